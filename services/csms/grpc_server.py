@@ -1,0 +1,47 @@
+"""Builds a grpc.aio server with the standard health service and reflection registered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+
+@dataclass
+class GrpcServer:
+    server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+    service_names: list[str]
+
+    async def start(self) -> None:
+        """Starts serving and reports SERVING for the server and each registered service."""
+        await self.server.start()
+        for name in ["", *self.service_names]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+
+def build_server(
+    address: str,
+    registrations: Iterable[tuple[Callable[[grpc.aio.Server], None], str]],
+) -> GrpcServer:
+    """`registrations` pairs a `lambda s: add_XServicer_to_server(impl, s)` with the full service name."""
+    server = grpc.aio.server()
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = []
+    for register, name in registrations:
+        register(server)
+        names.append(name)
+    reflection.enable_server_reflection([health.SERVICE_NAME, reflection.SERVICE_NAME, *names], server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise RuntimeError(f"cannot bind gRPC server to {address}")
+    return GrpcServer(server, port, health_servicer, names)

@@ -1,0 +1,54 @@
+"""Kafka client factories: long-lived idempotent producers (acks=all) and manually committed consumers."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from csms.envelope.v1 import envelope_pb2
+
+Headers = list[tuple[str, bytes]]
+
+
+def make_producer(bootstrap: str, client_id: str, transactional_id: str | None = None) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=256 * 1024,
+        transactional_id=transactional_id,
+        request_timeout_ms=30000,
+    )
+
+
+def make_consumer(
+    bootstrap: str, group_id: str | None, client_id: str, *topics: str, read_committed: bool = True
+) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed" if read_committed else "read_uncommitted",
+        fetch_max_wait_ms=5,
+        max_poll_records=500,
+    )
+
+
+def envelope_headers(envelope: envelope_pb2.Envelope) -> Headers:
+    """Routing fields mirrored in Kafka headers, so consumers can filter without decoding."""
+    headers: Headers = [
+        ("station_id", envelope.station_id.encode()),
+        ("tenant", envelope.tenant.encode()),
+        ("ocpp_version", envelope_pb2.OcppVersion.Name(envelope.ocpp_version).encode()),
+        ("direction", envelope_pb2.Direction.Name(envelope.direction).encode()),
+        ("kind", envelope_pb2.Kind.Name(envelope.kind).encode()),
+        ("message_type", envelope_pb2.MessageType.Name(envelope.message_type).encode()),
+        ("action", envelope.action.encode()),
+    ]
+    if envelope.traceparent:
+        headers.append(("traceparent", envelope.traceparent.encode()))
+    return headers

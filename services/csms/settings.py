@@ -1,0 +1,29 @@
+"""Settings shared by every process, read from `CSMS_*` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import field_validator
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CSMS_", extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    cassandra_contact_points: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1"])
+    cassandra_port: int = 9042
+    cassandra_local_dc: str = "datacenter1"
+    tenant: str = "default"
+    device_model_address: str = "127.0.0.1:50051"
+    authorization_address: str = "127.0.0.1:50052"
+    log_level: str = "INFO"
+
+    @field_validator("cassandra_contact_points", mode="before")
+    @classmethod
+    def _split_contact_points(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

@@ -1,0 +1,10 @@
+"""Kafka topic names (the partition counts and retention live in deploy/topology.toml)."""
+
+FRAMES = "ocpp.frames.v1"
+DEVICE_MODEL_EVENTS = "csms.device_model.events.v1"
+DEAD_LETTER = "csms.dead_letter.v1"
+
+
+def delivery(edge_node_id: str) -> str:
+    """The topic one edge node reads: replies to its stations' CALLs and connection controls."""
+    return f"ocpp.delivery.{edge_node_id}.v1"
