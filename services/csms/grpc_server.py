@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import grpc
+from grpc_health.v1 import _async as health_aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -14,7 +15,7 @@ from grpc_reflection.v1alpha import reflection
 class GrpcServer:
     server: grpc.aio.Server
     port: int
-    health: health.aio.HealthServicer
+    health: health_aio.HealthServicer
     service_names: list[str]
 
     async def start(self) -> None:
@@ -34,7 +35,7 @@ def build_server(
 ) -> GrpcServer:
     """`registrations` pairs a `lambda s: add_XServicer_to_server(impl, s)` with the full service name."""
     server = grpc.aio.server()
-    health_servicer = health.aio.HealthServicer()
+    health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = []
     for register, name in registrations:

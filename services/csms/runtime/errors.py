@@ -51,3 +51,7 @@ class OcppCallError(Exception):
         self.kind = kind
         self.description = description
         self.details = details or {}
+
+
+class RetryableError(Exception):
+    """A collaborator (store, other service) is temporarily unavailable: retry the frame later, do not answer."""

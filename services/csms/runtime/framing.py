@@ -126,9 +126,7 @@ def call_result_frame(message_id: str, payload: dict[str, Any]) -> str:
     return json.dumps([MessageType.CALL_RESULT.value, message_id, payload], separators=(",", ":"))
 
 
-def call_error_frame(
-    message_id: str, code: str, description: str, details: dict[str, Any] | None = None
-) -> str:
+def call_error_frame(message_id: str, code: str, description: str, details: dict[str, Any] | None = None) -> str:
     # OCPP-J limits ErrorDescription to 255 characters.
     return json.dumps(
         [MessageType.CALL_ERROR.value, message_id, code, description[:255], details or {}],

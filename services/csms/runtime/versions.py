@@ -7,10 +7,10 @@ from types import ModuleType
 
 from ocpp.v16 import call as v16_call
 from ocpp.v16 import call_result as v16_call_result
-from ocpp.v201 import call as v201_call
-from ocpp.v201 import call_result as v201_call_result
 from ocpp.v21 import call as v21_call
 from ocpp.v21 import call_result as v21_call_result
+from ocpp.v201 import call as v201_call
+from ocpp.v201 import call_result as v201_call_result
 
 from csms.envelope.v1 import envelope_pb2
 

@@ -1,0 +1,165 @@
+"""Consumes the frame log and answers the station CALLs one service owns, exactly once.
+
+Side effects: reads `ocpp.frames.v1` in the consumer group `<service>.handlers`; for each batch, writes the
+reply records (to each edge node's delivery topic), the handlers' domain events and the consumer offsets in
+ONE Kafka transaction. A crash before the commit aborts it all, so the batch is handled again and, handlers
+being deterministic on redelivery, answered identically. One transaction at a time per producer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError, ProducerFenced
+from google.protobuf.message import DecodeError, Message
+
+from csms import topics
+from csms.envelope.v1 import envelope_pb2
+from csms.kafka import Headers, envelope_headers
+from csms.runtime.envelopes import reply_to, to_datetime
+from csms.runtime.errors import RetryableError
+from csms.runtime.framing import Frame, MessageType, parse_frame
+from csms.runtime.ownership import owner_of
+from csms.runtime.router import CallInfo, Router
+from csms.runtime.versions import OcppVersion
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class OutRecord:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers
+
+
+class CallRunner(Generic[C]):
+    def __init__(
+        self,
+        *,
+        service: str,
+        router: Router[C],
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        events_topic: str,
+        clock: Callable[[], datetime],
+        retry_backoff_s: float = 0.5,
+    ) -> None:
+        self._service = service
+        self._router = router
+        self._consumer = consumer
+        self._producer = producer
+        self._events_topic = events_topic
+        self._clock = clock
+        self._retry_backoff_s = retry_backoff_s
+
+    @property
+    def group_id(self) -> str:
+        return f"{self._service}.handlers"
+
+    async def run(self) -> None:
+        """Runs until cancelled. The consumer and the transactional producer must be started by the caller."""
+        while True:
+            batch = await self._consumer.getmany(timeout_ms=200, max_records=500)
+            if not batch:
+                continue
+            while True:
+                try:
+                    await self._handle_batch(batch)
+                    break
+                except ProducerFenced:
+                    raise
+                except (RetryableError, KafkaError, OSError, TimeoutError) as exc:
+                    log.warning("batch failed (%r); retrying in %.1fs", exc, self._retry_backoff_s)
+                await asyncio.sleep(self._retry_backoff_s)
+
+    async def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        by_station: dict[bytes, list[ConsumerRecord[bytes, bytes]]] = defaultdict(list)
+        for records in batch.values():
+            for record in records:
+                by_station[record.key or b""].append(record)
+        results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
+        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+        async with self._producer.transaction():
+            for out in (out for station_out in results for out in station_out):
+                await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers)
+            await self._producer.send_offsets_to_transaction(offsets, self.group_id)
+
+    async def _handle_station(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[OutRecord]:
+        out: list[OutRecord] = []
+        for record in records:
+            out += await self.handle_record(record.value)
+        return out
+
+    async def handle_record(self, value: bytes | None) -> list[OutRecord]:
+        """The records to publish for one frame-log record (none when this service does not own it)."""
+        envelope = _decode(value)
+        if envelope is None:
+            return [self._dead_letter(value or b"", "undecodable envelope")]
+        if not self._is_owned_call(envelope):
+            return []
+        version = OcppVersion.from_proto(envelope.ocpp_version)
+        frame = parse_frame(envelope.frame.decode("utf-8", errors="replace"), version)
+        if not isinstance(frame, Frame):
+            return []
+        call = CallInfo(
+            station_id=envelope.station_id,
+            tenant=envelope.tenant,
+            ocpp_version=version,
+            message_id=envelope.message_id,
+            action=envelope.action,
+            received_at=to_datetime(envelope.received_at),
+            edge_node_id=envelope.edge_node_id,
+            connection_id=envelope.connection_id,
+        )
+        answer = await self._router.dispatch(call, frame)
+        reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
+        key = envelope.station_id.encode()
+        out = [
+            OutRecord(
+                topics.delivery(envelope.edge_node_id),
+                key,
+                reply.SerializeToString(),
+                envelope_headers(reply),
+            )
+        ]
+        out += [self._event_record(key, event) for event in answer.events]
+        return out
+
+    def _is_owned_call(self, envelope: envelope_pb2.Envelope) -> bool:
+        return (
+            envelope.kind == envelope_pb2.KIND_FRAME
+            and envelope.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
+            and envelope.message_type == MessageType.CALL.value
+            and owner_of(envelope.action) == self._service
+        )
+
+    def _dead_letter(self, value: bytes, reason: str) -> OutRecord:
+        log.error("%s: record parked in %s: %s", self._service, topics.DEAD_LETTER, reason)
+        headers: Headers = [("source_topic", topics.FRAMES.encode()), ("reason", reason.encode())]
+        return OutRecord(topics.DEAD_LETTER, b"", value, headers)
+
+    def _event_record(self, key: bytes, event: Message) -> OutRecord:
+        headers: Headers = [("event_type", event.DESCRIPTOR.full_name.encode())]
+        return OutRecord(self._events_topic, key, event.SerializeToString(), headers)
+
+
+def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
+    if value is None:
+        return None
+    envelope = envelope_pb2.Envelope()
+    try:
+        envelope.ParseFromString(value)
+    except DecodeError:
+        return None
+    return envelope

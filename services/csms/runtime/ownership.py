@@ -1,0 +1,28 @@
+"""Which service alone answers each station-initiated OCPP action (DESIGN.md §2).
+
+Every service reads every frame in its own consumer group and answers only the actions it owns here. The
+fallback owner answers everything nobody owns, with NotSupported (a known action) or NotImplemented.
+"""
+
+from __future__ import annotations
+
+DEVICE_MODEL = "device_model"
+AUTHORIZATION = "authorization"
+TRANSACTIONS = "transactions"
+FIRMWARE = "firmware"
+
+FALLBACK_OWNER = DEVICE_MODEL
+
+OWNERS: dict[str, str] = {
+    "BootNotification": DEVICE_MODEL,
+    "Heartbeat": DEVICE_MODEL,
+    "StatusNotification": DEVICE_MODEL,
+}
+
+
+def owner_of(action: str) -> str:
+    return OWNERS.get(action, FALLBACK_OWNER)
+
+
+def owned_by(service: str) -> frozenset[str]:
+    return frozenset(action for action, owner in OWNERS.items() if owner == service)
