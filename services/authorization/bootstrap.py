@@ -1,0 +1,81 @@
+"""All wiring of the authorization service: Cassandra session, registry, hasher, clock and gRPC server.
+
+`serving()` connects and starts serving; `run()` serves until cancelled; `main()` is the process entry
+(`csms serve authorization`): reads settings from the environment, configures logging, stops on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from csms import cassandra
+from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms.grpc_server import GrpcServer, build_server
+
+from authorization.credentials import PasswordHasher
+from authorization.grpc_api import AuthorizationServicer
+from authorization.registry import KEYSPACE, CassandraStationRegistry
+from authorization.settings import AuthorizationSettings
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: AuthorizationSettings) -> AsyncIterator[GrpcServer]:
+    """Connects to Cassandra, serves AuthorizationService (plus health and reflection) and stops on exit."""
+    pepper = settings.authorization_password_pepper.get_secret_value().encode("utf-8")
+    if not pepper:
+        log.warning("CSMS_AUTHORIZATION_PASSWORD_PEPPER is empty: password hashes are salted but not peppered")
+    session = await cassandra.connect(
+        settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, KEYSPACE
+    )
+    try:
+        servicer = AuthorizationServicer(CassandraStationRegistry(session), PasswordHasher(pepper), _now)
+        server = build_server(
+            settings.authorization_grpc_listen,
+            [(lambda s: authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(servicer, s), SERVICE_NAME)],
+        )
+        await server.start()
+        try:
+            yield server
+        finally:
+            await server.stop()
+    finally:
+        await session.close()
+
+
+async def run(settings: AuthorizationSettings, *, ready: asyncio.Event | None = None) -> None:
+    """Serves until cancelled."""
+    async with serving(settings) as server:
+        log.info("authorization ready: gRPC on %s (port %d)", settings.authorization_grpc_listen, server.port)
+        if ready is not None:
+            ready.set()
+        await asyncio.Event().wait()
+
+
+def main() -> None:
+    settings = AuthorizationSettings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def until_signalled() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await run(settings)
+        log.info("authorization stopped")
+
+    asyncio.run(until_signalled())

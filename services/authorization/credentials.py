@@ -1,0 +1,70 @@
+"""Station credentials, pure: input rules (OCPP 2.0.1 identity and BasicAuthPassword) and password hashing.
+
+Hash = HMAC-SHA256(key = server pepper, message = salt || UTF-8 password) with a random 16-byte salt per
+registration; verification compares in constant time. Why not bcrypt/scrypt: docs/adr/0003. The only side
+effect is reading random bytes for new salts (replaceable for tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+STATION_ID_MAX_LENGTH = 48
+PASSWORD_MIN_LENGTH = 16
+PASSWORD_MAX_LENGTH = 40
+SECURITY_PROFILES = (1, 2, 3)
+SALT_BYTES = 16
+
+
+class InvalidCredentials(ValueError):
+    """A station id, password or security profile breaks the rules; the message says which and why."""
+
+
+def check_station_id(station_id: str) -> None:
+    """1..48 characters (OCPP identity) and no ':' (it is the HTTP Basic user name)."""
+    if not 1 <= len(station_id) <= STATION_ID_MAX_LENGTH:
+        raise InvalidCredentials(f"station_id must be 1..{STATION_ID_MAX_LENGTH} characters, got {len(station_id)}")
+    if ":" in station_id:
+        raise InvalidCredentials("station_id must not contain ':' (it is the HTTP Basic user name)")
+
+
+def check_password(password: str) -> None:
+    """16..40 characters (OCPP 2.0.1 BasicAuthPassword)."""
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise InvalidCredentials(
+            f"password must be {PASSWORD_MIN_LENGTH}..{PASSWORD_MAX_LENGTH} characters (OCPP BasicAuthPassword),"
+            f" got {len(password)}"
+        )
+
+
+def check_security_profile(profile: int) -> None:
+    if profile not in SECURITY_PROFILES:
+        raise InvalidCredentials(f"security_profile must be 1, 2 or 3, got {profile}")
+
+
+@dataclass(frozen=True)
+class PasswordHash:
+    digest: bytes
+    salt: bytes
+
+
+class PasswordHasher:
+    """Hashes and verifies station passwords with one server pepper."""
+
+    def __init__(self, pepper: bytes, salt_factory: Callable[[int], bytes] = secrets.token_bytes) -> None:
+        self._pepper = pepper
+        self._salt_factory = salt_factory
+
+    def hash(self, password: str) -> PasswordHash:
+        salt = self._salt_factory(SALT_BYTES)
+        return PasswordHash(self._digest(password, salt), salt)
+
+    def verify(self, password: str, stored: PasswordHash) -> bool:
+        return hmac.compare_digest(self._digest(password, stored.salt), stored.digest)
+
+    def _digest(self, password: str, salt: bytes) -> bytes:
+        return hmac.new(self._pepper, salt + password.encode("utf-8"), hashlib.sha256).digest()
