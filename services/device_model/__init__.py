@@ -1,0 +1,1 @@
+"""device-model service: station boot, heartbeat and connector status; station projections; CSMS-initiated calls."""

@@ -1,0 +1,106 @@
+"""device-model wiring: the one place that builds its adapters and runs its loops and gRPC server.
+
+Runs three things until cancelled: the call runner (answers BootNotification, Heartbeat, StatusNotification
+and, as fallback owner, every unowned action), the stations projector, and the gRPC DeviceModelService.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from csms import cassandra, topics
+from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms.grpc_server import build_server
+from csms.kafka import make_consumer, make_producer
+from csms.lifecycle import configure_logging, run_until_signalled
+from csms.runtime.call_runner import CallRunner
+from csms.runtime.ownership import DEVICE_MODEL
+from csms.runtime.projection_runner import ProjectionRunner
+from csms.runtime.router import CallInfo, Emitted, Router
+
+from device_model.commands import StationCommands
+from device_model.connection_closer import KafkaConnectionCloser
+from device_model.context import DeviceModelContext
+from device_model.edge_client import GrpcEdgeNodeCalls
+from device_model.grpc_api import DeviceModelServicer
+from device_model.ocpp.routing import TABLES
+from device_model.projector import GROUP_ID as PROJECTOR_GROUP
+from device_model.projector import TOPICS as PROJECTOR_TOPICS
+from device_model.projector import StationsProjector
+from device_model.repository import CassandraStationsRepository
+from device_model.settings import DeviceModelSettings
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = None) -> None:
+    instance = settings.device_model_instance_id
+    session = await cassandra.connect(
+        settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
+    )
+    repository = CassandraStationsRepository(session)
+    edges = GrpcEdgeNodeCalls()
+    router = Router(TABLES, lambda call, emitted: _context(call, emitted, settings.heartbeat_interval_s))
+    handler_consumer = make_consumer(
+        settings.kafka_bootstrap, f"{DEVICE_MODEL}.handlers", f"{instance}.handlers", topics.FRAMES
+    )
+    handler_producer = make_producer(
+        settings.kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{DEVICE_MODEL}.handlers.{instance}"
+    )
+    projector_consumer = make_consumer(
+        settings.kafka_bootstrap, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
+    )
+    producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
+    call_runner = CallRunner(
+        service=DEVICE_MODEL,
+        router=router,
+        consumer=handler_consumer,
+        producer=handler_producer,
+        events_topic=topics.DEVICE_MODEL_EVENTS,
+        clock=utc_now,
+    )
+    projector = ProjectionRunner(
+        name=PROJECTOR_GROUP,
+        consumer=projector_consumer,
+        apply=StationsProjector(repository, KafkaConnectionCloser(producer, utc_now)).apply,
+        dead_letter=producer,
+    )
+    servicer = DeviceModelServicer(repository, StationCommands(repository, edges, settings.default_call_timeout_s))
+    service_name = device_model_pb2.DESCRIPTOR.services_by_name["DeviceModelService"].full_name
+    server = build_server(
+        settings.device_model_grpc_listen,
+        [(lambda s: device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server(servicer, s), service_name)],
+    )
+    clients = (handler_consumer, handler_producer, projector_consumer, producer)
+    try:
+        for client in clients:
+            await client.start()
+        await server.start()
+        log.info("device-model %s serving gRPC on port %d", instance, server.port)
+        if ready is not None:
+            ready.set()
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(call_runner.run())
+            tasks.create_task(projector.run())
+    finally:
+        await server.stop()
+        for client in reversed(clients):
+            await client.stop()
+        await edges.close()
+        await session.close()
+
+
+def _context(call: CallInfo, emitted: Emitted, heartbeat_interval_s: int) -> DeviceModelContext:
+    return DeviceModelContext(call, emitted, heartbeat_interval_s)
+
+
+def main() -> None:
+    settings = DeviceModelSettings()
+    configure_logging(settings.log_level)
+    run_until_signalled(lambda: run(settings))

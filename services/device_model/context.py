@@ -1,0 +1,37 @@
+"""What every device-model OCPP handler receives: the call, its clock, settings, and where events go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from csms.device_model.v1 import device_model_pb2
+from csms.runtime.envelopes import timestamp
+from csms.runtime.router import CallInfo, Emitted
+
+
+@dataclass(frozen=True)
+class DeviceModelContext:
+    call: CallInfo
+    emitted: Emitted
+    heartbeat_interval_s: int
+
+    @property
+    def now(self) -> datetime:
+        """The CSMS time of the call: when the edge received it, so a redelivered frame gets the same answer."""
+        return self.call.received_at
+
+    def now_iso(self) -> str:
+        return ocpp_datetime(self.now)
+
+    def emit(self, event: device_model_pb2.DeviceModelEvent) -> None:
+        event.station_id = self.call.station_id
+        event.ocpp_version = self.call.ocpp_version.proto
+        event.message_id = self.call.message_id
+        event.occurred_at.CopyFrom(timestamp(self.now))
+        self.emitted.emit(event)
+
+
+def ocpp_datetime(moment: datetime) -> str:
+    """RFC 3339 UTC with milliseconds, as OCPP expects (e.g. 2026-11-21T22:13:10.123Z)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,17 @@
+"""device-model settings (`CSMS_DEVICE_MODEL_*` plus the common `CSMS_*` ones)."""
+
+from __future__ import annotations
+
+from csms.settings import CommonSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class DeviceModelSettings(CommonSettings):
+    model_config = SettingsConfigDict(env_prefix="CSMS_", extra="ignore")
+
+    device_model_grpc_listen: str = "127.0.0.1:50051"
+    device_model_instance_id: str = "device-model-1"
+    # Interval a station is told to send heartbeats at (BootNotification.interval).
+    heartbeat_interval_s: int = 300
+    # Timeout of a CSMS-initiated call when the caller sets none.
+    default_call_timeout_s: float = 30.0
