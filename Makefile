@@ -1,0 +1,62 @@
+# The two commands a new user needs: `make run` (the whole system) and `make test` (every test).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e lint proto bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip==26.3
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+infra-fetch:
+	$(PY) deploy/infra.py fetch
+
+infra-up: infra-fetch
+	$(PY) deploy/infra.py start all
+
+infra-down:
+	$(PY) deploy/infra.py stop all
+
+migrate: setup infra-up
+	$(BIN)/csms migrate
+
+# Foreground: Kafka, Cassandra, every service and the edge nodes; Ctrl-C stops everything.
+run: setup infra-fetch
+	$(BIN)/csms stack run
+
+# Background: the same stack, returning once it is ready; `make down` stops it.
+up: setup infra-fetch
+	$(BIN)/csms stack up
+
+down:
+	test ! -x $(BIN)/csms || $(BIN)/csms stack down
+	$(PY) deploy/infra.py stop all
+
+test: setup infra-fetch lint
+	$(BIN)/pytest -p no:cacheprovider
+
+test-unit: setup
+	$(BIN)/pytest -p no:cacheprovider tests/unit
+
+test-integration: setup infra-fetch
+	$(BIN)/pytest -p no:cacheprovider tests/integration
+
+test-e2e: setup infra-fetch
+	$(BIN)/pytest -p no:cacheprovider tests/e2e
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+proto: setup
+	$(BIN)/python services/csms/protogen.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,227 @@
+"""Runs the whole CSMS (services and edge nodes, not Kafka/Cassandra) as local processes.
+
+Used by `make run` (foreground, Ctrl-C stops everything), `make up`/`make down` (background) and by the
+end-to-end tests (their own ports). Each process is `csms serve <service>` configured through `CSMS_*`
+environment variables; readiness is the gRPC health service of every process plus the edge WebSocket ports.
+Side effects: starts and signals processes, writes logs and a state file under the run directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    cassandra_contact_points: str = "127.0.0.1"
+    cassandra_port: int = 9042
+    cassandra_local_dc: str = "datacenter1"
+    host: str = "127.0.0.1"
+    edge_ports: tuple[int, ...] = (9000,)
+    edge_grpc_base_port: int = 50060
+    device_model_port: int = 50051
+    authorization_port: int = 50052
+    accept_unknown_stations: bool = False
+    heartbeat_interval_s: int = 300
+    run_dir: Path = DEFAULT_RUN_DIR
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def device_model_address(self) -> str:
+        return f"{self.host}:{self.device_model_port}"
+
+    @property
+    def authorization_address(self) -> str:
+        return f"{self.host}:{self.authorization_port}"
+
+    def edge_grpc_address(self, index: int) -> str:
+        return f"{self.host}:{self.edge_grpc_base_port + index}"
+
+    def edge_url(self, index: int) -> str:
+        return f"ws://{self.host}:{self.edge_ports[index]}/ocpp"
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    name: str
+    service: str
+    env: dict[str, str]
+    grpc_address: str
+    ws_port: int | None = None
+
+
+def process_specs(config: StackConfig) -> list[ProcessSpec]:
+    common = {
+        "CSMS_KAFKA_BOOTSTRAP": config.kafka_bootstrap,
+        "CSMS_CASSANDRA_CONTACT_POINTS": config.cassandra_contact_points,
+        "CSMS_CASSANDRA_PORT": str(config.cassandra_port),
+        "CSMS_CASSANDRA_LOCAL_DC": config.cassandra_local_dc,
+        "CSMS_DEVICE_MODEL_ADDRESS": config.device_model_address,
+        "CSMS_AUTHORIZATION_ADDRESS": config.authorization_address,
+        **config.extra_env,
+    }
+    specs = [
+        ProcessSpec(
+            "authorization",
+            "authorization",
+            {**common, "CSMS_AUTHORIZATION_GRPC_LISTEN": config.authorization_address},
+            config.authorization_address,
+        ),
+        ProcessSpec(
+            "device-model",
+            "device-model",
+            {
+                **common,
+                "CSMS_DEVICE_MODEL_GRPC_LISTEN": config.device_model_address,
+                "CSMS_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s),
+            },
+            config.device_model_address,
+        ),
+    ]
+    for index, port in enumerate(config.edge_ports):
+        node = f"edge-{index + 1}"
+        grpc_address = config.edge_grpc_address(index)
+        env = {
+            **common,
+            "CSMS_EDGE_NODE_ID": node,
+            "CSMS_EDGE_HOST": config.host,
+            "CSMS_EDGE_PORT": str(port),
+            "CSMS_EDGE_GRPC_LISTEN": grpc_address,
+            "CSMS_EDGE_ACCEPT_UNKNOWN_STATIONS": "true" if config.accept_unknown_stations else "false",
+        }
+        specs.append(ProcessSpec(node, "edge", env, grpc_address, port))
+    return specs
+
+
+class Stack:
+    """The processes of one running stack."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.specs = process_specs(config)
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, *, detached: bool = False) -> None:
+        self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        csms = str(Path(sys.executable).parent / "csms")
+        for spec in self.specs:
+            self.start_process(spec, csms, detached=detached)
+
+    def start_process(self, spec: ProcessSpec, csms: str | None = None, *, detached: bool = False) -> None:
+        log_path = self.config.run_dir / f"{spec.name}.log"
+        with log_path.open("ab") as log_file:
+            self.processes[spec.name] = subprocess.Popen(
+                [csms or str(Path(sys.executable).parent / "csms"), "serve", spec.service],
+                env={**os.environ, **spec.env},
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=detached,
+                cwd=REPO_ROOT,
+            )
+
+    def spec(self, name: str) -> ProcessSpec:
+        return next(spec for spec in self.specs if spec.name == name)
+
+    async def wait_ready(self, timeout_s: float = 60.0, names: list[str] | None = None) -> None:
+        deadline = time.monotonic() + timeout_s
+        for spec in self.specs:
+            if names is not None and spec.name not in names:
+                continue
+            while not await _is_ready(spec):
+                process = self.processes.get(spec.name)
+                if process is not None and process.poll() is not None:
+                    raise RuntimeError(f"{spec.name} exited with {process.returncode}:\n{self.log_tail(spec.name)}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{spec.name} not ready after {timeout_s:.0f}s:\n{self.log_tail(spec.name)}")
+                await asyncio.sleep(0.2)
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.config.run_dir / f"{name}.log"
+        if not path.exists():
+            return "(no log)"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def kill(self, name: str, sig: int = signal.SIGTERM, timeout_s: float = 20.0) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(sig)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        # Edge nodes first (they drain their stations), then the services.
+        for name in sorted(self.processes, key=lambda n: not n.startswith("edge")):
+            self.kill(name)
+
+    def save_state(self) -> None:
+        state = {name: process.pid for name, process in self.processes.items()}
+        (self.config.run_dir / "state.json").write_text(json.dumps(state))
+
+
+async def _is_ready(spec: ProcessSpec) -> bool:
+    if spec.ws_port is not None and not await _port_open(spec.env.get("CSMS_EDGE_HOST", "127.0.0.1"), spec.ws_port):
+        return False
+    async with grpc.aio.insecure_channel(spec.grpc_address) as channel:
+        try:
+            response = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1.0)
+        except grpc.aio.AioRpcError:
+            return False
+    return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+async def _port_open(host: str, port: int) -> bool:
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 1.0)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+def stop_saved(run_dir: Path = DEFAULT_RUN_DIR) -> list[str]:
+    """Stops the processes a detached `up` recorded; returns their names."""
+    state_path = run_dir / "state.json"
+    if not state_path.exists():
+        return []
+    stopped = []
+    for name, pid in json.loads(state_path.read_text()).items():
+        try:
+            os.kill(pid, signal.SIGTERM)
+            stopped.append(name)
+        except ProcessLookupError:
+            continue
+    deadline = time.monotonic() + 20
+    for pid in json.loads(state_path.read_text()).values():
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    state_path.unlink()
+    return stopped
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

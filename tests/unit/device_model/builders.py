@@ -1,0 +1,27 @@
+"""Test data for device-model unit tests: a fixed clock and call, overridable per test."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from csms.device_model.v1 import device_model_pb2
+from csms.runtime.envelopes import timestamp
+from csms.runtime.router import CallInfo, Emitted
+from csms.runtime.versions import OcppVersion
+from device_model.context import DeviceModelContext
+
+NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
+NOW_ISO = "2026-11-21T12:00:00.123Z"
+
+
+def make_context(version: OcppVersion, **overrides: Any) -> DeviceModelContext:
+    call = CallInfo("CS-1", "default", version, "msg-1", "BootNotification", NOW, "edge-1", "conn-1")
+    return DeviceModelContext(replace(call, **overrides), Emitted(), heartbeat_interval_s=300)
+
+
+def expected_event(version: OcppVersion, **event: Any) -> device_model_pb2.DeviceModelEvent:
+    return device_model_pb2.DeviceModelEvent(
+        station_id="CS-1", ocpp_version=version.proto, message_id="msg-1", occurred_at=timestamp(NOW), **event
+    )

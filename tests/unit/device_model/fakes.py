@@ -1,0 +1,58 @@
+"""In-memory fakes of the device-model ports, for unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from csms.device_model.v1 import device_model_pb2
+from device_model.commands import Outcome
+from device_model.presence import CloseOldConnection, Presence
+from device_model.projections.stations import Write
+
+
+@dataclass
+class InMemoryStationsRepository:
+    writes: list[Write] = field(default_factory=list)
+    presences: dict[str, Presence] = field(default_factory=dict)
+    rows: dict[str, device_model_pb2.Station] = field(default_factory=dict)
+
+    async def apply(self, writes: Sequence[Write]) -> None:
+        self.writes += writes
+        for write in writes:
+            if "SET connected" in write.cql:
+                _, connected, node, connection, address, version, station_id = write.params
+                self.presences[str(station_id)] = Presence(
+                    bool(connected), str(node), str(connection), str(address), str(version)
+                )
+
+    async def presence(self, station_id: str) -> Presence | None:
+        return self.presences.get(station_id)
+
+    async def station(self, station_id: str) -> device_model_pb2.Station | None:
+        return self.rows.get(station_id)
+
+    async def stations(self, page_size: int, page_token: str) -> tuple[list[device_model_pb2.Station], str]:
+        return list(self.rows.values())[:page_size], ""
+
+
+@dataclass
+class RecordingCloser:
+    closed: list[tuple[str, CloseOldConnection]] = field(default_factory=list)
+
+    async def close(self, station_id: str, old: CloseOldConnection) -> None:
+        self.closed.append((station_id, old))
+
+
+@dataclass
+class ScriptedEdge:
+    outcome: Outcome | Exception
+    calls: list[tuple[Presence, str, str, str, float]] = field(default_factory=list)
+
+    async def send_call(
+        self, presence: Presence, station_id: str, action: str, payload_json: str, timeout_s: float
+    ) -> Outcome:
+        self.calls.append((presence, station_id, action, payload_json, timeout_s))
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome

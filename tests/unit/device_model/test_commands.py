@@ -1,0 +1,46 @@
+"""CSMS-initiated calls: offline, invalid action/payload per version, relayed outcome and timeout."""
+
+from __future__ import annotations
+
+import pytest
+from device_model.commands import CallResult, InvalidCallError, StationCommands, StationOfflineError
+from device_model.presence import Presence
+from unit.device_model.fakes import InMemoryStationsRepository, ScriptedEdge
+
+ONLINE_16 = Presence(True, "edge-1", "c1", "127.0.0.1:50060", "ocpp1.6")
+
+
+def commands(presence: Presence | None, edge: ScriptedEdge) -> StationCommands:
+    repo = InMemoryStationsRepository()
+    if presence is not None:
+        repo.presences["CS-1"] = presence
+    return StationCommands(repo, edge, default_timeout_s=30)
+
+
+async def test_relays_a_valid_call_to_the_node_holding_the_station() -> None:
+    edge = ScriptedEdge(CallResult("m1", '{"status":"Accepted"}'))
+    outcome = await commands(ONLINE_16, edge).send_call("CS-1", "Reset", '{"type":"Soft"}', None)
+    assert outcome == CallResult("m1", '{"status":"Accepted"}')
+    assert edge.calls == [(ONLINE_16, "CS-1", "Reset", '{"type": "Soft"}', 30)]
+
+
+@pytest.mark.parametrize("presence", [None, Presence(False, "edge-1", "c1", "a", "ocpp1.6")])
+async def test_offline(presence: Presence | None) -> None:
+    with pytest.raises(StationOfflineError, match="CS-1 is offline"):
+        await commands(presence, ScriptedEdge(CallResult("m", "{}"))).send_call("CS-1", "Reset", "{}", 5)
+
+
+@pytest.mark.parametrize(
+    ("action", "payload", "message"),
+    [
+        ("Reset", '{"type":"Immediate"}', "not valid for ocpp1.6"),
+        ("GetBaseReport", '{"requestId":1,"reportBase":"FullInventory"}', "not an action of ocpp1.6"),
+        ("Reset", "{nope", "not valid JSON"),
+        ("Reset", "[1]", "must be a JSON object"),
+    ],
+)
+async def test_invalid_calls_are_refused_before_sending(action: str, payload: str, message: str) -> None:
+    edge = ScriptedEdge(CallResult("m", "{}"))
+    with pytest.raises(InvalidCallError, match=message):
+        await commands(ONLINE_16, edge).send_call("CS-1", action, payload, 5)
+    assert edge.calls == []
