@@ -1,0 +1,16 @@
+"""The registry contract (tests/unit/authorization/registry_contract.py) against the real Cassandra."""
+
+from __future__ import annotations
+
+import pytest
+from authorization.registry import CassandraStationRegistry
+from csms.cassandra import CassandraSession
+from unit.authorization.registry_contract import StationRegistryContract
+
+pytestmark = pytest.mark.integration
+
+
+class TestCassandraStationRegistry(StationRegistryContract):
+    @pytest.fixture
+    def registry(self, empty_stations: CassandraSession) -> CassandraStationRegistry:
+        return CassandraStationRegistry(empty_stations)
