@@ -1,0 +1,63 @@
+"""The frame log port (`FrameLog.append`) and its Kafka adapter writing to `ocpp.frames.v1`.
+
+An append returns only once Kafka acknowledged the record (acks=all, idempotent producer): callers treat
+a returned append as durable. Key = station id; value = serialized Envelope; routing fields mirrored in
+headers. The adapter stamps `produced_at`. It does not own the producer's lifecycle (bootstrap does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from aiokafka import AIOKafkaProducer
+from csms import topics
+from csms.envelope.v1 import envelope_pb2
+from csms.kafka import envelope_headers
+
+from edge.envelopes import timestamp
+
+
+class FrameLog(Protocol):
+    async def append(self, envelope: envelope_pb2.Envelope) -> None:
+        """Returns once the record is durable; raises if it could not be written."""
+        ...
+
+    async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
+        """Appends in order, batched; returns once all are durable; raises if any could not be written."""
+        ...
+
+
+class KafkaFrameLog:
+    def __init__(
+        self,
+        producer: AIOKafkaProducer,
+        topic: str = topics.FRAMES,
+        clock_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self._producer = producer
+        self._topic = topic
+        self._clock_ns = clock_ns
+
+    async def append(self, envelope: envelope_pb2.Envelope) -> None:
+        await (await self._enqueue(envelope))
+
+    async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
+        # Enqueue in order first (one batch per partition), then wait for all acknowledgements.
+        acks = [await self._enqueue(envelope) for envelope in envelopes]
+        results = await asyncio.gather(*acks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _enqueue(self, envelope: envelope_pb2.Envelope) -> asyncio.Future[object]:
+        envelope.produced_at.CopyFrom(timestamp(self._clock_ns()))
+        ack: asyncio.Future[object] = await self._producer.send(
+            self._topic,
+            value=envelope.SerializeToString(),
+            key=envelope.station_id.encode(),
+            headers=envelope_headers(envelope),
+        )
+        return ack
