@@ -1,0 +1,151 @@
+"""The gRPC calls behind the CLI: the `CsmsClient` port and its blocking gRPC implementation.
+
+Opens insecure channels lazily to the device-model and authorization services (network I/O only); every
+failure surfaces as `ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+import grpc
+
+from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+
+AUTHORIZATION = "authorization"
+DEVICE_MODEL = "device-model"
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Addresses:
+    device_model: str
+    authorization: str
+
+
+class ServiceUnreachable(Exception):
+    def __init__(self, service: str, address: str, details: str) -> None:
+        super().__init__(f"cannot reach the {service} service at {address} ({details})")
+        self.service = service
+        self.address = address
+
+
+class RpcFailed(Exception):
+    """The service answered with an error status; `message` is the server's own text."""
+
+    def __init__(self, service: str, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(f"{service} {code.name}: {message}")
+        self.service = service
+        self.code = code
+        self.message = message
+
+
+class CsmsClient(Protocol):
+    def register_station(self, station_id: str, password: str, security_profile: int) -> bool:
+        """True when the station was created, False when its credentials were replaced."""
+
+    def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
+        """Every registered station (all pages)."""
+
+    def list_stations(self) -> list[device_model_pb2.Station]:
+        """Every station of the device-model projection (all pages)."""
+
+    def get_station(self, station_id: str) -> device_model_pb2.Station: ...
+
+    def send_call(
+        self, station_id: str, action: str, payload_json: str, timeout_s: float
+    ) -> device_model_pb2.SendCallResponse: ...
+
+    def close(self) -> None: ...
+
+
+class GrpcCsmsClient:
+    def __init__(self, addresses: Addresses, rpc_timeout_s: float = 10.0) -> None:
+        self._addresses = addresses
+        self._rpc_timeout_s = rpc_timeout_s
+        self._channels: dict[str, grpc.Channel] = {}
+
+    def register_station(self, station_id: str, password: str, security_profile: int) -> bool:
+        request = authorization_pb2.RegisterStationRequest(
+            station_id=station_id, password=password, security_profile=security_profile
+        )
+        with self._errors(AUTHORIZATION):
+            return self._authorization().RegisterStation(request, timeout=self._rpc_timeout_s).created
+
+    def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
+        stations: list[authorization_pb2.RegisteredStation] = []
+        token = ""
+        with self._errors(AUTHORIZATION):
+            while True:
+                request = authorization_pb2.ListRegisteredStationsRequest(page_size=PAGE_SIZE, page_token=token)
+                page = self._authorization().ListRegisteredStations(request, timeout=self._rpc_timeout_s)
+                stations.extend(page.stations)
+                token = page.next_page_token
+                if not token:
+                    return stations
+
+    def list_stations(self) -> list[device_model_pb2.Station]:
+        stations: list[device_model_pb2.Station] = []
+        token = ""
+        with self._errors(DEVICE_MODEL):
+            while True:
+                request = device_model_pb2.ListStationsRequest(page_size=PAGE_SIZE, page_token=token)
+                page = self._device_model().ListStations(request, timeout=self._rpc_timeout_s)
+                stations.extend(page.stations)
+                token = page.next_page_token
+                if not token:
+                    return stations
+
+    def get_station(self, station_id: str) -> device_model_pb2.Station:
+        request = device_model_pb2.GetStationRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().GetStation(request, timeout=self._rpc_timeout_s).station
+
+    def send_call(
+        self, station_id: str, action: str, payload_json: str, timeout_s: float
+    ) -> device_model_pb2.SendCallResponse:
+        request = device_model_pb2.SendCallRequest(
+            station_id=station_id, action=action, payload_json=payload_json, timeout_ms=round(timeout_s * 1000)
+        )
+        with self._errors(DEVICE_MODEL):
+            # The service answers DEADLINE_EXCEEDED itself when the station is silent; the margin lets it.
+            return self._device_model().SendCall(request, timeout=timeout_s + self._rpc_timeout_s)
+
+    def close(self) -> None:
+        for channel in self._channels.values():
+            channel.close()
+        self._channels.clear()
+
+    def _authorization(self) -> authorization_pb2_grpc.AuthorizationServiceStub:
+        return authorization_pb2_grpc.AuthorizationServiceStub(self._channel(AUTHORIZATION))
+
+    def _device_model(self) -> device_model_pb2_grpc.DeviceModelServiceStub:
+        return device_model_pb2_grpc.DeviceModelServiceStub(self._channel(DEVICE_MODEL))
+
+    def _channel(self, service: str) -> grpc.Channel:
+        if service not in self._channels:
+            self._channels[service] = grpc.insecure_channel(self._address(service))
+        return self._channels[service]
+
+    def _address(self, service: str) -> str:
+        return self._addresses.authorization if service == AUTHORIZATION else self._addresses.device_model
+
+    def _errors(self, service: str) -> contextlib.AbstractContextManager[None]:
+        return _translated_errors(service, self._address(service))
+
+
+@contextlib.contextmanager
+def _translated_errors(service: str, address: str) -> Iterator[None]:
+    """Turns a `grpc.RpcError` raised inside the block into `ServiceUnreachable` or `RpcFailed`."""
+    try:
+        yield
+    except grpc.RpcError as exc:
+        call = cast(grpc.Call, exc)
+        code, details = call.code(), call.details() or ""
+        if code == grpc.StatusCode.UNAVAILABLE:
+            raise ServiceUnreachable(service, address, details) from exc
+        raise RpcFailed(service, code, details) from exc

@@ -1,0 +1,62 @@
+"""`csms serve` and `csms migrate`: lazy imports, settings from the environment, exit codes."""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+import pytest
+from csms import migrate as migration
+from csms.cli import serve
+from csms.cli.main import run
+
+
+def test_serve_runs_the_service_bootstrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[str] = []
+    monkeypatch.setitem(
+        sys.modules, "device_model.bootstrap", types.SimpleNamespace(main=lambda: started.append("device_model"))
+    )
+    assert run(["serve", "device-model"]) == 0
+    assert started == ["device_model"]
+
+
+def test_serve_of_a_missing_package_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(serve.SERVICES, "edge", "no_such_csms_package")
+    assert run(["serve", "edge"]) == 1
+    assert capsys.readouterr() == (
+        "",
+        "error: the edge service is not available (No module named 'no_such_csms_package')\n",
+    )
+
+
+def test_serve_of_an_unknown_service_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["serve", "billing"]) == 4
+    assert "argument SERVICE: invalid choice: 'billing'" in capsys.readouterr().err
+
+
+def test_migrate_uses_the_common_settings(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[tuple[Any, ...]] = []
+
+    async def fake_migrate(*args: Any, **kwargs: Any) -> None:
+        seen.append((args, kwargs))
+
+    monkeypatch.setattr(migration, "migrate", fake_migrate)
+    monkeypatch.setenv("CSMS_KAFKA_BOOTSTRAP", "kafka.test:9092")
+    monkeypatch.setenv("CSMS_CASSANDRA_CONTACT_POINTS", "c1.test, c2.test")
+    monkeypatch.setenv("CSMS_CASSANDRA_PORT", "9142")
+    monkeypatch.setenv("CSMS_CASSANDRA_LOCAL_DC", "dc-test")
+    assert run(["migrate"]) == 0
+    assert seen == [(("kafka.test:9092", ["c1.test", "c2.test"], 9142), {"local_dc": "dc-test"})]
+    assert capsys.readouterr().out == "migrated\n"
+
+
+def test_a_failed_migration_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    async def failing_migrate(*args: Any, **kwargs: Any) -> None:
+        raise migration.MigrationError("topic x: no leader")
+
+    monkeypatch.setattr(migration, "migrate", failing_migrate)
+    assert run(["migrate"]) == 1
+    assert capsys.readouterr() == ("", "error: migration failed: topic x: no leader\n")

@@ -1,0 +1,301 @@
+"""`csms stations add|list|show` against a fake client: exact output and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+from csms.authorization.v1.authorization_pb2 import RegisteredStation
+from csms.cli.client import Addresses, RpcFailed, ServiceUnreachable
+from csms.cli.main import run
+from csms.device_model.v1.device_model_pb2 import ConnectorStatus, Station
+from csms.envelope.v1 import envelope_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+from unit.cli.fake_client import FakeClient
+
+PASSWORD = "0123456789abcdef"
+
+
+def ts(text: str) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromJsonString(text)
+    return stamp
+
+
+CONNECTED = Station(
+    station_id="CP-1",
+    vendor="ACME",
+    model="Volt 22",
+    serial_number="SN-7",
+    firmware_version="1.4.2",
+    ocpp_version=envelope_pb2.OCPP_VERSION_201,
+    last_boot_at=ts("2025-03-01T11:00:00Z"),
+    last_seen_at=ts("2025-03-01T12:00:05Z"),
+    connected=True,
+    edge_node_id="edge-1",
+    connection_id="c-42",
+    edge_address="10.0.0.7:7000",
+    boot_reason="PowerUp",
+    connectors=[
+        ConnectorStatus(evse_id=1, connector_id=1, status="Available", updated_at=ts("2025-03-01T11:00:01Z")),
+        ConnectorStatus(
+            evse_id=1,
+            connector_id=2,
+            status="Faulted",
+            error_code="HighTemperature",
+            updated_at=ts("2025-03-01T11:30:00Z"),
+        ),
+    ],
+)
+SEEN_ONLY = Station(
+    station_id="CP-3",
+    vendor="Other",
+    model="Old",
+    ocpp_version=envelope_pb2.OCPP_VERSION_16,
+    last_seen_at=ts("2025-02-28T09:15:00Z"),
+    connected=False,
+    edge_node_id="edge-2",
+)
+REGISTERED = [
+    RegisteredStation(station_id="CP-2", security_profile=1),
+    RegisteredStation(station_id="CP-1", security_profile=2),
+]
+
+
+def test_add_registers_a_new_station(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "add", "CP-1", "--password", PASSWORD], client) == 0
+    assert capsys.readouterr() == ("registered CP-1\n", "")
+    assert client.calls == [("register_station", "CP-1", PASSWORD, 1)]
+    assert client.addresses == Addresses(device_model="dm.test:50051", authorization="authz.test:50052")
+    assert client.closed
+
+
+def test_add_updates_an_existing_station_at_the_given_address(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client.created = False
+    argv = [
+        "--authorization",
+        "10.1.1.1:5",
+        "stations",
+        "add",
+        "CP-1",
+        "--password",
+        PASSWORD,
+        "--security-profile",
+        "2",
+    ]
+    assert run(argv, client) == 0
+    assert capsys.readouterr() == ("updated CP-1\n", "")
+    assert client.calls == [("register_station", "CP-1", PASSWORD, 2)]
+    assert client.addresses == Addresses(device_model="dm.test:50051", authorization="10.1.1.1:5")
+
+
+def test_add_refused_by_the_service_exits_4_with_its_message(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = "password must be 16..40 characters (OCPP BasicAuthPassword), got 5"
+    client.errors["register_station"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
+    assert run(["stations", "add", "CP-1", "--password", "short"], client) == 4
+    assert capsys.readouterr() == ("", f"error: {message}\n")
+    assert client.closed
+
+
+def test_add_with_an_unknown_security_profile_is_a_usage_error(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["stations", "add", "CP-1", "--password", PASSWORD, "--security-profile", "4"], client) == 4
+    assert "argument --security-profile: invalid choice: 4 (choose from 1, 2, 3)" in capsys.readouterr().err
+    assert client.calls == []
+
+
+def test_add_with_the_service_unreachable_exits_5_naming_the_address(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client.errors["register_station"] = ServiceUnreachable("authorization", "authz.test:50052", "connection refused")
+    assert run(["stations", "add", "CP-1", "--password", PASSWORD], client) == 5
+    assert capsys.readouterr() == (
+        "",
+        "error: cannot reach the authorization service at authz.test:50052 (connection refused)\n",
+    )
+
+
+def test_list_joins_registrations_with_the_projection(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = REGISTERED
+    client.stations = [SEEN_ONLY, CONNECTED]
+    assert run(["stations", "list"], client) == 0
+    assert capsys.readouterr() == (
+        "STATION  PROFILE  VENDOR  MODEL    OCPP   CONNECTED  NODE    LAST SEEN\n"
+        "CP-1     2        ACME    Volt 22  2.0.1  yes        edge-1  2025-03-01T12:00:05Z\n"
+        "CP-2     1        -       -        -      no         -       -\n"
+        "CP-3     -        Other   Old      1.6    no         -       2025-02-28T09:15:00Z\n",
+        "",
+    )
+
+
+def test_list_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = REGISTERED
+    client.stations = [SEEN_ONLY, CONNECTED]
+    assert run(["stations", "list", "--json"], client) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert json.loads(out) == [
+        {
+            "station_id": "CP-1",
+            "registered": True,
+            "security_profile": 2,
+            "vendor": "ACME",
+            "model": "Volt 22",
+            "ocpp_version": "2.0.1",
+            "connected": True,
+            "edge_node_id": "edge-1",
+            "last_seen_at": "2025-03-01T12:00:05Z",
+        },
+        {
+            "station_id": "CP-2",
+            "registered": True,
+            "security_profile": 1,
+            "vendor": None,
+            "model": None,
+            "ocpp_version": None,
+            "connected": False,
+            "edge_node_id": None,
+            "last_seen_at": None,
+        },
+        {
+            "station_id": "CP-3",
+            "registered": False,
+            "security_profile": None,
+            "vendor": "Other",
+            "model": "Old",
+            "ocpp_version": "1.6",
+            "connected": False,
+            "edge_node_id": None,
+            "last_seen_at": "2025-02-28T09:15:00Z",
+        },
+    ]
+
+
+def test_list_without_the_device_model_service_shows_registrations_only(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client.registered = REGISTERED
+    client.errors["list_stations"] = ServiceUnreachable("device-model", "dm.test:50051", "connection refused")
+    assert run(["stations", "list"], client) == 0
+    assert capsys.readouterr() == (
+        "STATION  PROFILE  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n"
+        "CP-1     2        -       -      -     -          -     -\n"
+        "CP-2     1        -       -      -     -          -     -\n",
+        "warning: cannot reach the device-model service at dm.test:50051 (connection refused); "
+        "showing registrations only\n",
+    )
+
+
+def test_list_of_nothing_prints_the_header(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "list"], client) == 0
+    assert capsys.readouterr() == ("STATION  PROFILE  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n", "")
+
+
+def test_list_without_the_authorization_service_exits_5(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.errors["list_registered_stations"] = ServiceUnreachable("authorization", "authz.test:50052", "refused")
+    assert run(["stations", "list"], client) == 5
+    assert capsys.readouterr() == ("", "error: cannot reach the authorization service at authz.test:50052 (refused)\n")
+
+
+def test_show_json_has_every_field(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.stations = [CONNECTED]
+    assert run(["stations", "show", "CP-1", "--json"], client) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert json.loads(out) == {
+        "station_id": "CP-1",
+        "vendor": "ACME",
+        "model": "Volt 22",
+        "serial_number": "SN-7",
+        "firmware_version": "1.4.2",
+        "ocpp_version": "OCPP_VERSION_201",
+        "last_boot_at": "2025-03-01T11:00:00Z",
+        "last_seen_at": "2025-03-01T12:00:05Z",
+        "connected": True,
+        "edge_node_id": "edge-1",
+        "connection_id": "c-42",
+        "edge_address": "10.0.0.7:7000",
+        "boot_reason": "PowerUp",
+        "connectors": [
+            {
+                "evse_id": 1,
+                "connector_id": 1,
+                "status": "Available",
+                "error_code": "",
+                "updated_at": "2025-03-01T11:00:01Z",
+            },
+            {
+                "evse_id": 1,
+                "connector_id": 2,
+                "status": "Faulted",
+                "error_code": "HighTemperature",
+                "updated_at": "2025-03-01T11:30:00Z",
+            },
+        ],
+    }
+    assert client.calls == [("get_station", "CP-1")]
+
+
+def test_show_json_of_a_disconnected_station_says_so(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.stations = [SEEN_ONLY]
+    assert run(["stations", "show", "CP-3", "--json"], client) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["connected"], shown["connectors"], shown["connection_id"]) == (False, [], "")
+
+
+def test_show_text(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.stations = [CONNECTED]
+    assert run(["stations", "show", "CP-1"], client) == 0
+    assert capsys.readouterr() == (
+        "station:       CP-1\n"
+        "vendor:        ACME\n"
+        "model:         Volt 22\n"
+        "serial number: SN-7\n"
+        "firmware:      1.4.2\n"
+        "OCPP:          2.0.1\n"
+        "connected:     yes, node edge-1, connection c-42 (edge gRPC 10.0.0.7:7000)\n"
+        "last boot:     2025-03-01T11:00:00Z (PowerUp)\n"
+        "last seen:     2025-03-01T12:00:05Z\n"
+        "connectors:\n"
+        "  evse 1 connector 1: Available, since 2025-03-01T11:00:01Z\n"
+        "  evse 1 connector 2: Faulted (HighTemperature), since 2025-03-01T11:30:00Z\n",
+        "",
+    )
+
+
+def test_show_text_of_a_disconnected_station(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.stations = [Station(station_id="CP-4", vendor="ACME", connected=False)]
+    assert run(["stations", "show", "CP-4"], client) == 0
+    assert capsys.readouterr() == (
+        "station:       CP-4\n"
+        "vendor:        ACME\n"
+        "model:         -\n"
+        "serial number: -\n"
+        "firmware:      -\n"
+        "OCPP:          -\n"
+        "connected:     no\n"
+        "last boot:     -\n"
+        "last seen:     -\n"
+        "connectors:    none\n",
+        "",
+    )
+
+
+def test_show_of_an_unknown_station_exits_1(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.errors["get_station"] = RpcFailed("device-model", grpc.StatusCode.NOT_FOUND, "no station CP-9")
+    assert run(["stations", "show", "CP-9", "--json"], client) == 1
+    assert capsys.readouterr() == ("", "error: station CP-9 not found\n")
+
+
+def test_show_with_another_service_error_exits_1_with_the_code(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client.errors["get_station"] = RpcFailed("device-model", grpc.StatusCode.INTERNAL, "boom")
+    assert run(["stations", "show", "CP-1"], client) == 1
+    assert capsys.readouterr() == ("", "error: device-model INTERNAL: boom\n")
