@@ -1,0 +1,182 @@
+"""Session fixture ``infra``: a real Kafka and Cassandra for integration tests, migrated once.
+
+Where they come from, in order:
+1. ``CSMS_KAFKA_BOOTSTRAP`` and ``CSMS_CASSANDRA_CONTACT_POINTS`` set (plus optional ``CSMS_CASSANDRA_PORT``,
+   ``CSMS_CASSANDRA_LOCAL_DC``): those external clusters.
+2. ``testcontainers`` importable and a Docker engine reachable: containers (cp-kafka KRaft, cassandra:5.0).
+3. Otherwise the local JVMs of ``deploy/infra.py`` (``fetch`` + ``start all``; an already running stack,
+   e.g. from ``make infra-up``, is reused). JVMs a test session started are stopped when the last
+   concurrent test session using them ends (leases in ``.infra/run/leases``), unless ``CSMS_KEEP_INFRA=1``.
+If the infrastructure cannot be had, the fixture fails (never skips). Load it with
+``pytest_plugins = ["infra_fixtures"]`` or ``-p infra_fixtures``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+INFRA_PY = REPO / "deploy" / "infra.py"
+if str(REPO / "services") not in sys.path:  # the csms package, also when the project is not installed
+    sys.path.insert(0, str(REPO / "services"))
+
+
+@dataclass(frozen=True)
+class Infra:
+    kafka_bootstrap: str
+    cassandra_contact_points: list[str]
+    cassandra_port: int
+    local_dc: str
+
+
+def _run_infra(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(INFRA_PY), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+
+
+def _docker_available() -> bool:
+    if importlib.util.find_spec("testcontainers") is None or shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _migrate(infra: Infra) -> None:
+    """Run the migration on its own event loop in a thread (leaves the tests' loop alone)."""
+    from csms.migrate import migrate
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(
+                migrate(
+                    infra.kafka_bootstrap,
+                    infra.cassandra_contact_points,
+                    infra.cassandra_port,
+                    local_dc=infra.local_dc,
+                )
+            )
+        except BaseException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=run, name="csms-migrate")
+    t.start()
+    t.join()
+    if errors:
+        pytest.fail(f"migration failed: {errors[0]!r}", pytrace=False)
+
+
+def _external() -> Infra | None:
+    bootstrap = os.environ.get("CSMS_KAFKA_BOOTSTRAP", "").strip()
+    points = os.environ.get("CSMS_CASSANDRA_CONTACT_POINTS", "").strip()
+    if not (bootstrap and points):
+        return None
+    return Infra(
+        kafka_bootstrap=bootstrap,
+        cassandra_contact_points=[p.strip() for p in points.split(",") if p.strip()],
+        cassandra_port=int(os.environ.get("CSMS_CASSANDRA_PORT", "9042")),
+        local_dc=os.environ.get("CSMS_CASSANDRA_LOCAL_DC", "datacenter1"),
+    )
+
+
+def _containers() -> tuple[Infra, Callable[[], None]]:
+    from testcontainers.cassandra import CassandraContainer
+    from testcontainers.kafka import KafkaContainer
+
+    kafka: Any = KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft()
+    cassandra: Any = CassandraContainer("cassandra:5.0")
+    started: list[Any] = []
+    try:
+        for container in (kafka, cassandra):
+            container.start()
+            started.append(container)
+    except Exception as exc:
+        for container in started:
+            container.stop()
+        pytest.fail(f"testcontainers could not start Kafka/Cassandra: {exc!r}", pytrace=False)
+    host, port = cassandra.get_contact_points()[0]
+    infra = Infra(
+        kafka_bootstrap=str(kafka.get_bootstrap_server()),
+        cassandra_contact_points=[str(host)],
+        cassandra_port=int(port),
+        local_dc=str(cassandra.get_local_datacenter()),
+    )
+
+    def stop() -> None:
+        for container in reversed(started):
+            container.stop()
+
+    return infra, stop
+
+
+def _local_jvms() -> tuple[Infra, Callable[[], None]]:
+    lease = str(os.getpid())  # concurrent test sessions share the stack; the last one out stops it
+
+    def release() -> None:
+        keep = ["--keep"] if os.environ.get("CSMS_KEEP_INFRA") == "1" else []
+        _run_infra("release", lease, *keep, timeout=300)
+
+    for args, timeout in ((("fetch",), 900.0), (("start", "all", "--lease", lease), 600.0)):
+        try:
+            res = _run_infra(*args, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            release()
+            pytest.fail(
+                f"deploy/infra.py {' '.join(args)} timed out after {timeout:.0f} s: {exc.stdout!r}", pytrace=False
+            )
+        if res.returncode != 0:
+            release()
+            pytest.fail(
+                f"deploy/infra.py {' '.join(args)} failed (exit {res.returncode}):\n{res.stdout}\n{res.stderr}",
+                pytrace=False,
+            )
+    env = dict(line.split("=", 1) for line in _run_infra("env", timeout=60).stdout.splitlines() if "=" in line)
+    infra = Infra(
+        kafka_bootstrap=env["CSMS_KAFKA_BOOTSTRAP"],
+        cassandra_contact_points=env["CSMS_CASSANDRA_CONTACT_POINTS"].split(","),
+        cassandra_port=int(env["CSMS_CASSANDRA_PORT"]),
+        local_dc=env["CSMS_CASSANDRA_LOCAL_DC"],
+    )
+    return infra, release
+
+
+def _nothing() -> None:
+    pass
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    """Kafka + Cassandra with deploy/topology.toml and every services/*/schema.cql applied."""
+    stop: Callable[[], None]
+    external = _external()
+    if external is not None:
+        found, stop = external, _nothing
+    elif _docker_available():
+        found, stop = _containers()
+    else:
+        found, stop = _local_jvms()
+    try:
+        _migrate(found)
+        yield found
+    finally:
+        stop()
