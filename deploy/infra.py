@@ -197,14 +197,14 @@ def cmd_fetch(s: Settings) -> int:
 
 
 def _fetch(s: Settings) -> int:
-    if shutil.which("mvn") is None:
-        log("`mvn` (Apache Maven) is not on PATH; install it (e.g. apt-get install maven)")
-        return 1
     procs: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
     for svc, deps in (("kafka", KAFKA_ARTIFACTS), ("cassandra", CASSANDRA_ARTIFACTS)):
         if is_fetched(s, svc):
             log(f"{svc}: already fetched ({s.lib_dir(svc)})")
             continue
+        if shutil.which("mvn") is None:
+            log("`mvn` (Apache Maven) is not on PATH; install it (e.g. apt-get install maven)")
+            return 1
         svc_dir = s.infra_dir / svc
         lib = s.lib_dir(svc)
         if lib.exists():
