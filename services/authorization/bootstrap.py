@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from csms import cassandra
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.grpc_server import GrpcServer, build_server
+from csms.lifecycle import configure_logging, run_until_signalled
 
 from authorization.credentials import PasswordHasher
 from authorization.grpc_api import AuthorizationServicer
@@ -66,16 +66,6 @@ async def run(settings: AuthorizationSettings, *, ready: asyncio.Event | None = 
 
 def main() -> None:
     settings = AuthorizationSettings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    async def until_signalled() -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, task.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await run(settings)
-        log.info("authorization stopped")
-
-    asyncio.run(until_signalled())
+    configure_logging(settings.log_level)
+    run_until_signalled(lambda: run(settings))
+    log.info("authorization stopped")

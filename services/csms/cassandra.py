@@ -146,7 +146,12 @@ class CassandraSession:
         idempotent: bool = False,
     ) -> tuple[list[Row], bytes | None]:
         """Fetches one page of at most `page_size` rows; returns it and the state for the next page (None
-        when this was the last). Cassandra may return a last page that is empty."""
+        when this was the last). Cassandra may return a last page that is empty.
+
+        Never pass a paging state an outside client could have forged: Cassandra answers a malformed one with
+        a protocol error and the driver closes the whole connection, failing every request in flight on it.
+        Seal it (e.g. HMAC) before handing it out, or page by key (`WHERE token(pk) > token(?)`) instead.
+        """
         bound = _bind(statement, params, idempotent)
         bound.fetch_size = page_size
         return await self._page(bound, paging_state)

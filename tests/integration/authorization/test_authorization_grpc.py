@@ -16,6 +16,7 @@ from csms.cassandra import CassandraSession
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from infra_fixtures import Infra
+from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +29,7 @@ def settings_for(infra: Infra) -> AuthorizationSettings:
         cassandra_port=infra.cassandra_port,
         cassandra_local_dc=infra.local_dc,
         authorization_grpc_listen="127.0.0.1:0",
-        authorization_password_pepper="integration-pepper",
+        authorization_password_pepper=SecretStr("integration-pepper"),
     )
 
 

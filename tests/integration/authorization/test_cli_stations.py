@@ -1,0 +1,123 @@
+"""`csms serve authorization` as a process, driven by `csms stations add|list` processes (real Cassandra)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+from csms.cassandra import CassandraSession
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from infra_fixtures import Infra
+
+pytestmark = pytest.mark.integration
+
+CSMS = str(Path(sys.executable).with_name("csms"))
+NO_DEVICE_MODEL = "127.0.0.1:1"  # nothing listens there
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def service_env(infra: Infra, empty_stations: CassandraSession) -> AsyncIterator[dict[str, str]]:
+    """Runs `csms serve authorization` until it reports SERVING; yields the environment of the CLI calls."""
+    address = f"127.0.0.1:{free_port()}"
+    env = {
+        **os.environ,
+        "CSMS_CASSANDRA_CONTACT_POINTS": ",".join(infra.cassandra_contact_points),
+        "CSMS_CASSANDRA_PORT": str(infra.cassandra_port),
+        "CSMS_CASSANDRA_LOCAL_DC": infra.local_dc,
+        "CSMS_AUTHORIZATION_GRPC_LISTEN": address,
+        "CSMS_AUTHORIZATION_ADDRESS": address,
+        "CSMS_DEVICE_MODEL_ADDRESS": NO_DEVICE_MODEL,
+    }
+    process = await asyncio.create_subprocess_exec(
+        CSMS, "serve", "authorization", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    try:
+        await wait_serving(address, process, deadline=time.monotonic() + 60)
+        yield env
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert f"authorization ready: gRPC on {address}" in log
+    assert "authorization stopped" in log
+
+
+async def wait_serving(address: str, process: asyncio.subprocess.Process, deadline: float) -> None:
+    async with grpc.aio.insecure_channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while True:
+            assert process.returncode is None, "the service exited"
+            try:
+                status = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if status.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            assert time.monotonic() < deadline, "the service did not report SERVING in time"
+            await asyncio.sleep(0.1)
+
+
+async def csms(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        CSMS, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
+    assert await csms(service_env, "stations", "add", "CP-1", "--password", "integration-pass-1") == (
+        0,
+        "registered CP-1\n",
+        "",
+    )
+    assert await csms(
+        service_env, "stations", "add", "CP-1", "--password", "integration-pass-2", "--security-profile", "2"
+    ) == (0, "updated CP-1\n", "")
+    assert await csms(service_env, "stations", "add", "CP-2", "--password", "integration-pass-3") == (
+        0,
+        "registered CP-2\n",
+        "",
+    )
+
+    code, out, err = await csms(service_env, "stations", "list")
+    assert code == 0
+    assert out == (
+        "STATION  PROFILE  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n"
+        "CP-1     2        -       -      -     -          -     -\n"
+        "CP-2     1        -       -      -     -          -     -\n"
+    )
+    assert err.startswith(f"warning: cannot reach the device-model service at {NO_DEVICE_MODEL} (")
+
+    code, out, _ = await csms(service_env, "stations", "list", "--json")
+    assert code == 0
+    assert [(s["station_id"], s["registered"], s["security_profile"]) for s in json.loads(out)] == [
+        ("CP-1", True, 2),
+        ("CP-2", True, 1),
+    ]
+
+
+async def test_stations_add_refused_by_the_service(service_env: dict[str, str]) -> None:
+    assert await csms(service_env, "stations", "add", "CP:1", "--password", "integration-pass-1") == (
+        4,
+        "",
+        "error: station_id must not contain ':' (it is the HTTP Basic user name)\n",
+    )
