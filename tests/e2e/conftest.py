@@ -1,0 +1,43 @@
+"""End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
+
+The stack runs on its own ports (two edge nodes) so it can run beside a `make up` stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from csms.stack import Stack, StackConfig
+from e2e.harness import Cli
+from infra_fixtures import Infra, infra
+
+__all__ = ["Infra", "cli", "infra", "stack"]
+
+@pytest.fixture(scope="session")
+async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+    config = StackConfig(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        cassandra_contact_points=",".join(infra.cassandra_contact_points),
+        cassandra_port=infra.cassandra_port,
+        cassandra_local_dc=infra.local_dc,
+        edge_ports=(19000, 19001),
+        edge_grpc_base_port=19060,
+        device_model_port=19051,
+        authorization_port=19052,
+        heartbeat_interval_s=60,
+        run_dir=tmp_path_factory.mktemp("stack"),
+    )
+    running = Stack(config)
+    running.start()
+    try:
+        await running.wait_ready(timeout_s=120)
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def cli(stack: Stack) -> Cli:
+    return Cli(stack)

@@ -1,0 +1,124 @@
+"""Test stations for end-to-end tests: the `ocpp` package's ChargePoint classes over real WebSockets.
+
+Each version's station answers Reset and TriggerMessage (sending the triggered Heartbeat afterwards) and
+records the CSMS-initiated calls it received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import websockets
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as result16
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v21 import call as call21
+from ocpp.v21 import call_result as result21
+
+from csms.runtime.versions import OcppVersion
+
+
+def basic_auth(station_id: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{station_id}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+@dataclass
+class Received:
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+class Station16(ChargePoint16):  # type: ignore[misc]
+    received: Received
+
+    @on("Reset")
+    def on_reset(self, type: str) -> result16.Reset:
+        self.received.calls.append(("Reset", {"type": type}))
+        return result16.Reset(status="Accepted")
+
+    @on("TriggerMessage")
+    def on_trigger(self, requested_message: str, connector_id: int | None = None) -> result16.TriggerMessage:
+        self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
+        return result16.TriggerMessage(status="Accepted")
+
+    async def boot(self) -> Any:
+        return await self.call(call16.BootNotification(charge_point_vendor="ACME", charge_point_model="AC-16"))
+
+    async def heartbeat(self) -> Any:
+        return await self.call(call16.Heartbeat())
+
+    async def status(self, connector: int, status: str) -> Any:
+        return await self.call(call16.StatusNotification(connector_id=connector, error_code="NoError", status=status))
+
+
+class _Station2x:
+    received: Received
+
+    @on("Reset")
+    def on_reset(self, type: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("Reset", {"type": type}))
+        return self.results.Reset(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("TriggerMessage")
+    def on_trigger(self, requested_message: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
+        return self.results.TriggerMessage(status="Accepted")  # type: ignore[attr-defined]
+
+    async def boot(self) -> Any:
+        station = {"vendor_name": "ACME", "model": "DC-2"}
+        return await self.call(self.calls.BootNotification(charging_station=station, reason="PowerUp"))  # type: ignore[attr-defined]
+
+    async def heartbeat(self) -> Any:
+        return await self.call(self.calls.Heartbeat())  # type: ignore[attr-defined]
+
+    async def status(self, connector: int, status: str) -> Any:
+        request = self.calls.StatusNotification(  # type: ignore[attr-defined]
+            timestamp="2026-11-21T12:00:00Z", connector_status=status, evse_id=1, connector_id=connector
+        )
+        return await self.call(request)  # type: ignore[attr-defined]
+
+
+class Station201(_Station2x, ChargePoint201):  # type: ignore[misc]
+    calls = call201
+    results = result201
+
+
+class Station21(_Station2x, ChargePoint21):  # type: ignore[misc]
+    calls = call21
+    results = result21
+
+
+STATION_CLASSES: dict[OcppVersion, type[Any]] = {
+    OcppVersion.V16: Station16,
+    OcppVersion.V201: Station201,
+    OcppVersion.V21: Station21,
+}
+
+
+@contextlib.asynccontextmanager
+async def connected_station(
+    url: str, station_id: str, password: str, version: OcppVersion
+) -> AsyncIterator[Any]:
+    """A started station of `version` connected to `url`/`station_id`; closed on exit."""
+    async with websockets.connect(
+        f"{url}/{station_id}", subprotocols=[version.subprotocol], additional_headers=basic_auth(station_id, password)
+    ) as ws:  # type: ignore[list-item]
+        station = STATION_CLASSES[version](station_id, ws, response_timeout=15)
+        station.received = Received()
+        task = asyncio.create_task(station.start())
+        try:
+            yield station
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+                await task

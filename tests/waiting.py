@@ -1,0 +1,26 @@
+"""Polling with a deadline, for tests that wait on asynchronous outcomes (never fixed sleeps)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout_s: float = 30.0, what: str = ""
+) -> T:
+    """Calls `probe` until `accept(result)` holds; fails with the last result after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.05
+    while True:
+        result = await probe()
+        if accept(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what or 'condition'}; last: {result!r}")
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.5)
