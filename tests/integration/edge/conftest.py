@@ -1,0 +1,45 @@
+"""Edge node integration fixtures: a real edge node (real Kafka, real sockets) with a fake station registry.
+
+`infra` (real Kafka) comes from tests/integration/conftest.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+import pytest_asyncio
+from aiokafka import AIOKafkaProducer
+from csms.edge.v1 import edge_pb2_grpc
+from csms.kafka import make_producer
+from edge.bootstrap import start_node
+from integration.edge.edge_support import EdgeHarness, FramesTail, edge_settings
+from unit.edge.edge_fakes import FakeRegistry
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def kafka_producer(infra: Any) -> AsyncIterator[AIOKafkaProducer]:
+    producer = make_producer(infra.kafka_bootstrap, "edge-it-service")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def edge(infra: Any, kafka_producer: AIOKafkaProducer) -> AsyncIterator[EdgeHarness]:
+    registry = FakeRegistry()
+    node = await start_node(edge_settings(infra.kafka_bootstrap), registry=registry)
+    channel = grpc.aio.insecure_channel(node.grpc_address)
+    try:
+        yield EdgeHarness(node, registry, kafka_producer, edge_pb2_grpc.EdgeServiceStub(channel))
+    finally:
+        await channel.close(None)
+        await node.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def frames(infra: Any, kafka_producer: AIOKafkaProducer) -> AsyncIterator[FramesTail]:
+    tail = await FramesTail.start(infra.kafka_bootstrap, kafka_producer)
+    yield tail
+    await tail.stop()

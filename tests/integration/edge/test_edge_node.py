@@ -1,0 +1,447 @@
+"""The edge node against the real Kafka over real WebSockets and real gRPC (fake station registry)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import grpc
+import pytest
+import websockets
+from csms import topics
+from csms.edge.v1 import edge_pb2
+from csms.envelope.v1 import envelope_pb2
+from csms.kafka import envelope_headers
+from csms.runtime.envelopes import reply_to
+from edge.bootstrap import start_node
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from integration.edge.edge_support import DEADLINE_S, EdgeHarness, FramesTail, basic, edge_settings, recv
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call as call16
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+from unit.edge.edge_fakes import FakeRegistry
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+pytestmark = pytest.mark.integration
+
+
+class Recorder:
+    """Wraps a client connection for the `ocpp` ChargePoint and keeps the exact texts it sent."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.sent: list[str] = []
+
+    async def send(self, message: str) -> None:
+        self.sent.append(message)
+        await self.ws.send(message)
+
+    async def recv(self) -> str | bytes:
+        return await self.ws.recv()
+
+
+class Station201(ChargePoint201):  # type: ignore[misc]
+    @on("Reset")  # type: ignore[untyped-decorator]
+    def on_reset(self, type: str, **kwargs: Any) -> result201.Reset:
+        return result201.Reset(status="Accepted")
+
+
+def has(kind: int, **fields: Any) -> Any:
+    def predicate(envelopes: list[envelope_pb2.Envelope]) -> bool:
+        return any(e.kind == kind and all(getattr(e, k) == v for k, v in fields.items()) for e in envelopes)
+
+    return predicate
+
+
+def one(envelopes: list[envelope_pb2.Envelope], kind: int, **fields: Any) -> envelope_pb2.Envelope:
+    matches = [e for e in envelopes if e.kind == kind and all(getattr(e, k) == v for k, v in fields.items())]
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+async def test_grpc_health_is_serving(edge: EdgeHarness) -> None:
+    async with grpc.aio.insecure_channel(edge.node.grpc_address) as channel:
+        response = await health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service="csms.edge.v1.EdgeService"), timeout=5
+        )
+    assert response.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_call_is_logged_with_envelope_and_headers_before_the_reply_reaches_the_station(
+    edge: EdgeHarness, frames: FramesTail
+) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password) as ws:
+        assert ws.subprotocol == "ocpp2.0.1"
+        recorder = Recorder(ws)
+        station = ChargePoint201(station_id, recorder)
+        reader = asyncio.create_task(station.start())
+        boot = asyncio.create_task(
+            station.call(
+                call201.BootNotification(charging_station={"model": "M1", "vendor_name": "V"}, reason="PowerUp")
+            )
+        )
+        envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="BootNotification"))
+        assert not boot.done()  # nothing answers a CALL but its owning service (played by this test)
+
+        connected = one(envelopes, envelope_pb2.KIND_CONNECTED)
+        assert connected.edge_address == edge.node.grpc_address
+        assert connected.ocpp_version == envelope_pb2.OCPP_VERSION_201
+        assert connected.edge_node_id == edge.node_id
+        assert len(connected.connection_id) == 32
+
+        call = one(envelopes, envelope_pb2.KIND_FRAME, action="BootNotification")
+        assert call.frame == recorder.sent[0].encode()  # untouched
+        assert (call.station_id, call.tenant, call.edge_node_id, call.connection_id) == (
+            station_id,
+            "it",
+            edge.node_id,
+            connected.connection_id,
+        )
+        assert call.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
+        assert call.message_type == envelope_pb2.MESSAGE_TYPE_CALL
+        assert call.message_id == json.loads(recorder.sent[0])[1]
+        assert call.ocpp_version == envelope_pb2.OCPP_VERSION_201
+        assert call.received_at.ToNanoseconds() <= call.produced_at.ToNanoseconds()
+        assert call.traceparent.startswith("00-")
+        record = next(r for r in frames.records_of(station_id) if r.value == call.SerializeToString())
+        assert record.topic == topics.FRAMES
+        assert list(record.headers) == envelope_headers(call)
+
+        answer = json.dumps(
+            [3, call.message_id, {"currentTime": "2026-01-01T00:00:00Z", "interval": 300, "status": "Accepted"}]
+        )
+        await edge.deliver(reply_to(call, answer, False, datetime.now(UTC)))
+        result = await asyncio.wait_for(boot, DEADLINE_S)
+        assert result.status == "Accepted"
+        assert result.interval == 300
+
+        envelopes = await frames.wait_for(
+            station_id, has(envelope_pb2.KIND_FRAME, direction=envelope_pb2.DIRECTION_CSMS_TO_STATION)
+        )
+        delivered = one(envelopes, envelope_pb2.KIND_FRAME, direction=envelope_pb2.DIRECTION_CSMS_TO_STATION)
+        assert delivered.frame == answer.encode()
+        assert delivered.connection_id == connected.connection_id
+        await stop_reader(reader)
+
+    envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_DISCONNECTED))
+    disconnected = one(envelopes, envelope_pb2.KIND_DISCONNECTED)
+    assert disconnected.connection_id == connected.connection_id
+    assert disconnected.reason.startswith("code 1000")
+
+
+async def test_v16_station_round_trip(edge: EdgeHarness, frames: FramesTail) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password, subprotocols=("ocpp1.6",)) as ws:
+        assert ws.subprotocol == "ocpp1.6"
+        station = ChargePoint16(station_id, ws)
+        reader = asyncio.create_task(station.start())
+        heartbeat = asyncio.create_task(station.call(call16.Heartbeat()))
+        envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="Heartbeat"))
+        request = one(envelopes, envelope_pb2.KIND_FRAME, action="Heartbeat")
+        assert request.ocpp_version == envelope_pb2.OCPP_VERSION_16
+        frame = json.dumps([3, request.message_id, {"currentTime": "2026-01-01T00:00:00Z"}])
+        await edge.deliver(reply_to(request, frame, False, datetime.now(UTC)))
+        assert (await asyncio.wait_for(heartbeat, DEADLINE_S)).current_time == "2026-01-01T00:00:00Z"
+        await stop_reader(reader)
+
+
+async def test_subprotocol_preference(edge: EdgeHarness) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password, subprotocols=("ocpp1.6", "ocpp2.0.1", "ocpp2.1")) as ws:
+        assert ws.subprotocol == "ocpp2.1"
+
+
+async def test_send_call_round_trips_call_result_and_call_error(edge: EdgeHarness, frames: FramesTail) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password) as ws:
+        station = Station201(station_id, ws)
+        reader = asyncio.create_task(station.start())
+        await frames.wait_for(station_id, has(envelope_pb2.KIND_CONNECTED))
+
+        response = await edge.stub.SendCall(
+            edge_pb2.SendCallRequest(
+                station_id=station_id, action="Reset", payload_json='{"type":"Immediate"}', message_id="reset-1"
+            ),
+            timeout=DEADLINE_S,
+        )
+        assert response == edge_pb2.SendCallResponse(message_id="reset-1", result_json='{"status":"Accepted"}')
+
+        response = await edge.stub.SendCall(
+            edge_pb2.SendCallRequest(
+                station_id=station_id, action="GetLog", payload_json='{"logType":"DiagnosticsLog","requestId":1}'
+            ),
+            timeout=DEADLINE_S,
+        )
+        assert response.WhichOneof("outcome") == "error"
+        assert response.error.code == "NotImplemented"
+
+        envelopes = await frames.wait_for(
+            station_id, has(envelope_pb2.KIND_FRAME, message_type=envelope_pb2.MESSAGE_TYPE_CALL_ERROR)
+        )
+        sent_call = one(envelopes, envelope_pb2.KIND_FRAME, message_id="reset-1", message_type=2)
+        assert sent_call.direction == envelope_pb2.DIRECTION_CSMS_TO_STATION
+        assert sent_call.frame == b'[2,"reset-1","Reset",{"type":"Immediate"}]'
+        answer = one(envelopes, envelope_pb2.KIND_FRAME, message_id="reset-1", message_type=3)
+        assert answer.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
+        assert answer.action == "Reset"
+        await stop_reader(reader)
+
+
+async def test_send_call_times_out_when_the_station_does_not_answer(edge: EdgeHarness) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password):
+        await _until_connected(edge, station_id)
+        with pytest.raises(grpc.aio.AioRpcError) as error:
+            await edge.stub.SendCall(
+                edge_pb2.SendCallRequest(
+                    station_id=station_id, action="Reset", payload_json='{"type":"Immediate"}', timeout_ms=300
+                ),
+                timeout=DEADLINE_S,
+            )
+    assert error.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert "did not answer" in (error.value.details() or "")
+
+
+async def test_send_call_to_an_offline_station_is_not_found(edge: EdgeHarness) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await edge.stub.SendCall(
+            edge_pb2.SendCallRequest(station_id="CS-nowhere", action="Reset", payload_json="{}"), timeout=DEADLINE_S
+        )
+    assert error.value.code() == grpc.StatusCode.NOT_FOUND
+    assert error.value.details() == f"station CS-nowhere is not connected to edge node {edge.node_id}"
+
+
+async def test_send_call_fails_unavailable_when_the_station_disconnects(edge: EdgeHarness) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password) as ws:
+        await _until_connected(edge, station_id)
+        pending = asyncio.ensure_future(
+            edge.stub.SendCall(
+                edge_pb2.SendCallRequest(station_id=station_id, action="Reset", payload_json="{}"),
+                timeout=DEADLINE_S,
+            )
+        )
+        await recv(ws)  # the CALL arrived; now hang up instead of answering
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await pending
+    assert error.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert error.value.details() == f"station {station_id} disconnected"
+
+
+async def test_malformed_frames_are_answered_and_the_connection_keeps_working(
+    edge: EdgeHarness, frames: FramesTail
+) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password) as ws:
+        await ws.send("this is not json")
+        assert await recv(ws) == '[4,"-1","RpcFrameworkError","frame is not valid JSON",{}]'
+        await ws.send(b"\x00binary")
+        assert await recv(ws) == '[4,"-1","RpcFrameworkError","OCPP-J frames must be text",{}]'
+        await ws.send('[9,"m-9",{}]')
+        assert (
+            await recv(ws) == '[4,"m-9","MessageTypeNotSupported","MessageTypeId 9 is not supported by ocpp2.0.1",{}]'
+        )
+        await ws.send('[2,"hb-1","Heartbeat",{}]')
+        envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="Heartbeat"))
+        request = one(envelopes, envelope_pb2.KIND_FRAME, action="Heartbeat")
+        await edge.deliver(
+            reply_to(request, '[3,"hb-1",{"currentTime":"2026-01-01T00:00:00Z"}]', False, datetime.now(UTC))
+        )
+        assert await recv(ws) == '[3,"hb-1",{"currentTime":"2026-01-01T00:00:00Z"}]'
+    malformed = [e for e in frames.envelopes(station_id) if e.kind == envelope_pb2.KIND_MALFORMED_FRAME]
+    assert [e.frame for e in malformed] == [b"this is not json", b"\x00binary", b'[9,"m-9",{}]']
+    assert malformed[0].reason == "RpcFrameworkError: frame is not valid JSON"
+
+
+async def test_oversize_frame_closes_with_1009(edge: EdgeHarness, frames: FramesTail) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password, max_size=None) as ws:
+        await ws.send('[2,"big","DataTransfer",{"data":"' + "x" * (64 * 1024) + '"}]')
+        with pytest.raises(ConnectionClosed) as closed:
+            await recv(ws)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_DISCONNECTED))
+    assert one(envelopes, envelope_pb2.KIND_DISCONNECTED).reason.startswith("code 1009")
+
+
+async def test_reconnect_replaces_the_old_connection(edge: EdgeHarness, frames: FramesTail) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password) as old:
+        first = (await frames.wait_for(station_id, has(envelope_pb2.KIND_CONNECTED)))[0]
+        async with edge.connect(station_id, password) as new:
+            with pytest.raises(ConnectionClosed) as closed:
+                await recv(old)
+            assert closed.value.rcvd is not None
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1000, "replaced by a newer connection")
+            envelopes = await frames.wait_for(
+                station_id, lambda es: len([e for e in es if e.kind == envelope_pb2.KIND_CONNECTED]) == 2
+            )
+            second = [e for e in envelopes if e.kind == envelope_pb2.KIND_CONNECTED][1]
+            assert second.connection_id != first.connection_id
+
+            # A reply to the old connection is dropped; one to the new connection arrives.
+            stale = envelope_pb2.Envelope()
+            stale.CopyFrom(first)
+            stale.direction = envelope_pb2.DIRECTION_CSMS_TO_STATION
+            stale.kind = envelope_pb2.KIND_FRAME
+            stale.frame = b'[3,"stale",{}]'
+            fresh = envelope_pb2.Envelope()
+            fresh.CopyFrom(stale)
+            fresh.connection_id = second.connection_id
+            fresh.frame = b'[3,"fresh",{}]'
+            await edge.deliver(stale)
+            await edge.deliver(fresh)
+            assert await recv(new) == '[3,"fresh",{}]'
+
+            # Commands go to the new connection.
+            call = asyncio.ensure_future(
+                edge.stub.SendCall(
+                    edge_pb2.SendCallRequest(station_id=station_id, action="Reset", payload_json="{}", message_id="r"),
+                    timeout=DEADLINE_S,
+                )
+            )
+            assert await recv(new) == '[2,"r","Reset",{}]'
+            await new.send('[3,"r",{"status":"Rejected"}]')
+            assert (await call).result_json == '{"status":"Rejected"}'
+
+
+async def test_close_connection_record_closes_that_connection(edge: EdgeHarness, frames: FramesTail) -> None:
+    station_id, password = edge.register()
+    async with edge.connect(station_id, password) as ws:
+        connected = (await frames.wait_for(station_id, has(envelope_pb2.KIND_CONNECTED)))[0]
+        await edge.deliver(
+            envelope_pb2.Envelope(
+                station_id=station_id,
+                direction=envelope_pb2.DIRECTION_CSMS_TO_STATION,
+                kind=envelope_pb2.KIND_CLOSE_CONNECTION,
+                edge_node_id=edge.node_id,
+                connection_id=connected.connection_id,
+            )
+        )
+        with pytest.raises(ConnectionClosed) as closed:
+            await recv(ws)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1000, "replaced by a newer connection")
+
+
+async def _refusal(edge: EdgeHarness, **kwargs: Any) -> InvalidStatus:
+    with pytest.raises(InvalidStatus) as refused:
+        async with websockets.connect(edge.url(kwargs.pop("station_id")), open_timeout=10, **kwargs):
+            pass
+    return refused.value
+
+
+async def test_wrong_password_is_401(edge: EdgeHarness) -> None:
+    station_id, _ = edge.register()
+
+    refused = await _refusal(
+        edge,
+        station_id=station_id,
+        subprotocols=["ocpp2.0.1"],
+        additional_headers={"Authorization": basic(station_id, "wrong")},
+    )
+    assert refused.response.status_code == 401
+    assert refused.response.headers["WWW-Authenticate"] == 'Basic realm="OCPP"'
+
+
+async def test_unknown_station_and_missing_credentials_are_401(edge: EdgeHarness) -> None:
+
+    unknown = await _refusal(
+        edge,
+        station_id="CS-unknown",
+        subprotocols=["ocpp2.0.1"],
+        additional_headers={"Authorization": basic("CS-unknown", "x")},
+    )
+    assert unknown.response.status_code == 401
+    station_id, _ = edge.register()
+    missing = await _refusal(edge, station_id=station_id, subprotocols=["ocpp2.0.1"])
+    assert missing.response.status_code == 401
+
+
+async def test_no_subprotocol_is_400(edge: EdgeHarness) -> None:
+
+    station_id, password = edge.register()
+    refused = await _refusal(
+        edge, station_id=station_id, additional_headers={"Authorization": basic(station_id, password)}
+    )
+    assert refused.response.status_code == 400
+    assert b"no OCPP subprotocol offered" in (refused.response.body or b"")
+    refused = await _refusal(
+        edge,
+        station_id=station_id,
+        subprotocols=["ocpp1.5"],
+        additional_headers={"Authorization": basic(station_id, password)},
+    )
+    assert refused.response.status_code == 400
+
+
+async def test_unknown_path_is_404(edge: EdgeHarness) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with websockets.connect(f"ws://127.0.0.1:{edge.node.ws_port}/other/CS-1", open_timeout=10):
+            pass
+    assert refused.value.response.status_code == 404
+
+
+async def test_registry_unreachable_is_503(edge: EdgeHarness) -> None:
+
+    station_id, password = edge.register()
+    edge.registry.unavailable = True
+    try:
+        refused = await _refusal(
+            edge,
+            station_id=station_id,
+            subprotocols=["ocpp2.0.1"],
+            additional_headers={"Authorization": basic(station_id, password)},
+        )
+    finally:
+        edge.registry.unavailable = False
+    assert refused.response.status_code == 503
+
+
+async def test_drain_closes_stations_with_going_away_and_records_it(infra: Any, frames: FramesTail) -> None:
+    registry = FakeRegistry({"CS-drain": "pw"})
+    node = await start_node(edge_settings(infra.kafka_bootstrap), registry=registry)
+
+    url = f"ws://127.0.0.1:{node.ws_port}/ocpp/CS-drain"
+    headers = {"Authorization": basic("CS-drain", "pw")}
+    async with websockets.connect(url, subprotocols=[Subprotocol("ocpp2.0.1")], additional_headers=headers) as ws:
+        await frames.wait_for("CS-drain", has(envelope_pb2.KIND_CONNECTED, edge_node_id=node.settings.node_id))
+        stopping = asyncio.create_task(node.stop())
+        with pytest.raises(ConnectionClosed) as closed:
+            await recv(ws)
+        await asyncio.wait_for(stopping, DEADLINE_S)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, "going away")
+    envelopes = await frames.wait_for(
+        "CS-drain", has(envelope_pb2.KIND_DISCONNECTED, edge_node_id=node.settings.node_id)
+    )
+    assert one(envelopes, envelope_pb2.KIND_DISCONNECTED, edge_node_id=node.settings.node_id).reason.startswith(
+        "code 1001"
+    )
+    with pytest.raises(OSError):
+        async with websockets.connect(
+            url, subprotocols=[Subprotocol("ocpp2.0.1")], additional_headers=headers, open_timeout=5
+        ):
+            pass
+
+
+async def stop_reader(task: asyncio.Task[Any]) -> None:
+    """Stops a ChargePoint's reader loop and collects its outcome (no "exception never retrieved")."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+        await task
+
+
+async def _until_connected(edge: EdgeHarness, station_id: str) -> None:
+    async with asyncio.timeout(DEADLINE_S):
+        while edge.node.table.get(station_id) is None:  # noqa: ASYNC110 - bounded poll of the node's table
+            await asyncio.sleep(0.01)
