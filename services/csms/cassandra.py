@@ -126,13 +126,13 @@ class CassandraSession:
     ) -> list[Row]:
         """Executes one statement and returns all its rows (every page).
 
-        A plain CQL string runs as a `SimpleStatement`, idempotent only when `idempotent=True` is passed;
-        prepared and other statements carry their own `is_idempotent` flag.
+        A plain CQL string (with `%s` placeholders for `params`) runs as a `SimpleStatement`, idempotent only
+        when `idempotent=True` is passed; prepared and other statements carry their own `is_idempotent` flag.
         """
-        bound = _bind(statement, params, idempotent)
-        rows, paging_state = await self._page(bound, None)
+        bound, values = _bind(statement, params, idempotent)
+        rows, paging_state = await self._page(bound, values, None)
         while paging_state is not None:
-            page, paging_state = await self._page(bound, paging_state)
+            page, paging_state = await self._page(bound, values, paging_state)
             rows.extend(page)
         return rows
 
@@ -152,24 +152,28 @@ class CassandraSession:
         a protocol error and the driver closes the whole connection, failing every request in flight on it.
         Seal it (e.g. HMAC) before handing it out, or page by key (`WHERE token(pk) > token(?)`) instead.
         """
-        bound = _bind(statement, params, idempotent)
+        bound, values = _bind(statement, params, idempotent)
         bound.fetch_size = page_size
-        return await self._page(bound, paging_state)
+        return await self._page(bound, values, paging_state)
 
     async def close(self) -> None:
         """Closes every connection and stops the driver's threads."""
         await asyncio.to_thread(self._cluster.shutdown)
 
-    async def _page(self, statement: Statement, paging_state: bytes | None) -> tuple[list[Row], bytes | None]:
+    async def _page(
+        self, statement: Statement, params: Params, paging_state: bytes | None
+    ) -> tuple[list[Row], bytes | None]:
         if not statement.is_idempotent:
-            return await self._send(statement, paging_state)
-        return await retrying(lambda: self._send(statement, paging_state), self._retry, "execute")
+            return await self._send(statement, params, paging_state)
+        return await retrying(lambda: self._send(statement, params, paging_state), self._retry, "execute")
 
-    def _send(self, statement: Statement, paging_state: bytes | None) -> asyncio.Future[tuple[list[Row], bytes | None]]:
+    def _send(
+        self, statement: Statement, params: Params, paging_state: bytes | None
+    ) -> asyncio.Future[tuple[list[Row], bytes | None]]:
         """Sends the statement once; the driver calls back from its I/O thread."""
         loop = asyncio.get_running_loop()
         result: asyncio.Future[tuple[list[Row], bytes | None]] = loop.create_future()
-        response = self._session.execute_async(statement, paging_state=paging_state)
+        response = self._session.execute_async(statement, params, paging_state=paging_state)
 
         def on_rows(rows: list[Row] | None) -> None:
             next_state: bytes | None = response._paging_state if response.has_more_pages else None
@@ -182,15 +186,13 @@ class CassandraSession:
         return result
 
 
-def _bind(statement: str | Statement | PreparedStatement, params: Params, idempotent: bool) -> Statement:
+def _bind(statement: str | Statement | PreparedStatement, params: Params, idempotent: bool) -> tuple[Statement, Params]:
+    """The statement to send and the parameters to send with it (a bound statement carries its own)."""
     if isinstance(statement, str):
-        statement = SimpleStatement(statement, is_idempotent=idempotent)
+        return SimpleStatement(statement, is_idempotent=idempotent), params
     if isinstance(statement, PreparedStatement):
-        bound: Statement = statement.bind(params or ())
-        return bound
-    if params is not None:
-        raise TypeError("parameters are only supported with CQL strings and prepared statements")
-    return statement
+        return statement.bind(params or ()), None
+    return statement, params
 
 
 def _call_threadsafe(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: object) -> None:

@@ -34,6 +34,11 @@ async def test_execute_returns_every_row_as_a_dict(session: CassandraSession) ->
     assert await session.execute("SELECT key FROM system.local WHERE key = 'nothing'") == []
 
 
+async def test_a_cql_string_takes_parameters(session: CassandraSession) -> None:
+    rows = await session.execute("SELECT key FROM system.local WHERE key = %s", ("local",), idempotent=True)
+    assert rows == [{"key": "local"}]
+
+
 async def test_execute_page_walks_the_same_rows_in_pages(session: CassandraSession) -> None:
     statement = await session.prepare(COLUMNS, idempotent=True)
     everything = await session.execute(statement, ("system_schema",))
