@@ -33,12 +33,15 @@ class StackConfig:
     cassandra_local_dc: str = "datacenter1"
     host: str = "127.0.0.1"
     edge_ports: tuple[int, ...] = (9000,)
-    edge_grpc_base_port: int = 50060
+    edge_grpc_ports: tuple[int, ...] = (50060,)
     device_model_port: int = 50051
     authorization_port: int = 50052
     accept_unknown_stations: bool = False
     heartbeat_interval_s: int = 300
     run_dir: Path = DEFAULT_RUN_DIR
+    # Prefix of edge node and service instance ids, so two stacks can share one Kafka (e.g. tests beside
+    # `make up`): node ids name delivery topics, instance ids name transactional producers.
+    instance_prefix: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -50,7 +53,10 @@ class StackConfig:
         return f"{self.host}:{self.authorization_port}"
 
     def edge_grpc_address(self, index: int) -> str:
-        return f"{self.host}:{self.edge_grpc_base_port + index}"
+        return f"{self.host}:{self.edge_grpc_ports[index]}"
+
+    def edge_node_id(self, index: int) -> str:
+        return f"{self.instance_prefix}edge-{index + 1}"
 
     def edge_url(self, index: int) -> str:
         return f"ws://{self.host}:{self.edge_ports[index]}/ocpp"
@@ -88,13 +94,14 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
             {
                 **common,
                 "CSMS_DEVICE_MODEL_GRPC_LISTEN": config.device_model_address,
+                "CSMS_DEVICE_MODEL_INSTANCE_ID": f"{config.instance_prefix}device-model-1",
                 "CSMS_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s),
             },
             config.device_model_address,
         ),
     ]
     for index, port in enumerate(config.edge_ports):
-        node = f"edge-{index + 1}"
+        node = config.edge_node_id(index)
         grpc_address = config.edge_grpc_address(index)
         env = {
             **common,
@@ -143,12 +150,17 @@ class Stack:
             if names is not None and spec.name not in names:
                 continue
             while not await _is_ready(spec):
-                process = self.processes.get(spec.name)
-                if process is not None and process.poll() is not None:
-                    raise RuntimeError(f"{spec.name} exited with {process.returncode}:\n{self.log_tail(spec.name)}")
+                self._check_alive(spec.name)
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{spec.name} not ready after {timeout_s:.0f}s:\n{self.log_tail(spec.name)}")
                 await asyncio.sleep(0.2)
+            self._check_alive(spec.name)
+
+    def _check_alive(self, name: str) -> None:
+        """Fails when the process exited (e.g. its port was taken, so another process answers the probe)."""
+        process = self.processes.get(name)
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.log_tail(name)}")
 
     def log_tail(self, name: str, lines: int = 30) -> str:
         path = self.config.run_dir / f"{name}.log"

@@ -5,6 +5,8 @@ The stack runs on its own ports (two edge nodes) so it can run beside a `make up
 
 from __future__ import annotations
 
+import socket
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,6 +17,13 @@ from infra_fixtures import Infra, infra
 
 __all__ = ["Infra", "cli", "infra", "stack"]
 
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture(scope="session")
 async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     config = StackConfig(
@@ -22,12 +31,13 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
         cassandra_contact_points=",".join(infra.cassandra_contact_points),
         cassandra_port=infra.cassandra_port,
         cassandra_local_dc=infra.local_dc,
-        edge_ports=(19000, 19001),
-        edge_grpc_base_port=19060,
-        device_model_port=19051,
-        authorization_port=19052,
+        edge_ports=(free_port(), free_port()),
+        edge_grpc_ports=(free_port(), free_port()),
+        device_model_port=free_port(),
+        authorization_port=free_port(),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
+        instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
     )
     running = Stack(config)
     running.start()

@@ -106,9 +106,7 @@ STATION_CLASSES: dict[OcppVersion, type[Any]] = {
 
 
 @contextlib.asynccontextmanager
-async def connected_station(
-    url: str, station_id: str, password: str, version: OcppVersion
-) -> AsyncIterator[Any]:
+async def connected_station(url: str, station_id: str, password: str, version: OcppVersion) -> AsyncIterator[Any]:
     """A started station of `version` connected to `url`/`station_id`; closed on exit."""
     async with websockets.connect(
         f"{url}/{station_id}", subprotocols=[version.subprotocol], additional_headers=basic_auth(station_id, password)

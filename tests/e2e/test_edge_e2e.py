@@ -63,7 +63,9 @@ async def test_refused_handshakes(stack: Stack, cli: Cli, station: str, password
     headers = basic_auth(station_id, password) if password else {}
     with pytest.raises(InvalidStatus) as refused:
         await websockets.connect(
-            f"{stack.config.edge_url(0)}/{station_id}", subprotocols=["ocpp1.6"], additional_headers=headers  # type: ignore[list-item]
+            f"{stack.config.edge_url(0)}/{station_id}",
+            subprotocols=["ocpp1.6"],
+            additional_headers=headers,  # type: ignore[list-item]
         )
     assert refused.value.response.status_code == status
 
@@ -87,7 +89,8 @@ async def test_commands_follow_a_station_across_edge_nodes(stack: Stack, cli: Cl
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201) as on_first:
         await on_first.boot()
         await eventually(
-            lambda: get_station(stack, station_id), lambda s: s is not None and s.edge_node_id == "edge-1"
+            lambda: get_station(stack, station_id),
+            lambda s: s is not None and s.edge_node_id == stack.config.edge_node_id(0),
         )
         first = await asyncio.to_thread(cli, "call", station_id, "TriggerMessage", trigger)
         assert first.returncode == 0, first.stderr
@@ -98,7 +101,7 @@ async def test_commands_follow_a_station_across_edge_nodes(stack: Stack, cli: Cl
             await on_second.boot()
             await eventually(
                 lambda: get_station(stack, station_id),
-                lambda s: s is not None and s.connected and s.edge_node_id == "edge-2",
+                lambda s: s is not None and s.connected and s.edge_node_id == stack.config.edge_node_id(1),
                 what="presence on edge-2",
             )
             # The old connection is closed by edge-1 on the device-model's request.

@@ -48,7 +48,9 @@ async def get_station(stack: Stack, station_id: str) -> device_model_pb2.Station
     return response.station
 
 
-def call(cli: Cli, station_id: str, action: str, payload: dict[str, Any], *extra: str) -> subprocess.CompletedProcess[str]:
+def call(
+    cli: Cli, station_id: str, action: str, payload: dict[str, Any], *extra: str
+) -> subprocess.CompletedProcess[str]:
     return cli("call", station_id, action, json.dumps(payload), *extra)
 
 
@@ -68,7 +70,7 @@ async def test_station_boots_and_is_visible(stack: Stack, cli: Cli, version: Ocp
             what=f"{station_id} projected",
         )
         assert shown is not None
-        assert shown["edge_node_id"] == "edge-1"
+        assert shown["edge_node_id"] == stack.config.edge_node_id(0)
         connector = shown["connectors"][0]
         assert (connector["evse_id"], connector["connector_id"]) == (1, 1)
         assert connector["status"] == ("Available" if version is OcppVersion.V16 else "Occupied")

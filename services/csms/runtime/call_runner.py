@@ -62,6 +62,7 @@ class CallRunner(Generic[C]):
         self._events_topic = events_topic
         self._clock = clock
         self._retry_backoff_s = retry_backoff_s
+        self._known_topics: set[str] = set()
 
     @property
     def group_id(self) -> str:
@@ -89,11 +90,24 @@ class CallRunner(Generic[C]):
             for record in records:
                 by_station[record.key or b""].append(record)
         results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
+        outs = await self._deliverable([out for station_out in results for out in station_out])
         offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
         async with self._producer.transaction():
-            for out in (out for station_out in results for out in station_out):
+            for out in outs:
                 await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers)
             await self._producer.send_offsets_to_transaction(offsets, self.group_id)
+
+    async def _deliverable(self, outs: list[OutRecord]) -> list[OutRecord]:
+        """Drops replies addressed to an edge node whose delivery topic does not exist (the node is gone, its
+        stations reconnect elsewhere and retry); sending to a missing topic would block every station."""
+        wanted = {out.topic for out in outs}
+        if not wanted <= self._known_topics:
+            metadata = await self._producer.client.fetch_all_metadata()
+            self._known_topics = set(metadata.topics())
+        missing = wanted - self._known_topics
+        for topic in missing:
+            log.warning("no topic %s: replies to that edge node dropped", topic)
+        return [out for out in outs if out.topic not in missing]
 
     async def _handle_station(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[OutRecord]:
         out: list[OutRecord] = []
