@@ -19,7 +19,6 @@ from csms.runtime.call_runner import CallRunner
 from csms.runtime.ownership import DEVICE_MODEL
 from csms.runtime.projection_runner import ProjectionRunner
 from csms.runtime.router import CallInfo, Emitted, Router
-
 from device_model.commands import StationCommands
 from device_model.connection_closer import KafkaConnectionCloser
 from device_model.context import DeviceModelContext

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 from csms.runtime.errors import OcppCallError
 from csms.runtime.schemas import MessageKind, action_exists, validate
 from csms.runtime.versions import OcppVersion
-
 from device_model.presence import Presence
 from device_model.repository import StationsRepository
 

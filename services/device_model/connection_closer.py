@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
+
 from csms import topics
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import envelope_headers
 from csms.runtime.envelopes import timestamp
-
 from device_model.presence import CloseOldConnection
 
 

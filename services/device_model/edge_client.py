@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import grpc
-from csms.edge.v1 import edge_pb2, edge_pb2_grpc
 
+from csms.edge.v1 import edge_pb2, edge_pb2_grpc
 from device_model.commands import (
     CallErrorReply,
     CallResult,

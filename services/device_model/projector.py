@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from aiokafka import ConsumerRecord
+from google.protobuf.message import DecodeError
+
 from csms import topics
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms.runtime.envelopes import to_datetime
-from google.protobuf.message import DecodeError
-
 from device_model.presence import CloseOldConnection, Presence, decide
 from device_model.projections import stations
 from device_model.repository import StationsRepository

@@ -14,7 +14,6 @@ from csms.cassandra import CassandraSession, Row
 from csms.device_model.v1 import device_model_pb2
 from csms.runtime.envelopes import timestamp
 from csms.runtime.versions import OcppVersion
-
 from device_model.presence import Presence
 from device_model.projections.stations import Write
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from csms.settings import CommonSettings
 from pydantic_settings import SettingsConfigDict
+
+from csms.settings import CommonSettings
 
 
 class DeviceModelSettings(CommonSettings):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from csms.runtime.router import Route, RoutingTable
-from csms.runtime.versions import OcppVersion
 from ocpp.v16 import call as v16
 from ocpp.v21 import call as v21
 from ocpp.v201 import call as v201
 
+from csms.runtime.router import Route, RoutingTable
+from csms.runtime.versions import OcppVersion
 from device_model.context import DeviceModelContext
 from device_model.ocpp.v16 import boot_notification as v16_boot_notification
 from device_model.ocpp.v16 import heartbeat as v16_heartbeat

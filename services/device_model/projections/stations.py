@@ -12,7 +12,6 @@ from datetime import datetime
 from csms.device_model.v1 import device_model_pb2
 from csms.runtime.envelopes import to_datetime
 from csms.runtime.versions import OcppVersion
-
 from device_model.presence import PresenceChange
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from device_model.commands import CallResult, InvalidCallError, StationCommands, StationOfflineError
 from device_model.presence import Presence
 from unit.device_model.fakes import InMemoryStationsRepository, ScriptedEdge

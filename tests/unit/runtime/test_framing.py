@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from csms.runtime.errors import ErrorKind, code_for
 from csms.runtime.framing import Frame, MalformedFrame, MessageType, call_error_frame, parse_frame
 from csms.runtime.versions import OcppVersion

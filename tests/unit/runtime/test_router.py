@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from csms.runtime.errors import ErrorKind, OcppCallError, RetryableError
-from csms.runtime.framing import Frame, MessageType
-from csms.runtime.router import CallInfo, Emitted, Route, Router
-from csms.runtime.versions import OcppVersion
 from ocpp.v16 import call as v16_call
 from ocpp.v16 import call_result as v16_result
 from ocpp.v201 import call as v201_call
 from ocpp.v201 import call_result as v201_result
+
+from csms.runtime.errors import ErrorKind, OcppCallError, RetryableError
+from csms.runtime.framing import Frame, MessageType
+from csms.runtime.router import CallInfo, Emitted, Route, Router
+from csms.runtime.versions import OcppVersion
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

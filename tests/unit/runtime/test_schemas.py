@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from csms.runtime.errors import ErrorKind, OcppCallError
 from csms.runtime.schemas import MessageKind, action_exists, validate
 from csms.runtime.versions import OcppVersion

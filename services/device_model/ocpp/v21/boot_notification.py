@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from csms.device_model.v1 import device_model_pb2
 from ocpp.v21 import call, call_result
 from ocpp.v21.enums import RegistrationStatusEnumType
 
+from csms.device_model.v1 import device_model_pb2
 from device_model.context import DeviceModelContext
 
 

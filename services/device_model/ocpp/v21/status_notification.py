@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from csms.device_model.v1 import device_model_pb2
-from csms.runtime.envelopes import timestamp
 from ocpp.v21 import call, call_result
 
+from csms.device_model.v1 import device_model_pb2
+from csms.runtime.envelopes import timestamp
 from device_model.context import DeviceModelContext
 from device_model.ocpp.timestamps import parse_ocpp_datetime
 

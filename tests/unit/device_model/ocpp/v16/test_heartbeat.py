@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from ocpp.v16 import call, call_result
+
 from csms.runtime.versions import OcppVersion
 from device_model.ocpp.v16 import heartbeat
-from ocpp.v16 import call, call_result
 from unit.device_model.builders import NOW_ISO, make_context
 
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ocpp.v16 import call, call_result
+
 from csms.device_model.v1 import device_model_pb2
 from csms.runtime.envelopes import timestamp
 from csms.runtime.versions import OcppVersion
 from device_model.ocpp.v16 import status_notification
-from ocpp.v16 import call, call_result
 from unit.device_model.builders import NOW, expected_event, make_context
 
 

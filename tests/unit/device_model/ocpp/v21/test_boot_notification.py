@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from ocpp.v21 import call, call_result
+
 from csms.device_model.v1 import device_model_pb2
 from csms.runtime.versions import OcppVersion
 from device_model.ocpp.v21 import boot_notification
-from ocpp.v21 import call, call_result
 from unit.device_model.builders import NOW_ISO, expected_event, make_context
 
 VERSION = OcppVersion.V21
