@@ -12,15 +12,14 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-from csms import cassandra
-from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
-from csms.grpc_server import GrpcServer, build_server
-from csms.lifecycle import configure_logging, run_until_signalled
-
 from authorization.credentials import PasswordHasher
 from authorization.grpc_api import AuthorizationServicer
 from authorization.registry import KEYSPACE, CassandraStationRegistry
 from authorization.settings import AuthorizationSettings
+from csms import cassandra
+from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms.grpc_server import GrpcServer, build_server
+from csms.lifecycle import configure_logging, run_until_signalled
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 import grpc
-from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 
 from authorization.credentials import (
     InvalidCredentials,
@@ -24,6 +23,7 @@ from authorization.credentials import (
     check_station_id,
 )
 from authorization.registry import InvalidPageToken, RegistryUnavailable, StationRecord, StationRegistryRepository
+from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 
 log = logging.getLogger(__name__)
 

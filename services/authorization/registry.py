@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from csms.cassandra import TRANSIENT_ERRORS, CassandraSession, Row
-
 from authorization.credentials import InvalidCredentials, PasswordHash, check_station_id
+from csms.cassandra import TRANSIENT_ERRORS, CassandraSession, Row
 
 KEYSPACE = "csms_authorization"
 _COLUMNS = "station_id, password_hash, salt, security_profile, created_at, updated_at"

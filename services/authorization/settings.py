@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from csms.settings import CommonSettings
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from csms.settings import CommonSettings
 
 
 class AuthorizationSettings(CommonSettings):

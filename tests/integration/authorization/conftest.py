@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+
 from authorization.registry import KEYSPACE
 from csms import cassandra
 from infra_fixtures import Infra

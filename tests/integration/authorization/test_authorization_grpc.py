@@ -8,15 +8,16 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from pydantic import SecretStr
+
 from authorization import bootstrap
 from authorization.settings import AuthorizationSettings
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms.cassandra import CassandraSession
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from infra_fixtures import Infra
-from pydantic import SecretStr
 
 pytestmark = pytest.mark.integration
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from authorization.registry import CassandraStationRegistry
 from csms.cassandra import CassandraSession
 from unit.authorization.registry_contract import StationRegistryContract

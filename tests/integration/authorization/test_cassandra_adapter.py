@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 from cassandra import InvalidRequest
+
 from csms.cassandra import CassandraSession
 
 pytestmark = pytest.mark.integration

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import grpc
 import pytest
-from csms.cassandra import CassandraSession
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from csms.cassandra import CassandraSession
 from infra_fixtures import Infra
 
 pytestmark = pytest.mark.integration

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from authorization.credentials import PasswordHash
 from authorization.registry import InvalidPageToken, StationRecord, StationRegistryRepository
 

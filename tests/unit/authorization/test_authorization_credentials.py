@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 import pytest
+
 from authorization.credentials import (
     InvalidCredentials,
     PasswordHash,

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 
 import grpc
 import pytest
+
 from authorization.credentials import PasswordHasher
 from authorization.grpc_api import AuthorizationServicer
 from authorization.registry import RegistryUnavailable, StationRecord

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from unit.authorization.fakes import InMemoryStationRegistry
 from unit.authorization.registry_contract import StationRegistryContract
 

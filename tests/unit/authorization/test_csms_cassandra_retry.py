@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from cassandra import InvalidRequest, OperationTimedOut, WriteTimeout
 from cassandra.cluster import NoHostAvailable
+
 from csms.cassandra import RetryPolicy, retrying
 
 

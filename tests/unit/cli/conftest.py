@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from unit.cli.fake_client import FakeClient
 
 

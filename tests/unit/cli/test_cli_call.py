@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+
 from csms.cli.client import RpcFailed, ServiceUnreachable
 from csms.cli.main import run
 from csms.device_model.v1.device_model_pb2 import SendCallResponse

@@ -7,6 +7,7 @@ import types
 from typing import Any
 
 import pytest
+
 from csms import migrate as migration
 from csms.cli import serve
 from csms.cli.main import run
