@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 import grpc
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from websockets.asyncio.server import Server, serve
+
 from csms.edge.v1 import edge_pb2_grpc
 from csms.grpc_server import GrpcServer, build_server
 from csms.kafka import make_consumer, make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
-from websockets.asyncio.server import Server, serve
-
 from edge.connections import ConnectionTable
 from edge.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from edge.delivery_topic import ensure_delivery_topic
@@ -76,10 +76,6 @@ class EdgeNode:
     def ws_port(self) -> int:
         port: int = self.ws_server.sockets[0].getsockname()[1]
         return port
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://{self.settings.host}:{self.ws_port}/ocpp/"
 
     async def stop(self) -> None:
         if self._stopped:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from csms.runtime.versions import OcppVersion
-
 from edge.outbound import OutboundPipe
 
 log = logging.getLogger(__name__)
@@ -62,9 +61,6 @@ class ConnectionTable:
 
     def __len__(self) -> int:
         return len(self._by_station)
-
-    def all(self) -> list[Connection]:
-        return list(self._by_station.values())
 
     def register(self, connection: Connection) -> Connection | None:
         """Makes `connection` the station's current one; the one it replaces is failed and closed."""

@@ -14,10 +14,10 @@ import logging
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer
-from csms.envelope.v1 import envelope_pb2
 from google.protobuf.message import DecodeError
 from websockets.exceptions import ConnectionClosed
 
+from csms.envelope.v1 import envelope_pb2
 from edge.connections import REPLACED_CODE, REPLACED_REASON, ConnectionTable
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog

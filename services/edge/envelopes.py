@@ -10,10 +10,10 @@ import os
 import time
 from collections.abc import Callable
 
-from csms.envelope.v1 import envelope_pb2
-from csms.runtime.framing import UNKNOWN_MESSAGE_ID, Frame, MalformedFrame, MessageType
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from csms.envelope.v1 import envelope_pb2
+from csms.runtime.framing import UNKNOWN_MESSAGE_ID, Frame, MalformedFrame, MessageType
 from edge.connections import Connection
 
 Envelope = envelope_pb2.Envelope

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
+
 from csms import topics
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import envelope_headers
-
 from edge.envelopes import timestamp
 
 

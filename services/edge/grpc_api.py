@@ -13,10 +13,10 @@ import uuid
 from typing import Any
 
 import grpc
-from csms.edge.v1 import edge_pb2, edge_pb2_grpc
-from csms.runtime.framing import MAX_MESSAGE_ID_LENGTH, Frame, MessageType, call_frame
 from websockets.exceptions import ConnectionClosed
 
+from csms.edge.v1 import edge_pb2, edge_pb2_grpc
+from csms.runtime.framing import MAX_MESSAGE_ID_LENGTH, Frame, MessageType, call_frame
 from edge.connections import Connection, ConnectionTable
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from csms.runtime.versions import SUPPORTED_SUBPROTOCOLS, OcppVersion
-
 from edge.station_registry import Verdict
 
 PATH_PREFIX = "/ocpp/"

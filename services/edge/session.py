@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from csms.runtime.errors import code_for
-from csms.runtime.framing import Frame, MalformedFrame, MessageType, call_error_frame, parse_frame
 from websockets.exceptions import ConnectionClosed
 
+from csms.runtime.errors import code_for
+from csms.runtime.framing import Frame, MalformedFrame, MessageType, call_error_frame, parse_frame
 from edge.connections import Connection, ConnectionTable
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms.settings import CommonSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from csms.settings import CommonSettings
 
 
 def _edge(default: Any, name: str) -> Any:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import grpc
+
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 
 

@@ -8,11 +8,11 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 
-from csms.runtime.versions import OcppVersion
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from csms.runtime.versions import OcppVersion
 from edge import handshake
 from edge.connections import Connection
 from edge.session import Session, SessionContext

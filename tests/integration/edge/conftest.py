@@ -11,10 +11,11 @@ from typing import Any
 import grpc
 import pytest_asyncio
 from aiokafka import AIOKafkaProducer
+
 from csms.edge.v1 import edge_pb2_grpc
 from csms.kafka import make_producer
 from edge.bootstrap import start_node
-from integration.edge.edge_support import EdgeHarness, FramesTail, edge_settings
+from integration.edge.edge_support import EdgeHarness, FramesTail, delete_delivery_topic, edge_settings
 from unit.edge.edge_fakes import FakeRegistry
 
 
@@ -36,6 +37,7 @@ async def edge(infra: Any, kafka_producer: AIOKafkaProducer) -> AsyncIterator[Ed
     finally:
         await channel.close(None)
         await node.stop()
+        await delete_delivery_topic(infra.kafka_bootstrap, node.settings.node_id)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -12,14 +12,16 @@ from urllib.parse import quote
 
 import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
 from csms import topics
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import envelope_headers
 from edge.bootstrap import EdgeNode
 from edge.settings import EdgeSettings
 from unit.edge.edge_fakes import FakeRegistry
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
 
 DEADLINE_S = 20.0
 
@@ -145,3 +147,13 @@ def kinds(envelopes: list[envelope_pb2.Envelope]) -> list[str]:
 
 async def recv(ws: ClientConnection, timeout_s: float = DEADLINE_S) -> str | bytes:
     return await asyncio.wait_for(ws.recv(), timeout_s)
+
+
+async def delete_delivery_topic(bootstrap: str, node_id: str) -> None:
+    """Removes a test node's delivery topic (every test session creates a fresh node id)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="edge-it-cleanup")
+    await admin.start()
+    try:
+        await admin.delete_topics([topics.delivery(node_id)])
+    finally:
+        await admin.close()

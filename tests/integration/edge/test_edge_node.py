@@ -11,24 +11,33 @@ from typing import Any
 import grpc
 import pytest
 import websockets
-from csms import topics
-from csms.edge.v1 import edge_pb2
-from csms.envelope.v1 import envelope_pb2
-from csms.kafka import envelope_headers
-from csms.runtime.envelopes import reply_to
-from edge.bootstrap import start_node
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from integration.edge.edge_support import DEADLINE_S, EdgeHarness, FramesTail, basic, edge_settings, recv
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
-from unit.edge.edge_fakes import FakeRegistry
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
+
+from csms import topics
+from csms.edge.v1 import edge_pb2
+from csms.envelope.v1 import envelope_pb2
+from csms.kafka import envelope_headers
+from csms.runtime.envelopes import reply_to
+from edge.bootstrap import start_node
+from integration.edge.edge_support import (
+    DEADLINE_S,
+    EdgeHarness,
+    FramesTail,
+    basic,
+    delete_delivery_topic,
+    edge_settings,
+    recv,
+)
+from unit.edge.edge_fakes import FakeRegistry
 
 pytestmark = pytest.mark.integration
 
@@ -427,6 +436,7 @@ async def test_drain_closes_stations_with_going_away_and_records_it(infra: Any, 
     assert one(envelopes, envelope_pb2.KIND_DISCONNECTED, edge_node_id=node.settings.node_id).reason.startswith(
         "code 1001"
     )
+    await delete_delivery_topic(infra.kafka_bootstrap, node.settings.node_id)
     with pytest.raises(OSError):
         async with websockets.connect(
             url, subprotocols=[Subprotocol("ocpp2.0.1")], additional_headers=headers, open_timeout=5

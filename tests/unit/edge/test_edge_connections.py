@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from edge.outbound import StationDisconnected
 from unit.edge.edge_fakes import World
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import grpc
 import pytest
+
 from csms.edge.v1 import edge_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms.runtime.versions import OcppVersion

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+
 from csms.runtime.versions import OcppVersion
 from edge.handshake import (
     WWW_AUTHENTICATE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from csms.runtime.framing import Frame, MessageType
 from edge.outbound import CallTimedOut, OutboundPipe, OutboundQueueFull, StationDisconnected
 from unit.edge.edge_fakes import wait_for

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from csms.envelope.v1 import envelope_pb2
 from csms.runtime.versions import OcppVersion
 from edge.envelopes import timestamp

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+
 from edge.bootstrap import advertised_address
 from edge.settings import EdgeSettings
 

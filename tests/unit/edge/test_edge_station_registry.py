@@ -7,6 +7,7 @@ import hashlib
 
 import grpc
 import pytest
+
 from csms.authorization.v1 import authorization_pb2
 from edge.station_registry import CachingStationRegistry, GrpcStationRegistry, RegistryUnavailable, Verdict
 from unit.edge.edge_fakes import FakeRegistry
