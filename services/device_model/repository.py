@@ -22,7 +22,8 @@ _PRESENCE = (
     " FROM csms_device_model.stations WHERE station_id = ?"
 )
 _STATION = "SELECT * FROM csms_device_model.stations WHERE station_id = ?"
-_STATIONS = "SELECT * FROM csms_device_model.stations"
+_FIRST_STATIONS = "SELECT * FROM csms_device_model.stations LIMIT ?"
+_NEXT_STATIONS = "SELECT * FROM csms_device_model.stations WHERE token(station_id) > token(?) LIMIT ?"
 _CONNECTORS = "SELECT * FROM csms_device_model.connector_status WHERE station_id = ?"
 
 
@@ -69,16 +70,39 @@ class CassandraStationsRepository:
         return await self._with_connectors(rows[0])
 
     async def stations(self, page_size: int, page_token: str) -> tuple[list[device_model_pb2.Station], str]:
-        statement = await self._session.prepare(_STATIONS, idempotent=True)
-        state = base64.urlsafe_b64decode(page_token) if page_token else None
-        rows, next_state = await self._session.execute_page(statement, (), page_size, state)
+        """One page in token order; the page token is the last station id of the previous page (base64), so a
+        forged token can only name a station id, never reach Cassandra as a paging state."""
+        if page_token:
+            after = decode_page_token(page_token)
+            statement = await self._session.prepare(_NEXT_STATIONS, idempotent=True)
+            rows = await self._session.execute(statement, (after, page_size))
+        else:
+            rows = await self._session.execute(
+                await self._session.prepare(_FIRST_STATIONS, idempotent=True), (page_size,)
+            )
         stations = await asyncio.gather(*(self._with_connectors(row) for row in rows))
-        return list(stations), base64.urlsafe_b64encode(next_state).decode() if next_state else ""
+        next_token = encode_page_token(rows[-1]["station_id"]) if len(rows) == page_size else ""
+        return list(stations), next_token
 
     async def _with_connectors(self, row: Row) -> device_model_pb2.Station:
         statement = await self._session.prepare(_CONNECTORS, idempotent=True)
         connectors = await self._session.execute(statement, (row["station_id"],))
         return station_message(row, connectors)
+
+
+def encode_page_token(station_id: str) -> str:
+    return base64.urlsafe_b64encode(station_id.encode()).decode()
+
+
+def decode_page_token(token: str) -> str:
+    """Raises ValueError for a token this service did not issue."""
+    try:
+        station_id = base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("invalid page token") from exc
+    if not station_id or len(station_id) > 48:
+        raise ValueError("invalid page token")
+    return station_id
 
 
 def station_message(row: Row, connectors: Sequence[Row]) -> device_model_pb2.Station:

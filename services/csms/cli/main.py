@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import grpc
 
-from csms.cli import call, exit_codes, serve, stations
+from csms.cli import call, exit_codes, serve, stack, stations
 from csms.cli.client import Addresses, CsmsClient, GrpcCsmsClient, RpcFailed, ServiceUnreachable
 from csms.settings import CommonSettings
 
@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate_parser = commands.add_parser("migrate", help="create Kafka topics and Cassandra tables (idempotent)")
     migrate_parser.set_defaults(handler=serve.migrate, uses_client=False)
+
+    stack.add_parser(commands)
     return parser
 
 
