@@ -46,11 +46,3 @@ async def test_invalid_calls_are_refused_before_sending(action: str, payload: st
         await commands(ONLINE_16, edge).send_call("CS-1", action, payload, 5)
     assert edge.calls == []
 
-
-def test_page_tokens_round_trip_and_forged_ones_are_refused() -> None:
-    from device_model.repository import decode_page_token, encode_page_token
-
-    assert decode_page_token(encode_page_token("CS-42")) == "CS-42"
-    for forged in ("!!!", encode_page_token("x" * 49), ""):
-        with pytest.raises(ValueError):
-            decode_page_token(forged)
