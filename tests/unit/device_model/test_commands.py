@@ -45,4 +45,3 @@ async def test_invalid_calls_are_refused_before_sending(action: str, payload: st
     with pytest.raises(InvalidCallError, match=message):
         await commands(ONLINE_16, edge).send_call("CS-1", action, payload, 5)
     assert edge.calls == []
-
