@@ -1,0 +1,183 @@
+"""A device-model process killed with SIGKILL again and again while stations boot: every BootNotification
+gets exactly one committed reply and one StationBooted event, and the projection ends correct.
+
+The frames are written to the real `ocpp.frames.v1` as an edge node would; replies go to this test's own
+delivery topic. The process is `csms serve device-model`, restarted with the same transactional id, which
+fences the killed instance and aborts its open transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from csms import cassandra, topics
+from csms.device_model.v1 import device_model_pb2
+from csms.envelope.v1 import envelope_pb2
+from csms.kafka import envelope_headers
+from csms.migrate import ensure_topic, load_topology
+from csms.runtime.envelopes import timestamp
+from infra_fixtures import Infra
+from waiting import eventually
+
+STATIONS = 120
+KILLS = 3
+CSMS = str(Path(sys.executable).parent / "csms")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def boot_frame(station_id: str, message_id: str, node: str) -> envelope_pb2.Envelope:
+    payload = {"chargingStation": {"vendorName": "Crashy", "model": "K9"}, "reason": "PowerUp"}
+    frame = json.dumps([2, message_id, "BootNotification", payload])
+    return envelope_pb2.Envelope(
+        station_id=station_id,
+        tenant="it",
+        ocpp_version=envelope_pb2.OCPP_VERSION_201,
+        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
+        kind=envelope_pb2.KIND_FRAME,
+        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
+        message_id=message_id,
+        action="BootNotification",
+        frame=frame.encode(),
+        edge_node_id=node,
+        connection_id="conn-1",
+        received_at=timestamp(datetime.now(UTC)),
+    )
+
+
+def start_device_model(infra: Infra, instance: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CSMS_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+        "CSMS_CASSANDRA_CONTACT_POINTS": ",".join(infra.cassandra_contact_points),
+        "CSMS_CASSANDRA_PORT": str(infra.cassandra_port),
+        "CSMS_CASSANDRA_LOCAL_DC": infra.local_dc,
+        "CSMS_DEVICE_MODEL_GRPC_LISTEN": f"127.0.0.1:{free_port()}",
+        "CSMS_DEVICE_MODEL_INSTANCE_ID": instance,
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen([CSMS, "serve", "device-model"], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+async def end_offsets(infra: Infra, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, isolation_level="read_committed")
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        return dict(await consumer.end_offsets(partitions))
+    finally:
+        await consumer.stop()
+
+
+async def read_committed(infra: Infra, start: dict[TopicPartition, int]) -> list[bytes]:
+    """Every committed record from `start` up to the current last stable offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, isolation_level="read_committed")
+    await consumer.start()
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        end = await consumer.end_offsets(list(start))
+        values: list[bytes] = []
+        while any(await consumer.position(tp) < end[tp] for tp in start):
+            batch = await consumer.getmany(timeout_ms=500)
+            values += [record.value for records in batch.values() for record in records if record.value]
+        return values
+    finally:
+        await consumer.stop()
+
+
+async def projected_boots(infra: Infra, stations: dict[str, str]) -> int:
+    session = await cassandra.connect(infra.cassandra_contact_points, infra.cassandra_port, infra.local_dc, None)
+    try:
+        query = "SELECT vendor FROM csms_device_model.stations WHERE station_id = %s"
+        rows = await asyncio.gather(*(session.execute(query, (station_id,)) for station_id in stations))
+    finally:
+        await session.close()
+    return sum(1 for row in rows if row and row[0]["vendor"] == "Crashy")
+
+
+async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra, tmp_path: Path) -> None:
+    node = f"crash-{uuid.uuid4().hex[:8]}"
+    delivery = topics.delivery(node)
+    await ensure_topic(infra.kafka_bootstrap, load_topology().delivery_topic(node))
+    events_start = await end_offsets(infra, topics.DEVICE_MODEL_EVENTS)
+    delivery_start = {TopicPartition(delivery, 0): 0}
+    stations = {f"CRASH-{node}-{i:03d}": f"boot-{i:03d}" for i in range(STATIONS)}
+
+    instance = f"crash-test-{node}"
+    log = tmp_path / "device-model.log"
+    process = start_device_model(infra, instance, log)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        items = list(stations.items())
+        burst = len(items) // (KILLS + 1)
+        for round_ in range(KILLS + 1):
+            for station_id, message_id in items[round_ * burst : (round_ + 1) * burst if round_ < KILLS else None]:
+                envelope = boot_frame(station_id, message_id, node)
+                await producer.send(
+                    topics.FRAMES,
+                    envelope.SerializeToString(),
+                    key=station_id.encode(),
+                    headers=envelope_headers(envelope),
+                )
+            await producer.flush()
+            if round_ < KILLS:
+                # Kill while the burst is being handled: wait for the first committed replies of this burst.
+                expected = (round_ + 1) * burst
+                await eventually(
+                    lambda: read_committed(infra, delivery_start),
+                    lambda values, floor=expected - burst: len(values) > floor,
+                    timeout_s=90,
+                    what="replies of the burst to start",
+                )
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                process = start_device_model(infra, instance, log)
+
+        await eventually(
+            lambda: read_committed(infra, delivery_start),
+            lambda values: len(values) >= STATIONS,
+            timeout_s=180,
+            what="a reply for every station",
+        )
+        await eventually(lambda: projected_boots(infra, stations), lambda n: n == STATIONS, timeout_s=120)
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+        replies = await read_committed(infra, delivery_start)
+    finally:
+        await producer.stop()
+        if process.poll() is None:
+            process.kill()
+
+    answered: Counter[str] = Counter()
+    for value in replies:
+        envelope = envelope_pb2.Envelope.FromString(value)
+        frame = json.loads(envelope.frame)
+        assert frame[0] == 3 and frame[2]["status"] == "Accepted", frame
+        answered[envelope.message_id] += 1
+    assert answered == Counter(stations.values()), "every boot answered exactly once"
+
+    booted: Counter[str] = Counter()
+    for value in await read_committed(infra, events_start):
+        event = device_model_pb2.DeviceModelEvent.FromString(value)
+        if event.station_id in stations and event.WhichOneof("event") == "station_booted":
+            booted[event.station_id] += 1
+    assert booted == Counter(dict.fromkeys(stations, 1)), "exactly one StationBooted per boot"
