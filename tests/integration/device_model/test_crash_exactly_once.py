@@ -26,8 +26,8 @@ from csms import cassandra, topics
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import envelope_headers
-from csms.migrate import ensure_topic, load_topology
 from csms.runtime.envelopes import timestamp
+from edge.delivery_topic import ensure_delivery_topic
 from infra_fixtures import Infra
 from waiting import eventually
 
@@ -76,10 +76,16 @@ def start_device_model(infra: Infra, instance: str, log: Path) -> subprocess.Pop
 
 
 async def end_offsets(infra: Infra, topic: str) -> dict[TopicPartition, int]:
+    metadata = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await metadata.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in await metadata.partitions_for(topic)]
+    finally:
+        await metadata.stop()
     consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, isolation_level="read_committed")
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        consumer.assign(partitions)
         return dict(await consumer.end_offsets(partitions))
     finally:
         await consumer.stop()
@@ -95,7 +101,7 @@ async def read_committed(infra: Infra, start: dict[TopicPartition, int]) -> list
             consumer.seek(tp, offset)
         end = await consumer.end_offsets(list(start))
         values: list[bytes] = []
-        while any(await consumer.position(tp) < end[tp] for tp in start):
+        while [tp for tp in start if await consumer.position(tp) < end[tp]]:
             batch = await consumer.getmany(timeout_ms=500)
             values += [record.value for records in batch.values() for record in records if record.value]
         return values
@@ -116,7 +122,7 @@ async def projected_boots(infra: Infra, stations: dict[str, str]) -> int:
 async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra, tmp_path: Path) -> None:
     node = f"crash-{uuid.uuid4().hex[:8]}"
     delivery = topics.delivery(node)
-    await ensure_topic(infra.kafka_bootstrap, load_topology().delivery_topic(node))
+    await ensure_delivery_topic(infra.kafka_bootstrap, node, replication_factor=1)
     events_start = await end_offsets(infra, topics.DEVICE_MODEL_EVENTS)
     delivery_start = {TopicPartition(delivery, 0): 0}
     stations = {f"CRASH-{node}-{i:03d}": f"boot-{i:03d}" for i in range(STATIONS)}
