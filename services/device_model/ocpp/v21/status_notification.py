@@ -1,24 +1,7 @@
-"""OCPP 2.1 StatusNotification: record the status of one connector of one EVSE."""
+"""OCPP 2.1 StatusNotification: the message is unchanged from 2.0.1, and so is its handling."""
 
 from __future__ import annotations
 
-from ocpp.v21 import call, call_result
+from device_model.ocpp.v201.status_notification import handle
 
-from csms.device_model.v1 import device_model_pb2
-from csms.runtime.envelopes import timestamp
-from device_model.context import DeviceModelContext
-from device_model.ocpp.timestamps import parse_ocpp_datetime
-
-
-async def handle(ctx: DeviceModelContext, request: call.StatusNotification) -> call_result.StatusNotification:
-    ctx.emit(
-        device_model_pb2.DeviceModelEvent(
-            connector_status_changed=device_model_pb2.ConnectorStatusChanged(
-                evse_id=request.evse_id,
-                connector_id=request.connector_id,
-                status=request.connector_status,
-                timestamp=timestamp(parse_ocpp_datetime(request.timestamp)),
-            )
-        )
-    )
-    return call_result.StatusNotification()
+__all__ = ["handle"]

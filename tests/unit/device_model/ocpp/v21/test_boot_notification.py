@@ -1,29 +1,24 @@
+"""2.1 BootNotification through the 2.1 routing table: the 2.1 schemas and types, the shared 2.x handling."""
+
 from __future__ import annotations
 
-from ocpp.v21 import call, call_result
+import json
 
 from csms.device_model.v1 import device_model_pb2
+from csms.runtime.framing import Frame, MessageType
+from csms.runtime.router import Router
 from csms.runtime.versions import OcppVersion
-from device_model.ocpp.v21 import boot_notification
+from device_model.ocpp.routing import TABLES
 from unit.device_model.builders import NOW_ISO, expected_event, make_context
 
-VERSION = OcppVersion.V21
 
-
-async def test_accepts_and_records_the_boot() -> None:
-    ctx = make_context(VERSION)
-    request = call.BootNotification(
-        charging_station={"vendor_name": "ACME", "model": "DC-9", "serial_number": "SN9", "firmware_version": "3"},
-        reason="PowerUp",
-    )
-    response = await boot_notification.handle(ctx, request)
-    assert response == call_result.BootNotification(current_time=NOW_ISO, interval=300, status="Accepted")
+async def test_boot_answered_with_21_payload_and_event() -> None:
+    ctx = make_context(OcppVersion.V21)
+    router = Router(TABLES, lambda call, emitted: ctx)
+    payload = {"chargingStation": {"vendorName": "ACME", "model": "DC-21"}, "reason": "FirmwareUpdate"}
+    answer = await router.dispatch(ctx.call, Frame(MessageType.CALL, "msg-1", "BootNotification", payload))
+    assert json.loads(answer.frame) == [3, "msg-1", {"currentTime": NOW_ISO, "interval": 300, "status": "Accepted"}]
     booted = device_model_pb2.StationBooted(
-        vendor="ACME",
-        model="DC-9",
-        serial_number="SN9",
-        firmware_version="3",
-        reason="PowerUp",
-        registration_status="Accepted",
+        vendor="ACME", model="DC-21", reason="FirmwareUpdate", registration_status="Accepted"
     )
-    assert ctx.emitted.events == [expected_event(VERSION, station_booted=booted)]
+    assert ctx.emitted.events == [expected_event(OcppVersion.V21, station_booted=booted)]

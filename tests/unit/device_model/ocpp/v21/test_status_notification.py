@@ -1,25 +1,26 @@
+"""2.1 StatusNotification through the 2.1 routing table."""
+
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-
-from ocpp.v21 import call, call_result
 
 from csms.device_model.v1 import device_model_pb2
 from csms.runtime.envelopes import timestamp
+from csms.runtime.framing import Frame, MessageType
+from csms.runtime.router import Router
 from csms.runtime.versions import OcppVersion
-from device_model.ocpp.v21 import status_notification
+from device_model.ocpp.routing import TABLES
 from unit.device_model.builders import expected_event, make_context
 
-VERSION = OcppVersion.V21
 
-
-async def test_records_the_evse_connector_status() -> None:
-    ctx = make_context(VERSION)
-    request = call.StatusNotification(
-        timestamp="2026-11-21T11:00:00Z", connector_status="Occupied", evse_id=1, connector_id=2
-    )
-    assert await status_notification.handle(ctx, request) == call_result.StatusNotification()
+async def test_status_answered_and_recorded() -> None:
+    ctx = make_context(OcppVersion.V21, action="StatusNotification")
+    router = Router(TABLES, lambda call, emitted: ctx)
+    payload = {"timestamp": "2026-11-21T11:00:00Z", "connectorStatus": "Faulted", "evseId": 2, "connectorId": 1}
+    answer = await router.dispatch(ctx.call, Frame(MessageType.CALL, "msg-1", "StatusNotification", payload))
+    assert json.loads(answer.frame) == [3, "msg-1", {}]
     changed = device_model_pb2.ConnectorStatusChanged(
-        evse_id=1, connector_id=2, status="Occupied", timestamp=timestamp(datetime(2026, 11, 21, 11, tzinfo=UTC))
+        evse_id=2, connector_id=1, status="Faulted", timestamp=timestamp(datetime(2026, 11, 21, 11, tzinfo=UTC))
     )
-    assert ctx.emitted.events == [expected_event(VERSION, connector_status_changed=changed)]
+    assert ctx.emitted.events == [expected_event(OcppVersion.V21, connector_status_changed=changed)]
