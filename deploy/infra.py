@@ -21,7 +21,9 @@ Environment overrides (e.g. to run a second copy side by side):
     CSMS_INFRA_DIR (default <repo>/.infra), CSMS_KAFKA_PORT (9092),
     CSMS_KAFKA_CONTROLLER_PORT (9093), CSMS_CASSANDRA_PORT (9042),
     CSMS_CASSANDRA_STORAGE_PORT (7000), CSMS_INFRA_START_TIMEOUT (180 s),
-    CSMS_JAVA (java binary; default: a JDK 17 if one is found, else `java`).
+    CSMS_JAVA (java binary; default: a JDK 17 if one is found, else `java`),
+    CSMS_INFRA_LIB_DIR (the directory whose kafka/lib and cassandra/lib hold the jars; default
+    CSMS_INFRA_DIR), so a copy with its own data and ports reuses the jars already fetched.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def _env_int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     infra_dir: Path
+    lib_root: Path
     kafka_port: int
     kafka_controller_port: int
     cassandra_port: int
@@ -83,8 +86,11 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         infra = os.environ.get("CSMS_INFRA_DIR", "").strip()
+        infra_dir = Path(infra).resolve() if infra else REPO / ".infra"
+        lib_root = os.environ.get("CSMS_INFRA_LIB_DIR", "").strip()
         return cls(
-            infra_dir=Path(infra).resolve() if infra else REPO / ".infra",
+            infra_dir=infra_dir,
+            lib_root=Path(lib_root).resolve() if lib_root else infra_dir,
             kafka_port=_env_int("CSMS_KAFKA_PORT", 9092),
             kafka_controller_port=_env_int("CSMS_KAFKA_CONTROLLER_PORT", 9093),
             cassandra_port=_env_int("CSMS_CASSANDRA_PORT", 9042),
@@ -93,7 +99,7 @@ class Settings:
         )
 
     def lib_dir(self, svc: str) -> Path:
-        return self.infra_dir / svc / "lib"
+        return self.lib_root / svc / "lib"
 
     def conf_dir(self, svc: str) -> Path:
         return self.infra_dir / svc / "conf"
@@ -205,7 +211,7 @@ def _fetch(s: Settings) -> int:
         if shutil.which("mvn") is None:
             log("`mvn` (Apache Maven) is not on PATH; install it (e.g. apt-get install maven)")
             return 1
-        svc_dir = s.infra_dir / svc
+        svc_dir = s.lib_root / svc
         lib = s.lib_dir(svc)
         if lib.exists():
             shutil.rmtree(lib)  # a version change must not leave old jars behind

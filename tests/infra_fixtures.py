@@ -4,9 +4,11 @@ Where they come from, in order:
 1. ``CSMS_KAFKA_BOOTSTRAP`` and ``CSMS_CASSANDRA_CONTACT_POINTS`` set (plus optional ``CSMS_CASSANDRA_PORT``,
    ``CSMS_CASSANDRA_LOCAL_DC``): those external clusters.
 2. ``testcontainers`` importable and a Docker engine reachable: containers (cp-kafka KRaft, cassandra:5.0).
-3. Otherwise the local JVMs of ``deploy/infra.py`` (``fetch`` + ``start all``; an already running stack,
-   e.g. from ``make infra-up``, is reused). JVMs a test session started are stopped when the last
-   concurrent test session using them ends (leases in ``.infra/run/leases``), unless ``CSMS_KEEP_INFRA=1``.
+3. Otherwise the local JVMs of ``deploy/infra.py``, in a copy of their own that never touches the one
+   ``make run``/``make up`` use: data in ``.infra/test/`` (``TEST_COPY``), Kafka on 19092/19093, Cassandra
+   on 19042/17000, the jars fetched into ``.infra/{kafka,cassandra}/lib`` reused. An already running test
+   copy is reused; concurrent test sessions share it through leases (``.infra/test/run/leases``) and the
+   last one out stops it, unless ``CSMS_KEEP_INFRA=1``.
 If the infrastructure cannot be had, the fixture fails (never skips). Load it with
 ``pytest_plugins = ["infra_fixtures"]`` or ``-p infra_fixtures``.
 """
@@ -41,14 +43,75 @@ class Infra:
     local_dc: str
 
 
-def _run_infra(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+def main_infra_dir() -> Path:
+    """Where ``deploy/infra.py`` keeps the user's copy and the fetched jars."""
+    configured = os.environ.get("CSMS_INFRA_DIR", "").strip()
+    return Path(configured).resolve() if configured else REPO / ".infra"
+
+
+@dataclass(frozen=True)
+class LocalCopy:
+    """One copy of deploy/infra.py's Kafka + Cassandra: its own directory and ports, the shared jars."""
+
+    infra_dir: Path
+    kafka_port: int
+    kafka_controller_port: int
+    cassandra_port: int
+    cassandra_storage_port: int
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "CSMS_INFRA_DIR": str(self.infra_dir),
+            "CSMS_INFRA_LIB_DIR": str(main_infra_dir()),
+            "CSMS_KAFKA_PORT": str(self.kafka_port),
+            "CSMS_KAFKA_CONTROLLER_PORT": str(self.kafka_controller_port),
+            "CSMS_CASSANDRA_PORT": str(self.cassandra_port),
+            "CSMS_CASSANDRA_STORAGE_PORT": str(self.cassandra_storage_port),
+        }
+
+    def run(self, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+        return _run_infra(*args, timeout=timeout, env=self.env())
+
+    @property
+    def infra(self) -> Infra:
+        return Infra(
+            kafka_bootstrap=f"127.0.0.1:{self.kafka_port}",
+            cassandra_contact_points=["127.0.0.1"],
+            cassandra_port=self.cassandra_port,
+            local_dc="datacenter1",
+        )
+
+
+TEST_COPY = LocalCopy(main_infra_dir() / "test", 19092, 19093, 19042, 17000)
+
+
+def _run_infra(*args: str, timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(INFRA_PY), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
         cwd=REPO,
+        env=env,
     )
+
+
+def run_infra_step(
+    *args: str, timeout: float, copy: LocalCopy | None = None, on_failure: Callable[[], None] = lambda: None
+) -> None:
+    """One ``deploy/infra.py`` command (on ``copy``, else on the user's copy); fails the session if it fails."""
+    try:
+        res = _run_infra(*args, timeout=timeout, env=copy.env() if copy else None)
+    except subprocess.TimeoutExpired as exc:
+        on_failure()
+        pytest.fail(f"deploy/infra.py {' '.join(args)} timed out after {timeout:.0f} s: {exc.stdout!r}", pytrace=False)
+    if res.returncode != 0:
+        on_failure()
+        pytest.fail(
+            f"deploy/infra.py {' '.join(args)} failed (exit {res.returncode}):\n{res.stdout}\n{res.stderr}",
+            pytrace=False,
+        )
 
 
 def _docker_available() -> bool:
@@ -130,34 +193,15 @@ def _containers() -> tuple[Infra, Callable[[], None]]:
 
 
 def _local_jvms() -> tuple[Infra, Callable[[], None]]:
-    lease = str(os.getpid())  # concurrent test sessions share the stack; the last one out stops it
+    lease = str(os.getpid())  # concurrent test sessions share the test copy; the last one out stops it
 
     def release() -> None:
         keep = ["--keep"] if os.environ.get("CSMS_KEEP_INFRA") == "1" else []
-        _run_infra("release", lease, *keep, timeout=300)
+        TEST_COPY.run("release", lease, *keep, timeout=300)
 
-    for args, timeout in ((("fetch",), 900.0), (("start", "all", "--lease", lease), 600.0)):
-        try:
-            res = _run_infra(*args, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            release()
-            pytest.fail(
-                f"deploy/infra.py {' '.join(args)} timed out after {timeout:.0f} s: {exc.stdout!r}", pytrace=False
-            )
-        if res.returncode != 0:
-            release()
-            pytest.fail(
-                f"deploy/infra.py {' '.join(args)} failed (exit {res.returncode}):\n{res.stdout}\n{res.stderr}",
-                pytrace=False,
-            )
-    env = dict(line.split("=", 1) for line in _run_infra("env", timeout=60).stdout.splitlines() if "=" in line)
-    infra = Infra(
-        kafka_bootstrap=env["CSMS_KAFKA_BOOTSTRAP"],
-        cassandra_contact_points=env["CSMS_CASSANDRA_CONTACT_POINTS"].split(","),
-        cassandra_port=int(env["CSMS_CASSANDRA_PORT"]),
-        local_dc=env["CSMS_CASSANDRA_LOCAL_DC"],
-    )
-    return infra, release
+    run_infra_step("fetch", timeout=900.0)  # into the user's .infra/*/lib, under its lock; every copy uses them
+    run_infra_step("start", "all", "--lease", lease, timeout=600.0, copy=TEST_COPY, on_failure=release)
+    return TEST_COPY.infra, release
 
 
 def _nothing() -> None:
