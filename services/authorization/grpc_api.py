@@ -112,6 +112,13 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             next_page_token=base64.urlsafe_b64encode(next_token).decode("ascii") if next_token else "",
         )
 
+    # Id tokens and local lists: contract committed first (the transactions service builds on it), served soon.
+    async def _unimplemented(self, request: object, context: Context) -> NoReturn:
+        await _abort(context, grpc.StatusCode.UNIMPLEMENTED, "not served yet")
+
+    AuthorizeIdToken = UpsertIdToken = GetIdToken = ListIdTokens = BlockIdToken = DeleteIdToken = _unimplemented
+    PushLocalList = RefreshLocalListVersion = GetLocalListStatus = _unimplemented
+
 
 def _decode_token(page_token: str) -> bytes:
     try:

@@ -22,31 +22,93 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from csms.envelope.v1 import envelope_pb2 as csms_dot_envelope_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)csms/authorization/v1/authorization.proto\x12\x15\x63sms.authorization.v1\"X\n\x16RegisterStationRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x18\n\x10security_profile\x18\x03 \x01(\r\"*\n\x17RegisterStationResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x08\"G\n\x1fVerifyStationCredentialsRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"m\n VerifyStationCredentialsResponse\x12/\n\x07verdict\x18\x01 \x01(\x0e\x32\x1e.csms.authorization.v1.Verdict\x12\x18\n\x10security_profile\x18\x02 \x01(\r\"A\n\x11RegisteredStation\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x18\n\x10security_profile\x18\x02 \x01(\r\"F\n\x1dListRegisteredStationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\r\x12\x12\n\npage_token\x18\x02 \x01(\t\"u\n\x1eListRegisteredStationsResponse\x12:\n\x08stations\x18\x01 \x03(\x0b\x32(.csms.authorization.v1.RegisteredStation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*q\n\x07Verdict\x12\x17\n\x13VERDICT_UNSPECIFIED\x10\x00\x12\x14\n\x10VERDICT_ACCEPTED\x10\x01\x12\x1b\n\x17VERDICT_UNKNOWN_STATION\x10\x02\x12\x1a\n\x16VERDICT_WRONG_PASSWORD\x10\x03\x32\x9e\x03\n\x14\x41uthorizationService\x12p\n\x0fRegisterStation\x12-.csms.authorization.v1.RegisterStationRequest\x1a..csms.authorization.v1.RegisterStationResponse\x12\x8b\x01\n\x18VerifyStationCredentials\x12\x36.csms.authorization.v1.VerifyStationCredentialsRequest\x1a\x37.csms.authorization.v1.VerifyStationCredentialsResponse\x12\x85\x01\n\x16ListRegisteredStations\x12\x34.csms.authorization.v1.ListRegisteredStationsRequest\x1a\x35.csms.authorization.v1.ListRegisteredStationsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)csms/authorization/v1/authorization.proto\x12\x15\x63sms.authorization.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\"g\n\x16RegisterStationRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x18\n\x10security_profile\x18\x03 \x01(\r\x12\r\n\x05group\x18\x04 \x01(\t\"*\n\x17RegisterStationResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x08\"G\n\x1fVerifyStationCredentialsRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"m\n VerifyStationCredentialsResponse\x12/\n\x07verdict\x18\x01 \x01(\x0e\x32\x1e.csms.authorization.v1.Verdict\x12\x18\n\x10security_profile\x18\x02 \x01(\r\"P\n\x11RegisteredStation\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x18\n\x10security_profile\x18\x02 \x01(\r\x12\r\n\x05group\x18\x03 \x01(\t\"F\n\x1dListRegisteredStationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\r\x12\x12\n\npage_token\x18\x02 \x01(\t\"u\n\x1eListRegisteredStationsResponse\x12:\n\x08stations\x18\x01 \x03(\x0b\x32(.csms.authorization.v1.RegisteredStation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"M\n\x07IdToken\x12\x10\n\x08id_token\x18\x01 \x01(\t\x12\x30\n\x04type\x18\x02 \x01(\x0e\x32\".csms.authorization.v1.IdTokenType\"\xda\x02\n\rIdTokenRecord\x12\x10\n\x08id_token\x18\x01 \x01(\t\x12\x30\n\x04type\x18\x02 \x01(\x0e\x32\".csms.authorization.v1.IdTokenType\x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.csms.authorization.v1.IdTokenStatus\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0egroup_id_token\x18\x05 \x01(\t\x12\x13\n\x0bstation_ids\x18\x06 \x03(\t\x12\x12\n\nlocal_list\x18\x07 \x01(\x08\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd4\x01\n\x17\x41uthorizeIdTokenRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x10\n\x08id_token\x18\x02 \x01(\t\x12\x36\n\ntoken_type\x18\x03 \x01(\x0e\x32\".csms.authorization.v1.IdTokenType\x12\x33\n\x0cocpp_version\x18\x04 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12&\n\x02\x61t\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf2\x01\n\x18\x41uthorizeIdTokenResponse\x12:\n\x06status\x18\x01 \x01(\x0e\x32*.csms.authorization.v1.AuthorizationStatus\x12*\n\x06\x65xpiry\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\x0egroup_id_token\x18\x03 \x01(\x0b\x32\x1e.csms.authorization.v1.IdToken\x12\x36\n\ntoken_type\x18\x04 \x01(\x0e\x32\".csms.authorization.v1.IdTokenType\"\x81\x02\n\x14UpsertIdTokenRequest\x12\x10\n\x08id_token\x18\x01 \x01(\t\x12\x30\n\x04type\x18\x02 \x01(\x0e\x32\".csms.authorization.v1.IdTokenType\x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.csms.authorization.v1.IdTokenStatus\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0egroup_id_token\x18\x05 \x01(\t\x12\x13\n\x0bstation_ids\x18\x06 \x03(\t\x12\x12\n\nlocal_list\x18\x07 \x01(\x08\"]\n\x15UpsertIdTokenResponse\x12\x0f\n\x07\x63reated\x18\x01 \x01(\x08\x12\x33\n\x05token\x18\x02 \x01(\x0b\x32$.csms.authorization.v1.IdTokenRecord\"%\n\x11GetIdTokenRequest\x12\x10\n\x08id_token\x18\x01 \x01(\t\"I\n\x12GetIdTokenResponse\x12\x33\n\x05token\x18\x01 \x01(\x0b\x32$.csms.authorization.v1.IdTokenRecord\"<\n\x13ListIdTokensRequest\x12\x11\n\tpage_size\x18\x01 \x01(\r\x12\x12\n\npage_token\x18\x02 \x01(\t\"e\n\x14ListIdTokensResponse\x12\x34\n\x06tokens\x18\x01 \x03(\x0b\x32$.csms.authorization.v1.IdTokenRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\'\n\x13\x42lockIdTokenRequest\x12\x10\n\x08id_token\x18\x01 \x01(\t\"K\n\x14\x42lockIdTokenResponse\x12\x33\n\x05token\x18\x01 \x01(\x0b\x32$.csms.authorization.v1.IdTokenRecord\"(\n\x14\x44\x65leteIdTokenRequest\x12\x10\n\x08id_token\x18\x01 \x01(\t\"(\n\x15\x44\x65leteIdTokenResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x08\"y\n\x14PushLocalListRequest\x12\x14\n\nstation_id\x18\x01 \x01(\tH\x00\x12\x17\n\rstation_group\x18\x02 \x01(\tH\x00\x12\x14\n\x0c\x64ifferential\x18\x03 \x01(\x08\x12\x12\n\ntimeout_ms\x18\x04 \x01(\rB\x08\n\x06target\"\x97\x01\n\x13LocalListPushResult\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x33\n\x07outcome\x18\x02 \x01(\x0e\x32\".csms.authorization.v1.PushOutcome\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\x12\x16\n\x0eversion_number\x18\x04 \x01(\x03\x12\x0f\n\x07\x65ntries\x18\x05 \x01(\r\"T\n\x15PushLocalListResponse\x12;\n\x07results\x18\x01 \x03(\x0b\x32*.csms.authorization.v1.LocalListPushResult\"H\n\x1eRefreshLocalListVersionRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x12\n\ntimeout_ms\x18\x02 \x01(\r\"9\n\x1fRefreshLocalListVersionResponse\x12\x16\n\x0eversion_number\x18\x01 \x01(\x03\"/\n\x19GetLocalListStatusRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xab\x01\n\x1aGetLocalListStatusResponse\x12\x14\n\x0clist_version\x18\x01 \x01(\x03\x12\x1d\n\x15station_version_known\x18\x02 \x01(\x08\x12\x17\n\x0fstation_version\x18\x03 \x01(\x03\x12?\n\x1bstation_version_recorded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"C\n\x0cIdTokenAdded\x12\x33\n\x05token\x18\x01 \x01(\x0b\x32$.csms.authorization.v1.IdTokenRecord\"E\n\x0eIdTokenUpdated\x12\x33\n\x05token\x18\x01 \x01(\x0b\x32$.csms.authorization.v1.IdTokenRecord\"E\n\x0eIdTokenBlocked\x12\x33\n\x05token\x18\x01 \x01(\x0b\x32$.csms.authorization.v1.IdTokenRecord\"\"\n\x0eIdTokenDeleted\x12\x10\n\x08id_token\x18\x01 \x01(\t\"\xec\x02\n\x12\x41uthorizationEvent\x12\x14\n\x0cid_token_key\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\x0eid_token_added\x18\n \x01(\x0b\x32#.csms.authorization.v1.IdTokenAddedH\x00\x12\x41\n\x10id_token_updated\x18\x0b \x01(\x0b\x32%.csms.authorization.v1.IdTokenUpdatedH\x00\x12\x41\n\x10id_token_blocked\x18\x0c \x01(\x0b\x32%.csms.authorization.v1.IdTokenBlockedH\x00\x12\x41\n\x10id_token_deleted\x18\r \x01(\x0b\x32%.csms.authorization.v1.IdTokenDeletedH\x00\x42\x07\n\x05\x65vent*q\n\x07Verdict\x12\x17\n\x13VERDICT_UNSPECIFIED\x10\x00\x12\x14\n\x10VERDICT_ACCEPTED\x10\x01\x12\x1b\n\x17VERDICT_UNKNOWN_STATION\x10\x02\x12\x1a\n\x16VERDICT_WRONG_PASSWORD\x10\x03*\x90\x02\n\x0bIdTokenType\x12\x1d\n\x19ID_TOKEN_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15ID_TOKEN_TYPE_CENTRAL\x10\x01\x12\x17\n\x13ID_TOKEN_TYPE_EMAID\x10\x02\x12\x1a\n\x16ID_TOKEN_TYPE_ISO14443\x10\x03\x12\x1a\n\x16ID_TOKEN_TYPE_ISO15693\x10\x04\x12\x1a\n\x16ID_TOKEN_TYPE_KEY_CODE\x10\x05\x12\x17\n\x13ID_TOKEN_TYPE_LOCAL\x10\x06\x12\x1d\n\x19ID_TOKEN_TYPE_MAC_ADDRESS\x10\x07\x12\"\n\x1eID_TOKEN_TYPE_NO_AUTHORIZATION\x10\x08*\xa5\x01\n\rIdTokenStatus\x12\x1f\n\x1bID_TOKEN_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18ID_TOKEN_STATUS_ACCEPTED\x10\x01\x12\x1b\n\x17ID_TOKEN_STATUS_BLOCKED\x10\x02\x12\x1b\n\x17ID_TOKEN_STATUS_EXPIRED\x10\x03\x12\x1b\n\x17ID_TOKEN_STATUS_INVALID\x10\x04*\xbd\x02\n\x13\x41uthorizationStatus\x12$\n AUTHORIZATION_STATUS_UNSPECIFIED\x10\x00\x12!\n\x1d\x41UTHORIZATION_STATUS_ACCEPTED\x10\x01\x12 \n\x1c\x41UTHORIZATION_STATUS_BLOCKED\x10\x02\x12 \n\x1c\x41UTHORIZATION_STATUS_EXPIRED\x10\x03\x12 \n\x1c\x41UTHORIZATION_STATUS_INVALID\x10\x04\x12 \n\x1c\x41UTHORIZATION_STATUS_UNKNOWN\x10\x05\x12-\n)AUTHORIZATION_STATUS_NOT_AT_THIS_LOCATION\x10\x06\x12&\n\"AUTHORIZATION_STATUS_CONCURRENT_TX\x10\x07*\xee\x01\n\x0bPushOutcome\x12\x1c\n\x18PUSH_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15PUSH_OUTCOME_ACCEPTED\x10\x01\x12\x17\n\x13PUSH_OUTCOME_FAILED\x10\x02\x12!\n\x1dPUSH_OUTCOME_VERSION_MISMATCH\x10\x03\x12\x1e\n\x1aPUSH_OUTCOME_NOT_SUPPORTED\x10\x04\x12\x18\n\x14PUSH_OUTCOME_OFFLINE\x10\x05\x12\x18\n\x14PUSH_OUTCOME_TIMEOUT\x10\x06\x12\x16\n\x12PUSH_OUTCOME_ERROR\x10\x07\x32\x92\x0b\n\x14\x41uthorizationService\x12p\n\x0fRegisterStation\x12-.csms.authorization.v1.RegisterStationRequest\x1a..csms.authorization.v1.RegisterStationResponse\x12\x8b\x01\n\x18VerifyStationCredentials\x12\x36.csms.authorization.v1.VerifyStationCredentialsRequest\x1a\x37.csms.authorization.v1.VerifyStationCredentialsResponse\x12\x85\x01\n\x16ListRegisteredStations\x12\x34.csms.authorization.v1.ListRegisteredStationsRequest\x1a\x35.csms.authorization.v1.ListRegisteredStationsResponse\x12s\n\x10\x41uthorizeIdToken\x12..csms.authorization.v1.AuthorizeIdTokenRequest\x1a/.csms.authorization.v1.AuthorizeIdTokenResponse\x12j\n\rUpsertIdToken\x12+.csms.authorization.v1.UpsertIdTokenRequest\x1a,.csms.authorization.v1.UpsertIdTokenResponse\x12\x61\n\nGetIdToken\x12(.csms.authorization.v1.GetIdTokenRequest\x1a).csms.authorization.v1.GetIdTokenResponse\x12g\n\x0cListIdTokens\x12*.csms.authorization.v1.ListIdTokensRequest\x1a+.csms.authorization.v1.ListIdTokensResponse\x12g\n\x0c\x42lockIdToken\x12*.csms.authorization.v1.BlockIdTokenRequest\x1a+.csms.authorization.v1.BlockIdTokenResponse\x12j\n\rDeleteIdToken\x12+.csms.authorization.v1.DeleteIdTokenRequest\x1a,.csms.authorization.v1.DeleteIdTokenResponse\x12j\n\rPushLocalList\x12+.csms.authorization.v1.PushLocalListRequest\x1a,.csms.authorization.v1.PushLocalListResponse\x12\x88\x01\n\x17RefreshLocalListVersion\x12\x35.csms.authorization.v1.RefreshLocalListVersionRequest\x1a\x36.csms.authorization.v1.RefreshLocalListVersionResponse\x12y\n\x12GetLocalListStatus\x12\x30.csms.authorization.v1.GetLocalListStatusRequest\x1a\x31.csms.authorization.v1.GetLocalListStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'csms.authorization.v1.authorization_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VERDICT']._serialized_start=644
-  _globals['_VERDICT']._serialized_end=757
-  _globals['_REGISTERSTATIONREQUEST']._serialized_start=68
-  _globals['_REGISTERSTATIONREQUEST']._serialized_end=156
-  _globals['_REGISTERSTATIONRESPONSE']._serialized_start=158
-  _globals['_REGISTERSTATIONRESPONSE']._serialized_end=200
-  _globals['_VERIFYSTATIONCREDENTIALSREQUEST']._serialized_start=202
-  _globals['_VERIFYSTATIONCREDENTIALSREQUEST']._serialized_end=273
-  _globals['_VERIFYSTATIONCREDENTIALSRESPONSE']._serialized_start=275
-  _globals['_VERIFYSTATIONCREDENTIALSRESPONSE']._serialized_end=384
-  _globals['_REGISTEREDSTATION']._serialized_start=386
-  _globals['_REGISTEREDSTATION']._serialized_end=451
-  _globals['_LISTREGISTEREDSTATIONSREQUEST']._serialized_start=453
-  _globals['_LISTREGISTEREDSTATIONSREQUEST']._serialized_end=523
-  _globals['_LISTREGISTEREDSTATIONSRESPONSE']._serialized_start=525
-  _globals['_LISTREGISTEREDSTATIONSRESPONSE']._serialized_end=642
-  _globals['_AUTHORIZATIONSERVICE']._serialized_start=760
-  _globals['_AUTHORIZATIONSERVICE']._serialized_end=1174
+  _globals['_VERDICT']._serialized_start=3797
+  _globals['_VERDICT']._serialized_end=3910
+  _globals['_IDTOKENTYPE']._serialized_start=3913
+  _globals['_IDTOKENTYPE']._serialized_end=4185
+  _globals['_IDTOKENSTATUS']._serialized_start=4188
+  _globals['_IDTOKENSTATUS']._serialized_end=4353
+  _globals['_AUTHORIZATIONSTATUS']._serialized_start=4356
+  _globals['_AUTHORIZATIONSTATUS']._serialized_end=4673
+  _globals['_PUSHOUTCOME']._serialized_start=4676
+  _globals['_PUSHOUTCOME']._serialized_end=4914
+  _globals['_REGISTERSTATIONREQUEST']._serialized_start=134
+  _globals['_REGISTERSTATIONREQUEST']._serialized_end=237
+  _globals['_REGISTERSTATIONRESPONSE']._serialized_start=239
+  _globals['_REGISTERSTATIONRESPONSE']._serialized_end=281
+  _globals['_VERIFYSTATIONCREDENTIALSREQUEST']._serialized_start=283
+  _globals['_VERIFYSTATIONCREDENTIALSREQUEST']._serialized_end=354
+  _globals['_VERIFYSTATIONCREDENTIALSRESPONSE']._serialized_start=356
+  _globals['_VERIFYSTATIONCREDENTIALSRESPONSE']._serialized_end=465
+  _globals['_REGISTEREDSTATION']._serialized_start=467
+  _globals['_REGISTEREDSTATION']._serialized_end=547
+  _globals['_LISTREGISTEREDSTATIONSREQUEST']._serialized_start=549
+  _globals['_LISTREGISTEREDSTATIONSREQUEST']._serialized_end=619
+  _globals['_LISTREGISTEREDSTATIONSRESPONSE']._serialized_start=621
+  _globals['_LISTREGISTEREDSTATIONSRESPONSE']._serialized_end=738
+  _globals['_IDTOKEN']._serialized_start=740
+  _globals['_IDTOKEN']._serialized_end=817
+  _globals['_IDTOKENRECORD']._serialized_start=820
+  _globals['_IDTOKENRECORD']._serialized_end=1166
+  _globals['_AUTHORIZEIDTOKENREQUEST']._serialized_start=1169
+  _globals['_AUTHORIZEIDTOKENREQUEST']._serialized_end=1381
+  _globals['_AUTHORIZEIDTOKENRESPONSE']._serialized_start=1384
+  _globals['_AUTHORIZEIDTOKENRESPONSE']._serialized_end=1626
+  _globals['_UPSERTIDTOKENREQUEST']._serialized_start=1629
+  _globals['_UPSERTIDTOKENREQUEST']._serialized_end=1886
+  _globals['_UPSERTIDTOKENRESPONSE']._serialized_start=1888
+  _globals['_UPSERTIDTOKENRESPONSE']._serialized_end=1981
+  _globals['_GETIDTOKENREQUEST']._serialized_start=1983
+  _globals['_GETIDTOKENREQUEST']._serialized_end=2020
+  _globals['_GETIDTOKENRESPONSE']._serialized_start=2022
+  _globals['_GETIDTOKENRESPONSE']._serialized_end=2095
+  _globals['_LISTIDTOKENSREQUEST']._serialized_start=2097
+  _globals['_LISTIDTOKENSREQUEST']._serialized_end=2157
+  _globals['_LISTIDTOKENSRESPONSE']._serialized_start=2159
+  _globals['_LISTIDTOKENSRESPONSE']._serialized_end=2260
+  _globals['_BLOCKIDTOKENREQUEST']._serialized_start=2262
+  _globals['_BLOCKIDTOKENREQUEST']._serialized_end=2301
+  _globals['_BLOCKIDTOKENRESPONSE']._serialized_start=2303
+  _globals['_BLOCKIDTOKENRESPONSE']._serialized_end=2378
+  _globals['_DELETEIDTOKENREQUEST']._serialized_start=2380
+  _globals['_DELETEIDTOKENREQUEST']._serialized_end=2420
+  _globals['_DELETEIDTOKENRESPONSE']._serialized_start=2422
+  _globals['_DELETEIDTOKENRESPONSE']._serialized_end=2462
+  _globals['_PUSHLOCALLISTREQUEST']._serialized_start=2464
+  _globals['_PUSHLOCALLISTREQUEST']._serialized_end=2585
+  _globals['_LOCALLISTPUSHRESULT']._serialized_start=2588
+  _globals['_LOCALLISTPUSHRESULT']._serialized_end=2739
+  _globals['_PUSHLOCALLISTRESPONSE']._serialized_start=2741
+  _globals['_PUSHLOCALLISTRESPONSE']._serialized_end=2825
+  _globals['_REFRESHLOCALLISTVERSIONREQUEST']._serialized_start=2827
+  _globals['_REFRESHLOCALLISTVERSIONREQUEST']._serialized_end=2899
+  _globals['_REFRESHLOCALLISTVERSIONRESPONSE']._serialized_start=2901
+  _globals['_REFRESHLOCALLISTVERSIONRESPONSE']._serialized_end=2958
+  _globals['_GETLOCALLISTSTATUSREQUEST']._serialized_start=2960
+  _globals['_GETLOCALLISTSTATUSREQUEST']._serialized_end=3007
+  _globals['_GETLOCALLISTSTATUSRESPONSE']._serialized_start=3010
+  _globals['_GETLOCALLISTSTATUSRESPONSE']._serialized_end=3181
+  _globals['_IDTOKENADDED']._serialized_start=3183
+  _globals['_IDTOKENADDED']._serialized_end=3250
+  _globals['_IDTOKENUPDATED']._serialized_start=3252
+  _globals['_IDTOKENUPDATED']._serialized_end=3321
+  _globals['_IDTOKENBLOCKED']._serialized_start=3323
+  _globals['_IDTOKENBLOCKED']._serialized_end=3392
+  _globals['_IDTOKENDELETED']._serialized_start=3394
+  _globals['_IDTOKENDELETED']._serialized_end=3428
+  _globals['_AUTHORIZATIONEVENT']._serialized_start=3431
+  _globals['_AUTHORIZATIONEVENT']._serialized_end=3795
+  _globals['_AUTHORIZATIONSERVICE']._serialized_start=4917
+  _globals['_AUTHORIZATIONSERVICE']._serialized_end=6343
 # @@protoc_insertion_point(module_scope)

@@ -49,13 +49,58 @@ class AuthorizationServiceStub:
                 request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsRequest.SerializeToString,
                 response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsResponse.FromString,
                 _registered_method=True)
+        self.AuthorizeIdToken = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/AuthorizeIdToken',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.AuthorizeIdTokenRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.AuthorizeIdTokenResponse.FromString,
+                _registered_method=True)
+        self.UpsertIdToken = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/UpsertIdToken',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpsertIdTokenRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpsertIdTokenResponse.FromString,
+                _registered_method=True)
+        self.GetIdToken = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/GetIdToken',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetIdTokenRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetIdTokenResponse.FromString,
+                _registered_method=True)
+        self.ListIdTokens = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/ListIdTokens',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListIdTokensRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListIdTokensResponse.FromString,
+                _registered_method=True)
+        self.BlockIdToken = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/BlockIdToken',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.BlockIdTokenRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.BlockIdTokenResponse.FromString,
+                _registered_method=True)
+        self.DeleteIdToken = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/DeleteIdToken',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteIdTokenRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteIdTokenResponse.FromString,
+                _registered_method=True)
+        self.PushLocalList = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/PushLocalList',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.PushLocalListRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.PushLocalListResponse.FromString,
+                _registered_method=True)
+        self.RefreshLocalListVersion = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/RefreshLocalListVersion',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.RefreshLocalListVersionRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.RefreshLocalListVersionResponse.FromString,
+                _registered_method=True)
+        self.GetLocalListStatus = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/GetLocalListStatus',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusResponse.FromString,
+                _registered_method=True)
 
 
 class AuthorizationServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def RegisterStation(self, request, context):
-        """Creates or replaces a station's credentials.
+        """Creates or replaces a station's credentials (and its optional group).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -70,6 +115,72 @@ class AuthorizationServiceServicer:
 
     def ListRegisteredStations(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuthorizeIdToken(self, request, context):
+        """The authorization decision for a token presented at a station, the same one the OCPP Authorize handlers
+        use (e.g. for a transaction started with a token). Never answers CONCURRENT_TX: callers that know about
+        sessions apply it themselves. UNAVAILABLE when the token store does not answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertIdToken(self, request, context):
+        """Creates or replaces an id token. INVALID_ARGUMENT when a field breaks the rules (message says which).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetIdToken(self, request, context):
+        """NOT_FOUND for an unknown token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListIdTokens(self, request, context):
+        """Tokens in a stable order, paginated; page tokens are opaque.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BlockIdToken(self, request, context):
+        """Sets the token's status to BLOCKED. NOT_FOUND for an unknown token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteIdToken(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PushLocalList(self, request, context):
+        """Sends the current local authorization list (SendLocalList) to one station or to every station of a group,
+        and reports each station's outcome. NOT_FOUND: unknown group (no station in it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefreshLocalListVersion(self, request, context):
+        """Asks a station for its local list version (GetLocalListVersion) and records the answer.
+        FAILED_PRECONDITION: station offline. DEADLINE_EXCEEDED: no answer in time. ABORTED: CALLERROR answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLocalListStatus(self, request, context):
+        """The CSMS's current list version and the version last recorded for a station (no station I/O).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -91,6 +202,51 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
                     servicer.ListRegisteredStations,
                     request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsRequest.FromString,
                     response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsResponse.SerializeToString,
+            ),
+            'AuthorizeIdToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuthorizeIdToken,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.AuthorizeIdTokenRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.AuthorizeIdTokenResponse.SerializeToString,
+            ),
+            'UpsertIdToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertIdToken,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpsertIdTokenRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpsertIdTokenResponse.SerializeToString,
+            ),
+            'GetIdToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIdToken,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetIdTokenRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetIdTokenResponse.SerializeToString,
+            ),
+            'ListIdTokens': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIdTokens,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListIdTokensRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListIdTokensResponse.SerializeToString,
+            ),
+            'BlockIdToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.BlockIdToken,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.BlockIdTokenRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.BlockIdTokenResponse.SerializeToString,
+            ),
+            'DeleteIdToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteIdToken,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteIdTokenRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteIdTokenResponse.SerializeToString,
+            ),
+            'PushLocalList': grpc.unary_unary_rpc_method_handler(
+                    servicer.PushLocalList,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.PushLocalListRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.PushLocalListResponse.SerializeToString,
+            ),
+            'RefreshLocalListVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefreshLocalListVersion,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.RefreshLocalListVersionRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.RefreshLocalListVersionResponse.SerializeToString,
+            ),
+            'GetLocalListStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLocalListStatus,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -174,6 +330,249 @@ class AuthorizationService:
             '/csms.authorization.v1.AuthorizationService/ListRegisteredStations',
             csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsRequest.SerializeToString,
             csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuthorizeIdToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/AuthorizeIdToken',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.AuthorizeIdTokenRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.AuthorizeIdTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertIdToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/UpsertIdToken',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.UpsertIdTokenRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.UpsertIdTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIdToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/GetIdToken',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetIdTokenRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetIdTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIdTokens(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/ListIdTokens',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.ListIdTokensRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.ListIdTokensResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BlockIdToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/BlockIdToken',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.BlockIdTokenRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.BlockIdTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteIdToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/DeleteIdToken',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteIdTokenRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteIdTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PushLocalList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/PushLocalList',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.PushLocalListRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.PushLocalListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefreshLocalListVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/RefreshLocalListVersion',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.RefreshLocalListVersionRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.RefreshLocalListVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLocalListStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/GetLocalListStatus',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,
