@@ -176,6 +176,8 @@ class TransactionEvent(_message.Message):
     RECEIVED_AT_FIELD_NUMBER: _builtins.int
     SEQ_NO_FIELD_NUMBER: _builtins.int
     OFFLINE_FIELD_NUMBER: _builtins.int
+    SESSION_ID_TOKEN_FIELD_NUMBER: _builtins.int
+    FIRST_SEEN_AT_FIELD_NUMBER: _builtins.int
     STARTED_FIELD_NUMBER: _builtins.int
     UPDATED_FIELD_NUMBER: _builtins.int
     ENDED_FIELD_NUMBER: _builtins.int
@@ -200,6 +202,18 @@ class TransactionEvent(_message.Message):
         """When the CSMS received the frame (edge receive time)."""
 
     @_builtins.property
+    def session_id_token(self) -> Global___IdToken:
+        """The token the transaction is authorised with (the first one presented to start or authorise it), as
+        known to the CSMS when it handled the frame; unset while unknown. For per-token session tracking.
+        """
+
+    @_builtins.property
+    def first_seen_at(self) -> _timestamp_pb2.Timestamp:
+        """When the CSMS first heard of the transaction (the station timestamp of the first frame it handled for
+        it): the same in every event of one transaction, the transaction's place in time-ordered listings.
+        """
+
+    @_builtins.property
     def started(self) -> Global___TransactionStarted: ...
     @_builtins.property
     def updated(self) -> Global___TransactionUpdated: ...
@@ -218,14 +232,16 @@ class TransactionEvent(_message.Message):
         received_at: _timestamp_pb2.Timestamp | None = ...,
         seq_no: _builtins.int = ...,
         offline: _builtins.bool = ...,
+        session_id_token: Global___IdToken | None = ...,
+        first_seen_at: _timestamp_pb2.Timestamp | None = ...,
         started: Global___TransactionStarted | None = ...,
         updated: Global___TransactionUpdated | None = ...,
         ended: Global___TransactionEnded | None = ...,
         meter_values_reported: Global___MeterValuesReported | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["ended", b"ended", "event", b"event", "meter_values_reported", b"meter_values_reported", "occurred_at", b"occurred_at", "received_at", b"received_at", "started", b"started", "updated", b"updated"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["ended", b"ended", "event", b"event", "first_seen_at", b"first_seen_at", "meter_values_reported", b"meter_values_reported", "occurred_at", b"occurred_at", "received_at", b"received_at", "session_id_token", b"session_id_token", "started", b"started", "updated", b"updated"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ended", b"ended", "event", b"event", "message_id", b"message_id", "meter_values_reported", b"meter_values_reported", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "offline", b"offline", "received_at", b"received_at", "seq_no", b"seq_no", "started", b"started", "station_id", b"station_id", "transaction_id", b"transaction_id", "updated", b"updated"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ended", b"ended", "event", b"event", "first_seen_at", b"first_seen_at", "message_id", b"message_id", "meter_values_reported", b"meter_values_reported", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "offline", b"offline", "received_at", b"received_at", "seq_no", b"seq_no", "session_id_token", b"session_id_token", "started", b"started", "station_id", b"station_id", "transaction_id", b"transaction_id", "updated", b"updated"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["started", "updated", "ended", "meter_values_reported"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
@@ -362,7 +378,6 @@ class TransactionEnded(_message.Message):
     TRIGGER_REASON_FIELD_NUMBER: _builtins.int
     CHARGING_STATE_FIELD_NUMBER: _builtins.int
     METER_VALUES_FIELD_NUMBER: _builtins.int
-    SESSION_ID_TOKEN_FIELD_NUMBER: _builtins.int
     UNKNOWN_TRANSACTION_FIELD_NUMBER: _builtins.int
     evse_id: _builtins.int
     connector_id: _builtins.int
@@ -384,10 +399,6 @@ class TransactionEnded(_message.Message):
     def ended_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def meter_values(self) -> _containers.RepeatedCompositeFieldContainer[Global___SampledValue]: ...
-    @_builtins.property
-    def session_id_token(self) -> Global___IdToken:
-        """The token the transaction was started with, as known to the CSMS (for per-token session tracking)."""
-
     def __init__(
         self,
         *,
@@ -401,12 +412,11 @@ class TransactionEnded(_message.Message):
         trigger_reason: _builtins.str = ...,
         charging_state: _builtins.str = ...,
         meter_values: _abc.Iterable[Global___SampledValue] | None = ...,
-        session_id_token: Global___IdToken | None = ...,
         unknown_transaction: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_meter_stop_wh", b"_meter_stop_wh", "authorization", b"authorization", "ended_at", b"ended_at", "id_token", b"id_token", "meter_stop_wh", b"meter_stop_wh", "session_id_token", b"session_id_token"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_meter_stop_wh", b"_meter_stop_wh", "authorization", b"authorization", "ended_at", b"ended_at", "id_token", b"id_token", "meter_stop_wh", b"meter_stop_wh"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_meter_stop_wh", b"_meter_stop_wh", "authorization", b"authorization", "charging_state", b"charging_state", "connector_id", b"connector_id", "ended_at", b"ended_at", "evse_id", b"evse_id", "id_token", b"id_token", "meter_stop_wh", b"meter_stop_wh", "meter_values", b"meter_values", "session_id_token", b"session_id_token", "stop_reason", b"stop_reason", "trigger_reason", b"trigger_reason", "unknown_transaction", b"unknown_transaction"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_meter_stop_wh", b"_meter_stop_wh", "authorization", b"authorization", "charging_state", b"charging_state", "connector_id", b"connector_id", "ended_at", b"ended_at", "evse_id", b"evse_id", "id_token", b"id_token", "meter_stop_wh", b"meter_stop_wh", "meter_values", b"meter_values", "stop_reason", b"stop_reason", "trigger_reason", b"trigger_reason", "unknown_transaction", b"unknown_transaction"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__meter_stop_wh: _TypeAlias = _typing.Literal["meter_stop_wh"]  # noqa: Y015
     _WhichOneofArgType__meter_stop_wh: _TypeAlias = _typing.Literal["_meter_stop_wh", b"_meter_stop_wh"]  # noqa: Y015
