@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e lint proto bench clean
+.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults lint proto bench clean
 
 setup: $(STAMP)
 
@@ -39,7 +39,7 @@ down:
 	$(PY) deploy/infra.py stop all
 
 test: setup infra-fetch lint
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider --ignore=tests/faults
 
 test-unit: setup
 	$(BIN)/pytest -p no:cacheprovider tests/unit
@@ -49,6 +49,10 @@ test-integration: setup infra-fetch
 
 test-e2e: setup infra-fetch
 	$(BIN)/pytest -p no:cacheprovider tests/e2e
+
+# Crash and fault tests (kill -9, broker/database restarts, hostile input) on a Kafka/Cassandra copy of their own.
+test-faults: setup infra-fetch
+	$(BIN)/pytest -p no:cacheprovider -s tests/faults
 
 lint: setup
 	$(BIN)/ruff check .
