@@ -18,6 +18,7 @@ class CommonSettings(BaseSettings):
     tenant: str = "default"
     device_model_address: str = "127.0.0.1:50051"
     authorization_address: str = "127.0.0.1:50052"
+    transactions_address: str = "127.0.0.1:50053"
     log_level: str = "INFO"
 
     @field_validator("cassandra_contact_points", mode="before")

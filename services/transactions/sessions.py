@@ -1,0 +1,111 @@
+"""The rules every transaction message follows in the write model, whatever the OCPP version.
+
+A message about a transaction is a `Step`. Applying it, before the reply:
+1. looks up the outcome recorded for the message's natural key: found → the same transaction id and decision
+   (a redelivery when the message id is the same, else a duplicate frame, answered but not reported again);
+2. otherwise allocates the 1.6 transaction id, takes the authorization decision for a presented token
+   (ConcurrentTx when the token is accepted but already has another active transaction and the check is on)
+   and records the outcome — the commit point: everything after it is idempotent and redone on redelivery;
+3. advances the transaction's state: first seen, session token (the first token presented to start or
+   authorise it), ended (never undone, whatever order frames arrive in), and the token's open sessions.
+Side effects: reads and writes the `StateStore`, asks the `Authorizer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from csms.runtime.envelopes import timestamp
+from csms.transactions.v1 import transactions_pb2
+from transactions.context import TransactionsContext
+from transactions.state import Handled, TransactionState
+from transactions.tokens import ACCEPTED, CONCURRENT_TX, NO_AUTHORIZATION, Decision, Token
+
+
+@dataclass(frozen=True)
+class Step:
+    # None: a 1.6 StartTransaction, whose id the CSMS allocates.
+    transaction_id: str | None
+    # The station's timestamp of the message.
+    occurred_at: datetime
+    # The natural key whose outcome is remembered; None when there is no decision to remember.
+    key: str | None = None
+    token: Token | None = None
+    # The token starts or authorises the transaction (not: presented to stop it).
+    starts_session: bool = False
+    ends: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    transaction_id: str
+    decision: Decision | None
+    # An earlier frame with another message id already reported this step: answer it, report nothing.
+    duplicate: bool
+    state: TransactionState
+
+    def event(
+        self, occurred_at: datetime, *, seq_no: int = 0, offline: bool = False
+    ) -> transactions_pb2.TransactionEvent:
+        """The domain event's common part; the handler sets which event it is."""
+        event = transactions_pb2.TransactionEvent(
+            transaction_id=self.transaction_id,
+            occurred_at=timestamp(occurred_at),
+            seq_no=seq_no,
+            offline=offline,
+            first_seen_at=timestamp(self.state.first_seen_at),
+        )
+        if self.state.session_token is not None:
+            event.session_id_token.CopyFrom(self.state.session_token.proto())
+        return event
+
+
+async def apply(ctx: TransactionsContext, step: Step) -> Outcome:
+    station_id, message_id = ctx.station_id, ctx.call.message_id
+    prior = await ctx.state.handled(station_id, step.key) if step.key is not None else None
+    if prior is not None:
+        transaction_id, decision = prior.transaction_id, prior.decision
+        duplicate = prior.message_id != message_id
+    else:
+        transaction_id = step.transaction_id or str(await ctx.state.allocate_transaction_id(station_id, message_id))
+        decision = await _decide(ctx, transaction_id, step) if step.token is not None else None
+        duplicate = False
+        if step.key is not None:
+            await ctx.state.record_handled(station_id, step.key, Handled(message_id, transaction_id, decision))
+    state = await _advance(ctx, transaction_id, step)
+    return Outcome(transaction_id, decision, duplicate, state)
+
+
+async def _decide(ctx: TransactionsContext, transaction_id: str, step: Step) -> Decision:
+    assert step.token is not None
+    decision = await ctx.authorizer.authorize(ctx.station_id, step.token, ctx.call.ocpp_version, ctx.now)
+    if not (ctx.concurrent_tx and step.starts_session and decision.status == ACCEPTED and _tracked(step.token)):
+        return decision
+    others = await ctx.state.open_sessions(step.token.key) - {(ctx.station_id, transaction_id)}
+    return replace(decision, status=CONCURRENT_TX) if others else decision
+
+
+async def _advance(ctx: TransactionsContext, transaction_id: str, step: Step) -> TransactionState:
+    current = await ctx.state.transaction(ctx.station_id, transaction_id)
+    token = current.session_token if current is not None else None
+    if token is None and step.starts_session:
+        token = step.token
+    state = TransactionState(
+        first_seen_at=current.first_seen_at if current is not None else step.occurred_at,
+        session_token=token,
+        ended=(current is not None and current.ended) or step.ends,
+    )
+    if state != current:
+        await ctx.state.save_transaction(ctx.station_id, transaction_id, state)
+    if token is not None and _tracked(token):
+        if step.ends:
+            await ctx.state.close_session(token.key, ctx.station_id, transaction_id)
+        elif step.starts_session and not state.ended:
+            await ctx.state.open_session(token.key, ctx.station_id, transaction_id)
+    return state
+
+
+def _tracked(token: Token) -> bool:
+    """NoAuthorization "tokens" identify nobody: they never have sessions of their own."""
+    return token.type != NO_AUTHORIZATION and bool(token.id_token)
