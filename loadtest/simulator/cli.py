@@ -1,0 +1,110 @@
+"""`python -m loadtest.simulator`: command-line options → Config, the run, the summary, PNG and JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from loadtest.simulator.behaviour import Mix
+from loadtest.simulator.config import Config, Scenario, parse_mix
+from loadtest.simulator.report import write_histogram
+from loadtest.simulator.runner import Simulator
+from loadtest.simulator.stats import format_summary
+
+EXAMPLES = """examples:
+  # 1000 stations against the local stack (make up), registered first, boot storm then 60 s at 200 CALL/s
+  python -m loadtest.simulator --stations 1000 --provision 127.0.0.1:50052 --scenario boot-storm steady \\
+      --duration 60 --rate 200 --histogram latency.png
+  # another OCPP server: its URL prefix (station id appended) and the password its stations use
+  python -m loadtest.simulator --url wss://csms.example/ocpp --password 'their-station-secret' --stations 50
+"""
+
+
+def parse_args(argv: list[str]) -> Config:
+    parser = argparse.ArgumentParser(
+        prog="python -m loadtest.simulator",
+        description="Simulated OCPP 1.6 / 2.0.1 / 2.1 charging stations against any OCPP server.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    defaults = Config()
+    add = parser.add_argument
+    add("--url", default=defaults.url, help="WebSocket URL prefix; the station id is appended (default %(default)s)")
+    add("--stations", type=int, default=defaults.stations, help="number of stations (default %(default)s)")
+    add("--first-index", type=int, default=defaults.first_index, help="index of the first station id")
+    add("--prefix", default=defaults.station_prefix, help="station id prefix (default %(default)s)")
+    add("--password", default=defaults.password, help="HTTP Basic password of every station")
+    add("--mix", default="1.6=40,2.0.1=40,2.1=20", help="OCPP version weights (default %(default)s)")
+    add(
+        "--scenario",
+        nargs="+",
+        default=["boot-storm"],
+        choices=[scenario.value for scenario in Scenario],
+        help="phases after the initial boot storm, in order (default: only the boot storm)",
+    )
+    add("--duration", type=float, default=defaults.duration_s, help="steady phase length in s (default %(default)s)")
+    add("--rate", type=float, default=defaults.rate, help="steady CALLs per second, all stations (default %(default)s)")
+    add("--no-sessions", action="store_true", help="steady state without charging sessions")
+    add("--session-length", type=int, default=Mix().session_length, help="meter values per charging session")
+    add("--tokens", type=int, default=defaults.token_pool, help="id tokens shared by the stations")
+    add("--connect-concurrency", type=int, default=defaults.connect_concurrency, help="handshakes in flight")
+    add("--call-timeout", type=float, default=defaults.call_timeout_s, help="s to wait for an answer")
+    add("--storm-timeout", type=float, default=defaults.storm_timeout_s, help="bound of a boot/reconnect storm in s")
+    add("--reconnect-fraction", type=float, default=defaults.reconnect_fraction, help="share dropped in the storm")
+    add("--progress", type=float, default=defaults.progress_interval_s, help="s between progress lines")
+    add("--provision", metavar="ADDRESS", help="register the stations first at this AuthorizationService (gRPC)")
+    add("--histogram", type=Path, help="write the latency histogram PNG here")
+    add("--json", type=Path, help="write the summaries as JSON here")
+    add("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        mix = parse_mix(args.mix)
+    except ValueError as exc:
+        parser.error(str(exc))
+    scenarios = tuple(Scenario(name) for name in args.scenario if name != Scenario.BOOT_STORM.value)
+    return Config(
+        url=args.url.rstrip("/"),
+        stations=args.stations,
+        first_index=args.first_index,
+        station_prefix=args.prefix,
+        password=args.password,
+        mix=mix,
+        scenarios=scenarios,
+        duration_s=args.duration,
+        rate=args.rate,
+        behaviour=Mix(sessions=not args.no_sessions, session_length=args.session_length),
+        token_pool=args.tokens,
+        connect_concurrency=args.connect_concurrency,
+        call_timeout_s=args.call_timeout,
+        storm_timeout_s=args.storm_timeout,
+        reconnect_fraction=args.reconnect_fraction,
+        progress_interval_s=args.progress,
+        provision_address=args.provision,
+        histogram=args.histogram,
+        json_path=args.json,
+        seed=args.seed,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(sys.argv[1:] if argv is None else argv)
+    simulator = Simulator(config, out=lambda line: print(line, flush=True))
+    summaries = asyncio.run(simulator.run())
+    print()
+    for summary in summaries:
+        print(format_summary(summary))
+    if config.histogram is not None:
+        title = f"{config.stations} stations at {config.url}: " + ", ".join(s.phase for s in summaries)
+        write_histogram(simulator.phases, config.histogram, title)
+        print(f"latency histogram: {config.histogram}")
+    if config.json_path is not None:
+        config.json_path.write_text(json.dumps([asdict(summary) for summary in summaries], indent=2))
+    failed = any(
+        summary.timeouts or (summary.phase != Scenario.STEADY.value and summary.boots_accepted < summary.stations)
+        for summary in summaries
+    )
+    return 1 if failed else 0

@@ -1,0 +1,90 @@
+"""Simulator run configuration, the OCPP version mix and the station ids (pure)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csms.runtime.versions import OcppVersion
+from loadtest.simulator.behaviour import Mix
+
+_VERSION_NAMES = {"1.6": OcppVersion.V16, "2.0.1": OcppVersion.V201, "2.1": OcppVersion.V21}
+
+
+class Scenario(enum.Enum):
+    BOOT_STORM = "boot-storm"
+    STEADY = "steady"
+    RECONNECT_STORM = "reconnect-storm"
+
+
+VersionMix = tuple[tuple[OcppVersion, float], ...]
+
+
+def parse_mix(text: str) -> VersionMix:
+    """`"1.6=40,2.0.1=40,2.1=20"` → weights per version (any positive numbers; normalised on use)."""
+    mix: list[tuple[OcppVersion, float]] = []
+    for part in text.split(","):
+        name, sep, weight = part.strip().partition("=")
+        if not sep or name.strip() not in _VERSION_NAMES:
+            raise ValueError(f"version mix entry {part!r}: expected VERSION=WEIGHT with VERSION in 1.6, 2.0.1, 2.1")
+        value = float(weight)
+        if value < 0:
+            raise ValueError(f"version mix entry {part!r}: negative weight")
+        if value > 0:
+            mix.append((_VERSION_NAMES[name.strip()], value))
+    if not mix:
+        raise ValueError("version mix has no positive weight")
+    return tuple(mix)
+
+
+def assign_versions(count: int, mix: VersionMix) -> list[OcppVersion]:
+    """`count` versions in the mix's proportions, interleaved (each next station takes the version furthest
+    behind its share), so any prefix of the stations has about the same mix."""
+    total = sum(weight for _, weight in mix)
+    assigned = dict.fromkeys((version for version, _ in mix), 0)
+    result: list[OcppVersion] = []
+    for n in range(1, count + 1):
+        version = max(mix, key=lambda entry: entry[1] / total * n - assigned[entry[0]])[0]
+        assigned[version] += 1
+        result.append(version)
+    return result
+
+
+def station_id(prefix: str, index: int) -> str:
+    return f"{prefix}{index:06d}"
+
+
+def id_token(index: int, pool: int) -> str:
+    """The id token a station presents: one of `pool` tokens shared round-robin (≤ 20 characters, 1.6 idTag)."""
+    return f"SIMTAG{index % pool:06d}"
+
+
+@dataclass(frozen=True)
+class Config:
+    url: str = "ws://127.0.0.1:9000/ocpp"
+    stations: int = 100
+    first_index: int = 1
+    station_prefix: str = "SIM-"
+    password: str = "loadtest-password-0001"
+    mix: VersionMix = ((OcppVersion.V16, 40.0), (OcppVersion.V201, 40.0), (OcppVersion.V21, 20.0))
+    scenarios: tuple[Scenario, ...] = (Scenario.BOOT_STORM,)
+    duration_s: float = 30.0
+    rate: float = 50.0
+    behaviour: Mix = field(default_factory=Mix)
+    token_pool: int = 100
+    connect_concurrency: int = 200
+    call_timeout_s: float = 30.0
+    storm_timeout_s: float = 120.0
+    reconnect_fraction: float = 1.0
+    progress_interval_s: float = 5.0
+    provision_address: str | None = None
+    histogram: Path | None = None
+    json_path: Path | None = None
+    seed: int = 1
+
+    def station_ids(self) -> list[str]:
+        return [station_id(self.station_prefix, self.first_index + i) for i in range(self.stations)]
+
+    def tokens(self) -> list[str]:
+        return [id_token(i, self.token_pool) for i in range(min(self.token_pool, self.stations))]

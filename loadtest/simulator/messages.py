@@ -1,0 +1,129 @@
+"""Schema-valid station → CSMS payloads for OCPP 1.6, 2.0.1 and 2.1, and the OCPP-J frames around them (pure).
+
+Every builder returns `(action, payload)`; `call_frame` encodes it. Times are passed in (ISO 8601 UTC strings)
+so that the same inputs give the same frames.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from csms.runtime.versions import OcppVersion
+
+Payload = dict[str, Any]
+Message = tuple[str, Payload]
+
+VENDOR = "LoadSim"
+TOKEN_TYPE = "ISO14443"
+CONNECTOR = 1
+
+
+def call_frame(message_id: str, action: str, payload: Payload) -> str:
+    return json.dumps([2, message_id, action, payload], separators=(",", ":"))
+
+
+def call_result_frame(message_id: str, payload: Payload) -> str:
+    return json.dumps([3, message_id, payload], separators=(",", ":"))
+
+
+def call_error_frame(message_id: str, code: str, description: str) -> str:
+    return json.dumps([4, message_id, code, description, {}], separators=(",", ":"))
+
+
+def boot_notification(version: OcppVersion, model: str) -> Message:
+    if version is OcppVersion.V16:
+        return "BootNotification", {"chargePointVendor": VENDOR, "chargePointModel": model}
+    return "BootNotification", {"chargingStation": {"vendorName": VENDOR, "model": model}, "reason": "PowerUp"}
+
+
+def heartbeat() -> Message:
+    return "Heartbeat", {}
+
+
+def status_notification(version: OcppVersion, available: bool, at: str) -> Message:
+    status = "Available" if available else "Unavailable"
+    if version is OcppVersion.V16:
+        return "StatusNotification", {"connectorId": CONNECTOR, "errorCode": "NoError", "status": status}
+    return "StatusNotification", {"timestamp": at, "connectorStatus": status, "evseId": 1, "connectorId": CONNECTOR}
+
+
+def authorize(version: OcppVersion, id_token: str) -> Message:
+    if version is OcppVersion.V16:
+        return "Authorize", {"idTag": id_token}
+    return "Authorize", {"idToken": _id_token(id_token)}
+
+
+def start_transaction(id_token: str, meter_wh: int, at: str) -> Message:
+    """OCPP 1.6 only; 2.x starts with `transaction_event(..., "Started", ...)`."""
+    return "StartTransaction", {"connectorId": CONNECTOR, "idTag": id_token, "meterStart": meter_wh, "timestamp": at}
+
+
+def meter_values(transaction_id: int, meter_wh: int, at: str) -> Message:
+    """OCPP 1.6 only; 2.x sends `transaction_event(..., "Updated", ...)`."""
+    sampled = {"value": str(meter_wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
+    return "MeterValues", {
+        "connectorId": CONNECTOR,
+        "transactionId": transaction_id,
+        "meterValue": [{"timestamp": at, "sampledValue": [sampled]}],
+    }
+
+
+def stop_transaction(transaction_id: int, id_token: str, meter_wh: int, at: str) -> Message:
+    """OCPP 1.6 only; 2.x ends with `transaction_event(..., "Ended", ...)`."""
+    return "StopTransaction", {
+        "transactionId": transaction_id,
+        "idTag": id_token,
+        "meterStop": meter_wh,
+        "timestamp": at,
+        "reason": "Local",
+    }
+
+
+_TRIGGERS = {"Started": "Authorized", "Updated": "MeterValuePeriodic", "Ended": "StopAuthorized"}
+
+
+def transaction_event(
+    event_type: str, transaction_id: str, seq_no: int, id_token: str, meter_wh: int, at: str
+) -> Message:
+    """OCPP 2.0.1/2.1 TransactionEvent (same shape in both): Started, Updated (meter values) or Ended."""
+    payload: Payload = {
+        "eventType": event_type,
+        "timestamp": at,
+        "triggerReason": _TRIGGERS[event_type],
+        "seqNo": seq_no,
+        "transactionInfo": {"transactionId": transaction_id, "chargingState": "Charging"},
+        "meterValue": [
+            {
+                "timestamp": at,
+                "sampledValue": [
+                    {
+                        "value": float(meter_wh),
+                        "measurand": "Energy.Active.Import.Register",
+                        "unitOfMeasure": {"unit": "Wh"},
+                    }
+                ],
+            }
+        ],
+    }
+    if event_type == "Started":
+        payload["evse"] = {"id": 1, "connectorId": CONNECTOR}
+        payload["idToken"] = _id_token(id_token)
+    elif event_type == "Ended":
+        payload["transactionInfo"] = {"transactionId": transaction_id, "stoppedReason": "Local"}
+        payload["idToken"] = _id_token(id_token)
+    return "TransactionEvent", payload
+
+
+def _id_token(id_token: str) -> Payload:
+    return {"idToken": id_token, "type": TOKEN_TYPE}
+
+
+# A CSMS-initiated CALL the simulator accepts (answered {"status": "Accepted"}); any other gets NotSupported.
+ACCEPTED_CSMS_CALLS = frozenset({"Reset", "TriggerMessage", "ChangeAvailability", "ClearCache"})
+
+
+def answer_csms_call(message_id: str, action: str) -> str:
+    if action in ACCEPTED_CSMS_CALLS:
+        return call_result_frame(message_id, {"status": "Accepted"})
+    return call_error_frame(message_id, "NotSupported", f"{action} is not supported by the simulator")

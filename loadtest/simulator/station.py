@@ -1,0 +1,149 @@
+"""One simulated station's WebSocket: connect (HTTP Basic, one subprotocol), one outstanding CALL at a time,
+answers to CSMS-initiated CALLs, and the outcome of every CALL recorded in the current phase's stats.
+
+Raw `websockets` + json: the latency of a CALL is taken from just before it is written to when its answer is
+read by the connection's reader task (not when the waiting task gets scheduled).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+from csms.runtime.versions import OcppVersion
+from loadtest.simulator import messages
+from loadtest.simulator.behaviour import Behaviour
+from loadtest.simulator.messages import Payload
+from loadtest.simulator.stats import PhaseStats
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def connect_failure(exc: BaseException) -> str:
+    """A short reason for a failed connection attempt, for the summary's counters."""
+    if isinstance(exc, InvalidStatus):
+        return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    return type(exc).__name__
+
+
+class Station:
+    def __init__(
+        self,
+        station_id: str,
+        version: OcppVersion,
+        behaviour: Behaviour,
+        phase: Callable[[], PhaseStats],
+        *,
+        call_timeout_s: float,
+    ) -> None:
+        self.station_id = station_id
+        self.version = version
+        self.behaviour = behaviour
+        self._phase = phase
+        self._call_timeout_s = call_timeout_s
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._waiting: tuple[str, asyncio.Future[tuple[float, Any]]] | None = None
+        self._next_id = 0
+        self._closing = False
+
+    @property
+    def is_open(self) -> bool:
+        return self._ws is not None
+
+    async def connect(self, url: str, password: str, open_timeout_s: float = 30.0) -> None:
+        """Opens the WebSocket; raises on failure (refused handshake, timeout, network error)."""
+        self._closing = False
+        self._ws = await connect(
+            f"{url}/{self.station_id}",
+            subprotocols=[Subprotocol(self.version.subprotocol)],
+            additional_headers=basic_auth(self.station_id, password),
+            compression=None,
+            proxy=None,
+            open_timeout=open_timeout_s,
+            ping_interval=None,
+            close_timeout=2,
+            max_queue=4,
+        )
+        self._reader = asyncio.create_task(self._read(self._ws))
+
+    async def call(self, action: str, payload: Payload) -> Payload | None:
+        """Sends one CALL and waits for its answer: the CALLRESULT payload, or None after a CALLERROR, a
+        timeout or a closed connection (each recorded)."""
+        ws, stats = self._ws, self._phase()
+        if ws is None:
+            return None
+        self._next_id += 1
+        message_id = str(self._next_id)
+        answer: asyncio.Future[tuple[float, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting = (message_id, answer)
+        stats.sent(action)
+        started = time.perf_counter()
+        try:
+            await ws.send(messages.call_frame(message_id, action, payload))
+            answered_at, frame = await asyncio.wait_for(answer, self._call_timeout_s)
+        except TimeoutError:
+            stats.timeout(action)
+            return None
+        except ConnectionClosed:
+            stats.error(action, "ConnectionClosed")
+            return None
+        finally:
+            self._waiting = None
+        if frame[0] == 3:
+            stats.result(answered_at - started)
+            result: Payload = frame[2]
+            return result
+        stats.error(action, str(frame[2]))
+        return None
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for raw in ws:
+                await self._on_frame(ws, json.loads(raw))
+        except ConnectionClosed:
+            pass
+        finally:
+            if self._ws is ws:
+                self._ws = None
+                if not self._closing:
+                    self._phase().closed_unexpectedly += 1
+            if self._waiting is not None and not self._waiting[1].done():
+                self._waiting[1].set_exception(ConnectionClosed(None, None))
+
+    async def _on_frame(self, ws: ClientConnection, frame: list[Any]) -> None:
+        if frame[0] == 2:  # a CSMS-initiated CALL, answered in order
+            await ws.send(messages.answer_csms_call(frame[1], frame[2]))
+            return
+        waiting = self._waiting
+        if waiting is not None and frame[1] == waiting[0] and not waiting[1].done():
+            waiting[1].set_result((time.perf_counter(), frame))
+
+    def abort(self) -> None:
+        """Drops the TCP connection without a closing handshake (a network failure, as in a reconnect storm)."""
+        ws = self._ws
+        if ws is not None:
+            self._closing = True
+            self._ws = None
+            ws.transport.abort()
+
+    async def close(self) -> None:
+        ws = self._ws
+        if ws is not None:
+            self._closing = True
+            self._ws = None
+            await ws.close()
+        if self._reader is not None:
+            await self._reader

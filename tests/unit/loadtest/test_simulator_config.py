@@ -1,0 +1,49 @@
+"""Version mix parsing and assignment, station ids and tokens, command-line options."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from csms.runtime.versions import OcppVersion
+from loadtest.simulator.cli import parse_args
+from loadtest.simulator.config import Scenario, assign_versions, id_token, parse_mix, station_id
+
+
+def test_parse_mix() -> None:
+    assert parse_mix("1.6=1, 2.0.1=3,2.1=0") == ((OcppVersion.V16, 1.0), (OcppVersion.V201, 3.0))
+
+
+@pytest.mark.parametrize("text", ["", "1.5=1", "2.0.1", "1.6=-1", "1.6=0"])
+def test_parse_mix_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_mix(text)
+
+
+def test_assign_versions_exact_and_interleaved() -> None:
+    mix = parse_mix("1.6=40,2.0.1=40,2.1=20")
+    versions = assign_versions(1000, mix)
+    assert Counter(versions) == {OcppVersion.V16: 400, OcppVersion.V201: 400, OcppVersion.V21: 200}
+    assert set(versions[:5]) == set(OcppVersion)
+
+
+def test_ids_and_tokens() -> None:
+    assert station_id("SIM-", 42) == "SIM-000042"
+    assert [id_token(i, 3) for i in (0, 1, 3)] == ["SIMTAG000000", "SIMTAG000001", "SIMTAG000000"]
+
+
+def test_command_line() -> None:
+    config = parse_args(
+        [
+            *("--url", "ws://h:1/ocpp/", "--stations", "10"),
+            *("--scenario", "boot-storm", "steady", "reconnect-storm"),
+            *("--no-sessions", "--mix", "2.1=1", "--provision", "h:2"),
+        ]
+    )
+    assert config.url == "ws://h:1/ocpp"
+    assert config.scenarios == (Scenario.STEADY, Scenario.RECONNECT_STORM)
+    assert not config.behaviour.sessions
+    assert config.mix == ((OcppVersion.V21, 1.0),)
+    assert config.provision_address == "h:2"
+    assert config.station_ids()[-1] == "SIM-000010"
