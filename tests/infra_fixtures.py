@@ -123,7 +123,7 @@ def _docker_available() -> bool:
         return False
 
 
-def _migrate(infra: Infra) -> None:
+def migrate_infra(infra: Infra) -> None:
     """Run the migration on its own event loop in a thread (leaves the tests' loop alone)."""
     from csms.migrate import migrate
 
@@ -220,7 +220,7 @@ def infra() -> Iterator[Infra]:
     else:
         found, stop = _local_jvms()
     try:
-        _migrate(found)
+        migrate_infra(found)
         yield found
     finally:
         stop()

@@ -15,6 +15,7 @@ from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.grpc_server import build_server
 from csms.kafka import make_consumer, make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
+from csms.runtime.answered_calls import CassandraAnsweredCalls
 from csms.runtime.call_runner import CallRunner
 from csms.runtime.ownership import DEVICE_MODEL
 from csms.runtime.projection_runner import ProjectionRunner
@@ -61,6 +62,7 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         router=router,
         consumer=handler_consumer,
         producer=handler_producer,
+        answered=CassandraAnsweredCalls(session, "csms_device_model.answered_calls"),
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=utc_now,
     )

@@ -4,6 +4,8 @@ Side effects: reads `ocpp.frames.v1` in the consumer group `<service>.handlers`;
 reply records (to each edge node's delivery topic), the handlers' domain events and the consumer offsets in
 ONE Kafka transaction. A crash before the commit aborts it all, so the batch is handled again and, handlers
 being deterministic on redelivery, answered identically. One transaction at a time per producer.
+A CALL repeated on the same connection (a station's retry, a frame appended twice) is answered from
+`AnsweredCalls` with the first answer and no events; each answer is stored there before the commit.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from aiokafka.errors import KafkaError, ProducerFenced
 from google.protobuf.message import DecodeError, Message
 
 from csms import topics
+from csms.cassandra import TRANSIENT_ERRORS
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import Headers, envelope_headers
+from csms.runtime.answered_calls import AnsweredCall, AnsweredCalls, frame_digest
 from csms.runtime.envelopes import reply_to, to_datetime
 from csms.runtime.errors import RetryableError
 from csms.runtime.framing import Frame, MessageType, parse_frame
 from csms.runtime.ownership import owner_of
-from csms.runtime.router import CallInfo, Router
+from csms.runtime.router import Answer, CallInfo, Router
 from csms.runtime.versions import OcppVersion
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,7 @@ class CallRunner(Generic[C]):
         router: Router[C],
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
+        answered: AnsweredCalls,
         events_topic: str,
         clock: Callable[[], datetime],
         retry_backoff_s: float = 0.5,
@@ -59,6 +64,7 @@ class CallRunner(Generic[C]):
         self._router = router
         self._consumer = consumer
         self._producer = producer
+        self._answered = answered
         self._events_topic = events_topic
         self._clock = clock
         self._retry_backoff_s = retry_backoff_s
@@ -80,7 +86,7 @@ class CallRunner(Generic[C]):
                     break
                 except ProducerFenced:
                     raise
-                except (RetryableError, KafkaError, OSError, TimeoutError) as exc:
+                except (RetryableError, KafkaError, OSError, TimeoutError, *TRANSIENT_ERRORS) as exc:
                     log.warning("batch failed (%r); retrying in %.1fs", exc, self._retry_backoff_s)
                 await asyncio.sleep(self._retry_backoff_s)
 
@@ -112,11 +118,12 @@ class CallRunner(Generic[C]):
     async def _handle_station(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[OutRecord]:
         out: list[OutRecord] = []
         for record in records:
-            out += await self.handle_record(record.value)
+            out += await self.handle_record(record.value, f"{record.partition}:{record.offset}")
         return out
 
-    async def handle_record(self, value: bytes | None) -> list[OutRecord]:
-        """The records to publish for one frame-log record (none when this service does not own it)."""
+    async def handle_record(self, value: bytes | None, source: str) -> list[OutRecord]:
+        """The records to publish for one frame-log record (none when this service does not own it);
+        `source` identifies the record ("partition:offset")."""
         envelope = _decode(value)
         if envelope is None:
             return [self._dead_letter(value or b"", "undecodable envelope")]
@@ -136,7 +143,7 @@ class CallRunner(Generic[C]):
             edge_node_id=envelope.edge_node_id,
             connection_id=envelope.connection_id,
         )
-        answer = await self._router.dispatch(call, frame)
+        answer = await self._answer(call, frame, envelope.frame, source)
         reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
         key = envelope.station_id.encode()
         out = [
@@ -149,6 +156,18 @@ class CallRunner(Generic[C]):
         ]
         out += [self._event_record(key, event) for event in answer.events]
         return out
+
+    async def _answer(self, call: CallInfo, frame: Frame, raw: bytes, source: str) -> Answer:
+        """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
+        The same record handled again (its batch was aborted) is handled anew: its events were never committed."""
+        key = (call.station_id, call.connection_id, call.message_id)
+        digest = frame_digest(raw)
+        previous = await self._answered.get(*key)
+        if previous is not None and previous.source != source and previous.frame_digest == digest:
+            return Answer(previous.reply, previous.is_error, [])
+        answer = await self._router.dispatch(call, frame)
+        await self._answered.put(*key, AnsweredCall(source, digest, answer.frame, answer.is_error))
+        return answer
 
     def _is_owned_call(self, envelope: envelope_pb2.Envelope) -> bool:
         return (

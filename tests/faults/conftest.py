@@ -1,0 +1,112 @@
+"""Fault-test fixtures: a Kafka + Cassandra copy of their own (restartable), and stacks on free ports.
+
+`fault_infra` starts a further copy of deploy/infra.py's JVMs in `.infra/faults/<pid>` on free ports, so
+restarting or killing it never disturbs other tests or the user's stack; it is stopped and deleted at the
+end of the session (copies left by a session that died are stopped and deleted at the start of the next).
+`make_stack` starts whole stacks (`csms.stack.Stack`) with a unique instance prefix and stops them after the
+test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from csms.stack import Stack, StackConfig
+from faults.harness import free_port
+from infra_fixtures import Infra, LocalCopy, main_infra_dir, migrate_infra, run_infra_step
+
+FAULTS_DIR = main_infra_dir() / "faults"
+
+
+@dataclass(frozen=True)
+class FaultInfra:
+    """The fault tests' own Kafka and Cassandra; `stop`/`start` block (run them in a thread under load)."""
+
+    copy: LocalCopy
+
+    @property
+    def infra(self) -> Infra:
+        return self.copy.infra
+
+    def stop(self, service: str) -> None:
+        run_infra_step("stop", service, timeout=120.0, copy=self.copy)
+
+    def start(self, service: str) -> None:
+        run_infra_step("start", service, timeout=300.0, copy=self.copy)
+
+    async def restart(self, service: str) -> None:
+        await asyncio.to_thread(self.stop, service)
+        await asyncio.to_thread(self.start, service)
+
+
+def _remove_stale_copies() -> None:
+    for directory in FAULTS_DIR.glob("*") if FAULTS_DIR.is_dir() else []:
+        if directory.name.isdigit() and not _alive(int(directory.name)):
+            stale = LocalCopy(directory, 0, 0, 0, 0)
+            run_infra_step("stop", "all", timeout=180.0, copy=stale)
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def fault_infra() -> Iterator[FaultInfra]:
+    _remove_stale_copies()
+    copy = LocalCopy(FAULTS_DIR / str(os.getpid()), free_port(), free_port(), free_port(), free_port())
+    faults = FaultInfra(copy)
+    run_infra_step("fetch", timeout=900.0)
+    try:
+        run_infra_step("start", "all", timeout=600.0, copy=copy)
+        migrate_infra(copy.infra)
+        yield faults
+    finally:
+        run_infra_step("stop", "all", timeout=180.0, copy=copy)
+        shutil.rmtree(copy.infra_dir, ignore_errors=True)
+
+
+MakeStack = Callable[..., Awaitable[Stack]]
+
+
+@pytest.fixture
+async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[MakeStack]:
+    stacks: list[Stack] = []
+
+    async def make(edges: int = 1, heartbeat_interval_s: int = 300) -> Stack:
+        infra = fault_infra.infra
+        config = StackConfig(
+            kafka_bootstrap=infra.kafka_bootstrap,
+            cassandra_contact_points=",".join(infra.cassandra_contact_points),
+            cassandra_port=infra.cassandra_port,
+            cassandra_local_dc=infra.local_dc,
+            edge_ports=tuple(free_port() for _ in range(edges)),
+            edge_grpc_ports=tuple(free_port() for _ in range(edges)),
+            device_model_port=free_port(),
+            authorization_port=free_port(),
+            accept_unknown_stations=True,
+            heartbeat_interval_s=heartbeat_interval_s,
+            run_dir=tmp_path / f"stack-{len(stacks)}",
+            instance_prefix=f"faults-{uuid.uuid4().hex[:6]}-",
+        )
+        stack = Stack(config)
+        stacks.append(stack)
+        stack.start()
+        await stack.wait_ready(timeout_s=120)
+        return stack
+
+    yield make
+    for stack in stacks:
+        stack.stop()

@@ -1,0 +1,216 @@
+"""What the fault tests share: raw WebSocket stations that retry like real ones, and readers of the truth
+(the committed Kafka records, the device-model projection over gRPC).
+
+`RawStation` speaks OCPP-J over a `websockets` client with no OCPP library in between, so hundreds of them fit
+in the test process and hostile frames can be sent as they are. It records every frame it sent and every
+CALLRESULT/CALLERROR it received, per message id, for exact assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import socket
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import grpc
+import websockets
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from websockets.asyncio.client import ClientConnection
+
+from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms.runtime.versions import OcppVersion
+
+PASSWORD = "fault-tests-password-1234"
+ANSWERS = (3, 4, 5)
+T = TypeVar("T")
+
+
+def probe(read: Callable[[], T]) -> Callable[[], Awaitable[T]]:
+    """A synchronous read of test state as a probe for `waiting.eventually`."""
+
+    async def run() -> T:
+        return read()
+
+    return run
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def boot_payload(version: OcppVersion, vendor: str, model: str) -> dict[str, Any]:
+    if version is OcppVersion.V16:
+        return {"chargePointVendor": vendor, "chargePointModel": model}
+    return {"chargingStation": {"vendorName": vendor, "model": model}, "reason": "PowerUp"}
+
+
+class StationGaveUp(Exception):
+    pass
+
+
+class RawStation:
+    """One station over a raw WebSocket; reconnects (trying each edge URL in turn) and retries its CALLs with
+    the same message id until answered, as a station does after a timeout or a lost connection."""
+
+    def __init__(self, urls: Sequence[str], station_id: str, version: OcppVersion) -> None:
+        self.urls = list(urls)
+        self.station_id = station_id
+        self.version = version
+        self.sent: Counter[str] = Counter()
+        self.replies: dict[str, list[list[Any]]] = defaultdict(list)
+        self.received: list[str | bytes] = []
+        self.connects = 0
+        self.url = ""
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._waiting: dict[str, asyncio.Future[list[Any]]] = {}
+
+    @property
+    def connected(self) -> bool:
+        return self._reader is not None and not self._reader.done()
+
+    async def connect(self, deadline_s: float = 60.0) -> None:
+        """Connects to the first edge URL that accepts, trying them in turn until the deadline."""
+        deadline = time.monotonic() + deadline_s
+        attempt = 0
+        while True:
+            url = self.urls[(self.connects + attempt) % len(self.urls)]
+            try:
+                self._ws = await websockets.connect(
+                    f"{url}/{self.station_id}",
+                    subprotocols=[self.version.subprotocol],  # type: ignore[list-item]
+                    additional_headers={"Authorization": _basic(self.station_id)},
+                    compression=None,
+                    open_timeout=10,
+                    ping_interval=None,
+                    max_size=None,
+                )
+            except (OSError, TimeoutError, websockets.InvalidHandshake):
+                attempt += 1
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(min(0.2 * attempt, 1.0))
+                continue
+            self.url = url
+            self.connects += 1
+            self._reader = asyncio.create_task(self._read(self._ws))
+            return
+
+    async def _read(self, ws: ClientConnection) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for message in ws:
+                self.received.append(message)
+                try:
+                    frame = json.loads(message)
+                except ValueError:
+                    continue
+                if isinstance(frame, list) and len(frame) >= 3 and frame[0] in ANSWERS and isinstance(frame[1], str):
+                    self.replies[frame[1]].append(frame)
+                    waiter = self._waiting.pop(frame[1], None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(frame)
+
+    async def send(self, message: str | bytes, message_id: str = "") -> None:
+        """Sends one frame as it is (raises ConnectionClosed if the socket is gone)."""
+        assert self._ws is not None
+        if message_id:
+            self.sent[message_id] += 1
+        await self._ws.send(message)
+
+    async def call(
+        self, message_id: str, action: str, payload: dict[str, Any], *, attempt_timeout_s: float, deadline_s: float
+    ) -> tuple[list[Any], float]:
+        """Sends the CALL until a reply arrives; returns the first reply and the seconds since the last send."""
+        frame = json.dumps([2, message_id, action, payload])
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            if not self.connected:
+                await self.connect(max(1.0, deadline - time.monotonic()))
+            waiter = self._waiting.setdefault(message_id, asyncio.get_running_loop().create_future())
+            sent_at = time.monotonic()
+            try:
+                await self.send(frame, message_id)
+            except websockets.ConnectionClosed:
+                continue
+            assert self._reader is not None
+            watched: set[asyncio.Future[Any]] = {waiter, self._reader}
+            await asyncio.wait(watched, timeout=attempt_timeout_s, return_when=asyncio.FIRST_COMPLETED)
+            if waiter.done():
+                return waiter.result(), time.monotonic() - sent_at
+        raise StationGaveUp(f"{self.station_id}: no reply to {action} {message_id} within {deadline_s} s")
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            await self._reader
+
+
+def _basic(station_id: str) -> str:
+    return "Basic " + base64.b64encode(f"{station_id}:{PASSWORD}".encode()).decode()
+
+
+async def close_all(stations: Sequence[RawStation]) -> None:
+    await asyncio.gather(*(station.close() for station in stations), return_exceptions=True)
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    """The current end (last stable offset) of every partition of `topic`."""
+    metadata = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await metadata.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(await metadata.partitions_for(topic))]
+    finally:
+        await metadata.stop()
+    assert partitions, f"topic {topic} has no partitions"
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        return dict(await consumer.end_offsets(partitions))
+    finally:
+        await consumer.stop()
+
+
+async def read_committed(bootstrap: str, start: dict[TopicPartition, int]) -> list[bytes]:
+    """Every committed record value from `start` up to the current last stable offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
+    await consumer.start()
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        end = await consumer.end_offsets(list(start))
+        values: list[bytes] = []
+        while [tp for tp in start if await consumer.position(tp) < end[tp]]:
+            batch = await consumer.getmany(timeout_ms=500)
+            values += [record.value for records in batch.values() for record in records if record.value]
+        return values
+    finally:
+        await consumer.stop()
+
+
+async def get_stations(address: str, station_ids: Sequence[str]) -> dict[str, device_model_pb2.Station]:
+    """The projected stations that exist, by id (GetStation for each)."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
+
+        async def one(station_id: str) -> device_model_pb2.Station | None:
+            try:
+                response = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=10)
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() == grpc.StatusCode.NOT_FOUND:
+                    return None
+                raise
+            return response.station
+
+        found = await asyncio.gather(*(one(station_id) for station_id in station_ids))
+    return {station.station_id: station for station in found if station is not None}

@@ -1,0 +1,122 @@
+"""CallRunner.handle_record with repeated CALLs: the same CALL on the same connection gets the first answer and
+no new events; the same record handled again after an aborted batch is handled anew (fakes, no I/O)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ocpp.v201 import call as v201_call
+from ocpp.v201 import call_result as v201_result
+
+from csms import topics
+from csms.device_model.v1 import device_model_pb2
+from csms.envelope.v1 import envelope_pb2
+from csms.runtime.answered_calls import AnsweredCall
+from csms.runtime.call_runner import CallRunner, OutRecord
+from csms.runtime.envelopes import timestamp, to_datetime
+from csms.runtime.router import CallInfo, Emitted, Route, Router
+from csms.runtime.versions import OcppVersion
+
+T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@dataclass
+class InMemoryAnsweredCalls:
+    rows: dict[tuple[str, str, str], AnsweredCall] = field(default_factory=dict)
+
+    async def get(self, station_id: str, connection_id: str, message_id: str) -> AnsweredCall | None:
+        return self.rows.get((station_id, connection_id, message_id))
+
+    async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None:
+        self.rows[(station_id, connection_id, message_id)] = answer
+
+
+@dataclass
+class Context:
+    call: CallInfo
+    emitted: Emitted
+
+
+async def heartbeat(ctx: Context, request: v201_call.Heartbeat) -> v201_result.Heartbeat:
+    ctx.emitted.emit(device_model_pb2.DeviceModelEvent(station_id=ctx.call.station_id))
+    return v201_result.Heartbeat(current_time=ctx.call.received_at.isoformat())
+
+
+def runner(answered: InMemoryAnsweredCalls) -> CallRunner[Context]:
+    router = Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, heartbeat)}}, Context)
+    none: Any = None  # handle_record uses neither the consumer nor the producer
+    return CallRunner(
+        service="device_model",
+        router=router,
+        consumer=none,
+        producer=none,
+        answered=answered,
+        events_topic=topics.DEVICE_MODEL_EVENTS,
+        clock=lambda: T0,
+    )
+
+
+def heartbeat_record(connection_id: str, received_at: datetime, payload: dict[str, Any] | None = None) -> bytes:
+    return envelope_pb2.Envelope(
+        station_id="CS1",
+        tenant="default",
+        ocpp_version=envelope_pb2.OCPP_VERSION_201,
+        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
+        kind=envelope_pb2.KIND_FRAME,
+        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
+        message_id="m1",
+        action="Heartbeat",
+        frame=json.dumps([2, "m1", "Heartbeat", payload or {}]).encode(),
+        edge_node_id="edge-1",
+        connection_id=connection_id,
+        received_at=timestamp(received_at),
+    ).SerializeToString()
+
+
+def reply_frame(out: list[OutRecord]) -> str:
+    reply = envelope_pb2.Envelope.FromString(out[0].value)
+    assert out[0].topic == topics.delivery("edge-1")
+    return reply.frame.decode()
+
+
+def events(out: list[OutRecord]) -> list[OutRecord]:
+    return [record for record in out if record.topic == topics.DEVICE_MODEL_EVENTS]
+
+
+async def test_a_repeated_call_on_the_same_connection_gets_the_first_answer_and_no_events() -> None:
+    answered = InMemoryAnsweredCalls()
+    calls = runner(answered)
+    first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
+    again = await calls.handle_record(heartbeat_record("c1", T0 + timedelta(seconds=30)), "0:11")
+
+    assert reply_frame(first) == '[3,"m1",{"currentTime":"2026-01-02T03:04:05+00:00"}]'
+    assert len(events(first)) == 1
+    assert reply_frame(again) == reply_frame(first)
+    assert events(again) == []
+    reply = envelope_pb2.Envelope.FromString(again[0].value)
+    assert (reply.connection_id, to_datetime(reply.received_at)) == ("c1", T0 + timedelta(seconds=30))
+
+
+async def test_the_same_record_handled_again_after_an_aborted_batch_is_handled_anew() -> None:
+    calls = runner(InMemoryAnsweredCalls())
+    first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
+    redelivered = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
+    assert redelivered == first
+    assert len(events(redelivered)) == 1
+
+
+async def test_the_same_message_id_on_another_connection_or_with_another_frame_is_a_new_call() -> None:
+    answered = InMemoryAnsweredCalls()
+    calls = runner(answered)
+    await calls.handle_record(heartbeat_record("c1", T0), "0:10")
+    later = T0 + timedelta(minutes=1)
+    reconnected = await calls.handle_record(heartbeat_record("c2", later), "0:20")
+    changed = await calls.handle_record(heartbeat_record("c1", later, {"x": 1}), "0:21")
+
+    assert reply_frame(reconnected) == '[3,"m1",{"currentTime":"2026-01-02T03:05:05+00:00"}]'
+    assert len(events(reconnected)) == 1
+    assert reply_frame(changed).startswith('[4,"m1","FormatViolation"')
+    assert answered.rows[("CS1", "c1", "m1")].is_error
