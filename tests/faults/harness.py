@@ -58,7 +58,8 @@ class StationGaveUp(Exception):
 
 class RawStation:
     """One station over a raw WebSocket; reconnects (trying each edge URL in turn) and retries its CALLs with
-    the same message id until answered, as a station does after a timeout or a lost connection."""
+    the same message id until answered, as a station does after a timeout or a lost connection. It accepts
+    every CSMS-initiated CALL (`{"status": "Accepted"}`) and records it in `calls`."""
 
     def __init__(self, urls: Sequence[str], station_id: str, version: OcppVersion) -> None:
         self.urls = list(urls)
@@ -67,6 +68,7 @@ class RawStation:
         self.sent: Counter[str] = Counter()
         self.replies: dict[str, list[list[Any]]] = defaultdict(list)
         self.received: list[str | bytes] = []
+        self.calls: list[list[Any]] = []
         self.connects = 0
         self.url = ""
         self._ws: ClientConnection | None = None
@@ -112,7 +114,10 @@ class RawStation:
                     frame = json.loads(message)
                 except ValueError:
                     continue
-                if isinstance(frame, list) and len(frame) >= 3 and frame[0] in ANSWERS and isinstance(frame[1], str):
+                if isinstance(frame, list) and len(frame) == 4 and frame[0] == 2:
+                    self.calls.append(frame)
+                    await ws.send(json.dumps([3, frame[1], {"status": "Accepted"}]))
+                elif isinstance(frame, list) and len(frame) >= 3 and frame[0] in ANSWERS and isinstance(frame[1], str):
                     self.replies[frame[1]].append(frame)
                     waiter = self._waiting.pop(frame[1], None)
                     if waiter is not None and not waiter.done():
@@ -156,6 +161,16 @@ class RawStation:
 
 def _basic(station_id: str) -> str:
     return "Basic " + base64.b64encode(f"{station_id}:{PASSWORD}".encode()).decode()
+
+
+async def connect_all(stations: Sequence[RawStation], concurrency: int = 50) -> None:
+    limit = asyncio.Semaphore(concurrency)
+
+    async def connect(station: RawStation) -> None:
+        async with limit:
+            await station.connect()
+
+    await asyncio.gather(*(connect(station) for station in stations))
 
 
 async def close_all(stations: Sequence[RawStation]) -> None:

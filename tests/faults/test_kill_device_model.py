@@ -22,6 +22,7 @@ from faults.harness import (
     RawStation,
     boot_payload,
     close_all,
+    connect_all,
     end_offsets,
     get_stations,
     probe,
@@ -43,11 +44,6 @@ async def test_sigkill_of_device_model_during_boot_storm(fault_infra: FaultInfra
         RawStation([stack.config.edge_url(0)], f"{prefix}boot-{i:03d}", VERSIONS[i % len(VERSIONS)])
         for i in range(STATIONS)
     ]
-    limit = asyncio.Semaphore(50)
-
-    async def connect(station: RawStation) -> None:
-        async with limit:
-            await station.connect()
 
     async def boot(station: RawStation) -> list[Any]:
         payload = boot_payload(station.version, "Crashy", f"K9-{station.version.name}")
@@ -56,7 +52,7 @@ async def test_sigkill_of_device_model_during_boot_storm(fault_infra: FaultInfra
         )
         return reply
 
-    await asyncio.gather(*(connect(station) for station in stations))
+    await connect_all(stations)
     wave_size = STATIONS // WAVES
     boots: list[asyncio.Task[list[Any]]] = []
     try:
