@@ -479,6 +479,7 @@ class Transaction(_message.Message):
     UNKNOWN_START_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     LAST_SEQ_NO_FIELD_NUMBER: _builtins.int
+    FIRST_SEEN_AT_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     transaction_id: _builtins.str
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
@@ -509,6 +510,12 @@ class Transaction(_message.Message):
     def ended_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def first_seen_at(self) -> _timestamp_pb2.Timestamp:
+        """When the CSMS first heard of it: its start, unless its first frames arrived out of order. Listings are
+        ordered by it, and since/until bound it.
+        """
+
     def __init__(
         self,
         *,
@@ -533,10 +540,11 @@ class Transaction(_message.Message):
         unknown_start: _builtins.bool = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         last_seq_no: _builtins.int = ...,
+        first_seen_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_energy_wh", b"_energy_wh", "_meter_start_wh", b"_meter_start_wh", "_meter_stop_wh", b"_meter_stop_wh", "_remote_start_id", b"_remote_start_id", "ended_at", b"ended_at", "energy_wh", b"energy_wh", "id_token", b"id_token", "meter_start_wh", b"meter_start_wh", "meter_stop_wh", b"meter_stop_wh", "remote_start_id", b"remote_start_id", "started_at", b"started_at", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_energy_wh", b"_energy_wh", "_meter_start_wh", b"_meter_start_wh", "_meter_stop_wh", b"_meter_stop_wh", "_remote_start_id", b"_remote_start_id", "ended_at", b"ended_at", "energy_wh", b"energy_wh", "first_seen_at", b"first_seen_at", "id_token", b"id_token", "meter_start_wh", b"meter_start_wh", "meter_stop_wh", b"meter_stop_wh", "remote_start_id", b"remote_start_id", "started_at", b"started_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_energy_wh", b"_energy_wh", "_meter_start_wh", b"_meter_start_wh", "_meter_stop_wh", b"_meter_stop_wh", "_remote_start_id", b"_remote_start_id", "authorization_status", b"authorization_status", "charging_state", b"charging_state", "connector_id", b"connector_id", "csms_transaction_id", b"csms_transaction_id", "ended_at", b"ended_at", "energy_wh", b"energy_wh", "evse_id", b"evse_id", "id_token", b"id_token", "last_seq_no", b"last_seq_no", "meter_start_wh", b"meter_start_wh", "meter_stop_wh", b"meter_stop_wh", "ocpp_version", b"ocpp_version", "remote_start_id", b"remote_start_id", "started_at", b"started_at", "state", b"state", "station_id", b"station_id", "station_transaction_id", b"station_transaction_id", "stop_reason", b"stop_reason", "transaction_id", b"transaction_id", "unknown_start", b"unknown_start", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_energy_wh", b"_energy_wh", "_meter_start_wh", b"_meter_start_wh", "_meter_stop_wh", b"_meter_stop_wh", "_remote_start_id", b"_remote_start_id", "authorization_status", b"authorization_status", "charging_state", b"charging_state", "connector_id", b"connector_id", "csms_transaction_id", b"csms_transaction_id", "ended_at", b"ended_at", "energy_wh", b"energy_wh", "evse_id", b"evse_id", "first_seen_at", b"first_seen_at", "id_token", b"id_token", "last_seq_no", b"last_seq_no", "meter_start_wh", b"meter_start_wh", "meter_stop_wh", b"meter_stop_wh", "ocpp_version", b"ocpp_version", "remote_start_id", b"remote_start_id", "started_at", b"started_at", "state", b"state", "station_id", b"station_id", "station_transaction_id", b"station_transaction_id", "stop_reason", b"stop_reason", "transaction_id", b"transaction_id", "unknown_start", b"unknown_start", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__energy_wh: _TypeAlias = _typing.Literal["energy_wh"]  # noqa: Y015
     _WhichOneofArgType__energy_wh: _TypeAlias = _typing.Literal["_energy_wh", b"_energy_wh"]  # noqa: Y015
@@ -618,7 +626,7 @@ class ListTransactionsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
-    """Filters: at most one of station_id / id_token; since/until bound the start time [since, until)."""
+    """Filters, all optional and combinable: since/until bound first_seen_at to [since, until)."""
     id_token: _builtins.str
     active_only: _builtins.bool
     page_size: _builtins.int
