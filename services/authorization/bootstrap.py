@@ -20,6 +20,7 @@ from csms import cassandra
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.grpc_server import GrpcServer, build_server
 from csms.lifecycle import configure_logging, run_until_signalled
+from csms.telemetry import installed
 
 log = logging.getLogger(__name__)
 
@@ -66,5 +67,6 @@ async def run(settings: AuthorizationSettings, *, ready: asyncio.Event | None = 
 def main() -> None:
     settings = AuthorizationSettings()
     configure_logging(settings.log_level)
-    run_until_signalled(lambda: run(settings))
+    with installed("authorization", settings.metrics_port):
+        run_until_signalled(lambda: run(settings))
     log.info("authorization stopped")

@@ -3,13 +3,15 @@
 Owns the cluster/session lifecycle (`connect`, `CassandraSession.close`), a per-CQL cache of prepared
 statements, the bridge from the driver's callback futures to asyncio futures, paging, and a bounded
 retry with back-off on transient errors (so handlers wait out a Cassandra restart). Only statements
-marked idempotent are retried. Side effects: network I/O to Cassandra and one driver I/O thread.
+marked idempotent are retried. Every execution (all its pages and retries) is a CLIENT span with the CQL text
+(never the parameters). Side effects: network I/O to Cassandra and one driver I/O thread.
 Keyspaces and tables are created by the migration step (`csms migrate`), never here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,7 +28,10 @@ from cassandra import (
 )
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
 from cassandra.policies import DCAwareRoundRobinPolicy, ExponentialReconnectionPolicy, TokenAwarePolicy
-from cassandra.query import PreparedStatement, SimpleStatement, Statement, dict_factory
+from cassandra.query import BoundStatement, PreparedStatement, SimpleStatement, Statement, dict_factory
+from opentelemetry.trace import Span, SpanKind
+
+from csms.telemetry import tracing
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +135,11 @@ class CassandraSession:
         when `idempotent=True` is passed; prepared and other statements carry their own `is_idempotent` flag.
         """
         bound, values = _bind(statement, params, idempotent)
-        rows, paging_state = await self._page(bound, values, None)
-        while paging_state is not None:
-            page, paging_state = await self._page(bound, values, paging_state)
-            rows.extend(page)
+        with self._span(bound):
+            rows, paging_state = await self._page(bound, values, None)
+            while paging_state is not None:
+                page, paging_state = await self._page(bound, values, paging_state)
+                rows.extend(page)
         return rows
 
     async def execute_page(
@@ -154,7 +160,19 @@ class CassandraSession:
         """
         bound, values = _bind(statement, params, idempotent)
         bound.fetch_size = page_size
-        return await self._page(bound, values, paging_state)
+        with self._span(bound):
+            return await self._page(bound, values, paging_state)
+
+    def _span(self, statement: Statement) -> contextlib.AbstractContextManager[Span]:
+        query = _query_text(statement)
+        operation = query.split(None, 1)[0].upper() if query else "CQL"
+        attributes = {
+            "db.system.name": "cassandra",
+            "db.namespace": self._session.keyspace or "",
+            "db.operation.name": operation,
+            "db.query.text": query,
+        }
+        return tracing.span(operation, SpanKind.CLIENT, attributes=attributes)
 
     async def close(self) -> None:
         """Closes every connection and stops the driver's threads."""
@@ -193,6 +211,12 @@ def _bind(statement: str | Statement | PreparedStatement, params: Params, idempo
     if isinstance(statement, PreparedStatement):
         return statement.bind(params or ()), None
     return statement, params
+
+
+def _query_text(statement: Statement) -> str:
+    if isinstance(statement, BoundStatement):
+        return str(statement.prepared_statement.query_string)
+    return str(getattr(statement, "query_string", ""))
 
 
 def _call_threadsafe(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: object) -> None:

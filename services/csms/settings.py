@@ -20,6 +20,8 @@ class CommonSettings(BaseSettings):
     authorization_address: str = "127.0.0.1:50052"
     transactions_address: str = "127.0.0.1:50053"
     log_level: str = "INFO"
+    # Prometheus /metrics port of the process (CSMS_METRICS_PORT); 0 = no metrics endpoint.
+    metrics_port: int = 0
 
     @field_validator("cassandra_contact_points", mode="before")
     @classmethod

@@ -43,6 +43,9 @@ class StackConfig:
     # `make up`): node ids name delivery topics, instance ids name transactional producers.
     instance_prefix: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Prometheus /metrics port (CSMS_METRICS_PORT) of each process by name ("device-model", `edge_node_id(i)`,
+    # ...); processes not named serve no metrics.
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def device_model_address(self) -> str:
@@ -51,6 +54,9 @@ class StackConfig:
     @property
     def authorization_address(self) -> str:
         return f"{self.host}:{self.authorization_port}"
+
+    def metrics_url(self, name: str) -> str:
+        return f"http://{self.host}:{self.metrics_ports[name]}/metrics"
 
     def edge_grpc_address(self, index: int) -> str:
         return f"{self.host}:{self.edge_grpc_ports[index]}"
@@ -112,6 +118,8 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
             "CSMS_EDGE_ACCEPT_UNKNOWN_STATIONS": "true" if config.accept_unknown_stations else "false",
         }
         specs.append(ProcessSpec(node, "edge", env, grpc_address, port))
+    for spec in specs:
+        spec.env["CSMS_METRICS_PORT"] = str(config.metrics_ports.get(spec.name, 0))
     return specs
 
 

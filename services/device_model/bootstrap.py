@@ -20,6 +20,7 @@ from csms.runtime.call_runner import CallRunner
 from csms.runtime.ownership import DEVICE_MODEL
 from csms.runtime.projection_runner import ProjectionRunner
 from csms.runtime.router import CallInfo, Emitted, Router
+from csms.telemetry import installed
 from device_model.commands import StationCommands
 from device_model.connection_closer import KafkaConnectionCloser
 from device_model.context import DeviceModelContext
@@ -104,4 +105,5 @@ def _context(call: CallInfo, emitted: Emitted, heartbeat_interval_s: int) -> Dev
 def main() -> None:
     settings = DeviceModelSettings()
     configure_logging(settings.log_level)
-    run_until_signalled(lambda: run(settings))
+    with installed("device-model", settings.metrics_port, instance_id=settings.device_model_instance_id):
+        run_until_signalled(lambda: run(settings))

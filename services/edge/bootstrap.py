@@ -24,6 +24,7 @@ from csms.edge.v1 import edge_pb2_grpc
 from csms.grpc_server import GrpcServer, build_server
 from csms.kafka import make_consumer, make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
+from csms.telemetry import installed
 from edge.connections import ConnectionTable
 from edge.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from edge.delivery_topic import ensure_delivery_topic
@@ -164,7 +165,9 @@ async def _start(
     await consumer.start()
     started.push_async_callback(consumer.stop)
     delivery = DeliveryConsumer(
-        consumer, DeliveryHandler(table, frame_log, envelopes, send_timeout_s=settings.send_timeout_s)
+        consumer,
+        DeliveryHandler(table, frame_log, envelopes, send_timeout_s=settings.send_timeout_s),
+        group_id(node_id),
     )
     delivery_task = asyncio.create_task(delivery.run(), name="edge-delivery")
     started.push_async_callback(_cancel, delivery_task)
@@ -259,4 +262,5 @@ def main() -> None:
     """Runs an edge node with settings from the environment until SIGTERM/SIGINT, then drains it."""
     settings = EdgeSettings()
     configure_logging(settings.log_level)
-    run_until_signalled(lambda: run(settings))
+    with installed("edge", settings.metrics_port, instance_id=settings.node_id):
+        run_until_signalled(lambda: run(settings))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from csms.runtime.versions import OcppVersion
+from csms.telemetry.metrics import CONNECTIONS
 from edge.outbound import OutboundPipe
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ class ConnectionTable:
         """Makes `connection` the station's current one; the one it replaces is failed and closed."""
         previous = self._by_station.get(connection.station_id)
         self._by_station[connection.station_id] = connection
-        if previous is not None and previous is not connection:
+        if previous is None:
+            CONNECTIONS.inc()
+        elif previous is not connection:
             log.info(
                 "station %s reconnected: connection %s replaces %s",
                 connection.station_id,
@@ -81,6 +84,7 @@ class ConnectionTable:
         """Removes `connection` if it is still the station's current one."""
         if self._by_station.get(connection.station_id) is connection:
             del self._by_station[connection.station_id]
+            CONNECTIONS.dec()
             return True
         return False
 

@@ -15,9 +15,13 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer
 from google.protobuf.message import DecodeError
+from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms.envelope.v1 import envelope_pb2
+from csms.runtime.framing import MessageType
+from csms.telemetry import metrics, tracing
+from csms.telemetry.metrics import ConsumerLag
 from edge.connections import REPLACED_CODE, REPLACED_REASON, ConnectionTable
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog
@@ -81,8 +85,17 @@ class DeliveryHandler:
             log.error("reply %s for station %s is not UTF-8; dropped", envelope.message_id, envelope.station_id)
             return False
         try:
-            async with asyncio.timeout(self._send_timeout_s):
-                await connection.socket.send(text)
+            with tracing.ocpp_span(
+                tracing.SEND,
+                SpanKind.PRODUCER,
+                envelope.station_id,
+                envelope.action,
+                envelope.message_id,
+                connection.version.subprotocol,
+                parent=envelope.traceparent,
+            ):
+                async with asyncio.timeout(self._send_timeout_s):
+                    await connection.socket.send(text)
         except ConnectionClosed:
             log.debug("reply %s: station %s disconnected meanwhile", envelope.message_id, envelope.station_id)
             return False
@@ -95,6 +108,10 @@ class DeliveryHandler:
             )
             self._table.close_in_background(connection, STALLED_CODE, "send stalled")
             return False
+        metrics.count_frame(metrics.OUT, metrics.type_label(MessageType(envelope.message_type)), envelope.action)
+        if envelope.HasField("received_at"):  # when the edge read the CALL this answers
+            round_trip_ns = self._envelopes.clock_ns() - envelope.received_at.ToNanoseconds()
+            metrics.observe_round_trip(envelope.action, round_trip_ns / 1e9)
         return True
 
     def _close(self, envelope: envelope_pb2.Envelope) -> None:
@@ -124,11 +141,14 @@ def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
 class DeliveryConsumer:
     """The consume → deliver → commit loop. `stop()` lets the batch in hand finish, then returns."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, handler: DeliveryHandler, poll_timeout_ms: int = 200) -> None:
+    def __init__(
+        self, consumer: AIOKafkaConsumer, handler: DeliveryHandler, group: str, poll_timeout_ms: int = 200
+    ) -> None:
         self._consumer = consumer
         self._handler = handler
         self._poll_timeout_ms = poll_timeout_ms
         self._stopping = asyncio.Event()
+        self._lag = ConsumerLag(consumer, group)
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -137,6 +157,7 @@ class DeliveryConsumer:
         while not self._stopping.is_set():
             try:
                 batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms)
+                await self._lag.update()
                 for records in batches.values():
                     await self._handler.handle([record.value for record in records])
                 if batches:

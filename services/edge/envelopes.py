@@ -14,6 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from csms.envelope.v1 import envelope_pb2
 from csms.runtime.framing import UNKNOWN_MESSAGE_ID, Frame, MalformedFrame, MessageType
+from csms.telemetry.tracing import current_traceparent
 from edge.connections import Connection
 
 Envelope = envelope_pb2.Envelope
@@ -22,6 +23,12 @@ Envelope = envelope_pb2.Envelope
 def new_traceparent() -> str:
     """A fresh W3C traceparent (sampled): the trace of one station frame starts at the edge."""
     return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"
+
+
+def frame_traceparent() -> str:
+    """The current span's context (the edge's `ocpp.receive` span); a fresh one when tracing is off, so every
+    frame still carries a trace id."""
+    return current_traceparent() or new_traceparent()
 
 
 def timestamp(ns: int) -> Timestamp:
@@ -43,7 +50,7 @@ class EnvelopeFactory:
         tenant: str,
         *,
         clock_ns: Callable[[], int] = time.time_ns,
-        traceparents: Callable[[], str] = new_traceparent,
+        traceparents: Callable[[], str] = frame_traceparent,
     ) -> None:
         self.node_id = node_id
         self.tenant = tenant

@@ -13,10 +13,12 @@ import uuid
 from typing import Any
 
 import grpc
+from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms.edge.v1 import edge_pb2, edge_pb2_grpc
 from csms.runtime.framing import MAX_MESSAGE_ID_LENGTH, Frame, MessageType, call_frame
+from csms.telemetry import metrics, tracing
 from edge.connections import Connection, ConnectionTable
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog
@@ -66,7 +68,7 @@ class EdgeServicer(edge_pb2_grpc.EdgeServiceServicer):
             await self._send(connection, frame, message_id, request.action)
 
         try:
-            answer = await pipe.call(message_id, request.action, timeout_s, send)
+            answer = await pipe.call(message_id, request.action, timeout_s, send, tracing.current_traceparent())
         except OutboundQueueFull as exc:
             await context.abort(
                 grpc.StatusCode.RESOURCE_EXHAUSTED, f"outbound queue of station {request.station_id} is full: {exc}"
@@ -84,13 +86,18 @@ class EdgeServicer(edge_pb2_grpc.EdgeServiceServicer):
         return _response(message_id, answer)
 
     async def _send(self, connection: Connection, frame: str, message_id: str, action: str) -> None:
-        envelope = self._envelopes.outbound(connection, frame, MessageType.CALL, message_id, action)
-        try:
-            await self._frame_log.append(envelope)
-        except Exception as exc:
-            log.error("station %s: CALL %s not recorded", connection.station_id, message_id, exc_info=True)
-            raise _NotRecorded from exc
-        await connection.socket.send(frame)
+        version = connection.version.subprotocol
+        with tracing.ocpp_span(tracing.SEND, SpanKind.PRODUCER, connection.station_id, action, message_id, version):
+            envelope = self._envelopes.outbound(
+                connection, frame, MessageType.CALL, message_id, action, tracing.current_traceparent()
+            )
+            try:
+                await self._frame_log.append(envelope)
+            except Exception as exc:
+                log.error("station %s: CALL %s not recorded", connection.station_id, message_id, exc_info=True)
+                raise _NotRecorded from exc
+            await connection.socket.send(frame)
+        metrics.count_frame(metrics.OUT, metrics.type_label(MessageType.CALL), action)
 
 
 class _NotRecorded(Exception):

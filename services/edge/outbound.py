@@ -36,6 +36,7 @@ class _Pending:
     message_id: str
     action: str
     answer: asyncio.Future[Frame]
+    traceparent: str
 
 
 class OutboundPipe:
@@ -59,8 +60,21 @@ class OutboundPipe:
         pending = self._pending
         return pending.action if pending is not None and pending.message_id == message_id else ""
 
-    async def call(self, message_id: str, action: str, timeout_s: float, send: Callable[[], Awaitable[None]]) -> Frame:
-        """Waits for its turn, runs `send`, and returns the station's CALLRESULT/CALLERROR frame.
+    def pending_traceparent(self, message_id: str) -> str:
+        """The trace context of the outstanding CALL with this message id ("" if there is none)."""
+        pending = self._pending
+        return pending.traceparent if pending is not None and pending.message_id == message_id else ""
+
+    async def call(
+        self,
+        message_id: str,
+        action: str,
+        timeout_s: float,
+        send: Callable[[], Awaitable[None]],
+        traceparent: str = "",
+    ) -> Frame:
+        """Waits for its turn, runs `send`, and returns the station's CALLRESULT/CALLERROR frame; the station's
+        answer is traced as a child of `traceparent`.
 
         Raises OutboundQueueFull, CallTimedOut (the whole call, queueing included, took longer than
         `timeout_s`), StationDisconnected, or whatever `send` raises.
@@ -72,7 +86,7 @@ class OutboundPipe:
                 await self._acquire()
                 try:
                     answer: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
-                    self._pending = _Pending(message_id, action, answer)
+                    self._pending = _Pending(message_id, action, answer, traceparent)
                     await send()
                     return await answer
                 finally:

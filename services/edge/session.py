@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms.runtime.errors import code_for
 from csms.runtime.framing import Frame, MalformedFrame, MessageType, call_error_frame, parse_frame
+from csms.telemetry import metrics, tracing
 from edge.connections import Connection, ConnectionTable
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog
@@ -100,14 +102,37 @@ class Session:
             log.error("station %s: cannot record DISCONNECTED", connection.station_id, exc_info=True)
 
     async def handle(self, message: str | bytes) -> None:
-        """One received frame: log it (awaited), then act on it. Raises only ConnectionClosed."""
+        """One received frame: log it (awaited), then act on it, in an `ocpp.receive` span (the answer to a
+        CSMS-initiated CALL continues that CALL's trace). Raises only ConnectionClosed."""
         connection, context = self._connection, self._context
         received_at = context.envelopes.clock_ns()
         parsed = parse_frame(message, connection.version)
         pipe = connection.outbound_if_any
-        action = ""
+        action = parent = ""
         if isinstance(parsed, Frame) and parsed.message_type in _ANSWERS and pipe is not None:
             action = pipe.pending_action(parsed.message_id)
+            parent = pipe.pending_traceparent(parsed.message_id)
+        frame_type, frame_action = (
+            (parsed.message_type, parsed.action or action) if isinstance(parsed, Frame) else (None, "")
+        )
+        metrics.count_frame(metrics.IN, metrics.type_label(frame_type), frame_action)
+        with tracing.ocpp_span(
+            tracing.RECEIVE,
+            SpanKind.SERVER,
+            connection.station_id,
+            frame_action,
+            parsed.message_id,
+            connection.version.subprotocol,
+            parent=parent,
+            start_time=received_at,
+        ):
+            await self._handle(message, parsed, received_at, action)
+
+    async def _handle(
+        self, message: str | bytes, parsed: Frame | MalformedFrame, received_at: int, action: str
+    ) -> None:
+        connection, context = self._connection, self._context
+        pipe = connection.outbound_if_any
         envelope = context.envelopes.inbound(connection, message, parsed, received_at, action)
         try:
             await context.frame_log.append(envelope)
@@ -149,3 +174,4 @@ class Session:
             log.error("station %s: CALLERROR not recorded, not sent", connection.station_id, exc_info=True)
             return
         await connection.socket.send(answer)
+        metrics.count_frame(metrics.OUT, metrics.type_label(MessageType.CALL_ERROR), "")

@@ -21,6 +21,7 @@ from csms.runtime.call_runner import CallRunner
 from csms.runtime.ownership import TRANSACTIONS
 from csms.runtime.projection_runner import ProjectionRunner
 from csms.runtime.router import CallInfo, Emitted, Router
+from csms.telemetry import installed
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from transactions.authorizer import Authorizer, GrpcAuthorizer
 from transactions.commands import GrpcStationCalls, RemoteSessions
@@ -119,4 +120,5 @@ def _context(
 def main() -> None:
     settings = TransactionsSettings()
     configure_logging(settings.log_level)
-    run_until_signalled(lambda: run(settings))
+    with installed("transactions", settings.metrics_port, instance_id=settings.transactions_instance_id):
+        run_until_signalled(lambda: run(settings))

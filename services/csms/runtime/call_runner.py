@@ -6,12 +6,15 @@ ONE Kafka transaction. A crash before the commit aborts it all, so the batch is 
 being deterministic on redelivery, answered identically. One transaction at a time per producer.
 A CALL repeated on the same connection (a station's retry, a frame appended twice) is answered from
 `AnsweredCalls` with the first answer and no events; each answer is stored there before the commit.
+Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
+reply and the events carry that span's context, and each published reply gets a span until the commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from typing import Generic, TypeVar
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
 from google.protobuf.message import DecodeError, Message
+from opentelemetry.trace import SpanKind
 
 from csms import topics
 from csms.cassandra import TRANSIENT_ERRORS
@@ -33,6 +37,7 @@ from csms.runtime.framing import Frame, MessageType, parse_frame
 from csms.runtime.ownership import owner_of
 from csms.runtime.router import Answer, CallInfo, Router
 from csms.runtime.versions import OcppVersion
+from csms.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +74,7 @@ class CallRunner(Generic[C]):
         self._clock = clock
         self._retry_backoff_s = retry_backoff_s
         self._known_topics: set[str] = set()
+        self._lag = metrics.ConsumerLag(consumer, self.group_id)
 
     @property
     def group_id(self) -> str:
@@ -78,6 +84,7 @@ class CallRunner(Generic[C]):
         """Runs until cancelled. The consumer and the transactional producer must be started by the caller."""
         while True:
             batch = await self._consumer.getmany(timeout_ms=200, max_records=500)
+            await self._lag.update()
             if not batch:
                 continue
             while True:
@@ -98,10 +105,11 @@ class CallRunner(Generic[C]):
         results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
         outs = await self._deliverable([out for station_out in results for out in station_out])
         offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
-        async with self._producer.transaction():
-            for out in outs:
-                await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers)
-            await self._producer.send_offsets_to_transaction(offsets, self.group_id)
+        with tracing.publish_spans((out.topic, tracing.header_value(out.headers)) for out in outs):
+            async with self._producer.transaction():
+                for out in outs:
+                    await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers)
+                await self._producer.send_offsets_to_transaction(offsets, self.group_id)
 
     async def _deliverable(self, outs: list[OutRecord]) -> list[OutRecord]:
         """Drops replies addressed to an edge node whose delivery topic does not exist (the node is gone, its
@@ -143,19 +151,29 @@ class CallRunner(Generic[C]):
             edge_node_id=envelope.edge_node_id,
             connection_id=envelope.connection_id,
         )
-        answer = await self._answer(call, frame, envelope.frame, source)
-        reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
-        key = envelope.station_id.encode()
-        out = [
-            OutRecord(
-                topics.delivery(envelope.edge_node_id),
-                key,
-                reply.SerializeToString(),
-                envelope_headers(reply),
-            )
-        ]
-        out += [self._event_record(key, event) for event in answer.events]
-        return out
+        with tracing.ocpp_span(
+            tracing.HANDLE,
+            SpanKind.CONSUMER,
+            call.station_id,
+            call.action,
+            call.message_id,
+            version.subprotocol,
+            parent=envelope.traceparent,
+        ):
+            answer = await self._answer(call, frame, envelope.frame, source)
+            reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
+            reply.traceparent = tracing.current_traceparent() or reply.traceparent
+            key = envelope.station_id.encode()
+            out = [
+                OutRecord(
+                    topics.delivery(envelope.edge_node_id),
+                    key,
+                    reply.SerializeToString(),
+                    envelope_headers(reply),
+                )
+            ]
+            out += [self._event_record(key, event, reply.traceparent) for event in answer.events]
+            return out
 
     async def _answer(self, call: CallInfo, frame: Frame, raw: bytes, source: str) -> Answer:
         """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
@@ -165,7 +183,9 @@ class CallRunner(Generic[C]):
         previous = await self._answered.get(*key)
         if previous is not None and previous.source != source and previous.frame_digest == digest:
             return Answer(previous.reply, previous.is_error, [])
+        started = time.perf_counter()
         answer = await self._router.dispatch(call, frame)
+        metrics.observe_handler(self._service, call.action, answer.is_error, time.perf_counter() - started)
         await self._answered.put(*key, AnsweredCall(source, digest, answer.frame, answer.is_error))
         return answer
 
@@ -182,8 +202,10 @@ class CallRunner(Generic[C]):
         headers: Headers = [("source_topic", topics.FRAMES.encode()), ("reason", reason.encode())]
         return OutRecord(topics.DEAD_LETTER, b"", value, headers)
 
-    def _event_record(self, key: bytes, event: Message) -> OutRecord:
+    def _event_record(self, key: bytes, event: Message, traceparent: str) -> OutRecord:
         headers: Headers = [("event_type", event.DESCRIPTOR.full_name.encode())]
+        if traceparent:
+            headers.append((tracing.TRACEPARENT, traceparent.encode()))
         return OutRecord(self._events_topic, key, event.SerializeToString(), headers)
 
 

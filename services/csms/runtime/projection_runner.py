@@ -3,21 +3,25 @@
 At-least-once: positions are committed only after the writes succeeded, and projections are idempotent.
 Transient store or broker errors are retried until they pass; a record that keeps failing for another reason
 is parked in the dead-letter topic with the reason, never skipped silently.
+Each batch is applied in a span linked to the traces of its records (their `traceparent` headers).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
+from opentelemetry.trace import SpanKind
 
 from csms import topics
 from csms.cassandra import TRANSIENT_ERRORS
 from csms.runtime.errors import RetryableError
+from csms.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +48,22 @@ class ProjectionRunner:
         self._dead_letter = dead_letter
         self._attempts = attempts_before_parking
         self._backoff = retry_backoff_s
+        self._lag = metrics.ConsumerLag(consumer, name)
+        self._batch_seconds = metrics.PROJECTION_BATCH.labels(name)
 
     async def run(self) -> None:
         """Runs until cancelled; consumer and producer are started and stopped by the caller."""
         while True:
             batch = await self._consumer.getmany(timeout_ms=200, max_records=1000)
+            await self._lag.update()
             if not batch:
                 continue
             records = [record for tp_records in batch.values() for record in tp_records]
-            await self._apply_or_park(records)
+            started = time.perf_counter()
+            traces = (tracing.header_value(record.headers) for record in records)
+            with tracing.span(f"apply {self._name}", SpanKind.CONSUMER, linked=traces):
+                await self._apply_or_park(records)
+            self._batch_seconds.observe(time.perf_counter() - started)
             await self._commit({tp: tp_records[-1].offset + 1 for tp, tp_records in batch.items()})
 
     async def _apply_or_park(self, records: Sequence[Record]) -> None:
