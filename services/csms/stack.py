@@ -36,6 +36,7 @@ class StackConfig:
     edge_grpc_ports: tuple[int, ...] = (50060,)
     device_model_port: int = 50051
     authorization_port: int = 50052
+    transactions_port: int = 50053
     accept_unknown_stations: bool = False
     heartbeat_interval_s: int = 300
     run_dir: Path = DEFAULT_RUN_DIR
@@ -54,6 +55,10 @@ class StackConfig:
     @property
     def authorization_address(self) -> str:
         return f"{self.host}:{self.authorization_port}"
+
+    @property
+    def transactions_address(self) -> str:
+        return f"{self.host}:{self.transactions_port}"
 
     def metrics_url(self, name: str) -> str:
         return f"http://{self.host}:{self.metrics_ports[name]}/metrics"
@@ -85,13 +90,18 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_CASSANDRA_LOCAL_DC": config.cassandra_local_dc,
         "CSMS_DEVICE_MODEL_ADDRESS": config.device_model_address,
         "CSMS_AUTHORIZATION_ADDRESS": config.authorization_address,
+        "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
         **config.extra_env,
     }
     specs = [
         ProcessSpec(
             "authorization",
             "authorization",
-            {**common, "CSMS_AUTHORIZATION_GRPC_LISTEN": config.authorization_address},
+            {
+                **common,
+                "CSMS_AUTHORIZATION_GRPC_LISTEN": config.authorization_address,
+                "CSMS_AUTHORIZATION_INSTANCE_ID": f"{config.instance_prefix}authorization-1",
+            },
             config.authorization_address,
         ),
         ProcessSpec(
@@ -104,6 +114,16 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
                 "CSMS_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s),
             },
             config.device_model_address,
+        ),
+        ProcessSpec(
+            "transactions",
+            "transactions",
+            {
+                **common,
+                "CSMS_TRANSACTIONS_GRPC_LISTEN": config.transactions_address,
+                "CSMS_TRANSACTIONS_INSTANCE_ID": f"{config.instance_prefix}transactions-1",
+            },
+            config.transactions_address,
         ),
     ]
     for index, port in enumerate(config.edge_ports):

@@ -29,24 +29,24 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 CHUNK = 200
 
-_TRANSACTION = f"SELECT * FROM {KEYSPACE}.transactions WHERE station_id = ? AND transaction_id = ?"
-_BY_ID = f"SELECT station_id FROM {KEYSPACE}.transactions_by_id WHERE transaction_id = ?"
-_SAMPLES = f"SELECT * FROM {KEYSPACE}.meter_samples WHERE station_id = ? AND transaction_id = ?"
+_TRANSACTION = "SELECT * FROM {ks}.transactions WHERE station_id = ? AND transaction_id = ?"
+_BY_ID = "SELECT station_id FROM {ks}.transactions_by_id WHERE transaction_id = ?"
+_SAMPLES = "SELECT * FROM {ks}.meter_samples WHERE station_id = ? AND transaction_id = ?"
 _BY_STATION = (
-    f"SELECT first_seen_at, transaction_id FROM {KEYSPACE}.transactions_by_station WHERE station_id = ?"
+    "SELECT first_seen_at, transaction_id FROM {ks}.transactions_by_station WHERE station_id = ?"
     " AND (first_seen_at, transaction_id) < (?, ?) AND (first_seen_at) >= (?) LIMIT ?"
 )
 _BY_TOKEN = (
-    f"SELECT first_seen_at, station_id, transaction_id FROM {KEYSPACE}.transactions_by_token WHERE id_token = ?"
+    "SELECT first_seen_at, station_id, transaction_id FROM {ks}.transactions_by_token WHERE id_token = ?"
     " AND (first_seen_at, station_id, transaction_id) < (?, ?, ?) AND (first_seen_at) >= (?) LIMIT ?"
 )
 _BY_DAY = (
-    f"SELECT first_seen_at, station_id, transaction_id FROM {KEYSPACE}.transactions_by_day WHERE day = ?"
+    "SELECT first_seen_at, station_id, transaction_id FROM {ks}.transactions_by_day WHERE day = ?"
     " AND (first_seen_at, station_id, transaction_id) < (?, ?, ?) AND (first_seen_at) >= (?) LIMIT ?"
 )
-_DAYS = f"SELECT day FROM {KEYSPACE}.transaction_days WHERE bucket = ? AND day <= ? AND day >= ?"
+_DAYS = "SELECT day FROM {ks}.transaction_days WHERE bucket = ? AND day <= ? AND day >= ?"
 _ACTIVE = (
-    f"SELECT station_id, transaction_id FROM {KEYSPACE}.active_transactions WHERE shard = ?"
+    "SELECT station_id, transaction_id FROM {ks}.active_transactions WHERE shard = ?"
     " AND (station_id, transaction_id) > (?, ?) LIMIT ?"
 )
 
@@ -105,8 +105,9 @@ class _Entry:
 
 
 class CassandraTransactionsRepository:
-    def __init__(self, session: CassandraSession, write_concurrency: int = 64) -> None:
+    def __init__(self, session: CassandraSession, keyspace: str = KEYSPACE, write_concurrency: int = 64) -> None:
         self._session = session
+        self._keyspace = keyspace
         self._limit = asyncio.Semaphore(write_concurrency)
 
     async def apply(self, writes: Sequence[Write]) -> None:
@@ -208,7 +209,7 @@ class CassandraTransactionsRepository:
                     break
 
     async def _run(self, cql: str, params: tuple[object, ...]) -> list[Row]:
-        statement = await self._session.prepare(cql, idempotent=True)
+        statement = await self._session.prepare(cql.format(ks=self._keyspace), idempotent=True)
         return await self._session.execute(statement, params)
 
 

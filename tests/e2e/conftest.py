@@ -35,6 +35,7 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
         edge_grpc_ports=(free_port(), free_port()),
         device_model_port=free_port(),
         authorization_port=free_port(),
+        transactions_port=free_port(),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",

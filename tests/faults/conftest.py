@@ -96,6 +96,7 @@ async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[M
             edge_grpc_ports=tuple(free_port() for _ in range(edges)),
             device_model_port=free_port(),
             authorization_port=free_port(),
+            transactions_port=free_port(),
             accept_unknown_stations=True,
             heartbeat_interval_s=heartbeat_interval_s,
             run_dir=tmp_path / f"stack-{len(stacks)}",

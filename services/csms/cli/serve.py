@@ -14,7 +14,12 @@ import sys
 from csms.cli import exit_codes
 from csms.settings import CommonSettings
 
-SERVICES = {"edge": "edge", "device-model": "device_model", "authorization": "authorization"}
+SERVICES = {
+    "edge": "edge",
+    "device-model": "device_model",
+    "authorization": "authorization",
+    "transactions": "transactions",
+}
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -17,6 +17,10 @@ OWNERS: dict[str, str] = {
     "BootNotification": DEVICE_MODEL,
     "Heartbeat": DEVICE_MODEL,
     "StatusNotification": DEVICE_MODEL,
+    "StartTransaction": TRANSACTIONS,
+    "StopTransaction": TRANSACTIONS,
+    "MeterValues": TRANSACTIONS,
+    "TransactionEvent": TRANSACTIONS,
 }
 
 

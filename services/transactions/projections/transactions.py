@@ -36,11 +36,12 @@ Fact = transactions_pb2.TransactionStarted | transactions_pb2.TransactionUpdated
 
 @dataclass(frozen=True)
 class Write:
+    # `{ks}` stands for the keyspace: the repository's, so a rebuild can also project into a scratch keyspace.
     cql: str
     params: tuple[object, ...]
 
 
-_T = f"UPDATE {KEYSPACE}.transactions USING TIMESTAMP ? SET"
+_T = "UPDATE {ks}.transactions USING TIMESTAMP ? SET"
 _W = "WHERE station_id = ? AND transaction_id = ?"
 IDENTITY = f"{_T} ocpp_version = ?, first_seen_at = ? {_W}"
 UPDATED_AT = f"{_T} updated_at = ? {_W}"
@@ -56,37 +57,34 @@ ENDED = f"{_T} ended = true, ended_at = ?, stop_reason = ?, unknown_start = ? {_
 METER_STOP = f"{_T} meter_stop_wh = ? {_W}"
 FIRST_REGISTER = f"{_T} first_register_wh = ? {_W}"
 LAST_REGISTER = f"{_T} last_register_wh = ? {_W}"
-BY_ID = f"INSERT INTO {KEYSPACE}.transactions_by_id (transaction_id, station_id) VALUES (?, ?) USING TIMESTAMP 0"
+BY_ID = "INSERT INTO {ks}.transactions_by_id (transaction_id, station_id) VALUES (?, ?) USING TIMESTAMP 0"
 BY_STATION = (
-    f"INSERT INTO {KEYSPACE}.transactions_by_station (station_id, first_seen_at, transaction_id) VALUES (?, ?, ?)"
+    "INSERT INTO {ks}.transactions_by_station (station_id, first_seen_at, transaction_id) VALUES (?, ?, ?)"
     " USING TIMESTAMP 0"
 )
 BY_TOKEN = (
-    f"INSERT INTO {KEYSPACE}.transactions_by_token (id_token, first_seen_at, station_id, transaction_id)"
+    "INSERT INTO {ks}.transactions_by_token (id_token, first_seen_at, station_id, transaction_id)"
     " VALUES (?, ?, ?, ?) USING TIMESTAMP 0"
 )
 BY_DAY = (
-    f"INSERT INTO {KEYSPACE}.transactions_by_day (day, first_seen_at, station_id, transaction_id)"
+    "INSERT INTO {ks}.transactions_by_day (day, first_seen_at, station_id, transaction_id)"
     " VALUES (?, ?, ?, ?) USING TIMESTAMP 0"
 )
-DAYS = f"INSERT INTO {KEYSPACE}.transaction_days (bucket, day) VALUES (?, ?) USING TIMESTAMP 0"
-ACTIVE = (
-    f"INSERT INTO {KEYSPACE}.active_transactions (shard, station_id, transaction_id) VALUES (?, ?, ?) USING TIMESTAMP ?"
-)
+DAYS = "INSERT INTO {ks}.transaction_days (bucket, day) VALUES (?, ?) USING TIMESTAMP 0"
+ACTIVE = "INSERT INTO {ks}.active_transactions (shard, station_id, transaction_id) VALUES (?, ?, ?) USING TIMESTAMP ?"
 INACTIVE = (
-    f"DELETE FROM {KEYSPACE}.active_transactions USING TIMESTAMP ?"
-    " WHERE shard = ? AND station_id = ? AND transaction_id = ?"
+    "DELETE FROM {ks}.active_transactions USING TIMESTAMP ? WHERE shard = ? AND station_id = ? AND transaction_id = ?"
 )
 _SAMPLE_COLUMNS = (
     "sampled_at, measurand, phase, location, context, value, unit, raw_value, raw_unit, raw_multiplier, format,"
     " signed_meter_value"
 )
 SAMPLE = (
-    f"INSERT INTO {KEYSPACE}.meter_samples (station_id, transaction_id, {_SAMPLE_COLUMNS})"
+    f"INSERT INTO {{ks}}.meter_samples (station_id, transaction_id, {_SAMPLE_COLUMNS})"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
 )
 CONNECTOR_SAMPLE = (
-    f"INSERT INTO {KEYSPACE}.connector_meter_samples (station_id, day, evse_id, connector_id, {_SAMPLE_COLUMNS})"
+    f"INSERT INTO {{ks}}.connector_meter_samples (station_id, day, evse_id, connector_id, {_SAMPLE_COLUMNS})"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
 )
 

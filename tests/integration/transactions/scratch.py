@@ -1,0 +1,46 @@
+"""A scratch keyspace with the transactions read-model tables, and full dumps of them for comparisons."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from csms.cassandra import CassandraSession
+from csms.migrate import DEFAULT_SERVICES_DIR, split_cql
+from transactions.projections.transactions import KEYSPACE
+from transactions.projector import TABLES
+
+_TABLE = re.compile(rf"CREATE TABLE IF NOT EXISTS {KEYSPACE}\.(\w+)")
+
+
+async def create_keyspace(session: CassandraSession) -> str:
+    """A fresh keyspace holding the projector's tables (same definitions as services/transactions/schema.cql)."""
+    keyspace = f"csms_transactions_scratch_{uuid.uuid4().hex[:12]}"
+    await session.execute(
+        f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
+    )
+    schema = (DEFAULT_SERVICES_DIR / "transactions" / "schema.cql").read_text()
+    for statement in split_cql(schema):
+        found = _TABLE.search(statement)
+        if found and found.group(1) in TABLES:
+            await session.execute(statement.replace(f"{KEYSPACE}.", f"{keyspace}."))
+    return keyspace
+
+
+async def drop_keyspace(session: CassandraSession, keyspace: str) -> None:
+    await session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+
+
+async def truncate(session: CassandraSession, keyspace: str) -> None:
+    for table in TABLES:
+        await session.execute(f"TRUNCATE {keyspace}.{table}")
+
+
+async def dump(session: CassandraSession, keyspace: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every read-model table, in a stable order."""
+    tables = {}
+    for table in TABLES:
+        rows = await session.execute(f"SELECT * FROM {keyspace}.{table}", idempotent=True)
+        tables[table] = sorted(rows, key=repr)
+    return tables

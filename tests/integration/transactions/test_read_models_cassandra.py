@@ -1,0 +1,146 @@
+"""The transaction read models on the real Cassandra: one model for every version, any delivery order and
+duplicates converge to the same rows, listings page by key (scratch keyspaces, dropped afterwards)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from csms.cassandra import CassandraSession
+from csms.envelope.v1 import envelope_pb2
+from csms.runtime.envelopes import timestamp
+from csms.transactions.v1 import transactions_pb2
+from integration.transactions import scratch
+from transactions.projections.transactions import from_event
+from transactions.repository import CassandraTransactionsRepository, TransactionQuery
+from unit.transactions.scenarios import Sessions, charging_sessions
+
+ACTIVE = transactions_pb2.TRANSACTION_STATE_ACTIVE
+ENDED = transactions_pb2.TRANSACTION_STATE_ENDED
+
+
+@pytest.fixture(scope="module")
+async def sessions() -> Sessions:
+    return await charging_sessions()
+
+
+@pytest.fixture(scope="module")
+async def keyspace(session: CassandraSession, sessions: Sessions) -> AsyncIterator[str]:
+    """The sessions projected in log order (creating tables is slow: one keyspace for the module)."""
+    name = await scratch.create_keyspace(session)
+    await project(session, name, sessions.events)
+    yield name
+    await scratch.drop_keyspace(session, name)
+
+
+async def project(
+    session: CassandraSession, keyspace: str, events: list[transactions_pb2.TransactionEvent]
+) -> CassandraTransactionsRepository:
+    repository = CassandraTransactionsRepository(session, keyspace)
+    for event in events:
+        await repository.apply(from_event(event))
+    return repository
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 21, hour, minute, tzinfo=UTC)
+
+
+async def test_one_transaction_model_for_every_version(
+    session: CassandraSession, keyspace: str, sessions: Sessions
+) -> None:
+    repository = CassandraTransactionsRepository(session, keyspace)
+    v16 = await repository.transaction(sessions.v16, "1001")
+    assert v16 == transactions_pb2.Transaction(
+        station_id=sessions.v16,
+        transaction_id="1001",
+        ocpp_version=envelope_pb2.OCPP_VERSION_16,
+        evse_id=1,
+        connector_id=1,
+        id_token=transactions_pb2.IdToken(id_token=sessions.token),
+        authorization_status="Accepted",
+        started_at=timestamp(at(10)),
+        ended_at=timestamp(at(11)),
+        meter_start_wh=1000.0,
+        meter_stop_wh=8500.0,
+        energy_wh=7500.0,
+        stop_reason="Local",
+        state=ENDED,
+        csms_transaction_id=1001,
+        updated_at=timestamp(at(11)),
+        first_seen_at=timestamp(at(10)),
+    )
+    v201 = await repository.transaction(sessions.v201, f"tx-{sessions.v201.rsplit('-', 1)[1]}")
+    assert v201 is not None
+    assert (v201.state, v201.meter_start_wh, v201.meter_stop_wh, v201.energy_wh) == (ENDED, 1000.0, 9250.0, 8250.0)
+    assert (v201.evse_id, v201.connector_id, v201.charging_state, v201.stop_reason) == (2, 1, "Idle", "EVDisconnected")
+    assert v201.id_token == transactions_pb2.IdToken(id_token=sessions.token, type="ISO14443")
+    assert (v201.last_seq_no, v201.station_transaction_id, v201.csms_transaction_id) == (2, v201.transaction_id, 0)
+    v21 = await repository.transaction(sessions.v21, f"tx21-{sessions.v21.rsplit('-', 1)[1]}")
+    assert v21 is not None
+    assert (v21.state, v21.meter_start_wh, v21.energy_wh) == (ACTIVE, 500.0, 1200.0)
+    assert not v21.HasField("meter_stop_wh")
+    assert v21.id_token.id_token == f"{sessions.token}-B" and v21.authorization_status == "Accepted"
+    orphan = await repository.transaction(sessions.v16, "4242")
+    assert orphan is not None and orphan.unknown_start and orphan.state == ENDED
+    assert not orphan.HasField("started_at") and not orphan.HasField("energy_wh")
+
+
+async def test_samples_of_a_transaction_in_time_order(
+    session: CassandraSession, keyspace: str, sessions: Sessions
+) -> None:
+    repository = CassandraTransactionsRepository(session, keyspace)
+    samples = await repository.samples(sessions.v16, "1001")
+    assert [(s.sampled_at.ToDatetime(UTC), s.measurand, s.value, s.unit) for s in samples] == [
+        (at(10, 15), "Energy.Active.Import.Register", 2250.0, "Wh"),
+        (at(10, 30), "Energy.Active.Import.Register", 4000.0, "Wh"),
+        (at(10, 30), "Voltage", 230.0, "Wh"),
+        (at(11), "Energy.Active.Import.Register", 8500.0, "Wh"),
+    ]
+    assert samples[0].raw_value == "2.25" and samples[0].raw_unit == "kWh"
+
+
+async def test_any_delivery_order_with_duplicates_gives_the_same_tables(
+    session: CassandraSession, keyspace: str, sessions: Sessions
+) -> None:
+    shuffled = await scratch.create_keyspace(session)
+    try:
+        events = sessions.events * 2
+        random.Random(7).shuffle(events)
+        await project(session, shuffled, events)
+        assert await scratch.dump(session, shuffled) == await scratch.dump(session, keyspace)
+    finally:
+        await scratch.drop_keyspace(session, shuffled)
+
+
+async def all_pages(repository: CassandraTransactionsRepository, query: TransactionQuery) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    token = ""
+    while True:
+        page, token = await repository.transactions(query, 1, token)
+        found += [(t.station_id, t.transaction_id) for t in page]
+        if not token:
+            return found
+
+
+async def test_listings_page_by_key(session: CassandraSession, keyspace: str, sessions: Sessions) -> None:
+    repository = CassandraTransactionsRepository(session, keyspace)
+    tx201 = f"tx-{sessions.v201.rsplit('-', 1)[1]}"
+    tx21 = f"tx21-{sessions.v21.rsplit('-', 1)[1]}"
+    everything = [(sessions.v21, tx21), (sessions.v201, tx201), (sessions.v16, "1001"), (sessions.v16, "4242")]
+    assert await all_pages(repository, TransactionQuery()) == everything
+    assert await all_pages(repository, TransactionQuery(station_id=sessions.v16)) == everything[2:]
+    assert await all_pages(repository, TransactionQuery(id_token=sessions.token.lower())) == everything[1:3]
+    assert await all_pages(repository, TransactionQuery(active_only=True)) == everything[:1]
+    window = TransactionQuery(since=at(10), until=at(14))
+    assert await all_pages(repository, window) == everything[1:3]
+    assert await all_pages(repository, TransactionQuery(station_id=sessions.v16, until=at(10))) == everything[3:]
+    page, token = await repository.transactions(TransactionQuery(), 3, "")
+    assert [t.transaction_id for t in page] == [tx21, tx201, "1001"] and token
+    with pytest.raises(ValueError):
+        await repository.transactions(TransactionQuery(station_id=sessions.v16), 3, token)  # another index's
+    with pytest.raises(ValueError):
+        await repository.transactions(TransactionQuery(), 3, "bm90IGEgdG9rZW4=")
