@@ -1,6 +1,8 @@
-"""All wiring of the authorization service: Cassandra session, registry, hasher, clock and gRPC server.
+"""All wiring of the authorization service: Cassandra, Kafka, stores, services, handlers and gRPC server.
 
-`serving()` connects and starts serving; `run()` serves until cancelled; `main()` is the process entry
+`serving()` connects and runs everything: the call runner (answers Authorize on every version, consumer group
+`authorization.handlers`), the active sessions projector (from the transactions events) and the gRPC
+AuthorizationService; `run()` serves until cancelled or a loop fails; `main()` is the process entry
 (`csms serve authorization`): reads settings from the environment, configures logging, stops on SIGTERM/SIGINT.
 """
 
@@ -10,16 +12,34 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from authorization import sessions
+from authorization.authorizer import Authorizer
+from authorization.context import AuthorizationContext
 from authorization.credentials import PasswordHasher
+from authorization.events import KafkaTokenEvents
 from authorization.grpc_api import AuthorizationServicer
-from authorization.registry import KEYSPACE, CassandraStationRegistry
+from authorization.local_list_service import LocalListService
+from authorization.local_list_store import CassandraLocalListStore
+from authorization.ocpp.routing import TABLES
+from authorization.registry import CassandraStationRegistry
 from authorization.settings import AuthorizationSettings
-from csms import cassandra
+from authorization.station_calls import GrpcStationCalls
+from authorization.store import KEYSPACE
+from authorization.token_service import TokenService
+from authorization.token_store import CassandraTokenStore
+from csms import cassandra, topics
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.grpc_server import GrpcServer, build_server
+from csms.kafka import make_consumer, make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
+from csms.runtime.answered_calls import CassandraAnsweredCalls
+from csms.runtime.call_runner import CallRunner
+from csms.runtime.ownership import AUTHORIZATION
+from csms.runtime.projection_runner import ProjectionRunner
+from csms.runtime.router import Router
 from csms.telemetry import installed
 
 log = logging.getLogger(__name__)
@@ -31,37 +51,112 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Running:
+    server: GrpcServer
+    loops: list[asyncio.Task[None]]
+
+    async def wait(self) -> None:
+        """Returns never; raises when a loop fails."""
+        await asyncio.gather(*self.loops)
+
+
 @contextlib.asynccontextmanager
-async def serving(settings: AuthorizationSettings) -> AsyncIterator[GrpcServer]:
-    """Connects to Cassandra, serves AuthorizationService (plus health and reflection) and stops on exit."""
+async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
+    """Connects, starts the loops and serves AuthorizationService (plus health and reflection); stops on exit."""
     pepper = settings.authorization_password_pepper.get_secret_value().encode("utf-8")
     if not pepper:
         log.warning("CSMS_AUTHORIZATION_PASSWORD_PEPPER is empty: password hashes are salted but not peppered")
+    instance = settings.authorization_instance_id
     session = await cassandra.connect(
         settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, KEYSPACE
     )
+    station_calls = GrpcStationCalls(settings.device_model_address)
+    handler_consumer = make_consumer(
+        settings.kafka_bootstrap, f"{AUTHORIZATION}.handlers", f"{instance}.handlers", topics.FRAMES
+    )
+    handler_producer = make_producer(
+        settings.kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{AUTHORIZATION}.handlers.{instance}"
+    )
+    sessions_consumer = make_consumer(
+        settings.kafka_bootstrap, sessions.GROUP_ID, f"{instance}.sessions", *sessions.TOPICS
+    )
+    producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
+
+    registry = CassandraStationRegistry(session)
+    tokens = CassandraTokenStore(session)
+    local_list = CassandraLocalListStore(session)
+    active_sessions = sessions.CassandraActiveSessions(session)
+    authorizer = Authorizer(tokens)
+    router = Router(
+        TABLES,
+        lambda call, emitted: AuthorizationContext(
+            call, emitted, authorizer, active_sessions, settings.authorization_concurrent_tx
+        ),
+    )
+    call_runner = CallRunner(
+        service=AUTHORIZATION,
+        router=router,
+        consumer=handler_consumer,
+        producer=handler_producer,
+        answered=CassandraAnsweredCalls(session, f"{KEYSPACE}.answered_calls"),
+        events_topic=topics.AUTHORIZATION_EVENTS,
+        clock=_now,
+    )
+    projector = ProjectionRunner(
+        name=sessions.GROUP_ID,
+        consumer=sessions_consumer,
+        apply=sessions.ActiveSessionsProjector(active_sessions).apply,
+        dead_letter=producer,
+    )
+    servicer = AuthorizationServicer(
+        registry,
+        PasswordHasher(pepper),
+        _now,
+        tokens=tokens,
+        token_service=TokenService(tokens, local_list, KafkaTokenEvents(producer), _now),
+        local_lists=LocalListService(
+            registry,
+            local_list,
+            station_calls,
+            _now,
+            concurrency=settings.local_list_push_concurrency,
+            default_timeout_s=settings.local_list_call_timeout_s,
+        ),
+    )
+    server = build_server(
+        settings.authorization_grpc_listen,
+        [(lambda s: authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(servicer, s), SERVICE_NAME)],
+    )
+    clients = (handler_consumer, handler_producer, sessions_consumer, producer)
+    started: list[object] = []
+    loops: list[asyncio.Task[None]] = []
     try:
-        servicer = AuthorizationServicer(CassandraStationRegistry(session), PasswordHasher(pepper), _now)
-        server = build_server(
-            settings.authorization_grpc_listen,
-            [(lambda s: authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(servicer, s), SERVICE_NAME)],
-        )
+        for client in clients:
+            await client.start()
+            started.append(client)
         await server.start()
-        try:
-            yield server
-        finally:
-            await server.stop()
+        loops = [asyncio.create_task(call_runner.run()), asyncio.create_task(projector.run())]
+        yield Running(server, loops)
     finally:
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+        await server.stop()
+        for client in reversed(clients):
+            if client in started:
+                await client.stop()
+        await station_calls.close()
         await session.close()
 
 
 async def run(settings: AuthorizationSettings, *, ready: asyncio.Event | None = None) -> None:
-    """Serves until cancelled."""
-    async with serving(settings) as server:
-        log.info("authorization ready: gRPC on %s (port %d)", settings.authorization_grpc_listen, server.port)
+    """Serves until cancelled, or until a loop fails (the error ends the process)."""
+    async with serving(settings) as running:
+        log.info("authorization ready: gRPC on %s (port %d)", settings.authorization_grpc_listen, running.server.port)
         if ready is not None:
             ready.set()
-        await asyncio.Event().wait()
+        await running.wait()
 
 
 def main() -> None:

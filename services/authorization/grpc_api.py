@@ -1,20 +1,19 @@
-"""AuthorizationService over gRPC: input rules, created/updated, verdicts and page tokens.
+"""AuthorizationService over gRPC: the station registry RPCs, composed with the token and local list RPCs
+(`grpc_tokens`, `grpc_local_lists`) into the one servicer.
 
-Page tokens are URL-safe base64 of the registry's opaque token. No I/O of its own: the registry, hasher and
+Registry input rules, created/updated, verdicts and groups. No I/O of its own: registry, hasher, services and
 clock are injected (see bootstrap).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, NoReturn
 
 import grpc
 
+from authorization.authorizer import Authorizer
 from authorization.credentials import (
     InvalidCredentials,
     PasswordHasher,
@@ -22,21 +21,41 @@ from authorization.credentials import (
     check_security_profile,
     check_station_id,
 )
-from authorization.registry import InvalidPageToken, RegistryUnavailable, StationRecord, StationRegistryRepository
+from authorization.grpc_common import (
+    Context,
+    abort,
+    decode_page_token,
+    encode_page_token,
+    page_size,
+    unavailable,
+)
+from authorization.grpc_local_lists import LocalListRpcs
+from authorization.grpc_tokens import TokenRpcs
+from authorization.local_list_service import LocalListService
+from authorization.registry import StationRecord, StationRegistryRepository, check_group
+from authorization.store import InvalidPageToken, StoreUnavailable
+from authorization.token_service import TokenService
+from authorization.token_store import TokenStore
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
-
-Context = grpc.aio.ServicerContext[Any, Any]
+REGISTRY = "station registry"
 
 
-class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
+class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(
-        self, registry: StationRegistryRepository, hasher: PasswordHasher, clock: Callable[[], datetime]
+        self,
+        registry: StationRegistryRepository,
+        hasher: PasswordHasher,
+        clock: Callable[[], datetime],
+        *,
+        tokens: TokenStore,
+        token_service: TokenService,
+        local_lists: LocalListService,
     ) -> None:
+        TokenRpcs.__init__(self, tokens, token_service, Authorizer(tokens), clock)
+        LocalListRpcs.__init__(self, local_lists)
         self._registry = registry
         self._hasher = hasher
         self._clock = clock
@@ -48,8 +67,10 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             check_station_id(request.station_id)
             check_password(request.password)
             check_security_profile(request.security_profile)
+            if request.group:
+                check_group(request.group)
         except InvalidCredentials as exc:
-            await _abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            await abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         try:
             existing = await self._registry.get(request.station_id)
             now = self._clock()
@@ -61,14 +82,16 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
                 updated_at=now,
             )
             await self._registry.save(record)
-        except RegistryUnavailable as exc:
-            await _unavailable(context, exc)
+            await self._registry.set_group(request.station_id, request.group or None)
+        except StoreUnavailable as exc:
+            await unavailable(context, REGISTRY, exc)
         created = existing is None
         log.info(
-            "station %s %s (security profile %d)",
+            "station %s %s (security profile %d, group %s)",
             request.station_id,
             "registered" if created else "updated",
             request.security_profile,
+            request.group or "-",
         )
         return authorization_pb2.RegisterStationResponse(created=created)
 
@@ -81,8 +104,8 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             return authorization_pb2.VerifyStationCredentialsResponse(verdict=authorization_pb2.VERDICT_UNKNOWN_STATION)
         try:
             record = await self._registry.get(request.station_id)
-        except RegistryUnavailable as exc:
-            await _unavailable(context, exc)
+        except StoreUnavailable as exc:
+            await unavailable(context, REGISTRY, exc)
         if record is None:
             verdict = authorization_pb2.VERDICT_UNKNOWN_STATION
         elif self._hasher.verify(request.password, record.password):
@@ -96,42 +119,21 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
     async def ListRegisteredStations(
         self, request: authorization_pb2.ListRegisteredStationsRequest, context: Context
     ) -> authorization_pb2.ListRegisteredStationsResponse:
-        page_size = min(request.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         try:
-            token = _decode_token(request.page_token) if request.page_token else None
-            records, next_token = await self._registry.list_page(page_size, token)
+            records, next_token = await self._registry.list_page(
+                page_size(request.page_size), decode_page_token(request.page_token)
+            )
+            groups = await self._registry.groups([r.station_id for r in records])
         except InvalidPageToken as exc:
-            await _abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"invalid page_token: {exc}")
-        except RegistryUnavailable as exc:
-            await _unavailable(context, exc)
+            await abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"invalid page_token: {exc}")
+        except StoreUnavailable as exc:
+            await unavailable(context, REGISTRY, exc)
         return authorization_pb2.ListRegisteredStationsResponse(
             stations=[
-                authorization_pb2.RegisteredStation(station_id=r.station_id, security_profile=r.security_profile)
+                authorization_pb2.RegisteredStation(
+                    station_id=r.station_id, security_profile=r.security_profile, group=groups.get(r.station_id, "")
+                )
                 for r in records
             ],
-            next_page_token=base64.urlsafe_b64encode(next_token).decode("ascii") if next_token else "",
+            next_page_token=encode_page_token(next_token),
         )
-
-    # Id tokens and local lists: contract committed first (the transactions service builds on it), served soon.
-    async def _unimplemented(self, request: object, context: Context) -> NoReturn:
-        await _abort(context, grpc.StatusCode.UNIMPLEMENTED, "not served yet")
-
-    AuthorizeIdToken = UpsertIdToken = GetIdToken = ListIdTokens = BlockIdToken = DeleteIdToken = _unimplemented
-    PushLocalList = RefreshLocalListVersion = GetLocalListStatus = _unimplemented
-
-
-def _decode_token(page_token: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(page_token.encode("ascii"))
-    except (UnicodeEncodeError, binascii.Error) as exc:
-        raise InvalidPageToken("not base64") from exc
-
-
-async def _abort(context: Context, code: grpc.StatusCode, message: str) -> NoReturn:
-    await context.abort(code, message)
-    raise AssertionError("context.abort returned")  # pragma: no cover - abort always raises
-
-
-async def _unavailable(context: Context, exc: RegistryUnavailable) -> NoReturn:
-    log.warning("station registry unavailable: %s", exc)
-    await _abort(context, grpc.StatusCode.UNAVAILABLE, "station registry unavailable, retry later")

@@ -16,3 +16,10 @@ class AuthorizationSettings(CommonSettings):
     # HMAC key of the station password hashes (docs/adr/0003-station-credentials.md). Changing it invalidates
     # every registered password. Empty only in development.
     authorization_password_pepper: SecretStr = SecretStr("")
+    # Unique per instance: names the transactional producer of the Authorize handlers.
+    authorization_instance_id: str = "authorization-1"
+    # OCPP 1.6 Authorize answers ConcurrentTx for a token that already has an active transaction.
+    authorization_concurrent_tx: bool = True
+    # Local list pushes: stations called at once, and how long each may take to answer.
+    local_list_push_concurrency: int = 16
+    local_list_call_timeout_s: float = 30.0

@@ -17,6 +17,7 @@ OWNERS: dict[str, str] = {
     "BootNotification": DEVICE_MODEL,
     "Heartbeat": DEVICE_MODEL,
     "StatusNotification": DEVICE_MODEL,
+    "Authorize": AUTHORIZATION,
     "StartTransaction": TRANSACTIONS,
     "StopTransaction": TRANSACTIONS,
     "MeterValues": TRANSACTIONS,

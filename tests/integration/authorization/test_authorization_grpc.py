@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 
 import grpc
@@ -26,6 +27,8 @@ PASSWORD = "integration-secret-1"
 
 def settings_for(infra: Infra) -> AuthorizationSettings:
     return AuthorizationSettings(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        authorization_instance_id=f"it-authorization-{uuid.uuid4().hex[:8]}",
         cassandra_contact_points=infra.cassandra_contact_points,
         cassandra_port=infra.cassandra_port,
         cassandra_local_dc=infra.local_dc,
@@ -36,8 +39,8 @@ def settings_for(infra: Infra) -> AuthorizationSettings:
 
 @pytest.fixture
 async def channel(infra: Infra, empty_stations: CassandraSession) -> AsyncIterator[grpc.aio.Channel]:
-    async with bootstrap.serving(settings_for(infra)) as server:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+    async with bootstrap.serving(settings_for(infra)) as running:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.server.port}") as channel:
             yield channel
 
 

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -37,6 +38,8 @@ async def service_env(infra: Infra, empty_stations: CassandraSession) -> AsyncIt
     address = f"127.0.0.1:{free_port()}"
     env = {
         **os.environ,
+        "CSMS_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
+        "CSMS_AUTHORIZATION_INSTANCE_ID": f"it-cli-authorization-{uuid.uuid4().hex[:8]}",
         "CSMS_CASSANDRA_CONTACT_POINTS": ",".join(infra.cassandra_contact_points),
         "CSMS_CASSANDRA_PORT": str(infra.cassandra_port),
         "CSMS_CASSANDRA_LOCAL_DC": infra.local_dc,

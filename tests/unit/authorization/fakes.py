@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
-from authorization.credentials import InvalidCredentials, check_station_id
-from authorization.registry import InvalidPageToken, StationRecord
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from authorization.credentials import check_station_id
+from authorization.local_list_store import ListEntry, ListSnapshot, StationListVersion
+from authorization.registry import StationRecord
+from authorization.station_calls import StationOffline
+from authorization.store import InvalidPageToken
+from authorization.tokens import TokenRecord, check_id_token
+from csms.authorization.v1 import authorization_pb2
+from csms.runtime.versions import OcppVersion
+
+
+def _after(page_token: bytes | None, check: Any) -> str:
+    if page_token is None:
+        return ""
+    try:
+        after = page_token.decode("utf-8")
+        check(after)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidPageToken("page token is not one this store issued") from exc
+    return after
 
 
 class InMemoryStationRegistry:
@@ -11,6 +33,7 @@ class InMemoryStationRegistry:
 
     def __init__(self) -> None:
         self.records: dict[str, StationRecord] = {}
+        self.group_of: dict[str, str] = {}
 
     async def get(self, station_id: str) -> StationRecord | None:
         return self.records.get(station_id)
@@ -19,13 +42,95 @@ class InMemoryStationRegistry:
         self.records[record.station_id] = record
 
     async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
-        after = ""
-        if page_token is not None:
-            try:
-                after = page_token.decode("utf-8")
-                check_station_id(after)
-            except (UnicodeDecodeError, InvalidCredentials) as exc:
-                raise InvalidPageToken("page token is not one this registry issued") from exc
+        after = _after(page_token, check_station_id)
         ids = sorted(i for i in self.records if i > after)[:page_size]
         next_token = ids[-1].encode() if len(ids) == page_size else None
         return [self.records[i] for i in ids], next_token
+
+    async def set_group(self, station_id: str, group: str | None) -> None:
+        if group is None:
+            self.group_of.pop(station_id, None)
+        else:
+            self.group_of[station_id] = group
+
+    async def groups(self, station_ids: Sequence[str]) -> dict[str, str]:
+        return {s: self.group_of[s] for s in station_ids if s in self.group_of}
+
+    async def stations_in_group(self, group: str) -> list[str]:
+        return sorted(s for s, g in self.group_of.items() if g == group)
+
+
+class InMemoryTokenStore:
+    def __init__(self) -> None:
+        self.records: dict[str, TokenRecord] = {}
+
+    async def get(self, key: str) -> TokenRecord | None:
+        return self.records.get(key)
+
+    async def save(self, record: TokenRecord) -> None:
+        self.records[record.key] = record
+
+    async def delete(self, key: str) -> None:
+        self.records.pop(key, None)
+
+    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[TokenRecord], bytes | None]:
+        after = _after(page_token, check_id_token)
+        keys = sorted(k for k in self.records if k > after)[:page_size]
+        next_token = keys[-1].encode() if len(keys) == page_size else None
+        return [self.records[k] for k in keys], next_token
+
+
+class InMemoryLocalListStore:
+    def __init__(self) -> None:
+        self.version = 0
+        self.entries: dict[str, ListEntry] = {}
+        self.stations: dict[str, StationListVersion] = {}
+
+    async def record_change(self, token: TokenRecord, in_list: bool) -> int:
+        self.version += 1
+        self.entries[token.key] = ListEntry(self.version, token, not in_list)
+        return self.version
+
+    async def snapshot(self) -> ListSnapshot:
+        return ListSnapshot(self.version, list(self.entries.values()))
+
+    async def station_version(self, station_id: str) -> StationListVersion | None:
+        return self.stations.get(station_id)
+
+    async def record_station_version(self, station_id: str, version: int, at: datetime) -> None:
+        self.stations[station_id] = StationListVersion(version, at)
+
+
+@dataclass
+class InMemoryActiveSessions:
+    active: set[str] = field(default_factory=set)
+
+    async def has_active(self, key: str) -> bool:
+        return key in self.active
+
+
+@dataclass
+class RecordingTokenEvents:
+    published: list[authorization_pb2.AuthorizationEvent] = field(default_factory=list)
+
+    async def publish(self, event: authorization_pb2.AuthorizationEvent) -> None:
+        self.published.append(event)
+
+
+@dataclass
+class FakeStationCalls:
+    """Stations by id with their version; answers per action, or an exception to raise; records the calls."""
+
+    versions: dict[str, OcppVersion] = field(default_factory=dict)
+    answers: dict[tuple[str, str], dict[str, Any] | Exception] = field(default_factory=dict)
+    calls: list[tuple[str, str, dict[str, Any], float]] = field(default_factory=list)
+
+    async def connected_version(self, station_id: str) -> OcppVersion | None:
+        return self.versions.get(station_id)
+
+    async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        self.calls.append((station_id, action, payload, timeout_s))
+        answer = self.answers.get((station_id, action), StationOffline(f"station {station_id} is offline"))
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -90,3 +91,21 @@ class StationRegistryContract:
     async def test_a_foreign_page_token_is_refused(self, registry: StationRegistryRepository, token: bytes) -> None:
         with pytest.raises(InvalidPageToken):
             await registry.list_page(10, token)
+
+    async def test_groups_are_set_moved_and_left(self, registry: StationRegistryRepository) -> None:
+        run = uuid.uuid4().hex[:6]
+        site_a, site_b = f"site-a-{run}", f"site-b-{run}"
+        cp1, cp2, cp3, cp9 = (f"CP-{i}-{run}" for i in (1, 2, 3, 9))
+        for station_id in (cp1, cp2, cp3):
+            await registry.save(a_record(station_id))
+        await registry.set_group(cp2, site_a)
+        await registry.set_group(cp1, site_a)
+        await registry.set_group(cp3, site_b)
+        assert await registry.stations_in_group(site_a) == [cp1, cp2]
+        await registry.set_group(cp2, site_b)
+        await registry.set_group(cp3, None)
+        await registry.set_group(cp3, None)
+        assert await registry.stations_in_group(site_a) == [cp1]
+        assert await registry.stations_in_group(site_b) == [cp2]
+        assert await registry.groups([cp1, cp2, cp3, cp9]) == {cp1: site_a, cp2: site_b}
+        assert await registry.groups([]) == {}

@@ -1,78 +1,63 @@
-"""AuthorizationServicer with the in-memory registry, a fixed clock and fixed salts."""
+"""AuthorizationServicer's station registry RPCs with the in-memory registry, a fixed clock and fixed salts."""
 
 from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from typing import Any, NoReturn
 
 import grpc
 import pytest
 
 from authorization.credentials import PasswordHasher
 from authorization.grpc_api import AuthorizationServicer
-from authorization.registry import RegistryUnavailable, StationRecord
+from authorization.registry import StationRecord
+from authorization.store import StoreUnavailable
 from csms.authorization.v1 import authorization_pb2 as pb
 from unit.authorization.fakes import InMemoryStationRegistry
+from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Clock, Service
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 LATER = datetime(2025, 3, 2, 8, 30, tzinfo=UTC)
 PASSWORD = "s3cret-s3cret-16"
 
 
-class Aborted(Exception):
-    def __init__(self, code: grpc.StatusCode, details: str) -> None:
-        super().__init__(code, details)
-        self.code = code
-        self.details = details
-
-
-class FakeContext:
-    async def abort(self, code: grpc.StatusCode, details: str = "") -> NoReturn:
-        raise Aborted(code, details)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 class UnavailableRegistry(InMemoryStationRegistry):
     async def get(self, station_id: str) -> StationRecord | None:
-        raise RegistryUnavailable("no host")
+        raise StoreUnavailable("no host")
 
     async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
-        raise RegistryUnavailable("no host")
+        raise StoreUnavailable("no host")
 
 
 @pytest.fixture
-def registry() -> InMemoryStationRegistry:
-    return InMemoryStationRegistry()
+def service() -> Service:
+    return Service()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def registry(service: Service) -> InMemoryStationRegistry:
+    assert isinstance(service.registry, InMemoryStationRegistry)
+    return service.registry
 
 
 @pytest.fixture
-def hasher() -> PasswordHasher:
-    return PasswordHasher(b"pepper", lambda n: b"\x07" * n)
+def clock(service: Service) -> Clock:
+    return service.clock
 
 
 @pytest.fixture
-def servicer(registry: InMemoryStationRegistry, hasher: PasswordHasher, clock: Clock) -> AuthorizationServicer:
-    return AuthorizationServicer(registry, hasher, clock)
+def hasher(service: Service) -> PasswordHasher:
+    return service.hasher
 
 
-CONTEXT: Any = FakeContext()
+@pytest.fixture
+def servicer(service: Service) -> AuthorizationServicer:
+    return service.servicer
 
 
-async def register(servicer: AuthorizationServicer, station_id: str, password: str, profile: int = 1) -> bool:
-    request = pb.RegisterStationRequest(station_id=station_id, password=password, security_profile=profile)
+async def register(
+    servicer: AuthorizationServicer, station_id: str, password: str, profile: int = 1, group: str = ""
+) -> bool:
+    request = pb.RegisterStationRequest(station_id=station_id, password=password, security_profile=profile, group=group)
     response = await servicer.RegisterStation(request, CONTEXT)
     return response.created
 
@@ -193,8 +178,8 @@ async def test_page_size_defaults_to_100_and_is_capped_at_1000(
     ("token", "message"),
     [
         ("not base64!", "invalid page_token: not base64"),
-        ("/w==", "invalid page_token: page token is not one this registry issued"),  # b"\xff"
-        ("YTpi", "invalid page_token: page token is not one this registry issued"),  # b"a:b"
+        ("/w==", "invalid page_token: page token is not one this store issued"),  # b"\xff"
+        ("YTpi", "invalid page_token: page token is not one this store issued"),  # b"a:b"
     ],
 )
 async def test_a_foreign_page_token_is_an_invalid_argument(
@@ -205,8 +190,8 @@ async def test_a_foreign_page_token_is_an_invalid_argument(
     assert (aborted.value.code, aborted.value.details) == (grpc.StatusCode.INVALID_ARGUMENT, message)
 
 
-async def test_an_unavailable_registry_answers_unavailable(hasher: PasswordHasher, clock: Clock) -> None:
-    servicer = AuthorizationServicer(UnavailableRegistry(), hasher, clock)
+async def test_an_unavailable_registry_answers_unavailable() -> None:
+    servicer = Service(registry=UnavailableRegistry()).servicer
     calls = [
         servicer.RegisterStation(
             pb.RegisterStationRequest(station_id="CP-1", password=PASSWORD, security_profile=1), CONTEXT
@@ -223,3 +208,34 @@ async def test_an_unavailable_registry_answers_unavailable(hasher: PasswordHashe
             grpc.StatusCode.UNAVAILABLE,
             "station registry unavailable, retry later",
         )
+
+
+async def test_a_station_group_is_set_replaced_and_listed(
+    servicer: AuthorizationServicer, registry: InMemoryStationRegistry
+) -> None:
+    await register(servicer, "CP-1", PASSWORD, group="site-a")
+    await register(servicer, "CP-2", PASSWORD, group="site-a")
+    await register(servicer, "CP-3", PASSWORD)
+    await register(servicer, "CP-2", PASSWORD, group="site-b")
+    assert registry.group_of == {"CP-1": "site-a", "CP-2": "site-b"}
+    listed = await servicer.ListRegisteredStations(pb.ListRegisteredStationsRequest(), CONTEXT)
+    assert list(listed.stations) == [
+        pb.RegisteredStation(station_id="CP-1", security_profile=1, group="site-a"),
+        pb.RegisteredStation(station_id="CP-2", security_profile=1, group="site-b"),
+        pb.RegisteredStation(station_id="CP-3", security_profile=1),
+    ]
+    await register(servicer, "CP-1", PASSWORD)
+    assert registry.group_of == {"CP-2": "site-b"}
+
+
+@pytest.mark.parametrize("group", ["has space", "x" * 65, "tab\t"])
+async def test_an_invalid_group_is_refused(
+    servicer: AuthorizationServicer, registry: InMemoryStationRegistry, group: str
+) -> None:
+    with pytest.raises(Aborted) as aborted:
+        await register(servicer, "CP-1", PASSWORD, group=group)
+    assert (aborted.value.code, aborted.value.details) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "group must be 1..64 printable ASCII characters without spaces",
+    )
+    assert registry.records == {}

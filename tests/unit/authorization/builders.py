@@ -1,0 +1,55 @@
+"""Test data for authorization unit tests: a fixed clock, tokens and handler contexts, overridable per test."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from authorization.authorizer import Authorizer
+from authorization.context import AuthorizationContext
+from authorization.tokens import TokenRecord, TokenStatus, TokenType
+from csms.runtime.router import CallInfo, Emitted
+from csms.runtime.versions import OcppVersion
+from unit.authorization.fakes import InMemoryActiveSessions, InMemoryTokenStore
+
+NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
+CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+EXPIRES = datetime(2027, 1, 1, 0, 0, 0, 250000, tzinfo=UTC)
+EXPIRES_ISO = "2027-01-01T00:00:00.250Z"
+STATION = "CS-1"
+
+
+def a_token(id_token: str = "04A2B3C4", **overrides: Any) -> TokenRecord:
+    fields: dict[str, Any] = {
+        "id_token": id_token,
+        "type": TokenType.ISO14443,
+        "status": TokenStatus.ACCEPTED,
+        "expires_at": None,
+        "group_id_token": None,
+        "station_ids": frozenset(),
+        "local_list": False,
+        "created_at": CREATED,
+        "updated_at": CREATED,
+    }
+    fields.update(overrides)
+    return TokenRecord(**fields)
+
+
+def make_context(
+    version: OcppVersion,
+    *tokens: TokenRecord,
+    active: set[str] | None = None,
+    concurrent_tx: bool = True,
+    **call_overrides: Any,
+) -> AuthorizationContext:
+    store = InMemoryTokenStore()
+    store.records = {token.key: token for token in tokens}
+    call = CallInfo(STATION, "default", version, "msg-1", "Authorize", NOW, "edge-1", "conn-1")
+    return AuthorizationContext(
+        replace(call, **call_overrides),
+        Emitted(),
+        Authorizer(store),
+        InMemoryActiveSessions(active or set()),
+        concurrent_tx,
+    )

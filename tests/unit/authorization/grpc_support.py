@@ -1,0 +1,73 @@
+"""The AuthorizationServicer over in-memory fakes, a fixed clock and fixed salts, and a gRPC context fake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+import grpc
+
+from authorization.credentials import PasswordHasher
+from authorization.grpc_api import AuthorizationServicer
+from authorization.local_list_service import LocalListService
+from authorization.registry import StationRegistryRepository
+from authorization.token_service import TokenService
+from unit.authorization.fakes import (
+    FakeStationCalls,
+    InMemoryLocalListStore,
+    InMemoryStationRegistry,
+    InMemoryTokenStore,
+    RecordingTokenEvents,
+)
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Aborted(Exception):
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        super().__init__(code, details)
+        self.code = code
+        self.details = details
+
+
+class FakeContext:
+    async def abort(self, code: grpc.StatusCode, details: str = "") -> NoReturn:
+        raise Aborted(code, details)
+
+
+CONTEXT: Any = FakeContext()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Service:
+    """A servicer and the fakes behind it."""
+
+    registry: StationRegistryRepository = field(default_factory=InMemoryStationRegistry)
+    tokens: InMemoryTokenStore = field(default_factory=InMemoryTokenStore)
+    local_list: InMemoryLocalListStore = field(default_factory=InMemoryLocalListStore)
+    events: RecordingTokenEvents = field(default_factory=RecordingTokenEvents)
+    stations: FakeStationCalls = field(default_factory=FakeStationCalls)
+    clock: Clock = field(default_factory=Clock)
+    hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(b"pepper", lambda n: b"\x07" * n))
+
+    @property
+    def servicer(self) -> AuthorizationServicer:
+        return AuthorizationServicer(
+            self.registry,
+            self.hasher,
+            self.clock,
+            tokens=self.tokens,
+            token_service=TokenService(self.tokens, self.local_list, self.events, self.clock),
+            local_lists=LocalListService(
+                self.registry, self.local_list, self.stations, self.clock, concurrency=4, default_timeout_s=30.0
+            ),
+        )

@@ -1,0 +1,222 @@
+"""Local list RPCs over fakes: pushes to a station and to a group with per-station results, version tracking,
+and the station's GetLocalListVersion answer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import grpc
+import pytest
+
+from authorization.grpc_api import AuthorizationServicer
+from authorization.local_list_store import StationListVersion
+from authorization.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationOffline
+from csms.authorization.v1 import authorization_pb2 as pb
+from csms.runtime.envelopes import timestamp
+from csms.runtime.versions import OcppVersion
+from unit.authorization.fakes import FakeStationCalls, InMemoryStationRegistry
+from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Service
+
+
+@pytest.fixture
+def service() -> Service:
+    return Service()
+
+
+@pytest.fixture
+def servicer(service: Service) -> AuthorizationServicer:
+    return service.servicer
+
+
+async def add_tokens(servicer: AuthorizationServicer) -> None:
+    for id_token in ("A", "B"):
+        request = pb.UpsertIdTokenRequest(id_token=id_token, type=pb.ID_TOKEN_TYPE_ISO14443, local_list=True)
+        await servicer.UpsertIdToken(request, CONTEXT)
+
+
+async def push(servicer: AuthorizationServicer, **fields: Any) -> list[pb.LocalListPushResult]:
+    response = await servicer.PushLocalList(pb.PushLocalListRequest(**fields), CONTEXT)
+    return list(response.results)
+
+
+async def test_a_full_push_to_a_16_station_records_its_version(
+    servicer: AuthorizationServicer, service: Service
+) -> None:
+    await add_tokens(servicer)
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "SendLocalList"] = {"status": "Accepted"}
+    assert await push(servicer, station_id="CS-1", timeout_ms=2500) == [
+        pb.LocalListPushResult(
+            station_id="CS-1", outcome=pb.PUSH_OUTCOME_ACCEPTED, detail="full", version_number=2, entries=2
+        )
+    ]
+    payload = {
+        "listVersion": 2,
+        "updateType": "Full",
+        "localAuthorizationList": [
+            {"idTag": "A", "idTagInfo": {"status": "Accepted"}},
+            {"idTag": "B", "idTagInfo": {"status": "Accepted"}},
+        ],
+    }
+    assert service.stations.calls == [("CS-1", "SendLocalList", payload, 2.5)]
+    assert service.local_list.stations == {"CS-1": StationListVersion(2, NOW)}
+    status = await servicer.GetLocalListStatus(pb.GetLocalListStatusRequest(station_id="CS-1"), CONTEXT)
+    assert status == pb.GetLocalListStatusResponse(
+        list_version=2, station_version_known=True, station_version=2, station_version_recorded_at=timestamp(NOW)
+    )
+
+
+async def test_a_differential_push_sends_only_what_changed_since_the_station_version(
+    servicer: AuthorizationServicer, service: Service
+) -> None:
+    await add_tokens(servicer)
+    service.local_list.stations["CS-1"] = StationListVersion(1, NOW)
+    service.stations.versions["CS-1"] = OcppVersion.V201
+    service.stations.answers["CS-1", "SendLocalList"] = {"status": "Accepted"}
+    [result] = await push(servicer, station_id="CS-1", differential=True)
+    assert (result.outcome, result.detail, result.version_number, result.entries) == (
+        pb.PUSH_OUTCOME_ACCEPTED,
+        "differential since 1",
+        2,
+        1,
+    )
+    assert service.stations.calls[0][2] == {
+        "versionNumber": 2,
+        "updateType": "Differential",
+        "localAuthorizationList": [
+            {"idToken": {"idToken": "B", "type": "ISO14443"}, "idTokenInfo": {"status": "Accepted"}}
+        ],
+    }
+    assert service.stations.calls[0][3] == 30.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome", "detail"),
+    [
+        ({"status": "Failed"}, pb.PUSH_OUTCOME_FAILED, "full"),
+        ({"status": "VersionMismatch"}, pb.PUSH_OUTCOME_VERSION_MISMATCH, "full"),
+        ({"status": "NotSupported"}, pb.PUSH_OUTCOME_NOT_SUPPORTED, "full"),
+        (StationOffline("station CS-1 is offline"), pb.PUSH_OUTCOME_OFFLINE, "station CS-1 is offline"),
+        (CallTimedOut("no answer in time"), pb.PUSH_OUTCOME_TIMEOUT, "no answer in time"),
+        (CallErrorAnswer("NotImplemented", "no local list"), pb.PUSH_OUTCOME_ERROR, "NotImplemented: no local list"),
+        (CallFailed("device-model UNAVAILABLE: refused"), pb.PUSH_OUTCOME_ERROR, "device-model UNAVAILABLE: refused"),
+    ],
+)
+async def test_other_answers_are_reported_and_not_recorded(
+    servicer: AuthorizationServicer, service: Service, answer: dict[str, Any] | Exception, outcome: int, detail: str
+) -> None:
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "SendLocalList"] = answer
+    [result] = await push(servicer, station_id="CS-1")
+    assert (result.outcome, result.detail) == (outcome, detail)
+    assert service.local_list.stations == {}
+
+
+async def test_a_disconnected_station_is_offline_without_a_call(
+    servicer: AuthorizationServicer, service: Service
+) -> None:
+    assert await push(servicer, station_id="CS-1") == [
+        pb.LocalListPushResult(station_id="CS-1", outcome=pb.PUSH_OUTCOME_OFFLINE, detail="not connected")
+    ]
+    assert service.stations.calls == []
+
+
+class Gate(FakeStationCalls):
+    """Counts calls in flight and holds each until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+        self.most = 0
+        self.release = asyncio.Event()
+        self.four_in_flight = asyncio.Event()
+
+    async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        if self.in_flight == 4:
+            self.four_in_flight.set()
+        await self.release.wait()
+        self.in_flight -= 1
+        return {"status": "Accepted"}
+
+
+async def test_a_group_push_calls_its_stations_concurrently_within_the_bound() -> None:
+    gate = Gate()
+    service = Service(stations=gate)
+    registry = service.registry
+    assert isinstance(registry, InMemoryStationRegistry)
+    for i in range(10):
+        gate.versions[f"CS-{i}"] = OcppVersion.V201
+        await registry.set_group(f"CS-{i}", "site-a")
+    await registry.set_group("CS-x", "site-b")
+    task = asyncio.create_task(push(service.servicer, station_group="site-a"))
+    await asyncio.wait_for(gate.four_in_flight.wait(), timeout=10)
+    for _ in range(20):  # let any further call start, if the bound did not hold
+        await asyncio.sleep(0)
+    assert (gate.in_flight, gate.most) == (4, 4)  # the bound of grpc_support.Service
+    gate.release.set()
+    results = await task
+    assert [(r.station_id, r.outcome) for r in results] == [(f"CS-{i}", pb.PUSH_OUTCOME_ACCEPTED) for i in range(10)]
+    assert set(service.local_list.stations) == {f"CS-{i}" for i in range(10)}
+
+
+@pytest.mark.parametrize(
+    ("request_", "code", "message"),
+    [
+        (pb.PushLocalListRequest(station_group="nobody"), grpc.StatusCode.NOT_FOUND, "no station in group nobody"),
+        (pb.PushLocalListRequest(), grpc.StatusCode.INVALID_ARGUMENT, "a station_id or a station_group is required"),
+        (
+            pb.PushLocalListRequest(station_group="a b"),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "group must be 1..64 printable ASCII characters without spaces",
+        ),
+    ],
+)
+async def test_bad_targets(
+    servicer: AuthorizationServicer, request_: pb.PushLocalListRequest, code: grpc.StatusCode, message: str
+) -> None:
+    with pytest.raises(Aborted) as aborted:
+        await servicer.PushLocalList(request_, CONTEXT)
+    assert (aborted.value.code, aborted.value.details) == (code, message)
+
+
+@pytest.mark.parametrize(
+    ("version", "answer"), [(OcppVersion.V16, {"listVersion": 5}), (OcppVersion.V21, {"versionNumber": 5})]
+)
+async def test_refresh_asks_the_station_and_records_its_version(
+    servicer: AuthorizationServicer, service: Service, version: OcppVersion, answer: dict[str, int]
+) -> None:
+    service.stations.versions["CS-1"] = version
+    service.stations.answers["CS-1", "GetLocalListVersion"] = answer
+    response = await servicer.RefreshLocalListVersion(pb.RefreshLocalListVersionRequest(station_id="CS-1"), CONTEXT)
+    assert response == pb.RefreshLocalListVersionResponse(version_number=5)
+    assert service.stations.calls == [("CS-1", "GetLocalListVersion", {}, 30.0)]
+    assert service.local_list.stations == {"CS-1": StationListVersion(5, NOW)}
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "message"),
+    [
+        (None, grpc.StatusCode.FAILED_PRECONDITION, "station CS-1 is offline"),
+        (CallTimedOut("no answer"), grpc.StatusCode.DEADLINE_EXCEEDED, "no answer"),
+        (CallErrorAnswer("NotSupported", ""), grpc.StatusCode.ABORTED, "the station answered CALLERROR NotSupported"),
+        (CallFailed("device-model down"), grpc.StatusCode.UNAVAILABLE, "device-model down"),
+    ],
+)
+async def test_refresh_failures(
+    servicer: AuthorizationServicer, service: Service, answer: Exception | None, code: grpc.StatusCode, message: str
+) -> None:
+    if answer is not None:
+        service.stations.versions["CS-1"] = OcppVersion.V201
+        service.stations.answers["CS-1", "GetLocalListVersion"] = answer
+    with pytest.raises(Aborted) as aborted:
+        await servicer.RefreshLocalListVersion(pb.RefreshLocalListVersionRequest(station_id="CS-1"), CONTEXT)
+    assert (aborted.value.code, aborted.value.details) == (code, message)
+    assert service.local_list.stations == {}
+
+
+async def test_status_of_a_station_never_heard_of(servicer: AuthorizationServicer) -> None:
+    status = await servicer.GetLocalListStatus(pb.GetLocalListStatusRequest(station_id="CS-1"), CONTEXT)
+    assert status == pb.GetLocalListStatusResponse(list_version=0)

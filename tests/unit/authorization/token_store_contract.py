@@ -1,0 +1,125 @@
+"""The `TokenStore` and `LocalListStore` contracts: one suite each, run against the in-memory fakes (unit) and
+Cassandra (integration). A subclass provides the `store` fixture; keys carry the `prefix` fixture so the
+suites can share a real table with other tests."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from authorization.local_list_store import LocalListStore, StationListVersion
+from authorization.store import InvalidPageToken
+from authorization.token_store import TokenStore
+from authorization.tokens import TokenRecord, TokenStatus, TokenType
+from unit.authorization.builders import a_token
+
+T0 = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)  # millisecond precision, like a CQL timestamp
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"T{uuid.uuid4().hex[:8].upper()}-"
+
+
+def full_token(id_token: str) -> TokenRecord:
+    return a_token(
+        id_token,
+        type=TokenType.MAC_ADDRESS,
+        status=TokenStatus.EXPIRED,
+        expires_at=T0 + timedelta(days=30),
+        group_id_token="FLEET-1",
+        station_ids=frozenset({"CS-1", "CS-ä"}),
+        local_list=True,
+        created_at=T0,
+        updated_at=T0 + timedelta(seconds=1),
+    )
+
+
+class TokenStoreContract:
+    async def test_get_of_an_unknown_token_is_none(self, store: TokenStore, prefix: str) -> None:
+        assert await store.get(f"{prefix}NOPE") is None
+
+    async def test_a_saved_token_reads_back_equal_by_its_key(self, store: TokenStore, prefix: str) -> None:
+        token = full_token(f"{prefix}abc")
+        await store.save(token)
+        assert await store.get(f"{prefix}ABC") == token
+
+    async def test_save_replaces_the_whole_token(self, store: TokenStore, prefix: str) -> None:
+        await store.save(full_token(f"{prefix}A"))
+        replacement = a_token(f"{prefix}a", created_at=T0, updated_at=T0 + timedelta(minutes=1))
+        await store.save(replacement)
+        assert await store.get(f"{prefix}A") == replacement
+
+    async def test_delete(self, store: TokenStore, prefix: str) -> None:
+        await store.save(a_token(f"{prefix}A"))
+        await store.save(a_token(f"{prefix}B"))
+        await store.delete(f"{prefix}A")
+        await store.delete(f"{prefix}NEVER")
+        assert await store.get(f"{prefix}A") is None
+        assert await store.get(f"{prefix}B") == a_token(f"{prefix}B")
+
+    @pytest.mark.parametrize("page_size", [1, 3, 7])
+    async def test_paging_lists_every_token_exactly_once(self, store: TokenStore, prefix: str, page_size: int) -> None:
+        mine = [f"{prefix}{i:02d}" for i in range(7)]
+        for id_token in mine:
+            await store.save(a_token(id_token))
+        seen: list[str] = []
+        token: bytes | None = None
+        for _ in range(10_000):
+            page, token = await store.list_page(page_size, token)
+            assert len(page) <= page_size
+            seen += [t.id_token for t in page if t.id_token.startswith(prefix)]
+            if token is None:
+                break
+        assert sorted(seen) == mine
+
+    @pytest.mark.parametrize("token", [b"\xff\xfe", b"", b"a b", b"x" * 256])
+    async def test_a_foreign_page_token_is_refused(self, store: TokenStore, token: bytes) -> None:
+        with pytest.raises(InvalidPageToken):
+            await store.list_page(10, token)
+
+
+class LocalListStoreContract:
+    async def test_a_new_list_is_empty_at_version_0(self, store: LocalListStore) -> None:
+        snapshot = await store.snapshot()
+        assert (snapshot.version, snapshot.entries) == (0, [])
+
+    async def test_changes_get_successive_versions_and_removals_stay(self, store: LocalListStore, prefix: str) -> None:
+        a, b = full_token(f"{prefix}a"), a_token(f"{prefix}B", local_list=True)
+        assert await store.record_change(a, True) == 1
+        assert await store.record_change(b, True) == 2
+        blocked = a_token(f"{prefix}a", status=TokenStatus.BLOCKED)
+        assert await store.record_change(blocked, False) == 3
+        snapshot = await store.snapshot()
+        assert snapshot.version == 3
+        by_key = {e.token.key: e for e in snapshot.entries}
+        assert (by_key[f"{prefix}A"].changed_in, by_key[f"{prefix}A"].removed, by_key[f"{prefix}A"].token) == (
+            3,
+            True,
+            blocked,
+        )
+        assert (by_key[f"{prefix}B"].changed_in, by_key[f"{prefix}B"].removed, by_key[f"{prefix}B"].token) == (
+            2,
+            False,
+            b,
+        )
+        assert await store.record_change(a, True) == 4
+        entry = next(e for e in (await store.snapshot()).entries if e.token.key == f"{prefix}A")
+        assert (entry.changed_in, entry.removed, entry.token) == (4, False, a)
+
+    async def test_concurrent_changes_never_share_a_version(self, store: LocalListStore, prefix: str) -> None:
+        tokens = [a_token(f"{prefix}{i}", local_list=True) for i in range(8)]
+        versions = await asyncio.gather(*(store.record_change(t, True) for t in tokens))
+        assert sorted(versions) == list(range(1, 9))
+        snapshot = await store.snapshot()
+        assert snapshot.version == 8
+        assert sorted(e.changed_in for e in snapshot.entries) == list(range(1, 9))
+
+    async def test_station_versions(self, store: LocalListStore, prefix: str) -> None:
+        assert await store.station_version(f"{prefix}CS") is None
+        await store.record_station_version(f"{prefix}CS", 3, T0)
+        await store.record_station_version(f"{prefix}CS", 5, T0 + timedelta(seconds=1))
+        assert await store.station_version(f"{prefix}CS") == StationListVersion(5, T0 + timedelta(seconds=1))
