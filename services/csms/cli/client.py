@@ -15,9 +15,11 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 
 AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
+TRANSACTIONS = "transactions"
 PAGE_SIZE = 500
 
 
@@ -25,6 +27,7 @@ PAGE_SIZE = 500
 class Addresses:
     device_model: str
     authorization: str
+    transactions: str = ""
 
 
 class ServiceUnreachable(Exception):
@@ -59,6 +62,25 @@ class CsmsClient(Protocol):
     def send_call(
         self, station_id: str, action: str, payload_json: str, timeout_s: float
     ) -> device_model_pb2.SendCallResponse: ...
+
+    def get_transaction(self, transaction_id: str, station_id: str) -> transactions_pb2.GetTransactionResponse: ...
+
+    def list_transactions(
+        self, request: transactions_pb2.ListTransactionsRequest, limit: int
+    ) -> tuple[list[transactions_pb2.Transaction], bool]:
+        """Up to `limit` transactions (following pages) and whether there are more."""
+
+    def start_session(
+        self, station_id: str, id_token: transactions_pb2.IdToken, evse_id: int | None, timeout_s: float
+    ) -> transactions_pb2.StartSessionResponse: ...
+
+    def stop_session(
+        self, station_id: str, transaction_id: str, timeout_s: float
+    ) -> transactions_pb2.StopSessionResponse: ...
+
+    def get_transaction_status(
+        self, station_id: str, transaction_id: str, timeout_s: float
+    ) -> transactions_pb2.GetTransactionStatusResponse: ...
 
     def close(self) -> None: ...
 
@@ -115,6 +137,55 @@ class GrpcCsmsClient:
             # The service answers DEADLINE_EXCEEDED itself when the station is silent; the margin lets it.
             return self._device_model().SendCall(request, timeout=timeout_s + self._rpc_timeout_s)
 
+    def get_transaction(self, transaction_id: str, station_id: str) -> transactions_pb2.GetTransactionResponse:
+        request = transactions_pb2.GetTransactionRequest(transaction_id=transaction_id, station_id=station_id)
+        with self._errors(TRANSACTIONS):
+            return self._transactions().GetTransaction(request, timeout=self._rpc_timeout_s)
+
+    def list_transactions(
+        self, request: transactions_pb2.ListTransactionsRequest, limit: int
+    ) -> tuple[list[transactions_pb2.Transaction], bool]:
+        found: list[transactions_pb2.Transaction] = []
+        page_request = transactions_pb2.ListTransactionsRequest()
+        page_request.CopyFrom(request)
+        with self._errors(TRANSACTIONS):
+            while True:
+                page_request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+                page = self._transactions().ListTransactions(page_request, timeout=self._rpc_timeout_s)
+                found.extend(page.transactions)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                page_request.page_token = page.next_page_token
+
+    def start_session(
+        self, station_id: str, id_token: transactions_pb2.IdToken, evse_id: int | None, timeout_s: float
+    ) -> transactions_pb2.StartSessionResponse:
+        request = transactions_pb2.StartSessionRequest(
+            station_id=station_id, id_token=id_token, evse_id=evse_id, timeout_ms=round(timeout_s * 1000)
+        )
+        with self._errors(TRANSACTIONS):
+            return self._transactions().StartSession(request, timeout=timeout_s + self._rpc_timeout_s)
+
+    def stop_session(
+        self, station_id: str, transaction_id: str, timeout_s: float
+    ) -> transactions_pb2.StopSessionResponse:
+        request = transactions_pb2.StopSessionRequest(
+            station_id=station_id, transaction_id=transaction_id, timeout_ms=round(timeout_s * 1000)
+        )
+        with self._errors(TRANSACTIONS):
+            return self._transactions().StopSession(request, timeout=timeout_s + self._rpc_timeout_s)
+
+    def get_transaction_status(
+        self, station_id: str, transaction_id: str, timeout_s: float
+    ) -> transactions_pb2.GetTransactionStatusResponse:
+        request = transactions_pb2.GetTransactionStatusRequest(
+            station_id=station_id, transaction_id=transaction_id, timeout_ms=round(timeout_s * 1000)
+        )
+        with self._errors(TRANSACTIONS):
+            return self._transactions().GetTransactionStatus(request, timeout=timeout_s + self._rpc_timeout_s)
+
     def close(self) -> None:
         for channel in self._channels.values():
             channel.close()
@@ -126,12 +197,17 @@ class GrpcCsmsClient:
     def _device_model(self) -> device_model_pb2_grpc.DeviceModelServiceStub:
         return device_model_pb2_grpc.DeviceModelServiceStub(self._channel(DEVICE_MODEL))
 
+    def _transactions(self) -> transactions_pb2_grpc.TransactionsServiceStub:
+        return transactions_pb2_grpc.TransactionsServiceStub(self._channel(TRANSACTIONS))
+
     def _channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
             self._channels[service] = grpc.insecure_channel(self._address(service))
         return self._channels[service]
 
     def _address(self, service: str) -> str:
+        if service == TRANSACTIONS:
+            return self._addresses.transactions
         return self._addresses.authorization if service == AUTHORIZATION else self._addresses.device_model
 
     def _errors(self, service: str) -> contextlib.AbstractContextManager[None]:

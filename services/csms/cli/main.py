@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import grpc
 
-from csms.cli import call, exit_codes, serve, stack, stations
+from csms.cli import call, exit_codes, serve, sessions, stack, stations, transactions
 from csms.cli.client import Addresses, CsmsClient, GrpcCsmsClient, RpcFailed, ServiceUnreachable
 from csms.settings import CommonSettings
 
@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--authorization",
         metavar="HOST:PORT",
         help="authorization gRPC address (default: $CSMS_AUTHORIZATION_ADDRESS)",
+    )
+    parser.add_argument(
+        "--transactions", metavar="HOST:PORT", help="transactions gRPC address (default: $CSMS_TRANSACTIONS_ADDRESS)"
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
@@ -90,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_parser.set_defaults(handler=serve.migrate, uses_client=False)
 
     stack.add_parser(commands)
+    transactions.add_parser(commands)
+    sessions.add_parser(commands)
     return parser
 
 
@@ -107,6 +112,7 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
         Addresses(
             device_model=args.device_model or settings.device_model_address,
             authorization=args.authorization or settings.authorization_address,
+            transactions=args.transactions or settings.transactions_address,
         )
     )
     try:
