@@ -1,0 +1,208 @@
+"""TransactionsServicer over in-memory ports: queries, and remote start/stop/status on every version."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import grpc
+import pytest
+
+from csms.device_model.v1 import device_model_pb2
+from csms.edge.v1 import edge_pb2
+from csms.runtime.versions import OcppVersion
+from csms.transactions.v1 import transactions_pb2
+from transactions.commands import CommandError, RemoteSessions
+from transactions.grpc_api import TransactionsServicer
+from unit.transactions.fakes import OFFLINE, InMemoryTransactionsRepository, ScriptedStationCalls
+
+pb = transactions_pb2
+
+
+class Aborted(Exception):
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        super().__init__(f"{code.name}: {details}")
+        self.code = code
+        self.details = details
+
+
+class AbortingContext:
+    async def abort(self, code: grpc.StatusCode, details: str = "") -> NoReturn:
+        raise Aborted(code, details)
+
+
+CONTEXT: Any = AbortingContext()
+
+
+def servicer(
+    repository: InMemoryTransactionsRepository | None = None, calls: ScriptedStationCalls | None = None
+) -> TransactionsServicer:
+    sessions = RemoteSessions(calls or ScriptedStationCalls(), lambda: 4711, default_timeout_s=30.0)
+    return TransactionsServicer(repository or InMemoryTransactionsRepository(), sessions)
+
+
+def transaction(station_id: str, transaction_id: str, **fields: Any) -> pb.Transaction:
+    return pb.Transaction(station_id=station_id, transaction_id=transaction_id, **fields)
+
+
+async def test_get_transaction_with_its_samples() -> None:
+    sample = pb.SampledValue(measurand="Voltage", value=230, unit="V")
+    repository = InMemoryTransactionsRepository(
+        rows={("CS-1", "1"): transaction("CS-1", "1")}, sample_rows={("CS-1", "1"): [sample]}
+    )
+    response = await servicer(repository).GetTransaction(pb.GetTransactionRequest(transaction_id="1"), CONTEXT)
+    assert response == pb.GetTransactionResponse(transaction=transaction("CS-1", "1"), samples=[sample])
+
+
+async def test_get_transaction_ambiguous_or_unknown() -> None:
+    repository = InMemoryTransactionsRepository(
+        rows={("CS-1", "1"): transaction("CS-1", "1"), ("CS-2", "1"): transaction("CS-2", "1")}
+    )
+    with pytest.raises(Aborted) as ambiguous:
+        await servicer(repository).GetTransaction(pb.GetTransactionRequest(transaction_id="1"), CONTEXT)
+    assert ambiguous.value.code == grpc.StatusCode.FAILED_PRECONDITION and "CS-1, CS-2" in ambiguous.value.details
+    request = pb.GetTransactionRequest(transaction_id="1", station_id="CS-2")
+    assert (await servicer(repository).GetTransaction(request, CONTEXT)).transaction.station_id == "CS-2"
+    with pytest.raises(Aborted) as unknown:
+        await servicer(repository).GetTransaction(pb.GetTransactionRequest(transaction_id="9"), CONTEXT)
+    assert unknown.value.code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_list_transactions_passes_the_query_and_refuses_bad_arguments() -> None:
+    repository = InMemoryTransactionsRepository(
+        rows={("CS-1", "1"): transaction("CS-1", "1", state=pb.TRANSACTION_STATE_ACTIVE)}, next_token="next"
+    )
+    request = pb.ListTransactionsRequest(station_id="CS-1", id_token="T", active_only=True, page_size=5000)
+    request.since.FromJsonString("2026-11-21T00:00:00Z")
+    response = await servicer(repository).ListTransactions(request, CONTEXT)
+    assert response.next_page_token == "next"
+    query, page_size, _ = repository.queries[0]
+    assert (query.station_id, query.id_token, query.active_only, query.until, page_size) == (
+        "CS-1",
+        "T",
+        True,
+        None,
+        1000,
+    )
+    with pytest.raises(Aborted) as forged:
+        await servicer(repository).ListTransactions(pb.ListTransactionsRequest(page_token="forged"), CONTEXT)
+    assert forged.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    backwards = pb.ListTransactionsRequest()
+    backwards.since.FromJsonString("2026-11-22T00:00:00Z")
+    backwards.until.FromJsonString("2026-11-21T00:00:00Z")
+    with pytest.raises(Aborted) as reversed_range:
+        await servicer(repository).ListTransactions(backwards, CONTEXT)
+    assert reversed_range.value.code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.parametrize(
+    ("version", "action", "payload", "remote_start_id"),
+    [
+        (OcppVersion.V16, "RemoteStartTransaction", {"idTag": "TAG-1", "connectorId": 2}, None),
+        (
+            OcppVersion.V201,
+            "RequestStartTransaction",
+            {"idToken": {"idToken": "TAG-1", "type": "Central"}, "remoteStartId": 4711, "evseId": 2},
+            4711,
+        ),
+        (
+            OcppVersion.V21,
+            "RequestStartTransaction",
+            {"idToken": {"idToken": "TAG-1", "type": "Central"}, "remoteStartId": 4711, "evseId": 2},
+            4711,
+        ),
+    ],
+)
+async def test_start_session_on_every_version(
+    version: OcppVersion, action: str, payload: dict[str, Any], remote_start_id: int | None
+) -> None:
+    calls = ScriptedStationCalls(version, {"status": "Accepted"})
+    request = pb.StartSessionRequest(
+        station_id="CS-1", id_token=pb.IdToken(id_token="TAG-1"), evse_id=2, timeout_ms=5000
+    )
+    response = await servicer(calls=calls).StartSession(request, CONTEXT)
+    assert calls.calls == [("CS-1", action, payload, 5.0)]
+    expected = pb.StartSessionResponse(status="Accepted", message_id="csms-1", result_json='{"status": "Accepted"}')
+    if remote_start_id is not None:
+        expected.remote_start_id = remote_start_id
+    assert response == expected
+
+
+async def test_start_session_without_evse_uses_the_token_type_and_default_timeout() -> None:
+    calls = ScriptedStationCalls(OcppVersion.V201, {"status": "Rejected"})
+    request = pb.StartSessionRequest(station_id="CS-1", id_token=pb.IdToken(id_token="E1", type="eMAID"))
+    response = await servicer(calls=calls).StartSession(request, CONTEXT)
+    assert calls.calls == [
+        (
+            "CS-1",
+            "RequestStartTransaction",
+            {"idToken": {"idToken": "E1", "type": "eMAID"}, "remoteStartId": 4711},
+            30.0,
+        )
+    ]
+    assert response.status == "Rejected"
+
+
+@pytest.mark.parametrize(
+    ("version", "action", "payload"),
+    [
+        (OcppVersion.V16, "RemoteStopTransaction", {"transactionId": 1001}),
+        (OcppVersion.V201, "RequestStopTransaction", {"transactionId": "1001"}),
+        (OcppVersion.V21, "RequestStopTransaction", {"transactionId": "1001"}),
+    ],
+)
+async def test_stop_session_on_every_version(version: OcppVersion, action: str, payload: dict[str, Any]) -> None:
+    calls = ScriptedStationCalls(version, {"status": "Accepted"})
+    request = pb.StopSessionRequest(station_id="CS-1", transaction_id="1001")
+    response = await servicer(calls=calls).StopSession(request, CONTEXT)
+    assert calls.calls == [("CS-1", action, payload, 30.0)]
+    assert (response.status, response.result_json) == ("Accepted", '{"status": "Accepted"}')
+
+
+async def test_a_1_6_stop_needs_an_integer_id() -> None:
+    calls = ScriptedStationCalls(OcppVersion.V16)
+    with pytest.raises(Aborted) as refused:
+        await servicer(calls=calls).StopSession(
+            pb.StopSessionRequest(station_id="CS-1", transaction_id="tx-1"), CONTEXT
+        )
+    assert refused.value.code == grpc.StatusCode.INVALID_ARGUMENT and calls.calls == []
+
+
+async def test_the_station_callerror_is_returned() -> None:
+    error = edge_pb2.CallError(code="NotSupported", description="no remote start here")
+    calls = ScriptedStationCalls(OcppVersion.V201, device_model_pb2.SendCallResponse(message_id="m9", error=error))
+    request = pb.StartSessionRequest(station_id="CS-1", id_token=pb.IdToken(id_token="T"))
+    response = await servicer(calls=calls).StartSession(request, CONTEXT)
+    assert response.message_id == "m9" and response.error == error and response.status == ""
+
+
+async def test_offline_unknown_or_silent_stations_report_device_model_status() -> None:
+    for failure in (OFFLINE, CommandError(grpc.StatusCode.DEADLINE_EXCEEDED, "device-model: no answer")):
+        calls = ScriptedStationCalls(OcppVersion.V201, failure)
+        with pytest.raises(Aborted) as aborted:
+            await servicer(calls=calls).StopSession(
+                pb.StopSessionRequest(station_id="CS-1", transaction_id="t"), CONTEXT
+            )
+        assert (aborted.value.code, aborted.value.details) == (failure.code, failure.message)
+    unknown = ScriptedStationCalls(
+        CommandError(grpc.StatusCode.NOT_FOUND, "device-model: station CS-9 never connected")
+    )
+    with pytest.raises(Aborted) as aborted:
+        await servicer(calls=unknown).StopSession(pb.StopSessionRequest(station_id="CS-9", transaction_id="t"), CONTEXT)
+    assert aborted.value.code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_transaction_status_on_2_x_and_refused_on_1_6() -> None:
+    calls = ScriptedStationCalls(OcppVersion.V21, {"messagesInQueue": True, "ongoingIndicator": False})
+    request = pb.GetTransactionStatusRequest(station_id="CS-1", transaction_id="tx-1")
+    response = await servicer(calls=calls).GetTransactionStatus(request, CONTEXT)
+    assert calls.calls == [("CS-1", "GetTransactionStatus", {"transactionId": "tx-1"}, 30.0)]
+    assert (response.messages_in_queue, response.ongoing_indicator) == (True, False)
+    assert json.loads(response.result_json) == {"messagesInQueue": True, "ongoingIndicator": False}
+    everything = await servicer(
+        calls=ScriptedStationCalls(OcppVersion.V201, {"messagesInQueue": False})
+    ).GetTransactionStatus(pb.GetTransactionStatusRequest(station_id="CS-1"), CONTEXT)
+    assert not everything.HasField("ongoing_indicator") and not everything.messages_in_queue
+    with pytest.raises(Aborted) as refused:
+        await servicer(calls=ScriptedStationCalls(OcppVersion.V16)).GetTransactionStatus(request, CONTEXT)
+    assert refused.value.code == grpc.StatusCode.FAILED_PRECONDITION
