@@ -21,6 +21,7 @@ AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
 TRANSACTIONS = "transactions"
 PAGE_SIZE = 500
+PUSH_ROUNDS = 20  # a local list push waits up to this many per-station timeouts
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class RpcFailed(Exception):
 
 
 class CsmsClient(Protocol):
-    def register_station(self, station_id: str, password: str, security_profile: int) -> bool:
+    def register_station(self, station_id: str, password: str, security_profile: int, group: str = "") -> bool:
         """True when the station was created, False when its credentials were replaced."""
 
     def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
@@ -62,6 +63,26 @@ class CsmsClient(Protocol):
     def send_call(
         self, station_id: str, action: str, payload_json: str, timeout_s: float
     ) -> device_model_pb2.SendCallResponse: ...
+
+    def upsert_id_token(
+        self, request: authorization_pb2.UpsertIdTokenRequest
+    ) -> authorization_pb2.UpsertIdTokenResponse:
+        """Creates or replaces an id token."""
+
+    def list_id_tokens(self) -> list[authorization_pb2.IdTokenRecord]:
+        """Every id token (all pages)."""
+
+    def block_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord: ...
+
+    def push_local_list(
+        self, request: authorization_pb2.PushLocalListRequest, timeout_s: float
+    ) -> list[authorization_pb2.LocalListPushResult]:
+        """`timeout_s`: per station."""
+
+    def refresh_local_list_version(self, station_id: str, timeout_s: float) -> int:
+        """Asks the station for its local list version; the service records it."""
+
+    def local_list_status(self, station_id: str) -> authorization_pb2.GetLocalListStatusResponse: ...
 
     def get_transaction(self, transaction_id: str, station_id: str) -> transactions_pb2.GetTransactionResponse: ...
 
@@ -91,9 +112,9 @@ class GrpcCsmsClient:
         self._rpc_timeout_s = rpc_timeout_s
         self._channels: dict[str, grpc.Channel] = {}
 
-    def register_station(self, station_id: str, password: str, security_profile: int) -> bool:
+    def register_station(self, station_id: str, password: str, security_profile: int, group: str = "") -> bool:
         request = authorization_pb2.RegisterStationRequest(
-            station_id=station_id, password=password, security_profile=security_profile
+            station_id=station_id, password=password, security_profile=security_profile, group=group
         )
         with self._errors(AUTHORIZATION):
             return self._authorization().RegisterStation(request, timeout=self._rpc_timeout_s).created
@@ -136,6 +157,53 @@ class GrpcCsmsClient:
         with self._errors(DEVICE_MODEL):
             # The service answers DEADLINE_EXCEEDED itself when the station is silent; the margin lets it.
             return self._device_model().SendCall(request, timeout=timeout_s + self._rpc_timeout_s)
+
+    def upsert_id_token(
+        self, request: authorization_pb2.UpsertIdTokenRequest
+    ) -> authorization_pb2.UpsertIdTokenResponse:
+        with self._errors(AUTHORIZATION):
+            return self._authorization().UpsertIdToken(request, timeout=self._rpc_timeout_s)
+
+    def list_id_tokens(self) -> list[authorization_pb2.IdTokenRecord]:
+        tokens: list[authorization_pb2.IdTokenRecord] = []
+        page_token = ""
+        with self._errors(AUTHORIZATION):
+            while True:
+                request = authorization_pb2.ListIdTokensRequest(page_size=PAGE_SIZE, page_token=page_token)
+                page = self._authorization().ListIdTokens(request, timeout=self._rpc_timeout_s)
+                tokens.extend(page.tokens)
+                page_token = page.next_page_token
+                if not page_token:
+                    return tokens
+
+    def block_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord:
+        request = authorization_pb2.BlockIdTokenRequest(id_token=id_token)
+        with self._errors(AUTHORIZATION):
+            return self._authorization().BlockIdToken(request, timeout=self._rpc_timeout_s).token
+
+    def push_local_list(
+        self, request: authorization_pb2.PushLocalListRequest, timeout_s: float
+    ) -> list[authorization_pb2.LocalListPushResult]:
+        request.timeout_ms = round(timeout_s * 1000)
+        with self._errors(AUTHORIZATION):
+            # Stations are called a bounded number at a time: a large group takes several rounds.
+            response = self._authorization().PushLocalList(
+                request, timeout=timeout_s * PUSH_ROUNDS + self._rpc_timeout_s
+            )
+            return list(response.results)
+
+    def refresh_local_list_version(self, station_id: str, timeout_s: float) -> int:
+        request = authorization_pb2.RefreshLocalListVersionRequest(
+            station_id=station_id, timeout_ms=round(timeout_s * 1000)
+        )
+        with self._errors(AUTHORIZATION):
+            response = self._authorization().RefreshLocalListVersion(request, timeout=timeout_s + self._rpc_timeout_s)
+            return response.version_number
+
+    def local_list_status(self, station_id: str) -> authorization_pb2.GetLocalListStatusResponse:
+        request = authorization_pb2.GetLocalListStatusRequest(station_id=station_id)
+        with self._errors(AUTHORIZATION):
+            return self._authorization().GetLocalListStatus(request, timeout=self._rpc_timeout_s)
 
     def get_transaction(self, transaction_id: str, station_id: str) -> transactions_pb2.GetTransactionResponse:
         request = transactions_pb2.GetTransactionRequest(transaction_id=transaction_id, station_id=station_id)

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import grpc
 
-from csms.cli import call, exit_codes, serve, sessions, stack, stations, transactions
+from csms.cli import call, exit_codes, local_lists, serve, sessions, stack, stations, tokens, transactions
 from csms.cli.client import Addresses, CsmsClient, GrpcCsmsClient, RpcFailed, ServiceUnreachable
 from csms.settings import CommonSettings
 
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("station_id", metavar="ID")
     add.add_argument("--password", required=True, help="HTTP Basic password, 16..40 characters")
     add.add_argument("--security-profile", type=int, default=1, choices=(1, 2, 3), help="OCPP security profile")
+    add.add_argument("--group", default="", metavar="G", help="station group (e.g. a site); default: none")
     add.set_defaults(handler=stations.add, uses_client=True)
     list_ = station_commands.add_parser("list", help="registered stations with vendor, model and connection")
     list_.add_argument("--json", action="store_true", help="print JSON")
@@ -93,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_parser.set_defaults(handler=serve.migrate, uses_client=False)
 
     stack.add_parser(commands)
+    tokens.add_parser(commands)
+    local_lists.add_parser(commands)
     transactions.add_parser(commands)
     sessions.add_parser(commands)
     return parser

@@ -21,12 +21,12 @@ _OCPP_VERSIONS = {
     envelope_pb2.OCPP_VERSION_201: "2.0.1",
     envelope_pb2.OCPP_VERSION_21: "2.1",
 }
-_LIST_COLUMNS = ("STATION", "PROFILE", "VENDOR", "MODEL", "OCPP", "CONNECTED", "NODE", "LAST SEEN")
+_LIST_COLUMNS = ("STATION", "PROFILE", "GROUP", "VENDOR", "MODEL", "OCPP", "CONNECTED", "NODE", "LAST SEEN")
 _MISSING = "-"
 
 
 def add(args: argparse.Namespace, client: CsmsClient) -> int:
-    created = client.register_station(args.station_id, args.password, args.security_profile)
+    created = client.register_station(args.station_id, args.password, args.security_profile, args.group)
     print(f"{'registered' if created else 'updated'} {args.station_id}")
     return exit_codes.OK
 
@@ -74,6 +74,7 @@ def _join(
 ) -> list[Row]:
     """One row per station known to either service, by station id; None where a value is unknown."""
     profiles = {s.station_id: s.security_profile for s in registered}
+    groups = {s.station_id: s.group for s in registered if s.group}
     ids = sorted(set(profiles) | set(projection or ()))
     rows: list[Row] = []
     for station_id in ids:
@@ -83,6 +84,7 @@ def _join(
                 "station_id": station_id,
                 "registered": station_id in profiles,
                 "security_profile": profiles.get(station_id),
+                "group": groups.get(station_id),
                 "vendor": (seen.vendor or None) if seen else None,
                 "model": (seen.model or None) if seen else None,
                 "ocpp_version": _OCPP_VERSIONS.get(seen.ocpp_version) if seen else None,
@@ -103,6 +105,7 @@ def _table(rows: Sequence[Row]) -> str:
             (
                 str(row["station_id"]),
                 _cell(row["security_profile"]),
+                _cell(row["group"]),
                 _cell(row["vendor"]),
                 _cell(row["model"]),
                 _cell(row["ocpp_version"]),

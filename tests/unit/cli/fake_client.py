@@ -15,6 +15,12 @@ class FakeClient:
     stations: list[device_model_pb2.Station] = field(default_factory=list)
     created: bool = True
     call_response: device_model_pb2.SendCallResponse = field(default_factory=device_model_pb2.SendCallResponse)
+    tokens: list[authorization_pb2.IdTokenRecord] = field(default_factory=list)
+    push_results: list[authorization_pb2.LocalListPushResult] = field(default_factory=list)
+    station_list_version: int = 0
+    list_status: authorization_pb2.GetLocalListStatusResponse = field(
+        default_factory=authorization_pb2.GetLocalListStatusResponse
+    )
     # method name -> exception it raises
     errors: dict[str, Exception] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
@@ -32,8 +38,8 @@ class FakeClient:
         if error is not None:
             raise error
 
-    def register_station(self, station_id: str, password: str, security_profile: int) -> bool:
-        self._record("register_station", station_id, password, security_profile)
+    def register_station(self, station_id: str, password: str, security_profile: int, group: str = "") -> bool:
+        self._record("register_station", station_id, password, security_profile, group)
         return self.created
 
     def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
@@ -53,6 +59,36 @@ class FakeClient:
     ) -> device_model_pb2.SendCallResponse:
         self._record("send_call", station_id, action, payload_json, timeout_s)
         return self.call_response
+
+    def upsert_id_token(
+        self, request: authorization_pb2.UpsertIdTokenRequest
+    ) -> authorization_pb2.UpsertIdTokenResponse:
+        self._record("upsert_id_token", request)
+        return authorization_pb2.UpsertIdTokenResponse(
+            created=self.created, token=authorization_pb2.IdTokenRecord(id_token=request.id_token)
+        )
+
+    def list_id_tokens(self) -> list[authorization_pb2.IdTokenRecord]:
+        self._record("list_id_tokens")
+        return self.tokens
+
+    def block_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord:
+        self._record("block_id_token", id_token)
+        return authorization_pb2.IdTokenRecord(id_token=id_token, status=authorization_pb2.ID_TOKEN_STATUS_BLOCKED)
+
+    def push_local_list(
+        self, request: authorization_pb2.PushLocalListRequest, timeout_s: float
+    ) -> list[authorization_pb2.LocalListPushResult]:
+        self._record("push_local_list", request, timeout_s)
+        return self.push_results
+
+    def refresh_local_list_version(self, station_id: str, timeout_s: float) -> int:
+        self._record("refresh_local_list_version", station_id, timeout_s)
+        return self.station_list_version
+
+    def local_list_status(self, station_id: str) -> authorization_pb2.GetLocalListStatusResponse:
+        self._record("local_list_status", station_id)
+        return self.list_status
 
     def close(self) -> None:
         self.closed = True

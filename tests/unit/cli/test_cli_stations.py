@@ -60,14 +60,14 @@ SEEN_ONLY = Station(
 )
 REGISTERED = [
     RegisteredStation(station_id="CP-2", security_profile=1),
-    RegisteredStation(station_id="CP-1", security_profile=2),
+    RegisteredStation(station_id="CP-1", security_profile=2, group="site-a"),
 ]
 
 
 def test_add_registers_a_new_station(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["stations", "add", "CP-1", "--password", PASSWORD], client) == 0
     assert capsys.readouterr() == ("registered CP-1\n", "")
-    assert client.calls == [("register_station", "CP-1", PASSWORD, 1)]
+    assert client.calls == [("register_station", "CP-1", PASSWORD, 1, "")]
     assert client.addresses == Addresses(device_model="dm.test:50051", authorization="authz.test:50052")
     assert client.closed
 
@@ -89,7 +89,7 @@ def test_add_updates_an_existing_station_at_the_given_address(
     ]
     assert run(argv, client) == 0
     assert capsys.readouterr() == ("updated CP-1\n", "")
-    assert client.calls == [("register_station", "CP-1", PASSWORD, 2)]
+    assert client.calls == [("register_station", "CP-1", PASSWORD, 2, "")]
     assert client.addresses == Addresses(device_model="dm.test:50051", authorization="10.1.1.1:5")
 
 
@@ -101,6 +101,12 @@ def test_add_refused_by_the_service_exits_4_with_its_message(
     assert run(["stations", "add", "CP-1", "--password", "short"], client) == 4
     assert capsys.readouterr() == ("", f"error: {message}\n")
     assert client.closed
+
+
+def test_add_with_a_group(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "add", "CP-1", "--password", PASSWORD, "--group", "site-a"], client) == 0
+    assert capsys.readouterr() == ("registered CP-1\n", "")
+    assert client.calls == [("register_station", "CP-1", PASSWORD, 1, "site-a")]
 
 
 def test_add_with_an_unknown_security_profile_is_a_usage_error(
@@ -127,10 +133,10 @@ def test_list_joins_registrations_with_the_projection(client: FakeClient, capsys
     client.stations = [SEEN_ONLY, CONNECTED]
     assert run(["stations", "list"], client) == 0
     assert capsys.readouterr() == (
-        "STATION  PROFILE  VENDOR  MODEL    OCPP   CONNECTED  NODE    LAST SEEN\n"
-        "CP-1     2        ACME    Volt 22  2.0.1  yes        edge-1  2025-03-01T12:00:05Z\n"
-        "CP-2     1        -       -        -      no         -       -\n"
-        "CP-3     -        Other   Old      1.6    no         -       2025-02-28T09:15:00Z\n",
+        "STATION  PROFILE  GROUP   VENDOR  MODEL    OCPP   CONNECTED  NODE    LAST SEEN\n"
+        "CP-1     2        site-a  ACME    Volt 22  2.0.1  yes        edge-1  2025-03-01T12:00:05Z\n"
+        "CP-2     1        -       -       -        -      no         -       -\n"
+        "CP-3     -        -       Other   Old      1.6    no         -       2025-02-28T09:15:00Z\n",
         "",
     )
 
@@ -146,6 +152,7 @@ def test_list_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> No
             "station_id": "CP-1",
             "registered": True,
             "security_profile": 2,
+            "group": "site-a",
             "vendor": "ACME",
             "model": "Volt 22",
             "ocpp_version": "2.0.1",
@@ -157,6 +164,7 @@ def test_list_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> No
             "station_id": "CP-2",
             "registered": True,
             "security_profile": 1,
+            "group": None,
             "vendor": None,
             "model": None,
             "ocpp_version": None,
@@ -168,6 +176,7 @@ def test_list_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> No
             "station_id": "CP-3",
             "registered": False,
             "security_profile": None,
+            "group": None,
             "vendor": "Other",
             "model": "Old",
             "ocpp_version": "1.6",
@@ -185,9 +194,9 @@ def test_list_without_the_device_model_service_shows_registrations_only(
     client.errors["list_stations"] = ServiceUnreachable("device-model", "dm.test:50051", "connection refused")
     assert run(["stations", "list"], client) == 0
     assert capsys.readouterr() == (
-        "STATION  PROFILE  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n"
-        "CP-1     2        -       -      -     -          -     -\n"
-        "CP-2     1        -       -      -     -          -     -\n",
+        "STATION  PROFILE  GROUP   VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n"
+        "CP-1     2        site-a  -       -      -     -          -     -\n"
+        "CP-2     1        -       -       -      -     -          -     -\n",
         "warning: cannot reach the device-model service at dm.test:50051 (connection refused); "
         "showing registrations only\n",
     )
@@ -195,7 +204,7 @@ def test_list_without_the_device_model_service_shows_registrations_only(
 
 def test_list_of_nothing_prints_the_header(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["stations", "list"], client) == 0
-    assert capsys.readouterr() == ("STATION  PROFILE  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n", "")
+    assert capsys.readouterr() == ("STATION  PROFILE  GROUP  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n", "")
 
 
 def test_list_without_the_authorization_service_exits_5(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
