@@ -1,0 +1,81 @@
+"""Rebuilding the transaction read models from the log gives identical tables: project the whole events topic
+(up to its end when the test starts) in a fresh consumer group into a scratch keyspace, dump every table,
+truncate them, reset the group to the earliest offsets, replay, and compare the full table contents."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from csms import topics
+from csms.cassandra import CassandraSession
+from csms.kafka import make_consumer, make_producer
+from infra_fixtures import Infra
+from integration.transactions import scratch
+from transactions.projector import TransactionsProjector
+from transactions.repository import CassandraTransactionsRepository
+from unit.transactions.scenarios import charging_sessions
+
+
+@pytest.fixture
+async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
+    name = await scratch.create_keyspace(session)
+    yield name
+    await scratch.drop_keyspace(session, name)
+
+
+async def replay(consumer: AIOKafkaConsumer, projector: TransactionsProjector, end: dict[TopicPartition, int]) -> int:
+    """Applies the group's records up to `end`, committing after each applied batch (as ProjectionRunner does)."""
+    applied = 0
+    while [tp for tp, offset in end.items() if await consumer.position(tp) < offset]:
+        batch = await consumer.getmany(timeout_ms=500, max_records=1000)
+        records = [r for tp, rs in batch.items() for r in rs if r.offset < end[tp]]
+        await projector.apply(records)
+        applied += len(records)
+        await consumer.commit({tp: min(rs[-1].offset + 1, end[tp]) for tp, rs in batch.items()})
+    return applied
+
+
+async def test_a_rebuild_from_the_log_gives_identical_tables(
+    infra: Infra, session: CassandraSession, keyspace: str
+) -> None:
+    sessions = await charging_sessions()
+    producer = make_producer(infra.kafka_bootstrap, "transactions-rebuild-test")
+    await producer.start()
+    try:
+        for event in sessions.events:
+            await producer.send_and_wait(
+                topics.TRANSACTIONS_EVENTS, event.SerializeToString(), key=event.station_id.encode()
+            )
+    finally:
+        await producer.stop()
+
+    group = f"transactions.projector.rebuild-test-{uuid.uuid4().hex[:8]}"
+    consumer = make_consumer(infra.kafka_bootstrap, group, "rebuild-test", topics.TRANSACTIONS_EVENTS)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topics.TRANSACTIONS_EVENTS, p)
+            for p in consumer.partitions_for_topic(topics.TRANSACTIONS_EVENTS) or ()
+        ]
+        end = await consumer.end_offsets(partitions)
+        projector = TransactionsProjector(CassandraTransactionsRepository(session, keyspace))
+        applied = await replay(consumer, projector, end)
+        first = await scratch.dump(session, keyspace)
+        repository = CassandraTransactionsRepository(session, keyspace)
+        ours = await repository.transaction(sessions.v16, "1001")
+        assert ours is not None and ours.energy_wh == 7500.0
+
+        await scratch.truncate(session, keyspace)
+        assert all(rows == [] for rows in (await scratch.dump(session, keyspace)).values())
+        beginning = await consumer.beginning_offsets(partitions)
+        await consumer.commit(beginning)
+        for tp, offset in beginning.items():
+            consumer.seek(tp, offset)
+        assert await replay(consumer, projector, end) == applied >= len(sessions.events)
+        assert await scratch.dump(session, keyspace) == first
+    finally:
+        await consumer.stop()
