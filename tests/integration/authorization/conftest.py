@@ -1,4 +1,7 @@
-"""Fixtures for the authorization integration tests: a Cassandra session and an emptied stations table."""
+"""Fixtures for the authorization integration tests: a Cassandra session on the authorization keyspace.
+
+Tables are shared with other tests running at the same time (e2e stacks included): tests use keys of their own
+and never truncate."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from authorization.registry import KEYSPACE
+from authorization.store import KEYSPACE
 from csms import cassandra
 from infra_fixtures import Infra
 
@@ -16,10 +19,3 @@ async def session(infra: Infra) -> AsyncIterator[cassandra.CassandraSession]:
     connected = await cassandra.connect(infra.cassandra_contact_points, infra.cassandra_port, infra.local_dc, KEYSPACE)
     yield connected
     await connected.close()
-
-
-@pytest.fixture
-async def empty_stations(session: cassandra.CassandraSession) -> cassandra.CassandraSession:
-    """The session, after every registered station has been deleted."""
-    await session.execute(f"TRUNCATE {KEYSPACE}.stations", idempotent=True)
-    return session

@@ -6,12 +6,15 @@ import pytest
 
 from authorization.registry import CassandraStationRegistry
 from csms.cassandra import CassandraSession
-from unit.authorization.registry_contract import StationRegistryContract
+from unit.authorization.registry_contract import StationRegistryContract, run
 
 pytestmark = pytest.mark.integration
 
 
+__all__ = ["run"]
+
+
 class TestCassandraStationRegistry(StationRegistryContract):
     @pytest.fixture
-    def registry(self, empty_stations: CassandraSession) -> CassandraStationRegistry:
-        return CassandraStationRegistry(empty_stations)
+    def registry(self, session: CassandraSession) -> CassandraStationRegistry:
+        return CassandraStationRegistry(session)

@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def service_env(infra: Infra, empty_stations: CassandraSession) -> AsyncIterator[dict[str, str]]:
+async def service_env(infra: Infra, session: CassandraSession) -> AsyncIterator[dict[str, str]]:
     """Runs `csms serve authorization` until it reports SERVING; yields the environment of the CLI calls."""
     address = f"127.0.0.1:{free_port()}"
     env = {
@@ -88,34 +88,51 @@ async def csms(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 
 
 async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
-    assert await csms(service_env, "stations", "add", "CP-1", "--password", "integration-pass-1") == (
+    # Other tests share the registry: ids are unique to this run, and only their lines are looked at.
+    run = uuid.uuid4().hex[:6]
+    one, two = f"CP-1-{run}", f"CP-2-{run}"
+    assert await csms(service_env, "stations", "add", one, "--password", "integration-pass-1") == (
         0,
-        "registered CP-1\n",
+        f"registered {one}\n",
         "",
     )
     assert await csms(
-        service_env, "stations", "add", "CP-1", "--password", "integration-pass-2", "--security-profile", "2"
-    ) == (0, "updated CP-1\n", "")
-    assert await csms(service_env, "stations", "add", "CP-2", "--password", "integration-pass-3") == (
-        0,
-        "registered CP-2\n",
-        "",
-    )
+        service_env, "stations", "add", one, "--password", "integration-pass-2", "--security-profile", "2"
+    ) == (0, f"updated {one}\n", "")
+    assert await csms(
+        service_env, "stations", "add", two, "--password", "integration-pass-3", "--group", f"site-{run}"
+    ) == (0, f"registered {two}\n", "")
 
     code, out, err = await csms(service_env, "stations", "list")
     assert code == 0
-    assert out == (
-        "STATION  PROFILE  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n"
-        "CP-1     2        -       -      -     -          -     -\n"
-        "CP-2     1        -       -      -     -          -     -\n"
-    )
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "STATION",
+        "PROFILE",
+        "GROUP",
+        "VENDOR",
+        "MODEL",
+        "OCPP",
+        "CONNECTED",
+        "NODE",
+        "LAST",
+        "SEEN",
+    ]
+    assert [line.split() for line in lines if run in line] == [
+        [one, "2", "-", "-", "-", "-", "-", "-", "-"],
+        [two, "1", f"site-{run}", "-", "-", "-", "-", "-", "-"],
+    ]
     assert err.startswith(f"warning: cannot reach the device-model service at {NO_DEVICE_MODEL} (")
 
     code, out, _ = await csms(service_env, "stations", "list", "--json")
     assert code == 0
-    assert [(s["station_id"], s["registered"], s["security_profile"]) for s in json.loads(out)] == [
-        ("CP-1", True, 2),
-        ("CP-2", True, 1),
+    assert [
+        (s["station_id"], s["registered"], s["security_profile"], s["group"])
+        for s in json.loads(out)
+        if run in s["station_id"]
+    ] == [
+        (one, True, 2, None),
+        (two, True, 1, f"site-{run}"),
     ]
 
 

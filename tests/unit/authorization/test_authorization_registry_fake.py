@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from unit.authorization.fakes import InMemoryStationRegistry
-from unit.authorization.registry_contract import StationRegistryContract
+from unit.authorization.registry_contract import StationRegistryContract, run
+
+__all__ = ["run"]
 
 
 class TestInMemoryStationRegistry(StationRegistryContract):
