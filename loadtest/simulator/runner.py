@@ -152,7 +152,7 @@ class Simulator:
         """Poisson arrivals at `rate`; a station that lost its connection reconnects and boots first."""
         rng = station.behaviour.rng
         next_at = time.monotonic() + rng.expovariate(rate)
-        while next_at < end:
+        while next_at < end and time.monotonic() < end:  # a station behind its schedule stops at the end too
             await asyncio.sleep(max(next_at - time.monotonic(), 0))
             if not station.is_open and not await self._connect_and_boot(station, asyncio.Semaphore(1), end):
                 return

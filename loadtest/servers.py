@@ -1,0 +1,89 @@
+"""The two servers the edge benchmarks compare, each run as its own process:
+
+    python -m loadtest.servers edge --port 9300 --topic loadtest.frames.v1
+    python -m loadtest.servers echo --port 9301
+
+`edge` is the real edge node (`edge.bootstrap`) with its real Kafka frame log, written to a benchmark topic
+instead of `ocpp.frames.v1` (so no service answers or stores the frames) and an accept-all station registry
+behind the real verdict cache (so no authorization service is needed; the cache's memory still counts).
+`echo` is a bare `websockets` server echoing every message, configured like the edge (no compression).
+Each prints `ready` once it accepts connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+from websockets.asyncio.server import ServerConnection, serve
+
+from csms.kafka import make_producer
+from csms.lifecycle import configure_logging, run_until_signalled
+from csms.migrate import ensure_topic
+from edge import bootstrap
+from edge.frame_log import KafkaFrameLog
+from edge.settings import EdgeSettings
+from edge.station_registry import CachingStationRegistry, Verdict
+
+BENCH_TOPIC = "loadtest.frames.v1"
+BENCH_TOPIC_PARTITIONS = 12
+BENCH_TOPIC_CONFIG = {"retention.ms": "3600000", "cleanup.policy": "delete"}
+
+
+class AcceptAll:
+    async def verify(self, station_id: str, password: str) -> Verdict:
+        return Verdict.ACCEPTED
+
+
+async def run_edge(port: int, topic: str, node_id: str) -> None:
+    settings = EdgeSettings(node_id=node_id, host="127.0.0.1", port=port, ping_interval_s=3600, log_level="WARNING")
+    configure_logging(settings.log_level)
+    await ensure_topic(settings.kafka_bootstrap, topic, BENCH_TOPIC_PARTITIONS, BENCH_TOPIC_CONFIG)
+    registry = CachingStationRegistry(
+        AcceptAll(),
+        accepted_ttl_s=settings.registry_accepted_ttl_s,
+        refused_ttl_s=settings.registry_refused_ttl_s,
+        max_entries=settings.registry_cache_size,
+    )
+    producer = make_producer(settings.kafka_bootstrap, client_id=f"edge-{node_id}")
+    await producer.start()
+    try:
+        ready = asyncio.Event()
+        node = asyncio.create_task(
+            bootstrap.run(settings, ready=ready, registry=registry, frame_log=KafkaFrameLog(producer, topic))
+        )
+        await ready.wait()
+        print("ready", flush=True)
+        await node
+    finally:
+        await producer.stop()
+
+
+async def _echo(ws: ServerConnection) -> None:
+    with contextlib.suppress(Exception):
+        async for message in ws:
+            await ws.send(message)
+
+
+async def run_echo(port: int) -> None:
+    async with serve(_echo, "127.0.0.1", port, compression=None, ping_interval=None, max_size=64 * 1024):
+        print("ready", flush=True)
+        await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="a benchmark server: the edge node or a bare websockets echo")
+    parser.add_argument("kind", choices=["edge", "echo"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--topic", default=BENCH_TOPIC)
+    parser.add_argument("--node-id", default="bench-edge")
+    args = parser.parse_args()
+    if args.kind == "edge":
+        run_until_signalled(lambda: run_edge(args.port, args.topic, args.node_id))
+    else:
+        run_until_signalled(lambda: run_echo(args.port))
+
+
+if __name__ == "__main__":
+    main()
