@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -75,8 +76,11 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
     handler_consumer = make_consumer(
         settings.kafka_bootstrap, f"{AUTHORIZATION}.handlers", f"{instance}.handlers", topics.FRAMES
     )
-    handler_producer = make_producer(
-        settings.kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{AUTHORIZATION}.handlers.{instance}"
+    handler_producers = functools.partial(
+        make_producer,
+        settings.kafka_bootstrap,
+        f"{instance}.handlers",
+        transactional_id=f"{AUTHORIZATION}.handlers.{instance}",
     )
     sessions_consumer = make_consumer(
         settings.kafka_bootstrap, sessions.GROUP_ID, f"{instance}.sessions", *sessions.TOPICS
@@ -98,7 +102,7 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         service=AUTHORIZATION,
         router=router,
         consumer=handler_consumer,
-        producer=handler_producer,
+        producers=handler_producers,
         answered=CassandraAnsweredCalls(session, f"{KEYSPACE}.answered_calls"),
         events_topic=topics.AUTHORIZATION_EVENTS,
         clock=_now,
@@ -128,7 +132,7 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         settings.authorization_grpc_listen,
         [(lambda s: authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(servicer, s), SERVICE_NAME)],
     )
-    clients = (handler_consumer, handler_producer, sessions_consumer, producer)
+    clients = (handler_consumer, sessions_consumer, producer)
     started: list[object] = []
     loops: list[asyncio.Task[None]] = []
     try:

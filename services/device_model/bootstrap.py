@@ -7,6 +7,7 @@ and, as fallback owner, every unowned action), the stations projector, and the g
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from datetime import UTC, datetime
 
@@ -51,8 +52,11 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
     handler_consumer = make_consumer(
         settings.kafka_bootstrap, f"{DEVICE_MODEL}.handlers", f"{instance}.handlers", topics.FRAMES
     )
-    handler_producer = make_producer(
-        settings.kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{DEVICE_MODEL}.handlers.{instance}"
+    handler_producers = functools.partial(
+        make_producer,
+        settings.kafka_bootstrap,
+        f"{instance}.handlers",
+        transactional_id=f"{DEVICE_MODEL}.handlers.{instance}",
     )
     projector_consumer = make_consumer(
         settings.kafka_bootstrap, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
@@ -62,7 +66,7 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         service=DEVICE_MODEL,
         router=router,
         consumer=handler_consumer,
-        producer=handler_producer,
+        producers=handler_producers,
         answered=CassandraAnsweredCalls(session, "csms_device_model.answered_calls"),
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=utc_now,
@@ -79,7 +83,7 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         settings.device_model_grpc_listen,
         [(lambda s: device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server(servicer, s), service_name)],
     )
-    clients = (handler_consumer, handler_producer, projector_consumer, producer)
+    clients = (handler_consumer, projector_consumer, producer)
     try:
         for client in clients:
             await client.start()

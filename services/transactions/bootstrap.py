@@ -8,6 +8,7 @@ TransactionsService (queries, remote start/stop, transaction status).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -63,8 +64,11 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
     handler_consumer = make_consumer(
         settings.kafka_bootstrap, f"{TRANSACTIONS}.handlers", f"{instance}.handlers", topics.FRAMES
     )
-    handler_producer = make_producer(
-        settings.kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{TRANSACTIONS}.handlers.{instance}"
+    handler_producers = functools.partial(
+        make_producer,
+        settings.kafka_bootstrap,
+        f"{instance}.handlers",
+        transactional_id=f"{TRANSACTIONS}.handlers.{instance}",
     )
     projector_consumer = make_consumer(
         settings.kafka_bootstrap, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
@@ -74,7 +78,7 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         service=TRANSACTIONS,
         router=router,
         consumer=handler_consumer,
-        producer=handler_producer,
+        producers=handler_producers,
         answered=CassandraAnsweredCalls(session, "csms_transactions.answered_calls"),
         events_topic=topics.TRANSACTIONS_EVENTS,
         clock=utc_now,
@@ -91,7 +95,7 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         settings.transactions_grpc_listen,
         [(lambda s: transactions_pb2_grpc.add_TransactionsServiceServicer_to_server(servicer, s), SERVICE_NAME)],
     )
-    clients = (handler_consumer, handler_producer, projector_consumer, dead_letter)
+    clients = (handler_consumer, projector_consumer, dead_letter)
     try:
         for client in clients:
             await client.start()

@@ -79,6 +79,11 @@ class RawStation:
     def connected(self) -> bool:
         return self._reader is not None and not self._reader.done()
 
+    @property
+    def close_code(self) -> int | None:
+        """The close code of the last connection once it is closed."""
+        return self._ws.close_code if self._ws is not None and not self.connected else None
+
     async def connect(self, deadline_s: float = 60.0) -> None:
         """Connects to the first edge URL that accepts, trying them in turn until the deadline."""
         deadline = time.monotonic() + deadline_s
@@ -229,3 +234,48 @@ async def get_stations(address: str, station_ids: Sequence[str]) -> dict[str, de
 
         found = await asyncio.gather(*(one(station_id) for station_id in station_ids))
     return {station.station_id: station for station in found if station is not None}
+
+
+STATUSES = ("Available", "Unavailable", "Faulted")  # valid connector states in 1.6 and 2.x
+
+
+def status_payload(version: OcppVersion, status: str) -> dict[str, Any]:
+    """Connector 1 (1.6) / EVSE 1 connector 1 (2.x): both project to evse 1, connector 1."""
+    if version is OcppVersion.V16:
+        return {"connectorId": 1, "errorCode": "NoError", "status": status}
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {"timestamp": now, "connectorStatus": status, "evseId": 1, "connectorId": 1}
+
+
+class StatusLoad:
+    """Stations sending StatusNotification after StatusNotification (each retried until answered), recording
+    every acknowledged CALL: (message id, status, monotonic time of the reply)."""
+
+    def __init__(self, stations: Sequence[RawStation], pause_s: float) -> None:
+        self.stations = stations
+        self.acked: dict[str, list[tuple[str, str, float]]] = {station.station_id: [] for station in stations}
+        self._pause_s = pause_s
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run(station)) for station in self.stations]
+
+    async def stop(self) -> None:
+        """Lets every station finish the CALL in hand (so each ends answered), then returns."""
+        self._stop.set()
+        await asyncio.gather(*self._tasks)
+
+    def acked_since(self, moment: float) -> int:
+        """How many stations had at least 3 CALLs acknowledged after `moment`."""
+        return sum(1 for acks in self.acked.values() if sum(1 for *_, at in acks if at > moment) >= 3)
+
+    async def _run(self, station: RawStation) -> None:
+        sequence = 0
+        while not self._stop.is_set():
+            sequence += 1
+            message_id, status = f"st-{sequence}", STATUSES[sequence % len(STATUSES)]
+            payload = status_payload(station.version, status)
+            await station.call(message_id, "StatusNotification", payload, attempt_timeout_s=3, deadline_s=180)
+            self.acked[station.station_id].append((message_id, status, time.monotonic()))
+            await asyncio.sleep(self._pause_s)

@@ -3,7 +3,8 @@
 Side effects: reads `ocpp.frames.v1` in the consumer group `<service>.handlers`; for each batch, writes the
 reply records (to each edge node's delivery topic), the handlers' domain events and the consumer offsets in
 ONE Kafka transaction. A crash before the commit aborts it all, so the batch is handled again and, handlers
-being deterministic on redelivery, answered identically. One transaction at a time per producer.
+being deterministic on redelivery, answered identically. One transaction at a time per producer; the runner
+owns its transactional producer and replaces it after a failed transaction (see `_publish`).
 A CALL repeated on the same connection (a station's retry, a frame appended twice) is answered from
 `AnsweredCalls` with the first answer and no events; each answer is stored there before the commit.
 Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
@@ -52,6 +53,10 @@ class OutRecord:
     headers: Headers
 
 
+class PublishFailed(Exception):
+    """The transaction of a batch failed; the batch is handled again."""
+
+
 class CallRunner(Generic[C]):
     def __init__(
         self,
@@ -59,7 +64,7 @@ class CallRunner(Generic[C]):
         service: str,
         router: Router[C],
         consumer: AIOKafkaConsumer,
-        producer: AIOKafkaProducer,
+        producers: Callable[[], AIOKafkaProducer],
         answered: AnsweredCalls,
         events_topic: str,
         clock: Callable[[], datetime],
@@ -68,7 +73,8 @@ class CallRunner(Generic[C]):
         self._service = service
         self._router = router
         self._consumer = consumer
-        self._producer = producer
+        self._producers = producers
+        self._producer: AIOKafkaProducer | None = None
         self._answered = answered
         self._events_topic = events_topic
         self._clock = clock
@@ -81,21 +87,41 @@ class CallRunner(Generic[C]):
         return f"{self._service}.handlers"
 
     async def run(self) -> None:
-        """Runs until cancelled. The consumer and the transactional producer must be started by the caller."""
-        while True:
-            batch = await self._consumer.getmany(timeout_ms=200, max_records=500)
-            await self._lag.update()
-            if not batch:
-                continue
+        """Runs until cancelled. The consumer must be started by the caller; the transactional producer is the
+        runner's own (made by `producers`, started here, stopped when the runner ends)."""
+        try:
             while True:
-                try:
-                    await self._handle_batch(batch)
-                    break
-                except ProducerFenced:
-                    raise
-                except (RetryableError, KafkaError, OSError, TimeoutError, *TRANSIENT_ERRORS) as exc:
-                    log.warning("batch failed (%r); retrying in %.1fs", exc, self._retry_backoff_s)
-                await asyncio.sleep(self._retry_backoff_s)
+                batch = await self._consumer.getmany(timeout_ms=200, max_records=500)
+                await self._lag.update()
+                if not batch:
+                    continue
+                while True:
+                    try:
+                        await self._handle_batch(batch)
+                        break
+                    except ProducerFenced:
+                        raise
+                    except (PublishFailed, RetryableError, KafkaError, OSError, TimeoutError, *TRANSIENT_ERRORS) as exc:
+                        log.warning("batch failed (%r); retrying in %.1fs", exc, self._retry_backoff_s)
+                    await asyncio.sleep(self._retry_backoff_s)
+        finally:
+            await self._discard_producer()
+
+    async def _started_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producers()
+            try:
+                await producer.start()
+            except BaseException:
+                await _stop_quietly(producer)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _discard_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await _stop_quietly(producer)
 
     async def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
         by_station: dict[bytes, list[ConsumerRecord[bytes, bytes]]] = defaultdict(list)
@@ -103,20 +129,35 @@ class CallRunner(Generic[C]):
             for record in records:
                 by_station[record.key or b""].append(record)
         results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
-        outs = await self._deliverable([out for station_out in results for out in station_out])
+        producer = await self._started_producer()
+        outs = await self._deliverable(producer, [out for station_out in results for out in station_out])
         offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
         with tracing.publish_spans((out.topic, tracing.header_value(out.headers)) for out in outs):
-            async with self._producer.transaction():
-                for out in outs:
-                    await self._producer.send(out.topic, out.value, key=out.key, headers=out.headers)
-                await self._producer.send_offsets_to_transaction(offsets, self.group_id)
+            await self._publish(producer, outs, offsets)
 
-    async def _deliverable(self, outs: list[OutRecord]) -> list[OutRecord]:
+    async def _publish(
+        self, producer: AIOKafkaProducer, outs: list[OutRecord], offsets: dict[TopicPartition, int]
+    ) -> None:
+        """One transaction. aiokafka's producer does not always survive a broker restart: its sender task can die
+        and leave it in a fatal state where every later transaction fails. So a failed transaction discards the
+        producer; the next one, with the same transactional id, aborts whatever the old one left open."""
+        try:
+            async with producer.transaction():
+                for out in outs:
+                    await producer.send(out.topic, out.value, key=out.key, headers=out.headers)
+                await producer.send_offsets_to_transaction(offsets, self.group_id)
+        except ProducerFenced:
+            raise
+        except Exception as exc:
+            await self._discard_producer()
+            raise PublishFailed(f"transaction failed: {exc!r}") from exc
+
+    async def _deliverable(self, producer: AIOKafkaProducer, outs: list[OutRecord]) -> list[OutRecord]:
         """Drops replies addressed to an edge node whose delivery topic does not exist (the node is gone, its
         stations reconnect elsewhere and retry); sending to a missing topic would block every station."""
         wanted = {out.topic for out in outs}
         if not wanted <= self._known_topics:
-            metadata = await self._producer.client.fetch_all_metadata()
+            metadata = await producer.client.fetch_all_metadata()
             self._known_topics = set(metadata.topics())
         missing = wanted - self._known_topics
         for topic in missing:
@@ -218,3 +259,10 @@ def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
     except DecodeError:
         return None
     return envelope
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    try:
+        await producer.stop()
+    except Exception:
+        log.warning("stopping a failed transactional producer failed", exc_info=True)

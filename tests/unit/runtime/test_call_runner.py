@@ -1,13 +1,18 @@
-"""CallRunner.handle_record with repeated CALLs: the same CALL on the same connection gets the first answer and
-no new events; the same record handled again after an aborted batch is handled anew (fakes, no I/O)."""
+"""CallRunner with repeated CALLs: the same CALL on the same connection gets the first answer and no new events;
+the same record handled again after an aborted batch is handled anew. And a failed transaction: the producer is
+replaced and the batch published by the new one (fakes, no I/O)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiokafka import ConsumerRecord, TopicPartition
 from ocpp.v201 import call as v201_call
 from ocpp.v201 import call_result as v201_result
 
@@ -19,6 +24,7 @@ from csms.runtime.call_runner import CallRunner, OutRecord
 from csms.runtime.envelopes import timestamp, to_datetime
 from csms.runtime.router import CallInfo, Emitted, Route, Router
 from csms.runtime.versions import OcppVersion
+from waiting import eventually
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -47,12 +53,12 @@ async def heartbeat(ctx: Context, request: v201_call.Heartbeat) -> v201_result.H
 
 def runner(answered: InMemoryAnsweredCalls) -> CallRunner[Context]:
     router = Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, heartbeat)}}, Context)
-    none: Any = None  # handle_record uses neither the consumer nor the producer
+    none: Any = None  # handle_record uses neither the consumer nor a producer
     return CallRunner(
         service="device_model",
         router=router,
         consumer=none,
-        producer=none,
+        producers=lambda: none,
         answered=answered,
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=lambda: T0,
@@ -120,3 +126,91 @@ async def test_the_same_message_id_on_another_connection_or_with_another_frame_i
     assert len(events(reconnected)) == 1
     assert reply_frame(changed).startswith('[4,"m1","FormatViolation"')
     assert answered.rows[("CS1", "c1", "m1")].is_error
+
+
+class FakeMetadata:
+    def topics(self) -> set[str]:
+        return {topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS}
+
+
+class FakeClient:
+    async def fetch_all_metadata(self) -> FakeMetadata:
+        return FakeMetadata()
+
+
+@dataclass
+class FakeProducer:
+    """A transactional producer; `broken` ones fail every transaction as aiokafka's does once its sender died."""
+
+    broken: bool
+    client: FakeClient = field(default_factory=FakeClient)
+    started: bool = False
+    stopped: bool = False
+    committed: list[tuple[list[str], dict[Any, int]]] = field(default_factory=list)
+    _pending: list[str] = field(default_factory=list)
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        if self.broken:
+            raise AssertionError("Invalid state transition TransactionState.FATAL_ERROR -> IN_TRANSACTION")
+        self._pending = []
+        yield
+
+    async def send(self, topic: str, value: bytes, key: bytes, headers: Any) -> None:
+        self._pending.append(topic)
+
+    async def send_offsets_to_transaction(self, offsets: dict[Any, int], group_id: str) -> None:
+        self.committed.append((self._pending, offsets))
+
+
+class OneBatchConsumer:
+    def __init__(self, batch: dict[TopicPartition, list[Any]]) -> None:
+        self._batches = [batch]
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[Any]]:
+        if self._batches:
+            return self._batches.pop()
+        await asyncio.sleep(timeout_ms / 1000)
+        return {}
+
+    def assignment(self) -> set[TopicPartition]:
+        return set()
+
+
+async def test_a_failed_transaction_replaces_the_producer_and_the_batch_is_published_by_the_next() -> None:
+    tp = TopicPartition(topics.FRAMES, 0)
+    record = ConsumerRecord(topics.FRAMES, 0, 10, 0, 0, b"CS1", heartbeat_record("c1", T0), None, 0, 0, [])
+    made = [FakeProducer(broken=True), FakeProducer(broken=False)]
+    producers = iter(made)
+    none: Any = None
+    consumer: Any = OneBatchConsumer({tp: [record]})
+    calls = CallRunner(
+        service="device_model",
+        router=Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, heartbeat)}}, Context),
+        consumer=consumer,
+        producers=lambda: next(producers, none),
+        answered=InMemoryAnsweredCalls(),
+        events_topic=topics.DEVICE_MODEL_EVENTS,
+        clock=lambda: T0,
+        retry_backoff_s=0.01,
+    )
+
+    async def published() -> list[tuple[list[str], dict[Any, int]]]:
+        return made[1].committed
+
+    running = asyncio.create_task(calls.run())
+    try:
+        await eventually(published, bool, timeout_s=5, what="the batch published")
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert (made[0].started, made[0].stopped, made[0].committed) == (True, True, [])
+    assert made[1].committed == [([topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS], {tp: 11})]
+    assert made[1].stopped
