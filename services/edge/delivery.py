@@ -13,12 +13,13 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from google.protobuf.message import DecodeError
 from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms.envelope.v1 import envelope_pb2
+from csms.prefetch import Prefetcher
 from csms.runtime.framing import MessageType
 from csms.telemetry import metrics, tracing
 from csms.telemetry.metrics import ConsumerLag
@@ -154,17 +155,21 @@ class DeliveryConsumer:
         self._stopping.set()
 
     async def run(self) -> None:
+        prefetched = Prefetcher(self._consumer, poll_timeout_ms=self._poll_timeout_ms)  # fetching goes on meanwhile
         while not self._stopping.is_set():
             try:
-                batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms)
+                batches = prefetched.take() or await self._consumer.getmany(timeout_ms=self._poll_timeout_ms)
                 await self._lag.update()
-                for records in batches.values():
-                    await self._handler.handle([record.value for record in records])
                 if batches:
-                    await self._consumer.commit()
+                    await prefetched.during(self._handle(batches))
             except Exception:
                 log.error("delivery consumer failed; retrying in 1 s", exc_info=True)
                 try:
                     await asyncio.wait_for(self._stopping.wait(), 1.0)
                 except TimeoutError:
                     pass
+
+    async def _handle(self, batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        for records in batches.values():
+            await self._handler.handle([record.value for record in records])
+        await self._consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})

@@ -31,6 +31,7 @@ from csms import topics
 from csms.cassandra import TRANSIENT_ERRORS
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import Headers, envelope_headers
+from csms.prefetch import Prefetcher
 from csms.runtime.answered_calls import AnsweredCall, AnsweredCalls, frame_digest
 from csms.runtime.envelopes import reply_to, to_datetime
 from csms.runtime.errors import RetryableError
@@ -89,15 +90,16 @@ class CallRunner(Generic[C]):
     async def run(self) -> None:
         """Runs until cancelled. The consumer must be started by the caller; the transactional producer is the
         runner's own (made by `producers`, started here, stopped when the runner ends)."""
+        prefetched = Prefetcher(self._consumer)  # records that arrive during a transaction: the next batch
         try:
             while True:
-                batch = await self._consumer.getmany(timeout_ms=200, max_records=500)
+                batch = prefetched.take() or await self._consumer.getmany(timeout_ms=200, max_records=500)
                 await self._lag.update()
                 if not batch:
                     continue
                 while True:
                     try:
-                        await self._handle_batch(batch)
+                        await prefetched.during(self._handle_batch(batch))
                         break
                     except ProducerFenced:
                         raise
