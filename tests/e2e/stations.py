@@ -1,7 +1,7 @@
 """Test stations for end-to-end tests: the `ocpp` package's ChargePoint classes over real WebSockets.
 
-Each version's station answers Reset and TriggerMessage (sending the triggered Heartbeat afterwards) and
-records the CSMS-initiated calls it received.
+Each version's station answers Reset and TriggerMessage (sending the triggered Heartbeat afterwards),
+SendLocalList and GetLocalListVersion (keeping a local list), and records the CSMS-initiated calls it received.
 """
 
 from __future__ import annotations
@@ -38,8 +38,31 @@ class Received:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
+@dataclass
+class LocalList:
+    """A station's local authorization list: id → info as sent (snake_case), and its version."""
+
+    version: int = 0
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def update(self, version: int, update_type: str, items: list[tuple[str, dict[str, Any] | None]]) -> str:
+        """Applies a SendLocalList; answers its status (a differential update must move the version on)."""
+        if update_type == "Differential" and version <= self.version:
+            return "VersionMismatch"
+        if update_type == "Full":
+            self.entries = {}
+        for id_token, info in items:
+            if info is None:
+                self.entries.pop(id_token, None)
+            else:
+                self.entries[id_token] = info
+        self.version = version
+        return "Accepted"
+
+
 class Station16(ChargePoint16):  # type: ignore[misc]
     received: Received
+    local_list: LocalList
 
     @on("Reset")
     def on_reset(self, type: str) -> result16.Reset:
@@ -50,6 +73,21 @@ class Station16(ChargePoint16):  # type: ignore[misc]
     def on_trigger(self, requested_message: str, connector_id: int | None = None) -> result16.TriggerMessage:
         self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
         return result16.TriggerMessage(status="Accepted")
+
+    @on("SendLocalList")
+    def on_send_local_list(
+        self, list_version: int, update_type: str, local_authorization_list: list[dict[str, Any]] | None = None
+    ) -> result16.SendLocalList:
+        items = [(i["id_tag"], i.get("id_tag_info")) for i in local_authorization_list or []]
+        self.received.calls.append(("SendLocalList", {"listVersion": list_version, "updateType": update_type}))
+        return result16.SendLocalList(status=self.local_list.update(list_version, update_type, items))
+
+    @on("GetLocalListVersion")
+    def on_get_local_list_version(self) -> result16.GetLocalListVersion:
+        return result16.GetLocalListVersion(list_version=self.local_list.version)
+
+    async def authorize(self, id_tag: str) -> Any:
+        return await self.call(call16.Authorize(id_tag=id_tag))
 
     async def boot(self) -> Any:
         return await self.call(call16.BootNotification(charge_point_vendor="ACME", charge_point_model="AC-16"))
@@ -63,6 +101,7 @@ class Station16(ChargePoint16):  # type: ignore[misc]
 
 class _Station2x:
     received: Received
+    local_list: LocalList
 
     @on("Reset")
     def on_reset(self, type: str, **kwargs: Any) -> Any:
@@ -73,6 +112,23 @@ class _Station2x:
     def on_trigger(self, requested_message: str, **kwargs: Any) -> Any:
         self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
         return self.results.TriggerMessage(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("SendLocalList")
+    def on_send_local_list(
+        self, version_number: int, update_type: str, local_authorization_list: list[Any] | None = None, **kwargs: Any
+    ) -> Any:
+        items = [(i["id_token"]["id_token"], i.get("id_token_info")) for i in local_authorization_list or []]
+        self.received.calls.append(("SendLocalList", {"versionNumber": version_number, "updateType": update_type}))
+        status = self.local_list.update(version_number, update_type, items)
+        return self.results.SendLocalList(status=status)  # type: ignore[attr-defined]
+
+    @on("GetLocalListVersion")
+    def on_get_local_list_version(self, **kwargs: Any) -> Any:
+        return self.results.GetLocalListVersion(version_number=self.local_list.version)  # type: ignore[attr-defined]
+
+    async def authorize(self, id_token: str, token_type: str) -> Any:
+        request = self.calls.Authorize(id_token={"id_token": id_token, "type": token_type})  # type: ignore[attr-defined]
+        return await self.call(request)  # type: ignore[attr-defined]
 
     async def boot(self) -> Any:
         station = {"vendor_name": "ACME", "model": "DC-2"}
@@ -113,6 +169,7 @@ async def connected_station(url: str, station_id: str, password: str, version: O
     ) as ws:  # type: ignore[list-item]
         station = STATION_CLASSES[version](station_id, ws, response_timeout=15)
         station.received = Received()
+        station.local_list = LocalList()
         task = asyncio.create_task(station.start())
         try:
             yield station

@@ -1,0 +1,161 @@
+"""Id tokens and local lists on the real stack: tokens added and blocked with the CLI are decided on every
+version (Authorize), and the local list is pushed (full, then differential) to a 1.6 and a 2.0.1 station of
+one group, with the version each station holds tracked by the CSMS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+import pytest
+
+from csms.authorization.v1 import authorization_pb2 as pb
+from csms.authorization.v1 import authorization_pb2_grpc
+from csms.runtime.versions import OcppVersion
+from csms.stack import Stack
+from e2e.harness import Cli
+from e2e.stations import connected_station
+from waiting import eventually
+
+PASSWORD = "correct-horse-battery-staple"
+EXPIRES = "2031-01-02T03:04:05Z"
+EXPIRES_OCPP = "2031-01-02T03:04:05.000Z"
+
+
+async def csms(cli: Cli, *args: str) -> str:
+    result = await asyncio.to_thread(cli, *args)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+async def connected(cli: Cli, station_id: str) -> None:
+    async def show() -> dict[str, Any] | None:
+        result = await asyncio.to_thread(cli, "stations", "show", station_id, "--json")
+        return json.loads(result.stdout) if result.returncode == 0 else None
+
+    await eventually(show, lambda s: s is not None and bool(s.get("connected")), what=f"{station_id} connected")
+
+
+@pytest.fixture
+async def authorization(stack: Stack) -> AsyncIterator[authorization_pb2_grpc.AuthorizationServiceStub]:
+    async with grpc.aio.insecure_channel(stack.config.authorization_address) as channel:
+        yield authorization_pb2_grpc.AuthorizationServiceStub(channel)
+
+
+@pytest.mark.parametrize("version", list(OcppVersion))
+async def test_unknown_blocked_and_accepted_tokens_on_each_version(
+    stack: Stack, cli: Cli, version: OcppVersion
+) -> None:
+    run = uuid.uuid4().hex[:8].upper()
+    station_id, accepted, blocked, unknown = f"E2E-AUTH-{run}", f"OK{run}", f"BL{run}", f"NO{run}"
+    await csms(cli, "stations", "add", station_id, "--password", PASSWORD)
+    assert (
+        await csms(
+            cli, "tokens", "add", accepted.lower(), "--type", "ISO14443", "--expires", EXPIRES, "--group", f"G{run}"
+        )
+        == f"added {accepted.lower()}\n"
+    )
+    await csms(cli, "tokens", "add", blocked, "--type", "ISO14443")
+    assert await csms(cli, "tokens", "block", blocked) == f"blocked {blocked}\n"
+    listed = {t["id_token"]: t for t in json.loads(await csms(cli, "tokens", "list", "--json"))}
+    assert (listed[accepted.lower()]["status"], listed[blocked]["status"]) == ("Accepted", "Blocked")
+
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
+        assert (await station.boot()).status == "Accepted"
+        if version is OcppVersion.V16:
+            answers = [(await station.authorize(t)).id_tag_info for t in (unknown, blocked, accepted)]
+            assert answers == [
+                {"status": "Invalid"},
+                {"status": "Blocked"},
+                {"status": "Accepted", "expiry_date": EXPIRES_OCPP, "parent_id_tag": f"G{run}"},
+            ]
+        else:
+            answers = [(await station.authorize(t, "ISO14443")).id_token_info for t in (unknown, blocked, accepted)]
+            assert answers == [
+                {"status": "Unknown"},
+                {"status": "Blocked"},
+                {
+                    "status": "Accepted",
+                    "cache_expiry_date_time": EXPIRES_OCPP,
+                    "group_id_token": {"id_token": f"G{run}", "type": "Central"},
+                },
+            ]
+
+
+async def push(cli: Cli, *args: str) -> dict[str, dict[str, Any]]:
+    return {row["station_id"]: row for row in json.loads(await csms(cli, "local-list", "push", *args, "--json"))}
+
+
+async def test_local_list_full_then_differential_with_tracked_versions(
+    stack: Stack, cli: Cli, authorization: authorization_pb2_grpc.AuthorizationServiceStub
+) -> None:
+    run = uuid.uuid4().hex[:8].upper()
+    group = f"e2e-site-{run}"
+    ids = {OcppVersion.V16: f"E2E-LL16-{run}", OcppVersion.V201: f"E2E-LL201-{run}"}
+    one, two, three = f"LA{run}", f"LB{run}", f"LC{run}"
+    for station_id in ids.values():
+        await csms(cli, "stations", "add", station_id, "--password", PASSWORD, "--group", group)
+    await csms(cli, "tokens", "add", one, "--type", "ISO14443", "--local-list", "--expires", EXPIRES, "--group", "G1")
+    await csms(cli, "tokens", "add", two, "--type", "ISO15693", "--local-list")
+    try:
+        async with (
+            connected_station(stack.config.edge_url(0), ids[OcppVersion.V16], PASSWORD, OcppVersion.V16) as s16,
+            connected_station(stack.config.edge_url(1), ids[OcppVersion.V201], PASSWORD, OcppVersion.V201) as s201,
+        ):
+            for station in (s16, s201):
+                assert (await station.boot()).status == "Accepted"
+                await connected(cli, station.id)
+
+            full = await push(cli, "--group", group)
+            version = full[s16.id]["version"]
+            assert {sid: (row["result"], row["version"], row["detail"]) for sid, row in full.items()} == {
+                s16.id: ("Accepted", version, "full"),
+                s201.id: ("Accepted", version, "full"),
+            }
+            assert s16.local_list.version == s201.local_list.version == version
+            assert (s16.local_list.entries[one], s16.local_list.entries[two]) == (
+                {"status": "Accepted", "expiry_date": EXPIRES_OCPP, "parent_id_tag": "G1"},
+                {"status": "Accepted"},
+            )
+            assert (s201.local_list.entries[one], s201.local_list.entries[two]) == (
+                {
+                    "status": "Accepted",
+                    "cache_expiry_date_time": EXPIRES_OCPP,
+                    "group_id_token": {"id_token": "G1", "type": "Central"},
+                },
+                {"status": "Accepted"},
+            )
+
+            await csms(cli, "tokens", "block", two)
+            await csms(cli, "tokens", "add", three, "--type", "KeyCode", "--local-list")
+            await csms(cli, "tokens", "add", one, "--type", "ISO14443")  # leaves the list
+            differential = await push(cli, "--group", group, "--differential")
+            new_version = differential[s16.id]["version"]
+            assert new_version >= version + 3
+            assert {sid: (row["result"], row["version"], row["detail"]) for sid, row in differential.items()} == {
+                s16.id: ("Accepted", new_version, f"differential since {version}"),
+                s201.id: ("Accepted", new_version, f"differential since {version}"),
+            }
+            assert [call for call in s201.received.calls if call[0] == "SendLocalList"] == [
+                ("SendLocalList", {"versionNumber": version, "updateType": "Full"}),
+                ("SendLocalList", {"versionNumber": new_version, "updateType": "Differential"}),
+            ]
+            for station in (s16, s201):
+                assert station.local_list.version == new_version
+                assert one not in station.local_list.entries
+                assert station.local_list.entries[two] == {"status": "Blocked"}
+                assert station.local_list.entries[three] == {"status": "Accepted"}
+
+            for station in (s16, s201):
+                shown = await csms(cli, "local-list", "version", station.id)
+                assert shown.startswith(f"{station.id} holds local list version {new_version} (current list: version ")
+                status = await authorization.GetLocalListStatus(pb.GetLocalListStatusRequest(station_id=station.id))
+                assert (status.station_version_known, status.station_version) == (True, new_version)
+                assert status.list_version >= new_version
+    finally:
+        for id_token in (one, two, three):
+            await authorization.DeleteIdToken(pb.DeleteIdTokenRequest(id_token=id_token))
