@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults lint proto bench clean
+.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults lint proto bench bench-stack bench-boot bench-edge bench-validation clean
 
 setup: $(STAMP)
 
@@ -61,6 +61,29 @@ lint: setup
 
 proto: setup
 	$(BIN)/python services/csms/protogen.py
+
+# Benchmarks (README "Performance"): against the local stack, which they start with `make up` and leave
+# running (`make down`). Pictures and JSON land in .infra/bench/.
+SIMULATOR := $(BIN)/python -m loadtest.simulator --provision 127.0.0.1:50052
+
+bench: up
+	mkdir -p .infra/bench
+	$(SIMULATOR) --stations 200 --scenario boot-storm steady reconnect-storm --duration 30 --rate 100 \
+		--histogram .infra/bench/bench.png --json .infra/bench/bench.json
+
+bench-stack: up
+	$(BIN)/python -m loadtest.bench_stack latency
+	$(BIN)/python -m loadtest.bench_stack sweep
+
+bench-boot: up
+	$(BIN)/python -m loadtest.bench_stack boot-storm
+
+bench-edge: up
+	$(BIN)/python -m loadtest.bench_edge relay
+	$(BIN)/python -m loadtest.bench_edge memory
+
+bench-validation: setup
+	$(BIN)/python -m loadtest.bench_validation
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

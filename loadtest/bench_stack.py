@@ -1,0 +1,99 @@
+"""Whole-stack benchmarks with the station simulator against a running stack (`make up`).
+
+    .venv/bin/python -m loadtest.bench_stack latency [--rate 500] [--duration 300]
+    .venv/bin/python -m loadtest.bench_stack sweep [--rates 250,500,750,1000,1500] [--duration 60]
+    .venv/bin/python -m loadtest.bench_stack boot-storm [--stations 10000]
+
+latency: CALL→CALLRESULT percentiles at a sustained rate (target p99 ≤ 50 ms at 500 CALL/s for 5 minutes).
+sweep: one steady run per rate; the highest rate whose p99 stays ≤ 100 ms with every CALL answered and at
+least 95 % of the rate achieved. boot-storm: N stations connect and boot (target 10,000 within 60 s).
+Each run registers its stations first (RegisterStation, UpsertIdToken) and prints the load average with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from loadtest.procstat import load_average
+from loadtest.simulator.config import Config, Scenario
+from loadtest.simulator.report import write_histogram
+from loadtest.simulator.runner import Simulator
+from loadtest.simulator.stats import Summary, format_summary
+
+OUT = Path(".infra/bench")
+LATENCY_P99_MS = 50.0
+SWEEP_P99_MS = 100.0
+
+
+def run(config: Config, picture: Path | None = None) -> list[Summary]:
+    print(f"{load_average()} before {config.stations} stations", flush=True)
+    simulator = Simulator(config, out=lambda line: print(line, flush=True))
+    summaries = asyncio.run(simulator.run())
+    for summary in summaries:
+        print(format_summary(summary))
+    print(f"{load_average()} after", flush=True)
+    if picture is not None:
+        write_histogram(simulator.phases, picture, f"{config.stations} stations, " + picture.stem)
+        print(f"histogram: {picture}")
+    return summaries
+
+
+def sustained(summary: Summary, rate: float, p99_ms: float) -> bool:
+    """Every CALL answered in time, the rate achieved (≥ 95 %) and p99 within `p99_ms`."""
+    return summary.timeouts == 0 and summary.call_rate >= 0.95 * rate and summary.p99_ms <= p99_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bench", choices=["latency", "sweep", "boot-storm"])
+    parser.add_argument("--url", default="ws://127.0.0.1:9000/ocpp")
+    parser.add_argument("--provision", default="127.0.0.1:50052", help="AuthorizationService address")
+    parser.add_argument("--stations", type=int, help="default 1000 (latency, sweep), 10000 (boot-storm)")
+    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--rates", default="250,500,750,1000,1500")
+    parser.add_argument("--duration", type=float, help="steady seconds: default 300 (latency), 60 (sweep)")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"{os.cpu_count()} cores; stack at {args.url}", flush=True)
+    base = Config(url=args.url, provision_address=args.provision, progress_interval_s=10.0, call_timeout_s=30.0)
+    results: dict[str, object] = {}
+    if args.bench == "boot-storm":
+        stations = args.stations or 10_000
+        config = replace(
+            base, stations=stations, connect_concurrency=500, storm_timeout_s=300.0, station_prefix="BOOT-"
+        )
+        (boot,) = run(config, OUT / "boot-storm.png")
+        took = boot.all_booted_after_s
+        verdict = "met" if took is not None and took <= 60 else "MISSED"
+        print(f"{boot.boots_accepted}/{stations} booted, all after {took} s (target ≤ 60 s: {verdict})")
+        results["boot-storm"] = asdict(boot)
+    else:
+        steady = replace(base, stations=args.stations or 1000, scenarios=(Scenario.STEADY,))
+        if args.bench == "latency":
+            config = replace(steady, rate=args.rate, duration_s=args.duration or 300.0)
+            _, summary = run(config, OUT / f"latency-{args.rate:.0f}.png")
+            verdict = "met" if sustained(summary, args.rate, LATENCY_P99_MS) else "MISSED"
+            print(f"{args.rate:.0f} CALL/s: p99 {summary.p99_ms} ms (target ≤ {LATENCY_P99_MS:.0f} ms: {verdict})")
+            results["latency"] = asdict(summary)
+        else:
+            best = 0.0
+            for rate in (float(r) for r in args.rates.split(",")):
+                config = replace(steady, rate=rate, duration_s=args.duration or 60.0)
+                _, summary = run(config, OUT / f"sweep-{rate:.0f}.png")
+                results[f"{rate:.0f}"] = asdict(summary)
+                ok = sustained(summary, rate, SWEEP_P99_MS)
+                print(f"==> {rate:.0f} CALL/s offered, {summary.call_rate} achieved: p99 {summary.p99_ms} ms")
+                if not ok:
+                    break
+                best = rate
+            print(f"highest rate with p99 ≤ {SWEEP_P99_MS:.0f} ms: {best:.0f} CALL/s")
+    (OUT / f"{args.bench}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
