@@ -1,4 +1,5 @@
-"""A scratch keyspace with the transactions read-model tables, and full dumps of them for comparisons."""
+"""A scratch keyspace with the transactions read-model tables, full dumps of them for comparisons, and
+a bounded replay of the events log into it."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import re
 import uuid
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from csms import topics
 from csms.cassandra import CassandraSession
 from csms.migrate import DEFAULT_SERVICES_DIR, split_cql
 from transactions.projections.transactions import KEYSPACE
-from transactions.projector import TABLES
+from transactions.projector import TABLES, TransactionsProjector
 
 _TABLE = re.compile(rf"CREATE TABLE IF NOT EXISTS {KEYSPACE}\.(\w+)")
 
@@ -44,3 +48,23 @@ async def dump(session: CassandraSession, keyspace: str) -> dict[str, list[dict[
         rows = await session.execute(f"SELECT * FROM {keyspace}.{table}", idempotent=True)
         tables[table] = sorted(rows, key=repr)
     return tables
+
+
+async def end_offsets(consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
+    """The current end of every partition of the events topic (a started consumer subscribed to it)."""
+    partitions = consumer.partitions_for_topic(topics.TRANSACTIONS_EVENTS) or set()
+    return await consumer.end_offsets([TopicPartition(topics.TRANSACTIONS_EVENTS, p) for p in sorted(partitions)])
+
+
+async def replay(consumer: AIOKafkaConsumer, projector: TransactionsProjector, end: dict[TopicPartition, int]) -> int:
+    """Applies the consumer's records up to `end` (later ones are left alone, so concurrent test sessions
+    cannot change the outcome), committing after each applied batch as ProjectionRunner does; returns how
+    many records were applied."""
+    applied = 0
+    while [tp for tp, offset in end.items() if await consumer.position(tp) < offset]:
+        batch = await consumer.getmany(timeout_ms=500, max_records=1000)
+        records = [r for tp, rs in batch.items() for r in rs if r.offset < end[tp]]
+        await projector.apply(records)
+        applied += len(records)
+        await consumer.commit({tp: min(rs[-1].offset + 1, end[tp]) for tp, rs in batch.items()})
+    return applied

@@ -8,7 +8,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from csms import topics
 from csms.cassandra import CassandraSession
@@ -25,18 +24,6 @@ async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
     name = await scratch.create_keyspace(session)
     yield name
     await scratch.drop_keyspace(session, name)
-
-
-async def replay(consumer: AIOKafkaConsumer, projector: TransactionsProjector, end: dict[TopicPartition, int]) -> int:
-    """Applies the group's records up to `end`, committing after each applied batch (as ProjectionRunner does)."""
-    applied = 0
-    while [tp for tp, offset in end.items() if await consumer.position(tp) < offset]:
-        batch = await consumer.getmany(timeout_ms=500, max_records=1000)
-        records = [r for tp, rs in batch.items() for r in rs if r.offset < end[tp]]
-        await projector.apply(records)
-        applied += len(records)
-        await consumer.commit({tp: min(rs[-1].offset + 1, end[tp]) for tp, rs in batch.items()})
-    return applied
 
 
 async def test_a_rebuild_from_the_log_gives_identical_tables(
@@ -57,13 +44,9 @@ async def test_a_rebuild_from_the_log_gives_identical_tables(
     consumer = make_consumer(infra.kafka_bootstrap, group, "rebuild-test", topics.TRANSACTIONS_EVENTS)
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(topics.TRANSACTIONS_EVENTS, p)
-            for p in consumer.partitions_for_topic(topics.TRANSACTIONS_EVENTS) or ()
-        ]
-        end = await consumer.end_offsets(partitions)
+        end = await scratch.end_offsets(consumer)
         projector = TransactionsProjector(CassandraTransactionsRepository(session, keyspace))
-        applied = await replay(consumer, projector, end)
+        applied = await scratch.replay(consumer, projector, end)
         first = await scratch.dump(session, keyspace)
         repository = CassandraTransactionsRepository(session, keyspace)
         ours = await repository.transaction(sessions.v16, "1001")
@@ -71,11 +54,11 @@ async def test_a_rebuild_from_the_log_gives_identical_tables(
 
         await scratch.truncate(session, keyspace)
         assert all(rows == [] for rows in (await scratch.dump(session, keyspace)).values())
-        beginning = await consumer.beginning_offsets(partitions)
+        beginning = await consumer.beginning_offsets(list(end))
         await consumer.commit(beginning)
         for tp, offset in beginning.items():
             consumer.seek(tp, offset)
-        assert await replay(consumer, projector, end) == applied >= len(sessions.events)
+        assert await scratch.replay(consumer, projector, end) == applied >= len(sessions.events)
         assert await scratch.dump(session, keyspace) == first
     finally:
         await consumer.stop()
