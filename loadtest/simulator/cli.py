@@ -50,7 +50,7 @@ def parse_args(argv: list[str]) -> Config:
     add("--rate", type=float, default=defaults.rate, help="steady CALLs per second, all stations (default %(default)s)")
     add("--no-sessions", action="store_true", help="steady state without charging sessions")
     add("--session-length", type=int, default=Mix().session_length, help="meter values per charging session")
-    add("--tokens", type=int, default=defaults.token_pool, help="id tokens shared by the stations")
+    add("--tokens", type=int, default=defaults.token_pool, help="id tokens shared by the stations (0: one each)")
     add("--connect-concurrency", type=int, default=defaults.connect_concurrency, help="handshakes in flight")
     add("--call-timeout", type=float, default=defaults.call_timeout_s, help="s to wait for an answer")
     add("--storm-timeout", type=float, default=defaults.storm_timeout_s, help="bound of a boot/reconnect storm in s")

@@ -56,7 +56,8 @@ def station_id(prefix: str, index: int) -> str:
 
 
 def id_token(index: int, pool: int) -> str:
-    """The id token a station presents: one of `pool` tokens shared round-robin (≤ 20 characters, 1.6 idTag)."""
+    """The id token a station presents: one of `pool` tokens shared round-robin (≤ 20 characters, 1.6 idTag).
+    A token shared by stations charging at the same time may be refused (1.6 ConcurrentTx)."""
     return f"SIMTAG{index % pool:06d}"
 
 
@@ -72,7 +73,7 @@ class Config:
     duration_s: float = 30.0
     rate: float = 50.0
     behaviour: Mix = field(default_factory=Mix)
-    token_pool: int = 100
+    token_pool: int = 0  # 0: one token per station
     connect_concurrency: int = 200
     call_timeout_s: float = 30.0
     storm_timeout_s: float = 120.0
@@ -86,5 +87,12 @@ class Config:
     def station_ids(self) -> list[str]:
         return [station_id(self.station_prefix, self.first_index + i) for i in range(self.stations)]
 
+    @property
+    def token_count(self) -> int:
+        return self.token_pool or self.stations
+
     def tokens(self) -> list[str]:
-        return [id_token(i, self.token_pool) for i in range(min(self.token_pool, self.stations))]
+        """The tokens to provision: none unless the run has charging sessions."""
+        if Scenario.STEADY not in self.scenarios or not self.behaviour.sessions:
+            return []
+        return [id_token(i, self.token_count) for i in range(min(self.token_count, self.stations))]

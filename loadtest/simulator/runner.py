@@ -53,7 +53,7 @@ class Simulator:
                 Behaviour(
                     station_id,
                     version,
-                    id_token(index, config.token_pool),
+                    id_token(index, config.token_count),
                     config.behaviour,
                     random.Random(f"{config.seed}-{station_id}"),
                 ),

@@ -7,8 +7,9 @@ from collections import Counter
 import pytest
 
 from csms.runtime.versions import OcppVersion
+from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.cli import parse_args
-from loadtest.simulator.config import Scenario, assign_versions, id_token, parse_mix, station_id
+from loadtest.simulator.config import Config, Scenario, assign_versions, id_token, parse_mix, station_id
 
 
 def test_parse_mix() -> None:
@@ -47,3 +48,11 @@ def test_command_line() -> None:
     assert config.mix == ((OcppVersion.V21, 1.0),)
     assert config.provision_address == "h:2"
     assert config.station_ids()[-1] == "SIM-000010"
+
+
+def test_tokens_are_provisioned_only_for_runs_with_sessions() -> None:
+    assert Config(stations=3).tokens() == []
+    steady = Config(stations=3, scenarios=(Scenario.STEADY,))
+    assert steady.tokens() == ["SIMTAG000000", "SIMTAG000001", "SIMTAG000002"]
+    assert Config(stations=3, scenarios=(Scenario.STEADY,), token_pool=2).tokens() == ["SIMTAG000000", "SIMTAG000001"]
+    assert Config(stations=3, scenarios=(Scenario.STEADY,), behaviour=Mix(sessions=False)).tokens() == []

@@ -1,0 +1,312 @@
+"""What tracing costs the edge: frames/s relayed into Kafka and edge CPU per frame, tracing off and on.
+
+    .venv/bin/python -m loadtest.bench_tracing_overhead [--connections 200] [--seconds 15] [--modes off,on,ratio]
+
+Needs only Kafka (`CSMS_KAFKA_BOOTSTRAP`, default 127.0.0.1:9092; `make infra-up`). Per mode, one real edge
+node runs as its own process (`edge.bootstrap.run` with `csms.telemetry.installed`, as `csms serve edge`),
+appending to the benchmark topic `loadtest.tracing.v1` instead of `ocpp.frames.v1` (no service answers or
+stores the frames) and accepting every station without a registry. N stations pipeline 2.0.1 MeterValues
+CALLs at it from this process. Frames are counted by the edge's own /metrics (`csms_ocpp_frames_total`),
+CPU from /proc; the figure that isolates tracing is the edge's CPU µs per frame.
+
+Modes: `off` no exporter (the default: no spans at all); `on` every frame traced, OTLP/gRPC to a sink
+process that discards the spans (BatchSpanProcessor defaults); `ratio` the same with
+`OTEL_TRACES_SAMPLER=parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.01`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import grpc
+import websockets
+from prometheus_client.parser import text_string_to_metric_families
+
+from csms.kafka import make_producer
+from csms.lifecycle import configure_logging, run_until_signalled
+from csms.migrate import ensure_topic
+from csms.settings import CommonSettings
+from csms.telemetry import installed
+from edge import bootstrap
+from edge.frame_log import KafkaFrameLog
+from edge.settings import EdgeSettings
+from edge.station_registry import Verdict
+
+HOST = "127.0.0.1"
+TOPIC = "loadtest.tracing.v1"
+NODE_ID = "bench-tracing"
+TRACE_SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
+MODES: dict[str, dict[str, str]] = {
+    "off": {},
+    "on": {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+    "ratio": {
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+        "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG": "0.01",
+    },
+}
+FRAME = json.dumps(
+    [
+        2,
+        "5f2b9a1c-0d3e-4c5b-9a8f-2e1d3c4b5a69",
+        "MeterValues",
+        {
+            "evseId": 1,
+            "meterValue": [
+                {
+                    "timestamp": "2026-11-21T12:00:00.000Z",
+                    "sampledValue": [
+                        {
+                            "value": 12345.5,
+                            "measurand": "Energy.Active.Import.Register",
+                            "unitOfMeasure": {"unit": "Wh"},
+                        },
+                        {"value": 16.0, "measurand": "Current.Import", "phase": "L1"},
+                        {"value": 230.1, "measurand": "Voltage", "phase": "L1-N"},
+                    ],
+                }
+            ],
+        },
+    ]
+)
+
+
+class AcceptAll:
+    """The benchmark measures relaying, not the registry: every station may connect."""
+
+    async def verify(self, station_id: str, password: str) -> Verdict:
+        return Verdict.ACCEPTED
+
+
+async def _serve_edge(settings: EdgeSettings) -> None:
+    await ensure_topic(settings.kafka_bootstrap, TOPIC, 12, {"retention.ms": "3600000"})
+    producer = make_producer(settings.kafka_bootstrap, client_id=f"edge-{settings.node_id}")
+    await producer.start()
+    try:
+        await bootstrap.run(settings, registry=AcceptAll(), frame_log=KafkaFrameLog(producer, TOPIC))
+    finally:
+        await producer.stop()
+
+
+def serve_edge() -> None:
+    """The edge process of one mode: settings and OTEL_* from the environment, like `csms serve edge`."""
+    settings = EdgeSettings()
+    configure_logging(settings.log_level)
+    with installed("edge", settings.metrics_port, instance_id=settings.node_id):
+        run_until_signalled(lambda: _serve_edge(settings))
+
+
+def serve_sink(port: int) -> None:
+    """An OTLP/gRPC trace endpoint that counts and discards what it is sent (no decoding); on SIGTERM it
+    prints {"requests": n, "bytes": n}."""
+    totals = {"requests": 0, "bytes": 0}
+
+    def export(request: bytes, context: grpc.ServicerContext) -> bytes:
+        totals["requests"] += 1
+        totals["bytes"] += len(request)
+        return b""  # an empty ExportTraceServiceResponse
+
+    handler = grpc.unary_unary_rpc_method_handler(export)
+    server = grpc.server(ThreadPoolExecutor(max_workers=2))
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(TRACE_SERVICE, {"Export": handler}),))
+    server.add_insecure_port(f"{HOST}:{port}")
+    server.start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    print("ready", flush=True)
+    stopped.wait()
+    server.stop(None)
+    print(json.dumps(totals), flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, stat(5)
+
+
+def frames_in(metrics_port: int) -> float:
+    with urllib.request.urlopen(f"http://{HOST}:{metrics_port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "csms_ocpp_frames_total" and sample.labels.get("direction") == "in"
+    )
+
+
+@contextlib.contextmanager
+def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
+    """`python -m loadtest.bench_tracing_overhead ARGS` as a child; SIGTERM and wait on exit."""
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "loadtest.bench_tracing_overhead", *args],
+        env={**inherited, **(env or {})},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield child
+    finally:
+        child.terminate()
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+async def wait_until_serving(child: subprocess.Popen[str], metrics_port: int, deadline_s: float = 120) -> None:
+    deadline = time.monotonic() + deadline_s
+    while True:
+        if child.poll() is not None:
+            raise RuntimeError(f"edge exited with {child.returncode}")
+        try:
+            await asyncio.to_thread(frames_in, metrics_port)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class Result:
+    mode: str
+    connections: int
+    seconds: float
+    frames: int
+    frames_per_s: float
+    edge_cpu_cores: float
+    edge_cpu_us_per_frame: float
+    load_average_1m: float
+    spans_exported_bytes: int
+
+
+def station(port: int, station_id: str) -> websockets.connect:
+    auth = base64.b64encode(f"{station_id}:bench-password-0001".encode()).decode()
+    return websockets.connect(
+        f"ws://{HOST}:{port}/ocpp/{station_id}",
+        subprotocols=[websockets.Subprotocol("ocpp2.0.1")],
+        additional_headers={"Authorization": f"Basic {auth}"},
+        compression=None,
+    )
+
+
+async def pump(ws: websockets.ClientConnection) -> None:
+    while True:
+        await ws.send(FRAME)
+
+
+async def sample(pid: int, metrics_port: int) -> tuple[float, float, float]:
+    """Frames the edge read so far, its CPU seconds so far, now."""
+    return await asyncio.to_thread(frames_in, metrics_port), cpu_seconds(pid), time.monotonic()
+
+
+async def measure(mode: str, args: argparse.Namespace) -> Result:
+    ws_port, metrics_port, sink_port = free_port(), free_port(), free_port()
+    env = {
+        "CSMS_EDGE_NODE_ID": NODE_ID,
+        "CSMS_EDGE_HOST": HOST,
+        "CSMS_EDGE_PORT": str(ws_port),
+        "CSMS_EDGE_GRPC_LISTEN": f"{HOST}:0",
+        "CSMS_EDGE_PING_INTERVAL_S": "3600",
+        "CSMS_METRICS_PORT": str(metrics_port),
+        "CSMS_LOG_LEVEL": "WARNING",
+        **MODES[mode],
+    }
+    if mode != "off":
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://{HOST}:{sink_port}"
+    with process("sink", "--port", str(sink_port)) as sink, process("edge", env=env) as edge:
+        assert sink.stdout is not None
+        await asyncio.to_thread(sink.stdout.readline)
+        await wait_until_serving(edge, metrics_port)
+        async with contextlib.AsyncExitStack() as stack:
+            sockets = [
+                await stack.enter_async_context(station(ws_port, f"BENCH-{i:05d}")) for i in range(args.connections)
+            ]
+            pumps = [asyncio.create_task(pump(ws)) for ws in sockets]
+            await asyncio.sleep(args.warmup)
+            frames0, cpu0, t0 = await sample(edge.pid, metrics_port)
+            await asyncio.sleep(args.seconds)
+            frames1, cpu1, t1 = await sample(edge.pid, metrics_port)
+            load = os.getloadavg()[0]
+            for task in pumps:
+                task.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
+        edge.terminate()
+        await asyncio.to_thread(edge.wait, 30)
+        sink.terminate()
+        exported = json.loads(await asyncio.to_thread(sink.stdout.readline) or "{}").get("bytes", 0)
+    frames, wall, cpu = int(frames1 - frames0), t1 - t0, cpu1 - cpu0
+    return Result(
+        mode,
+        args.connections,
+        round(wall, 1),
+        frames,
+        round(frames / wall),
+        round(cpu / wall, 2),
+        round(cpu / max(frames, 1) * 1e6, 1),
+        round(load, 2),
+        exported,
+    )
+
+
+async def run(args: argparse.Namespace) -> list[Result]:
+    results = []
+    for mode in args.modes.split(","):
+        result = await measure(mode, args)
+        print(
+            f"{mode:>5}: {result.frames_per_s:>7,.0f} frames/s, edge {result.edge_cpu_cores:.2f} cores, "
+            f"{result.edge_cpu_us_per_frame:.1f} µs CPU/frame, load {result.load_average_1m}, "
+            f"{result.spans_exported_bytes:,} B of spans exported",
+            flush=True,
+        )
+        results.append(result)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("edge", help="(internal) the edge process of one mode")
+    sink = commands.add_parser("sink", help="(internal) the OTLP sink")
+    sink.add_argument("--port", type=int, required=True)
+    parser.add_argument("--connections", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--modes", default="off,on,ratio")
+    args = parser.parse_args()
+    if args.command == "edge":
+        serve_edge()
+    elif args.command == "sink":
+        serve_sink(args.port)
+    else:
+        os.environ.setdefault("CSMS_KAFKA_BOOTSTRAP", CommonSettings().kafka_bootstrap)
+        print(json.dumps([asdict(result) for result in asyncio.run(run(args))]))
+
+
+if __name__ == "__main__":
+    main()
