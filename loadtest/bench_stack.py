@@ -19,28 +19,44 @@ import os
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from loadtest.procstat import load_average
+from loadtest.procstat import CpuMeter, load_average, stack_pids
 from loadtest.simulator.config import Config, Scenario
 from loadtest.simulator.report import write_histogram
 from loadtest.simulator.runner import Simulator
 from loadtest.simulator.stats import Summary, format_summary
 
-OUT = Path(".infra/bench")
+INFRA_DIR = Path(os.environ.get("CSMS_INFRA_DIR") or ".infra")
+OUT = INFRA_DIR / "bench"
 LATENCY_P99_MS = 50.0
 SWEEP_P99_MS = 100.0
 
 
 def run(config: Config, picture: Path | None = None) -> list[Summary]:
+    """One simulator run; also prints the CPU each stack process used per CALL of the last phase."""
     print(f"{load_average()} before {config.stations} stations", flush=True)
-    simulator = Simulator(config, out=lambda line: print(line, flush=True))
+    pids = {**stack_pids(INFRA_DIR), "simulator": os.getpid()}
+    meters: list[CpuMeter] = []  # one per phase, started as it begins; the last one is reported
+    simulator = Simulator(
+        config, out=lambda line: print(line, flush=True), on_phase=lambda name: meters.append(CpuMeter(pids))
+    )
     summaries = asyncio.run(simulator.run())
     for summary in summaries:
         print(format_summary(summary))
+    print(cpu_report(meters[-1].used(), summaries[-1]))
     print(f"{load_average()} after", flush=True)
     if picture is not None:
         write_histogram(simulator.phases, picture, f"{config.stations} stations, " + picture.stem)
         print(f"histogram: {picture}")
     return summaries
+
+
+def cpu_report(used: dict[str, float], summary: Summary) -> str:
+    """Cores each process used during the phase and its CPU milliseconds per CALL (capacity model inputs)."""
+    lines = [f"CPU during {summary.phase} ({summary.calls} CALLs in {summary.duration_s:.0f} s):"]
+    for name, seconds in sorted(used.items()):
+        per_call = seconds * 1000 / max(summary.calls, 1)
+        lines.append(f"  {name:16s} {seconds / summary.duration_s:5.2f} cores  {per_call:6.3f} ms CPU per CALL")
+    return "\n".join(lines)
 
 
 def sustained(summary: Summary, rate: float, p99_ms: float) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -24,3 +25,27 @@ def rss_kib(pid: int) -> int:
 def load_average() -> str:
     """The machine's load averages (1, 5, 15 min), as printed with benchmark figures."""
     return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def stack_pids(infra_dir: Path) -> dict[str, int]:
+    """The processes of the local stack: `csms stack up`'s (run/stack/state.json) plus Kafka and Cassandra
+    (run/<name>.pid of deploy/infra.py), those alive only."""
+    run = infra_dir / "run"
+    state = run / "stack" / "state.json"
+    pids: dict[str, int] = json.loads(state.read_text()) if state.exists() else {}
+    for name in ("kafka", "cassandra"):
+        pid_file = run / f"{name}.pid"
+        if pid_file.exists():
+            pids[name] = int(pid_file.read_text().strip())
+    return {name: pid for name, pid in pids.items() if Path(f"/proc/{pid}").exists()}
+
+
+class CpuMeter:
+    """CPU seconds each process used between `__init__` and `used()`."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self._pids = pids
+        self._start = {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+    def used(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) - self._start[name] for name, pid in self._pids.items()}

@@ -41,9 +41,13 @@ def iso_now() -> str:
 
 
 class Simulator:
-    def __init__(self, config: Config, out: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, config: Config, out: Callable[[str], None] = print, on_phase: Callable[[str], None] = lambda name: None
+    ) -> None:
+        """`on_phase` is called with each phase's name as it begins (e.g. to start measuring)."""
         self.config = config
         self._out = out
+        self._on_phase = on_phase
         self.phases: list[PhaseStats] = []
         self._rng = random.Random(config.seed)
         self.stations = [
@@ -105,6 +109,7 @@ class Simulator:
         if self.phases:
             self.phases[-1].ended_s = now
         self.phases.append(PhaseStats(name, now, stations=len(self.stations) if stations is None else stations))
+        self._on_phase(name)
 
     async def _storm(self, stations: list[Station]) -> None:
         """Connects and boots `stations`, at most `connect_concurrency` handshakes at a time, bounded in time."""
