@@ -1,6 +1,6 @@
 """The transactions write model: what a handler must know to answer a station, read-your-writes in Cassandra.
 
-- `handled_messages`: the outcome of a station message by its natural key (1.6 start: connector + timestamp;
+- `handled_messages`: the outcome of a station message by its natural key (1.6 start: connector, timestamp, idTag;
   1.6 stop: transaction id; 2.x: transaction id + seqNo): the transaction id and authorization decision
   answered, so a redelivered or duplicated frame gets the same answer.
 - `transaction_ids`: 1.6 transaction ids, allocated at random with a lightweight transaction, never reused.

@@ -1,7 +1,7 @@
 """OCPP 1.6 StartTransaction: allocate the CSMS transaction id, answer the token's decision, report the start.
 
-Natural key: connector + start time, so a StartTransaction the station sends again under a new message id
-gets the same transaction id instead of a second transaction.
+Natural key: connector + start time + idTag, so a StartTransaction the station sends again under a new message
+id gets the same transaction id instead of a second transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from transactions.tokens import Token
 async def handle(ctx: TransactionsContext, request: call.StartTransaction) -> call_result.StartTransaction:
     started_at = parse_ocpp_datetime(request.timestamp)
     token = Token(request.id_tag)
-    key = f"start/{request.connector_id}/{started_at.isoformat()}"
+    key = f"start/{request.connector_id}/{started_at.isoformat()}/{token.key}"
     outcome = await sessions.apply(ctx, sessions.Step(None, started_at, key, token, starts_session=True))
     assert outcome.decision is not None
     if not outcome.duplicate:

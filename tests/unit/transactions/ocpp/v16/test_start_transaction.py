@@ -98,3 +98,10 @@ async def test_authorization_unavailable_leaves_the_frame_unanswered_for_a_retry
     with pytest.raises(RetryableError):
         await csms.send("StartTransaction", START)
     assert csms.state.handled_messages == {}
+
+
+async def test_another_id_tag_at_the_same_connector_and_time_is_another_transaction() -> None:
+    csms = Csms(VERSION)
+    first = await csms.result("StartTransaction", START)
+    second = await csms.result("StartTransaction", {**START, "idTag": "TAG-2"}, message_id="msg-2")
+    assert (first["transactionId"], second["transactionId"]) == (1001, 1002)
