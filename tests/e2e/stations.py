@@ -1,7 +1,9 @@
 """Test stations for end-to-end tests: the `ocpp` package's ChargePoint classes over real WebSockets.
 
 Each version's station answers Reset and TriggerMessage (sending the triggered Heartbeat afterwards),
-SendLocalList and GetLocalListVersion (keeping a local list), and records the CSMS-initiated calls it received.
+SendLocalList and GetLocalListVersion (keeping a local list), accepts remote start/stop (1.6
+RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction; the test then drives the transaction) and 2.x
+GetTransactionStatus, and records the CSMS-initiated calls it received.
 """
 
 from __future__ import annotations
@@ -74,6 +76,16 @@ class Station16(ChargePoint16):  # type: ignore[misc]
         self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
         return result16.TriggerMessage(status="Accepted")
 
+    @on("RemoteStartTransaction")
+    def on_remote_start(self, id_tag: str, **kwargs: Any) -> result16.RemoteStartTransaction:
+        self.received.calls.append(("RemoteStartTransaction", {"idTag": id_tag, **kwargs}))
+        return result16.RemoteStartTransaction(status="Accepted")
+
+    @on("RemoteStopTransaction")
+    def on_remote_stop(self, transaction_id: int) -> result16.RemoteStopTransaction:
+        self.received.calls.append(("RemoteStopTransaction", {"transactionId": transaction_id}))
+        return result16.RemoteStopTransaction(status="Accepted")
+
     @on("SendLocalList")
     def on_send_local_list(
         self, list_version: int, update_type: str, local_authorization_list: list[dict[str, Any]] | None = None
@@ -112,6 +124,23 @@ class _Station2x:
     def on_trigger(self, requested_message: str, **kwargs: Any) -> Any:
         self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
         return self.results.TriggerMessage(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("RequestStartTransaction")
+    def on_request_start(self, id_token: dict[str, Any], remote_start_id: int, **kwargs: Any) -> Any:
+        request = {"idToken": id_token, "remoteStartId": remote_start_id, **kwargs}
+        self.received.calls.append(("RequestStartTransaction", request))
+        return self.results.RequestStartTransaction(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("RequestStopTransaction")
+    def on_request_stop(self, transaction_id: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("RequestStopTransaction", {"transactionId": transaction_id}))
+        return self.results.RequestStopTransaction(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("GetTransactionStatus")
+    def on_get_transaction_status(self, transaction_id: str | None = None, **kwargs: Any) -> Any:
+        self.received.calls.append(("GetTransactionStatus", {"transactionId": transaction_id}))
+        ongoing = {"ongoing_indicator": True} if transaction_id else {}
+        return self.results.GetTransactionStatus(messages_in_queue=False, **ongoing)  # type: ignore[attr-defined]
 
     @on("SendLocalList")
     def on_send_local_list(
