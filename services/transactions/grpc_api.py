@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import grpc
 
@@ -14,6 +15,7 @@ from transactions.repository import TransactionQuery, TransactionsRepository
 from transactions.tokens import Token
 
 MAX_PAGE_SIZE = 1000
+T = TypeVar("T")
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
@@ -65,12 +67,8 @@ class TransactionsServicer(transactions_pb2_grpc.TransactionsServiceServicer):
     ) -> transactions_pb2.StartSessionResponse:
         token = Token(request.id_token.id_token, request.id_token.type)
         evse_id = request.evse_id if request.HasField("evse_id") else None
-        try:
-            answer, remote_start_id = await self._sessions.start(
-                request.station_id, token, evse_id, request.timeout_ms / 1000
-            )
-        except CommandError as exc:
-            await context.abort(exc.code, exc.message)
+        started = self._sessions.start(request.station_id, token, evse_id, request.timeout_ms / 1000)
+        answer, remote_start_id = await _command(context, started)
         response = transactions_pb2.StartSessionResponse(status=answer.status, remote_start_id=remote_start_id)
         _outcome(response, answer)
         return response
@@ -78,10 +76,8 @@ class TransactionsServicer(transactions_pb2_grpc.TransactionsServiceServicer):
     async def StopSession(
         self, request: transactions_pb2.StopSessionRequest, context: Context
     ) -> transactions_pb2.StopSessionResponse:
-        try:
-            answer = await self._sessions.stop(request.station_id, request.transaction_id, request.timeout_ms / 1000)
-        except CommandError as exc:
-            await context.abort(exc.code, exc.message)
+        stopped = self._sessions.stop(request.station_id, request.transaction_id, request.timeout_ms / 1000)
+        answer = await _command(context, stopped)
         response = transactions_pb2.StopSessionResponse(status=answer.status)
         _outcome(response, answer)
         return response
@@ -107,6 +103,14 @@ Answered = (
     | transactions_pb2.StopSessionResponse
     | transactions_pb2.GetTransactionStatusResponse
 )
+
+
+async def _command(context: Context, command: Awaitable[T]) -> T:
+    """The command's result; a CommandError aborts the RPC with its status."""
+    try:
+        return await command
+    except CommandError as exc:
+        await context.abort(exc.code, exc.message)
 
 
 def _outcome(response: Answered, answer: StationAnswer) -> None:

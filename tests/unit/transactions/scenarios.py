@@ -14,11 +14,13 @@ from unit.transactions.builders import Csms
 from unit.transactions.fakes import InMemoryStateStore, ScriptedAuthorizer
 
 
-def _meter(when: str, *sampled: dict[str, Any]) -> dict[str, Any]:
+def meter_value(when: str, *sampled: dict[str, Any]) -> dict[str, Any]:
     return {"timestamp": when, "sampledValue": list(sampled)}
 
 
-def _event(event_type: str, seq_no: int, when: str, trigger: str, info: dict[str, Any], **more: Any) -> dict[str, Any]:
+def transaction_event(
+    event_type: str, seq_no: int, when: str, trigger: str, info: dict[str, Any], **more: Any
+) -> dict[str, Any]:
     return {
         "eventType": event_type,
         "timestamp": when,
@@ -58,9 +60,9 @@ async def charging_sessions() -> Sessions:
     v16 = OcppVersion.V16
     start = {"connectorId": 1, "idTag": token, "meterStart": 1000, "timestamp": "2026-11-21T10:00:00Z"}
     await send(v16, "StartTransaction", start, "a1")
-    values = [_meter("2026-11-21T10:15:00Z", {"value": "2.25", "unit": "kWh"})]
+    values = [meter_value("2026-11-21T10:15:00Z", {"value": "2.25", "unit": "kWh"})]
     await send(v16, "MeterValues", {"connectorId": 1, "transactionId": 1001, "meterValue": values}, "a2")
-    values = [_meter("2026-11-21T10:30:00Z", {"value": "4000"}, {"value": "230", "measurand": "Voltage"})]
+    values = [meter_value("2026-11-21T10:30:00Z", {"value": "4000"}, {"value": "230", "measurand": "Voltage"})]
     await send(v16, "MeterValues", {"connectorId": 1, "transactionId": 1001, "meterValue": values}, "a3")
     stop = {
         "transactionId": 1001,
@@ -68,19 +70,22 @@ async def charging_sessions() -> Sessions:
         "timestamp": "2026-11-21T11:00:00Z",
         "reason": "Local",
         "idTag": token,
-        "transactionData": [_meter("2026-11-21T11:00:00Z", {"value": "8500", "context": "Transaction.End"})],
+        "transactionData": [meter_value("2026-11-21T11:00:00Z", {"value": "8500", "context": "Transaction.End"})],
     }
     await send(v16, "StopTransaction", stop, "a4")
     orphan = {"transactionId": 4242, "meterStop": 10, "timestamp": "2026-11-21T09:00:00Z"}
     await send(v16, "StopTransaction", orphan, "a5")
     await send(
-        v16, "MeterValues", {"connectorId": 0, "meterValue": [_meter("2026-11-21T09:30:00Z", {"value": "7"})]}, "a6"
+        v16,
+        "MeterValues",
+        {"connectorId": 0, "meterValue": [meter_value("2026-11-21T09:30:00Z", {"value": "7"})]},
+        "a6",
     )
 
     v201 = OcppVersion.V201
     id_token = {"idToken": token, "type": "ISO14443"}
     kwh = {"unit": "kWh"}
-    started = _event(
+    started = transaction_event(
         "Started",
         0,
         "2026-11-21T12:00:00Z",
@@ -88,24 +93,26 @@ async def charging_sessions() -> Sessions:
         {"transactionId": f"tx-{run}", "chargingState": "EVConnected"},
         idToken=id_token,
         evse={"id": 2, "connectorId": 1},
-        meterValue=[_meter("2026-11-21T12:00:00Z", {"value": 1, "context": "Transaction.Begin", "unitOfMeasure": kwh})],
+        meterValue=[
+            meter_value("2026-11-21T12:00:00Z", {"value": 1, "context": "Transaction.Begin", "unitOfMeasure": kwh})
+        ],
     )
-    updated = _event(
+    updated = transaction_event(
         "Updated",
         1,
         "2026-11-21T12:30:00Z",
         "ChargingStateChanged",
         {"transactionId": f"tx-{run}", "chargingState": "Charging"},
-        meterValue=[_meter("2026-11-21T12:30:00Z", {"value": 4.5, "unitOfMeasure": kwh})],
+        meterValue=[meter_value("2026-11-21T12:30:00Z", {"value": 4.5, "unitOfMeasure": kwh})],
     )
-    ended = _event(
+    ended = transaction_event(
         "Ended",
         2,
         "2026-11-21T13:00:00Z",
         "EVDeparted",
         {"transactionId": f"tx-{run}", "chargingState": "Idle", "stoppedReason": "EVDisconnected"},
         meterValue=[
-            _meter("2026-11-21T13:00:00Z", {"value": 9.25, "context": "Transaction.End", "unitOfMeasure": kwh})
+            meter_value("2026-11-21T13:00:00Z", {"value": 9.25, "context": "Transaction.End", "unitOfMeasure": kwh})
         ],
     )
     await send(v201, "TransactionEvent", started, "b1")
@@ -113,23 +120,23 @@ async def charging_sessions() -> Sessions:
     await send(v201, "TransactionEvent", ended, "b3")
 
     v21 = OcppVersion.V21
-    started21 = _event(
+    started21 = transaction_event(
         "Started",
         0,
         "2026-11-21T14:00:00Z",
         "CablePluggedIn",
         {"transactionId": f"tx21-{run}", "chargingState": "EVConnected"},
         evse={"id": 1, "connectorId": 1},
-        meterValue=[_meter("2026-11-21T14:00:00Z", {"value": 500, "context": "Transaction.Begin"})],
+        meterValue=[meter_value("2026-11-21T14:00:00Z", {"value": 500, "context": "Transaction.Begin"})],
     )
-    authorized = _event(
+    authorized = transaction_event(
         "Updated",
         1,
         "2026-11-21T14:01:00Z",
         "Authorized",
         {"transactionId": f"tx21-{run}", "chargingState": "Charging"},
         idToken={"idToken": f"{token}-B", "type": "Central"},
-        meterValue=[_meter("2026-11-21T14:20:00Z", {"value": 1700})],
+        meterValue=[meter_value("2026-11-21T14:20:00Z", {"value": 1700})],
     )
     await send(v21, "TransactionEvent", started21, "c1")
     await send(v21, "TransactionEvent", authorized, "c2")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from typing import Any
 
 import grpc
 import pytest
@@ -14,24 +14,10 @@ from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
 from transactions.commands import CommandError, RemoteSessions
 from transactions.grpc_api import TransactionsServicer
+from unit.authorization.grpc_support import CONTEXT, Aborted
 from unit.transactions.fakes import OFFLINE, InMemoryTransactionsRepository, ScriptedStationCalls
 
 pb = transactions_pb2
-
-
-class Aborted(Exception):
-    def __init__(self, code: grpc.StatusCode, details: str) -> None:
-        super().__init__(f"{code.name}: {details}")
-        self.code = code
-        self.details = details
-
-
-class AbortingContext:
-    async def abort(self, code: grpc.StatusCode, details: str = "") -> NoReturn:
-        raise Aborted(code, details)
-
-
-CONTEXT: Any = AbortingContext()
 
 
 def servicer(

@@ -10,6 +10,7 @@ from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
 from transactions.tokens import Decision, Token
 from unit.transactions.builders import STATION, Csms, at, energy, event
+from unit.transactions.scenarios import transaction_event
 
 VERSION = OcppVersion.V201
 TOKEN = {"idToken": "TAG-1", "type": "ISO14443"}
@@ -19,14 +20,7 @@ ACCEPTED = transactions_pb2.AuthorizationDecision(status="Accepted")
 
 def frame(event_type: str, seq_no: int, when: str, trigger: str, **fields: Any) -> dict[str, Any]:
     info = {"transactionId": "tx-1", **fields.pop("info", {})}
-    return {
-        "eventType": event_type,
-        "timestamp": when,
-        "triggerReason": trigger,
-        "seqNo": seq_no,
-        "transactionInfo": info,
-        **fields,
-    }
+    return transaction_event(event_type, seq_no, when, trigger, info, **fields)
 
 
 def register(kwh: float, when: str, context: str) -> list[dict[str, Any]]:
