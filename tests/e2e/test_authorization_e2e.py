@@ -12,9 +12,11 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
+from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.runtime.versions import OcppVersion
 from csms.stack import Stack
 from e2e.harness import Cli
@@ -32,12 +34,19 @@ async def csms(cli: Cli, *args: str) -> str:
     return result.stdout
 
 
-async def connected(cli: Cli, station_id: str) -> None:
-    async def show() -> dict[str, Any] | None:
-        result = await asyncio.to_thread(cli, "stations", "show", station_id, "--json")
-        return json.loads(result.stdout) if result.returncode == 0 else None
+async def connected(stack: Stack, station_id: str) -> None:
+    """Waits until device-model sees the station connected (pushes go where its presence says)."""
+    async with grpc.aio.insecure_channel(stack.config.device_model_address) as channel:
+        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
 
-    await eventually(show, lambda s: s is not None and bool(s.get("connected")), what=f"{station_id} connected")
+        async def station() -> device_model_pb2.Station | None:
+            try:
+                response = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=5)
+            except grpc.aio.AioRpcError:
+                return None
+            return response.station
+
+        await eventually(station, lambda s: s is not None and s.connected, what=f"{station_id} connected")
 
 
 @pytest.fixture
@@ -48,21 +57,23 @@ async def authorization(stack: Stack) -> AsyncIterator[authorization_pb2_grpc.Au
 
 @pytest.mark.parametrize("version", list(OcppVersion))
 async def test_unknown_blocked_and_accepted_tokens_on_each_version(
-    stack: Stack, cli: Cli, version: OcppVersion
+    stack: Stack, authorization: authorization_pb2_grpc.AuthorizationServiceStub, version: OcppVersion
 ) -> None:
+    # Set up over gRPC (the CLI's own end-to-end run is in the local list test: it costs a process per call).
     run = uuid.uuid4().hex[:8].upper()
     station_id, accepted, blocked, unknown = f"E2E-AUTH-{run}", f"OK{run}", f"BL{run}", f"NO{run}"
-    await csms(cli, "stations", "add", station_id, "--password", PASSWORD)
-    assert (
-        await csms(
-            cli, "tokens", "add", accepted.lower(), "--type", "ISO14443", "--expires", EXPIRES, "--group", f"G{run}"
-        )
-        == f"added {accepted.lower()}\n"
+    await authorization.RegisterStation(
+        pb.RegisterStationRequest(station_id=station_id, password=PASSWORD, security_profile=1)
     )
-    await csms(cli, "tokens", "add", blocked, "--type", "ISO14443")
-    assert await csms(cli, "tokens", "block", blocked) == f"blocked {blocked}\n"
-    listed = {t["id_token"]: t for t in json.loads(await csms(cli, "tokens", "list", "--json"))}
-    assert (listed[accepted.lower()]["status"], listed[blocked]["status"]) == ("Accepted", "Blocked")
+    expires = Timestamp()
+    expires.FromJsonString(EXPIRES)
+    await authorization.UpsertIdToken(
+        pb.UpsertIdTokenRequest(
+            id_token=accepted.lower(), type=pb.ID_TOKEN_TYPE_ISO14443, expires_at=expires, group_id_token=f"G{run}"
+        )
+    )
+    await authorization.UpsertIdToken(pb.UpsertIdTokenRequest(id_token=blocked, type=pb.ID_TOKEN_TYPE_ISO14443))
+    await authorization.BlockIdToken(pb.BlockIdTokenRequest(id_token=blocked))
 
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
         assert (await station.boot()).status == "Accepted"
@@ -100,7 +111,14 @@ async def test_local_list_full_then_differential_with_tracked_versions(
     for station_id in ids.values():
         await csms(cli, "stations", "add", station_id, "--password", PASSWORD, "--group", group)
     await csms(cli, "tokens", "add", one, "--type", "ISO14443", "--local-list", "--expires", EXPIRES, "--group", "G1")
-    await csms(cli, "tokens", "add", two, "--type", "ISO15693", "--local-list")
+    assert await csms(cli, "tokens", "add", two, "--type", "ISO15693", "--local-list") == f"added {two}\n"
+    listed = {t["id_token"]: t for t in json.loads(await csms(cli, "tokens", "list", "--json"))}
+    assert (listed[one]["expires_at"], listed[one]["group_id_token"], listed[two]["type"]) == (
+        EXPIRES,
+        "G1",
+        "ISO15693",
+    )
+    assert listed[one]["local_list"] and listed[two]["local_list"]
     try:
         async with (
             connected_station(stack.config.edge_url(0), ids[OcppVersion.V16], PASSWORD, OcppVersion.V16) as s16,
@@ -108,7 +126,7 @@ async def test_local_list_full_then_differential_with_tracked_versions(
         ):
             for station in (s16, s201):
                 assert (await station.boot()).status == "Accepted"
-                await connected(cli, station.id)
+                await connected(stack, station.id)
 
             full = await push(cli, "--group", group)
             version = full[s16.id]["version"]
@@ -130,7 +148,7 @@ async def test_local_list_full_then_differential_with_tracked_versions(
                 {"status": "Accepted"},
             )
 
-            await csms(cli, "tokens", "block", two)
+            assert await csms(cli, "tokens", "block", two) == f"blocked {two}\n"
             await csms(cli, "tokens", "add", three, "--type", "KeyCode", "--local-list")
             await csms(cli, "tokens", "add", one, "--type", "ISO14443")  # leaves the list
             differential = await push(cli, "--group", group, "--differential")

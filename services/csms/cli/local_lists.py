@@ -13,6 +13,7 @@ import grpc
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.cli import exit_codes
 from csms.cli.client import CsmsClient, RpcFailed
+from csms.cli.tokens import render_table
 
 OUTCOMES = {
     pb.PUSH_OUTCOME_ACCEPTED: "Accepted",
@@ -97,9 +98,7 @@ def station_version(args: argparse.Namespace, client: CsmsClient) -> int:
 
 def _table(rows: Sequence[Mapping[str, object]]) -> str:
     keys = ("station_id", "result", "version", "entries", "detail")
-    lines = [_COLUMNS, *(tuple("-" if row[key] is None else str(row[key]) for key in keys) for row in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(_COLUMNS))]
-    return "".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines)
+    return render_table(_COLUMNS, [tuple("-" if row[key] is None else str(row[key]) for key in keys) for row in rows])
 
 
 # outcomes of a SendLocalList the station answered: version and entries are those sent

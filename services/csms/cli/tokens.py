@@ -120,7 +120,7 @@ def _row(token: pb.IdTokenRecord) -> Row:
 
 
 def _table(rows: Sequence[Row]) -> str:
-    lines = [_COLUMNS]
+    lines = []
     for row in rows:
         stations = row["station_ids"]
         assert isinstance(stations, list)
@@ -135,8 +135,16 @@ def _table(rows: Sequence[Row]) -> str:
                 "yes" if row["local_list"] else "no",
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(_COLUMNS))]
-    return "".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines)
+    return render_table(_COLUMNS, lines)
+
+
+def render_table(columns: Sequence[str], lines: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns two spaces apart, a header line first."""
+    everything = [columns, *lines]
+    widths = [max(len(line[i]) for line in everything) for i in range(len(columns))]
+    return "".join(
+        "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in everything
+    )
 
 
 def _cell(value: object) -> str:

@@ -29,11 +29,6 @@ class UnavailableRegistry(InMemoryStationRegistry):
 
 
 @pytest.fixture
-def service() -> Service:
-    return Service()
-
-
-@pytest.fixture
 def registry(service: Service) -> InMemoryStationRegistry:
     assert isinstance(service.registry, InMemoryStationRegistry)
     return service.registry
@@ -47,11 +42,6 @@ def clock(service: Service) -> Clock:
 @pytest.fixture
 def hasher(service: Service) -> PasswordHasher:
     return service.hasher
-
-
-@pytest.fixture
-def servicer(service: Service) -> AuthorizationServicer:
-    return service.servicer
 
 
 async def register(

@@ -19,16 +19,6 @@ from unit.authorization.fakes import FakeStationCalls, InMemoryStationRegistry
 from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Service
 
 
-@pytest.fixture
-def service() -> Service:
-    return Service()
-
-
-@pytest.fixture
-def servicer(service: Service) -> AuthorizationServicer:
-    return service.servicer
-
-
 async def add_tokens(servicer: AuthorizationServicer) -> None:
     for id_token in ("A", "B"):
         request = pb.UpsertIdTokenRequest(id_token=id_token, type=pb.ID_TOKEN_TYPE_ISO14443, local_list=True)

@@ -21,16 +21,6 @@ EXPIRES_MS = datetime(2027, 1, 1, 0, 0, 0, 250000, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
 
 
-@pytest.fixture
-def service() -> Service:
-    return Service()
-
-
-@pytest.fixture
-def servicer(service: Service) -> AuthorizationServicer:
-    return service.servicer
-
-
 def upsert_request(id_token: str = "04a2b3c4", **fields: object) -> pb.UpsertIdTokenRequest:
     return pb.UpsertIdTokenRequest(**{"id_token": id_token, "type": pb.ID_TOKEN_TYPE_ISO14443, **fields})  # type: ignore[arg-type]
 

@@ -1,0 +1,18 @@
+"""Fixtures of the authorization unit tests: the servicer over in-memory fakes (see grpc_support)."""
+
+from __future__ import annotations
+
+import pytest
+
+from authorization.grpc_api import AuthorizationServicer
+from unit.authorization.grpc_support import Service
+
+
+@pytest.fixture
+def service() -> Service:
+    return Service()
+
+
+@pytest.fixture
+def servicer(service: Service) -> AuthorizationServicer:
+    return service.servicer
