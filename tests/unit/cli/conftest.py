@@ -11,6 +11,7 @@ from unit.cli.fake_client import FakeClient
 def known_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CSMS_DEVICE_MODEL_ADDRESS", "dm.test:50051")
     monkeypatch.setenv("CSMS_AUTHORIZATION_ADDRESS", "authz.test:50052")
+    monkeypatch.setenv("CSMS_TRANSACTIONS_ADDRESS", "tx.test:50053")
 
 
 @pytest.fixture

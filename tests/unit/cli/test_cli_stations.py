@@ -68,7 +68,9 @@ def test_add_registers_a_new_station(client: FakeClient, capsys: pytest.CaptureF
     assert run(["stations", "add", "CP-1", "--password", PASSWORD], client) == 0
     assert capsys.readouterr() == ("registered CP-1\n", "")
     assert client.calls == [("register_station", "CP-1", PASSWORD, 1, "")]
-    assert client.addresses == Addresses(device_model="dm.test:50051", authorization="authz.test:50052")
+    assert client.addresses == Addresses(
+        device_model="dm.test:50051", authorization="authz.test:50052", transactions="tx.test:50053"
+    )
     assert client.closed
 
 
@@ -90,7 +92,9 @@ def test_add_updates_an_existing_station_at_the_given_address(
     assert run(argv, client) == 0
     assert capsys.readouterr() == ("updated CP-1\n", "")
     assert client.calls == [("register_station", "CP-1", PASSWORD, 2, "")]
-    assert client.addresses == Addresses(device_model="dm.test:50051", authorization="10.1.1.1:5")
+    assert client.addresses == Addresses(
+        device_model="dm.test:50051", authorization="10.1.1.1:5", transactions="tx.test:50053"
+    )
 
 
 def test_add_refused_by_the_service_exits_4_with_its_message(
