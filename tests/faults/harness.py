@@ -74,6 +74,7 @@ class RawStation:
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._waiting: dict[str, asyncio.Future[list[Any]]] = {}
+        self._new_reply = asyncio.Condition()
 
     @property
     def connected(self) -> bool:
@@ -127,6 +128,8 @@ class RawStation:
                     waiter = self._waiting.pop(frame[1], None)
                     if waiter is not None and not waiter.done():
                         waiter.set_result(frame)
+                    async with self._new_reply:
+                        self._new_reply.notify_all()
 
     async def send(self, message: str | bytes, message_id: str = "") -> None:
         """Sends one frame as it is (raises ConnectionClosed if the socket is gone)."""
@@ -134,6 +137,11 @@ class RawStation:
         if message_id:
             self.sent[message_id] += 1
         await self._ws.send(message)
+
+    async def wait_replies(self, message_id: str, count: int, timeout_s: float) -> None:
+        """Waits until `count` replies with `message_id` arrived in all."""
+        async with asyncio.timeout(timeout_s), self._new_reply:
+            await self._new_reply.wait_for(lambda: len(self.replies[message_id]) >= count)
 
     async def call(
         self, message_id: str, action: str, payload: dict[str, Any], *, attempt_timeout_s: float, deadline_s: float

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from csms.runtime.versions import OcppVersion
 # OCPP-J: "-1" answers a message whose id could not be read.
 UNKNOWN_MESSAGE_ID = "-1"
 MAX_MESSAGE_ID_LENGTH = 36
+# A \uD800-\uDFFF escape: JSON allows it, but a lone one is no character and no UTF-8 text can carry it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class MessageType(enum.IntEnum):
@@ -63,6 +66,8 @@ def parse_frame(text: str | bytes, version: OcppVersion) -> Frame | MalformedFra
         message = json.loads(text)
     except (ValueError, RecursionError):
         return MalformedFrame(UNKNOWN_MESSAGE_ID, ErrorKind.RPC_FRAMEWORK_ERROR, "frame is not valid JSON")
+    if _SURROGATE_ESCAPE.search(text) and not _is_unicode(message):
+        return MalformedFrame(UNKNOWN_MESSAGE_ID, ErrorKind.RPC_FRAMEWORK_ERROR, "frame has a lone surrogate escape")
     if not isinstance(message, list) or len(message) < 2:
         return MalformedFrame(
             UNKNOWN_MESSAGE_ID,
@@ -89,6 +94,15 @@ def parse_frame(text: str | bytes, version: OcppVersion) -> Frame | MalformedFra
             f"MessageTypeId {type_id} is not supported by {version.subprotocol}",
         )
     return _parse_body(message, message_type, message_id)
+
+
+def _is_unicode(message: Any) -> bool:
+    """False when a decoded string holds a lone surrogate (escaped pairs decode to one character)."""
+    try:
+        json.dumps(message, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return False
+    return True
 
 
 def _parse_body(message: list[Any], message_type: MessageType, message_id: str) -> Frame | MalformedFrame:

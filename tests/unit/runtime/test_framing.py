@@ -37,12 +37,19 @@ def test_call_result_and_error_parse() -> None:
         ('[2,"m","",{}]', "m", ErrorKind.RPC_FRAMEWORK_ERROR),
         ('[3,"m"]', "m", ErrorKind.RPC_FRAMEWORK_ERROR),
         ('[4,"m","X"]', "m", ErrorKind.RPC_FRAMEWORK_ERROR),
+        ('[2,"m","Heart\\ud800beat",{}]', "-1", ErrorKind.RPC_FRAMEWORK_ERROR),
+        ('[2,"m","Heartbeat",{"a":"\\uDFFF"}]', "-1", ErrorKind.RPC_FRAMEWORK_ERROR),
     ],
 )
 def test_malformed(text: str, message_id: str, kind: ErrorKind) -> None:
     result = parse_frame(text, OcppVersion.V201)
     assert isinstance(result, MalformedFrame)
     assert (result.message_id, result.kind) == (message_id, kind)
+
+
+def test_escaped_surrogate_pairs_are_characters() -> None:
+    frame = parse_frame('[2,"m","DataTransfer",{"vendorId":"\\ud83d\\ude00 \\\\ud800"}]', OcppVersion.V201)
+    assert isinstance(frame, Frame) and frame.payload == {"vendorId": "\U0001f600 \\ud800"}
 
 
 def test_binary_frames_are_malformed() -> None:
