@@ -1,1 +1,2 @@
-"""The authorization service: the station registry (who may connect); later also id tokens (who may charge)."""
+"""The authorization service: the station registry (who may connect), id tokens and the authorization decision
+(who may charge: OCPP Authorize on every version, gRPC AuthorizeIdToken) and local authorization lists."""
