@@ -20,7 +20,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 
 from csms import cassandra, topics
 from csms.device_model.v1 import device_model_pb2
@@ -28,6 +28,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms.kafka import envelope_headers
 from csms.runtime.envelopes import timestamp
 from edge.delivery_topic import ensure_delivery_topic
+from faults.harness import end_offsets, read_committed
 from infra_fixtures import Infra
 from waiting import eventually
 
@@ -75,40 +76,6 @@ def start_device_model(infra: Infra, instance: str, log: Path) -> subprocess.Pop
         return subprocess.Popen([CSMS, "serve", "device-model"], env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-async def end_offsets(infra: Infra, topic: str) -> dict[TopicPartition, int]:
-    metadata = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
-    await metadata.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in await metadata.partitions_for(topic)]
-    finally:
-        await metadata.stop()
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, isolation_level="read_committed")
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        return dict(await consumer.end_offsets(partitions))
-    finally:
-        await consumer.stop()
-
-
-async def read_committed(infra: Infra, start: dict[TopicPartition, int]) -> list[bytes]:
-    """Every committed record from `start` up to the current last stable offsets."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, isolation_level="read_committed")
-    await consumer.start()
-    try:
-        consumer.assign(list(start))
-        for tp, offset in start.items():
-            consumer.seek(tp, offset)
-        end = await consumer.end_offsets(list(start))
-        values: list[bytes] = []
-        while [tp for tp in start if await consumer.position(tp) < end[tp]]:
-            batch = await consumer.getmany(timeout_ms=500)
-            values += [record.value for records in batch.values() for record in records if record.value]
-        return values
-    finally:
-        await consumer.stop()
-
-
 async def projected_boots(infra: Infra, stations: dict[str, str]) -> int:
     session = await cassandra.connect(infra.cassandra_contact_points, infra.cassandra_port, infra.local_dc, None)
     try:
@@ -123,7 +90,7 @@ async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra,
     node = f"crash-{uuid.uuid4().hex[:8]}"
     delivery = topics.delivery(node)
     await ensure_delivery_topic(infra.kafka_bootstrap, node, replication_factor=1)
-    events_start = await end_offsets(infra, topics.DEVICE_MODEL_EVENTS)
+    events_start = await end_offsets(infra.kafka_bootstrap, topics.DEVICE_MODEL_EVENTS)
     delivery_start = {TopicPartition(delivery, 0): 0}
     stations = {f"CRASH-{node}-{i:03d}": f"boot-{i:03d}" for i in range(STATIONS)}
 
@@ -149,7 +116,7 @@ async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra,
                 # Kill while the burst is being handled: wait for the first committed replies of this burst.
                 expected = (round_ + 1) * burst
                 await eventually(
-                    lambda: read_committed(infra, delivery_start),
+                    lambda: read_committed(infra.kafka_bootstrap, delivery_start),
                     lambda values, floor=expected - burst: len(values) > floor,
                     timeout_s=90,
                     what="replies of the burst to start",
@@ -159,7 +126,7 @@ async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra,
                 process = start_device_model(infra, instance, log)
 
         await eventually(
-            lambda: read_committed(infra, delivery_start),
+            lambda: read_committed(infra.kafka_bootstrap, delivery_start),
             lambda values: len(values) >= STATIONS,
             timeout_s=180,
             what="a reply for every station",
@@ -167,7 +134,7 @@ async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra,
         await eventually(lambda: projected_boots(infra, stations), lambda n: n == STATIONS, timeout_s=120)
         process.send_signal(signal.SIGTERM)
         process.wait(30)
-        replies = await read_committed(infra, delivery_start)
+        replies = await read_committed(infra.kafka_bootstrap, delivery_start)
     finally:
         await producer.stop()
         if process.poll() is None:
@@ -182,7 +149,7 @@ async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra,
     assert answered == Counter(stations.values()), "every boot answered exactly once"
 
     booted: Counter[str] = Counter()
-    for value in await read_committed(infra, events_start):
+    for value in await read_committed(infra.kafka_bootstrap, events_start):
         event = device_model_pb2.DeviceModelEvent.FromString(value)
         if event.station_id in stations and event.WhichOneof("event") == "station_booted":
             booted[event.station_id] += 1
