@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, cast
 
 import grpc
@@ -28,7 +28,7 @@ PUSH_ROUNDS = 20  # a local list push waits up to this many per-station timeouts
 class Addresses:
     device_model: str
     authorization: str
-    transactions: str = ""
+    transactions: str = field(default="", compare=False)
 
 
 class ServiceUnreachable(Exception):

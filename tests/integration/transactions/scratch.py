@@ -63,6 +63,8 @@ async def replay(consumer: AIOKafkaConsumer, projector: TransactionsProjector, e
     applied = 0
     while [tp for tp, offset in end.items() if await consumer.position(tp) < offset]:
         batch = await consumer.getmany(timeout_ms=500, max_records=1000)
+        if not batch:
+            continue
         records = [r for tp, rs in batch.items() for r in rs if r.offset < end[tp]]
         await projector.apply(records)
         applied += len(records)
