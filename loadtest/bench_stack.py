@@ -1,7 +1,7 @@
 """Whole-stack benchmarks with the station simulator against a running stack (`make up`).
 
     .venv/bin/python -m loadtest.bench_stack latency [--rate 500] [--duration 300]
-    .venv/bin/python -m loadtest.bench_stack sweep [--rates 250,500,750,1000,1500] [--duration 60]
+    .venv/bin/python -m loadtest.bench_stack sweep [--rates 100,200,300,400,500,750,1000] [--duration 60]
     .venv/bin/python -m loadtest.bench_stack boot-storm [--stations 10000]
 
 latency: CALL→CALLRESULT percentiles at a sustained rate (target p99 ≤ 50 ms at 500 CALL/s for 5 minutes).
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--provision", default="127.0.0.1:50052", help="AuthorizationService address")
     parser.add_argument("--stations", type=int, help="default 1000 (latency, sweep), 10000 (boot-storm)")
     parser.add_argument("--rate", type=float, default=500.0)
-    parser.add_argument("--rates", default="250,500,750,1000,1500")
+    parser.add_argument("--rates", default="100,200,300,400,500,750,1000")
     parser.add_argument("--duration", type=float, help="steady seconds: default 300 (latency), 60 (sweep)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
