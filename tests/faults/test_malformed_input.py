@@ -157,7 +157,9 @@ async def test_hostile_frames_crash_nothing_and_well_behaved_stations_carry_on(m
     try:
         await connect_all(good + hostile)
         load = [asyncio.create_task(heartbeats(station)) for station in good]
-        await eventually(probe(lambda: len(latencies["before"])), lambda n: n >= 100, what="100 quiet Heartbeats")
+        await eventually(
+            probe(lambda: len(latencies["before"])), lambda n: n >= 100, timeout_s=90, what="100 quiet Heartbeats"
+        )
         phase = "during"
         await asyncio.gather(*(attack(station) for station in hostile))
         expected = {
