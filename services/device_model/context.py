@@ -8,6 +8,7 @@ from datetime import datetime
 from csms.device_model.v1 import device_model_pb2
 from csms.runtime.envelopes import timestamp
 from csms.runtime.router import CallInfo, Emitted
+from csms.runtime.timestamps import ocpp_datetime
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,3 @@ class DeviceModelContext:
         event.message_id = self.call.message_id
         event.occurred_at.CopyFrom(timestamp(self.now))
         self.emitted.emit(event)
-
-
-def ocpp_datetime(moment: datetime) -> str:
-    """RFC 3339 UTC with milliseconds, as OCPP expects (e.g. 2026-11-21T22:13:10.123Z)."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device_model.ocpp.timestamps import parse_ocpp_datetime
+from csms.runtime.timestamps import parse_ocpp_datetime
 from transactions import meter
 
 

@@ -6,8 +6,8 @@ from ocpp.v201 import call, call_result
 
 from csms.device_model.v1 import device_model_pb2
 from csms.runtime.envelopes import timestamp
+from csms.runtime.timestamps import parse_ocpp_datetime
 from device_model.context import DeviceModelContext
-from device_model.ocpp.timestamps import parse_ocpp_datetime
 
 
 async def handle(ctx: DeviceModelContext, request: call.StatusNotification) -> call_result.StatusNotification:

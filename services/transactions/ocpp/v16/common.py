@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocpp.v16 import datatypes
 
-from device_model.context import ocpp_datetime
+from csms.runtime.timestamps import ocpp_datetime
 from transactions.tokens import Decision
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ocpp.v16 import call, call_result
 
+from csms.runtime.timestamps import parse_ocpp_datetime
 from csms.transactions.v1 import transactions_pb2
-from device_model.ocpp.timestamps import parse_ocpp_datetime
 from transactions import meter, sessions
 from transactions.context import TransactionsContext
 from transactions.ocpp.v16.common import evse_of

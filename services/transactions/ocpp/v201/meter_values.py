@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ocpp.v201 import call, call_result
 
+from csms.runtime.timestamps import parse_ocpp_datetime
 from csms.transactions.v1 import transactions_pb2
-from device_model.ocpp.timestamps import parse_ocpp_datetime
 from transactions import meter
 from transactions.context import TransactionsContext
 

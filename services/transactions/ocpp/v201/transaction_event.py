@@ -12,9 +12,8 @@ from typing import Any
 from ocpp.v201 import call, call_result, datatypes
 
 from csms.runtime.envelopes import timestamp
+from csms.runtime.timestamps import ocpp_datetime, parse_ocpp_datetime
 from csms.transactions.v1 import transactions_pb2
-from device_model.context import ocpp_datetime
-from device_model.ocpp.timestamps import parse_ocpp_datetime
 from transactions import meter, sessions
 from transactions.context import TransactionsContext
 from transactions.tokens import Decision, Token

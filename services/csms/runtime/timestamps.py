@@ -1,4 +1,5 @@
-"""Parsing of OCPP date-time strings (RFC 3339; stations send 'Z' or an offset, with or without fractions)."""
+"""OCPP date-time strings: parsing what stations send (RFC 3339, 'Z' or an offset, any fraction) and formatting
+the CSMS's own (UTC, milliseconds)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,8 @@ def parse_ocpp_datetime(value: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def ocpp_datetime(moment: datetime) -> str:
+    """RFC 3339 UTC with milliseconds, as OCPP expects (e.g. 2026-11-21T22:13:10.123Z)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
