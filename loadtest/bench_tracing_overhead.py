@@ -36,6 +36,10 @@ from pathlib import Path
 
 import grpc
 import websockets
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from csms.kafka import make_producer
@@ -113,16 +117,21 @@ def serve_edge() -> None:
 
 
 def serve_sink(port: int) -> None:
-    """An OTLP/gRPC trace endpoint that counts and discards what it is sent (no decoding); on SIGTERM it
-    prints {"requests": n, "bytes": n}."""
-    totals = {"requests": 0, "bytes": 0}
+    """An OTLP/gRPC trace endpoint that counts the spans it is sent and drops them; on SIGTERM it prints
+    {"spans": n}."""
+    totals = {"spans": 0}
 
-    def export(request: bytes, context: grpc.ServicerContext) -> bytes:
-        totals["requests"] += 1
-        totals["bytes"] += len(request)
-        return b""  # an empty ExportTraceServiceResponse
+    def export(request: ExportTraceServiceRequest, context: grpc.ServicerContext) -> ExportTraceServiceResponse:
+        totals["spans"] += sum(
+            len(scope.spans) for resource in request.resource_spans for scope in resource.scope_spans
+        )
+        return ExportTraceServiceResponse()
 
-    handler = grpc.unary_unary_rpc_method_handler(export)
+    handler = grpc.unary_unary_rpc_method_handler(
+        export,
+        request_deserializer=ExportTraceServiceRequest.FromString,
+        response_serializer=ExportTraceServiceResponse.SerializeToString,
+    )
     server = grpc.server(ThreadPoolExecutor(max_workers=2))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(TRACE_SERVICE, {"Export": handler}),))
     server.add_insecure_port(f"{HOST}:{port}")
@@ -178,13 +187,14 @@ def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subproces
             child.wait()
 
 
-async def wait_until_serving(child: subprocess.Popen[str], metrics_port: int, deadline_s: float = 120) -> None:
+async def wait_until_serving(child: subprocess.Popen[str], ws_port: int, deadline_s: float = 120) -> None:
+    """Until the edge accepts stations (its /metrics is up before that)."""
     deadline = time.monotonic() + deadline_s
     while True:
         if child.poll() is not None:
             raise RuntimeError(f"edge exited with {child.returncode}")
         try:
-            await asyncio.to_thread(frames_in, metrics_port)
+            socket.create_connection((HOST, ws_port), timeout=1).close()
             return
         except OSError:
             if time.monotonic() > deadline:
@@ -202,7 +212,8 @@ class Result:
     edge_cpu_cores: float
     edge_cpu_us_per_frame: float
     load_average_1m: float
-    spans_exported_bytes: int
+    frames_total: int
+    spans_exported: int
 
 
 def station(port: int, station_id: str) -> websockets.connect:
@@ -215,9 +226,39 @@ def station(port: int, station_id: str) -> websockets.connect:
     )
 
 
-async def pump(ws: websockets.ClientConnection) -> None:
+class Credit:
+    """Keeps the frames sent but not yet read by the edge under `window` (polling the edge's frame counter),
+    so the edge always has work but nothing piles up in socket buffers."""
+
+    def __init__(self, window: int) -> None:
+        self._free = asyncio.Semaphore(window)
+
+    async def acquire(self) -> None:
+        await self._free.acquire()
+
+    async def replenish(self, metrics_port: int) -> None:
+        seen = await asyncio.to_thread(frames_in, metrics_port)
+        while True:
+            await asyncio.sleep(0.1)
+            now = await asyncio.to_thread(frames_in, metrics_port)
+            for _ in range(int(now - seen)):
+                self._free.release()
+            seen = now
+
+
+async def pump(ws: websockets.ClientConnection, credit: Credit) -> None:
     while True:
+        await credit.acquire()
         await ws.send(FRAME)
+
+
+async def drained(metrics_port: int) -> int:
+    """Frames the edge read once it has worked off what was still buffered in its sockets."""
+    previous, current = -1.0, await asyncio.to_thread(frames_in, metrics_port)
+    while current != previous:
+        await asyncio.sleep(1.0)
+        previous, current = current, await asyncio.to_thread(frames_in, metrics_port)
+    return int(current)
 
 
 async def sample(pid: int, metrics_port: int) -> tuple[float, float, float]:
@@ -242,12 +283,14 @@ async def measure(mode: str, args: argparse.Namespace) -> Result:
     with process("sink", "--port", str(sink_port)) as sink, process("edge", env=env) as edge:
         assert sink.stdout is not None
         await asyncio.to_thread(sink.stdout.readline)
-        await wait_until_serving(edge, metrics_port)
+        await wait_until_serving(edge, ws_port)
         async with contextlib.AsyncExitStack() as stack:
             sockets = [
                 await stack.enter_async_context(station(ws_port, f"BENCH-{i:05d}")) for i in range(args.connections)
             ]
-            pumps = [asyncio.create_task(pump(ws)) for ws in sockets]
+            credit = Credit(args.window)
+            pumps = [asyncio.create_task(credit.replenish(metrics_port))]
+            pumps += [asyncio.create_task(pump(ws, credit)) for ws in sockets]
             await asyncio.sleep(args.warmup)
             frames0, cpu0, t0 = await sample(edge.pid, metrics_port)
             await asyncio.sleep(args.seconds)
@@ -256,10 +299,11 @@ async def measure(mode: str, args: argparse.Namespace) -> Result:
             for task in pumps:
                 task.cancel()
             await asyncio.gather(*pumps, return_exceptions=True)
+        frames_total = await drained(metrics_port)
         edge.terminate()
-        await asyncio.to_thread(edge.wait, 30)
+        await asyncio.to_thread(edge.wait, 30)  # flushes the spans still batched
         sink.terminate()
-        exported = json.loads(await asyncio.to_thread(sink.stdout.readline) or "{}").get("bytes", 0)
+        exported = int(json.loads(await asyncio.to_thread(sink.stdout.readline) or "{}").get("spans", 0))
     frames, wall, cpu = int(frames1 - frames0), t1 - t0, cpu1 - cpu0
     return Result(
         mode,
@@ -270,6 +314,7 @@ async def measure(mode: str, args: argparse.Namespace) -> Result:
         round(cpu / wall, 2),
         round(cpu / max(frames, 1) * 1e6, 1),
         round(load, 2),
+        frames_total,
         exported,
     )
 
@@ -281,7 +326,7 @@ async def run(args: argparse.Namespace) -> list[Result]:
         print(
             f"{mode:>5}: {result.frames_per_s:>7,.0f} frames/s, edge {result.edge_cpu_cores:.2f} cores, "
             f"{result.edge_cpu_us_per_frame:.1f} µs CPU/frame, load {result.load_average_1m}, "
-            f"{result.spans_exported_bytes:,} B of spans exported",
+            f"{result.spans_exported:,} spans exported for {result.frames_total:,} frames",
             flush=True,
         )
         results.append(result)
@@ -297,6 +342,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--window", type=int, default=4000, help="frames in flight, all connections together")
     parser.add_argument("--modes", default="off,on,ratio")
     args = parser.parse_args()
     if args.command == "edge":
