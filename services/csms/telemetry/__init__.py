@@ -1,4 +1,4 @@
-"""Process telemetry (docs/adr/0006-observability.md): OpenTelemetry traces configured by the standard
+"""Process telemetry (docs/adr/0010-observability.md): OpenTelemetry traces configured by the standard
 `OTEL_*` variables (`tracing`) and Prometheus metrics on `CSMS_METRICS_PORT` (`metrics`).
 
 `installed()` is the one set-up call of a process (each bootstrap's `main()`): tracing on when an exporter is
