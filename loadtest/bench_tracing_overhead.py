@@ -3,11 +3,12 @@
     .venv/bin/python -m loadtest.bench_tracing_overhead [--connections 200] [--seconds 15] [--modes off,on,ratio]
 
 Needs only Kafka (`CSMS_KAFKA_BOOTSTRAP`, default 127.0.0.1:9092; `make infra-up`). Per mode, one real edge
-node runs as its own process (`edge.bootstrap.run` with `csms.telemetry.installed`, as `csms serve edge`),
-appending to the benchmark topic `loadtest.tracing.v1` instead of `ocpp.frames.v1` (no service answers or
-stores the frames) and accepting every station without a registry. N stations pipeline 2.0.1 MeterValues
-CALLs at it from this process. Frames are counted by the edge's own /metrics (`csms_ocpp_frames_total`),
-CPU from /proc; the figure that isolates tracing is the edge's CPU µs per frame.
+node runs as its own process (`loadtest.servers`' edge, wrapped in `csms.telemetry.installed` as
+`csms serve edge` is), appending to the benchmark topic `loadtest.frames.v1` instead of `ocpp.frames.v1` (no
+service answers or stores the frames) and accepting every station without a registry. N stations pipeline
+2.0.1 MeterValues CALLs at it from this process, at most `--window` frames ahead of what the edge has read.
+Frames are counted by the edge's own /metrics (`csms_ocpp_frames_total`), CPU from /proc; the figure that
+isolates tracing is the edge's CPU µs per frame.
 
 Modes: `off` no exporter (the default: no spans at all); `on` every frame traced, OTLP/gRPC to a sink
 process that discards the spans (BatchSpanProcessor defaults); `ratio` the same with
@@ -32,7 +33,6 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import grpc
 import websockets
@@ -42,18 +42,13 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from prometheus_client.parser import text_string_to_metric_families
 
-from csms.kafka import make_producer
-from csms.lifecycle import configure_logging, run_until_signalled
-from csms.migrate import ensure_topic
+from csms.lifecycle import run_until_signalled
 from csms.settings import CommonSettings
 from csms.telemetry import installed
-from edge import bootstrap
-from edge.frame_log import KafkaFrameLog
-from edge.settings import EdgeSettings
-from edge.station_registry import Verdict
+from loadtest import bench_edge, servers
+from loadtest.procstat import cpu_seconds
 
 HOST = "127.0.0.1"
-TOPIC = "loadtest.tracing.v1"
 NODE_ID = "bench-tracing"
 TRACE_SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
 MODES: dict[str, dict[str, str]] = {
@@ -65,55 +60,14 @@ MODES: dict[str, dict[str, str]] = {
         "OTEL_TRACES_SAMPLER_ARG": "0.01",
     },
 }
-FRAME = json.dumps(
-    [
-        2,
-        "5f2b9a1c-0d3e-4c5b-9a8f-2e1d3c4b5a69",
-        "MeterValues",
-        {
-            "evseId": 1,
-            "meterValue": [
-                {
-                    "timestamp": "2026-11-21T12:00:00.000Z",
-                    "sampledValue": [
-                        {
-                            "value": 12345.5,
-                            "measurand": "Energy.Active.Import.Register",
-                            "unitOfMeasure": {"unit": "Wh"},
-                        },
-                        {"value": 16.0, "measurand": "Current.Import", "phase": "L1"},
-                        {"value": 230.1, "measurand": "Voltage", "phase": "L1-N"},
-                    ],
-                }
-            ],
-        },
-    ]
-)
+FRAME = bench_edge.FRAME.decode()
 
 
-class AcceptAll:
-    """The benchmark measures relaying, not the registry: every station may connect."""
-
-    async def verify(self, station_id: str, password: str) -> Verdict:
-        return Verdict.ACCEPTED
-
-
-async def _serve_edge(settings: EdgeSettings) -> None:
-    await ensure_topic(settings.kafka_bootstrap, TOPIC, 12, {"retention.ms": "3600000"})
-    producer = make_producer(settings.kafka_bootstrap, client_id=f"edge-{settings.node_id}")
-    await producer.start()
-    try:
-        await bootstrap.run(settings, registry=AcceptAll(), frame_log=KafkaFrameLog(producer, TOPIC))
-    finally:
-        await producer.stop()
-
-
-def serve_edge() -> None:
-    """The edge process of one mode: settings and OTEL_* from the environment, like `csms serve edge`."""
-    settings = EdgeSettings()
-    configure_logging(settings.log_level)
-    with installed("edge", settings.metrics_port, instance_id=settings.node_id):
-        run_until_signalled(lambda: _serve_edge(settings))
+def serve_edge(port: int) -> None:
+    """The edge process of one mode: `loadtest.servers`' edge node (benchmark topic, every station accepted)
+    with the telemetry set-up of `csms serve edge`; OTEL_* and CSMS_METRICS_PORT from the environment."""
+    with installed("edge", CommonSettings().metrics_port, instance_id=NODE_ID):
+        run_until_signalled(lambda: servers.run_edge(port, servers.BENCH_TOPIC, NODE_ID))
 
 
 def serve_sink(port: int) -> None:
@@ -150,11 +104,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, stat(5)
-
-
 def frames_in(metrics_port: int) -> float:
     with urllib.request.urlopen(f"http://{HOST}:{metrics_port}/metrics", timeout=5) as response:
         text = response.read().decode()
@@ -187,19 +136,12 @@ def process(*args: str, env: dict[str, str] | None = None) -> Iterator[subproces
             child.wait()
 
 
-async def wait_until_serving(child: subprocess.Popen[str], ws_port: int, deadline_s: float = 120) -> None:
-    """Until the edge accepts stations (its /metrics is up before that)."""
-    deadline = time.monotonic() + deadline_s
-    while True:
-        if child.poll() is not None:
-            raise RuntimeError(f"edge exited with {child.returncode}")
-        try:
-            socket.create_connection((HOST, ws_port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
+async def wait_until_ready(child: subprocess.Popen[str]) -> None:
+    """Until the child printed "ready" (the edge prints its listening line first)."""
+    assert child.stdout is not None
+    while (line := await asyncio.to_thread(child.stdout.readline)).strip() != "ready":
+        if not line:
+            raise RuntimeError(f"child process exited with {child.wait()}")
 
 
 @dataclass(frozen=True)
@@ -268,22 +210,12 @@ async def sample(pid: int, metrics_port: int) -> tuple[float, float, float]:
 
 async def measure(mode: str, args: argparse.Namespace) -> Result:
     ws_port, metrics_port, sink_port = free_port(), free_port(), free_port()
-    env = {
-        "CSMS_EDGE_NODE_ID": NODE_ID,
-        "CSMS_EDGE_HOST": HOST,
-        "CSMS_EDGE_PORT": str(ws_port),
-        "CSMS_EDGE_GRPC_LISTEN": f"{HOST}:0",
-        "CSMS_EDGE_PING_INTERVAL_S": "3600",
-        "CSMS_METRICS_PORT": str(metrics_port),
-        "CSMS_LOG_LEVEL": "WARNING",
-        **MODES[mode],
-    }
+    env = {"CSMS_EDGE_GRPC_LISTEN": f"{HOST}:0", "CSMS_METRICS_PORT": str(metrics_port), **MODES[mode]}
     if mode != "off":
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://{HOST}:{sink_port}"
-    with process("sink", "--port", str(sink_port)) as sink, process("edge", env=env) as edge:
-        assert sink.stdout is not None
-        await asyncio.to_thread(sink.stdout.readline)
-        await wait_until_serving(edge, ws_port)
+    with process("sink", "--port", str(sink_port)) as sink, process("edge", "--port", str(ws_port), env=env) as edge:
+        await wait_until_ready(sink)
+        await wait_until_ready(edge)
         async with contextlib.AsyncExitStack() as stack:
             sockets = [
                 await stack.enter_async_context(station(ws_port, f"BENCH-{i:05d}")) for i in range(args.connections)
@@ -303,6 +235,7 @@ async def measure(mode: str, args: argparse.Namespace) -> Result:
         edge.terminate()
         await asyncio.to_thread(edge.wait, 30)  # flushes the spans still batched
         sink.terminate()
+        assert sink.stdout is not None
         exported = int(json.loads(await asyncio.to_thread(sink.stdout.readline) or "{}").get("spans", 0))
     frames, wall, cpu = int(frames1 - frames0), t1 - t0, cpu1 - cpu0
     return Result(
@@ -336,9 +269,8 @@ async def run(args: argparse.Namespace) -> list[Result]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("edge", help="(internal) the edge process of one mode")
-    sink = commands.add_parser("sink", help="(internal) the OTLP sink")
-    sink.add_argument("--port", type=int, required=True)
+    for name in ("edge", "sink"):
+        commands.add_parser(name, help="(internal) a child process").add_argument("--port", type=int, required=True)
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=5.0)
@@ -346,7 +278,7 @@ def main() -> None:
     parser.add_argument("--modes", default="off,on,ratio")
     args = parser.parse_args()
     if args.command == "edge":
-        serve_edge()
+        serve_edge(args.port)
     elif args.command == "sink":
         serve_sink(args.port)
     else:
