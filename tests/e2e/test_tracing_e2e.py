@@ -286,11 +286,15 @@ async def test_metrics_of_edge_and_device_model_show_the_traffic(traced: Stack) 
         lambda: scrape(edge_url), lambda s: value(s, "csms_edge_connections") == 0, what="connection gauge back to 0"
     )
 
-    dm = await scrape(dm_url)
+    batches = "csms_projection_batch_seconds_count"
+    dm = await eventually(
+        lambda: scrape(dm_url),
+        lambda s: value(s, batches, projection="device_model.projector.stations") >= 1,
+        what="a projection batch applied",
+    )
     labels = {"service": "device_model", "action": "BootNotification", "outcome": "result"}
     handled = value(dm, "csms_handler_duration_seconds_count", **labels)
     assert handled >= 1
     assert 0 < value(dm, "csms_handler_duration_seconds_sum", **labels) / handled < 5
-    assert value(dm, "csms_projection_batch_seconds_count", projection="device_model.projector.stations") >= 1
     lags = [v for n, ls, v in dm if n == "csms_kafka_consumer_lag" and ls["group"] == HANDLERS_GROUP]
     assert lags and all(lag >= 0 for lag in lags)
