@@ -22,7 +22,6 @@ from csms.envelope.v1 import envelope_pb2
 from csms.prefetch import Prefetcher
 from csms.runtime.framing import MessageType
 from csms.telemetry import metrics, tracing
-from csms.telemetry.metrics import ConsumerLag
 from edge.connections import REPLACED_CODE, REPLACED_REASON, ConnectionTable
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog
@@ -149,7 +148,7 @@ class DeliveryConsumer:
         self._handler = handler
         self._poll_timeout_ms = poll_timeout_ms
         self._stopping = asyncio.Event()
-        self._lag = ConsumerLag(consumer, group)
+        self._lag = metrics.ConsumerLag(consumer, group)
 
     def request_stop(self) -> None:
         self._stopping.set()
