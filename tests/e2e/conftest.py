@@ -13,9 +13,9 @@ import pytest
 
 from csms.stack import Stack, StackConfig
 from e2e.harness import Cli
-from infra_fixtures import Infra, infra
+from infra_fixtures import Infra
 
-__all__ = ["Infra", "cli", "infra", "stack"]
+__all__ = ["Infra", "cli", "stack"]
 
 
 def free_port() -> int:

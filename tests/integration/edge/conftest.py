@@ -1,6 +1,6 @@
 """Edge node integration fixtures: a real edge node (real Kafka, real sockets) with a fake station registry.
 
-`infra` (real Kafka) comes from tests/integration/conftest.py.
+`infra` (real Kafka) comes from tests/infra_fixtures.py (registered in the root conftest.py).
 """
 
 from __future__ import annotations

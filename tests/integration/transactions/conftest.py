@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from csms import cassandra
-from infra_fixtures import Infra, infra
+from infra_fixtures import Infra
 
-__all__ = ["Infra", "infra", "session"]
+__all__ = ["Infra", "session"]
 
 
 @pytest.fixture(scope="module")
