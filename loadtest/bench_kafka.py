@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import statistics
 import time
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--waits", default="5,100,500")
     args = parser.parse_args()
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)  # retried produce errors are not results
     print(f"{load_average()} at start, Kafka {bootstrap()}")
     asyncio.run(main_async(args.samples, [int(w) for w in args.waits.split(",")]))
     print(f"{load_average()} at end")

@@ -48,15 +48,19 @@ async def run_edge(port: int, topic: str, node_id: str) -> None:
     )
     producer = make_producer(settings.kafka_bootstrap, client_id=f"edge-{node_id}")
     await producer.start()
+    ready = asyncio.Event()
+    node = asyncio.create_task(
+        bootstrap.run(settings, ready=ready, registry=registry, frame_log=KafkaFrameLog(producer, topic))
+    )
     try:
-        ready = asyncio.Event()
-        node = asyncio.create_task(
-            bootstrap.run(settings, ready=ready, registry=registry, frame_log=KafkaFrameLog(producer, topic))
-        )
-        await ready.wait()
-        print("ready", flush=True)
+        await asyncio.wait({node, asyncio.create_task(ready.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        if ready.is_set():
+            print("ready", flush=True)
         await node
     finally:
+        node.cancel()  # the node drains its stations before the frame log's producer stops
+        with contextlib.suppress(asyncio.CancelledError):
+            await node
         await producer.stop()
 
 
