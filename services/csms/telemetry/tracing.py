@@ -203,9 +203,11 @@ def current_traceparent() -> str:
     """The W3C traceparent of the current span ("" when tracing is off or no span is current)."""
     if _tracer is None:
         return ""
-    carrier: dict[str, str] = {}
-    _PROPAGATOR.inject(carrier)
-    return carrier.get(TRACEPARENT, "")
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return ""
+    # What TraceContextTextMapPropagator.inject writes (W3C version 00), at a third of its cost.
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}"
 
 
 def header_value(headers: Headers, name: str = TRACEPARENT) -> str:
