@@ -166,6 +166,6 @@ async def run(settings: AuthorizationSettings, *, ready: asyncio.Event | None = 
 def main() -> None:
     settings = AuthorizationSettings()
     configure_logging(settings.log_level)
-    with installed("authorization", settings.metrics_port):
+    with installed("authorization", settings.metrics_port, instance_id=settings.authorization_instance_id):
         run_until_signalled(lambda: run(settings))
     log.info("authorization stopped")
