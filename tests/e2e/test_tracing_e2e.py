@@ -219,7 +219,7 @@ async def send_call(stack: Stack, station_id: str, action: str, payload: dict[st
         try:
             response = await stub.SendCall(request, timeout=20)
         except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
+            if exc.code() in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
                 return None
             raise
     return str(response.result_json)
@@ -227,11 +227,11 @@ async def send_call(stack: Stack, station_id: str, action: str, payload: dict[st
 
 async def test_a_csms_call_is_one_trace_from_device_model_to_the_station(traced: Stack, receiver: OtlpReceiver) -> None:
     station_id = f"OTEL-CALL-{uuid.uuid4().hex[:8]}"
-    async with connected_station(traced.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201) as station:
-        await station.boot()
-        result = await eventually(
+    async with connected_station(traced.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201):
+        result = await eventually(  # once the station's presence (from its CONNECTED record) is projected
             lambda: send_call(traced, station_id, "TriggerMessage", {"requestedMessage": "Heartbeat"}),
             lambda answer: answer is not None,
+            timeout_s=60,
             what="TriggerMessage answered",
         )
     assert json.loads(result or "{}") == {"status": "Accepted"}
