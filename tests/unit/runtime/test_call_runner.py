@@ -170,8 +170,9 @@ class FakeProducer:
 
 
 class OneBatchConsumer:
-    def __init__(self, batch: dict[TopicPartition, list[Any]]) -> None:
+    def __init__(self, batch: dict[TopicPartition, list[Any]], revoked: bool = False) -> None:
         self._batches = [batch]
+        self._assigned = set() if revoked else set(batch)
 
     async def getmany(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[Any]]:
         if self._batches:
@@ -180,7 +181,7 @@ class OneBatchConsumer:
         return {}
 
     def assignment(self) -> set[TopicPartition]:
-        return set()
+        return self._assigned
 
 
 async def test_a_failed_transaction_replaces_the_producer_and_the_batch_is_published_by_the_next() -> None:
@@ -214,3 +215,29 @@ async def test_a_failed_transaction_replaces_the_producer_and_the_batch_is_publi
     assert (made[0].started, made[0].stopped, made[0].committed) == (True, True, [])
     assert made[1].committed == [([topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS], {tp: 11})]
     assert made[1].stopped
+
+
+async def test_a_batch_whose_partitions_were_revoked_meanwhile_is_left_to_the_new_owner() -> None:
+    tp = TopicPartition(topics.FRAMES, 0)
+    record = ConsumerRecord(topics.FRAMES, 0, 10, 0, 0, b"CS1", heartbeat_record("c1", T0), None, 0, 0, [])
+    producer = FakeProducer(broken=False)
+    consumer: Any = OneBatchConsumer({tp: [record]}, revoked=True)
+    calls = CallRunner(
+        service="device_model",
+        router=Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, heartbeat)}}, Context),
+        consumer=consumer,
+        producers=lambda: producer,
+        answered=InMemoryAnsweredCalls(),
+        events_topic=topics.DEVICE_MODEL_EVENTS,
+        clock=lambda: T0,
+        retry_backoff_s=0.01,
+    )
+    running = asyncio.create_task(calls.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0.05, consumer._batches), lambda left: left == [], timeout_s=5)
+        await asyncio.sleep(0.1)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert producer.committed == []
