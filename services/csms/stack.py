@@ -9,6 +9,7 @@ Side effects: starts and signals processes, writes logs and a state file under t
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import os
 import signal
@@ -167,6 +168,7 @@ class Stack:
                 stderr=subprocess.STDOUT,
                 start_new_session=detached,
                 cwd=REPO_ROOT,
+                preexec_fn=None if detached else _die_with_parent,
             )
 
     def spec(self, name: str) -> ProcessSpec:
@@ -215,6 +217,14 @@ class Stack:
     def save_state(self) -> None:
         state = {name: process.pid for name, process in self.processes.items()}
         (self.config.run_dir / "state.json").write_text(json.dumps(state))
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when the process that started it dies (a killed test run leaves no stack
+    behind to steal its successors' Kafka partitions)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 async def _is_ready(spec: ProcessSpec) -> bool:
