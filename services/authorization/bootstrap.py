@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from csms.grpc_server import GrpcServer, build_server
 from csms.kafka import make_consumer, make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.runtime.answered_calls import CassandraAnsweredCalls
-from csms.runtime.call_runner import CallRunner
+from csms.runtime.call_runner import kafka_call_runner
 from csms.runtime.ownership import AUTHORIZATION
 from csms.runtime.projection_runner import ProjectionRunner
 from csms.runtime.router import Router
@@ -73,15 +72,6 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, KEYSPACE
     )
     station_calls = GrpcStationCalls(settings.device_model_address)
-    handler_consumer = make_consumer(
-        settings.kafka_bootstrap, f"{AUTHORIZATION}.handlers", f"{instance}.handlers", topics.FRAMES
-    )
-    handler_producers = functools.partial(
-        make_producer,
-        settings.kafka_bootstrap,
-        f"{instance}.handlers",
-        transactional_id=f"{AUTHORIZATION}.handlers.{instance}",
-    )
     sessions_consumer = make_consumer(
         settings.kafka_bootstrap, sessions.GROUP_ID, f"{instance}.sessions", *sessions.TOPICS
     )
@@ -98,11 +88,11 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
             call, emitted, authorizer, active_sessions, settings.authorization_concurrent_tx
         ),
     )
-    call_runner = CallRunner(
+    call_runner, handler_consumer = kafka_call_runner(
         service=AUTHORIZATION,
+        instance=instance,
+        kafka_bootstrap=settings.kafka_bootstrap,
         router=router,
-        consumer=handler_consumer,
-        producers=handler_producers,
         answered=CassandraAnsweredCalls(session, f"{KEYSPACE}.answered_calls"),
         events_topic=topics.AUTHORIZATION_EVENTS,
         clock=_now,

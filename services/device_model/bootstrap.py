@@ -7,7 +7,6 @@ and, as fallback owner, every unowned action), the stations projector, and the g
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from datetime import UTC, datetime
 
@@ -17,7 +16,7 @@ from csms.grpc_server import build_server
 from csms.kafka import make_consumer, make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.runtime.answered_calls import CassandraAnsweredCalls
-from csms.runtime.call_runner import CallRunner
+from csms.runtime.call_runner import kafka_call_runner
 from csms.runtime.ownership import DEVICE_MODEL
 from csms.runtime.projection_runner import ProjectionRunner
 from csms.runtime.router import CallInfo, Emitted, Router
@@ -49,24 +48,15 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
     repository = CassandraStationsRepository(session)
     edges = GrpcEdgeNodeCalls()
     router = Router(TABLES, lambda call, emitted: _context(call, emitted, settings.heartbeat_interval_s))
-    handler_consumer = make_consumer(
-        settings.kafka_bootstrap, f"{DEVICE_MODEL}.handlers", f"{instance}.handlers", topics.FRAMES
-    )
-    handler_producers = functools.partial(
-        make_producer,
-        settings.kafka_bootstrap,
-        f"{instance}.handlers",
-        transactional_id=f"{DEVICE_MODEL}.handlers.{instance}",
-    )
     projector_consumer = make_consumer(
         settings.kafka_bootstrap, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
     )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
-    call_runner = CallRunner(
+    call_runner, handler_consumer = kafka_call_runner(
         service=DEVICE_MODEL,
+        instance=instance,
+        kafka_bootstrap=settings.kafka_bootstrap,
         router=router,
-        consumer=handler_consumer,
-        producers=handler_producers,
         answered=CassandraAnsweredCalls(session, "csms_device_model.answered_calls"),
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=utc_now,

@@ -8,7 +8,6 @@ TransactionsService (queries, remote start/stop, transaction status).
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import secrets
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from csms.grpc_server import build_server
 from csms.kafka import make_consumer, make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.runtime.answered_calls import CassandraAnsweredCalls
-from csms.runtime.call_runner import CallRunner
+from csms.runtime.call_runner import kafka_call_runner
 from csms.runtime.ownership import TRANSACTIONS
 from csms.runtime.projection_runner import ProjectionRunner
 from csms.runtime.router import CallInfo, Emitted, Router
@@ -61,24 +60,15 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
     router = Router(
         TABLES, lambda call, emitted: _context(call, emitted, state, authorizer, settings.transactions_concurrent_tx)
     )
-    handler_consumer = make_consumer(
-        settings.kafka_bootstrap, f"{TRANSACTIONS}.handlers", f"{instance}.handlers", topics.FRAMES
-    )
-    handler_producers = functools.partial(
-        make_producer,
-        settings.kafka_bootstrap,
-        f"{instance}.handlers",
-        transactional_id=f"{TRANSACTIONS}.handlers.{instance}",
-    )
     projector_consumer = make_consumer(
         settings.kafka_bootstrap, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
     )
     dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
-    call_runner = CallRunner(
+    call_runner, handler_consumer = kafka_call_runner(
         service=TRANSACTIONS,
+        instance=instance,
+        kafka_bootstrap=settings.kafka_bootstrap,
         router=router,
-        consumer=handler_consumer,
-        producers=handler_producers,
         answered=CassandraAnsweredCalls(session, "csms_transactions.answered_calls"),
         events_topic=topics.TRANSACTIONS_EVENTS,
         clock=utc_now,

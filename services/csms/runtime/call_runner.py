@@ -15,6 +15,7 @@ reply and the events carry that span's context, and each published reply gets a 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import defaultdict
@@ -31,7 +32,7 @@ from opentelemetry.trace import SpanKind
 from csms import topics
 from csms.cassandra import TRANSIENT_ERRORS
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import Headers, envelope_headers
+from csms.kafka import Headers, envelope_headers, make_consumer, make_producer
 from csms.prefetch import Prefetcher
 from csms.runtime.answered_calls import AnsweredCall, AnsweredCalls, frame_digest
 from csms.runtime.envelopes import reply_to, to_datetime
@@ -289,3 +290,31 @@ async def _stop_quietly(producer: AIOKafkaProducer) -> None:
         await producer.stop()
     except Exception:
         log.warning("stopping a failed transactional producer failed", exc_info=True)
+
+
+def kafka_call_runner(
+    *,
+    service: str,
+    instance: str,
+    kafka_bootstrap: str,
+    router: Router[C],
+    answered: AnsweredCalls,
+    events_topic: str,
+    clock: Callable[[], datetime],
+) -> tuple[CallRunner[C], AIOKafkaConsumer]:
+    """A service's call runner with its Kafka clients: the consumer (group `<service>.handlers`, started and
+    stopped by the caller) and transactional producers with the id `<service>.handlers.<instance>`."""
+    consumer = make_consumer(kafka_bootstrap, f"{service}.handlers", f"{instance}.handlers", topics.FRAMES)
+    producers = functools.partial(
+        make_producer, kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{service}.handlers.{instance}"
+    )
+    runner = CallRunner(
+        service=service,
+        router=router,
+        consumer=consumer,
+        producers=producers,
+        answered=answered,
+        events_topic=events_topic,
+        clock=clock,
+    )
+    return runner, consumer
