@@ -18,6 +18,13 @@ from edge.outbound import OutboundPipe
 
 log = logging.getLogger(__name__)
 
+_MARK_BITS = 16
+_MARK_MASK = (1 << _MARK_BITS) - 1
+_USED = 1 << (_MARK_BITS - 1)
+_HASH_MASK = _USED - 1
+_SHIFTS = tuple(range(0, 4 * _MARK_BITS, _MARK_BITS))
+_RECENT_MASK = (1 << (4 * _MARK_BITS)) - 1
+
 REPLACED_CODE = 1000
 REPLACED_REASON = "replaced by a newer connection"
 
@@ -39,6 +46,17 @@ class Connection:
     version: OcppVersion
     socket: StationSocket
     _outbound: OutboundPipe | None = field(default=None, repr=False)
+    _recent_calls: int = field(default=0, repr=False)
+
+    def saw_call(self, message_id: str) -> bool:
+        """Records a CALL's message id; true when one of the last four CALLs on this connection had it (a
+        retransmission). Kept as four 16-bit marks (a used bit + 15 bits of hash) in one int, to stay small per
+        idle connection: a false positive (about 1 in 8,000) only costs the owning service a lookup."""
+        mark = _USED | (hash(message_id) & _HASH_MASK)
+        recent = self._recent_calls
+        repeat = any((recent >> shift) & _MARK_MASK == mark for shift in _SHIFTS)
+        self._recent_calls = ((recent << _MARK_BITS) | mark) & _RECENT_MASK
+        return repeat
 
     def outbound(self, max_queue: int) -> OutboundPipe:
         """The pending-call pipe of this connection, created on first use."""

@@ -4,7 +4,8 @@ For every frame read, the envelope is appended to the frame log and the append i
 anything else happens with the frame; if it fails the frame is dropped unanswered (the station retries).
 The edge parses only OCPP-J framing: a malformed frame is answered here with the version's CALLERROR;
 a CALLRESULT/CALLERROR resolves the pending CSMS-initiated call; CALLs are answered by their owning
-service through this node's delivery topic. An error in one session never leaves it.
+service through this node's delivery topic (a CALL whose message id came before on this connection is marked
+`repeat`, so the service answers it as before). An error in one session never leaves it.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ class Session:
         connection, context = self._connection, self._context
         pipe = connection.outbound_if_any
         envelope = context.envelopes.inbound(connection, message, parsed, received_at, action)
+        if isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
+            envelope.repeat = connection.saw_call(parsed.message_id)
         try:
             await context.frame_log.append(envelope)
         except Exception:

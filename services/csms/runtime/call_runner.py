@@ -6,8 +6,9 @@ ONE Kafka transaction. A crash before the commit aborts it all, so the batch is 
 being deterministic on redelivery, answered identically. A batch with nothing to publish gets no transaction
 of its own: its offsets go with the next one, at the latest after `carry_s`. One transaction at a time per
 producer; the runner owns its transactional producer and replaces it after a failed transaction (`_publish`).
-A CALL repeated on the same connection (a station's retry, a frame appended twice) is answered from
-`AnsweredCalls` with the first answer and no events; each answer is stored there before the commit.
+A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
+and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
+`AnsweredCalls`, where each answer is stored before the commit.
 Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
 reply and the events carry that span's context, and each published reply gets a span until the commit.
 """
@@ -34,7 +35,7 @@ from csms.cassandra import TRANSIENT_ERRORS
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import Headers, envelope_headers, make_consumer, make_producer
 from csms.prefetch import Prefetcher
-from csms.runtime.answered_calls import AnsweredCall, AnsweredCalls, frame_digest
+from csms.runtime.answered_calls import AnsweredCall, AnsweredCalls, RecentAnswers, frame_digest
 from csms.runtime.envelopes import reply_to, to_datetime
 from csms.runtime.errors import RetryableError
 from csms.runtime.framing import Frame, MessageType, parse_frame
@@ -80,6 +81,7 @@ class CallRunner(Generic[C]):
         self._producers = producers
         self._producer: AIOKafkaProducer | None = None
         self._answered = answered
+        self._recent = RecentAnswers()
         self._events_topic = events_topic
         self._clock = clock
         self._retry_backoff_s = retry_backoff_s
@@ -225,7 +227,7 @@ class CallRunner(Generic[C]):
             version.subprotocol,
             parent=envelope.traceparent,
         ):
-            answer = await self._answer(call, frame, envelope.frame, source)
+            answer = await self._answer(call, frame, envelope.frame, source, repeat=envelope.repeat)
             reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
             reply.traceparent = tracing.current_traceparent() or reply.traceparent
             key = envelope.station_id.encode()
@@ -240,18 +242,25 @@ class CallRunner(Generic[C]):
             out += [self._event_record(key, event, reply.traceparent) for event in answer.events]
             return out
 
-    async def _answer(self, call: CallInfo, frame: Frame, raw: bytes, source: str) -> Answer:
+    async def _answer(self, call: CallInfo, frame: Frame, raw: bytes, source: str, *, repeat: bool) -> Answer:
         """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
-        The same record handled again (its batch was aborted) is handled anew: its events were never committed."""
+        The same record handled again (its batch was aborted) is handled anew: its events were never committed.
+        Only a CALL marked `repeat` is looked up in `AnsweredCalls` (one read per CALL cost more than the
+        handling, README "Performance"); a copy the edge did not mark is recognised by the process that
+        answered the first."""
         key = (call.station_id, call.connection_id, call.message_id)
         digest = frame_digest(raw)
-        previous = await self._answered.get(*key)
+        previous = self._recent.get(key)
+        if previous is None and repeat:
+            previous = await self._answered.get(*key)
         if previous is not None and previous.source != source and previous.frame_digest == digest:
             return Answer(previous.reply, previous.is_error, [])
         started = time.perf_counter()
         answer = await self._router.dispatch(call, frame)
         metrics.observe_handler(self._service, call.action, answer.is_error, time.perf_counter() - started)
-        await self._answered.put(*key, AnsweredCall(source, digest, answer.frame, answer.is_error))
+        answered = AnsweredCall(source, digest, answer.frame, answer.is_error)
+        await self._answered.put(*key, answered)
+        self._recent.put(key, answered)
         return answer
 
     def _is_owned_call(self, envelope: envelope_pb2.Envelope) -> bool:

@@ -54,3 +54,12 @@ def test_outbound_pipe_is_created_lazily() -> None:
     pipe = connection.outbound(16)
     assert connection.outbound(16) is pipe
     assert connection.outbound_if_any is pipe
+
+
+def test_a_call_message_id_seen_among_the_last_four_calls_is_a_repeat() -> None:
+    connection, _ = World().connection()
+    assert [connection.saw_call(m) for m in ("a", "b", "a", "c", "d", "e")] == [False, False, True, False, False, False]
+    assert connection.saw_call("b") is False  # five CALLs ago: forgotten
+    assert connection.saw_call("e") is True
+    other, _ = World().connection(connection_id="other")
+    assert other.saw_call("a") is False  # per connection

@@ -150,6 +150,21 @@ async def test_a_call_is_logged_untouched_and_not_answered_by_the_edge() -> None
     ]
 
 
+async def test_a_call_resent_on_the_connection_is_logged_as_a_repeat() -> None:
+    world = World()
+    connection, _ = world.connection(version=V201)
+    session = Session(connection, world.context)
+    for frame in ('[2, "m1", "Heartbeat", {}]', '[2, "m2", "Heartbeat", {}]', '[2, "m1", "Heartbeat", {}]'):
+        await session.handle(frame)
+    await session.handle('[3, "m1", {}]')  # an answer with a CALL's message id is not a CALL
+    assert [(r.message_id, r.repeat) for r in world.frame_log.records] == [
+        ("m1", False),
+        ("m2", False),
+        ("m1", True),
+        ("m1", False),
+    ]
+
+
 async def test_failing_frame_log_means_no_answer() -> None:
     world = World()
     world.frame_log.fail = True

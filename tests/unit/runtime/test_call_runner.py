@@ -19,7 +19,7 @@ from ocpp.v201 import call_result as v201_result
 from csms import topics
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
-from csms.runtime.answered_calls import AnsweredCall
+from csms.runtime.answered_calls import AnsweredCall, RecentAnswers
 from csms.runtime.call_runner import CallRunner, OutRecord
 from csms.runtime.envelopes import timestamp, to_datetime
 from csms.runtime.router import CallInfo, Emitted, Route, Router
@@ -32,8 +32,10 @@ T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 @dataclass
 class InMemoryAnsweredCalls:
     rows: dict[tuple[str, str, str], AnsweredCall] = field(default_factory=dict)
+    reads: int = 0
 
     async def get(self, station_id: str, connection_id: str, message_id: str) -> AnsweredCall | None:
+        self.reads += 1
         return self.rows.get((station_id, connection_id, message_id))
 
     async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None:
@@ -65,7 +67,9 @@ def runner(answered: InMemoryAnsweredCalls) -> CallRunner[Context]:
     )
 
 
-def heartbeat_record(connection_id: str, received_at: datetime, payload: dict[str, Any] | None = None) -> bytes:
+def heartbeat_record(
+    connection_id: str, received_at: datetime, payload: dict[str, Any] | None = None, *, repeat: bool = False
+) -> bytes:
     return envelope_pb2.Envelope(
         station_id="CS1",
         tenant="default",
@@ -79,6 +83,7 @@ def heartbeat_record(connection_id: str, received_at: datetime, payload: dict[st
         edge_node_id="edge-1",
         connection_id=connection_id,
         received_at=timestamp(received_at),
+        repeat=repeat,
     ).SerializeToString()
 
 
@@ -104,6 +109,29 @@ async def test_a_repeated_call_on_the_same_connection_gets_the_first_answer_and_
     assert events(again) == []
     reply = envelope_pb2.Envelope.FromString(again[0].value)
     assert (reply.connection_id, to_datetime(reply.received_at)) == ("c1", T0 + timedelta(seconds=30))
+
+
+async def test_a_call_marked_repeat_is_answered_from_the_durable_store_by_another_process() -> None:
+    answered = InMemoryAnsweredCalls()
+    first = await runner(answered).handle_record(heartbeat_record("c1", T0), "0:10")
+    assert answered.reads == 0  # a CALL the edge did not mark costs no read
+
+    restarted = runner(answered)  # e.g. the partition moved to another process
+    again = await restarted.handle_record(heartbeat_record("c1", T0 + timedelta(seconds=30), repeat=True), "0:11")
+    assert answered.reads == 1
+    assert reply_frame(again) == reply_frame(first)
+    assert events(again) == []
+
+
+def test_recent_answers_forget_the_oldest_beyond_their_capacity() -> None:
+    recent = RecentAnswers(capacity=2)
+    answers = {key: AnsweredCall(key, b"d", f"reply {key}", False) for key in ("m1", "m2", "m3")}
+    for key, answer in answers.items():
+        recent.put(("CS1", "c1", key), answer)
+    recent.put(("CS1", "c1", "m2"), answers["m2"])
+    assert recent.get(("CS1", "c1", "m1")) is None
+    assert recent.get(("CS1", "c1", "m2")) == answers["m2"]
+    assert recent.get(("CS1", "c1", "m3")) == answers["m3"]
 
 
 async def test_the_same_record_handled_again_after_an_aborted_batch_is_handled_anew() -> None:

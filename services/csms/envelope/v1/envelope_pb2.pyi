@@ -126,6 +126,7 @@ class Envelope(_message.Message):
     EDGE_ADDRESS_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
     TRACEPARENT_FIELD_NUMBER: _builtins.int
+    REPEAT_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     tenant: _builtins.str
     ocpp_version: Global___OcppVersion.ValueType
@@ -145,6 +146,10 @@ class Envelope(_message.Message):
     """KIND_MALFORMED_FRAME and KIND_DISCONNECTED: why."""
     traceparent: _builtins.str
     """W3C trace context of the hop that produced the record (also mirrored in the Kafka headers)."""
+    repeat: _builtins.bool
+    """A station CALL whose message id the edge already saw in a CALL on this connection (a retransmission;
+    may rarely be set for a new CALL): the owning service looks up the answer it gave before.
+    """
     @_builtins.property
     def received_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -168,10 +173,11 @@ class Envelope(_message.Message):
         edge_address: _builtins.str = ...,
         reason: _builtins.str = ...,
         traceparent: _builtins.str = ...,
+        repeat: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["produced_at", b"produced_at", "received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "connection_id", b"connection_id", "direction", b"direction", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "frame", b"frame", "kind", b"kind", "message_id", b"message_id", "message_type", b"message_type", "ocpp_version", b"ocpp_version", "produced_at", b"produced_at", "reason", b"reason", "received_at", b"received_at", "station_id", b"station_id", "tenant", b"tenant", "traceparent", b"traceparent"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "connection_id", b"connection_id", "direction", b"direction", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "frame", b"frame", "kind", b"kind", "message_id", b"message_id", "message_type", b"message_type", "ocpp_version", b"ocpp_version", "produced_at", b"produced_at", "reason", b"reason", "received_at", b"received_at", "repeat", b"repeat", "station_id", b"station_id", "tenant", b"tenant", "traceparent", b"traceparent"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
