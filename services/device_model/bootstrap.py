@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from csms import cassandra, topics
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
@@ -64,7 +64,11 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
     projector = ProjectionRunner(
         name=PROJECTOR_GROUP,
         consumer=projector_consumer,
-        apply=StationsProjector(repository, KafkaConnectionCloser(producer, utc_now)).apply,
+        apply=StationsProjector(
+            repository,
+            KafkaConnectionCloser(producer, utc_now),
+            last_seen_resolution=timedelta(seconds=settings.last_seen_resolution_s),
+        ).apply,
         dead_letter=producer,
     )
     servicer = DeviceModelServicer(repository, StationCommands(repository, edges, settings.default_call_timeout_s))

@@ -2,14 +2,16 @@
 
 Side effects: reads `ocpp.frames.v1` (connection events, last-seen times) and `csms.device_model.events.v1`
 (boots, connector status) in the group `device_model.projector.stations`, writes Cassandra, and tells an
-edge node to close a station's old connection when the station reconnected on another node.
+edge node to close a station's old connection when the station reconnected on another node. A station's
+last-seen time is written at most once per `last_seen_resolution` by each projector process (a write per frame
+cost more than the rest of the projection; README "Performance").
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from aiokafka import ConsumerRecord
@@ -38,9 +40,16 @@ class UndecodableRecordError(ValueError):
 
 
 class StationsProjector:
-    def __init__(self, repository: StationsRepository, closer: ConnectionCloser) -> None:
+    def __init__(
+        self,
+        repository: StationsRepository,
+        closer: ConnectionCloser,
+        last_seen_resolution: timedelta = timedelta(seconds=30),
+    ) -> None:
         self._repository = repository
         self._closer = closer
+        self._last_seen_resolution = last_seen_resolution
+        self._last_seen_written: dict[str, datetime] = {}
 
     async def apply(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         writes: list[stations.Write] = []
@@ -66,10 +75,16 @@ class StationsProjector:
             writes.append(stations.presence(event.station_id, change))
             if change.close is not None:
                 closes.append((event.station_id, change.close))
+        seen = {station_id: at for station_id, at in seen.items() if self._last_seen_due(station_id, at)}
         writes += [stations.last_seen(station_id, at) for station_id, at in seen.items()]
         await self._repository.apply(writes)
+        self._last_seen_written.update(seen)
         for station_id, old in closes:
             await self._closer.close(station_id, old)
+
+    def _last_seen_due(self, station_id: str, at: datetime) -> bool:
+        written = self._last_seen_written.get(station_id)
+        return written is None or at >= written + self._last_seen_resolution
 
     async def _current_presences(self, station_ids: set[str]) -> dict[str, Presence | None]:
         ids = sorted(station_ids)

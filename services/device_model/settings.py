@@ -16,3 +16,5 @@ class DeviceModelSettings(CommonSettings):
     heartbeat_interval_s: int = 300
     # Timeout of a CSMS-initiated call when the caller sets none.
     default_call_timeout_s: float = 30.0
+    # A station's last-seen time is written at most this often (seconds).
+    last_seen_resolution_s: float = 30.0

@@ -58,6 +58,15 @@ async def test_batch_projects_presence_last_seen_and_events() -> None:
     assert closer.closed == []
 
 
+async def test_last_seen_is_written_at_most_once_per_resolution() -> None:
+    repo = InMemoryStationsRepository()
+    projector = StationsProjector(repo, RecordingCloser(), last_seen_resolution=timedelta(seconds=30))
+    for seconds in (0, 10, 29, 30, 45, 61):
+        await projector.apply([record(topics.FRAMES, frame(envelope_pb2.KIND_FRAME, T0 + timedelta(seconds=seconds)))])
+    written = [T0 + timedelta(seconds=seconds) for seconds in (0, 30, 61)]
+    assert [w for w in repo.writes if w.cql == stations.LAST_SEEN] == [stations.last_seen("CS-1", at) for at in written]
+
+
 async def test_reconnect_elsewhere_closes_old_connection_and_ignores_its_late_disconnect() -> None:
     repo, closer = InMemoryStationsRepository(), RecordingCloser()
     repo.presences["CS-1"] = Presence(True, "edge-1", "c1", "edge-1:1", "ocpp1.6")
