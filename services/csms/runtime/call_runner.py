@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 C = TypeVar("C")
 
+_KIND_FRAME = envelope_pb2.Kind.Name(envelope_pb2.KIND_FRAME).encode()
+_MESSAGE_TYPE_CALL = envelope_pb2.MessageType.Name(envelope_pb2.MESSAGE_TYPE_CALL).encode()
+
 
 @dataclass(frozen=True)
 class OutRecord:
@@ -139,9 +142,12 @@ class CallRunner(Generic[C]):
         by_station: dict[bytes, list[ConsumerRecord[bytes, bytes]]] = defaultdict(list)
         for records in batch.values():
             for record in records:
-                by_station[record.key or b""].append(record)
-        results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
-        handled = [out for station_out in results for out in station_out]
+                if self._may_own(record):
+                    by_station[record.key or b""].append(record)
+        handled: list[OutRecord] = []
+        if by_station:
+            results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
+            handled = [out for station_out in results for out in station_out]
         assigned = self._consumer.assignment()  # a partition taken away meanwhile is re-read by its new owner
         if not set(batch) <= assigned:
             # Publishing now would answer twice: the new owner handles these records from the committed offsets.
@@ -262,6 +268,19 @@ class CallRunner(Generic[C]):
         await self._answered.put(*key, answered)
         self._recent.put(key, answered)
         return answer
+
+    def _may_own(self, record: ConsumerRecord[bytes, bytes]) -> bool:
+        """False for a record whose Kafka headers (`envelope_headers`) show it is not one of this service's
+        CALLs, so most records are never decoded; a record without them is decoded and checked."""
+        if not record.headers:
+            return True
+        headers = dict(record.headers)
+        action = headers.get("action")
+        return (
+            headers.get("kind") == _KIND_FRAME
+            and headers.get("message_type") == _MESSAGE_TYPE_CALL
+            and (action is None or owner_of(action.decode("utf-8", errors="replace")) == self._service)
+        )
 
     def _is_owned_call(self, envelope: envelope_pb2.Envelope) -> bool:
         return (

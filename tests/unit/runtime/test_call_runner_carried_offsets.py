@@ -123,3 +123,19 @@ async def test_carried_offsets_of_a_partition_taken_away_are_dropped() -> None:
     consumer.assigned = {P1}
     await run(consumer, producer, expected=1, carry_s=60)
     assert producer.transactions == [([topics.DEAD_LETTER], {P1: 9})]
+
+
+def call_headers(action: str) -> list[tuple[str, bytes]]:
+    return [("kind", b"KIND_FRAME"), ("message_type", b"MESSAGE_TYPE_CALL"), ("action", action.encode())]
+
+
+async def test_records_whose_headers_show_another_services_call_are_not_decoded() -> None:
+    producer = Producer()
+    # Undecodable values: a record that is decoded is parked in the dead-letter topic.
+    others = ConsumerRecord(topics.FRAMES, 0, 5, 0, 0, b"CS1", b"\xff", None, 0, 0, call_headers("Authorize"))
+    answer = [("kind", b"KIND_FRAME"), ("message_type", b"MESSAGE_TYPE_CALL_RESULT"), ("action", b"Reset")]
+    result = ConsumerRecord(topics.FRAMES, 0, 6, 0, 0, b"CS1", b"\xff", None, 0, 0, answer)
+    own = ConsumerRecord(topics.FRAMES, 1, 8, 0, 0, b"CS1", b"\xff", None, 0, 0, call_headers("Heartbeat"))
+    consumer = Consumer({P0: [others, result]}, {P1: [own]}, assigned={P0, P1})
+    await run(consumer, producer, expected=1, carry_s=60)
+    assert producer.transactions == [([topics.DEAD_LETTER], {P0: 7, P1: 9})]
