@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import signal
 import subprocess
@@ -32,6 +33,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         sub = actions.add_parser(name, help=text)
         sub.add_argument("--edge-nodes", type=int, default=1, help="number of edge nodes (ports 9000, 9001, ...)")
         sub.add_argument("--accept-unknown-stations", action="store_true", help="let unregistered stations connect")
+        sub.add_argument(
+            "--metrics-port",
+            type=int,
+            default=9100,
+            metavar="BASE",
+            help="Prometheus /metrics on BASE (authorization), +1 (device-model), +2 (transactions), +10.. (edge "
+            "nodes); 0: none",
+        )
         sub.set_defaults(handler=handler, uses_client=False)
     down_parser = actions.add_parser("down", help="stop what `up` started (services and edge nodes)")
     down_parser.set_defaults(handler=down, uses_client=False)
@@ -40,7 +49,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _config(args: argparse.Namespace) -> local_stack.StackConfig:
     settings = CommonSettings()
     count = max(1, args.edge_nodes)
-    return local_stack.StackConfig(
+    config = local_stack.StackConfig(
         kafka_bootstrap=settings.kafka_bootstrap,
         cassandra_contact_points=",".join(settings.cassandra_contact_points),
         cassandra_port=settings.cassandra_port,
@@ -49,6 +58,12 @@ def _config(args: argparse.Namespace) -> local_stack.StackConfig:
         edge_grpc_ports=tuple(50060 + i for i in range(count)),
         accept_unknown_stations=args.accept_unknown_stations,
     )
+    base = args.metrics_port
+    if base:
+        services = {"authorization": base, "device-model": base + 1, "transactions": base + 2}
+        edges = {config.edge_node_id(i): base + 10 + i for i in range(count)}
+        config = dataclasses.replace(config, metrics_ports=services | edges)
+    return config
 
 
 def _external_infra() -> bool:
@@ -90,6 +105,8 @@ def _announce(config: local_stack.StackConfig) -> None:
             "  (subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6; HTTP Basic auth)"
         )
     print(f"device-model gRPC {config.device_model_address}, authorization gRPC {config.authorization_address}")
+    for name in config.metrics_ports:
+        print(f"{name} metrics {config.metrics_url(name)}")
     print("register a station: .venv/bin/csms stations add CP-1 --password 'a-secret-of-16-chars'", flush=True)
 
 
