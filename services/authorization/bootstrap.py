@@ -96,6 +96,7 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         answered=CassandraAnsweredCalls(session, f"{KEYSPACE}.answered_calls"),
         events_topic=topics.AUTHORIZATION_EVENTS,
         clock=_now,
+        transaction_interval_s=settings.handler_transaction_interval_s,
     )
     projector = ProjectionRunner(
         name=sessions.GROUP_ID,

@@ -22,6 +22,9 @@ class CommonSettings(BaseSettings):
     log_level: str = "INFO"
     # Prometheus /metrics port of the process (CSMS_METRICS_PORT); 0 = no metrics endpoint.
     metrics_port: int = 0
+    # A service's call runner starts a Kafka transaction at most this often (seconds); under load one then
+    # carries several CALLs' replies, at the price of up to this much latency.
+    handler_transaction_interval_s: float = 0.008
 
     @field_validator("cassandra_contact_points", mode="before")
     @classmethod

@@ -60,6 +60,7 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         answered=CassandraAnsweredCalls(session, "csms_device_model.answered_calls"),
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=utc_now,
+        transaction_interval_s=settings.handler_transaction_interval_s,
     )
     projector = ProjectionRunner(
         name=PROJECTOR_GROUP,

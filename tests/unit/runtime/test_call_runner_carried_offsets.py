@@ -77,7 +77,9 @@ def undecodable(partition: int, offset: int) -> ConsumerRecord[bytes, bytes]:
     return ConsumerRecord(topics.FRAMES, partition, offset, 0, 0, b"CS1", b"\xff", None, 0, 0, [])
 
 
-async def run(consumer: Consumer, producer: Producer, expected: int, carry_s: float) -> None:
+async def run(
+    consumer: Consumer, producer: Producer, expected: int, carry_s: float, transaction_interval_s: float = 0
+) -> None:
     none: Any = None
     runner = CallRunner(
         service="device_model",
@@ -88,6 +90,7 @@ async def run(consumer: Consumer, producer: Producer, expected: int, carry_s: fl
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=none,
         carry_s=carry_s,
+        transaction_interval_s=transaction_interval_s,
     )
 
     async def committed() -> int:
@@ -139,3 +142,14 @@ async def test_records_whose_headers_show_another_services_call_are_not_decoded(
     consumer = Consumer({P0: [others, result]}, {P1: [own]}, assigned={P0, P1})
     await run(consumer, producer, expected=1, carry_s=60)
     assert producer.transactions == [([topics.DEAD_LETTER], {P0: 7, P1: 9})]
+
+
+async def test_a_batch_soon_after_a_transaction_waits_out_the_interval_and_takes_what_arrives() -> None:
+    producer = Producer()
+    batches = {P0: [undecodable(0, 5)]}, {P0: [undecodable(0, 6)]}, {P1: [undecodable(1, 8)]}
+    consumer = Consumer(*batches, assigned={P0, P1})
+    await run(consumer, producer, expected=2, carry_s=60, transaction_interval_s=0.3)
+    assert producer.transactions == [
+        ([topics.DEAD_LETTER], {P0: 6}),  # the first transaction in a while starts at once
+        ([topics.DEAD_LETTER, topics.DEAD_LETTER], {P0: 7, P1: 9}),
+    ]
