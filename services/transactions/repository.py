@@ -4,6 +4,9 @@ Listings page by key: a page token names the last index entry returned (base64 J
 as CQL values, never handed to Cassandra as a paging state. Which index a listing reads: the station's when
 a station is given, else the token's, else the active transactions (active only, no time range), else the
 days. Filters the index cannot apply are applied to the rows, reading on until a page is full.
+Projection writes go as one unlogged batch per partition (the statements of one event, and of all events of a
+projector batch about the same transaction, share one): a batch confined to one partition is applied as one
+mutation, and a request costs the driver and Cassandra far more CPU than a statement in it.
 Port `TransactionsRepository` and its Cassandra implementation; the fake lives in the unit tests.
 """
 
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
+from cassandra.query import BatchStatement, BatchType, BoundStatement, PreparedStatement
+
 from csms.cassandra import CassandraSession, Row
 from csms.runtime.envelopes import timestamp, to_datetime
 from csms.runtime.versions import OcppVersion
@@ -28,6 +33,8 @@ from transactions.state import MAX_INT32
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 CHUNK = 200
+# Statements per batch: bounds the size of one mutation when a projector batch holds many events of a transaction.
+BATCH_STATEMENTS = 100
 
 _TRANSACTION = "SELECT * FROM {ks}.transactions WHERE station_id = ? AND transaction_id = ?"
 _BY_ID = "SELECT station_id FROM {ks}.transactions_by_id WHERE transaction_id = ?"
@@ -109,13 +116,26 @@ class CassandraTransactionsRepository:
         self._session = session
         self._keyspace = keyspace
         self._limit = asyncio.Semaphore(write_concurrency)
+        self._statements: dict[str, PreparedStatement] = {}
 
     async def apply(self, writes: Sequence[Write]) -> None:
-        async def one(write: Write) -> None:
-            async with self._limit:
-                await self._run(write.cql, write.params)
+        """Sends identical writes once, and the writes to one partition together (in the order given)."""
+        partitions: dict[bytes, list[BoundStatement]] = {}
+        for write in dict.fromkeys(writes):
+            bound = (await self._prepared(write.cql)).bind(write.params)
+            partitions.setdefault(bound.routing_key, []).append(bound)
 
-        await asyncio.gather(*(one(write) for write in writes))
+        async def send(statements: list[BoundStatement]) -> None:
+            async with self._limit:
+                await self._session.execute(statements[0] if len(statements) == 1 else _unlogged(statements))
+
+        await asyncio.gather(
+            *(
+                send(statements[start : start + BATCH_STATEMENTS])
+                for statements in partitions.values()
+                for start in range(0, len(statements), BATCH_STATEMENTS)
+            )
+        )
 
     async def stations_with(self, transaction_id: str) -> list[str]:
         return [row["station_id"] for row in await self._run(_BY_ID, (transaction_id,))]
@@ -209,8 +229,24 @@ class CassandraTransactionsRepository:
                     break
 
     async def _run(self, cql: str, params: tuple[object, ...]) -> list[Row]:
-        statement = await self._session.prepare(cql.format(ks=self._keyspace), idempotent=True)
-        return await self._session.execute(statement, params)
+        return await self._session.execute(await self._prepared(cql), params)
+
+    async def _prepared(self, cql: str) -> PreparedStatement:
+        """`cql` (with `{ks}`) prepared for this repository's keyspace; every statement here is idempotent."""
+        statement = self._statements.get(cql)
+        if statement is None:
+            statement = await self._session.prepare(cql.format(ks=self._keyspace), idempotent=True)
+            self._statements[cql] = statement
+        return statement
+
+
+def _unlogged(statements: Sequence[BoundStatement]) -> BatchStatement:
+    batch = BatchStatement(BatchType.UNLOGGED)
+    for statement in statements:
+        batch.add(statement)
+    # Projection writes carry their own timestamps, so sending the batch again has the same effect.
+    batch.is_idempotent = True
+    return batch
 
 
 # Clustering columns of the time indexes and their names in page tokens.

@@ -1,5 +1,6 @@
-"""The transaction read models on the real Cassandra: one model for every version, any delivery order and
-duplicates converge to the same rows, listings page by key (scratch keyspaces, dropped afterwards)."""
+"""The transaction read models on the real Cassandra: one model for every version, any delivery order, batching
+and duplicates converge to the same rows, one request per partition, listings page by key (scratch keyspaces,
+dropped afterwards)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms.runtime.envelopes import timestamp
 from csms.transactions.v1 import transactions_pb2
 from integration.transactions import scratch
+from integration.transactions.counting import CountingSession
 from transactions.projections.transactions import from_event
 from transactions.repository import CassandraTransactionsRepository, TransactionQuery
 from unit.transactions.scenarios import Sessions, charging_sessions
@@ -37,11 +39,12 @@ async def keyspace(session: CassandraSession, sessions: Sessions) -> AsyncIterat
 
 
 async def project(
-    session: CassandraSession, keyspace: str, events: list[transactions_pb2.TransactionEvent]
+    session: CassandraSession, keyspace: str, events: list[transactions_pb2.TransactionEvent], batch: int = 1
 ) -> CassandraTransactionsRepository:
+    """Applies the writes of `batch` events at a time, as the projector does with a batch of records."""
     repository = CassandraTransactionsRepository(session, keyspace)
-    for event in events:
-        await repository.apply(from_event(event))
+    for start in range(0, len(events), batch):
+        await repository.apply([write for event in events[start : start + batch] for write in from_event(event)])
     return repository
 
 
@@ -103,17 +106,36 @@ async def test_samples_of_a_transaction_in_time_order(
     assert samples[0].raw_value == "2.25" and samples[0].raw_unit == "kWh"
 
 
-async def test_any_delivery_order_with_duplicates_gives_the_same_tables(
+async def test_any_delivery_order_and_batching_with_duplicates_gives_the_same_tables(
     session: CassandraSession, keyspace: str, sessions: Sessions
 ) -> None:
     shuffled = await scratch.create_keyspace(session)
     try:
         events = sessions.events * 2
         random.Random(7).shuffle(events)
-        await project(session, shuffled, events)
+        await project(session, shuffled, events, batch=5)
         assert await scratch.dump(session, shuffled) == await scratch.dump(session, keyspace)
     finally:
         await scratch.drop_keyspace(session, shuffled)
+
+
+async def test_writes_go_as_one_request_per_partition(
+    session: CassandraSession, keyspace: str, sessions: Sessions
+) -> None:
+    """Projected again into the same tables, which stay as they were (the projection is idempotent)."""
+    before = await scratch.dump(session, keyspace)
+    counting = CountingSession(session)
+    repository = CassandraTransactionsRepository(counting, keyspace)
+    v201 = [event for event in sessions.events if event.station_id == sessions.v201]
+    updated = next(event for event in v201 if event.HasField("updated"))
+    await repository.apply(from_event(updated))
+    # The transaction's row and its samples (one partition), the by-id index.
+    assert (counting.requests, counting.statements) == (2, len(set(from_event(updated))))
+    counting.reset()
+    await repository.apply([write for event in v201 for write in from_event(event)])
+    # Started, Updated and Ended: the transaction, by id, by station, by day, the days, by token, active.
+    assert counting.requests == 7
+    assert await scratch.dump(session, keyspace) == before
 
 
 async def all_pages(repository: CassandraTransactionsRepository, query: TransactionQuery) -> list[tuple[str, str]]:
