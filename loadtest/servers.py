@@ -18,11 +18,12 @@ import contextlib
 
 from websockets.asyncio.server import ServerConnection, serve
 
-from csms.kafka import make_producer
+from csms.kafka import librdkafka_producer_config
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.migrate import ensure_topic
 from edge import bootstrap
 from edge.frame_log import KafkaFrameLog
+from edge.kafka_producer import AsyncProducer
 from edge.settings import EdgeSettings
 from edge.station_registry import CachingStationRegistry, Verdict
 
@@ -46,8 +47,7 @@ async def run_edge(port: int, topic: str, node_id: str) -> None:
         refused_ttl_s=settings.registry_refused_ttl_s,
         max_entries=settings.registry_cache_size,
     )
-    producer = make_producer(settings.kafka_bootstrap, client_id=f"edge-{node_id}")
-    await producer.start()
+    producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
     ready = asyncio.Event()
     node = asyncio.create_task(
         bootstrap.run(settings, ready=ready, registry=registry, frame_log=KafkaFrameLog(producer, topic))

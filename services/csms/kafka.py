@@ -1,6 +1,9 @@
-"""Kafka client factories: long-lived idempotent producers (acks=all) and manually committed consumers."""
+"""Kafka client factories: long-lived idempotent producers (acks=all) and manually committed consumers;
+librdkafka (confluent-kafka) producer settings with the same guarantees."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -41,6 +44,26 @@ def make_consumer(
         max_poll_records=500,
         retry_backoff_ms=10,
     )
+
+
+def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]:
+    """Settings of a librdkafka producer with `make_producer`'s guarantees: acks=all and idempotence (per
+    partition order survives retries). Keys go to partitions by murmur2 like the Java client and aiokafka,
+    so a station's records land on one partition whichever client wrote them. A record not acknowledged
+    within 30 s fails, as an aiokafka batch does after its request timeout."""
+    return {
+        "bootstrap.servers": bootstrap,
+        "client.id": client_id,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 2,
+        "batch.size": 256 * 1024,
+        "partitioner": "murmur2_random",
+        "message.timeout.ms": 30_000,
+        "socket.nagle.disable": True,
+        # librdkafka backs off up to 10 s between reconnects by default: a restarted broker would idle appends.
+        "reconnect.backoff.max.ms": 1000,
+    }
 
 
 def envelope_headers(envelope: envelope_pb2.Envelope) -> Headers:

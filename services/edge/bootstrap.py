@@ -17,12 +17,12 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 import grpc
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from websockets.asyncio.server import Server, serve
 
 from csms.edge.v1 import edge_pb2_grpc
 from csms.grpc_server import GrpcServer, build_server
-from csms.kafka import make_consumer, make_producer
+from csms.kafka import librdkafka_producer_config, make_consumer
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.telemetry import installed
 from edge.connections import ConnectionTable
@@ -31,6 +31,7 @@ from edge.delivery_topic import ensure_delivery_topic
 from edge.envelopes import EnvelopeFactory
 from edge.frame_log import FrameLog, KafkaFrameLog
 from edge.grpc_api import SERVICE_NAME, EdgeServicer
+from edge.kafka_producer import AsyncProducer
 from edge.session import SessionContext
 from edge.settings import EdgeSettings
 from edge.station_registry import CachingStationRegistry, GrpcStationRegistry, StationRegistry
@@ -69,7 +70,7 @@ class EdgeNode:
     delivery: DeliveryConsumer
     delivery_task: asyncio.Task[None]
     consumer: AIOKafkaConsumer
-    producer: AIOKafkaProducer | None
+    producer: AsyncProducer | None
     channel: grpc.aio.Channel | None
     _stopped: bool = field(default=False, init=False)
 
@@ -136,10 +137,9 @@ async def _start(
     started: contextlib.AsyncExitStack,
 ) -> EdgeNode:
     node_id = settings.node_id
-    producer: AIOKafkaProducer | None = None
+    producer: AsyncProducer | None = None
     if frame_log is None:
-        producer = make_producer(settings.kafka_bootstrap, client_id=f"edge-{node_id}")
-        await producer.start()
+        producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
         started.push_async_callback(producer.stop)
         frame_log = KafkaFrameLog(producer)
     channel: grpc.aio.Channel | None = None

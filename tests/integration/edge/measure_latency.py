@@ -5,7 +5,7 @@ docs/adr/0002-reply-and-command-routing.md.
 
     .venv/bin/python tests/integration/edge/measure_latency.py [--samples 500] [--bootstrap 127.0.0.1:9092]
 
-(a) `KafkaFrameLog.append` of one ~300-byte frame envelope, awaited (acks=all, idempotent producer,
+(a) `KafkaFrameLog.append` of one ~300-byte frame envelope, awaited (librdkafka, acks=all, idempotent producer,
     linger 2 ms), one at a time and with 50 stations appending concurrently.
 (b) an owning service's reply: produce the reply envelope to the node's delivery topic (acks=all) and time
     until the station's WebSocket client has received it. Edge node, client and producer share one process.
@@ -30,9 +30,10 @@ import websockets
 
 from csms import topics
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import envelope_headers, make_producer
+from csms.kafka import envelope_headers, librdkafka_producer_config, make_producer
 from edge.bootstrap import start_node
 from edge.frame_log import KafkaFrameLog
+from edge.kafka_producer import AsyncProducer
 from edge.settings import EdgeSettings
 from integration.edge.edge_support import delete_delivery_topic
 from unit.edge.edge_fakes import FakeRegistry
@@ -70,8 +71,7 @@ def envelope(station_id: str, message_id: str) -> envelope_pb2.Envelope:
 
 
 async def measure_append(bootstrap: str, samples: int) -> list[str]:
-    producer = make_producer(bootstrap, "edge-bench")
-    await producer.start()
+    producer = AsyncProducer(librdkafka_producer_config(bootstrap, "edge-bench"))
     try:
         log = KafkaFrameLog(producer)
         for i in range(50):  # warm-up: metadata, connections, producer id

@@ -1,0 +1,153 @@
+"""An asyncio face on librdkafka's producer (confluent-kafka): `send` returns a future that resolves once the
+broker acknowledged the record, or fails with the record's delivery error.
+
+librdkafka does the batching, retries and network I/O on its own threads; its delivery reports wait in a
+queue until `poll`. This adapter polls that queue without blocking from the event loop: every
+`poll_interval_s` while records are outstanding (so one loop wake-up serves a whole batch of reports, and
+the delivery callbacks settle their futures on the loop thread without any locking), every
+`idle_poll_interval_s` otherwise (librdkafka's errors and logs). A fatal producer error (the idempotent
+producer cannot keep its guarantees) fails what is outstanding and replaces the producer.
+Side effects: librdkafka's threads and broker connections, until `stop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import confluent_kafka
+
+log = logging.getLogger(__name__)
+librdkafka_log = logging.getLogger("librdkafka")
+
+
+class Producer(Protocol):
+    """The parts of a `confluent_kafka.Producer` the adapter uses (a fake implements it in tests)."""
+
+    def produce(
+        self,
+        topic: str,
+        value: bytes,
+        key: bytes,
+        *,
+        on_delivery: Callable[[confluent_kafka.KafkaError | None, Any], None],
+        headers: Any,
+    ) -> None: ...
+
+    def poll(self, timeout: float) -> int: ...
+
+    def purge(self) -> None: ...
+
+    def close(self) -> object: ...
+
+    def __len__(self) -> int: ...
+
+
+ProducerFactory = Callable[[dict[str, Any]], Producer]
+
+
+class ProducerStopped(Exception):
+    """The record was still outstanding when the producer stopped."""
+
+
+def _settle(future: asyncio.Future[None], error: confluent_kafka.KafkaError | None, _message: object) -> None:
+    if future.done():  # the awaiting task was cancelled; the record still went its way
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(confluent_kafka.KafkaException(error))
+
+
+class AsyncProducer:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        factory: ProducerFactory = confluent_kafka.Producer,
+        poll_interval_s: float = 0.001,
+        idle_poll_interval_s: float = 1.0,
+    ) -> None:
+        """Creates the producer (it connects in the background); call from the event loop it serves."""
+        self._config = {**config, "error_cb": self._on_error, "logger": librdkafka_log}
+        self._factory = factory
+        self._poll_interval_s = poll_interval_s
+        self._idle_poll_interval_s = idle_poll_interval_s
+        self._loop = asyncio.get_running_loop()
+        self._producer = factory(self._config)
+        self._failed: Producer | None = None
+        self._outstanding: set[asyncio.Future[None]] = set()
+        self._fast = False
+        self._stopped = False
+        self._timer = self._loop.call_later(idle_poll_interval_s, self._poll)
+
+    def send(self, topic: str, value: bytes, key: bytes, headers: Sequence[tuple[str, bytes]]) -> asyncio.Future[None]:
+        """Hands the record to librdkafka (in order per partition); the future settles with its delivery.
+        Raises at once when librdkafka refuses it (queue full, producer stopped)."""
+        if self._stopped:
+            raise ProducerStopped("producer stopped")
+        future: asyncio.Future[None] = self._loop.create_future()
+        self._producer.produce(topic, value, key, on_delivery=functools.partial(_settle, future), headers=headers)
+        self._outstanding.add(future)
+        future.add_done_callback(self._outstanding.discard)
+        if not self._fast:
+            self._fast = True
+            self._timer.cancel()
+            self._timer = self._loop.call_later(self._poll_interval_s, self._poll)
+        return future
+
+    def _poll(self) -> None:
+        self._serve()
+        self._fast = bool(self._outstanding) or len(self._producer) > 0
+        self._timer = self._loop.call_later(
+            self._poll_interval_s if self._fast else self._idle_poll_interval_s, self._poll
+        )
+
+    def _serve(self) -> None:
+        """Runs the callbacks of what librdkafka has ready: delivery reports, errors, logs."""
+        self._producer.poll(0)
+        failed = self._failed
+        if failed is not None:
+            self._failed = None
+            self._replace(failed)
+
+    def _on_error(self, error: confluent_kafka.KafkaError) -> None:
+        if error.fatal():
+            log.error("Kafka producer failed for good (%s); replacing it", error)
+            self._failed = self._producer
+        else:
+            log.warning("Kafka producer: %s", error)
+
+    def _replace(self, failed: Producer) -> None:
+        """A fatal error leaves an idempotent producer unusable: its outstanding records fail (their appends
+        raise, so the stations retry them) and a new producer takes over."""
+        self._producer = self._factory(self._config)
+        failed.purge()
+        failed.poll(0)
+        for future in list(self._outstanding):
+            if not future.done():
+                future.set_exception(ProducerStopped("the producer was replaced after a fatal error"))
+
+    async def stop(self, timeout_s: float = 30.0) -> None:
+        """Refuses new records, waits (bounded) for the outstanding ones, fails those left over, and closes
+        the producer."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._timer.cancel()
+        deadline = self._loop.time() + timeout_s
+        self._serve()
+        while (self._outstanding or len(self._producer) > 0) and self._loop.time() < deadline:
+            await asyncio.sleep(self._poll_interval_s)
+            self._serve()
+        if self._outstanding:
+            log.warning("%d records not acknowledged before the producer stopped", len(self._outstanding))
+            self._producer.purge()
+            self._producer.poll(0)
+            for future in list(self._outstanding):
+                if not future.done():
+                    future.set_exception(ProducerStopped("producer stopped"))
+        self._producer.close()
