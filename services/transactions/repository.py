@@ -4,9 +4,8 @@ Listings page by key: a page token names the last index entry returned (base64 J
 as CQL values, never handed to Cassandra as a paging state. Which index a listing reads: the station's when
 a station is given, else the token's, else the active transactions (active only, no time range), else the
 days. Filters the index cannot apply are applied to the rows, reading on until a page is full.
-Projection writes go as one unlogged batch per partition (the statements of one event, and of all events of a
-projector batch about the same transaction, share one): a batch confined to one partition is applied as one
-mutation, and a request costs the driver and Cassandra far more CPU than a statement in it.
+Projection writes go as one request per partition (`batches`): the statements of an event, and of all events of
+a projector batch about the same transaction, mostly share one.
 Port `TransactionsRepository` and its Cassandra implementation; the fake lives in the unit tests.
 """
 
@@ -21,12 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from cassandra.query import BatchStatement, BatchType, BoundStatement, PreparedStatement
+from cassandra.query import BoundStatement, PreparedStatement
 
 from csms.cassandra import CassandraSession, Row
 from csms.runtime.envelopes import timestamp, to_datetime
 from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
+from transactions.batches import one_request
 from transactions.projections.transactions import ACTIVE_SHARDS, DAYS_BUCKET, KEYSPACE, Write, micros
 from transactions.state import MAX_INT32
 
@@ -116,7 +116,6 @@ class CassandraTransactionsRepository:
         self._session = session
         self._keyspace = keyspace
         self._limit = asyncio.Semaphore(write_concurrency)
-        self._statements: dict[str, PreparedStatement] = {}
 
     async def apply(self, writes: Sequence[Write]) -> None:
         """Sends identical writes once, and the writes to one partition together (in the order given)."""
@@ -127,7 +126,7 @@ class CassandraTransactionsRepository:
 
         async def send(statements: list[BoundStatement]) -> None:
             async with self._limit:
-                await self._session.execute(statements[0] if len(statements) == 1 else _unlogged(statements))
+                await self._session.execute(one_request(statements))
 
         await asyncio.gather(
             *(
@@ -232,21 +231,8 @@ class CassandraTransactionsRepository:
         return await self._session.execute(await self._prepared(cql), params)
 
     async def _prepared(self, cql: str) -> PreparedStatement:
-        """`cql` (with `{ks}`) prepared for this repository's keyspace; every statement here is idempotent."""
-        statement = self._statements.get(cql)
-        if statement is None:
-            statement = await self._session.prepare(cql.format(ks=self._keyspace), idempotent=True)
-            self._statements[cql] = statement
-        return statement
-
-
-def _unlogged(statements: Sequence[BoundStatement]) -> BatchStatement:
-    batch = BatchStatement(BatchType.UNLOGGED)
-    for statement in statements:
-        batch.add(statement)
-    # Projection writes carry their own timestamps, so sending the batch again has the same effect.
-    batch.is_idempotent = True
-    return batch
+        """`cql` (with `{ks}`) for this repository's keyspace; every statement here is idempotent."""
+        return await self._session.prepare(cql.format(ks=self._keyspace), idempotent=True)
 
 
 # Clustering columns of the time indexes and their names in page tokens.

@@ -1,13 +1,16 @@
 """The rules every transaction message follows in the write model, whatever the OCPP version.
 
 A message about a transaction is a `Step`. Applying it, before the reply:
-1. looks up the outcome recorded for the message's natural key: found → the same transaction id and decision
-   (a redelivery when the message id is the same, else a duplicate frame, answered but not reported again);
+1. looks up the outcome recorded for the message's natural key (with the transaction's state, in one read):
+   found → the same transaction id and decision (a redelivery when the message id is the same, else a duplicate
+   frame, answered but not reported again);
 2. otherwise allocates the 1.6 transaction id, takes the authorization decision for a presented token
-   (ConcurrentTx when the token is accepted but already has another active transaction and the check is on)
-   and records the outcome — the commit point: everything after it is idempotent and redone on redelivery;
+   (ConcurrentTx when the token is accepted but already has another active transaction and the check is on);
 3. advances the transaction's state: first seen, session token (the first token presented to start or
-   authorise it), ended (never undone, whatever order frames arrive in), and the token's open sessions.
+   authorise it), ended (never undone, whatever order frames arrive in), and writes it with the outcome in one
+   request — the commit point: everything after it is idempotent and redone on redelivery (a 1.6 start, found
+   by its natural key alone, records its outcome before reading the state of the transaction it allocated);
+4. opens or closes the token's session.
 Side effects: reads and writes the `StateStore`, asks the `Authorizer`.
 """
 
@@ -63,18 +66,31 @@ class Outcome:
 
 async def apply(ctx: TransactionsContext, step: Step) -> Outcome:
     station_id, message_id = ctx.station_id, ctx.call.message_id
-    prior = await ctx.state.handled(station_id, step.key) if step.key is not None else None
+    if step.transaction_id is None:
+        return await _start(ctx, step)
+    transaction_id = step.transaction_id
+    current, prior = await ctx.state.transaction(station_id, transaction_id, step.key)
     if prior is not None:
-        transaction_id, decision = prior.transaction_id, prior.decision
-        duplicate = prior.message_id != message_id
-    else:
-        transaction_id = step.transaction_id or str(await ctx.state.allocate_transaction_id(station_id, message_id))
+        return await _advance(ctx, step, current, prior, duplicate=prior.message_id != message_id)
+    decision = await _decide(ctx, transaction_id, step) if step.token is not None else None
+    handled = Handled(message_id, transaction_id, decision)
+    return await _advance(ctx, step, current, handled, record=(step.key, handled) if step.key is not None else None)
+
+
+async def _start(ctx: TransactionsContext, step: Step) -> Outcome:
+    """A 1.6 StartTransaction, whose outcome is found by its natural key alone: the CSMS allocates its id."""
+    assert step.key is not None
+    station_id, message_id = ctx.station_id, ctx.call.message_id
+    prior = await ctx.state.handled_start(station_id, step.key)
+    if prior is None:
+        transaction_id = str(await ctx.state.allocate_transaction_id(station_id, message_id))
         decision = await _decide(ctx, transaction_id, step) if step.token is not None else None
-        duplicate = False
-        if step.key is not None:
-            await ctx.state.record_handled(station_id, step.key, Handled(message_id, transaction_id, decision))
-    state = await _advance(ctx, transaction_id, step)
-    return Outcome(transaction_id, decision, duplicate, state)
+        handled = Handled(message_id, transaction_id, decision)
+        await ctx.state.record_start(station_id, step.key, handled)
+    else:
+        handled = prior
+    current, _ = await ctx.state.transaction(station_id, handled.transaction_id)
+    return await _advance(ctx, step, current, handled, duplicate=prior is not None and prior.message_id != message_id)
 
 
 async def _decide(ctx: TransactionsContext, transaction_id: str, step: Step) -> Decision:
@@ -86,8 +102,18 @@ async def _decide(ctx: TransactionsContext, transaction_id: str, step: Step) -> 
     return replace(decision, status=CONCURRENT_TX) if others else decision
 
 
-async def _advance(ctx: TransactionsContext, transaction_id: str, step: Step) -> TransactionState:
-    current = await ctx.state.transaction(ctx.station_id, transaction_id)
+async def _advance(
+    ctx: TransactionsContext,
+    step: Step,
+    current: TransactionState | None,
+    handled: Handled,
+    *,
+    duplicate: bool = False,
+    record: tuple[str, Handled] | None = None,
+) -> Outcome:
+    """Advances the transaction's state, written together with `record` (natural key, outcome): the commit point
+    of a message about a known transaction."""
+    transaction_id = handled.transaction_id
     token = current.session_token if current is not None else None
     if token is None and step.starts_session:
         token = step.token
@@ -96,14 +122,15 @@ async def _advance(ctx: TransactionsContext, transaction_id: str, step: Step) ->
         session_token=token,
         ended=(current is not None and current.ended) or step.ends,
     )
-    if state != current:
-        await ctx.state.save_transaction(ctx.station_id, transaction_id, state)
+    changed = state != current
+    if changed or record is not None:
+        await ctx.state.save_transaction(ctx.station_id, transaction_id, state if changed else None, record)
     if token is not None and _tracked(token):
         if step.ends:
             await ctx.state.close_session(token.key, ctx.station_id, transaction_id)
         elif step.starts_session and not state.ended:
             await ctx.state.open_session(token.key, ctx.station_id, transaction_id)
-    return state
+    return Outcome(transaction_id, handled.decision, duplicate, state)
 
 
 def _tracked(token: Token) -> bool:

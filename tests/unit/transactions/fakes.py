@@ -27,16 +27,18 @@ class InMemoryStateStore:
     """`ids` yields the candidates the store tries, in order (the Cassandra store draws them at random)."""
 
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
+    # Outcomes of 1.6 starts by (station, natural key); of other messages by (station, transaction, natural key).
     handled_messages: dict[tuple[str, str], Handled] = field(default_factory=dict)
+    steps: dict[tuple[str, str, str], Handled] = field(default_factory=dict)
     allocated: dict[int, tuple[str, str]] = field(default_factory=dict)
     states: dict[tuple[str, str], TransactionState] = field(default_factory=dict)
     sessions: set[tuple[str, str, str]] = field(default_factory=set)
     attempts: int = 20
 
-    async def handled(self, station_id: str, key: str) -> Handled | None:
+    async def handled_start(self, station_id: str, key: str) -> Handled | None:
         return self.handled_messages.get((station_id, key))
 
-    async def record_handled(self, station_id: str, key: str, handled: Handled) -> None:
+    async def record_start(self, station_id: str, key: str, handled: Handled) -> None:
         self.handled_messages[(station_id, key)] = handled
 
     async def allocate_transaction_id(self, station_id: str, message_id: str) -> int:
@@ -50,11 +52,25 @@ class InMemoryStateStore:
         allocated = self.allocated.get(csms_transaction_id)
         return allocated[0] if allocated else None
 
-    async def transaction(self, station_id: str, transaction_id: str) -> TransactionState | None:
-        return self.states.get((station_id, transaction_id))
+    async def transaction(
+        self, station_id: str, transaction_id: str, key: str | None = None
+    ) -> tuple[TransactionState | None, Handled | None]:
+        handled = self.steps.get((station_id, transaction_id, key)) if key is not None else None
+        return self.states.get((station_id, transaction_id)), handled
 
-    async def save_transaction(self, station_id: str, transaction_id: str, state: TransactionState) -> None:
-        self.states[(station_id, transaction_id)] = state
+    async def save_transaction(
+        self,
+        station_id: str,
+        transaction_id: str,
+        state: TransactionState | None,
+        handled: tuple[str, Handled] | None = None,
+    ) -> None:
+        if state is not None:
+            self.states[(station_id, transaction_id)] = state
+        if handled is not None:
+            key, outcome = handled
+            assert outcome.transaction_id == transaction_id
+            self.steps[(station_id, transaction_id, key)] = outcome
 
     async def open_sessions(self, token_key: str) -> set[tuple[str, str]]:
         return {(station, transaction) for key, station, transaction in self.sessions if key == token_key}

@@ -18,15 +18,15 @@ def unique(prefix: str) -> str:
 class StateStoreContract:
     """Subclasses provide the `store` fixture."""
 
-    async def test_handled_messages_round_trip(self, store: StateStore) -> None:
+    async def test_outcomes_of_starts_by_natural_key(self, store: StateStore) -> None:
         station = unique("CS")
         decision = Decision("Blocked", datetime(2027, 1, 1, tzinfo=UTC), Token("GROUP", "Central"))
-        assert await store.handled(station, "stop/1") is None
-        await store.record_handled(station, "stop/1", Handled("m1", "1", decision))
-        await store.record_handled(station, "event/tx/0", Handled("m2", "tx", None))
-        assert await store.handled(station, "stop/1") == Handled("m1", "1", decision)
-        assert await store.handled(station, "event/tx/0") == Handled("m2", "tx", None)
-        assert await store.handled(unique("CS"), "stop/1") is None
+        assert await store.handled_start(station, "start/1/t/TAG") is None
+        await store.record_start(station, "start/1/t/TAG", Handled("m1", "1", decision))
+        await store.record_start(station, "start/1/t/TAG-2", Handled("m2", "2", Decision("Accepted")))
+        assert await store.handled_start(station, "start/1/t/TAG") == Handled("m1", "1", decision)
+        assert await store.handled_start(station, "start/1/t/TAG-2") == Handled("m2", "2", Decision("Accepted"))
+        assert await store.handled_start(unique("CS"), "start/1/t/TAG") is None
 
     async def test_allocated_ids_are_distinct_positive_int32_and_remember_their_station(
         self, store: StateStore
@@ -38,13 +38,36 @@ class StateStoreContract:
 
     async def test_transaction_state_round_trip(self, store: StateStore) -> None:
         station, transaction = unique("CS"), unique("tx")
-        assert await store.transaction(station, transaction) is None
+        assert await store.transaction(station, transaction) == (None, None)
         state = TransactionState(AT, Token("TAG", "ISO14443"), ended=False)
         await store.save_transaction(station, transaction, state)
-        assert await store.transaction(station, transaction) == state
+        assert await store.transaction(station, transaction) == (state, None)
         ended = TransactionState(AT, None, ended=True)
         await store.save_transaction(station, transaction, ended)
-        assert await store.transaction(station, transaction) == ended
+        assert await store.transaction(station, transaction) == (ended, None)
+
+    async def test_outcomes_of_messages_about_a_transaction_are_read_with_its_state(self, store: StateStore) -> None:
+        station, transaction = unique("CS"), unique("tx")
+        decision = Decision("Blocked", datetime(2027, 1, 1, tzinfo=UTC), Token("GROUP", "Central"))
+        stopped = Handled("m1", transaction, decision)
+        await store.save_transaction(station, transaction, None, (f"stop/{transaction}", stopped))
+        assert await store.transaction(station, transaction, f"stop/{transaction}") == (None, stopped)
+        state = TransactionState(AT, None, ended=True)
+        updated = Handled("m2", transaction, None)
+        await store.save_transaction(station, transaction, state, (f"event/{transaction}/1", updated))
+        assert await store.transaction(station, transaction, f"event/{transaction}/1") == (state, updated)
+        assert await store.transaction(station, transaction, f"stop/{transaction}") == (state, stopped)
+        assert await store.transaction(station, transaction, f"event/{transaction}/2") == (state, None)
+        assert await store.transaction(station, transaction) == (state, None)
+        assert await store.transaction(unique("CS"), transaction, f"stop/{transaction}") == (None, None)
+
+    async def test_an_outcome_written_again_replaces_the_whole_outcome(self, store: StateStore) -> None:
+        station, transaction, key = unique("CS"), unique("tx"), "event/tx/0"
+        first = Handled("m1", transaction, Decision("Accepted", AT, Token("GROUP", "Central")))
+        await store.save_transaction(station, transaction, None, (key, first))
+        again = Handled("m2", transaction, None)
+        await store.save_transaction(station, transaction, None, (key, again))
+        assert await store.transaction(station, transaction, key) == (None, again)
 
     async def test_open_sessions_per_token(self, store: StateStore) -> None:
         token, station = unique("TAG").upper(), unique("CS")
