@@ -14,15 +14,15 @@ from csms.runtime.router import Route, RoutingTable
 from csms.runtime.versions import OcppVersion
 
 V16: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v16.Authorize, v16_authorize.handle),
+    "Authorize": Route(v16.Authorize, v16_authorize.handle, pure=True),
 }
 
 V201: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v201.Authorize, v201_authorize.handle),
+    "Authorize": Route(v201.Authorize, v201_authorize.handle, pure=True),
 }
 
 V21: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v21.Authorize, v21_authorize.handle),
+    "Authorize": Route(v21.Authorize, v21_authorize.handle, pure=True),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[AuthorizationContext]] = {

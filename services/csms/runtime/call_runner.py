@@ -8,7 +8,7 @@ of its own: its offsets go with the next one, at the latest after `carry_s`. One
 producer; the runner owns its transactional producer and replaces it after a failed transaction (`_publish`).
 A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
 and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
-`AnsweredCalls`, where each answer is stored before the commit.
+`AnsweredCalls`, where each answer of a handler that is not pure is stored before the commit.
 Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
 reply and the events carry that span's context, and each published reply gets a span until the commit.
 """
@@ -285,7 +285,8 @@ class CallRunner(Generic[C]):
         answer = await self._router.dispatch(call, frame)
         metrics.observe_handler(self._service, call.action, answer.is_error, time.perf_counter() - started)
         answered = AnsweredCall(source, digest, answer.frame, answer.is_error)
-        await self._answered.put(*key, answered)
+        if answer.remember:
+            await self._answered.put(*key, answered)
         self._recent.put(key, answered)
         return answer
 

@@ -52,8 +52,12 @@ class Emitted:
 
 @dataclass(frozen=True)
 class Route(Generic[C]):
+    """`pure`: the handler only reads (writes nothing, emits no events), so a repeated CALL may simply be
+    handled again; its answers need not be remembered durably."""
+
     request_type: type[Any]
     handler: Callable[[C, Any], Awaitable[Any]]
+    pure: bool = False
 
 
 RoutingTable = Mapping[str, Route[C]]
@@ -61,11 +65,13 @@ RoutingTable = Mapping[str, Route[C]]
 
 @dataclass(frozen=True)
 class Answer:
-    """The frame to send back (CALLRESULT or CALLERROR text) and the events to publish with it."""
+    """The frame to send back (CALLRESULT or CALLERROR text) and the events to publish with it; `remember`:
+    a repeat of the CALL must get this same answer (a handler that is not pure ran, or events were emitted)."""
 
     frame: str
     is_error: bool
     events: list[Message]
+    remember: bool = True
 
 
 class Router(Generic[C]):
@@ -83,22 +89,25 @@ class Router(Generic[C]):
     async def dispatch(self, call: CallInfo, frame: Frame) -> Answer:
         version = call.ocpp_version
         emitted = Emitted()
+        ran_effectful = False  # whether a handler that may change state ran
         try:
             route = self._tables.get(version, {}).get(call.action)
             if route is None:
                 raise _unrouted(version, call.action)
             validate(version, call.action, MessageKind.REQUEST, frame.payload)
             request = to_request(route.request_type, frame.payload)
+            ran_effectful = not route.pure
             response = await route.handler(self._make_context(call, emitted), request)
             payload = _checked_response(version, call.action, response)
         except RetryableError:
             raise
         except OcppCallError as exc:
-            return _error(call, exc)
+            return _error(call, exc, ran_effectful)
         except Exception:
             log.exception("handler %s failed for station %s", call.action, call.station_id)
-            return _error(call, OcppCallError(ErrorKind.INTERNAL_ERROR, "internal error"))
-        return Answer(call_result_frame(call.message_id, payload), False, emitted.events)
+            return _error(call, OcppCallError(ErrorKind.INTERNAL_ERROR, "internal error"), ran_effectful)
+        remember = ran_effectful or bool(emitted.events)
+        return Answer(call_result_frame(call.message_id, payload), False, emitted.events, remember)
 
 
 def _checked_response(version: OcppVersion, action: str, response: Any) -> dict[str, Any]:
@@ -117,6 +126,6 @@ def _unrouted(version: OcppVersion, action: str) -> OcppCallError:
     return OcppCallError(ErrorKind.NOT_IMPLEMENTED, f"unknown action {action!r} in {version.subprotocol}")
 
 
-def _error(call: CallInfo, exc: OcppCallError) -> Answer:
+def _error(call: CallInfo, exc: OcppCallError, remember: bool) -> Answer:
     code = code_for(exc.kind, call.ocpp_version)
-    return Answer(call_error_frame(call.message_id, code, exc.description, exc.details), True, [])
+    return Answer(call_error_frame(call.message_id, code, exc.description, exc.details), True, [], remember)

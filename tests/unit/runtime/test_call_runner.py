@@ -53,8 +53,13 @@ async def heartbeat(ctx: Context, request: v201_call.Heartbeat) -> v201_result.H
     return v201_result.Heartbeat(current_time=ctx.call.received_at.isoformat())
 
 
-def runner(answered: InMemoryAnsweredCalls) -> CallRunner[Context]:
-    router = Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, heartbeat)}}, Context)
+async def pure_heartbeat(ctx: Context, request: v201_call.Heartbeat) -> v201_result.Heartbeat:
+    return v201_result.Heartbeat(current_time=ctx.call.received_at.isoformat())
+
+
+def runner(answered: InMemoryAnsweredCalls, *, pure: bool = False) -> CallRunner[Context]:
+    route = Route(v201_call.Heartbeat, pure_heartbeat, pure=True) if pure else Route(v201_call.Heartbeat, heartbeat)
+    router = Router({OcppVersion.V201: {"Heartbeat": route}}, Context)
     none: Any = None  # handle_record uses neither the consumer nor a producer
     return CallRunner(
         service="device_model",
@@ -134,6 +139,15 @@ def test_recent_answers_forget_the_oldest_beyond_their_capacity() -> None:
     assert recent.get(("CS1", "c1", "m3")) == answers["m3"]
 
 
+async def test_answers_of_a_pure_handler_are_not_stored_but_a_repeat_in_the_same_process_gets_the_first() -> None:
+    answered = InMemoryAnsweredCalls()
+    calls = runner(answered, pure=True)
+    first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
+    again = await calls.handle_record(heartbeat_record("c1", T0 + timedelta(seconds=30), repeat=True), "0:11")
+    assert answered.rows == {}
+    assert reply_frame(again) == reply_frame(first)
+
+
 async def test_the_same_record_handled_again_after_an_aborted_batch_is_handled_anew() -> None:
     calls = runner(InMemoryAnsweredCalls())
     first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
@@ -153,7 +167,7 @@ async def test_the_same_message_id_on_another_connection_or_with_another_frame_i
     assert reply_frame(reconnected) == '[3,"m1",{"currentTime":"2026-01-02T03:05:05+00:00"}]'
     assert len(events(reconnected)) == 1
     assert reply_frame(changed).startswith('[4,"m1","FormatViolation"')
-    assert answered.rows[("CS1", "c1", "m1")].is_error
+    assert not answered.rows[("CS1", "c1", "m1")].is_error  # a CALLERROR before any handler ran is not stored
 
 
 class FakeMetadata:

@@ -93,3 +93,14 @@ async def test_invalid_response_answers_internal_error() -> None:
 async def test_retryable_errors_propagate() -> None:
     with pytest.raises(RetryableError):
         await router(unavailable).dispatch(call_info(OcppVersion.V201, "Heartbeat"), frame("Heartbeat", {}))
+
+
+async def test_only_answers_of_handlers_that_are_not_pure_are_to_be_remembered() -> None:
+    pure = Router({OcppVersion.V16: {"Heartbeat": Route(v16_call.Heartbeat, heartbeat_v16, pure=True)}}, lambda c, e: e)
+    assert not (await pure.dispatch(call_info(OcppVersion.V16, "Heartbeat"), frame("Heartbeat", {}))).remember
+    effectful = router()
+    assert (await effectful.dispatch(call_info(OcppVersion.V16, "Heartbeat"), frame("Heartbeat", {}))).remember
+    error = await effectful.dispatch(call_info(OcppVersion.V201, "Heartbeat"), frame("Heartbeat", {}))
+    assert error.is_error and error.remember  # the handler ran and may have changed state before it failed
+    invalid = await effectful.dispatch(call_info(OcppVersion.V16, "Heartbeat"), frame("Heartbeat", {"x": 1}))
+    assert invalid.is_error and not invalid.remember  # refused before any handler ran
