@@ -4,13 +4,15 @@
 a FRAME goes to the station only if the station's current connection is the one the reply is addressed
 to (otherwise the station reconnected and will retry the CALL), and is then recorded in the frame log;
 CLOSE_CONNECTION closes that connection if it is still current. `DeliveryConsumer` runs the Kafka loop
-(group `edge.<node>.delivery`, read_committed) and commits offsets after a batch was handled.
+(group `edge.<node>.delivery`, read_committed) and commits a batch's offsets after its frames were
+delivered and recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -44,8 +46,8 @@ class DeliveryHandler:
         self._envelopes = envelopes
         self._send_timeout_s = send_timeout_s
 
-    async def handle(self, values: Sequence[bytes | None]) -> None:
-        """Delivers a batch in order, then records the delivered frames in the frame log."""
+    async def deliver(self, values: Sequence[bytes | None]) -> list[envelope_pb2.Envelope]:
+        """Delivers a batch in order; returns the records of the frames written to sockets."""
         delivered: list[envelope_pb2.Envelope] = []
         for value in values:
             envelope = _decode(value)
@@ -62,12 +64,17 @@ class DeliveryHandler:
                     envelope_pb2.Kind.Name(envelope.kind),
                     envelope.station_id,
                 )
-        if delivered:
-            try:
-                await self._frame_log.append_many(delivered)
-            except Exception:
-                # The reply is durable in the delivery topic; only its copy in the frame log is missing.
-                log.error("%d delivered frames not recorded in the frame log", len(delivered), exc_info=True)
+        return delivered
+
+    async def record(self, delivered: Sequence[envelope_pb2.Envelope]) -> None:
+        """Records delivered frames in the frame log; a failure is logged, not raised."""
+        if not delivered:
+            return
+        try:
+            await self._frame_log.append_many(delivered)
+        except Exception:
+            # The reply is durable in the delivery topic; only its copy in the frame log is missing.
+            log.error("%d delivered frames not recorded in the frame log", len(delivered), exc_info=True)
 
     async def _deliver(self, envelope: envelope_pb2.Envelope) -> bool:
         connection = self._table.get(envelope.station_id)
@@ -139,14 +146,23 @@ def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
 
 
 class DeliveryConsumer:
-    """The consume → deliver → commit loop. `stop()` lets the batch in hand finish, then returns."""
+    """The consume → deliver → record → commit loop. Delivery never waits for the recording and the offset
+    commit of earlier batches: those run behind it, one batch after the other (at most `max_behind` batches
+    behind). `stop()` lets the batch in hand finish and its bookkeeping complete, then returns."""
 
     def __init__(
-        self, consumer: AIOKafkaConsumer, handler: DeliveryHandler, group: str, poll_timeout_ms: int = 200
+        self,
+        consumer: AIOKafkaConsumer,
+        handler: DeliveryHandler,
+        group: str,
+        poll_timeout_ms: int = 200,
+        max_behind: int = 4,
     ) -> None:
         self._consumer = consumer
         self._handler = handler
         self._poll_timeout_ms = poll_timeout_ms
+        self._max_behind = max_behind
+        self._behind: deque[asyncio.Task[None]] = deque()
         self._stopping = asyncio.Event()
         self._lag = metrics.ConsumerLag(consumer, group)
 
@@ -155,20 +171,42 @@ class DeliveryConsumer:
 
     async def run(self) -> None:
         prefetched = Prefetcher(self._consumer, poll_timeout_ms=self._poll_timeout_ms)  # fetching goes on meanwhile
-        while not self._stopping.is_set():
-            try:
-                batches = prefetched.take() or await self._consumer.getmany(timeout_ms=self._poll_timeout_ms)
-                await self._lag.update()
-                if batches:
-                    await prefetched.during(self._handle(batches))
-            except Exception:
-                log.error("delivery consumer failed; retrying in 1 s", exc_info=True)
+        try:
+            while not self._stopping.is_set():
                 try:
-                    await asyncio.wait_for(self._stopping.wait(), 1.0)
-                except TimeoutError:
-                    pass
+                    batches = prefetched.take() or await self._consumer.getmany(timeout_ms=self._poll_timeout_ms)
+                    await self._lag.update()
+                    if batches:
+                        await prefetched.during(self._handle(batches))
+                except Exception:
+                    log.error("delivery consumer failed; retrying in 1 s", exc_info=True)
+                    try:
+                        await asyncio.wait_for(self._stopping.wait(), 1.0)
+                    except TimeoutError:
+                        pass
+        finally:
+            while self._behind:
+                await self._behind.popleft()
 
     async def _handle(self, batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        for records in batches.values():
-            await self._handler.handle([record.value for record in records])
-        await self._consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+        delivered = await self._handler.deliver([record.value for records in batches.values() for record in records])
+        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+        previous = self._behind[-1] if self._behind else None
+        self._behind.append(asyncio.create_task(self._record_and_commit(previous, delivered, offsets)))
+        while self._behind and (len(self._behind) > self._max_behind or self._behind[0].done()):
+            await self._behind.popleft()
+
+    async def _record_and_commit(
+        self,
+        previous: asyncio.Task[None] | None,
+        delivered: list[envelope_pb2.Envelope],
+        offsets: dict[TopicPartition, int],
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])  # its outcome is handled by its own awaiter
+        await self._handler.record(delivered)
+        try:
+            await self._consumer.commit(offsets)
+        except Exception:
+            # Delivered already; the next commit covers these offsets (a crash before it redelivers them).
+            log.warning("delivery offsets not committed", exc_info=True)

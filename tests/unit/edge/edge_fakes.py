@@ -43,12 +43,15 @@ class FakeFrameLog:
         self.journal: Journal = journal if journal is not None else []
         self.records: list[envelope_pb2.Envelope] = []
         self.fail = False
+        self.gate: asyncio.Event | None = None  # when set: appends wait until the event is set
 
     async def append(self, envelope: envelope_pb2.Envelope) -> None:
         await self.append_many([envelope])
 
     async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
         await asyncio.sleep(0)  # a real append suspends
+        if self.gate is not None:
+            await self.gate.wait()
         if self.fail:
             raise ConnectionError("kafka unavailable")
         for envelope in envelopes:
