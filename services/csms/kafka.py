@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from google.protobuf.descriptor import EnumDescriptor
 
 from csms.envelope.v1 import envelope_pb2
 
@@ -66,15 +67,26 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
     }
 
 
+def _names(enum: EnumDescriptor) -> dict[int, bytes]:
+    return {value.number: value.name.encode() for value in enum.values}
+
+
+# Enum names as header values, looked up per record (EnumTypeWrapper.Name costs a microsecond each).
+_VERSION_NAMES = _names(envelope_pb2.OcppVersion.DESCRIPTOR)
+_DIRECTION_NAMES = _names(envelope_pb2.Direction.DESCRIPTOR)
+_KIND_NAMES = _names(envelope_pb2.Kind.DESCRIPTOR)
+_MESSAGE_TYPE_NAMES = _names(envelope_pb2.MessageType.DESCRIPTOR)
+
+
 def envelope_headers(envelope: envelope_pb2.Envelope) -> Headers:
     """Routing fields mirrored in Kafka headers, so consumers can filter without decoding."""
     headers: Headers = [
         ("station_id", envelope.station_id.encode()),
         ("tenant", envelope.tenant.encode()),
-        ("ocpp_version", envelope_pb2.OcppVersion.Name(envelope.ocpp_version).encode()),
-        ("direction", envelope_pb2.Direction.Name(envelope.direction).encode()),
-        ("kind", envelope_pb2.Kind.Name(envelope.kind).encode()),
-        ("message_type", envelope_pb2.MessageType.Name(envelope.message_type).encode()),
+        ("ocpp_version", _VERSION_NAMES[envelope.ocpp_version]),
+        ("direction", _DIRECTION_NAMES[envelope.direction]),
+        ("kind", _KIND_NAMES[envelope.kind]),
+        ("message_type", _MESSAGE_TYPE_NAMES[envelope.message_type]),
         ("action", envelope.action.encode()),
     ]
     if envelope.traceparent:

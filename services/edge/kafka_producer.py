@@ -78,21 +78,20 @@ class AsyncProducer:
         self._idle_poll_interval_s = idle_poll_interval_s
         self._loop = asyncio.get_running_loop()
         self._producer = factory(self._config)
-        self._failed: Producer | None = None
-        self._outstanding: set[asyncio.Future[None]] = set()
+        self._fatal = False
+        self._retired: list[Producer] = []
         self._fast = False
         self._stopped = False
         self._timer = self._loop.call_later(idle_poll_interval_s, self._poll)
 
     def send(self, topic: str, value: bytes, key: bytes, headers: Sequence[tuple[str, bytes]]) -> asyncio.Future[None]:
-        """Hands the record to librdkafka (in order per partition); the future settles with its delivery.
-        Raises at once when librdkafka refuses it (queue full, producer stopped)."""
+        """Hands the record to librdkafka (in order per partition); the future settles with its delivery report
+        (librdkafka reports every record exactly once: acknowledged, failed, or purged).
+        Raises at once when the record is refused (queue full, producer stopped)."""
         if self._stopped:
             raise ProducerStopped("producer stopped")
         future: asyncio.Future[None] = self._loop.create_future()
         self._producer.produce(topic, value, key, on_delivery=functools.partial(_settle, future), headers=headers)
-        self._outstanding.add(future)
-        future.add_done_callback(self._outstanding.discard)
         if not self._fast:
             self._fast = True
             self._timer.cancel()
@@ -101,53 +100,63 @@ class AsyncProducer:
 
     def _poll(self) -> None:
         self._serve()
-        self._fast = bool(self._outstanding) or len(self._producer) > 0
+        self._fast = self._pending()
         self._timer = self._loop.call_later(
             self._poll_interval_s if self._fast else self._idle_poll_interval_s, self._poll
         )
 
+    def _pending(self) -> bool:
+        """Records or events not served yet."""
+        return len(self._producer) > 0 or bool(self._retired)
+
     def _serve(self) -> None:
         """Runs the callbacks of what librdkafka has ready: delivery reports, errors, logs."""
         self._producer.poll(0)
-        failed = self._failed
-        if failed is not None:
-            self._failed = None
-            self._replace(failed)
+        if self._fatal:
+            self._replace()
+        if self._retired:
+            self._serve_retired()
+
+    def _serve_retired(self) -> None:
+        for retired in list(self._retired):
+            retired.poll(0)
+            if len(retired) == 0:
+                retired.close()
+                self._retired.remove(retired)
 
     def _on_error(self, error: confluent_kafka.KafkaError) -> None:
         if error.fatal():
             log.error("Kafka producer failed for good (%s); replacing it", error)
-            self._failed = self._producer
+            self._fatal = True
         else:
             log.warning("Kafka producer: %s", error)
 
-    def _replace(self, failed: Producer) -> None:
-        """A fatal error leaves an idempotent producer unusable: its outstanding records fail (their appends
-        raise, so the stations retry them) and a new producer takes over."""
-        self._producer = self._factory(self._config)
+    def _replace(self) -> None:
+        """A fatal error leaves an idempotent producer unusable: its outstanding records are purged (their
+        appends raise, so the stations retry them) and a new producer takes over. The old one is polled
+        until its last delivery report is served."""
+        self._fatal = False
+        failed, self._producer = self._producer, self._factory(self._config)
         failed.purge()
-        failed.poll(0)
-        for future in list(self._outstanding):
-            if not future.done():
-                future.set_exception(ProducerStopped("the producer was replaced after a fatal error"))
+        self._retired.append(failed)
 
     async def stop(self, timeout_s: float = 30.0) -> None:
-        """Refuses new records, waits (bounded) for the outstanding ones, fails those left over, and closes
-        the producer."""
+        """Refuses new records, waits (bounded) for the outstanding ones, fails those left over (purged), and
+        closes the producer."""
         if self._stopped:
             return
         self._stopped = True
         self._timer.cancel()
         deadline = self._loop.time() + timeout_s
         self._serve()
-        while (self._outstanding or len(self._producer) > 0) and self._loop.time() < deadline:
+        while self._pending() and self._loop.time() < deadline:
             await asyncio.sleep(self._poll_interval_s)
             self._serve()
-        if self._outstanding:
-            log.warning("%d records not acknowledged before the producer stopped", len(self._outstanding))
-            self._producer.purge()
-            self._producer.poll(0)
-            for future in list(self._outstanding):
-                if not future.done():
-                    future.set_exception(ProducerStopped("producer stopped"))
-        self._producer.close()
+        producers = (self._producer, *self._retired)
+        if self._pending():
+            log.warning("%d records not acknowledged before the producer stopped", sum(map(len, producers)))
+            for producer in producers:
+                producer.purge()
+                producer.poll(0)
+        for producer in producers:
+            producer.close()

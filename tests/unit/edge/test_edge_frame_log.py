@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -79,3 +80,41 @@ async def test_a_failed_ack_fails_the_append() -> None:
     sender.acks[1].set_exception(ConnectionError("not acknowledged"))
     with pytest.raises(ConnectionError):
         await appending
+
+
+def test_headers_mirror_the_routing_fields_by_name() -> None:
+    assert envelope_headers(frame()) == [
+        ("station_id", b"CS-1"),
+        ("tenant", b"acme"),
+        ("ocpp_version", b"OCPP_VERSION_201"),
+        ("direction", b"DIRECTION_STATION_TO_CSMS"),
+        ("kind", b"KIND_FRAME"),
+        ("message_type", b"MESSAGE_TYPE_CALL"),
+        ("action", b"Heartbeat"),
+        ("traceparent", TRACEPARENT.encode()),
+    ]
+    untraced = envelope_pb2.Envelope(station_id="CS-2", kind=envelope_pb2.KIND_CONNECTED)
+    assert dict(envelope_headers(untraced)) == {
+        "station_id": b"CS-2",
+        "tenant": b"",
+        "ocpp_version": b"OCPP_VERSION_UNSPECIFIED",
+        "direction": b"DIRECTION_UNSPECIFIED",
+        "kind": b"KIND_CONNECTED",
+        "message_type": b"MESSAGE_TYPE_UNSPECIFIED",
+        "action": b"",
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "enum"),
+    [
+        ("ocpp_version", envelope_pb2.OcppVersion),
+        ("direction", envelope_pb2.Direction),
+        ("kind", envelope_pb2.Kind),
+        ("message_type", envelope_pb2.MessageType),
+    ],
+)
+def test_every_enum_value_has_its_header_name(field: str, enum: Any) -> None:
+    for name, number in enum.items():
+        headers = dict(envelope_headers(envelope_pb2.Envelope(**{field: number})))
+        assert headers[field] == name.encode()
