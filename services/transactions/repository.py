@@ -4,8 +4,8 @@ Listings page by key: a page token names the last index entry returned (base64 J
 as CQL values, never handed to Cassandra as a paging state. Which index a listing reads: the station's when
 a station is given, else the token's, else the active transactions (active only, no time range), else the
 days. Filters the index cannot apply are applied to the rows, reading on until a page is full.
-Projection writes go as one request per partition (`batches`): the statements of an event, and of all events of
-a projector batch about the same transaction, mostly share one.
+Projection writes go in few requests (`batches`): one per partition with several writes (the transaction's row
+and samples, for all events of a projector batch about it), the index entries a few partitions per request.
 Port `TransactionsRepository` and its Cassandra implementation; the fake lives in the unit tests.
 """
 
@@ -26,15 +26,13 @@ from csms.cassandra import CassandraSession, Row
 from csms.runtime.envelopes import timestamp, to_datetime
 from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
-from transactions.batches import one_request
+from transactions.batches import one_request, requests
 from transactions.projections.transactions import ACTIVE_SHARDS, DAYS_BUCKET, KEYSPACE, Write, micros
 from transactions.state import MAX_INT32
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 CHUNK = 200
-# Statements per batch: bounds the size of one mutation when a projector batch holds many events of a transaction.
-BATCH_STATEMENTS = 100
 
 _TRANSACTION = "SELECT * FROM {ks}.transactions WHERE station_id = ? AND transaction_id = ?"
 _BY_ID = "SELECT station_id FROM {ks}.transactions_by_id WHERE transaction_id = ?"
@@ -118,23 +116,14 @@ class CassandraTransactionsRepository:
         self._limit = asyncio.Semaphore(write_concurrency)
 
     async def apply(self, writes: Sequence[Write]) -> None:
-        """Sends identical writes once, and the writes to one partition together (in the order given)."""
-        partitions: dict[bytes, list[BoundStatement]] = {}
-        for write in dict.fromkeys(writes):
-            bound = (await self._prepared(write.cql)).bind(write.params)
-            partitions.setdefault(bound.routing_key, []).append(bound)
+        """Sends identical writes once, in few requests (`batches.requests`)."""
+        bound = [(await self._prepared(write.cql)).bind(write.params) for write in dict.fromkeys(writes)]
 
         async def send(statements: list[BoundStatement]) -> None:
             async with self._limit:
                 await self._session.execute(one_request(statements))
 
-        await asyncio.gather(
-            *(
-                send(statements[start : start + BATCH_STATEMENTS])
-                for statements in partitions.values()
-                for start in range(0, len(statements), BATCH_STATEMENTS)
-            )
-        )
+        await asyncio.gather(*(send(statements) for statements in requests(bound)))
 
     async def stations_with(self, transaction_id: str) -> list[str]:
         return [row["station_id"] for row in await self._run(_BY_ID, (transaction_id,))]

@@ -8,7 +8,10 @@ with a USING TIMESTAMP that encodes its merge rule, so the rows converge whateve
   transaction never becomes active again;
 - the first / last energy register readings carry the sample time (reversed for the first);
 - index rows are keyed by `first_seen_at`, the same in every event of a transaction, so each transaction has
-  exactly one entry per index.
+  exactly one entry per index;
+- the by-id index, which never changes, is written by the events that write the other indexes and by the first
+  event handled of a transaction (the one that occurred at `first_seen_at`, also when redelivered), not by every
+  meter value: the same set of writes whatever the order, and found from the transaction's first event on.
 """
 
 from __future__ import annotations
@@ -117,7 +120,6 @@ class _TransactionWrites:
         self.out = [
             self._set(0, IDENTITY, self.version.subprotocol, to_datetime(event.first_seen_at)),
             self._set(micros(occurred_at), UPDATED_AT, occurred_at),
-            Write(BY_ID, (event.transaction_id, event.station_id)),
         ]
 
     def _set(self, at: int, cql: str, *values: object) -> Write:
@@ -155,6 +157,8 @@ class _TransactionWrites:
             self.out.append(self._set(self.order, REMOTE_START, updated.remote_start_id))
         if updated.HasField("id_token"):
             self._index()
+        elif self.event.occurred_at == self.event.first_seen_at:
+            self.out.append(Write(BY_ID, (self.event.transaction_id, self.event.station_id)))
 
     def _ended(self, ended: transactions_pb2.TransactionEnded) -> None:
         self._common(ended)
@@ -188,6 +192,7 @@ class _TransactionWrites:
         first_seen_at = to_datetime(self.event.first_seen_at)
         day = first_seen_at.date()
         self.out += [
+            Write(BY_ID, (transaction_id, station_id)),
             Write(BY_STATION, (station_id, first_seen_at, transaction_id)),
             Write(BY_DAY, (day, first_seen_at, station_id, transaction_id)),
             Write(DAYS, (DAYS_BUCKET, day)),

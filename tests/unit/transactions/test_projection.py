@@ -41,6 +41,7 @@ def register(wh: float, when: datetime) -> pb.SampledValue:
 
 def index_writes() -> list[Write]:
     return [
+        Write(projection.BY_ID, ("1001", "CS-1")),
         Write(projection.BY_STATION, ("CS-1", T10, "1001")),
         Write(projection.BY_DAY, (date(2026, 11, 21), T10, "CS-1", "1001")),
         Write(projection.DAYS, (0, date(2026, 11, 21))),
@@ -62,7 +63,6 @@ def test_a_1_6_start_writes_the_row_its_indexes_and_the_active_entry_at_station_
     assert writes == [
         Write(projection.IDENTITY, (0, "ocpp1.6", T10, *KEY)),
         Write(projection.UPDATED_AT, (order, T10, *KEY)),
-        Write(projection.BY_ID, ("1001", "CS-1")),
         Write(projection.TOKEN, (order, "tag-1", "", *KEY)),
         Write(projection.EVSE, (order, 1, 1, *KEY)),
         Write(projection.AUTHORIZATION, (order, "Accepted", *KEY)),
@@ -103,6 +103,16 @@ def test_an_update_without_a_token_touches_no_index_and_a_stop_token_no_authoriz
     assert [w for w in writes if w.cql == projection.BY_STATION]  # a token was presented: indexed
     plain = from_event(envelope(occurred_at=timestamp(T11), updated=pb.TransactionUpdated(charging_state="Charging")))
     assert not [w for w in plain if w.cql in (projection.BY_STATION, projection.BY_TOKEN, projection.ACTIVE)]
+
+
+def test_the_by_id_index_comes_with_the_other_indexes_and_with_the_first_event_handled() -> None:
+    def by_id(event: pb.TransactionEvent) -> bool:
+        return Write(projection.BY_ID, ("1001", "CS-1")) in from_event(event)
+
+    assert by_id(envelope(occurred_at=timestamp(T10), updated=pb.TransactionUpdated()))  # first: T10 first seen
+    assert not by_id(envelope(occurred_at=timestamp(T11), updated=pb.TransactionUpdated()))
+    assert by_id(envelope(occurred_at=timestamp(T11), updated=pb.TransactionUpdated(id_token=TAG)))
+    assert by_id(envelope(occurred_at=timestamp(T11), ended=pb.TransactionEnded()))
 
 
 def test_meter_values_outside_a_transaction_go_to_the_connector_series() -> None:
