@@ -73,7 +73,11 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
     )
     station_calls = GrpcStationCalls(settings.device_model_address)
     sessions_consumer = make_consumer(
-        settings.kafka_bootstrap, sessions.GROUP_ID, f"{instance}.sessions", *sessions.TOPICS
+        settings.kafka_bootstrap,
+        sessions.GROUP_ID,
+        f"{instance}.sessions",
+        *sessions.TOPICS,
+        gather_ms=settings.projection_gather_ms,
     )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
 

@@ -29,8 +29,17 @@ def make_producer(bootstrap: str, client_id: str, transactional_id: str | None =
 
 
 def make_consumer(
-    bootstrap: str, group_id: str | None, client_id: str, *topics: str, read_committed: bool = True
+    bootstrap: str,
+    group_id: str | None,
+    client_id: str,
+    *topics: str,
+    read_committed: bool = True,
+    gather_ms: int | None = None,
 ) -> AIOKafkaConsumer:
+    """`gather_ms`: for consumers that may lag (projections): a fetch returns once 64 KiB are there or after
+    `gather_ms`, so a steady trickle of records costs one fetch per `gather_ms` instead of one per record or
+    two (Kafka requests dominated the CPU of the services and the broker; README "Performance"). Without it
+    a fetch returns as soon as there is a record."""
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=bootstrap,
@@ -39,9 +48,11 @@ def make_consumer(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed" if read_committed else "read_uncommitted",
-        # The broker answers a fetch as soon as there is a record (also a committed transaction's), so this
-        # bounds only the empty long-poll: 5 ms cost an idle consumer 7 % of a core (loadtest/bench_kafka.py).
-        fetch_max_wait_ms=500,
+        # Without gathering the broker answers a fetch as soon as there is a record (also a committed
+        # transaction's), so this bounds only the empty long-poll: 5 ms cost an idle consumer 7 % of a core
+        # (loadtest/bench_kafka.py).
+        fetch_max_wait_ms=500 if gather_ms is None else gather_ms,
+        fetch_min_bytes=1 if gather_ms is None else 64 * 1024,
         max_poll_records=500,
         retry_backoff_ms=10,
     )

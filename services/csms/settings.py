@@ -25,6 +25,9 @@ class CommonSettings(BaseSettings):
     # A service's call runner starts a Kafka transaction at most this often (seconds); under load one then
     # carries several CALLs' replies, at the price of up to this much latency.
     handler_transaction_interval_s: float = 0.008
+    # Projections read their topics in batches gathered for up to this long (milliseconds): read models lag by
+    # up to this much, in exchange for far fewer Kafka requests.
+    projection_gather_ms: int = 100
 
     @field_validator("cassandra_contact_points", mode="before")
     @classmethod

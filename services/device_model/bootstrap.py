@@ -49,7 +49,11 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
     edges = GrpcEdgeNodeCalls()
     router = Router(TABLES, lambda call, emitted: _context(call, emitted, settings.heartbeat_interval_s))
     projector_consumer = make_consumer(
-        settings.kafka_bootstrap, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
+        settings.kafka_bootstrap,
+        PROJECTOR_GROUP,
+        f"{instance}.projector",
+        *PROJECTOR_TOPICS,
+        gather_ms=settings.projection_gather_ms,
     )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Sequence
 
@@ -148,7 +149,9 @@ def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
 class DeliveryConsumer:
     """The consume → deliver → record → commit loop. Delivery never waits for the recording and the offset
     commit of earlier batches: those run behind it, one batch after the other (at most `max_behind` batches
-    behind). `stop()` lets the batch in hand finish and its bookkeeping complete, then returns."""
+    behind). Offsets of recorded batches are committed at most every `commit_interval_s`: after a crash the
+    node re-reads at most that much, replies addressed to connections that died with it (so dropped).
+    `stop()` lets the batch in hand finish and its bookkeeping complete, then returns."""
 
     def __init__(
         self,
@@ -157,12 +160,16 @@ class DeliveryConsumer:
         group: str,
         poll_timeout_ms: int = 200,
         max_behind: int = 4,
+        commit_interval_s: float = 1.0,
     ) -> None:
         self._consumer = consumer
         self._handler = handler
         self._poll_timeout_ms = poll_timeout_ms
         self._max_behind = max_behind
         self._behind: deque[asyncio.Task[None]] = deque()
+        self._commit_interval_s = commit_interval_s
+        self._recorded: dict[TopicPartition, int] = {}  # offsets recorded, not yet committed
+        self._committed_at = time.monotonic()
         self._stopping = asyncio.Event()
         self._lag = metrics.ConsumerLag(consumer, group)
 
@@ -178,6 +185,8 @@ class DeliveryConsumer:
                     await self._lag.update()
                     if batches:
                         await prefetched.during(self._handle(batches))
+                    elif not self._behind:
+                        await self._commit(due_only=True)
                 except Exception:
                     log.error("delivery consumer failed; retrying in 1 s", exc_info=True)
                     try:
@@ -187,6 +196,7 @@ class DeliveryConsumer:
         finally:
             while self._behind:
                 await self._behind.popleft()
+            await self._commit(due_only=False)
 
     async def _handle(self, batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
         delivered = await self._handler.deliver([record.value for records in batches.values() for record in records])
@@ -205,8 +215,17 @@ class DeliveryConsumer:
         if previous is not None:
             await asyncio.wait([previous])  # its outcome is handled by its own awaiter
         await self._handler.record(delivered)
+        self._recorded.update(offsets)
+        await self._commit(due_only=True)
+
+    async def _commit(self, *, due_only: bool) -> None:
+        if not self._recorded or (due_only and time.monotonic() - self._committed_at < self._commit_interval_s):
+            return
+        offsets, self._recorded = self._recorded, {}
+        self._committed_at = time.monotonic()
         try:
             await self._consumer.commit(offsets)
         except Exception:
-            # Delivered already; the next commit covers these offsets (a crash before it redelivers them).
+            # Delivered already; a later commit covers these offsets (a crash before it redelivers them).
             log.warning("delivery offsets not committed", exc_info=True)
+            self._recorded = offsets | self._recorded

@@ -61,7 +61,11 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         TABLES, lambda call, emitted: _context(call, emitted, state, authorizer, settings.transactions_concurrent_tx)
     )
     projector_consumer = make_consumer(
-        settings.kafka_bootstrap, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
+        settings.kafka_bootstrap,
+        PROJECTOR_GROUP,
+        f"{instance}.projector",
+        *PROJECTOR_TOPICS,
+        gather_ms=settings.projection_gather_ms,
     )
     dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(
@@ -72,6 +76,7 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         answered=CassandraAnsweredCalls(session, "csms_transactions.answered_calls"),
         events_topic=topics.TRANSACTIONS_EVENTS,
         clock=utc_now,
+        transaction_interval_s=settings.handler_transaction_interval_s,
     )
     projector = ProjectionRunner(
         name=PROJECTOR_GROUP,

@@ -350,7 +350,7 @@ def kafka_call_runner(
     answered: AnsweredCalls,
     events_topic: str,
     clock: Callable[[], datetime],
-    transaction_interval_s: float = DEFAULT_TRANSACTION_INTERVAL_S,
+    transaction_interval_s: float,
 ) -> tuple[CallRunner[C], AIOKafkaConsumer]:
     """A service's call runner with its Kafka clients: the consumer (group `<service>.handlers`, started and
     stopped by the caller) and transactional producers with the id `<service>.handlers.<instance>`."""

@@ -171,7 +171,7 @@ async def test_delivery_goes_on_while_earlier_batches_are_recorded_and_commits_f
     world.frame_log.gate = asyncio.Event()
     first = {TP0: [at(TP0, 0, reply(frame='[3,"a",{}]'))], TP1: [at(TP1, 7, reply(frame='[3,"b",{}]'))]}
     kafka = FakeDeliveryKafka(first, {TP0: [at(TP0, 1, reply(frame='[3,"c",{}]'))]})
-    consumer = DeliveryConsumer(kafka, handler(world), "g", poll_timeout_ms=5)  # type: ignore[arg-type]
+    consumer = DeliveryConsumer(kafka, handler(world), "g", poll_timeout_ms=5, commit_interval_s=0)  # type: ignore[arg-type]
     task = asyncio.create_task(consumer.run())
     await wait_for(lambda: len(socket.sent) == 3)  # the second batch did not wait for the first's recording
     assert kafka.commits == [] and world.frame_log.records == []
@@ -181,3 +181,18 @@ async def test_delivery_goes_on_while_earlier_batches_are_recorded_and_commits_f
     assert [record.frame for record in world.frame_log.records] == [b'[3,"a",{}]', b'[3,"b",{}]', b'[3,"c",{}]']
     consumer.request_stop()
     await task
+
+
+async def test_offsets_are_committed_at_most_once_per_interval_and_when_stopping() -> None:
+    world = World()
+    connection, _ = world.connection()
+    world.table.register(connection)
+    batches = {TP0: [at(TP0, 0, reply())], TP1: [at(TP1, 7, reply())]}, {TP0: [at(TP0, 1, reply())]}
+    kafka = FakeDeliveryKafka(*batches)
+    consumer = DeliveryConsumer(kafka, handler(world), "g", poll_timeout_ms=5, commit_interval_s=60)  # type: ignore[arg-type]
+    task = asyncio.create_task(consumer.run())
+    await wait_for(lambda: len(world.frame_log.records) == 3)
+    assert kafka.commits == []
+    consumer.request_stop()
+    await task
+    assert kafka.commits == [{TP0: 2, TP1: 8}]
