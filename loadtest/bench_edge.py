@@ -1,11 +1,13 @@
 """Edge node benchmarks against the real Kafka (`CSMS_KAFKA_BOOTSTRAP`, default 127.0.0.1:9092; `make up`).
 
-    .venv/bin/python -m loadtest.bench_edge relay [--connections 200] [--seconds 15]
+    .venv/bin/python -m loadtest.bench_edge relay [--connections 200] [--seconds 15] [--rounds 3]
     .venv/bin/python -m loadtest.bench_edge memory [--connections 10000]
 
 relay: frames per second one edge process relays into Kafka (counted by the topic's end offsets), next to a
 bare `websockets` echo server (echoes counted by the generator) in the same run, each server in its own
-process and measured alone; per core = frames per CPU second of the server process.
+process and measured alone; per core = frames per CPU second of the server process. `--rounds` alternates
+echo and edge (default 3) and reports medians: on a shared machine a server's frames per CPU second drop when
+it gets less than a core, so single runs scatter.
 memory: RSS growth of one edge process per connection with N stations connected, each having sent one CALL.
 The servers are `loadtest.servers`; the load comes from `loadtest.wsload` in this process.
 """
@@ -18,6 +20,7 @@ import contextlib
 import json
 import os
 import socket
+import statistics
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -117,6 +120,7 @@ class Rate:
     frames_per_s: float
     cpu_cores: float
     frames_per_cpu_s: float
+    load: str
 
 
 async def measure(
@@ -140,38 +144,55 @@ async def measure(
             client.close()
     frames, wall, cpu = frames1 - frames0, t1 - t0, max(cpu1 - cpu0, 1e-9)
     return Rate(
-        name, args.connections, round(wall, 2), frames, round(frames / wall), round(cpu / wall, 2), round(frames / cpu)
+        name,
+        args.connections,
+        round(wall, 2),
+        frames,
+        round(frames / wall),
+        round(cpu / wall, 2),
+        round(frames / cpu),
+        load_average(),
     )
 
 
-async def relay(args: argparse.Namespace) -> list[Rate]:
+async def relay(args: argparse.Namespace) -> list[tuple[Rate, Rate]]:
+    """(echo, edge) per round, each server measured alone."""
     echo_frame = wsload.server_frame_size(len(FRAME))
 
     async def echoed(totals: wsload.Totals) -> int:
         return totals.received_bytes // echo_frame
 
-    async with server("echo") as (pid, port):
-        echo = await measure("echo", pid, port, echoed, args)
-    async with server("edge") as (pid, port), TopicCounter() as counter:
-        edge = await measure("edge", pid, port, lambda totals: counter.count(), args)
-    return [echo, edge]
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        async with server("echo") as (pid, port):
+            echo = await measure("echo", pid, port, echoed, args)
+        async with server("edge") as (pid, port), TopicCounter() as counter:
+            edge = await measure("edge", pid, port, lambda totals: counter.count(), args)
+        rounds.append((echo, edge))
+        print(report_round(number, echo, edge), flush=True)
+    return rounds
 
 
-def report_relay(rates: list[Rate]) -> str:
-    echo, edge = rates
-    lines = [
-        f"{r.server:5s} {r.connections} connections, {r.seconds:.0f} s: {r.frames_per_s:7d} frames/s using "
-        f"{r.cpu_cores:.2f} cores = {r.frames_per_cpu_s:7d} frames per CPU second"
-        for r in rates
-    ]
-    per_core_ok = "met" if edge.frames_per_cpu_s >= 15_000 else "MISSED"
-    share = edge.frames_per_cpu_s / echo.frames_per_cpu_s
-    lines.append(
-        f"edge per core {edge.frames_per_cpu_s} (target ≥ 15000: {per_core_ok}); "
-        f"{share:.0%} of bare echo per core (target ≥ 50%: {'met' if share >= 0.5 else 'MISSED'}), "
-        f"{edge.frames_per_s / echo.frames_per_s:.0%} per wall second"
+def report_round(number: int, echo: Rate, edge: Rate) -> str:
+    return "\n".join(
+        f"round {number} {r.server:4s} {r.connections} connections, {r.seconds:.0f} s: {r.frames_per_s:7d} frames/s "
+        f"using {r.cpu_cores:.2f} cores = {r.frames_per_cpu_s:7d} frames per CPU second "
+        f"({1e6 / r.frames_per_cpu_s:.1f} µs CPU per frame), {r.load}"
+        for r in (echo, edge)
     )
-    return "\n".join(lines)
+
+
+def report_relay(rounds: list[tuple[Rate, Rate]]) -> str:
+    echo = statistics.median(e.frames_per_cpu_s for e, _ in rounds)
+    edge = statistics.median(e.frames_per_cpu_s for _, e in rounds)
+    share = statistics.median(ed.frames_per_cpu_s / ec.frames_per_cpu_s for ec, ed in rounds)
+    wall = statistics.median(ed.frames_per_s / ec.frames_per_s for ec, ed in rounds)
+    per_core_ok = "met" if edge >= 15_000 else "MISSED"
+    return (
+        f"medians of {len(rounds)} rounds: echo {echo:.0f}, edge {edge:.0f} frames per CPU second; "
+        f"edge per core {edge:.0f} (target ≥ 15000: {per_core_ok}); {share:.0%} of bare echo per core "
+        f"(same round; target ≥ 50%: {'met' if share >= 0.5 else 'MISSED'}), {wall:.0%} per wall second"
+    )
 
 
 @dataclass(frozen=True)
@@ -214,14 +235,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, help="default: 200 (relay), 10000 (memory)")
     parser.add_argument("--seconds", type=float, default=15.0, help="relay: measured seconds per server")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
+    parser.add_argument("--rounds", type=int, default=3, help="relay: echo/edge measurements, alternated")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, {load_average()} at start, Kafka {bootstrap()}", flush=True)
     if args.bench == "relay":
         args.connections = args.connections or 200
-        rates = asyncio.run(relay(args))
-        print(report_relay(rates))
-        figures: object = [asdict(rate) for rate in rates]
+        rounds = asyncio.run(relay(args))
+        print(report_relay(rounds))
+        figures: object = [asdict(rate) for pair in rounds for rate in pair]
     else:
         args.connections = args.connections or 10_000
         result = asyncio.run(memory(args))
