@@ -72,7 +72,12 @@ class CsmsClient(Protocol):
     def list_id_tokens(self) -> list[authorization_pb2.IdTokenRecord]:
         """Every id token (all pages)."""
 
+    def get_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord: ...
+
     def block_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord: ...
+
+    def delete_id_token(self, id_token: str) -> bool:
+        """False when there was no such token."""
 
     def push_local_list(
         self, request: authorization_pb2.PushLocalListRequest, timeout_s: float
@@ -176,10 +181,20 @@ class GrpcCsmsClient:
                 if not page_token:
                     return tokens
 
+    def get_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord:
+        request = authorization_pb2.GetIdTokenRequest(id_token=id_token)
+        with self._errors(AUTHORIZATION):
+            return self._authorization().GetIdToken(request, timeout=self._rpc_timeout_s).token
+
     def block_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord:
         request = authorization_pb2.BlockIdTokenRequest(id_token=id_token)
         with self._errors(AUTHORIZATION):
             return self._authorization().BlockIdToken(request, timeout=self._rpc_timeout_s).token
+
+    def delete_id_token(self, id_token: str) -> bool:
+        request = authorization_pb2.DeleteIdTokenRequest(id_token=id_token)
+        with self._errors(AUTHORIZATION):
+            return self._authorization().DeleteIdToken(request, timeout=self._rpc_timeout_s).deleted
 
     def push_local_list(
         self, request: authorization_pb2.PushLocalListRequest, timeout_s: float

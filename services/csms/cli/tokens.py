@@ -1,4 +1,4 @@
-"""`csms tokens add|list|block`: id tokens (who may charge); argument handling and output (stdout; errors on
+"""`csms tokens add|list|show|block|delete`: id tokens (who may charge); argument handling and output (stdout; errors on
 stderr)."""
 
 from __future__ import annotations
@@ -60,9 +60,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     list_ = token_commands.add_parser("list", help="every id token")
     list_.add_argument("--json", action="store_true", help="print JSON")
     list_.set_defaults(handler=list_tokens, uses_client=True)
+    show = token_commands.add_parser("show", help="one id token (matched case-insensitively)")
+    show.add_argument("id_token", metavar="TOKEN")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=show_token, uses_client=True)
     block = token_commands.add_parser("block", help="block an id token")
     block.add_argument("id_token", metavar="TOKEN")
     block.set_defaults(handler=block_token, uses_client=True)
+    delete = token_commands.add_parser("delete", help="delete an id token (it leaves the local list)")
+    delete.add_argument("id_token", metavar="TOKEN")
+    delete.set_defaults(handler=delete_token, uses_client=True)
 
 
 def add_token(args: argparse.Namespace, client: CsmsClient) -> int:
@@ -90,16 +97,42 @@ def list_tokens(args: argparse.Namespace, client: CsmsClient) -> int:
     return exit_codes.OK
 
 
+def show_token(args: argparse.Namespace, client: CsmsClient) -> int:
+    try:
+        token = client.get_id_token(args.id_token)
+    except RpcFailed as exc:
+        if exc.code != grpc.StatusCode.NOT_FOUND:
+            raise
+        return _not_found(args.id_token)
+    row = _row(token)
+    if args.json:
+        print(json.dumps(row, indent=2))
+    else:
+        print(_details(row), end="")
+    return exit_codes.OK
+
+
 def block_token(args: argparse.Namespace, client: CsmsClient) -> int:
     try:
         token = client.block_id_token(args.id_token)
     except RpcFailed as exc:
         if exc.code != grpc.StatusCode.NOT_FOUND:
             raise
-        print(f"error: id token {args.id_token} not found", file=sys.stderr)
-        return exit_codes.FAILED
+        return _not_found(args.id_token)
     print(f"blocked {token.id_token}")
     return exit_codes.OK
+
+
+def delete_token(args: argparse.Namespace, client: CsmsClient) -> int:
+    if not client.delete_id_token(args.id_token):
+        return _not_found(args.id_token)
+    print(f"deleted {args.id_token}")
+    return exit_codes.OK
+
+
+def _not_found(id_token: str) -> int:
+    print(f"error: id token {id_token} not found", file=sys.stderr)
+    return exit_codes.FAILED
 
 
 Row = dict[str, object]
@@ -119,23 +152,34 @@ def _row(token: pb.IdTokenRecord) -> Row:
     }
 
 
+def _cells(row: Row) -> tuple[str, ...]:
+    """The values of `_COLUMNS` for one token."""
+    stations = row["station_ids"]
+    assert isinstance(stations, list)
+    return (
+        str(row["id_token"]),
+        _cell(row["type"]),
+        _cell(row["status"]),
+        _cell(row["expires_at"]),
+        _cell(row["group_id_token"]),
+        ",".join(stations) or "all",
+        "yes" if row["local_list"] else "no",
+    )
+
+
 def _table(rows: Sequence[Row]) -> str:
-    lines = []
-    for row in rows:
-        stations = row["station_ids"]
-        assert isinstance(stations, list)
-        lines.append(
-            (
-                str(row["id_token"]),
-                _cell(row["type"]),
-                _cell(row["status"]),
-                _cell(row["expires_at"]),
-                _cell(row["group_id_token"]),
-                ",".join(stations) or "all",
-                "yes" if row["local_list"] else "no",
-            )
-        )
-    return render_table(_COLUMNS, lines)
+    return render_table(_COLUMNS, [_cells(row) for row in rows])
+
+
+def _details(row: Row) -> str:
+    """One `label: value` line per field, the labels of the list's columns."""
+    fields = [
+        *zip((c.lower() for c in _COLUMNS), _cells(row), strict=True),
+        ("created", _cell(row["created_at"])),
+        ("updated", _cell(row["updated_at"])),
+    ]
+    width = max(len(label) for label, _ in fields) + 1
+    return "".join(f"{label + ':':<{width}} {value}\n" for label, value in fields)
 
 
 def render_table(columns: Sequence[str], lines: Sequence[Sequence[str]]) -> str:

@@ -1,4 +1,5 @@
-"""`csms serve authorization` as a process, driven by `csms stations add|list` processes (real Cassandra)."""
+"""`csms serve authorization` as a process, driven by `csms stations add|list` and `csms tokens show|delete`
+processes (real Cassandra and Kafka)."""
 
 from __future__ import annotations
 
@@ -142,3 +143,29 @@ async def test_stations_add_refused_by_the_service(service_env: dict[str, str]) 
         "",
         "error: station_id must not contain ':' (it is the HTTP Basic user name)\n",
     )
+
+
+async def test_tokens_show_then_delete(service_env: dict[str, str]) -> None:
+    token = f"it-cli-{uuid.uuid4().hex[:8]}"
+    assert await csms(service_env, "tokens", "add", token, "--type", "KeyCode", "--group", "G-CLI") == (
+        0,
+        f"added {token}\n",
+        "",
+    )
+    code, out, err = await csms(service_env, "tokens", "show", token.upper(), "--json")
+    assert (code, err) == (0, "")
+    shown = json.loads(out)
+    assert (shown["id_token"], shown["type"], shown["status"], shown["group_id_token"]) == (
+        token,
+        "KeyCode",
+        "Accepted",
+        "G-CLI",
+    )
+    code, out, _ = await csms(service_env, "tokens", "show", token)
+    assert code == 0
+    assert out.splitlines()[:3] == [f"token:      {token}", "type:       KeyCode", "status:     Accepted"]
+
+    assert await csms(service_env, "tokens", "delete", token) == (0, f"deleted {token}\n", "")
+    not_found = (1, "", f"error: id token {token} not found\n")
+    assert await csms(service_env, "tokens", "delete", token) == not_found
+    assert await csms(service_env, "tokens", "show", token) == not_found

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import grpc
+
 from csms.authorization.v1 import authorization_pb2
-from csms.cli.client import Addresses
+from csms.cli.client import AUTHORIZATION, Addresses, RpcFailed
 from csms.device_model.v1 import device_model_pb2
 
 
@@ -72,9 +74,25 @@ class FakeClient:
         self._record("list_id_tokens")
         return self.tokens
 
+    def get_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord:
+        """The token in `tokens` with this id (case-insensitive), NOT_FOUND like the service otherwise."""
+        self._record("get_id_token", id_token)
+        found = [t for t in self.tokens if t.id_token.upper() == id_token.upper()]
+        if not found:
+            raise RpcFailed(AUTHORIZATION, grpc.StatusCode.NOT_FOUND, f"no id token {id_token}")
+        return found[0]
+
     def block_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord:
         self._record("block_id_token", id_token)
         return authorization_pb2.IdTokenRecord(id_token=id_token, status=authorization_pb2.ID_TOKEN_STATUS_BLOCKED)
+
+    def delete_id_token(self, id_token: str) -> bool:
+        """True when `tokens` holds a token with this id (case-insensitive), which it then drops."""
+        self._record("delete_id_token", id_token)
+        kept = [t for t in self.tokens if t.id_token.upper() != id_token.upper()]
+        deleted = len(kept) < len(self.tokens)
+        self.tokens = kept
+        return deleted
 
     def push_local_list(
         self, request: authorization_pb2.PushLocalListRequest, timeout_s: float

@@ -1,4 +1,4 @@
-"""`csms tokens add|list|block` against a fake client: exact output and exit codes."""
+"""`csms tokens add|list|show|block|delete` against a fake client: exact output and exit codes."""
 
 from __future__ import annotations
 
@@ -183,3 +183,101 @@ def test_block_of_an_unknown_token_exits_1(client: FakeClient, capsys: pytest.Ca
     client.errors["block_id_token"] = RpcFailed("authorization", grpc.StatusCode.NOT_FOUND, "no id token NOPE")
     assert run(["tokens", "block", "NOPE"], client) == 1
     assert capsys.readouterr() == ("", "error: id token NOPE not found\n")
+
+
+def test_show_prints_every_field(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.tokens = TOKENS
+    assert run(["tokens", "show", "a-card"], client) == 0
+    assert capsys.readouterr() == (
+        "token:      A-CARD\n"
+        "type:       ISO14443\n"
+        "status:     Accepted\n"
+        "expires:    2027-01-01T00:00:00Z\n"
+        "group:      FLEET-1\n"
+        "stations:   CS-1,CS-2\n"
+        "local list: yes\n"
+        "created:    2026-01-01T00:00:00Z\n"
+        "updated:    2026-01-01T00:00:00Z\n",
+        "",
+    )
+    assert client.calls == [("get_id_token", "a-card")]
+    assert client.closed
+
+
+def test_show_of_a_token_without_options(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.tokens = TOKENS
+    assert run(["tokens", "show", "b-key"], client) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[2:7] == [
+        "status:     Blocked",
+        "expires:    -",
+        "group:      -",
+        "stations:   all",
+        "local list: no",
+    ]
+
+
+def test_show_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.tokens = TOKENS
+    assert run(["tokens", "show", "b-key", "--json"], client) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert json.loads(out) == {
+        "id_token": "b-key",
+        "type": "KeyCode",
+        "status": "Blocked",
+        "expires_at": None,
+        "group_id_token": None,
+        "station_ids": [],
+        "local_list": False,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-02T00:00:00Z",
+    }
+
+
+def test_show_of_an_unknown_token_exits_1(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["tokens", "show", "NOPE", "--json"], client) == 1
+    assert capsys.readouterr() == ("", "error: id token NOPE not found\n")
+
+
+def test_show_of_an_invalid_token_exits_4(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    message = "id_token must be printable ASCII without spaces"
+    client.errors["get_id_token"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
+    assert run(["tokens", "show", "ä"], client) == 4
+    assert capsys.readouterr() == ("", f"error: {message}\n")
+
+
+def test_show_without_the_service_exits_5(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.errors["get_id_token"] = ServiceUnreachable("authorization", "authz.test:50052", "refused")
+    assert run(["tokens", "show", "A-CARD"], client) == 5
+    assert capsys.readouterr() == ("", "error: cannot reach the authorization service at authz.test:50052 (refused)\n")
+
+
+def test_delete(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.tokens = TOKENS
+    assert run(["tokens", "delete", "A-CARD"], client) == 0
+    assert capsys.readouterr() == ("deleted A-CARD\n", "")
+    assert client.calls == [("delete_id_token", "A-CARD")]
+    assert [t.id_token for t in client.tokens] == ["b-key"]
+    assert client.closed
+
+
+def test_delete_of_an_unknown_token_exits_1(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.tokens = TOKENS
+    assert run(["tokens", "delete", "NOPE"], client) == 1
+    assert capsys.readouterr() == ("", "error: id token NOPE not found\n")
+    assert len(client.tokens) == 2
+
+
+def test_delete_refused_by_the_service_exits_4(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    message = "id_token must be 1..255 characters, got 256"
+    client.errors["delete_id_token"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
+    assert run(["tokens", "delete", "X" * 256], client) == 4
+    assert capsys.readouterr() == ("", f"error: {message}\n")
+
+
+def test_show_and_delete_need_a_token(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["tokens", "show"], client) == 4
+    assert run(["tokens", "delete"], client) == 4
+    assert "the following arguments are required: TOKEN" in capsys.readouterr().err
+    assert client.calls == []
