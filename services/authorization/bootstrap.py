@@ -1,9 +1,10 @@
 """All wiring of the authorization service: Cassandra, Kafka, stores, services, handlers and gRPC server.
 
 `serving()` connects and runs everything: the call runner (answers Authorize on every version, consumer group
-`authorization.handlers`), the active sessions projector (from the transactions events) and the gRPC
-AuthorizationService; `run()` serves until cancelled or a loop fails; `main()` is the process entry
-(`csms serve authorization`): reads settings from the environment, configures logging, stops on SIGTERM/SIGINT.
+`authorization.handlers`), the active sessions projector (from the transactions events), the token outbox
+relay and the gRPC AuthorizationService; `run()` serves until cancelled or a loop fails; `main()` is the process
+entry (`csms serve authorization`): reads settings from the environment, configures logging, stops on
+SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from authorization import sessions
 from authorization.authorizer import Authorizer
 from authorization.context import AuthorizationContext
 from authorization.credentials import PasswordHasher
-from authorization.events import KafkaTokenEvents
+from authorization.events import KafkaEventLog
 from authorization.grpc_api import AuthorizationServicer
+from authorization.lease import CassandraLease
 from authorization.local_list_service import LocalListService
 from authorization.local_list_store import CassandraLocalListStore
 from authorization.ocpp.routing import TABLES
+from authorization.outbox import CassandraOutbox
+from authorization.outbox_relay import LEASE_NAME, OutboxRelay
 from authorization.registry import CassandraStationRegistry
 from authorization.settings import AuthorizationSettings
 from authorization.station_calls import GrpcStationCalls
@@ -102,6 +106,13 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         clock=_now,
         transaction_interval_s=settings.handler_transaction_interval_s,
     )
+    relay = OutboxRelay(
+        CassandraOutbox(session),
+        CassandraLease(session, LEASE_NAME, instance, settings.authorization_outbox_lease_s),
+        KafkaEventLog(producer),
+        poll_s=settings.authorization_outbox_poll_s,
+        lease_s=settings.authorization_outbox_lease_s,
+    )
     projector = ProjectionRunner(
         name=sessions.GROUP_ID,
         consumer=sessions_consumer,
@@ -113,7 +124,7 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         PasswordHasher(pepper),
         _now,
         tokens=tokens,
-        token_service=TokenService(tokens, local_list, KafkaTokenEvents(producer), _now),
+        token_service=TokenService(tokens, local_list, _now, changed=relay.wake),
         local_lists=LocalListService(
             registry,
             local_list,
@@ -136,6 +147,7 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
             started.append(client)
         await server.start()
         loops = [asyncio.create_task(call_runner.run()), asyncio.create_task(projector.run())]
+        loops.append(asyncio.create_task(relay.run()))
         yield Running(server, loops)
     finally:
         for loop in loops:

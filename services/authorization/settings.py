@@ -23,3 +23,7 @@ class AuthorizationSettings(CommonSettings):
     # Local list pushes: stations called at once, and how long each may take to answer.
     local_list_push_concurrency: int = 16
     local_list_call_timeout_s: float = 30.0
+    # The token outbox relay (docs/adr/0006): how often it looks for events stored by other instances, and the
+    # lease that lets one instance publish (renewed every third of it; another takes over when it expires).
+    authorization_outbox_poll_s: float = 1.0
+    authorization_outbox_lease_s: int = 15

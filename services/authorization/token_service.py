@@ -1,22 +1,30 @@
-"""Managing id tokens: create, replace, block and delete, keeping the local list in step and publishing each
-change as a domain event after it is stored (a retried request stores and publishes it again, harmlessly).
+"""Managing id tokens: create, replace, block and delete, keeping the local list in step. Each change is
+stored together with its domain event (the transactional outbox: the token store writes both in one request),
+and the outbox relay is woken to publish the event; a change is never stored without its event.
 
-No I/O of its own: the token store, local list store, event publisher and clock are injected.
+No I/O of its own: the token store, local list store, clock and the relay's wake-up are injected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from authorization.events import TokenEvents
 from authorization.local_list_store import LocalListStore
+from authorization.outbox import PendingEvent
 from authorization.protos import record_proto
 from authorization.token_store import TokenStore
 from authorization.tokens import TokenDraft, TokenRecord, TokenStatus, check_draft, token_key
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.runtime.envelopes import timestamp
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _nothing() -> None:
+    pass
 
 
 class TokenService:
@@ -24,13 +32,14 @@ class TokenService:
         self,
         tokens: TokenStore,
         local_list: LocalListStore,
-        events: TokenEvents,
         clock: Callable[[], datetime],
+        changed: Callable[[], None] = _nothing,
     ) -> None:
         self._tokens = tokens
         self._local_list = local_list
-        self._events = events
         self._clock = clock
+        self._changed = changed
+        self._last_revision = 0
 
     async def upsert(self, draft: TokenDraft) -> tuple[bool, TokenRecord]:
         """Creates or replaces the token; True when it was created. Raises InvalidToken."""
@@ -40,11 +49,11 @@ class TokenService:
         existing = await self._tokens.get(draft.key)
         now = self._now()
         record = TokenRecord.of(draft, existing.created_at if existing else now, now)
-        await self._store(record, existing)
         if existing is None:
-            await self._publish(record.key, now, id_token_added=pb.IdTokenAdded(token=record_proto(record)))
+            event = self._event(record.key, now, id_token_added=pb.IdTokenAdded(token=record_proto(record)))
         else:
-            await self._publish(record.key, now, id_token_updated=pb.IdTokenUpdated(token=record_proto(record)))
+            event = self._event(record.key, now, id_token_updated=pb.IdTokenUpdated(token=record_proto(record)))
+        await self._store(record, existing, event)
         return existing is None, record
 
     async def block(self, id_token: str) -> TokenRecord | None:
@@ -54,8 +63,8 @@ class TokenService:
             return None
         now = self._now()
         record = replace(existing, status=TokenStatus.BLOCKED, updated_at=now)
-        await self._store(record, existing)
-        await self._publish(record.key, now, id_token_blocked=pb.IdTokenBlocked(token=record_proto(record)))
+        event = self._event(record.key, now, id_token_blocked=pb.IdTokenBlocked(token=record_proto(record)))
+        await self._store(record, existing, event)
         return record
 
     async def delete(self, id_token: str) -> bool:
@@ -64,24 +73,33 @@ class TokenService:
         existing = await self._tokens.get(key)
         if existing is None:
             return False
-        await self._tokens.delete(key)
+        event = self._event(key, self._now(), id_token_deleted=pb.IdTokenDeleted(id_token=existing.id_token))
+        await self._tokens.delete(key, event)
+        self._changed()
         if existing.local_list:
             await self._local_list.record_change(existing, in_list=False)
-        await self._publish(key, self._now(), id_token_deleted=pb.IdTokenDeleted(id_token=existing.id_token))
         return True
 
-    async def _store(self, record: TokenRecord, existing: TokenRecord | None) -> None:
-        await self._tokens.save(record)
+    async def _store(self, record: TokenRecord, existing: TokenRecord | None, event: PendingEvent) -> None:
+        await self._tokens.save(record, event)
+        self._changed()
         if record.local_list or (existing is not None and existing.local_list):
             await self._local_list.record_change(record, in_list=record.local_list)
 
-    async def _publish(
+    def _event(
         self,
         key: str,
         at: datetime,
         **event: pb.IdTokenAdded | pb.IdTokenUpdated | pb.IdTokenBlocked | pb.IdTokenDeleted,
-    ) -> None:
-        await self._events.publish(pb.AuthorizationEvent(id_token_key=key, occurred_at=timestamp(at), **event))  # type: ignore[arg-type]
+    ) -> PendingEvent:
+        message = pb.AuthorizationEvent(id_token_key=key, occurred_at=timestamp(at), revision=self._revision(), **event)  # type: ignore[arg-type]
+        return PendingEvent.of(message)
+
+    def _revision(self) -> int:
+        """Microseconds of the clock, increasing with every change this process makes."""
+        now = (self._clock() - _EPOCH) // _MICROSECOND
+        self._last_revision = max(self._last_revision + 1, now)
+        return self._last_revision
 
     def _now(self) -> datetime:
         return _ms(self._clock())

@@ -1,15 +1,17 @@
 """Id token persistence: the `TokenStore` port and its Cassandra adapter.
 
-`CassandraTokenStore` owns table `csms_authorization.id_tokens` (schema.cql), keyed by the token's matching key
-(upper case), with prepared, idempotent statements at LOCAL_QUORUM (read-your-writes for the Authorize
-handlers). Network I/O only.
+A change of a token is stored with its event in one request: the event waits in the outbox (`outbox`) until
+the relay has published it. `CassandraTokenStore` owns table `csms_authorization.id_tokens` (schema.cql), keyed
+by the token's matching key (upper case), and writes to `token_outbox`; prepared, idempotent statements at
+LOCAL_QUORUM (read-your-writes for the Authorize handlers). Network I/O only.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from authorization.store import KEYSPACE, InvalidPageToken, execute, utc
+from authorization.outbox import OUTBOX_TABLE, PendingEvent, insert_params, outbox_insert
+from authorization.store import KEYSPACE, InvalidPageToken, execute, execute_batch, utc
 from authorization.tokens import InvalidToken, TokenRecord, TokenStatus, TokenType, check_id_token
 from csms.cassandra import CassandraSession, Row
 
@@ -21,10 +23,12 @@ TOKEN_COLUMNS = (
 class TokenStore(Protocol):
     async def get(self, key: str) -> TokenRecord | None: ...
 
-    async def save(self, record: TokenRecord) -> None:
-        """Creates or replaces the token with the record's key."""
+    async def save(self, record: TokenRecord, event: PendingEvent) -> None:
+        """Creates or replaces the token with the record's key and queues its event, in one request; both are
+        written at the event's revision, so of concurrent changes the one with the highest revision stays."""
 
-    async def delete(self, key: str) -> None: ...
+    async def delete(self, key: str, event: PendingEvent) -> None:
+        """Deletes the token and queues its event, in one request (written at the event's revision)."""
 
     async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[TokenRecord], bytes | None]:
         """One page of at most `page_size` tokens in a stable order, and the token of the next page (None after
@@ -32,8 +36,9 @@ class TokenStore(Protocol):
 
 
 class CassandraTokenStore:
-    def __init__(self, session: CassandraSession) -> None:
+    def __init__(self, session: CassandraSession, outbox_table: str = OUTBOX_TABLE) -> None:
         self._session = session
+        self._outbox_insert = outbox_insert(outbox_table)
 
     async def get(self, key: str) -> TokenRecord | None:
         rows = await execute(
@@ -41,15 +46,20 @@ class CassandraTokenStore:
         )
         return token_of(rows[0]) if rows else None
 
-    async def save(self, record: TokenRecord) -> None:
-        await execute(
-            self._session,
-            f"INSERT INTO {KEYSPACE}.id_tokens (token_key, {TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.key, *token_params(record)),
+    async def save(self, record: TokenRecord, event: PendingEvent) -> None:
+        insert = (
+            f"INSERT INTO {KEYSPACE}.id_tokens (token_key, {TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " USING TIMESTAMP ?"
         )
+        await self._with_event((insert, (record.key, *token_params(record), event.revision)), event)
 
-    async def delete(self, key: str) -> None:
-        await execute(self._session, f"DELETE FROM {KEYSPACE}.id_tokens WHERE token_key = ?", (key,))
+    async def delete(self, key: str, event: PendingEvent) -> None:
+        delete = f"DELETE FROM {KEYSPACE}.id_tokens USING TIMESTAMP ? WHERE token_key = ?"
+        await self._with_event((delete, (event.revision, key)), event)
+
+    async def _with_event(self, change: tuple[str, tuple[object, ...]], event: PendingEvent) -> None:
+        # Two partitions (the token's, the outbox shard's): the batch log makes them one.
+        await execute_batch(self._session, [change, (self._outbox_insert, insert_params(event))], logged=True)
 
     async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[TokenRecord], bytes | None]:
         # Keyset paging in token order, the page token being the last key of the previous page, checked before

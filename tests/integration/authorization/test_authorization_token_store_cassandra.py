@@ -1,5 +1,6 @@
-"""The token store and local list store contracts (tests/unit/authorization/token_store_contract.py) against
-the real Cassandra. Keys are unique per test and each test has a list of its own, so nothing is truncated."""
+"""The token store, outbox and local list store contracts (tests/unit/authorization/token_store_contract.py)
+against the real Cassandra. Keys are unique per test, each test has a list of its own and the module an outbox
+table of its own, so nothing is truncated."""
 
 from __future__ import annotations
 
@@ -8,19 +9,29 @@ import uuid
 import pytest
 
 from authorization.local_list_store import CassandraLocalListStore
+from authorization.outbox import CassandraOutbox
 from authorization.token_store import CassandraTokenStore
 from csms.cassandra import CassandraSession
-from unit.authorization.token_store_contract import LocalListStoreContract, TokenStoreContract, prefix
+from unit.authorization.token_store_contract import (
+    LocalListStoreContract,
+    OutboxContract,
+    TokenStoreContract,
+    prefix,
+)
 
 pytestmark = pytest.mark.integration
 
 __all__ = ["prefix"]
 
 
-class TestCassandraTokenStore(TokenStoreContract):
+class TestCassandraTokenStore(TokenStoreContract, OutboxContract):
     @pytest.fixture
-    def store(self, session: CassandraSession) -> CassandraTokenStore:
-        return CassandraTokenStore(session)
+    def store(self, session: CassandraSession, outbox_table: str) -> CassandraTokenStore:
+        return CassandraTokenStore(session, outbox_table)
+
+    @pytest.fixture
+    def outbox(self, session: CassandraSession, outbox_table: str) -> CassandraOutbox:
+        return CassandraOutbox(session, outbox_table)
 
 
 class TestCassandraLocalListStore(LocalListStoreContract):

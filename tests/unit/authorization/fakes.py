@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from authorization.credentials import check_station_id
+from authorization.events import EventLogUnavailable
 from authorization.local_list_store import ListEntry, ListSnapshot, StationListVersion
+from authorization.outbox import PendingEvent
 from authorization.registry import StationRecord
 from authorization.station_calls import StationOffline
-from authorization.store import InvalidPageToken
+from authorization.store import InvalidPageToken, StoreUnavailable
 from authorization.tokens import TokenRecord, check_id_token
 from csms.authorization.v1 import authorization_pb2
 from csms.runtime.versions import OcppVersion
@@ -60,18 +62,61 @@ class InMemoryStationRegistry:
         return sorted(s for s, g in self.group_of.items() if g == group)
 
 
-class InMemoryTokenStore:
+class InMemoryOutbox:
+    """Waiting events in a set; `down` makes every call fail like an unreachable Cassandra."""
+
     def __init__(self) -> None:
+        self.events: set[PendingEvent] = set()
+        self.down = False
+
+    def add(self, event: PendingEvent) -> None:
+        self._check()
+        self.events.add(event)
+
+    async def pending(self, per_shard: int) -> list[PendingEvent]:
+        self._check()
+        by_shard: dict[int, list[PendingEvent]] = {}
+        for event in sorted(self.events):
+            by_shard.setdefault(event.shard, []).append(event)
+        chosen = [e for events in by_shard.values() for e in events[:per_shard]]
+        return chosen[::-1]  # in no particular order, as Cassandra's partitions: the relay sorts
+
+    async def remove(self, events: Sequence[PendingEvent]) -> None:
+        self._check()
+        self.events.difference_update(events)
+
+    def _check(self) -> None:
+        if self.down:
+            raise StoreUnavailable("outbox down")
+
+
+class InMemoryTokenStore:
+    """Tokens in a dict; a change and its event are stored together (both or, when the outbox is down,
+    neither); a change older than the token's last one (by revision) is shadowed, as in Cassandra."""
+
+    def __init__(self, outbox: InMemoryOutbox | None = None) -> None:
         self.records: dict[str, TokenRecord] = {}
+        self.outbox = outbox or InMemoryOutbox()
+        self._revisions: dict[str, int] = {}
 
     async def get(self, key: str) -> TokenRecord | None:
         return self.records.get(key)
 
-    async def save(self, record: TokenRecord) -> None:
-        self.records[record.key] = record
+    async def save(self, record: TokenRecord, event: PendingEvent) -> None:
+        if self._change(record.key, event):
+            self.records[record.key] = record
 
-    async def delete(self, key: str) -> None:
-        self.records.pop(key, None)
+    async def delete(self, key: str, event: PendingEvent) -> None:
+        if self._change(key, event):
+            self.records.pop(key, None)
+
+    def _change(self, key: str, event: PendingEvent) -> bool:
+        """Queues the event; whether the change is newer than the token's last one."""
+        self.outbox.add(event)
+        if event.revision <= self._revisions.get(key, -1):
+            return False
+        self._revisions[key] = event.revision
+        return True
 
     async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[TokenRecord], bytes | None]:
         after = _after(page_token, check_id_token)
@@ -110,11 +155,39 @@ class InMemoryActiveSessions:
 
 
 @dataclass
-class RecordingTokenEvents:
-    published: list[authorization_pb2.AuthorizationEvent] = field(default_factory=list)
+class RecordingEventLog:
+    """The events appended, decoded; the next `failures` publications fail after appending the first
+    `appended_before_failing` of their events (Kafka acknowledging part of them)."""
 
-    async def publish(self, event: authorization_pb2.AuthorizationEvent) -> None:
-        self.published.append(event)
+    published: list[authorization_pb2.AuthorizationEvent] = field(default_factory=list)
+    failures: int = 0
+    appended_before_failing: int = 0
+
+    async def publish(self, events: Sequence[PendingEvent]) -> None:
+        if self.failures:
+            self.failures -= 1
+            self._append(events[: self.appended_before_failing])
+            raise EventLogUnavailable("kafka down")
+        self._append(events)
+
+    def _append(self, events: Sequence[PendingEvent]) -> None:
+        self.published += [authorization_pb2.AuthorizationEvent.FromString(e.event) for e in events]
+
+
+@dataclass
+class FakeLease:
+    """Held by this instance while `held`; counts acquisitions, records the release."""
+
+    held: bool = True
+    acquired: int = 0
+    released: bool = False
+
+    async def acquire(self) -> bool:
+        self.acquired += 1
+        return self.held
+
+    async def release(self) -> None:
+        self.released = True
 
 
 @dataclass

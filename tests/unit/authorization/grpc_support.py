@@ -1,4 +1,5 @@
-"""The AuthorizationServicer over in-memory fakes, a fixed clock and fixed salts, and a gRPC context fake."""
+"""The AuthorizationServicer over in-memory fakes, a fixed clock and fixed salts, the outbox relay over the
+same fakes, and a gRPC context fake."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ import grpc
 from authorization.credentials import PasswordHasher
 from authorization.grpc_api import AuthorizationServicer
 from authorization.local_list_service import LocalListService
+from authorization.outbox_relay import OutboxRelay
 from authorization.registry import StationRegistryRepository
 from authorization.token_service import TokenService
+from csms.authorization.v1 import authorization_pb2 as pb
 from unit.authorization.fakes import (
+    FakeLease,
     FakeStationCalls,
     InMemoryLocalListStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
-    RecordingTokenEvents,
+    RecordingEventLog,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -54,7 +58,7 @@ class Service:
     registry: StationRegistryRepository = field(default_factory=InMemoryStationRegistry)
     tokens: InMemoryTokenStore = field(default_factory=InMemoryTokenStore)
     local_list: InMemoryLocalListStore = field(default_factory=InMemoryLocalListStore)
-    events: RecordingTokenEvents = field(default_factory=RecordingTokenEvents)
+    events: RecordingEventLog = field(default_factory=RecordingEventLog)
     stations: FakeStationCalls = field(default_factory=FakeStationCalls)
     clock: Clock = field(default_factory=Clock)
     hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(b"pepper", lambda n: b"\x07" * n))
@@ -66,8 +70,13 @@ class Service:
             self.hasher,
             self.clock,
             tokens=self.tokens,
-            token_service=TokenService(self.tokens, self.local_list, self.events, self.clock),
+            token_service=TokenService(self.tokens, self.local_list, self.clock),
             local_lists=LocalListService(
                 self.registry, self.local_list, self.stations, self.clock, concurrency=4, default_timeout_s=30.0
             ),
         )
+
+    async def published(self) -> list[pb.AuthorizationEvent]:
+        """Every event the outbox relay has published, after a pass over what is waiting now."""
+        await OutboxRelay(self.tokens.outbox, FakeLease(), self.events).relay_pending()
+        return self.events.published

@@ -1,19 +1,29 @@
-"""The token store and local list store contracts against the in-memory fakes (Cassandra: integration)."""
+"""The token store, outbox and local list store contracts against the in-memory fakes (Cassandra:
+integration)."""
 
 from __future__ import annotations
 
 import pytest
 
-from unit.authorization.fakes import InMemoryLocalListStore, InMemoryTokenStore
-from unit.authorization.token_store_contract import LocalListStoreContract, TokenStoreContract, prefix
+from unit.authorization.fakes import InMemoryLocalListStore, InMemoryOutbox, InMemoryTokenStore
+from unit.authorization.token_store_contract import (
+    LocalListStoreContract,
+    OutboxContract,
+    TokenStoreContract,
+    prefix,
+)
 
 __all__ = ["prefix"]
 
 
-class TestInMemoryTokenStore(TokenStoreContract):
+class TestInMemoryTokenStore(TokenStoreContract, OutboxContract):
     @pytest.fixture
     def store(self) -> InMemoryTokenStore:
         return InMemoryTokenStore()
+
+    @pytest.fixture
+    def outbox(self, store: InMemoryTokenStore) -> InMemoryOutbox:
+        return store.outbox
 
 
 class TestInMemoryLocalListStore(LocalListStoreContract):

@@ -21,6 +21,10 @@ EXPIRES_MS = datetime(2027, 1, 1, 0, 0, 0, 250000, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
 
 
+def micros(moment: datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
 def upsert_request(id_token: str = "04a2b3c4", **fields: object) -> pb.UpsertIdTokenRequest:
     return pb.UpsertIdTokenRequest(**{"id_token": id_token, "type": pb.ID_TOKEN_TYPE_ISO14443, **fields})  # type: ignore[arg-type]
 
@@ -72,12 +76,18 @@ async def test_upsert_creates_a_token_publishes_it_and_replaces_it_later(
         updated_at=timestamp(LATER),
     )
     assert updated == pb.UpsertIdTokenResponse(created=False, token=replaced)
-    assert service.events.published == [
+    assert await service.published() == [
         pb.AuthorizationEvent(
-            id_token_key="04A2B3C4", occurred_at=timestamp(NOW), id_token_added=pb.IdTokenAdded(token=expected)
+            id_token_key="04A2B3C4",
+            occurred_at=timestamp(NOW),
+            revision=micros(NOW),
+            id_token_added=pb.IdTokenAdded(token=expected),
         ),
         pb.AuthorizationEvent(
-            id_token_key="04A2B3C4", occurred_at=timestamp(LATER), id_token_updated=pb.IdTokenUpdated(token=replaced)
+            id_token_key="04A2B3C4",
+            occurred_at=timestamp(LATER),
+            revision=micros(LATER),
+            id_token_updated=pb.IdTokenUpdated(token=replaced),
         ),
     ]
     assert service.local_list.version == 0
@@ -107,7 +117,7 @@ async def test_invalid_tokens_are_refused(
     with pytest.raises(Aborted) as aborted:
         await servicer.UpsertIdToken(request_, CONTEXT)
     assert (aborted.value.code, aborted.value.details) == (grpc.StatusCode.INVALID_ARGUMENT, message)
-    assert service.tokens.records == {} and service.events.published == []
+    assert service.tokens.records == {} and await service.published() == []
 
 
 async def test_get_finds_a_token_case_insensitively(servicer: AuthorizationServicer) -> None:
@@ -146,8 +156,11 @@ async def test_block_sets_the_status_and_publishes(servicer: AuthorizationServic
     assert blocked.token.status == pb.ID_TOKEN_STATUS_BLOCKED
     assert blocked.token.updated_at == timestamp(LATER)
     assert service.tokens.records["04A2B3C4"].status is TokenStatus.BLOCKED
-    assert service.events.published[-1] == pb.AuthorizationEvent(
-        id_token_key="04A2B3C4", occurred_at=timestamp(LATER), id_token_blocked=pb.IdTokenBlocked(token=blocked.token)
+    assert (await service.published())[-1] == pb.AuthorizationEvent(
+        id_token_key="04A2B3C4",
+        occurred_at=timestamp(LATER),
+        revision=micros(LATER),
+        id_token_blocked=pb.IdTokenBlocked(token=blocked.token),
     )
 
 
@@ -155,7 +168,7 @@ async def test_block_of_an_unknown_token_is_not_found(servicer: AuthorizationSer
     with pytest.raises(Aborted) as aborted:
         await servicer.BlockIdToken(pb.BlockIdTokenRequest(id_token="NOPE"), CONTEXT)
     assert aborted.value.code == grpc.StatusCode.NOT_FOUND
-    assert service.events.published == []
+    assert await service.published() == []
 
 
 async def test_delete_removes_and_publishes_once(servicer: AuthorizationServicer, service: Service) -> None:
@@ -164,10 +177,14 @@ async def test_delete_removes_and_publishes_once(servicer: AuthorizationServicer
     again = await servicer.DeleteIdToken(pb.DeleteIdTokenRequest(id_token="04a2b3c4"), CONTEXT)
     assert (first.deleted, again.deleted) == (True, False)
     assert service.tokens.records == {}
-    assert service.events.published[-1] == pb.AuthorizationEvent(
-        id_token_key="04A2B3C4", occurred_at=timestamp(NOW), id_token_deleted=pb.IdTokenDeleted(id_token="04a2b3c4")
+    published = await service.published()
+    assert published[-1] == pb.AuthorizationEvent(
+        id_token_key="04A2B3C4",
+        occurred_at=timestamp(NOW),
+        revision=micros(NOW) + 1,  # in the same microsecond as the token's creation
+        id_token_deleted=pb.IdTokenDeleted(id_token="04a2b3c4"),
     )
-    assert len(service.events.published) == 2
+    assert len(published) == 2
 
 
 async def test_local_list_tokens_change_the_list_version(servicer: AuthorizationServicer, service: Service) -> None:

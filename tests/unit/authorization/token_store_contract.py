@@ -1,6 +1,6 @@
-"""The `TokenStore` and `LocalListStore` contracts: one suite each, run against the in-memory fakes (unit) and
-Cassandra (integration). A subclass provides the `store` fixture; keys carry the `prefix` fixture so the
-suites can share a real table with other tests."""
+"""The `TokenStore`, `Outbox` and `LocalListStore` contracts: one suite each, run against the in-memory fakes
+(unit) and Cassandra (integration). A subclass provides the `store` (and `outbox`) fixtures; keys carry the
+`prefix` fixture so the suites can share a real table with other tests."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from authorization.local_list_store import LocalListStore, StationListVersion
+from authorization.outbox import SHARDS, Outbox, PendingEvent, shard_of
 from authorization.store import InvalidPageToken
 from authorization.token_store import TokenStore
 from authorization.tokens import TokenRecord, TokenStatus, TokenType
+from csms.authorization.v1 import authorization_pb2 as pb
 from unit.authorization.builders import a_token
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)  # millisecond precision, like a CQL timestamp
@@ -38,34 +40,67 @@ def full_token(id_token: str) -> TokenRecord:
     )
 
 
+REVISION = 1_740_830_400_123_000  # T0 in microseconds
+
+
+def change(key: str, revision: int) -> PendingEvent:
+    """An event of a change of the token with this key (its kind does not matter to the stores)."""
+    event = pb.AuthorizationEvent(id_token_key=key, revision=revision, id_token_deleted=pb.IdTokenDeleted(id_token=key))
+    return PendingEvent.of(event)
+
+
+def ours(events: list[PendingEvent], prefix: str) -> list[PendingEvent]:
+    return sorted(e for e in events if e.token_key.startswith(prefix))
+
+
 class TokenStoreContract:
+    """Needs fixtures `store` and `outbox`, the outbox the store queues its events in (empty at start)."""
+
     async def test_get_of_an_unknown_token_is_none(self, store: TokenStore, prefix: str) -> None:
         assert await store.get(f"{prefix}NOPE") is None
 
     async def test_a_saved_token_reads_back_equal_by_its_key(self, store: TokenStore, prefix: str) -> None:
         token = full_token(f"{prefix}abc")
-        await store.save(token)
+        await store.save(token, change(token.key, REVISION))
         assert await store.get(f"{prefix}ABC") == token
 
     async def test_save_replaces_the_whole_token(self, store: TokenStore, prefix: str) -> None:
-        await store.save(full_token(f"{prefix}A"))
+        await store.save(full_token(f"{prefix}A"), change(f"{prefix}A", REVISION))
         replacement = a_token(f"{prefix}a", created_at=T0, updated_at=T0 + timedelta(minutes=1))
-        await store.save(replacement)
+        await store.save(replacement, change(f"{prefix}A", REVISION + 1))
         assert await store.get(f"{prefix}A") == replacement
 
     async def test_delete(self, store: TokenStore, prefix: str) -> None:
-        await store.save(a_token(f"{prefix}A"))
-        await store.save(a_token(f"{prefix}B"))
-        await store.delete(f"{prefix}A")
-        await store.delete(f"{prefix}NEVER")
+        await store.save(a_token(f"{prefix}A"), change(f"{prefix}A", REVISION))
+        await store.save(a_token(f"{prefix}B"), change(f"{prefix}B", REVISION))
+        await store.delete(f"{prefix}A", change(f"{prefix}A", REVISION + 1))
+        await store.delete(f"{prefix}NEVER", change(f"{prefix}NEVER", REVISION + 1))
         assert await store.get(f"{prefix}A") is None
         assert await store.get(f"{prefix}B") == a_token(f"{prefix}B")
+
+    async def test_of_changes_out_of_order_the_highest_revision_stays(self, store: TokenStore, prefix: str) -> None:
+        newer, older = a_token(f"{prefix}A", status=TokenStatus.BLOCKED), a_token(f"{prefix}A")
+        await store.save(newer, change(f"{prefix}A", REVISION + 2))
+        await store.save(older, change(f"{prefix}A", REVISION + 1))
+        assert await store.get(f"{prefix}A") == newer
+        await store.delete(f"{prefix}A", change(f"{prefix}A", REVISION))
+        assert await store.get(f"{prefix}A") == newer
+        await store.delete(f"{prefix}A", change(f"{prefix}A", REVISION + 3))
+        await store.save(older, change(f"{prefix}A", REVISION + 1))
+        assert await store.get(f"{prefix}A") is None
+
+    async def test_every_change_queues_its_event(self, store: TokenStore, outbox: Outbox, prefix: str) -> None:
+        events = [change(f"{prefix}A", REVISION), change(f"{prefix}B", REVISION), change(f"{prefix}A", REVISION + 1)]
+        await store.save(a_token(f"{prefix}A"), events[0])
+        await store.save(a_token(f"{prefix}B"), events[1])
+        await store.delete(f"{prefix}A", events[2])
+        assert ours(await outbox.pending(1000), prefix) == sorted(events)
 
     @pytest.mark.parametrize("page_size", [1, 3, 7])
     async def test_paging_lists_every_token_exactly_once(self, store: TokenStore, prefix: str, page_size: int) -> None:
         mine = [f"{prefix}{i:02d}" for i in range(7)]
         for id_token in mine:
-            await store.save(a_token(id_token))
+            await store.save(a_token(id_token), change(id_token, REVISION))
         seen: list[str] = []
         token: bytes | None = None
         for _ in range(10_000):
@@ -80,6 +115,35 @@ class TokenStoreContract:
     async def test_a_foreign_page_token_is_refused(self, store: TokenStore, token: bytes) -> None:
         with pytest.raises(InvalidPageToken):
             await store.list_page(10, token)
+
+
+class OutboxContract:
+    """Needs fixtures `store` and `outbox` as `TokenStoreContract`. The outbox may hold events of other tests
+    of the class, at revisions from `REVISION` up."""
+
+    async def test_events_wait_until_removed(self, store: TokenStore, outbox: Outbox, prefix: str) -> None:
+        events = [change(f"{prefix}{i}", REVISION + i) for i in range(5)]
+        for event in events:
+            await store.delete(event.token_key, event)
+        assert ours(await outbox.pending(1000), prefix) == sorted(events)
+        await outbox.remove(events[1:3])
+        await outbox.remove(events[1:2])
+        assert ours(await outbox.pending(1000), prefix) == sorted([events[0], *events[3:]])
+        await outbox.remove(events)
+        assert ours(await outbox.pending(1000), prefix) == []
+
+    async def test_pending_takes_the_lowest_revisions_of_every_shard(
+        self, store: TokenStore, outbox: Outbox, prefix: str
+    ) -> None:
+        keys = [f"{prefix}{i}" for i in range(40)]
+        shards = {shard_of(key) for key in keys}
+        assert len(shards) == SHARDS  # 40 keys hit every shard
+        events = [change(key, REVISION - 1_000_000 - i * 1000 - n) for i, key in enumerate(keys) for n in range(3)]
+        for event in events:
+            await store.delete(event.token_key, event)
+        pending = await outbox.pending(2)  # below every other test's revisions: the lowest are ours
+        by_shard = {s: sorted(e for e in events if e.shard == s) for s in shards}
+        assert sorted(pending) == sorted(e for s in shards for e in by_shard[s][:2])
 
 
 class LocalListStoreContract:

@@ -881,6 +881,9 @@ class IdTokenAdded(_message.Message):
     """---------------------------------------------------------------- domain events
 
     On csms.authorization.events.v1, key = the token's normalised id (upper case). Immutable, past tense.
+    Published at least once, from the transactional outbox (docs/adr/0006): an event may repeat, and after a
+    failure an older event of a token may follow a newer one. Consumers keep, per token, the event with the
+    highest `revision`.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -966,11 +969,16 @@ class AuthorizationEvent(_message.Message):
 
     ID_TOKEN_KEY_FIELD_NUMBER: _builtins.int
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
     ID_TOKEN_ADDED_FIELD_NUMBER: _builtins.int
     ID_TOKEN_UPDATED_FIELD_NUMBER: _builtins.int
     ID_TOKEN_BLOCKED_FIELD_NUMBER: _builtins.int
     ID_TOKEN_DELETED_FIELD_NUMBER: _builtins.int
     id_token_key: _builtins.str
+    revision: _builtins.int
+    """The change's write time in the token store (microseconds since the epoch, the CQL write timestamp):
+    increases with every change of the token, and the stored token is the one of its highest revision.
+    """
     @_builtins.property
     def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -986,6 +994,7 @@ class AuthorizationEvent(_message.Message):
         *,
         id_token_key: _builtins.str = ...,
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
+        revision: _builtins.int = ...,
         id_token_added: Global___IdTokenAdded | None = ...,
         id_token_updated: Global___IdTokenUpdated | None = ...,
         id_token_blocked: Global___IdTokenBlocked | None = ...,
@@ -993,7 +1002,7 @@ class AuthorizationEvent(_message.Message):
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "id_token_added", b"id_token_added", "id_token_blocked", b"id_token_blocked", "id_token_deleted", b"id_token_deleted", "id_token_updated", b"id_token_updated", "occurred_at", b"occurred_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "id_token_added", b"id_token_added", "id_token_blocked", b"id_token_blocked", "id_token_deleted", b"id_token_deleted", "id_token_key", b"id_token_key", "id_token_updated", b"id_token_updated", "occurred_at", b"occurred_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["event", b"event", "id_token_added", b"id_token_added", "id_token_blocked", b"id_token_blocked", "id_token_deleted", b"id_token_deleted", "id_token_key", b"id_token_key", "id_token_updated", b"id_token_updated", "occurred_at", b"occurred_at", "revision", b"revision"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["id_token_added", "id_token_updated", "id_token_blocked", "id_token_deleted"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
