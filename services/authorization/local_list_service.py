@@ -2,8 +2,11 @@
 group, ask a station for its list version, and keep track of the version each station holds.
 
 A push reads the list once, then calls the stations concurrently (at most `concurrency` at a time) and
-returns one result per station; an accepted update records the version sent as the station's. No I/O of its
-own: the registry (groups), list store, station calls and clock are injected.
+returns one result per station. An update with more than one entry first asks the station for its limits
+(1.6 GetConfiguration, 2.x GetVariables; a station that answers with a CALLERROR has none) and goes in as many
+SendLocalList messages as they require, one after the other, stopping at the first that is not accepted; the
+version of the last accepted message is recorded as the station's. No I/O of its own: the registry (groups),
+list store, station calls and clock are injected.
 """
 
 from __future__ import annotations
@@ -15,7 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from authorization.local_list_store import ListSnapshot, LocalListStore, StationListVersion
-from authorization.local_lists import list_version_of, update_for
+from authorization.local_lists import (
+    FULL,
+    NO_LIMITS,
+    SEND_LOCAL_LIST,
+    LocalListUpdate,
+    Message,
+    MessageLimits,
+    limits_call,
+    limits_of,
+    list_version_of,
+    update_for,
+)
 from authorization.registry import StationRegistryRepository
 from authorization.station_calls import (
     CallErrorAnswer,
@@ -119,18 +133,62 @@ class LocalListService:
                 held = await self._store.station_version(station_id)
                 since = held.version if held is not None else 0
             update = update_for(snapshot, version, station_id, since, self._clock())
-            answer = await self._calls.call(station_id, "SendLocalList", update.payload, timeout_s)
-        except StationOffline as exc:
-            return PushResult(station_id, PushOutcome.OFFLINE, str(exc))
-        except CallTimedOut as exc:
-            return PushResult(station_id, PushOutcome.TIMEOUT, str(exc))
-        except (CallErrorAnswer, CallFailed) as exc:
-            return PushResult(station_id, PushOutcome.ERROR, str(exc))
-        outcome = PushOutcome(answer["status"])
-        if outcome is PushOutcome.ACCEPTED:
-            await self._store.record_station_version(station_id, update.version_number, self._clock())
+            limits = await self._limits(station_id, version, update, timeout_s)
+        except _CALL_FAILURES as exc:
+            return PushResult(station_id, _failure_outcome(exc), str(exc))
         detail = _detail(version, since, update.skipped)
+        if update.update_type == FULL and limits.capacity is not None and update.entries > limits.capacity:
+            detail += f", {update.entries} entries for a list of at most {limits.capacity}: not sent"
+            return PushResult(station_id, PushOutcome.ERROR, detail, update.version_number, update.entries)
+        messages = update.messages(limits)
+        accepted, outcome, failure = await self._send(station_id, messages, timeout_s)
+        if accepted:
+            await self._store.record_station_version(station_id, messages[accepted - 1].version_number, self._clock())
+        if len(messages) > 1:
+            detail += f", {len(messages)} messages"
+            if accepted < len(messages):
+                held_now = f"it holds version {messages[accepted - 1].version_number}" if accepted else "none accepted"
+                detail += f", stopped at message {accepted + 1} ({held_now})"
+        if failure:
+            detail = f"{failure}; {detail}" if len(messages) > 1 else failure
         return PushResult(station_id, outcome, detail, update.version_number, update.entries)
+
+    async def _send(self, station_id: str, messages: list[Message], timeout_s: float) -> tuple[int, PushOutcome, str]:
+        """Sends the messages one after the other until one is not accepted. Returns how many were accepted,
+        the last outcome and, when a call failed, why."""
+        for sent, message in enumerate(messages):
+            try:
+                answer = await self._calls.call(station_id, SEND_LOCAL_LIST, message.payload, timeout_s)
+            except _CALL_FAILURES as exc:
+                return sent, _failure_outcome(exc), str(exc)
+            outcome = PushOutcome(answer["status"])
+            if outcome is not PushOutcome.ACCEPTED:
+                return sent, outcome, ""
+        return len(messages), PushOutcome.ACCEPTED, ""
+
+    async def _limits(
+        self, station_id: str, version: OcppVersion, update: LocalListUpdate, timeout_s: float
+    ) -> MessageLimits:
+        """The station's SendLocalList limits; none asked for an update that cannot be split."""
+        if update.entries <= 1:
+            return NO_LIMITS
+        action, payload = limits_call(version)
+        try:
+            answer = await self._calls.call(station_id, action, payload, timeout_s)
+        except CallErrorAnswer:
+            return NO_LIMITS
+        return limits_of(version, answer)
+
+
+_CALL_FAILURES = (StationOffline, CallTimedOut, CallErrorAnswer, CallFailed)
+
+
+def _failure_outcome(exc: Exception) -> PushOutcome:
+    if isinstance(exc, StationOffline):
+        return PushOutcome.OFFLINE
+    if isinstance(exc, CallTimedOut):
+        return PushOutcome.TIMEOUT
+    return PushOutcome.ERROR
 
 
 def _detail(version: OcppVersion, since: int | None, skipped: int) -> str:

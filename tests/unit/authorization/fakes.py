@@ -190,12 +190,16 @@ class FakeLease:
         self.released = True
 
 
+Answer = dict[str, Any] | Exception
+
+
 @dataclass
 class FakeStationCalls:
-    """Stations by id with their version; answers per action, or an exception to raise; records the calls."""
+    """Stations by id with their version; answers per station and action (an exception to raise; a list: one
+    per call, in order); records the calls."""
 
     versions: dict[str, OcppVersion] = field(default_factory=dict)
-    answers: dict[tuple[str, str], dict[str, Any] | Exception] = field(default_factory=dict)
+    answers: dict[tuple[str, str], Answer | list[Answer]] = field(default_factory=dict)
     calls: list[tuple[str, str, dict[str, Any], float]] = field(default_factory=list)
 
     async def connected_version(self, station_id: str) -> OcppVersion | None:
@@ -204,6 +208,8 @@ class FakeStationCalls:
     async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         self.calls.append((station_id, action, payload, timeout_s))
         answer = self.answers.get((station_id, action), StationOffline(f"station {station_id} is offline"))
+        if isinstance(answer, list):
+            answer = answer.pop(0)
         if isinstance(answer, Exception):
             raise answer
         return answer

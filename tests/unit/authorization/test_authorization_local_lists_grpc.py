@@ -1,5 +1,5 @@
 """Local list RPCs over fakes: pushes to a station and to a group with per-station results, version tracking,
-and the station's GetLocalListVersion answer."""
+updates split to the limits a station reports, and the station's GetLocalListVersion answer."""
 
 from __future__ import annotations
 
@@ -18,11 +18,23 @@ from csms.runtime.versions import OcppVersion
 from unit.authorization.fakes import FakeStationCalls, InMemoryStationRegistry
 from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Service
 
+NO_GET_CONFIGURATION = CallErrorAnswer("NotImplemented", "no handler for GetConfiguration")
+LIMITS_16 = ("GetConfiguration", {"key": ["SendLocalListMaxLength", "LocalAuthListMaxLength"]})
 
-async def add_tokens(servicer: AuthorizationServicer) -> None:
-    for id_token in ("A", "B"):
+
+async def add_tokens(servicer: AuthorizationServicer, *id_tokens: str) -> None:
+    for id_token in id_tokens or ("A", "B"):
         request = pb.UpsertIdTokenRequest(id_token=id_token, type=pb.ID_TOKEN_TYPE_ISO14443, local_list=True)
         await servicer.UpsertIdToken(request, CONTEXT)
+
+
+def limits_16(items: str | None = None, capacity: str | None = None) -> dict[str, Any]:
+    """A 1.6 GetConfiguration answer with these limits."""
+    keys = [("SendLocalListMaxLength", items), ("LocalAuthListMaxLength", capacity)]
+    return {
+        "configurationKey": [{"key": k, "readonly": True, "value": v} for k, v in keys if v is not None],
+        "unknownKey": [k for k, v in keys if v is None],
+    }
 
 
 async def push(servicer: AuthorizationServicer, **fields: Any) -> list[pb.LocalListPushResult]:
@@ -35,6 +47,7 @@ async def test_a_full_push_to_a_16_station_records_its_version(
 ) -> None:
     await add_tokens(servicer)
     service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "GetConfiguration"] = NO_GET_CONFIGURATION  # no limits: one message
     service.stations.answers["CS-1", "SendLocalList"] = {"status": "Accepted"}
     assert await push(servicer, station_id="CS-1", timeout_ms=2500) == [
         pb.LocalListPushResult(
@@ -49,7 +62,7 @@ async def test_a_full_push_to_a_16_station_records_its_version(
             {"idTag": "B", "idTagInfo": {"status": "Accepted"}},
         ],
     }
-    assert service.stations.calls == [("CS-1", "SendLocalList", payload, 2.5)]
+    assert service.stations.calls == [("CS-1", *LIMITS_16, 2.5), ("CS-1", "SendLocalList", payload, 2.5)]
     assert service.local_list.stations == {"CS-1": StationListVersion(2, NOW)}
     status = await servicer.GetLocalListStatus(pb.GetLocalListStatusRequest(station_id="CS-1"), CONTEXT)
     assert status == pb.GetLocalListStatusResponse(
@@ -101,6 +114,171 @@ async def test_other_answers_are_reported_and_not_recorded(
     [result] = await push(servicer, station_id="CS-1")
     assert (result.outcome, result.detail) == (outcome, detail)
     assert service.local_list.stations == {}
+
+
+async def test_a_list_over_the_station_limit_goes_in_several_messages(
+    servicer: AuthorizationServicer, service: Service
+) -> None:
+    await add_tokens(servicer, "A", "B", "C")
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "GetConfiguration"] = limits_16(items="2", capacity="10")
+    service.stations.answers["CS-1", "SendLocalList"] = {"status": "Accepted"}
+    assert await push(servicer, station_id="CS-1") == [
+        pb.LocalListPushResult(
+            station_id="CS-1",
+            outcome=pb.PUSH_OUTCOME_ACCEPTED,
+            detail="full, 2 messages",
+            version_number=3,
+            entries=3,
+        )
+    ]
+    accepted = {"status": "Accepted"}
+    assert [(action, payload) for _, action, payload, _ in service.stations.calls] == [
+        LIMITS_16,
+        (
+            "SendLocalList",
+            {
+                "listVersion": 2,
+                "updateType": "Full",
+                "localAuthorizationList": [
+                    {"idTag": "A", "idTagInfo": accepted},
+                    {"idTag": "B", "idTagInfo": accepted},
+                ],
+            },
+        ),
+        (
+            "SendLocalList",
+            {
+                "listVersion": 3,
+                "updateType": "Differential",
+                "localAuthorizationList": [{"idTag": "C", "idTagInfo": accepted}],
+            },
+        ),
+    ]
+    assert service.local_list.stations == {"CS-1": StationListVersion(3, NOW)}
+
+
+async def test_a_2x_station_reports_its_items_per_message(servicer: AuthorizationServicer, service: Service) -> None:
+    await add_tokens(servicer, "A", "B", "C")
+    service.stations.versions["CS-1"] = OcppVersion.V201
+    items_per_message = {
+        "attributeStatus": "Accepted",
+        "attributeValue": "1",
+        "component": {"name": "LocalAuthListCtrlr"},
+        "variable": {"name": "ItemsPerMessage"},
+    }
+    service.stations.answers["CS-1", "GetVariables"] = {"getVariableResult": [items_per_message]}
+    service.stations.answers["CS-1", "SendLocalList"] = {"status": "Accepted"}
+    [result] = await push(servicer, station_id="CS-1")
+    assert (result.outcome, result.detail, result.version_number) == (pb.PUSH_OUTCOME_ACCEPTED, "full, 3 messages", 3)
+    sent = [
+        (p["versionNumber"], p["updateType"]) for _, action, p, _ in service.stations.calls if action == "SendLocalList"
+    ]
+    assert sent == [(1, "Full"), (2, "Differential"), (3, "Differential")]
+    assert service.stations.calls[0][1:3] == (
+        "GetVariables",
+        {
+            "getVariableData": [
+                {"component": {"name": "LocalAuthListCtrlr"}, "variable": {"name": "ItemsPerMessage"}},
+                {"component": {"name": "LocalAuthListCtrlr"}, "variable": {"name": "BytesPerMessage"}},
+            ]
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("second", "outcome", "detail"),
+    [
+        (
+            {"status": "Failed"},
+            pb.PUSH_OUTCOME_FAILED,
+            "full, 3 messages, stopped at message 2 (it holds version 1)",
+        ),
+        (
+            CallTimedOut("no answer in time"),
+            pb.PUSH_OUTCOME_TIMEOUT,
+            "no answer in time; full, 3 messages, stopped at message 2 (it holds version 1)",
+        ),
+    ],
+)
+async def test_a_split_push_stops_at_the_first_message_not_accepted(
+    servicer: AuthorizationServicer,
+    service: Service,
+    second: dict[str, Any] | Exception,
+    outcome: int,
+    detail: str,
+) -> None:
+    await add_tokens(servicer, "A", "B", "C")
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "GetConfiguration"] = limits_16(items="1")
+    service.stations.answers["CS-1", "SendLocalList"] = [{"status": "Accepted"}, second, {"status": "Accepted"}]
+    [result] = await push(servicer, station_id="CS-1")
+    assert (result.outcome, result.detail, result.version_number, result.entries) == (outcome, detail, 3, 3)
+    assert [action for _, action, _, _ in service.stations.calls] == [
+        "GetConfiguration",
+        "SendLocalList",
+        "SendLocalList",
+    ]
+    # What the station accepted is in step with version 1: the next differential push starts there.
+    assert service.local_list.stations == {"CS-1": StationListVersion(1, NOW)}
+
+
+async def test_a_first_message_not_accepted_records_nothing(servicer: AuthorizationServicer, service: Service) -> None:
+    await add_tokens(servicer, "A", "B", "C")
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "GetConfiguration"] = limits_16(items="1")
+    service.stations.answers["CS-1", "SendLocalList"] = {"status": "Failed"}
+    [result] = await push(servicer, station_id="CS-1")
+    assert (result.outcome, result.detail) == (
+        pb.PUSH_OUTCOME_FAILED,
+        "full, 3 messages, stopped at message 1 (none accepted)",
+    )
+    assert service.local_list.stations == {}
+
+
+async def test_a_list_larger_than_the_station_holds_is_not_sent(
+    servicer: AuthorizationServicer, service: Service
+) -> None:
+    await add_tokens(servicer, "A", "B", "C")
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "GetConfiguration"] = limits_16(capacity="2")
+    [result] = await push(servicer, station_id="CS-1")
+    assert (result.outcome, result.detail, result.entries) == (
+        pb.PUSH_OUTCOME_ERROR,
+        "full, 3 entries for a list of at most 2: not sent",
+        3,
+    )
+    assert [action for _, action, _, _ in service.stations.calls] == ["GetConfiguration"]
+
+
+async def test_an_update_of_one_entry_is_sent_without_asking_for_limits(
+    servicer: AuthorizationServicer, service: Service
+) -> None:
+    await add_tokens(servicer, "A")
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "SendLocalList"] = {"status": "Accepted"}
+    [result] = await push(servicer, station_id="CS-1")
+    assert (result.outcome, result.detail) == (pb.PUSH_OUTCOME_ACCEPTED, "full")
+    assert [action for _, action, _, _ in service.stations.calls] == ["SendLocalList"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome", "detail"),
+    [
+        (CallTimedOut("no answer in time"), pb.PUSH_OUTCOME_TIMEOUT, "no answer in time"),
+        (StationOffline("station CS-1 is offline"), pb.PUSH_OUTCOME_OFFLINE, "station CS-1 is offline"),
+        (CallFailed("device-model UNAVAILABLE: refused"), pb.PUSH_OUTCOME_ERROR, "device-model UNAVAILABLE: refused"),
+    ],
+)
+async def test_a_limits_question_without_an_answer_sends_nothing(
+    servicer: AuthorizationServicer, service: Service, answer: Exception, outcome: int, detail: str
+) -> None:
+    await add_tokens(servicer)
+    service.stations.versions["CS-1"] = OcppVersion.V16
+    service.stations.answers["CS-1", "GetConfiguration"] = answer
+    [result] = await push(servicer, station_id="CS-1")
+    assert (result.outcome, result.detail) == (outcome, detail)
+    assert [action for _, action, _, _ in service.stations.calls] == ["GetConfiguration"]
 
 
 async def test_a_disconnected_station_is_offline_without_a_call(
