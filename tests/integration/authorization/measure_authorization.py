@@ -2,9 +2,11 @@
 
 (a) `AuthorizeIdToken` for a known token (one Cassandra read by key + the decision), one call at a time, then
     all samples issued at once;
-(b) `UpsertIdToken` of a token in the local list (token write, list version compare-and-set, entry write,
-    event published with acks=all), one at a time;
-(c) `ListIdTokens` pages of 500.
+(b) `UpsertIdToken` of a token in the local list (token write with its outbox row in one logged batch, list
+    version compare-and-set, entry write), one at a time;
+(c) `ListIdTokens` pages of 500;
+(d) `UpsertIdToken` of a token outside the local list (the logged batch only), one at a time, and the time
+    from the call to its event read from Kafka (published by the outbox relay).
 
 Not a test (no timed assertions in the suite): run it against a running Kafka + Cassandra and copy the figures
 into docs/adr/0006-id-tokens-and-local-lists.md.
@@ -27,9 +29,11 @@ import grpc
 
 from authorization import bootstrap
 from authorization.settings import AuthorizationSettings
+from csms import topics
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
+from csms.kafka import make_consumer
 
 
 def summary(name: str, samples_s: list[float]) -> str:
@@ -42,6 +46,29 @@ async def timed(call: Callable[[], Awaitable[object]]) -> float:
     start = time.perf_counter()
     await call()
     return time.perf_counter() - start
+
+
+async def upserts_until_published(
+    stub: authorization_pb2_grpc.AuthorizationServiceStub, bootstrap_servers: str, ids: list[str]
+) -> tuple[list[float], list[float]]:
+    """Per token, one at a time: the UpsertIdToken call, and the time from the call to its event consumed
+    (the first five, which find the consumer still joining its partitions, are not counted)."""
+    consumer = make_consumer(bootstrap_servers, None, f"measure-{uuid.uuid4().hex[:6]}", topics.AUTHORIZATION_EVENTS)
+    await consumer.start()
+    try:
+        await consumer.seek_to_end()
+        calls, published = [], []
+        for id_token in ids:
+            start = time.perf_counter()
+            await stub.UpsertIdToken(pb.UpsertIdTokenRequest(id_token=id_token, type=pb.ID_TOKEN_TYPE_KEY_CODE))
+            calls.append(time.perf_counter() - start)
+            key = id_token.upper().encode()
+            while not any(r.key == key for rs in (await consumer.getmany(timeout_ms=100)).values() for r in rs):
+                pass
+            published.append(time.perf_counter() - start)
+        return calls[5:], published[5:]
+    finally:
+        await consumer.stop()
 
 
 async def main(samples: int, bootstrap_servers: str, cassandra_port: int) -> None:
@@ -79,7 +106,11 @@ async def main(samples: int, bootstrap_servers: str, cassandra_port: int) -> Non
             print(summary("(b) UpsertIdToken in the local list (CAS + event)", upserts))
             pages = [await timed(lambda: stub.ListIdTokens(pb.ListIdTokensRequest(page_size=500))) for _ in range(50)]
             print(summary("(c) ListIdTokens, page of 500", pages))
-            for id_token in [token, *ids]:
+            plain = [f"P{run}-{i}" for i in range(samples)]
+            calls, published = await upserts_until_published(stub, bootstrap_servers, plain)
+            print(summary("(d) UpsertIdToken outside the local list", calls))
+            print(summary("(d) UpsertIdToken -> its event read from Kafka", published))
+            for id_token in [token, *ids, *plain]:
                 await stub.DeleteIdToken(pb.DeleteIdTokenRequest(id_token=id_token))
     print(f"load average {os.getloadavg()}")
 
