@@ -99,11 +99,13 @@ class AsyncProducer:
         return future
 
     def _poll(self) -> None:
-        self._serve()
-        self._fast = self._pending()
-        self._timer = self._loop.call_later(
-            self._poll_interval_s if self._fast else self._idle_poll_interval_s, self._poll
-        )
+        try:
+            self._serve()
+        finally:  # an error in a callback is the loop's to report; polling must go on
+            self._fast = self._pending()
+            self._timer = self._loop.call_later(
+                self._poll_interval_s if self._fast else self._idle_poll_interval_s, self._poll
+            )
 
     def _pending(self) -> bool:
         """Records or events not served yet."""

@@ -191,6 +191,23 @@ async def test_a_transient_error_is_only_logged(caplog: pytest.LogCaptureFixture
     await kafka.stop()
 
 
+async def test_polling_goes_on_after_a_failing_callback() -> None:
+    fakes = Fakes()
+    kafka = producer(fakes)
+    errors: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: errors.append(context))
+    try:
+        sent = kafka.send("frames", b"v", b"CS-1", HEADERS)
+        fakes.current.reports.append(lambda: 1 / 0)
+        await asyncio.sleep(5 * FAST_S)
+        fakes.current.ack()
+        await settled(sent)
+    finally:
+        asyncio.get_running_loop().set_exception_handler(None)
+    assert isinstance(errors[0]["exception"], ZeroDivisionError)
+    await kafka.stop()
+
+
 async def test_stop_waits_for_outstanding_records_then_closes() -> None:
     fakes = Fakes()
     kafka = producer(fakes)
