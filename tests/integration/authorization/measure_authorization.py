@@ -103,7 +103,7 @@ async def main(samples: int, bootstrap_servers: str, cassandra_port: int) -> Non
                 )
                 for i in ids
             ]
-            print(summary("(b) UpsertIdToken in the local list (CAS + event)", upserts))
+            print(summary("(b) UpsertIdToken in the local list (outbox batch + CAS)", upserts))
             pages = [await timed(lambda: stub.ListIdTokens(pb.ListIdTokensRequest(page_size=500))) for _ in range(50)]
             print(summary("(c) ListIdTokens, page of 500", pages))
             plain = [f"P{run}-{i}" for i in range(samples)]
