@@ -22,7 +22,6 @@ _MARK_BITS = 16
 _MARK_MASK = (1 << _MARK_BITS) - 1
 _USED = 1 << (_MARK_BITS - 1)
 _HASH_MASK = _USED - 1
-_SHIFTS = tuple(range(0, 4 * _MARK_BITS, _MARK_BITS))
 _RECENT_MASK = (1 << (4 * _MARK_BITS)) - 1
 
 REPLACED_CODE = 1000
@@ -54,7 +53,12 @@ class Connection:
         idle connection: a false positive (about 1 in 8,000) only costs the owning service a lookup."""
         mark = _USED | (hash(message_id) & _HASH_MASK)
         recent = self._recent_calls
-        repeat = any((recent >> shift) & _MARK_MASK == mark for shift in _SHIFTS)
+        repeat = mark in (
+            recent & _MARK_MASK,
+            (recent >> _MARK_BITS) & _MARK_MASK,
+            (recent >> 2 * _MARK_BITS) & _MARK_MASK,
+            recent >> 3 * _MARK_BITS,
+        )
         self._recent_calls = ((recent << _MARK_BITS) | mark) & _RECENT_MASK
         return repeat
 

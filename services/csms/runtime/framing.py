@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from csms.runtime.errors import ErrorKind
 from csms.runtime.versions import OcppVersion
 
@@ -31,6 +33,8 @@ class MessageType(enum.IntEnum):
     SEND = 6
 
 
+_DECODER = msgspec.json.Decoder()
+_MESSAGE_TYPES = {message_type.value: message_type for message_type in MessageType}
 _TYPES_BY_VERSION: dict[OcppVersion, frozenset[MessageType]] = {
     OcppVersion.V16: frozenset({MessageType.CALL, MessageType.CALL_RESULT, MessageType.CALL_ERROR}),
     OcppVersion.V201: frozenset({MessageType.CALL, MessageType.CALL_RESULT, MessageType.CALL_ERROR}),
@@ -63,8 +67,8 @@ def parse_frame(text: str | bytes, version: OcppVersion) -> Frame | MalformedFra
     if isinstance(text, bytes):
         return MalformedFrame(UNKNOWN_MESSAGE_ID, ErrorKind.RPC_FRAMEWORK_ERROR, "OCPP-J frames must be text")
     try:
-        message = json.loads(text)
-    except (ValueError, RecursionError):
+        message = _DECODER.decode(text)
+    except (msgspec.DecodeError, ValueError, RecursionError):
         return MalformedFrame(UNKNOWN_MESSAGE_ID, ErrorKind.RPC_FRAMEWORK_ERROR, "frame is not valid JSON")
     if _SURROGATE_ESCAPE.search(text) and not _is_unicode(message):
         return MalformedFrame(UNKNOWN_MESSAGE_ID, ErrorKind.RPC_FRAMEWORK_ERROR, "frame has a lone surrogate escape")
@@ -83,10 +87,7 @@ def parse_frame(text: str | bytes, version: OcppVersion) -> Frame | MalformedFra
         )
     if isinstance(type_id, bool) or not isinstance(type_id, int):
         return MalformedFrame(message_id, ErrorKind.RPC_FRAMEWORK_ERROR, "MessageTypeId must be an integer")
-    try:
-        message_type = MessageType(type_id)
-    except ValueError:
-        message_type = None
+    message_type = _MESSAGE_TYPES.get(type_id)
     if message_type is None or message_type not in _TYPES_BY_VERSION[version]:
         return MalformedFrame(
             message_id,

@@ -75,9 +75,12 @@ def action_label(action: str) -> str:
     return action if action in _ocpp_actions() else OTHER
 
 
+_TYPE_LABELS: dict[MessageType | None, str] = {t: t.name.lower() for t in MessageType} | {None: MALFORMED}
+
+
 def type_label(message_type: MessageType | None) -> str:
     """The frame type label: call, call_result, call_error, ... or malformed (a frame that could not be read)."""
-    return message_type.name.lower() if message_type is not None else MALFORMED
+    return _TYPE_LABELS[message_type]
 
 
 @functools.cache

@@ -74,3 +74,15 @@ def test_version_specific_codes() -> None:
 def test_error_description_is_truncated_to_255() -> None:
     frame = json.loads(call_error_frame("m", "GenericError", "x" * 300))
     assert frame[:3] == [4, "m", "GenericError"] and len(frame[3]) == 255 and frame[4] == {}
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_numbers_json_does_not_have_are_not_valid_json(number: str) -> None:
+    parsed = parse_frame(f'[2, "m1", "Heartbeat", {{"x": {number}}}]', OcppVersion.V201)
+    assert isinstance(parsed, MalformedFrame)
+    assert (parsed.message_id, parsed.description) == ("-1", "frame is not valid JSON")
+
+
+def test_integers_of_any_size_are_valid_json() -> None:
+    parsed = parse_frame('[2, "m1", "DataTransfer", {"x": 123456789012345678901234567890}]', OcppVersion.V201)
+    assert isinstance(parsed, Frame) and parsed.payload == {"x": 123456789012345678901234567890}
