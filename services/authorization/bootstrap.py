@@ -105,6 +105,7 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         events_topic=topics.AUTHORIZATION_EVENTS,
         clock=_now,
         transaction_interval_s=settings.handler_transaction_interval_s,
+        gather_ms=settings.handler_gather_ms,
     )
     relay = OutboxRelay(
         CassandraOutbox(session),

@@ -25,6 +25,10 @@ class CommonSettings(BaseSettings):
     # A service's call runner starts a Kafka transaction at most this often (seconds); under load one then
     # carries several CALLs' replies, at the price of up to this much latency.
     handler_transaction_interval_s: float = 0.008
+    # Call runners read the frame log in batches gathered for up to this long (milliseconds; 0: a fetch returns
+    # at the first record): fewer Kafka requests under load (A/B at 500 CALL/s: p99 200-236 ms instead of
+    # 259-332), but an idle stack then polls: ~8 % of a core per service and ~9 % in Kafka (0 for idle boxes).
+    handler_gather_ms: int = 5
     # Projections read their topics in batches gathered for up to this long (milliseconds): read models lag by
     # up to this much, in exchange for far fewer Kafka requests.
     projection_gather_ms: int = 100

@@ -65,6 +65,7 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=utc_now,
         transaction_interval_s=settings.handler_transaction_interval_s,
+        gather_ms=settings.handler_gather_ms,
     )
     projector = ProjectionRunner(
         name=PROJECTOR_GROUP,

@@ -77,6 +77,7 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         events_topic=topics.TRANSACTIONS_EVENTS,
         clock=utc_now,
         transaction_interval_s=settings.handler_transaction_interval_s,
+        gather_ms=settings.handler_gather_ms,
     )
     projector = ProjectionRunner(
         name=PROJECTOR_GROUP,

@@ -351,10 +351,13 @@ def kafka_call_runner(
     events_topic: str,
     clock: Callable[[], datetime],
     transaction_interval_s: float,
+    gather_ms: int,
 ) -> tuple[CallRunner[C], AIOKafkaConsumer]:
     """A service's call runner with its Kafka clients: the consumer (group `<service>.handlers`, started and
     stopped by the caller) and transactional producers with the id `<service>.handlers.<instance>`."""
-    consumer = make_consumer(kafka_bootstrap, f"{service}.handlers", f"{instance}.handlers", topics.FRAMES)
+    consumer = make_consumer(
+        kafka_bootstrap, f"{service}.handlers", f"{instance}.handlers", topics.FRAMES, gather_ms=gather_ms or None
+    )
     producers = functools.partial(
         make_producer, kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{service}.handlers.{instance}"
     )
