@@ -37,12 +37,12 @@ from authorization.token_store import CassandraTokenStore
 from csms import cassandra, topics
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.grpc_server import GrpcServer, build_server
-from csms.kafka import make_consumer, make_producer
+from csms.kafka import make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.runtime.answered_calls import CassandraAnsweredCalls
 from csms.runtime.call_runner import kafka_call_runner
 from csms.runtime.ownership import AUTHORIZATION
-from csms.runtime.projection_runner import ProjectionRunner
+from csms.runtime.projection_runner import ProjectionRunner, kafka_projection_consumer
 from csms.runtime.router import Router
 from csms.telemetry import installed
 
@@ -76,13 +76,7 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, KEYSPACE
     )
     station_calls = GrpcStationCalls(settings.device_model_address)
-    sessions_consumer = make_consumer(
-        settings.kafka_bootstrap,
-        sessions.GROUP_ID,
-        f"{instance}.sessions",
-        *sessions.TOPICS,
-        gather_ms=settings.projection_gather_ms,
-    )
+    sessions_consumer = kafka_projection_consumer(settings, sessions.GROUP_ID, f"{instance}.sessions", *sessions.TOPICS)
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
 
     registry = CassandraStationRegistry(session)
@@ -99,13 +93,11 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
     call_runner, handler_consumer = kafka_call_runner(
         service=AUTHORIZATION,
         instance=instance,
-        kafka_bootstrap=settings.kafka_bootstrap,
+        settings=settings,
         router=router,
         answered=CassandraAnsweredCalls(session, f"{KEYSPACE}.answered_calls"),
         events_topic=topics.AUTHORIZATION_EVENTS,
         clock=_now,
-        transaction_interval_s=settings.handler_transaction_interval_s,
-        gather_ms=settings.handler_gather_ms,
     )
     relay = OutboxRelay(
         CassandraOutbox(session),

@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from csms import cassandra, topics
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.grpc_server import build_server
-from csms.kafka import make_consumer, make_producer
+from csms.kafka import make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.runtime.answered_calls import CassandraAnsweredCalls
 from csms.runtime.call_runner import kafka_call_runner
 from csms.runtime.ownership import DEVICE_MODEL
-from csms.runtime.projection_runner import ProjectionRunner
+from csms.runtime.projection_runner import ProjectionRunner, kafka_projection_consumer
 from csms.runtime.router import CallInfo, Emitted, Router
 from csms.telemetry import installed
 from device_model.commands import StationCommands
@@ -48,24 +48,18 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
     repository = CassandraStationsRepository(session)
     edges = GrpcEdgeNodeCalls()
     router = Router(TABLES, lambda call, emitted: _context(call, emitted, settings.heartbeat_interval_s))
-    projector_consumer = make_consumer(
-        settings.kafka_bootstrap,
-        PROJECTOR_GROUP,
-        f"{instance}.projector",
-        *PROJECTOR_TOPICS,
-        gather_ms=settings.projection_gather_ms,
+    projector_consumer = kafka_projection_consumer(
+        settings, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
     )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(
         service=DEVICE_MODEL,
         instance=instance,
-        kafka_bootstrap=settings.kafka_bootstrap,
+        settings=settings,
         router=router,
         answered=CassandraAnsweredCalls(session, "csms_device_model.answered_calls"),
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=utc_now,
-        transaction_interval_s=settings.handler_transaction_interval_s,
-        gather_ms=settings.handler_gather_ms,
     )
     projector = ProjectionRunner(
         name=PROJECTOR_GROUP,

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 
 from csms import cassandra, topics
 from csms.grpc_server import build_server
-from csms.kafka import make_consumer, make_producer
+from csms.kafka import make_producer
 from csms.lifecycle import configure_logging, run_until_signalled
 from csms.runtime.answered_calls import CassandraAnsweredCalls
 from csms.runtime.call_runner import kafka_call_runner
 from csms.runtime.ownership import TRANSACTIONS
-from csms.runtime.projection_runner import ProjectionRunner
+from csms.runtime.projection_runner import ProjectionRunner, kafka_projection_consumer
 from csms.runtime.router import CallInfo, Emitted, Router
 from csms.telemetry import installed
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
@@ -60,24 +60,18 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
     router = Router(
         TABLES, lambda call, emitted: _context(call, emitted, state, authorizer, settings.transactions_concurrent_tx)
     )
-    projector_consumer = make_consumer(
-        settings.kafka_bootstrap,
-        PROJECTOR_GROUP,
-        f"{instance}.projector",
-        *PROJECTOR_TOPICS,
-        gather_ms=settings.projection_gather_ms,
+    projector_consumer = kafka_projection_consumer(
+        settings, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
     )
     dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(
         service=TRANSACTIONS,
         instance=instance,
-        kafka_bootstrap=settings.kafka_bootstrap,
+        settings=settings,
         router=router,
         answered=CassandraAnsweredCalls(session, "csms_transactions.answered_calls"),
         events_topic=topics.TRANSACTIONS_EVENTS,
         clock=utc_now,
-        transaction_interval_s=settings.handler_transaction_interval_s,
-        gather_ms=settings.handler_gather_ms,
     )
     projector = ProjectionRunner(
         name=PROJECTOR_GROUP,

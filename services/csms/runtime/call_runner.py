@@ -42,6 +42,7 @@ from csms.runtime.framing import Frame, MessageType, parse_frame
 from csms.runtime.ownership import owner_of
 from csms.runtime.router import Answer, CallInfo, Router
 from csms.runtime.versions import OcppVersion
+from csms.settings import CommonSettings
 from csms.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
@@ -345,21 +346,24 @@ def kafka_call_runner(
     *,
     service: str,
     instance: str,
-    kafka_bootstrap: str,
+    settings: CommonSettings,
     router: Router[C],
     answered: AnsweredCalls,
     events_topic: str,
     clock: Callable[[], datetime],
-    transaction_interval_s: float,
-    gather_ms: int,
 ) -> tuple[CallRunner[C], AIOKafkaConsumer]:
     """A service's call runner with its Kafka clients: the consumer (group `<service>.handlers`, started and
     stopped by the caller) and transactional producers with the id `<service>.handlers.<instance>`."""
+    bootstrap = settings.kafka_bootstrap
     consumer = make_consumer(
-        kafka_bootstrap, f"{service}.handlers", f"{instance}.handlers", topics.FRAMES, gather_ms=gather_ms or None
+        bootstrap,
+        f"{service}.handlers",
+        f"{instance}.handlers",
+        topics.FRAMES,
+        gather_ms=settings.handler_gather_ms or None,
     )
     producers = functools.partial(
-        make_producer, kafka_bootstrap, f"{instance}.handlers", transactional_id=f"{service}.handlers.{instance}"
+        make_producer, bootstrap, f"{instance}.handlers", transactional_id=f"{service}.handlers.{instance}"
     )
     runner = CallRunner(
         service=service,
@@ -369,6 +373,6 @@ def kafka_call_runner(
         answered=answered,
         events_topic=events_topic,
         clock=clock,
-        transaction_interval_s=transaction_interval_s,
+        transaction_interval_s=settings.handler_transaction_interval_s,
     )
     return runner, consumer

@@ -20,7 +20,9 @@ from opentelemetry.trace import SpanKind
 
 from csms import topics
 from csms.cassandra import TRANSIENT_ERRORS
+from csms.kafka import make_consumer
 from csms.runtime.errors import RetryableError
+from csms.settings import CommonSettings
 from csms.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
@@ -123,3 +125,8 @@ class ProjectionRunner:
             except KafkaError as exc:
                 log.warning("%s: commit failed (%r); retrying", self._name, exc)
                 await asyncio.sleep(self._backoff)
+
+
+def kafka_projection_consumer(settings: CommonSettings, group: str, client_id: str, *topics: str) -> AIOKafkaConsumer:
+    """A projection's consumer (started and stopped by the caller): gathered fetches, read committed."""
+    return make_consumer(settings.kafka_bootstrap, group, client_id, *topics, gather_ms=settings.projection_gather_ms)
