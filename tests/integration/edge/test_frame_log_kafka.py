@@ -13,28 +13,13 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 
 from csms import topics
-from csms.envelope.v1 import envelope_pb2
 from csms.kafka import envelope_headers, librdkafka_producer_config
 from edge.frame_log import KafkaFrameLog
 from edge.kafka_producer import AsyncProducer
 from integration.edge.edge_support import FramesTail
+from unit.edge.edge_fakes import heartbeat_call
 
 pytestmark = pytest.mark.integration
-
-
-def envelope(station_id: str, message_id: str) -> envelope_pb2.Envelope:
-    return envelope_pb2.Envelope(
-        station_id=station_id,
-        tenant="it",
-        ocpp_version=envelope_pb2.OCPP_VERSION_201,
-        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
-        kind=envelope_pb2.KIND_FRAME,
-        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
-        message_id=message_id,
-        action="Heartbeat",
-        frame=f'[2,"{message_id}","Heartbeat",{{}}]'.encode(),
-        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    )
 
 
 async def end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
@@ -56,10 +41,10 @@ async def test_appends_are_durable_on_return_in_order_on_the_partition_aiokafka_
     partitions = sorted(frames.consumer.assignment())
     before = await end_offsets(infra.kafka_bootstrap, partitions)
     try:
-        first = envelope(stations[0], "m0")
+        first = heartbeat_call(stations[0], "m0")
         await log.append(first)
-        await log.append_many([envelope(stations[0], f"m{i}") for i in range(1, 5)])
-        await log.append_many([envelope(station_id, "m0") for station_id in stations[1:]])
+        await log.append_many([heartbeat_call(stations[0], f"m{i}") for i in range(1, 5)])
+        await log.append_many([heartbeat_call(station_id, "m0") for station_id in stations[1:]])
         after = await end_offsets(infra.kafka_bootstrap, partitions)  # no waiting: acknowledged means written
     finally:
         await producer.stop()
@@ -91,7 +76,7 @@ async def test_an_append_that_cannot_be_written_raises() -> None:
     started = time.monotonic()
     try:
         with pytest.raises(confluent_kafka.KafkaException) as raised:
-            await log.append(envelope("CS-unreachable", "m0"))
+            await log.append(heartbeat_call("CS-unreachable", "m0"))
     finally:
         await producer.stop(timeout_s=1.0)
     assert raised.value.args[0].code() == confluent_kafka.KafkaError._MSG_TIMED_OUT

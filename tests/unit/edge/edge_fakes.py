@@ -21,6 +21,24 @@ from edge.station_registry import RegistryUnavailable, Verdict
 
 T0_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def heartbeat_call(station_id: str = "CS-1", message_id: str = "m1") -> envelope_pb2.Envelope:
+    """The envelope of a station's 2.0.1 Heartbeat CALL, as the edge appends it."""
+    return envelope_pb2.Envelope(
+        station_id=station_id,
+        tenant="acme",
+        ocpp_version=envelope_pb2.OCPP_VERSION_201,
+        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
+        kind=envelope_pb2.KIND_FRAME,
+        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
+        message_id=message_id,
+        action="Heartbeat",
+        frame=f'[2,"{message_id}","Heartbeat",{{}}]'.encode(),
+        traceparent=TRACEPARENT,
+    )
+
+
 EDGE_ADDRESS = "10.0.0.7:50070"
 
 Journal = list[tuple[str, Any]]

@@ -10,7 +10,7 @@ import pytest
 from csms.envelope.v1 import envelope_pb2
 from csms.kafka import Headers, envelope_headers
 from edge.frame_log import KafkaFrameLog
-from unit.edge.edge_fakes import T0_NS, TRACEPARENT, FixedClock
+from unit.edge.edge_fakes import T0_NS, TRACEPARENT, FixedClock, heartbeat_call
 
 Sent = tuple[str, bytes, bytes, Headers]
 
@@ -31,25 +31,10 @@ class FakeSender:
                 ack.set_result(None)
 
 
-def frame(station_id: str = "CS-1", message_id: str = "m1") -> envelope_pb2.Envelope:
-    return envelope_pb2.Envelope(
-        station_id=station_id,
-        tenant="acme",
-        ocpp_version=envelope_pb2.OCPP_VERSION_201,
-        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
-        kind=envelope_pb2.KIND_FRAME,
-        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
-        message_id=message_id,
-        action="Heartbeat",
-        frame=f'[2,"{message_id}","Heartbeat",{{}}]'.encode(),
-        traceparent=TRACEPARENT,
-    )
-
-
 async def test_append_sends_the_stamped_envelope_keyed_by_station_with_headers_and_waits_for_the_ack() -> None:
     sender = FakeSender()
     log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(T0_NS + 123))
-    envelope = frame()
+    envelope = heartbeat_call()
     appending = asyncio.create_task(log.append(envelope))
     await asyncio.sleep(0)
     assert not appending.done()
@@ -62,7 +47,7 @@ async def test_append_sends_the_stamped_envelope_keyed_by_station_with_headers_a
 async def test_append_many_sends_in_order_before_waiting() -> None:
     sender = FakeSender()
     log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock())
-    envelopes = [frame(message_id=f"m{i}") for i in range(3)]
+    envelopes = [heartbeat_call(message_id=f"m{i}") for i in range(3)]
     appending = asyncio.create_task(log.append_many(envelopes))
     await asyncio.sleep(0)
     assert [envelope_pb2.Envelope.FromString(value).message_id for _, value, _, _ in sender.sent] == ["m0", "m1", "m2"]
@@ -74,7 +59,7 @@ async def test_append_many_sends_in_order_before_waiting() -> None:
 async def test_a_failed_ack_fails_the_append() -> None:
     sender = FakeSender()
     log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock())
-    appending = asyncio.create_task(log.append_many([frame(message_id="m0"), frame(message_id="m1")]))
+    appending = asyncio.create_task(log.append_many([heartbeat_call(message_id="m0"), heartbeat_call(message_id="m1")]))
     await asyncio.sleep(0)
     sender.acks[0].set_result(None)
     sender.acks[1].set_exception(ConnectionError("not acknowledged"))
@@ -83,7 +68,7 @@ async def test_a_failed_ack_fails_the_append() -> None:
 
 
 def test_headers_mirror_the_routing_fields_by_name() -> None:
-    assert envelope_headers(frame()) == [
+    assert envelope_headers(heartbeat_call()) == [
         ("station_id", b"CS-1"),
         ("tenant", b"acme"),
         ("ocpp_version", b"OCPP_VERSION_201"),
