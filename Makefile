@@ -60,7 +60,7 @@ lint: setup
 	$(BIN)/mypy
 
 proto: setup
-	$(BIN)/python services/csms/protogen.py
+	$(BIN)/python -m csms_devtools.protogen
 
 # Benchmarks (README "Performance"): against the local stack, which they start with `make up` and leave
 # running (`make down`). Pictures and JSON land in .infra/bench/.

@@ -18,8 +18,8 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from csms.kafka import make_consumer, make_producer
-from csms.migrate import ensure_topic
+from csms_kernel.infra.kafka import make_consumer, make_producer
+from csms_kernel.migrate import ensure_topic
 from loadtest.bench_edge import bootstrap
 from loadtest.procstat import load_average
 from loadtest.simulator.stats import percentile

@@ -42,9 +42,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from prometheus_client.parser import text_string_to_metric_families
 
-from csms.lifecycle import run_until_signalled
-from csms.settings import CommonSettings
-from csms.telemetry import installed
+from csms_kernel.infra.lifecycle import run_until_signalled
+from csms_kernel.infra.settings import CommonSettings
+from csms_kernel.telemetry import installed
 from loadtest import bench_edge, servers
 from loadtest.procstat import cpu_seconds
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from ocpp.messages import Call, validate_payload
 
-from csms.runtime.schemas import MessageKind, validate
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.schemas import MessageKind, validate
+from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.messages import transaction_event
 
 TARGET_US = 100.0
@@ -54,7 +54,7 @@ def main() -> None:
     library = per_call_us(lambda: loop.run_until_complete(validate_payload(call, "2.0.1")), args.seconds)
     loop.close()
     verdict = "met" if ours <= TARGET_US else "MISSED"
-    print(f"csms.runtime.schemas.validate, 2.0.1 TransactionEvent: {ours:.1f} µs CPU/message")
+    print(f"csms_kernel.ocpp.schemas.validate, 2.0.1 TransactionEvent: {ours:.1f} µs CPU/message")
     print(f"  target ≤ {TARGET_US:.0f} µs: {verdict}")
     print(f"ocpp.messages.validate_payload, same payload: {library:.1f} µs CPU/message ({library / ours:.0f}x)")
 

@@ -18,14 +18,14 @@ import contextlib
 
 from websockets.asyncio.server import ServerConnection, serve
 
-from csms.kafka import librdkafka_producer_config
-from csms.lifecycle import configure_logging, run_until_signalled
-from csms.migrate import ensure_topic
-from edge import bootstrap
-from edge.frame_log import KafkaFrameLog
-from edge.kafka_producer import AsyncProducer
-from edge.settings import EdgeSettings
-from edge.station_registry import CachingStationRegistry, Verdict
+from csms_edge import bootstrap
+from csms_edge.adapters.frame_log import KafkaFrameLog
+from csms_edge.adapters.kafka_producer import AsyncProducer
+from csms_edge.adapters.station_registry import CachingStationRegistry, Verdict
+from csms_edge.settings import EdgeSettings
+from csms_kernel.infra.kafka import librdkafka_producer_config
+from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
+from csms_kernel.migrate import ensure_topic
 
 BENCH_TOPIC = "loadtest.frames.v1"
 BENCH_TOPIC_PARTITIONS = 12

@@ -125,7 +125,8 @@ def _docker_available() -> bool:
 
 def migrate_infra(infra: Infra) -> None:
     """Run the migration on its own event loop in a thread (leaves the tests' loop alone)."""
-    from csms.migrate import migrate
+    from csms_cli.serve import service_schemas
+    from csms_kernel.migrate import migrate
 
     errors: list[BaseException] = []
 
@@ -136,6 +137,7 @@ def migrate_infra(infra: Infra) -> None:
                     infra.kafka_bootstrap,
                     infra.cassandra_contact_points,
                     infra.cassandra_port,
+                    schemas=service_schemas(),
                     local_dc=infra.local_dc,
                 )
             )
@@ -210,7 +212,7 @@ def _nothing() -> None:
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
-    """Kafka + Cassandra with deploy/topology.toml and every services/*/schema.cql applied."""
+    """Kafka + Cassandra with the kernel's topology and every service's schema.cql applied."""
     stop: Callable[[], None]
     external = _external()
     if external is not None:

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Mix
 
 _VERSION_NAMES = {"1.6": OcppVersion.V16, "2.0.1": OcppVersion.V201, "2.1": OcppVersion.V21}

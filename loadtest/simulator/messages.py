@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.versions import OcppVersion
 
 Payload = dict[str, Any]
 Message = tuple[str, Payload]

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from csms.stack import Stack, StackConfig
+from csms_devtools.stack import Stack, StackConfig
 from e2e.harness import Cli
 from infra_fixtures import Infra
 

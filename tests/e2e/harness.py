@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from csms.stack import Stack
+from csms_devtools.stack import Stack
 
 CSMS = str(Path(sys.executable).parent / "csms")
 

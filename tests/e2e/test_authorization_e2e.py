@@ -17,8 +17,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms.runtime.versions import OcppVersion
-from csms.stack import Stack
+from csms_devtools.stack import Stack
+from csms_kernel.ocpp.versions import OcppVersion
 from e2e.harness import Cli
 from e2e.stations import connected_station
 from waiting import eventually

@@ -10,8 +10,8 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from csms.runtime.versions import OcppVersion
-from csms.stack import Stack
+from csms_devtools.stack import Stack
+from csms_kernel.ocpp.versions import OcppVersion
 from e2e.harness import Cli
 from e2e.stations import basic_auth, connected_station
 from e2e.test_stations_e2e import PASSWORD, get_station, register

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from csms.stack import Stack
+from csms_devtools.stack import Stack
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.config import Config, Scenario
 from loadtest.simulator.report import write_histogram

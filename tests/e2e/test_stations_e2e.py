@@ -13,8 +13,9 @@ import grpc
 import pytest
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms.runtime.versions import OcppVersion
-from csms.stack import Stack
+from csms_devtools.stack import Stack
+from csms_kernel.infra.envelopes import version_to_proto
+from csms_kernel.ocpp.versions import OcppVersion
 from e2e.harness import Cli
 from e2e.stations import connected_station
 from waiting import eventually
@@ -77,7 +78,7 @@ async def test_station_boots_and_is_visible(stack: Stack, cli: Cli, version: Ocp
 
         projected = await get_station(stack, station_id)
         assert projected is not None
-        assert projected.ocpp_version == version.proto and projected.connected
+        assert projected.ocpp_version == version_to_proto(version) and projected.connected
         assert projected.last_boot_at.seconds > 0 and projected.last_seen_at.seconds > 0
 
         listed = await asyncio.to_thread(cli, "stations", "list", "--json")

@@ -25,10 +25,10 @@ import pytest
 from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client.parser import text_string_to_metric_families
 
-from csms import topics
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms.runtime.versions import OcppVersion
-from csms.stack import Stack, StackConfig
+from csms_devtools.stack import Stack, StackConfig
+from csms_kernel.infra import topics
+from csms_kernel.ocpp.versions import OcppVersion
 from e2e.stations import connected_station
 from infra_fixtures import Infra
 from otlp_receiver import CLIENT, CONSUMER, PRODUCER, SERVER, OtlpReceiver, ReceivedSpan, otlp_receiver

@@ -18,19 +18,19 @@ import pytest
 from google.protobuf import json_format
 from ocpp.v16 import call as call16
 
-from csms import cassandra, topics
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms.kafka import make_consumer
-from csms.runtime.versions import OcppVersion
-from csms.stack import Stack
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
+from csms_devtools.stack import Stack
+from csms_kernel.infra import cassandra, topics
+from csms_kernel.infra.kafka import make_consumer
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionQuery
+from csms_transactions.projections.projector import TransactionsProjector
 from e2e.harness import Cli
 from e2e.stations import connected_station
 from infra_fixtures import Infra
 from integration.transactions import scratch
-from transactions.projector import TransactionsProjector
-from transactions.repository import CassandraTransactionsRepository, TransactionQuery
 from waiting import eventually
 
 PASSWORD = "correct-horse-battery-staple"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from csms.stack import Stack, StackConfig
+from csms_devtools.stack import Stack, StackConfig
 from faults.harness import free_port
 from infra_fixtures import Infra, LocalCopy, main_infra_dir, migrate_infra, run_infra_step
 

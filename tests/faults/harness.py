@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from websockets.asyncio.client import ClientConnection
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.versions import OcppVersion
 
 PASSWORD = "fault-tests-password-1234"
 ANSWERS = (3, 4, 5)

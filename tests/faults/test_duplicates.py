@@ -16,10 +16,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from csms import topics
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
-from csms.runtime.versions import OcppVersion
+from csms_kernel.infra import topics
+from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import FaultInfra, MakeStack
 from faults.harness import (
     RawStation,

@@ -14,9 +14,10 @@ import signal
 from collections import Counter
 from typing import Any
 
-from csms import topics
 from csms.device_model.v1 import device_model_pb2
-from csms.runtime.versions import OcppVersion
+from csms_kernel.infra import topics
+from csms_kernel.infra.envelopes import version_to_proto
+from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import FaultInfra, MakeStack
 from faults.harness import (
     RawStation,
@@ -94,7 +95,13 @@ async def test_sigkill_of_device_model_during_boot_storm(fault_infra: FaultInfra
         assert booted == Counter({(s.station_id, f"boot-{s.station_id}"): 1 for s in stations})
 
         expected = {
-            s.station_id: ("Crashy", f"K9-{s.version.name}", s.version.proto, True, stack.config.edge_node_id(0))
+            s.station_id: (
+                "Crashy",
+                f"K9-{s.version.name}",
+                version_to_proto(s.version),
+                True,
+                stack.config.edge_node_id(0),
+            )
             for s in stations
         }
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms.runtime.versions import OcppVersion
-from csms.stack import Stack
+from csms_devtools.stack import Stack
+from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import MakeStack
 from faults.harness import RawStation, boot_payload, close_all, connect_all, get_stations, probe
 from waiting import eventually

@@ -20,7 +20,7 @@ import string
 from collections import Counter
 from typing import Any
 
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import MakeStack
 from faults.harness import RawStation, boot_payload, close_all, connect_all, probe
 from waiting import eventually

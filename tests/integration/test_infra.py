@@ -16,7 +16,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.policies import DCAwareRoundRobinPolicy
 
-from csms.migrate import ensure_topic, load_topology, migrate
+from csms_kernel.migrate import Schema, ensure_topic, load_topology, migrate
 from infra_fixtures import Infra
 
 pytestmark = pytest.mark.integration
@@ -172,8 +172,8 @@ async def test_migration_applies_service_schema_files_idempotently(infra: Infra,
     keyspace = "csms_it_migrate_probe"
     topology = tmp_path / "topology.toml"
     topology.write_text(f'[cassandra]\n[[cassandra.keyspaces]]\nname = "{keyspace}"\n')
-    (tmp_path / "services" / "probe").mkdir(parents=True)
-    (tmp_path / "services" / "probe" / "schema.cql").write_text(
+    probe = Schema(
+        "probe/schema.cql",
         f"""-- a comment with a ; in it
         CREATE TABLE IF NOT EXISTS {keyspace}.stations (
             station_id text PRIMARY KEY,
@@ -182,7 +182,7 @@ async def test_migration_applies_service_schema_files_idempotently(infra: Infra,
         CREATE TYPE IF NOT EXISTS {keyspace}.address (street text);
         // trailing statement without a semicolon
         CREATE TABLE IF NOT EXISTS {keyspace}.notes (id int PRIMARY KEY, body text)
-        """
+        """,
     )
     try:
         for _ in range(2):
@@ -191,7 +191,7 @@ async def test_migration_applies_service_schema_files_idempotently(infra: Infra,
                 infra.cassandra_contact_points,
                 infra.cassandra_port,
                 topology_path=topology,
-                services_dir=tmp_path / "services",
+                schemas=[probe],
                 local_dc=infra.local_dc,
             )
         rows = await asyncio.to_thread(
@@ -210,19 +210,16 @@ async def test_migration_applies_service_schema_files_idempotently(infra: Infra,
 
 
 async def test_migration_rejects_non_idempotent_schema_statements(infra: Infra, tmp_path: Path) -> None:
-    from csms.migrate import MigrationError
+    from csms_kernel.migrate import MigrationError
 
     topology = tmp_path / "topology.toml"
     topology.write_text("")
-    (tmp_path / "services" / "bad").mkdir(parents=True)
-    (tmp_path / "services" / "bad" / "schema.cql").write_text(
-        "CREATE TABLE csms_device_model.oops (id int PRIMARY KEY);"
-    )
+    bad = Schema("bad/schema.cql", "CREATE TABLE csms_device_model.oops (id int PRIMARY KEY);")
     with pytest.raises(MigrationError, match="IF NOT EXISTS"):
         await migrate(
             infra.kafka_bootstrap,
             infra.cassandra_contact_points,
             infra.cassandra_port,
             topology_path=topology,
-            services_dir=tmp_path / "services",
+            schemas=[bad],
         )

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-import authorization
-from authorization.outbox import OUTBOX_TABLE
-from authorization.store import KEYSPACE
-from csms import cassandra
-from csms.migrate import split_cql
+from csms_authorization.adapters.outbox import OUTBOX_TABLE
+from csms_authorization.adapters.store import KEYSPACE
+from csms_kernel.infra import cassandra
+from csms_kernel.migrate import package_schemas, split_cql
 from infra_fixtures import Infra
 
 
@@ -32,8 +30,8 @@ async def session(infra: Infra) -> AsyncIterator[cassandra.CassandraSession]:
 @pytest.fixture(scope="module")
 async def outbox_table(session: cassandra.CassandraSession) -> AsyncIterator[str]:
     """A token outbox table for this module's tests alone, dropped afterwards."""
-    schema = (Path(authorization.__file__).parent / "schema.cql").read_text(encoding="utf-8")
-    (create,) = [s for s in split_cql(schema) if f"{KEYSPACE}.{OUTBOX_TABLE} (" in s]
+    (schema,) = package_schemas(["csms_authorization"])
+    (create,) = [s for s in split_cql(schema.cql) if f"{KEYSPACE}.{OUTBOX_TABLE} (" in s]
     table = f"{OUTBOX_TABLE}_{uuid.uuid4().hex[:12]}"
     await session.execute(create.replace(f"{KEYSPACE}.{OUTBOX_TABLE} (", f"{KEYSPACE}.{table} ("))
     yield table

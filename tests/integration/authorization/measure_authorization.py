@@ -27,13 +27,13 @@ from collections.abc import Awaitable, Callable
 
 import grpc
 
-from authorization import bootstrap
-from authorization.settings import AuthorizationSettings
-from csms import topics
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import make_consumer
+from csms_authorization import bootstrap
+from csms_authorization.settings import AuthorizationSettings
+from csms_kernel.infra import topics
+from csms_kernel.infra.kafka import make_consumer
 
 
 def summary(name: str, samples_s: list[float]) -> str:

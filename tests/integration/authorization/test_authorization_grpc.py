@@ -13,14 +13,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pydantic import SecretStr
 
-from authorization import bootstrap
-from authorization.settings import AuthorizationSettings
-from csms import topics
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
-from csms.cassandra import CassandraSession
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import make_consumer
+from csms_authorization import bootstrap
+from csms_authorization.settings import AuthorizationSettings
+from csms_kernel.infra import topics
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.kafka import make_consumer
 from infra_fixtures import Infra
 from waiting import eventually
 

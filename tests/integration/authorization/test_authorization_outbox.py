@@ -11,18 +11,18 @@ from datetime import UTC, datetime
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from authorization.events import KafkaEventLog
-from authorization.lease import CassandraLease
-from authorization.local_list_store import CassandraLocalListStore
-from authorization.outbox import CassandraOutbox
-from authorization.outbox_relay import OutboxRelay
-from authorization.token_service import TokenService
-from authorization.token_store import CassandraTokenStore
-from authorization.tokens import TokenDraft, TokenStatus, TokenType
-from csms import topics
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms.cassandra import CassandraSession
-from csms.kafka import make_consumer, make_producer
+from csms_authorization.adapters.event_log import KafkaEventLog
+from csms_authorization.adapters.lease import CassandraLease
+from csms_authorization.adapters.local_list_store import CassandraLocalListStore
+from csms_authorization.adapters.outbox import CassandraOutbox
+from csms_authorization.adapters.token_store import CassandraTokenStore
+from csms_authorization.app.outbox_relay import OutboxRelay
+from csms_authorization.app.token_service import TokenService
+from csms_authorization.domain.tokens import TokenDraft, TokenStatus, TokenType
+from csms_kernel.infra import topics
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.kafka import make_consumer, make_producer
 from infra_fixtures import Infra
 from waiting import eventually
 

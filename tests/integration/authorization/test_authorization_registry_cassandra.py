@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from authorization.registry import CassandraStationRegistry
-from csms.cassandra import CassandraSession
+from csms_authorization.adapters.registry import CassandraStationRegistry
+from csms_kernel.infra.cassandra import CassandraSession
 from unit.authorization.registry_contract import StationRegistryContract, run
 
 pytestmark = pytest.mark.integration

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from authorization.sessions import CassandraActiveSessions, session_writes
-from csms.cassandra import CassandraSession
-from csms.runtime.envelopes import timestamp
 from csms.transactions.v1 import transactions_pb2 as tx
+from csms_authorization.projections.active_sessions import CassandraActiveSessions, session_writes
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.envelopes import timestamp
 
 pytestmark = pytest.mark.integration
 

@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 
-from authorization.local_list_store import CassandraLocalListStore
-from authorization.outbox import CassandraOutbox
-from authorization.token_store import CassandraTokenStore
-from csms.cassandra import CassandraSession
+from csms_authorization.adapters.local_list_store import CassandraLocalListStore
+from csms_authorization.adapters.outbox import CassandraOutbox
+from csms_authorization.adapters.token_store import CassandraTokenStore
+from csms_kernel.infra.cassandra import CassandraSession
 from unit.authorization.token_store_contract import (
     LocalListStoreContract,
     OutboxContract,

@@ -1,4 +1,4 @@
-"""csms.cassandra against the real Cassandra: prepared-statement cache, all rows, paging, errors.
+"""csms_kernel.infra.cassandra against the real Cassandra: prepared-statement cache, all rows, paging, errors.
 
 (The adapter is shared; its tests live here because the authorization service is its first user.)
 """
@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from cassandra import InvalidRequest
 
-from csms.cassandra import CassandraSession
+from csms_kernel.infra.cassandra import CassandraSession
 
 pytestmark = pytest.mark.integration
 

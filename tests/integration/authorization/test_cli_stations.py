@@ -18,7 +18,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from csms.cassandra import CassandraSession
+from csms_kernel.infra.cassandra import CassandraSession
 from infra_fixtures import Infra
 
 pytestmark = pytest.mark.integration

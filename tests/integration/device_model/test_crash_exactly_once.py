@@ -22,12 +22,12 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from csms import cassandra, topics
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import envelope_headers
-from csms.runtime.envelopes import timestamp
-from edge.delivery_topic import ensure_delivery_topic
+from csms_edge.adapters.delivery_topic import ensure_delivery_topic
+from csms_kernel.infra import cassandra, topics
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.infra.kafka import envelope_headers
 from faults.harness import end_offsets, read_committed
 from infra_fixtures import Infra
 from waiting import eventually

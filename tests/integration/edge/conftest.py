@@ -13,8 +13,8 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
 from csms.edge.v1 import edge_pb2_grpc
-from csms.kafka import make_producer
-from edge.bootstrap import start_node
+from csms_edge.bootstrap import start_node
+from csms_kernel.infra.kafka import make_producer
 from integration.edge.edge_support import EdgeHarness, FramesTail, delete_delivery_topic, edge_settings
 from unit.edge.edge_fakes import FakeRegistry
 

@@ -16,11 +16,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from csms import topics
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import envelope_headers
-from edge.bootstrap import EdgeNode
-from edge.settings import EdgeSettings
+from csms_edge.bootstrap import EdgeNode
+from csms_edge.settings import EdgeSettings
+from csms_kernel.infra import topics
+from csms_kernel.infra.kafka import envelope_headers
 from unit.edge.edge_fakes import FakeRegistry
 
 DEADLINE_S = 20.0

@@ -28,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ for the f
 
 import websockets
 
-from csms import topics
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import envelope_headers, librdkafka_producer_config, make_producer
-from edge.bootstrap import start_node
-from edge.frame_log import KafkaFrameLog
-from edge.kafka_producer import AsyncProducer
-from edge.settings import EdgeSettings
+from csms_edge.adapters.frame_log import KafkaFrameLog
+from csms_edge.adapters.kafka_producer import AsyncProducer
+from csms_edge.bootstrap import start_node
+from csms_edge.settings import EdgeSettings
+from csms_kernel.infra import topics
+from csms_kernel.infra.kafka import envelope_headers, librdkafka_producer_config, make_producer
 from integration.edge.edge_support import delete_delivery_topic
 from unit.edge.edge_fakes import FakeRegistry
 

@@ -22,12 +22,12 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
-from csms import topics
 from csms.edge.v1 import edge_pb2
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import envelope_headers
-from csms.runtime.envelopes import reply_to
-from edge.bootstrap import start_node
+from csms_edge.bootstrap import start_node
+from csms_kernel.infra import topics
+from csms_kernel.infra.envelopes import reply_to
+from csms_kernel.infra.kafka import envelope_headers
 from integration.edge.edge_support import (
     DEADLINE_S,
     EdgeHarness,

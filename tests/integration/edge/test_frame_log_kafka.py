@@ -12,10 +12,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import DefaultPartitioner
 
-from csms import topics
-from csms.kafka import envelope_headers, librdkafka_producer_config
-from edge.frame_log import KafkaFrameLog
-from edge.kafka_producer import AsyncProducer
+from csms_edge.adapters.frame_log import KafkaFrameLog
+from csms_edge.adapters.kafka_producer import AsyncProducer
+from csms_kernel.infra import topics
+from csms_kernel.infra.kafka import envelope_headers, librdkafka_producer_config
 from integration.edge.edge_support import FramesTail
 from unit.edge.edge_fakes import heartbeat_call
 

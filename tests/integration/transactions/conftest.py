@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from csms import cassandra
+from csms_kernel.infra import cassandra
 from infra_fixtures import Infra
 
 __all__ = ["Infra", "session"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from cassandra.query import BatchStatement
 
-from csms.cassandra import CassandraSession, Params, Row
+from csms_kernel.infra.cassandra import CassandraSession, Params, Row
 
 
 class CountingSession(CassandraSession):

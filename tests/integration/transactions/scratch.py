@@ -9,23 +9,23 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from csms import topics
-from csms.cassandra import CassandraSession
-from csms.migrate import DEFAULT_SERVICES_DIR, split_cql
-from transactions.projections.transactions import KEYSPACE
-from transactions.projector import TABLES, TransactionsProjector
+from csms_kernel.infra import topics
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.migrate import package_schemas, split_cql
+from csms_transactions.projections.projector import TABLES, TransactionsProjector
+from csms_transactions.projections.transactions import KEYSPACE
 
 _TABLE = re.compile(rf"CREATE TABLE IF NOT EXISTS {KEYSPACE}\.(\w+)")
 
 
 async def create_keyspace(session: CassandraSession) -> str:
-    """A fresh keyspace holding the projector's tables (same definitions as services/transactions/schema.cql)."""
+    """A fresh keyspace holding the projector's tables (same definitions as csms_transactions/schema.cql)."""
     keyspace = f"csms_transactions_scratch_{uuid.uuid4().hex[:12]}"
     await session.execute(
         f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
     )
-    schema = (DEFAULT_SERVICES_DIR / "transactions" / "schema.cql").read_text()
-    for statement in split_cql(schema):
+    (schema,) = package_schemas(["csms_transactions"])
+    for statement in split_cql(schema.cql):
         found = _TABLE.search(statement)
         if found and found.group(1) in TABLES:
             await session.execute(statement.replace(f"{KEYSPACE}.", f"{keyspace}."))

@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from csms import topics
-from csms.cassandra import CassandraSession
-from csms.kafka import make_consumer, make_producer
+from csms_kernel.infra import topics
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.kafka import make_consumer, make_producer
+from csms_transactions.adapters.repository import CassandraTransactionsRepository
+from csms_transactions.projections.projector import TransactionsProjector
 from infra_fixtures import Infra
 from integration.transactions import scratch
-from transactions.projector import TransactionsProjector
-from transactions.repository import CassandraTransactionsRepository
 from unit.transactions.scenarios import charging_sessions
 
 

@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from csms.cassandra import CassandraSession
 from csms.envelope.v1 import envelope_pb2
-from csms.runtime.envelopes import timestamp
 from csms.transactions.v1 import transactions_pb2
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.envelopes import timestamp
+from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionQuery
+from csms_transactions.projections.transactions import from_event
 from integration.transactions import scratch
 from integration.transactions.counting import CountingSession
-from transactions.projections.transactions import from_event
-from transactions.repository import CassandraTransactionsRepository, TransactionQuery
 from unit.transactions.scenarios import Sessions, charging_sessions
 
 ACTIVE = transactions_pb2.TRANSACTION_STATE_ACTIVE

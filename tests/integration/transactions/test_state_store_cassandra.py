@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from csms.cassandra import CassandraSession
-from transactions.state import CassandraStateStore
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_transactions.adapters.state_store import CassandraStateStore
 from unit.transactions.state_contract import StateStoreContract
 
 

@@ -7,15 +7,15 @@ import json
 import uuid
 from typing import Any
 
-from csms.cassandra import CassandraSession
-from csms.runtime.framing import Frame, MessageType
-from csms.runtime.router import Answer, CallInfo, Emitted, Router
-from csms.runtime.versions import OcppVersion
+from csms_kernel.handling.router import Answer, CallInfo, Emitted, Router
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.ocpp.framing import Frame, MessageType
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.adapters.state_store import CassandraStateStore
+from csms_transactions.domain.tokens import Decision
+from csms_transactions.ocpp.context import TransactionsContext
+from csms_transactions.ocpp.routing import TABLES
 from integration.transactions.counting import CountingSession
-from transactions.context import TransactionsContext
-from transactions.ocpp.routing import TABLES
-from transactions.state import CassandraStateStore
-from transactions.tokens import Decision
 from unit.transactions.builders import NOW
 from unit.transactions.fakes import ScriptedAuthorizer
 from unit.transactions.scenarios import meter_value, transaction_event

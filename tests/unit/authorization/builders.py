@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from authorization.authorizer import Authorizer
-from authorization.context import AuthorizationContext
-from authorization.tokens import TokenRecord, TokenStatus, TokenType
-from csms.runtime.router import CallInfo, Emitted
-from csms.runtime.versions import OcppVersion
+from csms_authorization.app.authorizer import Authorizer
+from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
+from csms_authorization.ocpp.context import AuthorizationContext
+from csms_kernel.handling.router import CallInfo, Emitted
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.fakes import InMemoryActiveSessions, InMemoryTokenStore
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)

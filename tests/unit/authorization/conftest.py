@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from authorization.grpc_api import AuthorizationServicer
+from csms_authorization.api.grpc_api import AuthorizationServicer
 from unit.authorization.grpc_support import Service
 
 

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from authorization.credentials import check_station_id
-from authorization.events import EventLogUnavailable
-from authorization.local_list_store import ListEntry, ListSnapshot, StationListVersion
-from authorization.outbox import PendingEvent
-from authorization.registry import StationRecord
-from authorization.station_calls import StationOffline
-from authorization.store import InvalidPageToken, StoreUnavailable
-from authorization.tokens import TokenRecord, check_id_token
 from csms.authorization.v1 import authorization_pb2
-from csms.runtime.versions import OcppVersion
+from csms_authorization.adapters.event_log import EventLogUnavailable
+from csms_authorization.adapters.local_list_store import ListEntry, ListSnapshot, StationListVersion
+from csms_authorization.adapters.outbox import PendingEvent
+from csms_authorization.adapters.registry import StationRecord
+from csms_authorization.adapters.station_calls import StationOffline
+from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
+from csms_authorization.domain.credentials import check_station_id
+from csms_authorization.domain.tokens import TokenRecord, check_id_token
+from csms_kernel.ocpp.versions import OcppVersion
 
 
 def _after(page_token: bytes | None, check: Any) -> str:

@@ -9,13 +9,13 @@ from typing import Any, NoReturn
 
 import grpc
 
-from authorization.credentials import PasswordHasher
-from authorization.grpc_api import AuthorizationServicer
-from authorization.local_list_service import LocalListService
-from authorization.outbox_relay import OutboxRelay
-from authorization.registry import StationRegistryRepository
-from authorization.token_service import TokenService
 from csms.authorization.v1 import authorization_pb2 as pb
+from csms_authorization.adapters.registry import StationRegistryRepository
+from csms_authorization.api.grpc_api import AuthorizationServicer
+from csms_authorization.app.local_list_service import LocalListService
+from csms_authorization.app.outbox_relay import OutboxRelay
+from csms_authorization.app.token_service import TokenService
+from csms_authorization.domain.credentials import PasswordHasher
 from unit.authorization.fakes import (
     FakeLease,
     FakeStationCalls,

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from authorization.credentials import (
+from csms_authorization.domain.credentials import (
     InvalidCredentials,
     PasswordHash,
     PasswordHasher,

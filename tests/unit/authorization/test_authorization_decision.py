@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from authorization.decision import AuthorizationStatus, Decision, concurrent_tx, decide
-from authorization.tokens import TokenStatus, TokenType
-from csms.runtime.versions import OcppVersion
+from csms_authorization.domain.decision import AuthorizationStatus, Decision, concurrent_tx, decide
+from csms_authorization.domain.tokens import TokenStatus, TokenType
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.builders import EXPIRES, NOW, STATION, a_token
 
 ACCEPTED = AuthorizationStatus.ACCEPTED

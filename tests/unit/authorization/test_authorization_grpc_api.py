@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import grpc
 import pytest
 
-from authorization.credentials import PasswordHasher
-from authorization.grpc_api import AuthorizationServicer
-from authorization.registry import StationRecord
-from authorization.store import StoreUnavailable
 from csms.authorization.v1 import authorization_pb2 as pb
+from csms_authorization.adapters.registry import StationRecord
+from csms_authorization.adapters.store import StoreUnavailable
+from csms_authorization.api.grpc_api import AuthorizationServicer
+from csms_authorization.domain.credentials import PasswordHasher
 from unit.authorization.fakes import InMemoryStationRegistry
 from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Clock, Service
 

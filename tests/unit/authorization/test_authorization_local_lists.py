@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from authorization.local_list_store import ListEntry, ListSnapshot
-from authorization.local_lists import (
+from csms_authorization.adapters.local_list_store import ListEntry, ListSnapshot
+from csms_authorization.domain.local_lists import (
     Message,
     MessageLimits,
     limits_call,
@@ -19,10 +19,10 @@ from authorization.local_lists import (
     list_version_of,
     update_for,
 )
-from authorization.tokens import TokenStatus, TokenType
-from csms.runtime.framing import call_frame
-from csms.runtime.schemas import MessageKind, validate
-from csms.runtime.versions import OcppVersion
+from csms_authorization.domain.tokens import TokenStatus, TokenType
+from csms_kernel.ocpp.framing import call_frame
+from csms_kernel.ocpp.schemas import MessageKind, validate
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.builders import EXPIRES, EXPIRES_ISO, NOW, STATION, a_token
 
 SNAPSHOT = ListSnapshot(

@@ -9,12 +9,12 @@ from typing import Any
 import grpc
 import pytest
 
-from authorization.grpc_api import AuthorizationServicer
-from authorization.local_list_store import StationListVersion
-from authorization.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationOffline
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms.runtime.envelopes import timestamp
-from csms.runtime.versions import OcppVersion
+from csms_authorization.adapters.local_list_store import StationListVersion
+from csms_authorization.adapters.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationOffline
+from csms_authorization.api.grpc_api import AuthorizationServicer
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.fakes import FakeStationCalls, InMemoryStationRegistry
 from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Service
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from aiokafka import ConsumerRecord
 
-from authorization.sessions import ActiveSessionsProjector, Write, session_writes
-from csms import topics
-from csms.runtime.envelopes import timestamp
 from csms.transactions.v1 import transactions_pb2 as tx
+from csms_authorization.projections.active_sessions import ActiveSessionsProjector, Write, session_writes
+from csms_kernel.infra import topics
+from csms_kernel.infra.envelopes import timestamp
 
 AT = datetime(2026, 11, 21, 12, 0, 0, 500000, tzinfo=UTC)
 MICROS = 1_795_262_400_500_000

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import pytest
 
-from authorization.grpc_api import AuthorizationServicer
-from authorization.tokens import TokenStatus, TokenType
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.envelope.v1 import envelope_pb2
-from csms.runtime.envelopes import timestamp
+from csms_authorization.api.grpc_api import AuthorizationServicer
+from csms_authorization.domain.tokens import TokenStatus, TokenType
+from csms_kernel.infra.envelopes import timestamp
 from unit.authorization.builders import a_token
 from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Service
 

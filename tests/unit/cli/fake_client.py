@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import grpc
 
 from csms.authorization.v1 import authorization_pb2
-from csms.cli.client import AUTHORIZATION, Addresses, RpcFailed
 from csms.device_model.v1 import device_model_pb2
+from csms_cli.client import AUTHORIZATION, Addresses, RpcFailed
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from csms.cli.client import RpcFailed, ServiceUnreachable
-from csms.cli.main import run
 from csms.device_model.v1.device_model_pb2 import SendCallResponse
 from csms.edge.v1.edge_pb2 import CallError
+from csms_cli.client import RpcFailed, ServiceUnreachable
+from csms_cli.main import run
 from unit.cli.fake_client import FakeClient
 
 RESET = ["call", "CP-1", "Reset", '{"type": "Immediate"}']

@@ -8,8 +8,8 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms.cli.client import RpcFailed
-from csms.cli.main import run
+from csms_cli.client import RpcFailed
+from csms_cli.main import run
 from unit.cli.fake_client import FakeClient
 
 RESULTS = [

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from csms import migrate as migration
-from csms.cli import serve
-from csms.cli.main import run
+from csms_cli import serve
+from csms_cli.main import run
+from csms_kernel import migrate as migration
 
 
 def test_serve_runs_the_service_bootstrap(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[str] = []
     monkeypatch.setitem(
-        sys.modules, "device_model.bootstrap", types.SimpleNamespace(main=lambda: started.append("device_model"))
+        sys.modules, "csms_device_model.bootstrap", types.SimpleNamespace(main=lambda: started.append("device_model"))
     )
     assert run(["serve", "device-model"]) == 0
     assert started == ["device_model"]
@@ -50,8 +50,18 @@ def test_migrate_uses_the_common_settings(monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.setenv("CSMS_CASSANDRA_PORT", "9142")
     monkeypatch.setenv("CSMS_CASSANDRA_LOCAL_DC", "dc-test")
     assert run(["migrate"]) == 0
-    assert seen == [(("kafka.test:9092", ["c1.test", "c2.test"], 9142), {"local_dc": "dc-test"})]
+    assert seen == [
+        (("kafka.test:9092", ["c1.test", "c2.test"], 9142), {"schemas": serve.service_schemas(), "local_dc": "dc-test"})
+    ]
     assert capsys.readouterr().out == "migrated\n"
+
+
+def test_every_service_schema_is_packaged() -> None:
+    assert [schema.origin for schema in serve.service_schemas()] == [
+        "csms_device_model/schema.cql",
+        "csms_authorization/schema.cql",
+        "csms_transactions/schema.cql",
+    ]
 
 
 def test_a_failed_migration_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

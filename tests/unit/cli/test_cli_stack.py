@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from csms import stack as local_stack
-from csms.cli.stack import _config
+from csms_cli.stack import _config
+from csms_devtools import stack as local_stack
 
 
 def config(**overrides: object) -> local_stack.StackConfig:

@@ -9,10 +9,10 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from csms.authorization.v1.authorization_pb2 import RegisteredStation
-from csms.cli.client import Addresses, RpcFailed, ServiceUnreachable
-from csms.cli.main import run
 from csms.device_model.v1.device_model_pb2 import ConnectorStatus, Station
 from csms.envelope.v1 import envelope_pb2
+from csms_cli.client import Addresses, RpcFailed, ServiceUnreachable
+from csms_cli.main import run
 from unit.cli.fake_client import FakeClient
 
 PASSWORD = "0123456789abcdef"

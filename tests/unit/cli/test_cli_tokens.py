@@ -10,8 +10,8 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms.cli.client import RpcFailed, ServiceUnreachable
-from csms.cli.main import run
+from csms_cli.client import RpcFailed, ServiceUnreachable
+from csms_cli.main import run
 from unit.cli.fake_client import FakeClient
 
 

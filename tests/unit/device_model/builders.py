@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from csms.device_model.v1 import device_model_pb2
-from csms.runtime.envelopes import timestamp
-from csms.runtime.router import CallInfo, Emitted
-from csms.runtime.versions import OcppVersion
-from device_model.context import DeviceModelContext
+from csms_device_model.ocpp.context import DeviceModelContext
+from csms_kernel.handling.router import CallInfo, Emitted
+from csms_kernel.infra.envelopes import timestamp, version_to_proto
+from csms_kernel.ocpp.versions import OcppVersion
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
 NOW_ISO = "2026-11-21T12:00:00.123Z"
@@ -23,5 +23,9 @@ def make_context(version: OcppVersion, **overrides: Any) -> DeviceModelContext:
 
 def expected_event(version: OcppVersion, **event: Any) -> device_model_pb2.DeviceModelEvent:
     return device_model_pb2.DeviceModelEvent(
-        station_id="CS-1", ocpp_version=version.proto, message_id="msg-1", occurred_at=timestamp(NOW), **event
+        station_id="CS-1",
+        ocpp_version=version_to_proto(version),
+        message_id="msg-1",
+        occurred_at=timestamp(NOW),
+        **event,
     )

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from csms.device_model.v1 import device_model_pb2
-from device_model.commands import Outcome
-from device_model.presence import CloseOldConnection, Presence
-from device_model.projections.stations import Write
+from csms_device_model.app.send_call import Outcome
+from csms_device_model.domain.presence import CloseOldConnection, Presence
+from csms_device_model.projections.stations import Write
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from device_model.commands import CallResult, InvalidCallError, StationCommands, StationOfflineError
-from device_model.presence import Presence
+from csms_device_model.app.send_call import CallResult, InvalidCallError, StationCommands, StationOfflineError
+from csms_device_model.domain.presence import Presence
 from unit.device_model.fakes import InMemoryStationsRepository, ScriptedEdge
 
 ONLINE_16 = Presence(True, "edge-1", "c1", "127.0.0.1:50060", "ocpp1.6")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from csms.envelope.v1 import envelope_pb2
-from device_model.presence import CloseOldConnection, Presence, PresenceChange, decide
+from csms_device_model.domain.presence import CloseOldConnection, Presence, PresenceChange, decide
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 ON_A = Presence(True, "edge-1", "c1", "10.0.0.1:50060", "ocpp2.0.1")

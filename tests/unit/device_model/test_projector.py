@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from aiokafka import ConsumerRecord
 
-from csms import topics
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
-from csms.runtime.envelopes import timestamp
-from device_model.presence import CloseOldConnection, Presence
-from device_model.projections import stations
-from device_model.projector import StationsProjector
+from csms_device_model.domain.presence import CloseOldConnection, Presence
+from csms_device_model.projections import stations
+from csms_device_model.projections.projector import StationsProjector
+from csms_kernel.infra import topics
+from csms_kernel.infra.envelopes import timestamp
 from unit.device_model.fakes import InMemoryStationsRepository, RecordingCloser
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from device_model.repository import decode_page_token, encode_page_token
+from csms_device_model.adapters.repository import decode_page_token, encode_page_token
 
 
 def test_page_tokens_round_trip_and_forged_ones_are_refused() -> None:

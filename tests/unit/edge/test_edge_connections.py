@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from edge.outbound import StationDisconnected
+from csms_edge.app.outbound import StationDisconnected
 from unit.edge.edge_fakes import World
 
 

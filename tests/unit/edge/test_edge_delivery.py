@@ -8,7 +8,7 @@ from typing import Any
 from aiokafka import ConsumerRecord, TopicPartition
 
 from csms.envelope.v1 import envelope_pb2
-from edge.delivery import DeliveryConsumer, DeliveryHandler, group_id
+from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from unit.edge.edge_fakes import World, wait_for
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from csms.envelope.v1 import envelope_pb2
-from csms.kafka import Headers, envelope_headers
-from edge.frame_log import KafkaFrameLog
+from csms_edge.adapters.frame_log import KafkaFrameLog
+from csms_kernel.infra.kafka import Headers, envelope_headers
 from unit.edge.edge_fakes import T0_NS, TRACEPARENT, FixedClock, heartbeat_call
 
 Sent = tuple[str, bytes, bytes, Headers]

@@ -11,9 +11,9 @@ import pytest
 
 from csms.edge.v1 import edge_pb2
 from csms.envelope.v1 import envelope_pb2
-from csms.runtime.versions import OcppVersion
-from edge.grpc_api import EdgeServicer
-from edge.session import Session
+from csms_edge.api.grpc_api import EdgeServicer
+from csms_edge.app.session import Session
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.edge.edge_fakes import World, wait_for
 
 

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from csms.runtime.versions import OcppVersion
-from edge.handshake import (
+from csms_edge.adapters.station_registry import Verdict
+from csms_edge.domain.handshake import (
     WWW_AUTHENTICATE,
     Accept,
     Candidate,
@@ -19,7 +19,7 @@ from edge.handshake import (
     parse_station_id,
     select_subprotocol,
 )
-from edge.station_registry import Verdict
+from csms_kernel.ocpp.versions import OcppVersion
 
 
 def basic(user: str, password: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import confluent_kafka
 import pytest
 
-from edge.kafka_producer import AsyncProducer, ProducerStopped
+from csms_edge.adapters.kafka_producer import AsyncProducer, ProducerStopped
 
 FAST_S = 0.001
 HEADERS = [("station_id", b"CS-1")]

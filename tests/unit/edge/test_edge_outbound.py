@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from csms.runtime.framing import Frame, MessageType
-from edge.outbound import CallTimedOut, OutboundPipe, OutboundQueueFull, StationDisconnected
+from csms_edge.app.outbound import CallTimedOut, OutboundPipe, OutboundQueueFull, StationDisconnected
+from csms_kernel.ocpp.framing import Frame, MessageType
 from unit.edge.edge_fakes import wait_for
 
 

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from edge.bootstrap import advertised_address
-from edge.settings import EdgeSettings
+from csms_edge.bootstrap import advertised_address
+from csms_edge.settings import EdgeSettings
 
 
 def test_defaults() -> None:

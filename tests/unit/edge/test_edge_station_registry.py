@@ -9,7 +9,12 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2
-from edge.station_registry import CachingStationRegistry, GrpcStationRegistry, RegistryUnavailable, Verdict
+from csms_edge.adapters.station_registry import (
+    CachingStationRegistry,
+    GrpcStationRegistry,
+    RegistryUnavailable,
+    Verdict,
+)
 from unit.edge.edge_fakes import FakeRegistry
 
 

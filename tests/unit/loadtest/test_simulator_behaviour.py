@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Behaviour, Mix, State
 
 AT = "2026-11-21T12:00:00.000Z"

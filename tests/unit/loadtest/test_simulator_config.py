@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.cli import parse_args
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token, parse_mix, station_id

@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from csms.runtime.schemas import MessageKind, validate
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.schemas import MessageKind, validate
+from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator import messages
 from loadtest.simulator.behaviour import Behaviour, Mix
 

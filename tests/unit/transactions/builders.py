@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from csms.runtime.envelopes import timestamp
-from csms.runtime.framing import Frame, MessageType
-from csms.runtime.router import Answer, CallInfo, Emitted, Router
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
-from transactions.context import TransactionsContext
-from transactions.ocpp.routing import TABLES
-from transactions.tokens import Decision
+from csms_kernel.handling.router import Answer, CallInfo, Emitted, Router
+from csms_kernel.infra.envelopes import timestamp, version_to_proto
+from csms_kernel.ocpp.framing import Frame, MessageType
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.domain.tokens import Decision
+from csms_transactions.ocpp.context import TransactionsContext
+from csms_transactions.ocpp.routing import TABLES
 from unit.transactions.fakes import InMemoryStateStore, ScriptedAuthorizer
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
@@ -68,7 +68,7 @@ def event(
         transaction_id=transaction_id,
         message_id=message_id,
         occurred_at=timestamp(occurred_at),
-        ocpp_version=version.proto,
+        ocpp_version=version_to_proto(version),
         received_at=timestamp(NOW),
         first_seen_at=timestamp(first_seen_at or occurred_at),
         **fields,

@@ -12,14 +12,14 @@ from typing import Any
 import grpc
 
 from csms.device_model.v1 import device_model_pb2
-from csms.runtime.errors import RetryableError
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
-from transactions.commands import CommandError
-from transactions.projections.transactions import Write
-from transactions.repository import TransactionQuery
-from transactions.state import Handled, IdsExhaustedError, TransactionState
-from transactions.tokens import Decision, Token
+from csms_kernel.ocpp.errors import RetryableError
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.adapters.repository import TransactionQuery
+from csms_transactions.adapters.state_store import Handled, IdsExhaustedError, TransactionState
+from csms_transactions.app.remote_commands import CommandError
+from csms_transactions.domain.tokens import Decision, Token
+from csms_transactions.projections.transactions import Write
 
 
 @dataclass

@@ -7,9 +7,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
-from transactions.tokens import Decision
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.domain.tokens import Decision
 from unit.transactions.builders import Csms
 from unit.transactions.fakes import InMemoryStateStore, ScriptedAuthorizer
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from transactions.state import MAX_INT32, Handled, StateStore, TransactionState
-from transactions.tokens import Decision, Token
+from csms_transactions.adapters.state_store import MAX_INT32, Handled, StateStore, TransactionState
+from csms_transactions.domain.tokens import Decision, Token
 
 AT = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 

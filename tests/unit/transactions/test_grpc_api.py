@@ -10,10 +10,10 @@ import pytest
 
 from csms.device_model.v1 import device_model_pb2
 from csms.edge.v1 import edge_pb2
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
-from transactions.commands import CommandError, RemoteSessions
-from transactions.grpc_api import TransactionsServicer
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.api.grpc_api import TransactionsServicer
+from csms_transactions.app.remote_commands import CommandError, RemoteSessions
 from unit.authorization.grpc_support import CONTEXT, Aborted
 from unit.transactions.fakes import OFFLINE, InMemoryTransactionsRepository, ScriptedStationCalls
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from csms.runtime.timestamps import parse_ocpp_datetime
-from transactions import meter
+from csms_kernel.ocpp.timestamps import parse_ocpp_datetime
+from csms_transactions.domain import meter
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,18 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from csms.envelope.v1 import envelope_pb2
-from csms.runtime.envelopes import timestamp
 from csms.transactions.v1 import transactions_pb2 as pb
-from transactions.projections import transactions as projection
-from transactions.projections.transactions import ENDED_AT, FIRST_REGISTER_BASE, Write, from_event, micros, shard_of
-from transactions.projector import TransactionsProjector, UndecodableEventError
+from csms_kernel.infra.envelopes import timestamp
+from csms_transactions.projections import transactions as projection
+from csms_transactions.projections.projector import TransactionsProjector, UndecodableEventError
+from csms_transactions.projections.transactions import (
+    ENDED_AT,
+    FIRST_REGISTER_BASE,
+    Write,
+    from_event,
+    micros,
+    shard_of,
+)
 from unit.transactions.fakes import InMemoryTransactionsRepository
 
 T10 = datetime(2026, 11, 21, 10, tzinfo=UTC)

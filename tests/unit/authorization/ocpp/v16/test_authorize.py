@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from ocpp.v16 import call, call_result
 
-from authorization.ocpp.v16 import authorize
-from authorization.tokens import TokenStatus, TokenType
-from csms.runtime.versions import OcppVersion
+from csms_authorization.domain.tokens import TokenStatus, TokenType
+from csms_authorization.ocpp.v16 import authorize
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.builders import EXPIRES, EXPIRES_ISO, NOW, a_token, make_context
 
 VERSION = OcppVersion.V16

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from ocpp.v201 import call, call_result
 
-from authorization.ocpp.v201 import authorize
-from authorization.tokens import TokenRecord, TokenStatus, TokenType
-from csms.runtime.versions import OcppVersion
+from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
+from csms_authorization.ocpp.v201 import authorize
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.builders import EXPIRES, EXPIRES_ISO, a_token, make_context
 
 VERSION = OcppVersion.V201

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from authorization.ocpp.routing import TABLES
-from authorization.tokens import TokenStatus, TokenType
-from csms.runtime.framing import Frame, MessageType
-from csms.runtime.router import Router
-from csms.runtime.versions import OcppVersion
+from csms_authorization.domain.tokens import TokenStatus, TokenType
+from csms_authorization.ocpp.routing import TABLES
+from csms_kernel.handling.router import Router
+from csms_kernel.ocpp.framing import Frame, MessageType
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.builders import EXPIRES, EXPIRES_ISO, a_token, make_context
 
 LONG = "E" * 200  # 2.1 allows 255 characters

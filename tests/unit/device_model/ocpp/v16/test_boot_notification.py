@@ -3,8 +3,8 @@ from __future__ import annotations
 from ocpp.v16 import call, call_result
 
 from csms.device_model.v1 import device_model_pb2
-from csms.runtime.versions import OcppVersion
-from device_model.ocpp.v16 import boot_notification
+from csms_device_model.ocpp.v16 import boot_notification
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.device_model.builders import NOW_ISO, expected_event, make_context
 
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 from ocpp.v16 import call, call_result
 
 from csms.device_model.v1 import device_model_pb2
-from csms.runtime.envelopes import timestamp
-from csms.runtime.versions import OcppVersion
-from device_model.ocpp.v16 import status_notification
+from csms_device_model.ocpp.v16 import status_notification
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.device_model.builders import NOW, expected_event, make_context
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from ocpp.v21 import call, call_result
 
-from csms.runtime.versions import OcppVersion
-from device_model.ocpp.v21 import heartbeat
+from csms_device_model.ocpp.v21 import heartbeat
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.device_model.builders import NOW_ISO, make_context
 
 

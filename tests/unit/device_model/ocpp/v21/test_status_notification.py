@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime
 
 from csms.device_model.v1 import device_model_pb2
-from csms.runtime.envelopes import timestamp
-from csms.runtime.framing import Frame, MessageType
-from csms.runtime.router import Router
-from csms.runtime.versions import OcppVersion
-from device_model.ocpp.routing import TABLES
+from csms_device_model.ocpp.routing import TABLES
+from csms_kernel.handling.router import Router
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.ocpp.framing import Frame, MessageType
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.device_model.builders import expected_event, make_context
 
 

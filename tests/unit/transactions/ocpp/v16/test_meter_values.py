@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from csms.runtime.envelopes import timestamp
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
+from csms_kernel.infra.envelopes import timestamp, version_to_proto
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.transactions.builders import Csms, at, energy, event
 
 VERSION = OcppVersion.V16
@@ -75,7 +75,7 @@ async def test_samples_without_a_transaction_are_reported_for_the_connector() ->
     expected = transactions_pb2.TransactionEvent(
         station_id="CS-1",
         message_id="msg-1",
-        ocpp_version=VERSION.proto,
+        ocpp_version=version_to_proto(VERSION),
         occurred_at=timestamp(at(10, 16)),
         received_at=answer.events[0].received_at,
         meter_values_reported=reported,

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from csms.runtime.envelopes import timestamp
-from csms.runtime.errors import RetryableError
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
-from transactions.tokens import Decision, Token
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.ocpp.errors import RetryableError
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.domain.tokens import Decision, Token
 from unit.transactions.builders import NOW, STATION, Csms, at, event
 
 VERSION = OcppVersion.V16

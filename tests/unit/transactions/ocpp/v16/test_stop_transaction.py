@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from csms.runtime.envelopes import timestamp
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.transactions.builders import STATION, Csms, at, energy, event
 
 VERSION = OcppVersion.V16

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from csms.runtime.envelopes import timestamp
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
+from csms_kernel.infra.envelopes import timestamp, version_to_proto
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.transactions.builders import NOW, Csms, at, energy
 
 VERSION = OcppVersion.V201
@@ -22,7 +22,7 @@ async def test_reports_the_samples_of_the_evse() -> None:
         transactions_pb2.TransactionEvent(
             station_id="CS-1",
             message_id="msg-1",
-            ocpp_version=VERSION.proto,
+            ocpp_version=version_to_proto(VERSION),
             occurred_at=timestamp(at(10)),
             received_at=timestamp(NOW),
             meter_values_reported=transactions_pb2.MeterValuesReported(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from csms.runtime.envelopes import timestamp
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
-from transactions.tokens import Decision, Token
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.domain.tokens import Decision, Token
 from unit.transactions.builders import STATION, Csms, at, energy, event
 from unit.transactions.scenarios import transaction_event
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from csms.runtime.versions import OcppVersion
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.transactions.builders import Csms
 
 VERSION = OcppVersion.V21

@@ -3,8 +3,9 @@ handling is the 2.0.1 one."""
 
 from __future__ import annotations
 
-from csms.runtime.versions import OcppVersion
 from csms.transactions.v1 import transactions_pb2
+from csms_kernel.infra.envelopes import version_to_proto
+from csms_kernel.ocpp.versions import OcppVersion
 from unit.transactions.builders import Csms
 
 VERSION = OcppVersion.V21
@@ -25,6 +26,6 @@ async def test_a_2_1_started_event_with_2_1_fields() -> None:
     }
     assert await csms.result("TransactionEvent", started) == {"idTokenInfo": {"status": "Accepted"}}
     [event] = (await csms.send("TransactionEvent", started)).events
-    assert event.ocpp_version == VERSION.proto
+    assert event.ocpp_version == version_to_proto(VERSION)
     assert event.started.id_token == transactions_pb2.IdToken(id_token="TAG-1", type="DirectPayment")
     assert (event.started.trigger_reason, event.started.charging_state) == ("TxResumed", "Charging")

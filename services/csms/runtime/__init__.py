@@ -1,1 +1,0 @@
-"""The OCPP handler runtime shared by every service: versions, framing, schemas, routing, error codes."""

@@ -1,0 +1,1 @@
+"""authorization: adapters of the ports: Cassandra, Kafka and gRPC clients."""

@@ -1,0 +1,102 @@
+"""The transactional outbox of token change events: the pending event, the `Outbox` port and its Cassandra
+adapter.
+
+A token change and its `AuthorizationEvent` are stored in one Cassandra request (a logged batch of the token's
+row and an outbox row, `token_store.CassandraTokenStore`), both written at the event's revision (its CQL write
+timestamp), so a stored change always has its event waiting. `outbox_relay.OutboxRelay` publishes the waiting
+events and removes them once Kafka has acknowledged them: at least once, in revision order per token.
+
+Outbox rows are spread over `SHARDS` partitions by a hash of the token key, so all events of one token share
+a partition, ordered by revision. `CassandraOutbox` owns table `token_outbox` (schema.cql): network I/O only.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from csms.authorization.v1 import authorization_pb2 as pb
+from csms_authorization.adapters.store import KEYSPACE, execute, execute_batch
+from csms_kernel.infra.cassandra import CassandraSession
+
+SHARDS = 8  # fixed: a token's events must stay in one partition to keep their order
+OUTBOX_TABLE = "token_outbox"
+
+
+@dataclass(frozen=True, order=True)
+class PendingEvent:
+    """An event waiting in the outbox; ordered as the relay publishes: by shard, then revision."""
+
+    shard: int
+    revision: int
+    event_id: uuid.UUID
+    token_key: str
+    # a serialized `AuthorizationEvent`
+    event: bytes
+
+    @classmethod
+    def of(cls, event: pb.AuthorizationEvent) -> PendingEvent:
+        return cls(
+            shard_of(event.id_token_key),
+            event.revision,
+            uuid.uuid4(),
+            event.id_token_key,
+            event.SerializeToString(),
+        )
+
+
+def shard_of(token_key: str) -> int:
+    return zlib.crc32(token_key.encode()) % SHARDS
+
+
+class Outbox(Protocol):
+    async def pending(self, per_shard: int) -> list[PendingEvent]:
+        """Up to `per_shard` waiting events of every shard, the lowest revisions of each."""
+
+    async def remove(self, events: Sequence[PendingEvent]) -> None:
+        """Removes these events (published); removing an event twice is harmless."""
+
+
+def outbox_insert(table: str = OUTBOX_TABLE) -> str:
+    """The CQL that queues an event (parameters: `insert_params`), written in the batch of its change."""
+    return (
+        f"INSERT INTO {KEYSPACE}.{table} (shard, revision, event_id, token_key, event) VALUES (?, ?, ?, ?, ?)"
+        " USING TIMESTAMP ?"
+    )
+
+
+def insert_params(event: PendingEvent) -> tuple[object, ...]:
+    return (event.shard, event.revision, event.event_id, event.token_key, event.event, event.revision)
+
+
+class CassandraOutbox:
+    def __init__(self, session: CassandraSession, table: str = OUTBOX_TABLE) -> None:
+        self._session = session
+        self._table = table
+
+    async def pending(self, per_shard: int) -> list[PendingEvent]:
+        rows = await execute(
+            self._session,
+            f"SELECT shard, revision, event_id, token_key, event FROM {KEYSPACE}.{self._table}"
+            " WHERE shard IN ? PER PARTITION LIMIT ?",
+            (list(range(SHARDS)), per_shard),
+        )
+        return [
+            PendingEvent(row["shard"], row["revision"], row["event_id"], row["token_key"], row["event"]) for row in rows
+        ]
+
+    async def remove(self, events: Sequence[PendingEvent]) -> None:
+        # Deleted one microsecond after the row was written, whatever this machine's clock says: a delete
+        # stamped earlier than the write (a clock behind the writer's) would leave the row to be sent forever.
+        delete = (
+            f"DELETE FROM {KEYSPACE}.{self._table} USING TIMESTAMP ? WHERE shard = ? AND revision = ? AND event_id = ?"
+        )
+        for shard in sorted({e.shard for e in events}):
+            await execute_batch(
+                self._session,
+                [(delete, (e.revision + 1, e.shard, e.revision, e.event_id)) for e in events if e.shard == shard],
+                logged=False,  # one partition: one mutation
+            )

@@ -1,0 +1,1 @@
+"""authorization: the gRPC API this service serves (no logic of its own)."""

@@ -1,0 +1,1 @@
+"""authorization: application commands: use cases that drive the domain through ports."""

@@ -1,0 +1,198 @@
+"""Local authorization lists on stations: push the current list (full or differential) to one station or a
+group, ask a station for its list version, and keep track of the version each station holds.
+
+A push reads the list once, then calls the stations concurrently (at most `concurrency` at a time) and
+returns one result per station. An update with more than one entry first asks the station for its limits
+(1.6 GetConfiguration, 2.x GetVariables; a station that answers with a CALLERROR has none) and goes in as many
+SendLocalList messages as they require, one after the other, stopping at the first that is not accepted; the
+version of the last accepted message is recorded as the station's. No I/O of its own: the registry (groups),
+list store, station calls and clock are injected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from csms_authorization.adapters.local_list_store import ListSnapshot, LocalListStore, StationListVersion
+from csms_authorization.adapters.registry import StationRegistryRepository
+from csms_authorization.adapters.station_calls import (
+    CallErrorAnswer,
+    CallFailed,
+    CallTimedOut,
+    StationCalls,
+    StationOffline,
+)
+from csms_authorization.domain.local_lists import (
+    FULL,
+    NO_LIMITS,
+    SEND_LOCAL_LIST,
+    LocalListUpdate,
+    Message,
+    MessageLimits,
+    limits_call,
+    limits_of,
+    list_version_of,
+    update_for,
+)
+from csms_kernel.ocpp.versions import OcppVersion
+
+
+class PushOutcome(enum.Enum):
+    # the station's SendLocalList answer (1.6 UpdateStatus, 2.x SendLocalListStatusEnumType)
+    ACCEPTED = "Accepted"
+    FAILED = "Failed"
+    VERSION_MISMATCH = "VersionMismatch"
+    NOT_SUPPORTED = "NotSupported"
+    # no answer
+    OFFLINE = "Offline"
+    TIMEOUT = "Timeout"
+    ERROR = "Error"
+
+
+@dataclass(frozen=True)
+class PushResult:
+    station_id: str
+    outcome: PushOutcome
+    detail: str = ""
+    version_number: int = 0
+    entries: int = 0
+
+
+class UnknownGroup(LookupError):
+    pass
+
+
+class LocalListService:
+    def __init__(
+        self,
+        registry: StationRegistryRepository,
+        store: LocalListStore,
+        calls: StationCalls,
+        clock: Callable[[], datetime],
+        *,
+        concurrency: int,
+        default_timeout_s: float,
+    ) -> None:
+        self._registry = registry
+        self._store = store
+        self._calls = calls
+        self._clock = clock
+        self._concurrency = concurrency
+        self._default_timeout_s = default_timeout_s
+
+    async def push_to_station(self, station_id: str, differential: bool, timeout_s: float | None) -> PushResult:
+        results = await self._push([station_id], differential, timeout_s)
+        return results[0]
+
+    async def push_to_group(self, group: str, differential: bool, timeout_s: float | None) -> list[PushResult]:
+        """Raises UnknownGroup when no station is in the group."""
+        station_ids = await self._registry.stations_in_group(group)
+        if not station_ids:
+            raise UnknownGroup(group)
+        return await self._push(station_ids, differential, timeout_s)
+
+    async def refresh_version(self, station_id: str, timeout_s: float | None) -> int:
+        """Asks the station (GetLocalListVersion) and records its answer. Raises StationOffline, CallTimedOut,
+        CallErrorAnswer, CallFailed."""
+        version = await self._calls.connected_version(station_id)
+        if version is None:
+            raise StationOffline(f"station {station_id} is offline")
+        answer = await self._calls.call(station_id, "GetLocalListVersion", {}, timeout_s or self._default_timeout_s)
+        list_version = list_version_of(version, answer)
+        await self._store.record_station_version(station_id, list_version, self._clock())
+        return list_version
+
+    async def status(self, station_id: str) -> tuple[int, StationListVersion | None]:
+        """The CSMS's current list version and the one last recorded for the station."""
+        snapshot, held = await asyncio.gather(self._store.snapshot(), self._store.station_version(station_id))
+        return snapshot.version, held
+
+    async def _push(self, station_ids: list[str], differential: bool, timeout_s: float | None) -> list[PushResult]:
+        snapshot = await self._store.snapshot()
+        limit = asyncio.Semaphore(self._concurrency)
+
+        async def one(station_id: str) -> PushResult:
+            async with limit:
+                return await self._push_one(snapshot, station_id, differential, timeout_s or self._default_timeout_s)
+
+        return list(await asyncio.gather(*(one(station_id) for station_id in station_ids)))
+
+    async def _push_one(
+        self, snapshot: ListSnapshot, station_id: str, differential: bool, timeout_s: float
+    ) -> PushResult:
+        try:
+            version = await self._calls.connected_version(station_id)
+            if version is None:
+                return PushResult(station_id, PushOutcome.OFFLINE, "not connected")
+            since = None
+            if differential:
+                held = await self._store.station_version(station_id)
+                since = held.version if held is not None else 0
+            update = update_for(snapshot, version, station_id, since, self._clock())
+            limits = await self._limits(station_id, version, update, timeout_s)
+        except _CALL_FAILURES as exc:
+            return PushResult(station_id, _failure_outcome(exc), str(exc))
+        detail = _detail(version, since, update.skipped)
+        if update.update_type == FULL and limits.capacity is not None and update.entries > limits.capacity:
+            detail += f", {update.entries} entries for a list of at most {limits.capacity}: not sent"
+            return PushResult(station_id, PushOutcome.ERROR, detail, update.version_number, update.entries)
+        messages = update.messages(limits)
+        accepted, outcome, failure = await self._send(station_id, messages, timeout_s)
+        if accepted:
+            await self._store.record_station_version(station_id, messages[accepted - 1].version_number, self._clock())
+        if len(messages) > 1:
+            detail += f", {len(messages)} messages"
+            if accepted < len(messages):
+                held_now = f"it holds version {messages[accepted - 1].version_number}" if accepted else "none accepted"
+                detail += f", stopped at message {accepted + 1} ({held_now})"
+        if failure:
+            detail = f"{failure}; {detail}" if len(messages) > 1 else failure
+        return PushResult(station_id, outcome, detail, update.version_number, update.entries)
+
+    async def _send(self, station_id: str, messages: list[Message], timeout_s: float) -> tuple[int, PushOutcome, str]:
+        """Sends the messages one after the other until one is not accepted. Returns how many were accepted,
+        the last outcome and, when a call failed, why."""
+        for sent, message in enumerate(messages):
+            try:
+                answer = await self._calls.call(station_id, SEND_LOCAL_LIST, message.payload, timeout_s)
+            except _CALL_FAILURES as exc:
+                return sent, _failure_outcome(exc), str(exc)
+            outcome = PushOutcome(answer["status"])
+            if outcome is not PushOutcome.ACCEPTED:
+                return sent, outcome, ""
+        return len(messages), PushOutcome.ACCEPTED, ""
+
+    async def _limits(
+        self, station_id: str, version: OcppVersion, update: LocalListUpdate, timeout_s: float
+    ) -> MessageLimits:
+        """The station's SendLocalList limits; none asked for an update that cannot be split."""
+        if update.entries <= 1:
+            return NO_LIMITS
+        action, payload = limits_call(version)
+        try:
+            answer = await self._calls.call(station_id, action, payload, timeout_s)
+        except CallErrorAnswer:
+            return NO_LIMITS
+        return limits_of(version, answer)
+
+
+_CALL_FAILURES = (StationOffline, CallTimedOut, CallErrorAnswer, CallFailed)
+
+
+def _failure_outcome(exc: Exception) -> PushOutcome:
+    if isinstance(exc, StationOffline):
+        return PushOutcome.OFFLINE
+    if isinstance(exc, CallTimedOut):
+        return PushOutcome.TIMEOUT
+    return PushOutcome.ERROR
+
+
+def _detail(version: OcppVersion, since: int | None, skipped: int) -> str:
+    parts = ["full" if since is None else f"differential since {since}"]
+    if skipped:
+        parts.append(f"{skipped} token(s) too long for {version.subprotocol} left out")
+    return ", ".join(parts)

@@ -1,0 +1,1 @@
+"""authorization: pure rules (no I/O)."""

@@ -1,0 +1,30 @@
+"""What every authorization OCPP handler receives: the call, the authorizer, active sessions and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from csms_authorization.app.authorizer import Authorizer
+from csms_authorization.domain.decision import Decision
+from csms_authorization.projections.active_sessions import ActiveSessions
+from csms_kernel.handling.router import CallInfo, Emitted
+
+
+@dataclass(frozen=True)
+class AuthorizationContext:
+    call: CallInfo
+    emitted: Emitted
+    authorizer: Authorizer
+    sessions: ActiveSessions
+    # 1.6: answer ConcurrentTx for a token that already has an active transaction
+    concurrent_tx: bool
+
+    @property
+    def now(self) -> datetime:
+        """The CSMS time of the call: when the edge received it, so a redelivered frame gets the same answer."""
+        return self.call.received_at
+
+    async def decide(self, id_token: str, presented_type: str | None) -> Decision:
+        """The decision for a token presented by the calling station (reads the token store)."""
+        return await self.authorizer.decide(id_token, presented_type, self.call.station_id, self.now)

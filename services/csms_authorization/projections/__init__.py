@@ -1,0 +1,1 @@
+"""authorization: read models projected from events."""

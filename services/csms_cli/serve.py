@@ -1,0 +1,66 @@
+"""`csms serve SERVICE` and `csms migrate`: run a service process in the foreground, or the migration once.
+
+The service packages are imported only when asked for, so the CLI works without their dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+
+from csms_cli import exit_codes
+from csms_kernel.infra.settings import CommonSettings
+from csms_kernel.migrate import Schema, package_schemas
+
+SERVICES = {
+    "edge": "csms_edge",
+    "device-model": "csms_device_model",
+    "authorization": "csms_authorization",
+    "transactions": "csms_transactions",
+}
+
+
+def service_schemas() -> list[Schema]:
+    """The Cassandra schema of every service that has one (`schema.cql` packaged with it)."""
+    return package_schemas(list(SERVICES.values()))
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Runs the service until SIGTERM/SIGINT (its own `bootstrap.main()` reads settings and logs)."""
+    package = SERVICES[args.service]
+    module_name = f"{package}.bootstrap"
+    try:
+        bootstrap = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name not in (package, module_name):
+            raise
+        print(f"error: the {args.service} service is not available ({exc})", file=sys.stderr)
+        return exit_codes.FAILED
+    bootstrap.main()
+    return exit_codes.OK
+
+
+def migrate(args: argparse.Namespace) -> int:
+    """Creates the Kafka topics, Cassandra keyspaces and tables (idempotent); settings from `CSMS_*`."""
+    from csms_kernel import migrate as migration
+
+    settings = CommonSettings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(
+            migration.migrate(
+                settings.kafka_bootstrap,
+                settings.cassandra_contact_points,
+                settings.cassandra_port,
+                schemas=service_schemas(),
+                local_dc=settings.cassandra_local_dc,
+            )
+        )
+    except migration.MigrationError as exc:
+        print(f"error: migration failed: {exc}", file=sys.stderr)
+        return exit_codes.FAILED
+    print("migrated")
+    return exit_codes.OK

@@ -1,0 +1,180 @@
+"""`csms stack run|up|down`: the whole local system (Kafka, Cassandra, services, edge nodes).
+
+`run` stays in the foreground until Ctrl-C/SIGTERM and then stops everything it started, the local Kafka and
+Cassandra included; `up` returns once everything is ready and leaves it running; `down` stops what `up` started.
+Kafka and Cassandra come from `deploy/infra.py` unless `CSMS_KAFKA_BOOTSTRAP` names an external cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from csms_cli import exit_codes
+from csms_cli.serve import service_schemas
+from csms_devtools import stack as local_stack
+from csms_kernel.infra.settings import CommonSettings
+
+INFRA_PY = local_stack.REPO_ROOT / "deploy" / "infra.py"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("stack", help="run the whole system locally (make run / make up / make down)")
+    actions = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for name, handler, text in (
+        ("run", run, "everything in the foreground; Ctrl-C stops it all"),
+        ("up", up, "everything in the background, returning once ready"),
+    ):
+        sub = actions.add_parser(name, help=text)
+        sub.add_argument("--edge-nodes", type=int, default=1, help="number of edge nodes (ports 9000, 9001, ...)")
+        sub.add_argument("--accept-unknown-stations", action="store_true", help="let unregistered stations connect")
+        sub.add_argument(
+            "--metrics-port",
+            type=int,
+            default=9100,
+            metavar="BASE",
+            help="Prometheus /metrics on BASE (authorization), +1 (device-model), +2 (transactions), +10.. (edge "
+            "nodes); 0: none",
+        )
+        sub.set_defaults(handler=handler, uses_client=False)
+    down_parser = actions.add_parser("down", help="stop what `up` started (services and edge nodes)")
+    down_parser.set_defaults(handler=down, uses_client=False)
+
+
+def _config(args: argparse.Namespace) -> local_stack.StackConfig:
+    settings = CommonSettings()
+    count = max(1, args.edge_nodes)
+    config = local_stack.StackConfig(
+        kafka_bootstrap=settings.kafka_bootstrap,
+        cassandra_contact_points=",".join(settings.cassandra_contact_points),
+        cassandra_port=settings.cassandra_port,
+        cassandra_local_dc=settings.cassandra_local_dc,
+        edge_ports=tuple(9000 + i for i in range(count)),
+        edge_grpc_ports=tuple(50060 + i for i in range(count)),
+        accept_unknown_stations=args.accept_unknown_stations,
+    )
+    base = args.metrics_port
+    if base:
+        services = {"authorization": base, "device-model": base + 1, "transactions": base + 2}
+        edges = {config.edge_node_id(i): base + 10 + i for i in range(count)}
+        config = dataclasses.replace(config, metrics_ports=services | edges)
+    return config
+
+
+def _external_infra() -> bool:
+    return "CSMS_KAFKA_BOOTSTRAP" in os.environ
+
+
+def _infra(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(INFRA_PY), *args], text=True, capture_output=True)
+
+
+def _start_infra() -> bool:
+    """Starts the local Kafka and Cassandra unless they run already; True when this call started them."""
+    if _external_infra() or _infra("status").returncode == 0:
+        return False
+    print("starting Kafka and Cassandra (first start formats their data; ~20 s) ...", flush=True)
+    started = _infra("start", "all")
+    if started.returncode != 0:
+        raise RuntimeError(f"Kafka/Cassandra did not start:\n{started.stdout}{started.stderr}")
+    return True
+
+
+def _migrate(config: local_stack.StackConfig) -> None:
+    from csms_kernel import migrate
+
+    asyncio.run(
+        migrate.migrate(
+            config.kafka_bootstrap,
+            config.cassandra_contact_points.split(","),
+            config.cassandra_port,
+            schemas=service_schemas(),
+            local_dc=config.cassandra_local_dc,
+        )
+    )
+
+
+def _announce(config: local_stack.StackConfig) -> None:
+    for index in range(len(config.edge_ports)):
+        print(
+            f"stations connect to {config.edge_url(index)}/{{stationId}}"
+            "  (subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6; HTTP Basic auth)"
+        )
+    print(f"device-model gRPC {config.device_model_address}, authorization gRPC {config.authorization_address}")
+    for name in config.metrics_ports:
+        print(f"{name} metrics {config.metrics_url(name)}")
+    print("register a station: .venv/bin/csms stations add CP-1 --password 'a-secret-of-16-chars'", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = _config(args)
+    started_infra = False
+    running = local_stack.Stack(config)
+    stop = _StopSignal()
+    try:
+        started_infra = _start_infra()
+        _migrate(config)
+        running.start()
+        asyncio.run(running.wait_ready(timeout_s=120))
+        _announce(config)
+        print("running; Ctrl-C stops everything", flush=True)
+        while not stop.requested:
+            dead = [name for name, process in running.processes.items() if process.poll() is not None]
+            if dead:
+                print(f"error: {', '.join(dead)} exited:\n{running.log_tail(dead[0])}", file=sys.stderr)
+                return exit_codes.FAILED
+            time.sleep(0.5)
+        return exit_codes.OK
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exit_codes.FAILED
+    finally:
+        print("stopping ...", flush=True)
+        running.stop()
+        if started_infra:
+            _infra("stop", "all")
+        print("stopped", flush=True)
+
+
+def up(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if (config.run_dir / "state.json").exists():
+        local_stack.stop_saved(config.run_dir)
+    running = local_stack.Stack(config)
+    try:
+        _start_infra()
+        _migrate(config)
+        running.start(detached=True)
+        running.save_state()
+        asyncio.run(running.wait_ready(timeout_s=120))
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        local_stack.stop_saved(config.run_dir)
+        return exit_codes.FAILED
+    _announce(config)
+    print(f"logs in {config.run_dir}; `make down` stops it")
+    return exit_codes.OK
+
+
+def down(args: argparse.Namespace) -> int:
+    stopped = local_stack.stop_saved()
+    print(f"stopped {', '.join(stopped)}" if stopped else "nothing was running")
+    return exit_codes.OK
+
+
+class _StopSignal:
+    """Turns SIGINT/SIGTERM into a flag; the children got the terminal's SIGINT too and shut down themselves."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        signal.signal(signal.SIGINT, self._set)
+        signal.signal(signal.SIGTERM, self._set)
+
+    def _set(self, signum: int, frame: object) -> None:
+        self.requested = True

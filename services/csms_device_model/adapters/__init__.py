@@ -1,0 +1,1 @@
+"""device-model: adapters of the ports: Cassandra, Kafka and gRPC clients."""

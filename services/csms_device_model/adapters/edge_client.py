@@ -1,0 +1,79 @@
+"""gRPC client of the edge nodes' EdgeService (one cached channel per node address)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import grpc
+
+from csms.edge.v1 import edge_pb2, edge_pb2_grpc
+from csms_device_model.app.send_call import (
+    CallErrorReply,
+    CallResult,
+    CallTimeoutError,
+    Outcome,
+    StationBusyError,
+    StationOfflineError,
+)
+from csms_device_model.domain.presence import Presence
+
+if TYPE_CHECKING:
+    from csms.edge.v1.edge_pb2_grpc import EdgeServiceAsyncStub
+
+
+class GrpcEdgeNodeCalls:
+    def __init__(self) -> None:
+        self._stubs: dict[str, EdgeServiceAsyncStub] = {}
+        self._channels: list[grpc.aio.Channel] = []
+
+    def _stub(self, address: str) -> EdgeServiceAsyncStub:
+        stub = self._stubs.get(address)
+        if stub is None:
+            channel = grpc.aio.insecure_channel(address)
+            self._channels.append(channel)
+            stub = self._stubs[address] = edge_pb2_grpc.EdgeServiceStub(channel)
+        return stub
+
+    async def send_call(
+        self, presence: Presence, station_id: str, action: str, payload_json: str, timeout_s: float
+    ) -> Outcome:
+        request = edge_pb2.SendCallRequest(
+            station_id=station_id,
+            connection_id=presence.connection_id,
+            action=action,
+            payload_json=payload_json,
+            timeout_ms=int(timeout_s * 1000),
+        )
+        try:
+            # The gRPC deadline leaves the edge time to report its own timeout first.
+            response = await self._stub(presence.edge_address).SendCall(request, timeout=timeout_s + 5)
+        except grpc.aio.AioRpcError as exc:
+            raise _translate(exc, station_id, presence) from exc
+        if response.WhichOneof("outcome") == "error":
+            error = response.error
+            return CallErrorReply(response.message_id, error.code, error.description, error.details_json)
+        return CallResult(response.message_id, response.result_json)
+
+    async def close(self) -> None:
+        for channel in self._channels:
+            await channel.close(grace=None)
+
+
+def _translate(exc: grpc.aio.AioRpcError, station_id: str, presence: Presence) -> Exception:
+    code = exc.code()
+    if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return CallTimeoutError(exc.details() or f"station {station_id} did not answer in time")
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return StationBusyError(exc.details() or f"station {station_id} has too many calls queued")
+    if code == grpc.StatusCode.UNAVAILABLE and "disconnected" not in (exc.details() or ""):
+        return StationOfflineError(
+            f"station {station_id} is offline (edge node {presence.edge_node_id} at {presence.edge_address} "
+            "is unreachable)"
+        )
+    if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
+        return StationOfflineError(exc.details() or f"station {station_id} is offline")
+    return EdgeNodeError(f"edge node {presence.edge_node_id} failed the call: {code.name} {exc.details()}")
+
+
+class EdgeNodeError(Exception):
+    pass

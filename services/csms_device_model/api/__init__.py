@@ -1,0 +1,1 @@
+"""device-model: the gRPC API this service serves (no logic of its own)."""

@@ -1,0 +1,1 @@
+"""device-model: application commands: use cases that drive the domain through ports."""

@@ -1,0 +1,93 @@
+"""CSMS-initiated calls: find the node that holds the station, check the call, and relay it.
+
+The payload is validated against the official request schema of the station's OCPP version before anything
+is sent; the station's real CALLRESULT or CALLERROR is returned, or a precise error says why there is none.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from csms_device_model.adapters.repository import StationsRepository
+from csms_device_model.domain.presence import Presence
+from csms_kernel.ocpp.errors import OcppCallError
+from csms_kernel.ocpp.schemas import MessageKind, action_exists, validate
+from csms_kernel.ocpp.versions import OcppVersion
+
+
+@dataclass(frozen=True)
+class CallResult:
+    message_id: str
+    payload_json: str
+
+
+@dataclass(frozen=True)
+class CallErrorReply:
+    message_id: str
+    code: str
+    description: str
+    details_json: str
+
+
+Outcome = CallResult | CallErrorReply
+
+
+class StationOfflineError(Exception):
+    pass
+
+
+class InvalidCallError(Exception):
+    pass
+
+
+class CallTimeoutError(Exception):
+    pass
+
+
+class StationBusyError(Exception):
+    pass
+
+
+class EdgeNodeCalls(Protocol):
+    """Sends a CALL through the edge node that holds the connection (gRPC EdgeService in production).
+
+    Raises StationOfflineError (connection not there / node unreachable), CallTimeoutError, StationBusyError.
+    """
+
+    async def send_call(
+        self, presence: Presence, station_id: str, action: str, payload_json: str, timeout_s: float
+    ) -> Outcome: ...
+
+
+class StationCommands:
+    def __init__(self, repository: StationsRepository, edges: EdgeNodeCalls, default_timeout_s: float) -> None:
+        self._repository = repository
+        self._edges = edges
+        self._default_timeout_s = default_timeout_s
+
+    async def send_call(self, station_id: str, action: str, payload_json: str, timeout_s: float | None) -> Outcome:
+        presence = await self._repository.presence(station_id)
+        if presence is None or not presence.connected:
+            raise StationOfflineError(f"station {station_id} is offline")
+        version = OcppVersion(presence.ocpp_version)
+        payload = _parse_payload(payload_json)
+        if not action_exists(version, action):
+            raise InvalidCallError(f"{action!r} is not an action of {version.subprotocol}")
+        try:
+            validate(version, action, MessageKind.REQUEST, payload)
+        except OcppCallError as exc:
+            raise InvalidCallError(f"payload not valid for {version.subprotocol}: {exc.description}") from exc
+        timeout = timeout_s if timeout_s and timeout_s > 0 else self._default_timeout_s
+        return await self._edges.send_call(presence, station_id, action, json.dumps(payload), timeout)
+
+
+def _parse_payload(payload_json: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(payload_json or "{}")
+    except ValueError as exc:
+        raise InvalidCallError(f"payload is not valid JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise InvalidCallError("payload must be a JSON object")
+    return payload

@@ -1,0 +1,1 @@
+"""device-model: pure rules (no I/O)."""

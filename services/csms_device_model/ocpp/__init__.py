@@ -1,0 +1,1 @@
+"""device-model: station→CSMS OCPP handlers: `routing.py` and one module per action per version."""

@@ -1,0 +1,1 @@
+"""device-model: read models projected from events."""

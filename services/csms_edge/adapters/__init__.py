@@ -1,0 +1,1 @@
+"""edge: adapters of the ports: Cassandra, Kafka and gRPC clients."""

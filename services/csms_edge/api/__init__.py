@@ -1,0 +1,1 @@
+"""edge: the gRPC API this service serves (no logic of its own)."""

@@ -1,0 +1,1 @@
+"""edge: application commands: use cases that drive the domain through ports."""

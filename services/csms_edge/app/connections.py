@@ -1,0 +1,141 @@
+"""The node's table of live station connections: one current connection per station, replace-on-reconnect.
+
+Owns the `StationSocket` port (what the edge needs of a WebSocket) and closing connections in the
+background (a close waits for the closing handshake, which a half-open socket never completes, so nobody
+should wait for it inline). State per connection is kept small: the outbound pipe is created lazily.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from csms_edge.app.outbound import OutboundPipe
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.telemetry.metrics import CONNECTIONS
+
+log = logging.getLogger(__name__)
+
+_MARK_BITS = 16
+_MARK_MASK = (1 << _MARK_BITS) - 1
+_USED = 1 << (_MARK_BITS - 1)
+_HASH_MASK = _USED - 1
+_RECENT_MASK = (1 << (4 * _MARK_BITS)) - 1
+
+REPLACED_CODE = 1000
+REPLACED_REASON = "replaced by a newer connection"
+
+
+class StationSocket(Protocol):
+    """The parts of a websockets connection the edge uses (a fake implements it in tests)."""
+
+    async def recv(self) -> str | bytes: ...
+
+    async def send(self, message: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str = "") -> None: ...
+
+
+@dataclass(slots=True, eq=False)
+class Connection:
+    station_id: str
+    connection_id: str
+    version: OcppVersion
+    socket: StationSocket
+    _outbound: OutboundPipe | None = field(default=None, repr=False)
+    _recent_calls: int = field(default=0, repr=False)
+
+    def saw_call(self, message_id: str) -> bool:
+        """Records a CALL's message id; true when one of the last four CALLs on this connection had it (a
+        retransmission). Kept as four 16-bit marks (a used bit + 15 bits of hash) in one int, to stay small per
+        idle connection: a false positive (about 1 in 8,000) only costs the owning service a lookup."""
+        mark = _USED | (hash(message_id) & _HASH_MASK)
+        recent = self._recent_calls
+        repeat = mark in (
+            recent & _MARK_MASK,
+            (recent >> _MARK_BITS) & _MARK_MASK,
+            (recent >> 2 * _MARK_BITS) & _MARK_MASK,
+            recent >> 3 * _MARK_BITS,
+        )
+        self._recent_calls = ((recent << _MARK_BITS) | mark) & _RECENT_MASK
+        return repeat
+
+    def outbound(self, max_queue: int) -> OutboundPipe:
+        """The pending-call pipe of this connection, created on first use."""
+        if self._outbound is None:
+            self._outbound = OutboundPipe(max_queue)
+        return self._outbound
+
+    @property
+    def outbound_if_any(self) -> OutboundPipe | None:
+        return self._outbound
+
+    def fail_outbound(self, reason: str) -> None:
+        if self._outbound is not None:
+            self._outbound.close(reason)
+
+
+class ConnectionTable:
+    def __init__(self) -> None:
+        self._by_station: dict[str, Connection] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._by_station)
+
+    def register(self, connection: Connection) -> Connection | None:
+        """Makes `connection` the station's current one; the one it replaces is failed and closed."""
+        previous = self._by_station.get(connection.station_id)
+        self._by_station[connection.station_id] = connection
+        if previous is None:
+            CONNECTIONS.inc()
+        elif previous is not connection:
+            log.info(
+                "station %s reconnected: connection %s replaces %s",
+                connection.station_id,
+                connection.connection_id,
+                previous.connection_id,
+            )
+            self.close_in_background(previous, REPLACED_CODE, REPLACED_REASON)
+            return previous
+        return None
+
+    def unregister(self, connection: Connection) -> bool:
+        """Removes `connection` if it is still the station's current one."""
+        if self._by_station.get(connection.station_id) is connection:
+            del self._by_station[connection.station_id]
+            CONNECTIONS.dec()
+            return True
+        return False
+
+    def get(self, station_id: str, connection_id: str = "") -> Connection | None:
+        """The station's current connection; with `connection_id`, only if it is that connection."""
+        connection = self._by_station.get(station_id)
+        if connection is None or (connection_id and connection.connection_id != connection_id):
+            return None
+        return connection
+
+    def close_in_background(self, connection: Connection, code: int, reason: str) -> None:
+        """Fails the connection's pending calls now and closes its socket without waiting for it."""
+        connection.fail_outbound(reason)
+        task = asyncio.get_running_loop().create_task(self._close(connection, code, reason))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def _close(self, connection: Connection, code: int, reason: str) -> None:
+        try:
+            await connection.socket.close(code, reason)
+        except Exception:
+            log.warning(
+                "closing connection %s of station %s failed",
+                connection.connection_id,
+                connection.station_id,
+                exc_info=True,
+            )
+
+    async def wait_closing(self) -> None:
+        """Waits for background closes (used when draining and in tests)."""
+        while self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)

@@ -1,0 +1,180 @@
+"""One station connection's life: register, record CONNECTED, read frames in order, record DISCONNECTED.
+
+For every frame read, the envelope is appended to the frame log and the append is awaited before
+anything else happens with the frame; if it fails the frame is dropped unanswered (the station retries).
+The edge parses only OCPP-J framing: a malformed frame is answered here with the version's CALLERROR;
+a CALLRESULT/CALLERROR resolves the pending CSMS-initiated call; CALLs are answered by their owning
+service through this node's delivery topic (a CALL whose message id came before on this connection is marked
+`repeat`, so the service answers it as before). An error in one session never leaves it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from opentelemetry.trace import SpanKind
+from websockets.exceptions import ConnectionClosed
+
+from csms_edge.adapters.frame_log import FrameLog
+from csms_edge.app.connections import Connection, ConnectionTable
+from csms_edge.domain.envelopes import EnvelopeFactory
+from csms_kernel.ocpp.errors import code_for
+from csms_kernel.ocpp.framing import Frame, MalformedFrame, MessageType, call_error_frame, parse_frame
+from csms_kernel.telemetry import metrics, tracing
+
+log = logging.getLogger(__name__)
+
+_ANSWERS = frozenset({MessageType.CALL_RESULT, MessageType.CALL_ERROR, MessageType.CALL_RESULT_ERROR})
+# 1013 Try Again Later: the frame log is unreachable, so nothing the station says could be recorded.
+LOG_UNAVAILABLE_CODE = 1013
+INTERNAL_ERROR_CODE = 1011
+
+
+@dataclass(frozen=True, slots=True)
+class SessionContext:
+    """What every session of this node shares."""
+
+    table: ConnectionTable
+    frame_log: FrameLog
+    envelopes: EnvelopeFactory
+    edge_address: str
+
+
+def describe_close(exc: ConnectionClosed) -> str:
+    code = exc.rcvd.code if exc.rcvd is not None else exc.sent.code if exc.sent is not None else 1006
+    return f"code {code}: {exc}"
+
+
+class Session:
+    __slots__ = ("_connection", "_context")
+
+    def __init__(self, connection: Connection, context: SessionContext) -> None:
+        self._connection = connection
+        self._context = context
+
+    async def run(self) -> None:
+        """Serves the connection until it closes; never raises (except cancellation)."""
+        connection, context = self._connection, self._context
+        context.table.register(connection)
+        reason = "connection ended"
+        try:
+            try:
+                await context.frame_log.append(context.envelopes.connected(connection, context.edge_address))
+            except Exception:
+                log.error(
+                    "station %s: cannot record CONNECTED; closing %s",
+                    connection.station_id,
+                    connection.connection_id,
+                    exc_info=True,
+                )
+                reason = "frame log unavailable"
+                await connection.socket.close(LOG_UNAVAILABLE_CODE, reason)
+                return
+            log.info(
+                "station %s connected (%s, connection %s)",
+                connection.station_id,
+                connection.version.subprotocol,
+                connection.connection_id,
+            )
+            while True:
+                message = await connection.socket.recv()
+                await self.handle(message)
+        except ConnectionClosed as exc:
+            reason = describe_close(exc)
+        except Exception as exc:
+            log.exception("station %s: session failed", connection.station_id)
+            reason = f"edge error: {type(exc).__name__}"
+            try:
+                await connection.socket.close(INTERNAL_ERROR_CODE, "internal error")
+            except Exception:
+                log.debug("closing after a session error failed", exc_info=True)
+        finally:
+            await self._finish(reason)
+
+    async def _finish(self, reason: str) -> None:
+        connection, context = self._connection, self._context
+        context.table.unregister(connection)
+        connection.fail_outbound("station disconnected")
+        log.info("station %s disconnected (connection %s, %s)", connection.station_id, connection.connection_id, reason)
+        try:
+            await context.frame_log.append(context.envelopes.disconnected(connection, reason))
+        except Exception:
+            log.error("station %s: cannot record DISCONNECTED", connection.station_id, exc_info=True)
+
+    async def handle(self, message: str | bytes) -> None:
+        """One received frame: log it (awaited), then act on it, in an `ocpp.receive` span (the answer to a
+        CSMS-initiated CALL continues that CALL's trace). Raises only ConnectionClosed."""
+        connection, context = self._connection, self._context
+        received_at = context.envelopes.clock_ns()
+        parsed = parse_frame(message, connection.version)
+        pipe = connection.outbound_if_any
+        action = parent = ""
+        if isinstance(parsed, Frame) and parsed.message_type in _ANSWERS and pipe is not None:
+            action = pipe.pending_action(parsed.message_id)
+            parent = pipe.pending_traceparent(parsed.message_id)
+        frame_type, frame_action = (
+            (parsed.message_type, parsed.action or action) if isinstance(parsed, Frame) else (None, "")
+        )
+        metrics.count_frame(metrics.IN, metrics.type_label(frame_type), frame_action)
+        with tracing.ocpp_span(
+            tracing.RECEIVE,
+            SpanKind.SERVER,
+            connection.station_id,
+            frame_action,
+            parsed.message_id,
+            connection.version.subprotocol,
+            parent=parent,
+            start_time=received_at,
+        ):
+            await self._handle(message, parsed, received_at, action)
+
+    async def _handle(
+        self, message: str | bytes, parsed: Frame | MalformedFrame, received_at: int, action: str
+    ) -> None:
+        connection, context = self._connection, self._context
+        pipe = connection.outbound_if_any
+        envelope = context.envelopes.inbound(connection, message, parsed, received_at, action)
+        if isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
+            envelope.repeat = connection.saw_call(parsed.message_id)
+        try:
+            await context.frame_log.append(envelope)
+        except Exception:
+            log.error(
+                "station %s: frame %s not recorded, dropped unanswered",
+                connection.station_id,
+                envelope.message_id or "?",
+                exc_info=True,
+            )
+            return
+        if isinstance(parsed, MalformedFrame):
+            await self._answer_malformed(parsed, envelope.traceparent)
+        elif parsed.message_type in _ANSWERS:
+            if pipe is None or not pipe.resolve(parsed):
+                log.info(
+                    "station %s: %s for message id %s answers no pending call; ignored",
+                    connection.station_id,
+                    parsed.message_type.name,
+                    parsed.message_id,
+                )
+        elif parsed.message_type is MessageType.SEND:
+            log.debug("station %s: SEND %s", connection.station_id, parsed.action)
+
+    async def _answer_malformed(self, malformed: MalformedFrame, traceparent: str) -> None:
+        connection, context = self._connection, self._context
+        log.warning(
+            "station %s: malformed frame (%s: %s)", connection.station_id, malformed.kind.value, malformed.description
+        )
+        answer = call_error_frame(
+            malformed.message_id, code_for(malformed.kind, connection.version), malformed.description
+        )
+        envelope = context.envelopes.outbound(
+            connection, answer, MessageType.CALL_ERROR, malformed.message_id, traceparent=traceparent
+        )
+        try:
+            await context.frame_log.append(envelope)
+        except Exception:
+            log.error("station %s: CALLERROR not recorded, not sent", connection.station_id, exc_info=True)
+            return
+        await connection.socket.send(answer)
+        metrics.count_frame(metrics.OUT, metrics.type_label(MessageType.CALL_ERROR), "")

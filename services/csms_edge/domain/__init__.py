@@ -1,0 +1,1 @@
+"""edge: pure rules (no I/O)."""

@@ -1,0 +1,143 @@
+"""The WebSocket opening handshake as pure decisions: path, subprotocol and HTTP Basic credentials.
+
+`check_request` reads what the station sent and either refuses it or says which credentials to verify;
+`decide` turns the station registry's verdict into accept/refuse. No I/O here: the websockets adapter
+(`edge.ws_server`) asks the registry in between. OCPP Security Profile 1: the Basic user must be the
+station id taken from the path `/ocpp/{stationId}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import http
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from csms_edge.adapters.station_registry import Verdict
+from csms_kernel.ocpp.versions import SUPPORTED_SUBPROTOCOLS, OcppVersion
+
+PATH_PREFIX = "/ocpp/"
+MAX_STATION_ID_LENGTH = 48
+WWW_AUTHENTICATE = ("WWW-Authenticate", 'Basic realm="OCPP"')
+
+
+@dataclass(frozen=True, slots=True)
+class Refuse:
+    """Refuse the handshake with this HTTP status and plain-text body (and extra headers)."""
+
+    status: int
+    body: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A well-formed request whose credentials still have to be verified by the station registry."""
+
+    station_id: str
+    version: OcppVersion
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    station_id: str
+    version: OcppVersion
+
+
+def _unauthorized(body: str) -> Refuse:
+    return Refuse(http.HTTPStatus.UNAUTHORIZED, body, (WWW_AUTHENTICATE,))
+
+
+def parse_station_id(path: str) -> str | Refuse:
+    """The percent-decoded station id of `/ocpp/{stationId}` (query string ignored), or why not."""
+    path = path.partition("?")[0]
+    if not path.startswith(PATH_PREFIX):
+        return Refuse(http.HTTPStatus.NOT_FOUND, f"unknown path {path!r}; connect to /ocpp/{{stationId}}\n")
+    encoded = path[len(PATH_PREFIX) :]
+    if "/" in encoded:
+        return Refuse(http.HTTPStatus.NOT_FOUND, f"unknown path {path!r}; connect to /ocpp/{{stationId}}\n")
+    try:
+        station_id = unquote(encoded, errors="strict")
+    except UnicodeDecodeError:
+        return Refuse(http.HTTPStatus.BAD_REQUEST, "station id is not valid percent-encoded UTF-8\n")
+    if not 1 <= len(station_id) <= MAX_STATION_ID_LENGTH:
+        return Refuse(
+            http.HTTPStatus.BAD_REQUEST,
+            f"station id must be 1 to {MAX_STATION_ID_LENGTH} characters long\n",
+        )
+    if not station_id.isprintable() or ":" in station_id:
+        return Refuse(http.HTTPStatus.BAD_REQUEST, "station id must consist of printable characters other than ':'\n")
+    return station_id
+
+
+def offered_subprotocols(header_values: Iterable[str]) -> list[str]:
+    """The subprotocols of all `Sec-WebSocket-Protocol` request headers, in the order offered."""
+    return [token.strip() for value in header_values for token in value.split(",") if token.strip()]
+
+
+def select_subprotocol(offered: Iterable[str]) -> OcppVersion | None:
+    """The most preferred supported version among those offered (ocpp2.1 > ocpp2.0.1 > ocpp1.6)."""
+    offered_set = set(offered)
+    for name in SUPPORTED_SUBPROTOCOLS:
+        if name in offered_set:
+            return OcppVersion.from_subprotocol(name)
+    return None
+
+
+def parse_basic_auth(header: str | None) -> tuple[str, str] | None:
+    """(user, password) of an `Authorization: Basic ...` header, or None if missing or malformed."""
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not token.strip():
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    user, colon, password = decoded.partition(":")
+    if not colon:
+        return None
+    return user, password
+
+
+def check_request(path: str, subprotocol_headers: Iterable[str], authorization: str | None) -> Candidate | Refuse:
+    """Everything that can be decided without the station registry, in order: path, subprotocol, header."""
+    station_id = parse_station_id(path)
+    if isinstance(station_id, Refuse):
+        return station_id
+    offered = offered_subprotocols(subprotocol_headers)
+    if not offered:
+        return Refuse(
+            http.HTTPStatus.BAD_REQUEST,
+            "no OCPP subprotocol offered; supported: " + ", ".join(SUPPORTED_SUBPROTOCOLS) + "\n",
+        )
+    version = select_subprotocol(offered)
+    if version is None:
+        return Refuse(
+            http.HTTPStatus.BAD_REQUEST,
+            f"none of the offered subprotocols ({', '.join(offered)}) is supported; supported: "
+            + ", ".join(SUPPORTED_SUBPROTOCOLS)
+            + "\n",
+        )
+    credentials = parse_basic_auth(authorization)
+    if credentials is None:
+        return _unauthorized("HTTP Basic credentials required (user = station id)\n")
+    user, password = credentials
+    if user != station_id:
+        return _unauthorized("the Basic auth user must equal the station id\n")
+    return Candidate(station_id, version, password)
+
+
+def decide(candidate: Candidate, verdict: Verdict, *, accept_unknown_stations: bool) -> Accept | Refuse:
+    """The registry's verdict on the presented credentials, applied to the handshake."""
+    if verdict is Verdict.ACCEPTED or (verdict is Verdict.UNKNOWN_STATION and accept_unknown_stations):
+        return Accept(candidate.station_id, candidate.version)
+    # One answer for unknown station and wrong password: do not reveal which station ids exist.
+    return _unauthorized("invalid station credentials\n")
+
+
+REGISTRY_UNAVAILABLE = Refuse(http.HTTPStatus.SERVICE_UNAVAILABLE, "station registry unavailable; try again later\n")

@@ -1,0 +1,377 @@
+"""Consumes the frame log and answers the station CALLs one service owns, exactly once.
+
+Side effects: reads `ocpp.frames.v1` in the consumer group `<service>.handlers`; for each batch, writes the
+reply records (to each edge node's delivery topic), the handlers' domain events and the consumer offsets in
+ONE Kafka transaction. A crash before the commit aborts it all, so the batch is handled again and, handlers
+being deterministic on redelivery, answered identically. A batch with nothing to publish gets no transaction
+of its own: its offsets go with the next one, at the latest after `carry_s`. One transaction at a time per
+producer; the runner owns its transactional producer and replaces it after a failed transaction (`_publish`).
+A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
+and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
+`AnsweredCalls`, where each answer of a handler that is not pure is stored before the commit.
+Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
+reply and the events carry that span's context, and each published reply gets a span until the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError, ProducerFenced
+from google.protobuf.message import DecodeError, Message
+from opentelemetry.trace import SpanKind
+
+from csms.envelope.v1 import envelope_pb2
+from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, RecentAnswers, frame_digest
+from csms_kernel.handling.router import Answer, CallInfo, Router
+from csms_kernel.infra import topics
+from csms_kernel.infra.cassandra import TRANSIENT_ERRORS
+from csms_kernel.infra.envelopes import reply_to, to_datetime, version_from_proto
+from csms_kernel.infra.kafka import Headers, envelope_headers, make_consumer, make_producer
+from csms_kernel.infra.prefetch import Prefetcher
+from csms_kernel.infra.settings import CommonSettings
+from csms_kernel.ocpp.errors import RetryableError
+from csms_kernel.ocpp.framing import Frame, MessageType, parse_frame
+from csms_kernel.ocpp.ownership import owner_of
+from csms_kernel.telemetry import metrics, tracing
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C")
+
+DEFAULT_TRANSACTION_INTERVAL_S = 0.008
+
+_KIND_FRAME = envelope_pb2.Kind.Name(envelope_pb2.KIND_FRAME).encode()
+_MESSAGE_TYPE_CALL = envelope_pb2.MessageType.Name(envelope_pb2.MESSAGE_TYPE_CALL).encode()
+
+
+@dataclass(frozen=True)
+class OutRecord:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers
+
+
+class PublishFailed(Exception):
+    """The transaction of a batch failed; the batch is handled again."""
+
+
+class CallRunner(Generic[C]):
+    def __init__(
+        self,
+        *,
+        service: str,
+        router: Router[C],
+        consumer: AIOKafkaConsumer,
+        producers: Callable[[], AIOKafkaProducer],
+        answered: AnsweredCalls,
+        events_topic: str,
+        clock: Callable[[], datetime],
+        retry_backoff_s: float = 0.5,
+        carry_s: float = 1.0,
+        transaction_interval_s: float = DEFAULT_TRANSACTION_INTERVAL_S,
+    ) -> None:
+        self._service = service
+        self._router = router
+        self._consumer = consumer
+        self._producers = producers
+        self._producer: AIOKafkaProducer | None = None
+        self._answered = answered
+        self._recent = RecentAnswers()
+        self._events_topic = events_topic
+        self._clock = clock
+        self._retry_backoff_s = retry_backoff_s
+        self._known_topics: set[str] = set()
+        self._lag = metrics.ConsumerLag(consumer, self.group_id)
+        # Offsets of batches with nothing to publish ride on the next transaction, or go alone after carry_s:
+        # a transaction per batch cost more CPU than the handling (README "Performance").
+        self._carry_s = carry_s
+        self._carried: dict[TopicPartition, int] = {}
+        self._carried_since: float | None = None
+        # Transactions start at most this often; a batch waits for the rest of the interval, taking what arrives
+        # meanwhile: under load one transaction carries several CALLs (each cost the broker ~8 requests).
+        self._transaction_interval_s = transaction_interval_s
+        self._last_transaction = -transaction_interval_s
+
+    @property
+    def group_id(self) -> str:
+        return f"{self._service}.handlers"
+
+    async def run(self) -> None:
+        """Runs until cancelled. The consumer must be started by the caller; the transactional producer is the
+        runner's own (made by `producers`, started here, stopped when the runner ends)."""
+        prefetched = Prefetcher(self._consumer)  # records that arrive during a transaction: the next batch
+        try:
+            while True:
+                batch = prefetched.take() or await self._consumer.getmany(timeout_ms=200, max_records=500)
+                await self._lag.update()
+                if not batch:
+                    continue
+                await self._gather_more(batch, prefetched)
+                while True:
+                    try:
+                        await prefetched.during(self._handle_batch(batch))
+                        break
+                    except ProducerFenced:
+                        raise
+                    except (PublishFailed, RetryableError, KafkaError, OSError, TimeoutError, *TRANSIENT_ERRORS) as exc:
+                        log.warning("batch failed (%r); retrying in %.1fs", exc, self._retry_backoff_s)
+                    await asyncio.sleep(self._retry_backoff_s)
+        finally:
+            await self._discard_producer()
+
+    async def _gather_more(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]], prefetched: Prefetcher
+    ) -> None:
+        """Adds to `batch` what arrives until the transaction interval since the last transaction is over."""
+        wait = self._last_transaction + self._transaction_interval_s - time.monotonic()
+        if wait <= 0:
+            return
+        await prefetched.during(asyncio.sleep(wait))
+        for tp, records in prefetched.take().items():
+            batch.setdefault(tp, []).extend(records)
+
+    async def _started_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producers()
+            try:
+                await producer.start()
+            except BaseException:
+                await _stop_quietly(producer)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _discard_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await _stop_quietly(producer)
+
+    async def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        by_station: dict[bytes, list[ConsumerRecord[bytes, bytes]]] = defaultdict(list)
+        for records in batch.values():
+            for record in records:
+                if self._may_own(record):
+                    by_station[record.key or b""].append(record)
+        handled: list[OutRecord] = []
+        if by_station:
+            results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
+            handled = [out for station_out in results for out in station_out]
+        assigned = self._consumer.assignment()  # a partition taken away meanwhile is re-read by its new owner
+        if not set(batch) <= assigned:
+            # Publishing now would answer twice: the new owner handles these records from the committed offsets.
+            log.info("%s: partitions revoked while handling a batch; it is left to their new owner", self._service)
+            self._carried = {tp: offset for tp, offset in self._carried.items() if tp in assigned}
+            return
+        offsets = {tp: offset for tp, offset in self._carried.items() if tp in assigned}
+        offsets.update({tp: records[-1].offset + 1 for tp, records in batch.items()})
+        now = time.monotonic()
+        if not handled and (self._carried_since is None or now - self._carried_since < self._carry_s):
+            self._carried = offsets
+            self._carried_since = self._carried_since or now
+            return
+        self._last_transaction = now
+        producer = await self._started_producer()
+        outs = await self._deliverable(producer, handled)
+        with tracing.publish_spans((out.topic, tracing.header_value(out.headers)) for out in outs):
+            await self._publish(producer, outs, offsets)
+        self._carried, self._carried_since = {}, None
+
+    async def _publish(
+        self, producer: AIOKafkaProducer, outs: list[OutRecord], offsets: dict[TopicPartition, int]
+    ) -> None:
+        """One transaction. aiokafka's producer does not always survive a broker restart: its sender task can die
+        and leave it in a fatal state where every later transaction fails. So a failed transaction discards the
+        producer; the next one, with the same transactional id, aborts whatever the old one left open."""
+        try:
+            async with producer.transaction():
+                for out in outs:
+                    await producer.send(out.topic, out.value, key=out.key, headers=out.headers)
+                await producer.send_offsets_to_transaction(offsets, self.group_id)
+        except ProducerFenced:
+            raise
+        except Exception as exc:
+            await self._discard_producer()
+            raise PublishFailed(f"transaction failed: {exc!r}") from exc
+
+    async def _deliverable(self, producer: AIOKafkaProducer, outs: list[OutRecord]) -> list[OutRecord]:
+        """Drops replies addressed to an edge node whose delivery topic does not exist (the node is gone, its
+        stations reconnect elsewhere and retry); sending to a missing topic would block every station."""
+        wanted = {out.topic for out in outs}
+        if not wanted <= self._known_topics:
+            metadata = await producer.client.fetch_all_metadata()
+            self._known_topics = set(metadata.topics())
+        missing = wanted - self._known_topics
+        for topic in missing:
+            log.warning("no topic %s: replies to that edge node dropped", topic)
+        return [out for out in outs if out.topic not in missing]
+
+    async def _handle_station(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[OutRecord]:
+        out: list[OutRecord] = []
+        for record in records:
+            out += await self.handle_record(record.value, f"{record.partition}:{record.offset}")
+        return out
+
+    async def handle_record(self, value: bytes | None, source: str) -> list[OutRecord]:
+        """The records to publish for one frame-log record (none when this service does not own it);
+        `source` identifies the record ("partition:offset")."""
+        envelope = _decode(value)
+        if envelope is None:
+            return [self._dead_letter(value or b"", "undecodable envelope")]
+        if not self._is_owned_call(envelope):
+            return []
+        version = version_from_proto(envelope.ocpp_version)
+        frame = parse_frame(envelope.frame.decode("utf-8", errors="replace"), version)
+        if not isinstance(frame, Frame):
+            return []
+        call = CallInfo(
+            station_id=envelope.station_id,
+            tenant=envelope.tenant,
+            ocpp_version=version,
+            message_id=envelope.message_id,
+            action=envelope.action,
+            received_at=to_datetime(envelope.received_at),
+            edge_node_id=envelope.edge_node_id,
+            connection_id=envelope.connection_id,
+        )
+        with tracing.ocpp_span(
+            tracing.HANDLE,
+            SpanKind.CONSUMER,
+            call.station_id,
+            call.action,
+            call.message_id,
+            version.subprotocol,
+            parent=envelope.traceparent,
+        ):
+            answer = await self._answer(call, frame, envelope.frame, source, repeat=envelope.repeat)
+            reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
+            reply.traceparent = tracing.current_traceparent() or reply.traceparent
+            key = envelope.station_id.encode()
+            out = [
+                OutRecord(
+                    topics.delivery(envelope.edge_node_id),
+                    key,
+                    reply.SerializeToString(),
+                    envelope_headers(reply),
+                )
+            ]
+            out += [self._event_record(key, event, reply.traceparent) for event in answer.events]
+            return out
+
+    async def _answer(self, call: CallInfo, frame: Frame, raw: bytes, source: str, *, repeat: bool) -> Answer:
+        """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
+        The same record handled again (its batch was aborted) is handled anew: its events were never committed.
+        Only a CALL marked `repeat` is looked up in `AnsweredCalls` (one read per CALL cost more than the
+        handling, README "Performance"); a copy the edge did not mark is recognised by the process that
+        answered the first."""
+        key = (call.station_id, call.connection_id, call.message_id)
+        digest = frame_digest(raw)
+        previous = self._recent.get(key)
+        if previous is None and repeat:
+            previous = await self._answered.get(*key)
+        if previous is not None and previous.source != source and previous.frame_digest == digest:
+            return Answer(previous.reply, previous.is_error, [])
+        started = time.perf_counter()
+        answer = await self._router.dispatch(call, frame)
+        metrics.observe_handler(self._service, call.action, answer.is_error, time.perf_counter() - started)
+        answered = AnsweredCall(source, digest, answer.frame, answer.is_error)
+        if answer.remember:
+            await self._answered.put(*key, answered)
+        self._recent.put(key, answered)
+        return answer
+
+    def _may_own(self, record: ConsumerRecord[bytes, bytes]) -> bool:
+        """False for a record whose Kafka headers (`envelope_headers`) show it is not one of this service's
+        CALLs, so most records are never decoded; a record without them is decoded and checked."""
+        if not record.headers:
+            return True
+        headers = dict(record.headers)
+        action = headers.get("action")
+        return (
+            headers.get("kind") == _KIND_FRAME
+            and headers.get("message_type") == _MESSAGE_TYPE_CALL
+            and (action is None or owner_of(action.decode("utf-8", errors="replace")) == self._service)
+        )
+
+    def _is_owned_call(self, envelope: envelope_pb2.Envelope) -> bool:
+        return (
+            envelope.kind == envelope_pb2.KIND_FRAME
+            and envelope.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
+            and envelope.message_type == MessageType.CALL.value
+            and owner_of(envelope.action) == self._service
+        )
+
+    def _dead_letter(self, value: bytes, reason: str) -> OutRecord:
+        log.error("%s: record parked in %s: %s", self._service, topics.DEAD_LETTER, reason)
+        headers: Headers = [("source_topic", topics.FRAMES.encode()), ("reason", reason.encode())]
+        return OutRecord(topics.DEAD_LETTER, b"", value, headers)
+
+    def _event_record(self, key: bytes, event: Message, traceparent: str) -> OutRecord:
+        headers: Headers = [("event_type", event.DESCRIPTOR.full_name.encode())]
+        if traceparent:
+            headers.append((tracing.TRACEPARENT, traceparent.encode()))
+        return OutRecord(self._events_topic, key, event.SerializeToString(), headers)
+
+
+def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
+    if value is None:
+        return None
+    envelope = envelope_pb2.Envelope()
+    try:
+        envelope.ParseFromString(value)
+    except DecodeError:
+        return None
+    return envelope
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    try:
+        await producer.stop()
+    except Exception:
+        log.warning("stopping a failed transactional producer failed", exc_info=True)
+
+
+def kafka_call_runner(
+    *,
+    service: str,
+    instance: str,
+    settings: CommonSettings,
+    router: Router[C],
+    answered: AnsweredCalls,
+    events_topic: str,
+    clock: Callable[[], datetime],
+) -> tuple[CallRunner[C], AIOKafkaConsumer]:
+    """A service's call runner with its Kafka clients: the consumer (group `<service>.handlers`, started and
+    stopped by the caller) and transactional producers with the id `<service>.handlers.<instance>`."""
+    bootstrap = settings.kafka_bootstrap
+    consumer = make_consumer(
+        bootstrap,
+        f"{service}.handlers",
+        f"{instance}.handlers",
+        topics.FRAMES,
+        gather_ms=settings.handler_gather_ms or None,
+    )
+    producers = functools.partial(
+        make_producer, bootstrap, f"{instance}.handlers", transactional_id=f"{service}.handlers.{instance}"
+    )
+    runner = CallRunner(
+        service=service,
+        router=router,
+        consumer=consumer,
+        producers=producers,
+        answered=answered,
+        events_topic=events_topic,
+        clock=clock,
+        transaction_interval_s=settings.handler_transaction_interval_s,
+    )
+    return runner, consumer

@@ -1,0 +1,131 @@
+"""Routes a station's CALL to its handler: schema validation, typed request/response, CALLERROR mapping.
+
+Handlers are `async (context, typed request) -> typed response`; they raise OcppCallError to answer with a
+CALLERROR and RetryableError when a collaborator is temporarily unavailable (the runner retries the batch).
+Any other exception is a handler bug and answers InternalError.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from google.protobuf.message import Message
+
+from csms_kernel.ocpp.errors import ErrorKind, OcppCallError, RetryableError, code_for
+from csms_kernel.ocpp.framing import Frame, call_error_frame, call_result_frame
+from csms_kernel.ocpp.payloads import to_payload, to_request
+from csms_kernel.ocpp.schemas import MessageKind, action_exists, validate
+from csms_kernel.ocpp.versions import OcppVersion
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """Where a CALL came from; `received_at` is the CSMS clock for the handler (deterministic on redelivery)."""
+
+    station_id: str
+    tenant: str
+    ocpp_version: OcppVersion
+    message_id: str
+    action: str
+    received_at: datetime
+    edge_node_id: str
+    connection_id: str
+
+
+@dataclass
+class Emitted:
+    """Domain events a handler emitted; published with the reply in one Kafka transaction."""
+
+    events: list[Message] = field(default_factory=list)
+
+    def emit(self, event: Message) -> None:
+        self.events.append(event)
+
+
+@dataclass(frozen=True)
+class Route(Generic[C]):
+    """`pure`: the handler only reads (writes nothing, emits no events), so a repeated CALL may simply be
+    handled again; its answers need not be remembered durably."""
+
+    request_type: type[Any]
+    handler: Callable[[C, Any], Awaitable[Any]]
+    pure: bool = False
+
+
+RoutingTable = Mapping[str, Route[C]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The frame to send back (CALLRESULT or CALLERROR text) and the events to publish with it; `remember`:
+    a repeat of the CALL must get this same answer (a handler that is not pure ran, or events were emitted)."""
+
+    frame: str
+    is_error: bool
+    events: list[Message]
+    remember: bool = True
+
+
+class Router(Generic[C]):
+    def __init__(
+        self,
+        tables: Mapping[OcppVersion, RoutingTable[C]],
+        make_context: Callable[[CallInfo, Emitted], C],
+    ) -> None:
+        self._tables = tables
+        self._make_context = make_context
+
+    def actions(self, version: OcppVersion) -> frozenset[str]:
+        return frozenset(self._tables.get(version, {}))
+
+    async def dispatch(self, call: CallInfo, frame: Frame) -> Answer:
+        version = call.ocpp_version
+        emitted = Emitted()
+        ran_effectful = False  # whether a handler that may change state ran
+        try:
+            route = self._tables.get(version, {}).get(call.action)
+            if route is None:
+                raise _unrouted(version, call.action)
+            validate(version, call.action, MessageKind.REQUEST, frame.payload)
+            request = to_request(route.request_type, frame.payload)
+            ran_effectful = not route.pure
+            response = await route.handler(self._make_context(call, emitted), request)
+            payload = _checked_response(version, call.action, response)
+        except RetryableError:
+            raise
+        except OcppCallError as exc:
+            return _error(call, exc, ran_effectful)
+        except Exception:
+            log.exception("handler %s failed for station %s", call.action, call.station_id)
+            return _error(call, OcppCallError(ErrorKind.INTERNAL_ERROR, "internal error"), ran_effectful)
+        remember = ran_effectful or bool(emitted.events)
+        return Answer(call_result_frame(call.message_id, payload), False, emitted.events, remember)
+
+
+def _checked_response(version: OcppVersion, action: str, response: Any) -> dict[str, Any]:
+    payload = to_payload(response)
+    try:
+        validate(version, action, MessageKind.RESPONSE, payload)
+    except OcppCallError as exc:
+        log.error("handler %s produced an invalid response: %s", action, exc.description)
+        raise OcppCallError(ErrorKind.INTERNAL_ERROR, "internal error") from exc
+    return payload
+
+
+def _unrouted(version: OcppVersion, action: str) -> OcppCallError:
+    if action_exists(version, action):
+        return OcppCallError(ErrorKind.NOT_SUPPORTED, f"{action} is not supported by this CSMS")
+    return OcppCallError(ErrorKind.NOT_IMPLEMENTED, f"unknown action {action!r} in {version.subprotocol}")
+
+
+def _error(call: CallInfo, exc: OcppCallError, remember: bool) -> Answer:
+    code = code_for(exc.kind, call.ocpp_version)
+    return Answer(call_error_frame(call.message_id, code, exc.description, exc.details), True, [], remember)

@@ -1,0 +1,1 @@
+"""Infrastructure adapters shared by every process: Kafka, Cassandra, gRPC, envelopes, settings, lifecycle."""

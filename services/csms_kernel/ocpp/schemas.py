@@ -1,0 +1,73 @@
+"""Compiled validators for the official OCPP JSON schemas shipped in the `ocpp` package.
+
+Validators are compiled with fastjsonschema on first use and cached per (version, action, direction);
+a schema violation is mapped to the version's CALLERROR kind.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+
+from csms_kernel.ocpp.errors import ErrorKind, OcppCallError
+from csms_kernel.ocpp.versions import OcppVersion
+
+Validator = Callable[[Any], Any]
+
+
+class MessageKind(enum.Enum):
+    REQUEST = "request"
+    RESPONSE = "response"
+
+
+# fastjsonschema rule → OCPP error kind (a missing field is an occurrence constraint, a wrong JSON type a type
+# constraint, a value out of range/enum/length/format a property constraint, an unknown field a format error).
+_RULE_KINDS: dict[str, ErrorKind] = {
+    "type": ErrorKind.TYPE_CONSTRAINT_VIOLATION,
+    "required": ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
+    "minItems": ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
+    "maxItems": ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
+    "additionalProperties": ErrorKind.FORMAT_VIOLATION,
+}
+
+
+def _schema_file(version: OcppVersion, action: str, kind: MessageKind) -> str:
+    if version is OcppVersion.V16:
+        return f"{action}.json" if kind is MessageKind.REQUEST else f"{action}Response.json"
+    return f"{action}Request.json" if kind is MessageKind.REQUEST else f"{action}Response.json"
+
+
+@functools.cache
+def validator_for(version: OcppVersion, action: str, kind: MessageKind) -> Validator | None:
+    """The compiled validator, or None when the version defines no such action."""
+    if not action.isalnum():
+        return None
+    path = resources.files("ocpp").joinpath(version.schema_dir, "schemas", _schema_file(version, action, kind))
+    if not path.is_file():
+        return None
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    # The official schemas carry an "$id" URN that fastjsonschema would try to resolve remotely.
+    schema.pop("$id", None)
+    return fastjsonschema.compile(schema)
+
+
+def action_exists(version: OcppVersion, action: str) -> bool:
+    return validator_for(version, action, MessageKind.REQUEST) is not None
+
+
+def validate(version: OcppVersion, action: str, kind: MessageKind, payload: dict[str, Any]) -> None:
+    """Raises OcppCallError (the version's code) when `payload` violates the schema; NotImplemented if unknown."""
+    validator = validator_for(version, action, kind)
+    if validator is None:
+        raise OcppCallError(ErrorKind.NOT_IMPLEMENTED, f"unknown action {action!r} in {version.subprotocol}")
+    try:
+        validator(payload)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        error_kind = _RULE_KINDS.get(exc.rule or "", ErrorKind.PROPERTY_CONSTRAINT_VIOLATION)
+        raise OcppCallError(error_kind, f"{action}: {exc.message}", {"rule": exc.rule or ""}) from exc

@@ -1,0 +1,1 @@
+"""Running projections: consume events, write read models, commit positions after the writes."""

@@ -1,0 +1,1 @@
+"""transactions: adapters of the ports: Cassandra, Kafka and gRPC clients."""

@@ -1,0 +1,1 @@
+"""transactions: the gRPC API this service serves (no logic of its own)."""

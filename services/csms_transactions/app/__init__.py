@@ -1,0 +1,1 @@
+"""transactions: application commands: use cases that drive the domain through ports."""

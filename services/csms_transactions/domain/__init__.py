@@ -1,0 +1,1 @@
+"""transactions: pure rules (no I/O)."""

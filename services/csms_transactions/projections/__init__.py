@@ -1,0 +1,1 @@
+"""transactions: read models projected from events."""

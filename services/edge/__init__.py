@@ -1,4 +1,0 @@
-"""The edge node: holds station WebSockets, appends every frame to Kafka, delivers replies and CALLs.
-
-Start it with `python -m edge` (see `edge.bootstrap`). The node keeps no state that outlives its sockets.
-"""
