@@ -31,8 +31,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 INFRA_PY = REPO / "deploy" / "infra.py"
-if str(REPO / "services") not in sys.path:  # the csms package, also when the project is not installed
-    sys.path.insert(0, str(REPO / "services"))
+for _source_root in (REPO / "services", REPO / "services" / "contracts"):  # also when the project is not installed
+    if str(_source_root) not in sys.path:
+        sys.path.insert(0, str(_source_root))
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""transactions service: charging sessions on every OCPP version (write model, events, read models) and remote start/stop."""
+"""transactions service: charging sessions on every OCPP version (write model, events, read models) and
+remote start/stop."""
