@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from csms.transactions.v1 import transactions_pb2 as tx
-from csms_authorization.projections.active_sessions import CassandraActiveSessions, session_writes
+from csms_authorization.adapters.active_sessions import CassandraActiveSessions
+from csms_authorization.projections.active_sessions import PROJECTION, session_writes
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.projecting.writes import CassandraWriter
 
 pytestmark = pytest.mark.integration
 
@@ -29,19 +31,20 @@ def event(token: str, transaction_id: str, at: datetime, **oneof: object) -> tx.
 
 async def test_sessions_follow_the_events_in_any_order(session: CassandraSession) -> None:
     sessions = CassandraActiveSessions(session)
+    writer = CassandraWriter(session, PROJECTION.keyspace)
     token = f"tok-{uuid.uuid4().hex[:8]}"
     key = token.upper()
     started = event(token, "T-1", T0, started=tx.TransactionStarted())
     updated = event(token, "T-1", T0 + timedelta(minutes=1), updated=tx.TransactionUpdated())
     ended = event(token, "T-1", T0 + timedelta(minutes=2), ended=tx.TransactionEnded())
     assert not await sessions.has_active(key)
-    await sessions.apply(session_writes(started))
+    await writer.apply(session_writes(started))
     assert await sessions.has_active(key)
-    await sessions.apply(session_writes(ended))
+    await writer.apply(session_writes(ended))
     assert not await sessions.has_active(key)
-    await sessions.apply(session_writes(updated))  # late, and older than the end: stays ended
-    await sessions.apply(session_writes(started))  # replayed
+    await writer.apply(session_writes(updated))  # late, and older than the end: stays ended
+    await writer.apply(session_writes(started))  # replayed
     assert not await sessions.has_active(key)
     second = event(token, "T-2", T0 + timedelta(minutes=3), started=tx.TransactionStarted())
-    await sessions.apply(session_writes(second))
+    await writer.apply(session_writes(second))
     assert await sessions.has_active(key)
