@@ -9,11 +9,12 @@ stopped, or with a fresh group into a scratch keyspace. Network I/O: Kafka and C
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_consumer
@@ -52,15 +53,10 @@ async def rebuild(
     `until` (default: the end of its topics now). `state` is required when the projection needs current state."""
     into = keyspace or projection.keyspace
     step: CurrentState[E, Any] = state if state is not None else NoState()
+    partitions = await _partitions(kafka_bootstrap, projection.topics)
     consumer = make_consumer(kafka_bootstrap, group or projection.name, f"{projection.name}.rebuild")
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in projection.topics
-            for partition in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
         end = dict(until) if until is not None else await consumer.end_offsets(partitions)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
@@ -85,3 +81,20 @@ async def rebuild(
         return Rebuilt(replayed, end)
     finally:
         await consumer.stop()
+
+
+async def _partitions(kafka_bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="csms-rebuild")
+    await admin.start()
+    try:
+        described: list[dict[str, Any]] = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    missing = [str(topic["topic"]) for topic in described if topic["error_code"] != 0]
+    if missing:
+        raise ValueError(f"cannot rebuild from missing topics {missing}")
+    return sorted(
+        TopicPartition(str(topic["topic"]), int(partition["partition"]))
+        for topic in described
+        for partition in topic["partitions"]
+    )
