@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import grpc
 
-from csms_cli import call, exit_codes, local_lists, serve, sessions, stack, stations, tokens, transactions
+from csms_cli import call, exit_codes, local_lists, projections, serve, sessions, stack, stations, tokens, transactions
 from csms_cli.client import Addresses, CsmsClient, GrpcCsmsClient, RpcFailed, ServiceUnreachable
 from csms_kernel.infra.settings import CommonSettings
 
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     local_lists.add_parser(commands)
     transactions.add_parser(commands)
     sessions.add_parser(commands)
+    projections.add_parser(commands)
     return parser
 
 
