@@ -93,8 +93,8 @@ class CallRunner(Generic[C]):
         self._retry_backoff_s = retry_backoff_s
         self._known_topics: set[str] = set()
         self._lag = metrics.ConsumerLag(consumer, self.group_id)
-        # Offsets of batches with nothing to publish ride on the next transaction, or go alone after carry_s:
-        # a transaction per batch cost more CPU than the handling (README "Performance").
+        # Offsets of batches with nothing to publish ride on the next transaction, or go alone after carry_s
+        # (a transaction per batch cost more CPU than the handling: docs/adr/0008-performance.md).
         self._carry_s = carry_s
         self._carried: dict[TopicPartition, int] = {}
         self._carried_since: float | None = None
@@ -272,7 +272,7 @@ class CallRunner(Generic[C]):
         """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
         The same record handled again (its batch was aborted) is handled anew: its events were never committed.
         Only a CALL marked `repeat` is looked up in `AnsweredCalls` (one read per CALL cost more than the
-        handling, README "Performance"); a copy the edge did not mark is recognised by the process that
+        handling: docs/adr/0008-performance.md); a copy the edge did not mark is recognised by the process that
         answered the first."""
         key = (call.station_id, call.connection_id, call.message_id)
         digest = frame_digest(raw)
