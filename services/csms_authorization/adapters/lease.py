@@ -9,19 +9,8 @@ it held before. Network I/O only.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from csms_authorization.adapters.store import KEYSPACE, execute
 from csms_kernel.infra.cassandra import CassandraSession
-
-
-class Lease(Protocol):
-    async def acquire(self) -> bool:
-        """Renews the lease when this owner holds it, takes it when nobody does; True when it is held now,
-        valid for its time to live counted from before the call."""
-
-    async def release(self) -> None:
-        """Gives the lease up if this owner holds it."""
 
 
 class CassandraLease:

@@ -1,4 +1,10 @@
-"""Process lifecycle shared by every service: logging set-up and running until SIGTERM/SIGINT."""
+"""The one service shape and process lifecycle shared by all four processes.
+
+A `Service` is what a service's `bootstrap.build(settings, **overrides)` returns: everything wired, nothing
+started (no I/O). `serve()` starts its resources in order, then its gRPC server, runs its loops until they fail
+or the task is cancelled, and stops everything in reverse. `main()` is every process entry: logging, telemetry,
+`serve()` until SIGTERM/SIGINT. Side effects: only `serve()` and `main()` do I/O (through the resources).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,102 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import grpc
+
+from csms_kernel.handling.router import Router
+from csms_kernel.infra.grpc_server import GrpcServer, build_server
+from csms_kernel.infra.settings import CommonSettings
+from csms_kernel.telemetry import installed
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+class Resource(Protocol):
+    """A client or server started before the loops run and stopped after they end."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A resource that needs no start, only a close at the end (e.g. a gRPC client with lazy channels)."""
+
+    close: Callable[[], Awaitable[None]]
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        await self.close()
+
+
+@dataclass(frozen=True)
+class GrpcApi:
+    """The gRPC service a process serves: its servicer, how to register it, and where to listen."""
+
+    listen: str
+    servicer: Any
+    register: Callable[[Any, grpc.aio.Server], None]
+    service_name: str
+
+    def build_server(self) -> GrpcServer:
+        """Binds the listen address (plus health and reflection); started by `serve()`."""
+        return build_server(self.listen, [(lambda server: self.register(self.servicer, server), self.service_name)])
+
+
+@dataclass(frozen=True)
+class Service:
+    """A wired service: `resources` start in order and stop in reverse; `loops` run between."""
+
+    name: str
+    instance: str
+    resources: Sequence[Resource]
+    loops: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
+    grpc: GrpcApi | None = None
+    router: Router[Any] | None = None
+
+
+async def serve(service: Service, ready: asyncio.Event | None = None) -> None:
+    """Starts the service, sets `ready`, runs its loops until cancelled (or one fails), then stops it."""
+    started: list[Resource] = []
+    server: GrpcServer | None = None
+    try:
+        for resource in service.resources:
+            await resource.start()
+            started.append(resource)
+        if service.grpc is not None:
+            server = service.grpc.build_server()
+            await server.start()
+            log.info("%s %s serving gRPC on port %d", service.name, service.instance, server.port)
+        log.info("%s %s ready", service.name, service.instance)
+        if ready is not None:
+            ready.set()
+        async with asyncio.TaskGroup() as tasks:
+            for loop in service.loops:
+                tasks.create_task(loop())
+            if not service.loops:
+                tasks.create_task(asyncio.Event().wait())
+    finally:
+        if server is not None:
+            await server.stop()
+        for resource in reversed(started):
+            await resource.stop()
+        log.info("%s %s stopped", service.name, service.instance)
+
+
+def main(name: str, settings: S, build: Callable[[S], Service], *, instance_id: str) -> None:
+    """A process entry: configures logging and telemetry, then serves `build(settings)` until SIGTERM/SIGINT."""
+    configure_logging(settings.log_level)
+    with installed(name, settings.metrics_port, instance_id=instance_id):
+        run_until_signalled(lambda: serve(build(settings)))
 
 
 def configure_logging(level: str) -> None:
