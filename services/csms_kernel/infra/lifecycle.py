@@ -1,9 +1,9 @@
 """The one service shape and process lifecycle shared by all four processes.
 
 A `Service` is what a service's `bootstrap.build(settings, **overrides)` returns: everything wired, nothing
-started (no I/O). `serve()` starts its resources in order, then its gRPC server, runs its loops until they fail
-or the task is cancelled, and stops everything in reverse. `main()` is every process entry: logging, telemetry,
-`serve()` until SIGTERM/SIGINT. Side effects: only `serve()` and `main()` do I/O (through the resources).
+started (no I/O). `running()`/`serve()` start its resources in order, then its gRPC server, run its loops until
+they fail or the task is cancelled, and stop everything in reverse. `main()` is every process entry: logging, telemetry,
+`serve()` until SIGTERM/SIGINT. Side effects: only `running()`, `serve()` and `main()` do I/O (through the resources).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -75,10 +75,27 @@ class Service:
     router: Router[Any] | None = None
 
 
-async def serve(service: Service, ready: asyncio.Event | None = None) -> None:
-    """Starts the service, sets `ready`, runs its loops until cancelled (or one fails), then stops it."""
+@dataclass(frozen=True)
+class Running:
+    """A started service: the port its gRPC server is bound to (None without one) and its running loops."""
+
+    grpc_port: int | None
+    loops: list[asyncio.Task[None]]
+
+    async def wait(self) -> None:
+        """Returns when every loop has ended (never for a service without loops); raises when one fails."""
+        if not self.loops:
+            await asyncio.Event().wait()
+        await asyncio.gather(*self.loops)
+
+
+@contextlib.asynccontextmanager
+async def running(service: Service) -> AsyncIterator[Running]:
+    """Starts the resources in order, then the gRPC server, then the loops; on exit cancels the loops and stops
+    the server and the started resources in reverse order."""
     started: list[Resource] = []
     server: GrpcServer | None = None
+    loops: list[asyncio.Task[None]] = []
     try:
         for resource in service.resources:
             await resource.start()
@@ -87,20 +104,26 @@ async def serve(service: Service, ready: asyncio.Event | None = None) -> None:
             server = service.grpc.build_server()
             await server.start()
             log.info("%s %s serving gRPC on port %d", service.name, service.instance, server.port)
-        log.info("%s %s ready", service.name, service.instance)
-        if ready is not None:
-            ready.set()
-        async with asyncio.TaskGroup() as tasks:
-            for loop in service.loops:
-                tasks.create_task(loop())
-            if not service.loops:
-                tasks.create_task(asyncio.Event().wait())
+        loops = [asyncio.create_task(loop()) for loop in service.loops]
+        yield Running(server.port if server is not None else None, loops)
     finally:
+        for task in loops:
+            task.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
         if server is not None:
             await server.stop()
         for resource in reversed(started):
             await resource.stop()
         log.info("%s %s stopped", service.name, service.instance)
+
+
+async def serve(service: Service, ready: asyncio.Event | None = None) -> None:
+    """Runs the service (see `running`) until cancelled or until a loop fails; sets `ready` once started."""
+    async with running(service) as started:
+        log.info("%s %s ready", service.name, service.instance)
+        if ready is not None:
+            ready.set()
+        await started.wait()
 
 
 def main(name: str, settings: S, build: Callable[[S], Service], *, instance_id: str) -> None:
