@@ -44,7 +44,7 @@ class DriverSession:
 
 def session(outcome: list[dict[str, Any]] | Exception) -> CassandraSession:
     connected = CassandraSession(["127.0.0.1"], 9042, "datacenter1", None, retry=RetryPolicy(attempts=1))
-    connected._connected = DriverSession(outcome)  # type: ignore[assignment]  # stands in for start()
+    connected._connected = DriverSession(outcome)  # stands in for start()
     return connected
 
 
