@@ -21,7 +21,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from csms_edge import bootstrap
 from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_edge.adapters.kafka_producer import AsyncProducer
-from csms_edge.adapters.station_registry import CachingStationRegistry, Verdict
+from csms_edge.adapters.station_registry import CachingStationRegistry
+from csms_edge.ports import Verdict
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import lifecycle
 from csms_kernel.infra.kafka import librdkafka_producer_config

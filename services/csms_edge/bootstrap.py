@@ -22,14 +22,15 @@ from websockets.asyncio.server import Server, serve
 from csms.edge.v1 import edge_pb2_grpc
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from csms_edge.adapters.delivery_topic import ensure_delivery_topic
-from csms_edge.adapters.frame_log import FrameLog, KafkaFrameLog
+from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_edge.adapters.kafka_producer import AsyncProducer
-from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStationRegistry, StationRegistry
+from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStationRegistry
 from csms_edge.adapters.ws_server import StationEndpoint
 from csms_edge.api.grpc_api import SERVICE_NAME, EdgeServicer
 from csms_edge.app.connections import ConnectionTable
 from csms_edge.app.session import SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
+from csms_edge.ports import FrameLog, StationRegistry
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
