@@ -29,7 +29,7 @@ def service_schemas() -> list[Schema]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Runs the service until SIGTERM/SIGINT (its own `bootstrap.main()` reads settings and logs)."""
+    """Runs the service until SIGTERM/SIGINT: its `bootstrap.main()`, as `python -m <package>` does."""
     package = SERVICES[args.service]
     module_name = f"{package}.bootstrap"
     try:

@@ -1,9 +1,10 @@
 """The one service shape and process lifecycle shared by all four processes.
 
 A `Service` is what a service's `bootstrap.build(settings, **overrides)` returns: everything wired, nothing
-started (no I/O). `running()`/`serve()` start its resources in order, then its gRPC server, run its loops until
-they fail or the task is cancelled, and stop everything in reverse. `main()` is every process entry: logging, telemetry,
-`serve()` until SIGTERM/SIGINT. Side effects: only `running()`, `serve()` and `main()` do I/O (through the resources).
+started (no I/O). `running()`/`serve()` start its resources in order, then its gRPC server, run its loops
+until one fails or the task is cancelled, and stop everything in reverse. `main()` is every process entry:
+logging, telemetry, then `serve()` until SIGTERM/SIGINT. Only `running()`, `serve()` and `main()` do I/O
+(through the resources).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ class GrpcApi:
 
 @dataclass(frozen=True)
 class Service:
-    """A wired service: `resources` start in order and stop in reverse; `loops` run between."""
+    """A wired service: `resources` start in order and stop in reverse; `loops` run between. `router` is the
+    station CALL router of a service that answers CALLs (handler tests take contexts from it)."""
 
     name: str
     instance: str
