@@ -1,4 +1,5 @@
-"""Token change events on Kafka: the `EventLog` port the outbox relay publishes through, and its adapter.
+"""Token change events on Kafka: the Kafka adapter of the `EventLog` port (csms_authorization.ports)
+the outbox relay publishes through.
 
 `KafkaEventLog` appends `csms.authorization.v1.AuthorizationEvent` records to `csms.authorization.events.v1`,
 key = the token's matching key, with the long-lived idempotent producer (acks=all) it is given, so records of

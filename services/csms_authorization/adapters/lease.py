@@ -1,5 +1,5 @@
-"""A lease naming the one instance that does a job for the whole service (the outbox relay): the `Lease`
-port and its Cassandra adapter.
+"""A lease naming the one instance that does a job for the whole service (the outbox relay): the
+Cassandra adapter of the `Lease` port (csms_authorization.ports).
 
 `CassandraLease` keeps one row per job in `csms_authorization.leases`, renewed with `UPDATE ... IF owner = ?`
 and taken with `INSERT ... IF NOT EXISTS` (lightweight transactions), with a TTL: when its owner stops renewing

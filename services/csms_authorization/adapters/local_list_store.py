@@ -1,4 +1,5 @@
-"""Local authorization list persistence: the `LocalListStore` port and its Cassandra adapter.
+"""Local authorization list persistence: the Cassandra adapter of the `LocalListStore` port
+(csms_authorization.ports).
 
 The list is every token flagged `local_list`. Each change gets the next list version: an entry remembers the
 version that made it what it is (`changed_in`), and a token leaving the list stays as a removed entry, so a

@@ -1,5 +1,5 @@
-"""The transactional outbox of token change events: the pending event, the `Outbox` port and its Cassandra
-adapter.
+"""The transactional outbox of token change events: the Cassandra adapter of the `Outbox` port (the port and
+`PendingEvent` live in csms_authorization.ports).
 
 A token change and its `AuthorizationEvent` are stored in one Cassandra request (a logged batch of the token's
 row and an outbox row, `token_store.CassandraTokenStore`), both written at the event's revision (its CQL write

@@ -1,4 +1,5 @@
-"""The station registry's persistence: the `StationRegistryRepository` port and its Cassandra adapter.
+"""The station registry's persistence: the Cassandra adapter of the `StationRegistryRepository` port
+(csms_authorization.ports).
 
 `CassandraStationRegistry` owns tables `csms_authorization.stations` (credentials), `station_groups` and
 `stations_by_group` (schema.cql) and talks to them with prepared, idempotent statements at LOCAL_QUORUM

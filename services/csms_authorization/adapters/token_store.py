@@ -1,4 +1,4 @@
-"""Id token persistence: the `TokenStore` port and its Cassandra adapter.
+"""Id token persistence: the Cassandra adapter of the `TokenStore` port (csms_authorization.ports).
 
 A change of a token is stored with its event in one request: the event waits in the outbox (`outbox`) until
 the relay has published it. `CassandraTokenStore` owns table `csms_authorization.id_tokens` (schema.cql), keyed

@@ -1,4 +1,5 @@
-"""The authorization decision for a token presented in a transaction: the port and its gRPC adapter.
+"""The authorization decision for a token presented in a transaction: the gRPC adapter of the
+`Authorizer` port (csms_transactions.ports).
 
 `GrpcAuthorizer` asks the authorization service (`AuthorizationService.AuthorizeIdToken`), the one place that
 decides for every version (the same decision as the OCPP Authorize handlers). Side effects: gRPC calls.
