@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults lint proto bench bench-stack bench-boot bench-edge bench-validation clean
+.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults lint proto config-doc bench bench-stack bench-boot bench-edge bench-validation clean
 
 setup: $(STAMP)
 
@@ -61,6 +61,9 @@ lint: setup
 
 proto: setup
 	$(BIN)/python -m csms_devtools.protogen
+
+config-doc: setup
+	$(BIN)/python -m csms_devtools.configdoc
 
 # Benchmarks (README "Performance"): against the local stack, which they start with `make up` and leave
 # running (`make down`). Pictures and JSON land in .infra/bench/.

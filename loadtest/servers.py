@@ -21,8 +21,10 @@ from websockets.asyncio.server import ServerConnection, serve
 from csms_edge import bootstrap
 from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_edge.adapters.kafka_producer import AsyncProducer
-from csms_edge.adapters.station_registry import CachingStationRegistry, Verdict
+from csms_edge.adapters.station_registry import CachingStationRegistry
+from csms_edge.ports import Verdict
 from csms_edge.settings import EdgeSettings
+from csms_kernel.infra import lifecycle
 from csms_kernel.infra.kafka import librdkafka_producer_config
 from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
 from csms_kernel.migrate import ensure_topic
@@ -50,7 +52,7 @@ async def run_edge(port: int, topic: str, node_id: str) -> None:
     producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
     ready = asyncio.Event()
     node = asyncio.create_task(
-        bootstrap.run(settings, ready=ready, registry=registry, frame_log=KafkaFrameLog(producer, topic))
+        lifecycle.serve(bootstrap.build(settings, registry=registry, frame_log=KafkaFrameLog(producer, topic)), ready)
     )
     try:
         await asyncio.wait({node, asyncio.create_task(ready.wait())}, return_when=asyncio.FIRST_COMPLETED)

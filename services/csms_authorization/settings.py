@@ -1,29 +1,44 @@
-"""authorization settings (`CSMS_AUTHORIZATION_*` plus the common `CSMS_*` ones); reads the environment."""
+"""authorization settings: its own `CSMS_AUTHORIZATION_*` plus the common `CSMS_*` ones; reads the environment."""
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import CommonSettings
+from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, peer_address
 
 
 class AuthorizationSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="CSMS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CSMS_AUTHORIZATION_", extra="ignore", populate_by_name=True)
 
-    # Where AuthorizationService listens (clients use CSMS_AUTHORIZATION_ADDRESS); port 0 picks a free port.
-    authorization_grpc_listen: str = "127.0.0.1:50052"
-    # HMAC key of the station password hashes (docs/adr/0003-station-credentials.md). Changing it invalidates
-    # every registered password. Empty only in development.
-    authorization_password_pepper: SecretStr = SecretStr("")
-    # Unique per instance: names the transactional producer of the Authorize handlers.
-    authorization_instance_id: str = "authorization-1"
-    # OCPP 1.6 Authorize answers ConcurrentTx for a token that already has an active transaction.
-    authorization_concurrent_tx: bool = True
-    # Local list pushes: stations called at once, and how long each may take to answer.
-    local_list_push_concurrency: int = 16
-    local_list_call_timeout_s: float = 30.0
-    # The token outbox relay (docs/adr/0006): how often it looks for events stored by other instances, and the
-    # lease that lets one instance publish (renewed every third of it; another takes over when it expires).
-    authorization_outbox_poll_s: float = 1.0
-    authorization_outbox_lease_s: int = 15
+    grpc_listen: str = Field(
+        default=PEER_ADDRESSES["authorization"],
+        description="Where AuthorizationService listens; port 0 picks a free port.",
+    )
+    instance_id: str = Field(
+        default="authorization-1",
+        description="Unique per instance: names its Kafka clients and transactional producer.",
+    )
+    password_pepper: SecretStr = Field(
+        default=SecretStr(""),
+        description="HMAC key of the station password hashes (docs/adr/0003-station-credentials.md); changing it "
+        "invalidates every registered password. Empty only in development.",
+    )
+    concurrent_tx: bool = Field(
+        default=True,
+        description="OCPP 1.6 Authorize answers ConcurrentTx for a token that already has an active transaction.",
+    )
+    local_list_push_concurrency: int = Field(default=16, description="Local list pushes: stations called at once.")
+    local_list_call_timeout_s: float = Field(
+        default=30.0, description="Local list pushes: how long each station may take to answer (seconds)."
+    )
+    outbox_poll_s: float = Field(
+        default=1.0,
+        description="How often the token outbox relay looks for events stored by other instances (docs/adr/0006).",
+    )
+    outbox_lease_s: int = Field(
+        default=15,
+        description="The lease that lets one instance publish the token outbox (renewed every third of it; "
+        "another instance takes over when it expires).",
+    )
+    device_model_address: str = peer_address("device_model")

@@ -27,7 +27,7 @@ from csms_cli import (
     transactions,
 )
 from csms_cli.client import Addresses, CsmsClient, GrpcCsmsClient, RpcFailed, ServiceUnreachable
-from csms_kernel.infra.settings import CommonSettings
+from csms_cli.settings import CliSettings
 
 ClientFactory = Callable[[Addresses], CsmsClient]
 
@@ -80,7 +80,7 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
     if not args.uses_client:
         result: int = args.handler(args)
         return result
-    settings = CommonSettings()
+    settings = CliSettings()
     client = client_factory(
         Addresses(
             device_model=args.device_model or settings.device_model_address,

@@ -37,7 +37,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Runs the service until SIGTERM/SIGINT (its own `bootstrap.main()` reads settings and logs)."""
+    """Runs the service until SIGTERM/SIGINT: its `bootstrap.main()`, as `python -m <package>` does."""
     package = SERVICES[args.service]
     module_name = f"{package}.bootstrap"
     try:

@@ -1,21 +1,22 @@
-"""device-model wiring: the one place that builds its adapters and runs its loops and gRPC server.
+"""device-model wiring: `build()` is the one place that builds its adapters, handlers, loops and gRPC API.
 
-Runs three things until cancelled: the call runner (answers BootNotification, Heartbeat, StatusNotification
-and, as fallback owner, every unowned action), the stations projector, and the gRPC DeviceModelService.
+No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
+clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification and, as fallback
+owner, every unowned action), the stations projector and the gRPC DeviceModelService.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
-from csms_device_model.adapters.repository import CassandraStationsRepository
+from csms_device_model.adapters.repository import CassandraStationsRepository, StationsRepository
 from csms_device_model.api.grpc_api import DeviceModelServicer
-from csms_device_model.app.send_call import StationCommands
+from csms_device_model.app.send_call import EdgeNodeCalls, StationCommands
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
@@ -23,31 +24,46 @@ from csms_device_model.projections.stations import PROJECTION, StationsState
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
-from csms_kernel.handling.router import CallInfo, Emitted, Router
-from csms_kernel.infra import cassandra, topics
-from csms_kernel.infra.grpc_server import build_server
+from csms_kernel.handling.router import Router
+from csms_kernel.infra import topics
+from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_producer
-from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
+from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
+from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
 from csms_kernel.projecting.writes import CassandraWriter
-from csms_kernel.telemetry import installed
 
-log = logging.getLogger(__name__)
+NAME = "device-model"
+SERVICE_NAME = device_model_pb2.DESCRIPTOR.services_by_name["DeviceModelService"].full_name
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = None) -> None:
-    instance = settings.device_model_instance_id
-    session = await cassandra.connect(
-        settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
-    )
-    repository = CassandraStationsRepository(session)
-    edges = GrpcEdgeNodeCalls()
-    router = Router(TABLES, lambda call, emitted: _context(call, emitted, settings.heartbeat_interval_s))
+def build(
+    settings: DeviceModelSettings,
+    *,
+    session: CassandraSession | None = None,
+    repository: StationsRepository | None = None,
+    edges: EdgeNodeCalls | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Service:
+    """The device-model service, wired; each keyword replaces a port (tests pass fakes). A `session` passed
+    in stays the caller's to connect and close."""
+    instance = settings.instance_id
+    resources: list[Resource] = []
+    if session is None:
+        session = CassandraSession(
+            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
+        )
+        resources.append(session)
+    repository = repository or CassandraStationsRepository(session)
+    if edges is None:
+        edges = edge_calls = GrpcEdgeNodeCalls()
+        resources.append(Closing(edge_calls.close))
+    router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
     projector_consumer = kafka_projection_consumer(
         settings, PROJECTION.name, f"{instance}.projector", *PROJECTION.topics
     )
@@ -59,7 +75,7 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         router=router,
         answered=CassandraAnsweredCalls(session, "csms_device_model.answered_calls"),
         events_topic=topics.DEVICE_MODEL_EVENTS,
-        clock=utc_now,
+        clock=clock,
     )
     projector = ProjectionRunner(
         projection=PROJECTION,
@@ -67,39 +83,25 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         writer=CassandraWriter(session, PROJECTION.keyspace),
         state=StationsState(repository, timedelta(seconds=settings.last_seen_resolution_s)),
         dead_letter=producer,
-        policies=[CloseReplacedConnections(KafkaConnectionCloser(producer, utc_now))],
+        policies=[CloseReplacedConnections(KafkaConnectionCloser(producer, clock))],
     )
     servicer = DeviceModelServicer(repository, StationCommands(repository, edges, settings.default_call_timeout_s))
-    service_name = device_model_pb2.DESCRIPTOR.services_by_name["DeviceModelService"].full_name
-    server = build_server(
-        settings.device_model_grpc_listen,
-        [(lambda s: device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server(servicer, s), service_name)],
+    return Service(
+        name=NAME,
+        instance=instance,
+        resources=[*resources, handler_consumer, projector_consumer, producer],
+        loops=[call_runner.run, projector.run],
+        grpc=GrpcApi(
+            settings.grpc_listen,
+            servicer,
+            device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server,
+            SERVICE_NAME,
+        ),
+        router=router,
     )
-    clients = (handler_consumer, projector_consumer, producer)
-    try:
-        for client in clients:
-            await client.start()
-        await server.start()
-        log.info("device-model %s serving gRPC on port %d", instance, server.port)
-        if ready is not None:
-            ready.set()
-        async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(call_runner.run())
-            tasks.create_task(projector.run())
-    finally:
-        await server.stop()
-        for client in reversed(clients):
-            await client.stop()
-        await edges.close()
-        await session.close()
-
-
-def _context(call: CallInfo, emitted: Emitted, heartbeat_interval_s: int) -> DeviceModelContext:
-    return DeviceModelContext(call, emitted, heartbeat_interval_s)
 
 
 def main() -> None:
+    """The process entry (`python -m csms_device_model`, `csms serve device-model`)."""
     settings = DeviceModelSettings()
-    configure_logging(settings.log_level)
-    with installed("device-model", settings.metrics_port, instance_id=settings.device_model_instance_id):
-        run_until_signalled(lambda: run(settings))
+    serve_process(NAME, settings, build, instance_id=settings.instance_id)

@@ -1,20 +1,29 @@
-"""device-model settings (`CSMS_DEVICE_MODEL_*` plus the common `CSMS_*` ones)."""
+"""device-model settings: its own `CSMS_DEVICE_MODEL_*` plus the common `CSMS_*` ones; reads the environment."""
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import CommonSettings
+from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings
 
 
 class DeviceModelSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="CSMS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CSMS_DEVICE_MODEL_", extra="ignore", populate_by_name=True)
 
-    device_model_grpc_listen: str = "127.0.0.1:50051"
-    device_model_instance_id: str = "device-model-1"
-    # Interval a station is told to send heartbeats at (BootNotification.interval).
-    heartbeat_interval_s: int = 300
-    # Timeout of a CSMS-initiated call when the caller sets none.
-    default_call_timeout_s: float = 30.0
-    # A station's last-seen time is written at most this often (seconds).
-    last_seen_resolution_s: float = 30.0
+    grpc_listen: str = Field(
+        default=PEER_ADDRESSES["device_model"],
+        description="Where DeviceModelService listens; port 0 picks a free port.",
+    )
+    instance_id: str = Field(
+        default="device-model-1", description="Unique per instance: names its Kafka clients and transactional producer."
+    )
+    heartbeat_interval_s: int = Field(
+        default=300, description="Interval a station is told to send heartbeats at (BootNotification interval)."
+    )
+    default_call_timeout_s: float = Field(
+        default=30.0, description="Timeout of a CSMS-initiated call when the caller sets none."
+    )
+    last_seen_resolution_s: float = Field(
+        default=30.0, description="A station's last-seen time is written at most this often (seconds)."
+    )

@@ -112,7 +112,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
                 **common,
                 "CSMS_DEVICE_MODEL_GRPC_LISTEN": config.device_model_address,
                 "CSMS_DEVICE_MODEL_INSTANCE_ID": f"{config.instance_prefix}device-model-1",
-                "CSMS_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s),
+                "CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s),
             },
             config.device_model_address,
         ),

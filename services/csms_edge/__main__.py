@@ -1,4 +1,4 @@
-"""`python -m csms_edge` runs an edge node (settings from CSMS_* / CSMS_EDGE_* environment variables)."""
+"""`python -m csms_edge` runs the process (settings from the environment: docs/configuration.md)."""
 
 from csms_edge.bootstrap import main
 

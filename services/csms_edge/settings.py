@@ -1,49 +1,55 @@
-"""Edge node settings: the shared `CSMS_*` ones plus edge-specific `CSMS_EDGE_*` environment variables."""
+"""Edge node settings: its own `CSMS_EDGE_*` plus the common `CSMS_*` ones; reads the environment."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import CommonSettings
-
-
-def _edge(default: Any, name: str) -> Any:
-    """A field read from `CSMS_EDGE_<NAME>` (and settable by its field name in code)."""
-    return Field(default, validation_alias=f"CSMS_EDGE_{name.upper()}")
+from csms_kernel.infra.settings import CommonSettings, peer_address
 
 
 class EdgeSettings(CommonSettings):
-    model_config = SettingsConfigDict(env_prefix="CSMS_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="CSMS_EDGE_", extra="ignore", populate_by_name=True)
 
-    node_id: str = _edge("edge-1", "node_id")
-    host: str = _edge("0.0.0.0", "host")
-    port: int = _edge(9000, "port")
-    # Where EdgeService listens; port 0 picks a free port, and the bound one is advertised.
-    grpc_listen: str = _edge("127.0.0.1:0", "grpc_listen")
-    # Address other services use to reach EdgeService (recorded in CONNECTED events). Empty: derived from
-    # grpc_listen and the bound port; a host without a port gets the bound port.
-    grpc_advertise: str = _edge("", "grpc_advertise")
-
-    max_frame_bytes: int = _edge(64 * 1024, "max_frame_bytes")
-    ping_interval_s: float = _edge(20.0, "ping_interval_s")
-    ping_timeout_s: float = _edge(20.0, "ping_timeout_s")
-    open_timeout_s: float = _edge(10.0, "open_timeout_s")
-    close_timeout_s: float = _edge(5.0, "close_timeout_s")
-    # Sending one frame to a station (socket buffer full) longer than this closes the connection.
-    send_timeout_s: float = _edge(10.0, "send_timeout_s")
-
-    accept_unknown_stations: bool = _edge(False, "accept_unknown_stations")
-    registry_timeout_s: float = _edge(2.0, "registry_timeout_s")
-    registry_accepted_ttl_s: float = _edge(60.0, "registry_accepted_ttl_s")
-    registry_refused_ttl_s: float = _edge(5.0, "registry_refused_ttl_s")
-    registry_cache_size: int = _edge(100_000, "registry_cache_size")
-
-    outbound_queue_size: int = _edge(16, "outbound_queue_size")
-    call_timeout_s: float = _edge(30.0, "call_timeout_s")
-
-    # Partitions and retention of the delivery topic come from deploy/topology.toml.
-    delivery_replication_factor: int = _edge(1, "delivery_replication_factor")
-    drain_timeout_s: float = _edge(10.0, "drain_timeout_s")
+    node_id: str = Field(default="edge-1", description="Unique per node: names its delivery topic and Kafka clients.")
+    host: str = Field(default="0.0.0.0", description="Interface of the station WebSocket endpoint.")
+    port: int = Field(
+        default=9000, description="Port of the station WebSocket endpoint (ws://host:port/ocpp/{stationId})."
+    )
+    grpc_listen: str = Field(default="127.0.0.1:0", description="Where EdgeService listens; port 0 picks a free port.")
+    grpc_advertise: str = Field(
+        default="",
+        description="Address other services use to reach EdgeService (recorded in CONNECTED events). Empty: "
+        "derived from grpc_listen and the bound port; a host without a port gets the bound port.",
+    )
+    max_frame_bytes: int = Field(default=64 * 1024, description="Largest WebSocket frame a station may send (bytes).")
+    ping_interval_s: float = Field(default=20.0, description="WebSocket ping interval (seconds).")
+    ping_timeout_s: float = Field(
+        default=20.0, description="A station not answering a ping within this is disconnected."
+    )
+    open_timeout_s: float = Field(default=10.0, description="Deadline of the WebSocket opening handshake (seconds).")
+    close_timeout_s: float = Field(default=5.0, description="Deadline of the WebSocket closing handshake (seconds).")
+    send_timeout_s: float = Field(
+        default=10.0,
+        description="Sending one frame to a station longer than this (socket buffer full) closes the connection.",
+    )
+    accept_unknown_stations: bool = Field(
+        default=False, description="Accept stations the registry does not know (development only)."
+    )
+    registry_timeout_s: float = Field(default=2.0, description="Deadline of one station registry lookup (seconds).")
+    registry_accepted_ttl_s: float = Field(default=60.0, description="How long an accepted registry verdict is cached.")
+    registry_refused_ttl_s: float = Field(default=5.0, description="How long a refused registry verdict is cached.")
+    registry_cache_size: int = Field(default=100_000, description="Most registry verdicts cached.")
+    outbound_queue_size: int = Field(default=16, description="CSMS-initiated calls queued per station connection.")
+    call_timeout_s: float = Field(
+        default=30.0, description="Timeout of a CSMS-initiated call when the caller sets none."
+    )
+    delivery_replication_factor: int = Field(
+        default=1,
+        description="Replication factor of the node's delivery topic when it is created (partitions and retention "
+        "come from topology.toml).",
+    )
+    drain_timeout_s: float = Field(
+        default=10.0, description="On SIGTERM, how long the delivery consumer may take to finish the batch in hand."
+    )
+    authorization_address: str = peer_address("authorization")

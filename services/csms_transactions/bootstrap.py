@@ -1,42 +1,43 @@
-"""transactions wiring: the one place that builds its adapters and runs its loops and gRPC server.
+"""transactions wiring: `build()` is the one place that builds its adapters, handlers, loops and gRPC API.
 
-Runs three things until cancelled: the call runner (answers StartTransaction, StopTransaction, MeterValues and
-TransactionEvent, publishing the domain events with the replies), the transactions projector, and the gRPC
-TransactionsService (queries, remote start/stop, transaction status).
+No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
+clients, then runs the call runner (answers StartTransaction, StopTransaction, MeterValues and TransactionEvent,
+publishing the domain events with the replies), the transactions projector, and the gRPC TransactionsService
+(queries, remote start/stop, transaction status).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import functools
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
-from csms_kernel.handling.router import CallInfo, Emitted, Router
-from csms_kernel.infra import cassandra, topics
-from csms_kernel.infra.grpc_server import build_server
+from csms_kernel.handling.router import Router
+from csms_kernel.infra import topics
+from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_producer
-from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
+from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
+from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import TRANSACTIONS
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
 from csms_kernel.projecting.writes import CassandraWriter
-from csms_kernel.telemetry import installed
-from csms_transactions.adapters.authorizer import Authorizer, GrpcAuthorizer
-from csms_transactions.adapters.repository import CassandraTransactionsRepository
-from csms_transactions.adapters.state_store import MAX_INT32, CassandraStateStore, StateStore
+from csms_transactions.adapters.authorizer import GrpcAuthorizer
+from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionsRepository
+from csms_transactions.adapters.state_store import MAX_INT32, CassandraStateStore
 from csms_transactions.api.grpc_api import TransactionsServicer
-from csms_transactions.app.remote_commands import GrpcStationCalls, RemoteSessions
+from csms_transactions.app.remote_commands import GrpcStationCalls, RemoteSessions, StationCalls
 from csms_transactions.ocpp.context import TransactionsContext
 from csms_transactions.ocpp.routing import TABLES
+from csms_transactions.ports import Authorizer, StateStore
 from csms_transactions.projections.transactions import PROJECTION
 from csms_transactions.settings import TransactionsSettings
 
-log = logging.getLogger(__name__)
-
+NAME = "transactions"
 SERVICE_NAME = transactions_pb2.DESCRIPTOR.services_by_name["TransactionsService"].full_name
 
 
@@ -48,17 +49,39 @@ def random_remote_start_id() -> int:
     return 1 + secrets.randbelow(MAX_INT32)
 
 
-async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = None) -> None:
-    instance = settings.transactions_instance_id
-    session = await cassandra.connect(
-        settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
-    )
-    state = CassandraStateStore(session)
-    repository = CassandraTransactionsRepository(session)
-    authorizer = GrpcAuthorizer(settings.authorization_address, settings.transactions_authorization_timeout_s)
-    station_calls = GrpcStationCalls(settings.device_model_address)
+def build(
+    settings: TransactionsSettings,
+    *,
+    session: CassandraSession | None = None,
+    state: StateStore | None = None,
+    repository: TransactionsRepository | None = None,
+    authorizer: Authorizer | None = None,
+    station_calls: StationCalls | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    remote_start_ids: Callable[[], int] = random_remote_start_id,
+) -> Service:
+    """The transactions service, wired; each keyword replaces a port (tests pass fakes). A `session` passed
+    in stays the caller's to connect and close."""
+    instance = settings.instance_id
+    resources: list[Resource] = []
+    if session is None:
+        session = CassandraSession(
+            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
+        )
+        resources.append(session)
+    state = state or CassandraStateStore(session)
+    repository = repository or CassandraTransactionsRepository(session)
+    if authorizer is None:
+        authorizer = grpc_authorizer = GrpcAuthorizer(settings.authorization_address, settings.authorization_timeout_s)
+        resources.append(Closing(grpc_authorizer.close))
+    if station_calls is None:
+        station_calls = grpc_station_calls = GrpcStationCalls(settings.device_model_address)
+        resources.append(Closing(grpc_station_calls.close))
     router = Router(
-        TABLES, lambda call, emitted: _context(call, emitted, state, authorizer, settings.transactions_concurrent_tx)
+        TABLES,
+        functools.partial(
+            TransactionsContext, state=state, authorizer=authorizer, concurrent_tx=settings.concurrent_tx
+        ),
     )
     projector_consumer = kafka_projection_consumer(
         settings, PROJECTION.name, f"{instance}.projector", *PROJECTION.topics
@@ -71,7 +94,7 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         router=router,
         answered=CassandraAnsweredCalls(session, "csms_transactions.answered_calls"),
         events_topic=topics.TRANSACTIONS_EVENTS,
-        clock=utc_now,
+        clock=clock,
     )
     projector = ProjectionRunner(
         projection=PROJECTION,
@@ -80,40 +103,24 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         state=NoState(),
         dead_letter=dead_letter,
     )
-    sessions = RemoteSessions(station_calls, random_remote_start_id, settings.transactions_default_call_timeout_s)
+    sessions = RemoteSessions(station_calls, remote_start_ids, settings.default_call_timeout_s)
     servicer = TransactionsServicer(repository, sessions)
-    server = build_server(
-        settings.transactions_grpc_listen,
-        [(lambda s: transactions_pb2_grpc.add_TransactionsServiceServicer_to_server(servicer, s), SERVICE_NAME)],
+    return Service(
+        name=NAME,
+        instance=instance,
+        resources=[*resources, handler_consumer, projector_consumer, dead_letter],
+        loops=[call_runner.run, projector.run],
+        grpc=GrpcApi(
+            settings.grpc_listen,
+            servicer,
+            transactions_pb2_grpc.add_TransactionsServiceServicer_to_server,
+            SERVICE_NAME,
+        ),
+        router=router,
     )
-    clients = (handler_consumer, projector_consumer, dead_letter)
-    try:
-        for client in clients:
-            await client.start()
-        await server.start()
-        log.info("transactions %s serving gRPC on port %d", instance, server.port)
-        if ready is not None:
-            ready.set()
-        async with asyncio.TaskGroup() as tasks:
-            tasks.create_task(call_runner.run())
-            tasks.create_task(projector.run())
-    finally:
-        await server.stop()
-        for client in reversed(clients):
-            await client.stop()
-        await station_calls.close()
-        await authorizer.close()
-        await session.close()
-
-
-def _context(
-    call: CallInfo, emitted: Emitted, state: StateStore, authorizer: Authorizer, concurrent_tx: bool
-) -> TransactionsContext:
-    return TransactionsContext(call, emitted, state, authorizer, concurrent_tx)
 
 
 def main() -> None:
+    """The process entry (`python -m csms_transactions`, `csms serve transactions`)."""
     settings = TransactionsSettings()
-    configure_logging(settings.log_level)
-    with installed("transactions", settings.metrics_port, instance_id=settings.transactions_instance_id):
-        run_until_signalled(lambda: run(settings))
+    serve_process(NAME, settings, build, instance_id=settings.instance_id)

@@ -1,4 +1,5 @@
-"""Token change events on Kafka: the `EventLog` port the outbox relay publishes through, and its adapter.
+"""Token change events on Kafka: the Kafka adapter of the `EventLog` port (csms_authorization.ports)
+the outbox relay publishes through.
 
 `KafkaEventLog` appends `csms.authorization.v1.AuthorizationEvent` records to `csms.authorization.events.v1`,
 key = the token's matching key, with the long-lived idempotent producer (acks=all) it is given, so records of
@@ -9,26 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from csms.authorization.v1 import authorization_pb2
-from csms_authorization.adapters.outbox import PendingEvent
+from csms_authorization.ports import EventLogUnavailable, PendingEvent
 from csms_kernel.infra import topics
 
 _HEADERS = [("event_type", authorization_pb2.AuthorizationEvent.DESCRIPTOR.full_name.encode())]
-
-
-class EventLogUnavailable(Exception):
-    """Kafka did not acknowledge every event; some may have been appended."""
-
-
-class EventLog(Protocol):
-    async def publish(self, events: Sequence[PendingEvent]) -> None:
-        """Appends the events in the order given; returns once every one is acknowledged, else raises
-        EventLogUnavailable."""
 
 
 class KafkaEventLog:

@@ -1,5 +1,5 @@
-"""A lease naming the one instance that does a job for the whole service (the outbox relay): the `Lease`
-port and its Cassandra adapter.
+"""A lease naming the one instance that does a job for the whole service (the outbox relay): the
+Cassandra adapter of the `Lease` port (csms_authorization.ports).
 
 `CassandraLease` keeps one row per job in `csms_authorization.leases`, renewed with `UPDATE ... IF owner = ?`
 and taken with `INSERT ... IF NOT EXISTS` (lightweight transactions), with a TTL: when its owner stops renewing
@@ -9,19 +9,8 @@ it held before. Network I/O only.
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from csms_authorization.adapters.store import KEYSPACE, execute
 from csms_kernel.infra.cassandra import CassandraSession
-
-
-class Lease(Protocol):
-    async def acquire(self) -> bool:
-        """Renews the lease when this owner holds it, takes it when nobody does; True when it is held now,
-        valid for its time to live counted from before the call."""
-
-    async def release(self) -> None:
-        """Gives the lease up if this owner holds it."""
 
 
 class CassandraLease:

@@ -1,4 +1,5 @@
-"""Local authorization list persistence: the `LocalListStore` port and its Cassandra adapter.
+"""Local authorization list persistence: the Cassandra adapter of the `LocalListStore` port
+(csms_authorization.ports).
 
 The list is every token flagged `local_list`. Each change gets the next list version: an entry remembers the
 version that made it what it is (`changed_in`), and a token leaving the list stays as a removed entry, so a
@@ -9,53 +10,15 @@ static column, bumped with a lightweight transaction) and `station_local_list_ve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from csms_authorization.adapters.store import KEYSPACE, execute, utc
 from csms_authorization.adapters.token_store import TOKEN_COLUMNS, token_of, token_params
 from csms_authorization.domain.tokens import TokenRecord
+from csms_authorization.ports import ListEntry, ListSnapshot, StationListVersion
 from csms_kernel.infra.cassandra import CassandraSession
 
 LIST_NAME = "default"
-
-
-@dataclass(frozen=True)
-class ListEntry:
-    changed_in: int
-    # the token as it was when it entered, changed in or left the list
-    token: TokenRecord
-    # the token left the list
-    removed: bool
-
-
-@dataclass(frozen=True)
-class ListSnapshot:
-    """The list's version and every entry, removed ones included. An entry may be newer than `version` while a
-    change is being recorded (never older): sending it is harmless, the next differential sends it again."""
-
-    version: int
-    entries: list[ListEntry]
-
-
-@dataclass(frozen=True)
-class StationListVersion:
-    version: int
-    recorded_at: datetime
-
-
-class LocalListStore(Protocol):
-    async def record_change(self, token: TokenRecord, in_list: bool) -> int:
-        """Records the token's new list entry (`in_list` false: it left the list); returns the list version
-        the change got."""
-
-    async def snapshot(self) -> ListSnapshot:
-        """The current list; version 0 when it never changed."""
-
-    async def station_version(self, station_id: str) -> StationListVersion | None: ...
-
-    async def record_station_version(self, station_id: str, version: int, at: datetime) -> None: ...
 
 
 class CassandraLocalListStore:

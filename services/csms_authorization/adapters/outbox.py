@@ -1,5 +1,5 @@
-"""The transactional outbox of token change events: the pending event, the `Outbox` port and its Cassandra
-adapter.
+"""The transactional outbox of token change events: the Cassandra adapter of the `Outbox` port (the port and
+`PendingEvent` live in csms_authorization.ports).
 
 A token change and its `AuthorizationEvent` are stored in one Cassandra request (a logged batch of the token's
 row and an outbox row, `token_store.CassandraTokenStore`), both written at the event's revision (its CQL write
@@ -12,52 +12,13 @@ a partition, ordered by revision. `CassandraOutbox` owns table `token_outbox` (s
 
 from __future__ import annotations
 
-import uuid
-import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
-from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.adapters.store import KEYSPACE, execute, execute_batch
+from csms_authorization.ports import SHARDS, PendingEvent
 from csms_kernel.infra.cassandra import CassandraSession
 
-SHARDS = 8  # fixed: a token's events must stay in one partition to keep their order
 OUTBOX_TABLE = "token_outbox"
-
-
-@dataclass(frozen=True, order=True)
-class PendingEvent:
-    """An event waiting in the outbox; ordered as the relay publishes: by shard, then revision."""
-
-    shard: int
-    revision: int
-    event_id: uuid.UUID
-    token_key: str
-    # a serialized `AuthorizationEvent`
-    event: bytes
-
-    @classmethod
-    def of(cls, event: pb.AuthorizationEvent) -> PendingEvent:
-        return cls(
-            shard_of(event.id_token_key),
-            event.revision,
-            uuid.uuid4(),
-            event.id_token_key,
-            event.SerializeToString(),
-        )
-
-
-def shard_of(token_key: str) -> int:
-    return zlib.crc32(token_key.encode()) % SHARDS
-
-
-class Outbox(Protocol):
-    async def pending(self, per_shard: int) -> list[PendingEvent]:
-        """Up to `per_shard` waiting events of every shard, the lowest revisions of each."""
-
-    async def remove(self, events: Sequence[PendingEvent]) -> None:
-        """Removes these events (published); removing an event twice is harmless."""
 
 
 def outbox_insert(table: str = OUTBOX_TABLE) -> str:

@@ -1,4 +1,5 @@
-"""The station registry's persistence: the `StationRegistryRepository` port and its Cassandra adapter.
+"""The station registry's persistence: the Cassandra adapter of the `StationRegistryRepository` port
+(csms_authorization.ports).
 
 `CassandraStationRegistry` owns tables `csms_authorization.stations` (credentials), `station_groups` and
 `stations_by_group` (schema.cql) and talks to them with prepared, idempotent statements at LOCAL_QUORUM
@@ -8,51 +9,20 @@ through `csms.cassandra` (network I/O only).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 
 from csms_authorization.adapters.store import KEYSPACE, InvalidPageToken, execute, utc
 from csms_authorization.domain.credentials import InvalidCredentials, PasswordHash, check_station_id
+from csms_authorization.ports import StationRecord
 from csms_kernel.infra.cassandra import CassandraSession, Row
 
 _COLUMNS = "station_id, password_hash, salt, security_profile, created_at, updated_at"
 GROUP_MAX_LENGTH = 64
 
 
-@dataclass(frozen=True)
-class StationRecord:
-    station_id: str
-    password: PasswordHash
-    security_profile: int
-    created_at: datetime
-    updated_at: datetime
-
-
 def check_group(group: str) -> None:
     """1..64 printable ASCII characters without spaces."""
     if not 1 <= len(group) <= GROUP_MAX_LENGTH or not all("!" <= c <= "~" for c in group):
         raise InvalidCredentials(f"group must be 1..{GROUP_MAX_LENGTH} printable ASCII characters without spaces")
-
-
-class StationRegistryRepository(Protocol):
-    async def get(self, station_id: str) -> StationRecord | None: ...
-
-    async def save(self, record: StationRecord) -> None:
-        """Creates or replaces the station's record."""
-
-    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
-        """One page of at most `page_size` stations in a stable order, and the token of the next page (None
-        after the last). Every station present during the whole listing appears exactly once."""
-
-    async def set_group(self, station_id: str, group: str | None) -> None:
-        """Puts the station in `group` (None: in no group), leaving its previous group."""
-
-    async def groups(self, station_ids: Sequence[str]) -> dict[str, str]:
-        """The group of each of these stations that has one."""
-
-    async def stations_in_group(self, group: str) -> list[str]:
-        """The ids of the group's stations, sorted."""
 
 
 class CassandraStationRegistry:

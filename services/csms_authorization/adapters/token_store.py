@@ -1,4 +1,4 @@
-"""Id token persistence: the `TokenStore` port and its Cassandra adapter.
+"""Id token persistence: the Cassandra adapter of the `TokenStore` port (csms_authorization.ports).
 
 A change of a token is stored with its event in one request: the event waits in the outbox (`outbox`) until
 the relay has published it. `CassandraTokenStore` owns table `csms_authorization.id_tokens` (schema.cql), keyed
@@ -8,31 +8,15 @@ LOCAL_QUORUM (read-your-writes for the Authorize handlers). Network I/O only.
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from csms_authorization.adapters.outbox import OUTBOX_TABLE, PendingEvent, insert_params, outbox_insert
+from csms_authorization.adapters.outbox import OUTBOX_TABLE, insert_params, outbox_insert
 from csms_authorization.adapters.store import KEYSPACE, InvalidPageToken, execute, execute_batch, utc
 from csms_authorization.domain.tokens import InvalidToken, TokenRecord, TokenStatus, TokenType, check_id_token
+from csms_authorization.ports import PendingEvent
 from csms_kernel.infra.cassandra import CassandraSession, Row
 
 TOKEN_COLUMNS = (
     "id_token, token_type, status, expires_at, group_id_token, station_ids, local_list, created_at, updated_at"
 )
-
-
-class TokenStore(Protocol):
-    async def get(self, key: str) -> TokenRecord | None: ...
-
-    async def save(self, record: TokenRecord, event: PendingEvent) -> None:
-        """Creates or replaces the token with the record's key and queues its event, in one request; both are
-        written at the event's revision, so of concurrent changes the one with the highest revision stays."""
-
-    async def delete(self, key: str, event: PendingEvent) -> None:
-        """Deletes the token and queues its event, in one request (written at the event's revision)."""
-
-    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[TokenRecord], bytes | None]:
-        """One page of at most `page_size` tokens in a stable order, and the token of the next page (None after
-        the last). Every token present during the whole listing appears exactly once."""
 
 
 class CassandraTokenStore:

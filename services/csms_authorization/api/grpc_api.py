@@ -14,9 +14,8 @@ from datetime import datetime
 import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
-from csms_authorization.adapters.registry import StationRecord, StationRegistryRepository, check_group
+from csms_authorization.adapters.registry import check_group
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
-from csms_authorization.adapters.token_store import TokenStore
 from csms_authorization.api.grpc_common import (
     Context,
     abort,
@@ -37,6 +36,7 @@ from csms_authorization.domain.credentials import (
     check_security_profile,
     check_station_id,
 )
+from csms_authorization.ports import StationRecord, StationRegistryRepository, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,10 @@ class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.Aut
         *,
         tokens: TokenStore,
         token_service: TokenService,
+        authorizer: Authorizer,
         local_lists: LocalListService,
     ) -> None:
-        TokenRpcs.__init__(self, tokens, token_service, Authorizer(tokens), clock)
+        TokenRpcs.__init__(self, tokens, token_service, authorizer, clock)
         LocalListRpcs.__init__(self, local_lists)
         self._registry = registry
         self._hasher = hasher

@@ -13,7 +13,6 @@ import grpc
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.envelope.v1 import envelope_pb2
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
-from csms_authorization.adapters.token_store import TokenStore
 from csms_authorization.api.grpc_common import (
     Context,
     abort,
@@ -27,6 +26,7 @@ from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.decision import AuthorizationStatus
 from csms_authorization.domain.tokens import InvalidToken, check_id_token, token_key
+from csms_authorization.ports import TokenStore
 from csms_kernel.infra.envelopes import to_datetime, version_from_proto
 
 TOKENS = "token store"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from csms_authorization.adapters.token_store import TokenStore
 from csms_authorization.domain.decision import Decision, decide
 from csms_authorization.domain.tokens import InvalidToken, check_id_token, token_key
+from csms_authorization.ports import TokenStore
 
 
 class Authorizer:

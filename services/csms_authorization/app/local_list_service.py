@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from csms_authorization.adapters.local_list_store import ListSnapshot, LocalListStore, StationListVersion
-from csms_authorization.adapters.registry import StationRegistryRepository
 from csms_authorization.adapters.station_calls import (
     CallErrorAnswer,
     CallFailed,
@@ -38,6 +36,7 @@ from csms_authorization.domain.local_lists import (
     list_version_of,
     update_for,
 )
+from csms_authorization.ports import ListSnapshot, LocalListStore, StationListVersion, StationRegistryRepository
 from csms_kernel.ocpp.versions import OcppVersion
 
 

@@ -24,10 +24,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from csms_authorization.adapters.event_log import EventLog, EventLogUnavailable
-from csms_authorization.adapters.lease import Lease
-from csms_authorization.adapters.outbox import Outbox, PendingEvent
 from csms_authorization.adapters.store import StoreUnavailable
+from csms_authorization.ports import EventLog, EventLogUnavailable, Lease, Outbox, PendingEvent
 
 log = logging.getLogger(__name__)
 

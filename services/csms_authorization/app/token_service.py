@@ -12,11 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.local_list_store import LocalListStore
-from csms_authorization.adapters.outbox import PendingEvent
-from csms_authorization.adapters.token_store import TokenStore
 from csms_authorization.api.protos import record_proto
 from csms_authorization.domain.tokens import TokenDraft, TokenRecord, TokenStatus, check_draft, token_key
+from csms_authorization.ports import LocalListStore, PendingEvent, TokenStore
 from csms_kernel.infra.envelopes import timestamp
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,10 +22,10 @@ from datetime import datetime
 from itertools import chain
 from typing import Any, NamedTuple
 
-from csms_authorization.adapters.local_list_store import ListEntry, ListSnapshot
 from csms_authorization.domain.decision import decide
 from csms_authorization.domain.tokens import fits
 from csms_authorization.ocpp.info import id_tag_info, id_token_info
+from csms_authorization.ports import ListEntry, ListSnapshot
 from csms_kernel.ocpp.framing import MAX_MESSAGE_ID_LENGTH, call_frame
 from csms_kernel.ocpp.payloads import to_payload
 from csms_kernel.ocpp.versions import OcppVersion

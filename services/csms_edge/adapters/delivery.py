@@ -21,9 +21,9 @@ from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms.envelope.v1 import envelope_pb2
-from csms_edge.adapters.frame_log import FrameLog
 from csms_edge.app.connections import REPLACED_CODE, REPLACED_REASON, ConnectionTable
 from csms_edge.domain.envelopes import EnvelopeFactory
+from csms_edge.ports import FrameLog
 from csms_kernel.infra import envelopes
 from csms_kernel.infra.prefetch import Prefetcher
 from csms_kernel.ocpp.framing import MessageType

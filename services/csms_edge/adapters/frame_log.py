@@ -1,4 +1,4 @@
-"""The frame log port (`FrameLog.append`) and its Kafka adapter writing to `ocpp.frames.v1`.
+"""The Kafka adapter of the frame log port (`FrameLog`, csms_edge.ports) writing to `ocpp.frames.v1`.
 
 An append returns only once Kafka acknowledged the record (acks=all, idempotent producer): callers treat
 a returned append as durable; a failed one raises. Key = station id; value = serialized Envelope; routing
@@ -16,16 +16,6 @@ from typing import Protocol
 from csms.envelope.v1 import envelope_pb2
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import Headers, envelope_headers
-
-
-class FrameLog(Protocol):
-    async def append(self, envelope: envelope_pb2.Envelope) -> None:
-        """Returns once the record is durable; raises if it could not be written."""
-        ...
-
-    async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
-        """Appends in order, batched; returns once all are durable; raises if any could not be written."""
-        ...
 
 
 class RecordSender(Protocol):

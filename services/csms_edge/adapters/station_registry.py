@@ -1,4 +1,4 @@
-"""Who may connect: the `StationRegistry` port, its gRPC adapter and a verdict cache.
+"""Who may connect: the gRPC adapter of the `StationRegistry` port (csms_edge.ports) and a verdict cache.
 
 `GrpcStationRegistry` asks `AuthorizationService.VerifyStationCredentials` (network I/O, bounded by a
 timeout); any failure raises `RegistryUnavailable`, so the handshake is refused rather than accepted by
@@ -9,7 +9,6 @@ never the password itself, and coalesces concurrent look-ups of the same key (re
 from __future__ import annotations
 
 import asyncio
-import enum
 import hashlib
 import time
 from collections import OrderedDict
@@ -19,21 +18,7 @@ from typing import Protocol
 import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
-
-
-class Verdict(enum.Enum):
-    ACCEPTED = "accepted"
-    UNKNOWN_STATION = "unknown_station"
-    WRONG_PASSWORD = "wrong_password"
-
-
-class RegistryUnavailable(Exception):
-    """The registry could not give a verdict (unreachable, timed out, or answered nonsense)."""
-
-
-class StationRegistry(Protocol):
-    async def verify(self, station_id: str, password: str) -> Verdict: ...
-
+from csms_edge.ports import RegistryUnavailable, StationRegistry, Verdict
 
 _VERDICTS = {
     authorization_pb2.VERDICT_ACCEPTED: Verdict.ACCEPTED,

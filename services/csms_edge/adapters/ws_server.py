@@ -12,10 +12,10 @@ from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from csms_edge.adapters.station_registry import RegistryUnavailable, StationRegistry
 from csms_edge.app.connections import Connection
 from csms_edge.app.session import Session, SessionContext
 from csms_edge.domain import handshake
+from csms_edge.ports import RegistryUnavailable, StationRegistry
 from csms_kernel.ocpp.versions import OcppVersion
 
 log = logging.getLogger(__name__)

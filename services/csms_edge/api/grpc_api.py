@@ -17,10 +17,10 @@ from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms.edge.v1 import edge_pb2, edge_pb2_grpc
-from csms_edge.adapters.frame_log import FrameLog
 from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.app.outbound import CallTimedOut, OutboundQueueFull, StationDisconnected
 from csms_edge.domain.envelopes import EnvelopeFactory
+from csms_edge.ports import FrameLog
 from csms_kernel.ocpp.framing import MAX_MESSAGE_ID_LENGTH, Frame, MessageType, call_frame
 from csms_kernel.telemetry import metrics, tracing
 

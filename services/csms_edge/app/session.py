@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
-from csms_edge.adapters.frame_log import FrameLog
 from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.domain.envelopes import EnvelopeFactory
+from csms_edge.ports import FrameLog
 from csms_kernel.ocpp.errors import code_for
 from csms_kernel.ocpp.framing import Frame, MalformedFrame, MessageType, call_error_frame, parse_frame
 from csms_kernel.telemetry import metrics, tracing

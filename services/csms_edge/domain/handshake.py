@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from csms_edge.adapters.station_registry import Verdict
+from csms_edge.ports import Verdict
 from csms_kernel.ocpp.versions import SUPPORTED_SUBPROTOCOLS, OcppVersion
 
 PATH_PREFIX = "/ocpp/"

@@ -83,6 +83,10 @@ class Router(Generic[C]):
         self._tables = tables
         self._make_context = make_context
 
+    def context(self, call: CallInfo) -> C:
+        """The context a handler of `call` gets, with nothing emitted yet (handler unit tests use it)."""
+        return self._make_context(call, Emitted())
+
     def actions(self, version: OcppVersion) -> frozenset[str]:
         return frozenset(self._tables.get(version, {}))
 

@@ -1,6 +1,6 @@
 """The shared Cassandra adapter: connect with the DataStax driver and execute statements from asyncio.
 
-Owns the cluster/session lifecycle (`connect`, `CassandraSession.close`), a per-CQL cache of prepared
+Owns the cluster/session lifecycle (`CassandraSession.start`/`stop`, `connect`), a per-CQL cache of prepared
 statements, the bridge from the driver's callback futures to asyncio futures, paging, and a bounded
 retry with back-off on transient errors (so handlers wait out a Cassandra restart). Only statements
 marked idempotent are retried. Every execution (all its pages and retries) is a CLIENT span with the CQL text
@@ -94,13 +94,80 @@ async def retrying(
 
 
 class CassandraSession:
-    """A thin asyncio wrapper around a driver `Session` (one per process and cluster)."""
+    """A thin asyncio wrapper around a driver `Session` (one per process and cluster).
 
-    def __init__(self, cluster: Cluster, session: Session, retry: RetryPolicy) -> None:
-        self._cluster = cluster
-        self._session = session
-        self._retry = retry
+    Constructing it does no I/O: `start()` connects (a service resource), `stop()`/`close()` disconnects.
+    Token-aware routing over the local data center, LOCAL_QUORUM (read-your-writes), rows as dicts.
+    Protocol v5 is offered first and the driver negotiates down if the cluster does not support it.
+    """
+
+    def __init__(
+        self,
+        contact_points: Sequence[str],
+        port: int,
+        local_dc: str,
+        keyspace: str | None,
+        *,
+        retry: RetryPolicy | None = None,
+        request_timeout: float = 10.0,
+    ) -> None:
+        self._contact_points = list(contact_points)
+        self._port = port
+        self._local_dc = local_dc
+        self._keyspace = keyspace
+        self._retry = retry or RetryPolicy()
+        self._request_timeout = request_timeout
+        self._cluster: Cluster | None = None
+        self._connected: Session | None = None
         self._prepared: dict[tuple[str, bool], asyncio.Task[PreparedStatement]] = {}
+
+    @property
+    def _session(self) -> Session:
+        if self._connected is None:
+            raise RuntimeError("the Cassandra session is used before start()")
+        return self._connected
+
+    async def start(self) -> None:
+        """Connects to the cluster, retrying while no node answers."""
+        profile = ExecutionProfile(
+            load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=self._local_dc)),
+            consistency_level=ConsistencyLevel.LOCAL_QUORUM,
+            row_factory=dict_factory,
+            request_timeout=self._request_timeout,
+        )
+
+        def open_session() -> tuple[Cluster, Session]:
+            cluster = Cluster(
+                contact_points=self._contact_points,
+                port=self._port,
+                execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                # Reconnect within seconds after a restart (the driver's default waits up to 10 minutes).
+                reconnection_policy=ExponentialReconnectionPolicy(base_delay=0.5, max_delay=5.0),
+            )
+            # Set after construction so it is not "explicit": the driver may still negotiate down from it.
+            cluster.protocol_version = ProtocolVersion.V5
+            try:
+                return cluster, cluster.connect(self._keyspace)
+            except BaseException:
+                cluster.shutdown()
+                raise
+
+        async def attempt() -> tuple[Cluster, Session]:
+            return await asyncio.to_thread(open_session)
+
+        cluster, self._connected = await retrying(attempt, self._retry, "connect")
+        self._cluster = cluster
+        log.info(
+            "connected to cassandra %s:%d (dc %s, protocol v%d, keyspace %s)",
+            ",".join(self._contact_points),
+            self._port,
+            self._local_dc,
+            cluster.protocol_version,
+            self._keyspace,
+        )
+
+    async def stop(self) -> None:
+        await self.close()
 
     async def prepare(self, cql: str, *, idempotent: bool) -> PreparedStatement:
         """Prepares `cql` once per process; concurrent callers share the same preparation.
@@ -175,8 +242,10 @@ class CassandraSession:
         return tracing.span(operation, SpanKind.CLIENT, attributes=attributes)
 
     async def close(self) -> None:
-        """Closes every connection and stops the driver's threads."""
-        await asyncio.to_thread(self._cluster.shutdown)
+        """Closes every connection and stops the driver's threads (nothing when never connected)."""
+        if self._cluster is not None:
+            await asyncio.to_thread(self._cluster.shutdown)
+            self._cluster = self._connected = None
 
     async def _page(
         self, statement: Statement, params: Params, paging_state: bytes | None
@@ -245,45 +314,7 @@ async def connect(
     retry: RetryPolicy | None = None,
     request_timeout: float = 10.0,
 ) -> CassandraSession:
-    """Connects to the cluster (retrying while no node answers) and returns the async session.
-
-    Token-aware routing over the local data center, LOCAL_QUORUM (read-your-writes), rows as dicts.
-    Protocol v5 is offered first and the driver negotiates down if the cluster does not support it.
-    """
-    profile = ExecutionProfile(
-        load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=local_dc)),
-        consistency_level=ConsistencyLevel.LOCAL_QUORUM,
-        row_factory=dict_factory,
-        request_timeout=request_timeout,
-    )
-
-    def open_session() -> tuple[Cluster, Session]:
-        cluster = Cluster(
-            contact_points=list(contact_points),
-            port=port,
-            execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-            # Reconnect within seconds after a restart (the driver's default waits up to 10 minutes).
-            reconnection_policy=ExponentialReconnectionPolicy(base_delay=0.5, max_delay=5.0),
-        )
-        # Set after construction so it is not "explicit": the driver may still negotiate down from it.
-        cluster.protocol_version = ProtocolVersion.V5
-        try:
-            return cluster, cluster.connect(keyspace)
-        except BaseException:
-            cluster.shutdown()
-            raise
-
-    async def attempt() -> tuple[Cluster, Session]:
-        return await asyncio.to_thread(open_session)
-
-    retry = retry or RetryPolicy()
-    cluster, session = await retrying(attempt, retry, "connect")
-    log.info(
-        "connected to cassandra %s:%d (dc %s, protocol v%d, keyspace %s)",
-        ",".join(contact_points),
-        port,
-        local_dc,
-        cluster.protocol_version,
-        keyspace,
-    )
-    return CassandraSession(cluster, session, retry)
+    """A connected session (see `CassandraSession`)."""
+    session = CassandraSession(contact_points, port, local_dc, keyspace, retry=retry, request_timeout=request_timeout)
+    await session.start()
+    return session

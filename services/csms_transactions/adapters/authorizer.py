@@ -1,4 +1,5 @@
-"""The authorization decision for a token presented in a transaction: the port and its gRPC adapter.
+"""The authorization decision for a token presented in a transaction: the gRPC adapter of the
+`Authorizer` port (csms_transactions.ports).
 
 `GrpcAuthorizer` asks the authorization service (`AuthorizationService.AuthorizeIdToken`), the one place that
 decides for every version (the same decision as the OCPP Authorize handlers). Side effects: gRPC calls.
@@ -7,7 +8,6 @@ decides for every version (the same decision as the OCPP Authorize handlers). Si
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
 
 import grpc
 
@@ -41,11 +41,6 @@ _TYPE_NAMES = {value: name for name, value in TOKEN_TYPES.items()}
 
 # The authorization service is down or slow: the frame is handled again later, never answered without it.
 _RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED)
-
-
-class Authorizer(Protocol):
-    async def authorize(self, station_id: str, token: Token, version: OcppVersion, at: datetime) -> Decision:
-        """The decision at CSMS time `at`, in the terms of `version`. Raises RetryableError when unavailable."""
 
 
 class GrpcAuthorizer:

@@ -21,9 +21,9 @@ from datetime import datetime
 
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.envelopes import timestamp
-from csms_transactions.adapters.state_store import Handled, TransactionState
 from csms_transactions.domain.tokens import ACCEPTED, CONCURRENT_TX, NO_AUTHORIZATION, Decision, Token
 from csms_transactions.ocpp.context import TransactionsContext
+from csms_transactions.ports import Handled, TransactionState
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from datetime import datetime
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.handling.router import CallInfo, Emitted
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
-from csms_transactions.adapters.authorizer import Authorizer
-from csms_transactions.adapters.state_store import StateStore
+from csms_transactions.ports import Authorizer, StateStore
 
 
 @dataclass(frozen=True)

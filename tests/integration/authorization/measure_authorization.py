@@ -32,7 +32,7 @@ from csms.authorization.v1 import authorization_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
 from csms_authorization import bootstrap
 from csms_authorization.settings import AuthorizationSettings
-from csms_kernel.infra import topics
+from csms_kernel.infra import lifecycle, topics
 from csms_kernel.infra.kafka import make_consumer
 
 
@@ -75,12 +75,12 @@ async def main(samples: int, bootstrap_servers: str, cassandra_port: int) -> Non
     settings = AuthorizationSettings(
         kafka_bootstrap=bootstrap_servers,
         cassandra_port=cassandra_port,
-        authorization_grpc_listen="127.0.0.1:0",
-        authorization_instance_id=f"measure-{uuid.uuid4().hex[:6]}",
+        grpc_listen="127.0.0.1:0",
+        instance_id=f"measure-{uuid.uuid4().hex[:6]}",
     )
     run = uuid.uuid4().hex[:8].upper()
-    async with bootstrap.serving(settings) as running:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.server.port}") as channel:
+    async with lifecycle.running(bootstrap.build(settings)) as running:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.grpc_port}") as channel:
             stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
             token = f"M{run}"
             await stub.UpsertIdToken(pb.UpsertIdTokenRequest(id_token=token, type=pb.ID_TOKEN_TYPE_ISO14443))

@@ -18,7 +18,7 @@ from csms.authorization.v1 import authorization_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
 from csms_authorization import bootstrap
 from csms_authorization.settings import AuthorizationSettings
-from csms_kernel.infra import topics
+from csms_kernel.infra import lifecycle, topics
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_consumer
 from infra_fixtures import Infra
@@ -32,19 +32,19 @@ PASSWORD = "integration-secret-1"
 def settings_for(infra: Infra) -> AuthorizationSettings:
     return AuthorizationSettings(
         kafka_bootstrap=infra.kafka_bootstrap,
-        authorization_instance_id=f"it-authorization-{uuid.uuid4().hex[:8]}",
+        instance_id=f"it-authorization-{uuid.uuid4().hex[:8]}",
         cassandra_contact_points=infra.cassandra_contact_points,
         cassandra_port=infra.cassandra_port,
         cassandra_local_dc=infra.local_dc,
-        authorization_grpc_listen="127.0.0.1:0",
-        authorization_password_pepper=SecretStr("integration-pepper"),
+        grpc_listen="127.0.0.1:0",
+        password_pepper=SecretStr("integration-pepper"),
     )
 
 
 @pytest.fixture
 async def channel(infra: Infra, session: CassandraSession) -> AsyncIterator[grpc.aio.Channel]:
-    async with bootstrap.serving(settings_for(infra)) as running:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.server.port}") as channel:
+    async with lifecycle.running(bootstrap.build(settings_for(infra))) as running:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.grpc_port}") as channel:
             yield channel
 
 
@@ -154,9 +154,9 @@ async def test_health_and_reflection_are_served(channel: grpc.aio.Channel) -> No
     assert "csms.authorization.v1.AuthorizationService" in names
 
 
-async def test_run_signals_ready_and_stops_when_cancelled(infra: Infra) -> None:
+async def test_serve_signals_ready_and_stops_when_cancelled(infra: Infra) -> None:
     ready = asyncio.Event()
-    task = asyncio.create_task(bootstrap.run(settings_for(infra), ready=ready))
+    task = asyncio.create_task(lifecycle.serve(bootstrap.build(settings_for(infra)), ready))
     await asyncio.wait_for(ready.wait(), timeout=60)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -36,11 +36,13 @@ def free_port() -> int:
 @pytest.fixture
 async def service_env(infra: Infra, session: CassandraSession) -> AsyncIterator[dict[str, str]]:
     """Runs `csms serve authorization` until it reports SERVING; yields the environment of the CLI calls."""
-    address = f"127.0.0.1:{free_port()}"
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    instance = f"it-cli-authorization-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "CSMS_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-        "CSMS_AUTHORIZATION_INSTANCE_ID": f"it-cli-authorization-{uuid.uuid4().hex[:8]}",
+        "CSMS_AUTHORIZATION_INSTANCE_ID": instance,
         "CSMS_CASSANDRA_CONTACT_POINTS": ",".join(infra.cassandra_contact_points),
         "CSMS_CASSANDRA_PORT": str(infra.cassandra_port),
         "CSMS_CASSANDRA_LOCAL_DC": infra.local_dc,
@@ -60,8 +62,9 @@ async def service_env(infra: Infra, session: CassandraSession) -> AsyncIterator[
     output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
     log = output.decode()
     assert process.returncode == 0, log
-    assert f"authorization ready: gRPC on {address}" in log
-    assert "authorization stopped" in log
+    assert f"authorization {instance} serving gRPC on port {port}" in log
+    assert f"authorization {instance} ready" in log
+    assert f"authorization {instance} stopped" in log
 
 
 async def wait_serving(address: str, process: asyncio.subprocess.Process, deadline: float) -> None:

@@ -13,7 +13,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
 from csms.edge.v1 import edge_pb2_grpc
-from csms_edge.bootstrap import start_node
+from csms_edge.bootstrap import EdgeNode
 from csms_kernel.infra.kafka import make_producer
 from integration.edge.edge_support import EdgeHarness, FramesTail, delete_delivery_topic, edge_settings
 from unit.edge.edge_fakes import FakeRegistry
@@ -30,7 +30,8 @@ async def kafka_producer(infra: Any) -> AsyncIterator[AIOKafkaProducer]:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def edge(infra: Any, kafka_producer: AIOKafkaProducer) -> AsyncIterator[EdgeHarness]:
     registry = FakeRegistry()
-    node = await start_node(edge_settings(infra.kafka_bootstrap), registry=registry)
+    node = EdgeNode(edge_settings(infra.kafka_bootstrap), registry=registry)
+    await node.start()
     channel = grpc.aio.insecure_channel(node.grpc_address)
     try:
         yield EdgeHarness(node, registry, kafka_producer, edge_pb2_grpc.EdgeServiceStub(channel))

@@ -31,7 +31,7 @@ import websockets
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_edge.adapters.kafka_producer import AsyncProducer
-from csms_edge.bootstrap import start_node
+from csms_edge.bootstrap import EdgeNode
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import envelope_headers, librdkafka_producer_config, make_producer
@@ -110,7 +110,8 @@ async def measure_delivery(bootstrap: str, samples: int) -> list[str]:
         grpc_listen="127.0.0.1:0",
         kafka_bootstrap=bootstrap,
     )
-    node = await start_node(settings, registry=registry)
+    node = EdgeNode(settings, registry=registry)
+    await node.start()
     producer = make_producer(bootstrap, "service-bench")
     await producer.start()
     try:

@@ -24,7 +24,7 @@ from websockets.typing import Subprotocol
 
 from csms.edge.v1 import edge_pb2
 from csms.envelope.v1 import envelope_pb2
-from csms_edge.bootstrap import start_node
+from csms_edge.bootstrap import EdgeNode
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import reply_to
 from csms_kernel.infra.kafka import envelope_headers
@@ -418,7 +418,8 @@ async def test_registry_unreachable_is_503(edge: EdgeHarness) -> None:
 
 async def test_drain_closes_stations_with_going_away_and_records_it(infra: Any, frames: FramesTail) -> None:
     registry = FakeRegistry({"CS-drain": "pw"})
-    node = await start_node(edge_settings(infra.kafka_bootstrap), registry=registry)
+    node = EdgeNode(edge_settings(infra.kafka_bootstrap), registry=registry)
+    await node.start()
 
     url = f"ws://127.0.0.1:{node.ws_port}/ocpp/CS-drain"
     headers = {"Authorization": basic("CS-drain", "pw")}

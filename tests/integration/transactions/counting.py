@@ -12,7 +12,8 @@ from csms_kernel.infra.cassandra import CassandraSession, Params, Row
 class CountingSession(CassandraSession):
     def __init__(self, session: CassandraSession) -> None:
         """Sends through `session`'s connections (never close this one)."""
-        super().__init__(session._cluster, session._session, session._retry)
+        super().__init__([], 0, "", None, retry=session._retry)
+        self._connected = session._session
         self.requests = 0
         self.statements = 0
 

@@ -1,4 +1,4 @@
-"""The write model's Cassandra requests per station CALL, through the real handlers and the Cassandra state store:
+"""The write model's Cassandra requests per station CALL, through the wired service's router and Cassandra state store:
 one read and one write per message about a known transaction, plus the token's session and (1.6) the id."""
 
 from __future__ import annotations
@@ -7,17 +7,16 @@ import json
 import uuid
 from typing import Any
 
-from csms_kernel.handling.router import Answer, CallInfo, Emitted, Router
+from csms_kernel.handling.router import Answer, CallInfo
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
-from csms_transactions.adapters.state_store import CassandraStateStore
+from csms_transactions.bootstrap import build
 from csms_transactions.domain.tokens import Decision
-from csms_transactions.ocpp.context import TransactionsContext
-from csms_transactions.ocpp.routing import TABLES
+from csms_transactions.settings import TransactionsSettings
 from integration.transactions.counting import CountingSession
 from unit.transactions.builders import NOW
-from unit.transactions.fakes import ScriptedAuthorizer
+from unit.transactions.fakes import InMemoryTransactionsRepository, ScriptedAuthorizer, ScriptedStationCalls
 from unit.transactions.scenarios import meter_value, transaction_event
 
 
@@ -27,15 +26,15 @@ class Station:
         self.token = f"TAG-{uuid.uuid4().hex[:8]}"
         self.version = version
         self.counting = CountingSession(session)
-        state = CassandraStateStore(self.counting)
-        authorizer = ScriptedAuthorizer({self.token.upper(): Decision("Accepted")})
-        self._router = Router(TABLES, lambda call, emitted: self._context(call, emitted, state, authorizer))
-
-    @staticmethod
-    def _context(
-        call: CallInfo, emitted: Emitted, state: CassandraStateStore, authorizer: ScriptedAuthorizer
-    ) -> TransactionsContext:
-        return TransactionsContext(call, emitted, state, authorizer, True)
+        router = build(
+            TransactionsSettings(concurrent_tx=True),
+            session=self.counting,
+            authorizer=ScriptedAuthorizer({self.token.upper(): Decision("Accepted")}),
+            repository=InMemoryTransactionsRepository(),
+            station_calls=ScriptedStationCalls(),
+        ).router
+        assert router is not None
+        self._router = router
 
     async def send(self, action: str, payload: dict[str, Any], message_id: str) -> tuple[Answer, int]:
         """The answer and the Cassandra requests it took."""

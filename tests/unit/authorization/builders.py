@@ -1,4 +1,5 @@
-"""Test data for authorization unit tests: a fixed clock, tokens and handler contexts, overridable per test."""
+"""Test data for authorization unit tests: a fixed clock, tokens, and handler contexts from the wired service
+(over in-memory fakes), overridable per test."""
 
 from __future__ import annotations
 
@@ -6,12 +7,23 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from csms_authorization.app.authorizer import Authorizer
+from pydantic import SecretStr
+
+from csms_authorization.bootstrap import build
 from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
 from csms_authorization.ocpp.context import AuthorizationContext
-from csms_kernel.handling.router import CallInfo, Emitted
+from csms_authorization.settings import AuthorizationSettings
+from csms_kernel.handling.router import CallInfo
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.fakes import InMemoryActiveSessions, InMemoryTokenStore
+from unit.authorization.fakes import (
+    FakeLease,
+    FakeStationCalls,
+    InMemoryActiveSessions,
+    InMemoryLocalListStore,
+    InMemoryStationRegistry,
+    InMemoryTokenStore,
+    RecordingEventLog,
+)
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -36,6 +48,9 @@ def a_token(id_token: str = "04A2B3C4", **overrides: Any) -> TokenRecord:
     return TokenRecord(**fields)
 
 
+SETTINGS = AuthorizationSettings(concurrent_tx=True, password_pepper=SecretStr("pepper"))
+
+
 def make_context(
     version: OcppVersion,
     *tokens: TokenRecord,
@@ -43,13 +58,21 @@ def make_context(
     concurrent_tx: bool = True,
     **call_overrides: Any,
 ) -> AuthorizationContext:
+    """The context the wired service gives a handler of this call, over in-memory tokens and active sessions."""
     store = InMemoryTokenStore()
     store.records = {token.key: token for token in tokens}
     call = CallInfo(STATION, "default", version, "msg-1", "Authorize", NOW, "edge-1", "conn-1")
-    return AuthorizationContext(
-        replace(call, **call_overrides),
-        Emitted(),
-        Authorizer(store),
-        InMemoryActiveSessions(active or set()),
-        concurrent_tx,
-    )
+    router = build(
+        SETTINGS.model_copy(update={"concurrent_tx": concurrent_tx}),
+        tokens=store,
+        sessions=InMemoryActiveSessions(active or set()),
+        registry=InMemoryStationRegistry(),
+        local_list=InMemoryLocalListStore(),
+        outbox=store.outbox,
+        lease=FakeLease(),
+        event_log=RecordingEventLog(),
+        station_calls=FakeStationCalls(),
+    ).router
+    assert router is not None
+    context: AuthorizationContext = router.context(replace(call, **call_overrides))
+    return context

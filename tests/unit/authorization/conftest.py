@@ -14,5 +14,5 @@ def service() -> Service:
 
 
 @pytest.fixture
-def servicer(service: Service) -> AuthorizationServicer:
+async def servicer(service: Service) -> AuthorizationServicer:
     return service.servicer

@@ -8,14 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from csms.authorization.v1 import authorization_pb2
-from csms_authorization.adapters.event_log import EventLogUnavailable
-from csms_authorization.adapters.local_list_store import ListEntry, ListSnapshot, StationListVersion
-from csms_authorization.adapters.outbox import PendingEvent
-from csms_authorization.adapters.registry import StationRecord
 from csms_authorization.adapters.station_calls import StationOffline
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_station_id
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
+from csms_authorization.ports import (
+    EventLogUnavailable,
+    ListEntry,
+    ListSnapshot,
+    PendingEvent,
+    StationListVersion,
+    StationRecord,
+)
 from csms_kernel.ocpp.versions import OcppVersion
 
 

@@ -10,15 +10,16 @@ from typing import Any, NoReturn
 import grpc
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.registry import StationRegistryRepository
 from csms_authorization.api.grpc_api import AuthorizationServicer
-from csms_authorization.app.local_list_service import LocalListService
 from csms_authorization.app.outbox_relay import OutboxRelay
-from csms_authorization.app.token_service import TokenService
+from csms_authorization.bootstrap import build
 from csms_authorization.domain.credentials import PasswordHasher
+from csms_authorization.ports import StationRegistryRepository
+from csms_authorization.settings import AuthorizationSettings
 from unit.authorization.fakes import (
     FakeLease,
     FakeStationCalls,
+    InMemoryActiveSessions,
     InMemoryLocalListStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
@@ -26,6 +27,7 @@ from unit.authorization.fakes import (
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+SETTINGS = AuthorizationSettings(local_list_push_concurrency=4, local_list_call_timeout_s=30.0)
 
 
 class Aborted(Exception):
@@ -65,16 +67,23 @@ class Service:
 
     @property
     def servicer(self) -> AuthorizationServicer:
-        return AuthorizationServicer(
-            self.registry,
-            self.hasher,
-            self.clock,
+        """The servicer of the wired service over these fakes (call it inside the event loop)."""
+        api = build(
+            SETTINGS,
+            registry=self.registry,
             tokens=self.tokens,
-            token_service=TokenService(self.tokens, self.local_list, self.clock),
-            local_lists=LocalListService(
-                self.registry, self.local_list, self.stations, self.clock, concurrency=4, default_timeout_s=30.0
-            ),
-        )
+            local_list=self.local_list,
+            outbox=self.tokens.outbox,
+            lease=FakeLease(),
+            event_log=self.events,
+            sessions=InMemoryActiveSessions(),
+            station_calls=self.stations,
+            hasher=self.hasher,
+            clock=self.clock,
+        ).grpc
+        assert api is not None
+        servicer: AuthorizationServicer = api.servicer
+        return servicer
 
     async def published(self) -> list[pb.AuthorizationEvent]:
         """Every event the outbox relay has published, after a pass over what is waiting now."""

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from csms_authorization.adapters.registry import StationRecord, StationRegistryRepository
 from csms_authorization.adapters.store import InvalidPageToken
 from csms_authorization.domain.credentials import PasswordHash
+from csms_authorization.ports import StationRecord, StationRegistryRepository
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)  # millisecond precision, like a CQL timestamp
 

@@ -9,10 +9,10 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.registry import StationRecord
 from csms_authorization.adapters.store import StoreUnavailable
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.domain.credentials import PasswordHasher
+from csms_authorization.ports import StationRecord
 from unit.authorization.fakes import InMemoryStationRegistry
 from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Clock, Service
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from csms_authorization.adapters.local_list_store import ListEntry, ListSnapshot
 from csms_authorization.domain.local_lists import (
     Message,
     MessageLimits,
@@ -20,6 +19,7 @@ from csms_authorization.domain.local_lists import (
     update_for,
 )
 from csms_authorization.domain.tokens import TokenStatus, TokenType
+from csms_authorization.ports import ListEntry, ListSnapshot
 from csms_kernel.ocpp.framing import call_frame
 from csms_kernel.ocpp.schemas import MessageKind, validate
 from csms_kernel.ocpp.versions import OcppVersion

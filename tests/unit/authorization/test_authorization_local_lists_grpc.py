@@ -10,9 +10,9 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.local_list_store import StationListVersion
 from csms_authorization.adapters.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationOffline
 from csms_authorization.api.grpc_api import AuthorizationServicer
+from csms_authorization.ports import StationListVersion
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
 from unit.authorization.fakes import FakeStationCalls, InMemoryStationRegistry

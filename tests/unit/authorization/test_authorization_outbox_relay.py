@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.event_log import EventLogUnavailable
 from csms_authorization.adapters.store import StoreUnavailable
 from csms_authorization.app.outbox_relay import OutboxRelay
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.tokens import TokenDraft, TokenStatus, TokenType
+from csms_authorization.ports import EventLogUnavailable
 from unit.authorization.fakes import (
     FakeLease,
     InMemoryLocalListStore,

@@ -11,11 +11,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.local_list_store import LocalListStore, StationListVersion
-from csms_authorization.adapters.outbox import SHARDS, Outbox, PendingEvent, shard_of
 from csms_authorization.adapters.store import InvalidPageToken
-from csms_authorization.adapters.token_store import TokenStore
 from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
+from csms_authorization.ports import (
+    SHARDS,
+    LocalListStore,
+    Outbox,
+    PendingEvent,
+    StationListVersion,
+    TokenStore,
+    shard_of,
+)
 from unit.authorization.builders import a_token
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)  # millisecond precision, like a CQL timestamp

@@ -13,10 +13,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Close
 
 from csms.envelope.v1 import envelope_pb2
-from csms_edge.adapters.station_registry import RegistryUnavailable, Verdict
 from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.app.session import SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
+from csms_edge.ports import RegistryUnavailable, Verdict
 from csms_kernel.ocpp.versions import OcppVersion
 
 T0_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z

@@ -6,7 +6,6 @@ import base64
 
 import pytest
 
-from csms_edge.adapters.station_registry import Verdict
 from csms_edge.domain.handshake import (
     WWW_AUTHENTICATE,
     Accept,
@@ -19,6 +18,7 @@ from csms_edge.domain.handshake import (
     parse_station_id,
     select_subprotocol,
 )
+from csms_edge.ports import Verdict
 from csms_kernel.ocpp.versions import OcppVersion
 
 

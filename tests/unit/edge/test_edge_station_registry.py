@@ -9,12 +9,8 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2
-from csms_edge.adapters.station_registry import (
-    CachingStationRegistry,
-    GrpcStationRegistry,
-    RegistryUnavailable,
-    Verdict,
-)
+from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStationRegistry
+from csms_edge.ports import RegistryUnavailable, Verdict
 from unit.edge.edge_fakes import FakeRegistry
 
 

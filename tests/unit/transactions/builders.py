@@ -1,4 +1,5 @@
-"""Test data for transactions unit tests: a fixed clock, calls through the real routing tables, and events."""
+"""Test data for transactions unit tests: a fixed clock, calls through the router of the wired service (over
+in-memory fakes), and events."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from csms.transactions.v1 import transactions_pb2
-from csms_kernel.handling.router import Answer, CallInfo, Emitted, Router
+from csms_kernel.handling.router import Answer, CallInfo, Router
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.bootstrap import build
 from csms_transactions.domain.tokens import Decision
-from csms_transactions.ocpp.context import TransactionsContext
-from csms_transactions.ocpp.routing import TABLES
-from unit.transactions.fakes import InMemoryStateStore, ScriptedAuthorizer
+from csms_transactions.settings import TransactionsSettings
+from unit.transactions.fakes import (
+    InMemoryStateStore,
+    InMemoryTransactionsRepository,
+    ScriptedAuthorizer,
+    ScriptedStationCalls,
+)
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
 STATION = "CS-1"
+SETTINGS = TransactionsSettings(concurrent_tx=True)
 
 
 def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -39,12 +46,20 @@ class Csms:
     async def send(
         self, action: str, payload: dict[str, Any], message_id: str = "msg-1", station_id: str = STATION
     ) -> Answer:
-        router = Router(TABLES, self._context)
         call = CallInfo(station_id, "default", self.version, message_id, action, NOW, "edge-1", "conn-1")
-        return await router.dispatch(call, Frame(MessageType.CALL, message_id, action, payload))
+        return await self.router().dispatch(call, Frame(MessageType.CALL, message_id, action, payload))
 
-    def _context(self, call: CallInfo, emitted: Emitted) -> TransactionsContext:
-        return TransactionsContext(call, emitted, self.state, self.authorizer, self.concurrent_tx)
+    def router(self) -> Router[Any]:
+        """The router of the wired service over these fakes."""
+        router = build(
+            SETTINGS.model_copy(update={"concurrent_tx": self.concurrent_tx}),
+            state=self.state,
+            authorizer=self.authorizer,
+            repository=InMemoryTransactionsRepository(),
+            station_calls=ScriptedStationCalls(),
+        ).router
+        assert router is not None
+        return router
 
     async def result(self, action: str, payload: dict[str, Any], message_id: str = "msg-1", **kw: Any) -> Any:
         """The CALLRESULT payload (fails on a CALLERROR)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from csms_transactions.adapters.state_store import MAX_INT32, Handled, StateStore, TransactionState
+from csms_transactions.adapters.state_store import MAX_INT32
 from csms_transactions.domain.tokens import Decision, Token
+from csms_transactions.ports import Handled, StateStore, TransactionState
 
 AT = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 

@@ -13,9 +13,17 @@ from csms.edge.v1 import edge_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.api.grpc_api import TransactionsServicer
-from csms_transactions.app.remote_commands import CommandError, RemoteSessions
+from csms_transactions.app.remote_commands import CommandError
+from csms_transactions.bootstrap import build
+from csms_transactions.settings import TransactionsSettings
 from unit.authorization.grpc_support import CONTEXT, Aborted
-from unit.transactions.fakes import OFFLINE, InMemoryTransactionsRepository, ScriptedStationCalls
+from unit.transactions.fakes import (
+    OFFLINE,
+    InMemoryStateStore,
+    InMemoryTransactionsRepository,
+    ScriptedAuthorizer,
+    ScriptedStationCalls,
+)
 
 pb = transactions_pb2
 
@@ -23,8 +31,18 @@ pb = transactions_pb2
 def servicer(
     repository: InMemoryTransactionsRepository | None = None, calls: ScriptedStationCalls | None = None
 ) -> TransactionsServicer:
-    sessions = RemoteSessions(calls or ScriptedStationCalls(), lambda: 4711, default_timeout_s=30.0)
-    return TransactionsServicer(repository or InMemoryTransactionsRepository(), sessions)
+    """The servicer of the wired service over these fakes."""
+    api = build(
+        TransactionsSettings(default_call_timeout_s=30.0),
+        state=InMemoryStateStore(),
+        authorizer=ScriptedAuthorizer({}),
+        repository=repository or InMemoryTransactionsRepository(),
+        station_calls=calls or ScriptedStationCalls(),
+        remote_start_ids=lambda: 4711,
+    ).grpc
+    assert api is not None
+    result: TransactionsServicer = api.servicer
+    return result
 
 
 def transaction(station_id: str, transaction_id: str, **fields: Any) -> pb.Transaction:

@@ -43,7 +43,9 @@ class DriverSession:
 
 
 def session(outcome: list[dict[str, Any]] | Exception) -> CassandraSession:
-    return CassandraSession(None, DriverSession(outcome), RetryPolicy(attempts=1))  # type: ignore[arg-type]
+    connected = CassandraSession(["127.0.0.1"], 9042, "datacenter1", None, retry=RetryPolicy(attempts=1))
+    connected._connected = DriverSession(outcome)  # stands in for start()
+    return connected
 
 
 async def test_an_execution_is_a_client_span_with_the_cql(spans: InMemorySpanExporter) -> None:

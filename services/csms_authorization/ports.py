@@ -1,0 +1,154 @@
+"""The ports of the authorization service: what its handlers and use cases need from the outside, as Protocols,
+and the records they exchange. Implemented by the Cassandra/Kafka adapters and by the fakes of the unit tests.
+No I/O.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from csms.authorization.v1 import authorization_pb2 as pb
+from csms_authorization.domain.credentials import PasswordHash
+from csms_authorization.domain.tokens import TokenRecord
+
+
+@dataclass(frozen=True)
+class StationRecord:
+    station_id: str
+    password: PasswordHash
+    security_profile: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class StationRegistryRepository(Protocol):
+    async def get(self, station_id: str) -> StationRecord | None: ...
+
+    async def save(self, record: StationRecord) -> None:
+        """Creates or replaces the station's record."""
+
+    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
+        """One page of at most `page_size` stations in a stable order, and the token of the next page (None
+        after the last). Every station present during the whole listing appears exactly once."""
+
+    async def set_group(self, station_id: str, group: str | None) -> None:
+        """Puts the station in `group` (None: in no group), leaving its previous group."""
+
+    async def groups(self, station_ids: Sequence[str]) -> dict[str, str]:
+        """The group of each of these stations that has one."""
+
+    async def stations_in_group(self, group: str) -> list[str]:
+        """The ids of the group's stations, sorted."""
+
+
+class TokenStore(Protocol):
+    async def get(self, key: str) -> TokenRecord | None: ...
+
+    async def save(self, record: TokenRecord, event: PendingEvent) -> None:
+        """Creates or replaces the token with the record's key and queues its event, in one request; both are
+        written at the event's revision, so of concurrent changes the one with the highest revision stays."""
+
+    async def delete(self, key: str, event: PendingEvent) -> None:
+        """Deletes the token and queues its event, in one request (written at the event's revision)."""
+
+    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[TokenRecord], bytes | None]:
+        """One page of at most `page_size` tokens in a stable order, and the token of the next page (None after
+        the last). Every token present during the whole listing appears exactly once."""
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    changed_in: int
+    # the token as it was when it entered, changed in or left the list
+    token: TokenRecord
+    # the token left the list
+    removed: bool
+
+
+@dataclass(frozen=True)
+class ListSnapshot:
+    """The list's version and every entry, removed ones included. An entry may be newer than `version` while a
+    change is being recorded (never older): sending it is harmless, the next differential sends it again."""
+
+    version: int
+    entries: list[ListEntry]
+
+
+@dataclass(frozen=True)
+class StationListVersion:
+    version: int
+    recorded_at: datetime
+
+
+class LocalListStore(Protocol):
+    async def record_change(self, token: TokenRecord, in_list: bool) -> int:
+        """Records the token's new list entry (`in_list` false: it left the list); returns the list version
+        the change got."""
+
+    async def snapshot(self) -> ListSnapshot:
+        """The current list; version 0 when it never changed."""
+
+    async def station_version(self, station_id: str) -> StationListVersion | None: ...
+
+    async def record_station_version(self, station_id: str, version: int, at: datetime) -> None: ...
+
+
+SHARDS = 8  # fixed: a token's events must stay in one partition to keep their order
+
+
+@dataclass(frozen=True, order=True)
+class PendingEvent:
+    """An event waiting in the outbox; ordered as the relay publishes: by shard, then revision."""
+
+    shard: int
+    revision: int
+    event_id: uuid.UUID
+    token_key: str
+    # a serialized `AuthorizationEvent`
+    event: bytes
+
+    @classmethod
+    def of(cls, event: pb.AuthorizationEvent) -> PendingEvent:
+        return cls(
+            shard_of(event.id_token_key),
+            event.revision,
+            uuid.uuid4(),
+            event.id_token_key,
+            event.SerializeToString(),
+        )
+
+
+def shard_of(token_key: str) -> int:
+    return zlib.crc32(token_key.encode()) % SHARDS
+
+
+class Outbox(Protocol):
+    async def pending(self, per_shard: int) -> list[PendingEvent]:
+        """Up to `per_shard` waiting events of every shard, the lowest revisions of each."""
+
+    async def remove(self, events: Sequence[PendingEvent]) -> None:
+        """Removes these events (published); removing an event twice is harmless."""
+
+
+class Lease(Protocol):
+    async def acquire(self) -> bool:
+        """Renews the lease when this owner holds it, takes it when nobody does; True when it is held now,
+        valid for its time to live counted from before the call."""
+
+    async def release(self) -> None:
+        """Gives the lease up if this owner holds it."""
+
+
+class EventLogUnavailable(Exception):
+    """Kafka did not acknowledge every event; some may have been appended."""
+
+
+class EventLog(Protocol):
+    async def publish(self, events: Sequence[PendingEvent]) -> None:
+        """Appends the events in the order given; returns once every one is acknowledged, else raises
+        EventLogUnavailable."""

@@ -1,0 +1,36 @@
+"""The ports of the edge node: what its connection handling needs from the outside, as Protocols, and the
+values they exchange. Implemented by the adapters (Kafka frame log, gRPC station registry) and by the fakes of the
+unit tests. No I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import Protocol
+
+from csms.envelope.v1 import envelope_pb2
+
+
+class FrameLog(Protocol):
+    async def append(self, envelope: envelope_pb2.Envelope) -> None:
+        """Returns once the record is durable; raises if it could not be written."""
+        ...
+
+    async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
+        """Appends in order, batched; returns once all are durable; raises if any could not be written."""
+        ...
+
+
+class Verdict(enum.Enum):
+    ACCEPTED = "accepted"
+    UNKNOWN_STATION = "unknown_station"
+    WRONG_PASSWORD = "wrong_password"
+
+
+class RegistryUnavailable(Exception):
+    """The registry could not give a verdict (unreachable, timed out, or answered nonsense)."""
+
+
+class StationRegistry(Protocol):
+    async def verify(self, station_id: str, password: str) -> Verdict: ...
