@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from csms_devtools.stack import Stack, StackConfig
-from e2e.harness import Cli
 from infra_fixtures import Infra
+from kit.stack import Cli
 
 __all__ = ["Infra", "cli", "stack"]
 

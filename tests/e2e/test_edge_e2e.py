@@ -12,10 +12,10 @@ from websockets.exceptions import InvalidStatus
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.harness import Cli
-from e2e.stations import basic_auth, connected_station
 from e2e.test_stations_e2e import PASSWORD, get_station, register
-from waiting import eventually
+from kit.stack import Cli
+from kit.stations.ocpp_client import basic_auth, connected_station
+from kit.waiting import eventually
 
 
 @pytest.mark.parametrize(

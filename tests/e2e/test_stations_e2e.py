@@ -16,9 +16,9 @@ from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.infra.envelopes import version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.harness import Cli
-from e2e.stations import connected_station
-from waiting import eventually
+from kit.stack import Cli
+from kit.stations.ocpp_client import connected_station
+from kit.waiting import eventually
 
 PASSWORD = "correct-horse-battery-staple"
 

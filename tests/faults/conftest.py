@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from csms_devtools.stack import Stack, StackConfig
-from faults.harness import free_port
 from infra_fixtures import Infra, LocalCopy, main_infra_dir, migrate_infra, run_infra_step
+from kit.stations.raw import free_port
 
 FAULTS_DIR = main_infra_dir() / "faults"
 

@@ -21,7 +21,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import FaultInfra, MakeStack
-from faults.harness import (
+from kit.stations.raw import (
     RawStation,
     boot_payload,
     close_all,
@@ -32,7 +32,7 @@ from faults.harness import (
     read_committed,
     status_payload,
 )
-from waiting import eventually
+from kit.waiting import eventually
 
 CALLS = {"b1": "BootNotification", "s1": "StatusNotification"}
 

@@ -19,7 +19,7 @@ from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import FaultInfra, MakeStack
-from faults.harness import (
+from kit.stations.raw import (
     RawStation,
     boot_payload,
     close_all,
@@ -29,7 +29,7 @@ from faults.harness import (
     probe,
     read_committed,
 )
-from waiting import eventually
+from kit.waiting import eventually
 
 STATIONS = 300
 WAVES = 3

@@ -22,8 +22,8 @@ from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import MakeStack
-from faults.harness import RawStation, boot_payload, close_all, connect_all, get_stations, probe
-from waiting import eventually
+from kit.stations.raw import RawStation, boot_payload, close_all, connect_all, get_stations, probe
+from kit.waiting import eventually
 
 STATIONS = 90
 VERSIONS = (OcppVersion.V16, OcppVersion.V201, OcppVersion.V21)

@@ -22,8 +22,8 @@ from typing import Any
 
 from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import MakeStack
-from faults.harness import RawStation, boot_payload, close_all, connect_all, probe
-from waiting import eventually
+from kit.stations.raw import RawStation, boot_payload, close_all, connect_all, probe
+from kit.waiting import eventually
 
 HOSTILE = 50
 FRAMES_EACH = 80

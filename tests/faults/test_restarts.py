@@ -20,7 +20,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
 from faults.conftest import FaultInfra, MakeStack
-from faults.harness import (
+from kit.stations.raw import (
     RawStation,
     StatusLoad,
     close_all,
@@ -30,7 +30,7 @@ from faults.harness import (
     probe,
     read_committed,
 )
-from waiting import eventually
+from kit.waiting import eventually
 
 STATIONS = 40
 VERSIONS = (OcppVersion.V16, OcppVersion.V201, OcppVersion.V21)

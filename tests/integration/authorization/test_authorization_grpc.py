@@ -22,7 +22,7 @@ from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_consumer
 from infra_fixtures import Infra
-from waiting import eventually
+from kit.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import pytest
 
 from csms_authorization.adapters.registry import CassandraStationRegistry
 from csms_kernel.infra.cassandra import CassandraSession
-from unit.authorization.registry_contract import StationRegistryContract, run
+from kit.contracts.registry import StationRegistryContract, run
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from csms_authorization.adapters.local_list_store import CassandraLocalListStore
 from csms_authorization.adapters.outbox import CassandraOutbox
 from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_kernel.infra.cassandra import CassandraSession
-from unit.authorization.token_store_contract import (
+from kit.contracts.token_store import (
     LocalListStoreContract,
     OutboxContract,
     TokenStoreContract,

@@ -28,9 +28,9 @@ from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_kernel.infra import cassandra, topics
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.infra.kafka import envelope_headers
-from faults.harness import end_offsets, read_committed
 from infra_fixtures import Infra
-from waiting import eventually
+from kit.stations.raw import end_offsets, read_committed
+from kit.waiting import eventually
 
 STATIONS = 120
 KILLS = 3

@@ -35,8 +35,8 @@ from csms_edge.bootstrap import start_node
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import envelope_headers, librdkafka_producer_config, make_producer
-from integration.edge.edge_support import delete_delivery_topic
-from unit.edge.edge_fakes import FakeRegistry
+from kit.edge_node import delete_delivery_topic
+from kit.fakes.edge import FakeRegistry
 
 FRAME = (
     '[2,"{id}","MeterValues",{{"evseId":1,"meterValue":[{{"timestamp":"2026-01-01T00:00:00Z",'

@@ -28,7 +28,7 @@ from csms_edge.bootstrap import start_node
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import reply_to
 from csms_kernel.infra.kafka import envelope_headers
-from integration.edge.edge_support import (
+from kit.edge_node import (
     DEADLINE_S,
     EdgeHarness,
     FramesTail,
@@ -37,7 +37,7 @@ from integration.edge.edge_support import (
     edge_settings,
     recv,
 )
-from unit.edge.edge_fakes import FakeRegistry
+from kit.fakes.edge import FakeRegistry
 
 pytestmark = pytest.mark.integration
 

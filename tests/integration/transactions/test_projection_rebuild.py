@@ -15,15 +15,15 @@ from csms_kernel.infra.kafka import make_consumer, make_producer
 from csms_transactions.adapters.repository import CassandraTransactionsRepository
 from csms_transactions.projections.projector import TransactionsProjector
 from infra_fixtures import Infra
-from integration.transactions import scratch
-from unit.transactions.scenarios import charging_sessions
+from kit import scratch_keyspace
+from kit.builders.transaction_scenarios import charging_sessions
 
 
 @pytest.fixture
 async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = await scratch.create_keyspace(session)
+    name = await scratch_keyspace.create_keyspace(session)
     yield name
-    await scratch.drop_keyspace(session, name)
+    await scratch_keyspace.drop_keyspace(session, name)
 
 
 async def test_a_rebuild_from_the_log_gives_identical_tables(
@@ -44,21 +44,21 @@ async def test_a_rebuild_from_the_log_gives_identical_tables(
     consumer = make_consumer(infra.kafka_bootstrap, group, "rebuild-test", topics.TRANSACTIONS_EVENTS)
     await consumer.start()
     try:
-        end = await scratch.end_offsets(consumer)
+        end = await scratch_keyspace.end_offsets(consumer)
         projector = TransactionsProjector(CassandraTransactionsRepository(session, keyspace))
-        applied = await scratch.replay(consumer, projector, end)
-        first = await scratch.dump(session, keyspace)
+        applied = await scratch_keyspace.replay(consumer, projector, end)
+        first = await scratch_keyspace.dump(session, keyspace)
         repository = CassandraTransactionsRepository(session, keyspace)
         ours = await repository.transaction(sessions.v16, "1001")
         assert ours is not None and ours.energy_wh == 7500.0
 
-        await scratch.truncate(session, keyspace)
-        assert all(rows == [] for rows in (await scratch.dump(session, keyspace)).values())
+        await scratch_keyspace.truncate(session, keyspace)
+        assert all(rows == [] for rows in (await scratch_keyspace.dump(session, keyspace)).values())
         beginning = await consumer.beginning_offsets(list(end))
         await consumer.commit(beginning)
         for tp, offset in beginning.items():
             consumer.seek(tp, offset)
-        assert await scratch.replay(consumer, projector, end) == applied >= len(sessions.events)
-        assert await scratch.dump(session, keyspace) == first
+        assert await scratch_keyspace.replay(consumer, projector, end) == applied >= len(sessions.events)
+        assert await scratch_keyspace.dump(session, keyspace) == first
     finally:
         await consumer.stop()

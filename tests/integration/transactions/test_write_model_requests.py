@@ -16,9 +16,9 @@ from csms_transactions.domain.tokens import Decision
 from csms_transactions.ocpp.context import TransactionsContext
 from csms_transactions.ocpp.routing import TABLES
 from integration.transactions.counting import CountingSession
-from unit.transactions.builders import NOW
-from unit.transactions.fakes import ScriptedAuthorizer
-from unit.transactions.scenarios import meter_value, transaction_event
+from kit.builders.transaction_scenarios import meter_value, transaction_event
+from kit.builders.transactions import NOW
+from kit.fakes.transactions import ScriptedAuthorizer
 
 
 class Station:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from csms_authorization.api.grpc_api import AuthorizationServicer
-from unit.authorization.grpc_support import Service
+from kit.builders.authorization_grpc import Service
 
 
 @pytest.fixture

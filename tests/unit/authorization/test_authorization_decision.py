@@ -9,7 +9,7 @@ import pytest
 from csms_authorization.domain.decision import AuthorizationStatus, Decision, concurrent_tx, decide
 from csms_authorization.domain.tokens import TokenStatus, TokenType
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.builders import EXPIRES, NOW, STATION, a_token
+from kit.builders.authorization import EXPIRES, NOW, STATION, a_token
 
 ACCEPTED = AuthorizationStatus.ACCEPTED
 

@@ -13,8 +13,8 @@ from csms_authorization.adapters.registry import StationRecord
 from csms_authorization.adapters.store import StoreUnavailable
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.domain.credentials import PasswordHasher
-from unit.authorization.fakes import InMemoryStationRegistry
-from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Clock, Service
+from kit.builders.authorization_grpc import CONTEXT, NOW, Aborted, Clock, Service
+from kit.fakes.authorization import InMemoryStationRegistry
 
 LATER = datetime(2025, 3, 2, 8, 30, tzinfo=UTC)
 PASSWORD = "s3cret-s3cret-16"

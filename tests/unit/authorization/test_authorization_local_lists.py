@@ -23,7 +23,7 @@ from csms_authorization.domain.tokens import TokenStatus, TokenType
 from csms_kernel.ocpp.framing import call_frame
 from csms_kernel.ocpp.schemas import MessageKind, validate
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.builders import EXPIRES, EXPIRES_ISO, NOW, STATION, a_token
+from kit.builders.authorization import EXPIRES, EXPIRES_ISO, NOW, STATION, a_token
 
 SNAPSHOT = ListSnapshot(
     7,

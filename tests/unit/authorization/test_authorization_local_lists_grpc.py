@@ -15,8 +15,8 @@ from csms_authorization.adapters.station_calls import CallErrorAnswer, CallFaile
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.fakes import FakeStationCalls, InMemoryStationRegistry
-from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Service
+from kit.builders.authorization_grpc import CONTEXT, NOW, Aborted, Service
+from kit.fakes.authorization import FakeStationCalls, InMemoryStationRegistry
 
 NO_GET_CONFIGURATION = CallErrorAnswer("NotImplemented", "no handler for GetConfiguration")
 LIMITS_16 = ("GetConfiguration", {"key": ["SendLocalListMaxLength", "LocalAuthListMaxLength"]})

@@ -15,14 +15,14 @@ from csms_authorization.adapters.store import StoreUnavailable
 from csms_authorization.app.outbox_relay import OutboxRelay
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.tokens import TokenDraft, TokenStatus, TokenType
-from unit.authorization.fakes import (
+from kit.builders.authorization_grpc import Clock
+from kit.fakes.authorization import (
     FakeLease,
     InMemoryLocalListStore,
     InMemoryTokenStore,
     RecordingEventLog,
 )
-from unit.authorization.grpc_support import Clock
-from waiting import eventually
+from kit.waiting import eventually
 
 
 def draft(id_token: str, **fields: object) -> TokenDraft:

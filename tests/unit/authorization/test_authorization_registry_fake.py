@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from unit.authorization.fakes import InMemoryStationRegistry
-from unit.authorization.registry_contract import StationRegistryContract, run
+from kit.contracts.registry import StationRegistryContract, run
+from kit.fakes.authorization import InMemoryStationRegistry
 
 __all__ = ["run"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from unit.authorization.fakes import InMemoryLocalListStore, InMemoryOutbox, InMemoryTokenStore
-from unit.authorization.token_store_contract import (
+from kit.contracts.token_store import (
     LocalListStoreContract,
     OutboxContract,
     TokenStoreContract,
     prefix,
 )
+from kit.fakes.authorization import InMemoryLocalListStore, InMemoryOutbox, InMemoryTokenStore
 
 __all__ = ["prefix"]
 

@@ -13,8 +13,8 @@ from csms.envelope.v1 import envelope_pb2
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.domain.tokens import TokenStatus, TokenType
 from csms_kernel.infra.envelopes import timestamp
-from unit.authorization.builders import a_token
-from unit.authorization.grpc_support import CONTEXT, NOW, Aborted, Service
+from kit.builders.authorization import a_token
+from kit.builders.authorization_grpc import CONTEXT, NOW, Aborted, Service
 
 EXPIRES = datetime(2027, 1, 1, 0, 0, 0, 250999, tzinfo=UTC)
 EXPIRES_MS = datetime(2027, 1, 1, 0, 0, 0, 250000, tzinfo=UTC)

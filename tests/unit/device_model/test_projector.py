@@ -13,7 +13,7 @@ from csms_device_model.projections import stations
 from csms_device_model.projections.projector import StationsProjector
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp
-from unit.device_model.fakes import InMemoryStationsRepository, RecordingCloser
+from kit.fakes.device_model import InMemoryStationsRepository, RecordingCloser
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

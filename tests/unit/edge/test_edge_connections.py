@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from csms_edge.app.outbound import StationDisconnected
-from unit.edge.edge_fakes import World
+from kit.fakes.edge import World
 
 
 async def test_register_get_unregister() -> None:

@@ -9,7 +9,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
-from unit.edge.edge_fakes import World, wait_for
+from kit.fakes.edge import World, wait_for
 
 
 def reply(connection_id: str = "c0ffee", frame: str = '[3,"m1",{"currentTime":"x"}]', **fields: object) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_kernel.infra.kafka import Headers, envelope_headers
-from unit.edge.edge_fakes import T0_NS, TRACEPARENT, FixedClock, heartbeat_call
+from kit.fakes.edge import T0_NS, TRACEPARENT, FixedClock, heartbeat_call
 
 Sent = tuple[str, bytes, bytes, Headers]
 

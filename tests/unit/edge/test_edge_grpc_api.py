@@ -14,7 +14,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.api.grpc_api import EdgeServicer
 from csms_edge.app.session import Session
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.edge.edge_fakes import World, wait_for
+from kit.fakes.edge import World, wait_for
 
 
 class Aborted(Exception):

@@ -8,7 +8,7 @@ import pytest
 
 from csms_edge.app.outbound import CallTimedOut, OutboundPipe, OutboundQueueFull, StationDisconnected
 from csms_kernel.ocpp.framing import Frame, MessageType
-from unit.edge.edge_fakes import wait_for
+from kit.fakes.edge import wait_for
 
 
 def result(message_id: str, **payload: object) -> Frame:

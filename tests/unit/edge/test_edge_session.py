@@ -10,7 +10,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.session import Session
 from csms_edge.domain.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.edge.edge_fakes import EDGE_ADDRESS, T0_NS, TRACEPARENT, World, wait_for
+from kit.fakes.edge import EDGE_ADDRESS, T0_NS, TRACEPARENT, World, wait_for
 
 V16, V201, V21 = OcppVersion.V16, OcppVersion.V201, OcppVersion.V21
 

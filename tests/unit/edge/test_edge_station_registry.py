@@ -15,7 +15,7 @@ from csms_edge.adapters.station_registry import (
     RegistryUnavailable,
     Verdict,
 )
-from unit.edge.edge_fakes import FakeRegistry
+from kit.fakes.edge import FakeRegistry
 
 
 class Clock:

@@ -14,8 +14,8 @@ from csms.transactions.v1 import transactions_pb2
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.api.grpc_api import TransactionsServicer
 from csms_transactions.app.remote_commands import CommandError, RemoteSessions
-from unit.authorization.grpc_support import CONTEXT, Aborted
-from unit.transactions.fakes import OFFLINE, InMemoryTransactionsRepository, ScriptedStationCalls
+from kit.builders.authorization_grpc import CONTEXT, Aborted
+from kit.fakes.transactions import OFFLINE, InMemoryTransactionsRepository, ScriptedStationCalls
 
 pb = transactions_pb2
 

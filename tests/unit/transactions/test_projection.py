@@ -20,7 +20,7 @@ from csms_transactions.projections.transactions import (
     micros,
     shard_of,
 )
-from unit.transactions.fakes import InMemoryTransactionsRepository
+from kit.fakes.transactions import InMemoryTransactionsRepository
 
 T10 = datetime(2026, 11, 21, 10, tzinfo=UTC)
 T11 = datetime(2026, 11, 21, 11, tzinfo=UTC)

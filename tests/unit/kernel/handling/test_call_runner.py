@@ -24,7 +24,7 @@ from csms_kernel.handling.router import CallInfo, Emitted, Route, Router
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp, to_datetime
 from csms_kernel.ocpp.versions import OcppVersion
-from waiting import eventually
+from kit.waiting import eventually
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.app.session import Session, SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory, timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.edge.edge_fakes import EDGE_ADDRESS, T0_NS, FakeFrameLog, FakeSocket, FixedClock, wait_for
+from kit.fakes.edge import EDGE_ADDRESS, T0_NS, FakeFrameLog, FakeSocket, FixedClock, wait_for
 
 HANDLER_TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 

@@ -21,7 +21,7 @@ from csms_edge.bootstrap import EdgeNode
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import envelope_headers
-from unit.edge.edge_fakes import FakeRegistry
+from kit.fakes.edge import FakeRegistry
 
 DEADLINE_S = 20.0
 

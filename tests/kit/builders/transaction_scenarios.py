@@ -10,8 +10,8 @@ from typing import Any
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.domain.tokens import Decision
-from unit.transactions.builders import Csms
-from unit.transactions.fakes import InMemoryStateStore, ScriptedAuthorizer
+from kit.builders.transactions import Csms
+from kit.fakes.transactions import InMemoryStateStore, ScriptedAuthorizer
 
 
 def meter_value(when: str, *sampled: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
 from csms_authorization.ocpp.context import AuthorizationContext
 from csms_kernel.handling.router import CallInfo, Emitted
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.fakes import InMemoryActiveSessions, InMemoryTokenStore
+from kit.fakes.authorization import InMemoryActiveSessions, InMemoryTokenStore
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)

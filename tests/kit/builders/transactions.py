@@ -15,7 +15,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.domain.tokens import Decision
 from csms_transactions.ocpp.context import TransactionsContext
 from csms_transactions.ocpp.routing import TABLES
-from unit.transactions.fakes import InMemoryStateStore, ScriptedAuthorizer
+from kit.fakes.transactions import InMemoryStateStore, ScriptedAuthorizer
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
 STATION = "CS-1"

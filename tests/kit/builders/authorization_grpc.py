@@ -16,7 +16,7 @@ from csms_authorization.app.local_list_service import LocalListService
 from csms_authorization.app.outbox_relay import OutboxRelay
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
-from unit.authorization.fakes import (
+from kit.fakes.authorization import (
     FakeLease,
     FakeStationCalls,
     InMemoryLocalListStore,

@@ -16,7 +16,7 @@ from csms_authorization.adapters.outbox import SHARDS, Outbox, PendingEvent, sha
 from csms_authorization.adapters.store import InvalidPageToken
 from csms_authorization.adapters.token_store import TokenStore
 from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
-from unit.authorization.builders import a_token
+from kit.builders.authorization import a_token
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)  # millisecond precision, like a CQL timestamp
 
