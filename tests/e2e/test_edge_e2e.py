@@ -12,8 +12,7 @@ from websockets.exceptions import InvalidStatus
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.test_stations_e2e import PASSWORD, get_station, register
-from kit.stack import Cli
+from kit.stack import PASSWORD, Cli, get_station, register
 from kit.stations.ocpp_client import basic_auth, connected_station
 from kit.waiting import eventually
 

@@ -24,3 +24,12 @@ async def eventually(
             raise AssertionError(f"timed out after {timeout_s}s waiting for {what or 'condition'}; last: {result!r}")
         await asyncio.sleep(delay)
         delay = min(delay * 2, 0.5)
+
+
+def probe(read: Callable[[], T]) -> Callable[[], Awaitable[T]]:
+    """A synchronous read of test state as a probe for `eventually`."""
+
+    async def run() -> T:
+        return read()
+
+    return run

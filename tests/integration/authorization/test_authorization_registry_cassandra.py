@@ -1,4 +1,4 @@
-"""The registry contract (tests/unit/authorization/registry_contract.py) against the real Cassandra."""
+"""The registry contract (kit/contracts/registry.py) against the real Cassandra."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The token store, outbox and local list store contracts (tests/unit/authorization/token_store_contract.py)
+"""The token store, outbox and local list store contracts (kit/contracts/token_store.py)
 against the real Cassandra. Keys are unique per test, each test has a list of its own and the module an outbox
 table of its own, so nothing is truncated."""
 

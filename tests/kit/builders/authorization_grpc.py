@@ -1,13 +1,10 @@
-"""The AuthorizationServicer over in-memory fakes, a fixed clock and fixed salts, the outbox relay over the
-same fakes, and a gRPC context fake."""
+"""The AuthorizationServicer over in-memory fakes, a fixed clock and fixed salts, and the outbox relay over the
+same fakes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NoReturn
-
-import grpc
 
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.adapters.registry import StationRegistryRepository
@@ -26,21 +23,6 @@ from kit.fakes.authorization import (
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Aborted(Exception):
-    def __init__(self, code: grpc.StatusCode, details: str) -> None:
-        super().__init__(code, details)
-        self.code = code
-        self.details = details
-
-
-class FakeContext:
-    async def abort(self, code: grpc.StatusCode, details: str = "") -> NoReturn:
-        raise Aborted(code, details)
-
-
-CONTEXT: Any = FakeContext()
 
 
 class Clock:

@@ -1,5 +1,4 @@
-"""What the fault tests share: raw WebSocket stations that retry like real ones, and readers of the truth
-(the committed Kafka records, the device-model projection over gRPC).
+"""Raw WebSocket stations that retry like real ones, and the load they generate (StatusNotification loops).
 
 `RawStation` speaks OCPP-J over a `websockets` client with no OCPP library in between, so hundreds of them fit
 in the test process and hostile frames can be sent as they are. It records every frame it sent and every
@@ -12,38 +11,18 @@ import asyncio
 import base64
 import contextlib
 import json
-import socket
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-import grpc
 import websockets
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from websockets.asyncio.client import ClientConnection
 
-from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_kernel.ocpp.versions import OcppVersion
 
 PASSWORD = "fault-tests-password-1234"
 ANSWERS = (3, 4, 5)
-T = TypeVar("T")
-
-
-def probe(read: Callable[[], T]) -> Callable[[], Awaitable[T]]:
-    """A synchronous read of test state as a probe for `waiting.eventually`."""
-
-    async def run() -> T:
-        return read()
-
-    return run
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def boot_payload(version: OcppVersion, vendor: str, model: str) -> dict[str, Any]:
@@ -188,60 +167,6 @@ async def connect_all(stations: Sequence[RawStation], concurrency: int = 50) -> 
 
 async def close_all(stations: Sequence[RawStation]) -> None:
     await asyncio.gather(*(station.close() for station in stations), return_exceptions=True)
-
-
-async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
-    """The current end (last stable offset) of every partition of `topic`."""
-    metadata = AIOKafkaProducer(bootstrap_servers=bootstrap)
-    await metadata.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(await metadata.partitions_for(topic))]
-    finally:
-        await metadata.stop()
-    assert partitions, f"topic {topic} has no partitions"
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        return dict(await consumer.end_offsets(partitions))
-    finally:
-        await consumer.stop()
-
-
-async def read_committed(bootstrap: str, start: dict[TopicPartition, int]) -> list[bytes]:
-    """Every committed record value from `start` up to the current last stable offsets."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
-    await consumer.start()
-    try:
-        consumer.assign(list(start))
-        for tp, offset in start.items():
-            consumer.seek(tp, offset)
-        end = await consumer.end_offsets(list(start))
-        values: list[bytes] = []
-        while [tp for tp in start if await consumer.position(tp) < end[tp]]:
-            batch = await consumer.getmany(timeout_ms=500)
-            values += [record.value for records in batch.values() for record in records if record.value]
-        return values
-    finally:
-        await consumer.stop()
-
-
-async def get_stations(address: str, station_ids: Sequence[str]) -> dict[str, device_model_pb2.Station]:
-    """The projected stations that exist, by id (GetStation for each)."""
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
-
-        async def one(station_id: str) -> device_model_pb2.Station | None:
-            try:
-                response = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=10)
-            except grpc.aio.AioRpcError as exc:
-                if exc.code() == grpc.StatusCode.NOT_FOUND:
-                    return None
-                raise
-            return response.station
-
-        found = await asyncio.gather(*(one(station_id) for station_id in station_ids))
-    return {station.station_id: station for station in found if station is not None}
 
 
 STATUSES = ("Available", "Unavailable", "Faulted")  # valid connector states in 1.6 and 2.x

@@ -1,4 +1,4 @@
-"""Fixtures of the authorization unit tests: the servicer over in-memory fakes (see grpc_support)."""
+"""Fixtures of the authorization unit tests: the servicer over in-memory fakes (see kit.builders.authorization_grpc)."""
 
 from __future__ import annotations
 

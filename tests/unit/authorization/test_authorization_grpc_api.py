@@ -13,8 +13,9 @@ from csms_authorization.adapters.registry import StationRecord
 from csms_authorization.adapters.store import StoreUnavailable
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.domain.credentials import PasswordHasher
-from kit.builders.authorization_grpc import CONTEXT, NOW, Aborted, Clock, Service
+from kit.builders.authorization_grpc import NOW, Clock, Service
 from kit.fakes.authorization import InMemoryStationRegistry
+from kit.fakes.grpc_context import CONTEXT, Aborted
 
 LATER = datetime(2025, 3, 2, 8, 30, tzinfo=UTC)
 PASSWORD = "s3cret-s3cret-16"

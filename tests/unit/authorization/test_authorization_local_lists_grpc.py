@@ -15,8 +15,9 @@ from csms_authorization.adapters.station_calls import CallErrorAnswer, CallFaile
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.builders.authorization_grpc import CONTEXT, NOW, Aborted, Service
+from kit.builders.authorization_grpc import NOW, Service
 from kit.fakes.authorization import FakeStationCalls, InMemoryStationRegistry
+from kit.fakes.grpc_context import CONTEXT, Aborted
 
 NO_GET_CONFIGURATION = CallErrorAnswer("NotImplemented", "no handler for GetConfiguration")
 LIMITS_16 = ("GetConfiguration", {"key": ["SendLocalListMaxLength", "LocalAuthListMaxLength"]})
@@ -323,7 +324,7 @@ async def test_a_group_push_calls_its_stations_concurrently_within_the_bound() -
     await asyncio.wait_for(gate.four_in_flight.wait(), timeout=10)
     for _ in range(20):  # let any further call start, if the bound did not hold
         await asyncio.sleep(0)
-    assert (gate.in_flight, gate.most) == (4, 4)  # the bound of grpc_support.Service
+    assert (gate.in_flight, gate.most) == (4, 4)  # the bound of kit.builders.authorization_grpc.Service
     gate.release.set()
     results = await task
     assert [(r.station_id, r.outcome) for r in results] == [(f"CS-{i}", pb.PUSH_OUTCOME_ACCEPTED) for i in range(10)]

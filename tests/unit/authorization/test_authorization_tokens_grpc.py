@@ -14,7 +14,8 @@ from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.domain.tokens import TokenStatus, TokenType
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.authorization import a_token
-from kit.builders.authorization_grpc import CONTEXT, NOW, Aborted, Service
+from kit.builders.authorization_grpc import NOW, Service
+from kit.fakes.grpc_context import CONTEXT, Aborted
 
 EXPIRES = datetime(2027, 1, 1, 0, 0, 0, 250999, tzinfo=UTC)
 EXPIRES_MS = datetime(2027, 1, 1, 0, 0, 0, 250000, tzinfo=UTC)

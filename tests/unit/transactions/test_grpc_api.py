@@ -14,7 +14,7 @@ from csms.transactions.v1 import transactions_pb2
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.api.grpc_api import TransactionsServicer
 from csms_transactions.app.remote_commands import CommandError, RemoteSessions
-from kit.builders.authorization_grpc import CONTEXT, Aborted
+from kit.fakes.grpc_context import CONTEXT, Aborted
 from kit.fakes.transactions import OFFLINE, InMemoryTransactionsRepository, ScriptedStationCalls
 
 pb = transactions_pb2
