@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,12 +21,9 @@ from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import envelope_headers
 from kit.fakes.edge import FakeRegistry
+from loadtest.station_socket import basic_auth
 
 DEADLINE_S = 20.0
-
-
-def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def new_station_id() -> str:
@@ -78,7 +74,7 @@ class EdgeHarness:
         return websockets.connect(
             self.url(station_id),
             subprotocols=[Subprotocol(s) for s in subprotocols],
-            additional_headers={"Authorization": basic(station_id, password)},
+            additional_headers={"Authorization": basic_auth(station_id, password)},
             open_timeout=10,
             **kwargs,
         )

@@ -9,7 +9,6 @@ GetTransactionStatus, and records the CSMS-initiated calls it received.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,13 +25,10 @@ from ocpp.v21 import call_result as result21
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
+from websockets.typing import Subprotocol
 
 from csms_kernel.ocpp.versions import OcppVersion
-
-
-def basic_auth(station_id: str, password: str) -> dict[str, str]:
-    token = base64.b64encode(f"{station_id}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+from loadtest.station_socket import basic_auth
 
 
 @dataclass
@@ -193,9 +189,10 @@ STATION_CLASSES: dict[OcppVersion, type[Any]] = {
 @contextlib.asynccontextmanager
 async def connected_station(url: str, station_id: str, password: str, version: OcppVersion) -> AsyncIterator[Any]:
     """A started station of `version` connected to `url`/`station_id`; closed on exit."""
+    headers = {"Authorization": basic_auth(station_id, password)}
     async with websockets.connect(
-        f"{url}/{station_id}", subprotocols=[version.subprotocol], additional_headers=basic_auth(station_id, password)
-    ) as ws:  # type: ignore[list-item]
+        f"{url}/{station_id}", subprotocols=[Subprotocol(version.subprotocol)], additional_headers=headers
+    ) as ws:
         station = STATION_CLASSES[version](station_id, ws, response_timeout=15)
         station.received = Received()
         station.local_list = LocalList()

@@ -8,7 +8,6 @@ CALLRESULT/CALLERROR it received, per message id, for exact assertions.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
 import time
@@ -20,6 +19,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from csms_kernel.ocpp.versions import OcppVersion
+from loadtest.station_socket import open_station_socket
 
 PASSWORD = "fault-tests-password-1234"
 ANSWERS = (3, 4, 5)
@@ -71,14 +71,8 @@ class RawStation:
         while True:
             url = self.urls[(self.connects + attempt) % len(self.urls)]
             try:
-                self._ws = await websockets.connect(
-                    f"{url}/{self.station_id}",
-                    subprotocols=[self.version.subprotocol],  # type: ignore[list-item]
-                    additional_headers={"Authorization": _basic(self.station_id)},
-                    compression=None,
-                    open_timeout=10,
-                    ping_interval=None,
-                    max_size=None,
+                self._ws = await open_station_socket(
+                    url, self.station_id, PASSWORD, self.version, open_timeout_s=10, max_size=None
                 )
             except (OSError, TimeoutError, websockets.InvalidHandshake):
                 attempt += 1
@@ -149,10 +143,6 @@ class RawStation:
             await self._ws.close()
         if self._reader is not None:
             await self._reader
-
-
-def _basic(station_id: str) -> str:
-    return "Basic " + base64.b64encode(f"{station_id}:{PASSWORD}".encode()).decode()
 
 
 async def connect_all(stations: Sequence[RawStation], concurrency: int = 50) -> None:

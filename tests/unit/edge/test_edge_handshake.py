@@ -20,10 +20,7 @@ from csms_edge.domain.handshake import (
     select_subprotocol,
 )
 from csms_kernel.ocpp.versions import OcppVersion
-
-
-def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+from loadtest.station_socket import basic_auth
 
 
 @pytest.mark.parametrize(
@@ -91,9 +88,9 @@ def test_subprotocol_preference_is_newest_first(offered: list[str], expected: Oc
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        (basic("CS-1", "secret"), ("CS-1", "secret")),
-        (basic("CS-1", "pa:ss"), ("CS-1", "pa:ss")),
-        (basic("CS-1", ""), ("CS-1", "")),
+        (basic_auth("CS-1", "secret"), ("CS-1", "secret")),
+        (basic_auth("CS-1", "pa:ss"), ("CS-1", "pa:ss")),
+        (basic_auth("CS-1", ""), ("CS-1", "")),
         ("basic " + base64.b64encode(b"CS-1:x").decode(), ("CS-1", "x")),
         (None, None),
         ("", None),
@@ -109,18 +106,18 @@ def test_basic_header_parsing(header: str | None, expected: tuple[str, str] | No
 
 
 def test_well_formed_request_yields_candidate() -> None:
-    assert check_request("/ocpp/CS-1", ["ocpp1.6, ocpp2.0.1"], basic("CS-1", "secret")) == Candidate(
+    assert check_request("/ocpp/CS-1", ["ocpp1.6, ocpp2.0.1"], basic_auth("CS-1", "secret")) == Candidate(
         "CS-1", OcppVersion.V201, "secret"
     )
 
 
 def test_no_subprotocol_offered_is_400() -> None:
-    refusal = check_request("/ocpp/CS-1", [], basic("CS-1", "secret"))
+    refusal = check_request("/ocpp/CS-1", [], basic_auth("CS-1", "secret"))
     assert refusal == Refuse(400, "no OCPP subprotocol offered; supported: ocpp2.1, ocpp2.0.1, ocpp1.6\n")
 
 
 def test_no_common_subprotocol_is_400() -> None:
-    refusal = check_request("/ocpp/CS-1", ["ocpp1.5, wamp"], basic("CS-1", "secret"))
+    refusal = check_request("/ocpp/CS-1", ["ocpp1.5, wamp"], basic_auth("CS-1", "secret"))
     assert refusal == Refuse(
         400, "none of the offered subprotocols (ocpp1.5, wamp) is supported; supported: ocpp2.1, ocpp2.0.1, ocpp1.6\n"
     )
@@ -131,7 +128,7 @@ def test_path_is_checked_before_subprotocol_and_credentials() -> None:
     assert isinstance(refusal, Refuse) and refusal.status == 404
 
 
-@pytest.mark.parametrize("header", [None, "Bearer x", "Basic ???", basic("CS-2", "secret")])
+@pytest.mark.parametrize("header", [None, "Bearer x", "Basic ???", basic_auth("CS-2", "secret")])
 def test_missing_malformed_or_foreign_credentials_are_401(header: str | None) -> None:
     refusal = check_request("/ocpp/CS-1", ["ocpp2.0.1"], header)
     assert isinstance(refusal, Refuse)

@@ -11,7 +11,7 @@
 Not a test (no timed assertions in the suite): run it against a running Kafka + Cassandra and copy the figures
 into docs/adr/0006-id-tokens-and-local-lists.md.
 
-    .venv/bin/python tests/integration/authorization/measure_authorization.py [--samples 500] \\
+    .venv/bin/python -m loadtest.measure.authorization [--samples 500] \\
         [--bootstrap 127.0.0.1:19092] [--cassandra-port 19042]
 """
 
@@ -24,6 +24,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import grpc
 
@@ -34,6 +35,9 @@ from csms_authorization import bootstrap
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import make_consumer
+
+if TYPE_CHECKING:
+    from csms.authorization.v1.authorization_pb2_grpc import AuthorizationServiceAsyncStub
 
 
 def summary(name: str, samples_s: list[float]) -> str:
@@ -49,7 +53,7 @@ async def timed(call: Callable[[], Awaitable[object]]) -> float:
 
 
 async def upserts_until_published(
-    stub: authorization_pb2_grpc.AuthorizationServiceStub, bootstrap_servers: str, ids: list[str]
+    stub: AuthorizationServiceAsyncStub, bootstrap_servers: str, ids: list[str]
 ) -> tuple[list[float], list[float]]:
     """Per token, one at a time: the UpsertIdToken call, and the time from the call to its event consumed
     (the first five, which find the consumer still joining its partitions, are not counted)."""

@@ -3,7 +3,7 @@
 Not a test (no timed assertions in the suite): run it against the local Kafka and copy the figures into
 docs/adr/0002-reply-and-command-routing.md.
 
-    .venv/bin/python tests/integration/edge/measure_latency.py [--samples 500] [--bootstrap 127.0.0.1:9092]
+    .venv/bin/python -m loadtest.measure.edge_latency [--samples 500] [--bootstrap 127.0.0.1:9092]
 
 (a) `KafkaFrameLog.append` of one ~300-byte frame envelope, awaited (librdkafka, acks=all, idempotent producer,
     linger 2 ms), one at a time and with 50 stations appending concurrently.
@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import os
 import platform
 import statistics
-import sys
 import time
 import uuid
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ for the fakes
 
 import websockets
+from aiokafka.admin import AIOKafkaAdminClient
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.frame_log import KafkaFrameLog
@@ -35,8 +31,8 @@ from csms_edge.bootstrap import start_node
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import envelope_headers, librdkafka_producer_config, make_producer
-from kit.edge_node import delete_delivery_topic
-from kit.fakes.edge import FakeRegistry
+from loadtest.servers import AcceptAll
+from loadtest.station_socket import basic_auth
 
 FRAME = (
     '[2,"{id}","MeterValues",{{"evseId":1,"meterValue":[{{"timestamp":"2026-01-01T00:00:00Z",'
@@ -102,7 +98,6 @@ async def measure_append(bootstrap: str, samples: int) -> list[str]:
 
 
 async def measure_delivery(bootstrap: str, samples: int) -> list[str]:
-    registry = FakeRegistry({"CS-bench": "bench-password"})
     settings = EdgeSettings(
         node_id=f"edge-bench-{uuid.uuid4().hex[:6]}",
         host="127.0.0.1",
@@ -110,15 +105,14 @@ async def measure_delivery(bootstrap: str, samples: int) -> list[str]:
         grpc_listen="127.0.0.1:0",
         kafka_bootstrap=bootstrap,
     )
-    node = await start_node(settings, registry=registry)
+    node = await start_node(settings, registry=AcceptAll())
     producer = make_producer(bootstrap, "service-bench")
     await producer.start()
     try:
-        auth = "Basic " + base64.b64encode(b"CS-bench:bench-password").decode()
         async with websockets.connect(
             f"ws://127.0.0.1:{node.ws_port}/ocpp/CS-bench",
             subprotocols=[websockets.Subprotocol("ocpp2.0.1")],
-            additional_headers={"Authorization": auth},
+            additional_headers={"Authorization": basic_auth("CS-bench", "bench-password")},
         ) as ws:
             async with asyncio.timeout(10):
                 while node.table.get("CS-bench") is None:  # noqa: ASYNC110
@@ -160,7 +154,12 @@ async def measure_delivery(bootstrap: str, samples: int) -> list[str]:
     finally:
         await producer.stop()
         await node.stop()
-        await delete_delivery_topic(bootstrap, settings.node_id)
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="edge-bench-cleanup")
+        await admin.start()
+        try:
+            await admin.delete_topics([topics.delivery(settings.node_id)])
+        finally:
+            await admin.close()
 
 
 async def main() -> None:
