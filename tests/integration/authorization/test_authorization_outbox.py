@@ -1,6 +1,5 @@
 """The token outbox on the real Cassandra and Kafka: changes stored while no relay runs (a crashed instance)
-wait in the outbox, and a relay publishes exactly those events, in order per token, then nothing more; the
-relay's lease is held by one owner at a time."""
+wait in the outbox, and a relay publishes exactly those events, in order per token, then nothing more."""
 
 from __future__ import annotations
 
@@ -98,25 +97,3 @@ async def test_a_relay_publishes_exactly_the_waiting_events(
     revisions = [e.revision for e in read[one]]
     assert revisions == sorted(revisions) and len(set(revisions)) == 3
     assert sorted(e.revision for e in [*read[one], *read[two]]) == sorted(e.revision for e in waiting)
-
-
-async def test_one_owner_holds_a_lease_at_a_time(session: CassandraSession) -> None:
-    name = f"it-lease-{uuid.uuid4().hex[:8]}"
-    first, second = CassandraLease(session, name, "first", 30), CassandraLease(session, name, "second", 30)
-    assert await first.acquire()
-    assert not await second.acquire()
-    assert await first.acquire()  # renewed
-    await second.release()  # not its lease: nothing happens
-    assert not await second.acquire()
-    await first.release()
-    assert await second.acquire()
-    assert not await first.acquire()
-    await second.release()
-
-
-async def test_a_lease_expires_when_not_renewed(session: CassandraSession) -> None:
-    name = f"it-lease-{uuid.uuid4().hex[:8]}"
-    assert await CassandraLease(session, name, "gone", 1).acquire()
-    other = CassandraLease(session, name, "other", 30)
-    await eventually(other.acquire, bool, timeout_s=10, what="the lease to expire and be taken")
-    await other.release()

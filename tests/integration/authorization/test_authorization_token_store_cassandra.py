@@ -1,6 +1,6 @@
-"""The token store, outbox and local list store contracts (kit/contracts/token_store.py)
-against the real Cassandra. Keys are unique per test, each test has a list of its own and the module an outbox
-table of its own, so nothing is truncated."""
+"""The token store, outbox and local list store contracts (kit/contracts/) against the real Cassandra. Keys are
+unique per test, each test has a list of its own and the module an outbox table of its own, so nothing is
+truncated."""
 
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ from csms_authorization.adapters.local_list_store import CassandraLocalListStore
 from csms_authorization.adapters.outbox import CassandraOutbox
 from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_kernel.infra.cassandra import CassandraSession
-from kit.contracts.token_store import (
-    LocalListStoreContract,
-    OutboxContract,
-    TokenStoreContract,
-    prefix,
-)
+from kit.contracts.local_list_store import LocalListStoreContract
+from kit.contracts.outbox import OutboxContract
+from kit.contracts.token_store import TokenStoreContract, prefix
 
 pytestmark = pytest.mark.integration
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kit.contracts.token_store import (
-    LocalListStoreContract,
-    OutboxContract,
-    TokenStoreContract,
-    prefix,
-)
+from kit.contracts.local_list_store import LocalListStoreContract
+from kit.contracts.outbox import OutboxContract
+from kit.contracts.token_store import TokenStoreContract, prefix
 from kit.fakes.authorization import InMemoryLocalListStore, InMemoryOutbox, InMemoryTokenStore
 
 __all__ = ["prefix"]
