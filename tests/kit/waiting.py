@@ -13,7 +13,8 @@ T = TypeVar("T")
 async def eventually(
     probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout_s: float = 30.0, what: str = ""
 ) -> T:
-    """Calls `probe` until `accept(result)` holds; fails with the last result after `timeout_s`."""
+    """Calls `probe` until `accept(result)` holds; fails with the last result after `timeout_s`. For outcomes
+    behind I/O (backs off up to 0.5 s between probes)."""
     deadline = time.monotonic() + timeout_s
     delay = 0.05
     while True:
@@ -33,3 +34,11 @@ def probe(read: Callable[[], T]) -> Callable[[], Awaitable[T]]:
         return read()
 
     return run
+
+
+async def wait_until(predicate: Callable[[], bool], timeout_s: float = 2.0) -> None:
+    """Checks `predicate()` every millisecond until it holds; raises TimeoutError after `timeout_s`. For state
+    of in-memory fakes, which a few event-loop turns change."""
+    async with asyncio.timeout(timeout_s):
+        while not predicate():  # noqa: ASYNC110 - polling a plain predicate, bounded by the deadline
+            await asyncio.sleep(0.001)

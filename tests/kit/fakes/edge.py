@@ -155,10 +155,3 @@ class World:
     ) -> tuple[Connection, FakeSocket]:
         socket = FakeSocket(self.journal)
         return Connection(station_id, connection_id, version, socket), socket
-
-
-async def wait_for(predicate: Any, timeout_s: float = 2.0) -> None:
-    """Polls `predicate()` until true (deadline, never a fixed sleep)."""
-    async with asyncio.timeout(timeout_s):
-        while not predicate():  # noqa: ASYNC110 - polling a plain predicate, bounded by the deadline
-            await asyncio.sleep(0.001)

@@ -9,7 +9,8 @@ from aiokafka import ConsumerRecord, TopicPartition
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
-from kit.fakes.edge import World, wait_for
+from kit.fakes.edge import World
+from kit.waiting import wait_until
 
 
 def reply(connection_id: str = "c0ffee", frame: str = '[3,"m1",{"currentTime":"x"}]', **fields: object) -> bytes:
@@ -133,7 +134,7 @@ async def test_stalled_socket_is_closed_and_does_not_block_the_batch() -> None:
     stalled_socket.block_sends = True
     await deliver_and_record(handler(world), [reply(), reply(connection_id="c2", station_id="CS-2")])
     assert healthy_socket.sent == ['[3,"m1",{"currentTime":"x"}]']
-    await wait_for(lambda: stalled_socket.closed is not None)
+    await wait_until(lambda: stalled_socket.closed is not None)
     assert stalled_socket.closed == (1011, "send stalled")
 
 
@@ -173,10 +174,10 @@ async def test_delivery_goes_on_while_earlier_batches_are_recorded_and_commits_f
     kafka = FakeDeliveryKafka(first, {TP0: [at(TP0, 1, reply(frame='[3,"c",{}]'))]})
     consumer = DeliveryConsumer(kafka, handler(world), "g", poll_timeout_ms=5, commit_interval_s=0)  # type: ignore[arg-type]
     task = asyncio.create_task(consumer.run())
-    await wait_for(lambda: len(socket.sent) == 3)  # the second batch did not wait for the first's recording
+    await wait_until(lambda: len(socket.sent) == 3)  # the second batch did not wait for the first's recording
     assert kafka.commits == [] and world.frame_log.records == []
     world.frame_log.gate.set()
-    await wait_for(lambda: len(kafka.commits) == 2)
+    await wait_until(lambda: len(kafka.commits) == 2)
     assert kafka.commits == [{TP0: 1, TP1: 8}, {TP0: 2}]
     assert [record.frame for record in world.frame_log.records] == [b'[3,"a",{}]', b'[3,"b",{}]', b'[3,"c",{}]']
     consumer.request_stop()
@@ -191,7 +192,7 @@ async def test_offsets_are_committed_at_most_once_per_interval_and_when_stopping
     kafka = FakeDeliveryKafka(*batches)
     consumer = DeliveryConsumer(kafka, handler(world), "g", poll_timeout_ms=5, commit_interval_s=60)  # type: ignore[arg-type]
     task = asyncio.create_task(consumer.run())
-    await wait_for(lambda: len(world.frame_log.records) == 3)
+    await wait_until(lambda: len(world.frame_log.records) == 3)
     assert kafka.commits == []
     consumer.request_stop()
     await task

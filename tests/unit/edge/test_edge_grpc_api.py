@@ -14,7 +14,8 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.api.grpc_api import EdgeServicer
 from csms_edge.app.session import Session
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.fakes.edge import World, wait_for
+from kit.fakes.edge import World
+from kit.waiting import wait_until
 
 
 class Aborted(Exception):
@@ -64,7 +65,7 @@ async def test_call_result_round_trip_and_the_call_is_logged_before_it_is_sent()
     world = World()
     session, socket = connect(world)
     call = asyncio.create_task(send_call(servicer(world), request()))
-    await wait_for(lambda: socket.sent)
+    await wait_until(lambda: socket.sent)
     assert socket.sent == ['[2,"m1","Reset",{"type":"Immediate"}]']
     assert [entry[0] for entry in world.journal] == ["logged", "sent"]
     logged = world.frame_log.records[0]
@@ -84,7 +85,7 @@ async def test_call_error_round_trip() -> None:
     world = World()
     session, socket = connect(world)
     call = asyncio.create_task(send_call(servicer(world), request()))
-    await wait_for(lambda: socket.sent)
+    await wait_until(lambda: socket.sent)
     await session.handle('[4, "m1", "NotSupported", "no reset here", {"why": 1}]')
     assert await call == edge_pb2.SendCallResponse(
         message_id="m1",
@@ -96,7 +97,7 @@ async def test_message_id_is_generated_when_absent() -> None:
     world = World()
     session, socket = connect(world)
     call = asyncio.create_task(send_call(servicer(world), request(message_id="")))
-    await wait_for(lambda: socket.sent)
+    await wait_until(lambda: socket.sent)
     message_id = json.loads(socket.sent[0])[1]
     assert len(message_id) == 32
     await session.handle(json.dumps([3, message_id, {}]))
@@ -123,7 +124,7 @@ async def test_matching_connection_id_is_served() -> None:
     world = World()
     session, socket = connect(world)
     call = asyncio.create_task(send_call(servicer(world), request(connection_id="c0ffee")))
-    await wait_for(lambda: socket.sent)
+    await wait_until(lambda: socket.sent)
     await session.handle('[3, "m1", {}]')
     assert (await call).result_json == "{}"
 
@@ -153,7 +154,7 @@ async def test_full_queue_is_resource_exhausted() -> None:
     second = asyncio.create_task(send_call(api, request(message_id="b")))
     connection = world.table.get("CS-1")
     assert connection is not None
-    await wait_for(lambda: connection.outbound(1).queued == 1)
+    await wait_until(lambda: connection.outbound(1).queued == 1)
     with pytest.raises(Aborted) as aborted:
         await send_call(api, request(message_id="c"))
     assert aborted.value.code is grpc.StatusCode.RESOURCE_EXHAUSTED
@@ -168,7 +169,7 @@ async def test_disconnect_fails_pending_and_queued_calls_with_unavailable() -> N
     run = asyncio.create_task(session.run())
     api = servicer(world)
     calls = [asyncio.create_task(send_call(api, request(message_id=m))) for m in ("a", "b")]
-    await wait_for(lambda: socket.sent)
+    await wait_until(lambda: socket.sent)
     socket.disconnect(1006, "")
     for call in calls:
         with pytest.raises(Aborted) as aborted:

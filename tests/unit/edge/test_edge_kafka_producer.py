@@ -1,8 +1,11 @@
-"""The asyncio face of the librdkafka producer, against a fake producer whose delivery reports wait for `poll`."""
+"""The asyncio face of the librdkafka producer, against a fake producer whose delivery reports wait for `poll`.
+The fake records when it was polled, so tests wait for polls (with a deadline) and check the intervals between
+them from below, never by sleeping."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -10,8 +13,11 @@ import confluent_kafka
 import pytest
 
 from csms_edge.adapters.kafka_producer import AsyncProducer, ProducerStopped
+from kit.waiting import wait_until
 
 FAST_S = 0.001
+IDLE_S = 0.05
+CLOCK_S = 0.001  # the event loop may run a timer up to its clock resolution early
 HEADERS = [("station_id", b"CS-1")]
 
 Report = Callable[[confluent_kafka.KafkaError | None, Any], None]
@@ -25,8 +31,13 @@ class FakeProducer:
         self.produced: list[tuple[str, bytes, bytes, Any]] = []
         self.in_flight: list[Report] = []
         self.reports: list[Callable[[], None]] = []
-        self.polls = 0
+        self.created_at = asyncio.get_running_loop().time()
+        self.polled_at: list[float] = []
         self.purged = self.closed = False
+
+    @property
+    def polls(self) -> int:
+        return len(self.polled_at)
 
     def produce(self, topic: str, value: bytes, key: bytes, *, on_delivery: Report, headers: Any) -> None:
         self.produced.append((topic, value, key, headers))
@@ -45,7 +56,7 @@ class FakeProducer:
         self.reports.append(lambda: self.config["error_cb"](error))
 
     def poll(self, timeout: float) -> int:
-        self.polls += 1
+        self.polled_at.append(asyncio.get_running_loop().time())
         served, self.reports = self.reports, []
         for report in served:
             report()
@@ -84,12 +95,22 @@ async def settled(future: asyncio.Future[None]) -> None:
     await asyncio.wait_for(future, 1.0)
 
 
+async def polled(fake: FakeProducer, times: int) -> None:
+    """Waits until `fake` was polled `times` more times."""
+    target = fake.polls + times
+    await wait_until(lambda: fake.polls >= target)
+
+
+def gaps(moments: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in itertools.pairwise(moments)]
+
+
 async def test_a_send_resolves_once_its_delivery_report_is_polled() -> None:
     fakes = Fakes()
     kafka = producer(fakes)
     sent = kafka.send("frames", b"value", b"CS-1", HEADERS)
     assert fakes.current.produced == [("frames", b"value", b"CS-1", HEADERS)]
-    await asyncio.sleep(5 * FAST_S)
+    await polled(fakes.current, 3)
     assert not sent.done()  # produced is not acknowledged
     fakes.current.ack()
     await settled(sent)
@@ -104,7 +125,7 @@ async def test_records_are_handed_over_in_call_order_and_settle_independently() 
     assert [value for _, value, _, _ in fakes.current.produced] == [b"0", b"1", b"2"]
     fakes.current.ack(1)
     await settled(sent[0])
-    await asyncio.sleep(5 * FAST_S)
+    await polled(fakes.current, 3)
     assert [future.done() for future in sent] == [True, False, False]
     fakes.current.ack()
     await asyncio.gather(*sent)
@@ -135,18 +156,27 @@ async def test_one_poll_serves_a_whole_batch_of_reports() -> None:
 
 async def test_polls_slowly_while_nothing_is_outstanding() -> None:
     fakes = Fakes()
-    kafka = producer(fakes, idle_poll_interval_s=0.05)
-    await asyncio.sleep(0.12)
-    assert 1 <= fakes.current.polls <= 3
+    kafka = producer(fakes, idle_poll_interval_s=IDLE_S)
+    fake = fakes.current
+    await polled(fake, 2)
+    assert min(gaps([fake.created_at, *fake.polled_at])) >= IDLE_S - CLOCK_S
     sent = kafka.send("frames", b"v", b"CS-1", HEADERS)
-    await asyncio.sleep(0.02)
-    assert fakes.current.polls >= 5  # fast while the record is outstanding
+    fake.ack()
+    await settled(sent)
+    served = fake.polls
+    await polled(fake, 2)
+    assert min(gaps(fake.polled_at[served - 1 :])) >= IDLE_S - CLOCK_S  # slow again
+    await kafka.stop()
+
+
+async def test_polls_fast_while_records_are_outstanding() -> None:
+    fakes = Fakes()
+    kafka = producer(fakes, idle_poll_interval_s=3600)
+    sent = kafka.send("frames", b"v", b"CS-1", HEADERS)
+    await polled(fakes.current, 5)  # at the idle interval, not even one poll would come before the deadline
+    assert not sent.done()
     fakes.current.ack()
     await settled(sent)
-    await asyncio.sleep(0.01)
-    polls = fakes.current.polls
-    await asyncio.sleep(0.03)
-    assert fakes.current.polls <= polls + 1  # slow again
     await kafka.stop()
 
 
@@ -156,8 +186,7 @@ async def test_a_cancelled_waiter_does_not_break_the_report() -> None:
     sent = kafka.send("frames", b"v", b"CS-1", HEADERS)
     sent.cancel()
     fakes.current.ack()
-    await asyncio.sleep(5 * FAST_S)
-    assert len(fakes.current) == 0
+    await wait_until(lambda: len(fakes.current) == 0)
     await kafka.stop()
 
 
@@ -199,7 +228,7 @@ async def test_polling_goes_on_after_a_failing_callback() -> None:
     try:
         sent = kafka.send("frames", b"v", b"CS-1", HEADERS)
         fakes.current.reports.append(lambda: 1 / 0)
-        await asyncio.sleep(5 * FAST_S)
+        await wait_until(lambda: len(errors) == 1)
         fakes.current.ack()
         await settled(sent)
     finally:
@@ -213,7 +242,7 @@ async def test_stop_waits_for_outstanding_records_then_closes() -> None:
     kafka = producer(fakes)
     sent = kafka.send("frames", b"v", b"CS-1", HEADERS)
     stopping = asyncio.create_task(kafka.stop(timeout_s=5.0))
-    await asyncio.sleep(5 * FAST_S)
+    await polled(fakes.current, 3)
     assert not stopping.done()
     with pytest.raises(ProducerStopped):
         kafka.send("frames", b"late", b"CS-1", HEADERS)

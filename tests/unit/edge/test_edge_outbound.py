@@ -8,7 +8,7 @@ import pytest
 
 from csms_edge.app.outbound import CallTimedOut, OutboundPipe, OutboundQueueFull, StationDisconnected
 from csms_kernel.ocpp.framing import Frame, MessageType
-from kit.fakes.edge import wait_for
+from kit.waiting import wait_until
 
 
 def result(message_id: str, **payload: object) -> Frame:
@@ -31,7 +31,7 @@ class Station:
 async def test_call_returns_the_station_answer() -> None:
     pipe, station = OutboundPipe(16), Station()
     call = asyncio.create_task(pipe.call("m1", "Reset", 5, station.sender("m1")))
-    await wait_for(lambda: station.written == ["m1"])
+    await wait_until(lambda: station.written == ["m1"])
     assert pipe.pending_action("m1") == "Reset"
     assert pipe.pending_action("other") == ""
     assert pipe.resolve(result("m1", status="Accepted"))
@@ -42,13 +42,13 @@ async def test_call_returns_the_station_answer() -> None:
 async def test_only_one_call_outstanding_others_wait_in_order() -> None:
     pipe, station = OutboundPipe(16), Station()
     calls = [asyncio.create_task(pipe.call(f"m{i}", "Reset", 5, station.sender(f"m{i}"))) for i in range(3)]
-    await wait_for(lambda: station.written == ["m0"])
+    await wait_until(lambda: station.written == ["m0"])
     await asyncio.sleep(0)
     assert station.written == ["m0"]
     assert pipe.queued == 2
     assert not pipe.resolve(result("m1"))  # m1 is not outstanding yet
     for i in range(3):
-        await wait_for(lambda i=i: station.written == [f"m{j}" for j in range(i + 1)])
+        await wait_until(lambda i=i: station.written == [f"m{j}" for j in range(i + 1)])
         assert pipe.outstanding_message_id == f"m{i}"
         assert pipe.resolve(result(f"m{i}", n=i))
         assert await calls[i] == result(f"m{i}", n=i)
@@ -58,7 +58,7 @@ async def test_only_one_call_outstanding_others_wait_in_order() -> None:
 async def test_queue_is_bounded() -> None:
     pipe, station = OutboundPipe(2), Station()
     tasks = [asyncio.create_task(pipe.call(f"m{i}", "Reset", 5, station.sender(f"m{i}"))) for i in range(3)]
-    await wait_for(lambda: pipe.queued == 2)
+    await wait_until(lambda: pipe.queued == 2)
     with pytest.raises(OutboundQueueFull):
         await pipe.call("m3", "Reset", 5, station.sender("m3"))
     pipe.close("station disconnected")
@@ -73,7 +73,7 @@ async def test_unanswered_call_times_out_and_frees_the_slot() -> None:
     second = asyncio.create_task(pipe.call("m2", "Reset", 5, station.sender("m2")))
     with pytest.raises(CallTimedOut, match=r"no answer to Reset \(message id m1\) within 0.05 s"):
         await first
-    await wait_for(lambda: station.written == ["m1", "m2"])
+    await wait_until(lambda: station.written == ["m1", "m2"])
     assert not pipe.resolve(result("m1"))  # late answer to the timed-out call: unmatched
     assert pipe.resolve(result("m2"))
     assert await second == result("m2")
@@ -82,7 +82,7 @@ async def test_unanswered_call_times_out_and_frees_the_slot() -> None:
 async def test_timeout_includes_time_spent_queued() -> None:
     pipe, station = OutboundPipe(16), Station()
     first = asyncio.create_task(pipe.call("m1", "Reset", 5, station.sender("m1")))
-    await wait_for(lambda: station.written == ["m1"])
+    await wait_until(lambda: station.written == ["m1"])
     with pytest.raises(CallTimedOut):
         await pipe.call("m2", "Reset", 0.05, station.sender("m2"))
     assert pipe.queued == 0
@@ -91,7 +91,7 @@ async def test_timeout_includes_time_spent_queued() -> None:
     assert station.written == ["m1"]  # m2 never reached the station
     # The pipe is still usable.
     third = asyncio.create_task(pipe.call("m3", "Reset", 5, station.sender("m3")))
-    await wait_for(lambda: station.written == ["m1", "m3"])
+    await wait_until(lambda: station.written == ["m1", "m3"])
     assert pipe.resolve(result("m3"))
     await third
 
@@ -100,7 +100,7 @@ async def test_disconnect_fails_outstanding_and_queued_calls_at_once() -> None:
     pipe, station = OutboundPipe(16), Station()
     outstanding = asyncio.create_task(pipe.call("m1", "Reset", 30, station.sender("m1")))
     queued = asyncio.create_task(pipe.call("m2", "Reset", 30, station.sender("m2")))
-    await wait_for(lambda: pipe.queued == 1)
+    await wait_until(lambda: pipe.queued == 1)
     pipe.close("station disconnected")
     for task in (outstanding, queued):
         with pytest.raises(StationDisconnected, match="station disconnected"):
@@ -119,7 +119,7 @@ async def test_failing_send_frees_the_slot() -> None:
     with pytest.raises(ConnectionError):
         await pipe.call("m1", "Reset", 5, broken)
     second = asyncio.create_task(pipe.call("m2", "Reset", 5, station.sender("m2")))
-    await wait_for(lambda: station.written == ["m2"])
+    await wait_until(lambda: station.written == ["m2"])
     assert pipe.resolve(result("m2"))
     await second
 
@@ -129,11 +129,11 @@ async def test_cancelled_waiter_does_not_block_the_queue() -> None:
     first = asyncio.create_task(pipe.call("m1", "Reset", 5, station.sender("m1")))
     cancelled = asyncio.create_task(pipe.call("m2", "Reset", 5, station.sender("m2")))
     third = asyncio.create_task(pipe.call("m3", "Reset", 5, station.sender("m3")))
-    await wait_for(lambda: pipe.queued == 2)
+    await wait_until(lambda: pipe.queued == 2)
     cancelled.cancel()
     assert pipe.resolve(result("m1"))
     await first
-    await wait_for(lambda: station.written == ["m1", "m3"])
+    await wait_until(lambda: station.written == ["m1", "m3"])
     assert pipe.resolve(result("m3"))
     await third
     assert cancelled.cancelled()
@@ -142,7 +142,7 @@ async def test_cancelled_waiter_does_not_block_the_queue() -> None:
 async def test_call_error_is_returned_as_the_answer() -> None:
     pipe, station = OutboundPipe(16), Station()
     call = asyncio.create_task(pipe.call("m1", "Reset", 5, station.sender("m1")))
-    await wait_for(lambda: station.written == ["m1"])
+    await wait_until(lambda: station.written == ["m1"])
     error = Frame(MessageType.CALL_ERROR, "m1", error_code="NotSupported", error_description="no")
     assert pipe.resolve(error)
     assert await call == error

@@ -10,7 +10,8 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.session import Session
 from csms_edge.domain.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.fakes.edge import EDGE_ADDRESS, T0_NS, TRACEPARENT, World, wait_for
+from kit.fakes.edge import EDGE_ADDRESS, T0_NS, TRACEPARENT, World
+from kit.waiting import wait_until
 
 V16, V201, V21 = OcppVersion.V16, OcppVersion.V201, OcppVersion.V21
 
@@ -183,7 +184,7 @@ async def test_failing_frame_log_means_the_answer_does_not_resolve_the_call() ->
         pass
 
     call = asyncio.create_task(pipe.call("m1", "Reset", 5, send))
-    await wait_for(lambda: pipe.outstanding_message_id == "m1")
+    await wait_until(lambda: pipe.outstanding_message_id == "m1")
     session = Session(connection, world.context)
     world.frame_log.fail = True
     await session.handle('[3, "m1", {"status": "Accepted"}]')
@@ -207,7 +208,7 @@ async def test_call_result_resolves_the_pending_call_after_logging_with_its_acti
         resolved_after.append(len(world.frame_log.records))
 
     task = asyncio.create_task(call())
-    await wait_for(lambda: pipe.outstanding_message_id == "m1")
+    await wait_until(lambda: pipe.outstanding_message_id == "m1")
     await Session(connection, world.context).handle('[3, "m1", {"status": "Accepted"}]')
     await task
     assert resolved_after == [1]
@@ -247,7 +248,7 @@ async def test_session_records_connected_frames_and_disconnected() -> None:
     world = World()
     connection, socket = world.connection(version=V16)
     task = asyncio.create_task(Session(connection, world.context).run())
-    await wait_for(lambda: world.frame_log.kinds() == ["KIND_CONNECTED"])
+    await wait_until(lambda: world.frame_log.kinds() == ["KIND_CONNECTED"])
     assert world.table.get("CS-1") is connection
     socket.feed('[2,"1","Heartbeat",{}]')
     socket.feed("garbage")
@@ -275,14 +276,14 @@ async def test_disconnect_fails_pending_calls() -> None:
     world = World()
     connection, socket = world.connection()
     task = asyncio.create_task(Session(connection, world.context).run())
-    await wait_for(lambda: world.frame_log.kinds() == ["KIND_CONNECTED"])
+    await wait_until(lambda: world.frame_log.kinds() == ["KIND_CONNECTED"])
     pipe = connection.outbound(16)
 
     async def send() -> None:
         pass
 
     call = asyncio.create_task(pipe.call("m1", "Reset", 30, send))
-    await wait_for(lambda: pipe.outstanding_message_id == "m1")
+    await wait_until(lambda: pipe.outstanding_message_id == "m1")
     socket.disconnect(1006, "")
     await asyncio.wait_for(task, 2)
     with pytest.raises(Exception, match="station disconnected"):
@@ -294,7 +295,7 @@ async def test_reconnect_replaces_the_old_connection() -> None:
     old, old_socket = world.connection(connection_id="old")
     new, new_socket = world.connection(connection_id="new")
     old_task = asyncio.create_task(Session(old, world.context).run())
-    await wait_for(lambda: world.table.get("CS-1") is old)
+    await wait_until(lambda: world.table.get("CS-1") is old)
     new_task = asyncio.create_task(Session(new, world.context).run())
     await asyncio.wait_for(old_task, 2)
     assert old_socket.closed == (1000, "replaced by a newer connection")
@@ -334,7 +335,7 @@ async def test_a_bug_in_handling_closes_only_that_connection() -> None:
             raise RuntimeError("bug")
 
     task = asyncio.create_task(BrokenSession(connection, world.context).run())
-    await wait_for(lambda: world.frame_log.kinds() == ["KIND_CONNECTED"])
+    await wait_until(lambda: world.frame_log.kinds() == ["KIND_CONNECTED"])
     socket.feed('[2,"1","Heartbeat",{}]')
     await asyncio.wait_for(task, 2)  # run() itself did not raise
     assert socket.closed == (1011, "internal error")
