@@ -16,6 +16,7 @@ from csms_authorization.adapters.station_calls import StationOffline
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_station_id
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
+from csms_authorization.projections.active_sessions import Write as SessionWrite
 from csms_kernel.ocpp.versions import OcppVersion
 
 
@@ -148,10 +149,28 @@ class InMemoryLocalListStore:
 
 @dataclass
 class InMemoryActiveSessions:
+    """Token keys with an active session: given in `active`, or projected by `apply` from `session_writes`
+    (per token, station and transaction the write with the latest timestamp wins, a delete winning a tie, as
+    in Cassandra)."""
+
     active: set[str] = field(default_factory=set)
+    rows: dict[tuple[str, str, str], tuple[int, bool]] = field(default_factory=dict)
 
     async def has_active(self, key: str) -> bool:
-        return key in self.active
+        return key in self.active or any(ongoing for (k, _, _), (_, ongoing) in self.rows.items() if k == key)
+
+    async def apply(self, writes: Sequence[SessionWrite]) -> None:
+        for write in writes:
+            if write.cql.startswith("INSERT"):
+                key, station_id, transaction_id, at = write.params
+            else:
+                at, key, station_id, transaction_id = write.params
+            row = (str(key), str(station_id), str(transaction_id))
+            ongoing = write.cql.startswith("INSERT")
+            at_us = int(str(at))
+            latest = self.rows.get(row)
+            if latest is None or (at_us, not ongoing) > (latest[0], not latest[1]):
+                self.rows[row] = (at_us, ongoing)
 
 
 @dataclass
