@@ -16,15 +16,20 @@ class InMemoryStationsRepository:
     writes: list[Write] = field(default_factory=list)
     presences: dict[str, Presence] = field(default_factory=dict)
     rows: dict[str, device_model_pb2.Station] = field(default_factory=dict)
+    presences_at: dict[str, int] = field(default_factory=dict)
 
     async def apply(self, writes: Sequence[Write]) -> None:
+        """Records the writes; presence writes also update `presences`, the latest (by write timestamp) winning."""
         self.writes += writes
         for write in writes:
             if "SET connected" in write.cql:
-                _, connected, node, connection, address, version, station_id = write.params
-                self.presences[str(station_id)] = Presence(
-                    bool(connected), str(node), str(connection), str(address), str(version)
-                )
+                at, connected, node, connection, address, version, station_id = write.params
+                assert isinstance(at, int)
+                if at >= self.presences_at.get(str(station_id), at):
+                    self.presences_at[str(station_id)] = at
+                    self.presences[str(station_id)] = Presence(
+                        bool(connected), str(node), str(connection), str(address), str(version)
+                    )
 
     async def presence(self, station_id: str) -> Presence | None:
         return self.presences.get(station_id)

@@ -153,7 +153,7 @@ class InMemoryTransactionsRepository:
     async def transactions(
         self, query: TransactionQuery, page_size: int, page_token: str
     ) -> tuple[list[transactions_pb2.Transaction], str]:
-        if page_token == "forged":
+        if page_token not in ("", self.next_token):
             raise ValueError("invalid page token")
         self.queries.append((query, page_size, page_token))
         return [t for t in self.rows.values() if query.matches(t)][:page_size], self.next_token

@@ -1,4 +1,5 @@
-"""Fixtures of the kernel integration tests: a Cassandra session on no keyspace (tables are named in full)."""
+"""Fixtures of every integration test: a Cassandra session on no keyspace (tables are named in full); the
+authorization tests replace it with one on their keyspace. `infra` comes from tests/infra_fixtures.py."""
 
 from __future__ import annotations
 
