@@ -319,7 +319,7 @@ transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=3
 num.partitions=1
 group.initial.rebalance.delay.ms=0
-# topics come from deploy/topology.toml through the migration step only
+# topics come from the kernel's topology (services/csms_kernel/topology.toml) through the migration step only
 auto.create.topics.enable=false
 delete.topic.enable=true
 # small box

@@ -36,7 +36,7 @@ from loadtest.simulator.messages import call_frame
 from loadtest.simulator.runner import raise_open_files_limit
 
 HOST = "127.0.0.1"
-# A 2.0.1 MeterValues CALL of about 300 bytes, the size the DESIGN's echo figure used.
+# A 2.0.1 MeterValues CALL of about 300 bytes, the size the founding design's echo figure used.
 FRAME = call_frame(
     "5f2b9a1c-0d3e-4c5b-9a8f-2e1d3c4b5a69",
     "MeterValues",

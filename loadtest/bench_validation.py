@@ -1,4 +1,4 @@
-"""Schema validation cost per OCPP 2.0.1 TransactionEvent: `csms.runtime.schemas` (compiled fastjsonschema)
+"""Schema validation cost per OCPP 2.0.1 TransactionEvent: `csms_kernel.ocpp.schemas` (compiled fastjsonschema)
 next to the `ocpp` library's own `validate_payload` (jsonschema in a worker thread, awaited), on the same payload.
 
     .venv/bin/python -m loadtest.bench_validation [--seconds 3]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms_authorization.adapters.active_sessions import CassandraActiveSessions
 from csms_authorization.adapters.event_log import KafkaEventLog
 from csms_authorization.adapters.lease import CassandraLease
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
@@ -33,7 +34,7 @@ from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
 from csms_authorization.ocpp.context import AuthorizationContext
 from csms_authorization.ocpp.routing import TABLES
-from csms_authorization.projections import active_sessions
+from csms_authorization.projections.active_sessions import PROJECTION as SESSIONS_PROJECTION
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
@@ -43,7 +44,9 @@ from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
 from csms_kernel.ocpp.ownership import AUTHORIZATION
+from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
+from csms_kernel.projecting.writes import CassandraWriter
 from csms_kernel.telemetry import installed
 
 log = logging.getLogger(__name__)
@@ -77,14 +80,14 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
     )
     station_calls = GrpcStationCalls(settings.device_model_address)
     sessions_consumer = kafka_projection_consumer(
-        settings, active_sessions.GROUP_ID, f"{instance}.sessions", *active_sessions.TOPICS
+        settings, SESSIONS_PROJECTION.name, f"{instance}.sessions", *SESSIONS_PROJECTION.topics
     )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
 
     registry = CassandraStationRegistry(session)
     tokens = CassandraTokenStore(session)
     local_list = CassandraLocalListStore(session)
-    sessions_store = active_sessions.CassandraActiveSessions(session)
+    sessions_store = CassandraActiveSessions(session)
     authorizer = Authorizer(tokens)
     router = Router(
         TABLES,
@@ -109,9 +112,10 @@ async def serving(settings: AuthorizationSettings) -> AsyncIterator[Running]:
         lease_s=settings.authorization_outbox_lease_s,
     )
     projector = ProjectionRunner(
-        name=active_sessions.GROUP_ID,
+        projection=SESSIONS_PROJECTION,
         consumer=sessions_consumer,
-        apply=active_sessions.ActiveSessionsProjector(sessions_store).apply,
+        writer=CassandraWriter(session, SESSIONS_PROJECTION.keyspace),
+        state=NoState(),
         dead_letter=producer,
     )
     servicer = AuthorizationServicer(

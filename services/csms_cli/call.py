@@ -6,8 +6,26 @@ import argparse
 import json
 import sys
 
-from csms_cli import exit_codes
+from csms_cli import exit_codes, render
 from csms_cli.client import CsmsClient
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "call",
+        help="send a CALL to a station and print its CALLRESULT payload",
+        description="Send a CALL to a station wherever it is connected; print its CALLRESULT payload as JSON, "
+        "or the CALLERROR on stderr.",
+        epilog=exit_codes.HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("station_id", metavar="ID")
+    parser.add_argument("action", metavar="ACTION", help="OCPP action, e.g. Reset")
+    parser.add_argument("payload", metavar="JSON-PAYLOAD", help="the CALL payload, a JSON object")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="wait this long for the answer (default 30)"
+    )
+    parser.set_defaults(handler=call, uses_client=True)
 
 
 def call(args: argparse.Namespace, client: CsmsClient) -> int:
@@ -22,12 +40,4 @@ def call(args: argparse.Namespace, client: CsmsClient) -> int:
     if args.timeout <= 0:
         print("error: --timeout must be positive", file=sys.stderr)
         return exit_codes.INVALID
-    response = client.send_call(args.station_id, args.action, args.payload, args.timeout)
-    if response.HasField("error"):
-        error = response.error
-        print(f"CALLERROR {error.code}: {error.description}", file=sys.stderr)
-        if error.details_json and json.loads(error.details_json):
-            print(f"details: {error.details_json}", file=sys.stderr)
-        return exit_codes.FAILED
-    print(json.dumps(json.loads(response.result_json), indent=2))
-    return exit_codes.OK
+    return render.station_answer(client.send_call(args.station_id, args.action, args.payload, args.timeout))

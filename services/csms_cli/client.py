@@ -7,9 +7,9 @@ failure surfaces as `ServiceUnreachable` or `RpcFailed`, so the commands never s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, cast
+from typing import Protocol, TypeVar, cast
 
 import grpc
 
@@ -125,28 +125,24 @@ class GrpcCsmsClient:
             return self._authorization().RegisterStation(request, timeout=self._rpc_timeout_s).created
 
     def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
-        stations: list[authorization_pb2.RegisteredStation] = []
-        token = ""
         with self._errors(AUTHORIZATION):
-            while True:
-                request = authorization_pb2.ListRegisteredStationsRequest(page_size=PAGE_SIZE, page_token=token)
-                page = self._authorization().ListRegisteredStations(request, timeout=self._rpc_timeout_s)
-                stations.extend(page.stations)
-                token = page.next_page_token
-                if not token:
-                    return stations
+            return _all_pages(
+                lambda token: self._authorization().ListRegisteredStations(
+                    authorization_pb2.ListRegisteredStationsRequest(page_size=PAGE_SIZE, page_token=token),
+                    timeout=self._rpc_timeout_s,
+                ),
+                lambda page: page.stations,
+            )
 
     def list_stations(self) -> list[device_model_pb2.Station]:
-        stations: list[device_model_pb2.Station] = []
-        token = ""
         with self._errors(DEVICE_MODEL):
-            while True:
-                request = device_model_pb2.ListStationsRequest(page_size=PAGE_SIZE, page_token=token)
-                page = self._device_model().ListStations(request, timeout=self._rpc_timeout_s)
-                stations.extend(page.stations)
-                token = page.next_page_token
-                if not token:
-                    return stations
+            return _all_pages(
+                lambda token: self._device_model().ListStations(
+                    device_model_pb2.ListStationsRequest(page_size=PAGE_SIZE, page_token=token),
+                    timeout=self._rpc_timeout_s,
+                ),
+                lambda page: page.stations,
+            )
 
     def get_station(self, station_id: str) -> device_model_pb2.Station:
         request = device_model_pb2.GetStationRequest(station_id=station_id)
@@ -170,16 +166,14 @@ class GrpcCsmsClient:
             return self._authorization().UpsertIdToken(request, timeout=self._rpc_timeout_s)
 
     def list_id_tokens(self) -> list[authorization_pb2.IdTokenRecord]:
-        tokens: list[authorization_pb2.IdTokenRecord] = []
-        page_token = ""
         with self._errors(AUTHORIZATION):
-            while True:
-                request = authorization_pb2.ListIdTokensRequest(page_size=PAGE_SIZE, page_token=page_token)
-                page = self._authorization().ListIdTokens(request, timeout=self._rpc_timeout_s)
-                tokens.extend(page.tokens)
-                page_token = page.next_page_token
-                if not page_token:
-                    return tokens
+            return _all_pages(
+                lambda token: self._authorization().ListIdTokens(
+                    authorization_pb2.ListIdTokensRequest(page_size=PAGE_SIZE, page_token=token),
+                    timeout=self._rpc_timeout_s,
+                ),
+                lambda page: page.tokens,
+            )
 
     def get_id_token(self, id_token: str) -> authorization_pb2.IdTokenRecord:
         request = authorization_pb2.GetIdTokenRequest(id_token=id_token)
@@ -295,6 +289,26 @@ class GrpcCsmsClient:
 
     def _errors(self, service: str) -> contextlib.AbstractContextManager[None]:
         return _translated_errors(service, self._address(service))
+
+
+class _Page(Protocol):
+    next_page_token: str
+
+
+PageT = TypeVar("PageT", bound=_Page)
+ItemT = TypeVar("ItemT")
+
+
+def _all_pages(fetch: Callable[[str], PageT], items: Callable[[PageT], Iterable[ItemT]]) -> list[ItemT]:
+    """Every item of a paged list RPC: fetch pages by their token until a page has no next token."""
+    collected: list[ItemT] = []
+    token = ""
+    while True:
+        page = fetch(token)
+        collected.extend(items(page))
+        token = page.next_page_token
+        if not token:
+            return collected
 
 
 @contextlib.contextmanager

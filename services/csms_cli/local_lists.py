@@ -4,16 +4,14 @@ station holds; argument handling and output (stdout; errors on stderr)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping, Sequence
 
 import grpc
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_cli import exit_codes
+from csms_cli import exit_codes, render
 from csms_cli.client import CsmsClient, RpcFailed
-from csms_cli.tokens import render_table
 
 OUTCOMES = {
     pb.PUSH_OUTCOME_ACCEPTED: "Accepted",
@@ -75,10 +73,7 @@ def push_list(args: argparse.Namespace, client: CsmsClient) -> int:
         }
         for r in results
     ]
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        print(_table(rows), end="")
+    render.output(args.json, rows, lambda: _table(rows))
     accepted = all(r.outcome == pb.PUSH_OUTCOME_ACCEPTED for r in results)
     return exit_codes.OK if accepted else exit_codes.FAILED
 
@@ -98,7 +93,7 @@ def station_version(args: argparse.Namespace, client: CsmsClient) -> int:
 
 def _table(rows: Sequence[Mapping[str, object]]) -> str:
     keys = ("station_id", "result", "version", "entries", "detail")
-    return render_table(_COLUMNS, [tuple("-" if row[key] is None else str(row[key]) for key in keys) for row in rows])
+    return render.table(_COLUMNS, [tuple(render.cell(row[key]) for key in keys) for row in rows])
 
 
 # outcomes of a SendLocalList the station answered: version and entries are those sent

@@ -13,7 +13,19 @@ from typing import NoReturn
 
 import grpc
 
-from csms_cli import call, exit_codes, local_lists, serve, sessions, stack, stations, tokens, transactions
+from csms_cli import (
+    call,
+    exit_codes,
+    local_lists,
+    projections,
+    render,
+    serve,
+    sessions,
+    stack,
+    stations,
+    tokens,
+    transactions,
+)
 from csms_cli.client import Addresses, CsmsClient, GrpcCsmsClient, RpcFailed, ServiceUnreachable
 from csms_kernel.infra.settings import CommonSettings
 
@@ -54,50 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    station_parser = commands.add_parser("stations", help="registered stations and their state")
-    station_commands = station_parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    add = station_commands.add_parser("add", help="register a station, or replace its credentials")
-    add.add_argument("station_id", metavar="ID")
-    add.add_argument("--password", required=True, help="HTTP Basic password, 16..40 characters")
-    add.add_argument("--security-profile", type=int, default=1, choices=(1, 2, 3), help="OCPP security profile")
-    add.add_argument("--group", default="", metavar="G", help="station group (e.g. a site); default: none")
-    add.set_defaults(handler=stations.add, uses_client=True)
-    list_ = station_commands.add_parser("list", help="registered stations with vendor, model and connection")
-    list_.add_argument("--json", action="store_true", help="print JSON")
-    list_.set_defaults(handler=stations.list_, uses_client=True)
-    show = station_commands.add_parser("show", help="a station's state: identity, connection, connectors")
-    show.add_argument("station_id", metavar="ID")
-    show.add_argument("--json", action="store_true", help="print JSON")
-    show.set_defaults(handler=stations.show, uses_client=True)
-
-    call_parser = commands.add_parser(
-        "call",
-        help="send a CALL to a station and print its CALLRESULT payload",
-        description="Send a CALL to a station wherever it is connected; print its CALLRESULT payload as JSON, "
-        "or the CALLERROR on stderr.",
-        epilog=exit_codes.HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    call_parser.add_argument("station_id", metavar="ID")
-    call_parser.add_argument("action", metavar="ACTION", help="OCPP action, e.g. Reset")
-    call_parser.add_argument("payload", metavar="JSON-PAYLOAD", help="the CALL payload, a JSON object")
-    call_parser.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="wait this long for the answer (default 30)"
-    )
-    call_parser.set_defaults(handler=call.call, uses_client=True)
-
-    serve_parser = commands.add_parser("serve", help="run a service in the foreground until SIGTERM")
-    serve_parser.add_argument("service", choices=sorted(serve.SERVICES), metavar="SERVICE", help="{%(choices)s}")
-    serve_parser.set_defaults(handler=serve.serve, uses_client=False)
-
-    migrate_parser = commands.add_parser("migrate", help="create Kafka topics and Cassandra tables (idempotent)")
-    migrate_parser.set_defaults(handler=serve.migrate, uses_client=False)
-
-    stack.add_parser(commands)
-    tokens.add_parser(commands)
-    local_lists.add_parser(commands)
-    transactions.add_parser(commands)
-    sessions.add_parser(commands)
+    for module in (stations, call, serve, stack, tokens, local_lists, transactions, sessions, projections):
+        module.add_parser(commands)
     return parser
 
 
@@ -121,6 +91,8 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
     try:
         result = args.handler(args, client)
         return result
+    except render.NotFound as exc:
+        return render.not_found(exc)
     except ServiceUnreachable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exit_codes.UNREACHABLE

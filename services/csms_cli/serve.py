@@ -28,6 +28,14 @@ def service_schemas() -> list[Schema]:
     return package_schemas(list(SERVICES.values()))
 
 
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve_parser = commands.add_parser("serve", help="run a service in the foreground until SIGTERM")
+    serve_parser.add_argument("service", choices=sorted(SERVICES), metavar="SERVICE", help="{%(choices)s}")
+    serve_parser.set_defaults(handler=serve, uses_client=False)
+    migrate_parser = commands.add_parser("migrate", help="create Kafka topics and Cassandra tables (idempotent)")
+    migrate_parser.set_defaults(handler=migrate, uses_client=False)
+
+
 def serve(args: argparse.Namespace) -> int:
     """Runs the service until SIGTERM/SIGINT (its own `bootstrap.main()` reads settings and logs)."""
     package = SERVICES[args.service]

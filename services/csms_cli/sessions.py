@@ -7,9 +7,8 @@ import argparse
 import sys
 
 from csms.transactions.v1 import transactions_pb2
-from csms_cli import exit_codes
+from csms_cli import exit_codes, render
 from csms_cli.client import CsmsClient
-from csms_cli.transactions import print_answer
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,12 +37,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def start(args: argparse.Namespace, client: CsmsClient) -> int:
     token = transactions_pb2.IdToken(id_token=args.token, type=args.token_type)
     response = client.start_session(args.station_id, token, args.evse, args.timeout)
-    return _accepted(response, print_answer(response))
+    return _accepted(response, render.station_answer(response))
 
 
 def stop(args: argparse.Namespace, client: CsmsClient) -> int:
     response = client.stop_session(args.station_id, args.transaction_id, args.timeout)
-    return _accepted(response, print_answer(response))
+    return _accepted(response, render.station_answer(response))
 
 
 def _accepted(response: transactions_pb2.StartSessionResponse | transactions_pb2.StopSessionResponse, code: int) -> int:

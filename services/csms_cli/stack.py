@@ -1,4 +1,7 @@
-"""`csms stack run|up|down`: the whole local system (Kafka, Cassandra, services, edge nodes).
+"""`csms stack run|up|down`: the whole local system (Kafka, Cassandra, services, edge nodes), for development.
+
+The launcher (`csms_devtools.stack`) is imported only when a stack command runs, so the rest of the CLI never
+loads development tools.
 
 `run` stays in the foreground until Ctrl-C/SIGTERM and then stops everything it started, the local Kafka and
 Cassandra included; `up` returns once everything is ready and leaves it running; `down` stops what `up` started.
@@ -15,13 +18,14 @@ import signal
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from csms_cli import exit_codes
 from csms_cli.serve import service_schemas
-from csms_devtools import stack as local_stack
 from csms_kernel.infra.settings import CommonSettings
 
-INFRA_PY = local_stack.REPO_ROOT / "deploy" / "infra.py"
+if TYPE_CHECKING:
+    from csms_devtools.stack import StackConfig
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,10 +51,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     down_parser.set_defaults(handler=down, uses_client=False)
 
 
-def _config(args: argparse.Namespace) -> local_stack.StackConfig:
+def _config(args: argparse.Namespace) -> StackConfig:
+    from csms_devtools.stack import StackConfig
+
     settings = CommonSettings()
     count = max(1, args.edge_nodes)
-    config = local_stack.StackConfig(
+    config = StackConfig(
         kafka_bootstrap=settings.kafka_bootstrap,
         cassandra_contact_points=",".join(settings.cassandra_contact_points),
         cassandra_port=settings.cassandra_port,
@@ -72,7 +78,10 @@ def _external_infra() -> bool:
 
 
 def _infra(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(INFRA_PY), *args], text=True, capture_output=True)
+    from csms_devtools import stack as local_stack
+
+    infra_py = local_stack.REPO_ROOT / "deploy" / "infra.py"
+    return subprocess.run([sys.executable, str(infra_py), *args], text=True, capture_output=True)
 
 
 def _start_infra() -> bool:
@@ -86,7 +95,7 @@ def _start_infra() -> bool:
     return True
 
 
-def _migrate(config: local_stack.StackConfig) -> None:
+def _migrate(config: StackConfig) -> None:
     from csms_kernel import migrate
 
     asyncio.run(
@@ -100,7 +109,7 @@ def _migrate(config: local_stack.StackConfig) -> None:
     )
 
 
-def _announce(config: local_stack.StackConfig) -> None:
+def _announce(config: StackConfig) -> None:
     for index in range(len(config.edge_ports)):
         print(
             f"stations connect to {config.edge_url(index)}/{{stationId}}"
@@ -113,6 +122,8 @@ def _announce(config: local_stack.StackConfig) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from csms_devtools import stack as local_stack
+
     config = _config(args)
     started_infra = False
     running = local_stack.Stack(config)
@@ -143,6 +154,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def up(args: argparse.Namespace) -> int:
+    from csms_devtools import stack as local_stack
+
     config = _config(args)
     if (config.run_dir / "state.json").exists():
         local_stack.stop_saved(config.run_dir)
@@ -163,6 +176,8 @@ def up(args: argparse.Namespace) -> int:
 
 
 def down(args: argparse.Namespace) -> int:
+    from csms_devtools import stack as local_stack
+
     stopped = local_stack.stop_saved()
     print(f"stopped {', '.join(stopped)}" if stopped else "nothing was running")
     return exit_codes.OK

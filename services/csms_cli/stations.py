@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
-import grpc
-from google.protobuf import json_format, timestamp_pb2
+from google.protobuf import json_format
 
 from csms.authorization.v1 import authorization_pb2
 from csms.device_model.v1 import device_model_pb2
-from csms.envelope.v1 import envelope_pb2
-from csms_cli import exit_codes
-from csms_cli.client import CsmsClient, RpcFailed, ServiceUnreachable
+from csms_cli import exit_codes, render
+from csms_cli.client import CsmsClient, ServiceUnreachable
 
-_OCPP_VERSIONS = {
-    envelope_pb2.OCPP_VERSION_16: "1.6",
-    envelope_pb2.OCPP_VERSION_201: "2.0.1",
-    envelope_pb2.OCPP_VERSION_21: "2.1",
-}
 _LIST_COLUMNS = ("STATION", "PROFILE", "GROUP", "VENDOR", "MODEL", "OCPP", "CONNECTED", "NODE", "LAST SEEN")
-_MISSING = "-"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("stations", help="registered stations and their state")
+    actions = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    add_ = actions.add_parser("add", help="register a station, or replace its credentials")
+    add_.add_argument("station_id", metavar="ID")
+    add_.add_argument("--password", required=True, help="HTTP Basic password, 16..40 characters")
+    add_.add_argument("--security-profile", type=int, default=1, choices=(1, 2, 3), help="OCPP security profile")
+    add_.add_argument("--group", default="", metavar="G", help="station group (e.g. a site); default: none")
+    add_.set_defaults(handler=add, uses_client=True)
+    list_parser = actions.add_parser("list", help="registered stations with vendor, model and connection")
+    list_parser.add_argument("--json", action="store_true", help="print JSON")
+    list_parser.set_defaults(handler=list_, uses_client=True)
+    show_parser = actions.add_parser("show", help="a station's state: identity, connection, connectors")
+    show_parser.add_argument("station_id", metavar="ID")
+    show_parser.add_argument("--json", action="store_true", help="print JSON")
+    show_parser.set_defaults(handler=show, uses_client=True)
 
 
 def add(args: argparse.Namespace, client: CsmsClient) -> int:
@@ -40,29 +49,15 @@ def list_(args: argparse.Namespace, client: CsmsClient) -> int:
         print(f"warning: {exc}; showing registrations only", file=sys.stderr)
         projection = None
     rows = _join(registered, projection)
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        print(_table(rows), end="")
-    return exit_codes.OK
+    return render.output(args.json, rows, lambda: _table(rows))
 
 
 def show(args: argparse.Namespace, client: CsmsClient) -> int:
-    try:
-        station = client.get_station(args.station_id)
-    except RpcFailed as exc:
-        if exc.code != grpc.StatusCode.NOT_FOUND:
-            raise
-        print(f"error: station {args.station_id} not found", file=sys.stderr)
-        return exit_codes.FAILED
-    if args.json:
-        as_dict = json_format.MessageToDict(
-            station, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-        )
-        print(json.dumps(as_dict, indent=2))
-    else:
-        print(_details(station), end="")
-    return exit_codes.OK
+    station = render.found(f"station {args.station_id}", lambda: client.get_station(args.station_id))
+    as_dict = json_format.MessageToDict(
+        station, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+    return render.output(args.json, as_dict, lambda: _details(station))
 
 
 Row = dict[str, object]
@@ -87,45 +82,46 @@ def _join(
                 "group": groups.get(station_id),
                 "vendor": (seen.vendor or None) if seen else None,
                 "model": (seen.model or None) if seen else None,
-                "ocpp_version": _OCPP_VERSIONS.get(seen.ocpp_version) if seen else None,
+                "ocpp_version": render.OCPP_VERSIONS.get(seen.ocpp_version) if seen else None,
                 # Unknown (None) only when the device-model service could not be asked.
                 "connected": (seen.connected if seen else False) if projection is not None else None,
                 "edge_node_id": (seen.edge_node_id or None) if seen and seen.connected else None,
-                "last_seen_at": _time(seen.last_seen_at) if seen and seen.HasField("last_seen_at") else None,
+                "last_seen_at": render.time(seen.last_seen_at) if seen and seen.HasField("last_seen_at") else None,
             }
         )
     return rows
 
 
 def _table(rows: Sequence[Row]) -> str:
-    lines = [_LIST_COLUMNS]
-    for row in rows:
-        connected = row["connected"]
-        lines.append(
+    cell = render.cell
+    return render.table(
+        _LIST_COLUMNS,
+        [
             (
                 str(row["station_id"]),
-                _cell(row["security_profile"]),
-                _cell(row["group"]),
-                _cell(row["vendor"]),
-                _cell(row["model"]),
-                _cell(row["ocpp_version"]),
-                _MISSING if connected is None else "yes" if connected else "no",
-                _cell(row["edge_node_id"]),
-                _cell(row["last_seen_at"]),
+                cell(row["security_profile"]),
+                cell(row["group"]),
+                cell(row["vendor"]),
+                cell(row["model"]),
+                cell(row["ocpp_version"]),
+                render.MISSING if row["connected"] is None else "yes" if row["connected"] else "no",
+                cell(row["edge_node_id"]),
+                cell(row["last_seen_at"]),
             )
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(_LIST_COLUMNS))]
-    return "".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines)
+            for row in rows
+        ],
+    )
 
 
 def _details(station: device_model_pb2.Station) -> str:
     if station.connected:
-        connected = f"yes, node {station.edge_node_id or _MISSING}, connection {station.connection_id or _MISSING}"
+        node, connection = station.edge_node_id or render.MISSING, station.connection_id or render.MISSING
+        connected = f"yes, node {node}, connection {connection}"
         if station.edge_address:
             connected += f" (edge gRPC {station.edge_address})"
     else:
         connected = "no"
-    last_boot = _time(station.last_boot_at) if station.HasField("last_boot_at") else _MISSING
+    last_boot = render.time(station.last_boot_at) if station.HasField("last_boot_at") else render.MISSING
     if station.boot_reason:
         last_boot += f" ({station.boot_reason})"
     fields = [
@@ -134,24 +130,16 @@ def _details(station: device_model_pb2.Station) -> str:
         ("model", station.model),
         ("serial number", station.serial_number),
         ("firmware", station.firmware_version),
-        ("OCPP", _OCPP_VERSIONS.get(station.ocpp_version, "")),
+        ("OCPP", render.OCPP_VERSIONS.get(station.ocpp_version, "")),
         ("connected", connected),
         ("last boot", last_boot),
-        ("last seen", _time(station.last_seen_at) if station.HasField("last_seen_at") else ""),
+        ("last seen", render.time(station.last_seen_at) if station.HasField("last_seen_at") else ""),
     ]
-    width = max(len(label) for label, _ in fields) + 1
-    lines = [f"{label + ':':<{width}} {value or _MISSING}" for label, value in fields]
-    lines.append("connectors:" if station.connectors else f"{'connectors:':<{width}} none")
+    if not station.connectors:
+        return render.details([*fields, ("connectors", "none")])
+    lines = [render.details(fields), "connectors:\n"]
     for c in station.connectors:
         status = c.status + (f" ({c.error_code})" if c.error_code and c.error_code != "NoError" else "")
-        since = f", since {_time(c.updated_at)}" if c.HasField("updated_at") else ""
-        lines.append(f"  evse {c.evse_id} connector {c.connector_id}: {status}{since}")
-    return "".join(line + "\n" for line in lines)
-
-
-def _cell(value: object) -> str:
-    return _MISSING if value is None else str(value)
-
-
-def _time(ts: timestamp_pb2.Timestamp) -> str:
-    return ts.ToJsonString()
+        since = f", since {render.time(c.updated_at)}" if c.HasField("updated_at") else ""
+        lines.append(f"  evse {c.evse_id} connector {c.connector_id}: {status}{since}\n")
+    return "".join(lines)

@@ -4,17 +4,12 @@ stderr)."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-import grpc
-from google.protobuf import timestamp_pb2
-
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_cli import exit_codes
-from csms_cli.client import CsmsClient, RpcFailed
+from csms_cli import exit_codes, render
+from csms_cli.client import CsmsClient
 
 TYPES: dict[str, pb.IdTokenType.ValueType] = {
     "Central": pb.ID_TOKEN_TYPE_CENTRAL,
@@ -34,7 +29,6 @@ STATUSES: dict[str, pb.IdTokenStatus.ValueType] = {
 _TYPE_NAMES = {value: name for name, value in TYPES.items()}
 _STATUS_NAMES = {value: name for name, value in STATUSES.items()}
 _COLUMNS = ("TOKEN", "TYPE", "STATUS", "EXPIRES", "GROUP", "STATIONS", "LOCAL LIST")
-_MISSING = "-"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -90,49 +84,25 @@ def add_token(args: argparse.Namespace, client: CsmsClient) -> int:
 
 def list_tokens(args: argparse.Namespace, client: CsmsClient) -> int:
     rows = [_row(token) for token in sorted(client.list_id_tokens(), key=lambda t: t.id_token.upper())]
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        print(_table(rows), end="")
-    return exit_codes.OK
+    return render.output(args.json, rows, lambda: _table(rows))
 
 
 def show_token(args: argparse.Namespace, client: CsmsClient) -> int:
-    try:
-        token = client.get_id_token(args.id_token)
-    except RpcFailed as exc:
-        if exc.code != grpc.StatusCode.NOT_FOUND:
-            raise
-        return _not_found(args.id_token)
-    row = _row(token)
-    if args.json:
-        print(json.dumps(row, indent=2))
-    else:
-        print(_details(row), end="")
-    return exit_codes.OK
+    row = _row(render.found(f"id token {args.id_token}", lambda: client.get_id_token(args.id_token)))
+    return render.output(args.json, row, lambda: _details(row))
 
 
 def block_token(args: argparse.Namespace, client: CsmsClient) -> int:
-    try:
-        token = client.block_id_token(args.id_token)
-    except RpcFailed as exc:
-        if exc.code != grpc.StatusCode.NOT_FOUND:
-            raise
-        return _not_found(args.id_token)
+    token = render.found(f"id token {args.id_token}", lambda: client.block_id_token(args.id_token))
     print(f"blocked {token.id_token}")
     return exit_codes.OK
 
 
 def delete_token(args: argparse.Namespace, client: CsmsClient) -> int:
     if not client.delete_id_token(args.id_token):
-        return _not_found(args.id_token)
+        raise render.NotFound(f"id token {args.id_token}")
     print(f"deleted {args.id_token}")
     return exit_codes.OK
-
-
-def _not_found(id_token: str) -> int:
-    print(f"error: id token {id_token} not found", file=sys.stderr)
-    return exit_codes.FAILED
 
 
 Row = dict[str, object]
@@ -143,12 +113,12 @@ def _row(token: pb.IdTokenRecord) -> Row:
         "id_token": token.id_token,
         "type": _TYPE_NAMES.get(token.type),
         "status": _STATUS_NAMES.get(token.status),
-        "expires_at": _time(token.expires_at) if token.HasField("expires_at") else None,
+        "expires_at": render.time(token.expires_at) if token.HasField("expires_at") else None,
         "group_id_token": token.group_id_token or None,
         "station_ids": list(token.station_ids),
         "local_list": token.local_list,
-        "created_at": _time(token.created_at),
-        "updated_at": _time(token.updated_at),
+        "created_at": render.time(token.created_at),
+        "updated_at": render.time(token.updated_at),
     }
 
 
@@ -158,45 +128,28 @@ def _cells(row: Row) -> tuple[str, ...]:
     assert isinstance(stations, list)
     return (
         str(row["id_token"]),
-        _cell(row["type"]),
-        _cell(row["status"]),
-        _cell(row["expires_at"]),
-        _cell(row["group_id_token"]),
+        render.cell(row["type"]),
+        render.cell(row["status"]),
+        render.cell(row["expires_at"]),
+        render.cell(row["group_id_token"]),
         ",".join(stations) or "all",
         "yes" if row["local_list"] else "no",
     )
 
 
 def _table(rows: Sequence[Row]) -> str:
-    return render_table(_COLUMNS, [_cells(row) for row in rows])
+    return render.table(_COLUMNS, [_cells(row) for row in rows])
 
 
 def _details(row: Row) -> str:
     """One `label: value` line per field, the labels of the list's columns."""
-    fields = [
-        *zip((c.lower() for c in _COLUMNS), _cells(row), strict=True),
-        ("created", _cell(row["created_at"])),
-        ("updated", _cell(row["updated_at"])),
-    ]
-    width = max(len(label) for label, _ in fields) + 1
-    return "".join(f"{label + ':':<{width}} {value}\n" for label, value in fields)
-
-
-def render_table(columns: Sequence[str], lines: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns two spaces apart, a header line first."""
-    everything = [columns, *lines]
-    widths = [max(len(line[i]) for line in everything) for i in range(len(columns))]
-    return "".join(
-        "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in everything
+    return render.details(
+        [
+            *zip((c.lower() for c in _COLUMNS), _cells(row), strict=True),
+            ("created", render.cell(row["created_at"])),
+            ("updated", render.cell(row["updated_at"])),
+        ]
     )
-
-
-def _cell(value: object) -> str:
-    return _MISSING if value is None else str(value)
-
-
-def _time(ts: timestamp_pb2.Timestamp) -> str:
-    return ts.ToJsonString()
 
 
 def _aware_datetime(text: str) -> datetime:

@@ -4,26 +4,17 @@ errors on stderr)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, datetime
 
-import grpc
 from google.protobuf import json_format
 
-from csms.envelope.v1 import envelope_pb2
 from csms.transactions.v1 import transactions_pb2
-from csms_cli import exit_codes
-from csms_cli.client import CsmsClient, RpcFailed
+from csms_cli import exit_codes, render
+from csms_cli.client import CsmsClient
 
-_OCPP_VERSIONS = {
-    envelope_pb2.OCPP_VERSION_16: "1.6",
-    envelope_pb2.OCPP_VERSION_201: "2.0.1",
-    envelope_pb2.OCPP_VERSION_21: "2.1",
-}
 _STATES = {transactions_pb2.TRANSACTION_STATE_ACTIVE: "active", transactions_pb2.TRANSACTION_STATE_ENDED: "ended"}
 _LIST_COLUMNS = ("STATION", "TRANSACTION", "OCPP", "EVSE", "TOKEN", "STATE", "STARTED", "ENDED", "ENERGY Wh")
-_MISSING = "-"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,18 +42,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def show(args: argparse.Namespace, client: CsmsClient) -> int:
-    try:
-        response = client.get_transaction(args.transaction_id, args.station)
-    except RpcFailed as exc:
-        if exc.code != grpc.StatusCode.NOT_FOUND:
-            raise
-        print(f"error: transaction {args.transaction_id} not found", file=sys.stderr)
-        return exit_codes.FAILED
-    if args.json:
-        print(json.dumps(as_dict(response), indent=2))
-    else:
-        print(_details(response), end="")
-    return exit_codes.OK
+    response = render.found(
+        f"transaction {args.transaction_id}", lambda: client.get_transaction(args.transaction_id, args.station)
+    )
+    return render.output(args.json, as_dict(response), lambda: _details(response))
 
 
 def list_(args: argparse.Namespace, client: CsmsClient) -> int:
@@ -77,10 +60,7 @@ def list_(args: argparse.Namespace, client: CsmsClient) -> int:
     if args.until is not None:
         request.until.FromDatetime(args.until)
     transactions, more = client.list_transactions(request, args.limit)
-    if args.json:
-        print(json.dumps([as_dict(t) for t in transactions], indent=2))
-    else:
-        print(_table(transactions), end="")
+    render.output(args.json, [as_dict(t) for t in transactions], lambda: _table(transactions))
     if more:
         print(f"(more than {args.limit}; raise --limit or narrow the filters)", file=sys.stderr)
     return exit_codes.OK
@@ -88,20 +68,7 @@ def list_(args: argparse.Namespace, client: CsmsClient) -> int:
 
 def status(args: argparse.Namespace, client: CsmsClient) -> int:
     response = client.get_transaction_status(args.station_id, args.transaction_id, args.timeout)
-    return print_answer(response)
-
-
-def print_answer(
-    response: transactions_pb2.StartSessionResponse
-    | transactions_pb2.StopSessionResponse
-    | transactions_pb2.GetTransactionStatusResponse,
-) -> int:
-    """Prints the station's CALLRESULT payload (exit 0), or its CALLERROR on stderr (exit 1)."""
-    if response.HasField("error"):
-        print(f"CALLERROR {response.error.code}: {response.error.description}", file=sys.stderr)
-        return exit_codes.FAILED
-    print(json.dumps(json.loads(response.result_json), indent=2))
-    return exit_codes.OK
+    return render.station_answer(response)
 
 
 def as_dict(message: transactions_pb2.Transaction | transactions_pb2.GetTransactionResponse) -> dict[str, object]:
@@ -119,32 +86,33 @@ def _moment(text: str) -> datetime:
 
 
 def _table(transactions: list[transactions_pb2.Transaction]) -> str:
-    lines = [_LIST_COLUMNS]
-    for t in transactions:
-        lines.append(
+    missing = render.MISSING
+    return render.table(
+        _LIST_COLUMNS,
+        [
             (
                 t.station_id,
                 t.transaction_id,
-                _OCPP_VERSIONS.get(t.ocpp_version, _MISSING),
-                f"{t.evse_id}/{t.connector_id}" if t.evse_id else _MISSING,
-                t.id_token.id_token or _MISSING,
-                _STATES.get(t.state, _MISSING),
-                t.started_at.ToJsonString() if t.HasField("started_at") else _MISSING,
-                t.ended_at.ToJsonString() if t.HasField("ended_at") else _MISSING,
-                f"{t.energy_wh:g}" if t.HasField("energy_wh") else _MISSING,
+                render.OCPP_VERSIONS.get(t.ocpp_version, missing),
+                f"{t.evse_id}/{t.connector_id}" if t.evse_id else missing,
+                t.id_token.id_token or missing,
+                _STATES.get(t.state, missing),
+                render.time(t.started_at) if t.HasField("started_at") else missing,
+                render.time(t.ended_at) if t.HasField("ended_at") else missing,
+                f"{t.energy_wh:g}" if t.HasField("energy_wh") else missing,
             )
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(_LIST_COLUMNS))]
-    return "".join("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines)
+            for t in transactions
+        ],
+    )
 
 
 def _details(response: transactions_pb2.GetTransactionResponse) -> str:
     t = response.transaction
-    token = f"{t.id_token.id_token} ({t.id_token.type or 'idTag'}), {t.authorization_status or _MISSING}"
+    token = f"{t.id_token.id_token} ({t.id_token.type or 'idTag'}), {t.authorization_status or render.MISSING}"
     fields = [
         ("transaction", t.transaction_id + (" (stop without a start)" if t.unknown_start else "")),
         ("station", t.station_id),
-        ("OCPP", _OCPP_VERSIONS.get(t.ocpp_version, "")),
+        ("OCPP", render.OCPP_VERSIONS.get(t.ocpp_version, "")),
         ("evse/connector", f"{t.evse_id}/{t.connector_id}" if t.evse_id else ""),
         ("token", token if t.id_token.id_token else ""),
         ("state", _STATES.get(t.state, "") + (f", {t.charging_state}" if t.charging_state else "")),
@@ -155,11 +123,9 @@ def _details(response: transactions_pb2.GetTransactionResponse) -> str:
         ("meter stop Wh", f"{t.meter_stop_wh:g}" if t.HasField("meter_stop_wh") else ""),
         ("energy Wh", f"{t.energy_wh:g}" if t.HasField("energy_wh") else ""),
     ]
-    width = max(len(label) for label, _ in fields) + 1
-    lines = [f"{label + ':':<{width}} {value or _MISSING}" for label, value in fields]
-    lines.append(f"samples: {len(response.samples)}" if response.samples else "samples: none")
+    lines = [render.details(fields), f"samples: {len(response.samples)}\n" if response.samples else "samples: none\n"]
     for s in response.samples:
         value = f"{s.value:g} {s.unit}" if s.HasField("value") else f"{s.raw_value} ({s.format or 'signed'})"
         where = " ".join(part for part in (s.phase, s.location, s.context) if part)
-        lines.append(f"  {s.sampled_at.ToJsonString()}  {s.measurand}  {value}  {where}")
-    return "".join(line + "\n" for line in lines)
+        lines.append(f"  {render.time(s.sampled_at)}  {s.measurand}  {value}  {where}\n")
+    return "".join(lines)

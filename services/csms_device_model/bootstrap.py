@@ -18,9 +18,8 @@ from csms_device_model.api.grpc_api import DeviceModelServicer
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
-from csms_device_model.projections.projector import GROUP_ID as PROJECTOR_GROUP
-from csms_device_model.projections.projector import TOPICS as PROJECTOR_TOPICS
-from csms_device_model.projections.projector import StationsProjector
+from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
+from csms_device_model.projections.stations import PROJECTION, StationsState
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
@@ -31,6 +30,7 @@ from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
+from csms_kernel.projecting.writes import CassandraWriter
 from csms_kernel.telemetry import installed
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
     edges = GrpcEdgeNodeCalls()
     router = Router(TABLES, lambda call, emitted: _context(call, emitted, settings.heartbeat_interval_s))
     projector_consumer = kafka_projection_consumer(
-        settings, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
+        settings, PROJECTION.name, f"{instance}.projector", *PROJECTION.topics
     )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(
@@ -62,14 +62,12 @@ async def run(settings: DeviceModelSettings, *, ready: asyncio.Event | None = No
         clock=utc_now,
     )
     projector = ProjectionRunner(
-        name=PROJECTOR_GROUP,
+        projection=PROJECTION,
         consumer=projector_consumer,
-        apply=StationsProjector(
-            repository,
-            KafkaConnectionCloser(producer, utc_now),
-            last_seen_resolution=timedelta(seconds=settings.last_seen_resolution_s),
-        ).apply,
+        writer=CassandraWriter(session, PROJECTION.keyspace),
+        state=StationsState(repository, timedelta(seconds=settings.last_seen_resolution_s)),
         dead_letter=producer,
+        policies=[CloseReplacedConnections(KafkaConnectionCloser(producer, utc_now))],
     )
     servicer = DeviceModelServicer(repository, StationCommands(repository, edges, settings.default_call_timeout_s))
     service_name = device_model_pb2.DESCRIPTOR.services_by_name["DeviceModelService"].full_name

@@ -21,7 +21,9 @@ from csms_kernel.infra.grpc_server import build_server
 from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
 from csms_kernel.ocpp.ownership import TRANSACTIONS
+from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
+from csms_kernel.projecting.writes import CassandraWriter
 from csms_kernel.telemetry import installed
 from csms_transactions.adapters.authorizer import Authorizer, GrpcAuthorizer
 from csms_transactions.adapters.repository import CassandraTransactionsRepository
@@ -30,9 +32,7 @@ from csms_transactions.api.grpc_api import TransactionsServicer
 from csms_transactions.app.remote_commands import GrpcStationCalls, RemoteSessions
 from csms_transactions.ocpp.context import TransactionsContext
 from csms_transactions.ocpp.routing import TABLES
-from csms_transactions.projections.projector import GROUP_ID as PROJECTOR_GROUP
-from csms_transactions.projections.projector import TOPICS as PROJECTOR_TOPICS
-from csms_transactions.projections.projector import TransactionsProjector
+from csms_transactions.projections.transactions import PROJECTION
 from csms_transactions.settings import TransactionsSettings
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         TABLES, lambda call, emitted: _context(call, emitted, state, authorizer, settings.transactions_concurrent_tx)
     )
     projector_consumer = kafka_projection_consumer(
-        settings, PROJECTOR_GROUP, f"{instance}.projector", *PROJECTOR_TOPICS
+        settings, PROJECTION.name, f"{instance}.projector", *PROJECTION.topics
     )
     dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(
@@ -74,9 +74,10 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         clock=utc_now,
     )
     projector = ProjectionRunner(
-        name=PROJECTOR_GROUP,
+        projection=PROJECTION,
         consumer=projector_consumer,
-        apply=TransactionsProjector(repository).apply,
+        writer=CassandraWriter(session, PROJECTION.keyspace),
+        state=NoState(),
         dead_letter=dead_letter,
     )
     sessions = RemoteSessions(station_calls, random_remote_start_id, settings.transactions_default_call_timeout_s)

@@ -22,11 +22,11 @@ from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_devtools.stack import Stack
-from csms_kernel.infra import cassandra, topics
-from csms_kernel.infra.kafka import make_consumer
+from csms_kernel.infra import cassandra
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.projecting.rebuild import rebuild
 from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionQuery
-from csms_transactions.projections.projector import TransactionsProjector
+from csms_transactions.projections.transactions import PROJECTION
 from infra_fixtures import Infra
 from kit import scratch_keyspace
 from kit.stack import Cli
@@ -411,13 +411,9 @@ async def test_the_live_read_models_equal_a_rebuild_from_the_log(
     keyspace = await scratch_keyspace.create_keyspace(session)
     try:
         group = f"transactions.projector.e2e-rebuild-{uuid.uuid4().hex[:8]}"
-        consumer = make_consumer(infra.kafka_bootstrap, group, "e2e-rebuild", topics.TRANSACTIONS_EVENTS)
-        await consumer.start()
-        try:
-            projector = TransactionsProjector(CassandraTransactionsRepository(session, keyspace))
-            await scratch_keyspace.replay(consumer, projector, await scratch_keyspace.end_offsets(consumer))
-        finally:
-            await consumer.stop()
+        await rebuild(
+            PROJECTION, kafka_bootstrap=infra.kafka_bootstrap, session=session, group=group, keyspace=keyspace
+        )
         live = CassandraTransactionsRepository(session)
         rebuilt = CassandraTransactionsRepository(session, keyspace)
         for station_id, transaction_id in sessions:

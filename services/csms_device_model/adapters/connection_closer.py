@@ -1,4 +1,5 @@
-"""Tells an edge node, through its delivery topic, to close a station connection that was replaced."""
+"""Tells an edge node, through its delivery topic, to close a station connection that was replaced (the
+`policies.close_replaced_connections.ConnectionCloser` port; network I/O only)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The device-model read models in Cassandra: writes from the projector, reads for gRPC and commands.
+"""The device-model read models in Cassandra: reads for gRPC, commands and the projection's presence step.
 
 Port `StationsRepository` with its Cassandra implementation; an in-memory fake for unit tests lives in tests.
 """
@@ -12,7 +12,6 @@ from typing import Protocol
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.domain.presence import Presence
-from csms_device_model.projections.stations import Write
 from csms_kernel.infra.cassandra import CassandraSession, Row
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
@@ -28,8 +27,6 @@ _CONNECTORS = "SELECT * FROM csms_device_model.connector_status WHERE station_id
 
 
 class StationsRepository(Protocol):
-    async def apply(self, writes: Sequence[Write]) -> None: ...
-
     async def presence(self, station_id: str) -> Presence | None: ...
 
     async def station(self, station_id: str) -> device_model_pb2.Station | None: ...
@@ -38,17 +35,8 @@ class StationsRepository(Protocol):
 
 
 class CassandraStationsRepository:
-    def __init__(self, session: CassandraSession, write_concurrency: int = 64) -> None:
+    def __init__(self, session: CassandraSession) -> None:
         self._session = session
-        self._limit = asyncio.Semaphore(write_concurrency)
-
-    async def apply(self, writes: Sequence[Write]) -> None:
-        async def one(write: Write) -> None:
-            async with self._limit:
-                statement = await self._session.prepare(write.cql, idempotent=True)
-                await self._session.execute(statement, write.params)
-
-        await asyncio.gather(*(one(write) for write in writes))
 
     async def presence(self, station_id: str) -> Presence | None:
         rows = await self._session.execute(await self._session.prepare(_PRESENCE, idempotent=True), (station_id,))

@@ -6,11 +6,14 @@ DISCONNECTED event of a connection that was already replaced changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from csms.envelope.v1 import envelope_pb2
-from csms_kernel.infra.envelopes import version_from_proto
+from csms_kernel.infra.envelopes import to_datetime, version_from_proto
+
+CONNECTION_KINDS = (envelope_pb2.KIND_CONNECTED, envelope_pb2.KIND_DISCONNECTED)
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,20 @@ def decide(current: Presence | None, event: envelope_pb2.Envelope, at: datetime)
             None,
         )
     return None
+
+
+def changes(
+    current: Mapping[str, Presence | None], events: Sequence[envelope_pb2.Envelope]
+) -> list[tuple[str, PresenceChange]]:
+    """The presence changes of the connection events, in order, each decided on the presence the earlier ones
+    left (starting from `current`; a station missing there has none); other events change nothing."""
+    presences = dict(current)
+    found = []
+    for event in events:
+        if event.kind not in CONNECTION_KINDS:
+            continue
+        change = decide(presences.get(event.station_id), event, to_datetime(event.received_at))
+        if change is not None:
+            presences[event.station_id] = change.new
+            found.append((event.station_id, change))
+    return found

@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from google.protobuf.message import DecodeError
 from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
@@ -25,6 +24,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.frame_log import FrameLog
 from csms_edge.app.connections import REPLACED_CODE, REPLACED_REASON, ConnectionTable
 from csms_edge.domain.envelopes import EnvelopeFactory
+from csms_kernel.infra import envelopes
 from csms_kernel.infra.prefetch import Prefetcher
 from csms_kernel.ocpp.framing import MessageType
 from csms_kernel.telemetry import metrics, tracing
@@ -132,12 +132,8 @@ class DeliveryHandler:
 
 
 def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
-    if value is None:
-        return None
-    envelope = envelope_pb2.Envelope()
-    try:
-        envelope.ParseFromString(value)
-    except DecodeError:
+    envelope = envelopes.decode(value)
+    if envelope is None:
         log.error("undecodable delivery record dropped")
         return None
     if envelope.direction != envelope_pb2.DIRECTION_CSMS_TO_STATION:

@@ -27,7 +27,7 @@ from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
-from google.protobuf.message import DecodeError, Message
+from google.protobuf.message import Message
 from opentelemetry.trace import SpanKind
 
 from csms.envelope.v1 import envelope_pb2
@@ -35,7 +35,7 @@ from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, Rec
 from csms_kernel.handling.router import Answer, CallInfo, Router
 from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import TRANSIENT_ERRORS
-from csms_kernel.infra.envelopes import reply_to, to_datetime, version_from_proto
+from csms_kernel.infra.envelopes import decode, reply_to, to_datetime, version_from_proto
 from csms_kernel.infra.kafka import Headers, envelope_headers, make_consumer, make_producer
 from csms_kernel.infra.prefetch import Prefetcher
 from csms_kernel.infra.settings import CommonSettings
@@ -93,8 +93,8 @@ class CallRunner(Generic[C]):
         self._retry_backoff_s = retry_backoff_s
         self._known_topics: set[str] = set()
         self._lag = metrics.ConsumerLag(consumer, self.group_id)
-        # Offsets of batches with nothing to publish ride on the next transaction, or go alone after carry_s:
-        # a transaction per batch cost more CPU than the handling (README "Performance").
+        # Offsets of batches with nothing to publish ride on the next transaction, or go alone after carry_s
+        # (a transaction per batch cost more CPU than the handling: docs/adr/0008-performance.md).
         self._carry_s = carry_s
         self._carried: dict[TopicPartition, int] = {}
         self._carried_since: float | None = None
@@ -225,7 +225,7 @@ class CallRunner(Generic[C]):
     async def handle_record(self, value: bytes | None, source: str) -> list[OutRecord]:
         """The records to publish for one frame-log record (none when this service does not own it);
         `source` identifies the record ("partition:offset")."""
-        envelope = _decode(value)
+        envelope = decode(value)
         if envelope is None:
             return [self._dead_letter(value or b"", "undecodable envelope")]
         if not self._is_owned_call(envelope):
@@ -272,7 +272,7 @@ class CallRunner(Generic[C]):
         """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
         The same record handled again (its batch was aborted) is handled anew: its events were never committed.
         Only a CALL marked `repeat` is looked up in `AnsweredCalls` (one read per CALL cost more than the
-        handling, README "Performance"); a copy the edge did not mark is recognised by the process that
+        handling: docs/adr/0008-performance.md); a copy the edge did not mark is recognised by the process that
         answered the first."""
         key = (call.station_id, call.connection_id, call.message_id)
         digest = frame_digest(raw)
@@ -321,17 +321,6 @@ class CallRunner(Generic[C]):
         if traceparent:
             headers.append((tracing.TRACEPARENT, traceparent.encode()))
         return OutRecord(self._events_topic, key, event.SerializeToString(), headers)
-
-
-def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
-    if value is None:
-        return None
-    envelope = envelope_pb2.Envelope()
-    try:
-        envelope.ParseFromString(value)
-    except DecodeError:
-        return None
-    return envelope
 
 
 async def _stop_quietly(producer: AIOKafkaProducer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from google.protobuf.message import DecodeError
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from csms.envelope.v1 import envelope_pb2
@@ -36,6 +37,18 @@ def timestamp(moment: datetime) -> Timestamp:
 
 def to_datetime(ts: Timestamp) -> datetime:
     return ts.ToDatetime(tzinfo=UTC)
+
+
+def decode(value: bytes | None) -> envelope_pb2.Envelope | None:
+    """The envelope in a Kafka record's value; None for a tombstone or bytes that are not an envelope."""
+    if value is None:
+        return None
+    envelope = envelope_pb2.Envelope()
+    try:
+        envelope.ParseFromString(value)
+    except DecodeError:
+        return None
+    return envelope
 
 
 def reply_to(request: envelope_pb2.Envelope, frame: str, is_error: bool, now: datetime) -> envelope_pb2.Envelope:

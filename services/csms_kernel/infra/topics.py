@@ -1,4 +1,4 @@
-"""Kafka topic names (the partition counts and retention live in deploy/topology.toml)."""
+"""Kafka topic names (the partition counts and retention live in csms_kernel/topology.toml)."""
 
 FRAMES = "ocpp.frames.v1"
 DEVICE_MODEL_EVENTS = "csms.device_model.events.v1"

@@ -1,1 +1,2 @@
-"""Running projections: consume events, write read models, commit positions after the writes."""
+"""Projections: declarations (`projection`), their writes and Cassandra writer (`writes`), the runner that
+runs any declaration (`runner`) and the rebuild from the log (`rebuild`)."""

@@ -1,9 +1,11 @@
-"""Runs a projection: consume its topics, apply each batch to the read model, then commit the positions.
+"""Runs any projection: consume its topics, decode, write the read model, run its policies, commit positions.
 
-At-least-once: positions are committed only after the writes succeeded, and projections are idempotent.
-Transient store or broker errors are retried until they pass; a record that keeps failing for another reason
-is parked in the dead-letter topic with the reason, never skipped silently.
+At-least-once: positions are committed only after the writes (and policies) succeeded, and projections are
+idempotent. A record that is not its topic's event type is parked in the dead-letter topic with the reason
+at once. Transient store or broker errors are retried until they pass; a record that keeps failing for
+another reason is parked with the reason, never skipped silently.
 Each batch is applied in a span linked to the traces of its records (their `traceparent` headers).
+Network I/O: Kafka (consumer, dead-letter producer), the writer, the state step and the policies.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeAlias
+from collections.abc import Sequence
+from typing import Generic, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -23,35 +25,64 @@ from csms_kernel.infra.cassandra import TRANSIENT_ERRORS
 from csms_kernel.infra.kafka import make_consumer
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.ocpp.errors import RetryableError
+from csms_kernel.projecting.projection import (
+    CurrentState,
+    E,
+    Policy,
+    Projection,
+    S,
+    UndecodableRecordError,
+    decode,
+)
+from csms_kernel.projecting.writes import Writer
 from csms_kernel.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
-Apply = Callable[[Sequence[Record]], Awaitable[None]]
 
 RETRYABLE: tuple[type[BaseException], ...] = (RetryableError, KafkaError, OSError, TimeoutError, *TRANSIENT_ERRORS)
 
 
-class ProjectionRunner:
+async def apply_events(
+    projection: Projection[E, S],
+    events: Sequence[E],
+    writer: Writer,
+    state: CurrentState[E, S],
+    policies: Sequence[Policy[E, S]] = (),
+) -> None:
+    """One batch: read the state it needs, write, tell the state step, then run the policies."""
+    current = await state.read(events)
+    await writer.apply(projection.writes(events, current))
+    state.applied(events, current)
+    for policy in policies:
+        await policy.after_writes(events, current)
+
+
+class ProjectionRunner(Generic[E, S]):
     def __init__(
         self,
         *,
-        name: str,
+        projection: Projection[E, S],
         consumer: AIOKafkaConsumer,
-        apply: Apply,
+        writer: Writer,
+        state: CurrentState[E, S],
         dead_letter: AIOKafkaProducer,
+        policies: Sequence[Policy[E, S]] = (),
         attempts_before_parking: int = 3,
         retry_backoff_s: float = 0.5,
     ) -> None:
-        self._name = name
+        self._projection = projection
+        self._name = projection.name
         self._consumer = consumer
-        self._apply = apply
+        self._writer = writer
+        self._state = state
+        self._policies = policies
         self._dead_letter = dead_letter
         self._attempts = attempts_before_parking
         self._backoff = retry_backoff_s
-        self._lag = metrics.ConsumerLag(consumer, name)
-        self._batch_seconds = metrics.PROJECTION_BATCH.labels(name)
+        self._lag = metrics.ConsumerLag(consumer, projection.name)
+        self._batch_seconds = metrics.PROJECTION_BATCH.labels(projection.name)
 
     async def run(self) -> None:
         """Runs until cancelled; consumer and producer are started and stopped by the caller."""
@@ -64,39 +95,53 @@ class ProjectionRunner:
             started = time.perf_counter()
             traces = (tracing.header_value(record.headers) for record in records)
             with tracing.span(f"apply {self._name}", SpanKind.CONSUMER, linked=traces):
-                await self._apply_or_park(records)
+                await self._apply_or_park(await self._decoded(records))
             self._batch_seconds.observe(time.perf_counter() - started)
             await self._commit({tp: tp_records[-1].offset + 1 for tp, tp_records in batch.items()})
 
-    async def _apply_or_park(self, records: Sequence[Record]) -> None:
+    async def _decoded(self, records: Sequence[Record]) -> list[tuple[Record, E]]:
+        """The records' events; the undecodable records are parked."""
+        decoded = []
+        for record in records:
+            try:
+                decoded.append((record, decode(self._projection, record)))
+            except UndecodableRecordError as exc:
+                await self._park(record, exc)
+        return decoded
+
+    async def _apply(self, decoded: Sequence[tuple[Record, E]]) -> None:
+        events = [event for _, event in decoded]
+        await apply_events(self._projection, events, self._writer, self._state, self._policies)
+
+    async def _apply_or_park(self, decoded: Sequence[tuple[Record, E]]) -> None:
         failures = 0
         while True:
             try:
-                await self._apply(records)
+                await self._apply(decoded)
                 return
             except RETRYABLE as exc:
                 log.warning("%s: transient failure (%r); retrying", self._name, exc)
             except Exception:
                 failures += 1
-                log.exception("%s: batch of %d failed (%d/%d)", self._name, len(records), failures, self._attempts)
+                log.exception("%s: batch of %d failed (%d/%d)", self._name, len(decoded), failures, self._attempts)
                 if failures >= self._attempts:
                     break
             await asyncio.sleep(self._backoff)
-        for record in records:
-            await self._apply_one_or_park(record)
+        for one in decoded:
+            await self._apply_one_or_park(one)
 
-    async def _apply_one_or_park(self, record: Record) -> None:
+    async def _apply_one_or_park(self, one: tuple[Record, E]) -> None:
         failures = 0
         while True:
             try:
-                await self._apply([record])
+                await self._apply([one])
                 return
             except RETRYABLE as exc:
                 log.warning("%s: transient failure (%r); retrying", self._name, exc)
             except Exception as exc:
                 failures += 1
                 if failures >= self._attempts:
-                    await self._park(record, exc)
+                    await self._park(one[0], exc)
                     return
             await asyncio.sleep(self._backoff)
 

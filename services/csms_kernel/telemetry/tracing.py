@@ -123,10 +123,6 @@ def use(provider: trace.TracerProvider | None) -> None:
     _tracer = provider.get_tracer("csms") if provider is not None else None
 
 
-def enabled() -> bool:
-    return _tracer is not None
-
-
 def span(
     name: str,
     kind: SpanKind = SpanKind.INTERNAL,

@@ -1,11 +1,9 @@
-"""The transactions read models in Cassandra: writes from the projector, queries for the gRPC API.
+"""The transactions read models in Cassandra: queries for the gRPC API (the projection writes them).
 
 Listings page by key: a page token names the last index entry returned (base64 JSON), and is only ever bound
 as CQL values, never handed to Cassandra as a paging state. Which index a listing reads: the station's when
 a station is given, else the token's, else the active transactions (active only, no time range), else the
 days. Filters the index cannot apply are applied to the rows, reading on until a page is full.
-Projection writes go in few requests (`batches`): one per partition with several writes (the transaction's row
-and samples, for all events of a projector batch about it), the index entries a few partitions per request.
 Port `TransactionsRepository` and its Cassandra implementation; the fake lives in the unit tests.
 """
 
@@ -20,15 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from cassandra.query import BoundStatement, PreparedStatement
+from cassandra.query import PreparedStatement
 
 from csms.transactions.v1 import transactions_pb2
-from csms_kernel.infra.batches import one_request, requests
 from csms_kernel.infra.cassandra import CassandraSession, Row
 from csms_kernel.infra.envelopes import timestamp, to_datetime, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.projecting.writes import micros
 from csms_transactions.adapters.state_store import MAX_INT32
-from csms_transactions.projections.transactions import ACTIVE_SHARDS, DAYS_BUCKET, KEYSPACE, Write, micros
+from csms_transactions.projections.tables import ACTIVE_SHARDS, DAYS_BUCKET, KEYSPACE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
@@ -85,8 +83,6 @@ class TransactionQuery:
 
 
 class TransactionsRepository(Protocol):
-    async def apply(self, writes: Sequence[Write]) -> None: ...
-
     async def stations_with(self, transaction_id: str) -> list[str]:
         """The stations that have a transaction with this id (usually one)."""
 
@@ -110,20 +106,9 @@ class _Entry:
 
 
 class CassandraTransactionsRepository:
-    def __init__(self, session: CassandraSession, keyspace: str = KEYSPACE, write_concurrency: int = 64) -> None:
+    def __init__(self, session: CassandraSession, keyspace: str = KEYSPACE) -> None:
         self._session = session
         self._keyspace = keyspace
-        self._limit = asyncio.Semaphore(write_concurrency)
-
-    async def apply(self, writes: Sequence[Write]) -> None:
-        """Sends identical writes once, in few requests (`batches.requests`)."""
-        bound = [(await self._prepared(write.cql)).bind(write.params) for write in dict.fromkeys(writes)]
-
-        async def send(statements: list[BoundStatement]) -> None:
-            async with self._limit:
-                await self._session.execute(one_request(statements))
-
-        await asyncio.gather(*(send(statements) for statements in requests(bound)))
 
     async def stations_with(self, transaction_id: str) -> list[str]:
         return [row["station_id"] for row in await self._run(_BY_ID, (transaction_id,))]

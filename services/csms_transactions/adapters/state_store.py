@@ -21,8 +21,8 @@ from typing import Protocol
 
 from cassandra.query import BoundStatement, PreparedStatement
 
-from csms_kernel.infra.batches import one_request
 from csms_kernel.infra.cassandra import CassandraSession, Row
+from csms_kernel.projecting.writes import one_request
 from csms_transactions.domain.tokens import Decision, Token
 
 MAX_INT32 = 2**31 - 1

@@ -12,22 +12,22 @@ with a USING TIMESTAMP that encodes its merge rule, so the rows converge whateve
 - the by-id index, which never changes, is written by the events that write the other indexes and by the first
   event handled of a transaction (the one that occurred at `first_seen_at`, also when redelivered), not by every
   meter value: the same set of writes whatever the order, and found from the transaction's first event on.
+`PROJECTION` declares it: group `transactions.projector.transactions`, topic `csms.transactions.events.v1`.
 """
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from csms.transactions.v1 import transactions_pb2
+from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import to_datetime, version_from_proto
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.projecting.projection import Projection, each
+from csms_kernel.projecting.writes import Write, micros
 from csms_transactions.domain import meter
+from csms_transactions.projections.tables import DAYS_BUCKET, KEYSPACE, TABLES, shard_of
 
-KEYSPACE = "csms_transactions"
-ACTIVE_SHARDS = 16
-DAYS_BUCKET = 0
 # Above every event order (µs since 1970 until the year 146 000): deletes of the active index always win.
 ENDED_AT = 2**62
 # first_register_wh is written at FIRST_REGISTER_BASE - sample time, so the earliest reading wins.
@@ -35,13 +35,6 @@ FIRST_REGISTER_BASE = 2**61
 
 
 Fact = transactions_pb2.TransactionStarted | transactions_pb2.TransactionUpdated | transactions_pb2.TransactionEnded
-
-
-@dataclass(frozen=True)
-class Write:
-    # `{ks}` stands for the keyspace: the repository's, so a rebuild can also project into a scratch keyspace.
-    cql: str
-    params: tuple[object, ...]
 
 
 _T = "UPDATE {ks}.transactions USING TIMESTAMP ? SET"
@@ -90,14 +83,6 @@ CONNECTOR_SAMPLE = (
     f"INSERT INTO {{ks}}.connector_meter_samples (station_id, day, evse_id, connector_id, {_SAMPLE_COLUMNS})"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
 )
-
-
-def micros(moment: datetime) -> int:
-    return int(moment.timestamp() * 1_000_000)
-
-
-def shard_of(station_id: str) -> int:
-    return zlib.crc32(station_id.encode()) % ACTIVE_SHARDS
 
 
 def from_event(event: transactions_pb2.TransactionEvent) -> list[Write]:
@@ -230,3 +215,12 @@ def _connector_sample(
     day: date = sampled_at.date()
     params = (station_id, day, reported.evse_id, reported.connector_id, *_sample_values(sample), micros(sampled_at))
     return Write(CONNECTOR_SAMPLE, params)
+
+
+PROJECTION = Projection(
+    name="transactions.projector.transactions",
+    event_types={topics.TRANSACTIONS_EVENTS: transactions_pb2.TransactionEvent},
+    keyspace=KEYSPACE,
+    tables=TABLES,
+    writes=each(from_event),
+)

@@ -14,6 +14,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.projecting.writes import CassandraWriter
 from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionQuery
 from csms_transactions.projections.transactions import from_event
 from integration.transactions.counting import CountingSession
@@ -42,10 +43,10 @@ async def project(
     session: CassandraSession, keyspace: str, events: list[transactions_pb2.TransactionEvent], batch: int = 1
 ) -> CassandraTransactionsRepository:
     """Applies the writes of `batch` events at a time, as the projector does with a batch of records."""
-    repository = CassandraTransactionsRepository(session, keyspace)
+    writer = CassandraWriter(session, keyspace)
     for start in range(0, len(events), batch):
-        await repository.apply([write for event in events[start : start + batch] for write in from_event(event)])
-    return repository
+        await writer.apply([write for event in events[start : start + batch] for write in from_event(event)])
+    return CassandraTransactionsRepository(session, keyspace)
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -132,18 +133,18 @@ async def test_writes_go_in_one_request_per_partition_and_one_for_the_index_entr
     """Projected again into the same tables, which stay as they were (the projection is idempotent)."""
     before = await scratch_keyspace.dump(session, keyspace)
     counting = CountingSession(session)
-    repository = CassandraTransactionsRepository(counting, keyspace)
+    writer = CassandraWriter(counting, keyspace)
     v201 = [event for event in sessions.events if event.station_id == sessions.v201]
     started, updated, _ = v201
-    await repository.apply(from_event(updated))
+    await writer.apply(from_event(updated))
     # The transaction's row and its samples: one partition.
     assert (counting.requests, counting.statements) == (1, len(set(from_event(updated))))
     counting.reset()
-    await repository.apply(from_event(started))
+    await writer.apply(from_event(started))
     # The transaction's partition; by id, by station, by day, the days, by token, active (one entry each).
     assert (counting.requests, counting.statements) == (2, len(set(from_event(started))))
     counting.reset()
-    await repository.apply([write for event in v201 for write in from_event(event)])
+    await writer.apply([write for event in v201 for write in from_event(event)])
     # The transaction; the active entry (added and removed); the other index entries.
     assert counting.requests == 3
     assert await scratch_keyspace.dump(session, keyspace) == before

@@ -1,7 +1,7 @@
 """The `TransactionsRepository` contract (csms_transactions.adapters.repository), run against the in-memory fake
 (unit) and Cassandra (integration), for the queries about what was never projected and for refused page tokens.
-Not covered while the projections are reworked: the queries over projected events (`apply` of the projector's
-writes; the fake serves canned rows). A subclass provides the `repository` fixture."""
+Not covered: the queries over projected rows (the fake serves canned rows). A subclass provides the
+`repository` fixture."""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ from csms_authorization.adapters.station_calls import StationOffline
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_station_id
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
-from csms_authorization.projections.active_sessions import Write as SessionWrite
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.projecting.writes import Write
 
 
 def _after(page_token: bytes | None, check: Any) -> str:
@@ -149,9 +149,9 @@ class InMemoryLocalListStore:
 
 @dataclass
 class InMemoryActiveSessions:
-    """Token keys with an active session: given in `active`, or projected by `apply` from `session_writes`
-    (per token, station and transaction the write with the latest timestamp wins, a delete winning a tie, as
-    in Cassandra)."""
+    """Token keys with an active session: given in `active`, or written by `apply` (a `Writer` of the
+    projection's `session_writes`: per token, station and transaction the write with the latest timestamp
+    wins, a delete winning a tie, as in Cassandra)."""
 
     active: set[str] = field(default_factory=set)
     rows: dict[tuple[str, str, str], tuple[int, bool]] = field(default_factory=dict)
@@ -159,7 +159,7 @@ class InMemoryActiveSessions:
     async def has_active(self, key: str) -> bool:
         return key in self.active or any(ongoing for (k, _, _), (_, ongoing) in self.rows.items() if k == key)
 
-    async def apply(self, writes: Sequence[SessionWrite]) -> None:
+    async def apply(self, writes: Sequence[Write]) -> None:
         for write in writes:
             if write.cql.startswith("INSERT"):
                 key, station_id, transaction_id, at = write.params

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.app.send_call import Outcome
 from csms_device_model.domain.presence import CloseOldConnection, Presence
-from csms_device_model.projections.stations import Write
 
 
 @dataclass
 class InMemoryStationsRepository:
-    writes: list[Write] = field(default_factory=list)
     presences: dict[str, Presence] = field(default_factory=dict)
     rows: dict[str, device_model_pb2.Station] = field(default_factory=dict)
-    presences_at: dict[str, int] = field(default_factory=dict)
-
-    async def apply(self, writes: Sequence[Write]) -> None:
-        """Records the writes; presence writes also update `presences`, the latest (by write timestamp) winning."""
-        self.writes += writes
-        for write in writes:
-            if "SET connected" in write.cql:
-                at, connected, node, connection, address, version, station_id = write.params
-                assert isinstance(at, int)
-                if at >= self.presences_at.get(str(station_id), at):
-                    self.presences_at[str(station_id)] = at
-                    self.presences[str(station_id)] = Presence(
-                        bool(connected), str(node), str(connection), str(address), str(version)
-                    )
 
     async def presence(self, station_id: str) -> Presence | None:
         return self.presences.get(station_id)
@@ -38,6 +21,9 @@ class InMemoryStationsRepository:
         return self.rows.get(station_id)
 
     async def stations(self, page_size: int, page_token: str) -> tuple[list[device_model_pb2.Station], str]:
+        """One page of the rows; it issues no page tokens, so refuses any."""
+        if page_token:
+            raise ValueError("invalid page token")
         return list(self.rows.values())[:page_size], ""
 
 

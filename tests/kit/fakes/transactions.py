@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,6 @@ from csms_transactions.adapters.repository import TransactionQuery
 from csms_transactions.adapters.state_store import Handled, IdsExhaustedError, TransactionState
 from csms_transactions.app.remote_commands import CommandError
 from csms_transactions.domain.tokens import Decision, Token
-from csms_transactions.projections.transactions import Write
 
 
 @dataclass
@@ -134,12 +133,8 @@ class InMemoryTransactionsRepository:
 
     rows: dict[tuple[str, str], transactions_pb2.Transaction] = field(default_factory=dict)
     sample_rows: dict[tuple[str, str], list[transactions_pb2.SampledValue]] = field(default_factory=dict)
-    writes: list[Write] = field(default_factory=list)
     queries: list[tuple[TransactionQuery, int, str]] = field(default_factory=list)
     next_token: str = ""
-
-    async def apply(self, writes: Sequence[Write]) -> None:
-        self.writes += writes
 
     async def stations_with(self, transaction_id: str) -> list[str]:
         return sorted(station for station, transaction in self.rows if transaction == transaction_id)

@@ -12,3 +12,7 @@ class TestInMemoryActiveSessions(ActiveSessionsContract):
     @pytest.fixture
     def sessions(self) -> InMemoryActiveSessions:
         return InMemoryActiveSessions()
+
+    @pytest.fixture
+    def writer(self, sessions: InMemoryActiveSessions) -> InMemoryActiveSessions:
+        return sessions

@@ -1,4 +1,4 @@
-"""The in-memory `StationsRepository` keeps the presence contract the Cassandra repository keeps."""
+"""The in-memory `StationsRepository` keeps the contract the Cassandra repository keeps."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The transactions projection: events → CQL writes (pure), and the projector's decoding."""
+"""The transactions projection: events → CQL writes (pure), and its declaration."""
 
 from __future__ import annotations
 
@@ -9,18 +9,13 @@ from aiokafka import ConsumerRecord
 
 from csms.envelope.v1 import envelope_pb2
 from csms.transactions.v1 import transactions_pb2 as pb
+from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.projecting.projection import UndecodableRecordError, decode
+from csms_kernel.projecting.writes import Write, micros
 from csms_transactions.projections import transactions as projection
-from csms_transactions.projections.projector import TransactionsProjector, UndecodableEventError
-from csms_transactions.projections.transactions import (
-    ENDED_AT,
-    FIRST_REGISTER_BASE,
-    Write,
-    from_event,
-    micros,
-    shard_of,
-)
-from kit.fakes.transactions import InMemoryTransactionsRepository
+from csms_transactions.projections.tables import TABLES, shard_of
+from csms_transactions.projections.transactions import ENDED_AT, FIRST_REGISTER_BASE, PROJECTION, from_event
 
 T10 = datetime(2026, 11, 21, 10, tzinfo=UTC)
 T11 = datetime(2026, 11, 21, 11, tzinfo=UTC)
@@ -132,15 +127,19 @@ def test_meter_values_outside_a_transaction_go_to_the_connector_series() -> None
     assert write.params[:5] == ("CS-1", date(2026, 11, 21), 2, 1, T10) and write.params[-1] == micros(T10)
 
 
-async def test_the_projector_applies_every_event_of_a_batch_and_refuses_garbage() -> None:
-    repository = InMemoryTransactionsRepository()
+def test_the_declaration_maps_every_event_of_a_batch_and_decodes_its_topic() -> None:
+    assert (PROJECTION.name, PROJECTION.topics, PROJECTION.keyspace, PROJECTION.tables) == (
+        "transactions.projector.transactions",
+        (topics.TRANSACTIONS_EVENTS,),
+        "csms_transactions",
+        TABLES,
+    )
     event = envelope(occurred_at=timestamp(T10), updated=pb.TransactionUpdated())
-    records = [record(event.SerializeToString(), 0), record(event.SerializeToString(), 1)]
-    await TransactionsProjector(repository).apply(records)
-    assert repository.writes == from_event(event) * 2
-    with pytest.raises(UndecodableEventError):
-        await TransactionsProjector(repository).apply([record(b"\xff\xff", 2)])
+    assert PROJECTION.writes([event, event], None) == from_event(event) * 2
+    assert decode(PROJECTION, record(event.SerializeToString(), 0)) == event
+    with pytest.raises(UndecodableRecordError, match="undecodable TransactionEvent at"):
+        decode(PROJECTION, record(b"\xff\xff", 2))
 
 
 def record(value: bytes, offset: int) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord("csms.transactions.events.v1", 0, offset, 0, 0, b"CS-1", value, None, 0, len(value), [])
+    return ConsumerRecord(topics.TRANSACTIONS_EVENTS, 0, offset, 0, 0, b"CS-1", value, None, 0, len(value), [])

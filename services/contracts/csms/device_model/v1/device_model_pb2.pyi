@@ -323,21 +323,6 @@ class ConnectorStatusChanged(_message.Message):
 Global___ConnectorStatusChanged: _TypeAlias = ConnectorStatusChanged  # noqa: Y015
 
 @_typing.final
-class HeartbeatReceived(_message.Message):
-    DESCRIPTOR: _descriptor.Descriptor
-
-    def __init__(
-        self,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___HeartbeatReceived: _TypeAlias = HeartbeatReceived  # noqa: Y015
-
-@_typing.final
 class DeviceModelEvent(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -347,7 +332,6 @@ class DeviceModelEvent(_message.Message):
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
     STATION_BOOTED_FIELD_NUMBER: _builtins.int
     CONNECTOR_STATUS_CHANGED_FIELD_NUMBER: _builtins.int
-    HEARTBEAT_RECEIVED_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
     message_id: _builtins.str
@@ -358,8 +342,6 @@ class DeviceModelEvent(_message.Message):
     def station_booted(self) -> Global___StationBooted: ...
     @_builtins.property
     def connector_status_changed(self) -> Global___ConnectorStatusChanged: ...
-    @_builtins.property
-    def heartbeat_received(self) -> Global___HeartbeatReceived: ...
     def __init__(
         self,
         *,
@@ -369,13 +351,12 @@ class DeviceModelEvent(_message.Message):
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
         station_booted: Global___StationBooted | None = ...,
         connector_status_changed: Global___ConnectorStatusChanged | None = ...,
-        heartbeat_received: Global___HeartbeatReceived | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["connector_status_changed", b"connector_status_changed", "event", b"event", "heartbeat_received", b"heartbeat_received", "occurred_at", b"occurred_at", "station_booted", b"station_booted"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["connector_status_changed", b"connector_status_changed", "event", b"event", "occurred_at", b"occurred_at", "station_booted", b"station_booted"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["connector_status_changed", b"connector_status_changed", "event", b"event", "heartbeat_received", b"heartbeat_received", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["connector_status_changed", b"connector_status_changed", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "heartbeat_received"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 

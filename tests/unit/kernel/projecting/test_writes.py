@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from csms_kernel.infra.batches import BATCH_PARTITIONS, BATCH_STATEMENTS, requests
+from csms_kernel.projecting.writes import BATCH_PARTITIONS, BATCH_STATEMENTS, requests
 
 
 @dataclass(frozen=True)

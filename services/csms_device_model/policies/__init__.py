@@ -1,0 +1,1 @@
+"""Side effects that follow the device-model read models' writes."""
