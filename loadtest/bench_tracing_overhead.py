@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import json
 import os
@@ -47,6 +46,7 @@ from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.telemetry import installed
 from loadtest import bench_edge, servers
 from loadtest.procstat import cpu_seconds
+from loadtest.station_socket import basic_auth
 
 HOST = "127.0.0.1"
 NODE_ID = "bench-tracing"
@@ -159,11 +159,10 @@ class Result:
 
 
 def station(port: int, station_id: str) -> websockets.connect:
-    auth = base64.b64encode(f"{station_id}:bench-password-0001".encode()).decode()
     return websockets.connect(
         f"ws://{HOST}:{port}/ocpp/{station_id}",
         subprotocols=[websockets.Subprotocol("ocpp2.0.1")],
-        additional_headers={"Authorization": f"Basic {auth}"},
+        additional_headers={"Authorization": basic_auth(station_id, "bench-password-0001")},
         compression=None,
     )
 

@@ -14,6 +14,8 @@ import os
 import struct
 from dataclasses import dataclass, field
 
+from loadtest.station_socket import basic_auth
+
 MASK = b"\x37\xfa\x21\x3d"
 HANDSHAKE_END = b"\r\n\r\n"
 
@@ -149,8 +151,8 @@ async def open_clients(
 
     async def one(index: int) -> Client | None:
         station_id = f"{prefix}{index:06d}"
-        credentials = base64.b64encode(f"{station_id}:bench-password-0001".encode()).decode()
-        request = handshake_request(host, port, f"/ocpp/{station_id}", subprotocol, f"Basic {credentials}")
+        authorization = basic_auth(station_id, "bench-password-0001")
+        request = handshake_request(host, port, f"/ocpp/{station_id}", subprotocol, authorization)
         async with limit:
             try:
                 _, client = await loop.create_connection(lambda: Client(request, totals), host, port)

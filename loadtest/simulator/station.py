@@ -8,25 +8,20 @@ read by the connection's reader task (not when the waiting task gets scheduled).
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import time
 from collections.abc import Callable
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.typing import Subprotocol
 
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator import messages
 from loadtest.simulator.behaviour import Behaviour
 from loadtest.simulator.messages import Payload
 from loadtest.simulator.stats import PhaseStats
-
-
-def basic_auth(user: str, password: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+from loadtest.station_socket import open_station_socket
 
 
 def connect_failure(exc: BaseException) -> str:
@@ -66,14 +61,13 @@ class Station:
     async def connect(self, url: str, password: str, open_timeout_s: float = 30.0) -> None:
         """Opens the WebSocket; raises on failure (refused handshake, timeout, network error)."""
         self._closing = False
-        self._ws = await connect(
-            f"{url}/{self.station_id}",
-            subprotocols=[Subprotocol(self.version.subprotocol)],
-            additional_headers=basic_auth(self.station_id, password),
-            compression=None,
+        self._ws = await open_station_socket(
+            url,
+            self.station_id,
+            password,
+            self.version,
+            open_timeout_s=open_timeout_s,
             proxy=None,
-            open_timeout=open_timeout_s,
-            ping_interval=None,
             close_timeout=2,
             max_queue=4,
         )

@@ -1,27 +1,23 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
-The stack runs on its own ports (two edge nodes) so it can run beside a `make up` stack.
+The stack runs on its own ports (two edge nodes) so it can run beside a `make up` stack; `authorization` is a
+gRPC stub of its authorization service.
 """
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 
+import grpc
 import pytest
 
+from csms.authorization.v1 import authorization_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
-from e2e.harness import Cli
 from infra_fixtures import Infra
+from kit.stack import Cli, free_port
 
-__all__ = ["Infra", "cli", "stack"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+__all__ = ["Infra", "authorization", "cli", "stack"]
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +48,9 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
 @pytest.fixture(scope="session")
 def cli(stack: Stack) -> Cli:
     return Cli(stack)
+
+
+@pytest.fixture
+async def authorization(stack: Stack) -> AsyncIterator[authorization_pb2_grpc.AuthorizationServiceStub]:
+    async with grpc.aio.insecure_channel(stack.config.authorization_address) as channel:
+        yield authorization_pb2_grpc.AuthorizationServiceStub(channel)

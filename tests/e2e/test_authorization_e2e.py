@@ -7,23 +7,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
-from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.harness import Cli
-from e2e.stations import connected_station
-from waiting import eventually
+from kit.stack import PASSWORD, Cli, connected
+from kit.stations.ocpp_client import connected_station
 
-PASSWORD = "correct-horse-battery-staple"
 EXPIRES = "2031-01-02T03:04:05Z"
 EXPIRES_OCPP = "2031-01-02T03:04:05.000Z"
 
@@ -32,27 +27,6 @@ async def csms(cli: Cli, *args: str) -> str:
     result = await asyncio.to_thread(cli, *args)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
-
-
-async def connected(stack: Stack, station_id: str) -> None:
-    """Waits until device-model sees the station connected (pushes go where its presence says)."""
-    async with grpc.aio.insecure_channel(stack.config.device_model_address) as channel:
-        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
-
-        async def station() -> device_model_pb2.Station | None:
-            try:
-                response = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=5)
-            except grpc.aio.AioRpcError:
-                return None
-            return response.station
-
-        await eventually(station, lambda s: s is not None and s.connected, what=f"{station_id} connected")
-
-
-@pytest.fixture
-async def authorization(stack: Stack) -> AsyncIterator[authorization_pb2_grpc.AuthorizationServiceStub]:
-    async with grpc.aio.insecure_channel(stack.config.authorization_address) as channel:
-        yield authorization_pb2_grpc.AuthorizationServiceStub(channel)
 
 
 @pytest.mark.parametrize("version", list(OcppVersion))

@@ -12,10 +12,10 @@ from websockets.exceptions import InvalidStatus
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.harness import Cli
-from e2e.stations import basic_auth, connected_station
-from e2e.test_stations_e2e import PASSWORD, get_station, register
-from waiting import eventually
+from kit.stack import PASSWORD, Cli, get_station, register
+from kit.stations.ocpp_client import connected_station
+from kit.waiting import eventually
+from loadtest.station_socket import basic_auth
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ async def test_malformed_frames_get_the_right_callerror_and_the_connection_keeps
     async with websockets.connect(
         f"{stack.config.edge_url(0)}/{station_id}",
         subprotocols=[version.subprotocol],  # type: ignore[list-item]
-        additional_headers=basic_auth(station_id, PASSWORD),
+        additional_headers={"Authorization": basic_auth(station_id, PASSWORD)},
     ) as ws:
         await ws.send(frame)
         answer = json.loads(await asyncio.wait_for(ws.recv(), 20))
@@ -60,7 +60,7 @@ async def test_refused_handshakes(stack: Stack, cli: Cli, station: str, password
     station_id = f"E2E-AUTH-{uuid.uuid4().hex[:8]}"
     if station == "registered":
         register(cli, station_id)
-    headers = basic_auth(station_id, password) if password else {}
+    headers = {"Authorization": basic_auth(station_id, password)} if password else {}
     with pytest.raises(InvalidStatus) as refused:
         await websockets.connect(
             f"{stack.config.edge_url(0)}/{station_id}",
@@ -77,7 +77,7 @@ async def test_no_common_subprotocol_is_refused(stack: Stack, cli: Cli) -> None:
         await websockets.connect(
             f"{stack.config.edge_url(0)}/{station_id}",
             subprotocols=["ocpp1.5"],  # type: ignore[list-item]
-            additional_headers=basic_auth(station_id, PASSWORD),
+            additional_headers={"Authorization": basic_auth(station_id, PASSWORD)},
         )
     assert refused.value.response.status_code == 400
 

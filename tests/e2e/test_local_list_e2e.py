@@ -17,12 +17,10 @@ from csms.authorization.v1 import authorization_pb2 as pb
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.stations import STATION_CLASSES, Station16, Station201, connected_station
-from e2e.test_authorization_e2e import PASSWORD, authorization, connected
+from kit.stack import PASSWORD, connected
+from kit.stations.ocpp_client import STATION_CLASSES, Station16, Station201, connected_station
 
 pytestmark = pytest.mark.e2e
-
-__all__ = ["authorization"]  # the fixture
 
 
 class Limited16(Station16):

@@ -9,44 +9,23 @@ import subprocess
 import uuid
 from typing import Any
 
-import grpc
 import pytest
 
-from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.infra.envelopes import version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.harness import Cli
-from e2e.stations import connected_station
-from waiting import eventually
-
-PASSWORD = "correct-horse-battery-staple"
+from kit.stack import PASSWORD, Cli, get_station, register
+from kit.stations.ocpp_client import connected_station
+from kit.waiting import eventually
 
 
 def new_station_id(version: OcppVersion) -> str:
     return f"E2E-{version.name}-{uuid.uuid4().hex[:8]}"
 
 
-def register(cli: Cli, station_id: str, password: str = PASSWORD) -> None:
-    result = cli("stations", "add", station_id, "--password", password)
-    assert result.returncode == 0, result.stderr
-
-
 async def show(cli: Cli, station_id: str) -> dict[str, Any] | None:
     result = await asyncio.to_thread(cli, "stations", "show", station_id, "--json")
     return json.loads(result.stdout) if result.returncode == 0 else None
-
-
-async def get_station(stack: Stack, station_id: str) -> device_model_pb2.Station | None:
-    async with grpc.aio.insecure_channel(stack.config.device_model_address) as channel:
-        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
-        try:
-            response = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=5)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise
-    return response.station
 
 
 def call(

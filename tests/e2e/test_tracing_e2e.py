@@ -29,10 +29,10 @@ from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
-from e2e.stations import connected_station
 from infra_fixtures import Infra
-from otlp_receiver import CLIENT, CONSUMER, PRODUCER, SERVER, OtlpReceiver, ReceivedSpan, otlp_receiver
-from waiting import eventually
+from kit.otlp_receiver import CLIENT, CONSUMER, PRODUCER, SERVER, OtlpReceiver, ReceivedSpan, otlp_receiver
+from kit.stations.ocpp_client import connected_station
+from kit.waiting import eventually
 
 PASSWORD = "otel-test-password-1"
 FRAMES_PARTITIONS = 12  # deploy/topology.toml

@@ -27,11 +27,11 @@ from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.projecting.rebuild import rebuild
 from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionQuery
 from csms_transactions.projections.transactions import PROJECTION
-from e2e.harness import Cli
-from e2e.stations import connected_station
 from infra_fixtures import Infra
-from integration.transactions import scratch
-from waiting import eventually
+from kit import scratch_keyspace
+from kit.stack import Cli
+from kit.stations.ocpp_client import connected_station
+from kit.waiting import eventually
 
 PASSWORD = "correct-horse-battery-staple"
 V16, V201, V21 = OcppVersion.V16, OcppVersion.V201, OcppVersion.V21
@@ -408,7 +408,7 @@ async def test_the_live_read_models_equal_a_rebuild_from_the_log(
             (s21.id, await session2x(s21, token, t0 + timedelta(hours=1))),
         ]
     await asyncio.gather(*(ended(stack, *one) for one in sessions))
-    keyspace = await scratch.create_keyspace(session)
+    keyspace = await scratch_keyspace.create_keyspace(session)
     try:
         group = f"transactions.projector.e2e-rebuild-{uuid.uuid4().hex[:8]}"
         await rebuild(
@@ -425,4 +425,4 @@ async def test_the_live_read_models_equal_a_rebuild_from_the_log(
             page, _ = await repository.transactions(TransactionQuery(id_token=token), 10, "")
             assert [(t.station_id, t.transaction_id) for t in page] == sessions[::-1]
     finally:
-        await scratch.drop_keyspace(session, keyspace)
+        await scratch_keyspace.drop_keyspace(session, keyspace)

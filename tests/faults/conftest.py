@@ -9,42 +9,19 @@ test.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from csms_devtools.stack import Stack, StackConfig
-from faults.harness import free_port
-from infra_fixtures import Infra, LocalCopy, main_infra_dir, migrate_infra, run_infra_step
+from infra_fixtures import LocalCopy, main_infra_dir, migrate_infra, run_infra_step
+from kit.stack import FaultInfra, MakeStack, free_port
 
 FAULTS_DIR = main_infra_dir() / "faults"
-
-
-@dataclass(frozen=True)
-class FaultInfra:
-    """The fault tests' own Kafka and Cassandra; `stop`/`start` block (run them in a thread under load)."""
-
-    copy: LocalCopy
-
-    @property
-    def infra(self) -> Infra:
-        return self.copy.infra
-
-    def stop(self, service: str) -> None:
-        run_infra_step("stop", service, timeout=120.0, copy=self.copy)
-
-    def start(self, service: str) -> None:
-        run_infra_step("start", service, timeout=300.0, copy=self.copy)
-
-    async def restart(self, service: str) -> None:
-        await asyncio.to_thread(self.stop, service)
-        await asyncio.to_thread(self.start, service)
 
 
 def _remove_stale_copies() -> None:
@@ -76,9 +53,6 @@ def fault_infra() -> Iterator[FaultInfra]:
     finally:
         run_infra_step("stop", "all", timeout=180.0, copy=copy)
         shutil.rmtree(copy.infra_dir, ignore_errors=True)
-
-
-MakeStack = Callable[..., Awaitable[Stack]]
 
 
 @pytest.fixture

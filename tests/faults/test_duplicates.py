@@ -20,19 +20,10 @@ from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
-from faults.conftest import FaultInfra, MakeStack
-from faults.harness import (
-    RawStation,
-    boot_payload,
-    close_all,
-    connect_all,
-    end_offsets,
-    get_stations,
-    probe,
-    read_committed,
-    status_payload,
-)
-from waiting import eventually
+from kit.kafka_log import end_offsets, read_committed
+from kit.stack import FaultInfra, MakeStack, get_stations
+from kit.stations.raw import RawStation, boot_payload, close_all, connect_all, status_payload
+from kit.waiting import eventually, probe
 
 CALLS = {"b1": "BootNotification", "s1": "StatusNotification"}
 

@@ -18,18 +18,10 @@ from csms.device_model.v1 import device_model_pb2
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
-from faults.conftest import FaultInfra, MakeStack
-from faults.harness import (
-    RawStation,
-    boot_payload,
-    close_all,
-    connect_all,
-    end_offsets,
-    get_stations,
-    probe,
-    read_committed,
-)
-from waiting import eventually
+from kit.kafka_log import end_offsets, read_committed
+from kit.stack import FaultInfra, MakeStack, get_stations
+from kit.stations.raw import RawStation, boot_payload, close_all, connect_all
+from kit.waiting import eventually, probe
 
 STATIONS = 300
 WAVES = 3

@@ -21,9 +21,9 @@ import grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from faults.conftest import MakeStack
-from faults.harness import RawStation, boot_payload, close_all, connect_all, get_stations, probe
-from waiting import eventually
+from kit.stack import MakeStack, get_stations
+from kit.stations.raw import RawStation, boot_payload, close_all, connect_all
+from kit.waiting import eventually, probe
 
 STATIONS = 90
 VERSIONS = (OcppVersion.V16, OcppVersion.V201, OcppVersion.V21)

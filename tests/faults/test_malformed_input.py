@@ -21,9 +21,9 @@ from collections import Counter
 from typing import Any
 
 from csms_kernel.ocpp.versions import OcppVersion
-from faults.conftest import MakeStack
-from faults.harness import RawStation, boot_payload, close_all, connect_all, probe
-from waiting import eventually
+from kit.stack import MakeStack
+from kit.stations.raw import RawStation, boot_payload, close_all, connect_all
+from kit.waiting import eventually, probe
 
 HOSTILE = 50
 FRAMES_EACH = 80

@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -28,19 +27,14 @@ from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_kernel.infra import cassandra, topics
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.infra.kafka import envelope_headers
-from faults.harness import end_offsets, read_committed
 from infra_fixtures import Infra
-from waiting import eventually
+from kit.kafka_log import end_offsets, read_committed
+from kit.stack import free_port
+from kit.waiting import eventually
 
 STATIONS = 120
 KILLS = 3
 CSMS = str(Path(sys.executable).parent / "csms")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def boot_frame(station_id: str, message_id: str, node: str) -> envelope_pb2.Envelope:

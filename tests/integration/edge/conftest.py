@@ -15,8 +15,8 @@ from aiokafka import AIOKafkaProducer
 from csms.edge.v1 import edge_pb2_grpc
 from csms_edge.bootstrap import EdgeNode
 from csms_kernel.infra.kafka import make_producer
-from integration.edge.edge_support import EdgeHarness, FramesTail, delete_delivery_topic, edge_settings
-from unit.edge.edge_fakes import FakeRegistry
+from kit.edge_node import EdgeHarness, FramesTail, delete_delivery_topic, edge_settings
+from kit.fakes.edge import FakeRegistry
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -28,16 +28,16 @@ from csms_edge.bootstrap import EdgeNode
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import reply_to
 from csms_kernel.infra.kafka import envelope_headers
-from integration.edge.edge_support import (
+from kit.edge_node import (
     DEADLINE_S,
     EdgeHarness,
     FramesTail,
-    basic,
     delete_delivery_topic,
     edge_settings,
     recv,
 )
-from unit.edge.edge_fakes import FakeRegistry
+from kit.fakes.edge import FakeRegistry
+from loadtest.station_socket import basic_auth
 
 pytestmark = pytest.mark.integration
 
@@ -356,7 +356,7 @@ async def test_wrong_password_is_401(edge: EdgeHarness) -> None:
         edge,
         station_id=station_id,
         subprotocols=["ocpp2.0.1"],
-        additional_headers={"Authorization": basic(station_id, "wrong")},
+        additional_headers={"Authorization": basic_auth(station_id, "wrong")},
     )
     assert refused.response.status_code == 401
     assert refused.response.headers["WWW-Authenticate"] == 'Basic realm="OCPP"'
@@ -368,7 +368,7 @@ async def test_unknown_station_and_missing_credentials_are_401(edge: EdgeHarness
         edge,
         station_id="CS-unknown",
         subprotocols=["ocpp2.0.1"],
-        additional_headers={"Authorization": basic("CS-unknown", "x")},
+        additional_headers={"Authorization": basic_auth("CS-unknown", "x")},
     )
     assert unknown.response.status_code == 401
     station_id, _ = edge.register()
@@ -380,7 +380,7 @@ async def test_no_subprotocol_is_400(edge: EdgeHarness) -> None:
 
     station_id, password = edge.register()
     refused = await _refusal(
-        edge, station_id=station_id, additional_headers={"Authorization": basic(station_id, password)}
+        edge, station_id=station_id, additional_headers={"Authorization": basic_auth(station_id, password)}
     )
     assert refused.response.status_code == 400
     assert b"no OCPP subprotocol offered" in (refused.response.body or b"")
@@ -388,7 +388,7 @@ async def test_no_subprotocol_is_400(edge: EdgeHarness) -> None:
         edge,
         station_id=station_id,
         subprotocols=["ocpp1.5"],
-        additional_headers={"Authorization": basic(station_id, password)},
+        additional_headers={"Authorization": basic_auth(station_id, password)},
     )
     assert refused.response.status_code == 400
 
@@ -409,7 +409,7 @@ async def test_registry_unreachable_is_503(edge: EdgeHarness) -> None:
             edge,
             station_id=station_id,
             subprotocols=["ocpp2.0.1"],
-            additional_headers={"Authorization": basic(station_id, password)},
+            additional_headers={"Authorization": basic_auth(station_id, password)},
         )
     finally:
         edge.registry.unavailable = False
@@ -422,7 +422,7 @@ async def test_drain_closes_stations_with_going_away_and_records_it(infra: Any, 
     await node.start()
 
     url = f"ws://127.0.0.1:{node.ws_port}/ocpp/CS-drain"
-    headers = {"Authorization": basic("CS-drain", "pw")}
+    headers = {"Authorization": basic_auth("CS-drain", "pw")}
     async with websockets.connect(url, subprotocols=[Subprotocol("ocpp2.0.1")], additional_headers=headers) as ws:
         await frames.wait_for("CS-drain", has(envelope_pb2.KIND_CONNECTED, edge_node_id=node.settings.node_id))
         stopping = asyncio.create_task(node.stop())

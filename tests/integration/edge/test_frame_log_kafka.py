@@ -16,8 +16,8 @@ from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_edge.adapters.kafka_producer import AsyncProducer
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import envelope_headers, librdkafka_producer_config
-from integration.edge.edge_support import FramesTail
-from unit.edge.edge_fakes import heartbeat_call
+from kit.edge_node import FramesTail
+from kit.fakes.edge import heartbeat_call
 
 pytestmark = pytest.mark.integration
 

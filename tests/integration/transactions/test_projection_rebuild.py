@@ -22,15 +22,15 @@ from csms_kernel.projecting.writes import CassandraWriter
 from csms_transactions.adapters.repository import CassandraTransactionsRepository
 from csms_transactions.projections.transactions import PROJECTION, from_event
 from infra_fixtures import Infra
-from integration.transactions import scratch
-from unit.transactions.scenarios import charging_sessions
+from kit import scratch_keyspace
+from kit.builders.transaction_scenarios import charging_sessions
 
 
 @pytest.fixture
 async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = await scratch.create_keyspace(session)
+    name = await scratch_keyspace.create_keyspace(session)
     yield name
-    await scratch.drop_keyspace(session, name)
+    await scratch_keyspace.drop_keyspace(session, name)
 
 
 async def test_a_rebuild_from_the_log_gives_identical_tables(
@@ -52,7 +52,7 @@ async def test_a_rebuild_from_the_log_gives_identical_tables(
         PROJECTION, kafka_bootstrap=infra.kafka_bootstrap, session=session, group=group, keyspace=keyspace
     )
     assert first.replayed >= len(sessions.events)
-    tables = await scratch.dump(session, keyspace)
+    tables = await scratch_keyspace.dump(session, keyspace)
     ours = await CassandraTransactionsRepository(session, keyspace).transaction(sessions.v16, "1001")
     assert ours is not None and ours.energy_wh == 7500.0
 
@@ -65,7 +65,7 @@ async def test_a_rebuild_from_the_log_gives_identical_tables(
         started=transactions_pb2.TransactionStarted(),
     )
     await CassandraWriter(session, keyspace).apply(from_event(stray))
-    assert await scratch.dump(session, keyspace) != tables
+    assert await scratch_keyspace.dump(session, keyspace) != tables
 
     again = await rebuild(
         PROJECTION,
@@ -76,4 +76,4 @@ async def test_a_rebuild_from_the_log_gives_identical_tables(
         until=first.end,
     )
     assert again == first
-    assert await scratch.dump(session, keyspace) == tables
+    assert await scratch_keyspace.dump(session, keyspace) == tables

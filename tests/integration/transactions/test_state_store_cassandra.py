@@ -6,7 +6,7 @@ import pytest
 
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_transactions.adapters.state_store import CassandraStateStore
-from unit.transactions.state_contract import StateStoreContract
+from kit.contracts.state_store import StateStoreContract
 
 
 class TestCassandraStateStore(StateStoreContract):

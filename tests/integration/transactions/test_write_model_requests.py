@@ -15,9 +15,9 @@ from csms_transactions.bootstrap import build
 from csms_transactions.domain.tokens import Decision
 from csms_transactions.settings import TransactionsSettings
 from integration.transactions.counting import CountingSession
-from unit.transactions.builders import NOW
-from unit.transactions.fakes import InMemoryTransactionsRepository, ScriptedAuthorizer, ScriptedStationCalls
-from unit.transactions.scenarios import meter_value, transaction_event
+from kit.builders.transaction_scenarios import meter_value, transaction_event
+from kit.builders.transactions import NOW
+from kit.fakes.transactions import InMemoryTransactionsRepository, ScriptedAuthorizer, ScriptedStationCalls
 
 
 class Station:

@@ -1,11 +1,11 @@
-"""Fixtures of the authorization unit tests: the servicer over in-memory fakes (see grpc_support)."""
+"""Fixtures of the authorization unit tests: the servicer over in-memory fakes (see kit.builders.authorization_grpc)."""
 
 from __future__ import annotations
 
 import pytest
 
 from csms_authorization.api.grpc_api import AuthorizationServicer
-from unit.authorization.grpc_support import Service
+from kit.builders.authorization_grpc import Service
 
 
 @pytest.fixture

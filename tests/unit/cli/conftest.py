@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unit.cli.fake_client import FakeClient
+from kit.fakes.cli_client import FakeClient
 
 
 @pytest.fixture(autouse=True)

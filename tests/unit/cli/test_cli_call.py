@@ -9,7 +9,7 @@ from csms.device_model.v1.device_model_pb2 import SendCallResponse
 from csms.edge.v1.edge_pb2 import CallError
 from csms_cli.client import RpcFailed, ServiceUnreachable
 from csms_cli.main import run
-from unit.cli.fake_client import FakeClient
+from kit.fakes.cli_client import FakeClient
 
 RESET = ["call", "CP-1", "Reset", '{"type": "Immediate"}']
 

@@ -10,7 +10,7 @@ import pytest
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_cli.client import RpcFailed
 from csms_cli.main import run
-from unit.cli.fake_client import FakeClient
+from kit.fakes.cli_client import FakeClient
 
 RESULTS = [
     pb.LocalListPushResult(

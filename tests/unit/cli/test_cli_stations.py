@@ -13,7 +13,7 @@ from csms.device_model.v1.device_model_pb2 import ConnectorStatus, Station
 from csms.envelope.v1 import envelope_pb2
 from csms_cli.client import Addresses, RpcFailed, ServiceUnreachable
 from csms_cli.main import run
-from unit.cli.fake_client import FakeClient
+from kit.fakes.cli_client import FakeClient
 
 PASSWORD = "0123456789abcdef"
 

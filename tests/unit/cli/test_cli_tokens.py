@@ -12,7 +12,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_cli.client import RpcFailed, ServiceUnreachable
 from csms_cli.main import run
-from unit.cli.fake_client import FakeClient
+from kit.fakes.cli_client import FakeClient
 
 
 def ts(text: str) -> Timestamp:

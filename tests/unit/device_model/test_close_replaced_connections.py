@@ -9,7 +9,7 @@ from csms_device_model.domain.presence import CloseOldConnection, Presence
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
 from csms_device_model.projections.stations import StationsView
 from csms_kernel.infra.envelopes import timestamp
-from unit.device_model.fakes import RecordingCloser
+from kit.fakes.device_model import RecordingCloser
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import pytest
 
 from csms_device_model.app.send_call import CallResult, InvalidCallError, StationCommands, StationOfflineError
 from csms_device_model.domain.presence import Presence
-from unit.device_model.fakes import InMemoryStationsRepository, ScriptedEdge
+from kit.fakes.device_model import InMemoryStationsRepository, ScriptedEdge
 
 ONLINE_16 = Presence(True, "edge-1", "c1", "127.0.0.1:50060", "ocpp1.6")
 

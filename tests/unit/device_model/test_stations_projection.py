@@ -16,7 +16,7 @@ from csms_device_model.projections.stations import PROJECTION, StationEvent, Sta
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.projecting.writes import Write, micros
-from unit.device_model.fakes import InMemoryStationsRepository
+from kit.fakes.device_model import InMemoryStationsRepository
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 T1 = T0 + timedelta(seconds=1)

@@ -16,8 +16,8 @@ from csms_transactions.api.grpc_api import TransactionsServicer
 from csms_transactions.app.remote_commands import CommandError
 from csms_transactions.bootstrap import build
 from csms_transactions.settings import TransactionsSettings
-from unit.authorization.grpc_support import CONTEXT, Aborted
-from unit.transactions.fakes import (
+from kit.fakes.grpc_context import CONTEXT, Aborted
+from kit.fakes.transactions import (
     OFFLINE,
     InMemoryStateStore,
     InMemoryTransactionsRepository,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from unit.transactions.fakes import InMemoryStateStore
-from unit.transactions.state_contract import StateStoreContract
+from kit.contracts.state_store import StateStoreContract
+from kit.fakes.transactions import InMemoryStateStore
 
 
 class TestInMemoryStateStore(StateStoreContract):

@@ -24,22 +24,10 @@ from csms_kernel.handling.router import CallInfo, Emitted, Route, Router
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp, to_datetime
 from csms_kernel.ocpp.versions import OcppVersion
-from waiting import eventually
+from kit.fakes.answered_calls import InMemoryAnsweredCalls
+from kit.waiting import eventually
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-@dataclass
-class InMemoryAnsweredCalls:
-    rows: dict[tuple[str, str, str], AnsweredCall] = field(default_factory=dict)
-    reads: int = 0
-
-    async def get(self, station_id: str, connection_id: str, message_id: str) -> AnsweredCall | None:
-        self.reads += 1
-        return self.rows.get((station_id, connection_id, message_id))
-
-    async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None:
-        self.rows[(station_id, connection_id, message_id)] = answer
 
 
 @dataclass

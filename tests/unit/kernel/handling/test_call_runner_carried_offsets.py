@@ -14,7 +14,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_kernel.handling.call_runner import CallRunner
 from csms_kernel.handling.router import Router
 from csms_kernel.infra import topics
-from waiting import eventually
+from kit.waiting import eventually
 
 P0, P1 = TopicPartition(topics.FRAMES, 0), TopicPartition(topics.FRAMES, 1)
 

@@ -17,7 +17,8 @@ from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.app.session import Session, SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory, timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.edge.edge_fakes import EDGE_ADDRESS, T0_NS, FakeFrameLog, FakeSocket, FixedClock, wait_for
+from kit.fakes.edge import EDGE_ADDRESS, T0_NS, FakeFrameLog, FakeSocket, FixedClock
+from kit.waiting import wait_until
 
 HANDLER_TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
@@ -86,7 +87,7 @@ async def test_the_answer_to_a_csms_call_continues_that_calls_trace(spans: InMem
         pass
 
     call = asyncio.create_task(pipe.call("m9", "Reset", 5, send, traceparent=HANDLER_TRACE))
-    await wait_for(lambda: pipe.outstanding_message_id == "m9")
+    await wait_until(lambda: pipe.outstanding_message_id == "m9")
     await edge.session.handle('[3, "m9", {"status": "Accepted"}]')
     await call
     (span,) = spans.get_finished_spans()

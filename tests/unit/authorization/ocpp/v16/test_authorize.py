@@ -8,7 +8,7 @@ from ocpp.v16 import call, call_result
 from csms_authorization.domain.tokens import TokenStatus, TokenType
 from csms_authorization.ocpp.v16 import authorize
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.builders import EXPIRES, EXPIRES_ISO, NOW, a_token, make_context
+from kit.builders.authorization import EXPIRES, EXPIRES_ISO, NOW, a_token, make_context
 
 VERSION = OcppVersion.V16
 

@@ -5,7 +5,7 @@ from ocpp.v201 import call, call_result
 from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
 from csms_authorization.ocpp.v201 import authorize
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.builders import EXPIRES, EXPIRES_ISO, a_token, make_context
+from kit.builders.authorization import EXPIRES, EXPIRES_ISO, a_token, make_context
 
 VERSION = OcppVersion.V201
 

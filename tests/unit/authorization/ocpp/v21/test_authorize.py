@@ -11,7 +11,7 @@ from csms_authorization.ocpp.routing import TABLES
 from csms_kernel.handling.router import Router
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.authorization.builders import EXPIRES, EXPIRES_ISO, a_token, make_context
+from kit.builders.authorization import EXPIRES, EXPIRES_ISO, a_token, make_context
 
 LONG = "E" * 200  # 2.1 allows 255 characters
 

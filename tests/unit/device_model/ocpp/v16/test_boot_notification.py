@@ -5,7 +5,7 @@ from ocpp.v16 import call, call_result
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.ocpp.v16 import boot_notification
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.device_model.builders import NOW_ISO, expected_event, make_context
+from kit.builders.device_model import NOW_ISO, expected_event, make_context
 
 
 async def test_accepts_and_records_the_boot() -> None:

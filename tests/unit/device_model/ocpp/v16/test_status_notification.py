@@ -8,7 +8,7 @@ from csms.device_model.v1 import device_model_pb2
 from csms_device_model.ocpp.v16 import status_notification
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.device_model.builders import NOW, expected_event, make_context
+from kit.builders.device_model import NOW, expected_event, make_context
 
 
 async def test_connector_maps_to_evse_with_one_connector() -> None:

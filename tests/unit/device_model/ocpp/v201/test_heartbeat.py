@@ -4,7 +4,7 @@ from ocpp.v201 import call, call_result
 
 from csms_device_model.ocpp.v201 import heartbeat
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.device_model.builders import NOW_ISO, make_context
+from kit.builders.device_model import NOW_ISO, make_context
 
 
 async def test_answers_the_csms_time_of_the_frame() -> None:

@@ -9,7 +9,7 @@ from csms_device_model.ocpp.routing import TABLES
 from csms_kernel.handling.router import Router
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.device_model.builders import NOW_ISO, expected_event, make_context
+from kit.builders.device_model import NOW_ISO, expected_event, make_context
 
 
 async def test_boot_answered_with_21_payload_and_event() -> None:

@@ -11,7 +11,7 @@ from csms_kernel.handling.router import Router
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.device_model.builders import expected_event, make_context
+from kit.builders.device_model import expected_event, make_context
 
 
 async def test_status_answered_and_recorded() -> None:

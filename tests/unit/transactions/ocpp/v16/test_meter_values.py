@@ -5,7 +5,7 @@ from __future__ import annotations
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.transactions.builders import Csms, at, energy, event
+from kit.builders.transactions import Csms, at, energy, event
 
 VERSION = OcppVersion.V16
 SAMPLES = [

@@ -11,7 +11,7 @@ from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.domain.tokens import Decision, Token
-from unit.transactions.builders import NOW, STATION, Csms, at, event
+from kit.builders.transactions import NOW, STATION, Csms, at, event
 
 VERSION = OcppVersion.V16
 START = {"connectorId": 2, "idTag": "TAG-1", "meterStart": 1500, "timestamp": "2026-11-21T10:00:00Z"}

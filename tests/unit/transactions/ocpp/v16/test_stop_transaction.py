@@ -5,7 +5,7 @@ from __future__ import annotations
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.transactions.builders import STATION, Csms, at, energy, event
+from kit.builders.transactions import STATION, Csms, at, energy, event
 
 VERSION = OcppVersion.V16
 START = {"connectorId": 1, "idTag": "TAG-1", "meterStart": 1000, "timestamp": "2026-11-21T10:00:00Z"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.transactions.builders import NOW, Csms, at, energy
+from kit.builders.transactions import NOW, Csms, at, energy
 
 VERSION = OcppVersion.V201
 

@@ -9,8 +9,8 @@ from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.domain.tokens import Decision, Token
-from unit.transactions.builders import STATION, Csms, at, energy, event
-from unit.transactions.scenarios import transaction_event
+from kit.builders.transaction_scenarios import transaction_event
+from kit.builders.transactions import STATION, Csms, at, energy, event
 
 VERSION = OcppVersion.V201
 TOKEN = {"idToken": "TAG-1", "type": "ISO14443"}

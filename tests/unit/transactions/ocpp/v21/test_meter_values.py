@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.transactions.builders import Csms
+from kit.builders.transactions import Csms
 
 VERSION = OcppVersion.V21
 

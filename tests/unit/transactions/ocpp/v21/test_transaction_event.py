@@ -6,7 +6,7 @@ from __future__ import annotations
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.envelopes import version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
-from unit.transactions.builders import Csms
+from kit.builders.transactions import Csms
 
 VERSION = OcppVersion.V21
 

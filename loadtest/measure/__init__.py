@@ -1,0 +1,1 @@
+"""Latency measurements of single components against the local Kafka and Cassandra; figures go to the ADRs."""

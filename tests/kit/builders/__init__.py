@@ -1,0 +1,1 @@
+"""Builders of test inputs per service: handler contexts, events, tokens, charging scenarios."""

@@ -1,0 +1,44 @@
+"""Test data for device-model unit tests: a fixed clock and call, overridable per test, and handler contexts
+from the wired service."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from csms.device_model.v1 import device_model_pb2
+from csms_device_model.bootstrap import build
+from csms_device_model.ocpp.context import DeviceModelContext
+from csms_device_model.settings import DeviceModelSettings
+from csms_kernel.handling.router import CallInfo
+from csms_kernel.infra.envelopes import timestamp, version_to_proto
+from csms_kernel.ocpp.versions import OcppVersion
+from kit.fakes.device_model import InMemoryStationsRepository, ScriptedEdge
+
+NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
+NOW_ISO = "2026-11-21T12:00:00.123Z"
+
+
+SETTINGS = DeviceModelSettings(heartbeat_interval_s=300)
+
+
+def make_context(version: OcppVersion, **overrides: Any) -> DeviceModelContext:
+    """The context the wired service gives a handler of this call (its ports are never used by handlers)."""
+    call = CallInfo("CS-1", "default", version, "msg-1", "BootNotification", NOW, "edge-1", "conn-1")
+    router = build(
+        SETTINGS, repository=InMemoryStationsRepository(), edges=ScriptedEdge(RuntimeError("no station calls"))
+    ).router
+    assert router is not None
+    context: DeviceModelContext = router.context(replace(call, **overrides))
+    return context
+
+
+def expected_event(version: OcppVersion, **event: Any) -> device_model_pb2.DeviceModelEvent:
+    return device_model_pb2.DeviceModelEvent(
+        station_id="CS-1",
+        ocpp_version=version_to_proto(version),
+        message_id="msg-1",
+        occurred_at=timestamp(NOW),
+        **event,
+    )

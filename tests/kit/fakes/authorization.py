@@ -1,0 +1,262 @@
+"""In-memory fakes of the authorization service's ports, for unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from csms.authorization.v1 import authorization_pb2
+from csms_authorization.adapters.station_calls import StationOffline
+from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
+from csms_authorization.domain.credentials import check_station_id
+from csms_authorization.domain.tokens import TokenRecord, check_id_token
+from csms_authorization.ports import (
+    EventLogUnavailable,
+    ListEntry,
+    ListSnapshot,
+    PendingEvent,
+    StationListVersion,
+    StationRecord,
+)
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.projecting.writes import Write
+
+
+def _after(page_token: bytes | None, check: Any) -> str:
+    if page_token is None:
+        return ""
+    try:
+        after = page_token.decode("utf-8")
+        check(after)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidPageToken("page token is not one this store issued") from exc
+    return after
+
+
+class InMemoryStationRegistry:
+    """Stations in a dict; pages in station id order, the token being the last id of the previous page."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, StationRecord] = {}
+        self.group_of: dict[str, str] = {}
+
+    async def get(self, station_id: str) -> StationRecord | None:
+        return self.records.get(station_id)
+
+    async def save(self, record: StationRecord) -> None:
+        self.records[record.station_id] = record
+
+    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
+        after = _after(page_token, check_station_id)
+        ids = sorted(i for i in self.records if i > after)[:page_size]
+        next_token = ids[-1].encode() if len(ids) == page_size else None
+        return [self.records[i] for i in ids], next_token
+
+    async def set_group(self, station_id: str, group: str | None) -> None:
+        if group is None:
+            self.group_of.pop(station_id, None)
+        else:
+            self.group_of[station_id] = group
+
+    async def groups(self, station_ids: Sequence[str]) -> dict[str, str]:
+        return {s: self.group_of[s] for s in station_ids if s in self.group_of}
+
+    async def stations_in_group(self, group: str) -> list[str]:
+        return sorted(s for s, g in self.group_of.items() if g == group)
+
+
+class InMemoryOutbox:
+    """Waiting events in a set; `down` makes every call fail like an unreachable Cassandra."""
+
+    def __init__(self) -> None:
+        self.events: set[PendingEvent] = set()
+        self.down = False
+
+    def add(self, event: PendingEvent) -> None:
+        self._check()
+        self.events.add(event)
+
+    async def pending(self, per_shard: int) -> list[PendingEvent]:
+        self._check()
+        by_shard: dict[int, list[PendingEvent]] = {}
+        for event in sorted(self.events):
+            by_shard.setdefault(event.shard, []).append(event)
+        chosen = [e for events in by_shard.values() for e in events[:per_shard]]
+        return chosen[::-1]  # in no particular order, as Cassandra's partitions: the relay sorts
+
+    async def remove(self, events: Sequence[PendingEvent]) -> None:
+        self._check()
+        self.events.difference_update(events)
+
+    def _check(self) -> None:
+        if self.down:
+            raise StoreUnavailable("outbox down")
+
+
+class InMemoryTokenStore:
+    """Tokens in a dict; a change and its event are stored together (both or, when the outbox is down,
+    neither); a change older than the token's last one (by revision) is shadowed, as in Cassandra."""
+
+    def __init__(self, outbox: InMemoryOutbox | None = None) -> None:
+        self.records: dict[str, TokenRecord] = {}
+        self.outbox = outbox or InMemoryOutbox()
+        self._revisions: dict[str, int] = {}
+
+    async def get(self, key: str) -> TokenRecord | None:
+        return self.records.get(key)
+
+    async def save(self, record: TokenRecord, event: PendingEvent) -> None:
+        if self._change(record.key, event):
+            self.records[record.key] = record
+
+    async def delete(self, key: str, event: PendingEvent) -> None:
+        if self._change(key, event):
+            self.records.pop(key, None)
+
+    def _change(self, key: str, event: PendingEvent) -> bool:
+        """Queues the event; whether the change is newer than the token's last one."""
+        self.outbox.add(event)
+        if event.revision <= self._revisions.get(key, -1):
+            return False
+        self._revisions[key] = event.revision
+        return True
+
+    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[TokenRecord], bytes | None]:
+        after = _after(page_token, check_id_token)
+        keys = sorted(k for k in self.records if k > after)[:page_size]
+        next_token = keys[-1].encode() if len(keys) == page_size else None
+        return [self.records[k] for k in keys], next_token
+
+
+class InMemoryLocalListStore:
+    def __init__(self) -> None:
+        self.version = 0
+        self.entries: dict[str, ListEntry] = {}
+        self.stations: dict[str, StationListVersion] = {}
+
+    async def record_change(self, token: TokenRecord, in_list: bool) -> int:
+        self.version += 1
+        self.entries[token.key] = ListEntry(self.version, token, not in_list)
+        return self.version
+
+    async def snapshot(self) -> ListSnapshot:
+        return ListSnapshot(self.version, list(self.entries.values()))
+
+    async def station_version(self, station_id: str) -> StationListVersion | None:
+        return self.stations.get(station_id)
+
+    async def record_station_version(self, station_id: str, version: int, at: datetime) -> None:
+        self.stations[station_id] = StationListVersion(version, at)
+
+
+@dataclass
+class InMemoryActiveSessions:
+    """Token keys with an active session: given in `active`, or written by `apply` (a `Writer` of the
+    projection's `session_writes`: per token, station and transaction the write with the latest timestamp
+    wins, a delete winning a tie, as in Cassandra)."""
+
+    active: set[str] = field(default_factory=set)
+    rows: dict[tuple[str, str, str], tuple[int, bool]] = field(default_factory=dict)
+
+    async def has_active(self, key: str) -> bool:
+        return key in self.active or any(ongoing for (k, _, _), (_, ongoing) in self.rows.items() if k == key)
+
+    async def apply(self, writes: Sequence[Write]) -> None:
+        for write in writes:
+            if write.cql.startswith("INSERT"):
+                key, station_id, transaction_id, at = write.params
+            else:
+                at, key, station_id, transaction_id = write.params
+            row = (str(key), str(station_id), str(transaction_id))
+            ongoing = write.cql.startswith("INSERT")
+            at_us = int(str(at))
+            latest = self.rows.get(row)
+            if latest is None or (at_us, not ongoing) > (latest[0], not latest[1]):
+                self.rows[row] = (at_us, ongoing)
+
+
+@dataclass
+class RecordingEventLog:
+    """The events appended, decoded; the next `failures` publications fail after appending the first
+    `appended_before_failing` of their events (Kafka acknowledging part of them)."""
+
+    published: list[authorization_pb2.AuthorizationEvent] = field(default_factory=list)
+    failures: int = 0
+    appended_before_failing: int = 0
+
+    async def publish(self, events: Sequence[PendingEvent]) -> None:
+        if self.failures:
+            self.failures -= 1
+            self._append(events[: self.appended_before_failing])
+            raise EventLogUnavailable("kafka down")
+        self._append(events)
+
+    def _append(self, events: Sequence[PendingEvent]) -> None:
+        self.published += [authorization_pb2.AuthorizationEvent.FromString(e.event) for e in events]
+
+
+@dataclass
+class FakeLease:
+    """Held by this instance while `held`; counts acquisitions, records the release."""
+
+    held: bool = True
+    acquired: int = 0
+    released: bool = False
+
+    async def acquire(self) -> bool:
+        self.acquired += 1
+        return self.held
+
+    async def release(self) -> None:
+        self.released = True
+
+
+class InMemoryLeases:
+    """A table of leases by name, each held by one owner until released (expiry is not modelled)."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, str] = {}
+
+    def lease(self, name: str, owner: str) -> InMemoryLease:
+        return InMemoryLease(self.owners, name, owner)
+
+
+class InMemoryLease:
+    def __init__(self, owners: dict[str, str], name: str, owner: str) -> None:
+        self._owners = owners
+        self._name = name
+        self._owner = owner
+
+    async def acquire(self) -> bool:
+        return self._owners.setdefault(self._name, self._owner) == self._owner
+
+    async def release(self) -> None:
+        if self._owners.get(self._name) == self._owner:
+            del self._owners[self._name]
+
+
+Answer = dict[str, Any] | Exception
+
+
+@dataclass
+class FakeStationCalls:
+    """Stations by id with their version; answers per station and action (an exception to raise; a list: one
+    per call, in order); records the calls."""
+
+    versions: dict[str, OcppVersion] = field(default_factory=dict)
+    answers: dict[tuple[str, str], Answer | list[Answer]] = field(default_factory=dict)
+    calls: list[tuple[str, str, dict[str, Any], float]] = field(default_factory=list)
+
+    async def connected_version(self, station_id: str) -> OcppVersion | None:
+        return self.versions.get(station_id)
+
+    async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        self.calls.append((station_id, action, payload, timeout_s))
+        answer = self.answers.get((station_id, action), StationOffline(f"station {station_id} is offline"))
+        if isinstance(answer, list):
+            answer = answer.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

@@ -1,0 +1,111 @@
+"""Around a running test stack: free ports, the real `csms` command-line tool against it, the fault tests'
+restartable Kafka + Cassandra copy, and reads of the device-model projection over gRPC. Network and process I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms_devtools.stack import Stack
+from infra_fixtures import Infra, LocalCopy, run_infra_step
+from kit.waiting import eventually
+
+CSMS = str(Path(sys.executable).parent / "csms")
+PASSWORD = "correct-horse-battery-staple"
+
+MakeStack = Callable[..., Awaitable[Stack]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Cli:
+    """Runs the real `csms` command against the test stack."""
+
+    def __init__(self, stack: Stack) -> None:
+        self._env = {
+            **os.environ,
+            "CSMS_DEVICE_MODEL_ADDRESS": stack.config.device_model_address,
+            "CSMS_AUTHORIZATION_ADDRESS": stack.config.authorization_address,
+            "CSMS_TRANSACTIONS_ADDRESS": stack.config.transactions_address,
+        }
+
+    def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([CSMS, *args], env=self._env, capture_output=True, text=True, timeout=timeout)
+
+
+def register(cli: Cli, station_id: str, password: str = PASSWORD) -> None:
+    result = cli("stations", "add", station_id, "--password", password)
+    assert result.returncode == 0, result.stderr
+
+
+@dataclass(frozen=True)
+class FaultInfra:
+    """The fault tests' own Kafka and Cassandra; `stop`/`start` block (run them in a thread under load)."""
+
+    copy: LocalCopy
+
+    @property
+    def infra(self) -> Infra:
+        return self.copy.infra
+
+    def stop(self, service: str) -> None:
+        run_infra_step("stop", service, timeout=120.0, copy=self.copy)
+
+    def start(self, service: str) -> None:
+        run_infra_step("start", service, timeout=300.0, copy=self.copy)
+
+    async def restart(self, service: str) -> None:
+        await asyncio.to_thread(self.stop, service)
+        await asyncio.to_thread(self.start, service)
+
+
+async def _station(
+    stub: device_model_pb2_grpc.DeviceModelServiceStub, station_id: str, timeout_s: float
+) -> device_model_pb2.Station | None:
+    try:
+        response = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=timeout_s)
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return response.station
+
+
+async def get_station(stack: Stack, station_id: str) -> device_model_pb2.Station | None:
+    """The projected station, or None when device-model does not know it."""
+    async with grpc.aio.insecure_channel(stack.config.device_model_address) as channel:
+        return await _station(device_model_pb2_grpc.DeviceModelServiceStub(channel), station_id, 5)
+
+
+async def get_stations(address: str, station_ids: Sequence[str]) -> dict[str, device_model_pb2.Station]:
+    """The projected stations that exist, by id (GetStation for each)."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
+        found = await asyncio.gather(*(_station(stub, station_id, 10) for station_id in station_ids))
+    return {station.station_id: station for station in found if station is not None}
+
+
+async def connected(stack: Stack, station_id: str) -> None:
+    """Waits until device-model sees the station connected (pushes go where its presence says)."""
+
+    async def station() -> device_model_pb2.Station | None:
+        try:
+            return await get_station(stack, station_id)
+        except grpc.aio.AioRpcError:
+            return None
+
+    await eventually(station, lambda s: s is not None and s.connected, what=f"{station_id} connected")

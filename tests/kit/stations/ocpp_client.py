@@ -1,0 +1,205 @@
+"""Test stations for end-to-end tests: the `ocpp` package's ChargePoint classes over real WebSockets.
+
+Each version's station answers Reset and TriggerMessage (sending the triggered Heartbeat afterwards),
+SendLocalList and GetLocalListVersion (keeping a local list), accepts remote start/stop (1.6
+RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction; the test then drives the transaction) and 2.x
+GetTransactionStatus, and records the CSMS-initiated calls it received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import websockets
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as result16
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v21 import call as call21
+from ocpp.v21 import call_result as result21
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+from websockets.typing import Subprotocol
+
+from csms_kernel.ocpp.versions import OcppVersion
+from loadtest.station_socket import basic_auth
+
+
+@dataclass
+class Received:
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class LocalList:
+    """A station's local authorization list: id → info as sent (snake_case), and its version."""
+
+    version: int = 0
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def update(self, version: int, update_type: str, items: list[tuple[str, dict[str, Any] | None]]) -> str:
+        """Applies a SendLocalList; answers its status (a differential update must move the version on)."""
+        if update_type == "Differential" and version <= self.version:
+            return "VersionMismatch"
+        if update_type == "Full":
+            self.entries = {}
+        for id_token, info in items:
+            if info is None:
+                self.entries.pop(id_token, None)
+            else:
+                self.entries[id_token] = info
+        self.version = version
+        return "Accepted"
+
+
+class Station16(ChargePoint16):  # type: ignore[misc]
+    received: Received
+    local_list: LocalList
+
+    @on("Reset")
+    def on_reset(self, type: str) -> result16.Reset:
+        self.received.calls.append(("Reset", {"type": type}))
+        return result16.Reset(status="Accepted")
+
+    @on("TriggerMessage")
+    def on_trigger(self, requested_message: str, connector_id: int | None = None) -> result16.TriggerMessage:
+        self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
+        return result16.TriggerMessage(status="Accepted")
+
+    @on("RemoteStartTransaction")
+    def on_remote_start(self, id_tag: str, **kwargs: Any) -> result16.RemoteStartTransaction:
+        self.received.calls.append(("RemoteStartTransaction", {"idTag": id_tag, **kwargs}))
+        return result16.RemoteStartTransaction(status="Accepted")
+
+    @on("RemoteStopTransaction")
+    def on_remote_stop(self, transaction_id: int) -> result16.RemoteStopTransaction:
+        self.received.calls.append(("RemoteStopTransaction", {"transactionId": transaction_id}))
+        return result16.RemoteStopTransaction(status="Accepted")
+
+    @on("SendLocalList")
+    def on_send_local_list(
+        self, list_version: int, update_type: str, local_authorization_list: list[dict[str, Any]] | None = None
+    ) -> result16.SendLocalList:
+        items = [(i["id_tag"], i.get("id_tag_info")) for i in local_authorization_list or []]
+        self.received.calls.append(("SendLocalList", {"listVersion": list_version, "updateType": update_type}))
+        return result16.SendLocalList(status=self.local_list.update(list_version, update_type, items))
+
+    @on("GetLocalListVersion")
+    def on_get_local_list_version(self) -> result16.GetLocalListVersion:
+        return result16.GetLocalListVersion(list_version=self.local_list.version)
+
+    async def authorize(self, id_tag: str) -> Any:
+        return await self.call(call16.Authorize(id_tag=id_tag))
+
+    async def boot(self) -> Any:
+        return await self.call(call16.BootNotification(charge_point_vendor="ACME", charge_point_model="AC-16"))
+
+    async def heartbeat(self) -> Any:
+        return await self.call(call16.Heartbeat())
+
+    async def status(self, connector: int, status: str) -> Any:
+        return await self.call(call16.StatusNotification(connector_id=connector, error_code="NoError", status=status))
+
+
+class _Station2x:
+    received: Received
+    local_list: LocalList
+
+    @on("Reset")
+    def on_reset(self, type: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("Reset", {"type": type}))
+        return self.results.Reset(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("TriggerMessage")
+    def on_trigger(self, requested_message: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("TriggerMessage", {"requestedMessage": requested_message}))
+        return self.results.TriggerMessage(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("RequestStartTransaction")
+    def on_request_start(self, id_token: dict[str, Any], remote_start_id: int, **kwargs: Any) -> Any:
+        request = {"idToken": id_token, "remoteStartId": remote_start_id, **kwargs}
+        self.received.calls.append(("RequestStartTransaction", request))
+        return self.results.RequestStartTransaction(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("RequestStopTransaction")
+    def on_request_stop(self, transaction_id: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("RequestStopTransaction", {"transactionId": transaction_id}))
+        return self.results.RequestStopTransaction(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("GetTransactionStatus")
+    def on_get_transaction_status(self, transaction_id: str | None = None, **kwargs: Any) -> Any:
+        self.received.calls.append(("GetTransactionStatus", {"transactionId": transaction_id}))
+        ongoing = {"ongoing_indicator": True} if transaction_id else {}
+        return self.results.GetTransactionStatus(messages_in_queue=False, **ongoing)  # type: ignore[attr-defined]
+
+    @on("SendLocalList")
+    def on_send_local_list(
+        self, version_number: int, update_type: str, local_authorization_list: list[Any] | None = None, **kwargs: Any
+    ) -> Any:
+        items = [(i["id_token"]["id_token"], i.get("id_token_info")) for i in local_authorization_list or []]
+        self.received.calls.append(("SendLocalList", {"versionNumber": version_number, "updateType": update_type}))
+        status = self.local_list.update(version_number, update_type, items)
+        return self.results.SendLocalList(status=status)  # type: ignore[attr-defined]
+
+    @on("GetLocalListVersion")
+    def on_get_local_list_version(self, **kwargs: Any) -> Any:
+        return self.results.GetLocalListVersion(version_number=self.local_list.version)  # type: ignore[attr-defined]
+
+    async def authorize(self, id_token: str, token_type: str) -> Any:
+        request = self.calls.Authorize(id_token={"id_token": id_token, "type": token_type})  # type: ignore[attr-defined]
+        return await self.call(request)  # type: ignore[attr-defined]
+
+    async def boot(self) -> Any:
+        station = {"vendor_name": "ACME", "model": "DC-2"}
+        return await self.call(self.calls.BootNotification(charging_station=station, reason="PowerUp"))  # type: ignore[attr-defined]
+
+    async def heartbeat(self) -> Any:
+        return await self.call(self.calls.Heartbeat())  # type: ignore[attr-defined]
+
+    async def status(self, connector: int, status: str) -> Any:
+        request = self.calls.StatusNotification(  # type: ignore[attr-defined]
+            timestamp="2026-11-21T12:00:00Z", connector_status=status, evse_id=1, connector_id=connector
+        )
+        return await self.call(request)  # type: ignore[attr-defined]
+
+
+class Station201(_Station2x, ChargePoint201):  # type: ignore[misc]
+    calls = call201
+    results = result201
+
+
+class Station21(_Station2x, ChargePoint21):  # type: ignore[misc]
+    calls = call21
+    results = result21
+
+
+STATION_CLASSES: dict[OcppVersion, type[Any]] = {
+    OcppVersion.V16: Station16,
+    OcppVersion.V201: Station201,
+    OcppVersion.V21: Station21,
+}
+
+
+@contextlib.asynccontextmanager
+async def connected_station(url: str, station_id: str, password: str, version: OcppVersion) -> AsyncIterator[Any]:
+    """A started station of `version` connected to `url`/`station_id`; closed on exit."""
+    headers = {"Authorization": basic_auth(station_id, password)}
+    async with websockets.connect(
+        f"{url}/{station_id}", subprotocols=[Subprotocol(version.subprotocol)], additional_headers=headers
+    ) as ws:
+        station = STATION_CLASSES[version](station_id, ws, response_timeout=15)
+        station.received = Received()
+        station.local_list = LocalList()
+        task = asyncio.create_task(station.start())
+        try:
+            yield station
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+                await task

@@ -1,0 +1,16 @@
+"""The registry contract against the in-memory fake (the same suite runs against Cassandra in integration)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.contracts.registry import StationRegistryContract, run
+from kit.fakes.authorization import InMemoryStationRegistry
+
+__all__ = ["run"]
+
+
+class TestInMemoryStationRegistry(StationRegistryContract):
+    @pytest.fixture
+    def registry(self) -> InMemoryStationRegistry:
+        return InMemoryStationRegistry()
