@@ -44,8 +44,7 @@ from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import AUTHORIZATION
 from csms_kernel.projecting.projection import NoState
-from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
-from csms_kernel.projecting.writes import CassandraWriter
+from csms_kernel.projecting.runner import kafka_projection_runner
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +89,6 @@ def build(
         if not pepper:
             log.warning("CSMS_AUTHORIZATION_PASSWORD_PEPPER is empty: password hashes are salted but not peppered")
         hasher = PasswordHasher(pepper)
-    sessions_consumer = kafka_projection_consumer(
-        settings, SESSIONS_PROJECTION.name, f"{instance}.sessions", *SESSIONS_PROJECTION.topics
-    )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
 
     registry = registry or CassandraStationRegistry(session)
@@ -124,12 +120,8 @@ def build(
         poll_s=settings.outbox_poll_s,
         lease_s=settings.outbox_lease_s,
     )
-    projector = ProjectionRunner(
-        projection=SESSIONS_PROJECTION,
-        consumer=sessions_consumer,
-        writer=CassandraWriter(session, SESSIONS_PROJECTION.keyspace),
-        state=NoState(),
-        dead_letter=producer,
+    projector, sessions_consumer = kafka_projection_runner(
+        settings, instance, SESSIONS_PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
     servicer = AuthorizationServicer(
         registry,

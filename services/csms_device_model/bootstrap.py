@@ -31,8 +31,7 @@ from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
-from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
-from csms_kernel.projecting.writes import CassandraWriter
+from csms_kernel.projecting.runner import kafka_projection_runner
 
 NAME = "device-model"
 SERVICE_NAME = device_model_pb2.DESCRIPTOR.services_by_name["DeviceModelService"].full_name
@@ -64,9 +63,6 @@ def build(
         edges = edge_calls = GrpcEdgeNodeCalls()
         resources.append(Closing(edge_calls.close))
     router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
-    projector_consumer = kafka_projection_consumer(
-        settings, PROJECTION.name, f"{instance}.projector", *PROJECTION.topics
-    )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(
         service=DEVICE_MODEL,
@@ -77,10 +73,11 @@ def build(
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=clock,
     )
-    projector = ProjectionRunner(
-        projection=PROJECTION,
-        consumer=projector_consumer,
-        writer=CassandraWriter(session, PROJECTION.keyspace),
+    projector, projector_consumer = kafka_projection_runner(
+        settings,
+        instance,
+        PROJECTION,
+        session=session,
         state=StationsState(repository, timedelta(seconds=settings.last_seen_resolution_s)),
         dead_letter=producer,
         policies=[CloseReplacedConnections(KafkaConnectionCloser(producer, clock))],

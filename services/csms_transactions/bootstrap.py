@@ -24,8 +24,7 @@ from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import TRANSACTIONS
 from csms_kernel.projecting.projection import NoState
-from csms_kernel.projecting.runner import ProjectionRunner, kafka_projection_consumer
-from csms_kernel.projecting.writes import CassandraWriter
+from csms_kernel.projecting.runner import kafka_projection_runner
 from csms_transactions.adapters.authorizer import GrpcAuthorizer
 from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionsRepository
 from csms_transactions.adapters.state_store import MAX_INT32, CassandraStateStore
@@ -83,9 +82,6 @@ def build(
             TransactionsContext, state=state, authorizer=authorizer, concurrent_tx=settings.concurrent_tx
         ),
     )
-    projector_consumer = kafka_projection_consumer(
-        settings, PROJECTION.name, f"{instance}.projector", *PROJECTION.topics
-    )
     dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     call_runner, handler_consumer = kafka_call_runner(
         service=TRANSACTIONS,
@@ -96,12 +92,8 @@ def build(
         events_topic=topics.TRANSACTIONS_EVENTS,
         clock=clock,
     )
-    projector = ProjectionRunner(
-        projection=PROJECTION,
-        consumer=projector_consumer,
-        writer=CassandraWriter(session, PROJECTION.keyspace),
-        state=NoState(),
-        dead_letter=dead_letter,
+    projector, projector_consumer = kafka_projection_runner(
+        settings, instance, PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
     )
     sessions = RemoteSessions(station_calls, remote_start_ids, settings.default_call_timeout_s)
     servicer = TransactionsServicer(repository, sessions)

@@ -21,7 +21,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry.trace import SpanKind
 
 from csms_kernel.infra import topics
-from csms_kernel.infra.cassandra import TRANSIENT_ERRORS
+from csms_kernel.infra.cassandra import TRANSIENT_ERRORS, CassandraSession
 from csms_kernel.infra.kafka import make_consumer
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.ocpp.errors import RetryableError
@@ -34,7 +34,7 @@ from csms_kernel.projecting.projection import (
     UndecodableRecordError,
     decode,
 )
-from csms_kernel.projecting.writes import Writer
+from csms_kernel.projecting.writes import CassandraWriter, Writer
 from csms_kernel.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
@@ -175,3 +175,27 @@ class ProjectionRunner(Generic[E, S]):
 def kafka_projection_consumer(settings: CommonSettings, group: str, client_id: str, *topics: str) -> AIOKafkaConsumer:
     """A projection's consumer (started and stopped by the caller): gathered fetches, read committed."""
     return make_consumer(settings.kafka_bootstrap, group, client_id, *topics, gather_ms=settings.projection_gather_ms)
+
+
+def kafka_projection_runner(
+    settings: CommonSettings,
+    instance: str,
+    projection: Projection[E, S],
+    *,
+    session: CassandraSession,
+    state: CurrentState[E, S],
+    dead_letter: AIOKafkaProducer,
+    policies: Sequence[Policy[E, S]] = (),
+) -> tuple[ProjectionRunner[E, S], AIOKafkaConsumer]:
+    """A service's runner of `projection` with its consumer (client id `<instance>.<projection name>`, started and
+    stopped by the caller), writing into the projection's keyspace through `session`."""
+    consumer = kafka_projection_consumer(settings, projection.name, f"{instance}.{projection.name}", *projection.topics)
+    runner = ProjectionRunner(
+        projection=projection,
+        consumer=consumer,
+        writer=CassandraWriter(session, projection.keyspace),
+        state=state,
+        dead_letter=dead_letter,
+        policies=policies,
+    )
+    return runner, consumer
