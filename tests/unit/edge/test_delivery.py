@@ -9,22 +9,16 @@ from aiokafka import ConsumerRecord, TopicPartition
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
+from kit.builders.envelopes import frame_envelope
 from kit.fakes.edge import World
 from kit.waiting import wait_until
 
 
 def reply(connection_id: str = "c0ffee", frame: str = '[3,"m1",{"currentTime":"x"}]', **fields: object) -> bytes:
-    envelope = envelope_pb2.Envelope(
-        station_id="CS-1",
+    envelope = frame_envelope(
+        frame,
+        envelope_pb2.MESSAGE_TYPE_CALL_RESULT,
         tenant="acme",
-        ocpp_version=envelope_pb2.OCPP_VERSION_201,
-        direction=envelope_pb2.DIRECTION_CSMS_TO_STATION,
-        kind=envelope_pb2.KIND_FRAME,
-        message_type=envelope_pb2.MESSAGE_TYPE_CALL_RESULT,
-        message_id="m1",
-        action="Heartbeat",
-        frame=frame.encode(),
-        edge_node_id="edge-1",
         connection_id=connection_id,
         traceparent="00-11111111111111111111111111111111-2222222222222222-01",
     )

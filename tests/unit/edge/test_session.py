@@ -10,6 +10,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.session import Session
 from csms_edge.domain.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.builders.envelopes import frame_envelope
 from kit.fakes.edge import EDGE_ADDRESS, T0_NS, TRACEPARENT, World
 from kit.waiting import wait_until
 
@@ -133,21 +134,7 @@ async def test_a_call_is_logged_untouched_and_not_answered_by_the_edge() -> None
     await Session(connection, world.context).handle(raw)
     assert socket.sent == []
     assert world.frame_log.records == [
-        envelope_pb2.Envelope(
-            station_id="CS-1",
-            tenant="acme",
-            ocpp_version=envelope_pb2.OCPP_VERSION_201,
-            direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
-            kind=envelope_pb2.KIND_FRAME,
-            message_type=envelope_pb2.MESSAGE_TYPE_CALL,
-            message_id="m1",
-            action="Heartbeat",
-            frame=raw.encode(),
-            edge_node_id="edge-1",
-            connection_id="c0ffee",
-            received_at=timestamp(T0_NS),
-            traceparent=TRACEPARENT,
-        )
+        frame_envelope(raw, tenant="acme", received_at=timestamp(T0_NS), traceparent=TRACEPARENT)
     ]
 
 

@@ -24,6 +24,7 @@ from csms_kernel.handling.router import CallInfo, Emitted, Route, Router
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp, to_datetime
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.builders.envelopes import frame_envelope
 from kit.fakes.answered_calls import InMemoryAnsweredCalls
 from kit.waiting import eventually
 
@@ -63,17 +64,10 @@ def runner(answered: InMemoryAnsweredCalls, *, pure: bool = False) -> CallRunner
 def heartbeat_record(
     connection_id: str, received_at: datetime, payload: dict[str, Any] | None = None, *, repeat: bool = False
 ) -> bytes:
-    return envelope_pb2.Envelope(
+    return frame_envelope(
+        json.dumps([2, "m1", "Heartbeat", payload or {}]),
         station_id="CS1",
         tenant="default",
-        ocpp_version=envelope_pb2.OCPP_VERSION_201,
-        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
-        kind=envelope_pb2.KIND_FRAME,
-        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
-        message_id="m1",
-        action="Heartbeat",
-        frame=json.dumps([2, "m1", "Heartbeat", payload or {}]).encode(),
-        edge_node_id="edge-1",
         connection_id=connection_id,
         received_at=timestamp(received_at),
         repeat=repeat,

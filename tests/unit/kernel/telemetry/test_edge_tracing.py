@@ -17,6 +17,7 @@ from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.app.session import Session, SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory, timestamp
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.builders.envelopes import frame_envelope
 from kit.fakes.edge import EDGE_ADDRESS, T0_NS, FakeFrameLog, FakeSocket, FixedClock
 from kit.waiting import wait_until
 
@@ -97,16 +98,11 @@ async def test_the_answer_to_a_csms_call_continues_that_calls_trace(spans: InMem
 
 async def test_a_delivered_reply_is_a_send_span_under_the_handlers_span(spans: InMemorySpanExporter) -> None:
     edge = Edge()
-    reply = envelope_pb2.Envelope(
-        station_id="CS-1",
-        ocpp_version=envelope_pb2.OCPP_VERSION_201,
-        direction=envelope_pb2.DIRECTION_CSMS_TO_STATION,
-        kind=envelope_pb2.KIND_FRAME,
-        message_type=envelope_pb2.MESSAGE_TYPE_CALL_RESULT,
-        message_id="m1",
+    reply = frame_envelope(
+        '[3,"m1",{"status":"Accepted"}]',
+        envelope_pb2.MESSAGE_TYPE_CALL_RESULT,
         action="BootNotification",
-        frame=b'[3,"m1",{"status":"Accepted"}]',
-        connection_id="c0ffee",
+        edge_node_id="",
         received_at=timestamp(T0_NS - 40_000_000),
         traceparent=HANDLER_TRACE,
     )
