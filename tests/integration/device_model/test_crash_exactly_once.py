@@ -28,6 +28,7 @@ from csms_kernel.infra import cassandra, topics
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.infra.kafka import envelope_headers
 from infra_fixtures import Infra
+from kit.builders.envelopes import frame_envelope
 from kit.kafka_log import end_offsets, read_committed
 from kit.stack import free_port
 from kit.waiting import eventually
@@ -40,16 +41,12 @@ CSMS = str(Path(sys.executable).parent / "csms")
 def boot_frame(station_id: str, message_id: str, node: str) -> envelope_pb2.Envelope:
     payload = {"chargingStation": {"vendorName": "Crashy", "model": "K9"}, "reason": "PowerUp"}
     frame = json.dumps([2, message_id, "BootNotification", payload])
-    return envelope_pb2.Envelope(
+    return frame_envelope(
+        frame,
         station_id=station_id,
         tenant="it",
-        ocpp_version=envelope_pb2.OCPP_VERSION_201,
-        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
-        kind=envelope_pb2.KIND_FRAME,
-        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
         message_id=message_id,
         action="BootNotification",
-        frame=frame.encode(),
         edge_node_id=node,
         connection_id="conn-1",
         received_at=timestamp(datetime.now(UTC)),

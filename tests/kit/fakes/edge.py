@@ -18,6 +18,7 @@ from csms_edge.app.session import SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import RegistryUnavailable, Verdict
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.builders.envelopes import frame_envelope
 
 T0_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -25,16 +26,13 @@ TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 def heartbeat_call(station_id: str = "CS-1", message_id: str = "m1") -> envelope_pb2.Envelope:
     """The envelope of a station's 2.0.1 Heartbeat CALL, as the edge appends it."""
-    return envelope_pb2.Envelope(
+    return frame_envelope(
+        f'[2,"{message_id}","Heartbeat",{{}}]',
         station_id=station_id,
         tenant="acme",
-        ocpp_version=envelope_pb2.OCPP_VERSION_201,
-        direction=envelope_pb2.DIRECTION_STATION_TO_CSMS,
-        kind=envelope_pb2.KIND_FRAME,
-        message_type=envelope_pb2.MESSAGE_TYPE_CALL,
         message_id=message_id,
-        action="Heartbeat",
-        frame=f'[2,"{message_id}","Heartbeat",{{}}]'.encode(),
+        edge_node_id="",
+        connection_id="",
         traceparent=TRACEPARENT,
     )
 
