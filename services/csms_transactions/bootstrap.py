@@ -13,6 +13,7 @@ import secrets
 from datetime import UTC, datetime
 
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
+from csms_kernel.clients.station_calls import GrpcStationCalls
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
 from csms_kernel.handling.router import CallInfo, Emitted, Router
@@ -27,7 +28,7 @@ from csms_transactions.adapters.authorizer import Authorizer, GrpcAuthorizer
 from csms_transactions.adapters.repository import CassandraTransactionsRepository
 from csms_transactions.adapters.state_store import MAX_INT32, CassandraStateStore, StateStore
 from csms_transactions.api.grpc_api import TransactionsServicer
-from csms_transactions.app.remote_commands import GrpcStationCalls, RemoteSessions
+from csms_transactions.app.remote_commands import RemoteCommands
 from csms_transactions.ocpp.context import TransactionsContext
 from csms_transactions.ocpp.routing import TABLES
 from csms_transactions.projections.projector import GROUP_ID as PROJECTOR_GROUP
@@ -79,8 +80,8 @@ async def run(settings: TransactionsSettings, *, ready: asyncio.Event | None = N
         apply=TransactionsProjector(repository).apply,
         dead_letter=dead_letter,
     )
-    sessions = RemoteSessions(station_calls, random_remote_start_id, settings.transactions_default_call_timeout_s)
-    servicer = TransactionsServicer(repository, sessions)
+    commands = RemoteCommands(station_calls, random_remote_start_id, settings.transactions_default_call_timeout_s)
+    servicer = TransactionsServicer(repository, commands)
     server = build_server(
         settings.transactions_grpc_listen,
         [(lambda s: transactions_pb2_grpc.add_TransactionsServiceServicer_to_server(servicer, s), SERVICE_NAME)],
