@@ -12,11 +12,9 @@ from csms_authorization.adapters.event_log import EventLogUnavailable
 from csms_authorization.adapters.local_list_store import ListEntry, ListSnapshot, StationListVersion
 from csms_authorization.adapters.outbox import PendingEvent
 from csms_authorization.adapters.registry import StationRecord
-from csms_authorization.adapters.station_calls import StationOffline
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_station_id
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
-from csms_kernel.ocpp.versions import OcppVersion
 
 
 def _after(page_token: bytes | None, check: Any) -> str:
@@ -188,28 +186,3 @@ class FakeLease:
 
     async def release(self) -> None:
         self.released = True
-
-
-Answer = dict[str, Any] | Exception
-
-
-@dataclass
-class FakeStationCalls:
-    """Stations by id with their version; answers per station and action (an exception to raise; a list: one
-    per call, in order); records the calls."""
-
-    versions: dict[str, OcppVersion] = field(default_factory=dict)
-    answers: dict[tuple[str, str], Answer | list[Answer]] = field(default_factory=dict)
-    calls: list[tuple[str, str, dict[str, Any], float]] = field(default_factory=list)
-
-    async def connected_version(self, station_id: str) -> OcppVersion | None:
-        return self.versions.get(station_id)
-
-    async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        self.calls.append((station_id, action, payload, timeout_s))
-        answer = self.answers.get((station_id, action), StationOffline(f"station {station_id} is offline"))
-        if isinstance(answer, list):
-            answer = answer.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer

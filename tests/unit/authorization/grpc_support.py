@@ -18,12 +18,12 @@ from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
 from unit.authorization.fakes import (
     FakeLease,
-    FakeStationCalls,
     InMemoryLocalListStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
 )
+from unit.kernel.clients.fakes import FakeStationCalls
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
