@@ -14,15 +14,15 @@ from csms_kernel.handling.router import Route, RoutingTable
 from csms_kernel.ocpp.versions import OcppVersion
 
 V16: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v16.Authorize, v16_authorize.handle, pure=True),
+    "Authorize": Route(v16.Authorize, v16_authorize.handle, remember_answer=False),
 }
 
 V201: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v201.Authorize, v201_authorize.handle, pure=True),
+    "Authorize": Route(v201.Authorize, v201_authorize.handle, remember_answer=False),
 }
 
 V21: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v21.Authorize, v21_authorize.handle, pure=True),
+    "Authorize": Route(v21.Authorize, v21_authorize.handle, remember_answer=False),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[AuthorizationContext]] = {
