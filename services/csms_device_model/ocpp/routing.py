@@ -1,4 +1,5 @@
-"""The device-model routing tables: OCPP action → (request type, handler), one table per version."""
+"""The device-model routing tables (station → CSMS): OCPP action → (request type, handler), one table per
+version. Device-model sends no CSMS → station action of its own: its `SendCall` relays other services' calls."""
 
 from __future__ import annotations
 

@@ -142,9 +142,7 @@ def test_recent_answers_forget_the_oldest_beyond_their_capacity() -> None:
     assert recent.get(("CS1", "c1", "m3")) == answers["m3"]
 
 
-async def test_unremembered_answers_are_not_stored_but_a_repeat_in_the_same_process_gets_the_first() -> (
-    None
-):
+async def test_unremembered_answers_are_not_stored_but_a_repeat_in_one_process_gets_the_first() -> None:
     answered = InMemoryAnsweredCalls()
     calls = runner(answered, remember_answer=False)
     first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
