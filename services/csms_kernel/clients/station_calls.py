@@ -111,7 +111,7 @@ def answered(request: Any, message_id: str, payload: dict[str, Any]) -> Answered
     try:
         result = to_request(result_type_of(request), payload)
     except OcppCallError as exc:
-        raise CallFailed(f"the station answered {action_of(request)} with {exc.description}") from exc
+        raise CallFailed(f"the station's answer to {action_of(request)} does not fit its result type") from exc
     return Answered(message_id, result, payload)
 
 
