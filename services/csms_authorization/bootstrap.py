@@ -20,7 +20,6 @@ from csms_authorization.adapters.lease import CassandraLease
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
 from csms_authorization.adapters.outbox import CassandraOutbox
 from csms_authorization.adapters.registry import CassandraStationRegistry
-from csms_authorization.adapters.station_calls import GrpcStationCalls, StationCalls
 from csms_authorization.adapters.store import KEYSPACE
 from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_authorization.api.grpc_api import AuthorizationServicer
@@ -34,6 +33,7 @@ from csms_authorization.ocpp.routing import TABLES
 from csms_authorization.ports import EventLog, Lease, LocalListStore, Outbox, StationRegistryRepository, TokenStore
 from csms_authorization.projections.active_sessions import PROJECTION as SESSIONS_PROJECTION
 from csms_authorization.settings import AuthorizationSettings
+from csms_kernel.clients.station_calls import GrpcStationCalls, StationCalls
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
 from csms_kernel.handling.router import Router

@@ -1,7 +1,8 @@
 """The gRPC calls behind the CLI: the `CsmsClient` port and its blocking gRPC implementation.
 
 Opens insecure channels lazily to the device-model and authorization services (network I/O only); every
-failure surfaces as `ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types.
+failure surfaces as `ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types. The raw
+`SendCall` (any action, any JSON payload) follows the kernel's station-call deadline rule.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import grpc
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
+from csms_kernel.clients.station_calls import rpc_deadline_s
 
 AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
@@ -156,8 +158,7 @@ class GrpcCsmsClient:
             station_id=station_id, action=action, payload_json=payload_json, timeout_ms=round(timeout_s * 1000)
         )
         with self._errors(DEVICE_MODEL):
-            # The service answers DEADLINE_EXCEEDED itself when the station is silent; the margin lets it.
-            return self._device_model().SendCall(request, timeout=timeout_s + self._rpc_timeout_s)
+            return self._device_model().SendCall(request, timeout=rpc_deadline_s(timeout_s))
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
+from csms_kernel.clients.station_calls import GrpcStationCalls, StationCalls
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
 from csms_kernel.handling.router import Router
@@ -29,7 +30,7 @@ from csms_transactions.adapters.authorizer import GrpcAuthorizer
 from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionsRepository
 from csms_transactions.adapters.state_store import MAX_INT32, CassandraStateStore
 from csms_transactions.api.grpc_api import TransactionsServicer
-from csms_transactions.app.remote_commands import GrpcStationCalls, RemoteSessions, StationCalls
+from csms_transactions.app.remote_commands import RemoteCommands
 from csms_transactions.ocpp.context import TransactionsContext
 from csms_transactions.ocpp.routing import TABLES
 from csms_transactions.ports import Authorizer, StateStore
@@ -95,8 +96,8 @@ def build(
     projector, projector_consumer = kafka_projection_runner(
         settings, instance, PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
     )
-    sessions = RemoteSessions(station_calls, remote_start_ids, settings.default_call_timeout_s)
-    servicer = TransactionsServicer(repository, sessions)
+    commands = RemoteCommands(station_calls, remote_start_ids, settings.default_call_timeout_s)
+    servicer = TransactionsServicer(repository, commands)
     return Service(
         name=NAME,
         instance=instance,

@@ -5,8 +5,9 @@ A push reads the list once, then calls the stations concurrently (at most `concu
 returns one result per station. An update with more than one entry first asks the station for its limits
 (1.6 GetConfiguration, 2.x GetVariables; a station that answers with a CALLERROR has none) and goes in as many
 SendLocalList messages as they require, one after the other, stopping at the first that is not accepted; the
-version of the last accepted message is recorded as the station's. No I/O of its own: the registry (groups),
-list store, station calls and clock are injected.
+version of the last accepted message is recorded as the station's. Every call is built and read by its
+module in `csms_authorization/ocpp/<version>/`. No I/O of its own: the registry (groups), list store, station
+calls and clock are injected.
 """
 
 from __future__ import annotations
@@ -16,27 +17,20 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from csms_authorization.adapters.station_calls import (
-    CallErrorAnswer,
-    CallFailed,
-    CallTimedOut,
-    StationCalls,
-    StationOffline,
-)
-from csms_authorization.domain.local_lists import (
-    FULL,
-    NO_LIMITS,
-    SEND_LOCAL_LIST,
-    LocalListUpdate,
-    Message,
-    MessageLimits,
-    limits_call,
-    limits_of,
-    list_version_of,
-    update_for,
-)
+from csms_authorization.domain.local_lists import FULL, NO_LIMITS, LocalListUpdate, Message, MessageLimits, update_for
+from csms_authorization.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_authorization.ocpp.v16 import get_local_list_version as v16_get_local_list_version
+from csms_authorization.ocpp.v16 import send_local_list as v16_send_local_list
+from csms_authorization.ocpp.v21 import get_local_list_version as v21_get_local_list_version
+from csms_authorization.ocpp.v21 import get_variables as v21_get_variables
+from csms_authorization.ocpp.v21 import send_local_list as v21_send_local_list
+from csms_authorization.ocpp.v201 import get_local_list_version as v201_get_local_list_version
+from csms_authorization.ocpp.v201 import get_variables as v201_get_variables
+from csms_authorization.ocpp.v201 import send_local_list as v201_send_local_list
 from csms_authorization.ports import ListSnapshot, LocalListStore, StationListVersion, StationRegistryRepository
+from csms_kernel.clients.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationCalls, StationOffline
 from csms_kernel.ocpp.versions import OcppVersion
 
 
@@ -98,10 +92,16 @@ class LocalListService:
         """Asks the station (GetLocalListVersion) and records its answer. Raises StationOffline, CallTimedOut,
         CallErrorAnswer, CallFailed."""
         version = await self._calls.connected_version(station_id)
-        if version is None:
-            raise StationOffline(f"station {station_id} is offline")
-        answer = await self._calls.call(station_id, "GetLocalListVersion", {}, timeout_s or self._default_timeout_s)
-        list_version = list_version_of(version, answer)
+        timeout = timeout_s or self._default_timeout_s
+        if version is OcppVersion.V16:
+            answer = await self._calls.send(station_id, v16_get_local_list_version.request(), timeout)
+            list_version = v16_get_local_list_version.outcome(answer.result)
+        elif version is OcppVersion.V201:
+            answer = await self._calls.send(station_id, v201_get_local_list_version.request(), timeout)
+            list_version = v201_get_local_list_version.outcome(answer.result)
+        else:
+            answer = await self._calls.send(station_id, v21_get_local_list_version.request(), timeout)
+            list_version = v21_get_local_list_version.outcome(answer.result)
         await self._store.record_station_version(station_id, list_version, self._clock())
         return list_version
 
@@ -124,8 +124,9 @@ class LocalListService:
         self, snapshot: ListSnapshot, station_id: str, differential: bool, timeout_s: float
     ) -> PushResult:
         try:
-            version = await self._calls.connected_version(station_id)
-            if version is None:
+            try:
+                version = await self._calls.connected_version(station_id)
+            except StationOffline:
                 return PushResult(station_id, PushOutcome.OFFLINE, "not connected")
             since = None
             if differential:
@@ -140,7 +141,7 @@ class LocalListService:
             detail += f", {update.entries} entries for a list of at most {limits.capacity}: not sent"
             return PushResult(station_id, PushOutcome.ERROR, detail, update.version_number, update.entries)
         messages = update.messages(limits)
-        accepted, outcome, failure = await self._send(station_id, messages, timeout_s)
+        accepted, outcome, failure = await self._send(station_id, version, messages, timeout_s)
         if accepted:
             await self._store.record_station_version(station_id, messages[accepted - 1].version_number, self._clock())
         if len(messages) > 1:
@@ -152,15 +153,18 @@ class LocalListService:
             detail = f"{failure}; {detail}" if len(messages) > 1 else failure
         return PushResult(station_id, outcome, detail, update.version_number, update.entries)
 
-    async def _send(self, station_id: str, messages: list[Message], timeout_s: float) -> tuple[int, PushOutcome, str]:
+    async def _send(
+        self, station_id: str, version: OcppVersion, messages: list[Message], timeout_s: float
+    ) -> tuple[int, PushOutcome, str]:
         """Sends the messages one after the other until one is not accepted. Returns how many were accepted,
         the last outcome and, when a call failed, why."""
+        status = _SEND_LOCAL_LIST_STATUS[version]
         for sent, message in enumerate(messages):
             try:
-                answer = await self._calls.call(station_id, SEND_LOCAL_LIST, message.payload, timeout_s)
+                answer = await self._calls.send(station_id, message.request, timeout_s)
             except _CALL_FAILURES as exc:
                 return sent, _failure_outcome(exc), str(exc)
-            outcome = PushOutcome(answer["status"])
+            outcome = PushOutcome(status(answer.result))
             if outcome is not PushOutcome.ACCEPTED:
                 return sent, outcome, ""
         return len(messages), PushOutcome.ACCEPTED, ""
@@ -171,15 +175,26 @@ class LocalListService:
         """The station's SendLocalList limits; none asked for an update that cannot be split."""
         if update.entries <= 1:
             return NO_LIMITS
-        action, payload = limits_call(version)
         try:
-            answer = await self._calls.call(station_id, action, payload, timeout_s)
+            if version is OcppVersion.V16:
+                answer = await self._calls.send(station_id, v16_get_configuration.request(), timeout_s)
+                return v16_get_configuration.outcome(answer.result)
+            if version is OcppVersion.V201:
+                answer = await self._calls.send(station_id, v201_get_variables.request(), timeout_s)
+                return v201_get_variables.outcome(answer.result)
+            answer = await self._calls.send(station_id, v21_get_variables.request(), timeout_s)
+            return v21_get_variables.outcome(answer.result)
         except CallErrorAnswer:
             return NO_LIMITS
-        return limits_of(version, answer)
 
 
 _CALL_FAILURES = (StationOffline, CallTimedOut, CallErrorAnswer, CallFailed)
+# The station's answer to a SendLocalList of its version.
+_SEND_LOCAL_LIST_STATUS: dict[OcppVersion, Callable[[Any], str]] = {
+    OcppVersion.V16: v16_send_local_list.status,
+    OcppVersion.V201: v201_send_local_list.status,
+    OcppVersion.V21: v21_send_local_list.status,
+}
 
 
 def _failure_outcome(exc: Exception) -> PushOutcome:

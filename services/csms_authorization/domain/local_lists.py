@@ -1,5 +1,6 @@
-"""SendLocalList payloads, pure: the current list (or its changes since a version) for one station, in as
-many messages as the station's limits require, and how a station's limits are asked for and read.
+"""SendLocalList messages, pure: the current list (or its changes since a version) for one station, in as
+many messages as the station's limits require (the requests are built by `csms_authorization/ocpp/<version>/
+send_local_list.py`; the limits are read by `v16/get_configuration.py` and `v201|v21/get_variables.py`).
 
 Each entry carries the decision the CSMS would give at that station now (`decision.decide`): its status,
 expiry and group, NotAtThisLocation (1.6 Invalid) where the token is restricted to other stations. A token
@@ -17,6 +18,7 @@ so holds a version it really is in step with: a differential update from that ve
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -25,6 +27,9 @@ from typing import Any, NamedTuple
 from csms_authorization.domain.decision import decide
 from csms_authorization.domain.tokens import fits
 from csms_authorization.ocpp.info import id_tag_info, id_token_info
+from csms_authorization.ocpp.v16 import send_local_list as v16_send_local_list
+from csms_authorization.ocpp.v21 import send_local_list as v21_send_local_list
+from csms_authorization.ocpp.v201 import send_local_list as v201_send_local_list
 from csms_authorization.ports import ListEntry, ListSnapshot
 from csms_kernel.ocpp.framing import MAX_MESSAGE_ID_LENGTH, call_frame
 from csms_kernel.ocpp.payloads import to_payload
@@ -34,12 +39,12 @@ SEND_LOCAL_LIST = "SendLocalList"
 FULL = "Full"
 DIFFERENTIAL = "Differential"
 
-# OCPP 1.6 configuration keys, and the 2.x component and variables, of a station's local list limits.
-_ITEMS_KEY_16 = "SendLocalListMaxLength"
-_CAPACITY_KEY_16 = "LocalAuthListMaxLength"
-_COMPONENT_2X = "LocalAuthListCtrlr"
-_ITEMS_VARIABLE_2X = "ItemsPerMessage"
-_BYTES_VARIABLE_2X = "BytesPerMessage"
+# The SendLocalList request of each version: (list version, update type, entries) -> `ocpp` call dataclass.
+_REQUESTS: dict[OcppVersion, Callable[[int, str, list[dict[str, Any]]], Any]] = {
+    OcppVersion.V16: v16_send_local_list.request,
+    OcppVersion.V201: v201_send_local_list.request,
+    OcppVersion.V21: v21_send_local_list.request,
+}
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,15 @@ NO_LIMITS = MessageLimits()
 
 @dataclass(frozen=True)
 class Message:
-    """One SendLocalList request and the list version it carries."""
+    """One SendLocalList request (an `ocpp` call dataclass of the station's version) and the list version it
+    carries."""
 
     version_number: int
-    payload: dict[str, Any]
+    request: Any
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return to_payload(self.request)
 
 
 class ListItem(NamedTuple):
@@ -68,8 +78,8 @@ class ListItem(NamedTuple):
 
     changed_in: int
     key: str
-    # an AuthorizationData payload (camelCase)
-    payload: dict[str, Any]
+    # an AuthorizationData (snake_case, as the `ocpp` package holds nested objects)
+    data: dict[str, Any]
     # its share of a message: its JSON and a comma
     size: int
 
@@ -96,7 +106,7 @@ class LocalListUpdate:
         entry over the byte limit on its own, or more entries of one version than fit a message, go over a
         limit rather than be left out."""
         # Every message's frame without its entries is at most this long (the longest type, the highest version).
-        base = _frame_bytes(self._payload(DIFFERENTIAL, self.version_number, ()))
+        base = _frame_bytes(to_payload(self._request(DIFFERENTIAL, self.version_number, ())))
         if self._fit(0, limits, base) == len(self.items):
             return [self._message(self.update_type, self.version_number, self.items)]
         messages: list[Message] = []
@@ -134,19 +144,10 @@ class LocalListUpdate:
 
     def _message(self, update_type: str, version_number: int, items: tuple[ListItem, ...]) -> Message:
         ordered = tuple(sorted(items, key=lambda i: i.key))
-        return Message(version_number, self._payload(update_type, version_number, ordered))
+        return Message(version_number, self._request(update_type, version_number, ordered))
 
-    def _payload(self, update_type: str, version_number: int, items: tuple[ListItem, ...]) -> dict[str, Any]:
-        call = self.ocpp_version.call_module
-        if self.ocpp_version is OcppVersion.V16:
-            request = call.SendLocalList(list_version=version_number, update_type=update_type)
-        else:
-            request = call.SendLocalList(version_number=version_number, update_type=update_type)
-        payload = to_payload(request)
-        payload.pop("localAuthorizationList", None)  # 1.6 defaults it to an empty list
-        if items:
-            payload["localAuthorizationList"] = [i.payload for i in items]
-        return payload
+    def _request(self, update_type: str, version_number: int, items: tuple[ListItem, ...]) -> Any:
+        return _REQUESTS[self.ocpp_version](version_number, update_type, [i.data for i in items])
 
 
 def update_for(
@@ -159,17 +160,12 @@ def update_for(
         chosen = [entry for entry in snapshot.entries if entry.changed_in > since]
     sendable = sorted((e for e in chosen if fits(e.token.id_token, version)), key=lambda e: (e.changed_in, e.token.key))
     update_type = FULL if since is None else DIFFERENTIAL
-    # The ocpp package's request type spells every item in the version's terms (camelCase keys).
-    call = version.call_module
     data = [_authorization_data(entry, version, station_id, at) for entry in sendable]
-    if version is OcppVersion.V16:
-        request = call.SendLocalList(list_version=0, update_type=update_type, local_authorization_list=data)
-    else:
-        request = call.SendLocalList(version_number=0, update_type=update_type, local_authorization_list=data)
-    payloads = to_payload(request).get("localAuthorizationList", []) if data else []
+    # The request spells every item in the version's terms (camelCase keys), as the station receives it.
+    payloads = to_payload(_REQUESTS[version](0, update_type, data)).get("localAuthorizationList", [])
     items = tuple(
-        ListItem(e.changed_in, e.token.key, p, len(json.dumps(p, separators=(",", ":"))) + 1)
-        for e, p in zip(sendable, payloads, strict=True)
+        ListItem(e.changed_in, e.token.key, d, len(json.dumps(p, separators=(",", ":"))) + 1)
+        for e, d, p in zip(sendable, data, payloads, strict=True)
     )
     return LocalListUpdate(version, update_type, snapshot.version, since or 0, items, len(chosen) - len(items))
 
@@ -193,41 +189,9 @@ def _frame_bytes(payload: dict[str, Any]) -> int:
     return len(call_frame("0" * MAX_MESSAGE_ID_LENGTH, SEND_LOCAL_LIST, payload).encode())
 
 
-def limits_call(version: OcppVersion) -> tuple[str, dict[str, Any]]:
-    """The action and payload that ask a station of `version` for its local list limits."""
-    if version is OcppVersion.V16:
-        return "GetConfiguration", {"key": [_ITEMS_KEY_16, _CAPACITY_KEY_16]}
-    variables = (_ITEMS_VARIABLE_2X, _BYTES_VARIABLE_2X)
-    return "GetVariables", {
-        "getVariableData": [{"component": {"name": _COMPONENT_2X}, "variable": {"name": v}} for v in variables]
-    }
-
-
-def limits_of(version: OcppVersion, answer: dict[str, Any]) -> MessageLimits:
-    """The limits in the answer to `limits_call`; values missing, unknown or not a positive integer: none."""
-    if version is OcppVersion.V16:
-        values = {k.get("key"): k.get("value") for k in answer.get("configurationKey") or ()}
-        return MessageLimits(
-            items_per_message=_positive(values.get(_ITEMS_KEY_16)), capacity=_positive(values.get(_CAPACITY_KEY_16))
-        )
-    values = {
-        r.get("variable", {}).get("name"): r.get("attributeValue")
-        for r in answer.get("getVariableResult") or ()
-        if r.get("attributeStatus") == "Accepted" and r.get("component", {}).get("name") == _COMPONENT_2X
-    }
-    return MessageLimits(
-        items_per_message=_positive(values.get(_ITEMS_VARIABLE_2X)),
-        bytes_per_message=_positive(values.get(_BYTES_VARIABLE_2X)),
-    )
-
-
-def _positive(value: object) -> int | None:
+def positive_limit(value: object) -> int | None:
+    """A limit a station reported as text: a positive integer, else none."""
     if not isinstance(value, str) or not value.strip().isdigit():
         return None
     number = int(value)
     return number if number > 0 else None
-
-
-def list_version_of(version: OcppVersion, answer: dict[str, Any]) -> int:
-    """The version in a GetLocalListVersion answer (1.6 listVersion, 2.x versionNumber)."""
-    return int(answer["listVersion" if version is OcppVersion.V16 else "versionNumber"])

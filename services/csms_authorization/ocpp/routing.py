@@ -1,6 +1,10 @@
-"""The authorization routing tables: OCPP action → (request type, handler), one table per version."""
+"""The authorization OCPP actions, one table per version in each direction: station → CSMS, the action →
+(request type, handler) routes; CSMS → station (`CALLS`), the action → the module that builds its request and
+reads the answer (sent by `app/local_list_service.py`)."""
 
 from __future__ import annotations
+
+from types import ModuleType
 
 from ocpp.v16 import call as v16
 from ocpp.v21 import call as v21
@@ -8,25 +12,52 @@ from ocpp.v201 import call as v201
 
 from csms_authorization.ocpp.context import AuthorizationContext
 from csms_authorization.ocpp.v16 import authorize as v16_authorize
+from csms_authorization.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_authorization.ocpp.v16 import get_local_list_version as v16_get_local_list_version
+from csms_authorization.ocpp.v16 import send_local_list as v16_send_local_list
 from csms_authorization.ocpp.v21 import authorize as v21_authorize
+from csms_authorization.ocpp.v21 import get_local_list_version as v21_get_local_list_version
+from csms_authorization.ocpp.v21 import get_variables as v21_get_variables
+from csms_authorization.ocpp.v21 import send_local_list as v21_send_local_list
 from csms_authorization.ocpp.v201 import authorize as v201_authorize
+from csms_authorization.ocpp.v201 import get_local_list_version as v201_get_local_list_version
+from csms_authorization.ocpp.v201 import get_variables as v201_get_variables
+from csms_authorization.ocpp.v201 import send_local_list as v201_send_local_list
 from csms_kernel.handling.router import Route, RoutingTable
 from csms_kernel.ocpp.versions import OcppVersion
 
 V16: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v16.Authorize, v16_authorize.handle, pure=True),
+    "Authorize": Route(v16.Authorize, v16_authorize.handle, remember_answer=False),
 }
 
 V201: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v201.Authorize, v201_authorize.handle, pure=True),
+    "Authorize": Route(v201.Authorize, v201_authorize.handle, remember_answer=False),
 }
 
 V21: RoutingTable[AuthorizationContext] = {
-    "Authorize": Route(v21.Authorize, v21_authorize.handle, pure=True),
+    "Authorize": Route(v21.Authorize, v21_authorize.handle, remember_answer=False),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[AuthorizationContext]] = {
     OcppVersion.V16: V16,
     OcppVersion.V201: V201,
     OcppVersion.V21: V21,
+}
+
+CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
+    OcppVersion.V16: {
+        "SendLocalList": v16_send_local_list,
+        "GetConfiguration": v16_get_configuration,
+        "GetLocalListVersion": v16_get_local_list_version,
+    },
+    OcppVersion.V201: {
+        "SendLocalList": v201_send_local_list,
+        "GetVariables": v201_get_variables,
+        "GetLocalListVersion": v201_get_local_list_version,
+    },
+    OcppVersion.V21: {
+        "SendLocalList": v21_send_local_list,
+        "GetVariables": v21_get_variables,
+        "GetLocalListVersion": v21_get_local_list_version,
+    },
 }

@@ -1,4 +1,4 @@
-"""gRPC client of the edge nodes' EdgeService (one cached channel per node address)."""
+"""gRPC client of the edge nodes' EdgeService (one cached channel per node address). Network I/O only."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING
 import grpc
 
 from csms.edge.v1 import edge_pb2, edge_pb2_grpc
-from csms_device_model.app.send_call import (
-    CallErrorReply,
-    CallResult,
-    CallTimeoutError,
-    Outcome,
-    StationBusyError,
-    StationOfflineError,
-)
+from csms_device_model.app.send_call import CallErrorReply, CallResult, Outcome, StationBusy
 from csms_device_model.domain.presence import Presence
+from csms_kernel.clients.station_calls import (
+    CallFailed,
+    CallTimedOut,
+    StationCallError,
+    StationOffline,
+    rpc_deadline_s,
+)
 
 if TYPE_CHECKING:
     from csms.edge.v1.edge_pb2_grpc import EdgeServiceAsyncStub
@@ -45,8 +45,7 @@ class GrpcEdgeNodeCalls:
             timeout_ms=int(timeout_s * 1000),
         )
         try:
-            # The gRPC deadline leaves the edge time to report its own timeout first.
-            response = await self._stub(presence.edge_address).SendCall(request, timeout=timeout_s + 5)
+            response = await self._stub(presence.edge_address).SendCall(request, timeout=rpc_deadline_s(timeout_s))
         except grpc.aio.AioRpcError as exc:
             raise _translate(exc, station_id, presence) from exc
         if response.WhichOneof("outcome") == "error":
@@ -59,21 +58,17 @@ class GrpcEdgeNodeCalls:
             await channel.close(grace=None)
 
 
-def _translate(exc: grpc.aio.AioRpcError, station_id: str, presence: Presence) -> Exception:
+def _translate(exc: grpc.aio.AioRpcError, station_id: str, presence: Presence) -> StationCallError:
     code = exc.code()
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-        return CallTimeoutError(exc.details() or f"station {station_id} did not answer in time")
+        return CallTimedOut(exc.details() or f"station {station_id} did not answer in time")
     if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
-        return StationBusyError(exc.details() or f"station {station_id} has too many calls queued")
+        return StationBusy(exc.details() or f"station {station_id} has too many calls queued")
     if code == grpc.StatusCode.UNAVAILABLE and "disconnected" not in (exc.details() or ""):
-        return StationOfflineError(
+        return StationOffline(
             f"station {station_id} is offline (edge node {presence.edge_node_id} at {presence.edge_address} "
             "is unreachable)"
         )
     if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
-        return StationOfflineError(exc.details() or f"station {station_id} is offline")
-    return EdgeNodeError(f"edge node {presence.edge_node_id} failed the call: {code.name} {exc.details()}")
-
-
-class EdgeNodeError(Exception):
-    pass
+        return StationOffline(exc.details() or f"station {station_id} is offline")
+    return CallFailed(f"edge node {presence.edge_node_id} failed the call: {code.name} {exc.details()}", code)

@@ -9,14 +9,8 @@ import grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.edge.v1 import edge_pb2
 from csms_device_model.adapters.repository import StationsRepository
-from csms_device_model.app.send_call import (
-    CallErrorReply,
-    CallTimeoutError,
-    InvalidCallError,
-    StationBusyError,
-    StationCommands,
-    StationOfflineError,
-)
+from csms_device_model.app.send_call import CallErrorReply, StationCommands
+from csms_kernel.clients.station_calls import StationCallError
 
 MAX_PAGE_SIZE = 1000
 
@@ -52,14 +46,8 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
             outcome = await self._commands.send_call(
                 request.station_id, request.action, request.payload_json, timeout_s
             )
-        except StationOfflineError as exc:
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-        except InvalidCallError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        except CallTimeoutError as exc:
-            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, str(exc))
-        except StationBusyError as exc:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
+        except StationCallError as exc:
+            await context.abort(exc.status, str(exc))
         if isinstance(outcome, CallErrorReply):
             error = edge_pb2.CallError(
                 code=outcome.code, description=outcome.description, details_json=outcome.details_json

@@ -1,7 +1,8 @@
 """CSMS-initiated calls: find the node that holds the station, check the call, and relay it.
 
 The payload is validated against the official request schema of the station's OCPP version before anything
-is sent; the station's real CALLRESULT or CALLERROR is returned, or a precise error says why there is none.
+is sent; the station's real CALLRESULT or CALLERROR is returned, or one of the kernel's station-call
+exceptions (`csms_kernel.clients.station_calls`) says why there is none. No I/O of its own.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import grpc
+
 from csms_device_model.adapters.repository import StationsRepository
 from csms_device_model.domain.presence import Presence
+from csms_kernel.clients.station_calls import CallFailed, StationOffline
 from csms_kernel.ocpp.errors import OcppCallError
 from csms_kernel.ocpp.schemas import MessageKind, action_exists, validate
 from csms_kernel.ocpp.versions import OcppVersion
@@ -34,26 +38,22 @@ class CallErrorReply:
 Outcome = CallResult | CallErrorReply
 
 
-class StationOfflineError(Exception):
-    pass
+class InvalidCall(CallFailed):
+    """The action or payload is not valid for the station's OCPP version."""
+
+    default_status = grpc.StatusCode.INVALID_ARGUMENT
 
 
-class InvalidCallError(Exception):
-    pass
+class StationBusy(CallFailed):
+    """The station has too many calls queued."""
 
-
-class CallTimeoutError(Exception):
-    pass
-
-
-class StationBusyError(Exception):
-    pass
+    default_status = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 class EdgeNodeCalls(Protocol):
     """Sends a CALL through the edge node that holds the connection (gRPC EdgeService in production).
 
-    Raises StationOfflineError (connection not there / node unreachable), CallTimeoutError, StationBusyError.
+    Raises StationOffline (connection not there / node unreachable), CallTimedOut, StationBusy, CallFailed.
     """
 
     async def send_call(
@@ -70,15 +70,15 @@ class StationCommands:
     async def send_call(self, station_id: str, action: str, payload_json: str, timeout_s: float | None) -> Outcome:
         presence = await self._repository.presence(station_id)
         if presence is None or not presence.connected:
-            raise StationOfflineError(f"station {station_id} is offline")
+            raise StationOffline(f"station {station_id} is offline")
         version = OcppVersion(presence.ocpp_version)
         payload = _parse_payload(payload_json)
         if not action_exists(version, action):
-            raise InvalidCallError(f"{action!r} is not an action of {version.subprotocol}")
+            raise InvalidCall(f"{action!r} is not an action of {version.subprotocol}")
         try:
             validate(version, action, MessageKind.REQUEST, payload)
         except OcppCallError as exc:
-            raise InvalidCallError(f"payload not valid for {version.subprotocol}: {exc.description}") from exc
+            raise InvalidCall(f"payload not valid for {version.subprotocol}: {exc.description}") from exc
         timeout = timeout_s if timeout_s and timeout_s > 0 else self._default_timeout_s
         return await self._edges.send_call(presence, station_id, action, json.dumps(payload), timeout)
 
@@ -87,7 +87,7 @@ def _parse_payload(payload_json: str) -> dict[str, Any]:
     try:
         payload = json.loads(payload_json or "{}")
     except ValueError as exc:
-        raise InvalidCallError(f"payload is not valid JSON: {exc}") from exc
+        raise InvalidCall(f"payload is not valid JSON: {exc}") from exc
     if not isinstance(payload, dict):
-        raise InvalidCallError("payload must be a JSON object")
+        raise InvalidCall("payload must be a JSON object")
     return payload

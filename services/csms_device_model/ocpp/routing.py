@@ -1,4 +1,5 @@
-"""The device-model routing tables: OCPP action → (request type, handler), one table per version."""
+"""The device-model routing tables (station → CSMS): OCPP action → (request type, handler), one table per
+version. Device-model sends no CSMS → station action of its own: its `SendCall` relays other services' calls."""
 
 from __future__ import annotations
 
@@ -21,19 +22,19 @@ from csms_kernel.ocpp.versions import OcppVersion
 
 V16: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v16.BootNotification, v16_boot_notification.handle),
-    "Heartbeat": Route(v16.Heartbeat, v16_heartbeat.handle, pure=True),
+    "Heartbeat": Route(v16.Heartbeat, v16_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v16.StatusNotification, v16_status_notification.handle),
 }
 
 V201: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v201.BootNotification, v201_boot_notification.handle),
-    "Heartbeat": Route(v201.Heartbeat, v201_heartbeat.handle, pure=True),
+    "Heartbeat": Route(v201.Heartbeat, v201_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v201.StatusNotification, v201_status_notification.handle),
 }
 
 V21: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v21.BootNotification, v21_boot_notification.handle),
-    "Heartbeat": Route(v21.Heartbeat, v21_heartbeat.handle, pure=True),
+    "Heartbeat": Route(v21.Heartbeat, v21_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v21.StatusNotification, v21_status_notification.handle),
 }
 

@@ -8,7 +8,7 @@ of its own: its offsets go with the next one, at the latest after `carry_s`. One
 producer; the runner owns its transactional producer and replaces it after a failed transaction (`_publish`).
 A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
 and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
-`AnsweredCalls`, where each answer of a handler that is not pure is stored before the commit.
+`AnsweredCalls`, where each answer of a route that remembers its answers is stored before the commit.
 Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
 reply and the events carry that span's context, and each published reply gets a span until the commit.
 """

@@ -52,12 +52,13 @@ class Emitted:
 
 @dataclass(frozen=True)
 class Route(Generic[C]):
-    """`pure`: the handler only reads (writes nothing, emits no events), so a repeated CALL may simply be
-    handled again; its answers need not be remembered durably."""
+    """`remember_answer=False`: the handler changes nothing (it may read, but writes nothing), so a repeated
+    CALL may simply be handled again and its answer need not be remembered durably; an answer that comes with
+    emitted events is remembered anyway."""
 
     request_type: type[Any]
     handler: Callable[[C, Any], Awaitable[Any]]
-    pure: bool = False
+    remember_answer: bool = True
 
 
 RoutingTable = Mapping[str, Route[C]]
@@ -66,7 +67,8 @@ RoutingTable = Mapping[str, Route[C]]
 @dataclass(frozen=True)
 class Answer:
     """The frame to send back (CALLRESULT or CALLERROR text) and the events to publish with it; `remember`:
-    a repeat of the CALL must get this same answer (a handler that is not pure ran, or events were emitted)."""
+    a repeat of the CALL must get this same answer (a route that remembers its answers ran, or events were
+    emitted)."""
 
     frame: str
     is_error: bool
@@ -93,24 +95,24 @@ class Router(Generic[C]):
     async def dispatch(self, call: CallInfo, frame: Frame) -> Answer:
         version = call.ocpp_version
         emitted = Emitted()
-        ran_effectful = False  # whether a handler that may change state ran
+        ran_remembered = False  # whether the handler of a route that remembers its answers ran
         try:
             route = self._tables.get(version, {}).get(call.action)
             if route is None:
                 raise _unrouted(version, call.action)
             validate(version, call.action, MessageKind.REQUEST, frame.payload)
             request = to_request(route.request_type, frame.payload)
-            ran_effectful = not route.pure
+            ran_remembered = route.remember_answer
             response = await route.handler(self._make_context(call, emitted), request)
             payload = _checked_response(version, call.action, response)
         except RetryableError:
             raise
         except OcppCallError as exc:
-            return _error(call, exc, ran_effectful)
+            return _error(call, exc, ran_remembered)
         except Exception:
             log.exception("handler %s failed for station %s", call.action, call.station_id)
-            return _error(call, OcppCallError(ErrorKind.INTERNAL_ERROR, "internal error"), ran_effectful)
-        remember = ran_effectful or bool(emitted.events)
+            return _error(call, OcppCallError(ErrorKind.INTERNAL_ERROR, "internal error"), ran_remembered)
+        remember = ran_remembered or bool(emitted.events)
         return Answer(call_result_frame(call.message_id, payload), False, emitted.events, remember)
 
 

@@ -1,7 +1,9 @@
-"""Which service alone answers each station-initiated OCPP action (DESIGN.md §2).
+"""Which service alone answers each station-initiated OCPP action (DESIGN.md §2). No I/O.
 
 Every service reads every frame in its own consumer group and answers only the actions it owns here. The
 fallback owner answers everything nobody owns, with NotSupported (a known action) or NotImplemented.
+`OWNERS` must name exactly the actions of each service's routing tables (`csms_<service>/ocpp/routing.py`);
+tests/unit/kernel/ocpp/test_ownership.py fails the build when they differ.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 DEVICE_MODEL = "device_model"
 AUTHORIZATION = "authorization"
 TRANSACTIONS = "transactions"
-FIRMWARE = "firmware"
 
 FALLBACK_OWNER = DEVICE_MODEL
 
@@ -27,7 +28,3 @@ OWNERS: dict[str, str] = {
 
 def owner_of(action: str) -> str:
     return OWNERS.get(action, FALLBACK_OWNER)
-
-
-def owned_by(service: str) -> frozenset[str]:
-    return frozenset(action for action, owner in OWNERS.items() if owner == service)

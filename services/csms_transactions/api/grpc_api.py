@@ -1,4 +1,4 @@
-"""The TransactionsService gRPC servicer: transaction queries and remote session commands (no logic of its own)."""
+"""The TransactionsService gRPC servicer: transaction queries and remote start/stop/status (no logic of its own)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 
 import grpc
 
+from csms.edge.v1 import edge_pb2
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_kernel.infra.envelopes import to_datetime
 from csms_transactions.adapters.repository import TransactionQuery, TransactionsRepository
-from csms_transactions.app.remote_commands import CommandError, RemoteSessions, StationAnswer
+from csms_transactions.app.remote_commands import CommandError, RemoteCommands, StationAnswer
 from csms_transactions.domain.tokens import Token
 
 MAX_PAGE_SIZE = 1000
@@ -20,9 +21,9 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class TransactionsServicer(transactions_pb2_grpc.TransactionsServiceServicer):
-    def __init__(self, repository: TransactionsRepository, sessions: RemoteSessions) -> None:
+    def __init__(self, repository: TransactionsRepository, commands: RemoteCommands) -> None:
         self._repository = repository
-        self._sessions = sessions
+        self._commands = commands
 
     async def GetTransaction(
         self, request: transactions_pb2.GetTransactionRequest, context: Context
@@ -67,18 +68,18 @@ class TransactionsServicer(transactions_pb2_grpc.TransactionsServiceServicer):
     ) -> transactions_pb2.StartSessionResponse:
         token = Token(request.id_token.id_token, request.id_token.type)
         evse_id = request.evse_id if request.HasField("evse_id") else None
-        started = self._sessions.start(request.station_id, token, evse_id, request.timeout_ms / 1000)
+        started = self._commands.start(request.station_id, token, evse_id, request.timeout_ms / 1000)
         answer, remote_start_id = await _command(context, started)
-        response = transactions_pb2.StartSessionResponse(status=answer.status, remote_start_id=remote_start_id)
+        response = transactions_pb2.StartSessionResponse(status=answer.outcome or "", remote_start_id=remote_start_id)
         _outcome(response, answer)
         return response
 
     async def StopSession(
         self, request: transactions_pb2.StopSessionRequest, context: Context
     ) -> transactions_pb2.StopSessionResponse:
-        stopped = self._sessions.stop(request.station_id, request.transaction_id, request.timeout_ms / 1000)
+        stopped = self._commands.stop(request.station_id, request.transaction_id, request.timeout_ms / 1000)
         answer = await _command(context, stopped)
-        response = transactions_pb2.StopSessionResponse(status=answer.status)
+        response = transactions_pb2.StopSessionResponse(status=answer.outcome or "")
         _outcome(response, answer)
         return response
 
@@ -86,15 +87,15 @@ class TransactionsServicer(transactions_pb2_grpc.TransactionsServiceServicer):
         self, request: transactions_pb2.GetTransactionStatusRequest, context: Context
     ) -> transactions_pb2.GetTransactionStatusResponse:
         try:
-            answer = await self._sessions.status(request.station_id, request.transaction_id, request.timeout_ms / 1000)
+            answer = await self._commands.status(request.station_id, request.transaction_id, request.timeout_ms / 1000)
         except CommandError as exc:
             await context.abort(exc.code, exc.message)
         response = transactions_pb2.GetTransactionStatusResponse()
         _outcome(response, answer)
-        if answer.result is not None:
-            response.messages_in_queue = bool(answer.result.get("messagesInQueue"))
-            if "ongoingIndicator" in answer.result:
-                response.ongoing_indicator = bool(answer.result["ongoingIndicator"])
+        if answer.outcome is not None:
+            response.messages_in_queue = answer.outcome.messages_in_queue
+            if answer.outcome.ongoing_indicator is not None:
+                response.ongoing_indicator = answer.outcome.ongoing_indicator
         return response
 
 
@@ -113,9 +114,12 @@ async def _command(context: Context, command: Awaitable[T]) -> T:
         await context.abort(exc.code, exc.message)
 
 
-def _outcome(response: Answered, answer: StationAnswer) -> None:
+def _outcome(response: Answered, answer: StationAnswer[Any]) -> None:
     response.message_id = answer.message_id
     if answer.error is not None:
-        response.error.CopyFrom(answer.error)
+        error = answer.error
+        response.error.CopyFrom(
+            edge_pb2.CallError(code=error.code, description=error.description, details_json=error.details_json)
+        )
     else:
-        response.result_json = json.dumps(answer.result)
+        response.result_json = json.dumps(answer.payload)

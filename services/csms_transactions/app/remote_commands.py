@@ -1,28 +1,33 @@
-"""Remote start/stop and transaction status on every OCPP version, through device-model's `SendCall`.
+"""Remote start/stop and transaction status on every OCPP version, sent with the kernel's `StationCalls`.
 
 1.6 RemoteStartTransaction / RemoteStopTransaction; 2.x RequestStartTransaction (with a fresh remoteStartId) /
-RequestStopTransaction and GetTransactionStatus. The station's version comes from device-model; device-model
-validates the payload against it and relays the CALL to the edge node that holds the station; the station's
-real CALLRESULT or CALLERROR comes back. Side effects: gRPC calls to device-model.
+RequestStopTransaction and GetTransactionStatus: one module per action and version in `csms_transactions/ocpp`
+builds the request and reads the answer. The station's version is its current connection's; the station's
+real CALLRESULT or CALLERROR comes back. No I/O of its own: the station calls are injected.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Generic, TypeVar
 
 import grpc
 
-from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms.edge.v1 import edge_pb2
-from csms.envelope.v1 import envelope_pb2
+from csms_kernel.clients.station_calls import CallErrorAnswer, StationCallError, StationCalls
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.domain.tokens import Token
+from csms_transactions.ocpp.remote import TransactionStatus
+from csms_transactions.ocpp.v16 import remote_start_transaction as v16_remote_start_transaction
+from csms_transactions.ocpp.v16 import remote_stop_transaction as v16_remote_stop_transaction
+from csms_transactions.ocpp.v21 import get_transaction_status as v21_get_transaction_status
+from csms_transactions.ocpp.v21 import request_start_transaction as v21_request_start_transaction
+from csms_transactions.ocpp.v21 import request_stop_transaction as v21_request_stop_transaction
+from csms_transactions.ocpp.v201 import get_transaction_status as v201_get_transaction_status
+from csms_transactions.ocpp.v201 import request_start_transaction as v201_request_start_transaction
+from csms_transactions.ocpp.v201 import request_stop_transaction as v201_request_stop_transaction
 
-# The 2.x IdTokenType of a remote start when the caller gives none: a token the CSMS itself vouches for.
-DEFAULT_REMOTE_TOKEN_TYPE = "Central"
+OutcomeT = TypeVar("OutcomeT")
 
 
 class CommandError(Exception):
@@ -35,28 +40,16 @@ class CommandError(Exception):
 
 
 @dataclass(frozen=True)
-class StationAnswer:
+class StationAnswer(Generic[OutcomeT]):
+    """The station's answer: its CALLRESULT (`payload`, and `outcome` read from it), or its CALLERROR."""
+
     message_id: str
-    # Exactly one of them: the CALLRESULT payload, or the CALLERROR.
-    result: dict[str, Any] | None
-    error: edge_pb2.CallError | None
-
-    @property
-    def status(self) -> str:
-        return str(self.result.get("status", "")) if self.result else ""
+    outcome: OutcomeT | None
+    payload: dict[str, Any] | None
+    error: CallErrorAnswer | None
 
 
-class StationCalls(Protocol):
-    async def version_of(self, station_id: str) -> OcppVersion:
-        """Raises CommandError NOT_FOUND for a station that never connected."""
-
-    async def send_call(
-        self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float
-    ) -> device_model_pb2.SendCallResponse:
-        """Raises CommandError with device-model's status (offline, timeout, invalid payload, ...)."""
-
-
-class RemoteSessions:
+class RemoteCommands:
     def __init__(self, calls: StationCalls, remote_start_ids: Callable[[], int], default_timeout_s: float) -> None:
         self._calls = calls
         self._remote_start_ids = remote_start_ids
@@ -64,90 +57,61 @@ class RemoteSessions:
 
     async def start(
         self, station_id: str, token: Token, evse_id: int | None, timeout_s: float
-    ) -> tuple[StationAnswer, int | None]:
-        """The station's answer and the 2.x remoteStartId sent (None for 1.6)."""
+    ) -> tuple[StationAnswer[str], int | None]:
+        """The station's answer (its status) and the 2.x remoteStartId sent (None for 1.6)."""
         if not token.id_token:
             raise CommandError(grpc.StatusCode.INVALID_ARGUMENT, "an id token is required")
-        version = await self._calls.version_of(station_id)
+        version = await self._version(station_id)
         if version is OcppVersion.V16:
-            payload: dict[str, Any] = {"idTag": token.id_token}
-            if evse_id is not None:
-                payload["connectorId"] = evse_id
-            return await self._send(station_id, "RemoteStartTransaction", payload, timeout_s), None
+            request = v16_remote_start_transaction.request(token, evse_id)
+            answer = await self._send(station_id, request, v16_remote_start_transaction.status, timeout_s)
+            return answer, None
         remote_start_id = self._remote_start_ids()
-        payload = {
-            "idToken": {"idToken": token.id_token, "type": token.type or DEFAULT_REMOTE_TOKEN_TYPE},
-            "remoteStartId": remote_start_id,
-        }
-        if evse_id is not None:
-            payload["evseId"] = evse_id
-        return await self._send(station_id, "RequestStartTransaction", payload, timeout_s), remote_start_id
+        if version is OcppVersion.V201:
+            request = v201_request_start_transaction.request(token, evse_id, remote_start_id)
+            answer = await self._send(station_id, request, v201_request_start_transaction.status, timeout_s)
+        else:
+            request = v21_request_start_transaction.request(token, evse_id, remote_start_id)
+            answer = await self._send(station_id, request, v21_request_start_transaction.status, timeout_s)
+        return answer, remote_start_id
 
-    async def stop(self, station_id: str, transaction_id: str, timeout_s: float) -> StationAnswer:
-        version = await self._calls.version_of(station_id)
+    async def stop(self, station_id: str, transaction_id: str, timeout_s: float) -> StationAnswer[str]:
+        version = await self._version(station_id)
         if version is OcppVersion.V16:
             if not transaction_id.isdecimal():
                 raise CommandError(grpc.StatusCode.INVALID_ARGUMENT, "a 1.6 transaction id is an integer")
-            return await self._send(
-                station_id, "RemoteStopTransaction", {"transactionId": int(transaction_id)}, timeout_s
-            )
-        return await self._send(station_id, "RequestStopTransaction", {"transactionId": transaction_id}, timeout_s)
+            request = v16_remote_stop_transaction.request(int(transaction_id))
+            return await self._send(station_id, request, v16_remote_stop_transaction.status, timeout_s)
+        if version is OcppVersion.V201:
+            request = v201_request_stop_transaction.request(transaction_id)
+            return await self._send(station_id, request, v201_request_stop_transaction.status, timeout_s)
+        request = v21_request_stop_transaction.request(transaction_id)
+        return await self._send(station_id, request, v21_request_stop_transaction.status, timeout_s)
 
-    async def status(self, station_id: str, transaction_id: str, timeout_s: float) -> StationAnswer:
-        version = await self._calls.version_of(station_id)
+    async def status(self, station_id: str, transaction_id: str, timeout_s: float) -> StationAnswer[TransactionStatus]:
+        version = await self._version(station_id)
         if version is OcppVersion.V16:
             raise CommandError(grpc.StatusCode.FAILED_PRECONDITION, "OCPP 1.6 has no GetTransactionStatus")
-        payload = {"transactionId": transaction_id} if transaction_id else {}
-        return await self._send(station_id, "GetTransactionStatus", payload, timeout_s)
+        if version is OcppVersion.V201:
+            request = v201_get_transaction_status.request(transaction_id)
+            return await self._send(station_id, request, v201_get_transaction_status.outcome, timeout_s)
+        request = v21_get_transaction_status.request(transaction_id)
+        return await self._send(station_id, request, v21_get_transaction_status.outcome, timeout_s)
 
-    async def _send(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> StationAnswer:
+    async def _version(self, station_id: str) -> OcppVersion:
+        try:
+            return await self._calls.connected_version(station_id)
+        except StationCallError as exc:
+            raise CommandError(exc.status, str(exc)) from exc
+
+    async def _send(
+        self, station_id: str, request: Any, read: Callable[[Any], OutcomeT], timeout_s: float
+    ) -> StationAnswer[OutcomeT]:
         timeout = timeout_s if timeout_s > 0 else self._default_timeout_s
-        response = await self._calls.send_call(station_id, action, payload, timeout)
-        if response.WhichOneof("outcome") == "error":
-            return StationAnswer(response.message_id, None, response.error)
-        return StationAnswer(response.message_id, json.loads(response.result_json), None)
-
-
-_VERSIONS = {
-    envelope_pb2.OCPP_VERSION_16: OcppVersion.V16,
-    envelope_pb2.OCPP_VERSION_201: OcppVersion.V201,
-    envelope_pb2.OCPP_VERSION_21: OcppVersion.V21,
-}
-
-
-class GrpcStationCalls:
-    """`StationCalls` over device-model's gRPC DeviceModelService."""
-
-    def __init__(self, address: str) -> None:
-        self._channel = grpc.aio.insecure_channel(address)
-        self._stub = device_model_pb2_grpc.DeviceModelServiceStub(self._channel)
-
-    async def version_of(self, station_id: str) -> OcppVersion:
-        request = device_model_pb2.GetStationRequest(station_id=station_id)
         try:
-            response = await self._stub.GetStation(request, timeout=10)
-        except grpc.aio.AioRpcError as exc:
-            raise _command_error(exc) from exc
-        version = _VERSIONS.get(response.station.ocpp_version)
-        if version is None:
-            raise CommandError(grpc.StatusCode.FAILED_PRECONDITION, f"station {station_id} has no known OCPP version")
-        return version
-
-    async def send_call(
-        self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float
-    ) -> device_model_pb2.SendCallResponse:
-        request = device_model_pb2.SendCallRequest(
-            station_id=station_id, action=action, payload_json=json.dumps(payload), timeout_ms=int(timeout_s * 1000)
-        )
-        try:
-            # The margin lets device-model report the station's silence (DEADLINE_EXCEEDED) itself.
-            return await self._stub.SendCall(request, timeout=timeout_s + 5)
-        except grpc.aio.AioRpcError as exc:
-            raise _command_error(exc) from exc
-
-    async def close(self) -> None:
-        await self._channel.close(None)
-
-
-def _command_error(exc: grpc.aio.AioRpcError) -> CommandError:
-    return CommandError(exc.code(), f"device-model: {exc.details() or exc.code().name}")
+            answer = await self._calls.send(station_id, request, timeout)
+        except CallErrorAnswer as error:
+            return StationAnswer(error.message_id, None, None, error)
+        except StationCallError as exc:
+            raise CommandError(exc.status, str(exc)) from exc
+        return StationAnswer(answer.message_id, read(answer.result), answer.payload, None)

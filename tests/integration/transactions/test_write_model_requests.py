@@ -17,7 +17,8 @@ from csms_transactions.settings import TransactionsSettings
 from integration.transactions.counting import CountingSession
 from kit.builders.transaction_scenarios import meter_value, transaction_event
 from kit.builders.transactions import NOW
-from kit.fakes.transactions import InMemoryTransactionsRepository, ScriptedAuthorizer, ScriptedStationCalls
+from kit.fakes.station_calls import FakeStationCalls
+from kit.fakes.transactions import InMemoryTransactionsRepository, ScriptedAuthorizer
 
 
 class Station:
@@ -31,7 +32,7 @@ class Station:
             session=self.counting,
             authorizer=ScriptedAuthorizer({self.token.upper(): Decision("Accepted")}),
             repository=InMemoryTransactionsRepository(),
-            station_calls=ScriptedStationCalls(),
+            station_calls=FakeStationCalls(),
         ).router
         assert router is not None
         self._router = router

@@ -17,13 +17,13 @@ from csms_kernel.handling.router import CallInfo
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.authorization import (
     FakeLease,
-    FakeStationCalls,
     InMemoryActiveSessions,
     InMemoryLocalListStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
 )
+from kit.fakes.station_calls import FakeStationCalls
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)

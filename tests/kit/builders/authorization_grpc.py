@@ -15,13 +15,13 @@ from csms_authorization.ports import StationRegistryRepository
 from csms_authorization.settings import AuthorizationSettings
 from kit.fakes.authorization import (
     FakeLease,
-    FakeStationCalls,
     InMemoryActiveSessions,
     InMemoryLocalListStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
 )
+from kit.fakes.station_calls import FakeStationCalls
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SETTINGS = AuthorizationSettings(local_list_push_concurrency=4, local_list_call_timeout_s=30.0)

@@ -16,11 +16,11 @@ from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.bootstrap import build
 from csms_transactions.domain.tokens import Decision
 from csms_transactions.settings import TransactionsSettings
+from kit.fakes.station_calls import FakeStationCalls
 from kit.fakes.transactions import (
     InMemoryStateStore,
     InMemoryTransactionsRepository,
     ScriptedAuthorizer,
-    ScriptedStationCalls,
 )
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
@@ -56,7 +56,7 @@ class Csms:
             state=self.state,
             authorizer=self.authorizer,
             repository=InMemoryTransactionsRepository(),
-            station_calls=ScriptedStationCalls(),
+            station_calls=FakeStationCalls(),
         ).router
         assert router is not None
         return router

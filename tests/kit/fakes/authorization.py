@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from csms.authorization.v1 import authorization_pb2
-from csms_authorization.adapters.station_calls import StationOffline
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_station_id
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
@@ -20,7 +19,6 @@ from csms_authorization.ports import (
     StationListVersion,
     StationRecord,
 )
-from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.projecting.writes import Write
 
 
@@ -235,28 +233,3 @@ class InMemoryLease:
     async def release(self) -> None:
         if self._owners.get(self._name) == self._owner:
             del self._owners[self._name]
-
-
-Answer = dict[str, Any] | Exception
-
-
-@dataclass
-class FakeStationCalls:
-    """Stations by id with their version; answers per station and action (an exception to raise; a list: one
-    per call, in order); records the calls."""
-
-    versions: dict[str, OcppVersion] = field(default_factory=dict)
-    answers: dict[tuple[str, str], Answer | list[Answer]] = field(default_factory=dict)
-    calls: list[tuple[str, str, dict[str, Any], float]] = field(default_factory=list)
-
-    async def connected_version(self, station_id: str) -> OcppVersion | None:
-        return self.versions.get(station_id)
-
-    async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        self.calls.append((station_id, action, payload, timeout_s))
-        answer = self.answers.get((station_id, action), StationOffline(f"station {station_id} is offline"))
-        if isinstance(answer, list):
-            answer = answer.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-import grpc
-
-from csms.device_model.v1 import device_model_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.adapters.repository import TransactionQuery
-from csms_transactions.app.remote_commands import CommandError
 from csms_transactions.domain.tokens import Decision, Token
 from csms_transactions.ports import Handled, IdsExhaustedError, TransactionState
 
@@ -95,36 +89,6 @@ class ScriptedAuthorizer:
         if self.down:
             raise RetryableError("authorization unavailable")
         return self.decisions.get(token.key, self.unknown)
-
-
-@dataclass
-class ScriptedStationCalls:
-    """A station of `version` that answers every call with `answer` (a result payload, a CALLERROR response or
-    an exception)."""
-
-    version: OcppVersion | CommandError = OcppVersion.V201
-    answer: dict[str, Any] | device_model_pb2.SendCallResponse | CommandError = field(
-        default_factory=lambda: {"status": "Accepted"}
-    )
-    calls: list[tuple[str, str, dict[str, Any], float]] = field(default_factory=list)
-
-    async def version_of(self, station_id: str) -> OcppVersion:
-        if isinstance(self.version, CommandError):
-            raise self.version
-        return self.version
-
-    async def send_call(
-        self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float
-    ) -> device_model_pb2.SendCallResponse:
-        self.calls.append((station_id, action, payload, timeout_s))
-        if isinstance(self.answer, CommandError):
-            raise self.answer
-        if isinstance(self.answer, device_model_pb2.SendCallResponse):
-            return self.answer
-        return device_model_pb2.SendCallResponse(message_id="csms-1", result_json=json.dumps(self.answer))
-
-
-OFFLINE = CommandError(grpc.StatusCode.FAILED_PRECONDITION, "device-model: station CS-1 is offline")
 
 
 @dataclass

@@ -10,14 +10,22 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationOffline
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.ports import StationListVersion
+from csms_kernel.clients.station_calls import (
+    Answered,
+    CallErrorAnswer,
+    CallFailed,
+    CallTimedOut,
+    StationOffline,
+    answered,
+)
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.builders.authorization_grpc import NOW, Service
-from kit.fakes.authorization import FakeStationCalls, InMemoryStationRegistry
+from kit.fakes.authorization import InMemoryStationRegistry
 from kit.fakes.grpc_context import CONTEXT, Aborted
+from kit.fakes.station_calls import FakeStationCalls
 
 NO_GET_CONFIGURATION = CallErrorAnswer("NotImplemented", "no handler for GetConfiguration")
 LIMITS_16 = ("GetConfiguration", {"key": ["SendLocalListMaxLength", "LocalAuthListMaxLength"]})
@@ -301,14 +309,14 @@ class Gate(FakeStationCalls):
         self.release = asyncio.Event()
         self.four_in_flight = asyncio.Event()
 
-    async def call(self, station_id: str, action: str, payload: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    async def send(self, station_id: str, request: Any, timeout_s: float) -> Answered:
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
         if self.in_flight == 4:
             self.four_in_flight.set()
         await self.release.wait()
         self.in_flight -= 1
-        return {"status": "Accepted"}
+        return answered(request, "m1", {"status": "Accepted"})
 
 
 async def test_a_group_push_calls_its_stations_concurrently_within_the_bound() -> None:

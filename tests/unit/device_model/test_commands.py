@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from csms_device_model.app.send_call import CallResult, InvalidCallError, StationCommands, StationOfflineError
+from csms_device_model.app.send_call import CallResult, InvalidCall, StationCommands
 from csms_device_model.domain.presence import Presence
+from csms_kernel.clients.station_calls import StationOffline
 from kit.fakes.device_model import InMemoryStationsRepository, ScriptedEdge
 
 ONLINE_16 = Presence(True, "edge-1", "c1", "127.0.0.1:50060", "ocpp1.6")
@@ -27,7 +28,7 @@ async def test_relays_a_valid_call_to_the_node_holding_the_station() -> None:
 
 @pytest.mark.parametrize("presence", [None, Presence(False, "edge-1", "c1", "a", "ocpp1.6")])
 async def test_offline(presence: Presence | None) -> None:
-    with pytest.raises(StationOfflineError, match="CS-1 is offline"):
+    with pytest.raises(StationOffline, match="CS-1 is offline"):
         await commands(presence, ScriptedEdge(CallResult("m", "{}"))).send_call("CS-1", "Reset", "{}", 5)
 
 
@@ -42,6 +43,6 @@ async def test_offline(presence: Presence | None) -> None:
 )
 async def test_invalid_calls_are_refused_before_sending(action: str, payload: str, message: str) -> None:
     edge = ScriptedEdge(CallResult("m", "{}"))
-    with pytest.raises(InvalidCallError, match=message):
+    with pytest.raises(InvalidCall, match=message):
         await commands(ONLINE_16, edge).send_call("CS-1", action, payload, 5)
     assert edge.calls == []

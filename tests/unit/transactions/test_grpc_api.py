@@ -8,28 +8,22 @@ from typing import Any
 import grpc
 import pytest
 
-from csms.device_model.v1 import device_model_pb2
 from csms.edge.v1 import edge_pb2
 from csms.transactions.v1 import transactions_pb2
+from csms_kernel.clients.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationOffline
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.api.grpc_api import TransactionsServicer
-from csms_transactions.app.remote_commands import CommandError
 from csms_transactions.bootstrap import build
 from csms_transactions.settings import TransactionsSettings
 from kit.fakes.grpc_context import CONTEXT, Aborted
-from kit.fakes.transactions import (
-    OFFLINE,
-    InMemoryStateStore,
-    InMemoryTransactionsRepository,
-    ScriptedAuthorizer,
-    ScriptedStationCalls,
-)
+from kit.fakes.station_calls import Answer, FakeStationCalls
+from kit.fakes.transactions import InMemoryStateStore, InMemoryTransactionsRepository, ScriptedAuthorizer
 
 pb = transactions_pb2
 
 
 def servicer(
-    repository: InMemoryTransactionsRepository | None = None, calls: ScriptedStationCalls | None = None
+    repository: InMemoryTransactionsRepository | None = None, calls: FakeStationCalls | None = None
 ) -> TransactionsServicer:
     """The servicer of the wired service over these fakes."""
     api = build(
@@ -37,12 +31,20 @@ def servicer(
         state=InMemoryStateStore(),
         authorizer=ScriptedAuthorizer({}),
         repository=repository or InMemoryTransactionsRepository(),
-        station_calls=calls or ScriptedStationCalls(),
+        station_calls=calls or FakeStationCalls(),
         remote_start_ids=lambda: 4711,
     ).grpc
     assert api is not None
     result: TransactionsServicer = api.servicer
     return result
+
+
+def station(version: OcppVersion | Exception, answers: dict[str, Answer] | None = None) -> FakeStationCalls:
+    """Station CS-1 of `version`, answering each action with its answer (Accepted when not given)."""
+    actions = ("RemoteStartTransaction", "RemoteStopTransaction", "RequestStartTransaction", "RequestStopTransaction")
+    scripted: dict[str, Answer] = {action: {"status": "Accepted"} for action in actions}
+    scripted |= answers or {}
+    return FakeStationCalls({"CS-1": version}, {("CS-1", action): answer for action, answer in scripted.items()})
 
 
 def transaction(station_id: str, transaction_id: str, **fields: Any) -> pb.Transaction:
@@ -120,7 +122,7 @@ async def test_list_transactions_passes_the_query_and_refuses_bad_arguments() ->
 async def test_start_session_on_every_version(
     version: OcppVersion, action: str, payload: dict[str, Any], remote_start_id: int | None
 ) -> None:
-    calls = ScriptedStationCalls(version, {"status": "Accepted"})
+    calls = station(version)
     request = pb.StartSessionRequest(
         station_id="CS-1", id_token=pb.IdToken(id_token="TAG-1"), evse_id=2, timeout_ms=5000
     )
@@ -133,7 +135,7 @@ async def test_start_session_on_every_version(
 
 
 async def test_start_session_without_evse_uses_the_token_type_and_default_timeout() -> None:
-    calls = ScriptedStationCalls(OcppVersion.V201, {"status": "Rejected"})
+    calls = station(OcppVersion.V201, {"RequestStartTransaction": {"status": "Rejected"}})
     request = pb.StartSessionRequest(station_id="CS-1", id_token=pb.IdToken(id_token="E1", type="eMAID"))
     response = await servicer(calls=calls).StartSession(request, CONTEXT)
     assert calls.calls == [
@@ -144,7 +146,9 @@ async def test_start_session_without_evse_uses_the_token_type_and_default_timeou
             30.0,
         )
     ]
-    assert response.status == "Rejected"
+    assert response == pb.StartSessionResponse(
+        status="Rejected", remote_start_id=4711, message_id="csms-1", result_json='{"status": "Rejected"}'
+    )
 
 
 @pytest.mark.parametrize(
@@ -156,15 +160,17 @@ async def test_start_session_without_evse_uses_the_token_type_and_default_timeou
     ],
 )
 async def test_stop_session_on_every_version(version: OcppVersion, action: str, payload: dict[str, Any]) -> None:
-    calls = ScriptedStationCalls(version, {"status": "Accepted"})
+    calls = station(version)
     request = pb.StopSessionRequest(station_id="CS-1", transaction_id="1001")
     response = await servicer(calls=calls).StopSession(request, CONTEXT)
     assert calls.calls == [("CS-1", action, payload, 30.0)]
-    assert (response.status, response.result_json) == ("Accepted", '{"status": "Accepted"}')
+    assert response == pb.StopSessionResponse(
+        status="Accepted", message_id="csms-1", result_json='{"status": "Accepted"}'
+    )
 
 
 async def test_a_1_6_stop_needs_an_integer_id() -> None:
-    calls = ScriptedStationCalls(OcppVersion.V16)
+    calls = station(OcppVersion.V16)
     with pytest.raises(Aborted) as refused:
         await servicer(calls=calls).StopSession(
             pb.StopSessionRequest(station_id="CS-1", transaction_id="tx-1"), CONTEXT
@@ -173,40 +179,61 @@ async def test_a_1_6_stop_needs_an_integer_id() -> None:
 
 
 async def test_the_station_callerror_is_returned() -> None:
-    error = edge_pb2.CallError(code="NotSupported", description="no remote start here")
-    calls = ScriptedStationCalls(OcppVersion.V201, device_model_pb2.SendCallResponse(message_id="m9", error=error))
+    callerror = CallErrorAnswer("NotSupported", "no remote start here", '{"reason": "none"}', "m9")
+    calls = station(OcppVersion.V201, {"RequestStartTransaction": callerror})
     request = pb.StartSessionRequest(station_id="CS-1", id_token=pb.IdToken(id_token="T"))
     response = await servicer(calls=calls).StartSession(request, CONTEXT)
-    assert response.message_id == "m9" and response.error == error and response.status == ""
-
-
-async def test_offline_unknown_or_silent_stations_report_device_model_status() -> None:
-    for failure in (OFFLINE, CommandError(grpc.StatusCode.DEADLINE_EXCEEDED, "device-model: no answer")):
-        calls = ScriptedStationCalls(OcppVersion.V201, failure)
-        with pytest.raises(Aborted) as aborted:
-            await servicer(calls=calls).StopSession(
-                pb.StopSessionRequest(station_id="CS-1", transaction_id="t"), CONTEXT
-            )
-        assert (aborted.value.code, aborted.value.details) == (failure.code, failure.message)
-    unknown = ScriptedStationCalls(
-        CommandError(grpc.StatusCode.NOT_FOUND, "device-model: station CS-9 never connected")
+    error = edge_pb2.CallError(
+        code="NotSupported", description="no remote start here", details_json='{"reason": "none"}'
     )
+    assert response == pb.StartSessionResponse(message_id="m9", error=error, remote_start_id=4711)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        StationOffline("station CS-1 is offline"),
+        CallTimedOut("station CS-1 did not answer in time"),
+        CallFailed("device-model INVALID_ARGUMENT: payload not valid", grpc.StatusCode.INVALID_ARGUMENT),
+        CallFailed("device-model UNAVAILABLE: connection refused", grpc.StatusCode.UNAVAILABLE),
+    ],
+)
+async def test_a_call_without_answer_reports_its_status(failure: StationOffline | CallTimedOut | CallFailed) -> None:
+    calls = station(OcppVersion.V201, {"RequestStopTransaction": failure})
     with pytest.raises(Aborted) as aborted:
-        await servicer(calls=unknown).StopSession(pb.StopSessionRequest(station_id="CS-9", transaction_id="t"), CONTEXT)
-    assert aborted.value.code == grpc.StatusCode.NOT_FOUND
+        await servicer(calls=calls).StopSession(pb.StopSessionRequest(station_id="CS-1", transaction_id="t"), CONTEXT)
+    assert (aborted.value.code, aborted.value.details) == (failure.status, str(failure))
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        (StationOffline("station CS-1 is offline"), grpc.StatusCode.FAILED_PRECONDITION),
+        (StationOffline("station CS-1 has never connected", grpc.StatusCode.NOT_FOUND), grpc.StatusCode.NOT_FOUND),
+    ],
+)
+async def test_offline_or_unknown_stations_are_not_called(failure: StationOffline, code: grpc.StatusCode) -> None:
+    calls = station(failure)
+    with pytest.raises(Aborted) as aborted:
+        await servicer(calls=calls).StopSession(pb.StopSessionRequest(station_id="CS-1", transaction_id="t"), CONTEXT)
+    assert (aborted.value.code, aborted.value.details, calls.calls) == (code, str(failure), [])
 
 
 async def test_transaction_status_on_2_x_and_refused_on_1_6() -> None:
-    calls = ScriptedStationCalls(OcppVersion.V21, {"messagesInQueue": True, "ongoingIndicator": False})
+    answer = {"messagesInQueue": True, "ongoingIndicator": False}
+    calls = station(OcppVersion.V21, {"GetTransactionStatus": answer})
     request = pb.GetTransactionStatusRequest(station_id="CS-1", transaction_id="tx-1")
     response = await servicer(calls=calls).GetTransactionStatus(request, CONTEXT)
     assert calls.calls == [("CS-1", "GetTransactionStatus", {"transactionId": "tx-1"}, 30.0)]
-    assert (response.messages_in_queue, response.ongoing_indicator) == (True, False)
-    assert json.loads(response.result_json) == {"messagesInQueue": True, "ongoingIndicator": False}
-    everything = await servicer(
-        calls=ScriptedStationCalls(OcppVersion.V201, {"messagesInQueue": False})
-    ).GetTransactionStatus(pb.GetTransactionStatusRequest(station_id="CS-1"), CONTEXT)
-    assert not everything.HasField("ongoing_indicator") and not everything.messages_in_queue
+    assert response == pb.GetTransactionStatusResponse(
+        messages_in_queue=True, ongoing_indicator=False, message_id="csms-1", result_json=json.dumps(answer)
+    )
+    everything = station(OcppVersion.V201, {"GetTransactionStatus": {"messagesInQueue": False}})
+    response = await servicer(calls=everything).GetTransactionStatus(
+        pb.GetTransactionStatusRequest(station_id="CS-1"), CONTEXT
+    )
+    assert everything.calls == [("CS-1", "GetTransactionStatus", {}, 30.0)]
+    assert response == pb.GetTransactionStatusResponse(message_id="csms-1", result_json='{"messagesInQueue": false}')
     with pytest.raises(Aborted) as refused:
-        await servicer(calls=ScriptedStationCalls(OcppVersion.V16)).GetTransactionStatus(request, CONTEXT)
+        await servicer(calls=station(OcppVersion.V16)).GetTransactionStatus(request, CONTEXT)
     assert refused.value.code == grpc.StatusCode.FAILED_PRECONDITION

@@ -1,7 +1,9 @@
-"""OCPP 2.0.1 BootNotification: accept the station, tell it the heartbeat interval, record the boot."""
+"""OCPP 2.0.1 BootNotification: accept the station, tell it the heartbeat interval, record the boot (the
+recording is shared with 2.1, whose message has the same fields)."""
 
 from __future__ import annotations
 
+from ocpp.v21 import call as v21_call
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import RegistrationStatusEnumType
 
@@ -10,6 +12,16 @@ from csms_device_model.ocpp.context import DeviceModelContext
 
 
 async def handle(ctx: DeviceModelContext, request: call.BootNotification) -> call_result.BootNotification:
+    record_boot(ctx, request)
+    return call_result.BootNotification(
+        current_time=ctx.now_iso(),
+        interval=ctx.heartbeat_interval_s,
+        status=RegistrationStatusEnumType.accepted,
+    )
+
+
+def record_boot(ctx: DeviceModelContext, request: call.BootNotification | v21_call.BootNotification) -> None:
+    """Emits StationBooted for an accepted 2.x boot."""
     station = request.charging_station
     ctx.emit(
         device_model_pb2.DeviceModelEvent(
@@ -22,9 +34,4 @@ async def handle(ctx: DeviceModelContext, request: call.BootNotification) -> cal
                 registration_status=RegistrationStatusEnumType.accepted.value,
             )
         )
-    )
-    return call_result.BootNotification(
-        current_time=ctx.now_iso(),
-        interval=ctx.heartbeat_interval_s,
-        status=RegistrationStatusEnumType.accepted,
     )

@@ -1,7 +1,19 @@
-"""OCPP 2.1 BootNotification: the message is unchanged from 2.0.1, and so is its handling."""
+"""OCPP 2.1 BootNotification: accept the station, tell it the heartbeat interval, record the boot (as in 2.0.1:
+the message has the same fields)."""
 
 from __future__ import annotations
 
-from csms_device_model.ocpp.v201.boot_notification import handle
+from ocpp.v21 import call, call_result
+from ocpp.v21.enums import RegistrationStatusEnumType
 
-__all__ = ["handle"]
+from csms_device_model.ocpp.context import DeviceModelContext
+from csms_device_model.ocpp.v201.boot_notification import record_boot
+
+
+async def handle(ctx: DeviceModelContext, request: call.BootNotification) -> call_result.BootNotification:
+    record_boot(ctx, request)
+    return call_result.BootNotification(
+        current_time=ctx.now_iso(),
+        interval=ctx.heartbeat_interval_s,
+        status=RegistrationStatusEnumType.accepted,
+    )

@@ -1,7 +1,14 @@
-"""OCPP 2.1 StatusNotification: the message is unchanged from 2.0.1, and so is its handling."""
+"""OCPP 2.1 StatusNotification: record the status of one connector of one EVSE (as in 2.0.1: the message has
+the same fields)."""
 
 from __future__ import annotations
 
-from csms_device_model.ocpp.v201.status_notification import handle
+from ocpp.v21 import call, call_result
 
-__all__ = ["handle"]
+from csms_device_model.ocpp.context import DeviceModelContext
+from csms_device_model.ocpp.v201.status_notification import record_status
+
+
+async def handle(ctx: DeviceModelContext, request: call.StatusNotification) -> call_result.StatusNotification:
+    record_status(ctx, request)
+    return call_result.StatusNotification()

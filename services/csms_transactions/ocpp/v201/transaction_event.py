@@ -2,14 +2,16 @@
 
 Natural key: transaction id + seqNo, so a frame redelivered or sent again under a new message id (e.g. after
 the station was offline) is answered the same and reported once. Events may arrive in any order: the
-projection merges them by seqNo, and an ended transaction never becomes active again.
+projection merges them by seqNo, and an ended transaction never becomes active again. The recording and the
+idTokenInfo are shared with 2.1, whose message has the same fields (and more this CSMS does not use).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ocpp.v201 import call, call_result, datatypes
+from ocpp.v21 import call as v21_call
+from ocpp.v201 import call, call_result
 
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.envelopes import timestamp
@@ -27,6 +29,14 @@ GROUP_TOKEN_TYPE = "Central"
 
 
 async def handle(ctx: TransactionsContext, request: call.TransactionEvent) -> call_result.TransactionEvent:
+    decision = await record_event(ctx, request)
+    return call_result.TransactionEvent(id_token_info=id_token_info(decision) if decision else None)
+
+
+async def record_event(
+    ctx: TransactionsContext, request: call.TransactionEvent | v21_call.TransactionEvent
+) -> Decision | None:
+    """Merges the event into the transaction and emits it (once); the decision on its token, if it has one."""
     info: dict[str, Any] = request.transaction_info
     transaction_id: str = info["transaction_id"]
     occurred_at = parse_ocpp_datetime(request.timestamp)
@@ -45,12 +55,12 @@ async def handle(ctx: TransactionsContext, request: call.TransactionEvent) -> ca
         event = outcome.event(occurred_at, seq_no=request.seq_no, offline=bool(request.offline))
         _describe(event, request, info, token, outcome.decision)
         ctx.emit(event)
-    return call_result.TransactionEvent(id_token_info=_id_token_info(outcome.decision) if outcome.decision else None)
+    return outcome.decision
 
 
 def _describe(
     event: transactions_pb2.TransactionEvent,
-    request: call.TransactionEvent,
+    request: call.TransactionEvent | v21_call.TransactionEvent,
     info: dict[str, Any],
     token: Token | None,
     decision: Decision | None,
@@ -92,12 +102,11 @@ def _describe(
         )
 
 
-def _id_token_info(decision: Decision) -> datatypes.IdTokenInfoType:
-    group = decision.group
-    return datatypes.IdTokenInfoType(
-        status=decision.status,
-        cache_expiry_date_time=ocpp_datetime(decision.expiry) if decision.expiry else None,
-        group_id_token=datatypes.IdTokenType(id_token=group.id_token, type=group.type or GROUP_TOKEN_TYPE)
-        if group
-        else None,
-    )
+def id_token_info(decision: Decision) -> dict[str, Any]:
+    """The 2.x idTokenInfo of a decision (snake_case, as the `ocpp` package holds nested objects)."""
+    info: dict[str, Any] = {"status": decision.status}
+    if decision.expiry:
+        info["cache_expiry_date_time"] = ocpp_datetime(decision.expiry)
+    if decision.group:
+        info["group_id_token"] = {"id_token": decision.group.id_token, "type": decision.group.type or GROUP_TOKEN_TYPE}
+    return info

@@ -1,7 +1,14 @@
-"""OCPP 2.1 MeterValues: the message is unchanged from 2.0.1, and so is its handling."""
+"""OCPP 2.1 MeterValues: samples of an EVSE (or of the main meter, EVSE 0) outside any transaction (as in
+2.0.1: the message has the same fields)."""
 
 from __future__ import annotations
 
-from csms_transactions.ocpp.v201.meter_values import handle
+from ocpp.v21 import call, call_result
 
-__all__ = ["handle"]
+from csms_transactions.ocpp.context import TransactionsContext
+from csms_transactions.ocpp.v201.meter_values import report_samples
+
+
+async def handle(ctx: TransactionsContext, request: call.MeterValues) -> call_result.MeterValues:
+    report_samples(ctx, request)
+    return call_result.MeterValues()

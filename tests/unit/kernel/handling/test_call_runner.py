@@ -42,12 +42,15 @@ async def heartbeat(ctx: Context, request: v201_call.Heartbeat) -> v201_result.H
     return v201_result.Heartbeat(current_time=ctx.call.received_at.isoformat())
 
 
-async def pure_heartbeat(ctx: Context, request: v201_call.Heartbeat) -> v201_result.Heartbeat:
+async def read_only_heartbeat(ctx: Context, request: v201_call.Heartbeat) -> v201_result.Heartbeat:
     return v201_result.Heartbeat(current_time=ctx.call.received_at.isoformat())
 
 
-def runner(answered: InMemoryAnsweredCalls, *, pure: bool = False) -> CallRunner[Context]:
-    route = Route(v201_call.Heartbeat, pure_heartbeat, pure=True) if pure else Route(v201_call.Heartbeat, heartbeat)
+def runner(answered: InMemoryAnsweredCalls, *, remember_answer: bool = True) -> CallRunner[Context]:
+    if remember_answer:
+        route = Route(v201_call.Heartbeat, heartbeat)
+    else:
+        route = Route(v201_call.Heartbeat, read_only_heartbeat, remember_answer=False)
     router = Router({OcppVersion.V201: {"Heartbeat": route}}, Context)
     none: Any = None  # handle_record uses neither the consumer nor a producer
     return CallRunner(
@@ -121,9 +124,9 @@ def test_recent_answers_forget_the_oldest_beyond_their_capacity() -> None:
     assert recent.get(("CS1", "c1", "m3")) == answers["m3"]
 
 
-async def test_answers_of_a_pure_handler_are_not_stored_but_a_repeat_in_the_same_process_gets_the_first() -> None:
+async def test_unremembered_answers_are_not_stored_but_a_repeat_in_one_process_gets_the_first() -> None:
     answered = InMemoryAnsweredCalls()
-    calls = runner(answered, pure=True)
+    calls = runner(answered, remember_answer=False)
     first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
     again = await calls.handle_record(heartbeat_record("c1", T0 + timedelta(seconds=30), repeat=True), "0:11")
     assert answered.rows == {}

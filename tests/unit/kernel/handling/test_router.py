@@ -95,9 +95,10 @@ async def test_retryable_errors_propagate() -> None:
         await router(unavailable).dispatch(call_info(OcppVersion.V201, "Heartbeat"), frame("Heartbeat", {}))
 
 
-async def test_only_answers_of_handlers_that_are_not_pure_are_to_be_remembered() -> None:
-    pure = Router({OcppVersion.V16: {"Heartbeat": Route(v16_call.Heartbeat, heartbeat_v16, pure=True)}}, lambda c, e: e)
-    assert not (await pure.dispatch(call_info(OcppVersion.V16, "Heartbeat"), frame("Heartbeat", {}))).remember
+async def test_only_answers_of_routes_that_remember_them_are_to_be_remembered() -> None:
+    route = Route(v16_call.Heartbeat, heartbeat_v16, remember_answer=False)
+    read_only = Router({OcppVersion.V16: {"Heartbeat": route}}, lambda c, e: e)
+    assert not (await read_only.dispatch(call_info(OcppVersion.V16, "Heartbeat"), frame("Heartbeat", {}))).remember
     effectful = router()
     assert (await effectful.dispatch(call_info(OcppVersion.V16, "Heartbeat"), frame("Heartbeat", {}))).remember
     error = await effectful.dispatch(call_info(OcppVersion.V201, "Heartbeat"), frame("Heartbeat", {}))

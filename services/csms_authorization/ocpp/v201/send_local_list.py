@@ -1,0 +1,20 @@
+"""OCPP 2.0.1 SendLocalList (CSMS → station): one message of a local list update (Full or Differential) and the
+station's SendLocalListStatus. No I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpp.v201 import call, call_result
+
+
+def request(version_number: int, update_type: str, entries: list[dict[str, Any]]) -> call.SendLocalList:
+    """`entries`: AuthorizationData (snake_case, as the `ocpp` package holds nested objects); none: no list."""
+    return call.SendLocalList(
+        version_number=version_number, update_type=update_type, local_authorization_list=entries or None
+    )
+
+
+def status(result: call_result.SendLocalList) -> str:
+    """Accepted, Failed or VersionMismatch."""
+    return str(result.status)

@@ -1,0 +1,37 @@
+"""`OWNERS` and the services' routing tables name the same actions: a route without an owner entry would never
+reach its service (the fallback owner would answer NotSupported), an owner entry without a route would answer
+NotSupported from the owner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from csms_authorization.ocpp.routing import TABLES as AUTHORIZATION_TABLES
+from csms_device_model.ocpp.routing import TABLES as DEVICE_MODEL_TABLES
+from csms_kernel.ocpp.ownership import AUTHORIZATION, DEVICE_MODEL, FALLBACK_OWNER, OWNERS, TRANSACTIONS, owner_of
+from csms_kernel.ocpp.versions import OcppVersion
+from csms_transactions.ocpp.routing import TABLES as TRANSACTIONS_TABLES
+
+ROUTED: dict[str, Mapping[OcppVersion, Mapping[str, Any]]] = {
+    DEVICE_MODEL: DEVICE_MODEL_TABLES,
+    AUTHORIZATION: AUTHORIZATION_TABLES,
+    TRANSACTIONS: TRANSACTIONS_TABLES,
+}
+
+
+@pytest.mark.parametrize("service", ROUTED)
+def test_every_routed_action_is_owned_by_the_service_that_routes_it(service: str) -> None:
+    routed = {action for table in ROUTED[service].values() for action in table}
+    assert {action: owner_of(action) for action in routed} == dict.fromkeys(routed, service)
+
+
+def test_every_owned_action_is_routed_by_its_owner() -> None:
+    routed = {action: service for service, tables in ROUTED.items() for table in tables.values() for action in table}
+    assert OWNERS == routed
+
+
+def test_an_action_nobody_routes_goes_to_the_fallback_owner() -> None:
+    assert owner_of("DataTransfer") == FALLBACK_OWNER == DEVICE_MODEL
