@@ -3,6 +3,9 @@ LocalAuthListCtrlr's ItemsPerMessage and BytesPerMessage. No I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from ocpp.v201 import call, call_result
 
 from csms_authorization.domain.local_lists import MessageLimits, positive_limit
@@ -13,19 +16,27 @@ BYTES_PER_MESSAGE = "BytesPerMessage"
 
 
 def request() -> call.GetVariables:
-    return call.GetVariables(
-        get_variable_data=[
-            {"component": {"name": COMPONENT}, "variable": {"name": name}}
-            for name in (ITEMS_PER_MESSAGE, BYTES_PER_MESSAGE)
-        ]
-    )
+    return call.GetVariables(get_variable_data=variables())
 
 
 def outcome(result: call_result.GetVariables) -> MessageLimits:
-    """The limits the station reported; a variable rejected, missing or not a positive integer: no limit."""
+    return limits(result.get_variable_result)
+
+
+def variables() -> list[dict[str, Any]]:
+    """The GetVariableData of the request (the same in 2.0.1 and 2.1)."""
+    return [
+        {"component": {"name": COMPONENT}, "variable": {"name": name}}
+        for name in (ITEMS_PER_MESSAGE, BYTES_PER_MESSAGE)
+    ]
+
+
+def limits(results: Sequence[dict[str, Any]] | None) -> MessageLimits:
+    """The limits the station reported (2.0.1 and 2.1 GetVariableResults); a variable rejected, missing or not a
+    positive integer: no limit."""
     values = {
         r.get("variable", {}).get("name"): r.get("attribute_value")
-        for r in result.get_variable_result or ()
+        for r in results or ()
         if r.get("attribute_status") == "Accepted" and r.get("component", {}).get("name") == COMPONENT
     }
     return MessageLimits(

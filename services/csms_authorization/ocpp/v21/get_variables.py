@@ -1,34 +1,17 @@
 """OCPP 2.1 GetVariables (CSMS → station), asked before a local list update that may need splitting: the
-LocalAuthListCtrlr's ItemsPerMessage and BytesPerMessage. No I/O."""
+LocalAuthListCtrlr's ItemsPerMessage and BytesPerMessage, as in 2.0.1 (`v201/get_variables.py`). No I/O."""
 
 from __future__ import annotations
 
 from ocpp.v21 import call, call_result
 
-from csms_authorization.domain.local_lists import MessageLimits, positive_limit
-
-COMPONENT = "LocalAuthListCtrlr"
-ITEMS_PER_MESSAGE = "ItemsPerMessage"
-BYTES_PER_MESSAGE = "BytesPerMessage"
+from csms_authorization.domain.local_lists import MessageLimits
+from csms_authorization.ocpp.v201 import get_variables as v201
 
 
 def request() -> call.GetVariables:
-    return call.GetVariables(
-        get_variable_data=[
-            {"component": {"name": COMPONENT}, "variable": {"name": name}}
-            for name in (ITEMS_PER_MESSAGE, BYTES_PER_MESSAGE)
-        ]
-    )
+    return call.GetVariables(get_variable_data=v201.variables())
 
 
 def outcome(result: call_result.GetVariables) -> MessageLimits:
-    """The limits the station reported; a variable rejected, missing or not a positive integer: no limit."""
-    values = {
-        r.get("variable", {}).get("name"): r.get("attribute_value")
-        for r in result.get_variable_result or ()
-        if r.get("attribute_status") == "Accepted" and r.get("component", {}).get("name") == COMPONENT
-    }
-    return MessageLimits(
-        items_per_message=positive_limit(values.get(ITEMS_PER_MESSAGE)),
-        bytes_per_message=positive_limit(values.get(BYTES_PER_MESSAGE)),
-    )
+    return v201.limits(result.get_variable_result)
