@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
-from csms_authorization.adapters.active_sessions import ActiveSessions, CassandraActiveSessions
+from csms_authorization.adapters.active_sessions import CassandraActiveSessions
 from csms_authorization.adapters.event_log import KafkaEventLog
 from csms_authorization.adapters.lease import CassandraLease
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
@@ -30,7 +30,15 @@ from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
 from csms_authorization.ocpp.context import AuthorizationContext
 from csms_authorization.ocpp.routing import TABLES
-from csms_authorization.ports import EventLog, Lease, LocalListStore, Outbox, StationRegistryRepository, TokenStore
+from csms_authorization.ports import (
+    ActiveSessions,
+    EventLog,
+    Lease,
+    LocalListStore,
+    Outbox,
+    StationRegistryRepository,
+    TokenStore,
+)
 from csms_authorization.projections.active_sessions import PROJECTION as SESSIONS_PROJECTION
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.clients.station_calls import GrpcStationCalls, StationCalls

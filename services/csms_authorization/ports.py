@@ -152,3 +152,8 @@ class EventLog(Protocol):
     async def publish(self, events: Sequence[PendingEvent]) -> None:
         """Appends the events in the order given; returns once every one is acknowledged, else raises
         EventLogUnavailable."""
+
+
+class ActiveSessions(Protocol):
+    async def has_active(self, key: str) -> bool:
+        """Whether the token with this key has a transaction that has not ended."""

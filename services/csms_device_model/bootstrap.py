@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
-from csms_device_model.adapters.repository import CassandraStationsRepository, StationsRepository
+from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.api.grpc_api import DeviceModelServicer
-from csms_device_model.app.send_call import EdgeNodeCalls, StationCommands
+from csms_device_model.app.send_call import StationCommands
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
+from csms_device_model.ports import EdgeNodeCalls, StationsRepository
 from csms_device_model.projections.stations import PROJECTION, StationsState
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls

@@ -27,13 +27,13 @@ from csms_kernel.ocpp.ownership import TRANSACTIONS
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
 from csms_transactions.adapters.authorizer import GrpcAuthorizer
-from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionsRepository
+from csms_transactions.adapters.repository import CassandraTransactionsRepository
 from csms_transactions.adapters.state_store import MAX_INT32, CassandraStateStore
 from csms_transactions.api.grpc_api import TransactionsServicer
 from csms_transactions.app.remote_commands import RemoteCommands
 from csms_transactions.ocpp.context import TransactionsContext
 from csms_transactions.ocpp.routing import TABLES
-from csms_transactions.ports import Authorizer, StateStore
+from csms_transactions.ports import Authorizer, StateStore, TransactionsRepository
 from csms_transactions.projections.transactions import PROJECTION
 from csms_transactions.settings import TransactionsSettings
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from csms.transactions.v1 import transactions_pb2
+from csms_kernel.infra.envelopes import to_datetime
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.domain.tokens import Decision, Token
 
@@ -68,3 +70,46 @@ class StateStore(Protocol):
 class Authorizer(Protocol):
     async def authorize(self, station_id: str, token: Token, version: OcppVersion, at: datetime) -> Decision:
         """The decision at CSMS time `at`, in the terms of `version`. Raises RetryableError when unavailable."""
+
+
+@dataclass(frozen=True)
+class TransactionQuery:
+    station_id: str = ""
+    id_token: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    active_only: bool = False
+
+    @property
+    def index(self) -> str:
+        if self.station_id:
+            return "station"
+        if self.id_token:
+            return "token"
+        if self.active_only and self.since is None and self.until is None:
+            return "active"
+        return "day"
+
+    def matches(self, transaction: transactions_pb2.Transaction) -> bool:
+        first_seen_at = to_datetime(transaction.first_seen_at)
+        return (
+            (not self.active_only or transaction.state == transactions_pb2.TRANSACTION_STATE_ACTIVE)
+            and (not self.id_token or transaction.id_token.id_token.upper() == self.id_token.upper())
+            and (self.since is None or first_seen_at >= self.since)
+            and (self.until is None or first_seen_at < self.until)
+        )
+
+
+class TransactionsRepository(Protocol):
+    async def stations_with(self, transaction_id: str) -> list[str]:
+        """The stations that have a transaction with this id (usually one)."""
+
+    async def transaction(self, station_id: str, transaction_id: str) -> transactions_pb2.Transaction | None: ...
+
+    async def samples(self, station_id: str, transaction_id: str) -> list[transactions_pb2.SampledValue]: ...
+
+    async def transactions(
+        self, query: TransactionQuery, page_size: int, page_token: str
+    ) -> tuple[list[transactions_pb2.Transaction], str]:
+        """One page, newest first (by station and transaction id for the active index), and the next page's
+        token ("" on the last page). Raises ValueError for a page token this service did not issue."""

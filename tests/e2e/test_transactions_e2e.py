@@ -25,7 +25,8 @@ from csms_devtools.stack import Stack
 from csms_kernel.infra import cassandra
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.projecting.rebuild import rebuild
-from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionQuery
+from csms_transactions.adapters.repository import CassandraTransactionsRepository
+from csms_transactions.ports import TransactionQuery
 from csms_transactions.projections.transactions import PROJECTION
 from infra_fixtures import Infra
 from kit import scratch_keyspace

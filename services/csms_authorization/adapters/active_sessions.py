@@ -1,18 +1,11 @@
-"""Whether a token has an active session: port `ActiveSessions` and its Cassandra implementation (network I/O
-only). Table `active_sessions` is written by `projections.active_sessions`; the fake lives in the unit tests.
+"""Whether a token has an active session: the Cassandra implementation of the `ActiveSessions` port (network
+I/O only). Table `active_sessions` is written by `projections.active_sessions`; the fake is in tests/kit.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from csms_authorization.adapters.store import KEYSPACE, execute
 from csms_kernel.infra.cassandra import CassandraSession
-
-
-class ActiveSessions(Protocol):
-    async def has_active(self, key: str) -> bool:
-        """Whether the token with this key has a transaction that has not ended."""
 
 
 class CassandraActiveSessions:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from csms_authorization.adapters.active_sessions import ActiveSessions
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.domain.decision import Decision
+from csms_authorization.ports import ActiveSessions
 from csms_kernel.handling.router import CallInfo, Emitted
 
 

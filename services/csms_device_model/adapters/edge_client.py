@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 import grpc
 
 from csms.edge.v1 import edge_pb2, edge_pb2_grpc
-from csms_device_model.app.send_call import CallErrorReply, CallResult, Outcome, StationBusy
+from csms_device_model.app.send_call import StationBusy
 from csms_device_model.domain.presence import Presence
+from csms_device_model.ports import CallErrorReply, CallResult, Outcome
 from csms_kernel.clients.station_calls import (
     CallFailed,
     CallTimedOut,

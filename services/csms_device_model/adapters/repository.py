@@ -1,6 +1,6 @@
 """The device-model read models in Cassandra: reads for gRPC, commands and the projection's presence step.
 
-Port `StationsRepository` with its Cassandra implementation; an in-memory fake for unit tests lives in tests.
+The Cassandra implementation of the `StationsRepository` port (`ports.py`); its fake is in tests/kit.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Sequence
-from typing import Protocol
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.domain.presence import Presence
@@ -24,14 +23,6 @@ _STATION = "SELECT * FROM csms_device_model.stations WHERE station_id = ?"
 _FIRST_STATIONS = "SELECT * FROM csms_device_model.stations LIMIT ?"
 _NEXT_STATIONS = "SELECT * FROM csms_device_model.stations WHERE token(station_id) > token(?) LIMIT ?"
 _CONNECTORS = "SELECT * FROM csms_device_model.connector_status WHERE station_id = ?"
-
-
-class StationsRepository(Protocol):
-    async def presence(self, station_id: str) -> Presence | None: ...
-
-    async def station(self, station_id: str) -> device_model_pb2.Station | None: ...
-
-    async def stations(self, page_size: int, page_token: str) -> tuple[list[device_model_pb2.Station], str]: ...
 
 
 class CassandraStationsRepository:

@@ -8,8 +8,8 @@ import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.edge.v1 import edge_pb2
-from csms_device_model.adapters.repository import StationsRepository
-from csms_device_model.app.send_call import CallErrorReply, StationCommands
+from csms_device_model.app.send_call import StationCommands
+from csms_device_model.ports import CallErrorReply, StationsRepository
 from csms_kernel.clients.station_calls import StationCallError
 
 MAX_PAGE_SIZE = 1000

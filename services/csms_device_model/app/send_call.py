@@ -8,34 +8,15 @@ exceptions (`csms_kernel.clients.station_calls`) says why there is none. No I/O 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import grpc
 
-from csms_device_model.adapters.repository import StationsRepository
-from csms_device_model.domain.presence import Presence
+from csms_device_model.ports import EdgeNodeCalls, Outcome, StationsRepository
 from csms_kernel.clients.station_calls import CallFailed, StationOffline
 from csms_kernel.ocpp.errors import OcppCallError
 from csms_kernel.ocpp.schemas import MessageKind, action_exists, validate
 from csms_kernel.ocpp.versions import OcppVersion
-
-
-@dataclass(frozen=True)
-class CallResult:
-    message_id: str
-    payload_json: str
-
-
-@dataclass(frozen=True)
-class CallErrorReply:
-    message_id: str
-    code: str
-    description: str
-    details_json: str
-
-
-Outcome = CallResult | CallErrorReply
 
 
 class InvalidCall(CallFailed):
@@ -48,17 +29,6 @@ class StationBusy(CallFailed):
     """The station has too many calls queued."""
 
     default_status = grpc.StatusCode.RESOURCE_EXHAUSTED
-
-
-class EdgeNodeCalls(Protocol):
-    """Sends a CALL through the edge node that holds the connection (gRPC EdgeService in production).
-
-    Raises StationOffline (connection not there / node unreachable), CallTimedOut, StationBusy, CallFailed.
-    """
-
-    async def send_call(
-        self, presence: Presence, station_id: str, action: str, payload_json: str, timeout_s: float
-    ) -> Outcome: ...
 
 
 class StationCommands:

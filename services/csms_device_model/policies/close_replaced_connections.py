@@ -7,14 +7,10 @@ never during a rebuild. Network I/O through `ConnectionCloser` (`adapters.connec
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
-from csms_device_model.domain.presence import CloseOldConnection, changes
+from csms_device_model.domain.presence import changes
+from csms_device_model.ports import ConnectionCloser
 from csms_device_model.projections.stations import StationEvent, StationsView, frames
-
-
-class ConnectionCloser(Protocol):
-    async def close(self, station_id: str, old: CloseOldConnection) -> None: ...
 
 
 class CloseReplacedConnections:

@@ -4,7 +4,7 @@ Listings page by key: a page token names the last index entry returned (base64 J
 as CQL values, never handed to Cassandra as a paging state. Which index a listing reads: the station's when
 a station is given, else the token's, else the active transactions (active only, no time range), else the
 days. Filters the index cannot apply are applied to the rows, reading on until a page is full.
-Port `TransactionsRepository` and its Cassandra implementation; the fake lives in the unit tests.
+The Cassandra implementation of the `TransactionsRepository` port (`ports.py`); the fake is in tests/kit.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from cassandra.query import PreparedStatement
 
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.cassandra import CassandraSession, Row
-from csms_kernel.infra.envelopes import timestamp, to_datetime, version_to_proto
+from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.projecting.writes import micros
 from csms_transactions.adapters.state_store import MAX_INT32
+from csms_transactions.ports import TransactionQuery
 from csms_transactions.projections.tables import ACTIVE_SHARDS, DAYS_BUCKET, KEYSPACE
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -52,49 +53,6 @@ _ACTIVE = (
     "SELECT station_id, transaction_id FROM {ks}.active_transactions WHERE shard = ?"
     " AND (station_id, transaction_id) > (?, ?) LIMIT ?"
 )
-
-
-@dataclass(frozen=True)
-class TransactionQuery:
-    station_id: str = ""
-    id_token: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-    active_only: bool = False
-
-    @property
-    def index(self) -> str:
-        if self.station_id:
-            return "station"
-        if self.id_token:
-            return "token"
-        if self.active_only and self.since is None and self.until is None:
-            return "active"
-        return "day"
-
-    def matches(self, transaction: transactions_pb2.Transaction) -> bool:
-        first_seen_at = to_datetime(transaction.first_seen_at)
-        return (
-            (not self.active_only or transaction.state == transactions_pb2.TRANSACTION_STATE_ACTIVE)
-            and (not self.id_token or transaction.id_token.id_token.upper() == self.id_token.upper())
-            and (self.since is None or first_seen_at >= self.since)
-            and (self.until is None or first_seen_at < self.until)
-        )
-
-
-class TransactionsRepository(Protocol):
-    async def stations_with(self, transaction_id: str) -> list[str]:
-        """The stations that have a transaction with this id (usually one)."""
-
-    async def transaction(self, station_id: str, transaction_id: str) -> transactions_pb2.Transaction | None: ...
-
-    async def samples(self, station_id: str, transaction_id: str) -> list[transactions_pb2.SampledValue]: ...
-
-    async def transactions(
-        self, query: TransactionQuery, page_size: int, page_token: str
-    ) -> tuple[list[transactions_pb2.Transaction], str]:
-        """One page, newest first (by station and transaction id for the active index), and the next page's
-        token ("" on the last page). Raises ValueError for a page token this service did not issue."""
 
 
 @dataclass(frozen=True)

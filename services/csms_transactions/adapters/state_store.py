@@ -9,7 +9,7 @@
 - `transaction_ids`: 1.6 transaction ids, allocated at random with a lightweight transaction, never reused.
 - `open_sessions`: the active transactions of each token (ConcurrentTx).
 
-The Cassandra implementation of the `StateStore` port (LOCAL_QUORUM); the fake lives in the unit tests.
+The Cassandra implementation of the `StateStore` port (LOCAL_QUORUM); the fake is in tests/kit.
 """
 
 from __future__ import annotations

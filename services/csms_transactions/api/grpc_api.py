@@ -11,9 +11,9 @@ import grpc
 from csms.edge.v1 import edge_pb2
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_kernel.infra.envelopes import to_datetime
-from csms_transactions.adapters.repository import TransactionQuery, TransactionsRepository
 from csms_transactions.app.remote_commands import CommandError, RemoteCommands, StationAnswer
 from csms_transactions.domain.tokens import Token
+from csms_transactions.ports import TransactionQuery, TransactionsRepository
 
 MAX_PAGE_SIZE = 1000
 T = TypeVar("T")

@@ -15,7 +15,8 @@ from csms.transactions.v1 import transactions_pb2
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.projecting.writes import CassandraWriter
-from csms_transactions.adapters.repository import CassandraTransactionsRepository, TransactionQuery
+from csms_transactions.adapters.repository import CassandraTransactionsRepository
+from csms_transactions.ports import TransactionQuery
 from csms_transactions.projections.tables import DAYS_BUCKET, shard_of
 from csms_transactions.projections.transactions import from_event
 from integration.transactions.counting import CountingSession

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from csms.transactions.v1 import transactions_pb2 as tx
-from csms_authorization.adapters.active_sessions import ActiveSessions
+from csms_authorization.ports import ActiveSessions
 from csms_authorization.projections.active_sessions import session_writes
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.projecting.writes import Writer

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from csms_device_model.adapters.repository import StationsRepository
+from csms_device_model.ports import StationsRepository
 
 
 class StationsRepositoryContract:

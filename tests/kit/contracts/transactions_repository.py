@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from csms_transactions.adapters.repository import TransactionQuery, TransactionsRepository
+from csms_transactions.ports import TransactionQuery, TransactionsRepository
 
 
 class TransactionsRepositoryContract:

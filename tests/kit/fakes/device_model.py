@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.app.send_call import Outcome
 from csms_device_model.domain.presence import CloseOldConnection, Presence
+from csms_device_model.ports import Outcome
 
 
 @dataclass

@@ -10,9 +10,8 @@ from datetime import datetime
 from csms.transactions.v1 import transactions_pb2
 from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.ocpp.versions import OcppVersion
-from csms_transactions.adapters.repository import TransactionQuery
 from csms_transactions.domain.tokens import Decision, Token
-from csms_transactions.ports import Handled, IdsExhaustedError, TransactionState
+from csms_transactions.ports import Handled, IdsExhaustedError, TransactionQuery, TransactionState
 
 
 @dataclass

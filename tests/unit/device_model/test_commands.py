@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from csms_device_model.app.send_call import CallResult, InvalidCall, StationCommands
+from csms_device_model.app.send_call import InvalidCall, StationCommands
 from csms_device_model.domain.presence import Presence
+from csms_device_model.ports import CallResult
 from csms_kernel.clients.station_calls import StationOffline
 from kit.fakes.device_model import InMemoryStationsRepository, ScriptedEdge
 
