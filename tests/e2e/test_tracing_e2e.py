@@ -35,7 +35,7 @@ from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
 
 PASSWORD = "otel-test-password-1"
-FRAMES_PARTITIONS = 12  # deploy/topology.toml
+FRAMES_PARTITIONS = 12  # services/csms_kernel/topology.toml
 HANDLERS_GROUP = "device_model.handlers"
 SEND_CALL_DM = "/csms.device_model.v1.DeviceModelService/SendCall"
 SEND_CALL_EDGE = "/csms.edge.v1.EdgeService/SendCall"
