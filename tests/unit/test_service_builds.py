@@ -29,7 +29,7 @@ class Expected:
     v201_actions: frozenset[str]
 
 
-KAFKA = ["AIOKafkaConsumer", "AIOKafkaConsumer", "AIOKafkaProducer"]
+KAFKA = ["AsyncConsumer", "AIOKafkaConsumer", "AIOKafkaProducer"]
 SERVICES = {
     "device-model": Expected(
         lambda: build_device_model(DeviceModelSettings(instance_id="device-model-7")),

@@ -2,10 +2,12 @@
 
 Side effects: reads `ocpp.frames.v1` in the consumer group `<service>.handlers`; for each batch, writes the
 reply records (to each edge node's delivery topic), the handlers' domain events and the consumer offsets in
-ONE Kafka transaction. A crash before the commit aborts it all, so the batch is handled again and, handlers
-being deterministic on redelivery, answered identically. A batch with nothing to publish gets no transaction
-of its own: its offsets go with the next one, at the latest after `carry_s`. One transaction at a time per
-producer; the runner owns its transactional producer and replaces it after a failed transaction (`_publish`).
+ONE Kafka transaction, sent with the group generation the batch was read in: after a rebalance the broker
+refuses a zombie's commit (KIP-447, docs/adr/0013-kip447-fencing.md) and the batch is left to the new owner.
+A crash before the commit aborts it all, so the batch is handled again and, handlers being deterministic on
+redelivery, answered identically. A batch with nothing to publish gets no transaction of its own: its offsets
+go with the next one, at the latest after `carry_s`. One transaction at a time; the runner owns its
+transactional producer (`kafka_transactions.TransactionalProducer`) and stops it when it ends.
 A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
 and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
 `AnsweredCalls`, where each answer of a route that remembers its answers is stored before the commit.
@@ -16,17 +18,15 @@ reply and the events carry that span's context, and each published reply gets a 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError, ProducerFenced
+from aiokafka import TopicPartition
+from confluent_kafka import KafkaException
 from google.protobuf.message import Message
 from opentelemetry.trace import SpanKind
 
@@ -36,8 +36,25 @@ from csms_kernel.handling.router import Answer, CallInfo, Router
 from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import TRANSIENT_ERRORS
 from csms_kernel.infra.envelopes import decode, reply_to, to_datetime, version_from_proto
-from csms_kernel.infra.kafka import Headers, envelope_headers, make_consumer, make_producer
-from csms_kernel.infra.prefetch import Prefetcher
+from csms_kernel.infra.kafka import (
+    Headers,
+    envelope_headers,
+    librdkafka_consumer_config,
+    librdkafka_transactional_config,
+)
+from csms_kernel.infra.kafka_transactions import (
+    AsyncConsumer,
+    Batch,
+    Consumer,
+    Generation,
+    GroupFenced,
+    OutRecord,
+    Producer,
+    ProducerFenced,
+    Record,
+    TransactionalProducer,
+    TransactionFailed,
+)
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.ocpp.framing import Frame, MessageType, parse_frame
@@ -50,20 +67,18 @@ C = TypeVar("C")
 
 DEFAULT_TRANSACTION_INTERVAL_S = 0.008
 
+# Failures after which the same batch is handled and published again.
+_RETRIED: tuple[type[Exception], ...] = (
+    TransactionFailed,
+    RetryableError,
+    KafkaException,
+    OSError,
+    TimeoutError,
+    *TRANSIENT_ERRORS,
+)
+
 _KIND_FRAME = envelope_pb2.Kind.Name(envelope_pb2.KIND_FRAME).encode()
 _MESSAGE_TYPE_CALL = envelope_pb2.MessageType.Name(envelope_pb2.MESSAGE_TYPE_CALL).encode()
-
-
-@dataclass(frozen=True)
-class OutRecord:
-    topic: str
-    key: bytes
-    value: bytes
-    headers: Headers
-
-
-class PublishFailed(Exception):
-    """The transaction of a batch failed; the batch is handled again."""
 
 
 class CallRunner(Generic[C]):
@@ -72,27 +87,31 @@ class CallRunner(Generic[C]):
         *,
         service: str,
         router: Router[C],
-        consumer: AIOKafkaConsumer,
-        producers: Callable[[], AIOKafkaProducer],
+        consumer: Consumer,
+        producer: Producer,
         answered: AnsweredCalls,
         events_topic: str,
         clock: Callable[[], datetime],
         retry_backoff_s: float = 0.5,
         carry_s: float = 1.0,
         transaction_interval_s: float = DEFAULT_TRANSACTION_INTERVAL_S,
+        max_records: int = 500,
+        gather_limit: int = 5000,
     ) -> None:
         self._service = service
         self._router = router
         self._consumer = consumer
-        self._producers = producers
-        self._producer: AIOKafkaProducer | None = None
+        self._producer = producer
         self._answered = answered
         self._recent = RecentAnswers()
         self._events_topic = events_topic
         self._clock = clock
         self._retry_backoff_s = retry_backoff_s
+        self._max_records = max_records
+        self._gather_limit = gather_limit
         self._known_topics: set[str] = set()
         self._lag = metrics.ConsumerLag(consumer, self.group_id)
+        self._generation = consumer.generation()
         # Offsets of batches with nothing to publish ride on the next transaction, or go alone after carry_s
         # (a transaction per batch cost more CPU than the handling: docs/adr/0008-performance.md).
         self._carry_s = carry_s
@@ -108,57 +127,80 @@ class CallRunner(Generic[C]):
         return f"{self._service}.handlers"
 
     async def run(self) -> None:
-        """Runs until cancelled. The consumer must be started by the caller; the transactional producer is the
-        runner's own (made by `producers`, started here, stopped when the runner ends)."""
-        prefetched = Prefetcher(self._consumer)  # records that arrive during a transaction: the next batch
+        """Runs until cancelled. The consumer must be started by the caller; the producer is started here (it
+        aborts what this instance's predecessor left open: until then the group's offsets are not readable)
+        and stopped when the runner ends."""
         try:
+            await self._start_producer()
             while True:
-                batch = prefetched.take() or await self._consumer.getmany(timeout_ms=200, max_records=500)
+                batch = await self._poll(timeout_s=0.2)
                 await self._lag.update()
+                if batch:
+                    batch = await self._gather_more(batch)
                 if not batch:
                     continue
-                await self._gather_more(batch, prefetched)
                 while True:
                     try:
-                        await prefetched.during(self._handle_batch(batch))
+                        await self._handle_batch(batch, self._generation)
+                        break
+                    except GroupFenced as exc:
+                        log.warning("%s: batch refused (%s); it is left to the new owner", self._service, exc)
+                        self._forget_carried()
                         break
                     except ProducerFenced:
                         raise
-                    except (PublishFailed, RetryableError, KafkaError, OSError, TimeoutError, *TRANSIENT_ERRORS) as exc:
+                    except _RETRIED as exc:
                         log.warning("batch failed (%r); retrying in %.1fs", exc, self._retry_backoff_s)
                     await asyncio.sleep(self._retry_backoff_s)
         finally:
-            await self._discard_producer()
+            await self._producer.stop()
 
-    async def _gather_more(
-        self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]], prefetched: Prefetcher
-    ) -> None:
-        """Adds to `batch` what arrives until the transaction interval since the last transaction is over."""
+    async def _start_producer(self) -> None:
+        while True:
+            try:
+                await self._producer.start()
+                return
+            except _RETRIED as exc:
+                log.warning("transactional producer not started (%r); retrying in %.1fs", exc, self._retry_backoff_s)
+            await asyncio.sleep(self._retry_backoff_s)
+
+    async def _poll(self, timeout_s: float) -> Batch:
+        """The next records. A rebalance (served inside the poll) drops the carried offsets: every partition
+        is read again from its committed offset."""
+        batch = await self._consumer.poll(self._max_records, timeout_s)
+        generation = self._consumer.generation()
+        if generation != self._generation:
+            self._generation = generation
+            self._forget_carried()
+        return batch
+
+    def _forget_carried(self) -> None:
+        self._carried, self._carried_since = {}, None
+
+    async def _gather_more(self, batch: Batch) -> Batch:
+        """`batch` with what arrived until the transaction interval since the last transaction is over (the
+        consumer keeps fetching meanwhile), up to `gather_limit` records. After a rebalance, only the records
+        read since: those read before are read again from the committed offsets."""
         wait = self._last_transaction + self._transaction_interval_s - time.monotonic()
         if wait <= 0:
-            return
-        await prefetched.during(asyncio.sleep(wait))
-        for tp, records in prefetched.take().items():
-            batch.setdefault(tp, []).extend(records)
+            return batch
+        await asyncio.sleep(wait)
+        held = sum(map(len, batch.values()))
+        while held < self._gather_limit:
+            generation = self._generation
+            more = await self._poll(timeout_s=0)
+            if self._generation != generation:
+                log.info("%s: rebalanced while gathering a batch; its older records are read again", self._service)
+                batch, held = {}, 0
+            if not more:
+                break
+            for tp, records in more.items():
+                batch.setdefault(tp, []).extend(records)
+                held += len(records)
+        return batch
 
-    async def _started_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = self._producers()
-            try:
-                await producer.start()
-            except BaseException:
-                await _stop_quietly(producer)
-                raise
-            self._producer = producer
-        return self._producer
-
-    async def _discard_producer(self) -> None:
-        producer, self._producer = self._producer, None
-        if producer is not None:
-            await _stop_quietly(producer)
-
-    async def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        by_station: dict[bytes, list[ConsumerRecord[bytes, bytes]]] = defaultdict(list)
+    async def _handle_batch(self, batch: Batch, generation: Generation) -> None:
+        by_station: dict[bytes, list[Record]] = defaultdict(list)
         for records in batch.values():
             for record in records:
                 if self._may_own(record):
@@ -167,56 +209,33 @@ class CallRunner(Generic[C]):
         if by_station:
             results = await asyncio.gather(*(self._handle_station(records) for records in by_station.values()))
             handled = [out for station_out in results for out in station_out]
-        assigned = self._consumer.assignment()  # a partition taken away meanwhile is re-read by its new owner
-        if not set(batch) <= assigned:
+        if self._consumer.generation() != generation:
             # Publishing now would answer twice: the new owner handles these records from the committed offsets.
-            log.info("%s: partitions revoked while handling a batch; it is left to their new owner", self._service)
-            self._carried = {tp: offset for tp, offset in self._carried.items() if tp in assigned}
-            return
-        offsets = {tp: offset for tp, offset in self._carried.items() if tp in assigned}
-        offsets.update({tp: records[-1].offset + 1 for tp, records in batch.items()})
+            raise GroupFenced("partitions revoked while handling the batch")
+        offsets = {**self._carried, **{tp: records[-1].offset + 1 for tp, records in batch.items()}}
         now = time.monotonic()
         if not handled and (self._carried_since is None or now - self._carried_since < self._carry_s):
             self._carried = offsets
             self._carried_since = self._carried_since or now
             return
         self._last_transaction = now
-        producer = await self._started_producer()
-        outs = await self._deliverable(producer, handled)
+        outs = await self._deliverable(handled)
         with tracing.publish_spans((out.topic, tracing.header_value(out.headers)) for out in outs):
-            await self._publish(producer, outs, offsets)
-        self._carried, self._carried_since = {}, None
+            await self._producer.commit(outs, offsets, generation)
+        self._forget_carried()
 
-    async def _publish(
-        self, producer: AIOKafkaProducer, outs: list[OutRecord], offsets: dict[TopicPartition, int]
-    ) -> None:
-        """One transaction. aiokafka's producer does not always survive a broker restart: its sender task can die
-        and leave it in a fatal state where every later transaction fails. So a failed transaction discards the
-        producer; the next one, with the same transactional id, aborts whatever the old one left open."""
-        try:
-            async with producer.transaction():
-                for out in outs:
-                    await producer.send(out.topic, out.value, key=out.key, headers=out.headers)
-                await producer.send_offsets_to_transaction(offsets, self.group_id)
-        except ProducerFenced:
-            raise
-        except Exception as exc:
-            await self._discard_producer()
-            raise PublishFailed(f"transaction failed: {exc!r}") from exc
-
-    async def _deliverable(self, producer: AIOKafkaProducer, outs: list[OutRecord]) -> list[OutRecord]:
+    async def _deliverable(self, outs: list[OutRecord]) -> list[OutRecord]:
         """Drops replies addressed to an edge node whose delivery topic does not exist (the node is gone, its
         stations reconnect elsewhere and retry); sending to a missing topic would block every station."""
         wanted = {out.topic for out in outs}
         if not wanted <= self._known_topics:
-            metadata = await producer.client.fetch_all_metadata()
-            self._known_topics = set(metadata.topics())
+            self._known_topics = await self._producer.topics()
         missing = wanted - self._known_topics
         for topic in missing:
             log.warning("no topic %s: replies to that edge node dropped", topic)
         return [out for out in outs if out.topic not in missing]
 
-    async def _handle_station(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[OutRecord]:
+    async def _handle_station(self, records: Sequence[Record]) -> list[OutRecord]:
         out: list[OutRecord] = []
         for record in records:
             out += await self.handle_record(record.value, f"{record.partition}:{record.offset}")
@@ -290,7 +309,7 @@ class CallRunner(Generic[C]):
         self._recent.put(key, answered)
         return answer
 
-    def _may_own(self, record: ConsumerRecord[bytes, bytes]) -> bool:
+    def _may_own(self, record: Record) -> bool:
         """False for a record whose Kafka headers (`envelope_headers`) show it is not one of this service's
         CALLs, so most records are never decoded; a record without them is decoded and checked."""
         if not record.headers:
@@ -323,13 +342,6 @@ class CallRunner(Generic[C]):
         return OutRecord(self._events_topic, key, event.SerializeToString(), headers)
 
 
-async def _stop_quietly(producer: AIOKafkaProducer) -> None:
-    try:
-        await producer.stop()
-    except Exception:
-        log.warning("stopping a failed transactional producer failed", exc_info=True)
-
-
 def kafka_call_runner(
     *,
     service: str,
@@ -339,25 +351,24 @@ def kafka_call_runner(
     answered: AnsweredCalls,
     events_topic: str,
     clock: Callable[[], datetime],
-) -> tuple[CallRunner[C], AIOKafkaConsumer]:
+) -> tuple[CallRunner[C], AsyncConsumer]:
     """A service's call runner with its Kafka clients: the consumer (group `<service>.handlers`, started and
-    stopped by the caller) and transactional producers with the id `<service>.handlers.<instance>`."""
-    bootstrap = settings.kafka_bootstrap
-    consumer = make_consumer(
-        bootstrap,
-        f"{service}.handlers",
-        f"{instance}.handlers",
-        topics.FRAMES,
-        gather_ms=settings.handler_gather_ms or None,
+    stopped by the caller) and the transactional producer with the id `<service>.handlers.<instance>`."""
+    group = f"{service}.handlers"
+    consumer = AsyncConsumer(
+        librdkafka_consumer_config(
+            settings.kafka_bootstrap, group, f"{instance}.handlers", gather_ms=settings.handler_gather_ms or None
+        ),
+        [topics.FRAMES],
     )
-    producers = functools.partial(
-        make_producer, bootstrap, f"{instance}.handlers", transactional_id=f"{service}.handlers.{instance}"
+    producer = TransactionalProducer(
+        librdkafka_transactional_config(settings.kafka_bootstrap, f"{instance}.handlers", f"{group}.{instance}")
     )
     runner = CallRunner(
         service=service,
         router=router,
         consumer=consumer,
-        producers=producers,
+        producer=producer,
         answered=answered,
         events_topic=events_topic,
         clock=clock,

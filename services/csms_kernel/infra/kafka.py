@@ -1,5 +1,6 @@
 """Kafka client factories: long-lived idempotent producers (acks=all) and manually committed consumers;
-librdkafka (confluent-kafka) producer settings with the same guarantees."""
+librdkafka (confluent-kafka) settings with the same guarantees, and for the call runners' transactional
+consumer and producer."""
 
 from __future__ import annotations
 
@@ -74,6 +75,39 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
         "message.timeout.ms": 30_000,
         "socket.nagle.disable": True,
         # librdkafka backs off up to 10 s between reconnects by default: a restarted broker would idle appends.
+        "reconnect.backoff.max.ms": 1000,
+    }
+
+
+def librdkafka_transactional_config(bootstrap: str, client_id: str, transactional_id: str) -> dict[str, Any]:
+    """`librdkafka_producer_config` with a transactional id: records are visible to `read_committed` readers
+    only once their transaction commits."""
+    return {**librdkafka_producer_config(bootstrap, client_id), "transactional.id": transactional_id}
+
+
+def librdkafka_consumer_config(
+    bootstrap: str, group_id: str, client_id: str, *, gather_ms: int | None = None
+) -> dict[str, Any]:
+    """Settings of a librdkafka group consumer with `make_consumer`'s behaviour: `read_committed`, offsets
+    committed only by the application (in its transactions), the earliest offset without a committed one,
+    aiokafka's round-robin assignment, session timeout and heartbeat, and `gather_ms` as in `make_consumer`.
+    librdkafka keeps fetching into its own queue while the application handles and commits a batch."""
+    return {
+        "bootstrap.servers": bootstrap,
+        "group.id": group_id,
+        "client.id": client_id,
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+        "auto.offset.reset": "earliest",
+        "isolation.level": "read_committed",
+        "partition.assignment.strategy": "roundrobin",
+        "session.timeout.ms": 10_000,
+        "heartbeat.interval.ms": 3_000,
+        "fetch.wait.max.ms": 500 if gather_ms is None else gather_ms,
+        "fetch.min.bytes": 1 if gather_ms is None else 64 * 1024,
+        # At most this much fetched ahead of the application (librdkafka's default is 64 MiB).
+        "queued.max.messages.kbytes": 16 * 1024,
+        "socket.nagle.disable": True,
         "reconnect.backoff.max.ms": 1000,
     }
 

@@ -1,32 +1,31 @@
 """CallRunner with repeated CALLs: the same CALL on the same connection gets the first answer and no new events;
-the same record handled again after an aborted batch is handled anew. And a failed transaction: the producer is
-replaced and the batch published by the new one (fakes, no I/O)."""
+the same record handled again after an aborted batch is handled anew. And its commits: a failed transaction is
+retried with the same batch, a batch the broker refuses (the group moved on) or whose partitions were revoked
+meanwhile is left to the new owner, a fenced producer stops the runner (fakes, no I/O)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiokafka import ConsumerRecord, TopicPartition
+import pytest
 from ocpp.v201 import call as v201_call
 from ocpp.v201 import call_result as v201_result
 
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms_kernel.handling.answered_calls import AnsweredCall, RecentAnswers
-from csms_kernel.handling.call_runner import CallRunner, OutRecord
+from csms_kernel.handling.call_runner import CallRunner
 from csms_kernel.handling.router import CallInfo, Emitted, Route, Router
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp, to_datetime
+from csms_kernel.infra.kafka_transactions import GroupFenced, OutRecord, ProducerFenced, TransactionFailed
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.builders.envelopes import frame_envelope
 from kit.fakes.answered_calls import InMemoryAnsweredCalls
-from kit.waiting import eventually
+from unit.kernel.handling.fakes import GEN1, GEN2, P0, FakeConsumer, FakeProducer, record, running, until_committed
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -52,12 +51,11 @@ def runner(answered: InMemoryAnsweredCalls, *, remember_answer: bool = True) -> 
     else:
         route = Route(v201_call.Heartbeat, read_only_heartbeat, remember_answer=False)
     router = Router({OcppVersion.V201: {"Heartbeat": route}}, Context)
-    none: Any = None  # handle_record uses neither the consumer nor a producer
     return CallRunner(
         service="device_model",
         router=router,
-        consumer=none,
-        producers=lambda: none,
+        consumer=FakeConsumer(),
+        producer=FakeProducer(),
         answered=answered,
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=lambda: T0,
@@ -155,116 +153,82 @@ async def test_the_same_message_id_on_another_connection_or_with_another_frame_i
     assert not answered.rows[("CS1", "c1", "m1")].is_error  # a CALLERROR before any handler ran is not stored
 
 
-class FakeMetadata:
-    def topics(self) -> set[str]:
-        return {topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS}
+EXISTING = {topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS}
+PUBLISHED = [topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS]
 
 
-class FakeClient:
-    async def fetch_all_metadata(self) -> FakeMetadata:
-        return FakeMetadata()
-
-
-@dataclass
-class FakeProducer:
-    """A transactional producer; `broken` ones fail every transaction as aiokafka's does once its sender died."""
-
-    broken: bool
-    client: FakeClient = field(default_factory=FakeClient)
-    started: bool = False
-    stopped: bool = False
-    committed: list[tuple[list[str], dict[Any, int]]] = field(default_factory=list)
-    _pending: list[str] = field(default_factory=list)
-
-    async def start(self) -> None:
-        self.started = True
-
-    async def stop(self) -> None:
-        self.stopped = True
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
-        if self.broken:
-            raise AssertionError("Invalid state transition TransactionState.FATAL_ERROR -> IN_TRANSACTION")
-        self._pending = []
-        yield
-
-    async def send(self, topic: str, value: bytes, key: bytes, headers: Any) -> None:
-        self._pending.append(topic)
-
-    async def send_offsets_to_transaction(self, offsets: dict[Any, int], group_id: str) -> None:
-        self.committed.append((self._pending, offsets))
-
-
-class OneBatchConsumer:
-    def __init__(self, batch: dict[TopicPartition, list[Any]], revoked: bool = False) -> None:
-        self._batches = [batch]
-        self._assigned = set() if revoked else set(batch)
-
-    async def getmany(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[Any]]:
-        if self._batches:
-            return self._batches.pop()
-        await asyncio.sleep(timeout_ms / 1000)
-        return {}
-
-    def assignment(self) -> set[TopicPartition]:
-        return self._assigned
-
-
-async def test_a_failed_transaction_replaces_the_producer_and_the_batch_is_published_by_the_next() -> None:
-    tp = TopicPartition(topics.FRAMES, 0)
-    record = ConsumerRecord(topics.FRAMES, 0, 10, 0, 0, b"CS1", heartbeat_record("c1", T0), None, 0, 0, [])
-    made = [FakeProducer(broken=True), FakeProducer(broken=False)]
-    producers = iter(made)
-    none: Any = None
-    consumer: Any = OneBatchConsumer({tp: [record]})
-    calls = CallRunner(
+def call_runner(consumer: FakeConsumer, producer: FakeProducer, handler: Any = heartbeat) -> CallRunner[Context]:
+    return CallRunner(
         service="device_model",
-        router=Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, heartbeat)}}, Context),
+        router=Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, handler)}}, Context),
         consumer=consumer,
-        producers=lambda: next(producers, none),
+        producer=producer,
         answered=InMemoryAnsweredCalls(),
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=lambda: T0,
         retry_backoff_s=0.01,
     )
 
-    async def published() -> list[tuple[list[str], dict[Any, int]]]:
-        return made[1].committed
 
-    running = asyncio.create_task(calls.run())
-    try:
-        await eventually(published, bool, timeout_s=5, what="the batch published")
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
-    assert (made[0].started, made[0].stopped, made[0].committed) == (True, True, [])
-    assert made[1].committed == [([topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS], {tp: 11})]
-    assert made[1].stopped
+def heartbeat_at(offset: int) -> dict[Any, Any]:
+    return {P0: [record(0, offset, heartbeat_record("c1", T0))]}
+
+
+async def test_a_failed_transaction_is_retried_with_the_same_batch() -> None:
+    producer = FakeProducer(EXISTING, failures=[TransactionFailed("broker restarting")])
+    calls = call_runner(FakeConsumer(heartbeat_at(10)), producer)
+    async with running(calls):
+        await until_committed(producer, 1)
+    assert producer.attempts == 2
+    assert producer.committed == [(PUBLISHED, {P0: 11}, GEN1)]
+    assert producer.stopped
+
+
+async def test_the_producer_is_started_before_the_first_poll_and_a_failed_start_is_retried() -> None:
+    producer = FakeProducer(EXISTING, start_failures=[TransactionFailed("coordinator not available")])
+    consumer = FakeConsumer(heartbeat_at(10))
+    polled_after_start: list[bool] = []
+    consumer.after_poll = lambda: polled_after_start.append(producer.started)
+    async with running(call_runner(consumer, producer)):
+        await until_committed(producer, 1)
+    assert polled_after_start == [True]
+    assert producer.committed == [(PUBLISHED, {P0: 11}, GEN1)]
+
+
+async def test_a_batch_the_broker_refuses_is_left_to_the_new_owner_and_the_runner_goes_on() -> None:
+    producer = FakeProducer(EXISTING, failures=[GroupFenced("ILLEGAL_GENERATION")])
+    calls = call_runner(FakeConsumer(heartbeat_at(10), (GEN2, heartbeat_at(10))), producer)
+    async with running(calls):
+        await until_committed(producer, 1)
+    # Not retried: the second attempt is the batch read again in the new generation.
+    assert producer.attempts == 2
+    assert producer.committed == [(PUBLISHED, {P0: 11}, GEN2)]
 
 
 async def test_a_batch_whose_partitions_were_revoked_meanwhile_is_left_to_the_new_owner() -> None:
-    tp = TopicPartition(topics.FRAMES, 0)
-    record = ConsumerRecord(topics.FRAMES, 0, 10, 0, 0, b"CS1", heartbeat_record("c1", T0), None, 0, 0, [])
-    producer = FakeProducer(broken=False)
-    consumer: Any = OneBatchConsumer({tp: [record]}, revoked=True)
-    calls = CallRunner(
-        service="device_model",
-        router=Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, heartbeat)}}, Context),
-        consumer=consumer,
-        producers=lambda: producer,
-        answered=InMemoryAnsweredCalls(),
-        events_topic=topics.DEVICE_MODEL_EVENTS,
-        clock=lambda: T0,
-        retry_backoff_s=0.01,
-    )
-    running = asyncio.create_task(calls.run())
-    try:
-        await eventually(lambda: asyncio.sleep(0.05, consumer._batches), lambda left: left == [], timeout_s=5)
-        await asyncio.sleep(0.1)
-    finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
-    assert producer.committed == []
+    producer = FakeProducer(EXISTING)
+    consumer = FakeConsumer(heartbeat_at(10), (GEN2, heartbeat_at(10)))
+
+    async def rebalanced_meanwhile(ctx: Context, request: v201_call.Heartbeat) -> v201_result.Heartbeat:
+        consumer.current = GEN2
+        return await heartbeat(ctx, request)
+
+    async with running(call_runner(consumer, producer, rebalanced_meanwhile)):
+        await until_committed(producer, 1)
+    assert producer.attempts == 1
+    assert producer.committed == [(PUBLISHED, {P0: 11}, GEN2)]
+
+
+async def test_a_fenced_producer_stops_the_runner() -> None:
+    producer = FakeProducer(EXISTING, failures=[ProducerFenced("PRODUCER_FENCED")])
+    calls = call_runner(FakeConsumer(heartbeat_at(10)), producer)
+    with pytest.raises(ProducerFenced):
+        await calls.run()
+    assert (producer.committed, producer.stopped) == ([], True)
+
+
+async def test_replies_to_an_edge_node_without_a_delivery_topic_are_dropped() -> None:
+    producer = FakeProducer({topics.DEVICE_MODEL_EVENTS})
+    async with running(call_runner(FakeConsumer(heartbeat_at(10)), producer)):
+        await until_committed(producer, 1)
+    assert producer.committed == [([topics.DEVICE_MODEL_EVENTS], {P0: 11}, GEN1)]
