@@ -171,13 +171,15 @@ def status_payload(version: OcppVersion, status: str) -> dict[str, Any]:
 
 
 class StatusLoad:
-    """Stations sending StatusNotification after StatusNotification (each retried until answered), recording
-    every acknowledged CALL: (message id, status, monotonic time of the reply)."""
+    """Stations sending StatusNotification after StatusNotification (each sent again after
+    `attempt_timeout_s` without an answer), recording every acknowledged CALL: (message id, status, monotonic
+    time of the reply)."""
 
-    def __init__(self, stations: Sequence[RawStation], pause_s: float) -> None:
+    def __init__(self, stations: Sequence[RawStation], pause_s: float, *, attempt_timeout_s: float = 3) -> None:
         self.stations = stations
         self.acked: dict[str, list[tuple[str, str, float]]] = {station.station_id: [] for station in stations}
         self._pause_s = pause_s
+        self._attempt_timeout_s = attempt_timeout_s
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -199,6 +201,12 @@ class StatusLoad:
             sequence += 1
             message_id, status = f"st-{sequence}", STATUSES[sequence % len(STATUSES)]
             payload = status_payload(station.version, status)
-            await station.call(message_id, "StatusNotification", payload, attempt_timeout_s=3, deadline_s=180)
+            await station.call(
+                message_id,
+                "StatusNotification",
+                payload,
+                attempt_timeout_s=self._attempt_timeout_s,
+                deadline_s=max(180, 2 * self._attempt_timeout_s),
+            )
             self.acked[station.station_id].append((message_id, status, time.monotonic()))
             await asyncio.sleep(self._pause_s)
