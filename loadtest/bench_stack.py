@@ -3,19 +3,27 @@
     .venv/bin/python -m loadtest.bench_stack latency [--rate 500] [--duration 300]
     .venv/bin/python -m loadtest.bench_stack sweep [--rates 100,200,300,400,500,750,1000] [--duration 60]
     .venv/bin/python -m loadtest.bench_stack boot-storm [--stations 10000]
+    add --idle N [--idle-reads own|frames] to run N idle services beside the stack (`loadtest.idle_service`)
 
 latency: CALL→CALLRESULT percentiles at a sustained rate (target p99 ≤ 50 ms at 500 CALL/s for 5 minutes).
 sweep: one steady run per rate; the highest rate whose p99 stays ≤ 100 ms with every CALL answered and at
 least 95 % of the rate achieved. boot-storm: N stations connect and boot (target 10,000 within 60 s).
 Each run registers its stations first (RegisterStation, UpsertIdToken) and prints the load average with it.
+With `--idle N`, the CPU per CALL of the N idle services is printed too: what each service added to the system
+costs every CALL (ADR 0017).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -31,10 +39,11 @@ LATENCY_P99_MS = 50.0
 SWEEP_P99_MS = 100.0
 
 
-def run(config: Config, picture: Path | None = None) -> list[Summary]:
-    """One simulator run; also prints the CPU each stack process used per CALL of the last phase."""
+def run(config: Config, picture: Path | None = None, idle: dict[str, int] | None = None) -> list[Summary]:
+    """One simulator run; also prints the CPU each stack process (and idle service) used per CALL of the last
+    phase."""
     print(f"{load_average()} before {config.stations} stations", flush=True)
-    pids = {**stack_pids(INFRA_DIR), "simulator": os.getpid()}
+    pids = {**stack_pids(INFRA_DIR), **(idle or {}), "simulator": os.getpid()}
     meters: list[CpuMeter] = []  # one per phase, started as it begins; the last one is reported
     simulator = Simulator(
         config, out=lambda line: print(line, flush=True), on_phase=lambda name: meters.append(CpuMeter(pids))
@@ -59,6 +68,36 @@ def cpu_report(used: dict[str, float], summary: Summary) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def idle_services(count: int, reads: str, bootstrap: str) -> Iterator[dict[str, int]]:
+    """`count` idle services (`loadtest.idle_service`), given 10 s to join their groups; stopped on exit."""
+    processes = {
+        f"idle{i}": subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "loadtest.idle_service",
+                "--name",
+                f"idle{i}",
+                "--reads",
+                reads,
+                "--bootstrap",
+                bootstrap,
+            ]
+        )
+        for i in range(1, count + 1)
+    }
+    try:
+        if processes:
+            time.sleep(10)
+        yield {name: process.pid for name, process in processes.items()}
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(timeout=30)
+
+
 def sustained(summary: Summary, rate: float, p99_ms: float) -> bool:
     """Every CALL answered in time, the rate achieved (≥ 95 %) and p99 within `p99_ms`."""
     return summary.timeouts == 0 and summary.call_rate >= 0.95 * rate and summary.p99_ms <= p99_ms
@@ -73,7 +112,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--rates", default="100,200,300,400,500,750,1000")
     parser.add_argument("--duration", type=float, help="steady seconds: default 300 (latency), 60 (sweep)")
+    parser.add_argument("--idle", type=int, default=0, help="idle services to run beside the stack")
+    parser.add_argument("--idle-reads", choices=["own", "frames"], default="own", help="see loadtest.idle_service")
+    parser.add_argument("--kafka", default="127.0.0.1:9092", help="Kafka bootstrap of the idle services")
     args = parser.parse_args()
+    with idle_services(args.idle, args.idle_reads, args.kafka) as idle:
+        bench(args, idle)
+
+
+def bench(args: argparse.Namespace, idle: dict[str, int]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; stack at {args.url}", flush=True)
     base = Config(url=args.url, provision_address=args.provision, progress_interval_s=10.0, call_timeout_s=30.0)
@@ -83,7 +130,7 @@ def main() -> None:
         config = replace(
             base, stations=stations, connect_concurrency=500, storm_timeout_s=300.0, station_prefix="BOOT-"
         )
-        (boot,) = run(config, OUT / "boot-storm.png")
+        (boot,) = run(config, OUT / "boot-storm.png", idle)
         took = boot.all_booted_after_s
         verdict = "met" if took is not None and took <= 60 else "MISSED"
         print(f"{boot.boots_accepted}/{stations} booted, all after {took} s (target ≤ 60 s: {verdict})")
@@ -92,7 +139,7 @@ def main() -> None:
         steady = replace(base, stations=args.stations or 1000, scenarios=(Scenario.STEADY,))
         if args.bench == "latency":
             config = replace(steady, rate=args.rate, duration_s=args.duration or 300.0)
-            _, summary = run(config, OUT / f"latency-{args.rate:.0f}.png")
+            _, summary = run(config, OUT / f"latency-{args.rate:.0f}.png", idle)
             verdict = "met" if sustained(summary, args.rate, LATENCY_P99_MS) else "MISSED"
             print(f"{args.rate:.0f} CALL/s: p99 {summary.p99_ms} ms (target ≤ {LATENCY_P99_MS:.0f} ms: {verdict})")
             results["latency"] = asdict(summary)
@@ -100,7 +147,7 @@ def main() -> None:
             best = 0.0
             for rate in (float(r) for r in args.rates.split(",")):
                 config = replace(steady, rate=rate, duration_s=args.duration or 60.0)
-                _, summary = run(config, OUT / f"sweep-{rate:.0f}.png")
+                _, summary = run(config, OUT / f"sweep-{rate:.0f}.png", idle)
                 results[f"{rate:.0f}"] = asdict(summary)
                 ok = sustained(summary, rate, SWEEP_P99_MS)
                 print(f"==> {rate:.0f} CALL/s offered, {summary.call_rate} achieved: p99 {summary.p99_ms} ms")

@@ -28,6 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
 from csms_kernel.infra import topics
+from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.ocpp.versions import OcppVersion
 from infra_fixtures import Infra
 from kit.otlp_receiver import CLIENT, CONSUMER, PRODUCER, SERVER, OtlpReceiver, ReceivedSpan, otlp_receiver
@@ -35,7 +36,7 @@ from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
 
 PASSWORD = "otel-test-password-1"
-FRAMES_PARTITIONS = 12  # services/csms_kernel/topology.toml
+CALLS_PARTITIONS = 12  # ocpp.calls.device_model.v1 in services/csms_kernel/topology.toml
 HANDLERS_GROUP = "device_model.handlers"
 SEND_CALL_DM = "/csms.device_model.v1.DeviceModelService/SendCall"
 SEND_CALL_EDGE = "/csms.edge.v1.EdgeService/SendCall"
@@ -112,7 +113,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
     return next((v for n, ls, v in samples if n == name and ls == labels), 0.0)
 
 
-def lag_partitions(samples: Samples, group: str, topic: str = topics.FRAMES) -> set[int]:
+def lag_partitions(samples: Samples, group: str, topic: str = topics.calls(DEVICE_MODEL)) -> set[int]:
     return {
         int(ls["partition"])
         for n, ls, _ in samples
@@ -128,7 +129,7 @@ async def station_answered_here(stack: Stack, tag: str) -> str:
         what="device-model's frames partitions",
     )
     held = sorted(lag_partitions(samples, HANDLERS_GROUP))
-    all_partitions = list(range(FRAMES_PARTITIONS))
+    all_partitions = list(range(CALLS_PARTITIONS))
     while True:
         station_id = f"OTEL-{tag}-{uuid.uuid4().hex[:8]}"
         if DefaultPartitioner()(station_id.encode(), all_partitions, all_partitions) in held:

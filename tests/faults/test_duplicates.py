@@ -1,5 +1,5 @@
 """Duplicated frames (same message id): a CALL resent on the socket, and its envelope appended to the frame log
-twice more (as a redelivering edge or producer retry would).
+and its owner's call topic twice more (as a redelivering edge or producer retry would).
 
 Must hold, for a 1.6, a 2.0.1 and a 2.1 station: every reply to one message id is identical to the first;
 each duplicate is answered (the station gets one reply per copy); exactly one StationBooted and one
@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
+from csms_edge.adapters.frame_log import owner_topic
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.kafka_log import end_offsets, read_committed
@@ -119,7 +120,9 @@ async def append_twice(bootstrap: str, values: list[bytes]) -> None:
     try:
         for value in values + values:
             envelope = envelope_pb2.Envelope.FromString(value)
-            await producer.send_and_wait(topics.FRAMES, value, key=envelope.station_id.encode())
+            for topic in (topics.FRAMES, owner_topic(envelope)):
+                assert topic is not None
+                await producer.send_and_wait(topic, value, key=envelope.station_id.encode())
     finally:
         await producer.stop()
 

@@ -1,6 +1,7 @@
-"""Consumes the frame log and answers the station CALLs one service owns, exactly once.
+"""Consumes a service's call topic and answers the station CALLs the service owns, exactly once.
 
-Side effects: reads `ocpp.frames.v1` in the consumer group `<service>.handlers`; for each batch, writes the
+Side effects: reads `ocpp.calls.<service>.v1` (the CALLs the edge routed to this service after logging them in
+`ocpp.frames.v1`) in the consumer group `<service>.handlers`; for each batch, writes the
 reply records (to each edge node's delivery topic), the handlers' domain events and the consumer offsets in
 ONE Kafka transaction, sent with the group generation the batch was read in: after a rebalance the broker
 refuses a zombie's commit (KIP-447, docs/adr/0013-kip447-fencing.md) and the batch is left to the new owner.
@@ -332,7 +333,7 @@ class CallRunner(Generic[C]):
 
     def _dead_letter(self, value: bytes, reason: str) -> OutRecord:
         log.error("%s: record parked in %s: %s", self._service, topics.DEAD_LETTER, reason)
-        headers: Headers = [("source_topic", topics.FRAMES.encode()), ("reason", reason.encode())]
+        headers: Headers = [("source_topic", topics.calls(self._service).encode()), ("reason", reason.encode())]
         return OutRecord(topics.DEAD_LETTER, b"", value, headers)
 
     def _event_record(self, key: bytes, event: Message, traceparent: str) -> OutRecord:
@@ -359,7 +360,7 @@ def kafka_call_runner(
         librdkafka_consumer_config(
             settings.kafka_bootstrap, group, f"{instance}.handlers", gather_ms=settings.handler_gather_ms or None
         ),
-        [topics.FRAMES],
+        [topics.calls(service)],
     )
     producer = TransactionalProducer(
         librdkafka_transactional_config(settings.kafka_bootstrap, f"{instance}.handlers", f"{group}.{instance}")

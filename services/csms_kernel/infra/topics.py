@@ -7,6 +7,12 @@ AUTHORIZATION_EVENTS = "csms.authorization.events.v1"
 DEAD_LETTER = "csms.dead_letter.v1"
 
 
+def calls(owner: str) -> str:
+    """The topic one service reads its CALLs from: the station CALLs it owns (`ocpp.ownership`), each written
+    by the edge after the frame log has it."""
+    return f"ocpp.calls.{owner}.v1"
+
+
 def delivery(edge_node_id: str) -> str:
     """The topic one edge node reads: replies to its stations' CALLs and connection controls."""
     return f"ocpp.delivery.{edge_node_id}.v1"

@@ -1,8 +1,8 @@
 """A device-model process killed with SIGKILL again and again while stations boot: every BootNotification
 gets exactly one committed reply and one StationBooted event, and the projection ends correct.
 
-The frames are written to the real `ocpp.frames.v1` as an edge node would; replies go to this test's own
-delivery topic. The process is `csms serve device-model`, restarted with the same transactional id, which
+The CALLs are written to the real `ocpp.calls.device_model.v1` as an edge node routes them; replies go to this
+test's own delivery topic. The process is `csms serve device-model`, restarted with the same transactional id, which
 fences the killed instance and aborts its open transaction.
 """
 
@@ -27,6 +27,7 @@ from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_kernel.infra import cassandra, topics
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.infra.kafka import envelope_headers
+from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from infra_fixtures import Infra
 from kit.builders.envelopes import frame_envelope
 from kit.kafka_log import end_offsets, read_committed
@@ -97,7 +98,7 @@ async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra,
             for station_id, message_id in items[round_ * burst : (round_ + 1) * burst if round_ < KILLS else None]:
                 envelope = boot_frame(station_id, message_id, node)
                 await producer.send(
-                    topics.FRAMES,
+                    topics.calls(DEVICE_MODEL),
                     envelope.SerializeToString(),
                     key=station_id.encode(),
                     headers=envelope_headers(envelope),

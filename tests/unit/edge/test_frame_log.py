@@ -8,11 +8,17 @@ from typing import Any
 import pytest
 
 from csms.envelope.v1 import envelope_pb2
-from csms_edge.adapters.frame_log import KafkaFrameLog
+from csms_edge.adapters.frame_log import KafkaFrameLog, owner_topic
 from csms_kernel.infra.kafka import Headers, envelope_headers
 from kit.fakes.edge import T0_NS, TRACEPARENT, FixedClock, heartbeat_call
 
 Sent = tuple[str, bytes, bytes, Headers]
+
+
+async def settle() -> None:
+    """Lets the append run until it waits on an acknowledgement again."""
+    for _ in range(5):
+        await asyncio.sleep(0)
 
 
 class FakeSender:
@@ -31,37 +37,85 @@ class FakeSender:
                 ack.set_result(None)
 
 
-async def test_append_sends_the_stamped_envelope_keyed_by_station_with_headers_and_waits_for_the_ack() -> None:
+async def test_a_call_goes_to_the_log_and_only_once_acknowledged_there_to_its_owners_call_topic() -> None:
     sender = FakeSender()
     log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(T0_NS + 123))
     envelope = heartbeat_call()
     appending = asyncio.create_task(log.append(envelope))
     await asyncio.sleep(0)
+    logged = ("frames", envelope.SerializeToString(), b"CS-1", envelope_headers(envelope))
+    assert sender.sent == [logged]
+    sender.ack_all()
+    await settle()
+    assert sender.sent == [logged, ("ocpp.calls.device_model.v1", *logged[1:])]
     assert not appending.done()
     sender.ack_all()
     await appending
     assert envelope.produced_at.ToNanoseconds() == T0_NS + 123
-    assert sender.sent == [("frames", envelope.SerializeToString(), b"CS-1", envelope_headers(envelope))]
 
 
-async def test_append_many_sends_in_order_before_waiting() -> None:
+@pytest.mark.parametrize(
+    ("action", "owner"),
+    [("Authorize", "authorization"), ("TransactionEvent", "transactions"), ("DataTransfer", "device_model")],
+)
+def test_a_call_is_routed_to_the_topic_of_the_service_that_owns_its_action(action: str, owner: str) -> None:
+    envelope = heartbeat_call()
+    envelope.action = action
+    assert owner_topic(envelope) == f"ocpp.calls.{owner}.v1"
+
+
+def test_only_station_calls_are_routed() -> None:
+    answer = heartbeat_call()
+    answer.message_type = envelope_pb2.MESSAGE_TYPE_CALL_RESULT
+    outbound = heartbeat_call()
+    outbound.direction = envelope_pb2.DIRECTION_CSMS_TO_STATION
+    connected = envelope_pb2.Envelope(station_id="CS-1", kind=envelope_pb2.KIND_CONNECTED)
+    assert [owner_topic(envelope) for envelope in (answer, outbound, connected)] == [None] * 3
+
+
+async def test_append_many_sends_in_order_before_waiting_and_routes_the_calls_after_every_ack() -> None:
     sender = FakeSender()
     log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock())
     envelopes = [heartbeat_call(message_id=f"m{i}") for i in range(3)]
-    appending = asyncio.create_task(log.append_many(envelopes))
+    connected = envelope_pb2.Envelope(station_id="CS-1", kind=envelope_pb2.KIND_CONNECTED)
+    appending = asyncio.create_task(log.append_many([*envelopes, connected]))
     await asyncio.sleep(0)
-    assert [envelope_pb2.Envelope.FromString(value).message_id for _, value, _, _ in sender.sent] == ["m0", "m1", "m2"]
+    assert [envelope_pb2.Envelope.FromString(value).message_id for _, value, _, _ in sender.sent] == [
+        "m0",
+        "m1",
+        "m2",
+        "",
+    ]
+    sender.acks[0].set_result(None)
+    await settle()
+    assert len(sender.sent) == 4  # nothing routed while a log record is unacknowledged
+    sender.ack_all()
+    await settle()
+    assert [topic for topic, *_ in sender.sent[4:]] == ["ocpp.calls.device_model.v1"] * 3
     assert not appending.done()
     sender.ack_all()
     await appending
 
 
-async def test_a_failed_ack_fails_the_append() -> None:
+async def test_a_failed_ack_fails_the_append_and_routes_nothing() -> None:
     sender = FakeSender()
     log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock())
     appending = asyncio.create_task(log.append_many([heartbeat_call(message_id="m0"), heartbeat_call(message_id="m1")]))
     await asyncio.sleep(0)
     sender.acks[0].set_result(None)
+    sender.acks[1].set_exception(ConnectionError("not acknowledged"))
+    with pytest.raises(ConnectionError):
+        await appending
+    assert {topic for topic, *_ in sender.sent} == {"frames"}
+
+
+async def test_a_failed_routing_fails_the_append() -> None:
+    sender = FakeSender()
+    log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock())
+    appending = asyncio.create_task(log.append(heartbeat_call()))
+    await asyncio.sleep(0)
+    sender.ack_all()
+    await settle()
     sender.acks[1].set_exception(ConnectionError("not acknowledged"))
     with pytest.raises(ConnectionError):
         await appending

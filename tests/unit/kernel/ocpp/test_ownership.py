@@ -11,6 +11,8 @@ import pytest
 
 from csms_authorization.ocpp.routing import TABLES as AUTHORIZATION_TABLES
 from csms_device_model.ocpp.routing import TABLES as DEVICE_MODEL_TABLES
+from csms_kernel.infra import topics
+from csms_kernel.migrate import load_topology
 from csms_kernel.ocpp.ownership import AUTHORIZATION, DEVICE_MODEL, FALLBACK_OWNER, OWNERS, TRANSACTIONS, owner_of
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.ocpp.routing import TABLES as TRANSACTIONS_TABLES
@@ -35,3 +37,10 @@ def test_every_owned_action_is_routed_by_its_owner() -> None:
 
 def test_an_action_nobody_routes_goes_to_the_fallback_owner() -> None:
     assert owner_of("DataTransfer") == FALLBACK_OWNER == DEVICE_MODEL
+
+
+def test_every_owner_has_its_call_topic_in_the_topology() -> None:
+    declared = {topic.name for topic in load_topology().topics}
+    owners = {*OWNERS.values(), FALLBACK_OWNER}
+    assert {topics.calls(owner) for owner in owners} <= declared
+    assert {name for name in declared if name.startswith("ocpp.calls.")} == {topics.calls(owner) for owner in owners}
