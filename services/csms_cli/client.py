@@ -1,8 +1,9 @@
 """The gRPC calls behind the CLI: the `CsmsClient` port and its blocking gRPC implementation.
 
-Opens insecure channels lazily to the device-model and authorization services (network I/O only); every
-failure surfaces as `ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types. The raw
-`SendCall` (any action, any JSON payload) follows the kernel's station-call deadline rule.
+Opens insecure channels lazily to the device-model, authorization and transactions services (an address may
+list several instances of a service; network I/O only); every failure surfaces as `ServiceUnreachable` or
+`RpcFailed`, so the commands never see gRPC types. The raw `SendCall` (any action, any JSON payload) follows
+the kernel's station-call deadline rule.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import grpc
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
+from csms_kernel.clients.channels import insecure_blocking_channel
 from csms_kernel.clients.station_calls import rpc_deadline_s
 
 AUTHORIZATION = "authorization"
@@ -280,7 +282,7 @@ class GrpcCsmsClient:
 
     def _channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
-            self._channels[service] = grpc.insecure_channel(self._address(service))
+            self._channels[service] = insecure_blocking_channel(self._address(service))
         return self._channels[service]
 
     def _address(self, service: str) -> str:

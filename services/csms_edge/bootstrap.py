@@ -32,6 +32,7 @@ from csms_edge.app.session import SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog, StationRegistry
 from csms_edge.settings import EdgeSettings
+from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
 from csms_kernel.infra.lifecycle import Service
@@ -109,7 +110,7 @@ class EdgeNode:
             frame_log = KafkaFrameLog(producer)
         registry = self._registry
         if registry is None:
-            channel = grpc.aio.insecure_channel(settings.authorization_address)
+            channel = insecure_channel(settings.authorization_address)
             started.push_async_callback(channel.close, None)
             self._channel = channel
             registry = CachingStationRegistry(

@@ -1,4 +1,5 @@
-"""gRPC client of the edge nodes' EdgeService (one cached channel per node address). Network I/O only."""
+"""gRPC client of the edge nodes' EdgeService: one cached channel per node, to the address the node registered
+(a single address: a station's connection lives on one node). Network I/O only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from csms.edge.v1 import edge_pb2, edge_pb2_grpc
 from csms_device_model.app.send_call import StationBusy
 from csms_device_model.domain.presence import Presence
 from csms_device_model.ports import CallErrorReply, CallResult, Outcome
+from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.clients.station_calls import (
     CallFailed,
     CallTimedOut,
@@ -30,7 +32,7 @@ class GrpcEdgeNodeCalls:
     def _stub(self, address: str) -> EdgeServiceAsyncStub:
         stub = self._stubs.get(address)
         if stub is None:
-            channel = grpc.aio.insecure_channel(address)
+            channel = insecure_channel(address)
             self._channels.append(channel)
             stub = self._stubs[address] = edge_pb2_grpc.EdgeServiceStub(channel)
         return stub

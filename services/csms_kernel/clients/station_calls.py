@@ -4,7 +4,7 @@ adapter, the one deadline rule of every `SendCall` client, and the exceptions th
 A call is an `ocpp` call dataclass of the station's version (`ocpp.v201.call.RequestStartTransaction`); its
 action is the class name, and the answer is the matching `ocpp` call_result dataclass. Device-model checks the
 payload against the station's version and relays the CALL to the edge node that holds the station.
-Side effects: gRPC to device-model over one lazily opened channel.
+Side effects: gRPC to device-model over one lazily opened channel (to any of its instances).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra.envelopes import version_from_proto
 from csms_kernel.ocpp.errors import OcppCallError
 from csms_kernel.ocpp.payloads import to_payload, to_request
@@ -155,7 +156,7 @@ class GrpcStationCalls:
 
     def _stub(self) -> DeviceModelServiceAsyncStub:
         if self._channel is None:
-            self._channel = grpc.aio.insecure_channel(self._address)
+            self._channel = insecure_channel(self._address)
         return device_model_pb2_grpc.DeviceModelServiceStub(self._channel)
 
 

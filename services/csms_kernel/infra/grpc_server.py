@@ -1,4 +1,5 @@
-"""Builds a grpc.aio server with the standard health service and reflection registered."""
+"""Builds a grpc.aio server with the standard health service and reflection registered, allowing the keepalive
+pings of the kernel's client channels (`csms_kernel.clients.channels`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import grpc
 from grpc_health.v1 import _async as health_aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+
+from csms_kernel.clients.channels import SERVER_OPTIONS
 
 
 @dataclass
@@ -34,7 +37,7 @@ def build_server(
     registrations: Iterable[tuple[Callable[[grpc.aio.Server], None], str]],
 ) -> GrpcServer:
     """`registrations` pairs a `lambda s: add_XServicer_to_server(impl, s)` with the full service name."""
-    server = grpc.aio.server()
+    server = grpc.aio.server(options=SERVER_OPTIONS)
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = []

@@ -2,7 +2,8 @@
 
 One naming convention: a common setting is `CSMS_<NAME>` (Kafka, Cassandra, tenant, logging, metrics, runner
 tuning); a service's own setting is `CSMS_<SERVICE>_<NAME>` (its settings class sets `env_prefix`); the address
-of a peer service is `CSMS_<PEER>_ADDRESS`, declared only by the processes that call that peer (`peer_address`).
+of a peer service is `CSMS_<PEER>_ADDRESS`, declared only by the processes that call that peer (`peer_address`;
+a gRPC target that may list every instance of the peer, `csms_kernel.clients.channels`).
 Every field has a description: docs/configuration.md is generated from them (python -m csms_devtools.configdoc).
 """
 
@@ -28,8 +29,13 @@ def common(default: Any, name: str, description: str) -> Any:
 
 def peer_address(peer: str) -> Any:
     """The field of a peer service's gRPC address, read from `CSMS_<PEER>_ADDRESS`."""
+    name = peer.replace("_", "-")
     return common(
-        PEER_ADDRESSES[peer], f"{peer}_address", f"Where the {peer.replace('_', '-')} gRPC service is reached."
+        PEER_ADDRESSES[peer],
+        f"{peer}_address",
+        f"Where the {name} gRPC service is reached: a gRPC target naming one instance (`host:port`) or all of "
+        "them (`ipv4:10.0.0.1:port,10.0.0.2:port`, or `dns:///host:port` resolving to every instance, e.g. a "
+        "Kubernetes headless service); calls go round robin to the instances that answer.",
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra.envelopes import timestamp, to_datetime, version_to_proto
 from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.ocpp.versions import OcppVersion
@@ -45,7 +46,7 @@ _RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, gr
 
 class GrpcAuthorizer:
     def __init__(self, address: str, timeout_s: float) -> None:
-        self._channel = grpc.aio.insecure_channel(address)
+        self._channel = insecure_channel(address)
         self._stub = authorization_pb2_grpc.AuthorizationServiceStub(self._channel)
         self._timeout_s = timeout_s
 
