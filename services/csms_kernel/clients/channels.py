@@ -4,8 +4,9 @@ A target names one instance or all of them: `host:port`, `ipv4:10.0.0.1:50051,10
 listed; `csms stack --instances N` passes these) or `dns:///device-model.csms.svc.cluster.local:50051` (a
 Kubernetes headless service: one address per ready pod). Channels use gRPC's client-side `round_robin`
 policy: they connect to every address and send each call to the next ready one, so an instance that is down
-is skipped once its connection fails. A frozen instance (SIGSTOP, a stalled VM) keeps its TCP connection,
-because the kernel still acknowledges; it is skipped once a keepalive ping goes unanswered.
+is skipped once its connection fails. A frozen instance (SIGSTOP, a stalled VM) keeps its TCP connections,
+because the kernel still acknowledges: a new connection to it never completes the HTTP/2 handshake, and an open
+one is closed once a keepalive ping goes unanswered.
 """
 
 from __future__ import annotations
