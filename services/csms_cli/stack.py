@@ -4,7 +4,9 @@ The launcher (`csms_devtools.stack`) is imported only when a stack command runs,
 loads development tools.
 
 `run` stays in the foreground until Ctrl-C/SIGTERM and then stops everything it started, the local Kafka and
-Cassandra included; `up` returns once everything is ready and leaves it running; `down` stops what `up` started.
+Cassandra included; `up` returns once everything is ready and leaves it running; `down` stops what `up` started
+(every instance). `--instances N` runs N instances of each service and, unless `--edge-nodes` says otherwise,
+N edge nodes.
 Kafka and Cassandra come from `deploy/infra.py` unless `CSMS_KAFKA_BOOTSTRAP` names an external cluster.
 """
 
@@ -27,6 +29,9 @@ from csms_kernel.infra.settings import CommonSettings
 if TYPE_CHECKING:
     from csms_devtools.stack import StackConfig
 
+INSTANCE_PORT_STEP = 100
+"""Instance n of a service listens on the first instance's gRPC and metrics ports + (n - 1) * this."""
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = commands.add_parser("stack", help="run the whole system locally (make run / make up / make down)")
@@ -36,15 +41,27 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ("up", up, "everything in the background, returning once ready"),
     ):
         sub = actions.add_parser(name, help=text)
-        sub.add_argument("--edge-nodes", type=int, default=1, help="number of edge nodes (ports 9000, 9001, ...)")
+        sub.add_argument(
+            "--instances",
+            type=int,
+            default=1,
+            metavar="N",
+            help="instances of each service (gRPC ports 50051 device-model, 50052 authorization, 50053 "
+            f"transactions, +{INSTANCE_PORT_STEP} for each further instance)",
+        )
+        sub.add_argument(
+            "--edge-nodes",
+            type=int,
+            help="number of edge nodes (ports 9000, 9001, ...; default: as many as --instances)",
+        )
         sub.add_argument("--accept-unknown-stations", action="store_true", help="let unregistered stations connect")
         sub.add_argument(
             "--metrics-port",
             type=int,
             default=9100,
             metavar="BASE",
-            help="Prometheus /metrics on BASE (authorization), +1 (device-model), +2 (transactions), +10.. (edge "
-            "nodes); 0: none",
+            help="Prometheus /metrics on BASE (authorization), +1 (device-model), +2 (transactions), "
+            f"+{INSTANCE_PORT_STEP} for each further instance, +10.. (edge nodes); 0: none",
         )
         sub.set_defaults(handler=handler, uses_client=False)
     down_parser = actions.add_parser("down", help="stop what `up` started (services and edge nodes)")
@@ -55,7 +72,12 @@ def _config(args: argparse.Namespace) -> StackConfig:
     from csms_devtools.stack import StackConfig
 
     settings = CommonSettings()
-    count = max(1, args.edge_nodes)
+    instances = max(1, args.instances)
+    count = max(1, instances if args.edge_nodes is None else args.edge_nodes)
+
+    def ports(first: int) -> tuple[int, ...]:
+        return tuple(first + INSTANCE_PORT_STEP * i for i in range(instances))
+
     config = StackConfig(
         kafka_bootstrap=settings.kafka_bootstrap,
         cassandra_contact_points=",".join(settings.cassandra_contact_points),
@@ -63,11 +85,19 @@ def _config(args: argparse.Namespace) -> StackConfig:
         cassandra_local_dc=settings.cassandra_local_dc,
         edge_ports=tuple(9000 + i for i in range(count)),
         edge_grpc_ports=tuple(50060 + i for i in range(count)),
+        device_model_ports=ports(50051),
+        authorization_ports=ports(50052),
+        transactions_ports=ports(50053),
         accept_unknown_stations=args.accept_unknown_stations,
     )
     base = args.metrics_port
     if base:
-        services = {"authorization": base, "device-model": base + 1, "transactions": base + 2}
+        offsets = {"authorization": 0, "device-model": 1, "transactions": 2}
+        services = {
+            config.instance_name(service, i): base + offset + INSTANCE_PORT_STEP * i
+            for service, offset in offsets.items()
+            for i in range(instances)
+        }
         edges = {config.edge_node_id(i): base + 10 + i for i in range(count)}
         config = dataclasses.replace(config, metrics_ports=services | edges)
     return config
@@ -118,6 +148,13 @@ def _announce(config: StackConfig) -> None:
     print(f"device-model gRPC {config.device_model_address}, authorization gRPC {config.authorization_address}")
     for name in config.metrics_ports:
         print(f"{name} metrics {config.metrics_url(name)}")
+    if len(config.device_model_ports) > 1:
+        print(
+            "the CLI reaches every instance with: export"
+            f" CSMS_DEVICE_MODEL_ADDRESS={config.device_model_address}"
+            f" CSMS_AUTHORIZATION_ADDRESS={config.authorization_address}"
+            f" CSMS_TRANSACTIONS_ADDRESS={config.transactions_address}"
+        )
     print("register a station: .venv/bin/csms stations add CP-1 --password 'a-secret-of-16-chars'", flush=True)
 
 

@@ -1,8 +1,11 @@
-"""Runs the whole CSMS (services and edge nodes, not Kafka/Cassandra) as local processes.
+"""Runs the whole CSMS (each service's instances and the edge nodes, not Kafka/Cassandra) as local processes.
 
 Used by `make run` (foreground, Ctrl-C stops everything), `make up`/`make down` (background) and by the
-end-to-end tests (their own ports). Each process is `csms serve <service>` configured through `CSMS_*`
-environment variables; readiness is the gRPC health service of every process plus the edge WebSocket ports.
+end-to-end and fault tests (their own ports, two instances of everything). Each process is `csms serve
+<service>` configured through `CSMS_*` environment variables: instance n of a service is the process
+`<service>-n`, with its own instance id, gRPC port, metrics port and log file; its peers reach every instance of
+a service through one gRPC target (`StackConfig.target`). Readiness is the gRPC health service of every process
+plus the edge WebSocket ports.
 Side effects: starts and signals processes, writes logs and a state file under the run directory.
 """
 
@@ -26,6 +29,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
 
 
+SERVICES = ("authorization", "device-model", "transactions")
+"""The services of a stack, in start order; each runs `len(StackConfig.ports(service))` instances."""
+
+
 @dataclass(frozen=True)
 class StackConfig:
     kafka_bootstrap: str = "127.0.0.1:9092"
@@ -35,9 +42,10 @@ class StackConfig:
     host: str = "127.0.0.1"
     edge_ports: tuple[int, ...] = (9000,)
     edge_grpc_ports: tuple[int, ...] = (50060,)
-    device_model_port: int = 50051
-    authorization_port: int = 50052
-    transactions_port: int = 50053
+    # The gRPC port of each instance of a service: one process per port.
+    device_model_ports: tuple[int, ...] = (50051,)
+    authorization_ports: tuple[int, ...] = (50052,)
+    transactions_ports: tuple[int, ...] = (50053,)
     accept_unknown_stations: bool = False
     heartbeat_interval_s: int = 300
     run_dir: Path = DEFAULT_RUN_DIR
@@ -45,21 +53,45 @@ class StackConfig:
     # `make up`): node ids name delivery topics, instance ids name transactional producers.
     instance_prefix: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
-    # Prometheus /metrics port (CSMS_METRICS_PORT) of each process by name ("device-model", `edge_node_id(i)`,
-    # ...); processes not named serve no metrics.
+    # Prometheus /metrics port (CSMS_METRICS_PORT) of each process by name (`instance_name(...)`,
+    # `edge_node_id(i)`); processes not named serve no metrics.
     metrics_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def device_model_address(self) -> str:
-        return f"{self.host}:{self.device_model_port}"
+        return self.target("device-model")
 
     @property
     def authorization_address(self) -> str:
-        return f"{self.host}:{self.authorization_port}"
+        return self.target("authorization")
 
     @property
     def transactions_address(self) -> str:
-        return f"{self.host}:{self.transactions_port}"
+        return self.target("transactions")
+
+    def ports(self, service: str) -> tuple[int, ...]:
+        by_service = {
+            "authorization": self.authorization_ports,
+            "device-model": self.device_model_ports,
+            "transactions": self.transactions_ports,
+        }
+        return by_service[service]
+
+    def target(self, service: str) -> str:
+        """The one gRPC target that reaches every instance of `service` (`CSMS_<SERVICE>_ADDRESS`): `host:port`
+        for one instance, `ipv4:host:port1,host:port2` for several (so `host` must be an IPv4 address)."""
+        addresses = [f"{self.host}:{port}" for port in self.ports(service)]
+        return addresses[0] if len(addresses) == 1 else "ipv4:" + ",".join(addresses)
+
+    def instance_name(self, service: str, index: int) -> str:
+        """The process name of instance `index` (from 0) of `service`: `device-model-1`, `device-model-2`, ..."""
+        return f"{service}-{index + 1}"
+
+    def instance_names(self, service: str) -> list[str]:
+        return [self.instance_name(service, index) for index in range(len(self.ports(service)))]
+
+    def instance_address(self, service: str, index: int) -> str:
+        return f"{self.host}:{self.ports(service)[index]}"
 
     def metrics_url(self, name: str) -> str:
         return f"http://{self.host}:{self.metrics_ports[name]}/metrics"
@@ -84,6 +116,7 @@ class ProcessSpec:
 
 
 def process_specs(config: StackConfig) -> list[ProcessSpec]:
+    """Every process of the stack: the instances of each service, then the edge nodes."""
     common = {
         "CSMS_KAFKA_BOOTSTRAP": config.kafka_bootstrap,
         "CSMS_CASSANDRA_CONTACT_POINTS": config.cassandra_contact_points,
@@ -94,39 +127,19 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
         **config.extra_env,
     }
-    specs = [
-        ProcessSpec(
-            "authorization",
-            "authorization",
-            {
+    own = {"device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)}}
+    specs = []
+    for service in SERVICES:
+        prefix = "CSMS_" + service.upper().replace("-", "_")
+        for index, name in enumerate(config.instance_names(service)):
+            address = config.instance_address(service, index)
+            env = {
                 **common,
-                "CSMS_AUTHORIZATION_GRPC_LISTEN": config.authorization_address,
-                "CSMS_AUTHORIZATION_INSTANCE_ID": f"{config.instance_prefix}authorization-1",
-            },
-            config.authorization_address,
-        ),
-        ProcessSpec(
-            "device-model",
-            "device-model",
-            {
-                **common,
-                "CSMS_DEVICE_MODEL_GRPC_LISTEN": config.device_model_address,
-                "CSMS_DEVICE_MODEL_INSTANCE_ID": f"{config.instance_prefix}device-model-1",
-                "CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s),
-            },
-            config.device_model_address,
-        ),
-        ProcessSpec(
-            "transactions",
-            "transactions",
-            {
-                **common,
-                "CSMS_TRANSACTIONS_GRPC_LISTEN": config.transactions_address,
-                "CSMS_TRANSACTIONS_INSTANCE_ID": f"{config.instance_prefix}transactions-1",
-            },
-            config.transactions_address,
-        ),
-    ]
+                f"{prefix}_GRPC_LISTEN": address,
+                f"{prefix}_INSTANCE_ID": f"{config.instance_prefix}{name}",
+                **own.get(service, {}),
+            }
+            specs.append(ProcessSpec(name, service, env, address))
     for index, port in enumerate(config.edge_ports):
         node = config.edge_node_id(index)
         grpc_address = config.edge_grpc_address(index)
@@ -211,7 +224,8 @@ class Stack:
 
     def stop(self) -> None:
         # Edge nodes first (they drain their stations), then the services.
-        for name in sorted(self.processes, key=lambda n: not n.startswith("edge")):
+        edges = {spec.name for spec in self.specs if spec.service == "edge"}
+        for name in sorted(self.processes, key=lambda n: n not in edges):
             self.kill(name)
 
     def save_state(self) -> None:

@@ -1,7 +1,7 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
-The stack runs on its own ports (two edge nodes) so it can run beside a `make up` stack; `authorization` is a
-gRPC stub of its authorization service.
+The stack runs two instances of every service and two edge nodes, as production does, on its own ports so it
+can run beside a `make up` stack; `authorization` is a gRPC stub of its authorization service (any instance).
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
+from csms_kernel.clients.channels import insecure_channel
 from infra_fixtures import Infra
 from kit.stack import Cli, free_port
 
@@ -29,9 +29,9 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
         cassandra_local_dc=infra.local_dc,
         edge_ports=(free_port(), free_port()),
         edge_grpc_ports=(free_port(), free_port()),
-        device_model_port=free_port(),
-        authorization_port=free_port(),
-        transactions_port=free_port(),
+        device_model_ports=(free_port(), free_port()),
+        authorization_ports=(free_port(), free_port()),
+        transactions_ports=(free_port(), free_port()),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
@@ -52,5 +52,5 @@ def cli(stack: Stack) -> Cli:
 
 @pytest.fixture
 async def authorization(stack: Stack) -> AsyncIterator[authorization_pb2_grpc.AuthorizationServiceStub]:
-    async with grpc.aio.insecure_channel(stack.config.authorization_address) as channel:
+    async with insecure_channel(stack.config.authorization_address) as channel:
         yield authorization_pb2_grpc.AuthorizationServiceStub(channel)

@@ -8,7 +8,8 @@ The /metrics of the edge and device-model must show the traffic.
 
 Consumer groups are shared with any other stack on the same Kafka (e.g. the e2e `stack`), so a station that
 must be answered by this stack's device-model gets an id hashing to a frames partition that device-model holds
-(read from its consumer-lag series).
+(read from its consumer-lag series). This stack runs one instance of each service: the traces cross processes
+the same way whichever instance answers, and one instance's metrics then show all of this stack's traffic.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
+from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.ocpp.versions import OcppVersion
@@ -70,8 +72,8 @@ async def traced(
         cassandra_local_dc=infra.local_dc,
         edge_ports=(free_port(),),
         edge_grpc_ports=(free_port(),),
-        device_model_port=free_port(),
-        authorization_port=free_port(),
+        device_model_ports=(free_port(),),
+        authorization_ports=(free_port(),),
         accept_unknown_stations=True,
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("traced-stack"),
@@ -82,10 +84,10 @@ async def traced(
             "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
             "OTEL_BSP_SCHEDULE_DELAY": "100",
         },
-        metrics_ports={"device-model": free_port(), edge: free_port()},
+        metrics_ports={"device-model-1": free_port(), edge: free_port()},
     )
     running = Stack(config)
-    names = ["authorization", "device-model", edge]
+    names = ["authorization-1", "device-model-1", edge]
     try:
         for name in names:
             running.start_process(running.spec(name))
@@ -124,7 +126,7 @@ def lag_partitions(samples: Samples, group: str, topic: str = topics.calls(DEVIC
 async def station_answered_here(stack: Stack, tag: str) -> str:
     """A fresh station id whose frames land on a partition this stack's device-model handles."""
     samples = await eventually(
-        lambda: scrape(stack.config.metrics_url("device-model")),
+        lambda: scrape(stack.config.metrics_url("device-model-1")),
         lambda s: bool(lag_partitions(s, HANDLERS_GROUP)),
         what="device-model's frames partitions",
     )
@@ -212,7 +214,7 @@ async def test_the_edge_asks_the_authorization_service_within_one_trace(traced: 
 
 async def send_call(stack: Stack, station_id: str, action: str, payload: dict[str, object]) -> str | None:
     """The station's CALLRESULT payload, or None while the station is not known to be online yet."""
-    async with grpc.aio.insecure_channel(stack.config.device_model_address) as channel:
+    async with insecure_channel(stack.config.device_model_address) as channel:
         stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
         request = device_model_pb2.SendCallRequest(
             station_id=station_id, action=action, payload_json=json.dumps(payload), timeout_ms=10_000
@@ -268,7 +270,7 @@ async def test_a_csms_call_is_one_trace_from_device_model_to_the_station(traced:
 
 async def test_metrics_of_edge_and_device_model_show_the_traffic(traced: Stack) -> None:
     edge_url = traced.config.metrics_url(edge_name(traced))
-    dm_url = traced.config.metrics_url("device-model")
+    dm_url = traced.config.metrics_url("device-model-1")
     station_id = await station_answered_here(traced, "METRICS")
     async with connected_station(traced.config.edge_url(0), station_id, PASSWORD, OcppVersion.V16) as station:
         await station.boot()

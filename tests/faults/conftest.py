@@ -3,8 +3,8 @@
 `fault_infra` starts a further copy of deploy/infra.py's JVMs in `.infra/faults/<pid>` on free ports, so
 restarting or killing it never disturbs other tests or the user's stack; it is stopped and deleted at the
 end of the session (copies left by a session that died are stopped and deleted at the start of the next).
-`make_stack` starts whole stacks (`csms.stack.Stack`) with a unique instance prefix and stops them after the
-test.
+`make_stack` starts whole stacks (`csms_devtools.stack.Stack`), two instances of every service by default, with a
+unique instance prefix and stops them after the test.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def fault_infra() -> Iterator[FaultInfra]:
 async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[MakeStack]:
     stacks: list[Stack] = []
 
-    async def make(edges: int = 1, heartbeat_interval_s: int = 300) -> Stack:
+    async def make(edges: int = 1, heartbeat_interval_s: int = 300, instances: int = 2) -> Stack:
         infra = fault_infra.infra
         config = StackConfig(
             kafka_bootstrap=infra.kafka_bootstrap,
@@ -68,9 +68,9 @@ async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[M
             cassandra_local_dc=infra.local_dc,
             edge_ports=tuple(free_port() for _ in range(edges)),
             edge_grpc_ports=tuple(free_port() for _ in range(edges)),
-            device_model_port=free_port(),
-            authorization_port=free_port(),
-            transactions_port=free_port(),
+            device_model_ports=tuple(free_port() for _ in range(instances)),
+            authorization_ports=tuple(free_port() for _ in range(instances)),
+            transactions_ports=tuple(free_port() for _ in range(instances)),
             accept_unknown_stations=True,
             heartbeat_interval_s=heartbeat_interval_s,
             run_dir=tmp_path / f"stack-{len(stacks)}",

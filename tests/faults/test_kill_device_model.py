@@ -1,9 +1,10 @@
-"""SIGKILL of the device-model service, twice, while 300 stations (1.6, 2.0.1, 2.1) boot over real WebSockets.
+"""SIGKILL of a device-model instance, twice (first one instance, then the other; each is restarted), while 300
+stations (1.6, 2.0.1, 2.1) boot over real WebSockets; the other instance keeps serving meanwhile.
 
 Each station retries its BootNotification with the same message id until answered. Must hold: every
 station is answered Accepted; every CALL frame it sent gets exactly one reply, all of them identical (late is
 fine); exactly one StationBooted event per boot in `csms.device_model.events.v1` (read_committed); the
-stations projection ends correct (vendor, model, version, connected on its node).
+stations projection ends correct (vendor, model, version, connected on its node); both instances run at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ WAVES = 3
 VERSIONS = (OcppVersion.V16, OcppVersion.V201, OcppVersion.V21)
 
 
-async def test_sigkill_of_device_model_during_boot_storm(fault_infra: FaultInfra, make_stack: MakeStack) -> None:
+async def test_sigkill_of_a_device_model_instance_during_boot_storm(
+    fault_infra: FaultInfra, make_stack: MakeStack
+) -> None:
     stack = await make_stack()
     bootstrap = fault_infra.infra.kafka_bootstrap
     events_start = await end_offsets(bootstrap, topics.DEVICE_MODEL_EVENTS)
@@ -60,8 +63,9 @@ async def test_sigkill_of_device_model_during_boot_storm(fault_infra: FaultInfra
                     timeout_s=120,
                     what=f"first replies of wave {wave}",
                 )
-                stack.kill("device-model", signal.SIGKILL)
-                stack.start_process(stack.spec("device-model"))
+                victim = stack.config.instance_name("device-model", wave % 2)
+                stack.kill(victim, signal.SIGKILL)
+                stack.start_process(stack.spec(victim))
         replies = await asyncio.gather(*boots)
 
         for station, reply in zip(stations, replies, strict=True):
@@ -105,7 +109,7 @@ async def test_sigkill_of_device_model_during_boot_storm(fault_infra: FaultInfra
             }
 
         await eventually(projected, lambda rows: rows == expected, timeout_s=90, what="the stations projection")
-        assert stack.processes["device-model"].poll() is None
+        assert [stack.processes[name].poll() for name in stack.config.instance_names("device-model")] == [None, None]
     finally:
         for task in boots:
             task.cancel()

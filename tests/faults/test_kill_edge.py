@@ -16,10 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import grpc
-
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
+from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.stack import MakeStack, get_stations
 from kit.stations.raw import RawStation, boot_payload, close_all, connect_all
@@ -65,7 +64,7 @@ async def test_sigkill_of_an_edge_node_moves_its_stations_and_commands_follow(ma
             timeout_s=60,
             what="every station's presence on node 2",
         )
-        async with grpc.aio.insecure_channel(config.device_model_address) as channel:
+        async with insecure_channel(config.device_model_address) as channel:
             stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
             responses = await asyncio.gather(
                 *(

@@ -17,6 +17,7 @@ import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
+from csms_kernel.clients.channels import insecure_channel
 from infra_fixtures import Infra, LocalCopy, run_infra_step
 from kit.waiting import eventually
 
@@ -86,14 +87,14 @@ async def _station(
 
 
 async def get_station(stack: Stack, station_id: str) -> device_model_pb2.Station | None:
-    """The projected station, or None when device-model does not know it."""
-    async with grpc.aio.insecure_channel(stack.config.device_model_address) as channel:
+    """The projected station, or None when device-model (any instance) does not know it."""
+    async with insecure_channel(stack.config.device_model_address) as channel:
         return await _station(device_model_pb2_grpc.DeviceModelServiceStub(channel), station_id, 5)
 
 
 async def get_stations(address: str, station_ids: Sequence[str]) -> dict[str, device_model_pb2.Station]:
     """The projected stations that exist, by id (GetStation for each)."""
-    async with grpc.aio.insecure_channel(address) as channel:
+    async with insecure_channel(address) as channel:
         stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
         found = await asyncio.gather(*(_station(stub, station_id, 10) for station_id in station_ids))
     return {station.station_id: station for station in found if station is not None}

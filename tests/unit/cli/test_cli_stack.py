@@ -1,4 +1,4 @@
-"""`csms stack run|up`: which ports the local stack's processes get (no process is started)."""
+"""`csms stack run|up`: which processes the local stack starts and their ports (no process is started)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from csms_devtools import stack as local_stack
 
 
 def config(**overrides: object) -> local_stack.StackConfig:
-    args = {"edge_nodes": 2, "accept_unknown_stations": False, "metrics_port": 9100} | overrides
+    args = {"instances": 1, "edge_nodes": 2, "accept_unknown_stations": False, "metrics_port": 9100} | overrides
     return _config(argparse.Namespace(**args))
 
 
 def test_every_process_serves_metrics_on_its_own_port() -> None:
     ports = {spec.name: spec.env["CSMS_METRICS_PORT"] for spec in local_stack.process_specs(config())}
     assert ports == {
-        "authorization": "9100",
-        "device-model": "9101",
-        "transactions": "9102",
+        "authorization-1": "9100",
+        "device-model-1": "9101",
+        "transactions-1": "9102",
         "edge-1": "9110",
         "edge-2": "9111",
     }
@@ -27,3 +27,43 @@ def test_every_process_serves_metrics_on_its_own_port() -> None:
 def test_metrics_port_zero_means_no_metrics_endpoint() -> None:
     specs = local_stack.process_specs(config(metrics_port=0))
     assert {spec.env["CSMS_METRICS_PORT"] for spec in specs} == {"0"}
+
+
+def test_one_instance_keeps_the_default_ports_and_addresses() -> None:
+    specs = {spec.name: spec for spec in local_stack.process_specs(config(edge_nodes=None))}
+    assert {name: spec.grpc_address for name, spec in specs.items()} == {
+        "authorization-1": "127.0.0.1:50052",
+        "device-model-1": "127.0.0.1:50051",
+        "transactions-1": "127.0.0.1:50053",
+        "edge-1": "127.0.0.1:50060",
+    }
+    assert specs["edge-1"].env["CSMS_DEVICE_MODEL_ADDRESS"] == "127.0.0.1:50051"
+
+
+def test_instances_n_starts_n_of_each_service_and_as_many_edge_nodes() -> None:
+    specs = {spec.name: spec for spec in local_stack.process_specs(config(instances=2, edge_nodes=None))}
+    assert {name: (spec.grpc_address, spec.env["CSMS_METRICS_PORT"]) for name, spec in specs.items()} == {
+        "authorization-1": ("127.0.0.1:50052", "9100"),
+        "authorization-2": ("127.0.0.1:50152", "9200"),
+        "device-model-1": ("127.0.0.1:50051", "9101"),
+        "device-model-2": ("127.0.0.1:50151", "9201"),
+        "transactions-1": ("127.0.0.1:50053", "9102"),
+        "transactions-2": ("127.0.0.1:50153", "9202"),
+        "edge-1": ("127.0.0.1:50060", "9110"),
+        "edge-2": ("127.0.0.1:50061", "9111"),
+    }
+    assert specs["device-model-2"].env["CSMS_DEVICE_MODEL_GRPC_LISTEN"] == "127.0.0.1:50151"
+    assert specs["device-model-2"].env["CSMS_DEVICE_MODEL_INSTANCE_ID"] == "device-model-2"
+
+
+def test_edge_nodes_can_be_set_apart_from_instances() -> None:
+    names = [spec.name for spec in local_stack.process_specs(config(instances=2, edge_nodes=1))]
+    assert names == [
+        "authorization-1",
+        "authorization-2",
+        "device-model-1",
+        "device-model-2",
+        "transactions-1",
+        "transactions-2",
+        "edge-1",
+    ]

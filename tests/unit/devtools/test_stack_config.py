@@ -1,0 +1,60 @@
+"""The local stack's processes: each instance of a service has its own id, port and metrics port, and every
+process reaches all instances of its peers through one gRPC target (no process is started)."""
+
+from __future__ import annotations
+
+from csms_devtools.stack import StackConfig, process_specs
+
+CONFIG = StackConfig(
+    device_model_ports=(7001, 7002),
+    authorization_ports=(7011, 7012),
+    transactions_ports=(7021,),
+    edge_ports=(8001,),
+    edge_grpc_ports=(8011,),
+    instance_prefix="t-",
+    metrics_ports={"device-model-2": 9002, "t-edge-1": 9010},
+)
+
+
+def test_a_service_with_several_instances_is_one_ipv4_target_listing_them_all() -> None:
+    assert CONFIG.device_model_address == "ipv4:127.0.0.1:7001,127.0.0.1:7002"
+    assert CONFIG.authorization_address == "ipv4:127.0.0.1:7011,127.0.0.1:7012"
+    assert CONFIG.transactions_address == "127.0.0.1:7021"
+
+
+def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> None:
+    specs = {spec.name: spec for spec in process_specs(CONFIG)}
+    assert list(specs) == [
+        "authorization-1",
+        "authorization-2",
+        "device-model-1",
+        "device-model-2",
+        "transactions-1",
+        "t-edge-1",
+    ]
+    second = specs["device-model-2"]
+    assert (second.service, second.grpc_address) == ("device-model", "127.0.0.1:7002")
+    assert {name: value for name, value in second.env.items() if name.startswith("CSMS_DEVICE_MODEL_")} == {
+        "CSMS_DEVICE_MODEL_ADDRESS": "ipv4:127.0.0.1:7001,127.0.0.1:7002",
+        "CSMS_DEVICE_MODEL_GRPC_LISTEN": "127.0.0.1:7002",
+        "CSMS_DEVICE_MODEL_INSTANCE_ID": "t-device-model-2",
+        "CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": "300",
+    }
+    assert specs["authorization-2"].env["CSMS_AUTHORIZATION_INSTANCE_ID"] == "t-authorization-2"
+    assert {name: spec.env["CSMS_METRICS_PORT"] for name, spec in specs.items()} == {
+        "authorization-1": "0",
+        "authorization-2": "0",
+        "device-model-1": "0",
+        "device-model-2": "9002",
+        "transactions-1": "0",
+        "t-edge-1": "9010",
+    }
+
+
+def test_every_process_reaches_every_instance_of_its_peers() -> None:
+    for spec in process_specs(CONFIG):
+        assert (
+            spec.env["CSMS_DEVICE_MODEL_ADDRESS"],
+            spec.env["CSMS_AUTHORIZATION_ADDRESS"],
+            spec.env["CSMS_TRANSACTIONS_ADDRESS"],
+        ) == (CONFIG.device_model_address, CONFIG.authorization_address, CONFIG.transactions_address)
