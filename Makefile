@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults lint proto config-doc bench bench-stack bench-boot bench-edge bench-validation clean
+.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-validation clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,10 @@ test-e2e: setup infra-fetch
 # Crash and fault tests (kill -9, broker/database restarts, hostile input) on a Kafka/Cassandra copy of their own.
 test-faults: setup infra-fetch
 	$(BIN)/pytest -p no:cacheprovider -s tests/faults
+
+# Every fault test N times in a row in one session (default 10), stopping at the first failure.
+test-faults-repeat: setup infra-fetch
+	$(BIN)/pytest -p no:cacheprovider -s -x --count=$(or $(N),10) --repeat-scope=session tests/faults
 
 lint: setup
 	$(BIN)/ruff check .
