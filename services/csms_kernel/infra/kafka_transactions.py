@@ -188,6 +188,8 @@ class _Worker:
 
 
 def _quietly(call: Callable[[], object]) -> None:
+    """Closes a librdkafka client; a failure is logged, not raised: the process is shutting the client down
+    (confluent-kafka can raise a SystemError from `close` when a callback ran into an error meanwhile)."""
     try:
         call()
     except Exception:
@@ -234,7 +236,7 @@ class AsyncConsumer:
     async def stop(self) -> None:
         """Leaves the group and closes (after a poll still running on the worker thread)."""
         consumer, self._consumer = self._consumer, None
-        await self._worker.close(consumer.close if consumer is not None else lambda: None)
+        await self._worker.close(lambda: _quietly(consumer.close) if consumer is not None else None)
 
     async def poll(self, max_records: int, timeout_s: float) -> Batch:
         """Up to `max_records` records, waiting up to `timeout_s` for the first; rebalance callbacks run here."""
@@ -309,6 +311,12 @@ class AsyncConsumer:
             log.warning("Kafka consumer: %s", error)
 
     def _on_stats(self, stats_json: str) -> None:
+        try:
+            self._read_stats(stats_json)
+        except (ValueError, TypeError, AttributeError):  # a callback must not raise (confluent-kafka issue 865)
+            log.warning("unreadable librdkafka statistics", exc_info=True)
+
+    def _read_stats(self, stats_json: str) -> None:
         """librdkafka's statistics: per partition, the end a `read_committed` reader can reach (the last stable
         offset) and the group's committed offset, which stand in for a position until a record arrives."""
         stats = json.loads(stats_json)
