@@ -483,7 +483,7 @@ class TransactionalProducer:
     async def stop(self) -> None:
         session = self._session
         try:
-            await asyncio.wait_for(session.worker.close(session.close), self._stuck_after_s)
+            await asyncio.wait_for(session.worker.close(lambda: _quietly(session.close)), self._stuck_after_s)
         except TimeoutError:
             log.warning("the transactional producer did not close within %.0f s; left behind", self._stuck_after_s)
 
