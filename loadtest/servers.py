@@ -4,7 +4,8 @@
     python -m loadtest.servers echo --port 9301
 
 `edge` is the real edge node (`edge.bootstrap`) with its real Kafka frame log, written to a benchmark topic
-instead of `ocpp.frames.v1` (so no service answers or stores the frames) and an accept-all station registry
+instead of `ocpp.frames.v1` and its CALLs to `loadtest.calls.<owner>.v1` instead of the services' call topics
+(so no service answers or stores the frames) and an accept-all station registry
 behind the real verdict cache (so no authorization service is needed; the cache's memory still counts).
 `echo` is a bare `websockets` server echoing every message, configured like the edge (no compression).
 Each prints `ready` once it accepts connections.
@@ -30,6 +31,7 @@ from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
 from csms_kernel.migrate import ensure_topic
 
 BENCH_TOPIC = "loadtest.frames.v1"
+OWNERS = ("device_model", "authorization", "transactions")
 BENCH_TOPIC_PARTITIONS = 12
 BENCH_TOPIC_CONFIG = {"retention.ms": "3600000", "cleanup.policy": "delete"}
 
@@ -39,10 +41,16 @@ class AcceptAll:
         return Verdict.ACCEPTED
 
 
+def bench_calls_topic(owner: str) -> str:
+    """Where the benchmark edge hands CALLs to their owners: no service reads it, so none answers."""
+    return f"loadtest.calls.{owner}.v1"
+
+
 async def run_edge(port: int, topic: str, node_id: str) -> None:
     settings = EdgeSettings(node_id=node_id, host="127.0.0.1", port=port, ping_interval_s=3600, log_level="WARNING")
     configure_logging(settings.log_level)
-    await ensure_topic(settings.kafka_bootstrap, topic, BENCH_TOPIC_PARTITIONS, BENCH_TOPIC_CONFIG)
+    for name in (topic, *map(bench_calls_topic, OWNERS)):
+        await ensure_topic(settings.kafka_bootstrap, name, BENCH_TOPIC_PARTITIONS, BENCH_TOPIC_CONFIG)
     registry = CachingStationRegistry(
         AcceptAll(),
         accepted_ttl_s=settings.registry_accepted_ttl_s,
@@ -52,7 +60,12 @@ async def run_edge(port: int, topic: str, node_id: str) -> None:
     producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
     ready = asyncio.Event()
     node = asyncio.create_task(
-        lifecycle.serve(bootstrap.build(settings, registry=registry, frame_log=KafkaFrameLog(producer, topic)), ready)
+        lifecycle.serve(
+            bootstrap.build(
+                settings, registry=registry, frame_log=KafkaFrameLog(producer, topic, calls_topic=bench_calls_topic)
+            ),
+            ready,
+        )
     )
     try:
         await asyncio.wait({node, asyncio.create_task(ready.wait())}, return_when=asyncio.FIRST_COMPLETED)

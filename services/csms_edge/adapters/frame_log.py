@@ -30,14 +30,14 @@ class RecordSender(Protocol):
     def send(self, topic: str, value: bytes, key: bytes, headers: Headers) -> asyncio.Future[None]: ...
 
 
-def owner_topic(envelope: envelope_pb2.Envelope) -> str | None:
+def owner_topic(envelope: envelope_pb2.Envelope, calls_topic: Callable[[str], str] = topics.calls) -> str | None:
     """The call topic of a station CALL's owner; None for every other frame."""
     if (
         envelope.kind == envelope_pb2.KIND_FRAME
         and envelope.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
         and envelope.message_type == MessageType.CALL.value
     ):
-        return topics.calls(owner_of(envelope.action))
+        return calls_topic(owner_of(envelope.action))
     return None
 
 
@@ -47,9 +47,11 @@ class KafkaFrameLog:
         producer: RecordSender,
         topic: str = topics.FRAMES,
         clock_ns: Callable[[], int] = time.time_ns,
+        calls_topic: Callable[[str], str] = topics.calls,
     ) -> None:
         self._producer = producer
         self._topic = topic
+        self._calls_topic = calls_topic
         self._clock_ns = clock_ns
 
     async def append(self, envelope: envelope_pb2.Envelope) -> None:
@@ -63,7 +65,9 @@ class KafkaFrameLog:
             produced_at.seconds, produced_at.nanos = divmod(self._clock_ns(), 1_000_000_000)
         records = [(envelope, envelope.SerializeToString(), envelope_headers(envelope)) for envelope in envelopes]
         await _acknowledged([self._send(self._topic, *record) for record in records])
-        routed = [(topic, *record) for record in records if (topic := owner_topic(record[0])) is not None]
+        routed = [
+            (topic, *record) for record in records if (topic := owner_topic(record[0], self._calls_topic)) is not None
+        ]
         if routed:
             await _acknowledged([self._send(*record) for record in routed])
 
