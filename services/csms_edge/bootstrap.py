@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer
 from websockets.asyncio.server import Server, serve
 
 from csms.edge.v1 import edge_pb2_grpc
+from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_edge.adapters.frame_log import KafkaFrameLog
@@ -28,7 +29,7 @@ from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStat
 from csms_edge.adapters.ws_server import StationEndpoint
 from csms_edge.api.grpc_api import SERVICE_NAME, EdgeServicer
 from csms_edge.app.connections import ConnectionTable
-from csms_edge.app.session import SessionContext
+from csms_edge.app.session import LOG_UNAVAILABLE_CODE, SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog, StationRegistry
 from csms_edge.settings import EdgeSettings
@@ -99,6 +100,13 @@ class EdgeNode:
         log.info(line)
         print(line, flush=True)
 
+    def _close_unrouted(self, envelope: envelope_pb2.Envelope) -> None:
+        """A CALL in the frame log but not handed to its service: closes the connection, so the station
+        reconnects and sends the CALL again."""
+        connection = self.table.get(envelope.station_id, envelope.connection_id)
+        if connection is not None:
+            self.table.close_in_background(connection, LOG_UNAVAILABLE_CODE, "CALL not handed to its service")
+
     async def _start(self, started: contextlib.AsyncExitStack) -> None:
         settings = self.settings
         node_id = settings.node_id
@@ -107,7 +115,7 @@ class EdgeNode:
             producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
             started.push_async_callback(producer.stop)
             self._producer = producer
-            frame_log = KafkaFrameLog(producer)
+            frame_log = KafkaFrameLog(producer, on_unrouted=self._close_unrouted)
         registry = self._registry
         if registry is None:
             channel = insecure_channel(settings.authorization_address)

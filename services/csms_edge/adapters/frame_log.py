@@ -1,17 +1,19 @@
 """The Kafka adapter of the frame log port (`FrameLog`, csms_edge.ports): every frame to `ocpp.frames.v1`, and
 each station CALL then to its owner's call topic (`ocpp.calls.<owner>.v1`, owner from `ocpp.ownership`).
 
-An append returns only once Kafka acknowledged the record (acks=all, idempotent producer) and, for a station
-CALL, then its copy on the owner's call topic: callers treat a returned append as durable and routed; a failed
-one raises (the frame stays unanswered; the station sends it again). The call topic is written only after the
-frame log has the frame, so a service never answers a CALL the log lacks. Key = station id; value =
-serialized Envelope; routing fields mirrored in headers. The adapter stamps `produced_at`. It does not own the
-producer's lifecycle (bootstrap does).
+An append returns once Kafka acknowledged the frame-log record (acks=all, idempotent producer): callers treat
+a returned append as durable; a failed one raises (the frame stays unanswered; the station sends it again).
+Only then is a station CALL handed to its owner's call topic, so a service never answers a CALL the log
+lacks; the append does not wait for that acknowledgement (the connection reads its next frame meanwhile,
+ADR 0017). A hand-over that fails calls `on_unrouted` (the edge closes the station's connection, so the
+station reconnects and sends the CALL again). Key = station id; value = serialized Envelope; routing fields
+mirrored in headers. The adapter stamps `produced_at`. It does not own the producer's lifecycle (bootstrap does).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -21,6 +23,8 @@ from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import Headers, envelope_headers
 from csms_kernel.ocpp.framing import MessageType
 from csms_kernel.ocpp.ownership import owner_of
+
+log = logging.getLogger(__name__)
 
 
 class RecordSender(Protocol):
@@ -48,11 +52,13 @@ class KafkaFrameLog:
         topic: str = topics.FRAMES,
         clock_ns: Callable[[], int] = time.time_ns,
         calls_topic: Callable[[str], str] = topics.calls,
+        on_unrouted: Callable[[envelope_pb2.Envelope], None] = lambda envelope: None,
     ) -> None:
         self._producer = producer
         self._topic = topic
         self._calls_topic = calls_topic
         self._clock_ns = clock_ns
+        self._on_unrouted = on_unrouted
 
     async def append(self, envelope: envelope_pb2.Envelope) -> None:
         await self.append_many([envelope])
@@ -65,11 +71,25 @@ class KafkaFrameLog:
             produced_at.seconds, produced_at.nanos = divmod(self._clock_ns(), 1_000_000_000)
         records = [(envelope, envelope.SerializeToString(), envelope_headers(envelope)) for envelope in envelopes]
         await _acknowledged([self._send(self._topic, *record) for record in records])
-        routed = [
-            (topic, *record) for record in records if (topic := owner_topic(record[0], self._calls_topic)) is not None
-        ]
-        if routed:
-            await _acknowledged([self._send(*record) for record in routed])
+        for record in records:
+            if (topic := owner_topic(record[0], self._calls_topic)) is not None:
+                self._route(topic, *record)
+
+    def _route(self, topic: str, envelope: envelope_pb2.Envelope, value: bytes, headers: Headers) -> None:
+        try:
+            ack = self._send(topic, envelope, value, headers)
+        except Exception:
+            self._unrouted(envelope)
+            return
+        ack.add_done_callback(lambda done: self._routed(envelope, done))
+
+    def _routed(self, envelope: envelope_pb2.Envelope, ack: asyncio.Future[None]) -> None:
+        if ack.cancelled() or ack.exception() is not None:
+            self._unrouted(envelope)
+
+    def _unrouted(self, envelope: envelope_pb2.Envelope) -> None:
+        log.error("station %s: CALL %s not handed to its service", envelope.station_id, envelope.message_id)
+        self._on_unrouted(envelope)
 
     def _send(
         self, topic: str, envelope: envelope_pb2.Envelope, value: bytes, headers: Headers

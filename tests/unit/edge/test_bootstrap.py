@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from csms.envelope.v1 import envelope_pb2
+from csms_edge.app.connections import Connection
+from csms_edge.app.session import LOG_UNAVAILABLE_CODE
 from csms_edge.bootstrap import EdgeNode, build
 from csms_edge.settings import EdgeSettings
+from csms_kernel.ocpp.versions import OcppVersion
 
 
 async def test_build_wires_the_node_without_starting_it() -> None:
@@ -16,3 +20,26 @@ async def test_build_wires_the_node_without_starting_it() -> None:
         None,
     )
     assert [type(resource) for resource in service.resources] == [EdgeNode]
+
+
+class FakeSocket:
+    def __init__(self) -> None:
+        self.closed: tuple[int, str] | None = None
+
+    async def recv(self) -> str | bytes:
+        raise AssertionError("not read")
+
+    async def send(self, message: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        self.closed = (code, reason)
+
+
+async def test_a_call_not_handed_to_its_service_closes_the_stations_connection() -> None:
+    node = EdgeNode(EdgeSettings(node_id="edge-7"))
+    socket = FakeSocket()
+    node.table.register(Connection("CS-1", "conn-1", OcppVersion.V201, socket))
+    node._close_unrouted(envelope_pb2.Envelope(station_id="CS-1", connection_id="conn-1", message_id="m1"))
+    node._close_unrouted(envelope_pb2.Envelope(station_id="CS-2", connection_id="conn-9", message_id="m1"))
+    await node.table.wait_closing()
+    assert socket.closed == (LOG_UNAVAILABLE_CODE, "CALL not handed to its service")
