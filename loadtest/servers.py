@@ -58,14 +58,11 @@ async def run_edge(port: int, topic: str, node_id: str) -> None:
         max_entries=settings.registry_cache_size,
     )
     producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
+    call_producer = AsyncProducer(bootstrap.call_producer_config(settings.kafka_bootstrap, node_id))
+    frame_log = KafkaFrameLog(producer, topic, calls_topic=bench_calls_topic, call_producer=call_producer)
     ready = asyncio.Event()
     node = asyncio.create_task(
-        lifecycle.serve(
-            bootstrap.build(
-                settings, registry=registry, frame_log=KafkaFrameLog(producer, topic, calls_topic=bench_calls_topic)
-            ),
-            ready,
-        )
+        lifecycle.serve(bootstrap.build(settings, registry=registry, frame_log=frame_log), ready)
     )
     try:
         await asyncio.wait({node, asyncio.create_task(ready.wait())}, return_when=asyncio.FIRST_COMPLETED)
@@ -77,6 +74,7 @@ async def run_edge(port: int, topic: str, node_id: str) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await node
         await producer.stop()
+        await call_producer.stop()
 
 
 async def _echo(ws: ServerConnection) -> None:

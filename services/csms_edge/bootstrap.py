@@ -115,7 +115,9 @@ class EdgeNode:
             producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
             started.push_async_callback(producer.stop)
             self._producer = producer
-            frame_log = KafkaFrameLog(producer, on_unrouted=self._close_unrouted)
+            call_producer = AsyncProducer(call_producer_config(settings.kafka_bootstrap, node_id))
+            started.push_async_callback(call_producer.stop)
+            frame_log = KafkaFrameLog(producer, on_unrouted=self._close_unrouted, call_producer=call_producer)
         registry = self._registry
         if registry is None:
             channel = insecure_channel(settings.authorization_address)
@@ -253,6 +255,14 @@ async def _wait_for_assignment(consumer: AIOKafkaConsumer) -> None:
         await asyncio.sleep(0.05)
     if not consumer.assignment():
         log.warning("delivery topic not assigned after %g s; continuing", ASSIGNMENT_WAIT_S)
+
+
+def call_producer_config(bootstrap: str, node_id: str) -> dict[str, object]:
+    """The producer that hands CALLs to their owners' call topics: librdkafka reports only failed deliveries."""
+    return {
+        **librdkafka_producer_config(bootstrap, client_id=f"edge-{node_id}-calls"),
+        "delivery.report.only.error": True,
+    }
 
 
 def build(

@@ -33,6 +33,10 @@ class RecordSender(Protocol):
 
     def send(self, topic: str, value: bytes, key: bytes, headers: Headers) -> asyncio.Future[None]: ...
 
+    def send_reporting_failure(
+        self, topic: str, value: bytes, key: bytes, headers: Headers, on_failure: Callable[[], None]
+    ) -> None: ...
+
 
 def owner_topic(envelope: envelope_pb2.Envelope, calls_topic: Callable[[str], str] = topics.calls) -> str | None:
     """The call topic of a station CALL's owner; None for every other frame."""
@@ -53,8 +57,11 @@ class KafkaFrameLog:
         clock_ns: Callable[[], int] = time.time_ns,
         calls_topic: Callable[[str], str] = topics.calls,
         on_unrouted: Callable[[envelope_pb2.Envelope], None] = lambda envelope: None,
+        call_producer: RecordSender | None = None,
     ) -> None:
+        """`call_producer` hands CALLs over (default: `producer`); give it one that reports failures only."""
         self._producer = producer
+        self._call_producer = call_producer or producer
         self._topic = topic
         self._calls_topic = calls_topic
         self._clock_ns = clock_ns
@@ -77,14 +84,10 @@ class KafkaFrameLog:
 
     def _route(self, topic: str, envelope: envelope_pb2.Envelope, value: bytes, headers: Headers) -> None:
         try:
-            ack = self._send(topic, envelope, value, headers)
+            self._call_producer.send_reporting_failure(
+                topic, value, envelope.station_id.encode(), headers, lambda: self._unrouted(envelope)
+            )
         except Exception:
-            self._unrouted(envelope)
-            return
-        ack.add_done_callback(lambda done: self._routed(envelope, done))
-
-    def _routed(self, envelope: envelope_pb2.Envelope, ack: asyncio.Future[None]) -> None:
-        if ack.cancelled() or ack.exception() is not None:
             self._unrouted(envelope)
 
     def _unrouted(self, envelope: envelope_pb2.Envelope) -> None:

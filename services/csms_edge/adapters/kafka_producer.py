@@ -62,6 +62,11 @@ def _settle(future: asyncio.Future[None], error: confluent_kafka.KafkaError | No
         future.set_exception(confluent_kafka.KafkaException(error))
 
 
+def _report_failure(on_failure: Callable[[], None], error: confluent_kafka.KafkaError | None, _message: object) -> None:
+    if error is not None:
+        on_failure()
+
+
 class AsyncProducer:
     def __init__(
         self,
@@ -92,11 +97,28 @@ class AsyncProducer:
             raise ProducerStopped("producer stopped")
         future: asyncio.Future[None] = self._loop.create_future()
         self._producer.produce(topic, value, key, on_delivery=functools.partial(_settle, future), headers=headers)
+        self._poll_soon()
+        return future
+
+    def send_reporting_failure(
+        self, topic: str, value: bytes, key: bytes, headers: Sequence[tuple[str, bytes]], on_failure: Callable[[], None]
+    ) -> None:
+        """Hands the record to librdkafka without a future; `on_failure` runs (on the loop) if it is not
+        delivered. On a producer configured with `delivery.report.only.error` a delivered record then costs
+        no Python at all (`send` must not be used there: its futures would never settle).
+        Raises at once when the record is refused (queue full, producer stopped)."""
+        if self._stopped:
+            raise ProducerStopped("producer stopped")
+        self._producer.produce(
+            topic, value, key, on_delivery=functools.partial(_report_failure, on_failure), headers=headers
+        )
+        self._poll_soon()
+
+    def _poll_soon(self) -> None:
         if not self._fast:
             self._fast = True
             self._timer.cancel()
             self._timer = self._loop.call_later(self._poll_interval_s, self._poll)
-        return future
 
     def _poll(self) -> None:
         try:

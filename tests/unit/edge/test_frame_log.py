@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,11 +26,18 @@ class FakeSender:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.acks: list[asyncio.Future[None]] = []
+        self.failures: list[Callable[[], None]] = []
 
     def send(self, topic: str, value: bytes, key: bytes, headers: Headers) -> asyncio.Future[None]:
         self.sent.append((topic, value, key, headers))
         self.acks.append(asyncio.get_running_loop().create_future())
         return self.acks[-1]
+
+    def send_reporting_failure(
+        self, topic: str, value: bytes, key: bytes, headers: Headers, on_failure: Callable[[], None]
+    ) -> None:
+        self.sent.append((topic, value, key, headers))
+        self.failures.append(on_failure)
 
     def ack_all(self) -> None:
         for ack in self.acks:
@@ -112,10 +120,20 @@ async def test_a_failed_hand_over_is_reported_for_the_station_to_send_the_call_a
     await asyncio.sleep(0)
     sender.ack_all()
     await appending
-    sender.acks[2].set_result(None)
-    sender.acks[3].set_exception(ConnectionError("not acknowledged"))
-    await settle()
+    assert len(sender.failures) == 2  # a delivered hand-over reports nothing
+    sender.failures[1]()
     assert unrouted == ["m1"]
+
+
+async def test_calls_are_handed_over_through_the_call_producer_when_one_is_given() -> None:
+    sender, call_sender = FakeSender(), FakeSender()
+    log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(), call_producer=call_sender)
+    appending = asyncio.create_task(log.append(heartbeat_call()))
+    await asyncio.sleep(0)
+    sender.ack_all()
+    await appending
+    assert [topic for topic, *_ in sender.sent] == ["frames"]
+    assert [topic for topic, *_ in call_sender.sent] == ["ocpp.calls.device_model.v1"]
 
 
 def test_headers_mirror_the_routing_fields_by_name() -> None:

@@ -270,3 +270,16 @@ async def test_the_producer_serves_error_and_log_callbacks() -> None:
     assert fakes.current.config["logger"].name == "librdkafka"
     assert fakes.current.config["bootstrap.servers"] == "kafka:9092"
     await kafka.stop()
+
+
+async def test_a_record_sent_reporting_failure_calls_back_only_when_it_is_not_delivered() -> None:
+    fakes = Fakes()
+    kafka = producer(fakes)
+    failed: list[str] = []
+    kafka.send_reporting_failure("calls", b"ok", b"CS-1", HEADERS, lambda: failed.append("ok"))
+    fakes.current.ack()
+    kafka.send_reporting_failure("calls", b"lost", b"CS-1", HEADERS, lambda: failed.append("lost"))
+    fakes.current.fail(confluent_kafka.KafkaError(confluent_kafka.KafkaError._MSG_TIMED_OUT))
+    await wait_until(lambda: failed == ["lost"], timeout_s=2)
+    assert [value for _, value, _, _ in fakes.current.produced] == [b"ok", b"lost"]
+    await kafka.stop()
