@@ -68,19 +68,27 @@ class KafkaFrameLog:
         self._on_unrouted = on_unrouted
 
     async def append(self, envelope: envelope_pb2.Envelope) -> None:
-        await self.append_many([envelope])
+        record = self._record(envelope)
+        await self._send(self._topic, *record)  # one future awaited directly: the hot path, no gather
+        self._hand_over(record)
 
     async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
         # Enqueue in order first (one batch per partition), then wait for all acknowledgements; only then
         # hand the CALLs to their owners.
-        for envelope in envelopes:
-            produced_at = envelope.produced_at
-            produced_at.seconds, produced_at.nanos = divmod(self._clock_ns(), 1_000_000_000)
-        records = [(envelope, envelope.SerializeToString(), envelope_headers(envelope)) for envelope in envelopes]
+        records = [self._record(envelope) for envelope in envelopes]
         await _acknowledged([self._send(self._topic, *record) for record in records])
         for record in records:
-            if (topic := owner_topic(record[0], self._calls_topic)) is not None:
-                self._route(topic, *record)
+            self._hand_over(record)
+
+    def _record(self, envelope: envelope_pb2.Envelope) -> tuple[envelope_pb2.Envelope, bytes, Headers]:
+        produced_at = envelope.produced_at
+        produced_at.seconds, produced_at.nanos = divmod(self._clock_ns(), 1_000_000_000)
+        return envelope, envelope.SerializeToString(), envelope_headers(envelope)
+
+    def _hand_over(self, record: tuple[envelope_pb2.Envelope, bytes, Headers]) -> None:
+        topic = owner_topic(record[0], self._calls_topic)
+        if topic is not None:
+            self._route(topic, *record)
 
     def _route(self, topic: str, envelope: envelope_pb2.Envelope, value: bytes, headers: Headers) -> None:
         try:
