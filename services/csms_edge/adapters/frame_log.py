@@ -26,6 +26,8 @@ from csms_kernel.ocpp.ownership import owner_of
 
 log = logging.getLogger(__name__)
 
+_Record = tuple[envelope_pb2.Envelope, bytes, Headers]  # envelope, serialized value, headers
+
 
 class RecordSender(Protocol):
     """A producer (`edge.kafka_producer.AsyncProducer`): `send` enqueues in call order and returns the
@@ -69,28 +71,32 @@ class KafkaFrameLog:
 
     async def append(self, envelope: envelope_pb2.Envelope) -> None:
         record = self._record(envelope)
-        await self._send(self._topic, *record)  # one future awaited directly: the hot path, no gather
+        await self._send(record)  # one future awaited directly: the hot path, no gather
         self._hand_over(record)
 
     async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
         # Enqueue in order first (one batch per partition), then wait for all acknowledgements; only then
         # hand the CALLs to their owners.
         records = [self._record(envelope) for envelope in envelopes]
-        await _acknowledged([self._send(self._topic, *record) for record in records])
+        await _acknowledged([self._send(record) for record in records])
         for record in records:
             self._hand_over(record)
 
-    def _record(self, envelope: envelope_pb2.Envelope) -> tuple[envelope_pb2.Envelope, bytes, Headers]:
+    def _record(self, envelope: envelope_pb2.Envelope) -> _Record:
         produced_at = envelope.produced_at
         produced_at.seconds, produced_at.nanos = divmod(self._clock_ns(), 1_000_000_000)
         return envelope, envelope.SerializeToString(), envelope_headers(envelope)
 
-    def _hand_over(self, record: tuple[envelope_pb2.Envelope, bytes, Headers]) -> None:
-        topic = owner_topic(record[0], self._calls_topic)
-        if topic is not None:
-            self._route(topic, *record)
+    def _send(self, record: _Record) -> asyncio.Future[None]:
+        envelope, value, headers = record
+        return self._producer.send(self._topic, value, envelope.station_id.encode(), headers)
 
-    def _route(self, topic: str, envelope: envelope_pb2.Envelope, value: bytes, headers: Headers) -> None:
+    def _hand_over(self, record: _Record) -> None:
+        """Hands a station CALL to its owner's call topic, without waiting; other frames stay in the log."""
+        envelope, value, headers = record
+        topic = owner_topic(envelope, self._calls_topic)
+        if topic is None:
+            return
         try:
             self._call_producer.send_reporting_failure(
                 topic, value, envelope.station_id.encode(), headers, lambda: self._unrouted(envelope)
@@ -101,11 +107,6 @@ class KafkaFrameLog:
     def _unrouted(self, envelope: envelope_pb2.Envelope) -> None:
         log.error("station %s: CALL %s not handed to its service", envelope.station_id, envelope.message_id)
         self._on_unrouted(envelope)
-
-    def _send(
-        self, topic: str, envelope: envelope_pb2.Envelope, value: bytes, headers: Headers
-    ) -> asyncio.Future[None]:
-        return self._producer.send(topic, value, envelope.station_id.encode(), headers)
 
 
 async def _acknowledged(acks: list[asyncio.Future[None]]) -> None:
