@@ -31,6 +31,7 @@ class _VerdictEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Verdict.Value
     VERDICT_ACCEPTED: _Verdict.ValueType  # 1
     VERDICT_UNKNOWN_STATION: _Verdict.ValueType  # 2
     VERDICT_WRONG_PASSWORD: _Verdict.ValueType  # 3
+    VERDICT_DISABLED: _Verdict.ValueType  # 4
 
 class Verdict(_Verdict, metaclass=_VerdictEnumTypeWrapper): ...
 
@@ -38,6 +39,7 @@ VERDICT_UNSPECIFIED: Verdict.ValueType  # 0
 VERDICT_ACCEPTED: Verdict.ValueType  # 1
 VERDICT_UNKNOWN_STATION: Verdict.ValueType  # 2
 VERDICT_WRONG_PASSWORD: Verdict.ValueType  # 3
+VERDICT_DISABLED: Verdict.ValueType  # 4
 Global___Verdict: _TypeAlias = Verdict  # noqa: Y015
 
 class _IdTokenType:
@@ -263,23 +265,177 @@ class RegisteredStation(_message.Message):
     STATION_ID_FIELD_NUMBER: _builtins.int
     SECURITY_PROFILE_FIELD_NUMBER: _builtins.int
     GROUP_FIELD_NUMBER: _builtins.int
+    ENABLED_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     security_profile: _builtins.int
     group: _builtins.str
+    enabled: _builtins.bool
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
         self,
         *,
         station_id: _builtins.str = ...,
         security_profile: _builtins.int = ...,
         group: _builtins.str = ...,
+        enabled: _builtins.bool = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["group", b"group", "security_profile", b"security_profile", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "enabled", b"enabled", "group", b"group", "security_profile", b"security_profile", "station_id", b"station_id", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RegisteredStation: _TypeAlias = RegisteredStation  # noqa: Y015
+
+@_typing.final
+class GetRegisteredStationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetRegisteredStationRequest: _TypeAlias = GetRegisteredStationRequest  # noqa: Y015
+
+@_typing.final
+class GetRegisteredStationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def station(self) -> Global___RegisteredStation: ...
+    def __init__(
+        self,
+        *,
+        station: Global___RegisteredStation | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["station", b"station"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station", b"station"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetRegisteredStationResponse: _TypeAlias = GetRegisteredStationResponse  # noqa: Y015
+
+@_typing.final
+class UpdateStationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    PASSWORD_FIELD_NUMBER: _builtins.int
+    SECURITY_PROFILE_FIELD_NUMBER: _builtins.int
+    GROUP_FIELD_NUMBER: _builtins.int
+    ENABLED_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    password: _builtins.str
+    security_profile: _builtins.int
+    group: _builtins.str
+    enabled: _builtins.bool
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        password: _builtins.str | None = ...,
+        security_profile: _builtins.int | None = ...,
+        group: _builtins.str | None = ...,
+        enabled: _builtins.bool | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_group", b"_group", "_password", b"_password", "_security_profile", b"_security_profile", "enabled", b"enabled", "group", b"group", "password", b"password", "security_profile", b"security_profile"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_group", b"_group", "_password", b"_password", "_security_profile", b"_security_profile", "enabled", b"enabled", "group", b"group", "password", b"password", "security_profile", b"security_profile", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__enabled: _TypeAlias = _typing.Literal["enabled"]  # noqa: Y015
+    _WhichOneofArgType__enabled: _TypeAlias = _typing.Literal["_enabled", b"_enabled"]  # noqa: Y015
+    _WhichOneofReturnType__group: _TypeAlias = _typing.Literal["group"]  # noqa: Y015
+    _WhichOneofArgType__group: _TypeAlias = _typing.Literal["_group", b"_group"]  # noqa: Y015
+    _WhichOneofReturnType__password: _TypeAlias = _typing.Literal["password"]  # noqa: Y015
+    _WhichOneofArgType__password: _TypeAlias = _typing.Literal["_password", b"_password"]  # noqa: Y015
+    _WhichOneofReturnType__security_profile: _TypeAlias = _typing.Literal["security_profile"]  # noqa: Y015
+    _WhichOneofArgType__security_profile: _TypeAlias = _typing.Literal["_security_profile", b"_security_profile"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__enabled) -> _WhichOneofReturnType__enabled | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__group) -> _WhichOneofReturnType__group | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__password) -> _WhichOneofReturnType__password | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__security_profile) -> _WhichOneofReturnType__security_profile | None: ...
+
+Global___UpdateStationRequest: _TypeAlias = UpdateStationRequest  # noqa: Y015
+
+@_typing.final
+class UpdateStationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def station(self) -> Global___RegisteredStation: ...
+    def __init__(
+        self,
+        *,
+        station: Global___RegisteredStation | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["station", b"station"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station", b"station"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateStationResponse: _TypeAlias = UpdateStationResponse  # noqa: Y015
+
+@_typing.final
+class DeleteStationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteStationRequest: _TypeAlias = DeleteStationRequest  # noqa: Y015
+
+@_typing.final
+class DeleteStationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DELETED_FIELD_NUMBER: _builtins.int
+    deleted: _builtins.bool
+    def __init__(
+        self,
+        *,
+        deleted: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deleted", b"deleted"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteStationResponse: _TypeAlias = DeleteStationResponse  # noqa: Y015
 
 @_typing.final
 class ListRegisteredStationsRequest(_message.Message):
@@ -287,17 +443,21 @@ class ListRegisteredStationsRequest(_message.Message):
 
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    GROUP_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
     page_token: _builtins.str
+    group: _builtins.str
+    """Only the stations of this group when set."""
     def __init__(
         self,
         *,
         page_size: _builtins.int = ...,
         page_token: _builtins.str = ...,
+        group: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["group", b"group", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -49,6 +49,21 @@ class AuthorizationServiceStub:
                 request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsRequest.SerializeToString,
                 response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsResponse.FromString,
                 _registered_method=True)
+        self.GetRegisteredStation = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/GetRegisteredStation',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetRegisteredStationRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetRegisteredStationResponse.FromString,
+                _registered_method=True)
+        self.UpdateStation = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/UpdateStation',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpdateStationRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpdateStationResponse.FromString,
+                _registered_method=True)
+        self.DeleteStation = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/DeleteStation',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteStationRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteStationResponse.FromString,
+                _registered_method=True)
         self.AuthorizeIdToken = channel.unary_unary(
                 '/csms.authorization.v1.AuthorizationService/AuthorizeIdToken',
                 request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.AuthorizeIdTokenRequest.SerializeToString,
@@ -115,6 +130,29 @@ class AuthorizationServiceServicer:
 
     def ListRegisteredStations(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRegisteredStation(self, request, context):
+        """NOT_FOUND for an unregistered station.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateStation(self, request, context):
+        """Changes only the fields that are set; NOT_FOUND for an unregistered station. Disabling a station, or a
+        new password or security profile, closes its live connection and is refused at its next handshake on
+        every edge node within a second (no verdict cache window).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteStation(self, request, context):
+        """Removes the registration; the live connection is closed and refused as for UpdateStation(enabled=false).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -202,6 +240,21 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
                     servicer.ListRegisteredStations,
                     request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsRequest.FromString,
                     response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsResponse.SerializeToString,
+            ),
+            'GetRegisteredStation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRegisteredStation,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetRegisteredStationRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetRegisteredStationResponse.SerializeToString,
+            ),
+            'UpdateStation': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateStation,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpdateStationRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.UpdateStationResponse.SerializeToString,
+            ),
+            'DeleteStation': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteStation,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteStationRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteStationResponse.SerializeToString,
             ),
             'AuthorizeIdToken': grpc.unary_unary_rpc_method_handler(
                     servicer.AuthorizeIdToken,
@@ -330,6 +383,87 @@ class AuthorizationService:
             '/csms.authorization.v1.AuthorizationService/ListRegisteredStations',
             csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsRequest.SerializeToString,
             csms_dot_authorization_dot_v1_dot_authorization__pb2.ListRegisteredStationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRegisteredStation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/GetRegisteredStation',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetRegisteredStationRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetRegisteredStationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateStation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/UpdateStation',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.UpdateStationRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.UpdateStationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteStation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/DeleteStation',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteStationRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.DeleteStationResponse.FromString,
             options,
             channel_credentials,
             insecure,

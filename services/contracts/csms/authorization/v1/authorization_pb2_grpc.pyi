@@ -36,6 +36,15 @@ class AuthorizationServiceStub:
     VerifyStationCredentials: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.VerifyStationCredentialsRequest, _authorization_pb2.VerifyStationCredentialsResponse]
     """Checks HTTP Basic credentials presented at the WebSocket handshake."""
     ListRegisteredStations: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.ListRegisteredStationsRequest, _authorization_pb2.ListRegisteredStationsResponse]
+    GetRegisteredStation: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.GetRegisteredStationRequest, _authorization_pb2.GetRegisteredStationResponse]
+    """NOT_FOUND for an unregistered station."""
+    UpdateStation: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.UpdateStationRequest, _authorization_pb2.UpdateStationResponse]
+    """Changes only the fields that are set; NOT_FOUND for an unregistered station. Disabling a station, or a
+    new password or security profile, closes its live connection and is refused at its next handshake on
+    every edge node within a second (no verdict cache window).
+    """
+    DeleteStation: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.DeleteStationRequest, _authorization_pb2.DeleteStationResponse]
+    """Removes the registration; the live connection is closed and refused as for UpdateStation(enabled=false)."""
     AuthorizeIdToken: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.AuthorizeIdTokenRequest, _authorization_pb2.AuthorizeIdTokenResponse]
     """The authorization decision for a token presented at a station, the same one the OCPP Authorize handlers
     use (e.g. for a transaction started with a token). Never answers CONCURRENT_TX: callers that know about
@@ -69,6 +78,15 @@ class AuthorizationServiceAsyncStub(AuthorizationServiceStub):
     VerifyStationCredentials: _aio.UnaryUnaryMultiCallable[_authorization_pb2.VerifyStationCredentialsRequest, _authorization_pb2.VerifyStationCredentialsResponse]  # type: ignore[assignment]
     """Checks HTTP Basic credentials presented at the WebSocket handshake."""
     ListRegisteredStations: _aio.UnaryUnaryMultiCallable[_authorization_pb2.ListRegisteredStationsRequest, _authorization_pb2.ListRegisteredStationsResponse]  # type: ignore[assignment]
+    GetRegisteredStation: _aio.UnaryUnaryMultiCallable[_authorization_pb2.GetRegisteredStationRequest, _authorization_pb2.GetRegisteredStationResponse]  # type: ignore[assignment]
+    """NOT_FOUND for an unregistered station."""
+    UpdateStation: _aio.UnaryUnaryMultiCallable[_authorization_pb2.UpdateStationRequest, _authorization_pb2.UpdateStationResponse]  # type: ignore[assignment]
+    """Changes only the fields that are set; NOT_FOUND for an unregistered station. Disabling a station, or a
+    new password or security profile, closes its live connection and is refused at its next handshake on
+    every edge node within a second (no verdict cache window).
+    """
+    DeleteStation: _aio.UnaryUnaryMultiCallable[_authorization_pb2.DeleteStationRequest, _authorization_pb2.DeleteStationResponse]  # type: ignore[assignment]
+    """Removes the registration; the live connection is closed and refused as for UpdateStation(enabled=false)."""
     AuthorizeIdToken: _aio.UnaryUnaryMultiCallable[_authorization_pb2.AuthorizeIdTokenRequest, _authorization_pb2.AuthorizeIdTokenResponse]  # type: ignore[assignment]
     """The authorization decision for a token presented at a station, the same one the OCPP Authorize handlers
     use (e.g. for a transaction started with a token). Never answers CONCURRENT_TX: callers that know about
@@ -117,6 +135,33 @@ class AuthorizationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _authorization_pb2.ListRegisteredStationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_authorization_pb2.ListRegisteredStationsResponse, _abc.Awaitable[_authorization_pb2.ListRegisteredStationsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetRegisteredStation(
+        self,
+        request: _authorization_pb2.GetRegisteredStationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_authorization_pb2.GetRegisteredStationResponse, _abc.Awaitable[_authorization_pb2.GetRegisteredStationResponse]]:
+        """NOT_FOUND for an unregistered station."""
+
+    @_abc_1.abstractmethod
+    def UpdateStation(
+        self,
+        request: _authorization_pb2.UpdateStationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_authorization_pb2.UpdateStationResponse, _abc.Awaitable[_authorization_pb2.UpdateStationResponse]]:
+        """Changes only the fields that are set; NOT_FOUND for an unregistered station. Disabling a station, or a
+        new password or security profile, closes its live connection and is refused at its next handshake on
+        every edge node within a second (no verdict cache window).
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteStation(
+        self,
+        request: _authorization_pb2.DeleteStationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_authorization_pb2.DeleteStationResponse, _abc.Awaitable[_authorization_pb2.DeleteStationResponse]]:
+        """Removes the registration; the live connection is closed and refused as for UpdateStation(enabled=false)."""
 
     @_abc_1.abstractmethod
     def AuthorizeIdToken(

@@ -10,6 +10,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -20,6 +21,40 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _CommandState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _CommandStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_CommandState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    COMMAND_STATE_UNSPECIFIED: _CommandState.ValueType  # 0
+    COMMAND_STATE_QUEUED: _CommandState.ValueType  # 1
+    """Kept for a station that is offline (queue_if_offline), sent once it is connected and accepted."""
+    COMMAND_STATE_SENT: _CommandState.ValueType  # 2
+    """The CALL went to the station; no answer yet."""
+    COMMAND_STATE_ANSWERED: _CommandState.ValueType  # 3
+    """The station answered: a CALLRESULT (`result_json`) or a CALLERROR (`call_error`)."""
+    COMMAND_STATE_FAILED: _CommandState.ValueType  # 4
+    """No answer: timeout, disconnect, or the outcome is unknown after a restart; `failure` says which."""
+    COMMAND_STATE_EXPIRED: _CommandState.ValueType  # 5
+    """A queued command whose expiry passed before it could be sent."""
+
+class CommandState(_CommandState, metaclass=_CommandStateEnumTypeWrapper):
+    """Domain events on csms.device_model.events.v1 (key = station id). Immutable, past tense."""
+
+COMMAND_STATE_UNSPECIFIED: CommandState.ValueType  # 0
+COMMAND_STATE_QUEUED: CommandState.ValueType  # 1
+"""Kept for a station that is offline (queue_if_offline), sent once it is connected and accepted."""
+COMMAND_STATE_SENT: CommandState.ValueType  # 2
+"""The CALL went to the station; no answer yet."""
+COMMAND_STATE_ANSWERED: CommandState.ValueType  # 3
+"""The station answered: a CALLRESULT (`result_json`) or a CALLERROR (`call_error`)."""
+COMMAND_STATE_FAILED: CommandState.ValueType  # 4
+"""No answer: timeout, disconnect, or the outcome is unknown after a restart; `failure` says which."""
+COMMAND_STATE_EXPIRED: CommandState.ValueType  # 5
+"""A queued command whose expiry passed before it could be sent."""
+Global___CommandState: _TypeAlias = CommandState  # noqa: Y015
 
 @_typing.final
 class ConnectorStatus(_message.Message):
@@ -255,9 +290,233 @@ class SendCallResponse(_message.Message):
 Global___SendCallResponse: _TypeAlias = SendCallResponse  # noqa: Y015
 
 @_typing.final
-class StationBooted(_message.Message):
-    """Domain events on csms.device_model.events.v1 (key = station id). Immutable, past tense."""
+class Command(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
 
+    COMMAND_ID_FIELD_NUMBER: _builtins.int
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    COMMAND_FIELD_NUMBER: _builtins.int
+    PARAMS_JSON_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    OCPP_VERSION_FIELD_NUMBER: _builtins.int
+    REQUEST_JSON_FIELD_NUMBER: _builtins.int
+    RESULT_JSON_FIELD_NUMBER: _builtins.int
+    RESPONSE_JSON_FIELD_NUMBER: _builtins.int
+    CALL_ERROR_FIELD_NUMBER: _builtins.int
+    FAILURE_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    SENT_AT_FIELD_NUMBER: _builtins.int
+    FINISHED_AT_FIELD_NUMBER: _builtins.int
+    EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    TIMEOUT_MS_FIELD_NUMBER: _builtins.int
+    command_id: _builtins.str
+    station_id: _builtins.str
+    command: _builtins.str
+    """reset, change-availability, unlock-connector, trigger-message, clear-cache, get-configuration,
+    set-configuration, data-transfer, raw.
+    """
+    params_json: _builtins.str
+    """The version-neutral parameters as given (JSON object)."""
+    state: Global___CommandState.ValueType
+    ocpp_version: _envelope_pb2.OcppVersion.ValueType
+    request_json: _builtins.str
+    """What was (or will be) sent: the OCPP action(s) and payload(s), JSON array of {"action", "payload"}."""
+    result_json: _builtins.str
+    """The version-neutral answer (JSON object), for ANSWERED."""
+    response_json: _builtins.str
+    """The station's raw answer(s), JSON array of CALLRESULT/CALLERROR frames."""
+    failure: _builtins.str
+    timeout_ms: _builtins.int
+    @_builtins.property
+    def call_error(self) -> _edge_pb2.CallError: ...
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def sent_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def finished_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def expires_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        command_id: _builtins.str = ...,
+        station_id: _builtins.str = ...,
+        command: _builtins.str = ...,
+        params_json: _builtins.str = ...,
+        state: Global___CommandState.ValueType = ...,
+        ocpp_version: _envelope_pb2.OcppVersion.ValueType = ...,
+        request_json: _builtins.str = ...,
+        result_json: _builtins.str = ...,
+        response_json: _builtins.str = ...,
+        call_error: _edge_pb2.CallError | None = ...,
+        failure: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        sent_at: _timestamp_pb2.Timestamp | None = ...,
+        finished_at: _timestamp_pb2.Timestamp | None = ...,
+        expires_at: _timestamp_pb2.Timestamp | None = ...,
+        timeout_ms: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["call_error", b"call_error", "created_at", b"created_at", "expires_at", b"expires_at", "finished_at", b"finished_at", "sent_at", b"sent_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["call_error", b"call_error", "command", b"command", "command_id", b"command_id", "created_at", b"created_at", "expires_at", b"expires_at", "failure", b"failure", "finished_at", b"finished_at", "ocpp_version", b"ocpp_version", "params_json", b"params_json", "request_json", b"request_json", "response_json", b"response_json", "result_json", b"result_json", "sent_at", b"sent_at", "state", b"state", "station_id", b"station_id", "timeout_ms", b"timeout_ms"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Command: _TypeAlias = Command  # noqa: Y015
+
+@_typing.final
+class SendCommandRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    COMMAND_FIELD_NUMBER: _builtins.int
+    PARAMS_JSON_FIELD_NUMBER: _builtins.int
+    TIMEOUT_MS_FIELD_NUMBER: _builtins.int
+    WAIT_FIELD_NUMBER: _builtins.int
+    QUEUE_IF_OFFLINE_FIELD_NUMBER: _builtins.int
+    EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    command: _builtins.str
+    params_json: _builtins.str
+    """The version-neutral parameters (JSON object)."""
+    timeout_ms: _builtins.int
+    """How long to wait for the station's answer once sent (default 30 s)."""
+    wait: _builtins.bool
+    """true: return when the station answered or the command failed; false: return once it is recorded."""
+    queue_if_offline: _builtins.bool
+    @_builtins.property
+    def expires_at(self) -> _timestamp_pb2.Timestamp:
+        """Required with queue_if_offline: a queued command not sent by then is EXPIRED."""
+
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        command: _builtins.str = ...,
+        params_json: _builtins.str = ...,
+        timeout_ms: _builtins.int = ...,
+        wait: _builtins.bool = ...,
+        queue_if_offline: _builtins.bool = ...,
+        expires_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command", "expires_at", b"expires_at", "params_json", b"params_json", "queue_if_offline", b"queue_if_offline", "station_id", b"station_id", "timeout_ms", b"timeout_ms", "wait", b"wait"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SendCommandRequest: _TypeAlias = SendCommandRequest  # noqa: Y015
+
+@_typing.final
+class SendCommandResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def command(self) -> Global___Command: ...
+    def __init__(
+        self,
+        *,
+        command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SendCommandResponse: _TypeAlias = SendCommandResponse  # noqa: Y015
+
+@_typing.final
+class GetCommandRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_ID_FIELD_NUMBER: _builtins.int
+    command_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        command_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_id", b"command_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCommandRequest: _TypeAlias = GetCommandRequest  # noqa: Y015
+
+@_typing.final
+class GetCommandResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def command(self) -> Global___Command: ...
+    def __init__(
+        self,
+        *,
+        command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCommandResponse: _TypeAlias = GetCommandResponse  # noqa: Y015
+
+@_typing.final
+class ListCommandsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCommandsRequest: _TypeAlias = ListCommandsRequest  # noqa: Y015
+
+@_typing.final
+class ListCommandsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMANDS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def commands(self) -> _containers.RepeatedCompositeFieldContainer[Global___Command]: ...
+    def __init__(
+        self,
+        *,
+        commands: _abc.Iterable[Global___Command] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["commands", b"commands", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCommandsResponse: _TypeAlias = ListCommandsResponse  # noqa: Y015
+
+@_typing.final
+class StationBooted(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     VENDOR_FIELD_NUMBER: _builtins.int

@@ -49,6 +49,21 @@ class DeviceModelServiceStub:
                 request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCallRequest.SerializeToString,
                 response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCallResponse.FromString,
                 _registered_method=True)
+        self.SendCommand = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/SendCommand',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCommandRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCommandResponse.FromString,
+                _registered_method=True)
+        self.GetCommand = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/GetCommand',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCommandRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCommandResponse.FromString,
+                _registered_method=True)
+        self.ListCommands = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListCommands',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsResponse.FromString,
+                _registered_method=True)
 
 
 class DeviceModelServiceServicer:
@@ -75,6 +90,30 @@ class DeviceModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SendCommand(self, request, context):
+        """Operator commands in one version-neutral shape (docs/adr/0020): translated to the station's OCPP version,
+        recorded durably, sent now, in the background (wait = false) or when the station is next connected and
+        accepted (queue_if_offline). Errors: NOT_FOUND unknown station or command name; INVALID_ARGUMENT invalid
+        params (the message names the field) or a command the station's version cannot express (the message says
+        why); FAILED_PRECONDITION station offline and queue_if_offline not set. Otherwise the command record.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCommand(self, request, context):
+        """NOT_FOUND for an unknown command id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCommands(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DeviceModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -92,6 +131,21 @@ def add_DeviceModelServiceServicer_to_server(servicer, server):
                     servicer.SendCall,
                     request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCallRequest.FromString,
                     response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCallResponse.SerializeToString,
+            ),
+            'SendCommand': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendCommand,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCommandRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCommandResponse.SerializeToString,
+            ),
+            'GetCommand': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCommand,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCommandRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCommandResponse.SerializeToString,
+            ),
+            'ListCommands': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCommands,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -175,6 +229,87 @@ class DeviceModelService:
             '/csms.device_model.v1.DeviceModelService/SendCall',
             csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCallRequest.SerializeToString,
             csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCallResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendCommand(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/SendCommand',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCommandRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.SendCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCommand(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/GetCommand',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCommandRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCommands(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListCommands',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -38,6 +38,16 @@ class DeviceModelServiceStub:
     FAILED_PRECONDITION: station offline. DEADLINE_EXCEEDED: no answer in time.
     INVALID_ARGUMENT: unknown action or payload not valid for the station's OCPP version.
     """
+    SendCommand: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.SendCommandRequest, _device_model_pb2.SendCommandResponse]
+    """Operator commands in one version-neutral shape (docs/adr/0020): translated to the station's OCPP version,
+    recorded durably, sent now, in the background (wait = false) or when the station is next connected and
+    accepted (queue_if_offline). Errors: NOT_FOUND unknown station or command name; INVALID_ARGUMENT invalid
+    params (the message names the field) or a command the station's version cannot express (the message says
+    why); FAILED_PRECONDITION station offline and queue_if_offline not set. Otherwise the command record.
+    """
+    GetCommand: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]
+    """NOT_FOUND for an unknown command id."""
+    ListCommands: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -49,6 +59,16 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     FAILED_PRECONDITION: station offline. DEADLINE_EXCEEDED: no answer in time.
     INVALID_ARGUMENT: unknown action or payload not valid for the station's OCPP version.
     """
+    SendCommand: _aio.UnaryUnaryMultiCallable[_device_model_pb2.SendCommandRequest, _device_model_pb2.SendCommandResponse]  # type: ignore[assignment]
+    """Operator commands in one version-neutral shape (docs/adr/0020): translated to the station's OCPP version,
+    recorded durably, sent now, in the background (wait = false) or when the station is next connected and
+    accepted (queue_if_offline). Errors: NOT_FOUND unknown station or command name; INVALID_ARGUMENT invalid
+    params (the message names the field) or a command the station's version cannot express (the message says
+    why); FAILED_PRECONDITION station offline and queue_if_offline not set. Otherwise the command record.
+    """
+    GetCommand: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]  # type: ignore[assignment]
+    """NOT_FOUND for an unknown command id."""
+    ListCommands: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]  # type: ignore[assignment]
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -75,5 +95,33 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
         FAILED_PRECONDITION: station offline. DEADLINE_EXCEEDED: no answer in time.
         INVALID_ARGUMENT: unknown action or payload not valid for the station's OCPP version.
         """
+
+    @_abc_1.abstractmethod
+    def SendCommand(
+        self,
+        request: _device_model_pb2.SendCommandRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.SendCommandResponse, _abc.Awaitable[_device_model_pb2.SendCommandResponse]]:
+        """Operator commands in one version-neutral shape (docs/adr/0020): translated to the station's OCPP version,
+        recorded durably, sent now, in the background (wait = false) or when the station is next connected and
+        accepted (queue_if_offline). Errors: NOT_FOUND unknown station or command name; INVALID_ARGUMENT invalid
+        params (the message names the field) or a command the station's version cannot express (the message says
+        why); FAILED_PRECONDITION station offline and queue_if_offline not set. Otherwise the command record.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCommand(
+        self,
+        request: _device_model_pb2.GetCommandRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.GetCommandResponse, _abc.Awaitable[_device_model_pb2.GetCommandResponse]]:
+        """NOT_FOUND for an unknown command id."""
+
+    @_abc_1.abstractmethod
+    def ListCommands(
+        self,
+        request: _device_model_pb2.ListCommandsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListCommandsResponse, _abc.Awaitable[_device_model_pb2.ListCommandsResponse]]: ...
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
