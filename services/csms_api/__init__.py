@@ -1,0 +1,1 @@
+"""api service: the operator REST API (FastAPI) in front of the services' gRPC APIs and the Kafka event topics."""
