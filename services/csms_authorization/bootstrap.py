@@ -2,7 +2,7 @@
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers Authorize on every version, consumer group `authorization.handlers`),
-the active sessions projector (from the transactions events), the token outbox relay and the gRPC
+the active sessions projector (from the transactions events), the token and station outbox relays and the gRPC
 AuthorizationService.
 """
 
@@ -18,14 +18,15 @@ from csms_authorization.adapters.active_sessions import CassandraActiveSessions
 from csms_authorization.adapters.event_log import KafkaEventLog
 from csms_authorization.adapters.lease import CassandraLease
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
-from csms_authorization.adapters.outbox import CassandraOutbox
+from csms_authorization.adapters.outbox import STATION_KEY, STATION_OUTBOX_TABLE, CassandraOutbox
 from csms_authorization.adapters.registry import CassandraStationRegistry
 from csms_authorization.adapters.store import KEYSPACE
 from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.local_list_service import LocalListService
-from csms_authorization.app.outbox_relay import LEASE_NAME, OutboxRelay
+from csms_authorization.app.outbox_relay import LEASE_NAME, STATION_LEASE_NAME, OutboxRelay
+from csms_authorization.app.station_service import StationService
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
 from csms_authorization.ocpp.context import AuthorizationContext
@@ -74,14 +75,18 @@ def build(
     outbox: Outbox | None = None,
     lease: Lease | None = None,
     event_log: EventLog | None = None,
+    station_outbox: Outbox | None = None,
+    station_lease: Lease | None = None,
+    station_event_log: EventLog | None = None,
     sessions: ActiveSessions | None = None,
     station_calls: StationCalls | None = None,
     hasher: PasswordHasher | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The authorization service, wired; each keyword replaces a port (tests pass fakes; `sessions` is what the
-    handlers read, the projector keeps writing the Cassandra read model). A `session` passed in stays the
-    caller's to connect and close."""
+    handlers read, the projector keeps writing the Cassandra read model; `outbox`, `lease` and `event_log` are the
+    token events', `station_*` the station credential events'). A `session` passed in stays the caller's to
+    connect and close."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -128,12 +133,19 @@ def build(
         poll_s=settings.outbox_poll_s,
         lease_s=settings.outbox_lease_s,
     )
+    station_relay = OutboxRelay(
+        station_outbox or CassandraOutbox(session, STATION_OUTBOX_TABLE, STATION_KEY),
+        station_lease or CassandraLease(session, STATION_LEASE_NAME, instance, settings.outbox_lease_s),
+        station_event_log
+        or KafkaEventLog(producer, topics.STATION_CREDENTIALS, authorization_pb2.StationCredentialsChanged),
+        poll_s=settings.station_outbox_poll_s,
+        lease_s=settings.outbox_lease_s,
+    )
     projector, sessions_consumer = kafka_projection_runner(
         settings, instance, SESSIONS_PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
     servicer = AuthorizationServicer(
-        registry,
-        hasher,
+        StationService(registry, hasher, clock, changed=station_relay.wake),
         clock,
         tokens=tokens,
         token_service=TokenService(tokens, local_list, clock, changed=relay.wake),
@@ -151,7 +163,7 @@ def build(
         name=NAME,
         instance=instance,
         resources=[*resources, handler_consumer, sessions_consumer, producer],
-        loops=[call_runner.run, projector.run, relay.run],
+        loops=[call_runner.run, projector.run, relay.run, station_relay.run],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,

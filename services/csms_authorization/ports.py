@@ -12,32 +12,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.domain.credentials import PasswordHash
+from google.protobuf.message import Message
+
+from csms_authorization.domain.stations import StationRecord
 from csms_authorization.domain.tokens import TokenRecord
-
-
-@dataclass(frozen=True)
-class StationRecord:
-    station_id: str
-    password: PasswordHash
-    security_profile: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class StationRegistryRepository(Protocol):
     async def get(self, station_id: str) -> StationRecord | None: ...
 
-    async def save(self, record: StationRecord) -> None:
-        """Creates or replaces the station's record."""
+    async def save(self, record: StationRecord, revision: int, event: PendingEvent | None = None) -> None:
+        """Creates or replaces the station's record, written at `revision` (of concurrent changes the one with
+        the highest revision stays), and queues its event in the same request when one is given."""
 
-    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
-        """One page of at most `page_size` stations in a stable order, and the token of the next page (None
-        after the last). Every station present during the whole listing appears exactly once."""
+    async def delete(self, station_id: str, event: PendingEvent) -> None:
+        """Removes the station's record and group membership and queues the event, in one request (written at
+        the event's revision)."""
 
-    async def set_group(self, station_id: str, group: str | None) -> None:
-        """Puts the station in `group` (None: in no group), leaving its previous group."""
+    async def list_page(
+        self, page_size: int, page_token: bytes | None, group: str | None = None
+    ) -> tuple[list[StationRecord], bytes | None]:
+        """One page of at most `page_size` stations (of `group` only, when given) in a stable order, and the
+        token of the next page (None after the last). Every station present during the whole listing appears
+        exactly once; a page may hold fewer stations while more follow."""
+
+    async def set_group(self, station_id: str, group: str | None, revision: int) -> None:
+        """Puts the station in `group` (None: in no group), leaving its previous group; written at `revision`."""
 
     async def groups(self, station_ids: Sequence[str]) -> dict[str, str]:
         """The group of each of these stations that has one."""
@@ -98,33 +98,28 @@ class LocalListStore(Protocol):
     async def record_station_version(self, station_id: str, version: int, at: datetime) -> None: ...
 
 
-SHARDS = 8  # fixed: a token's events must stay in one partition to keep their order
+SHARDS = 8  # fixed: the events of one key must stay in one partition to keep their order
 
 
 @dataclass(frozen=True, order=True)
 class PendingEvent:
-    """An event waiting in the outbox; ordered as the relay publishes: by shard, then revision."""
+    """An event waiting in an outbox; ordered as the relay publishes: by shard, then revision."""
 
     shard: int
     revision: int
     event_id: uuid.UUID
-    token_key: str
-    # a serialized `AuthorizationEvent`
+    # the Kafka key: a token's key (token outbox) or a station id (station outbox)
+    key: str
+    # the serialized event (`AuthorizationEvent`, `StationCredentialsChanged`)
     event: bytes
 
     @classmethod
-    def of(cls, event: pb.AuthorizationEvent) -> PendingEvent:
-        return cls(
-            shard_of(event.id_token_key),
-            event.revision,
-            uuid.uuid4(),
-            event.id_token_key,
-            event.SerializeToString(),
-        )
+    def of(cls, key: str, revision: int, event: Message) -> PendingEvent:
+        return cls(shard_of(key), revision, uuid.uuid4(), key, event.SerializeToString())
 
 
-def shard_of(token_key: str) -> int:
-    return zlib.crc32(token_key.encode()) % SHARDS
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode()) % SHARDS
 
 
 class Outbox(Protocol):

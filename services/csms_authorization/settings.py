@@ -38,7 +38,12 @@ class AuthorizationSettings(CommonSettings):
     )
     outbox_lease_s: int = Field(
         default=15,
-        description="The lease that lets one instance publish the token outbox (renewed every third of it; "
+        description="The lease that lets one instance publish an outbox (renewed every third of it; "
         "another instance takes over when it expires).",
+    )
+    station_outbox_poll_s: float = Field(
+        default=0.2,
+        description="How often the station outbox relay looks for credential changes stored by other instances: "
+        "bounds how late the edge nodes close a disabled station's connection (docs/adr/0021).",
     )
     device_model_address: str = peer_address("device_model")

@@ -1,9 +1,9 @@
 """All wiring of the edge node (`build()`, no I/O), its start-up and its graceful drain (`EdgeNode`).
 
-Start-up: Kafka producer → delivery topic (created if missing) and its consumer → gRPC EdgeService →
-station WebSocket endpoint. Drain (SIGTERM/SIGINT): stop accepting connections, let the delivery consumer
-finish the batch in hand (bounded), close station sockets with 1001 "going away" (their DISCONNECTED
-events are recorded), stop gRPC, flush and stop the producer.
+Start-up: Kafka producer → delivery topic (created if missing) and its consumer → the station credential
+changes, read from their end → gRPC EdgeService → station WebSocket endpoint. Drain (SIGTERM/SIGINT): stop
+accepting connections, let the delivery consumer finish the batch in hand (bounded), close station sockets with
+1001 "going away" (their DISCONNECTED events are recorded), stop gRPC, flush and stop the producer.
 """
 
 from __future__ import annotations
@@ -21,17 +21,19 @@ from websockets.asyncio.server import Server, serve
 
 from csms.edge.v1 import edge_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
+from csms_edge.adapters.credential_events import CredentialEventsConsumer
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_edge.adapters.kafka_producer import AsyncProducer
-from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStationRegistry
+from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStationRegistry, NothingCached
 from csms_edge.adapters.ws_server import StationEndpoint
 from csms_edge.api.grpc_api import SERVICE_NAME, EdgeServicer
 from csms_edge.app.connections import ConnectionTable
+from csms_edge.app.credential_changes import REMEMBER_S, CredentialChanges
 from csms_edge.app.session import LOG_UNAVAILABLE_CODE, SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
-from csms_edge.ports import FrameLog, StationRegistry
+from csms_edge.ports import FrameLog, StationRegistry, VerdictCache
 from csms_edge.settings import EdgeSettings
 from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
@@ -80,6 +82,9 @@ class EdgeNode:
         self._consumer: AIOKafkaConsumer | None = None
         self._delivery: DeliveryConsumer | None = None
         self._delivery_task: asyncio.Task[None] | None = None
+        self.credential_changes: CredentialChanges | None = None
+        self._credential_events: CredentialEventsConsumer | None = None
+        self._credential_task: asyncio.Task[None] | None = None
         self._grpc_server: GrpcServer | None = None
         self._ws_server: Server | None = None
 
@@ -119,17 +124,32 @@ class EdgeNode:
             started.push_async_callback(call_producer.stop)
             frame_log = KafkaFrameLog(producer, on_unrouted=self._close_unrouted, call_producer=call_producer)
         registry = self._registry
+        cache: VerdictCache = NothingCached()
         if registry is None:
             channel = insecure_channel(settings.authorization_address)
             started.push_async_callback(channel.close, None)
             self._channel = channel
-            registry = CachingStationRegistry(
+            registry = cache = CachingStationRegistry(
                 GrpcStationRegistry.for_channel(channel, settings.registry_timeout_s),
                 accepted_ttl_s=settings.registry_accepted_ttl_s,
                 refused_ttl_s=settings.registry_refused_ttl_s,
                 max_entries=settings.registry_cache_size,
             )
         envelopes = EnvelopeFactory(node_id, settings.tenant)
+
+        # Positioned before the endpoint accepts anyone: no verdict is cached before the node follows the changes.
+        changes = CredentialChanges(
+            self.table, cache, remember_s=max(REMEMBER_S, 2 * (settings.open_timeout_s + settings.registry_timeout_s))
+        )
+        self.credential_changes = changes
+        credential_events = CredentialEventsConsumer(
+            make_consumer(settings.kafka_bootstrap, None, f"edge-{node_id}-credentials"), changes.apply
+        )
+        await credential_events.start()
+        started.push_async_callback(credential_events.stop)
+        self._credential_events = credential_events
+        self._credential_task = asyncio.create_task(credential_events.run(), name="edge-credential-changes")
+        started.push_async_callback(_cancel, self._credential_task)
 
         delivery_topic = await ensure_delivery_topic(
             settings.kafka_bootstrap, node_id, replication_factor=settings.delivery_replication_factor
@@ -167,6 +187,7 @@ class EdgeNode:
         endpoint = StationEndpoint(
             SessionContext(self.table, frame_log, envelopes, self.grpc_address),
             registry,
+            changes,
             accept_unknown_stations=settings.accept_unknown_stations,
         )
         self._ws_server = await serve(
@@ -187,7 +208,8 @@ class EdgeNode:
 
     async def stop(self) -> None:
         """Drains: no new connections, the delivery batch in hand finishes (bounded), the delivery consumer
-        stops, station sockets close with 1001, then gRPC, the producer and the registry channel stop."""
+        stops, station sockets close with 1001, then the credential changes consumer, gRPC, the producer and the
+        registry channel stop."""
         if self._stopped:
             return
         self._stopped = True
@@ -197,6 +219,9 @@ class EdgeNode:
         await self._drain_delivery()
         await _quietly(self._consumer.stop(), "delivery consumer stop")
         await self._close_connections()
+        if self._credential_task is not None and self._credential_events is not None:
+            await _cancel(self._credential_task)
+            await _quietly(self._credential_events.stop(), "credential changes consumer stop")
         await _quietly(self._grpc_server.stop(grace=1.0), "gRPC stop")
         if self._producer is not None:
             await _quietly(self._producer.stop(), "producer stop")

@@ -26,6 +26,8 @@ class Verdict(enum.Enum):
     ACCEPTED = "accepted"
     UNKNOWN_STATION = "unknown_station"
     WRONG_PASSWORD = "wrong_password"
+    # the password is right, but the station is disabled
+    DISABLED = "disabled"
 
 
 class RegistryUnavailable(Exception):
@@ -34,3 +36,9 @@ class RegistryUnavailable(Exception):
 
 class StationRegistry(Protocol):
     async def verify(self, station_id: str, password: str) -> Verdict: ...
+
+
+class VerdictCache(Protocol):
+    def forget(self, station_id: str) -> None:
+        """Drops the station's cached verdicts, and keeps the look-ups of the station in flight from caching
+        theirs (they may have read the registry before the change)."""

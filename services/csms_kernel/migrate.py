@@ -3,7 +3,8 @@
 The topology is ``csms_kernel/topology.toml`` (packaged with the kernel; another file can be given). Creates
 missing topics (and brings retention/cleanup of existing ones in line), waits until every partition has a
 leader, creates missing keyspaces, then applies the schemas the caller names (each service package's
-``schema.cql``: statements separated by ``;``, each ``CREATE ... IF NOT EXISTS``). Safe to run any number of times.
+``schema.cql``: statements separated by ``;``, each ``CREATE ... IF NOT EXISTS`` or, for a column added to a table
+that exists on clusters migrated before, ``ALTER TABLE ... ADD IF NOT EXISTS``). Safe to run any number of times.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ DEFAULT_TOPOLOGY = resources.files("csms_kernel") / "topology.toml"
 
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _KEYSPACE_NAME = re.compile(r"^[A-Za-z0-9_]{1,48}$")
-_IDEMPOTENT_CQL = re.compile(r"^\s*CREATE\s.*\bIF\s+NOT\s+EXISTS\b", re.IGNORECASE | re.DOTALL)
+_IDEMPOTENT_CQL = re.compile(
+    r"^\s*(CREATE\s.*\bIF\s+NOT\s+EXISTS\b|ALTER\s+TABLE\s+\S+\s+ADD\s+IF\s+NOT\s+EXISTS\s)", re.IGNORECASE | re.DOTALL
+)
+_NOT_IDEMPOTENT = "not a 'CREATE ... IF NOT EXISTS' or 'ALTER TABLE ... ADD IF NOT EXISTS' statement"
 _TOPIC_ALREADY_EXISTS = 36
 
 Replication = Mapping[str, str | int]
@@ -353,7 +357,7 @@ def _apply_cassandra(
         for schema in schemas:
             for stmt in split_cql(schema.cql):
                 if not _IDEMPOTENT_CQL.match(stmt):
-                    raise MigrationError(f"{schema.origin}: not a 'CREATE ... IF NOT EXISTS' statement: {stmt[:80]!r}")
+                    raise MigrationError(f"{schema.origin}: {_NOT_IDEMPOTENT}: {stmt[:80]!r}")
                 try:
                     session.execute(stmt)
                 except Exception as exc:
@@ -387,7 +391,7 @@ async def migrate(
     for schema in schemas:  # validate before touching anything
         for stmt in split_cql(schema.cql):
             if not _IDEMPOTENT_CQL.match(stmt):
-                raise MigrationError(f"{schema.origin}: not a 'CREATE ... IF NOT EXISTS' statement: {stmt[:80]!r}")
+                raise MigrationError(f"{schema.origin}: {_NOT_IDEMPOTENT}: {stmt[:80]!r}")
     keyspaces = topology.keyspaces
     if cassandra_replication is not None:
         keyspaces = tuple(KeyspaceSpec(k.name, dict(cassandra_replication)) for k in keyspaces)

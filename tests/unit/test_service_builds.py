@@ -46,7 +46,7 @@ SERVICES = {
         ),
         "authorization",
         ["CassandraSession", "Closing", *KAFKA],
-        ["CallRunner.run", "ProjectionRunner.run", "OutboxRelay.run"],
+        ["CallRunner.run", "ProjectionRunner.run", "OutboxRelay.run", "OutboxRelay.run"],
         "127.0.0.1:50052",
         "csms.authorization.v1.AuthorizationService",
         frozenset({"Authorize"}),

@@ -1,9 +1,11 @@
-"""Token change events on Kafka: the Kafka adapter of the `EventLog` port (csms_authorization.ports)
-the outbox relay publishes through.
+"""The service's events on Kafka: the Kafka adapter of the `EventLog` port (csms_authorization.ports) the outbox
+relays publish through.
 
-`KafkaEventLog` appends `csms.authorization.v1.AuthorizationEvent` records to `csms.authorization.events.v1`,
-key = the token's matching key, with the long-lived idempotent producer (acks=all) it is given, so records of
-one token keep their order, and waits for the broker's acknowledgement of every record (network I/O).
+`KafkaEventLog` appends the serialized events to one topic, key = the event's key, with an `event_type` header
+(`csms.authorization.v1.AuthorizationEvent` on `csms.authorization.events.v1` keyed by the token's matching
+key; `StationCredentialsChanged` on `csms.authorization.station_credentials.v1` keyed by station id), through
+the long-lived idempotent producer (acks=all) it is given, so records of one key keep their order, and waits
+for the broker's acknowledgement of every record (network I/O).
 """
 
 from __future__ import annotations
@@ -13,17 +15,23 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from google.protobuf.message import Message
 
 from csms.authorization.v1 import authorization_pb2
 from csms_authorization.ports import EventLogUnavailable, PendingEvent
 from csms_kernel.infra import topics
 
-_HEADERS = [("event_type", authorization_pb2.AuthorizationEvent.DESCRIPTOR.full_name.encode())]
-
 
 class KafkaEventLog:
-    def __init__(self, producer: AIOKafkaProducer) -> None:
+    def __init__(
+        self,
+        producer: AIOKafkaProducer,
+        topic: str = topics.AUTHORIZATION_EVENTS,
+        event_type: type[Message] = authorization_pb2.AuthorizationEvent,
+    ) -> None:
         self._producer = producer
+        self._topic = topic
+        self._headers = [("event_type", event_type.DESCRIPTOR.full_name.encode())]
 
     async def publish(self, events: Sequence[PendingEvent]) -> None:
         # All sent before any is awaited: the idempotent producer keeps their order per partition.
@@ -31,11 +39,7 @@ class KafkaEventLog:
         failed: BaseException | None = None
         try:
             for e in events:
-                sent.append(
-                    await self._producer.send(
-                        topics.AUTHORIZATION_EVENTS, e.event, key=e.token_key.encode(), headers=_HEADERS
-                    )
-                )
+                sent.append(await self._producer.send(self._topic, e.event, key=e.key.encode(), headers=self._headers))
         except KafkaError as exc:
             failed = exc
         acknowledged = await asyncio.gather(*sent, return_exceptions=True)

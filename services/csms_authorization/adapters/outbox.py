@@ -1,5 +1,7 @@
-"""The transactional outbox of token change events: the Cassandra adapter of the `Outbox` port (the port and
-`PendingEvent` live in csms_authorization.ports).
+"""The transactional outboxes of the service's events: the Cassandra adapter of the `Outbox` port (the port and
+`PendingEvent` live in csms_authorization.ports). Two tables of one layout: `token_outbox` (token changes, this
+page) and `station_outbox` (station credential changes, written by `registry.CassandraStationRegistry` in the
+same way; docs/adr/0021), each with its own relay.
 
 A token change and its `AuthorizationEvent` are stored in one Cassandra request (a logged batch of the token's
 row and an outbox row, `token_store.CassandraTokenStore`), both written at the event's revision (its CQL write
@@ -7,7 +9,8 @@ timestamp), so a stored change always has its event waiting. `outbox_relay.Outbo
 events and removes them once Kafka has acknowledged them: at least once, in revision order per token.
 
 Outbox rows are spread over `SHARDS` partitions by a hash of the token key, so all events of one token share
-a partition, ordered by revision. `CassandraOutbox` owns table `token_outbox` (schema.cql): network I/O only.
+a partition, ordered by revision. `CassandraOutbox` owns the outbox table it is given (schema.cql): network I/O
+only.
 """
 
 from __future__ import annotations
@@ -19,34 +22,40 @@ from csms_authorization.ports import SHARDS, PendingEvent
 from csms_kernel.infra.cassandra import CassandraSession
 
 OUTBOX_TABLE = "token_outbox"
+STATION_OUTBOX_TABLE = "station_outbox"
+# The column of the event's key in each outbox table.
+TOKEN_KEY = "token_key"
+STATION_KEY = "station_id"
 
 
-def outbox_insert(table: str = OUTBOX_TABLE) -> str:
+def outbox_insert(table: str = OUTBOX_TABLE, key_column: str = TOKEN_KEY) -> str:
     """The CQL that queues an event (parameters: `insert_params`), written in the batch of its change."""
     return (
-        f"INSERT INTO {KEYSPACE}.{table} (shard, revision, event_id, token_key, event) VALUES (?, ?, ?, ?, ?)"
+        f"INSERT INTO {KEYSPACE}.{table} (shard, revision, event_id, {key_column}, event) VALUES (?, ?, ?, ?, ?)"
         " USING TIMESTAMP ?"
     )
 
 
 def insert_params(event: PendingEvent) -> tuple[object, ...]:
-    return (event.shard, event.revision, event.event_id, event.token_key, event.event, event.revision)
+    return (event.shard, event.revision, event.event_id, event.key, event.event, event.revision)
 
 
 class CassandraOutbox:
-    def __init__(self, session: CassandraSession, table: str = OUTBOX_TABLE) -> None:
+    def __init__(self, session: CassandraSession, table: str = OUTBOX_TABLE, key_column: str = TOKEN_KEY) -> None:
         self._session = session
         self._table = table
+        self._key_column = key_column
 
     async def pending(self, per_shard: int) -> list[PendingEvent]:
         rows = await execute(
             self._session,
-            f"SELECT shard, revision, event_id, token_key, event FROM {KEYSPACE}.{self._table}"
+            f"SELECT shard, revision, event_id, {self._key_column}, event FROM {KEYSPACE}.{self._table}"
             " WHERE shard IN ? PER PARTITION LIMIT ?",
             (list(range(SHARDS)), per_shard),
         )
         return [
-            PendingEvent(row["shard"], row["revision"], row["event_id"], row["token_key"], row["event"]) for row in rows
+            PendingEvent(row["shard"], row["revision"], row["event_id"], row[self._key_column], row["event"])
+            for row in rows
         ]
 
     async def remove(self, events: Sequence[PendingEvent]) -> None:

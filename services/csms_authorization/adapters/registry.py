@@ -1,33 +1,34 @@
 """The station registry's persistence: the Cassandra adapter of the `StationRegistryRepository` port
 (csms_authorization.ports).
 
-`CassandraStationRegistry` owns tables `csms_authorization.stations` (credentials), `station_groups` and
-`stations_by_group` (schema.cql) and talks to them with prepared, idempotent statements at LOCAL_QUORUM
-through `csms.cassandra` (network I/O only).
+`CassandraStationRegistry` owns tables `csms_authorization.stations` (credentials, enabled), `station_groups` and
+`stations_by_group` (schema.cql) and writes to `station_outbox`: a change that matters to the edge nodes is
+stored with its `StationCredentialsChanged` event in one logged batch (the transactional outbox, as for tokens;
+docs/adr/0021). Every write carries its revision as the CQL write timestamp. Prepared, idempotent statements at
+LOCAL_QUORUM through `csms.cassandra` (network I/O only).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
-from csms_authorization.adapters.store import KEYSPACE, InvalidPageToken, execute, utc
+from csms_authorization.adapters.outbox import STATION_KEY, STATION_OUTBOX_TABLE, insert_params, outbox_insert
+from csms_authorization.adapters.store import KEYSPACE, InvalidPageToken, execute, execute_batch, utc
 from csms_authorization.domain.credentials import InvalidCredentials, PasswordHash, check_station_id
-from csms_authorization.ports import StationRecord
+from csms_authorization.domain.stations import StationRecord
+from csms_authorization.ports import PendingEvent
 from csms_kernel.infra.cassandra import CassandraSession, Row
 
-_COLUMNS = "station_id, password_hash, salt, security_profile, created_at, updated_at"
-GROUP_MAX_LENGTH = 64
+_COLUMNS = "station_id, password_hash, salt, security_profile, created_at, updated_at, enabled"
 
-
-def check_group(group: str) -> None:
-    """1..64 printable ASCII characters without spaces."""
-    if not 1 <= len(group) <= GROUP_MAX_LENGTH or not all("!" <= c <= "~" for c in group):
-        raise InvalidCredentials(f"group must be 1..{GROUP_MAX_LENGTH} printable ASCII characters without spaces")
+Statement = tuple[str, tuple[object, ...]]
 
 
 class CassandraStationRegistry:
-    def __init__(self, session: CassandraSession) -> None:
+    def __init__(self, session: CassandraSession, outbox_table: str = STATION_OUTBOX_TABLE) -> None:
         self._session = session
+        self._outbox_insert = outbox_insert(outbox_table, STATION_KEY)
 
     async def get(self, station_id: str) -> StationRecord | None:
         rows = await execute(
@@ -35,54 +36,94 @@ class CassandraStationRegistry:
         )
         return _record(rows[0]) if rows else None
 
-    async def save(self, record: StationRecord) -> None:
-        params = (
-            record.station_id,
-            record.password.digest,
-            record.password.salt,
-            record.security_profile,
-            record.created_at,
-            record.updated_at,
+    async def save(self, record: StationRecord, revision: int, event: PendingEvent | None = None) -> None:
+        insert: Statement = (
+            f"INSERT INTO {KEYSPACE}.stations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?",
+            (
+                record.station_id,
+                record.password.digest,
+                record.password.salt,
+                record.security_profile,
+                record.created_at,
+                record.updated_at,
+                record.enabled,
+                revision,
+            ),
         )
-        await execute(self._session, f"INSERT INTO {KEYSPACE}.stations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", params)
+        if event is None:
+            await execute(self._session, *insert)
+            return
+        # Two partitions (the station's, the outbox shard's): the batch log makes them one.
+        await execute_batch(self._session, [insert, (self._outbox_insert, insert_params(event))], logged=True)
 
-    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
-        # Keyset paging in token order: the page token is the last station id of the previous page. Cassandra's
-        # own paging state is not used because a forged one makes the server close the connection (a client
-        # could disrupt every request on it); a station id is checked here before it reaches Cassandra.
-        if page_token is None:
+    async def delete(self, station_id: str, event: PendingEvent) -> None:
+        at = event.revision
+        statements: list[Statement] = [
+            (f"DELETE FROM {KEYSPACE}.stations USING TIMESTAMP ? WHERE station_id = ?", (at, station_id)),
+            (f"DELETE FROM {KEYSPACE}.station_groups USING TIMESTAMP ? WHERE station_id = ?", (at, station_id)),
+            (self._outbox_insert, insert_params(event)),
+        ]
+        group = (await self.groups([station_id])).get(station_id)
+        if group is not None:
+            statements.append(_leave(group, station_id, at))
+        await execute_batch(self._session, statements, logged=True)
+
+    async def list_page(
+        self, page_size: int, page_token: bytes | None, group: str | None = None
+    ) -> tuple[list[StationRecord], bytes | None]:
+        # Keyset paging: the page token is the last station id of the previous page. Cassandra's own paging
+        # state is not used because a forged one makes the server close the connection (a client could disrupt
+        # every request on it); a station id is checked here before it reaches Cassandra.
+        after = None if page_token is None else _last_station_id(page_token)
+        if group is not None:
+            return await self._group_page(group, page_size, after)
+        if after is None:
             rows = await execute(self._session, f"SELECT {_COLUMNS} FROM {KEYSPACE}.stations LIMIT ?", (page_size,))
         else:
             rows = await execute(
                 self._session,
                 f"SELECT {_COLUMNS} FROM {KEYSPACE}.stations WHERE token(station_id) > token(?) LIMIT ?",
-                (_last_station_id(page_token), page_size),
+                (after, page_size),
             )
         records = [_record(row) for row in rows]
         next_token = records[-1].station_id.encode() if len(records) == page_size else None
         return records, next_token
 
-    async def set_group(self, station_id: str, group: str | None) -> None:
+    async def _group_page(
+        self, group: str, page_size: int, after: str | None
+    ) -> tuple[list[StationRecord], bytes | None]:
+        # One partition of the group index, in station id order, then each record by its key.
+        rows = await execute(
+            self._session,
+            f"SELECT station_id FROM {KEYSPACE}.stations_by_group WHERE group_name = ? AND station_id > ? LIMIT ?",
+            (group, after or "", page_size),
+        )
+        ids = [row["station_id"] for row in rows]
+        found = await asyncio.gather(*(self.get(station_id) for station_id in ids))
+        next_token = ids[-1].encode() if len(ids) == page_size else None
+        return [record for record in found if record is not None], next_token
+
+    async def set_group(self, station_id: str, group: str | None, revision: int) -> None:
         previous = await self.groups([station_id])
         old = previous.get(station_id)
         if old is not None and old != group:
+            await execute(self._session, *_leave(old, station_id, revision))
+        if group is None:
             await execute(
                 self._session,
-                f"DELETE FROM {KEYSPACE}.stations_by_group WHERE group_name = ? AND station_id = ?",
-                (old, station_id),
+                f"DELETE FROM {KEYSPACE}.station_groups USING TIMESTAMP ? WHERE station_id = ?",
+                (revision, station_id),
             )
-        if group is None:
-            await execute(self._session, f"DELETE FROM {KEYSPACE}.station_groups WHERE station_id = ?", (station_id,))
             return
         await execute(
             self._session,
-            f"INSERT INTO {KEYSPACE}.stations_by_group (group_name, station_id) VALUES (?, ?)",
-            (group, station_id),
+            f"INSERT INTO {KEYSPACE}.stations_by_group (group_name, station_id) VALUES (?, ?) USING TIMESTAMP ?",
+            (group, station_id, revision),
         )
         await execute(
             self._session,
-            f"INSERT INTO {KEYSPACE}.station_groups (station_id, group_name) VALUES (?, ?)",
-            (station_id, group),
+            f"INSERT INTO {KEYSPACE}.station_groups (station_id, group_name) VALUES (?, ?) USING TIMESTAMP ?",
+            (station_id, group, revision),
         )
 
     async def groups(self, station_ids: Sequence[str]) -> dict[str, str]:
@@ -102,6 +143,13 @@ class CassandraStationRegistry:
         return [row["station_id"] for row in rows]
 
 
+def _leave(group: str, station_id: str, revision: int) -> Statement:
+    return (
+        f"DELETE FROM {KEYSPACE}.stations_by_group USING TIMESTAMP ? WHERE group_name = ? AND station_id = ?",
+        (revision, group, station_id),
+    )
+
+
 def _last_station_id(page_token: bytes) -> str:
     try:
         station_id = page_token.decode("utf-8")
@@ -118,4 +166,5 @@ def _record(row: Row) -> StationRecord:
         security_profile=row["security_profile"],
         created_at=utc(row["created_at"]),
         updated_at=utc(row["updated_at"]),
+        enabled=row["enabled"] is not False,  # null: registered before stations could be disabled
     )

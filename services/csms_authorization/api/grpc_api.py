@@ -1,8 +1,8 @@
 """AuthorizationService over gRPC: the station registry RPCs, composed with the token and local list RPCs
 (`grpc_tokens`, `grpc_local_lists`) into the one servicer.
 
-Registry input rules, created/updated, verdicts and groups. No I/O of its own: registry, hasher, services and
-clock are injected (see bootstrap).
+Registry RPCs map requests to the station service (`app.station_service`) and its answers and errors to
+responses and status codes. No I/O of its own: the services and clock are injected (see bootstrap).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import datetime
 
 import grpc
 
-from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
-from csms_authorization.adapters.registry import check_group
+from csms.authorization.v1 import authorization_pb2 as pb
+from csms.authorization.v1 import authorization_pb2_grpc
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.api.grpc_common import (
     Context,
@@ -28,26 +28,29 @@ from csms_authorization.api.grpc_local_lists import LocalListRpcs
 from csms_authorization.api.grpc_tokens import TokenRpcs
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.local_list_service import LocalListService
+from csms_authorization.app.station_service import RegisteredStation, StationService
 from csms_authorization.app.token_service import TokenService
-from csms_authorization.domain.credentials import (
-    InvalidCredentials,
-    PasswordHasher,
-    check_password,
-    check_security_profile,
-    check_station_id,
-)
-from csms_authorization.ports import StationRecord, StationRegistryRepository, TokenStore
+from csms_authorization.domain.credentials import InvalidCredentials, check_station_id
+from csms_authorization.domain.stations import Registration, StationChanges, Verdict
+from csms_authorization.ports import TokenStore
+from csms_kernel.infra.envelopes import timestamp
 
 log = logging.getLogger(__name__)
 
 REGISTRY = "station registry"
 
+_VERDICTS: dict[Verdict, pb.Verdict.ValueType] = {
+    Verdict.ACCEPTED: pb.VERDICT_ACCEPTED,
+    Verdict.UNKNOWN_STATION: pb.VERDICT_UNKNOWN_STATION,
+    Verdict.WRONG_PASSWORD: pb.VERDICT_WRONG_PASSWORD,
+    Verdict.DISABLED: pb.VERDICT_DISABLED,
+}
+
 
 class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(
         self,
-        registry: StationRegistryRepository,
-        hasher: PasswordHasher,
+        stations: StationService,
         clock: Callable[[], datetime],
         *,
         tokens: TokenStore,
@@ -57,84 +60,105 @@ class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.Aut
     ) -> None:
         TokenRpcs.__init__(self, tokens, token_service, authorizer, clock)
         LocalListRpcs.__init__(self, local_lists)
-        self._registry = registry
-        self._hasher = hasher
-        self._clock = clock
+        self._stations = stations
 
-    async def RegisterStation(
-        self, request: authorization_pb2.RegisterStationRequest, context: Context
-    ) -> authorization_pb2.RegisterStationResponse:
+    async def RegisterStation(self, request: pb.RegisterStationRequest, context: Context) -> pb.RegisterStationResponse:
+        registration = Registration(
+            request.station_id, request.password, request.security_profile, request.group or None
+        )
         try:
-            check_station_id(request.station_id)
-            check_password(request.password)
-            check_security_profile(request.security_profile)
-            if request.group:
-                check_group(request.group)
+            created = await self._stations.register(registration)
         except InvalidCredentials as exc:
             await abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        try:
-            existing = await self._registry.get(request.station_id)
-            now = self._clock()
-            record = StationRecord(
-                station_id=request.station_id,
-                password=self._hasher.hash(request.password),
-                security_profile=request.security_profile,
-                created_at=existing.created_at if existing else now,
-                updated_at=now,
-            )
-            await self._registry.save(record)
-            await self._registry.set_group(request.station_id, request.group or None)
         except StoreUnavailable as exc:
             await unavailable(context, REGISTRY, exc)
-        created = existing is None
-        log.info(
-            "station %s %s (security profile %d, group %s)",
-            request.station_id,
-            "registered" if created else "updated",
-            request.security_profile,
-            request.group or "-",
-        )
-        return authorization_pb2.RegisterStationResponse(created=created)
+        if not created:
+            log.info("station %s is registered already; nothing changed", request.station_id)
+        return pb.RegisterStationResponse(created=created)
 
     async def VerifyStationCredentials(
-        self, request: authorization_pb2.VerifyStationCredentialsRequest, context: Context
-    ) -> authorization_pb2.VerifyStationCredentialsResponse:
+        self, request: pb.VerifyStationCredentialsRequest, context: Context
+    ) -> pb.VerifyStationCredentialsResponse:
         try:
-            check_station_id(request.station_id)
-        except InvalidCredentials:  # such a station cannot have been registered
-            return authorization_pb2.VerifyStationCredentialsResponse(verdict=authorization_pb2.VERDICT_UNKNOWN_STATION)
-        try:
-            record = await self._registry.get(request.station_id)
+            verdict, record = await self._stations.verify(request.station_id, request.password)
         except StoreUnavailable as exc:
             await unavailable(context, REGISTRY, exc)
-        if record is None:
-            verdict = authorization_pb2.VERDICT_UNKNOWN_STATION
-        elif self._hasher.verify(request.password, record.password):
-            return authorization_pb2.VerifyStationCredentialsResponse(
-                verdict=authorization_pb2.VERDICT_ACCEPTED, security_profile=record.security_profile
+        if verdict is Verdict.ACCEPTED and record is not None:
+            return pb.VerifyStationCredentialsResponse(
+                verdict=pb.VERDICT_ACCEPTED, security_profile=record.security_profile
             )
-        else:
-            verdict = authorization_pb2.VERDICT_WRONG_PASSWORD
-        return authorization_pb2.VerifyStationCredentialsResponse(verdict=verdict)
+        return pb.VerifyStationCredentialsResponse(verdict=_VERDICTS[verdict])
+
+    async def GetRegisteredStation(
+        self, request: pb.GetRegisteredStationRequest, context: Context
+    ) -> pb.GetRegisteredStationResponse:
+        await _check_id(request.station_id, context)
+        try:
+            station = await self._stations.get(request.station_id)
+        except StoreUnavailable as exc:
+            await unavailable(context, REGISTRY, exc)
+        if station is None:
+            await abort(context, grpc.StatusCode.NOT_FOUND, f"no registered station {request.station_id}")
+        return pb.GetRegisteredStationResponse(station=station_proto(station))
+
+    async def UpdateStation(self, request: pb.UpdateStationRequest, context: Context) -> pb.UpdateStationResponse:
+        await _check_id(request.station_id, context)
+        changes = StationChanges(
+            password=request.password if request.HasField("password") else None,
+            security_profile=request.security_profile if request.HasField("security_profile") else None,
+            group=request.group if request.HasField("group") else None,
+            enabled=request.enabled if request.HasField("enabled") else None,
+        )
+        try:
+            station = await self._stations.update(request.station_id, changes)
+        except InvalidCredentials as exc:
+            await abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except StoreUnavailable as exc:
+            await unavailable(context, REGISTRY, exc)
+        if station is None:
+            await abort(context, grpc.StatusCode.NOT_FOUND, f"no registered station {request.station_id}")
+        return pb.UpdateStationResponse(station=station_proto(station))
+
+    async def DeleteStation(self, request: pb.DeleteStationRequest, context: Context) -> pb.DeleteStationResponse:
+        await _check_id(request.station_id, context)
+        try:
+            deleted = await self._stations.delete(request.station_id)
+        except StoreUnavailable as exc:
+            await unavailable(context, REGISTRY, exc)
+        return pb.DeleteStationResponse(deleted=deleted)
 
     async def ListRegisteredStations(
-        self, request: authorization_pb2.ListRegisteredStationsRequest, context: Context
-    ) -> authorization_pb2.ListRegisteredStationsResponse:
+        self, request: pb.ListRegisteredStationsRequest, context: Context
+    ) -> pb.ListRegisteredStationsResponse:
         try:
-            records, next_token = await self._registry.list_page(
-                page_size(request.page_size), decode_page_token(request.page_token)
+            stations, next_token = await self._stations.list_page(
+                page_size(request.page_size), decode_page_token(request.page_token), request.group or None
             )
-            groups = await self._registry.groups([r.station_id for r in records])
+        except InvalidCredentials as exc:
+            await abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except InvalidPageToken as exc:
             await abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"invalid page_token: {exc}")
         except StoreUnavailable as exc:
             await unavailable(context, REGISTRY, exc)
-        return authorization_pb2.ListRegisteredStationsResponse(
-            stations=[
-                authorization_pb2.RegisteredStation(
-                    station_id=r.station_id, security_profile=r.security_profile, group=groups.get(r.station_id, "")
-                )
-                for r in records
-            ],
-            next_page_token=encode_page_token(next_token),
+        return pb.ListRegisteredStationsResponse(
+            stations=[station_proto(s) for s in stations], next_page_token=encode_page_token(next_token)
         )
+
+
+def station_proto(station: RegisteredStation) -> pb.RegisteredStation:
+    record = station.record
+    return pb.RegisteredStation(
+        station_id=record.station_id,
+        security_profile=record.security_profile,
+        group=station.group or "",
+        enabled=record.enabled,
+        created_at=timestamp(record.created_at),
+        updated_at=timestamp(record.updated_at),
+    )
+
+
+async def _check_id(station_id: str, context: Context) -> None:
+    try:
+        check_station_id(station_id)
+    except InvalidCredentials as exc:
+        await abort(context, grpc.StatusCode.INVALID_ARGUMENT, str(exc))

@@ -6,11 +6,11 @@ from __future__ import annotations
 import grpc
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.registry import check_group
 from csms_authorization.adapters.store import StoreUnavailable
 from csms_authorization.api.grpc_common import Context, abort, unavailable
 from csms_authorization.app.local_list_service import LocalListService, PushOutcome, PushResult, UnknownGroup
 from csms_authorization.domain.credentials import InvalidCredentials
+from csms_authorization.domain.stations import check_group
 from csms_kernel.clients.station_calls import CallErrorAnswer, CallFailed, CallTimedOut, StationOffline
 from csms_kernel.infra.envelopes import timestamp
 

@@ -1,4 +1,5 @@
-"""Publishes the token change events waiting in the outbox (`outbox`) to Kafka, then removes them.
+"""Publishes the events waiting in an outbox (`outbox`) to Kafka, then removes them. One relay per outbox: token
+changes (docs/adr/0006) and station credential changes (docs/adr/0021), each with its own lease.
 
 Every instance of the service runs a relay; only the one holding the lease (`lease`) publishes, so in normal
 operation each event goes out once, in revision order per token. A pass reads the waiting events of every
@@ -30,6 +31,7 @@ from csms_authorization.ports import EventLog, EventLogUnavailable, Lease, Outbo
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "token_outbox_relay"
+STATION_LEASE_NAME = "station_outbox_relay"
 
 
 class OutboxRelay:
@@ -71,11 +73,11 @@ class OutboxRelay:
                     await self.relay_pending()
                 except (StoreUnavailable, EventLogUnavailable) as exc:
                     failures += 1
-                    log.warning("token outbox relay failed %d time(s) in a row, retrying: %s", failures, exc)
+                    log.warning("outbox relay failed %d time(s) in a row, retrying: %s", failures, exc)
                     await asyncio.sleep(min(self._max_backoff_s, 0.1 * 2**failures))
                     continue
                 if failures:
-                    log.info("token outbox relay recovered after %d failure(s)", failures)
+                    log.info("outbox relay recovered after %d failure(s)", failures)
                     failures = 0
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._woken.wait(), self._poll_s)
@@ -115,4 +117,4 @@ class OutboxRelay:
         try:
             await asyncio.wait_for(self._lease.release(), timeout=5.0)
         except (StoreUnavailable, TimeoutError) as exc:
-            log.warning("token outbox relay lease not released (it expires by itself): %s", exc)
+            log.warning("outbox relay lease not released (it expires by itself): %s", exc)

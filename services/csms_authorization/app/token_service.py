@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.api.protos import record_proto
+from csms_authorization.app.revisions import Revisions, to_ms
 from csms_authorization.domain.tokens import TokenDraft, TokenRecord, TokenStatus, check_draft, token_key
 from csms_authorization.ports import LocalListStore, PendingEvent, TokenStore
 from csms_kernel.infra.envelopes import timestamp
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 def _nothing() -> None:
@@ -37,13 +35,13 @@ class TokenService:
         self._local_list = local_list
         self._clock = clock
         self._changed = changed
-        self._last_revision = 0
+        self._revisions = Revisions(clock)
 
     async def upsert(self, draft: TokenDraft) -> tuple[bool, TokenRecord]:
         """Creates or replaces the token; True when it was created. Raises InvalidToken."""
         check_draft(draft)
         if draft.expires_at is not None:
-            draft = replace(draft, expires_at=_ms(draft.expires_at))
+            draft = replace(draft, expires_at=to_ms(draft.expires_at))
         existing = await self._tokens.get(draft.key)
         now = self._now()
         record = TokenRecord.of(draft, existing.created_at if existing else now, now)
@@ -90,19 +88,9 @@ class TokenService:
         at: datetime,
         **event: pb.IdTokenAdded | pb.IdTokenUpdated | pb.IdTokenBlocked | pb.IdTokenDeleted,
     ) -> PendingEvent:
-        message = pb.AuthorizationEvent(id_token_key=key, occurred_at=timestamp(at), revision=self._revision(), **event)  # type: ignore[arg-type]
-        return PendingEvent.of(message)
-
-    def _revision(self) -> int:
-        """Microseconds of the clock, increasing with every change this process makes."""
-        now = (self._clock() - _EPOCH) // _MICROSECOND
-        self._last_revision = max(self._last_revision + 1, now)
-        return self._last_revision
+        revision = self._revisions.next()
+        message = pb.AuthorizationEvent(id_token_key=key, occurred_at=timestamp(at), revision=revision, **event)  # type: ignore[arg-type]
+        return PendingEvent.of(key, revision, message)
 
     def _now(self) -> datetime:
-        return _ms(self._clock())
-
-
-def _ms(moment: datetime) -> datetime:
-    """Truncated to milliseconds, the precision of a CQL timestamp: what is returned is what is stored."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        return to_ms(self._clock())

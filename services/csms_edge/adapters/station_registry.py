@@ -2,8 +2,9 @@
 
 `GrpcStationRegistry` asks `AuthorizationService.VerifyStationCredentials` (network I/O, bounded by a
 timeout); any failure raises `RegistryUnavailable`, so the handshake is refused rather than accepted by
-accident. `CachingStationRegistry` keeps verdicts in memory keyed by (station id, sha256 of the password),
-never the password itself, and coalesces concurrent look-ups of the same key (reconnect storms).
+accident. `CachingStationRegistry` keeps verdicts in memory per station, keyed by the sha256 of the password
+(never the password itself), coalesces concurrent look-ups of the same key (reconnect storms), and forgets a
+station's verdicts when its credentials change (`forget`, driven by `app.credential_changes`; docs/adr/0021).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ _VERDICTS = {
     authorization_pb2.VERDICT_ACCEPTED: Verdict.ACCEPTED,
     authorization_pb2.VERDICT_UNKNOWN_STATION: Verdict.UNKNOWN_STATION,
     authorization_pb2.VERDICT_WRONG_PASSWORD: Verdict.WRONG_PASSWORD,
+    authorization_pb2.VERDICT_DISABLED: Verdict.DISABLED,
 }
+# Verdicts kept per station: its right password and a few wrong ones; more only cost registry look-ups.
+PASSWORDS_PER_STATION = 4
 
 
 class VerifyCall(Protocol):
@@ -62,8 +66,16 @@ class GrpcStationRegistry:
 _Key = tuple[str, bytes]
 
 
+class NothingCached:
+    """The `VerdictCache` of a registry that caches nothing (one given to the node without a cache)."""
+
+    def forget(self, station_id: str) -> None:
+        return None
+
+
 class CachingStationRegistry:
-    """Caches ACCEPTED verdicts for `accepted_ttl_s` and refusals for `refused_ttl_s`; bounded size."""
+    """Caches ACCEPTED verdicts for `accepted_ttl_s` and refusals for `refused_ttl_s`, for at most
+    `max_entries` stations (the station verified longest ago is dropped first)."""
 
     def __init__(
         self,
@@ -79,20 +91,24 @@ class CachingStationRegistry:
         self._refused_ttl_s = refused_ttl_s
         self._max_entries = max_entries
         self._clock = clock
-        self._entries: OrderedDict[_Key, tuple[float, Verdict]] = OrderedDict()
+        # station id -> sha256 of a password -> (expires at, verdict)
+        self._entries: OrderedDict[str, dict[bytes, tuple[float, Verdict]]] = OrderedDict()
         self._in_flight: dict[_Key, asyncio.Future[Verdict]] = {}
+        self._stale: set[asyncio.Future[Verdict]] = set()
 
     def __len__(self) -> int:
+        """The number of stations with cached verdicts."""
         return len(self._entries)
+
+    def forget(self, station_id: str) -> None:
+        self._entries.pop(station_id, None)
+        self._stale.update(future for (station, _), future in self._in_flight.items() if station == station_id)
 
     async def verify(self, station_id: str, password: str) -> Verdict:
         key = (station_id, hashlib.sha256(password.encode()).digest())
-        cached = self._entries.get(key)
+        cached = self._cached(key)
         if cached is not None:
-            expires_at, verdict = cached
-            if self._clock() < expires_at:
-                return verdict
-            del self._entries[key]
+            return cached
         in_flight = self._in_flight.get(key)
         if in_flight is not None:
             try:
@@ -102,6 +118,20 @@ class CachingStationRegistry:
                     raise  # this caller was cancelled, not the look-up it waited for
                 # The caller doing the look-up was cancelled: look it up ourselves.
         return await self._look_up(key, station_id, password)
+
+    def _cached(self, key: _Key) -> Verdict | None:
+        station_id, digest = key
+        verdicts = self._entries.get(station_id)
+        entry = verdicts.get(digest) if verdicts is not None else None
+        if verdicts is None or entry is None:
+            return None
+        expires_at, verdict = entry
+        if self._clock() < expires_at:
+            return verdict
+        del verdicts[digest]
+        if not verdicts:
+            del self._entries[station_id]
+        return None
 
     async def _look_up(self, key: _Key, station_id: str, password: str) -> Verdict:
         future: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
@@ -118,15 +148,23 @@ class CachingStationRegistry:
         finally:
             if self._in_flight.get(key) is future:
                 del self._in_flight[key]
+            fresh = future not in self._stale
+            self._stale.discard(future)
         future.set_result(verdict)
-        self._store(key, verdict)
+        if fresh:
+            self._store(key, verdict)
         return verdict
 
     def _store(self, key: _Key, verdict: Verdict) -> None:
         ttl = self._accepted_ttl_s if verdict is Verdict.ACCEPTED else self._refused_ttl_s
         if ttl <= 0:
             return
-        self._entries[key] = (self._clock() + ttl, verdict)
-        self._entries.move_to_end(key)
+        station_id, digest = key
+        verdicts = self._entries.setdefault(station_id, {})
+        self._entries.move_to_end(station_id)
+        verdicts.pop(digest, None)
+        verdicts[digest] = (self._clock() + ttl, verdict)
+        while len(verdicts) > PASSWORDS_PER_STATION:
+            del verdicts[next(iter(verdicts))]
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)

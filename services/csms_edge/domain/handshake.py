@@ -1,7 +1,9 @@
 """The WebSocket opening handshake as pure decisions: path, subprotocol and HTTP Basic credentials.
 
 `check_request` reads what the station sent and either refuses it or says which credentials to verify;
-`decide` turns the station registry's verdict into accept/refuse. No I/O here: the websockets adapter
+`decide` turns the station registry's verdict into accept/refuse: 401 for missing or invalid credentials (one
+answer for an unknown station and a wrong password), 403 for a disabled station (its password is right, so only
+its holder learns it is disabled). No I/O here: the websockets adapter
 (`edge.ws_server`) asks the registry in between. OCPP Security Profile 1: the Basic user must be the
 station id taken from the path `/ocpp/{stationId}`.
 """
@@ -136,8 +138,11 @@ def decide(candidate: Candidate, verdict: Verdict, *, accept_unknown_stations: b
     """The registry's verdict on the presented credentials, applied to the handshake."""
     if verdict is Verdict.ACCEPTED or (verdict is Verdict.UNKNOWN_STATION and accept_unknown_stations):
         return Accept(candidate.station_id, candidate.version)
+    if verdict is Verdict.DISABLED:
+        return STATION_DISABLED
     # One answer for unknown station and wrong password: do not reveal which station ids exist.
     return _unauthorized("invalid station credentials\n")
 
 
+STATION_DISABLED = Refuse(http.HTTPStatus.FORBIDDEN, "station disabled\n")
 REGISTRY_UNAVAILABLE = Refuse(http.HTTPStatus.SERVICE_UNAVAILABLE, "station registry unavailable; try again later\n")

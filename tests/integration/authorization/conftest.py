@@ -1,10 +1,10 @@
 """Fixtures for the authorization integration tests: a Cassandra session on the authorization keyspace, and
-token outboxes of their own.
+token and station outboxes of their own.
 
 Tables are shared with other tests running at the same time (e2e stacks included): tests use keys of their own
-and never truncate. The token outbox is different: the relay of any authorization service running on the same
-Cassandra would publish (and remove) rows a test leaves in `token_outbox`, so tests that look at the outbox get
-a table of their own, made from the statement in schema.cql."""
+and never truncate. The outboxes are different: the relays of any authorization service running on the same
+Cassandra would publish (and remove) rows a test leaves in `token_outbox` or `station_outbox`, so tests that look
+at an outbox get a table of their own, made from the statement in schema.cql."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from csms_authorization.adapters.outbox import OUTBOX_TABLE
+from csms_authorization.adapters.outbox import OUTBOX_TABLE, STATION_OUTBOX_TABLE
 from csms_authorization.adapters.store import KEYSPACE
 from csms_kernel.infra import cassandra
 from csms_kernel.migrate import package_schemas, split_cql
@@ -27,12 +27,26 @@ async def session(infra: Infra) -> AsyncIterator[cassandra.CassandraSession]:
     await connected.close()
 
 
+async def _scratch_copy(session: cassandra.CassandraSession, table: str) -> str:
+    """A new table made with the CREATE statement of `table` in schema.cql; its name."""
+    (schema,) = package_schemas(["csms_authorization"])
+    (create,) = [s for s in split_cql(schema.cql) if f"{KEYSPACE}.{table} (" in s]
+    copy = f"{table}_{uuid.uuid4().hex[:12]}"
+    await session.execute(create.replace(f"{KEYSPACE}.{table} (", f"{KEYSPACE}.{copy} ("))
+    return copy
+
+
 @pytest.fixture(scope="module")
 async def outbox_table(session: cassandra.CassandraSession) -> AsyncIterator[str]:
     """A token outbox table for this module's tests alone, dropped afterwards."""
-    (schema,) = package_schemas(["csms_authorization"])
-    (create,) = [s for s in split_cql(schema.cql) if f"{KEYSPACE}.{OUTBOX_TABLE} (" in s]
-    table = f"{OUTBOX_TABLE}_{uuid.uuid4().hex[:12]}"
-    await session.execute(create.replace(f"{KEYSPACE}.{OUTBOX_TABLE} (", f"{KEYSPACE}.{table} ("))
+    table = await _scratch_copy(session, OUTBOX_TABLE)
+    yield table
+    await session.execute(f"DROP TABLE IF EXISTS {KEYSPACE}.{table}")
+
+
+@pytest.fixture(scope="module")
+async def station_outbox_table(session: cassandra.CassandraSession) -> AsyncIterator[str]:
+    """A station outbox table for this module's tests alone, dropped afterwards."""
+    table = await _scratch_copy(session, STATION_OUTBOX_TABLE)
     yield table
     await session.execute(f"DROP TABLE IF EXISTS {KEYSPACE}.{table}")

@@ -58,7 +58,7 @@ async def test_a_relay_publishes_exactly_the_waiting_events(
     await service.upsert(draft(two))
     await service.delete(one)
     waiting = await outbox.pending(100)
-    assert sorted(e.token_key for e in waiting) == [one, one, one, two]
+    assert sorted(e.key for e in waiting) == [one, one, one, two]
 
     relay = OutboxRelay(
         outbox, CassandraLease(session, f"it-outbox-{run}", "it-owner", 15), KafkaEventLog(producer), per_shard=2

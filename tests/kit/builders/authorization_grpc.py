@@ -11,7 +11,6 @@ from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.app.outbox_relay import OutboxRelay
 from csms_authorization.bootstrap import build
 from csms_authorization.domain.credentials import PasswordHasher
-from csms_authorization.ports import StationRegistryRepository
 from csms_authorization.settings import AuthorizationSettings
 from kit.fakes.authorization import (
     FakeLease,
@@ -39,10 +38,13 @@ class Clock:
 class Service:
     """A servicer and the fakes behind it."""
 
-    registry: StationRegistryRepository = field(default_factory=InMemoryStationRegistry)
+    registry: InMemoryStationRegistry = field(default_factory=InMemoryStationRegistry)
     tokens: InMemoryTokenStore = field(default_factory=InMemoryTokenStore)
     local_list: InMemoryLocalListStore = field(default_factory=InMemoryLocalListStore)
     events: RecordingEventLog = field(default_factory=RecordingEventLog)
+    station_events: RecordingEventLog = field(
+        default_factory=lambda: RecordingEventLog(decode=pb.StationCredentialsChanged.FromString)
+    )
     stations: FakeStationCalls = field(default_factory=FakeStationCalls)
     clock: Clock = field(default_factory=Clock)
     hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(b"pepper", lambda n: b"\x07" * n))
@@ -58,6 +60,9 @@ class Service:
             outbox=self.tokens.outbox,
             lease=FakeLease(),
             event_log=self.events,
+            station_outbox=self.registry.outbox,
+            station_lease=FakeLease(),
+            station_event_log=self.station_events,
             sessions=InMemoryActiveSessions(),
             station_calls=self.stations,
             hasher=self.hasher,
@@ -71,3 +76,8 @@ class Service:
         """Every event the outbox relay has published, after a pass over what is waiting now."""
         await OutboxRelay(self.tokens.outbox, FakeLease(), self.events).relay_pending()
         return self.events.published
+
+    async def station_changes(self) -> list[pb.StationCredentialsChanged]:
+        """Every station credentials event the station outbox relay has published, after a pass."""
+        await OutboxRelay(self.registry.outbox, FakeLease(), self.station_events).relay_pending()
+        return self.station_events.published

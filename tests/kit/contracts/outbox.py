@@ -14,7 +14,7 @@ class OutboxContract:
     async def test_events_wait_until_removed(self, store: TokenStore, outbox: Outbox, prefix: str) -> None:
         events = [change(f"{prefix}{i}", REVISION + i) for i in range(5)]
         for event in events:
-            await store.delete(event.token_key, event)
+            await store.delete(event.key, event)
         assert ours(await outbox.pending(1000), prefix) == sorted(events)
         await outbox.remove(events[1:3])
         await outbox.remove(events[1:2])
@@ -30,7 +30,7 @@ class OutboxContract:
         assert len(shards) == SHARDS  # 40 keys hit every shard
         events = [change(key, REVISION - 1_000_000 - i * 1000 - n) for i, key in enumerate(keys) for n in range(3)]
         for event in events:
-            await store.delete(event.token_key, event)
+            await store.delete(event.key, event)
         pending = await outbox.pending(2)  # below every other test's revisions: the lowest are ours
         by_shard = {s: sorted(e for e in events if e.shard == s) for s in shards}
         assert sorted(pending) == sorted(e for s in shards for e in by_shard[s][:2])

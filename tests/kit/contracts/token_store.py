@@ -47,11 +47,11 @@ REVISION = 1_740_830_400_123_000  # T0 in microseconds
 def change(key: str, revision: int) -> PendingEvent:
     """An event of a change of the token with this key (its kind does not matter to the stores)."""
     event = pb.AuthorizationEvent(id_token_key=key, revision=revision, id_token_deleted=pb.IdTokenDeleted(id_token=key))
-    return PendingEvent.of(event)
+    return PendingEvent.of(key, revision, event)
 
 
 def ours(events: list[PendingEvent], prefix: str) -> list[PendingEvent]:
-    return sorted(e for e in events if e.token_key.startswith(prefix))
+    return sorted(e for e in events if e.key.startswith(prefix))
 
 
 class TokenStoreContract:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from google.protobuf.message import Message
+
 from csms.authorization.v1 import authorization_pb2
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_station_id
+from csms_authorization.domain.stations import StationRecord
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
 from csms_authorization.ports import (
     EventLogUnavailable,
@@ -17,7 +20,6 @@ from csms_authorization.ports import (
     ListSnapshot,
     PendingEvent,
     StationListVersion,
-    StationRecord,
 )
 from csms_kernel.projecting.writes import Write
 
@@ -34,25 +36,47 @@ def _after(page_token: bytes | None, check: Any) -> str:
 
 
 class InMemoryStationRegistry:
-    """Stations in a dict; pages in station id order, the token being the last id of the previous page."""
+    """Stations in a dict; pages in station id order, the token being the last id of the previous page. A change
+    and its event are stored together; a change older than the station's last one (by revision) is shadowed, as
+    in Cassandra."""
 
-    def __init__(self) -> None:
+    def __init__(self, outbox: InMemoryOutbox | None = None) -> None:
         self.records: dict[str, StationRecord] = {}
         self.group_of: dict[str, str] = {}
+        self.outbox = outbox or InMemoryOutbox()
+        self._revisions: dict[str, int] = {}
 
     async def get(self, station_id: str) -> StationRecord | None:
         return self.records.get(station_id)
 
-    async def save(self, record: StationRecord) -> None:
-        self.records[record.station_id] = record
+    async def save(self, record: StationRecord, revision: int, event: PendingEvent | None = None) -> None:
+        if event is not None:
+            self.outbox.add(event)
+        if self._newer(record.station_id, revision):
+            self.records[record.station_id] = record
 
-    async def list_page(self, page_size: int, page_token: bytes | None) -> tuple[list[StationRecord], bytes | None]:
+    async def delete(self, station_id: str, event: PendingEvent) -> None:
+        self.outbox.add(event)
+        if self._newer(station_id, event.revision):
+            self.records.pop(station_id, None)
+            self.group_of.pop(station_id, None)
+
+    def _newer(self, station_id: str, revision: int) -> bool:
+        if revision <= self._revisions.get(station_id, -1):
+            return False
+        self._revisions[station_id] = revision
+        return True
+
+    async def list_page(
+        self, page_size: int, page_token: bytes | None, group: str | None = None
+    ) -> tuple[list[StationRecord], bytes | None]:
         after = _after(page_token, check_station_id)
-        ids = sorted(i for i in self.records if i > after)[:page_size]
+        candidates = self.records if group is None else [s for s, g in self.group_of.items() if g == group]
+        ids = sorted(i for i in candidates if i > after)[:page_size]
         next_token = ids[-1].encode() if len(ids) == page_size else None
-        return [self.records[i] for i in ids], next_token
+        return [self.records[i] for i in ids if i in self.records], next_token
 
-    async def set_group(self, station_id: str, group: str | None) -> None:
+    async def set_group(self, station_id: str, group: str | None, revision: int) -> None:
         if group is None:
             self.group_of.pop(station_id, None)
         else:
@@ -177,12 +201,13 @@ class InMemoryActiveSessions:
 
 @dataclass
 class RecordingEventLog:
-    """The events appended, decoded; the next `failures` publications fail after appending the first
-    `appended_before_failing` of their events (Kafka acknowledging part of them)."""
+    """The events appended, decoded with `decode` (token events by default); the next `failures` publications
+    fail after appending the first `appended_before_failing` of their events (Kafka acknowledging part of them)."""
 
-    published: list[authorization_pb2.AuthorizationEvent] = field(default_factory=list)
+    published: list[Any] = field(default_factory=list)
     failures: int = 0
     appended_before_failing: int = 0
+    decode: Callable[[bytes], Message] = authorization_pb2.AuthorizationEvent.FromString
 
     async def publish(self, events: Sequence[PendingEvent]) -> None:
         if self.failures:
@@ -192,7 +217,7 @@ class RecordingEventLog:
         self._append(events)
 
     def _append(self, events: Sequence[PendingEvent]) -> None:
-        self.published += [authorization_pb2.AuthorizationEvent.FromString(e.event) for e in events]
+        self.published += [self.decode(e.event) for e in events]
 
 
 @dataclass

@@ -119,19 +119,38 @@ class FakeSocket:
 
 
 class FakeRegistry:
+    """Stations and passwords in `credentials`, `disabled` ones refused as such; while `gate` is set, answers
+    wait until it is set (a look-up in flight)."""
+
     def __init__(self, credentials: dict[str, str] | None = None) -> None:
         self.credentials = dict(credentials or {})
+        self.disabled: set[str] = set()
         self.unavailable = False
+        self.gate: asyncio.Event | None = None
         self.calls: list[tuple[str, str]] = []
 
     async def verify(self, station_id: str, password: str) -> Verdict:
         self.calls.append((station_id, password))
         await asyncio.sleep(0)
+        if self.gate is not None:
+            await self.gate.wait()
         if self.unavailable:
             raise RegistryUnavailable("registry down")
         if station_id not in self.credentials:
             return Verdict.UNKNOWN_STATION
-        return Verdict.ACCEPTED if self.credentials[station_id] == password else Verdict.WRONG_PASSWORD
+        if self.credentials[station_id] != password:
+            return Verdict.WRONG_PASSWORD
+        return Verdict.DISABLED if station_id in self.disabled else Verdict.ACCEPTED
+
+
+class RecordingVerdictCache:
+    """The stations whose verdicts were forgotten, in order."""
+
+    def __init__(self) -> None:
+        self.forgotten: list[str] = []
+
+    def forget(self, station_id: str) -> None:
+        self.forgotten.append(station_id)
 
 
 def envelope_factory(node_id: str = "edge-1") -> EnvelopeFactory:

@@ -326,8 +326,8 @@ async def test_a_group_push_calls_its_stations_concurrently_within_the_bound() -
     assert isinstance(registry, InMemoryStationRegistry)
     for i in range(10):
         gate.versions[f"CS-{i}"] = OcppVersion.V201
-        await registry.set_group(f"CS-{i}", "site-a")
-    await registry.set_group("CS-x", "site-b")
+        await registry.set_group(f"CS-{i}", "site-a", 1)
+    await registry.set_group("CS-x", "site-b", 1)
     task = asyncio.create_task(push(service.servicer, station_group="site-a"))
     await asyncio.wait_for(gate.four_in_flight.wait(), timeout=10)
     for _ in range(20):  # let any further call start, if the bound did not hold

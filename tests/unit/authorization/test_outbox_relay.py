@@ -90,7 +90,7 @@ async def test_a_change_is_stored_with_its_event_and_not_published_by_the_reques
     assert created and tokens.records == {"A-1": record}
     (waiting,) = tokens.outbox.events
     event = pb.AuthorizationEvent.FromString(waiting.event)
-    assert (waiting.token_key, event.id_token_key, event.WhichOneof("event")) == ("A-1", "A-1", "id_token_added")
+    assert (waiting.key, event.id_token_key, event.WhichOneof("event")) == ("A-1", "A-1", "id_token_added")
     assert waiting.revision == event.revision
     assert woken == [True]
 

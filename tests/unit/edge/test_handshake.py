@@ -162,3 +162,10 @@ def test_wrong_password_is_always_401(accept_unknown: bool) -> None:
     assert decide(CANDIDATE, Verdict.WRONG_PASSWORD, accept_unknown_stations=accept_unknown) == Refuse(
         401, "invalid station credentials\n", (WWW_AUTHENTICATE,)
     )
+
+
+@pytest.mark.parametrize("accept_unknown", [False, True])
+def test_a_disabled_station_is_always_403(accept_unknown: bool) -> None:
+    assert decide(CANDIDATE, Verdict.DISABLED, accept_unknown_stations=accept_unknown) == Refuse(
+        403, "station disabled\n"
+    )

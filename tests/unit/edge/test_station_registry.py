@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2
-from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStationRegistry
+from csms_edge.adapters.station_registry import PASSWORDS_PER_STATION, CachingStationRegistry, GrpcStationRegistry
 from csms_edge.ports import RegistryUnavailable, Verdict
 from kit.fakes.edge import FakeRegistry
 
@@ -65,7 +65,55 @@ async def test_key_includes_the_password() -> None:
 async def test_cache_holds_password_hashes_not_passwords() -> None:
     registry = cached(FakeRegistry({"CS-1": "secret"}), Clock())
     await registry.verify("CS-1", "secret")
-    assert list(registry._entries) == [("CS-1", hashlib.sha256(b"secret").digest())]
+    assert {station: list(verdicts) for station, verdicts in registry._entries.items()} == {
+        "CS-1": [hashlib.sha256(b"secret").digest()]
+    }
+
+
+async def test_a_station_keeps_the_verdicts_of_its_last_few_passwords() -> None:
+    inner, clock = FakeRegistry({"CS-1": "secret"}), Clock()
+    registry = cached(inner, clock)
+    passwords = ["secret", *(f"wrong-{i}" for i in range(PASSWORDS_PER_STATION))]
+    for password in passwords:
+        await registry.verify("CS-1", password)
+    assert len(inner.calls) == len(passwords)
+    await registry.verify("CS-1", passwords[-1])
+    assert len(inner.calls) == len(passwords)  # still cached
+    await registry.verify("CS-1", "secret")
+    assert len(inner.calls) == len(passwords) + 1  # the oldest was dropped
+
+
+async def test_forget_drops_the_stations_verdicts_only() -> None:
+    inner, clock = FakeRegistry({"CS-1": "secret", "CS-2": "secret"}), Clock()
+    registry = cached(inner, clock)
+    for station_id in ("CS-1", "CS-2"):
+        assert await registry.verify(station_id, "secret") is Verdict.ACCEPTED
+        await registry.verify(station_id, "wrong")
+    inner.disabled.add("CS-1")
+    registry.forget("CS-1")
+    registry.forget("CS-9")  # nothing cached: nothing to do
+    assert await registry.verify("CS-1", "secret") is Verdict.DISABLED
+    assert await registry.verify("CS-2", "secret") is Verdict.ACCEPTED
+    assert inner.calls[4:] == [("CS-1", "secret")]
+
+
+async def test_a_look_up_in_flight_when_forgotten_is_answered_but_not_cached() -> None:
+    inner, clock = FakeRegistry({"CS-1": "secret"}), Clock()
+    inner.gate = asyncio.Event()
+    registry = cached(inner, clock)
+    first = asyncio.create_task(registry.verify("CS-1", "secret"))
+    waiter = asyncio.create_task(registry.verify("CS-1", "secret"))
+    await asyncio.sleep(0)  # both started: the first looks it up, the second waits for it
+    assert inner.calls == [("CS-1", "secret")]
+    registry.forget("CS-1")  # the look-up may have read the registry before the change
+    inner.gate.set()
+    assert await first is Verdict.ACCEPTED and await waiter is Verdict.ACCEPTED
+    inner.gate = None
+    inner.disabled.add("CS-1")
+    assert await registry.verify("CS-1", "secret") is Verdict.DISABLED
+    assert len(inner.calls) == 2
+    assert await registry.verify("CS-1", "secret") is Verdict.DISABLED  # a fresh look-up is cached again
+    assert len(inner.calls) == 2
 
 
 async def test_unavailability_is_not_cached() -> None:
@@ -135,6 +183,7 @@ class FakeVerifyCall:
         (authorization_pb2.VERDICT_ACCEPTED, Verdict.ACCEPTED),
         (authorization_pb2.VERDICT_UNKNOWN_STATION, Verdict.UNKNOWN_STATION),
         (authorization_pb2.VERDICT_WRONG_PASSWORD, Verdict.WRONG_PASSWORD),
+        (authorization_pb2.VERDICT_DISABLED, Verdict.DISABLED),
     ],
 )
 async def test_grpc_verdicts_are_mapped(proto: authorization_pb2.Verdict.ValueType, verdict: Verdict) -> None:

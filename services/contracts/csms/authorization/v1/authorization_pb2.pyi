@@ -163,6 +163,35 @@ PUSH_OUTCOME_ERROR: PushOutcome.ValueType  # 7
 """A CALLERROR answer, an invalid call or an unreachable device-model; `detail` says which."""
 Global___PushOutcome: _TypeAlias = PushOutcome  # noqa: Y015
 
+class _StationChange:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _StationChangeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_StationChange.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    STATION_CHANGE_UNSPECIFIED: _StationChange.ValueType  # 0
+    STATION_CHANGE_REGISTERED: _StationChange.ValueType  # 1
+    STATION_CHANGE_DISABLED: _StationChange.ValueType  # 2
+    STATION_CHANGE_ENABLED: _StationChange.ValueType  # 3
+    STATION_CHANGE_DELETED: _StationChange.ValueType  # 4
+    STATION_CHANGE_PASSWORD_CHANGED: _StationChange.ValueType  # 5
+    STATION_CHANGE_SECURITY_PROFILE_CHANGED: _StationChange.ValueType  # 6
+
+class StationChange(_StationChange, metaclass=_StationChangeEnumTypeWrapper):
+    """---------------------------------------------------------------- station registry events
+
+    What changed about who may connect as a station.
+    """
+
+STATION_CHANGE_UNSPECIFIED: StationChange.ValueType  # 0
+STATION_CHANGE_REGISTERED: StationChange.ValueType  # 1
+STATION_CHANGE_DISABLED: StationChange.ValueType  # 2
+STATION_CHANGE_ENABLED: StationChange.ValueType  # 3
+STATION_CHANGE_DELETED: StationChange.ValueType  # 4
+STATION_CHANGE_PASSWORD_CHANGED: StationChange.ValueType  # 5
+STATION_CHANGE_SECURITY_PROFILE_CHANGED: StationChange.ValueType  # 6
+Global___StationChange: _TypeAlias = StationChange  # noqa: Y015
+
 @_typing.final
 class RegisterStationRequest(_message.Message):
     """---------------------------------------------------------------- station registry"""
@@ -1169,3 +1198,43 @@ class AuthorizationEvent(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
 Global___AuthorizationEvent: _TypeAlias = AuthorizationEvent  # noqa: Y015
+
+@_typing.final
+class StationCredentialsChanged(_message.Message):
+    """On csms.authorization.station_credentials.v1, key = the station id. Immutable, past tense. Published at
+    least once from the station outbox (docs/adr/0021) once the change is stored in the registry: an event may
+    repeat, and after a failure an older event of a station may follow a newer one. Every edge node forgets its
+    cached handshake verdicts of the station on any of them, and closes the station's live connection when the
+    changes include DISABLED, DELETED, PASSWORD_CHANGED or SECURITY_PROFILE_CHANGED.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
+    CHANGES_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    revision: _builtins.int
+    """The change's write time in the registry (microseconds since the epoch, the CQL write timestamp):
+    increases with every change of the station, and the stored record is the one of its highest revision.
+    """
+    @_builtins.property
+    def occurred_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def changes(self) -> _containers.RepeatedScalarFieldContainer[Global___StationChange.ValueType]: ...
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        occurred_at: _timestamp_pb2.Timestamp | None = ...,
+        revision: _builtins.int = ...,
+        changes: _abc.Iterable[Global___StationChange.ValueType] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changes", b"changes", "occurred_at", b"occurred_at", "revision", b"revision", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StationCredentialsChanged: _TypeAlias = StationCredentialsChanged  # noqa: Y015

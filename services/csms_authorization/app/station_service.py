@@ -1,0 +1,172 @@
+"""Managing registered stations: register, read, list, change, delete, and the verdict on credentials presented
+at the WebSocket handshake.
+
+A change of who may connect as a station (registered, disabled or enabled, new password or security profile,
+deleted) is stored together with its `StationCredentialsChanged` event (the station outbox: the registry writes
+both in one request) and the station outbox relay is woken to publish it; every edge node then forgets its
+cached verdicts of the station and closes a connection that lost its right (docs/adr/0021). Such changes are
+logged as security events. Registering a station that exists changes nothing.
+
+No I/O of its own: the registry, hasher, clock and the relay's wake-up are injected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from csms.authorization.v1 import authorization_pb2 as pb
+from csms_authorization.app.revisions import Revisions, to_ms
+from csms_authorization.domain.credentials import InvalidCredentials, PasswordHasher, check_station_id
+from csms_authorization.domain.stations import (
+    Change,
+    Registration,
+    StationChanges,
+    StationRecord,
+    Verdict,
+    changes_between,
+    check_changes,
+    check_group,
+    check_registration,
+    registered,
+    updated,
+    verdict,
+)
+from csms_authorization.ports import PendingEvent, StationRegistryRepository
+from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.telemetry.security_log import security_event
+
+CHANGES: dict[Change, pb.StationChange.ValueType] = {
+    Change.REGISTERED: pb.STATION_CHANGE_REGISTERED,
+    Change.DISABLED: pb.STATION_CHANGE_DISABLED,
+    Change.ENABLED: pb.STATION_CHANGE_ENABLED,
+    Change.DELETED: pb.STATION_CHANGE_DELETED,
+    Change.PASSWORD_CHANGED: pb.STATION_CHANGE_PASSWORD_CHANGED,
+    Change.SECURITY_PROFILE_CHANGED: pb.STATION_CHANGE_SECURITY_PROFILE_CHANGED,
+}
+
+
+@dataclass(frozen=True)
+class RegisteredStation:
+    record: StationRecord
+    group: str | None
+
+
+def _nothing() -> None:
+    pass
+
+
+class StationService:
+    def __init__(
+        self,
+        registry: StationRegistryRepository,
+        hasher: PasswordHasher,
+        clock: Callable[[], datetime],
+        changed: Callable[[], None] = _nothing,
+    ) -> None:
+        self._registry = registry
+        self._hasher = hasher
+        self._clock = clock
+        self._changed = changed
+        self._revisions = Revisions(clock)
+
+    async def register(self, registration: Registration) -> bool:
+        """Registers a new station (enabled); False, and nothing changed, when the id is registered already.
+        Raises InvalidCredentials. Two concurrent first registrations of one id may both answer True (the one
+        with the higher revision is stored)."""
+        check_registration(registration)
+        if await self._registry.get(registration.station_id) is not None:
+            return False
+        now = to_ms(self._clock())
+        record = registered(registration, self._hasher, now)
+        revision = self._revisions.next()
+        event = self._event(record.station_id, now, revision, [Change.REGISTERED])
+        await self._registry.save(record, revision, event)
+        self._changed()
+        if registration.group is not None:
+            await self._registry.set_group(record.station_id, registration.group, revision)
+        security_event(
+            "station_registered",
+            station_id=record.station_id,
+            security_profile=record.security_profile,
+            group=registration.group,
+        )
+        return True
+
+    async def get(self, station_id: str) -> RegisteredStation | None:
+        record = await self._registry.get(station_id)
+        if record is None:
+            return None
+        return RegisteredStation(record, (await self._registry.groups([station_id])).get(station_id))
+
+    async def update(self, station_id: str, changes: StationChanges) -> RegisteredStation | None:
+        """Applies the fields that are set; None when the station is not registered. Raises InvalidCredentials."""
+        check_changes(changes)
+        current = await self.get(station_id)
+        if current is None:
+            return None
+        now = to_ms(self._clock())
+        record, group = updated(current.record, current.group, changes, self._hasher, now)
+        if (record, group) == (current.record, current.group):
+            return current
+        revision = self._revisions.next()
+        credential_changes = changes_between(current.record, record)
+        if credential_changes:
+            await self._registry.save(record, revision, self._event(station_id, now, revision, credential_changes))
+            self._changed()
+            security_event(
+                "station_credentials_changed",
+                station_id=station_id,
+                changes=",".join(change.value for change in credential_changes),
+            )
+        else:
+            await self._registry.save(record, revision)
+        if group != current.group:
+            await self._registry.set_group(station_id, group, revision)
+        return RegisteredStation(record, group)
+
+    async def delete(self, station_id: str) -> bool:
+        """False when the station was not registered."""
+        if await self._registry.get(station_id) is None:
+            return False
+        revision = self._revisions.next()
+        await self._registry.delete(
+            station_id, self._event(station_id, to_ms(self._clock()), revision, [Change.DELETED])
+        )
+        self._changed()
+        security_event("station_credentials_changed", station_id=station_id, changes=Change.DELETED.value)
+        return True
+
+    async def list_page(
+        self, page_size: int, page_token: bytes | None, group: str | None = None
+    ) -> tuple[list[RegisteredStation], bytes | None]:
+        """Raises InvalidCredentials for a group that breaks the rules, InvalidPageToken for a foreign token."""
+        if group is not None:
+            check_group(group)
+        records, next_token = await self._registry.list_page(page_size, page_token, group)
+        groups = (
+            {record.station_id: group for record in records}
+            if group is not None
+            else await self._registry.groups([record.station_id for record in records])
+        )
+        return [RegisteredStation(record, groups.get(record.station_id)) for record in records], next_token
+
+    async def verify(self, station_id: str, password: str) -> tuple[Verdict, StationRecord | None]:
+        """The verdict on HTTP Basic credentials, and the record when there is one."""
+        try:
+            check_station_id(station_id)
+        except InvalidCredentials:  # such a station cannot have been registered
+            return Verdict.UNKNOWN_STATION, None
+        record = await self._registry.get(station_id)
+        matches = record is not None and self._hasher.verify(password, record.password)
+        return verdict(record, matches), record
+
+    def _event(self, station_id: str, at: datetime, revision: int, changes: Sequence[Change]) -> PendingEvent:
+        message = pb.StationCredentialsChanged(
+            station_id=station_id,
+            occurred_at=timestamp(at),
+            revision=revision,
+            changes=[CHANGES[change] for change in changes],
+        )
+        return PendingEvent.of(station_id, revision, message)
