@@ -54,10 +54,18 @@ class RpcFailed(Exception):
 
 class CsmsClient(Protocol):
     def register_station(self, station_id: str, password: str, security_profile: int, group: str = "") -> bool:
-        """True when the station was created, False when its credentials were replaced."""
+        """True when the station was created, False when it was registered already (nothing changed)."""
 
-    def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
-        """Every registered station (all pages)."""
+    def list_registered_stations(self, group: str = "") -> list[authorization_pb2.RegisteredStation]:
+        """Every registered station (all pages), of `group` only when given."""
+
+    def get_registered_station(self, station_id: str) -> authorization_pb2.RegisteredStation: ...
+
+    def update_station(self, request: authorization_pb2.UpdateStationRequest) -> authorization_pb2.RegisteredStation:
+        """The station as changed."""
+
+    def delete_station(self, station_id: str) -> bool:
+        """False when there was no such station."""
 
     def list_stations(self) -> list[device_model_pb2.Station]:
         """Every station of the device-model projection (all pages)."""
@@ -128,15 +136,29 @@ class GrpcCsmsClient:
         with self._errors(AUTHORIZATION):
             return self._authorization().RegisterStation(request, timeout=self._rpc_timeout_s).created
 
-    def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
+    def list_registered_stations(self, group: str = "") -> list[authorization_pb2.RegisteredStation]:
         with self._errors(AUTHORIZATION):
             return _all_pages(
                 lambda token: self._authorization().ListRegisteredStations(
-                    authorization_pb2.ListRegisteredStationsRequest(page_size=PAGE_SIZE, page_token=token),
+                    authorization_pb2.ListRegisteredStationsRequest(page_size=PAGE_SIZE, page_token=token, group=group),
                     timeout=self._rpc_timeout_s,
                 ),
                 lambda page: page.stations,
             )
+
+    def get_registered_station(self, station_id: str) -> authorization_pb2.RegisteredStation:
+        request = authorization_pb2.GetRegisteredStationRequest(station_id=station_id)
+        with self._errors(AUTHORIZATION):
+            return self._authorization().GetRegisteredStation(request, timeout=self._rpc_timeout_s).station
+
+    def update_station(self, request: authorization_pb2.UpdateStationRequest) -> authorization_pb2.RegisteredStation:
+        with self._errors(AUTHORIZATION):
+            return self._authorization().UpdateStation(request, timeout=self._rpc_timeout_s).station
+
+    def delete_station(self, station_id: str) -> bool:
+        request = authorization_pb2.DeleteStationRequest(station_id=station_id)
+        with self._errors(AUTHORIZATION):
+            return self._authorization().DeleteStation(request, timeout=self._rpc_timeout_s).deleted
 
     def list_stations(self) -> list[device_model_pb2.Station]:
         with self._errors(DEVICE_MODEL):

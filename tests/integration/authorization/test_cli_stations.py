@@ -1,5 +1,5 @@
-"""`csms serve authorization` as a process, driven by `csms stations add|list` and `csms tokens show|delete`
-processes (real Cassandra and Kafka)."""
+"""`csms serve authorization` as a process, driven by `csms stations add|list|show|update|delete` and
+`csms tokens show|delete` processes (real Cassandra and Kafka)."""
 
 from __future__ import annotations
 
@@ -102,7 +102,16 @@ async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
     )
     assert await csms(
         service_env, "stations", "add", one, "--password", "integration-pass-2", "--security-profile", "2"
-    ) == (0, f"updated {one}\n", "")
+    ) == (
+        1,
+        "",
+        f"error: station {one} is registered already; nothing changed (change it with `csms stations update`)\n",
+    )
+    assert await csms(service_env, "stations", "update", one, "--security-profile", "2", "--disable") == (
+        0,
+        f"updated {one}\n",
+        "",
+    )
     assert await csms(
         service_env, "stations", "add", two, "--password", "integration-pass-3", "--group", f"site-{run}"
     ) == (0, f"registered {two}\n", "")
@@ -114,6 +123,7 @@ async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
         "STATION",
         "PROFILE",
         "GROUP",
+        "ENABLED",
         "VENDOR",
         "MODEL",
         "OCPP",
@@ -123,21 +133,29 @@ async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
         "SEEN",
     ]
     assert [line.split() for line in lines if run in line] == [
-        [one, "2", "-", "-", "-", "-", "-", "-", "-"],
-        [two, "1", f"site-{run}", "-", "-", "-", "-", "-", "-"],
+        [one, "2", "-", "no", "-", "-", "-", "-", "-", "-"],
+        [two, "1", f"site-{run}", "yes", "-", "-", "-", "-", "-", "-"],
     ]
+    code, out, _ = await csms(service_env, "stations", "list", "--group", f"site-{run}")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[1:]] == [two]
     assert err.startswith(f"warning: cannot reach the device-model service at {NO_DEVICE_MODEL} (")
 
     code, out, _ = await csms(service_env, "stations", "list", "--json")
     assert code == 0
     assert [
-        (s["station_id"], s["registered"], s["security_profile"], s["group"])
+        (s["station_id"], s["registered"], s["security_profile"], s["group"], s["enabled"])
         for s in json.loads(out)
         if run in s["station_id"]
     ] == [
-        (one, True, 2, None),
-        (two, True, 1, f"site-{run}"),
+        (one, True, 2, None, False),
+        (two, True, 1, f"site-{run}", True),
     ]
+
+    code, out, err = await csms(service_env, "stations", "show", one, "--json")
+    assert code == 0, err
+    assert json.loads(out)["registration"]["enabled"] is False
+    assert await csms(service_env, "stations", "delete", one) == (0, f"deleted {one}\n", "")
+    assert await csms(service_env, "stations", "delete", one) == (1, "", f"error: station {one} not found\n")
 
 
 async def test_stations_add_refused_by_the_service(service_env: dict[str, str]) -> None:

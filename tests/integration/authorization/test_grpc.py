@@ -81,10 +81,61 @@ async def test_register_verify_and_list(channel: grpc.aio.Channel) -> None:
         token = page.next_page_token
         if not token:
             break
-    assert sorted(listed, key=lambda s: s.station_id) == [
-        pb.RegisteredStation(station_id=one, security_profile=2),
-        pb.RegisteredStation(station_id=two, security_profile=1, group=f"site-{run}"),
+    assert [
+        (s.station_id, s.security_profile, s.group, s.enabled) for s in sorted(listed, key=lambda s: s.station_id)
+    ] == [
+        (one, 2, "", True),
+        (two, 1, f"site-{run}", True),
     ]
+    in_group = await stub.ListRegisteredStations(pb.ListRegisteredStationsRequest(group=f"site-{run}"))
+    assert [s.station_id for s in in_group.stations] == [two]
+
+
+async def test_a_station_lifecycle_is_stored_and_published(channel: grpc.aio.Channel, infra: Infra) -> None:
+    stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+    station_id = f"CP-life-{uuid.uuid4().hex[:8]}"
+    consumer = make_consumer(infra.kafka_bootstrap, None, "it-station-credentials", topics.STATION_CREDENTIALS)
+    await consumer.start()
+    try:
+        await stub.RegisterStation(
+            pb.RegisterStationRequest(station_id=station_id, password=PASSWORD, security_profile=1)
+        )
+        disabled = await stub.UpdateStation(pb.UpdateStationRequest(station_id=station_id, enabled=False))
+        assert not disabled.station.enabled
+        assert disabled.station.updated_at.ToDatetime() > disabled.station.created_at.ToDatetime()
+        refused = await stub.VerifyStationCredentials(
+            pb.VerifyStationCredentialsRequest(station_id=station_id, password=PASSWORD)
+        )
+        assert refused.verdict == pb.VERDICT_DISABLED
+        await stub.UpdateStation(
+            pb.UpdateStationRequest(station_id=station_id, enabled=True, password="integration-secret-2")
+        )
+        shown = await stub.GetRegisteredStation(pb.GetRegisteredStationRequest(station_id=station_id))
+        assert shown.station.enabled and shown.station.security_profile == 1
+        assert (await stub.DeleteStation(pb.DeleteStationRequest(station_id=station_id))).deleted
+        with pytest.raises(grpc.aio.AioRpcError) as gone:
+            await stub.GetRegisteredStation(pb.GetRegisteredStationRequest(station_id=station_id))
+        assert gone.value.code() == grpc.StatusCode.NOT_FOUND
+
+        events: list[pb.StationCredentialsChanged] = []
+
+        async def ours() -> list[pb.StationCredentialsChanged]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    if record.key == station_id.encode():
+                        events.append(pb.StationCredentialsChanged.FromString(record.value or b""))
+            return events
+
+        await eventually(ours, lambda found: len(found) >= 4, what="the station's four events")
+        assert [list(e.changes) for e in events] == [
+            [pb.STATION_CHANGE_REGISTERED],
+            [pb.STATION_CHANGE_DISABLED],
+            [pb.STATION_CHANGE_ENABLED, pb.STATION_CHANGE_PASSWORD_CHANGED],
+            [pb.STATION_CHANGE_DELETED],
+        ]
+        assert all(e.station_id == station_id for e in events)
+    finally:
+        await consumer.stop()
 
 
 async def test_token_changes_are_published_and_decided(channel: grpc.aio.Channel, infra: Infra) -> None:

@@ -44,9 +44,27 @@ class FakeClient:
         self._record("register_station", station_id, password, security_profile, group)
         return self.created
 
-    def list_registered_stations(self) -> list[authorization_pb2.RegisteredStation]:
-        self._record("list_registered_stations")
-        return self.registered
+    def list_registered_stations(self, group: str = "") -> list[authorization_pb2.RegisteredStation]:
+        self._record("list_registered_stations", group)
+        return [s for s in self.registered if not group or s.group == group]
+
+    def get_registered_station(self, station_id: str) -> authorization_pb2.RegisteredStation:
+        self._record("get_registered_station", station_id)
+        return self._registration(station_id)
+
+    def update_station(self, request: authorization_pb2.UpdateStationRequest) -> authorization_pb2.RegisteredStation:
+        self._record("update_station", request)
+        return self._registration(request.station_id)
+
+    def delete_station(self, station_id: str) -> bool:
+        self._record("delete_station", station_id)
+        return any(s.station_id == station_id for s in self.registered)
+
+    def _registration(self, station_id: str) -> authorization_pb2.RegisteredStation:
+        found = [s for s in self.registered if s.station_id == station_id]
+        if not found:
+            raise RpcFailed(AUTHORIZATION, grpc.StatusCode.NOT_FOUND, f"no registered station {station_id}")
+        return found[0]
 
     def list_stations(self) -> list[device_model_pb2.Station]:
         self._record("list_stations")
@@ -54,7 +72,10 @@ class FakeClient:
 
     def get_station(self, station_id: str) -> device_model_pb2.Station:
         self._record("get_station", station_id)
-        return next(s for s in self.stations if s.station_id == station_id)
+        found = [s for s in self.stations if s.station_id == station_id]
+        if not found:
+            raise RpcFailed("device-model", grpc.StatusCode.NOT_FOUND, f"no station {station_id}")
+        return found[0]
 
     def send_call(
         self, station_id: str, action: str, payload_json: str, timeout_s: float

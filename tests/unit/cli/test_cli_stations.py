@@ -1,4 +1,4 @@
-"""`csms stations add|list|show` against a fake client: exact output and exit codes."""
+"""`csms stations add|list|show|update|delete` against a fake client: exact output and exit codes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from csms.authorization.v1.authorization_pb2 import RegisteredStation
+from csms.authorization.v1.authorization_pb2 import RegisteredStation, UpdateStationRequest
 from csms.device_model.v1.device_model_pb2 import ConnectorStatus, Station
 from csms.envelope.v1 import envelope_pb2
 from csms_cli.client import Addresses, RpcFailed, ServiceUnreachable
@@ -59,8 +59,15 @@ SEEN_ONLY = Station(
     edge_node_id="edge-2",
 )
 REGISTERED = [
-    RegisteredStation(station_id="CP-2", security_profile=1),
-    RegisteredStation(station_id="CP-1", security_profile=2, group="site-a"),
+    RegisteredStation(station_id="CP-2", security_profile=1, enabled=False),
+    RegisteredStation(
+        station_id="CP-1",
+        security_profile=2,
+        group="site-a",
+        enabled=True,
+        created_at=ts("2025-02-01T08:00:00Z"),
+        updated_at=ts("2025-02-03T09:30:00Z"),
+    ),
 ]
 
 
@@ -74,7 +81,7 @@ def test_add_registers_a_new_station(client: FakeClient, capsys: pytest.CaptureF
     assert client.closed
 
 
-def test_add_updates_an_existing_station_at_the_given_address(
+def test_add_of_a_registered_station_changes_nothing_and_exits_1(
     client: FakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client.created = False
@@ -89,8 +96,11 @@ def test_add_updates_an_existing_station_at_the_given_address(
         "--security-profile",
         "2",
     ]
-    assert run(argv, client) == 0
-    assert capsys.readouterr() == ("updated CP-1\n", "")
+    assert run(argv, client) == 1
+    assert capsys.readouterr() == (
+        "",
+        "error: station CP-1 is registered already; nothing changed (change it with `csms stations update`)\n",
+    )
     assert client.calls == [("register_station", "CP-1", PASSWORD, 2, "")]
     assert client.addresses == Addresses(
         device_model="dm.test:50051", authorization="10.1.1.1:5", transactions="tx.test:50053"
@@ -137,10 +147,10 @@ def test_list_joins_registrations_with_the_projection(client: FakeClient, capsys
     client.stations = [SEEN_ONLY, CONNECTED]
     assert run(["stations", "list"], client) == 0
     assert capsys.readouterr() == (
-        "STATION  PROFILE  GROUP   VENDOR  MODEL    OCPP   CONNECTED  NODE    LAST SEEN\n"
-        "CP-1     2        site-a  ACME    Volt 22  2.0.1  yes        edge-1  2025-03-01T12:00:05Z\n"
-        "CP-2     1        -       -       -        -      no         -       -\n"
-        "CP-3     -        -       Other   Old      1.6    no         -       2025-02-28T09:15:00Z\n",
+        "STATION  PROFILE  GROUP   ENABLED  VENDOR  MODEL    OCPP   CONNECTED  NODE    LAST SEEN\n"
+        "CP-1     2        site-a  yes      ACME    Volt 22  2.0.1  yes        edge-1  2025-03-01T12:00:05Z\n"
+        "CP-2     1        -       no       -       -        -      no         -       -\n"
+        "CP-3     -        -       -        Other   Old      1.6    no         -       2025-02-28T09:15:00Z\n",
         "",
     )
 
@@ -157,6 +167,7 @@ def test_list_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> No
             "registered": True,
             "security_profile": 2,
             "group": "site-a",
+            "enabled": True,
             "vendor": "ACME",
             "model": "Volt 22",
             "ocpp_version": "2.0.1",
@@ -169,6 +180,7 @@ def test_list_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> No
             "registered": True,
             "security_profile": 1,
             "group": None,
+            "enabled": False,
             "vendor": None,
             "model": None,
             "ocpp_version": None,
@@ -181,6 +193,7 @@ def test_list_json(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> No
             "registered": False,
             "security_profile": None,
             "group": None,
+            "enabled": None,
             "vendor": "Other",
             "model": "Old",
             "ocpp_version": "1.6",
@@ -198,9 +211,9 @@ def test_list_without_the_device_model_service_shows_registrations_only(
     client.errors["list_stations"] = ServiceUnreachable("device-model", "dm.test:50051", "connection refused")
     assert run(["stations", "list"], client) == 0
     assert capsys.readouterr() == (
-        "STATION  PROFILE  GROUP   VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n"
-        "CP-1     2        site-a  -       -      -     -          -     -\n"
-        "CP-2     1        -       -       -      -     -          -     -\n",
+        "STATION  PROFILE  GROUP   ENABLED  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n"
+        "CP-1     2        site-a  yes      -       -      -     -          -     -\n"
+        "CP-2     1        -       no       -       -      -     -          -     -\n",
         "warning: cannot reach the device-model service at dm.test:50051 (connection refused); "
         "showing registrations only\n",
     )
@@ -208,7 +221,10 @@ def test_list_without_the_device_model_service_shows_registrations_only(
 
 def test_list_of_nothing_prints_the_header(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["stations", "list"], client) == 0
-    assert capsys.readouterr() == ("STATION  PROFILE  GROUP  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n", "")
+    assert capsys.readouterr() == (
+        "STATION  PROFILE  GROUP  ENABLED  VENDOR  MODEL  OCPP  CONNECTED  NODE  LAST SEEN\n",
+        "",
+    )
 
 
 def test_list_without_the_authorization_service_exits_5(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
@@ -218,6 +234,7 @@ def test_list_without_the_authorization_service_exits_5(client: FakeClient, caps
 
 
 def test_show_json_has_every_field(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = REGISTERED
     client.stations = [CONNECTED]
     assert run(["stations", "show", "CP-1", "--json"], client) == 0
     out, err = capsys.readouterr()
@@ -252,8 +269,15 @@ def test_show_json_has_every_field(client: FakeClient, capsys: pytest.CaptureFix
                 "updated_at": "2025-03-01T11:30:00Z",
             },
         ],
+        "registration": {
+            "security_profile": 2,
+            "group": "site-a",
+            "enabled": True,
+            "created_at": "2025-02-01T08:00:00Z",
+            "updated_at": "2025-02-03T09:30:00Z",
+        },
     }
-    assert client.calls == [("get_station", "CP-1")]
+    assert client.calls == [("get_registered_station", "CP-1"), ("get_station", "CP-1")]
 
 
 def test_show_json_of_a_disconnected_station_says_so(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
@@ -264,18 +288,24 @@ def test_show_json_of_a_disconnected_station_says_so(client: FakeClient, capsys:
 
 
 def test_show_text(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = REGISTERED
     client.stations = [CONNECTED]
     assert run(["stations", "show", "CP-1"], client) == 0
     assert capsys.readouterr() == (
-        "station:       CP-1\n"
-        "vendor:        ACME\n"
-        "model:         Volt 22\n"
-        "serial number: SN-7\n"
-        "firmware:      1.4.2\n"
-        "OCPP:          2.0.1\n"
-        "connected:     yes, node edge-1, connection c-42 (edge gRPC 10.0.0.7:7000)\n"
-        "last boot:     2025-03-01T11:00:00Z (PowerUp)\n"
-        "last seen:     2025-03-01T12:00:05Z\n"
+        "station:          CP-1\n"
+        "registered:       2025-02-01T08:00:00Z\n"
+        "updated:          2025-02-03T09:30:00Z\n"
+        "enabled:          yes\n"
+        "security profile: 2\n"
+        "group:            site-a\n"
+        "vendor:           ACME\n"
+        "model:            Volt 22\n"
+        "serial number:    SN-7\n"
+        "firmware:         1.4.2\n"
+        "OCPP:             2.0.1\n"
+        "connected:        yes, node edge-1, connection c-42 (edge gRPC 10.0.0.7:7000)\n"
+        "last boot:        2025-03-01T11:00:00Z (PowerUp)\n"
+        "last seen:        2025-03-01T12:00:05Z\n"
         "connectors:\n"
         "  evse 1 connector 1: Available, since 2025-03-01T11:00:01Z\n"
         "  evse 1 connector 2: Faulted (HighTemperature), since 2025-03-01T11:30:00Z\n",
@@ -288,6 +318,7 @@ def test_show_text_of_a_disconnected_station(client: FakeClient, capsys: pytest.
     assert run(["stations", "show", "CP-4"], client) == 0
     assert capsys.readouterr() == (
         "station:       CP-4\n"
+        "registered:    no\n"
         "vendor:        ACME\n"
         "model:         -\n"
         "serial number: -\n"
@@ -302,7 +333,6 @@ def test_show_text_of_a_disconnected_station(client: FakeClient, capsys: pytest.
 
 
 def test_show_of_an_unknown_station_exits_1(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
-    client.errors["get_station"] = RpcFailed("device-model", grpc.StatusCode.NOT_FOUND, "no station CP-9")
     assert run(["stations", "show", "CP-9", "--json"], client) == 1
     assert capsys.readouterr() == ("", "error: station CP-9 not found\n")
 
@@ -310,6 +340,115 @@ def test_show_of_an_unknown_station_exits_1(client: FakeClient, capsys: pytest.C
 def test_show_with_another_service_error_exits_1_with_the_code(
     client: FakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    client.registered = REGISTERED
     client.errors["get_station"] = RpcFailed("device-model", grpc.StatusCode.INTERNAL, "boom")
     assert run(["stations", "show", "CP-1"], client) == 1
     assert capsys.readouterr() == ("", "error: device-model INTERNAL: boom\n")
+
+
+def test_show_of_a_station_registered_but_never_seen(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = REGISTERED
+    assert run(["stations", "show", "CP-2"], client) == 0
+    assert capsys.readouterr() == (
+        "station:          CP-2\n"
+        "registered:       yes\n"
+        "updated:          -\n"
+        "enabled:          no (refused at the handshake)\n"
+        "security profile: 1\n"
+        "group:            -\n"
+        "connected:        never seen\n",
+        "",
+    )
+    assert run(["stations", "show", "CP-2", "--json"], client) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "station_id": "CP-2",
+        "registration": {
+            "security_profile": 1,
+            "group": None,
+            "enabled": False,
+            "created_at": None,
+            "updated_at": None,
+        },
+    }
+
+
+def test_show_without_the_device_model_service_shows_the_registration(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client.registered = REGISTERED
+    client.errors["get_station"] = ServiceUnreachable("device-model", "dm.test:50051", "refused")
+    assert run(["stations", "show", "CP-2", "--json"], client) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["registration"]["enabled"] is False
+    assert (
+        err
+        == "warning: cannot reach the device-model service at dm.test:50051 (refused); showing the registration only\n"
+    )
+
+
+def test_list_of_a_group(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = REGISTERED
+    client.stations = [SEEN_ONLY, CONNECTED]
+    assert run(["stations", "list", "--group", "site-a"], client) == 0
+    assert capsys.readouterr() == (
+        "STATION  PROFILE  GROUP   ENABLED  VENDOR  MODEL    OCPP   CONNECTED  NODE    LAST SEEN\n"
+        "CP-1     2        site-a  yes      ACME    Volt 22  2.0.1  yes        edge-1  2025-03-01T12:00:05Z\n",
+        "",
+    )
+    assert client.calls[0] == ("list_registered_stations", "site-a")
+
+
+@pytest.mark.parametrize(
+    ("options", "fields"),
+    [
+        (["--password", PASSWORD], {"password": PASSWORD}),
+        (["--security-profile", "3"], {"security_profile": 3}),
+        (["--group", "site-b"], {"group": "site-b"}),
+        (["--no-group"], {"group": ""}),
+        (["--disable"], {"enabled": False}),
+        (["--enable", "--security-profile", "2"], {"enabled": True, "security_profile": 2}),
+    ],
+)
+def test_update_sends_only_the_fields_given(
+    client: FakeClient, capsys: pytest.CaptureFixture[str], options: list[str], fields: dict[str, object]
+) -> None:
+    client.registered = REGISTERED
+    assert run(["stations", "update", "CP-1", *options], client) == 0
+    assert capsys.readouterr() == ("updated CP-1\n", "")
+    assert client.calls == [("update_station", UpdateStationRequest(station_id="CP-1", **fields))]  # type: ignore[arg-type]
+
+
+def test_update_without_a_change_is_a_usage_error(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "update", "CP-1"], client) == 4
+    assert "nothing to change" in capsys.readouterr().err
+    assert client.calls == []
+
+
+@pytest.mark.parametrize("options", [["--enable", "--disable"], ["--group", "g", "--no-group"]])
+def test_update_with_contradicting_options_is_a_usage_error(
+    client: FakeClient, capsys: pytest.CaptureFixture[str], options: list[str]
+) -> None:
+    assert run(["stations", "update", "CP-1", *options], client) == 4
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert client.calls == []
+
+
+def test_update_of_an_unknown_station_exits_1(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "update", "CP-9", "--disable"], client) == 1
+    assert capsys.readouterr() == ("", "error: station CP-9 not found\n")
+
+
+def test_update_refused_by_the_service_exits_4(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    message = "password must be 16..40 characters (OCPP BasicAuthPassword), got 5"
+    client.errors["update_station"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
+    assert run(["stations", "update", "CP-1", "--password", "short"], client) == 4
+    assert capsys.readouterr() == ("", f"error: {message}\n")
+
+
+def test_delete(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = REGISTERED
+    assert run(["stations", "delete", "CP-1"], client) == 0
+    assert capsys.readouterr() == ("deleted CP-1\n", "")
+    assert run(["stations", "delete", "CP-9"], client) == 1
+    assert capsys.readouterr() == ("", "error: station CP-9 not found\n")
+    assert client.calls == [("delete_station", "CP-1"), ("delete_station", "CP-9")]
