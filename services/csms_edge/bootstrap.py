@@ -36,6 +36,7 @@ from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog, StationRegistry, VerdictCache
 from csms_edge.settings import EdgeSettings
 from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.infra import topics
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
 from csms_kernel.infra.lifecycle import Service
@@ -143,7 +144,8 @@ class EdgeNode:
         )
         self.credential_changes = changes
         credential_events = CredentialEventsConsumer(
-            make_consumer(settings.kafka_bootstrap, None, f"edge-{node_id}-credentials"), changes.apply
+            make_consumer(settings.kafka_bootstrap, None, f"edge-{node_id}-credentials", topics.STATION_CREDENTIALS),
+            changes.apply,
         )
         await credential_events.start()
         started.push_async_callback(credential_events.stop)

@@ -1,11 +1,12 @@
 """The station credential changes this node follows: `csms.authorization.station_credentials.v1`, written by
 the authorization service's station outbox relay (docs/adr/0021).
 
-`CredentialEventsConsumer` assigns itself every partition of the topic, without a consumer group (every node
-reads every event; nothing is committed), and starts at the end: a node caches no verdict from before its start
-and holds no connection from then, so earlier changes do not concern it. `start()` returns once the positions
-are resolved, so every change published after it is read. Each `StationCredentialsChanged` is decoded and
-handed to `apply` (`app.credential_changes.CredentialChanges.apply`). Network I/O (Kafka).
+`CredentialEventsConsumer` is given a consumer subscribed to the topic without a consumer group, so it is
+assigned every partition (every node reads every event; nothing is committed). It starts at the end: a node
+caches no verdict from before its start and holds no connection from then, so earlier changes do not concern
+it. `start()` returns once the positions are resolved, so every change published after it is read. Each
+`StationCredentialsChanged` is decoded and handed to `apply` (`app.credential_changes.CredentialChanges.apply`).
+Network I/O (Kafka).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import UnknownTopicOrPartitionError
 from google.protobuf.message import DecodeError
 
 from csms.authorization.v1 import authorization_pb2 as pb
@@ -57,24 +59,22 @@ class CredentialEventsConsumer:
         consumer: AIOKafkaConsumer,
         apply: Callable[[CredentialsChanged], None],
         *,
-        topic: str = topics.STATION_CREDENTIALS,
         poll_timeout_ms: int = 500,
     ) -> None:
         self._consumer = consumer
         self._apply = apply
-        self._topic = topic
         self._poll_timeout_ms = poll_timeout_ms
 
     async def start(self) -> None:
-        """Starts the client and positions it at the end of every partition. Raises TopicMissing."""
-        await self._consumer.start()
+        """Starts the client (assigned every partition of its topic) and positions it at the end of each.
+        Raises TopicMissing."""
         try:
-            await self._consumer.topics()  # metadata of every topic, so that the partitions are known
-            partitions = self._consumer.partitions_for_topic(self._topic)
-            if not partitions:
-                raise TopicMissing(f"topic {self._topic} does not exist; run `csms migrate`")
-            assigned = [TopicPartition(self._topic, p) for p in sorted(partitions)]
-            self._consumer.assign(assigned)
+            await self._consumer.start()
+        except UnknownTopicOrPartitionError as exc:
+            await self._consumer.stop()
+            raise TopicMissing(f"topic {topics.STATION_CREDENTIALS} does not exist; run `csms migrate`") from exc
+        try:
+            assigned = sorted(self._consumer.assignment())
             await self._consumer.seek_to_end(*assigned)
             for tp in assigned:
                 await self._consumer.position(tp)

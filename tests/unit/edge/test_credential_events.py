@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aiokafka import TopicPartition
+from aiokafka.errors import UnknownTopicOrPartitionError
 
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_edge.adapters.credential_events import CredentialEventsConsumer, TopicMissing, decode
@@ -23,27 +24,23 @@ class Record:
 
 @dataclass
 class FakeConsumer:
-    """Partitions of the topic as the cluster knows them; `batches` are handed out by `getmany`."""
+    """A consumer subscribed to the topic without a group: started, it is assigned every partition of the
+    topic (None: the topic does not exist); `batches` are handed out by `getmany`."""
 
-    partitions: set[int] | None = field(default_factory=lambda: {0, 1, 2})
+    partitions: set[int] | None = field(default_factory=lambda: {2, 0, 1})
     batches: asyncio.Queue[dict[TopicPartition, list[Record]]] = field(default_factory=asyncio.Queue)
     calls: list[Any] = field(default_factory=list)
 
     async def start(self) -> None:
         self.calls.append("start")
+        if self.partitions is None:
+            raise UnknownTopicOrPartitionError()
 
     async def stop(self) -> None:
         self.calls.append("stop")
 
-    async def topics(self) -> set[str]:
-        self.calls.append("topics")
-        return {topics.STATION_CREDENTIALS} if self.partitions else set()
-
-    def partitions_for_topic(self, topic: str) -> set[int] | None:
-        return self.partitions
-
-    def assign(self, partitions: list[TopicPartition]) -> None:
-        self.calls.append(("assign", partitions))
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition(topics.STATION_CREDENTIALS, p) for p in self.partitions or ()}
 
     async def seek_to_end(self, *partitions: TopicPartition) -> bool:
         self.calls.append(("seek_to_end", list(partitions)))
@@ -67,20 +64,14 @@ TPS = [TopicPartition(topics.STATION_CREDENTIALS, p) for p in (0, 1, 2)]
 async def test_it_starts_at_the_end_of_every_partition() -> None:
     consumer = FakeConsumer()
     await CredentialEventsConsumer(consumer, lambda e: None).start()  # type: ignore[arg-type]
-    assert consumer.calls == [
-        "start",
-        "topics",
-        ("assign", TPS),
-        ("seek_to_end", TPS),
-        *(("position", tp) for tp in TPS),
-    ]
+    assert consumer.calls == ["start", ("seek_to_end", TPS), *(("position", tp) for tp in TPS)]
 
 
 async def test_a_missing_topic_stops_the_start() -> None:
     consumer = FakeConsumer(partitions=None)
     with pytest.raises(TopicMissing, match="run `csms migrate`"):
         await CredentialEventsConsumer(consumer, lambda e: None).start()  # type: ignore[arg-type]
-    assert consumer.calls == ["start", "topics", "stop"]
+    assert consumer.calls == ["start", "stop"]
 
 
 async def test_events_are_applied_in_order_and_bad_records_dropped() -> None:
