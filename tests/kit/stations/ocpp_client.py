@@ -188,7 +188,8 @@ STATION_CLASSES: dict[OcppVersion, type[Any]] = {
 
 @contextlib.asynccontextmanager
 async def connected_station(url: str, station_id: str, password: str, version: OcppVersion) -> AsyncIterator[Any]:
-    """A started station of `version` connected to `url`/`station_id`; closed on exit."""
+    """A started station of `version` connected to `url`/`station_id` (its WebSocket is `station.socket`);
+    closed on exit."""
     headers = {"Authorization": basic_auth(station_id, password)}
     async with websockets.connect(
         f"{url}/{station_id}", subprotocols=[Subprotocol(version.subprotocol)], additional_headers=headers
@@ -196,6 +197,7 @@ async def connected_station(url: str, station_id: str, password: str, version: O
         station = STATION_CLASSES[version](station_id, ws, response_timeout=15)
         station.received = Received()
         station.local_list = LocalList()
+        station.socket = ws
         task = asyncio.create_task(station.start())
         try:
             yield station
