@@ -288,6 +288,15 @@ class Schema:
     cql: str
 
 
+def check_idempotent(schema: Schema) -> list[str]:
+    """The schema's statements; raises MigrationError naming the first that could not run twice."""
+    statements = split_cql(schema.cql)
+    for stmt in statements:
+        if not _IDEMPOTENT_CQL.match(stmt):
+            raise MigrationError(f"{schema.origin}: {_NOT_IDEMPOTENT}: {stmt[:80]!r}")
+    return statements
+
+
 def package_schemas(packages: Sequence[str]) -> list[Schema]:
     """The ``schema.cql`` packaged with each of ``packages`` (those without one are skipped), in the given order."""
     schemas = []
@@ -355,9 +364,7 @@ def _apply_cassandra(
                     dict(ks.replication),
                 )
         for schema in schemas:
-            for stmt in split_cql(schema.cql):
-                if not _IDEMPOTENT_CQL.match(stmt):
-                    raise MigrationError(f"{schema.origin}: {_NOT_IDEMPOTENT}: {stmt[:80]!r}")
+            for stmt in check_idempotent(schema):
                 try:
                     session.execute(stmt)
                 except Exception as exc:
@@ -389,9 +396,7 @@ async def migrate(
     """
     topology = load_topology(topology_path)
     for schema in schemas:  # validate before touching anything
-        for stmt in split_cql(schema.cql):
-            if not _IDEMPOTENT_CQL.match(stmt):
-                raise MigrationError(f"{schema.origin}: {_NOT_IDEMPOTENT}: {stmt[:80]!r}")
+        check_idempotent(schema)
     keyspaces = topology.keyspaces
     if cassandra_replication is not None:
         keyspaces = tuple(KeyspaceSpec(k.name, dict(cassandra_replication)) for k in keyspaces)

@@ -5,6 +5,7 @@ is refused with 403. The registry is a fake; the events are published as the aut
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 
 import pytest
@@ -29,7 +30,7 @@ async def opened(connecting: Awaitable[ClientConnection]) -> ClientConnection:
     return await connecting
 
 
-async def test_a_revoking_change_closes_the_connection(edge: EdgeHarness) -> None:
+async def test_a_revoking_change_closes_the_connection(edge: EdgeHarness, caplog: pytest.LogCaptureFixture) -> None:
     station_id, password = edge.register()
     async with edge.connect(station_id, password) as ws:
         await eventually(probe(lambda: edge.node.table.get(station_id)), lambda c: c is not None, what="registered")
@@ -45,11 +46,23 @@ async def test_a_revoking_change_closes_the_connection(edge: EdgeHarness) -> Non
     assert took < 2.0, f"closed {took:.2f} s after the event was published"
 
     edge.registry.disabled.add(station_id)
-    with pytest.raises(InvalidStatus) as refused:
+    with caplog.at_level(logging.INFO, logger="csms.security"), pytest.raises(InvalidStatus) as refused:
         async with edge.connect(station_id, password):
             pass
     assert refused.value.response.status_code == 403
     assert refused.value.response.body == b"station disabled\n"
+    security = [r.getMessage() for r in caplog.records if r.name == "csms.security"]
+    assert any(
+        line.startswith(f"security_event=connection_revoked station_id={station_id} connection_id=")
+        for line in security
+    )
+    assert any(
+        line.startswith(
+            f"security_event=handshake_refused station_id={station_id} status=403 verdict=disabled"
+            ' reason="station disabled"'
+        )
+        for line in security
+    )
 
 
 async def test_a_connection_verified_before_a_revocation_is_closed_after_its_handshake(edge: EdgeHarness) -> None:
