@@ -144,7 +144,14 @@ class EdgeNode:
         )
         self.credential_changes = changes
         credential_events = CredentialEventsConsumer(
-            make_consumer(settings.kafka_bootstrap, None, f"edge-{node_id}-credentials", topics.STATION_CREDENTIALS),
+            # Never from the start, even when a position is lost: old revocations would close reconnected stations.
+            make_consumer(
+                settings.kafka_bootstrap,
+                None,
+                f"edge-{node_id}-credentials",
+                topics.STATION_CREDENTIALS,
+                offset_reset="latest",
+            ),
             changes.apply,
         )
         await credential_events.start()

@@ -36,18 +36,20 @@ def make_consumer(
     *topics: str,
     read_committed: bool = True,
     gather_ms: int | None = None,
+    offset_reset: str = "earliest",
 ) -> AIOKafkaConsumer:
     """`gather_ms`: for consumers that may lag (projections): a fetch returns once 64 KiB are there or after
     `gather_ms`, so a steady trickle of records costs one fetch per `gather_ms` instead of one per record or
     two (Kafka requests dominated the CPU of the services and the broker; README "Performance"). Without it
-    a fetch returns as soon as there is a record."""
+    a fetch returns as soon as there is a record. `offset_reset`: where a consumer without a valid position
+    starts ("latest" for readers that only follow what happens from now on)."""
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=bootstrap,
         group_id=group_id,
         client_id=client_id,
         enable_auto_commit=False,
-        auto_offset_reset="earliest",
+        auto_offset_reset=offset_reset,
         isolation_level="read_committed" if read_committed else "read_uncommitted",
         # Without gathering the broker answers a fetch as soon as there is a record (also a committed
         # transaction's), so this bounds only the empty long-poll: 5 ms cost an idle consumer 7 % of a core
