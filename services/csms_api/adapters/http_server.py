@@ -37,6 +37,8 @@ class HttpServer:
     async def start(self) -> None:
         """Binds the port and starts accepting connections."""
         self._config.load()
+        # What uvicorn's own Server.serve() does before startup(); serve() itself would take the signals.
+        self._server.lifespan = self._config.lifespan_class(self._config)
         try:
             await self._server.startup()
         except SystemExit as exc:  # uvicorn exits the process when it cannot bind
