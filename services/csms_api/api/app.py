@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from csms_api.api import api_keys, commands, health, local_lists, problems, sessions, stations, tokens, transactions
+from csms_api.api.auth import Authentication
 from csms_api.api.context import ApiContext
 from csms_kernel.infra.lifecycle import Resource
 
@@ -53,6 +54,7 @@ class ApiPart:
 def create_app(context: ApiContext, parts: Sequence[ApiPart] = ()) -> FastAPI:
     app = FastAPI(title=TITLE, version=VERSION, description=DESCRIPTION, redoc_url=None)
     app.state.context = context
+    app.add_middleware(Authentication, keys=context.keys)
     problems.install(app)
     app.include_router(health.router)
     for router in (*ROUTERS, *(part.router for part in parts)):
