@@ -131,11 +131,13 @@ class FakeAuthorization(_Recording):
         self, request: authz.ListRegisteredStationsRequest
     ) -> authz.ListRegisteredStationsResponse:
         self._called("list_registered_stations", request)
-        ids = [i for i, s in self.stations.items() if not (request.group and self.filters_groups) or s.group == request.group]
+        ids = [
+            i
+            for i, s in self.stations.items()
+            if not (request.group and self.filters_groups) or s.group == request.group
+        ]
         page, token = _page(ids, request.page_size or 100, request.page_token)
-        return authz.ListRegisteredStationsResponse(
-            stations=[self.stations[i] for i in page], next_page_token=token
-        )
+        return authz.ListRegisteredStationsResponse(stations=[self.stations[i] for i in page], next_page_token=token)
 
     async def upsert_id_token(self, request: authz.UpsertIdTokenRequest) -> authz.UpsertIdTokenResponse:
         self._called("upsert_id_token", request)
@@ -212,7 +214,9 @@ class FakeDeviceModel(_Recording):
         if station is None:
             raise self._not_found(f"station {request.station_id}")
         if not station.connected and not request.queue_if_offline:
-            raise PeerError(self.service, grpc.StatusCode.FAILED_PRECONDITION, f"station {station.station_id} is offline")
+            raise PeerError(
+                self.service, grpc.StatusCode.FAILED_PRECONDITION, f"station {station.station_id} is offline"
+            )
         command = dm.Command(
             command_id=f"cmd-{len(self.commands) + 1:04d}",
             station_id=request.station_id,

@@ -138,7 +138,9 @@ async def test_a_scope_below_the_route_s_is_403_naming_it(
         answer = await client.request(method, path, json=body)
     assert answer.status_code == 403
     assert answer.headers["content-type"] == "application/problem+json"
-    assert answer.headers["www-authenticate"] == f'Bearer realm="csms", error="insufficient_scope", scope="{scope.value}"'
+    assert (
+        answer.headers["www-authenticate"] == f'Bearer realm="csms", error="insufficient_scope", scope="{scope.value}"'
+    )
     problem = answer.json()
     assert problem["type"] == "urn:csms:problem:insufficient-scope"
     assert f"scope {scope.value} or higher" in problem["detail"] and f"has scope {held.value}" in problem["detail"]

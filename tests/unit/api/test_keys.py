@@ -83,7 +83,7 @@ async def test_create_draws_again_when_an_id_is_taken() -> None:
 
 @pytest.mark.parametrize("name", ["", " ", "x" * 65, "tab\tname"])
 async def test_a_bad_name_is_refused(name: str) -> None:
-    with pytest.raises(InvalidKey, match="name must be 1..64 printable characters"):
+    with pytest.raises(InvalidKey, match=r"name must be 1\.\.64 printable characters"):
         await keys(InMemoryApiKeyStore()).create(name, Scope.READ)
 
 
