@@ -7,8 +7,8 @@ stream) come in as `ApiPart`s, whose router is included like the others and whos
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -44,11 +44,13 @@ ROUTERS = (
 @dataclass(frozen=True)
 class ApiPart:
     """A part of the API wired apart: its routes (their paths and scopes are its own; use
-    `csms_api.api.auth.require`), and what it needs started and run while the API serves."""
+    `csms_api.api.auth.require`), what it needs started and run while the API serves, and the problem each of
+    its own exceptions is answered with."""
 
     router: APIRouter
     resources: Sequence[Resource] = ()
     loops: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
+    problems: Mapping[type[Exception], problems.ProblemOf] = field(default_factory=dict)
 
 
 def create_app(context: ApiContext, parts: Sequence[ApiPart] = ()) -> FastAPI:
@@ -59,6 +61,9 @@ def create_app(context: ApiContext, parts: Sequence[ApiPart] = ()) -> FastAPI:
     app.include_router(health.router)
     for router in (*ROUTERS, *(part.router for part in parts)):
         app.include_router(router, responses=COMMON_PROBLEMS)
+    for part in parts:
+        for exc_type, problem_of in part.problems.items():
+            app.add_exception_handler(exc_type, problems.handler(problem_of))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

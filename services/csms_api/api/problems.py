@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import http
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -167,6 +167,19 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     return response(request, ProblemError(500, "internal-error", "the API failed to handle the request"))
+
+
+ProblemOf = Callable[[Exception], ProblemError]
+"""How an exception of another part of the API becomes a problem (see `ApiPart.problems`)."""
+
+
+def handler(problem_of: ProblemOf) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """An exception handler answering the problem `problem_of` makes of the exception."""
+
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return response(request, problem_of(exc))
+
+    return handle
 
 
 def install(app: FastAPI) -> None:
