@@ -4,6 +4,7 @@ paging are `csms_api.app.stations`."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -165,14 +166,7 @@ async def list_stations(
     by the registry; the other filters on the joined projections, reading on until the page is full or a scan
     budget is spent, so a page may be short and still have a `next_cursor`."""
     filters = StationFilters(connected, status_, group, ocpp_version, vendor, model)
-    filter_json = {
-        "connected": connected,
-        "status": status_,
-        "group": group,
-        "ocpp_version": ocpp_version,
-        "vendor": vendor,
-        "model": model,
-    }
+    filter_json = dataclasses.asdict(filters)
     position = None
     if cursor is not None:
         opened = api.cursors.open(cursor, LISTING, filter_json)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from csms_cli.stack import _config
+import pytest
+
+from csms_cli.stack import _announce, _config
 from csms_devtools import stack as local_stack
 
 
@@ -88,3 +90,11 @@ def test_one_operator_api_on_8080_reaching_every_instance_of_every_service() -> 
 
 def test_api_port_zero_means_no_api() -> None:
     assert "api" not in {spec.service for spec in local_stack.process_specs(config(api_port=0))}
+
+
+def test_the_stack_announces_the_api_and_how_to_create_the_first_key(capsys: pytest.CaptureFixture[str]) -> None:
+    _announce(config())
+    out = capsys.readouterr().out
+    assert "operator API http://127.0.0.1:8080 (interactive docs http://127.0.0.1:8080/docs)" in out
+    assert "create the first API key (printed once): .venv/bin/csms api-keys create admin --scope admin" in out
+    assert "curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8080/api/v1/stations" in out
