@@ -14,6 +14,7 @@ from typing import NoReturn
 import grpc
 
 from csms_cli import (
+    api_keys,
     call,
     exit_codes,
     local_lists,
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    for module in (stations, call, serve, stack, tokens, local_lists, transactions, sessions, projections):
+    for module in (stations, call, serve, stack, tokens, local_lists, transactions, sessions, projections, api_keys):
         module.add_parser(commands)
     return parser
 

@@ -20,6 +20,7 @@ SERVICES = {
     "device-model": "csms_device_model",
     "authorization": "csms_authorization",
     "transactions": "csms_transactions",
+    "api": "csms_api",
 }
 
 

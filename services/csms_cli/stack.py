@@ -54,13 +54,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
             type=int,
             help="number of edge nodes (ports 9000, 9001, ...; default: as many as --instances)",
         )
+        sub.add_argument(
+            "--api-port",
+            type=int,
+            default=8080,
+            metavar="PORT",
+            help="HTTP port of the operator API (default 8080; 0: no API)",
+        )
         sub.add_argument("--accept-unknown-stations", action="store_true", help="let unregistered stations connect")
         sub.add_argument(
             "--metrics-port",
             type=int,
             default=9100,
             metavar="BASE",
-            help="Prometheus /metrics on BASE (authorization), +1 (device-model), +2 (transactions), "
+            help="Prometheus /metrics on BASE (authorization), +1 (device-model), +2 (transactions), +3 (api), "
             f"+{INSTANCE_PORT_STEP} for each further instance, +10.. (edge nodes); 0: none",
         )
         sub.set_defaults(handler=handler, uses_client=False)
@@ -88,6 +95,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         device_model_ports=ports(50051),
         authorization_ports=ports(50052),
         transactions_ports=ports(50053),
+        api_ports=(args.api_port,) if args.api_port else (),
         accept_unknown_stations=args.accept_unknown_stations,
     )
     base = args.metrics_port
@@ -99,7 +107,8 @@ def _config(args: argparse.Namespace) -> StackConfig:
             for i in range(instances)
         }
         edges = {config.edge_node_id(i): base + 10 + i for i in range(count)}
-        config = dataclasses.replace(config, metrics_ports=services | edges)
+        api = {f"api-{i + 1}": base + 3 + INSTANCE_PORT_STEP * i for i in range(len(config.api_ports))}
+        config = dataclasses.replace(config, metrics_ports=services | api | edges)
     return config
 
 
@@ -155,7 +164,14 @@ def _announce(config: StackConfig) -> None:
             f" CSMS_AUTHORIZATION_ADDRESS={config.authorization_address}"
             f" CSMS_TRANSACTIONS_ADDRESS={config.transactions_address}"
         )
-    print("register a station: .venv/bin/csms stations add CP-1 --password 'a-secret-of-16-chars'", flush=True)
+    print("register a station: .venv/bin/csms stations add CP-1 --password 'a-secret-of-16-chars'")
+    if config.api_ports:
+        print(f"operator API {config.api_url} (interactive docs {config.api_url}/docs)")
+        print(
+            "create the first API key (printed once): .venv/bin/csms api-keys create admin --scope admin\n"
+            f"  then: curl -H 'Authorization: Bearer <key>' {config.api_url}/api/v1/stations"
+        )
+    print(end="", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:

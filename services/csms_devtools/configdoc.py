@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from csms_api.settings import ApiSettings
 from csms_authorization.settings import AuthorizationSettings
 from csms_cli.settings import CliSettings
 from csms_device_model.settings import DeviceModelSettings
@@ -29,6 +30,7 @@ PROCESSES: list[tuple[str, str, type[BaseSettings]]] = [
     ("device-model", "`python -m csms_device_model`, `csms serve device-model`", DeviceModelSettings),
     ("authorization", "`python -m csms_authorization`, `csms serve authorization`", AuthorizationSettings),
     ("transactions", "`python -m csms_transactions`, `csms serve transactions`", TransactionsSettings),
+    ("api", "`python -m csms_api`, `csms serve api` (the operator HTTP API)", ApiSettings),
     ("csms command", "`csms ...` (the calls to the services)", CliSettings),
 ]
 
@@ -41,7 +43,7 @@ Every process reads its settings from environment variables, with one naming con
 - `CSMS_<NAME>`: the settings common to every process (Kafka, Cassandra, tenant, logging, metrics, runner
   tuning);
 - `CSMS_<SERVICE>_<NAME>`: a service's own settings (`CSMS_EDGE_*`, `CSMS_DEVICE_MODEL_*`,
-  `CSMS_AUTHORIZATION_*`, `CSMS_TRANSACTIONS_*`);
+  `CSMS_AUTHORIZATION_*`, `CSMS_TRANSACTIONS_*`, `CSMS_API_*`);
 - `CSMS_<PEER>_ADDRESS`: the gRPC address of another service, read only by the processes that call it.
 
 Booleans accept `true`/`false` (also `1`/`0`); lists are comma-separated. Trade-offs behind the tuning values:

@@ -4,8 +4,9 @@ Used by `make run` (foreground, Ctrl-C stops everything), `make up`/`make down` 
 end-to-end and fault tests (their own ports, two instances of everything). Each process is `csms serve
 <service>` configured through `CSMS_*` environment variables: instance n of a service is the process
 `<service>-n`, with its own instance id, gRPC port, metrics port and log file; its peers reach every instance of
-a service through one gRPC target (`StackConfig.target`). Readiness is the gRPC health service of every process
-plus the edge WebSocket ports.
+a service through one gRPC target (`StackConfig.target`). The operator API runs as `api-n` processes, one per
+`api_ports` entry (none by default). Readiness is the gRPC health service of every process, the edge WebSocket
+ports and the API's `/readyz`.
 Side effects: starts and signals processes, writes logs and a state file under the run directory.
 """
 
@@ -19,6 +20,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +49,8 @@ class StackConfig:
     device_model_ports: tuple[int, ...] = (50051,)
     authorization_ports: tuple[int, ...] = (50052,)
     transactions_ports: tuple[int, ...] = (50053,)
+    # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
+    api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
     heartbeat_interval_s: int = 300
     run_dir: Path = DEFAULT_RUN_DIR
@@ -68,6 +73,11 @@ class StackConfig:
     @property
     def transactions_address(self) -> str:
         return self.target("transactions")
+
+    @property
+    def api_url(self) -> str:
+        """The operator API of the first API instance."""
+        return f"http://{self.host}:{self.api_ports[0]}"
 
     def ports(self, service: str) -> tuple[int, ...]:
         by_service = {
@@ -113,10 +123,12 @@ class ProcessSpec:
     env: dict[str, str]
     grpc_address: str
     ws_port: int | None = None
+    # The operator API's HTTP port (its readiness is /readyz there, not gRPC health).
+    http_port: int | None = None
 
 
 def process_specs(config: StackConfig) -> list[ProcessSpec]:
-    """Every process of the stack: the instances of each service, then the edge nodes."""
+    """Every process of the stack: the instances of each service, the API instances, then the edge nodes."""
     common = {
         "CSMS_KAFKA_BOOTSTRAP": config.kafka_bootstrap,
         "CSMS_CASSANDRA_CONTACT_POINTS": config.cassandra_contact_points,
@@ -140,6 +152,15 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
                 **own.get(service, {}),
             }
             specs.append(ProcessSpec(name, service, env, address))
+    for index, port in enumerate(config.api_ports):
+        name = f"api-{index + 1}"
+        env = {
+            **common,
+            "CSMS_API_HOST": config.host,
+            "CSMS_API_PORT": str(port),
+            "CSMS_API_INSTANCE_ID": f"{config.instance_prefix}{name}",
+        }
+        specs.append(ProcessSpec(name, "api", env, "", http_port=port))
     for index, port in enumerate(config.edge_ports):
         node = config.edge_node_id(index)
         grpc_address = config.edge_grpc_address(index)
@@ -242,6 +263,9 @@ def _die_with_parent() -> None:
 
 
 async def _is_ready(spec: ProcessSpec) -> bool:
+    if spec.http_port is not None:
+        url = f"http://{spec.env['CSMS_API_HOST']}:{spec.http_port}/readyz"
+        return await asyncio.to_thread(_http_ok, url)
     if spec.ws_port is not None and not await _port_open(spec.env.get("CSMS_EDGE_HOST", "127.0.0.1"), spec.ws_port):
         return False
     async with grpc.aio.insecure_channel(spec.grpc_address) as channel:
@@ -250,6 +274,16 @@ async def _is_ready(spec: ProcessSpec) -> bool:
         except grpc.aio.AioRpcError:
             return False
     return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+def _http_ok(url: str) -> bool:
+    """Whether `url` answers 200 (never through a proxy the environment names)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=1.0) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 async def _port_open(host: str, port: int) -> bool:

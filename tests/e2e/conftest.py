@@ -1,7 +1,8 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
-The stack runs two instances of every service and two edge nodes, as production does, on its own ports so it
-can run beside a `make up` stack; `authorization` is a gRPC stub of its authorization service (any instance).
+The stack runs two instances of every service and two edge nodes, as production does, and one operator API
+(`stack.config.api_url`), on its own ports so it can run beside a `make up` stack; `authorization` is a gRPC
+stub of its authorization service (any instance).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
         device_model_ports=(free_port(), free_port()),
         authorization_ports=(free_port(), free_port()),
         transactions_ports=(free_port(), free_port()),
+        api_ports=(free_port(),),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",

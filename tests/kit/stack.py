@@ -34,11 +34,15 @@ def free_port() -> int:
 
 
 class Cli:
-    """Runs the real `csms` command against the test stack."""
+    """Runs the real `csms` command against the test stack (its services, its Kafka and Cassandra)."""
 
     def __init__(self, stack: Stack) -> None:
         self._env = {
             **os.environ,
+            "CSMS_KAFKA_BOOTSTRAP": stack.config.kafka_bootstrap,
+            "CSMS_CASSANDRA_CONTACT_POINTS": stack.config.cassandra_contact_points,
+            "CSMS_CASSANDRA_PORT": str(stack.config.cassandra_port),
+            "CSMS_CASSANDRA_LOCAL_DC": stack.config.cassandra_local_dc,
             "CSMS_DEVICE_MODEL_ADDRESS": stack.config.device_model_address,
             "CSMS_AUTHORIZATION_ADDRESS": stack.config.authorization_address,
             "CSMS_TRANSACTIONS_ADDRESS": stack.config.transactions_address,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from csms_cli.stack import _config
+import pytest
+
+from csms_cli.stack import _announce, _config
 from csms_devtools import stack as local_stack
 
 
 def config(**overrides: object) -> local_stack.StackConfig:
-    args = {"instances": 1, "edge_nodes": 2, "accept_unknown_stations": False, "metrics_port": 9100} | overrides
+    args = {"instances": 1, "edge_nodes": 2, "accept_unknown_stations": False, "metrics_port": 9100, "api_port": 8080}
+    args |= overrides
     return _config(argparse.Namespace(**args))
 
 
@@ -19,6 +22,7 @@ def test_every_process_serves_metrics_on_its_own_port() -> None:
         "authorization-1": "9100",
         "device-model-1": "9101",
         "transactions-1": "9102",
+        "api-1": "9103",
         "edge-1": "9110",
         "edge-2": "9111",
     }
@@ -35,6 +39,7 @@ def test_one_instance_keeps_the_default_ports_and_addresses() -> None:
         "authorization-1": "127.0.0.1:50052",
         "device-model-1": "127.0.0.1:50051",
         "transactions-1": "127.0.0.1:50053",
+        "api-1": "",
         "edge-1": "127.0.0.1:50060",
     }
     assert specs["edge-1"].env["CSMS_DEVICE_MODEL_ADDRESS"] == "127.0.0.1:50051"
@@ -49,6 +54,7 @@ def test_instances_n_starts_n_of_each_service_and_as_many_edge_nodes() -> None:
         "device-model-2": ("127.0.0.1:50151", "9201"),
         "transactions-1": ("127.0.0.1:50053", "9102"),
         "transactions-2": ("127.0.0.1:50153", "9202"),
+        "api-1": ("", "9103"),
         "edge-1": ("127.0.0.1:50060", "9110"),
         "edge-2": ("127.0.0.1:50061", "9111"),
     }
@@ -65,5 +71,30 @@ def test_edge_nodes_can_be_set_apart_from_instances() -> None:
         "device-model-2",
         "transactions-1",
         "transactions-2",
+        "api-1",
         "edge-1",
     ]
+
+
+def test_one_operator_api_on_8080_reaching_every_instance_of_every_service() -> None:
+    stack = config(instances=2)
+    api = {spec.name: spec for spec in local_stack.process_specs(stack)}["api-1"]
+    assert (api.service, api.http_port, stack.api_url) == ("api", 8080, "http://127.0.0.1:8080")
+    assert {name: value for name, value in api.env.items() if name.startswith("CSMS_API_")} == {
+        "CSMS_API_HOST": "127.0.0.1",
+        "CSMS_API_PORT": "8080",
+        "CSMS_API_INSTANCE_ID": "api-1",
+    }
+    assert api.env["CSMS_AUTHORIZATION_ADDRESS"] == "ipv4:127.0.0.1:50052,127.0.0.1:50152"
+
+
+def test_api_port_zero_means_no_api() -> None:
+    assert "api" not in {spec.service for spec in local_stack.process_specs(config(api_port=0))}
+
+
+def test_the_stack_announces_the_api_and_how_to_create_the_first_key(capsys: pytest.CaptureFixture[str]) -> None:
+    _announce(config())
+    out = capsys.readouterr().out
+    assert "operator API http://127.0.0.1:8080 (interactive docs http://127.0.0.1:8080/docs)" in out
+    assert "create the first API key (printed once): .venv/bin/csms api-keys create admin --scope admin" in out
+    assert "curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8080/api/v1/stations" in out

@@ -1,0 +1,134 @@
+"""The gRPC clients of the services the API calls: the adapters of `AuthorizationPeer`, `DeviceModelPeer` and
+`TransactionsPeer` (csms_api.ports), one channel per service from the kernel's `insecure_channel` (round robin
+over every instance named in `CSMS_<PEER>_ADDRESS`). Every error status becomes `PeerError`; calls that do not
+wait for a station get the configured deadline, the others the deadline their caller computed.
+Side effects: network I/O to the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import grpc
+
+from csms.authorization.v1 import authorization_pb2 as authz
+from csms.authorization.v1 import authorization_pb2_grpc
+from csms.device_model.v1 import device_model_pb2 as dm
+from csms.device_model.v1 import device_model_pb2_grpc
+from csms.transactions.v1 import transactions_pb2 as tx
+from csms.transactions.v1 import transactions_pb2_grpc
+from csms_api.ports import PeerError
+from csms_kernel.clients.channels import insecure_channel
+
+Request = TypeVar("Request")
+Response = TypeVar("Response")
+
+AUTHORIZATION = "authorization"
+DEVICE_MODEL = "device-model"
+TRANSACTIONS = "transactions"
+
+
+class GrpcPeer:
+    """One service's channel (opened at construction, which connects lazily) and its error translation."""
+
+    def __init__(self, service: str, address: str, timeout_s: float) -> None:
+        self.service = service
+        self.address = address
+        self.channel = insecure_channel(address)
+        self._timeout_s = timeout_s
+
+    async def _call(
+        self,
+        method: Callable[..., Awaitable[Response]],
+        request: Request,
+        deadline_s: float | None = None,
+    ) -> Response:
+        try:
+            return await method(request, timeout=deadline_s or self._timeout_s)
+        except grpc.aio.AioRpcError as exc:
+            raise PeerError(self.service, exc.code(), exc.details() or "") from exc
+
+    async def close(self) -> None:
+        await self.channel.close(grace=None)
+
+
+class GrpcAuthorization(GrpcPeer):
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(AUTHORIZATION, address, timeout_s)
+        self._stub = authorization_pb2_grpc.AuthorizationServiceStub(self.channel)
+
+    async def register_station(self, request: authz.RegisterStationRequest) -> authz.RegisterStationResponse:
+        return await self._call(self._stub.RegisterStation, request)
+
+    async def get_registered_station(self, station_id: str) -> authz.RegisteredStation:
+        request = authz.GetRegisteredStationRequest(station_id=station_id)
+        return (await self._call(self._stub.GetRegisteredStation, request)).station
+
+    async def update_station(self, request: authz.UpdateStationRequest) -> authz.RegisteredStation:
+        return (await self._call(self._stub.UpdateStation, request)).station
+
+    async def delete_station(self, station_id: str) -> bool:
+        request = authz.DeleteStationRequest(station_id=station_id)
+        return (await self._call(self._stub.DeleteStation, request)).deleted
+
+    async def list_registered_stations(
+        self, request: authz.ListRegisteredStationsRequest
+    ) -> authz.ListRegisteredStationsResponse:
+        return await self._call(self._stub.ListRegisteredStations, request)
+
+    async def upsert_id_token(self, request: authz.UpsertIdTokenRequest) -> authz.UpsertIdTokenResponse:
+        return await self._call(self._stub.UpsertIdToken, request)
+
+    async def get_id_token(self, id_token: str) -> authz.IdTokenRecord:
+        return (await self._call(self._stub.GetIdToken, authz.GetIdTokenRequest(id_token=id_token))).token
+
+    async def list_id_tokens(self, request: authz.ListIdTokensRequest) -> authz.ListIdTokensResponse:
+        return await self._call(self._stub.ListIdTokens, request)
+
+    async def block_id_token(self, id_token: str) -> authz.IdTokenRecord:
+        return (await self._call(self._stub.BlockIdToken, authz.BlockIdTokenRequest(id_token=id_token))).token
+
+    async def delete_id_token(self, id_token: str) -> bool:
+        return (await self._call(self._stub.DeleteIdToken, authz.DeleteIdTokenRequest(id_token=id_token))).deleted
+
+    async def push_local_list(
+        self, request: authz.PushLocalListRequest, deadline_s: float
+    ) -> list[authz.LocalListPushResult]:
+        return list((await self._call(self._stub.PushLocalList, request, deadline_s)).results)
+
+
+class GrpcDeviceModel(GrpcPeer):
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(DEVICE_MODEL, address, timeout_s)
+        self._stub = device_model_pb2_grpc.DeviceModelServiceStub(self.channel)
+
+    async def get_station(self, station_id: str) -> dm.Station:
+        return (await self._call(self._stub.GetStation, dm.GetStationRequest(station_id=station_id))).station
+
+    async def send_command(self, request: dm.SendCommandRequest, deadline_s: float) -> dm.Command:
+        return (await self._call(self._stub.SendCommand, request, deadline_s)).command
+
+    async def get_command(self, command_id: str) -> dm.Command:
+        return (await self._call(self._stub.GetCommand, dm.GetCommandRequest(command_id=command_id))).command
+
+    async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse:
+        return await self._call(self._stub.ListCommands, request)
+
+
+class GrpcTransactions(GrpcPeer):
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(TRANSACTIONS, address, timeout_s)
+        self._stub = transactions_pb2_grpc.TransactionsServiceStub(self.channel)
+
+    async def get_transaction(self, request: tx.GetTransactionRequest) -> tx.GetTransactionResponse:
+        return await self._call(self._stub.GetTransaction, request)
+
+    async def list_transactions(self, request: tx.ListTransactionsRequest) -> tx.ListTransactionsResponse:
+        return await self._call(self._stub.ListTransactions, request)
+
+    async def start_session(self, request: tx.StartSessionRequest, deadline_s: float) -> tx.StartSessionResponse:
+        return await self._call(self._stub.StartSession, request, deadline_s)
+
+    async def stop_session(self, request: tx.StopSessionRequest, deadline_s: float) -> tx.StopSessionResponse:
+        return await self._call(self._stub.StopSession, request, deadline_s)

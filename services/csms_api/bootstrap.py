@@ -1,0 +1,105 @@
+"""api wiring: `build()` is the one place that builds the key store, the service clients, the readiness checks,
+the FastAPI app and its HTTP server.
+
+No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` connects the Cassandra session (API
+keys, readiness), then serves HTTP (uvicorn) until SIGTERM, when it stops accepting and lets requests finish.
+The service keeps no state of its own beyond a 2-second key cache, so any number of instances can run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from csms_api.adapters.checks import CassandraCheck, GrpcHealthCheck
+from csms_api.adapters.http_server import HttpServer
+from csms_api.adapters.key_store import KEYSPACE, CassandraApiKeyStore
+from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcTransactions
+from csms_api.api.app import ApiPart, create_app
+from csms_api.api.context import ApiContext
+from csms_api.app.keys import ApiKeys
+from csms_api.app.readiness import Readiness
+from csms_api.app.stations import StationDirectory
+from csms_api.domain.cursors import Cursors
+from csms_api.ports import ApiKeyStore, AuthorizationPeer, DependencyCheck, DeviceModelPeer, TransactionsPeer
+from csms_api.settings import ApiSettings
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.lifecycle import Closing, Resource, Service
+from csms_kernel.infra.lifecycle import main as serve_process
+
+log = logging.getLogger(__name__)
+
+NAME = "api"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build(
+    settings: ApiSettings,
+    *,
+    session: CassandraSession | None = None,
+    keys: ApiKeyStore | None = None,
+    authorization: AuthorizationPeer | None = None,
+    device_model: DeviceModelPeer | None = None,
+    transactions: TransactionsPeer | None = None,
+    checks: Sequence[DependencyCheck] | None = None,
+    parts: Sequence[ApiPart] = (),
+    clock: Callable[[], datetime] = utc_now,
+) -> Service:
+    """The api service, wired; each keyword replaces a port (tests pass fakes); `parts` adds routers with their
+    own resources and loops. A `session` passed in stays the caller's to connect and close. Readiness asks the
+    services' health over the channels built here (pass `checks` with fakes)."""
+    resources: list[Resource] = []
+    if session is None:
+        session = CassandraSession(
+            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, KEYSPACE
+        )
+        resources.append(session)
+    health: list[DependencyCheck] = [CassandraCheck(session)]
+    if authorization is None:
+        authorization = grpc_authorization = GrpcAuthorization(settings.authorization_address, settings.rpc_timeout_s)
+        health.append(GrpcHealthCheck(grpc_authorization.service, grpc_authorization.channel))
+        resources.append(Closing(grpc_authorization.close))
+    if device_model is None:
+        device_model = grpc_device_model = GrpcDeviceModel(settings.device_model_address, settings.rpc_timeout_s)
+        health.append(GrpcHealthCheck(grpc_device_model.service, grpc_device_model.channel))
+        resources.append(Closing(grpc_device_model.close))
+    if transactions is None:
+        transactions = grpc_transactions = GrpcTransactions(settings.transactions_address, settings.rpc_timeout_s)
+        health.append(GrpcHealthCheck(grpc_transactions.service, grpc_transactions.channel))
+        resources.append(Closing(grpc_transactions.close))
+    secret = settings.cursor_secret.get_secret_value().encode("utf-8")
+    if not secret:
+        log.info("CSMS_API_CURSOR_SECRET is empty: list cursors are checksummed, not sealed")
+    context = ApiContext(
+        keys=ApiKeys(keys or CassandraApiKeyStore(session), clock, cache_s=settings.key_cache_s),
+        cursors=Cursors(secret),
+        authorization=authorization,
+        device_model=device_model,
+        transactions=transactions,
+        stations=StationDirectory(authorization, device_model),
+        readiness=Readiness(health if checks is None else checks, settings.readiness_timeout_s),
+        clock=clock,
+    )
+    server = HttpServer(
+        create_app(context, parts),
+        settings.host,
+        settings.port,
+        grace_s=settings.shutdown_grace_s,
+        access_log=settings.access_log,
+    )
+    return Service(
+        name=NAME,
+        instance=settings.instance_id,
+        resources=[*resources, *(r for part in parts for r in part.resources), server],
+        loops=[server.run, *(loop for part in parts for loop in part.loops)],
+    )
+
+
+def main() -> None:
+    """The process entry (`python -m csms_api`, `csms serve api`)."""
+    settings = ApiSettings()
+    serve_process(NAME, settings, build, instance_id=settings.instance_id)

@@ -1,0 +1,1 @@
+"""api domain: pure rules (API keys and scopes, list cursors); no I/O."""

@@ -1,0 +1,316 @@
+"""In-memory fakes of the api service's ports (csms_api.ports): the key store, the three services it calls and
+the readiness checks. The service fakes keep just enough state to answer like the real services (NOT_FOUND,
+page tokens, created flags) and record the requests and deadlines they got; `fail(method, code)` makes a method
+answer an error status. No I/O."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+
+from csms.authorization.v1 import authorization_pb2 as authz
+from csms.device_model.v1 import device_model_pb2 as dm
+from csms.transactions.v1 import transactions_pb2 as tx
+from csms_api.domain.keys import ApiKey, check_key_id
+from csms_api.ports import PeerError
+
+COMMANDS = frozenset({"reset", "trigger-message", "clear-cache", "raw"})
+
+
+class InMemoryApiKeyStore:
+    """Keys in a dict; pages in key id order, continuing after the last id of the previous page."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, ApiKey] = {}
+        self.reads = 0
+
+    async def get(self, key_id: str) -> ApiKey | None:
+        self.reads += 1
+        return self.keys.get(key_id)
+
+    async def add(self, key: ApiKey) -> bool:
+        if key.key_id in self.keys:
+            return False
+        self.keys[key.key_id] = key
+        return True
+
+    async def set_revoked(self, key: ApiKey) -> None:
+        self.keys[key.key_id] = key
+
+    async def list_page(self, limit: int, after: str | None) -> tuple[list[ApiKey], str | None]:
+        if after is not None:
+            check_key_id(after)
+        ids = sorted(key_id for key_id in self.keys if after is None or key_id > after)[:limit]
+        return [self.keys[key_id] for key_id in ids], ids[-1] if len(ids) == limit else None
+
+
+@dataclass
+class _Recording:
+    service: str = ""
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+    deadlines: list[float] = field(default_factory=list)
+    errors: dict[str, PeerError] = field(default_factory=dict)
+
+    def fail(self, method: str, code: grpc.StatusCode, message: str = "") -> None:
+        self.errors[method] = PeerError(self.service, code, message or f"{method} failed")
+
+    def _called(self, method: str, request: Any, deadline_s: float | None = None) -> None:
+        self.calls.append((method, request))
+        if deadline_s is not None:
+            self.deadlines.append(deadline_s)
+        if method in self.errors:
+            raise self.errors[method]
+
+    def requests(self, method: str) -> list[Any]:
+        return [request for name, request in self.calls if name == method]
+
+    def _not_found(self, what: str) -> PeerError:
+        return PeerError(self.service, grpc.StatusCode.NOT_FOUND, f"no {what}")
+
+
+def _page(ids: Sequence[str], size: int, token: str) -> tuple[list[str], str]:
+    """Keyset paging over sorted ids: the token is the last id of the previous page."""
+    following = [i for i in sorted(ids) if i > token][:size]
+    return following, following[-1] if len(following) == size else ""
+
+
+@dataclass
+class FakeAuthorization(_Recording):
+    service: str = "authorization"
+    stations: dict[str, authz.RegisteredStation] = field(default_factory=dict)
+    passwords: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, authz.IdTokenRecord] = field(default_factory=dict)
+    push_results: list[authz.LocalListPushResult] = field(default_factory=list)
+    # Whether ListRegisteredStations applies its group filter (main before the station-lifecycle work did not).
+    filters_groups: bool = True
+
+    def register(self, station_id: str, group: str = "", enabled: bool = True, profile: int = 1) -> None:
+        self.stations[station_id] = authz.RegisteredStation(
+            station_id=station_id, security_profile=profile, group=group, enabled=enabled
+        )
+
+    async def register_station(self, request: authz.RegisterStationRequest) -> authz.RegisterStationResponse:
+        self._called("register_station", request)
+        if not 16 <= len(request.password) <= 40:
+            raise PeerError(self.service, grpc.StatusCode.INVALID_ARGUMENT, "password must be 16..40 characters")
+        created = request.station_id not in self.stations
+        self.register(request.station_id, request.group, profile=request.security_profile)
+        self.passwords[request.station_id] = request.password
+        return authz.RegisterStationResponse(created=created)
+
+    async def get_registered_station(self, station_id: str) -> authz.RegisteredStation:
+        self._called("get_registered_station", station_id)
+        if station_id not in self.stations:
+            raise self._not_found(f"station {station_id}")
+        return self.stations[station_id]
+
+    async def update_station(self, request: authz.UpdateStationRequest) -> authz.RegisteredStation:
+        self._called("update_station", request)
+        station = self.stations.get(request.station_id)
+        if station is None:
+            raise self._not_found(f"station {request.station_id}")
+        if request.HasField("password"):
+            self.passwords[request.station_id] = request.password
+        if request.HasField("security_profile"):
+            station.security_profile = request.security_profile
+        if request.HasField("group"):
+            station.group = request.group
+        if request.HasField("enabled"):
+            station.enabled = request.enabled
+        return station
+
+    async def delete_station(self, station_id: str) -> bool:
+        self._called("delete_station", station_id)
+        return self.stations.pop(station_id, None) is not None
+
+    async def list_registered_stations(
+        self, request: authz.ListRegisteredStationsRequest
+    ) -> authz.ListRegisteredStationsResponse:
+        self._called("list_registered_stations", request)
+        ids = [
+            i
+            for i, s in self.stations.items()
+            if not (request.group and self.filters_groups) or s.group == request.group
+        ]
+        page, token = _page(ids, request.page_size or 100, request.page_token)
+        return authz.ListRegisteredStationsResponse(stations=[self.stations[i] for i in page], next_page_token=token)
+
+    async def upsert_id_token(self, request: authz.UpsertIdTokenRequest) -> authz.UpsertIdTokenResponse:
+        self._called("upsert_id_token", request)
+        key = request.id_token.upper()
+        created = key not in self.tokens
+        record = authz.IdTokenRecord(
+            id_token=request.id_token if created else self.tokens[key].id_token,
+            type=request.type,
+            status=request.status or authz.ID_TOKEN_STATUS_ACCEPTED,
+            group_id_token=request.group_id_token,
+            station_ids=request.station_ids,
+            local_list=request.local_list,
+        )
+        if request.HasField("expires_at"):
+            record.expires_at.CopyFrom(request.expires_at)
+        self.tokens[key] = record
+        return authz.UpsertIdTokenResponse(created=created, token=record)
+
+    async def get_id_token(self, id_token: str) -> authz.IdTokenRecord:
+        self._called("get_id_token", id_token)
+        if id_token.upper() not in self.tokens:
+            raise self._not_found(f"id token {id_token}")
+        return self.tokens[id_token.upper()]
+
+    async def list_id_tokens(self, request: authz.ListIdTokensRequest) -> authz.ListIdTokensResponse:
+        self._called("list_id_tokens", request)
+        page, token = _page(list(self.tokens), request.page_size or 100, request.page_token)
+        return authz.ListIdTokensResponse(tokens=[self.tokens[k] for k in page], next_page_token=token)
+
+    async def block_id_token(self, id_token: str) -> authz.IdTokenRecord:
+        record = await self.get_id_token(id_token)
+        self._called("block_id_token", id_token)
+        record.status = authz.ID_TOKEN_STATUS_BLOCKED
+        return record
+
+    async def delete_id_token(self, id_token: str) -> bool:
+        self._called("delete_id_token", id_token)
+        return self.tokens.pop(id_token.upper(), None) is not None
+
+    async def push_local_list(
+        self, request: authz.PushLocalListRequest, deadline_s: float
+    ) -> list[authz.LocalListPushResult]:
+        self._called("push_local_list", request, deadline_s)
+        if request.WhichOneof("target") == "station_group":
+            if not any(s.group == request.station_group for s in self.stations.values()):
+                raise self._not_found(f"station in group {request.station_group}")
+        return self.push_results
+
+
+@dataclass
+class FakeDeviceModel(_Recording):
+    service: str = "device-model"
+    stations: dict[str, dm.Station] = field(default_factory=dict)
+    commands: dict[str, dm.Command] = field(default_factory=dict)
+    # The result every answered command gets.
+    answer: dict[str, Any] = field(default_factory=lambda: {"status": "Accepted"})
+
+    def connect(self, station_id: str, **fields: Any) -> dm.Station:
+        station = dm.Station(station_id=station_id, connected=True, **fields)
+        self.stations[station_id] = station
+        return station
+
+    async def get_station(self, station_id: str) -> dm.Station:
+        self._called("get_station", station_id)
+        if station_id not in self.stations:
+            raise self._not_found(f"station {station_id}")
+        return self.stations[station_id]
+
+    async def send_command(self, request: dm.SendCommandRequest, deadline_s: float) -> dm.Command:
+        self._called("send_command", request, deadline_s)
+        station = self.stations.get(request.station_id)
+        if request.command not in COMMANDS:
+            raise self._not_found(f"command {request.command}")
+        if station is None:
+            raise self._not_found(f"station {request.station_id}")
+        if not station.connected and not request.queue_if_offline:
+            raise PeerError(
+                self.service, grpc.StatusCode.FAILED_PRECONDITION, f"station {station.station_id} is offline"
+            )
+        command = dm.Command(
+            command_id=f"cmd-{len(self.commands) + 1:04d}",
+            station_id=request.station_id,
+            command=request.command,
+            params_json=request.params_json,
+            ocpp_version=station.ocpp_version,
+            timeout_ms=request.timeout_ms,
+        )
+        if request.HasField("expires_at"):
+            command.expires_at.CopyFrom(request.expires_at)
+        if not station.connected:
+            command.state = dm.COMMAND_STATE_QUEUED
+        elif not request.wait:
+            command.state = dm.COMMAND_STATE_SENT
+        else:
+            command.state = dm.COMMAND_STATE_ANSWERED
+            command.request_json = json.dumps([{"action": "Reset", "payload": {"type": "Soft"}}])
+            command.result_json = json.dumps(self.answer)
+            command.response_json = json.dumps([[3, "m-1", self.answer]])
+        self.commands[command.command_id] = command
+        return command
+
+    async def get_command(self, command_id: str) -> dm.Command:
+        self._called("get_command", command_id)
+        if command_id not in self.commands:
+            raise self._not_found(f"command {command_id}")
+        return self.commands[command_id]
+
+    async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse:
+        self._called("list_commands", request)
+        ids = [i for i, c in self.commands.items() if c.station_id == request.station_id]
+        page, token = _page(ids, request.page_size or 100, request.page_token)
+        return dm.ListCommandsResponse(commands=[self.commands[i] for i in page], next_page_token=token)
+
+
+@dataclass
+class FakeTransactions(_Recording):
+    service: str = "transactions"
+    transactions: list[tx.Transaction] = field(default_factory=list)
+    samples: dict[tuple[str, str], list[tx.SampledValue]] = field(default_factory=dict)
+    start_answer: tx.StartSessionResponse = field(
+        default_factory=lambda: tx.StartSessionResponse(
+            status="Accepted", message_id="m-start", result_json='{"status": "Accepted"}', remote_start_id=7
+        )
+    )
+    stop_answer: tx.StopSessionResponse = field(
+        default_factory=lambda: tx.StopSessionResponse(
+            status="Accepted", message_id="m-stop", result_json='{"status": "Accepted"}'
+        )
+    )
+
+    async def get_transaction(self, request: tx.GetTransactionRequest) -> tx.GetTransactionResponse:
+        self._called("get_transaction", request)
+        found = [
+            t
+            for t in self.transactions
+            if t.transaction_id == request.transaction_id and request.station_id in ("", t.station_id)
+        ]
+        if len(found) > 1:
+            raise PeerError(self.service, grpc.StatusCode.FAILED_PRECONDITION, "give the station")
+        if not found:
+            raise self._not_found(f"transaction {request.transaction_id}")
+        key = (found[0].station_id, found[0].transaction_id)
+        return tx.GetTransactionResponse(transaction=found[0], samples=self.samples.get(key, []))
+
+    async def list_transactions(self, request: tx.ListTransactionsRequest) -> tx.ListTransactionsResponse:
+        """Every filtered transaction in list order; the page token is the index to continue at."""
+        self._called("list_transactions", request)
+        matching = [
+            t
+            for t in self.transactions
+            if request.station_id in ("", t.station_id)
+            and request.id_token.upper() in ("", t.id_token.id_token.upper())
+            and (not request.active_only or t.state == tx.TRANSACTION_STATE_ACTIVE)
+        ]
+        start = int(request.page_token or 0)
+        end = start + (request.page_size or 100)
+        token = str(end) if end < len(matching) else ""
+        return tx.ListTransactionsResponse(transactions=matching[start:end], next_page_token=token)
+
+    async def start_session(self, request: tx.StartSessionRequest, deadline_s: float) -> tx.StartSessionResponse:
+        self._called("start_session", request, deadline_s)
+        return self.start_answer
+
+    async def stop_session(self, request: tx.StopSessionRequest, deadline_s: float) -> tx.StopSessionResponse:
+        self._called("stop_session", request, deadline_s)
+        return self.stop_answer
+
+
+@dataclass
+class FakeCheck:
+    name: str
+    failure: Exception | None = None
+
+    async def check(self, timeout_s: float) -> None:
+        if self.failure is not None:
+            raise self.failure

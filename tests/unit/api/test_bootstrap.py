@@ -1,0 +1,77 @@
+"""The api service's `build()`: what it wires without starting anything, and parts added beside the routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from csms_api.adapters.checks import CassandraCheck, GrpcHealthCheck
+from csms_api.adapters.http_server import HttpServer
+from csms_api.api.app import ApiPart
+from csms_api.api.auth import READ
+from csms_api.api.problems import invalid
+from csms_api.bootstrap import build
+from csms_api.domain.keys import Scope
+from csms_api.settings import ApiSettings
+from csms_kernel.infra.lifecycle import Closing
+from kit.builders.api import Api
+
+
+class Hub:
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def run(self) -> None:
+        return None
+
+
+async def test_build_wires_the_session_the_three_services_and_the_http_server_last() -> None:
+    service = build(ApiSettings(instance_id="api-7", port=0))
+    assert (service.name, service.instance, service.grpc, service.router) == ("api", "api-7", None, None)
+    assert [type(resource).__name__ for resource in service.resources] == [
+        "CassandraSession",
+        "Closing",
+        "Closing",
+        "Closing",
+        "HttpServer",
+    ]
+    assert [loop.__qualname__ for loop in service.loops] == ["HttpServer.run"]
+    server = service.resources[-1]
+    assert isinstance(server, HttpServer) and isinstance(service.resources[1], Closing)
+    readiness = server.app.state.context.readiness
+    assert readiness.names == ["cassandra", "authorization", "device-model", "transactions"]
+    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 3]
+    for resource in service.resources[1:4]:
+        await resource.stop()
+
+
+class BadFilter(ValueError):
+    pass
+
+
+async def test_a_part_brings_its_routes_resources_loops_and_problems() -> None:
+    router = APIRouter(prefix="/api/v1/events")
+
+    @router.get("", dependencies=[READ])
+    async def events(kind: str = "") -> dict[str, str]:
+        if kind == "bad":
+            raise BadFilter("no such kind")
+        return {"events": "here"}
+
+    hub = Hub()
+    part = ApiPart(
+        router, resources=[hub], loops=[hub.run], problems={BadFilter: lambda exc: invalid("query.kind", str(exc))}
+    )
+    api = Api(parts=[part])
+    assert api.service.resources[-2:] == [hub, api.server]
+    assert api.service.loops == [api.server.run, hub.run]
+    async with api.client() as anonymous:
+        assert (await anonymous.get("/api/v1/events")).status_code == 401
+    async with await api.as_(Scope.READ) as client:
+        answer = await client.get("/api/v1/events")
+        bad = await client.get("/api/v1/events", params={"kind": "bad"})
+    assert answer.json() == {"events": "here"}
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert (bad.json()["detail"], bad.json()["errors"][0]["field"]) == ("query.kind: no such kind", "query.kind")
