@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-validation clean
+.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-api bench-validation clean
 
 setup: $(STAMP)
 
@@ -88,6 +88,9 @@ bench-boot: up
 bench-edge: up
 	$(BIN)/python -m loadtest.bench_edge relay
 	$(BIN)/python -m loadtest.bench_edge memory
+
+bench-api: up
+	$(BIN)/python -m loadtest.bench_api
 
 bench-validation: setup
 	$(BIN)/python -m loadtest.bench_validation
