@@ -1,7 +1,8 @@
 """Registers the simulated stations (and their id tokens) in our CSMS over gRPC AuthorizationService.
 
-Idempotent: RegisterStation keeps an existing registration (created=false), UpsertIdToken replaces existing tokens. A CSMS without id
-token management (UNIMPLEMENTED) is reported, not fatal: Authorize is then answered however that CSMS does.
+Idempotent: RegisterStation keeps an existing registration (created=false), UpsertIdToken replaces existing
+tokens. A CSMS without id token management (UNIMPLEMENTED) is reported, not fatal: Authorize is then answered
+however that CSMS does.
 """
 
 from __future__ import annotations
