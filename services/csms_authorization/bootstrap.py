@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms_authorization.adapters.active_sessions import CassandraActiveSessions
-from csms_authorization.adapters.event_log import KafkaEventLog
-from csms_authorization.adapters.lease import CassandraLease
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
 from csms_authorization.adapters.outbox import CassandraOutbox
 from csms_authorization.adapters.registry import CassandraStationRegistry
@@ -25,20 +23,11 @@ from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.local_list_service import LocalListService
-from csms_authorization.app.outbox_relay import LEASE_NAME, OutboxRelay
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
 from csms_authorization.ocpp.context import AuthorizationContext
 from csms_authorization.ocpp.routing import TABLES
-from csms_authorization.ports import (
-    ActiveSessions,
-    EventLog,
-    Lease,
-    LocalListStore,
-    Outbox,
-    StationRegistryRepository,
-    TokenStore,
-)
+from csms_authorization.ports import ActiveSessions, LocalListStore, PendingEvent, StationRegistryRepository, TokenStore
 from csms_authorization.projections.active_sessions import PROJECTION as SESSIONS_PROJECTION
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.clients.station_calls import GrpcStationCalls, StationCalls
@@ -51,12 +40,17 @@ from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import AUTHORIZATION
+from csms_kernel.outbox.event_log import KafkaEventLog
+from csms_kernel.outbox.lease import CassandraLease
+from csms_kernel.outbox.relay import EventLog, Lease, Outbox, OutboxRelay
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
 
 log = logging.getLogger(__name__)
 
 NAME = "authorization"
+LEASE_NAME = "token_outbox_relay"
+EVENT_TYPE = authorization_pb2.AuthorizationEvent.DESCRIPTOR.full_name
 SERVICE_NAME = authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name
 
 
@@ -71,9 +65,9 @@ def build(
     tokens: TokenStore | None = None,
     registry: StationRegistryRepository | None = None,
     local_list: LocalListStore | None = None,
-    outbox: Outbox | None = None,
+    outbox: Outbox[PendingEvent] | None = None,
     lease: Lease | None = None,
-    event_log: EventLog | None = None,
+    event_log: EventLog[PendingEvent] | None = None,
     sessions: ActiveSessions | None = None,
     station_calls: StationCalls | None = None,
     hasher: PasswordHasher | None = None,
@@ -123,10 +117,14 @@ def build(
     )
     relay = OutboxRelay(
         outbox or CassandraOutbox(session),
-        lease or CassandraLease(session, LEASE_NAME, instance, settings.outbox_lease_s),
-        event_log or KafkaEventLog(producer),
+        lease or CassandraLease(session, KEYSPACE, LEASE_NAME, instance, settings.outbox_lease_s),
+        event_log
+        or KafkaEventLog(
+            producer, topics.AUTHORIZATION_EVENTS, authorization_pb2.AuthorizationEvent.DESCRIPTOR.full_name
+        ),
         poll_s=settings.outbox_poll_s,
         lease_s=settings.outbox_lease_s,
+        name="token outbox relay",
     )
     projector, sessions_consumer = kafka_projection_runner(
         settings, instance, SESSIONS_PROJECTION, session=session, state=NoState(), dead_letter=producer
