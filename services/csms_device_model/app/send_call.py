@@ -1,8 +1,9 @@
 """CSMS-initiated calls: find the node that holds the station, check the call, and relay it.
 
 The action must be one the CSMS sends in the station's OCPP version and the payload must pass that version's
-official request schema (`domain.calls`) before anything is sent; the station's real CALLRESULT or CALLERROR is returned, or one of the kernel's station-call
-exceptions (`csms_kernel.clients.station_calls`) says why there is none. No I/O of its own.
+official request schema (`domain.calls`) before anything is sent; the station's real CALLRESULT or CALLERROR is
+returned, or one of the kernel's station-call exceptions (`csms_kernel.clients.station_calls`) says why there is
+none. No I/O of its own.
 """
 
 from __future__ import annotations
