@@ -120,13 +120,13 @@ def parse_key(value: Any, where: str) -> ConfigKey:
         return ConfigKey(value, V16_KEYS.get(named), named)
     if isinstance(value, dict):
         params = Params(value, _OBJECT_FIELDS, where)
-        component, variable = params.text("component", required=True), params.text("variable", required=True)
-        assert component is not None and variable is not None
+        of, name = params.text("component", required=True), params.text("variable", required=True)
         if params.has("connector_id") and not params.has("evse_id"):
             raise InvalidParams(params.field("evse_id"), "is required with connector_id")
+        assert of is not None and name is not None
         named = Variable(
-            component,
-            variable,
+            of,
+            name,
             params.text("component_instance"),
             params.text("variable_instance"),
             params.integer("evse_id", minimum=0),

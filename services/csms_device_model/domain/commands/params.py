@@ -28,8 +28,9 @@ class NotExpressible(CommandRefused):
 
 
 def snake(name: str) -> str:
-    """`UnlockFailed` → `unlock_failed`, `OnIdle` → `on_idle`: how OCPP enum values read in neutral results."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """`UnlockFailed` → `unlock_failed`, `SignV2GCertificate` → `sign_v2g_certificate`: how OCPP enum values read
+    in neutral results."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", name).lower()
 
 
 class Params:
