@@ -30,6 +30,9 @@ Outcome = CallResult | CallErrorReply
 class StationsRepository(Protocol):
     async def presence(self, station_id: str) -> Presence | None: ...
 
+    async def registration(self, station_id: str) -> str | None:
+        """The registration status the station's last boot was answered with (None before its first boot)."""
+
     async def station(self, station_id: str) -> device_model_pb2.Station | None: ...
 
     async def stations(self, page_size: int, page_token: str) -> tuple[list[device_model_pb2.Station], str]: ...

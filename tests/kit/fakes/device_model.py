@@ -13,9 +13,13 @@ from csms_device_model.ports import Outcome
 class InMemoryStationsRepository:
     presences: dict[str, Presence] = field(default_factory=dict)
     rows: dict[str, device_model_pb2.Station] = field(default_factory=dict)
+    registrations: dict[str, str] = field(default_factory=dict)
 
     async def presence(self, station_id: str) -> Presence | None:
         return self.presences.get(station_id)
+
+    async def registration(self, station_id: str) -> str | None:
+        return self.registrations.get(station_id)
 
     async def station(self, station_id: str) -> device_model_pb2.Station | None:
         return self.rows.get(station_id)
