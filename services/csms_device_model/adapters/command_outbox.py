@@ -1,0 +1,68 @@
+"""The command outbox in Cassandra: the kernel `Outbox` port (`csms_kernel.outbox.relay`) over table
+`command_outbox` (schema.cql), whose rows `command_store.CassandraCommandStore` writes before each change of a
+command's state.
+
+`pending` reads the rows of every shard (a station's commands share one) and the records they name: a row whose
+state the record has reached becomes that state's event (`domain.commands.messages.event`, the record as it was
+then); a row whose state the record can no longer reach (finished in another state; its compare-and-set lost)
+is deleted here; a row whose change may still be applied (the record is not finished) waits. `remove` deletes
+the rows of published events. Network I/O only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from csms_device_model.adapters.command_store import KEYSPACE, micros
+from csms_device_model.domain.commands.messages import event
+from csms_device_model.domain.commands.record import CommandRecord, CommandState
+from csms_device_model.ports import SHARDS, CommandStore, PendingCommandEvent
+from csms_kernel.infra.cassandra import CassandraSession, Row
+
+_PENDING = (
+    f"SELECT shard, created_us, command_id, rank, station_id FROM {KEYSPACE}.command_outbox"
+    " WHERE shard IN ? PER PARTITION LIMIT ?"
+)
+_DELETE = f"DELETE FROM {KEYSPACE}.command_outbox WHERE shard = ? AND created_us = ? AND command_id = ? AND rank = ?"
+
+STATES = list(CommandState)
+
+
+class CassandraCommandOutbox:
+    def __init__(self, session: CassandraSession, store: CommandStore) -> None:
+        self._session = session
+        self._store = store
+
+    async def pending(self, per_shard: int) -> list[PendingCommandEvent]:
+        statement = await self._session.prepare(_PENDING, idempotent=True)
+        rows = await self._session.execute(statement, (list(range(SHARDS)), per_shard))
+        ids = sorted({row["command_id"] for row in rows})
+        records = dict(zip(ids, await asyncio.gather(*(self._store.get(i) for i in ids)), strict=True))
+        ready = []
+        for row in rows:
+            record, state = records[row["command_id"]], STATES[row["rank"]]
+            if record is not None and state in record.history:
+                ready.append(_pending(row, record, state))
+            elif record is None or record.state.final:
+                await self._delete(row["shard"], row["created_us"], row["command_id"], row["rank"])
+        return ready
+
+    async def remove(self, events: Sequence[PendingCommandEvent]) -> None:
+        await asyncio.gather(*(self._delete(e.shard, e.created_us, e.command_id, e.rank) for e in events))
+
+    async def _delete(self, shard: int, created_us: int, command_id: str, rank: int) -> None:
+        statement = await self._session.prepare(_DELETE, idempotent=True)
+        await self._session.execute(statement, (shard, created_us, command_id, rank))
+
+
+def _pending(row: Row, record: CommandRecord, state: CommandState) -> PendingCommandEvent:
+    return PendingCommandEvent(
+        shard=row["shard"],
+        occurred_us=micros(record.occurred_at(state)),
+        command_id=record.command_id,
+        rank=row["rank"],
+        created_us=row["created_us"],
+        station_id=record.station_id,
+        event=event(record, state).SerializeToString(),
+    )
