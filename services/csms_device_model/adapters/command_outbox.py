@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from csms_device_model.adapters.command_store import KEYSPACE, micros
 from csms_device_model.domain.commands.messages import event
 from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.ports import SHARDS, CommandStore, PendingCommandEvent
-from csms_kernel.infra.cassandra import CassandraSession, Row
+from csms_kernel.infra.cassandra import CassandraSession
 
 _PENDING = (
     f"SELECT shard, created_us, command_id, rank, station_id FROM {KEYSPACE}.command_outbox"
@@ -29,6 +30,36 @@ _DELETE = f"DELETE FROM {KEYSPACE}.command_outbox WHERE shard = ? AND created_us
 STATES = list(CommandState)
 
 
+@dataclass(frozen=True)
+class OutboxRow:
+    shard: int
+    created_us: int
+    command_id: str
+    rank: int
+    station_id: str
+
+
+def ready(row: OutboxRow, record: CommandRecord | None) -> PendingCommandEvent | None:
+    """The row's event when the record has reached its state."""
+    state = STATES[row.rank]
+    if record is None or state not in record.history:
+        return None
+    return PendingCommandEvent(
+        shard=row.shard,
+        occurred_us=micros(record.occurred_at(state)),
+        command_id=record.command_id,
+        rank=row.rank,
+        created_us=row.created_us,
+        station_id=record.station_id,
+        event=event(record, state).SerializeToString(),
+    )
+
+
+def dead(row: OutboxRow, record: CommandRecord | None) -> bool:
+    """Whether the row's state can no longer be reached (the record finished in another state)."""
+    return record is None or (record.state.final and STATES[row.rank] not in record.history)
+
+
 class CassandraCommandOutbox:
     def __init__(self, session: CassandraSession, store: CommandStore) -> None:
         self._session = session
@@ -36,17 +67,18 @@ class CassandraCommandOutbox:
 
     async def pending(self, per_shard: int) -> list[PendingCommandEvent]:
         statement = await self._session.prepare(_PENDING, idempotent=True)
-        rows = await self._session.execute(statement, (list(range(SHARDS)), per_shard))
-        ids = sorted({row["command_id"] for row in rows})
+        rows = [OutboxRow(**row) for row in await self._session.execute(statement, (list(range(SHARDS)), per_shard))]
+        ids = sorted({row.command_id for row in rows})
         records = dict(zip(ids, await asyncio.gather(*(self._store.get(i) for i in ids)), strict=True))
-        ready = []
+        found = []
         for row in rows:
-            record, state = records[row["command_id"]], STATES[row["rank"]]
-            if record is not None and state in record.history:
-                ready.append(_pending(row, record, state))
-            elif record is None or record.state.final:
-                await self._delete(row["shard"], row["created_us"], row["command_id"], row["rank"])
-        return ready
+            record = records[row.command_id]
+            pending = ready(row, record)
+            if pending is not None:
+                found.append(pending)
+            elif dead(row, record):
+                await self._delete(row.shard, row.created_us, row.command_id, row.rank)
+        return found
 
     async def remove(self, events: Sequence[PendingCommandEvent]) -> None:
         await asyncio.gather(*(self._delete(e.shard, e.created_us, e.command_id, e.rank) for e in events))
@@ -54,15 +86,3 @@ class CassandraCommandOutbox:
     async def _delete(self, shard: int, created_us: int, command_id: str, rank: int) -> None:
         statement = await self._session.prepare(_DELETE, idempotent=True)
         await self._session.execute(statement, (shard, created_us, command_id, rank))
-
-
-def _pending(row: Row, record: CommandRecord, state: CommandState) -> PendingCommandEvent:
-    return PendingCommandEvent(
-        shard=row["shard"],
-        occurred_us=micros(record.occurred_at(state)),
-        command_id=record.command_id,
-        rank=row["rank"],
-        created_us=row["created_us"],
-        station_id=record.station_id,
-        event=event(record, state).SerializeToString(),
-    )

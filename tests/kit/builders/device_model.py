@@ -9,6 +9,7 @@ from typing import Any
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.bootstrap import build
+from csms_device_model.domain.commands.record import CommandRecord, CommandState, OcppCall
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.router import CallInfo
@@ -42,3 +43,20 @@ def expected_event(version: OcppVersion, **event: Any) -> device_model_pb2.Devic
         occurred_at=timestamp(NOW),
         **event,
     )
+
+
+def a_command(**overrides: Any) -> CommandRecord:
+    """A queued reset of CS-1 (1.6), created at NOW; times in milliseconds, as Cassandra keeps them."""
+    values: dict[str, Any] = {
+        "command_id": "cmd-1",
+        "station_id": "CS-1",
+        "command": "reset",
+        "params": {"type": "hard"},
+        "state": CommandState.QUEUED,
+        "ocpp_version": OcppVersion.V16,
+        "calls": (OcppCall("Reset", {"type": "Hard"}),),
+        "timeout_s": 30.0,
+        "created_at": NOW,
+    }
+    values.update(overrides)
+    return CommandRecord(**values)
