@@ -69,8 +69,10 @@ class NewCommand:
 
 
 def to_millis(moment: datetime) -> datetime:
-    """The time as Cassandra keeps it (milliseconds)."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    """The time as Cassandra keeps it (milliseconds), rounded up: a command's later times are never before its
+    creation time (kept to the microsecond, for the order of a station's commands)."""
+    rounded = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return rounded if rounded == moment else rounded + timedelta(milliseconds=1)
 
 
 class OperatorCommands:
@@ -224,7 +226,7 @@ class OperatorCommands:
         responses: list[Any] = []
         payloads: list[dict[str, Any]] = []
         for call in sent.calls:
-            remaining = (deadline - self._clock()).total_seconds()
+            remaining = (deadline - self._now()).total_seconds()
             if remaining <= 0:
                 return sent.failed(self._now(), Failure.TIMEOUT.text("no time left for the next call"), (*responses,))
             try:
