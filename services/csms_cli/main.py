@@ -15,6 +15,7 @@ import grpc
 
 from csms_cli import (
     call,
+    command,
     exit_codes,
     local_lists,
     projections,
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    for module in (stations, call, serve, stack, tokens, local_lists, transactions, sessions, projections):
+    for module in (stations, call, command, serve, stack, tokens, local_lists, transactions, sessions, projections):
         module.add_parser(commands)
     return parser
 
