@@ -74,14 +74,13 @@ RANKS: dict[CommandState, int] = {state: rank for rank, state in enumerate(Comma
 
 @dataclass(frozen=True, order=True)
 class PendingCommandEvent:
-    """A command event ready to publish (its state reached); ordered as the relay publishes: by shard, then
-    when the state was reached."""
+    """A command event ready to publish (its state reached); ordered as the relay publishes, as the outbox keeps
+    them: by shard, then command (in creation order), then state."""
 
     shard: int
-    occurred_us: int
+    created_us: int
     command_id: str
     rank: int
-    created_us: int = field(compare=False)
     station_id: str = field(compare=False)
     # a serialized `DeviceModelEvent`
     event: bytes = field(compare=False)

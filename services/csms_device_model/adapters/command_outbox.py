@@ -15,17 +15,14 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from csms_device_model.adapters.command_store import KEYSPACE, micros
+from csms_device_model.adapters.command_store import TABLES, CommandTables
 from csms_device_model.domain.commands.messages import event
 from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.ports import SHARDS, CommandStore, PendingCommandEvent
 from csms_kernel.infra.cassandra import CassandraSession
 
-_PENDING = (
-    f"SELECT shard, created_us, command_id, rank, station_id FROM {KEYSPACE}.command_outbox"
-    " WHERE shard IN ? PER PARTITION LIMIT ?"
-)
-_DELETE = f"DELETE FROM {KEYSPACE}.command_outbox WHERE shard = ? AND created_us = ? AND command_id = ? AND rank = ?"
+_PENDING = "SELECT shard, created_us, command_id, rank, station_id FROM {table} WHERE shard IN ? PER PARTITION LIMIT ?"
+_DELETE = "DELETE FROM {table} WHERE shard = ? AND created_us = ? AND command_id = ? AND rank = ?"
 
 STATES = list(CommandState)
 
@@ -46,10 +43,9 @@ def ready(row: OutboxRow, record: CommandRecord | None) -> PendingCommandEvent |
         return None
     return PendingCommandEvent(
         shard=row.shard,
-        occurred_us=micros(record.occurred_at(state)),
+        created_us=row.created_us,
         command_id=record.command_id,
         rank=row.rank,
-        created_us=row.created_us,
         station_id=record.station_id,
         event=event(record, state).SerializeToString(),
     )
@@ -61,12 +57,14 @@ def dead(row: OutboxRow, record: CommandRecord | None) -> bool:
 
 
 class CassandraCommandOutbox:
-    def __init__(self, session: CassandraSession, store: CommandStore) -> None:
+    def __init__(self, session: CassandraSession, store: CommandStore, tables: CommandTables = TABLES) -> None:
         self._session = session
         self._store = store
+        self._pending = _PENDING.format(table=tables.outbox)
+        self._delete_row = _DELETE.format(table=tables.outbox)
 
     async def pending(self, per_shard: int) -> list[PendingCommandEvent]:
-        statement = await self._session.prepare(_PENDING, idempotent=True)
+        statement = await self._session.prepare(self._pending, idempotent=True)
         rows = [OutboxRow(**row) for row in await self._session.execute(statement, (list(range(SHARDS)), per_shard))]
         ids = sorted({row.command_id for row in rows})
         records = dict(zip(ids, await asyncio.gather(*(self._store.get(i) for i in ids)), strict=True))
@@ -84,5 +82,5 @@ class CassandraCommandOutbox:
         await asyncio.gather(*(self._delete(e.shard, e.created_us, e.command_id, e.rank) for e in events))
 
     async def _delete(self, shard: int, created_us: int, command_id: str, rank: int) -> None:
-        statement = await self._session.prepare(_DELETE, idempotent=True)
+        statement = await self._session.prepare(self._delete_row, idempotent=True)
         await self._session.execute(statement, (shard, created_us, command_id, rank))

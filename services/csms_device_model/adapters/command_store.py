@@ -15,6 +15,7 @@ import asyncio
 import base64
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,11 +42,9 @@ _CHANGE = (
 _GET = f"SELECT * FROM {KEYSPACE}.commands WHERE command_id = ?"
 _BY_STATION = f"INSERT INTO {KEYSPACE}.commands_by_station (station_id, created_us, command_id) VALUES (?, ?, ?)"
 _QUEUE = f"INSERT INTO {KEYSPACE}.command_queue (station_id, created_us, command_id) VALUES (?, ?, ?)"
-_OPEN = f"INSERT INTO {KEYSPACE}.open_commands (shard, created_us, command_id, station_id) VALUES (?, ?, ?, ?)"
-_OUTBOX = (
-    f"INSERT INTO {KEYSPACE}.command_outbox (shard, created_us, command_id, rank, station_id) VALUES (?, ?, ?, ?, ?)"
-)
-_CLOSE = f"DELETE FROM {KEYSPACE}.open_commands WHERE shard = ? AND created_us = ? AND command_id = ?"
+_OPEN = "INSERT INTO {table} (shard, created_us, command_id, station_id) VALUES (?, ?, ?, ?)"
+_OUTBOX = "INSERT INTO {table} (shard, created_us, command_id, rank, station_id) VALUES (?, ?, ?, ?, ?)"
+_CLOSE = "DELETE FROM {table} WHERE shard = ? AND created_us = ? AND command_id = ?"
 _DEQUEUE = f"DELETE FROM {KEYSPACE}.command_queue WHERE station_id = ? AND created_us = ? AND command_id = ?"
 _FIRST_PAGE = f"SELECT created_us, command_id FROM {KEYSPACE}.commands_by_station WHERE station_id = ? LIMIT ?"
 _NEXT_PAGE = (
@@ -53,12 +52,28 @@ _NEXT_PAGE = (
     " AND (created_us, command_id) < (?, ?) LIMIT ?"
 )
 _QUEUED = f"SELECT command_id FROM {KEYSPACE}.command_queue WHERE station_id = ?"
-_OPEN_COMMANDS = f"SELECT command_id, station_id FROM {KEYSPACE}.open_commands WHERE shard IN ?"
+_OPEN_COMMANDS = "SELECT command_id, station_id FROM {table} WHERE shard IN ?"
+
+
+@dataclass(frozen=True)
+class CommandTables:
+    """The tables every instance's sweep and event relay read; tests give their own, so that the instances of a
+    stack running on the same Cassandra leave their rows alone."""
+
+    open_commands: str = f"{KEYSPACE}.open_commands"
+    outbox: str = f"{KEYSPACE}.command_outbox"
+
+
+TABLES = CommandTables()
 
 
 class CassandraCommandStore:
-    def __init__(self, session: CassandraSession) -> None:
+    def __init__(self, session: CassandraSession, tables: CommandTables = TABLES) -> None:
         self._session = session
+        self._open = _OPEN.format(table=tables.open_commands)
+        self._outbox = _OUTBOX.format(table=tables.outbox)
+        self._close = _CLOSE.format(table=tables.open_commands)
+        self._open_commands = _OPEN_COMMANDS.format(table=tables.open_commands)
 
     async def create(self, record: CommandRecord) -> None:
         created_us = micros(record.created_at)
@@ -81,8 +96,8 @@ class CassandraCommandStore:
         shard = shard_of(record.station_id)
         indexes = [
             (_BY_STATION, (record.station_id, created_us, record.command_id)),
-            (_OPEN, (shard, created_us, record.command_id, record.station_id)),
-            (_OUTBOX, (shard, created_us, record.command_id, RANKS[record.state], record.station_id)),
+            (self._open, (shard, created_us, record.command_id, record.station_id)),
+            (self._outbox, (shard, created_us, record.command_id, RANKS[record.state], record.station_id)),
         ]
         if record.queue_if_offline:
             indexes.append((_QUEUE, (record.station_id, created_us, record.command_id)))
@@ -95,7 +110,7 @@ class CassandraCommandStore:
     async def change(self, before: CommandState, after: CommandRecord) -> bool:
         created_us = micros(after.created_at)
         outbox = (shard_of(after.station_id), created_us, after.command_id, RANKS[after.state], after.station_id)
-        await self._session.execute(await self._session.prepare(_OUTBOX, idempotent=True), outbox)
+        await self._session.execute(await self._session.prepare(self._outbox, idempotent=True), outbox)
         error = after.call_error
         params = (
             after.state.value,
@@ -117,7 +132,7 @@ class CassandraCommandStore:
     async def finish(self, record: CommandRecord) -> None:
         created_us = micros(record.created_at)
         deletes: list[tuple[str, tuple[object, ...]]] = [
-            (_CLOSE, (shard_of(record.station_id), created_us, record.command_id))
+            (self._close, (shard_of(record.station_id), created_us, record.command_id))
         ]
         if record.queue_if_offline:
             deletes.append((_DEQUEUE, (record.station_id, created_us, record.command_id)))
@@ -143,7 +158,7 @@ class CassandraCommandStore:
         return [row["command_id"] for row in rows]
 
     async def open_commands(self) -> Sequence[OpenCommand]:
-        statement = await self._session.prepare(_OPEN_COMMANDS, idempotent=True)
+        statement = await self._session.prepare(self._open_commands, idempotent=True)
         rows = await self._session.execute(statement, (list(range(SHARDS)),))
         return [OpenCommand(row["command_id"], row["station_id"]) for row in rows]
 
