@@ -100,6 +100,7 @@ def build(
         clock,
         default_timeout_s=settings.default_call_timeout_s,
         grace_s=settings.command_outcome_grace_s,
+        deliveries=settings.command_deliveries,
         changed=relay.wake,
     )
     sweeper = CommandSweeper(

@@ -46,3 +46,8 @@ class DeviceModelSettings(CommonSettings):
         description="The leases that let one instance relay the command events and one sweep the commands "
         "(renewed every third of it; another instance takes over when one expires).",
     )
+    command_deliveries: int = Field(
+        default=16,
+        description="How many stations one instance delivers queued operator commands to at a time (each "
+        "station's queue one command at a time).",
+    )

@@ -5,12 +5,15 @@ once its offline station is connected and accepted, and read commands back.
 why the version cannot express it), stores the record (`CommandStore`) and, for a connected station, sends it,
 waiting for the outcome (`wait`) or not. A command for an offline station is kept (`queue_if_offline`) and
 delivered by `trigger(station)`, which the stations projection calls when the station connects or boots
-(`policies/deliver_queued_commands.py`) and the sweep calls for connected stations with queued commands: one
-drain per station and instance sends the queue in creation order, one at a time, while the station is connected
-and its last boot was Accepted. Every send first moves the record queued → sent with a compare-and-set, so a
-command is sent at most once whichever instances try; a record that cannot be moved was taken by another
-instance. `settle` applies what time alone decides (`domain.commands.record.overdue`): expiry, and outcome
-unknown for a command whose sender stopped. Every change wakes the event relay (`changed`).
+(`policies/deliver_queued_commands.py`) and the sweep calls for connected stations with queued commands: a
+bounded number of workers (`deliveries`) drain the stations asked for, one drain per station and instance, each
+sending the queue in creation order, one at a time, while the station is connected and its last boot was
+Accepted (a boot storm asks for thousands of stations, nearly all with nothing queued: one read each).
+
+Every send first moves the record queued → sent with a compare-and-set, so a command is sent at most once
+whichever instances try; a record that cannot be moved was taken by another instance. `settle` applies what time
+alone decides (`domain.commands.record.overdue`): expiry, and outcome unknown for a command whose sender stopped.
+Every change wakes the event relay (`changed`).
 
 No I/O of its own: the store, the stations repository, the edge calls and the clock are injected. Background
 sends and drains are tasks of this object, cancelled when `run()` is.
@@ -85,6 +88,7 @@ class OperatorCommands:
         *,
         default_timeout_s: float,
         grace_s: float,
+        deliveries: int = 16,
         changed: Callable[[], None] = lambda: None,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
@@ -96,8 +100,11 @@ class OperatorCommands:
         self._grace = timedelta(seconds=grace_s)
         self._changed = changed
         self._new_id = new_id
+        self._deliveries = deliveries
         self._tasks: set[asyncio.Task[None]] = set()
-        self._drains: dict[str, asyncio.Task[None]] = {}
+        self._asked: asyncio.Queue[str] = asyncio.Queue()
+        self._waiting: set[str] = set()
+        self._draining: set[str] = set()
         self._drain_again: set[str] = set()
 
     async def send(self, new: NewCommand) -> CommandRecord:
@@ -158,15 +165,18 @@ class OperatorCommands:
         return record if after is None else await self._finish(record, after)
 
     def trigger(self, station_id: str) -> None:
-        """Delivers the station's queued commands in the background (if it is connected and accepted)."""
-        running = self._drains.get(station_id)
-        if running is not None and not running.done():
+        """Delivers the station's queued commands in the background (if it is connected and accepted); asked
+        again while its drain runs, it drains again after it."""
+        if station_id in self._draining:
             self._drain_again.add(station_id)
-            return
-        self._drains[station_id] = self._spawn(self._drain_while_asked(station_id), f"queue of {station_id}")
+        elif station_id not in self._waiting:
+            self._waiting.add(station_id)
+            self._asked.put_nowait(station_id)
 
     async def run(self) -> None:
-        """Keeps the background sends and drains until cancelled, then cancels them."""
+        """Runs the delivery workers and keeps the background sends until cancelled, then cancels them all."""
+        for worker in range(self._deliveries):
+            self._spawn(self._deliver_asked(), f"delivery worker {worker}")
         try:
             await asyncio.Event().wait()
         finally:
@@ -271,15 +281,20 @@ class OperatorCommands:
                 return current
             await asyncio.sleep(WAIT_POLL_S)
 
-    async def _drain_while_asked(self, station_id: str) -> None:
+    async def _deliver_asked(self) -> None:
         while True:
-            self._drain_again.discard(station_id)
+            station_id = await self._asked.get()
+            self._waiting.discard(station_id)
+            self._draining.add(station_id)
             try:
                 await self.drain(station_id)
             except Exception:
                 log.exception("delivering the queued commands of %s failed (the sweep tries again)", station_id)
-            if station_id not in self._drain_again:
-                return
+            finally:
+                self._draining.discard(station_id)
+            if station_id in self._drain_again:
+                self._drain_again.discard(station_id)
+                self.trigger(station_id)
 
     def _spawn(self, work: Coroutine[Any, Any, Any], what: str) -> asyncio.Task[None]:
         async def logged() -> None:
