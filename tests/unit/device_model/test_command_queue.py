@@ -270,3 +270,34 @@ async def test_a_trigger_while_a_drain_runs_drains_again_after_it(world: Command
 
 async def _settled(world: CommandsWorld, command_id: str) -> None:
     await wait_until(lambda: world.store.records[command_id].state.final)
+
+
+async def test_a_storm_of_stations_is_drained_a_few_at_a_time(world: CommandsWorld) -> None:
+    commands = OperatorCommands(
+        world.store, world.stations, world.edges, world.clock, default_timeout_s=30, grace_s=15, deliveries=3
+    )
+    gate, reading, most = asyncio.Event(), [0], [0]
+    looked: list[str] = []
+
+    async def queued(station_id: str) -> list[str]:
+        reading[0] += 1
+        most[0] = max(most[0], reading[0])
+        await gate.wait()
+        reading[0] -= 1
+        looked.append(station_id)
+        return []
+
+    world.store.queued = queued  # type: ignore[method-assign]
+    running = asyncio.create_task(commands.run())
+    try:
+        for n in range(50):
+            commands.trigger(f"CS-{n}")
+            commands.trigger(f"CS-{n}")  # asked twice before its turn: drained once
+        await wait_until(lambda: reading[0] == 3)
+        gate.set()
+        await wait_until(lambda: len(looked) == 50)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert most[0] == 3
+    assert sorted(looked) == sorted(f"CS-{n}" for n in range(50))
