@@ -229,32 +229,18 @@ async def test_commands_queued_for_an_offline_station_go_once_it_is_back_in_orde
     )
 
     start = await end_offsets(stack.config.kafka_bootstrap, topics.DEVICE_MODEL_EVENTS)
-    later = timestamp(datetime.now(UTC) + timedelta(minutes=10))
-    soon = timestamp(datetime.now(UTC) + timedelta(seconds=2))
-    queued = [
-        await send(device_model, station_id, "clear-cache", {}, queue_if_offline=True, expires_at=later),
-        await send(device_model, station_id, "expiring", {}, queue_if_offline=True, expires_at=soon)
-        if False
-        else await send(device_model, station_id, "reset", {"type": "on_idle"}, queue_if_offline=True, expires_at=soon),
-        await send(
-            device_model,
-            station_id,
-            "trigger-message",
-            {"message": "heartbeat"},
-            wait=True,
-            queue_if_offline=True,
-            expires_at=later,
-        ),
-        await send(
-            device_model,
-            station_id,
-            "data-transfer",
-            {"vendor_id": "ACME", "data": 3},
-            wait=False,
-            queue_if_offline=True,
-            expires_at=later,
-        ),
+    commands: list[tuple[str, dict[str, Any], float]] = [
+        ("clear-cache", {}, 600),
+        ("reset", {"type": "on_idle"}, 3),  # expires before the station is back
+        ("trigger-message", {"message": "heartbeat"}, 600),
+        ("data-transfer", {"vendor_id": "ACME", "data": 3}, 600),
     ]
+    queued = []
+    for name, params, expires_in in commands:
+        expires_at = timestamp(datetime.now(UTC) + timedelta(seconds=expires_in))
+        queued.append(
+            await send(device_model, station_id, name, params, wait=True, queue_if_offline=True, expires_at=expires_at)
+        )
     assert [c.state for c in queued] == [pb.COMMAND_STATE_QUEUED] * 4
     expiring = queued[1].command_id
 
