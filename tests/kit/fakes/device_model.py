@@ -91,14 +91,13 @@ class ScriptedEdges:
 @dataclass
 class InMemoryCommandStore:
     """Command records and their indexes; a change is a compare-and-set on the state, preceded by its outbox
-    row, as in Cassandra. `lost_changes` counts the compare-and-sets that did not apply."""
+    row, as in Cassandra."""
 
     records: dict[str, CommandRecord] = field(default_factory=dict)
     by_station: dict[str, set[tuple[int, str]]] = field(default_factory=dict)
     queues: dict[str, set[tuple[int, str]]] = field(default_factory=dict)
     open: dict[str, OpenCommand] = field(default_factory=dict)
     outbox: set[OutboxRow] = field(default_factory=set)
-    lost_changes: int = 0
 
     async def create(self, record: CommandRecord) -> None:
         if record.command_id in self.records:
@@ -117,7 +116,6 @@ class InMemoryCommandStore:
     async def change(self, before: CommandState, after: CommandRecord) -> bool:
         self.outbox.add(self._row(after))
         if self.records[after.command_id].state is not before:
-            self.lost_changes += 1
             return False
         self.records[after.command_id] = after
         return True
