@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms_authorization.adapters.active_sessions import CassandraActiveSessions
-from csms_authorization.adapters.event_log import KafkaEventLog
-from csms_authorization.adapters.lease import CassandraLease
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
 from csms_authorization.adapters.outbox import STATION_KEY, STATION_OUTBOX_TABLE, CassandraOutbox
 from csms_authorization.adapters.registry import CassandraStationRegistry
@@ -25,21 +23,12 @@ from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.local_list_service import LocalListService
-from csms_authorization.app.outbox_relay import LEASE_NAME, STATION_LEASE_NAME, OutboxRelay
 from csms_authorization.app.station_service import StationService
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
 from csms_authorization.ocpp.context import AuthorizationContext
 from csms_authorization.ocpp.routing import TABLES
-from csms_authorization.ports import (
-    ActiveSessions,
-    EventLog,
-    Lease,
-    LocalListStore,
-    Outbox,
-    StationRegistryRepository,
-    TokenStore,
-)
+from csms_authorization.ports import ActiveSessions, LocalListStore, PendingEvent, StationRegistryRepository, TokenStore
 from csms_authorization.projections.active_sessions import PROJECTION as SESSIONS_PROJECTION
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.clients.station_calls import GrpcStationCalls, StationCalls
@@ -52,12 +41,19 @@ from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import AUTHORIZATION
+from csms_kernel.outbox.event_log import KafkaEventLog
+from csms_kernel.outbox.lease import CassandraLease
+from csms_kernel.outbox.relay import EventLog, Lease, Outbox, OutboxRelay
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
 
 log = logging.getLogger(__name__)
 
 NAME = "authorization"
+LEASE_NAME = "token_outbox_relay"
+STATION_LEASE_NAME = "station_outbox_relay"
+EVENT_TYPE = authorization_pb2.AuthorizationEvent.DESCRIPTOR.full_name
+STATION_EVENT_TYPE = authorization_pb2.StationCredentialsChanged.DESCRIPTOR.full_name
 SERVICE_NAME = authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name
 
 
@@ -72,12 +68,12 @@ def build(
     tokens: TokenStore | None = None,
     registry: StationRegistryRepository | None = None,
     local_list: LocalListStore | None = None,
-    outbox: Outbox | None = None,
+    outbox: Outbox[PendingEvent] | None = None,
     lease: Lease | None = None,
-    event_log: EventLog | None = None,
-    station_outbox: Outbox | None = None,
+    event_log: EventLog[PendingEvent] | None = None,
+    station_outbox: Outbox[PendingEvent] | None = None,
     station_lease: Lease | None = None,
-    station_event_log: EventLog | None = None,
+    station_event_log: EventLog[PendingEvent] | None = None,
     sessions: ActiveSessions | None = None,
     station_calls: StationCalls | None = None,
     hasher: PasswordHasher | None = None,
@@ -128,18 +124,19 @@ def build(
     )
     relay = OutboxRelay(
         outbox or CassandraOutbox(session),
-        lease or CassandraLease(session, LEASE_NAME, instance, settings.outbox_lease_s),
-        event_log or KafkaEventLog(producer),
+        lease or CassandraLease(session, KEYSPACE, LEASE_NAME, instance, settings.outbox_lease_s),
+        event_log or KafkaEventLog(producer, topics.AUTHORIZATION_EVENTS, EVENT_TYPE),
         poll_s=settings.outbox_poll_s,
         lease_s=settings.outbox_lease_s,
+        name="token outbox relay",
     )
     station_relay = OutboxRelay(
         station_outbox or CassandraOutbox(session, STATION_OUTBOX_TABLE, STATION_KEY),
-        station_lease or CassandraLease(session, STATION_LEASE_NAME, instance, settings.outbox_lease_s),
-        station_event_log
-        or KafkaEventLog(producer, topics.STATION_CREDENTIALS, authorization_pb2.StationCredentialsChanged),
+        station_lease or CassandraLease(session, KEYSPACE, STATION_LEASE_NAME, instance, settings.outbox_lease_s),
+        station_event_log or KafkaEventLog(producer, topics.STATION_CREDENTIALS, STATION_EVENT_TYPE),
         poll_s=settings.station_outbox_poll_s,
         lease_s=settings.outbox_lease_s,
+        name="station outbox relay",
     )
     projector, sessions_consumer = kafka_projection_runner(
         settings, instance, SESSIONS_PROJECTION, session=session, state=NoState(), dead_letter=producer

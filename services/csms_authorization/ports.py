@@ -122,33 +122,6 @@ def shard_of(key: str) -> int:
     return zlib.crc32(key.encode()) % SHARDS
 
 
-class Outbox(Protocol):
-    async def pending(self, per_shard: int) -> list[PendingEvent]:
-        """Up to `per_shard` waiting events of every shard, the lowest revisions of each."""
-
-    async def remove(self, events: Sequence[PendingEvent]) -> None:
-        """Removes these events (published); removing an event twice is harmless."""
-
-
-class Lease(Protocol):
-    async def acquire(self) -> bool:
-        """Renews the lease when this owner holds it, takes it when nobody does; True when it is held now,
-        valid for its time to live counted from before the call."""
-
-    async def release(self) -> None:
-        """Gives the lease up if this owner holds it."""
-
-
-class EventLogUnavailable(Exception):
-    """Kafka did not acknowledge every event; some may have been appended."""
-
-
-class EventLog(Protocol):
-    async def publish(self, events: Sequence[PendingEvent]) -> None:
-        """Appends the events in the order given; returns once every one is acknowledged, else raises
-        EventLogUnavailable."""
-
-
 class ActiveSessions(Protocol):
     async def has_active(self, key: str) -> bool:
         """Whether the token with this key has a transaction that has not ended."""

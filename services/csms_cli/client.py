@@ -76,6 +76,14 @@ class CsmsClient(Protocol):
         self, station_id: str, action: str, payload_json: str, timeout_s: float
     ) -> device_model_pb2.SendCallResponse: ...
 
+    def send_command(self, request: device_model_pb2.SendCommandRequest) -> device_model_pb2.Command:
+        """An operator command, as recorded (waited for when `request.wait`)."""
+
+    def get_command(self, command_id: str) -> device_model_pb2.Command: ...
+
+    def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
+        """Up to `limit` of the station's commands, newest first (following pages), and whether there are more."""
+
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest
     ) -> authorization_pb2.UpsertIdTokenResponse:
@@ -183,6 +191,33 @@ class GrpcCsmsClient:
         )
         with self._errors(DEVICE_MODEL):
             return self._device_model().SendCall(request, timeout=rpc_deadline_s(timeout_s))
+
+    def send_command(self, request: device_model_pb2.SendCommandRequest) -> device_model_pb2.Command:
+        timeout_s = request.timeout_ms / 1000
+        deadline = rpc_deadline_s(timeout_s) if request.wait else self._rpc_timeout_s
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().SendCommand(request, timeout=deadline).command
+
+    def get_command(self, command_id: str) -> device_model_pb2.Command:
+        request = device_model_pb2.GetCommandRequest(command_id=command_id)
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().GetCommand(request, timeout=self._rpc_timeout_s).command
+
+    def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
+        found: list[device_model_pb2.Command] = []
+        token = ""
+        with self._errors(DEVICE_MODEL):
+            while True:
+                request = device_model_pb2.ListCommandsRequest(
+                    station_id=station_id, page_size=min(PAGE_SIZE, limit - len(found) + 1), page_token=token
+                )
+                page = self._device_model().ListCommands(request, timeout=self._rpc_timeout_s)
+                found.extend(page.commands)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                token = page.next_page_token
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

@@ -16,6 +16,7 @@ import grpc
 from csms_cli import (
     api_keys,
     call,
+    command,
     exit_codes,
     local_lists,
     projections,
@@ -67,7 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    for module in (stations, call, serve, stack, tokens, local_lists, transactions, sessions, projections, api_keys):
+    for module in (
+        stations,
+        call,
+        command,
+        serve,
+        stack,
+        tokens,
+        local_lists,
+        transactions,
+        sessions,
+        projections,
+        api_keys,
+    ):
         module.add_parser(commands)
     return parser
 

@@ -2,7 +2,9 @@
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification and, as fallback
-owner, every unowned action), the stations projector and the gRPC DeviceModelService.
+owner, every unowned action), the stations projector (and its policies: close replaced connections, deliver
+queued commands), the operator commands' background work, the command event relay, the command sweep and the
+gRPC DeviceModelService.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms_device_model.adapters.command_outbox import CassandraCommandOutbox
+from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandStore
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.api.grpc_api import DeviceModelServicer
+from csms_device_model.app.command_sweeper import CommandSweeper
+from csms_device_model.app.operator_commands import OperatorCommands
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
-from csms_device_model.ports import EdgeNodeCalls, StationsRepository
+from csms_device_model.policies.deliver_queued_commands import DeliverQueuedCommands
+from csms_device_model.ports import CommandStore, EdgeNodeCalls, PendingCommandEvent, StationsRepository
 from csms_device_model.projections.stations import PROJECTION, StationsState
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
@@ -32,10 +39,16 @@ from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
+from csms_kernel.outbox.event_log import KafkaEventLog
+from csms_kernel.outbox.lease import CassandraLease
+from csms_kernel.outbox.relay import EventLog, Lease, Outbox, OutboxRelay
 from csms_kernel.projecting.runner import kafka_projection_runner
 
 NAME = "device-model"
 SERVICE_NAME = device_model_pb2.DESCRIPTOR.services_by_name["DeviceModelService"].full_name
+EVENT_TYPE = device_model_pb2.DeviceModelEvent.DESCRIPTOR.full_name
+RELAY_LEASE = "command_event_relay"
+SWEEP_LEASE = "command_sweep"
 
 
 def utc_now() -> datetime:
@@ -48,10 +61,14 @@ def build(
     session: CassandraSession | None = None,
     repository: StationsRepository | None = None,
     edges: EdgeNodeCalls | None = None,
+    commands: CommandStore | None = None,
+    command_outbox: Outbox[PendingCommandEvent] | None = None,
+    event_log: EventLog[PendingCommandEvent] | None = None,
+    leases: Callable[[str], Lease] | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
-    """The device-model service, wired; each keyword replaces a port (tests pass fakes). A `session` passed
-    in stays the caller's to connect and close."""
+    """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
+    of a job by name). A `session` passed in stays the caller's to connect and close."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -65,6 +82,34 @@ def build(
         resources.append(Closing(edge_calls.close))
     router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
+    commands = commands or CassandraCommandStore(session)
+    if leases is None:
+        leases = functools.partial(_lease, session, instance, settings.command_lease_s)
+    relay = OutboxRelay(
+        command_outbox or CassandraCommandOutbox(session, commands),
+        leases(RELAY_LEASE),
+        event_log or KafkaEventLog(producer, topics.DEVICE_MODEL_EVENTS, EVENT_TYPE),
+        poll_s=settings.command_events_poll_s,
+        lease_s=settings.command_lease_s,
+        name="command event relay",
+    )
+    operator_commands = OperatorCommands(
+        commands,
+        repository,
+        edges,
+        clock,
+        default_timeout_s=settings.default_call_timeout_s,
+        grace_s=settings.command_outcome_grace_s,
+        deliveries=settings.command_deliveries,
+        changed=relay.wake,
+    )
+    sweeper = CommandSweeper(
+        commands,
+        operator_commands,
+        leases(SWEEP_LEASE),
+        interval_s=settings.command_sweep_interval_s,
+        lease_s=settings.command_lease_s,
+    )
     call_runner, handler_consumer = kafka_call_runner(
         service=DEVICE_MODEL,
         instance=instance,
@@ -81,14 +126,19 @@ def build(
         session=session,
         state=StationsState(repository, timedelta(seconds=settings.last_seen_resolution_s)),
         dead_letter=producer,
-        policies=[CloseReplacedConnections(KafkaConnectionCloser(producer, clock))],
+        policies=[
+            CloseReplacedConnections(KafkaConnectionCloser(producer, clock)),
+            DeliverQueuedCommands(operator_commands),
+        ],
     )
-    servicer = DeviceModelServicer(repository, StationCommands(repository, edges, settings.default_call_timeout_s))
+    servicer = DeviceModelServicer(
+        repository, StationCommands(repository, edges, settings.default_call_timeout_s), operator_commands
+    )
     return Service(
         name=NAME,
         instance=instance,
         resources=[*resources, handler_consumer, projector_consumer, producer],
-        loops=[call_runner.run, projector.run],
+        loops=[call_runner.run, projector.run, operator_commands.run, relay.run, sweeper.run],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,
@@ -97,6 +147,10 @@ def build(
         ),
         router=router,
     )
+
+
+def _lease(session: CassandraSession, instance: str, ttl_s: int, name: str) -> Lease:
+    return CassandraLease(session, KEYSPACE, name, instance, ttl_s)
 
 
 def main() -> None:

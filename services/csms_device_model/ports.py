@@ -3,10 +3,13 @@ values they exchange. No I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.domain.presence import CloseOldConnection, Presence
 
 
@@ -30,6 +33,9 @@ Outcome = CallResult | CallErrorReply
 class StationsRepository(Protocol):
     async def presence(self, station_id: str) -> Presence | None: ...
 
+    async def registration(self, station_id: str) -> str | None:
+        """The registration status the station's last boot was answered with (None before its first boot)."""
+
     async def station(self, station_id: str) -> device_model_pb2.Station | None: ...
 
     async def stations(self, page_size: int, page_token: str) -> tuple[list[device_model_pb2.Station], str]: ...
@@ -46,5 +52,75 @@ class EdgeNodeCalls(Protocol):
     ) -> Outcome: ...
 
 
+class QueuedDeliveries(Protocol):
+    def trigger(self, station_id: str) -> None:
+        """Delivers the station's queued commands in the background, if it is connected and accepted."""
+
+
 class ConnectionCloser(Protocol):
     async def close(self, station_id: str, old: CloseOldConnection) -> None: ...
+
+
+SHARDS = 8  # fixed: a station's command events must stay in one outbox partition to keep their order
+
+
+def shard_of(station_id: str) -> int:
+    return zlib.crc32(station_id.encode()) % SHARDS
+
+
+RANKS: dict[CommandState, int] = {state: rank for rank, state in enumerate(CommandState)}
+"""A command's outbox rows in the order of its states: queued 0, sent 1, answered 2, failed 3, expired 4."""
+
+
+@dataclass(frozen=True, order=True)
+class PendingCommandEvent:
+    """A command event ready to publish (its state reached); ordered as the relay publishes, as the outbox keeps
+    them: by shard, then command (in creation order), then state."""
+
+    shard: int
+    created_us: int
+    command_id: str
+    rank: int
+    station_id: str = field(compare=False)
+    # a serialized `DeviceModelEvent`
+    event: bytes = field(compare=False)
+
+    @property
+    def key(self) -> str:
+        """Its Kafka key: the station id."""
+        return self.station_id
+
+
+@dataclass(frozen=True)
+class OpenCommand:
+    command_id: str
+    station_id: str
+
+
+class CommandStore(Protocol):
+    """Command records and their indexes (Cassandra in production). Every change of a record's state is a
+    compare-and-set on its state, so it happens once whoever tries it; each is preceded by its outbox row."""
+
+    async def create(self, record: CommandRecord) -> None:
+        """Stores a new record, then indexes it: the station's commands, the open commands, the station's queue
+        (queue_if_offline) and the outbox row of its queued event."""
+
+    async def get(self, command_id: str) -> CommandRecord | None: ...
+
+    async def change(self, before: CommandState, after: CommandRecord) -> bool:
+        """Stores `after` if the record is still in state `before`; whether it was."""
+
+    async def finish(self, record: CommandRecord) -> None:
+        """Takes a finished command out of the open commands and its station's queue."""
+
+    async def station_commands(
+        self, station_id: str, page_size: int, page_token: str
+    ) -> tuple[list[CommandRecord], str]:
+        """A page of the station's commands, newest first, and the next page's token ("" after the last).
+        ValueError for a token it did not issue."""
+
+    async def queued(self, station_id: str) -> list[str]:
+        """The ids in the station's queue, oldest first."""
+
+    async def open_commands(self) -> Sequence[OpenCommand]:
+        """Every command not known to be finished."""

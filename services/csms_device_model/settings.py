@@ -27,3 +27,27 @@ class DeviceModelSettings(CommonSettings):
     last_seen_resolution_s: float = Field(
         default=30.0, description="A station's last-seen time is written at most this often (seconds)."
     )
+    command_outcome_grace_s: float = Field(
+        default=15.0,
+        description="How long after a sent operator command's timeout the instance sending it may still record "
+        "the station's answer; after that the command is reported failed, outcome unknown (docs/adr/0020).",
+    )
+    command_sweep_interval_s: float = Field(
+        default=5.0,
+        description="How often the command sweep expires queued commands, fails commands whose outcome is "
+        "unknown and resumes deliveries to connected stations (one instance sweeps, by lease).",
+    )
+    command_events_poll_s: float = Field(
+        default=1.0,
+        description="How often the command event relay looks for command events stored by other instances.",
+    )
+    command_lease_s: int = Field(
+        default=15,
+        description="The leases that let one instance relay the command events and one sweep the commands "
+        "(renewed every third of it; another instance takes over when one expires).",
+    )
+    command_deliveries: int = Field(
+        default=16,
+        description="How many stations one instance delivers queued operator commands to at a time (each "
+        "station's queue one command at a time).",
+    )

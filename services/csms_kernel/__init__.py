@@ -3,6 +3,7 @@
 - `ocpp/`: OCPP versions, framing, error codes, schemas, payload conversion, ownership (no I/O, no generated code).
 - `handling/`: the station-CALL runtime (router, exactly-once call runner, answered calls).
 - `projecting/`: running read-model projections.
+- `outbox/`: the transactional outbox relay, the lease that lets one instance run a job, the Kafka event log.
 - `clients/`: gRPC clients several services use (the one station-call client, `StationCalls`).
 - `infra/`: Kafka, Cassandra and gRPC adapters, envelopes, settings, topics, process lifecycle.
 - `telemetry/`: OpenTelemetry tracing and Prometheus metrics.

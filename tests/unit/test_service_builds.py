@@ -35,7 +35,7 @@ SERVICES = {
         lambda: build_device_model(DeviceModelSettings(instance_id="device-model-7")),
         "device-model",
         ["CassandraSession", "Closing", *KAFKA],
-        ["CallRunner.run", "ProjectionRunner.run"],
+        ["CallRunner.run", "ProjectionRunner.run", "OperatorCommands.run", "OutboxRelay.run", "CommandSweeper.run"],
         "127.0.0.1:50051",
         "csms.device_model.v1.DeviceModelService",
         frozenset({"BootNotification", "Heartbeat", "StatusNotification"}),

@@ -1,11 +1,11 @@
-"""The transactional outboxes of the service's events: the Cassandra adapter of the `Outbox` port (the port and
-`PendingEvent` live in csms_authorization.ports). Two tables of one layout: `token_outbox` (token changes, this
-page) and `station_outbox` (station credential changes, written by `registry.CassandraStationRegistry` in the
-same way; docs/adr/0021), each with its own relay.
+"""The transactional outboxes of the service's events: the Cassandra adapter of the kernel's `Outbox` port
+(`csms_kernel.outbox.relay`) for the `PendingEvent`s of csms_authorization.ports. Two tables of one layout:
+`token_outbox` (token changes, this page) and `station_outbox` (station credential changes, written by
+`registry.CassandraStationRegistry` in the same way; docs/adr/0021), each with its own relay.
 
 A token change and its `AuthorizationEvent` are stored in one Cassandra request (a logged batch of the token's
 row and an outbox row, `token_store.CassandraTokenStore`), both written at the event's revision (its CQL write
-timestamp), so a stored change always has its event waiting. `outbox_relay.OutboxRelay` publishes the waiting
+timestamp), so a stored change always has its event waiting. The kernel's `OutboxRelay` publishes the waiting
 events and removes them once Kafka has acknowledged them: at least once, in revision order per token.
 
 Outbox rows are spread over `SHARDS` partitions by a hash of the token key, so all events of one token share

@@ -20,6 +20,7 @@ _PRESENCE = (
     " FROM csms_device_model.stations WHERE station_id = ?"
 )
 _STATION = "SELECT * FROM csms_device_model.stations WHERE station_id = ?"
+_REGISTRATION = "SELECT status FROM csms_device_model.station_registrations WHERE station_id = ?"
 _FIRST_STATIONS = "SELECT * FROM csms_device_model.stations LIMIT ?"
 _NEXT_STATIONS = "SELECT * FROM csms_device_model.stations WHERE token(station_id) > token(?) LIMIT ?"
 _CONNECTORS = "SELECT * FROM csms_device_model.connector_status WHERE station_id = ?"
@@ -41,6 +42,10 @@ class CassandraStationsRepository:
             edge_address=row["edge_address"] or "",
             ocpp_version=row["ocpp_version"] or "",
         )
+
+    async def registration(self, station_id: str) -> str | None:
+        rows = await self._session.execute(await self._session.prepare(_REGISTRATION, idempotent=True), (station_id,))
+        return rows[0]["status"] if rows else None
 
     async def station(self, station_id: str) -> device_model_pb2.Station | None:
         rows = await self._session.execute(await self._session.prepare(_STATION, idempotent=True), (station_id,))

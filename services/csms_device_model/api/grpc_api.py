@@ -1,24 +1,32 @@
-"""The DeviceModelService gRPC servicer: station queries and CSMS-initiated calls (no logic of its own)."""
+"""The DeviceModelService gRPC servicer: station queries, CSMS-initiated calls and operator commands (no logic of
+its own)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.edge.v1 import edge_pb2
+from csms_device_model.app.operator_commands import NewCommand, OperatorCommands
 from csms_device_model.app.send_call import StationCommands
+from csms_device_model.domain.commands.messages import command_message
 from csms_device_model.ports import CallErrorReply, StationsRepository
 from csms_kernel.clients.station_calls import StationCallError
+from csms_kernel.infra.envelopes import to_datetime
 
 MAX_PAGE_SIZE = 1000
 
 
 class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
-    def __init__(self, repository: StationsRepository, commands: StationCommands) -> None:
+    def __init__(
+        self, repository: StationsRepository, commands: StationCommands, operator_commands: OperatorCommands
+    ) -> None:
         self._repository = repository
         self._commands = commands
+        self._operator_commands = operator_commands
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -54,3 +62,52 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
             )
             return device_model_pb2.SendCallResponse(message_id=outcome.message_id, error=error)
         return device_model_pb2.SendCallResponse(message_id=outcome.message_id, result_json=outcome.payload_json)
+
+    async def SendCommand(
+        self, request: device_model_pb2.SendCommandRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.SendCommandResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        try:
+            params = json.loads(request.params_json or "{}")
+        except ValueError as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"params_json is not valid JSON: {exc}")
+        new = NewCommand(
+            station_id=request.station_id,
+            command=request.command,
+            params=params,
+            timeout_s=request.timeout_ms / 1000 if request.timeout_ms else None,
+            wait=request.wait,
+            queue_if_offline=request.queue_if_offline,
+            expires_at=to_datetime(request.expires_at) if request.HasField("expires_at") else None,
+        )
+        try:
+            record = await self._operator_commands.send(new)
+        except StationCallError as exc:
+            await context.abort(exc.status, str(exc))
+        return device_model_pb2.SendCommandResponse(command=command_message(record))
+
+    async def GetCommand(
+        self, request: device_model_pb2.GetCommandRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetCommandResponse:
+        try:
+            record = await self._operator_commands.get(request.command_id)
+        except StationCallError as exc:
+            await context.abort(exc.status, str(exc))
+        return device_model_pb2.GetCommandResponse(command=command_message(record))
+
+    async def ListCommands(
+        self, request: device_model_pb2.ListCommandsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListCommandsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        page_size = min(request.page_size or 100, MAX_PAGE_SIZE)
+        try:
+            records, token = await self._operator_commands.station_commands(
+                request.station_id, page_size, request.page_token
+            )
+        except ValueError:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        return device_model_pb2.ListCommandsResponse(
+            commands=[command_message(record) for record in records], next_page_token=token
+        )

@@ -1,8 +1,9 @@
 """CSMS-initiated calls: find the node that holds the station, check the call, and relay it.
 
-The payload is validated against the official request schema of the station's OCPP version before anything
-is sent; the station's real CALLRESULT or CALLERROR is returned, or one of the kernel's station-call
-exceptions (`csms_kernel.clients.station_calls`) says why there is none. No I/O of its own.
+The action must be one the CSMS sends in the station's OCPP version and the payload must pass that version's
+official request schema (`domain.calls`) before anything is sent; the station's real CALLRESULT or CALLERROR is
+returned, or one of the kernel's station-call exceptions (`csms_kernel.clients.station_calls`) says why there is
+none. No I/O of its own.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from typing import Any
 
 import grpc
 
+from csms_device_model.domain.calls import ActionNotSendable, PayloadNotValid, check_call
 from csms_device_model.ports import EdgeNodeCalls, Outcome, StationsRepository
 from csms_kernel.clients.station_calls import CallFailed, StationOffline
-from csms_kernel.ocpp.errors import OcppCallError
-from csms_kernel.ocpp.schemas import MessageKind, action_exists, validate
 from csms_kernel.ocpp.versions import OcppVersion
 
 
 class InvalidCall(CallFailed):
-    """The action or payload is not valid for the station's OCPP version."""
+    """The action or payload is not valid for the station's OCPP version, or the CSMS does not send the action."""
 
     default_status = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -43,12 +43,10 @@ class StationCommands:
             raise StationOffline(f"station {station_id} is offline")
         version = OcppVersion(presence.ocpp_version)
         payload = _parse_payload(payload_json)
-        if not action_exists(version, action):
-            raise InvalidCall(f"{action!r} is not an action of {version.subprotocol}")
         try:
-            validate(version, action, MessageKind.REQUEST, payload)
-        except OcppCallError as exc:
-            raise InvalidCall(f"payload not valid for {version.subprotocol}: {exc.description}") from exc
+            check_call(version, action, payload)
+        except (ActionNotSendable, PayloadNotValid) as exc:
+            raise InvalidCall(str(exc)) from exc
         timeout = timeout_s if timeout_s and timeout_s > 0 else self._default_timeout_s
         return await self._edges.send_call(presence, station_id, action, json.dumps(payload), timeout)
 

@@ -1,7 +1,11 @@
-"""The device-model routing tables (station → CSMS): OCPP action → (request type, handler), one table per
-version. Device-model sends no CSMS → station action of its own: its `SendCall` relays other services' calls."""
+"""The device-model OCPP actions, one table per version in each direction: station → CSMS, the action →
+(request type, handler) routes; CSMS → station (`CALLS`), the action → the module that builds its request and
+reads the answer, for the operator commands (`ocpp/commands.py`, sent by `app/operator_commands.py`). Its
+`SendCall` also relays other services' calls and `csms call`'s raw ones."""
 
 from __future__ import annotations
+
+from types import ModuleType
 
 from ocpp.v16 import call as v16
 from ocpp.v21 import call as v21
@@ -9,14 +13,38 @@ from ocpp.v201 import call as v201
 
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.v16 import boot_notification as v16_boot_notification
+from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
+from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
+from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
+from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
+from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
 from csms_device_model.ocpp.v16 import heartbeat as v16_heartbeat
+from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import status_notification as v16_status_notification
+from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
+from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
 from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notification
+from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
+from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
+from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
+from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
+from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import status_notification as v21_status_notification
+from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
+from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
 from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notification
+from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
+from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
+from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
+from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
+from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import status_notification as v201_status_notification
+from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
+from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
 from csms_kernel.handling.router import Route, RoutingTable
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -42,4 +70,37 @@ TABLES: dict[OcppVersion, RoutingTable[DeviceModelContext]] = {
     OcppVersion.V16: V16,
     OcppVersion.V201: V201,
     OcppVersion.V21: V21,
+}
+
+CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
+    OcppVersion.V16: {
+        "Reset": v16_reset,
+        "ChangeAvailability": v16_change_availability,
+        "UnlockConnector": v16_unlock_connector,
+        "TriggerMessage": v16_trigger_message,
+        "ClearCache": v16_clear_cache,
+        "GetConfiguration": v16_get_configuration,
+        "ChangeConfiguration": v16_change_configuration,
+        "DataTransfer": v16_data_transfer,
+    },
+    OcppVersion.V201: {
+        "Reset": v201_reset,
+        "ChangeAvailability": v201_change_availability,
+        "UnlockConnector": v201_unlock_connector,
+        "TriggerMessage": v201_trigger_message,
+        "ClearCache": v201_clear_cache,
+        "GetVariables": v201_get_variables,
+        "SetVariables": v201_set_variables,
+        "DataTransfer": v201_data_transfer,
+    },
+    OcppVersion.V21: {
+        "Reset": v21_reset,
+        "ChangeAvailability": v21_change_availability,
+        "UnlockConnector": v21_unlock_connector,
+        "TriggerMessage": v21_trigger_message,
+        "ClearCache": v21_clear_cache,
+        "GetVariables": v21_get_variables,
+        "SetVariables": v21_set_variables,
+        "DataTransfer": v21_data_transfer,
+    },
 }

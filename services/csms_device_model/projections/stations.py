@@ -1,4 +1,5 @@
-"""The stations and connector_status read models: a batch of frames and device-model events → CQL writes.
+"""The stations, connector_status and station_registrations read models: a batch of frames and device-model
+events → CQL writes (command events change none of them).
 
 Each write carries USING TIMESTAMP = the time of the fact (microseconds), so replays and out-of-order
 delivery converge on the same rows (last write wins by event time).
@@ -41,6 +42,8 @@ BOOTED = (
     " firmware_version = ?, boot_reason = ?, ocpp_version = ?, last_boot_at = ? WHERE station_id = ?"
 )
 
+REGISTRATION = "UPDATE {ks}.station_registrations USING TIMESTAMP ? SET status = ?, booted_at = ? WHERE station_id = ?"
+
 CONNECTOR_STATUS = (
     "UPDATE {ks}.connector_status USING TIMESTAMP ? SET status = ?, error_code = ?, updated_at = ?"
     " WHERE station_id = ? AND evse_id = ? AND connector_id = ?"
@@ -74,7 +77,10 @@ def from_event(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
         booted = event.station_booted
         version = version_from_proto(event.ocpp_version).subprotocol
         values = (booted.vendor, booted.model, booted.serial_number, booted.firmware_version, booted.reason)
-        return [Write(BOOTED, (micros(at), *values, version, at, event.station_id))]
+        return [
+            Write(BOOTED, (micros(at), *values, version, at, event.station_id)),
+            Write(REGISTRATION, (micros(at), booted.registration_status, at, event.station_id)),
+        ]
     if which == "connector_status_changed":
         status = event.connector_status_changed
         reported_at = to_datetime(status.timestamp)
@@ -137,6 +143,6 @@ PROJECTION = Projection[StationEvent, StationsView](
     name="device_model.projector.stations",
     event_types={topics.FRAMES: envelope_pb2.Envelope, topics.DEVICE_MODEL_EVENTS: device_model_pb2.DeviceModelEvent},
     keyspace="csms_device_model",
-    tables=("stations", "connector_status"),
+    tables=("stations", "connector_status", "station_registrations"),
     writes=writes,
 )

@@ -11,17 +11,18 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from csms.authorization.v1 import authorization_pb2 as pb
-from csms_authorization.adapters.event_log import KafkaEventLog
-from csms_authorization.adapters.lease import CassandraLease
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
 from csms_authorization.adapters.outbox import CassandraOutbox
+from csms_authorization.adapters.store import KEYSPACE
 from csms_authorization.adapters.token_store import CassandraTokenStore
-from csms_authorization.app.outbox_relay import OutboxRelay
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.tokens import TokenDraft, TokenStatus, TokenType
 from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_consumer, make_producer
+from csms_kernel.outbox.event_log import KafkaEventLog
+from csms_kernel.outbox.lease import CassandraLease
+from csms_kernel.outbox.relay import OutboxRelay
 from infra_fixtures import Infra
 from kit.waiting import eventually
 
@@ -61,7 +62,10 @@ async def test_a_relay_publishes_exactly_the_waiting_events(
     assert sorted(e.key for e in waiting) == [one, one, one, two]
 
     relay = OutboxRelay(
-        outbox, CassandraLease(session, f"it-outbox-{run}", "it-owner", 15), KafkaEventLog(producer), per_shard=2
+        outbox,
+        CassandraLease(session, KEYSPACE, f"it-outbox-{run}", "it-owner", 15),
+        KafkaEventLog(producer, topics.AUTHORIZATION_EVENTS, pb.AuthorizationEvent.DESCRIPTOR.full_name),
+        per_shard=2,
     )
     assert await relay.relay_pending() == 4
     assert await outbox.pending(100) == []

@@ -16,13 +16,13 @@ from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.handling.router import CallInfo
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.authorization import (
-    FakeLease,
     InMemoryActiveSessions,
     InMemoryLocalListStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
 )
+from kit.fakes.outbox import FakeLease
 from kit.fakes.station_calls import FakeStationCalls
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)

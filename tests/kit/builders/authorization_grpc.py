@@ -8,18 +8,18 @@ from datetime import UTC, datetime
 
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.api.grpc_api import AuthorizationServicer
-from csms_authorization.app.outbox_relay import OutboxRelay
 from csms_authorization.bootstrap import build
 from csms_authorization.domain.credentials import PasswordHasher
 from csms_authorization.settings import AuthorizationSettings
+from csms_kernel.outbox.relay import OutboxRelay
 from kit.fakes.authorization import (
-    FakeLease,
     InMemoryActiveSessions,
     InMemoryLocalListStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
 )
+from kit.fakes.outbox import FakeLease
 from kit.fakes.station_calls import FakeStationCalls
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

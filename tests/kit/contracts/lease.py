@@ -1,4 +1,4 @@
-"""The `Lease` contract (csms_authorization.adapters.lease), run against the in-memory fake (unit) and
+"""The `Lease` contract (csms_kernel.outbox.lease), run against the in-memory fake (unit) and
 Cassandra (integration). A subclass provides `make_lease(name, owner)`: leases of one shared table; names carry
 a run id of their own so the suite can share a real table with other tests."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from csms_authorization.ports import Lease
+from csms_kernel.outbox.relay import Lease
 
 MakeLease = Callable[[str, str], Lease]
 

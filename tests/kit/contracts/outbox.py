@@ -3,7 +3,8 @@ queues the events (`TokenStore.delete` with an event), so a subclass provides `s
 
 from __future__ import annotations
 
-from csms_authorization.ports import SHARDS, Outbox, TokenStore, shard_of
+from csms_authorization.ports import SHARDS, PendingEvent, TokenStore, shard_of
+from csms_kernel.outbox.relay import Outbox
 from kit.contracts.token_store import REVISION, change, ours
 
 
@@ -11,7 +12,9 @@ class OutboxContract:
     """Needs fixtures `store` and `outbox` as `TokenStoreContract`. The outbox may hold events of other tests
     of the class, at revisions from `REVISION` up."""
 
-    async def test_events_wait_until_removed(self, store: TokenStore, outbox: Outbox, prefix: str) -> None:
+    async def test_events_wait_until_removed(
+        self, store: TokenStore, outbox: Outbox[PendingEvent], prefix: str
+    ) -> None:
         events = [change(f"{prefix}{i}", REVISION + i) for i in range(5)]
         for event in events:
             await store.delete(event.key, event)
@@ -23,7 +26,7 @@ class OutboxContract:
         assert ours(await outbox.pending(1000), prefix) == []
 
     async def test_pending_takes_the_lowest_revisions_of_every_shard(
-        self, store: TokenStore, outbox: Outbox, prefix: str
+        self, store: TokenStore, outbox: Outbox[PendingEvent], prefix: str
     ) -> None:
         keys = [f"{prefix}{i}" for i in range(40)]
         shards = {shard_of(key) for key in keys}

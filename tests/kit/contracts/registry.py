@@ -14,7 +14,8 @@ from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.adapters.store import InvalidPageToken
 from csms_authorization.domain.credentials import PasswordHash
 from csms_authorization.domain.stations import StationRecord
-from csms_authorization.ports import Outbox, PendingEvent, StationRegistryRepository
+from csms_authorization.ports import PendingEvent, StationRegistryRepository
+from csms_kernel.outbox.relay import Outbox
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)  # millisecond precision, like a CQL timestamp
 REVISION = 1_740_830_400_123_000  # T0 in microseconds

@@ -12,11 +12,8 @@ import pytest
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.adapters.store import InvalidPageToken
 from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
-from csms_authorization.ports import (
-    Outbox,
-    PendingEvent,
-    TokenStore,
-)
+from csms_authorization.ports import PendingEvent, TokenStore
+from csms_kernel.outbox.relay import Outbox
 from kit.builders.authorization import a_token
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)  # millisecond precision, like a CQL timestamp
@@ -90,7 +87,9 @@ class TokenStoreContract:
         await store.save(older, change(f"{prefix}A", REVISION + 1))
         assert await store.get(f"{prefix}A") is None
 
-    async def test_every_change_queues_its_event(self, store: TokenStore, outbox: Outbox, prefix: str) -> None:
+    async def test_every_change_queues_its_event(
+        self, store: TokenStore, outbox: Outbox[PendingEvent], prefix: str
+    ) -> None:
         events = [change(f"{prefix}A", REVISION), change(f"{prefix}B", REVISION), change(f"{prefix}A", REVISION + 1)]
         await store.save(a_token(f"{prefix}A"), events[0])
         await store.save(a_token(f"{prefix}B"), events[1])

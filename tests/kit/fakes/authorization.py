@@ -15,12 +15,12 @@ from csms_authorization.domain.credentials import check_station_id
 from csms_authorization.domain.stations import StationRecord
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
 from csms_authorization.ports import (
-    EventLogUnavailable,
     ListEntry,
     ListSnapshot,
     PendingEvent,
     StationListVersion,
 )
+from csms_kernel.outbox.relay import EventLogUnavailable
 from csms_kernel.projecting.writes import Write
 
 
@@ -218,43 +218,3 @@ class RecordingEventLog:
 
     def _append(self, events: Sequence[PendingEvent]) -> None:
         self.published += [self.decode(e.event) for e in events]
-
-
-@dataclass
-class FakeLease:
-    """Held by this instance while `held`; counts acquisitions, records the release."""
-
-    held: bool = True
-    acquired: int = 0
-    released: bool = False
-
-    async def acquire(self) -> bool:
-        self.acquired += 1
-        return self.held
-
-    async def release(self) -> None:
-        self.released = True
-
-
-class InMemoryLeases:
-    """A table of leases by name, each held by one owner until released (expiry is not modelled)."""
-
-    def __init__(self) -> None:
-        self.owners: dict[str, str] = {}
-
-    def lease(self, name: str, owner: str) -> InMemoryLease:
-        return InMemoryLease(self.owners, name, owner)
-
-
-class InMemoryLease:
-    def __init__(self, owners: dict[str, str], name: str, owner: str) -> None:
-        self._owners = owners
-        self._name = name
-        self._owner = owner
-
-    async def acquire(self) -> bool:
-        return self._owners.setdefault(self._name, self._owner) == self._owner
-
-    async def release(self) -> None:
-        if self._owners.get(self._name) == self._owner:
-            del self._owners[self._name]

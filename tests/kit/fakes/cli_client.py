@@ -23,6 +23,8 @@ class FakeClient:
     list_status: authorization_pb2.GetLocalListStatusResponse = field(
         default_factory=authorization_pb2.GetLocalListStatusResponse
     )
+    command: device_model_pb2.Command = field(default_factory=device_model_pb2.Command)
+    commands: list[device_model_pb2.Command] = field(default_factory=list)
     # method name -> exception it raises
     errors: dict[str, Exception] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
@@ -82,6 +84,23 @@ class FakeClient:
     ) -> device_model_pb2.SendCallResponse:
         self._record("send_call", station_id, action, payload_json, timeout_s)
         return self.call_response
+
+    def send_command(self, request: device_model_pb2.SendCommandRequest) -> device_model_pb2.Command:
+        self._record("send_command", request)
+        return self.command
+
+    def get_command(self, command_id: str) -> device_model_pb2.Command:
+        """The command in `commands` with this id, NOT_FOUND like the service otherwise."""
+        self._record("get_command", command_id)
+        found = [c for c in self.commands if c.command_id == command_id]
+        if not found:
+            raise RpcFailed("device-model", grpc.StatusCode.NOT_FOUND, f"no command {command_id}")
+        return found[0]
+
+    def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
+        self._record("list_commands", station_id, limit)
+        ours = [c for c in self.commands if c.station_id == station_id]
+        return ours[:limit], len(ours) > limit
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.adapters.command_outbox import OutboxRow, dead, ready
+from csms_device_model.adapters.command_store import decode_page_token, encode_page_token, micros
+from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.domain.presence import CloseOldConnection, Presence
-from csms_device_model.ports import Outcome
+from csms_device_model.ports import RANKS, OpenCommand, Outcome, PendingCommandEvent, shard_of
+from csms_kernel.outbox.relay import EventLogUnavailable
 
 
 @dataclass
 class InMemoryStationsRepository:
     presences: dict[str, Presence] = field(default_factory=dict)
     rows: dict[str, device_model_pb2.Station] = field(default_factory=dict)
+    registrations: dict[str, str] = field(default_factory=dict)
 
     async def presence(self, station_id: str) -> Presence | None:
         return self.presences.get(station_id)
+
+    async def registration(self, station_id: str) -> str | None:
+        return self.registrations.get(station_id)
 
     async def station(self, station_id: str) -> device_model_pb2.Station | None:
         return self.rows.get(station_id)
@@ -47,3 +57,142 @@ class ScriptedEdge:
         if isinstance(self.outcome, Exception):
             raise self.outcome
         return self.outcome
+
+
+@dataclass
+class ScriptedEdges:
+    """Answers each CALL with the next of `outcomes` (an Outcome, an exception to raise, or a callable of the
+    call's action and payload returning one); records the calls, and the most CALLs in flight at once. `gate`,
+    when set, holds every CALL until it is set."""
+
+    outcomes: list[Outcome | Exception | Callable[[str, str], Outcome]] = field(default_factory=list)
+    calls: list[tuple[str, str, str, float]] = field(default_factory=list)
+    gate: asyncio.Event | None = None
+    in_flight: int = 0
+    most_in_flight: int = 0
+
+    async def send_call(
+        self, presence: Presence, station_id: str, action: str, payload_json: str, timeout_s: float
+    ) -> Outcome:
+        self.calls.append((station_id, action, payload_json, timeout_s))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.gate is not None:
+                await self.gate.wait()
+            outcome = self.outcomes.pop(0)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome(action, payload_json) if callable(outcome) else outcome
+        finally:
+            self.in_flight -= 1
+
+
+@dataclass
+class InMemoryCommandStore:
+    """Command records and their indexes; a change is a compare-and-set on the state, preceded by its outbox
+    row, as in Cassandra."""
+
+    records: dict[str, CommandRecord] = field(default_factory=dict)
+    by_station: dict[str, set[tuple[int, str]]] = field(default_factory=dict)
+    queues: dict[str, set[tuple[int, str]]] = field(default_factory=dict)
+    open: dict[str, OpenCommand] = field(default_factory=dict)
+    outbox: set[OutboxRow] = field(default_factory=set)
+
+    async def create(self, record: CommandRecord) -> None:
+        if record.command_id in self.records:
+            raise ValueError(f"command {record.command_id} exists already")
+        self.records[record.command_id] = record
+        key = (micros(record.created_at), record.command_id)
+        self.by_station.setdefault(record.station_id, set()).add(key)
+        self.open[record.command_id] = OpenCommand(record.command_id, record.station_id)
+        self.outbox.add(self._row(record))
+        if record.queue_if_offline:
+            self.queues.setdefault(record.station_id, set()).add(key)
+
+    async def get(self, command_id: str) -> CommandRecord | None:
+        return self.records.get(command_id)
+
+    async def change(self, before: CommandState, after: CommandRecord) -> bool:
+        self.outbox.add(self._row(after))
+        if self.records[after.command_id].state is not before:
+            return False
+        self.records[after.command_id] = after
+        return True
+
+    async def finish(self, record: CommandRecord) -> None:
+        self.open.pop(record.command_id, None)
+        self.queues.get(record.station_id, set()).discard((micros(record.created_at), record.command_id))
+
+    async def station_commands(
+        self, station_id: str, page_size: int, page_token: str
+    ) -> tuple[list[CommandRecord], str]:
+        keys = sorted(self.by_station.get(station_id, set()), reverse=True)
+        if page_token:
+            after = decode_page_token(page_token)
+            keys = [key for key in keys if key < after]
+        page = keys[:page_size]
+        token = encode_page_token(*page[-1]) if len(page) == page_size else ""
+        return [self.records[command_id] for _, command_id in page], token
+
+    async def queued(self, station_id: str) -> list[str]:
+        return [command_id for _, command_id in sorted(self.queues.get(station_id, set()))]
+
+    async def open_commands(self) -> Sequence[OpenCommand]:
+        return list(self.open.values())
+
+    @staticmethod
+    def _row(record: CommandRecord) -> OutboxRow:
+        return OutboxRow(
+            shard_of(record.station_id),
+            micros(record.created_at),
+            record.command_id,
+            RANKS[record.state],
+            record.station_id,
+        )
+
+
+@dataclass
+class InMemoryCommandOutbox:
+    """The outbox rows of an `InMemoryCommandStore`, read as the Cassandra outbox reads them."""
+
+    store: InMemoryCommandStore
+
+    async def pending(self, per_shard: int) -> list[PendingCommandEvent]:
+        found = []
+        for row in sorted(self.store.outbox, key=lambda r: (r.shard, r.created_us, r.command_id, r.rank)):
+            record = self.store.records.get(row.command_id)
+            pending = ready(row, record)
+            if pending is not None:
+                found.append(pending)
+            elif dead(row, record):
+                self.store.outbox.discard(row)
+        return found
+
+    async def remove(self, events: Sequence[PendingCommandEvent]) -> None:
+        for e in events:
+            self.store.outbox.discard(OutboxRow(e.shard, e.created_us, e.command_id, e.rank, e.station_id))
+
+
+@dataclass
+class RecordingDeviceModelEvents:
+    """The events published, decoded; the next `failures` publications fail."""
+
+    published: list[device_model_pb2.DeviceModelEvent] = field(default_factory=list)
+    failures: int = 0
+
+    async def publish(self, events: Sequence[PendingCommandEvent]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise EventLogUnavailable("kafka down")
+        self.published += [device_model_pb2.DeviceModelEvent.FromString(e.event) for e in events]
+
+    def states(self) -> list[tuple[str, str | None]]:
+        """(command id, event) of each published event, in order."""
+        return [(_command_of(e).command_id, e.WhichOneof("event")) for e in self.published]
+
+
+def _command_of(event: device_model_pb2.DeviceModelEvent) -> device_model_pb2.Command:
+    which = event.WhichOneof("event")
+    command: device_model_pb2.Command = getattr(event, which or "").command
+    return command

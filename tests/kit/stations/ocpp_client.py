@@ -1,9 +1,10 @@
 """Test stations for end-to-end tests: the `ocpp` package's ChargePoint classes over real WebSockets.
 
-Each version's station answers Reset and TriggerMessage (sending the triggered Heartbeat afterwards),
-SendLocalList and GetLocalListVersion (keeping a local list), accepts remote start/stop (1.6
-RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction; the test then drives the transaction) and 2.x
-GetTransactionStatus, and records the CSMS-initiated calls it received.
+Each version's station answers Reset and TriggerMessage, ChangeAvailability, UnlockConnector, ClearCache,
+DataTransfer (echoing its data), its configuration (1.6 GetConfiguration/ChangeConfiguration, 2.x
+GetVariables/SetVariables over a few standard keys it keeps), SendLocalList and GetLocalListVersion (keeping a local
+list), accepts remote start/stop (1.6 RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction; the test then
+drives the transaction) and 2.x GetTransactionStatus, and records the CSMS-initiated calls it received.
 """
 
 from __future__ import annotations
@@ -58,9 +59,57 @@ class LocalList:
         return "Accepted"
 
 
+CONFIGURATION_16 = {"HeartbeatInterval": "300", "MeterValueSampleInterval": "60", "NumberOfConnectors": "2"}
+READ_ONLY_16 = {"NumberOfConnectors"}
+VARIABLES_2X = {("OCPPCommCtrlr", "HeartbeatInterval"): "300", ("SampledDataCtrlr", "TxUpdatedInterval"): "60"}
+
+
 class Station16(ChargePoint16):  # type: ignore[misc]
     received: Received
     local_list: LocalList
+    configuration: dict[str, str]
+
+    @on("ChangeAvailability")
+    def on_change_availability(self, connector_id: int, type: str) -> result16.ChangeAvailability:
+        self.received.calls.append(("ChangeAvailability", {"connectorId": connector_id, "type": type}))
+        return result16.ChangeAvailability(status="Accepted")
+
+    @on("UnlockConnector")
+    def on_unlock_connector(self, connector_id: int) -> result16.UnlockConnector:
+        self.received.calls.append(("UnlockConnector", {"connectorId": connector_id}))
+        return result16.UnlockConnector(status="Unlocked")
+
+    @on("ClearCache")
+    def on_clear_cache(self) -> result16.ClearCache:
+        self.received.calls.append(("ClearCache", {}))
+        return result16.ClearCache(status="Accepted")
+
+    @on("DataTransfer")
+    def on_data_transfer(self, vendor_id: str, **kwargs: Any) -> result16.DataTransfer:
+        self.received.calls.append(("DataTransfer", {"vendorId": vendor_id, **kwargs}))
+        return result16.DataTransfer(status="Accepted", data=kwargs.get("data"))
+
+    @on("GetConfiguration")
+    def on_get_configuration(self, key: list[str] | None = None) -> result16.GetConfiguration:
+        self.received.calls.append(("GetConfiguration", {"key": key}))
+        asked = key if key is not None else list(self.configuration)
+        known = [
+            {"key": k, "readonly": k in READ_ONLY_16, "value": self.configuration[k]}
+            for k in asked
+            if k in self.configuration
+        ]
+        unknown = [k for k in asked if k not in self.configuration]
+        return result16.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
+
+    @on("ChangeConfiguration")
+    def on_change_configuration(self, key: str, value: str) -> result16.ChangeConfiguration:
+        self.received.calls.append(("ChangeConfiguration", {"key": key, "value": value}))
+        if key not in self.configuration:
+            return result16.ChangeConfiguration(status="NotSupported")
+        if key in READ_ONLY_16:
+            return result16.ChangeConfiguration(status="Rejected")
+        self.configuration[key] = value
+        return result16.ChangeConfiguration(status="Accepted")
 
     @on("Reset")
     def on_reset(self, type: str) -> result16.Reset:
@@ -110,6 +159,53 @@ class Station16(ChargePoint16):  # type: ignore[misc]
 class _Station2x:
     received: Received
     local_list: LocalList
+    variables: dict[tuple[str, str], str]
+
+    @on("ChangeAvailability")
+    def on_change_availability(self, operational_status: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("ChangeAvailability", {"operationalStatus": operational_status, **kwargs}))
+        return self.results.ChangeAvailability(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("UnlockConnector")
+    def on_unlock_connector(self, evse_id: int, connector_id: int, **kwargs: Any) -> Any:
+        self.received.calls.append(("UnlockConnector", {"evseId": evse_id, "connectorId": connector_id}))
+        return self.results.UnlockConnector(status="Unlocked")  # type: ignore[attr-defined]
+
+    @on("ClearCache")
+    def on_clear_cache(self, **kwargs: Any) -> Any:
+        self.received.calls.append(("ClearCache", {}))
+        return self.results.ClearCache(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("DataTransfer")
+    def on_data_transfer(self, vendor_id: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("DataTransfer", {"vendorId": vendor_id, **kwargs}))
+        return self.results.DataTransfer(status="Accepted", data=kwargs.get("data"))  # type: ignore[attr-defined]
+
+    @on("GetVariables")
+    def on_get_variables(self, get_variable_data: list[dict[str, Any]], **kwargs: Any) -> Any:
+        self.received.calls.append(("GetVariables", {"getVariableData": get_variable_data}))
+        found = []
+        for asked in get_variable_data:
+            name = (asked["component"]["name"], asked["variable"]["name"])
+            value = self.variables.get(name)
+            status = "Accepted" if value is not None else "UnknownVariable"
+            found.append(
+                {"attribute_status": status, "component": asked["component"], "variable": asked["variable"]}
+                | ({"attribute_value": value} if value is not None else {})
+            )
+        return self.results.GetVariables(get_variable_result=found)  # type: ignore[attr-defined]
+
+    @on("SetVariables")
+    def on_set_variables(self, set_variable_data: list[dict[str, Any]], **kwargs: Any) -> Any:
+        self.received.calls.append(("SetVariables", {"setVariableData": set_variable_data}))
+        found = []
+        for asked in set_variable_data:
+            name = (asked["component"]["name"], asked["variable"]["name"])
+            status = "Accepted" if name in self.variables else "UnknownVariable"
+            if status == "Accepted":
+                self.variables[name] = asked["attribute_value"]
+            found.append({"attribute_status": status, "component": asked["component"], "variable": asked["variable"]})
+        return self.results.SetVariables(set_variable_result=found)  # type: ignore[attr-defined]
 
     @on("Reset")
     def on_reset(self, type: str, **kwargs: Any) -> Any:
@@ -198,6 +294,8 @@ async def connected_station(url: str, station_id: str, password: str, version: O
         station.received = Received()
         station.local_list = LocalList()
         station.socket = ws
+        station.configuration = dict(CONFIGURATION_16)
+        station.variables = dict(VARIABLES_2X)
         task = asyncio.create_task(station.start())
         try:
             yield station

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kit.contracts.lease import LeaseContract, MakeLease
-from kit.fakes.authorization import InMemoryLeases
+from kit.fakes.outbox import InMemoryLeases
 
 
 class TestInMemoryLease(LeaseContract):

@@ -11,17 +11,12 @@ import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.adapters.store import StoreUnavailable
-from csms_authorization.app.outbox_relay import OutboxRelay
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.tokens import TokenDraft, TokenStatus, TokenType
-from csms_authorization.ports import EventLogUnavailable
+from csms_kernel.outbox.relay import EventLogUnavailable, OutboxRelay
 from kit.builders.authorization_grpc import Clock
-from kit.fakes.authorization import (
-    FakeLease,
-    InMemoryLocalListStore,
-    InMemoryTokenStore,
-    RecordingEventLog,
-)
+from kit.fakes.authorization import InMemoryLocalListStore, InMemoryTokenStore, RecordingEventLog
+from kit.fakes.outbox import FakeLease
 from kit.waiting import eventually
 
 

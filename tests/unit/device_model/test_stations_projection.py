@@ -60,7 +60,11 @@ def presence_write(p: Presence, at: datetime) -> Write:
 CONNECTED = envelope_pb2.KIND_CONNECTED
 DISCONNECTED = envelope_pb2.KIND_DISCONNECTED
 FRAME = envelope_pb2.KIND_FRAME
-BOOTED = device_event(station_booted=device_model_pb2.StationBooted(vendor="V", model="M", reason="PowerUp"))
+BOOTED = device_event(
+    station_booted=device_model_pb2.StationBooted(
+        vendor="V", model="M", reason="PowerUp", registration_status="Accepted"
+    )
+)
 STATUS = device_event(
     connector_status_changed=device_model_pb2.ConnectorStatusChanged(
         evse_id=1, connector_id=2, status="Available", error_code="NoError", timestamp=timestamp(T1)
@@ -72,7 +76,10 @@ CASES: list[tuple[str, Sequence[StationEvent], StationsView, list[Write]]] = [
         "boot",
         [BOOTED],
         view(),
-        [Write(stations.BOOTED, (micros(T0), "V", "M", "", "", "PowerUp", "ocpp1.6", T0, "CS-1"))],
+        [
+            Write(stations.BOOTED, (micros(T0), "V", "M", "", "", "PowerUp", "ocpp1.6", T0, "CS-1")),
+            Write(stations.REGISTRATION, (micros(T0), "Accepted", T0, "CS-1")),
+        ],
     ),
     (
         "connector status",
@@ -148,6 +155,6 @@ def test_the_declaration() -> None:
         "device_model.projector.stations",
         {topics.FRAMES: envelope_pb2.Envelope, topics.DEVICE_MODEL_EVENTS: device_model_pb2.DeviceModelEvent},
         "csms_device_model",
-        ("stations", "connector_status"),
+        ("stations", "connector_status", "station_registrations"),
     )
     assert PROJECTION.writes is stations.writes

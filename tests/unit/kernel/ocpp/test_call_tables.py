@@ -13,11 +13,16 @@ from types import ModuleType
 import pytest
 
 from csms_authorization.ocpp.routing import CALLS as AUTHORIZATION_CALLS
+from csms_device_model.ocpp.routing import CALLS as DEVICE_MODEL_CALLS
 from csms_kernel.ocpp.schemas import action_exists
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.ocpp.routing import CALLS as TRANSACTIONS_CALLS
 
-TABLES = {"csms_authorization": AUTHORIZATION_CALLS, "csms_transactions": TRANSACTIONS_CALLS}
+TABLES = {
+    "csms_authorization": AUTHORIZATION_CALLS,
+    "csms_device_model": DEVICE_MODEL_CALLS,
+    "csms_transactions": TRANSACTIONS_CALLS,
+}
 ENTRIES = [
     (package, version, action, module)
     for package, table in TABLES.items()

@@ -582,6 +582,111 @@ class ConnectorStatusChanged(_message.Message):
 Global___ConnectorStatusChanged: _TypeAlias = ConnectorStatusChanged  # noqa: Y015
 
 @_typing.final
+class CommandQueued(_message.Message):
+    """Operator command events (docs/adr/0020): one for each state a command reaches, carrying the command as it was
+    then. Published through device-model's command outbox, at least once: (command.command_id, the event) is their
+    idempotency key; they leave DeviceModelEvent.message_id empty.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def command(self) -> Global___Command: ...
+    def __init__(
+        self,
+        *,
+        command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommandQueued: _TypeAlias = CommandQueued  # noqa: Y015
+
+@_typing.final
+class CommandSent(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def command(self) -> Global___Command: ...
+    def __init__(
+        self,
+        *,
+        command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommandSent: _TypeAlias = CommandSent  # noqa: Y015
+
+@_typing.final
+class CommandAnswered(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def command(self) -> Global___Command: ...
+    def __init__(
+        self,
+        *,
+        command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommandAnswered: _TypeAlias = CommandAnswered  # noqa: Y015
+
+@_typing.final
+class CommandFailed(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def command(self) -> Global___Command: ...
+    def __init__(
+        self,
+        *,
+        command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommandFailed: _TypeAlias = CommandFailed  # noqa: Y015
+
+@_typing.final
+class CommandExpired(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def command(self) -> Global___Command: ...
+    def __init__(
+        self,
+        *,
+        command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CommandExpired: _TypeAlias = CommandExpired  # noqa: Y015
+
+@_typing.final
 class DeviceModelEvent(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -591,6 +696,11 @@ class DeviceModelEvent(_message.Message):
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
     STATION_BOOTED_FIELD_NUMBER: _builtins.int
     CONNECTOR_STATUS_CHANGED_FIELD_NUMBER: _builtins.int
+    COMMAND_QUEUED_FIELD_NUMBER: _builtins.int
+    COMMAND_SENT_FIELD_NUMBER: _builtins.int
+    COMMAND_ANSWERED_FIELD_NUMBER: _builtins.int
+    COMMAND_FAILED_FIELD_NUMBER: _builtins.int
+    COMMAND_EXPIRED_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
     message_id: _builtins.str
@@ -601,6 +711,16 @@ class DeviceModelEvent(_message.Message):
     def station_booted(self) -> Global___StationBooted: ...
     @_builtins.property
     def connector_status_changed(self) -> Global___ConnectorStatusChanged: ...
+    @_builtins.property
+    def command_queued(self) -> Global___CommandQueued: ...
+    @_builtins.property
+    def command_sent(self) -> Global___CommandSent: ...
+    @_builtins.property
+    def command_answered(self) -> Global___CommandAnswered: ...
+    @_builtins.property
+    def command_failed(self) -> Global___CommandFailed: ...
+    @_builtins.property
+    def command_expired(self) -> Global___CommandExpired: ...
     def __init__(
         self,
         *,
@@ -610,12 +730,17 @@ class DeviceModelEvent(_message.Message):
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
         station_booted: Global___StationBooted | None = ...,
         connector_status_changed: Global___ConnectorStatusChanged | None = ...,
+        command_queued: Global___CommandQueued | None = ...,
+        command_sent: Global___CommandSent | None = ...,
+        command_answered: Global___CommandAnswered | None = ...,
+        command_failed: Global___CommandFailed | None = ...,
+        command_expired: Global___CommandExpired | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["connector_status_changed", b"connector_status_changed", "event", b"event", "occurred_at", b"occurred_at", "station_booted", b"station_booted"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "occurred_at", b"occurred_at", "station_booted", b"station_booted"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["connector_status_changed", b"connector_status_changed", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 

@@ -38,6 +38,7 @@ async def test_offline(presence: Presence | None) -> None:
     [
         ("Reset", '{"type":"Immediate"}', "not valid for ocpp1.6"),
         ("GetBaseReport", '{"requestId":1,"reportBase":"FullInventory"}', "not an action of ocpp1.6"),
+        ("BootNotification", '{"chargePointVendor":"A","chargePointModel":"B"}', "sent by stations to the CSMS"),
         ("Reset", "{nope", "not valid JSON"),
         ("Reset", "[1]", "must be a JSON object"),
     ],

@@ -1,0 +1,244 @@
+"""The operator commands and their translation to each OCPP version (docs/adr/0020-operator-commands.md): for
+every command, how its neutral parameters are read (`domain.commands.<command>.parse`) and, per version, the
+CALLs that carry it and how the station's answers read back as one neutral result, through the action modules
+in `v16/`, `v201/`, `v21/`. Pure; no I/O.
+
+`translate` refuses what a version cannot express (NotExpressible) and checks every CALL it makes against the
+version's schema and direction (`domain.calls`), so a translated command can be sent as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from csms_device_model.domain.calls import ActionNotSendable, PayloadNotValid, check_call
+from csms_device_model.domain.commands import (
+    change_availability,
+    clear_cache,
+    data_transfer,
+    get_configuration,
+    raw,
+    reset,
+    set_configuration,
+    trigger_message,
+    unlock_connector,
+)
+from csms_device_model.domain.commands.get_configuration import GetConfiguration
+from csms_device_model.domain.commands.params import InvalidParams
+from csms_device_model.domain.commands.record import OcppCall
+from csms_device_model.domain.commands.set_configuration import SetConfiguration
+from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
+from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
+from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
+from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
+from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import reset as v16_reset
+from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
+from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
+from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
+from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
+from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
+from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
+from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
+from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
+from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
+from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
+from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
+from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
+from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
+from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
+from csms_kernel.clients.station_calls import action_of, result_type_of
+from csms_kernel.ocpp.errors import OcppCallError
+from csms_kernel.ocpp.payloads import to_payload, to_request
+from csms_kernel.ocpp.schemas import MessageKind, validate
+from csms_kernel.ocpp.versions import OcppVersion
+
+V16, V201, V21 = OcppVersion.V16, OcppVersion.V201, OcppVersion.V21
+
+
+class AnswerNotUnderstood(ValueError):
+    """A CALLRESULT payload that is not what the version's response schema allows."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A command in one version: the CALLs to send in order, and how their CALLRESULT payloads (in the same
+    order) read as the neutral result (raises AnswerNotUnderstood)."""
+
+    calls: tuple[OcppCall, ...]
+    read: Callable[[Sequence[dict[str, Any]]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Command:
+    parse: Callable[[Any], Any]
+    versions: dict[OcppVersion, Callable[[Any], Plan]]
+
+
+def answer(request: Any, payload: dict[str, Any]) -> Any:
+    """The `ocpp` call_result dataclass of `request`'s answer, checked against the response schema."""
+    version = next(v for v in OcppVersion if type(request) is getattr(v.call_module, type(request).__name__, None))
+    try:
+        validate(version, action_of(request), MessageKind.RESPONSE, payload)
+        return to_request(result_type_of(request), payload)
+    except OcppCallError as exc:
+        raise AnswerNotUnderstood(f"the station's {action_of(request)} answer: {exc.description}") from exc
+
+
+def calls(requests: Sequence[Any], combine: Callable[[list[Any]], dict[str, Any]]) -> Plan:
+    """The plan of `ocpp` call dataclasses whose call_results `combine` reads."""
+
+    def read(payloads: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        return combine([answer(r, p) for r, p in zip(requests, payloads, strict=True)])
+
+    return Plan(tuple(OcppCall(action_of(r), to_payload(r)) for r in requests), read)
+
+
+def single(build: Callable[[Any], Any], outcome: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Plan]:
+    """The plan of a command sent as one CALL built by `build`, read by `outcome`."""
+    return lambda command: calls([build(command)], lambda results: outcome(results[0]))
+
+
+def with_command(
+    build: Callable[[Any], Any], outcome: Callable[[Any, Any], dict[str, Any]], *, every_key: bool = False
+) -> Callable[[Any], Plan]:
+    """`single` for an outcome that needs the command (its keys); `every_key`: a 2.x get-configuration without
+    keys asks for every standard key."""
+
+    def plan(command: Any) -> Plan:
+        if every_key and not command.keys:
+            command = GetConfiguration(get_configuration.standard_keys())
+        return calls([build(command)], lambda results: outcome(results[0], command))
+
+    return plan
+
+
+def v16_set_configuration(command: SetConfiguration) -> Plan:
+    """One ChangeConfiguration per key, in the order given."""
+
+    def combine(results: list[Any]) -> dict[str, Any]:
+        return {
+            "results": [
+                {"key": s.key.label, **v16_change_configuration.outcome(r)}
+                for s, r in zip(command.settings, results, strict=True)
+            ]
+        }
+
+    return calls([v16_change_configuration.request(s) for s in command.settings], combine)
+
+
+def raw_call(version: OcppVersion) -> Callable[[raw.Raw], Plan]:
+    """The action and payload as given, if the version has the action, the CSMS sends it and the payload is valid;
+    the result is the station's CALLRESULT payload as it is (checked against the response schema)."""
+
+    def plan(command: raw.Raw) -> Plan:
+        try:
+            check_call(version, command.action, command.payload)
+        except ActionNotSendable as exc:
+            raise InvalidParams("params.action", str(exc)) from exc
+        except PayloadNotValid as exc:
+            raise InvalidParams("params.payload", str(exc)) from exc
+
+        def read(payloads: Sequence[dict[str, Any]]) -> dict[str, Any]:
+            try:
+                validate(version, command.action, MessageKind.RESPONSE, payloads[0])
+            except OcppCallError as exc:
+                raise AnswerNotUnderstood(f"the station's {command.action} answer: {exc.description}") from exc
+            return payloads[0]
+
+        return Plan((OcppCall(command.action, command.payload),), read)
+
+    return plan
+
+
+COMMANDS: dict[str, Command] = {
+    "reset": Command(
+        reset.parse,
+        {
+            V16: single(v16_reset.request, v16_reset.outcome),
+            V201: single(v201_reset.request, v201_reset.outcome),
+            V21: single(v21_reset.request, v21_reset.outcome),
+        },
+    ),
+    "change-availability": Command(
+        change_availability.parse,
+        {
+            V16: single(v16_change_availability.request, v16_change_availability.outcome),
+            V201: single(v201_change_availability.request, v201_change_availability.outcome),
+            V21: single(v21_change_availability.request, v21_change_availability.outcome),
+        },
+    ),
+    "unlock-connector": Command(
+        unlock_connector.parse,
+        {
+            V16: single(v16_unlock_connector.request, v16_unlock_connector.outcome),
+            V201: single(v201_unlock_connector.request, v201_unlock_connector.outcome),
+            V21: single(v21_unlock_connector.request, v21_unlock_connector.outcome),
+        },
+    ),
+    "trigger-message": Command(
+        trigger_message.parse,
+        {
+            V16: single(v16_trigger_message.request, v16_trigger_message.outcome),
+            V201: single(v201_trigger_message.request, v201_trigger_message.outcome),
+            V21: single(v21_trigger_message.request, v21_trigger_message.outcome),
+        },
+    ),
+    "clear-cache": Command(
+        clear_cache.parse,
+        {
+            V16: single(v16_clear_cache.request, v16_clear_cache.outcome),
+            V201: single(v201_clear_cache.request, v201_clear_cache.outcome),
+            V21: single(v21_clear_cache.request, v21_clear_cache.outcome),
+        },
+    ),
+    "get-configuration": Command(
+        get_configuration.parse,
+        {
+            V16: with_command(v16_get_configuration.request, v16_get_configuration.outcome),
+            V201: with_command(v201_get_variables.request, v201_get_variables.outcome, every_key=True),
+            V21: with_command(v21_get_variables.request, v21_get_variables.outcome, every_key=True),
+        },
+    ),
+    "set-configuration": Command(
+        set_configuration.parse,
+        {
+            V16: v16_set_configuration,
+            V201: with_command(v201_set_variables.request, v201_set_variables.outcome),
+            V21: with_command(v21_set_variables.request, v21_set_variables.outcome),
+        },
+    ),
+    "data-transfer": Command(
+        data_transfer.parse,
+        {
+            V16: single(v16_data_transfer.request, v16_data_transfer.outcome),
+            V201: single(v201_data_transfer.request, v201_data_transfer.outcome),
+            V21: single(v21_data_transfer.request, v21_data_transfer.outcome),
+        },
+    ),
+    "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),
+}
+
+
+class UnknownCommand(LookupError):
+    pass
+
+
+def translate(command: str, version: OcppVersion, params: Any) -> Plan:
+    """The command in `version`. Raises UnknownCommand, InvalidParams (naming the field) or NotExpressible."""
+    known = COMMANDS.get(command)
+    if known is None:
+        raise UnknownCommand(f"unknown command {command!r} (commands: {', '.join(COMMANDS)})")
+    plan = known.versions[version](known.parse(params))
+    for call in plan.calls:
+        try:
+            check_call(version, call.action, call.payload)
+        except (ActionNotSendable, PayloadNotValid) as exc:
+            raise InvalidParams("params", str(exc)) from exc
+    return plan
