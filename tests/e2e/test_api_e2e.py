@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from ocpp.v16 import call as call16
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.api import api_client, create_key, problem, register, unique
 from kit.stack import PASSWORD, Cli
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
@@ -29,34 +29,18 @@ V16, V201, V21 = OcppVersion.V16, OcppVersion.V201, OcppVersion.V21
 VERSION_NAMES = {V16: "1.6", V201: "2.0.1", V21: "2.1"}
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}".upper()
-
-
 def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @pytest.fixture(scope="module")
 def admin_key(cli: Cli) -> str:
-    """A key made by the real `csms api-keys create` (stdout holds only the key)."""
-    created = cli("api-keys", "create", "e2e admin", "--scope", "admin")
-    assert created.returncode == 0, created.stderr
-    key = created.stdout.strip()
-    assert key.startswith("csms_") and "shown only now" in created.stderr
-    return key
-
-
-@contextlib.asynccontextmanager
-async def client(stack: Stack, key: str | None) -> AsyncIterator[httpx.AsyncClient]:
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    async with httpx.AsyncClient(base_url=stack.config.api_url, headers=headers, trust_env=False, timeout=90) as http:
-        yield http
+    return create_key(cli, "admin")
 
 
 @pytest.fixture
 async def admin(stack: Stack, admin_key: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with client(stack, admin_key) as http:
+    async with api_client(stack, admin_key) as http:
         yield http
 
 
@@ -65,16 +49,6 @@ async def new_key(admin: httpx.AsyncClient, scope: str) -> tuple[str, str]:
     created = await admin.post("/api/v1/api-keys", json={"name": f"e2e {scope}", "scope": scope})
     assert created.status_code == 201, created.text
     return created.json()["key_id"], created.json()["key"]
-
-
-async def register(admin: httpx.AsyncClient, prefix: str, group: str = "") -> str:
-    station_id = unique(prefix)
-    body: dict[str, Any] = {"station_id": station_id, "password": PASSWORD, "security_profile": 1}
-    if group:
-        body["group"] = group
-    answer = await admin.post("/api/v1/stations", json=body)
-    assert answer.status_code == 201, answer.text
-    return station_id
 
 
 async def station(http: httpx.AsyncClient, station_id: str) -> dict[str, Any]:
@@ -96,23 +70,15 @@ async def online(stack: Stack, admin: httpx.AsyncClient, version: OcppVersion, g
         yield connected
 
 
-def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = answer.json()
-    assert {"type", "title", "status", "detail", "instance"} <= set(body) and body["status"] == status
-    return body
-
-
 async def test_keys_admit_by_scope_and_a_revocation_bites_within_two_seconds(
     stack: Stack, cli: Cli, admin: httpx.AsyncClient
 ) -> None:
     read_id, read_key = await new_key(admin, "read")
     _, operate_key = await new_key(admin, "operate")
     async with (
-        client(stack, None) as anonymous,
-        client(stack, read_key) as reader,
-        client(stack, operate_key) as operator,
+        api_client(stack, None) as anonymous,
+        api_client(stack, read_key) as reader,
+        api_client(stack, operate_key) as operator,
     ):
         missing = problem(await anonymous.get("/api/v1/stations"), 401)
         assert missing["type"] == "urn:csms:problem:unauthenticated"

@@ -1,31 +1,28 @@
-"""Operator commands on the real stack through gRPC SendCommand: every command against a 1.6, a 2.0.1 and a 2.1
-station (the `ocpp` package's clients), the neutral result and what the station received; commands queued for
-an offline station delivered after it connects and boots, in order, with their events on Kafka, an expired one
-reported expired and never sent; refusals (unknown command, invalid params naming the field, what the version
-cannot express); and `csms command` printing the neutral result."""
+"""Operator commands end to end through the HTTP API (`POST /api/v1/stations/{id}/commands/{command}`, then
+device-model's SendCommand and the station): every command against a 1.6, a 2.0.1 and a 2.1 station (the `ocpp`
+package's clients), the neutral result and what the station received; a command sent without waiting (202 and
+`Location`, then answered); commands queued for an offline station delivered after it connects and boots, in
+order, with their events on Kafka, an expired one reported expired and never sent; refusals as problems (unknown
+command 404, invalid params 422 naming the field, what the version cannot express 422, offline 409); and `csms
+command` printing the neutral result."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import grpc
+import httpx
 import pytest
 
-from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2 as pb
-from csms.device_model.v1 import device_model_pb2_grpc
 from csms_devtools.stack import Stack
-from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra import topics
-from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.api import api_client, create_key, problem, register, unique
 from kit.kafka_log import end_offsets, read_committed
-from kit.stack import PASSWORD, Cli, connected, get_station
+from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
 
@@ -153,80 +150,101 @@ RAW = {
 }
 
 
+@pytest.fixture(scope="module")
+def keys(cli: Cli) -> dict[str, str]:
+    return {scope: create_key(cli, scope) for scope in ("admin", "operate")}
+
+
 @pytest.fixture
-async def device_model(stack: Stack) -> AsyncIterator[device_model_pb2_grpc.DeviceModelServiceStub]:
-    async with insecure_channel(stack.config.device_model_address) as channel:
-        yield device_model_pb2_grpc.DeviceModelServiceStub(channel)
+async def admin(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(stack, keys["admin"]) as http:
+        yield http
 
 
-async def register(authorization: authorization_pb2_grpc.AuthorizationServiceStub, station_id: str) -> None:
-    await authorization.RegisterStation(
-        authorization_pb2.RegisterStationRequest(station_id=station_id, password=PASSWORD, security_profile=1)
-    )
+@pytest.fixture
+async def operator(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(stack, keys["operate"]) as http:
+        yield http
 
 
 async def send(
-    stub: device_model_pb2_grpc.DeviceModelServiceStub,
-    station_id: str,
-    command: str,
-    params: dict[str, Any],
-    **more: Any,
-) -> pb.Command:
-    request = pb.SendCommandRequest(
-        station_id=station_id, command=command, params_json=json.dumps(params), timeout_ms=15000, **more
+    http: httpx.AsyncClient, station_id: str, command: str, params: dict[str, Any], **query: Any
+) -> httpx.Response:
+    return await http.post(
+        f"/api/v1/stations/{station_id}/commands/{command}", json=params, params={"timeout_s": 15, **query}
     )
-    return (await stub.SendCommand(request, timeout=30)).command
+
+
+async def answered(http: httpx.AsyncClient, station_id: str, command: str, params: dict[str, Any]) -> dict[str, Any]:
+    answer = await send(http, station_id, command, params)
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def get_command(http: httpx.AsyncClient, command_id: str) -> dict[str, Any]:
+    answer = await http.get(f"/api/v1/commands/{command_id}")
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
 
 
 @pytest.mark.parametrize("version", [V16, V201, V21])
 async def test_every_command_in_one_shape(
-    stack: Stack,
-    authorization: authorization_pb2_grpc.AuthorizationServiceStub,
-    device_model: device_model_pb2_grpc.DeviceModelServiceStub,
-    version: OcppVersion,
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient, version: OcppVersion
 ) -> None:
-    station_id = f"E2E-CMD-{version.schema_dir}-{uuid.uuid4().hex[:8]}".upper()
-    await register(authorization, station_id)
+    station_id = await register(admin, f"E2E-CMD-{version.schema_dir}")
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
         for name, params, result, received in CASES_16 if version is V16 else CASES_2X:
             station.received.calls.clear()
-            command = await send(device_model, station_id, name, params, wait=True)
-            assert (command.state, json.loads(command.result_json)) == (pb.COMMAND_STATE_ANSWERED, result), name
+            command = await answered(operator, station_id, name, params)
+            assert (command["state"], command["result"], command["params"]) == ("answered", result, params), name
             assert station.received.calls == [received], name
-            (frame,) = json.loads(command.response_json)
-            assert frame[0] == 3 and json.loads(command.request_json)[0]["action"] == received[0]
-            assert (
-                await device_model.GetCommand(pb.GetCommandRequest(command_id=command.command_id))
-            ).command == command
+            assert command["ocpp_version"] == {V16: "1.6", V201: "2.0.1", V21: "2.1"}[version]
+            (frame,) = command["response"]
+            assert frame[0] == 3 and command["request"][0]["action"] == received[0]
+            assert await get_command(operator, command["command_id"]) == command
         raw_params, raw_result = RAW[version]
-        command = await send(device_model, station_id, "raw", raw_params, wait=True)
-        assert json.loads(command.result_json) == raw_result
+        assert (await answered(operator, station_id, "raw", raw_params))["result"] == raw_result
         if version is V16:
             assert station.configuration["HeartbeatInterval"] == "120"
         else:
             assert station.variables[("SampledDataCtrlr", "TxUpdatedInterval")] == "30"
 
-    listed = await device_model.ListCommands(pb.ListCommandsRequest(station_id=station_id, page_size=100))
-    assert [c.command for c in reversed(listed.commands)] == [
+        station.received.calls.clear()
+        later = await send(operator, station_id, "clear-cache", {}, wait=False)
+        assert later.status_code in (200, 202), later.text
+        if later.status_code == 202:
+            assert later.headers["location"] == f"/api/v1/commands/{later.json()['command_id']}"
+        done = await eventually(
+            lambda: get_command(operator, later.json()["command_id"]),
+            lambda c: c["state"] == "answered",
+            what="the command sent without waiting answered",
+        )
+        assert (done["result"], station.received.calls) == ({"status": "accepted"}, [("ClearCache", {})])
+
+    listed = (await operator.get(f"/api/v1/stations/{station_id}/commands", params={"limit": 100})).json()
+    assert [c["command"] for c in reversed(listed["items"])] == [
         c[0] for c in (CASES_16 if version is V16 else CASES_2X)
-    ] + ["raw"]
+    ] + ["raw", "clear-cache"]
 
 
 async def test_commands_queued_for_an_offline_station_go_once_it_is_back_in_order(
-    stack: Stack,
-    authorization: authorization_pb2_grpc.AuthorizationServiceStub,
-    device_model: device_model_pb2_grpc.DeviceModelServiceStub,
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient
 ) -> None:
-    station_id = f"E2E-QUEUE-{uuid.uuid4().hex[:8]}".upper()
-    await register(authorization, station_id)
+    station_id = await register(admin, "E2E-QUEUE")
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V201) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
-    await eventually(
-        lambda: get_station(stack, station_id), lambda s: s is not None and not s.connected, what="offline"
-    )
+
+    async def is_offline() -> bool:
+        found = (await admin.get(f"/api/v1/stations/{station_id}")).json()
+        return found["connected"] is False
+
+    await eventually(is_offline, bool, what="offline")
+    problem(await send(operator, station_id, "clear-cache", {}), 409)
 
     start = await end_offsets(stack.config.kafka_bootstrap, topics.DEVICE_MODEL_EVENTS)
     commands: list[tuple[str, dict[str, Any], float]] = [
@@ -237,30 +255,30 @@ async def test_commands_queued_for_an_offline_station_go_once_it_is_back_in_orde
     ]
     queued = []
     for name, params, expires_in in commands:
-        expires_at = timestamp(datetime.now(UTC) + timedelta(seconds=expires_in))
-        queued.append(
-            await send(device_model, station_id, name, params, wait=True, queue_if_offline=True, expires_at=expires_at)
-        )
-    assert [c.state for c in queued] == [pb.COMMAND_STATE_QUEUED] * 4
-    expiring = queued[1].command_id
+        answer = await send(operator, station_id, name, params, queue_if_offline=True, expires_in=expires_in)
+        assert answer.status_code == 202, answer.text
+        assert answer.headers["location"] == f"/api/v1/commands/{answer.json()['command_id']}"
+        queued.append(answer.json())
+    assert [c["state"] for c in queued] == ["queued"] * 4
+    expiring = queued[1]["command_id"]
 
-    async def state_of(command_id: str) -> int:
-        return (await device_model.GetCommand(pb.GetCommandRequest(command_id=command_id))).command.state
+    async def state_of(command_id: str) -> str:
+        return str((await get_command(operator, command_id))["state"])
 
-    await eventually(lambda: state_of(expiring), lambda s: s == pb.COMMAND_STATE_EXPIRED, what="expired on read")
+    await eventually(lambda: state_of(expiring), lambda s: s == "expired", what="expired on read")
 
     async with connected_station(stack.config.edge_url(1), station_id, PASSWORD, V201) as station:
         assert (await station.boot()).status == "Accepted"
-        delivered = [c.command_id for c in queued if c.command_id != expiring]
+        delivered = [c["command_id"] for c in queued if c["command_id"] != expiring]
         for command_id in delivered:
             await eventually(
                 lambda command_id=command_id: state_of(command_id),  # type: ignore[misc]
-                lambda s: s == pb.COMMAND_STATE_ANSWERED,
+                lambda s: s == "answered",
                 timeout_s=60,
                 what=f"{command_id} answered",
             )
         assert [name for name, _ in station.received.calls] == ["ClearCache", "TriggerMessage", "DataTransfer"]
-    assert await state_of(expiring) == pb.COMMAND_STATE_EXPIRED
+    assert await state_of(expiring) == "expired"
 
     async def events() -> list[tuple[str, str | None]]:
         found = []
@@ -282,38 +300,40 @@ async def test_commands_queued_for_an_offline_station_go_once_it_is_back_in_orde
 @pytest.mark.parametrize(
     ("command", "params", "status", "message"),
     [
-        ("reboot", {}, grpc.StatusCode.NOT_FOUND, "unknown command 'reboot'"),
-        ("unlock-connector", {"evse_id": 1}, grpc.StatusCode.INVALID_ARGUMENT, "params.connector_id: is required"),
-        ("trigger-message", {"message": 7}, grpc.StatusCode.INVALID_ARGUMENT, "params.message: must be a non-empty"),
-        ("reset", {"type": "on_idle"}, grpc.StatusCode.INVALID_ARGUMENT, "OCPP 1.6 has no on_idle reset"),
-        ("reset", {"type": "soft", "evse_id": 1}, grpc.StatusCode.INVALID_ARGUMENT, "resets the whole station"),
-        ("raw", {"action": "BootNotification"}, grpc.StatusCode.INVALID_ARGUMENT, "sent by stations to the CSMS"),
+        ("reboot", {}, 404, "unknown command 'reboot'"),
+        ("unlock-connector", {"evse_id": 1}, 422, "params.connector_id: is required"),
+        ("trigger-message", {"message": 7}, 422, "params.message: must be a non-empty"),
+        ("reset", {"type": "on_idle"}, 422, "OCPP 1.6 has no on_idle reset"),
+        ("reset", {"type": "soft", "evse_id": 1}, 422, "resets the whole station"),
+        ("raw", {"action": "BootNotification"}, 422, "sent by stations to the CSMS"),
     ],
 )
 async def test_refusals(
     stack: Stack,
-    authorization: authorization_pb2_grpc.AuthorizationServiceStub,
-    device_model: device_model_pb2_grpc.DeviceModelServiceStub,
+    admin: httpx.AsyncClient,
+    operator: httpx.AsyncClient,
     command: str,
     params: dict[str, Any],
-    status: grpc.StatusCode,
+    status: int,
     message: str,
 ) -> None:
-    station_id = f"E2E-REFUSE-{uuid.uuid4().hex[:8]}".upper()
-    await register(authorization, station_id)
+    station_id = await register(admin, "E2E-REFUSE")
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V16) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
-        with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await send(device_model, station_id, command, params, wait=True)
-        assert refused.value.code() == status
-        assert message in (refused.value.details() or "")
+        assert message in problem(await send(operator, station_id, command, params), status)["detail"]
         assert station.received.calls == []
 
 
-async def test_the_cli(stack: Stack, cli: Cli, authorization: authorization_pb2_grpc.AuthorizationServiceStub) -> None:
-    station_id = f"E2E-CLICMD-{uuid.uuid4().hex[:8]}".upper()
-    await register(authorization, station_id)
+async def test_unknown_station_and_command_ids_are_not_found(operator: httpx.AsyncClient) -> None:
+    problem(await send(operator, unique("E2E-NOBODY"), "clear-cache", {}), 404)
+    problem(await operator.get(f"/api/v1/commands/{unique('nothing')}"), 404)
+    missing_expiry = problem(await send(operator, unique("E2E-NOBODY"), "clear-cache", {}, queue_if_offline=True), 422)
+    assert "expires_in" in missing_expiry["detail"]
+
+
+async def test_the_cli(stack: Stack, cli: Cli, admin: httpx.AsyncClient) -> None:
+    station_id = await register(admin, "E2E-CLICMD")
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V21) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
