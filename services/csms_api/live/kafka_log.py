@@ -1,0 +1,67 @@
+"""The Kafka adapter of `LogReader`: an aiokafka consumer without a group (manual assignment, nothing committed),
+`read_committed`, no automatic offset reset (an out-of-range position is reported, never silently moved).
+Side effects: broker connections between `start` and `stop`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import OffsetOutOfRangeError
+
+from csms_api.live.log import Fetched, PositionsLost
+
+
+class KafkaLogReader:
+    def __init__(self, bootstrap: str, client_id: str, *, fetch_max_wait_ms: int = 500) -> None:
+        """`fetch_max_wait_ms` bounds the broker's long poll when there is nothing to read; a record that
+        becomes readable is returned at once."""
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="none",
+            isolation_level="read_committed",
+            fetch_max_wait_ms=fetch_max_wait_ms,
+            fetch_min_bytes=1,
+            retry_backoff_ms=100,
+        )
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    async def partitions(self, topics: Sequence[str]) -> list[TopicPartition]:
+        await self._consumer.topics()  # refreshes the cluster metadata
+        return [
+            TopicPartition(topic, partition)
+            for topic in topics
+            for partition in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
+
+    async def bounds(
+        self, partitions: Sequence[TopicPartition]
+    ) -> tuple[dict[TopicPartition, int], dict[TopicPartition, int]]:
+        if not partitions:
+            return {}, {}
+        first = await self._consumer.beginning_offsets(list(partitions))
+        end = await self._consumer.end_offsets(list(partitions))  # last stable offsets: read_committed
+        return dict(first), dict(end)
+
+    def seek(self, positions: Mapping[TopicPartition, int]) -> None:
+        self._consumer.assign(list(positions))
+        for tp, offset in positions.items():
+            self._consumer.seek(tp, offset)
+
+    async def read(self, timeout_s: float, max_records: int) -> Fetched:
+        try:
+            records = await self._consumer.getmany(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        except OffsetOutOfRangeError as exc:
+            lost = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
+            raise PositionsLost(list(lost) or list(self._consumer.assignment())) from exc
+        positions = {tp: await self._consumer.position(tp) for tp in self._consumer.assignment()}
+        return Fetched(records, positions)

@@ -1,0 +1,174 @@
+"""What each source record becomes on the stream: type and JSON data, or nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from csms.device_model.v1 import device_model_pb2
+from csms.envelope.v1 import envelope_pb2
+from csms.transactions.v1 import transactions_pb2
+from csms_api.live.events import (
+    DEVICE_MODEL_KINDS,
+    KNOWN_TYPES,
+    TRANSACTION_KINDS,
+    LiveEvent,
+    command_type,
+    event_of,
+)
+from csms_kernel.infra import topics
+from kit.builders import live_events as records
+from kit.fakes.live_events import FakeRecord
+
+
+def data_of(event: LiveEvent | None) -> dict[str, Any]:
+    assert event is not None
+    event_line, data_line, end = event.body.split(b"\n", 2)
+    assert event_line == b"event: " + event.type.encode()
+    assert end == b"\n"
+    assert data_line.startswith(b"data: ")
+    return json.loads(data_line.removeprefix(b"data: "))  # type: ignore[no-any-return]
+
+
+def test_station_booted() -> None:
+    event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, records.booted("CP-1", "b-1")))
+    assert event is not None and (event.type, event.station_id) == ("station.booted", "CP-1")
+    assert data_of(event) == {
+        "station_id": "CP-1",
+        "ocpp_version": "ocpp2.0.1",
+        "message_id": "b-1",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "vendor": "ACME",
+        "model": "Fast-1",
+        "serial_number": "SN-1",
+        "firmware_version": "1.2",
+        "reason": "PowerUp",
+        "registration_status": "Accepted",
+    }
+
+
+def test_connector_status_changed() -> None:
+    event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, records.status_changed("CP-1", "s-1", "Faulted", 2)))
+    assert event is not None and event.type == "connector.status_changed"
+    assert data_of(event) == {
+        "station_id": "CP-1",
+        "ocpp_version": "ocpp1.6",
+        "message_id": "s-1",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "evse_id": 1,
+        "connector_id": 2,
+        "status": "Faulted",
+        "error_code": "NoError",
+        "timestamp": "2026-01-01T00:00:00Z",
+    }
+
+
+def test_transaction_started_has_the_common_and_its_own_fields() -> None:
+    event = event_of(topics.TRANSACTIONS_EVENTS, FakeRecord(0, records.transaction("started", "CP-2", "tx-9", "t-1")))
+    assert event is not None and (event.type, event.station_id) == ("transaction.started", "CP-2")
+    assert data_of(event) == {
+        "station_id": "CP-2",
+        "transaction_id": "tx-9",
+        "message_id": "t-1",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "ocpp_version": "ocpp2.1",
+        "received_at": "2026-01-01T00:00:00Z",
+        "seq_no": 0,
+        "offline": False,
+        "evse_id": 1,
+        "connector_id": 1,
+        "id_token": {"id_token": "04A1B2C3", "type": "ISO14443"},
+        "started_at": "2026-01-01T00:00:00Z",
+        "meter_start_wh": 1000.0,
+        "trigger_reason": "Authorized",
+        "charging_state": "",
+        "meter_values": [],
+    }
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("updated", "transaction.updated"), ("ended", "transaction.ended")])
+def test_transaction_updated_and_ended(kind: str, expected: str) -> None:
+    event = event_of(topics.TRANSACTIONS_EVENTS, FakeRecord(0, records.transaction(kind, "CP-2", seq_no=4)))
+    assert event is not None and event.type == expected
+    data = data_of(event)
+    assert (data["transaction_id"], data["seq_no"], data["evse_id"]) == ("tx-1", 4, 1)
+    assert kind not in data
+
+
+def test_meter_values_outside_a_transaction_are_not_streamed() -> None:
+    record = FakeRecord(0, records.transaction("meter_values_reported", "CP-2"))
+    assert event_of(topics.TRANSACTIONS_EVENTS, record) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [(envelope_pb2.KIND_CONNECTED, "station.connected"), (envelope_pb2.KIND_DISCONNECTED, "station.disconnected")],
+)
+def test_connection_envelopes(kind: envelope_pb2.Kind.ValueType, expected: str) -> None:
+    value, headers = records.connection(kind, "CP-3", "conn-7")
+    event = event_of(topics.FRAMES, FakeRecord(0, value, tuple(headers)))
+    assert event is not None and (event.type, event.station_id) == (expected, "CP-3")
+    data = {
+        "station_id": "CP-3",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "ocpp_version": "ocpp1.6",
+        "edge_node_id": "edge-1",
+        "connection_id": "conn-7",
+    }
+    if kind == envelope_pb2.KIND_DISCONNECTED:
+        data["reason"] = "closed by station"
+    assert data_of(event) == data
+
+
+def test_frames_are_told_apart_by_header_without_decoding() -> None:
+    _, headers = records.frame("CP-3")
+    assert event_of(topics.FRAMES, FakeRecord(0, b"\xff not an envelope", tuple(headers))) is None
+    assert event_of(topics.FRAMES, FakeRecord(0, b"\xff", ())) is None
+
+
+def test_undecodable_events_are_skipped() -> None:
+    assert event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(3, b"\xff\xff\xff")) is None
+    assert event_of(topics.TRANSACTIONS_EVENTS, FakeRecord(3, None)) is None
+
+
+def test_an_event_without_a_kind_is_not_streamed() -> None:
+    value = device_model_pb2.DeviceModelEvent(station_id="CP-1").SerializeToString()
+    assert event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, value)) is None
+
+
+def test_command_types_follow_the_command_states() -> None:
+    assert command_type(device_model_pb2.COMMAND_STATE_ANSWERED) == "command.answered"
+    assert {t for t in KNOWN_TYPES if t.startswith("command.")} == {
+        "command.queued",
+        "command.sent",
+        "command.answered",
+        "command.failed",
+        "command.expired",
+    }
+
+
+def test_known_types() -> None:
+    assert KNOWN_TYPES >= {
+        "station.connected",
+        "station.disconnected",
+        "station.booted",
+        "connector.status_changed",
+        "transaction.started",
+        "transaction.updated",
+        "transaction.ended",
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "kinds"),
+    [(device_model_pb2.DeviceModelEvent, DEVICE_MODEL_KINDS), (transactions_pb2.TransactionEvent, TRANSACTION_KINDS)],
+)
+def test_no_kind_has_a_field_named_like_an_outer_field(message: Any, kinds: dict[str, Any]) -> None:
+    """The data merges the outer fields and the kind's: a shared name would hide one of them."""
+    descriptor = message.DESCRIPTOR
+    outer = {field.name for field in descriptor.fields}
+    for kind in kinds:
+        inner = {field.name for field in descriptor.fields_by_name[kind].message_type.fields}
+        assert not outer & inner, kind
