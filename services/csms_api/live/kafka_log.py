@@ -1,13 +1,15 @@
 """The Kafka adapter of `LogReader`: an aiokafka consumer without a group (manual assignment, nothing committed),
 `read_committed`, no automatic offset reset (an out-of-range position is reported, never silently moved).
-Side effects: broker connections between `start` and `stop`.
+Side effects: broker connections between `start` and `stop`; `partitions` opens a short-lived admin client.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import OffsetOutOfRangeError
 
 from csms_api.live.log import Fetched, PositionsLost
@@ -17,6 +19,8 @@ class KafkaLogReader:
     def __init__(self, bootstrap: str, client_id: str, *, fetch_max_wait_ms: int = 500) -> None:
         """`fetch_max_wait_ms` bounds the broker's long poll when there is nothing to read; a record that
         becomes readable is returned at once."""
+        self._bootstrap = bootstrap
+        self._client_id = client_id
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=None,
@@ -36,11 +40,18 @@ class KafkaLogReader:
         await self._consumer.stop()
 
     async def partitions(self, topics: Sequence[str]) -> list[TopicPartition]:
-        await self._consumer.topics()  # refreshes the cluster metadata
+        """Topics that do not exist (yet) have no partitions."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id=f"{self._client_id}.metadata")
+        await admin.start()
+        try:
+            described: list[dict[str, Any]] = await admin.describe_topics(list(topics))
+        finally:
+            await admin.close()
+        found = {str(t["topic"]): t["partitions"] for t in described if t["error_code"] == 0}
         return [
             TopicPartition(topic, partition)
             for topic in topics
-            for partition in sorted(self._consumer.partitions_for_topic(topic) or ())
+            for partition in sorted(int(p["partition"]) for p in found.get(topic, ()))
         ]
 
     async def bounds(
