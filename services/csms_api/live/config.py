@@ -11,41 +11,48 @@ class LiveEventsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CSMS_API_EVENTS_", extra="ignore")
 
     ring_events: int = Field(
-        10_000,
+        default=10_000,
         ge=0,
         description="Recent events the shared Kafka tail keeps: a client resuming from a position no older than "
         "these is served from memory; an older one first catches up through a Kafka consumer of its own.",
     )
     subscriber_queue_events: int = Field(
-        5_000,
+        default=5_000,
         ge=1,
         description="Events queued for one client at most; a client that falls further behind leaves the "
         "shared tail and catches up through a consumer of its own, without gap or repeat.",
     )
     max_catch_ups: int = Field(
-        16,
+        default=16,
         ge=1,
         description="Clients catching up through their own Kafka consumer at the same time, per API process; "
         "others wait (with keepalives) for a free slot.",
     )
     heartbeat_s: float = Field(
-        15.0,
+        default=15.0,
         gt=0,
         description="A `: keepalive` comment is sent after this many seconds without an event (seconds).",
     )
     group_cache_s: float = Field(
-        30.0,
+        default=30.0,
         ge=0,
         description="How long a station's group, looked up for `?group=` filters, is reused (seconds).",
     )
-    group_cache_size: int = Field(100_000, ge=1, description="Stations whose group is kept in memory at most.")
+    group_cache_size: int = Field(default=100_000, ge=1, description="Stations whose group is kept in memory at most.")
     partitions_refresh_s: float = Field(
-        60.0,
+        default=60.0,
         gt=0,
         description="How often the shared tail looks for partitions added to the source topics (seconds).",
     )
+    gather_ms: int = Field(
+        default=20,
+        ge=0,
+        description="The shared tail's Kafka fetches gather records for up to this long (milliseconds; 0: a fetch "
+        "returns at the first record): events reach clients up to this much later, for far fewer fetches "
+        "under a steady flow (the frame log's above all).",
+    )
     connection_events: bool = Field(
-        True,
+        default=True,
         description="Stream station.connected/disconnected: the shared tail then reads every record of "
         "ocpp.frames.v1 (filtered by header, not decoded); false leaves that topic out.",
     )

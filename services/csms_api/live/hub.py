@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 
 from aiokafka import TopicPartition
 
+from csms_api.live import metrics
 from csms_api.live.events import LiveEvent, event_of
 from csms_api.live.log import Fetched, LogReader, PositionsLost
 from csms_api.live.positions import Positions, encode
@@ -246,7 +247,10 @@ class Hub:
                     await self._begin()
                 elif self._clock() >= self._refreshed_at + self._refresh_s:
                     await self._add_partitions()
-                self._publish(batch_of(self._position, await self._reader.read(self._poll_s, self._max_records)))
+                fetched = await self._reader.read(self._poll_s, self._max_records)
+                for tp, records in fetched.records.items():
+                    metrics.TAIL_RECORDS.labels(tp.topic).inc(len(records))
+                self._publish(batch_of(self._position, fetched))
                 # A read returns without suspending while records are buffered: let the subscribers take the
                 # batch before the next one, or a steady flow would fill every mailbox.
                 await asyncio.sleep(0)
@@ -298,6 +302,7 @@ class Hub:
         self._advanced.set()
         for mailbox in [mailbox for mailbox in self._mailboxes if not mailbox.put(batch)]:
             self._mailboxes.discard(mailbox)
+            metrics.OVERFLOWS.inc()
 
     def _drop_subscribers(self) -> None:
         for mailbox in self._mailboxes:

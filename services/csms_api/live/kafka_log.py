@@ -16,9 +16,10 @@ from csms_api.live.log import Fetched, PositionsLost
 
 
 class KafkaLogReader:
-    def __init__(self, bootstrap: str, client_id: str, *, fetch_max_wait_ms: int = 500) -> None:
-        """`fetch_max_wait_ms` bounds the broker's long poll when there is nothing to read; a record that
-        becomes readable is returned at once."""
+    def __init__(self, bootstrap: str, client_id: str, *, gather_ms: int = 0) -> None:
+        """`gather_ms`: a fetch returns once 64 KiB are there or after `gather_ms`, so a steady flow of small
+        records costs one fetch per `gather_ms` rather than one per record or two; 0: a fetch returns as soon
+        as there is a record (and long-polls 500 ms when there is none)."""
         self._bootstrap = bootstrap
         self._client_id = client_id
         self._consumer = AIOKafkaConsumer(
@@ -28,8 +29,8 @@ class KafkaLogReader:
             enable_auto_commit=False,
             auto_offset_reset="none",
             isolation_level="read_committed",
-            fetch_max_wait_ms=fetch_max_wait_ms,
-            fetch_min_bytes=1,
+            fetch_max_wait_ms=gather_ms or 500,
+            fetch_min_bytes=64 * 1024 if gather_ms else 1,
             retry_backoff_ms=100,
         )
 

@@ -24,6 +24,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 import msgspec
 from aiokafka import TopicPartition
 
+from csms_api.live import metrics
 from csms_api.live.config import LiveEventsSettings
 from csms_api.live.events import SOURCE_TOPICS, LiveEvent
 from csms_api.live.filters import EventFilter, GroupCache, GroupOf
@@ -80,7 +81,7 @@ def kafka_live_events(settings: LiveEventsSettings, bootstrap: str, group_of: Gr
         SOURCE_TOPICS if settings.connection_events else tuple(t for t in SOURCE_TOPICS if t != topics.FRAMES)
     )
     hub = Hub(
-        KafkaLogReader(bootstrap, client_id),
+        KafkaLogReader(bootstrap, client_id, gather_ms=settings.gather_ms),
         sources,
         ring_events=settings.ring_events,
         queue_events=settings.subscriber_queue_events,
@@ -127,14 +128,18 @@ class EventStream:
         """The stream's bytes: events, gap notices and keepalives."""
         clock = self._live.clock
         last = clock()
-        async for chunk in self._events():
-            now = clock()
-            if chunk:
-                yield chunk
-                last = now
-            elif now - last >= self._live.heartbeat_s:
-                yield self._keepalive()
-                last = now
+        metrics.STREAMS.inc()
+        try:
+            async for chunk in self._events():
+                now = clock()
+                if chunk:
+                    yield chunk
+                    last = now
+                elif now - last >= self._live.heartbeat_s:
+                    yield self._keepalive()
+                    last = now
+        finally:
+            metrics.STREAMS.dec()
 
     def _keepalive(self) -> bytes:
         if self._position and self._position != self._announced:
@@ -188,6 +193,7 @@ class EventStream:
                     await slots.acquire()
                     break
             yield None
+        metrics.CATCH_UPS.inc()
         try:
             reader = self._live.readers()
             await reader.start()
@@ -245,6 +251,7 @@ class EventStream:
                     out.append(b"id: " + item.id.encode() + b"\n" + item.event.body)
                     self._announced = item.after
             self._position = batch.end
+            metrics.DELIVERED.inc(len(out))
             return out
         position = dict(self._position)
         for item in batch.items:
@@ -259,4 +266,5 @@ class EventStream:
             if offset > position.get(tp, 0):
                 position[tp] = offset
         self._position = batch.end if position == batch.end else position
+        metrics.DELIVERED.inc(len(out))
         return out
