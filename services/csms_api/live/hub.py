@@ -32,36 +32,43 @@ from csms_api.live.positions import Positions, encode
 
 log = logging.getLogger(__name__)
 
+_MAX_RETRY_S = 30.0
+
 
 class Item:
-    """One event of a batch at its partition and offset; `after` is the position vector right after it for a
-    subscriber that was at the batch's start, `id` its encoding (made once, when a subscriber first needs it)."""
+    """One event of a batch at its partition and offset."""
 
-    __slots__ = ("_id", "after", "event", "offset", "tp")
+    __slots__ = ("event", "offset", "tp")
 
-    def __init__(self, tp: TopicPartition, offset: int, event: LiveEvent, after: Positions) -> None:
+    def __init__(self, tp: TopicPartition, offset: int, event: LiveEvent) -> None:
         self.tp = tp
         self.offset = offset
         self.event = event
-        self.after = after
-        self._id: str | None = None
-
-    @property
-    def id(self) -> str:
-        if self._id is None:
-            self._id = encode(self.after)
-        return self._id
 
 
 class Batch:
     """The events read between two position vectors, in the order subscribers get them."""
 
-    __slots__ = ("end", "items", "start")
+    __slots__ = ("_messages", "end", "items", "start")
 
     def __init__(self, start: Positions, items: Sequence[Item], end: Positions) -> None:
         self.start = start
         self.items = items
         self.end = end
+        self._messages: list[bytes] | None = None
+
+    def message(self, index: int) -> bytes:
+        """The SSE message of the `index`th event for a subscriber that was at `start`: its id (the position
+        vector right after the event) and the event. Made for the whole batch once, when first needed, and
+        shared by every subscriber."""
+        if self._messages is None:
+            running = dict(self.start)
+            messages = []
+            for item in self.items:
+                running[item.tp] = item.offset + 1
+                messages.append(b"id: " + encode(running).encode() + b"\n" + item.event.body)
+            self._messages = messages
+        return self._messages[index]
 
     def behind(self, positions: Positions) -> bool:
         """Whether `positions` already covers all of this batch."""
@@ -74,15 +81,13 @@ class Batch:
 
 def batch_of(start: Positions, fetched: Fetched) -> Batch:
     """The live events among fetched records, as read from `start`."""
-    running = dict(start)
     items: list[Item] = []
     for tp, records in fetched.records.items():
         topic = tp.topic
         for record in records:
             event = event_of(topic, record)
             if event is not None:
-                running[tp] = record.offset + 1
-                items.append(Item(tp, record.offset, event, dict(running)))
+                items.append(Item(tp, record.offset, event))
     return Batch(start, items, {**start, **fetched.positions})
 
 
@@ -238,6 +243,7 @@ class Hub:
 
     async def _run(self) -> None:
         started = False
+        delay = self._retry_s
         while True:
             try:
                 if not started:
@@ -251,6 +257,7 @@ class Hub:
                 for tp, records in fetched.records.items():
                     metrics.TAIL_RECORDS.labels(tp.topic).inc(len(records))
                 self._publish(batch_of(self._position, fetched))
+                delay = self._retry_s
                 # A read returns without suspending while records are buffered: let the subscribers take the
                 # batch before the next one, or a steady flow would fill every mailbox.
                 await asyncio.sleep(0)
@@ -261,8 +268,9 @@ class Hub:
                 self._ready.clear()
                 self._drop_subscribers()
             except Exception:
-                log.exception("live events: reading Kafka failed; retrying from the tail's position")
-                await asyncio.sleep(self._retry_s)
+                log.exception("live events: reading Kafka failed; retrying in %.0f s from the tail's position", delay)
+                await asyncio.sleep(delay)
+                delay = min(2 * delay, _MAX_RETRY_S)
                 if self.ready:
                     self._reader.seek(self._position)
 

@@ -105,12 +105,12 @@ class _Gap(msgspec.Struct):
     reason: str
 
 
-def gap_message(gaps: Sequence[_Gap], positions: Positions) -> bytes:
+def gap_message(gaps: Sequence[_Gap], event_id: str) -> bytes:
     data = {
         "detail": "events between the requested position and the first one Kafka still has are missing",
         "partitions": gaps,
     }
-    return b"event: gap\ndata: " + msgspec.json.encode(data) + b"\nid: " + encode(positions).encode() + b"\n\n"
+    return b"event: gap\ndata: " + msgspec.json.encode(data) + b"\nid: " + event_id.encode() + b"\n\n"
 
 
 class EventStream:
@@ -120,7 +120,7 @@ class EventStream:
         self._filter = event_filter
         self._resume = resume
         self._position: Positions = resume or {}
-        self._announced: Positions | None = resume
+        self._announced = encode(resume) if resume is not None else ""  # the client's last id
         self._tick_s = min(1.0, live.heartbeat_s)
         self._joined: tuple[list[Batch], Mailbox] | None = None
 
@@ -142,10 +142,12 @@ class EventStream:
             metrics.STREAMS.dec()
 
     def _keepalive(self) -> bytes:
-        if self._position and self._position != self._announced:
-            self._announced = self._position
-            return b": keepalive\nid: " + encode(self._position).encode() + b"\n\n"
-        return b": keepalive\n\n"
+        """A keepalive comment, with the position when it moved since the client's last id."""
+        position = encode(self._position)
+        if not self._position or position == self._announced:
+            return b": keepalive\n\n"
+        self._announced = position
+        return b": keepalive\nid: " + position.encode() + b"\n\n"
 
     async def _events(self) -> AsyncIterator[bytes | None]:
         """Chunks to send; None when there was nothing for a while (a keepalive may be due)."""
@@ -155,8 +157,8 @@ class EventStream:
             yield None
         if self._resume is None:
             self._position = self._hub.position
-            self._announced = self._position
-            yield b": open\nid: " + encode(self._position).encode() + b"\n\n"
+            self._announced = encode(self._position)
+            yield b": open\nid: " + self._announced.encode() + b"\n\n"
             ahead = False
         else:  # an id given by another API process may be a little ahead of this one's tail
             ahead = not await self._hub.wait_reached(self._position, _RESUME_WAIT_S)
@@ -196,8 +198,8 @@ class EventStream:
         metrics.CATCH_UPS.inc()
         try:
             reader = self._live.readers()
-            await reader.start()
             try:
+                await reader.start()
                 partitions = self._hub.partitions
                 self._position = {**{tp: 0 for tp in partitions}, **self._position}
                 gap = await self._rebase(reader, partitions)
@@ -234,8 +236,9 @@ class EventStream:
                 position[tp] = first[tp]
         if not gaps:
             return None
-        self._position = self._announced = position
-        return gap_message(gaps, position)
+        self._position = position
+        self._announced = encode(position)
+        return gap_message(gaps, self._announced)
 
     async def _admitted(self, event: LiveEvent) -> bool:
         return self._filter.admits(event) and await self._live.groups.group(event.station_id) in self._filter.groups
@@ -246,25 +249,23 @@ class EventStream:
         by_group = bool(self._filter.groups)
         out: list[bytes] = []
         if self._position is batch.start or self._position == batch.start:
-            for item in batch.items:
+            for index, item in enumerate(batch.items):
                 if await self._admitted(item.event) if by_group else admits(item.event):
-                    out.append(b"id: " + item.id.encode() + b"\n" + item.event.body)
-                    self._announced = item.after
+                    out.append(batch.message(index))
             self._position = batch.end
-            metrics.DELIVERED.inc(len(out))
-            return out
-        position = dict(self._position)
-        for item in batch.items:
-            if item.offset < position.get(item.tp, 0):
-                continue
-            position[item.tp] = item.offset + 1
-            if await self._admitted(item.event) if by_group else admits(item.event):
-                after = dict(position)
-                out.append(b"id: " + encode(after).encode() + b"\n" + item.event.body)
-                self._announced = after
-        for tp, offset in batch.end.items():
-            if offset > position.get(tp, 0):
-                position[tp] = offset
-        self._position = batch.end if position == batch.end else position
+        else:
+            position = dict(self._position)
+            for item in batch.items:
+                if item.offset < position.get(item.tp, 0):
+                    continue
+                position[item.tp] = item.offset + 1
+                if await self._admitted(item.event) if by_group else admits(item.event):
+                    out.append(b"id: " + encode(position).encode() + b"\n" + item.event.body)
+            for tp, offset in batch.end.items():
+                if offset > position.get(tp, 0):
+                    position[tp] = offset
+            self._position = batch.end if position == batch.end else position
+        if out:
+            self._announced = out[-1][4 : out[-1].index(b"\n")].decode()
         metrics.DELIVERED.inc(len(out))
         return out
