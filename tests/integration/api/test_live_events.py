@@ -18,21 +18,17 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from aiokafka import AIOKafkaProducer
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from csms.envelope.v1 import envelope_pb2
-from csms_api.api.events import events_router
 from csms_api.live.config import LiveEventsSettings
-from csms_api.live.errors import BadEventsRequest
-from csms_api.live.stream import LiveEvents, kafka_live_events
+from csms_api.live.stream import LiveEvents
 from csms_kernel.infra import topics
 from csms_kernel.infra.kafka import make_producer
 from infra_fixtures import Infra
+from kit import live_events_server
 from kit.builders import live_events as records
-from kit.sse import SseMessage, SseParser
+from kit.live_events_server import SseStream
 from kit.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -41,79 +37,14 @@ RUN = uuid.uuid4().hex[:8]
 GROUPS = {f"LE-{RUN}-1": "FLEET-A", f"LE-{RUN}-2": "FLEET-B"}
 
 
-async def read_scope() -> None:
-    return None
-
-
 async def group_of(station_id: str) -> str | None:
     return GROUPS.get(station_id)
 
 
 @contextlib.asynccontextmanager
 async def serving(infra: Infra, settings: LiveEventsSettings) -> AsyncIterator[tuple[str, LiveEvents]]:
-    live = kafka_live_events(settings, infra.kafka_bootstrap, group_of, f"api-it-{RUN}")
-    app = FastAPI()
-    app.include_router(events_router(live, read_scope))
-
-    async def problem(request: Request, exc: Exception) -> JSONResponse:  # stands in for the API's problem helper
-        assert isinstance(exc, BadEventsRequest)
-        body = {"title": "Unprocessable request", "status": 422, "detail": exc.detail, "parameter": exc.parameter}
-        return JSONResponse(body, status_code=422, media_type="application/problem+json")
-
-    app.add_exception_handler(BadEventsRequest, problem)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
-    )
-    await live.start()
-    task = asyncio.create_task(server.serve())
-    try:
-        await wait_until(lambda: server.started and live.ready, timeout_s=30)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}", live
-    finally:
-        await live.stop()
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-
-
-class Stream:
-    """One SSE request, read in a task; `close()` disconnects mid-stream."""
-
-    def __init__(self, client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None) -> None:
-        self.parser = SseParser()
-        self.messages: list[SseMessage] = []
-        self.status = 0
-        self.content_type = ""
-        self._task = asyncio.create_task(self._read(client, url, headers or {}))
-
-    async def _read(self, client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> None:
-        async with client.stream("GET", url, headers=headers, timeout=None) as response:
-            self.status = response.status_code
-            self.content_type = response.headers["content-type"]
-            async for chunk in response.aiter_raw():
-                self.messages += self.parser.feed(chunk)
-
-    def events(self, stations: set[str]) -> list[tuple[str, dict[str, Any]]]:
-        out = []
-        for message in self.messages:
-            if message.is_event and message.event != "gap":
-                data = json.loads(message.data or "")
-                if data["station_id"] in stations:
-                    out.append((message.event or "", data))
-        return out
-
-    async def opened(self) -> None:
-        await wait_until(lambda: any("open" in m.comments for m in self.messages), timeout_s=30)
-
-    async def wait(self, stations: set[str], count: int) -> list[tuple[str, dict[str, Any]]]:
-        await wait_until(lambda: len(self.events(stations)) >= count or self._task.done(), timeout_s=30)
-        return self.events(stations)
-
-    async def close(self) -> str | None:
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        return self.parser.last_event_id
+    async with live_events_server.serving(infra.kafka_bootstrap, settings, f"api-it-{RUN}", group_of) as served:
+        yield served
 
 
 def label(event: tuple[str, dict[str, Any]]) -> tuple[str, str, str]:
@@ -199,7 +130,7 @@ async def test_a_client_that_disconnects_resumes_with_its_last_id_without_gap_or
     stations = [f"LE-{RUN}-r{i}" for i in range(4)]
     mine = set(stations)
     async with serving(infra, LiveEventsSettings(ring_events=5)) as (url, live), httpx.AsyncClient() as client:
-        first = Stream(client, f"{url}/api/v1/events")
+        first = SseStream(client, f"{url}/api/v1/events")
         await first.opened()
         assert (first.status, first.content_type.split(";")[0]) == (200, "text/event-stream")
         await writer.write(stations, 3)
@@ -212,7 +143,7 @@ async def test_a_client_that_disconnects_resumes_with_its_last_id_without_gap_or
 
         await writer.write(stations, 4)  # while disconnected; the ring (5 events) cannot reach back that far
         await write_aborted(writer, stations)
-        resumed = Stream(client, f"{url}/api/v1/events", headers={"Last-Event-ID": last_id})
+        resumed = SseStream(client, f"{url}/api/v1/events", headers={"Last-Event-ID": last_id})
         await resumed.wait(mine, len(writer.committed) - len(seen))
         await wait_until(lambda: live.hub.subscribers == 1, timeout_s=30)  # caught up, then joined the tail
         await writer.write(stations, 2)  # after the switch to the shared tail
@@ -231,7 +162,7 @@ async def test_a_filtered_stream_resumes_by_query_parameter_exactly(infra: Infra
     wanted = {stations[0]}
     query = f"station_id={stations[0]}&station_id={stations[2]}&group=FLEET-A&type=transaction."
     async with serving(infra, LiveEventsSettings()) as (url, _), httpx.AsyncClient() as client:
-        first = Stream(client, f"{url}/api/v1/events?{query}")
+        first = SseStream(client, f"{url}/api/v1/events?{query}")
         await first.opened()
         await writer.write(stations, 5)
         await write_aborted(writer, stations)
@@ -241,7 +172,7 @@ async def test_a_filtered_stream_resumes_by_query_parameter_exactly(infra: Infra
         seen = [label(e) for e in first.events(wanted)]
         await writer.write(stations, 5)
         expected = [e for e in writer.committed if e[0] in wanted and e[1].startswith("transaction.")]
-        resumed = Stream(client, f"{url}/api/v1/events?{query}&last_event_id={last_id}")
+        resumed = SseStream(client, f"{url}/api/v1/events?{query}&last_event_id={last_id}")
         await resumed.wait(wanted, len(expected) - len(seen))
         await asyncio.sleep(0.5)
         received = seen + [label(e) for e in resumed.events(wanted)]
@@ -262,7 +193,7 @@ async def test_connection_events_come_from_the_frame_log_by_header(infra: Infra)
     await producer.start()
     try:
         async with serving(infra, LiveEventsSettings()) as (url, _), httpx.AsyncClient() as client:
-            stream = Stream(client, f"{url}/api/v1/events?station_id={station_id}")
+            stream = SseStream(client, f"{url}/api/v1/events?station_id={station_id}")
             await stream.opened()
             for value, headers in (
                 records.connection(envelope_pb2.KIND_CONNECTED, station_id, "conn-a"),

@@ -11,8 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import TopicPartition
-from fastapi import FastAPI, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Header, HTTPException
 
 from csms_api.api.events import events_router
 from csms_api.live.errors import BadEventsRequest
@@ -23,6 +22,7 @@ from csms_api.live.stream import LiveEvents
 from csms_kernel.infra import topics
 from kit.builders import live_events as records
 from kit.fakes.live_events import FakeLog
+from kit.live_events_server import problem
 from kit.sse import SseParser
 from kit.waiting import wait_until
 
@@ -44,11 +44,6 @@ async def app_with(log: FakeLog) -> AsyncIterator[tuple[FastAPI, LiveEvents]]:
     live = LiveEvents(hub, log.reader, GroupCache(no_group, ttl_s=1, size=10), heartbeat_s=15, max_catch_ups=2)
     app = FastAPI()
     app.include_router(events_router(live, read_scope))
-
-    async def problem(request: Request, exc: Exception) -> JSONResponse:  # stands in for the API's problem helper
-        assert isinstance(exc, BadEventsRequest)
-        body = {"title": "Unprocessable request", "status": 422, "detail": exc.detail, "parameter": exc.parameter}
-        return JSONResponse(body, status_code=422, media_type="application/problem+json")
 
     app.add_exception_handler(BadEventsRequest, problem)
     await live.start()
