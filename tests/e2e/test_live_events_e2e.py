@@ -1,0 +1,126 @@
+"""Live events end to end: stations of every OCPP version connect, boot, report a status, charge and leave on
+the real stack, and an SSE client of `GET /api/v1/events` (the events router over the stack's Kafka) sees each
+of it once, in order per station and source, though it hangs up in the middle and resumes with its last id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from ocpp.v16 import call as call16
+
+from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms_api.live.config import LiveEventsSettings
+from csms_devtools.stack import Stack
+from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.ocpp.versions import OcppVersion
+from kit.live_events_server import SseStream, serving
+from kit.stations.ocpp_client import connected_station
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct-horse-battery-staple"
+RUN = uuid.uuid4().hex[:8].upper()
+TOKEN = f"LIVE-{RUN}"
+
+
+async def register(stack: Stack, station_id: str) -> None:
+    async with insecure_channel(stack.config.authorization_address) as channel:
+        stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+        await stub.RegisterStation(
+            authorization_pb2.RegisterStationRequest(station_id=station_id, password=PASSWORD, security_profile=1),
+            timeout=10,
+        )
+        await stub.UpsertIdToken(
+            authorization_pb2.UpsertIdTokenRequest(
+                id_token=TOKEN, type=authorization_pb2.ID_TOKEN_TYPE_ISO14443,
+                status=authorization_pb2.ID_TOKEN_STATUS_ACCEPTED,
+            ),
+            timeout=10,
+        )  # fmt: skip
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+async def boot_and_report(stack: Stack, version: OcppVersion, station_id: str) -> None:
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
+        await station.boot()
+        await station.status(1, "Available")
+
+
+async def charge(stack: Stack, version: OcppVersion, station_id: str) -> None:
+    async with connected_station(stack.config.edge_url(1), station_id, PASSWORD, version) as station:
+        if version is OcppVersion.V16:
+            started = await station.call(
+                call16.StartTransaction(connector_id=1, id_tag=TOKEN, meter_start=0, timestamp=now())
+            )
+            await station.call(
+                call16.StopTransaction(meter_stop=5000, timestamp=now(), transaction_id=started.transaction_id)
+            )
+            return
+        info = {"transaction_id": f"tx-{station_id}"}
+        id_token = {"id_token": TOKEN, "type": "ISO14443"}
+        for seq_no, (kind, trigger) in enumerate(
+            (("Started", "Authorized"), ("Updated", "ChargingStateChanged"), ("Ended", "StopAuthorized"))
+        ):
+            extra = {"id_token": id_token, "evse": {"id": 1, "connector_id": 1}} if kind == "Started" else {}
+            await station.call(
+                station.calls.TransactionEvent(
+                    event_type=kind, timestamp=now(), trigger_reason=trigger, seq_no=seq_no, transaction_info=info,
+                    **extra,
+                )
+            )  # fmt: skip
+
+
+def source(event_type: str) -> str:
+    if event_type in ("station.connected", "station.disconnected"):
+        return "frames"
+    return "transactions" if event_type.startswith("transaction.") else "device_model"
+
+
+async def test_a_client_that_hangs_up_and_resumes_sees_every_station_event_once(stack: Stack) -> None:
+    stations = {version: f"LIVE-{RUN}-{version.name}" for version in OcppVersion}
+    mine = set(stations.values())
+    await asyncio.gather(*(register(stack, station_id) for station_id in mine))
+    query = "&".join(f"station_id={station_id}" for station_id in sorted(mine))
+    settings = LiveEventsSettings(ring_events=3)
+    async with serving(stack.config.kafka_bootstrap, settings, f"e2e-live-{RUN}") as (url, _):
+        async with httpx.AsyncClient() as client:
+            first = SseStream(client, f"{url}/api/v1/events?{query}")
+            await first.opened()
+            await asyncio.gather(*(boot_and_report(stack, v, s) for v, s in stations.items()))
+            # per station: connected, booted, status changed, disconnected
+            await first.wait(mine, 3 * 3)
+            last_id = await first.close()
+            assert last_id is not None
+
+            await asyncio.gather(*(charge(stack, v, s) for v, s in stations.items()))
+            resumed = SseStream(client, f"{url}/api/v1/events?{query}", headers={"Last-Event-ID": last_id})
+            # 4 + connected, disconnected + a session (1.6: started, ended; 2.x: started, updated, ended)
+            expected_total = 3 * 4 + 3 * 2 + 2 + 3 + 3
+            await resumed.wait(mine, expected_total - len(first.events(mine)), timeout_s=60)
+            await asyncio.sleep(1)  # anything repeated would show now
+            received = first.events(mine) + resumed.events(mine)
+            await resumed.close()
+
+    keys = [(data["station_id"], kind, data.get("message_id") or data["connection_id"]) for kind, data in received]
+    assert len(keys) == len(set(keys)), "an event was repeated"
+    for version, station_id in stations.items():
+        kinds = {name: [k for k, d in received if d["station_id"] == station_id and source(k) == name]
+                 for name in ("frames", "device_model", "transactions")}  # fmt: skip
+        session = ["transaction.started", "transaction.ended"]
+        if version is not OcppVersion.V16:
+            session.insert(1, "transaction.updated")
+        assert kinds == {
+            "frames": ["station.connected", "station.disconnected"] * 2,
+            "device_model": ["station.booted", "connector.status_changed"],
+            "transactions": session,
+        }, station_id
+        booted = next(d for k, d in received if d["station_id"] == station_id and k == "station.booted")
+        assert booted["ocpp_version"] == version.subprotocol
