@@ -166,10 +166,12 @@ class Hub:
         self._advanced = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._refreshed_at = 0.0
+        self.failure: str | None = None
 
     @property
     def ready(self) -> bool:
-        """Whether the tail is reading (it has its starting positions)."""
+        """Whether the tail is reading (it has its starting positions); `failure` says why the last read failed,
+        None once one succeeded."""
         return self._ready.is_set()
 
     async def wait_ready(self, timeout_s: float) -> bool:
@@ -258,6 +260,7 @@ class Hub:
                     metrics.TAIL_RECORDS.labels(tp.topic).inc(len(records))
                 self._publish(batch_of(self._position, fetched))
                 delay = self._retry_s
+                self.failure = None
                 # A read returns without suspending while records are buffered: let the subscribers take the
                 # batch before the next one, or a steady flow would fill every mailbox.
                 await asyncio.sleep(0)
@@ -267,7 +270,8 @@ class Hub:
                 log.error("live events: %s; restarting the tail at the end, subscribers resume on their own", lost)
                 self._ready.clear()
                 self._drop_subscribers()
-            except Exception:
+            except Exception as exc:
+                self.failure = repr(exc)
                 log.exception("live events: reading Kafka failed; retrying in %.0f s from the tail's position", delay)
                 await asyncio.sleep(delay)
                 delay = min(2 * delay, _MAX_RETRY_S)

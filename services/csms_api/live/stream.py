@@ -38,6 +38,10 @@ _RESUME_WAIT_S = 1.0
 _MAX_RECORDS = 500
 
 
+class TailNotReady(Exception):
+    pass
+
+
 class LiveEvents:
     """The live events of one API process: the shared tail, catch-up consumers, the group cache. Start and stop
     it with the process (a lifecycle resource)."""
@@ -59,9 +63,18 @@ class LiveEvents:
         self.slots = asyncio.Semaphore(max_catch_ups)
         self.clock = clock
 
+    name = "kafka (live events)"
+
     @property
     def ready(self) -> bool:
         return self.hub.ready
+
+    async def check(self, timeout_s: float) -> None:
+        """A readiness check: raises `TailNotReady` unless the shared tail is reading Kafka."""
+        if not await self.hub.wait_ready(timeout_s):
+            raise TailNotReady(self.hub.failure or "the live events tail has not started reading Kafka yet")
+        if self.hub.failure is not None:
+            raise TailNotReady(f"the live events tail cannot read Kafka: {self.hub.failure}")
 
     async def start(self) -> None:
         await self.hub.start()

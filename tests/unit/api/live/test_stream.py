@@ -18,7 +18,7 @@ from csms_api.live.events import SOURCE_TOPICS, LiveEvent, event_of
 from csms_api.live.filters import EventFilter, GroupCache
 from csms_api.live.hub import Hub
 from csms_api.live.positions import decode, encode
-from csms_api.live.stream import LiveEvents
+from csms_api.live.stream import LiveEvents, TailNotReady
 from csms_kernel.infra import topics
 from kit.builders import live_events as records
 from kit.fakes.live_events import FakeLog
@@ -537,3 +537,16 @@ async def test_stopping_ends_every_stream() -> None:
         await wait_until(lambda: live.hub.subscribers == 1)
     await asyncio.wait_for(client._task, 2)
     assert client.failure is None
+
+
+async def test_the_readiness_check_follows_the_tail() -> None:
+    log = make_log()
+    async with running(log) as live:
+        await live.check(1.0)
+        log.readers[0].failing_reads = 1000
+        await wait_until(lambda: live.hub.failure is not None)
+        with pytest.raises(TailNotReady, match="broker unreachable"):
+            await live.check(0.1)
+        log.readers[0].failing_reads = 0
+        await wait_until(lambda: live.hub.failure is None, timeout_s=5)
+        await live.check(0.1)
