@@ -550,3 +550,27 @@ async def test_the_readiness_check_follows_the_tail() -> None:
         log.readers[0].failing_reads = 0
         await wait_until(lambda: live.hub.failure is None, timeout_s=5)
         await live.check(0.1)
+
+
+async def test_when_the_tail_loses_its_position_its_streams_end_and_their_clients_resume_with_a_gap() -> None:
+    log = make_log()
+    async with running(log) as live:
+        client = Client(live)
+        await client.opened()
+        first = booted(log, DM[0], "e0")
+        await client.has(1)
+        log.readers[0].paused = True
+        lost = [booted(log, DM[0], f"lost{i}") for i in range(5)]
+        kept = booted(log, DM[0], "kept")
+        log.retain_from(DM[0], 6)  # deleted before the tail read them (a recreated topic, an unclean election)
+        log.readers[0].paused = False
+        await asyncio.wait_for(client._task, 5)  # the tail restarted at the end and closed its streams
+        assert client.keys == [first]
+        resumed = Client(live, last_id=client.parser.last_event_id)
+        await resumed.has(1)
+        assert resumed.keys == [kept]
+        gap = next(m for m in resumed.messages if m.is_event)
+        assert gap.event == "gap"
+        assert json.loads(gap.data or "")["partitions"][0]["resumed_from"] == 6
+        assert lost and live.hub.position[DM[0]] == 7
+        await resumed.close()
