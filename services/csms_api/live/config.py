@@ -45,11 +45,11 @@ class LiveEventsSettings(BaseSettings):
         description="How often the shared tail looks for partitions added to the source topics (seconds).",
     )
     gather_ms: int = Field(
-        default=20,
+        default=100,
         ge=0,
         description="The shared tail's Kafka fetches gather records for up to this long (milliseconds; 0: a fetch "
-        "returns at the first record): events reach clients up to this much later, for far fewer fetches "
-        "under a steady flow (the frame log's above all).",
+        "returns at the first record, and an idle tail long-polls 500 ms): events reach clients up to this much "
+        "later, for far fewer fetches under a steady flow (the frame log's above all) and when idle.",
     )
     connection_events: bool = Field(
         default=True,
