@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 
@@ -44,7 +45,9 @@ class TailNotReady(Exception):
 
 class LiveEvents:
     """The live events of one API process: the shared tail, catch-up consumers, the group cache. Start and stop
-    it with the process (a lifecycle resource)."""
+    it with the process (a lifecycle resource); it is also a readiness check (`name`, `check`)."""
+
+    name = "kafka (live events)"
 
     def __init__(
         self,
@@ -62,8 +65,6 @@ class LiveEvents:
         self.heartbeat_s = heartbeat_s
         self.slots = asyncio.Semaphore(max_catch_ups)
         self.clock = clock
-
-    name = "kafka (live events)"
 
     @property
     def ready(self) -> bool:
@@ -100,7 +101,7 @@ def kafka_live_events(settings: LiveEventsSettings, bootstrap: str, group_of: Gr
         queue_events=settings.subscriber_queue_events,
         partitions_refresh_s=settings.partitions_refresh_s,
     )
-    numbers = iter(range(1, 1 << 62))
+    numbers = itertools.count(1)
     return LiveEvents(
         hub,
         lambda: KafkaLogReader(bootstrap, f"{client_id}.catch-up.{next(numbers)}"),
@@ -120,7 +121,9 @@ class _Gap(msgspec.Struct):
 
 def gap_message(gaps: Sequence[_Gap], event_id: str) -> bytes:
     data = {
-        "detail": "events between the requested position and the first one Kafka still has are missing",
+        "detail": "the stream resumed from the first event Kafka has on these partitions: events after the requested "
+        "position are gone (retention) or the partition has no such position (unknown position: the topic was "
+        "recreated, or the id is from another cluster)",
         "partitions": gaps,
     }
     return b"event: gap\ndata: " + msgspec.json.encode(data) + b"\nid: " + event_id.encode() + b"\n\n"
