@@ -1,7 +1,8 @@
 """`GET /api/v1/events`: the live events as Server-Sent Events (translation between HTTP and `csms_api.live`).
 
-A malformed `Last-Event-ID` or filter raises `BadEventsRequest`, which the application answers with 422
-problem+json. No side effects of its own.
+`events_part` is what the API's `build()` adds: the router behind the `read` scope, the live events as a
+resource started and stopped with the API, and the problem a malformed `Last-Event-ID` or filter
+(`BadEventsRequest`) is answered with (422, naming the header or query parameter). No side effects of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse
 
+from csms_api.api.app import ApiPart
+from csms_api.api.auth import require
+from csms_api.api.problems import ProblemError, invalid
+from csms_api.domain.keys import Scope
+from csms_api.live.errors import BadEventsRequest
 from csms_api.live.events import KNOWN_TYPES
 from csms_api.live.filters import EventFilter
 from csms_api.live.positions import decode
@@ -78,3 +84,17 @@ def events_router(live: LiveEvents, read_scope: Callable[..., Any], *, prefix: s
         )
 
     return router
+
+
+def refused(exc: Exception) -> ProblemError:
+    """The 422 problem of a `BadEventsRequest`, naming where the bad value was."""
+    assert isinstance(exc, BadEventsRequest)
+    where = "header" if exc.parameter == "Last-Event-ID" else "query"
+    return invalid(f"{where}.{exc.parameter}", exc.detail)
+
+
+def events_part(live: LiveEvents) -> ApiPart:
+    """The live events as a part of the API (`build(settings, parts=[events_part(live)])`)."""
+    return ApiPart(
+        router=events_router(live, require(Scope.READ)), resources=[live], problems={BadEventsRequest: refused}
+    )

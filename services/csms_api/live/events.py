@@ -2,11 +2,12 @@
 
 Sources: `csms.device_model.events.v1` (DeviceModelEvent), `csms.transactions.events.v1` (TransactionEvent) and
 the CONNECTED/DISCONNECTED envelopes of `ocpp.frames.v1`, told apart from the frames by their `kind` header
-without decoding the record. A domain event's kind (the name of its `event` oneof field) maps to an SSE type in
-`DEVICE_MODEL_KINDS` / `TRANSACTION_KINDS`; adding a kind is one line there. The data is the event's fields in
-snake_case (outer fields and the kind's own fields in one object, proto JSON rules: timestamps RFC 3339, enums
-by name, 64-bit integers as strings), `ocpp_version` as the subprotocol name (`ocpp2.0.1`). Each event is
-rendered once (`LiveEvent.body`) and shared by every subscriber. No side effects.
+without decoding the record. A domain event's kind (the name of its `event` oneof field) maps to a `Kind` in
+`DEVICE_MODEL_KINDS` / `TRANSACTION_KINDS`; adding a kind is one line there. The data is one JSON object: the
+event's outer fields and its kind's own fields in snake_case (proto JSON rules: timestamps RFC 3339, enums by
+name, 64-bit integers as strings, defaults included), `ocpp_version` as the API writes it everywhere ("1.6",
+"2.0.1", "2.1"); a command event's fields are the command as `GET /api/v1/commands/{id}` shows it. Each event
+is rendered once (`LiveEvent.body`) and shared by every subscriber. No side effects.
 """
 
 from __future__ import annotations
@@ -23,31 +24,49 @@ from google.protobuf.message import DecodeError, Message
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms.transactions.v1 import transactions_pb2
+from csms_api.api.commands import command
+from csms_api.api.convert import version
 from csms_kernel.infra import topics
-from csms_kernel.infra.envelopes import version_from_proto
 
 log = logging.getLogger(__name__)
 
-EventType = str | Callable[[Any], str]
-"""The SSE type of a kind: fixed, or computed from the kind's message (e.g. a command's state)."""
+
+def proto_fields(message: Message) -> dict[str, Any]:
+    """A message's fields in snake_case, by the proto JSON rules, defaults included."""
+    return json_format.MessageToDict(
+        message, always_print_fields_with_no_presence=True, preserving_proto_field_name=True
+    )
 
 
-def command_type(state: device_model_pb2.CommandState.ValueType) -> str:
-    """`command.<state>` for a command state: command.queued, .sent, .answered, .failed, .expired."""
-    return "command." + device_model_pb2.CommandState.Name(state).removeprefix("COMMAND_STATE_").lower()
+def command_fields(message: Any) -> dict[str, Any]:
+    """A command event's fields: its command as the REST API shows it."""
+    fields: dict[str, Any] = command(message.command).model_dump(mode="json")
+    return fields
 
 
-DEVICE_MODEL_KINDS: dict[str, EventType] = {
-    "station_booted": "station.booted",
-    "connector_status_changed": "connector.status_changed",
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of domain event is streamed: its SSE type and the JSON fields of its message."""
+
+    type: str
+    fields: Callable[[Any], dict[str, Any]] = proto_fields
+
+
+DEVICE_MODEL_KINDS: dict[str, Kind] = {
+    "station_booted": Kind("station.booted"),
+    "connector_status_changed": Kind("connector.status_changed"),
+    "command_queued": Kind("command.queued", command_fields),
+    "command_sent": Kind("command.sent", command_fields),
+    "command_answered": Kind("command.answered", command_fields),
+    "command_failed": Kind("command.failed", command_fields),
+    "command_expired": Kind("command.expired", command_fields),
 }
-"""DeviceModelEvent kinds streamed. Command outcomes, once DeviceModelEvent has them, are one more line, e.g.
-`"command_updated": lambda event: command_type(event.command.state)`."""
+"""DeviceModelEvent kinds streamed."""
 
-TRANSACTION_KINDS: dict[str, EventType] = {
-    "started": "transaction.started",
-    "updated": "transaction.updated",
-    "ended": "transaction.ended",
+TRANSACTION_KINDS: dict[str, Kind] = {
+    "started": Kind("transaction.started"),
+    "updated": Kind("transaction.updated"),
+    "ended": Kind("transaction.ended"),
 }
 """TransactionEvent kinds streamed (meter values outside a transaction are not)."""
 
@@ -58,9 +77,7 @@ CONNECTION_KINDS: dict[bytes, str] = {
 """`kind` header values of the frame log's connection envelopes → SSE type."""
 
 KNOWN_TYPES: frozenset[str] = frozenset(
-    {t for t in (*DEVICE_MODEL_KINDS.values(), *TRANSACTION_KINDS.values()) if isinstance(t, str)}
-    | set(CONNECTION_KINDS.values())
-    | {command_type(state) for state in device_model_pb2.CommandState.values() if state}
+    {kind.type for kind in (*DEVICE_MODEL_KINDS.values(), *TRANSACTION_KINDS.values())} | set(CONNECTION_KINDS.values())
 )
 """Every type a client may ask for in `?type=` (a prefix of one of them)."""
 
@@ -92,31 +109,17 @@ def render(event_type: str, data: Mapping[str, Any]) -> bytes:
     return b"event: " + event_type.encode() + b"\ndata: " + msgspec.json.encode(data) + b"\n\n"
 
 
-def _version(value: envelope_pb2.OcppVersion.ValueType) -> str:
-    try:
-        return version_from_proto(value).subprotocol
-    except ValueError:
-        return ""
-
-
-def _fields(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(
-        message, always_print_fields_with_no_presence=True, preserving_proto_field_name=True
-    )
-
-
-def _domain_event(message: Message, kinds: Mapping[str, EventType]) -> LiveEvent | None:
+def _domain_event(message: Message, kinds: Mapping[str, Kind]) -> LiveEvent | None:
     """A domain event with an `event` oneof: its kind's type, the outer fields and the kind's fields in one."""
-    kind = message.WhichOneof("event")
-    event_type = kinds.get(kind) if kind is not None else None
-    if kind is None or event_type is None:
+    name = message.WhichOneof("event")
+    kind = kinds.get(name) if name is not None else None
+    if name is None or kind is None:
         return None
-    inner = getattr(message, kind)
-    name = event_type if isinstance(event_type, str) else event_type(inner)
-    data = _fields(message)
-    data.update(data.pop(kind))
-    data["ocpp_version"] = _version(message.ocpp_version)  # type: ignore[attr-defined]
-    return LiveEvent(name, message.station_id, render(name, data))  # type: ignore[attr-defined]
+    data = proto_fields(message)
+    del data[name]
+    data["ocpp_version"] = version(message.ocpp_version)  # type: ignore[attr-defined]
+    data.update(kind.fields(getattr(message, name)))  # a command's own version and times win
+    return LiveEvent(kind.type, message.station_id, render(kind.type, data))  # type: ignore[attr-defined]
 
 
 def _device_model_event(record: Record) -> LiveEvent | None:
@@ -145,7 +148,7 @@ def _connection_event(record: Record) -> LiveEvent | None:
     data: dict[str, Any] = {
         "station_id": envelope.station_id,
         "occurred_at": envelope.received_at.ToJsonString() if envelope.HasField("received_at") else "",
-        "ocpp_version": _version(envelope.ocpp_version),
+        "ocpp_version": version(envelope.ocpp_version),
         "edge_node_id": envelope.edge_node_id,
         "connection_id": envelope.connection_id,
     }

@@ -3,8 +3,8 @@ parameter matches, every given parameter must match), and the cache of station g
 
 A type value is a prefix of the known types (`transaction.` matches transaction.started/updated/ended); one
 that matches none is refused. A station's group is its current group in the station registry (looked up
-through the injected `group_of`), not its group when the event happened. Side effects: `GroupCache` calls
-`group_of` (the registry, over the network) for stations it does not hold.
+through `group_of`, e.g. `registry_group_of`), not its group when the event happened. Side effects:
+`GroupCache` calls `group_of` (the registry, over the network) for stations it does not hold.
 """
 
 from __future__ import annotations
@@ -15,11 +15,31 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+import grpc
+
 from csms_api.live.errors import BadEventsRequest
 from csms_api.live.events import KNOWN_TYPES, LiveEvent
+from csms_api.ports import AuthorizationPeer, PeerError
 
 GroupOf = Callable[[str], Awaitable[str | None]]
 """A station's group in the registry; None when it has none (or is unknown)."""
+
+
+def registry_group_of(authorization: AuthorizationPeer) -> GroupOf:
+    """`GroupOf` backed by the station registry (AuthorizationService.GetRegisteredStation); a station the
+    registry does not know has no group, any other failure raises."""
+
+    async def group_of(station_id: str) -> str | None:
+        try:
+            station = await authorization.get_registered_station(station_id)
+        except PeerError as exc:
+            if exc.code == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
+        return station.group or None
+
+    return group_of
+
 
 _MAX_VALUES = 100
 

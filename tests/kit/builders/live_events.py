@@ -46,6 +46,31 @@ def status_changed(
     ).SerializeToString()
 
 
+def command_event(kind: str, station_id: str, command_id: str = "cmd-1", at: datetime = T0) -> bytes:
+    """A command event of `kind` (command_queued, _sent, _answered, _failed, _expired) as device-model's command
+    relay publishes it: the command as it was then, no message id."""
+    state = device_model_pb2.CommandState.Value("COMMAND_STATE_" + kind.removeprefix("command_").upper())
+    command = device_model_pb2.Command(
+        command_id=command_id,
+        station_id=station_id,
+        command="reset",
+        params_json='{"type":"soft"}',
+        state=state,
+        ocpp_version=envelope_pb2.OCPP_VERSION_201,
+        request_json='[{"action":"Reset","payload":{"type":"OnIdle"}}]',
+        created_at=timestamp(at),
+        timeout_ms=30_000,
+    )
+    if kind == "command_answered":
+        command.result_json = '{"status":"Accepted"}'
+        command.response_json = '[[3,"m1",{"status":"Accepted"}]]'
+        command.sent_at.CopyFrom(timestamp(at))
+        command.finished_at.CopyFrom(timestamp(at))
+    event = device_model_pb2.DeviceModelEvent(station_id=station_id, occurred_at=timestamp(at))
+    getattr(event, kind).command.CopyFrom(command)
+    return event.SerializeToString()
+
+
 def transaction(
     kind: str, station_id: str, transaction_id: str = "tx-1", message_id: str = "m1", seq_no: int = 0, at: datetime = T0
 ) -> bytes:

@@ -15,7 +15,6 @@ from csms_api.live.events import (
     KNOWN_TYPES,
     TRANSACTION_KINDS,
     LiveEvent,
-    command_type,
     event_of,
 )
 from csms_kernel.infra import topics
@@ -37,7 +36,7 @@ def test_station_booted() -> None:
     assert event is not None and (event.type, event.station_id) == ("station.booted", "CP-1")
     assert data_of(event) == {
         "station_id": "CP-1",
-        "ocpp_version": "ocpp2.0.1",
+        "ocpp_version": "2.0.1",
         "message_id": "b-1",
         "occurred_at": "2026-01-01T00:00:00Z",
         "vendor": "ACME",
@@ -54,7 +53,7 @@ def test_connector_status_changed() -> None:
     assert event is not None and event.type == "connector.status_changed"
     assert data_of(event) == {
         "station_id": "CP-1",
-        "ocpp_version": "ocpp1.6",
+        "ocpp_version": "1.6",
         "message_id": "s-1",
         "occurred_at": "2026-01-01T00:00:00Z",
         "evse_id": 1,
@@ -73,7 +72,7 @@ def test_transaction_started_has_the_common_and_its_own_fields() -> None:
         "transaction_id": "tx-9",
         "message_id": "t-1",
         "occurred_at": "2026-01-01T00:00:00Z",
-        "ocpp_version": "ocpp2.1",
+        "ocpp_version": "2.1",
         "received_at": "2026-01-01T00:00:00Z",
         "seq_no": 0,
         "offline": False,
@@ -113,7 +112,7 @@ def test_connection_envelopes(kind: envelope_pb2.Kind.ValueType, expected: str) 
     data = {
         "station_id": "CP-3",
         "occurred_at": "2026-01-01T00:00:00Z",
-        "ocpp_version": "ocpp1.6",
+        "ocpp_version": "1.6",
         "edge_node_id": "edge-1",
         "connection_id": "conn-7",
     }
@@ -138,19 +137,46 @@ def test_an_event_without_a_kind_is_not_streamed() -> None:
     assert event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, value)) is None
 
 
-def test_command_types_follow_the_command_states() -> None:
-    assert command_type(device_model_pb2.COMMAND_STATE_ANSWERED) == "command.answered"
-    assert {t for t in KNOWN_TYPES if t.startswith("command.")} == {
+def test_a_command_outcome_carries_the_command_as_the_rest_api_shows_it() -> None:
+    value = records.command_event("command_answered", "CP-4", "cmd-7")
+    event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, value))
+    assert event is not None and (event.type, event.station_id) == ("command.answered", "CP-4")
+    assert data_of(event) == {
+        "station_id": "CP-4",
+        "message_id": "",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "command_id": "cmd-7",
+        "command": "reset",
+        "state": "answered",
+        "ocpp_version": "2.0.1",
+        "params": {"type": "soft"},
+        "request": [{"action": "Reset", "payload": {"type": "OnIdle"}}],
+        "result": {"status": "Accepted"},
+        "response": [[3, "m1", {"status": "Accepted"}]],
+        "call_error": None,
+        "failure": None,
+        "created_at": "2026-01-01T00:00:00Z",
+        "sent_at": "2026-01-01T00:00:00Z",
+        "finished_at": "2026-01-01T00:00:00Z",
+        "expires_at": None,
+        "timeout": 30.0,
+    }
+
+
+@pytest.mark.parametrize("state", ["queued", "sent", "answered", "failed", "expired"])
+def test_every_command_state_is_a_type(state: str) -> None:
+    event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, records.command_event(f"command_{state}", "CP-4")))
+    assert event is not None and event.type == f"command.{state}"
+    assert data_of(event)["state"] == state
+
+
+def test_known_types() -> None:
+    assert KNOWN_TYPES == {
         "command.queued",
         "command.sent",
         "command.answered",
         "command.failed",
         "command.expired",
-    }
-
-
-def test_known_types() -> None:
-    assert KNOWN_TYPES >= {
         "station.connected",
         "station.disconnected",
         "station.booted",

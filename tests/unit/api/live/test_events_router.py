@@ -13,7 +13,8 @@ import pytest
 from aiokafka import TopicPartition
 from fastapi import FastAPI, Header, HTTPException
 
-from csms_api.api.events import events_router
+from csms_api.api.events import events_part, events_router
+from csms_api.domain.keys import Scope
 from csms_api.live.errors import BadEventsRequest
 from csms_api.live.events import SOURCE_TOPICS
 from csms_api.live.filters import GroupCache
@@ -21,6 +22,7 @@ from csms_api.live.hub import Hub
 from csms_api.live.stream import LiveEvents
 from csms_kernel.infra import topics
 from kit.builders import live_events as records
+from kit.builders.api import Api
 from kit.fakes.live_events import FakeLog
 from kit.live_events_server import problem
 from kit.sse import SseParser
@@ -176,3 +178,21 @@ async def test_a_stream_through_the_app_resumes_by_header_and_by_query_parameter
         for stream in (by_header, by_query, both):
             await stream.disconnect()
         await wait_until(lambda: live.hub.subscribers == 0)
+
+
+async def test_as_a_part_of_the_api_it_needs_a_key_and_answers_bad_requests_with_problems() -> None:
+    log = FakeLog({t: 1 for t in SOURCE_TOPICS})
+    hub = Hub(log.reader(), SOURCE_TOPICS, ring_events=100, queue_events=100, partitions_refresh_s=60, poll_s=0.05)
+    live = LiveEvents(hub, log.reader, GroupCache(no_group, ttl_s=1, size=10), heartbeat_s=15, max_catch_ups=2)
+    api = Api(parts=[events_part(live)])
+    assert live in api.service.resources
+    async with api.client() as anonymous:
+        assert (await anonymous.get("/api/v1/events")).status_code == 401
+    async with await api.as_(Scope.READ) as reader:
+        bad_id = await reader.get("/api/v1/events", headers={"Last-Event-ID": "garbage"})
+        bad_type = await reader.get("/api/v1/events?type=nope")
+    assert (bad_id.status_code, bad_id.headers["content-type"]) == (422, "application/problem+json")
+    assert bad_id.json()["errors"][0]["field"] == "header.Last-Event-ID"
+    assert bad_type.status_code == 422
+    assert bad_type.json()["errors"][0]["field"] == "query.type"
+    assert "/api/v1/events" in api.app.openapi()["paths"]

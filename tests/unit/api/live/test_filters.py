@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import grpc
 import pytest
 
 from csms_api.live.errors import BadEventsRequest
 from csms_api.live.events import LiveEvent
-from csms_api.live.filters import EventFilter, GroupCache
+from csms_api.live.filters import EventFilter, GroupCache, registry_group_of
+from csms_api.ports import PeerError
+from kit.fakes.api import FakeAuthorization
 
 
 def event(event_type: str, station_id: str = "CP-1") -> LiveEvent:
@@ -150,3 +153,18 @@ async def test_waiters_look_up_themselves_when_the_first_caller_is_cancelled() -
     registry.gate.set()
     assert await second == "FLEET"
     assert first.cancelled()
+
+
+async def test_the_registry_gives_a_stations_group_and_none_for_unknown_or_ungrouped_stations() -> None:
+    registry = FakeAuthorization()
+    registry.register("CP-1", group="FLEET")
+    registry.register("CP-2")
+    group_of = registry_group_of(registry)
+    assert [await group_of(s) for s in ("CP-1", "CP-2", "CP-9")] == ["FLEET", None, None]
+
+
+async def test_a_registry_that_cannot_answer_raises() -> None:
+    registry = FakeAuthorization()
+    registry.fail("get_registered_station", grpc.StatusCode.UNAVAILABLE)
+    with pytest.raises(PeerError):
+        await registry_group_of(registry)("CP-1")
