@@ -1,6 +1,7 @@
-"""Live events end to end: stations of every OCPP version connect, boot, report a status, charge and leave on
-the real stack, and an SSE client of `GET /api/v1/events` (the events router over the stack's Kafka) sees each
-of it once, in order per station and source, though it hangs up in the middle and resumes with its last id.
+"""Live events end to end: stations of every OCPP version connect, boot, report a status, answer an operator
+command, charge and leave on the real stack, and an SSE client of `GET /api/v1/events` (the events router over
+the stack's Kafka) sees each of it once, in order per station and source, though it hangs up in the middle and
+resumes with its last id.
 """
 
 from __future__ import annotations
@@ -9,17 +10,20 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
+import grpc
 import httpx
 import pytest
 from ocpp.v16 import call as call16
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_api.live.config import LiveEventsSettings
 from csms_devtools.stack import Stack
 from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.live_events_server import SseStream, serving
 from kit.stations.ocpp_client import connected_station
+from kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -48,10 +52,29 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-async def boot_and_report(stack: Stack, version: OcppVersion, station_id: str) -> None:
+async def online(stack: Stack, station_id: str) -> bool:
+    async with insecure_channel(stack.config.device_model_address) as channel:
+        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
+        try:
+            found = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=5)
+        except grpc.aio.AioRpcError:
+            return False
+    return found.station.connected
+
+
+async def boot_report_and_obey(stack: Stack, version: OcppVersion, station_id: str) -> None:
+    """Connects, boots, reports a status, then gets an operator command (clear-cache) and answers it."""
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
         await station.boot()
         await station.status(1, "Available")
+        await eventually(lambda: online(stack, station_id), bool, timeout_s=60, what=f"{station_id} online")
+        async with insecure_channel(stack.config.device_model_address) as channel:
+            stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
+            request = device_model_pb2.SendCommandRequest(
+                station_id=station_id, command="clear-cache", params_json="{}", timeout_ms=15_000, wait=True
+            )
+            sent = await stub.SendCommand(request, timeout=30)
+        assert sent.command.state == device_model_pb2.COMMAND_STATE_ANSWERED
 
 
 async def charge(stack: Stack, version: OcppVersion, station_id: str) -> None:
@@ -94,22 +117,25 @@ async def test_a_client_that_hangs_up_and_resumes_sees_every_station_event_once(
         async with httpx.AsyncClient() as client:
             first = SseStream(client, f"{url}/api/v1/events?{query}")
             await first.opened()
-            await asyncio.gather(*(boot_and_report(stack, v, s) for v, s in stations.items()))
-            # per station: connected, booted, status changed, disconnected
-            await first.wait(mine, 3 * 3)
+            await asyncio.gather(*(boot_report_and_obey(stack, v, s) for v, s in stations.items()))
+            # per station: connected, booted, status changed, command queued, sent, answered (then disconnected)
+            await first.wait(mine, 3 * 6)
             last_id = await first.close()
             assert last_id is not None
 
             await asyncio.gather(*(charge(stack, v, s) for v, s in stations.items()))
             resumed = SseStream(client, f"{url}/api/v1/events?{query}", headers={"Last-Event-ID": last_id})
-            # 4 + connected, disconnected + a session (1.6: started, ended; 2.x: started, updated, ended)
-            expected_total = 3 * 4 + 3 * 2 + 2 + 3 + 3
+            # 7 + connected, disconnected + a session (1.6: started, ended; 2.x: started, updated, ended)
+            expected_total = 3 * 7 + 3 * 2 + 2 + 3 + 3
             await resumed.wait(mine, expected_total - len(first.events(mine)), timeout_s=60)
             await asyncio.sleep(1)  # anything repeated would show now
             received = first.events(mine) + resumed.events(mine)
             await resumed.close()
 
-    keys = [(data["station_id"], kind, data.get("message_id") or data["connection_id"]) for kind, data in received]
+    keys = [
+        (d["station_id"], kind, d.get("message_id") or d.get("command_id") or d["connection_id"])
+        for kind, d in received
+    ]
     assert len(keys) == len(set(keys)), "an event was repeated"
     for version, station_id in stations.items():
         kinds = {name: [k for k, d in received if d["station_id"] == station_id and source(k) == name]
@@ -119,8 +145,20 @@ async def test_a_client_that_hangs_up_and_resumes_sees_every_station_event_once(
             session.insert(1, "transaction.updated")
         assert kinds == {
             "frames": ["station.connected", "station.disconnected"] * 2,
-            "device_model": ["station.booted", "connector.status_changed"],
+            "device_model": [
+                "station.booted",
+                "connector.status_changed",
+                "command.queued",
+                "command.sent",
+                "command.answered",
+            ],
             "transactions": session,
         }, station_id
         booted = next(d for k, d in received if d["station_id"] == station_id and k == "station.booted")
         assert booted["ocpp_version"] == version.subprotocol.removeprefix("ocpp")
+        answered = next(d for k, d in received if d["station_id"] == station_id and k == "command.answered")
+        assert (answered["command"], answered["state"], answered["result"]["status"]) == (
+            "clear-cache",
+            "answered",
+            "accepted",
+        )
