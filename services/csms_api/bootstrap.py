@@ -1,9 +1,10 @@
-"""api wiring: `build()` is the one place that builds the key store, the service clients, the readiness checks,
-the FastAPI app and its HTTP server.
+"""api wiring: `build()` is the one place that builds the key store, the service clients, the live events
+stream, the readiness checks, the FastAPI app and its HTTP server.
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` connects the Cassandra session (API
-keys, readiness), then serves HTTP (uvicorn) until SIGTERM, when it stops accepting and lets requests finish.
-The service keeps no state of its own beyond a 2-second key cache, so any number of instances can run.
+keys, readiness), serves HTTP (uvicorn) and starts the live events' shared Kafka tail (`/api/v1/events`,
+docs/adr/0022) until SIGTERM, when it ends the event streams, stops accepting and lets requests finish. The
+service keeps no state of its own beyond a 2-second key cache, so any number of instances can run.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from csms_api.adapters.key_store import KEYSPACE, CassandraApiKeyStore
 from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcTransactions
 from csms_api.api.app import ApiPart, create_app
 from csms_api.api.context import ApiContext
+from csms_api.api.events import events_part
 from csms_api.app.keys import ApiKeys
 from csms_api.app.readiness import Readiness
 from csms_api.app.stations import StationDirectory
 from csms_api.domain.cursors import Cursors
+from csms_api.live.filters import registry_group_of
+from csms_api.live.stream import kafka_live_events
 from csms_api.ports import ApiKeyStore, AuthorizationPeer, DependencyCheck, DeviceModelPeer, TransactionsPeer
 from csms_api.settings import ApiSettings
 from csms_kernel.infra.cassandra import CassandraSession
@@ -46,12 +50,13 @@ def build(
     device_model: DeviceModelPeer | None = None,
     transactions: TransactionsPeer | None = None,
     checks: Sequence[DependencyCheck] | None = None,
-    parts: Sequence[ApiPart] = (),
+    parts: Sequence[ApiPart] | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The api service, wired; each keyword replaces a port (tests pass fakes); `parts` adds routers with their
-    own resources and loops. A `session` passed in stays the caller's to connect and close. Readiness asks the
-    services' health over the channels built here (pass `checks` with fakes)."""
+    own resources and loops (default: the live events over Kafka). A `session` passed in stays the caller's to
+    connect and close. Readiness asks the services' health over the channels built here (pass `checks` with
+    fakes)."""
     resources: list[Resource] = []
     if session is None:
         session = CassandraSession(
@@ -71,6 +76,12 @@ def build(
         transactions = grpc_transactions = GrpcTransactions(settings.transactions_address, settings.rpc_timeout_s)
         health.append(GrpcHealthCheck(grpc_transactions.service, grpc_transactions.channel))
         resources.append(Closing(grpc_transactions.close))
+    if parts is None:
+        live = kafka_live_events(
+            settings.events, settings.kafka_bootstrap, registry_group_of(authorization), settings.instance_id
+        )
+        health.append(live)
+        parts = [events_part(live)]
     secret = settings.cursor_secret.get_secret_value().encode("utf-8")
     if not secret:
         log.info("CSMS_API_CURSOR_SECRET is empty: list cursors are checksummed, not sealed")
@@ -94,7 +105,8 @@ def build(
     return Service(
         name=NAME,
         instance=settings.instance_id,
-        resources=[*resources, *(r for part in parts for r in part.resources), server],
+        # The parts start after the server and stop before it: open event streams end first.
+        resources=[*resources, server, *(r for part in parts for r in part.resources)],
         loops=[server.run, *(loop for part in parts for loop in part.loops)],
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from csms_api.live.config import LiveEventsSettings
 from csms_kernel.infra.settings import CommonSettings, peer_address
 
 MAX_KEY_CACHE_S = 2.0
@@ -43,6 +44,9 @@ class ApiSettings(CommonSettings):
         "tokens themselves either way).",
     )
     access_log: bool = Field(default=False, description="Log every HTTP request (uvicorn's access log).")
+    events: LiveEventsSettings = Field(
+        default_factory=LiveEventsSettings, description="The live events stream (`CSMS_API_EVENTS_*`)."
+    )
     device_model_address: str = peer_address("device_model")
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")

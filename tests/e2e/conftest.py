@@ -37,6 +37,8 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
+        # a ring of 3 live events: a resumed SSE stream catches up through its own consumer (ADR 0022)
+        extra_env={"CSMS_API_EVENTS_RING_EVENTS": "3"},
     )
     running = Stack(config)
     running.start()

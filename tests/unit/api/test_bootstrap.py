@@ -11,6 +11,7 @@ from csms_api.api.auth import READ
 from csms_api.api.problems import invalid
 from csms_api.bootstrap import build
 from csms_api.domain.keys import Scope
+from csms_api.live.stream import LiveEvents
 from csms_api.settings import ApiSettings
 from csms_kernel.infra.lifecycle import Closing
 from kit.builders.api import Api
@@ -27,7 +28,7 @@ class Hub:
         return None
 
 
-async def test_build_wires_the_session_the_three_services_and_the_http_server_last() -> None:
+async def test_build_wires_the_session_the_three_services_the_http_server_and_then_the_live_events() -> None:
     service = build(ApiSettings(instance_id="api-7", port=0))
     assert (service.name, service.instance, service.grpc, service.router) == ("api", "api-7", None, None)
     assert [type(resource).__name__ for resource in service.resources] == [
@@ -36,13 +37,15 @@ async def test_build_wires_the_session_the_three_services_and_the_http_server_la
         "Closing",
         "Closing",
         "HttpServer",
+        "LiveEvents",
     ]
     assert [loop.__qualname__ for loop in service.loops] == ["HttpServer.run"]
-    server = service.resources[-1]
+    server = service.resources[-2]
     assert isinstance(server, HttpServer) and isinstance(service.resources[1], Closing)
     readiness = server.app.state.context.readiness
-    assert readiness.names == ["cassandra", "authorization", "device-model", "transactions"]
-    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 3]
+    assert readiness.names == ["cassandra", "authorization", "device-model", "transactions", "kafka (live events)"]
+    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 3, LiveEvents]
+    assert "/api/v1/events" in server.app.openapi()["paths"]
     for resource in service.resources[1:4]:
         await resource.stop()
 
@@ -65,7 +68,7 @@ async def test_a_part_brings_its_routes_resources_loops_and_problems() -> None:
         router, resources=[hub], loops=[hub.run], problems={BadFilter: lambda exc: invalid("query.kind", str(exc))}
     )
     api = Api(parts=[part])
-    assert api.service.resources[-2:] == [hub, api.server]
+    assert api.service.resources[-2:] == [api.server, hub]
     assert api.service.loops == [api.server.run, hub.run]
     async with api.client() as anonymous:
         assert (await anonymous.get("/api/v1/events")).status_code == 401
