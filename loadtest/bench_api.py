@@ -40,6 +40,7 @@ class Phase:
     name: str
     latencies_ms: list[float] = field(default_factory=list)
     failures: Counter[str] = field(default_factory=Counter)
+    details: dict[str, str] = field(default_factory=dict)
 
     def report(self, duration_s: float, cpu: dict[str, float]) -> str:
         done = sorted(self.latencies_ms)
@@ -51,6 +52,7 @@ class Phase:
         lines = [
             f"{self.name}: {requests} requests in {duration_s:.0f} s ({requests / duration_s:.1f}/s), "
             f"{len(done)} ok, failures {dict(self.failures) or 'none'}",
+            *(f"  first {status}: {detail}" for status, detail in self.details.items()),
             f"  latency ms: p50 {at(0.50):.1f}, p95 {at(0.95):.1f}, p99 {at(0.99):.1f}, max {at(1.0):.1f}",
         ]
         per_request = {name: 1000 * seconds / max(requests, 1) for name, seconds in cpu.items() if seconds > 0}
@@ -85,6 +87,7 @@ async def open_loop(
             return
         if response.status_code != ok:
             phase.failures[str(response.status_code)] += 1
+            phase.details.setdefault(str(response.status_code), response.text[:300])
             return
         phase.latencies_ms.append(1000 * (time.perf_counter() - scheduled))
 
@@ -99,7 +102,7 @@ async def open_loop(
 
 async def measure(args: argparse.Namespace, station_ids: list[str], key: str) -> list[str]:
     reports = []
-    pids = stack_pids(INFRA_DIR)
+    pids = {**stack_pids(INFRA_DIR), "bench (HTTP client + simulator)": os.getpid()}
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=args.api, headers=headers, limits=limits, timeout=30.0) as client:

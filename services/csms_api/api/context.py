@@ -28,6 +28,6 @@ class ApiContext:
     clock: Callable[[], datetime]
 
 
-def context(request: Request) -> ApiContext:
+async def context(request: Request) -> ApiContext:
     found: ApiContext = request.app.state.context
     return found
