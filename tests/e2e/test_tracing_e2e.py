@@ -3,7 +3,8 @@
 A stack of its own (authorization, device-model, one edge node) exports spans to an OTLP receiver inside the
 test. One BootNotification must be one trace across processes: the edge's receive span → device-model's
 handle span (context from the Kafka record) → its Cassandra calls and the reply's publish span → the edge's
-send span; a CSMS-initiated call must chain device-model's gRPC server span → edge SendCall → the frames.
+send span; a CSMS-initiated call must chain device-model's gRPC server span → edge SendCall → the frames; an
+operator command over HTTP must chain the API's HTTP server span → device-model's SendCommand → the edge.
 The /metrics of the edge and device-model must show the traffic.
 
 Consumer groups are shared with any other stack on the same Kafka (e.g. the e2e `stack`), so a station that
@@ -22,6 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 
 import grpc
+import httpx
 import pytest
 from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client.parser import text_string_to_metric_families
@@ -33,7 +35,9 @@ from csms_kernel.infra import topics
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.ocpp.versions import OcppVersion
 from infra_fixtures import Infra
+from kit.api import api_client
 from kit.otlp_receiver import CLIENT, CONSUMER, PRODUCER, SERVER, OtlpReceiver, ReceivedSpan, otlp_receiver
+from kit.stack import Cli
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
 
@@ -42,6 +46,7 @@ CALLS_PARTITIONS = 12  # ocpp.calls.device_model.v1 in services/csms_kernel/topo
 HANDLERS_GROUP = "device_model.handlers"
 SEND_CALL_DM = "/csms.device_model.v1.DeviceModelService/SendCall"
 SEND_CALL_EDGE = "/csms.edge.v1.EdgeService/SendCall"
+SEND_COMMAND = "/csms.device_model.v1.DeviceModelService/SendCommand"
 VERIFY = "/csms.authorization.v1.AuthorizationService/VerifyStationCredentials"
 
 Samples = list[tuple[str, dict[str, str], float]]
@@ -74,6 +79,8 @@ async def traced(
         edge_grpc_ports=(free_port(),),
         device_model_ports=(free_port(),),
         authorization_ports=(free_port(),),
+        transactions_ports=(free_port(),),
+        api_ports=(free_port(),),
         accept_unknown_stations=True,
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("traced-stack"),
@@ -87,7 +94,7 @@ async def traced(
         metrics_ports={"device-model-1": free_port(), edge: free_port()},
     )
     running = Stack(config)
-    names = ["authorization-1", "device-model-1", edge]
+    names = ["authorization-1", "device-model-1", "transactions-1", edge, "api-1"]
     try:
         for name in names:
             running.start_process(running.spec(name))
@@ -301,3 +308,41 @@ async def test_metrics_of_edge_and_device_model_show_the_traffic(traced: Stack) 
     assert 0 < value(dm, "csms_handler_duration_seconds_sum", **labels) / handled < 5
     lags = [v for n, ls, v in dm if n == "csms_kafka_consumer_lag" and ls["group"] == HANDLERS_GROUP]
     assert lags and all(lag >= 0 for lag in lags)
+
+
+async def test_an_operator_command_over_http_is_one_trace_down_to_the_station(
+    traced: Stack, receiver: OtlpReceiver
+) -> None:
+    key = Cli(traced)("api-keys", "create", "otel", "--scope", "operate").stdout.strip()
+    station_id = f"OTEL-API-{uuid.uuid4().hex[:8]}"
+    async with (
+        connected_station(traced.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201),
+        api_client(traced, key) as http,
+    ):
+
+        async def command() -> httpx.Response:
+            return await http.post(f"/api/v1/stations/{station_id}/commands/clear-cache", json={})
+
+        answer = await eventually(command, lambda a: a.status_code == 200, timeout_s=60, what="clear-cache answered")
+    assert answer.json()["result"] == {"status": "accepted"}
+
+    (send,) = await spans_where(
+        receiver,
+        lambda s: (
+            s.name == "ocpp.send"
+            and s.attributes.get("ocpp.station_id") == station_id
+            and s.attributes.get("ocpp.action") == "ClearCache"
+        ),
+        "the edge's send span of the ClearCache CALL",
+    )
+    chain = [send]
+    while chain[-1].service != "csms-api" or chain[-1].kind != SERVER:
+        (parent,) = await spans_where(receiver, lambda s: chain[-1].is_child_of(s), f"the parent of {chain[-1].name}")
+        chain.append(parent)
+    assert [(s.service, s.name) for s in chain if s.kind in (SERVER, CLIENT)] == [
+        ("csms-edge", SEND_CALL_EDGE),
+        ("csms-device-model", SEND_CALL_EDGE),
+        ("csms-device-model", SEND_COMMAND),
+        ("csms-api", SEND_COMMAND),
+        ("csms-api", "POST /api/v1/stations/{station_id}/commands/{command_name}"),
+    ]

@@ -3,7 +3,8 @@
 Tracing is on only once `configure` found an exporter in the standard `OTEL_*` variables (`exporter_from_env`);
 until then every helper takes a fast path (`span()` hands out one shared no-op context manager,
 `current_traceparent()` returns ""), so a process without a collector pays next to nothing. `configure` also
-instruments every grpc.aio server and channel created afterwards (opentelemetry-instrumentation-grpc).
+instruments every grpc.aio server and channel and every FastAPI app created afterwards
+(opentelemetry-instrumentation-grpc, -fastapi; the probes /healthz and /readyz are not traced).
 Side effects of `configure`: a global tracer provider and a batch span processor thread.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAioInstrumentorServer, filters
 from opentelemetry.sdk.resources import SERVICE_INSTANCE_ID, SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -113,6 +115,7 @@ def configure(service: str, instance_id: str) -> TracerProvider | None:
     traced_calls = filters.negate(filters.health_check())
     GrpcAioInstrumentorServer(filter_=traced_calls).instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]
     GrpcAioInstrumentorClient(filter_=traced_calls).instrument(tracer_provider=provider)  # type: ignore[no-untyped-call]
+    FastAPIInstrumentor().instrument(tracer_provider=provider, excluded_urls="/healthz,/readyz")
     log.info("tracing on: %s", type(exporter).__name__)
     return provider
 
