@@ -1,7 +1,9 @@
 """Compiled validators for the official OCPP JSON schemas shipped in the `ocpp` package.
 
 Validators are compiled with fastjsonschema on first use and cached per (version, action, direction);
-a schema violation is mapped to the version's CALLERROR kind.
+a schema violation is mapped to the version's CALLERROR kind. Action names come from stations and operators:
+they are checked against the version's known actions (the schema file names, listed once) before any cache or
+file access, so the cache holds real actions only.
 """
 
 from __future__ import annotations
@@ -44,13 +46,40 @@ def _schema_file(version: OcppVersion, action: str, kind: MessageKind) -> str:
 
 
 @functools.cache
+def _schema_files(version: OcppVersion) -> frozenset[str]:
+    folder = resources.files("ocpp").joinpath(version.schema_dir, "schemas")
+    return frozenset(entry.name for entry in folder.iterdir() if entry.name.endswith(".json"))
+
+
+@functools.cache
+def schema_names(version: OcppVersion) -> frozenset[str]:
+    """Every message name the version has a schema for, CALLs and 2.1's SENDs."""
+    return frozenset(
+        name.removesuffix(".json").removesuffix("Response").removesuffix("Request") for name in _schema_files(version)
+    )
+
+
+@functools.cache
+def known_actions(version: OcppVersion) -> frozenset[str]:
+    """The version's CALL actions: the names with a request and a response schema."""
+    files = _schema_files(version)
+    return frozenset(
+        name
+        for name in schema_names(version)
+        if all(_schema_file(version, name, kind) in files for kind in MessageKind)
+    )
+
+
 def validator_for(version: OcppVersion, action: str, kind: MessageKind) -> Validator | None:
     """The compiled validator, or None when the version defines no such action."""
-    if not action.isalnum():
+    if action not in known_actions(version):
         return None
+    return _compiled(version, action, kind)
+
+
+@functools.cache
+def _compiled(version: OcppVersion, action: str, kind: MessageKind) -> Validator:
     path = resources.files("ocpp").joinpath(version.schema_dir, "schemas", _schema_file(version, action, kind))
-    if not path.is_file():
-        return None
     schema = json.loads(path.read_text(encoding="utf-8"))
     # The official schemas carry an "$id" URN that fastjsonschema would try to resolve remotely.
     schema.pop("$id", None)

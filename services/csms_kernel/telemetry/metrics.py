@@ -11,7 +11,6 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from importlib import resources
 from typing import Protocol
 from wsgiref.simple_server import WSGIServer
 
@@ -19,6 +18,7 @@ from aiokafka import TopicPartition
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 from csms_kernel.ocpp.framing import MessageType
+from csms_kernel.ocpp.schemas import schema_names
 from csms_kernel.ocpp.versions import OcppVersion
 
 log = logging.getLogger(__name__)
@@ -64,11 +64,7 @@ CONSUMER_LAG = Gauge(
 @functools.cache
 def _ocpp_actions() -> frozenset[str]:
     """Every action of every supported version: the names of the schema files shipped in `ocpp`."""
-    names = set()
-    for version in OcppVersion:
-        for entry in resources.files("ocpp").joinpath(version.schema_dir, "schemas").iterdir():
-            names.add(entry.name.removesuffix(".json").removesuffix("Response").removesuffix("Request"))
-    return frozenset(names)
+    return frozenset().union(*(schema_names(version) for version in OcppVersion))
 
 
 def action_label(action: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,6 +79,18 @@ async def test_errors(version: OcppVersion, action: str, payload: dict[str, Any]
     answer = await router().dispatch(call_info(version, action), frame(action, payload))
     decoded = json.loads(answer.frame)
     assert answer.is_error and decoded[0] == 4 and decoded[1] == "m1" and decoded[2] == code
+
+
+async def test_a_huge_unknown_action_answers_not_implemented_without_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Finding #3 of the 2026-12 security review: a 60 KB action once raised ENAMETOOLONG, logged with a traceback."""
+    action = "A" * 60_000
+    with caplog.at_level(logging.DEBUG):
+        answer = await router().dispatch(call_info(OcppVersion.V201, action), frame(action, {}))
+    decoded = json.loads(answer.frame)
+    assert answer.is_error and decoded[2] == "NotImplemented" and len(answer.frame) < 1_000
+    assert len(caplog.records) <= 1 and all(len(r.getMessage()) < 500 and not r.exc_info for r in caplog.records)
 
 
 async def test_handler_bug_answers_internal_error() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from csms_kernel.ocpp.errors import ErrorKind, OcppCallError
-from csms_kernel.ocpp.schemas import MessageKind, action_exists, validate
+from csms_kernel.ocpp.schemas import MessageKind, _compiled, action_exists, known_actions, schema_names, validate
 from csms_kernel.ocpp.versions import OcppVersion
 
 BOOT_201 = {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"}
@@ -59,3 +59,26 @@ def test_valid_payload_passes() -> None:
             },
         },
     )
+
+
+def test_unknown_actions_are_not_cached() -> None:
+    """Finding #3 of the 2026-12 security review: station-chosen action names must not grow the cache."""
+    validate(OcppVersion.V201, "Heartbeat", MessageKind.REQUEST, {})
+    before = _compiled.cache_info().currsize
+    for n in range(10_000):
+        assert not action_exists(OcppVersion.V201, f"Bogus{n}")
+    assert _compiled.cache_info().currsize == before
+
+
+@pytest.mark.parametrize("action", ["A" * 60_000, "AuthorizeResponse", "NotifyPeriodicEventStream", "a/b", ""])
+def test_only_known_call_actions_exist(action: str) -> None:
+    assert not action_exists(OcppVersion.V21, action)
+    with pytest.raises(OcppCallError) as raised:
+        validate(OcppVersion.V21, action, MessageKind.REQUEST, {})
+    assert raised.value.kind is ErrorKind.NOT_IMPLEMENTED
+
+
+def test_known_actions_are_the_request_schemas() -> None:
+    assert "BootNotification" in known_actions(OcppVersion.V16)
+    assert "NotifyPeriodicEventStream" not in known_actions(OcppVersion.V21)
+    assert known_actions(OcppVersion.V21) <= schema_names(OcppVersion.V21)
