@@ -27,8 +27,9 @@ from csms_edge.ports import Verdict
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import lifecycle
 from csms_kernel.infra.kafka import librdkafka_producer_config
-from csms_kernel.infra.lifecycle import configure_logging, run_until_signalled
+from csms_kernel.infra.lifecycle import run_until_signalled
 from csms_kernel.migrate import ensure_topic
+from csms_kernel.telemetry.logs import configure_logging
 
 BENCH_TOPIC = "loadtest.frames.v1"
 OWNERS = ("device_model", "authorization", "transactions")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +22,7 @@ from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.projecting import rebuild as rebuilding
 from csms_kernel.projecting.projection import CurrentState, Projection
+from csms_kernel.telemetry.logs import configure_logging
 
 Declared = tuple[Projection[Any, Any], CurrentState[Any, Any] | None]
 
@@ -67,7 +67,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def rebuild(args: argparse.Namespace) -> int:
     settings = CommonSettings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     try:
         replayed = asyncio.run(_rebuild(args.name, settings))
     except (KafkaError, ValueError) as exc:

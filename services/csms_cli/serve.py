@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import logging
 import sys
 
 from csms_cli import exit_codes
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.migrate import Schema, package_schemas
+from csms_kernel.telemetry.logs import configure_logging
 
 SERVICES = {
     "edge": "csms_edge",
@@ -57,7 +57,7 @@ def migrate(args: argparse.Namespace) -> int:
     from csms_kernel import migrate as migration
 
     settings = CommonSettings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     try:
         asyncio.run(
             migration.migrate(

@@ -23,6 +23,7 @@ from csms_kernel.handling.router import Router
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.telemetry import installed
+from csms_kernel.telemetry.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +134,6 @@ def main(name: str, settings: S, build: Callable[[S], Service], *, instance_id: 
     configure_logging(settings.log_level)
     with installed(name, settings.metrics_port, instance_id=instance_id):
         run_until_signalled(lambda: serve(build(settings)))
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    logging.getLogger("cassandra").setLevel(logging.WARNING)
 
 
 def run_until_signalled(run: Callable[[], Coroutine[Any, Any, None]]) -> None:

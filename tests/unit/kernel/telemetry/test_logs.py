@@ -1,0 +1,53 @@
+"""Log lines: station-chosen text cannot forge or flood lines (finding #14 of the 2026-12 security review)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+from csms_kernel.telemetry.logs import FORMAT, MAX_ARG_CHARS, EscapingFormatter, escaped
+
+
+def record(msg: str, *args: object, exc: bool = False) -> logging.LogRecord:
+    exc_info = None
+    if exc:
+        try:
+            raise ValueError("boom")
+        except ValueError as error:
+            exc_info = (ValueError, error, error.__traceback__)
+    return logging.LogRecord("csms.edge", logging.INFO, __file__, 1, msg, args, exc_info)
+
+
+def test_control_characters_in_args_are_escaped_on_one_line() -> None:
+    line = EscapingFormatter(FORMAT).format(record("CALLRESULT %s answers no pending call", "a\nFAKE\x1b[31m"))
+    assert "\n" not in line and "\x1b" not in line
+    assert line.endswith(r"CALLRESULT a\nFAKE\x1b[31m answers no pending call")
+
+
+def test_control_characters_in_the_message_and_mapping_args_are_escaped() -> None:
+    assert escaped("a\r\n\t\x85\u2028b") == r"a\r\n\t\x85\u2028b"
+    line = EscapingFormatter("%(message)s").format(record("%(id)s\u2029", {"id": "x\x00y"}))
+    assert line == r"x\x00y\u2029"
+
+
+def test_overlong_string_args_are_clipped() -> None:
+    line = EscapingFormatter("%(message)s").format(record("action %s done", "A" * 60_000))
+    assert len(line) < MAX_ARG_CHARS + 100
+    assert line.startswith("action " + "A" * MAX_ARG_CHARS) and "more]" in line and line.endswith(" done")
+
+
+def test_a_traceback_stays_readable_and_other_args_keep_their_format() -> None:
+    line = EscapingFormatter("%(message)s").format(record("failed %d times", 3, exc=True))
+    assert line.startswith("failed 3 times\nTraceback") and line.endswith("ValueError: boom")
+
+
+def test_a_process_configured_by_configure_logging_writes_one_line() -> None:
+    script = (
+        "import logging\n"
+        "from csms_kernel.telemetry.logs import configure_logging\n"
+        "configure_logging('info')\n"
+        "logging.getLogger('csms.edge').info('frame %s from %s', 'm1\\nFORGED', 'CS\\x1b1')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=30)
+    assert done.stderr.count("\n") == 1 and done.stderr.rstrip().endswith(r"frame m1\nFORGED from CS\x1b1")
