@@ -66,7 +66,8 @@ FRAME = bench_edge.FRAME.decode()
 def serve_edge(port: int) -> None:
     """The edge process of one mode: `loadtest.servers`' edge node (benchmark topic, every station accepted)
     with the telemetry set-up of `csms serve edge`; OTEL_* and CSMS_METRICS_PORT from the environment."""
-    with installed("edge", CommonSettings().metrics_port, instance_id=NODE_ID):
+    settings = CommonSettings()
+    with installed("edge", settings.metrics_port, metrics_host=settings.metrics_host, instance_id=NODE_ID):
         run_until_signalled(lambda: servers.run_edge(port, servers.BENCH_TOPIC, NODE_ID))
 
 

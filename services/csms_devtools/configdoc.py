@@ -48,6 +48,12 @@ Every process reads its settings from environment variables, with one naming con
 
 Booleans accept `true`/`false` (also `1`/`0`); lists are comma-separated. Trade-offs behind the tuning values:
 [ADR 0008](adr/0008-performance.md).
+
+Every listening address defaults to loopback (`127.0.0.1`): each service's gRPC server and its standard gRPC
+health service (`CSMS_<SERVICE>_GRPC_LISTEN`), the operator API (`CSMS_API_HOST`) and the Prometheus /metrics
+endpoint (`CSMS_METRICS_HOST`). The one exception is the station WebSocket endpoint (`CSMS_EDGE_HOST`,
+`0.0.0.0`). A deployment that spreads processes over hosts sets these to a reachable interface and restricts
+who reaches them by network policy: internal gRPC has no authentication or TLS yet.
 """
 
 

@@ -132,7 +132,7 @@ async def serve(service: Service, ready: asyncio.Event | None = None) -> None:
 def main(name: str, settings: S, build: Callable[[S], Service], *, instance_id: str) -> None:
     """A process entry: configures logging and telemetry, then serves `build(settings)` until SIGTERM/SIGINT."""
     configure_logging(settings.log_level)
-    with installed(name, settings.metrics_port, instance_id=instance_id):
+    with installed(name, settings.metrics_port, metrics_host=settings.metrics_host, instance_id=instance_id):
         run_until_signalled(lambda: serve(build(settings)))
 
 

@@ -55,6 +55,12 @@ class CommonSettings(BaseSettings):
     tenant: str = common("default", "tenant", "Tenant recorded in every envelope.")
     log_level: str = common("INFO", "log_level", "Python logging level of the process.")
     metrics_port: int = common(0, "metrics_port", "Prometheus /metrics port of the process; 0: no metrics endpoint.")
+    metrics_host: str = common(
+        "127.0.0.1",
+        "metrics_host",
+        "Address the Prometheus /metrics endpoint listens on (loopback by default; `0.0.0.0` to let a scraper on "
+        "another host in).",
+    )
     handler_transaction_interval_s: float = common(
         0.008,
         "handler_transaction_interval_s",

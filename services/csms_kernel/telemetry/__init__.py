@@ -1,5 +1,5 @@
 """Process telemetry (docs/adr/0010-observability.md): OpenTelemetry traces configured by the standard
-`OTEL_*` variables (`tracing`) and Prometheus metrics on `CSMS_METRICS_PORT` (`metrics`).
+`OTEL_*` variables (`tracing`) and Prometheus metrics on `CSMS_METRICS_HOST`:`CSMS_METRICS_PORT` (`metrics`).
 
 `installed()` is the one set-up call of a process (each bootstrap's `main()`): tracing on when an exporter is
 configured, the /metrics server when the port is not 0; on exit it stops the server and flushes pending spans.
@@ -16,9 +16,9 @@ from csms_kernel.telemetry import metrics, tracing
 
 
 @contextlib.contextmanager
-def installed(service: str, metrics_port: int, *, instance_id: str = "") -> Iterator[None]:
+def installed(service: str, metrics_port: int, *, metrics_host: str, instance_id: str = "") -> Iterator[None]:
     provider = tracing.configure(service, instance_id or f"{socket.gethostname()}-{os.getpid()}")
-    server = metrics.serve(metrics_port) if metrics_port else None
+    server = metrics.serve(metrics_port, metrics_host) if metrics_port else None
     try:
         yield
     finally:

@@ -163,8 +163,8 @@ class ConsumerLag:
             self._published.add(tp)
 
 
-def serve(port: int) -> WSGIServer:
-    """Serves the default registry on http://0.0.0.0:`port`/metrics from a daemon thread."""
-    server, _ = start_http_server(port)
-    log.info("metrics on port %d", port)
+def serve(port: int, host: str) -> WSGIServer:
+    """Serves the default registry on http://`host`:`port`/metrics from a daemon thread."""
+    server, _ = start_http_server(port, addr=host)
+    log.info("metrics on %s port %d", host, port)
     return server

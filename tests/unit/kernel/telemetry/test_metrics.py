@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.errors import IllegalStateError
 from prometheus_client import REGISTRY
 
+from csms_kernel.infra import lifecycle
+from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.ocpp.framing import MessageType
 from csms_kernel.telemetry import installed, metrics
 
@@ -147,9 +151,38 @@ def test_installed_serves_metrics_until_it_ends(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
     port = free_port()
-    with installed("unit", port):
+    with installed("unit", port, metrics_host="127.0.0.1"):
         text = scrape(port)
         assert "# TYPE csms_edge_connections gauge" in text
         assert "# TYPE csms_handler_duration_seconds histogram" in text
     with pytest.raises(OSError):
         scrape(port)
+
+
+def test_the_metrics_endpoint_listens_on_loopback_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding #12 of the 2026-12 security review: /metrics bound 0.0.0.0 with no setting."""
+    monkeypatch.delenv("CSMS_METRICS_HOST", raising=False)
+    assert CommonSettings().metrics_host == "127.0.0.1"
+    monkeypatch.setenv("CSMS_METRICS_HOST", "0.0.0.0")
+    assert CommonSettings().metrics_host == "0.0.0.0"
+    server = metrics.serve(free_port(), "127.0.0.1")
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_every_process_serves_metrics_on_its_configured_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, str]] = []
+
+    @contextlib.contextmanager
+    def recording(service: str, metrics_port: int, *, metrics_host: str, instance_id: str = "") -> Iterator[None]:
+        seen.append((metrics_port, metrics_host))
+        yield
+
+    monkeypatch.setattr(lifecycle, "installed", recording)
+    monkeypatch.setattr(lifecycle, "run_until_signalled", lambda run: None)
+    monkeypatch.setattr(lifecycle, "configure_logging", lambda level: None)
+    lifecycle.main("unit", CommonSettings(metrics_port=9100, metrics_host="10.1.2.3"), lambda s: None, instance_id="i")
+    assert seen == [(9100, "10.1.2.3")]
