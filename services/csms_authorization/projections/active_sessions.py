@@ -1,8 +1,10 @@
 """Active sessions per token, projected from the transactions service's events (for 1.6 ConcurrentTx; no I/O).
 
 `session_writes` maps one `csms.transactions.v1.TransactionEvent` to CQL writes: a transaction started or
-updated is active for its session token; an ended one is not. Writes carry USING TIMESTAMP = the event's
-station time, so replays and out-of-order delivery converge (an end shadows earlier starts and updates).
+updated is active for its session token; an ended one is not, for good. Starts and updates carry USING TIMESTAMP =
+the event's station time; the end deletes at `ENDED_AT`, above any event time, so replays and out-of-order
+delivery converge and a station clock that jumps backwards (or a start dated in the future) cannot leave the
+token active forever (finding #8 of the 2026-12 security review; the transactions projection's rule).
 `PROJECTION` declares it: group `authorization.projector.active_sessions`, topic `csms.transactions.events.v1`,
 table `active_sessions` (read by `adapters.active_sessions`).
 """
@@ -14,7 +16,7 @@ from csms_authorization.domain.tokens import token_key
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import to_datetime
 from csms_kernel.projecting.projection import Projection, each
-from csms_kernel.projecting.writes import Write, micros
+from csms_kernel.projecting.writes import ENDED_AT, Write, micros
 
 _ACTIVE = "INSERT INTO {ks}.active_sessions (token_key, station_id, transaction_id) VALUES (?, ?, ?) USING TIMESTAMP ?"
 _ENDED = (
@@ -27,9 +29,9 @@ def session_writes(event: transactions_pb2.TransactionEvent) -> list[Write]:
     if which not in ("started", "updated", "ended") or not event.session_id_token.id_token:
         return []
     key = token_key(event.session_id_token.id_token)
-    at = micros(to_datetime(event.occurred_at))
     if which == "ended":
-        return [Write(_ENDED, (at, key, event.station_id, event.transaction_id))]
+        return [Write(_ENDED, (ENDED_AT, key, event.station_id, event.transaction_id))]
+    at = micros(to_datetime(event.occurred_at))
     return [Write(_ACTIVE, (key, event.station_id, event.transaction_id, at))]
 
 

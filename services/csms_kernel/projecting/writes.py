@@ -28,6 +28,9 @@ from csms_kernel.infra.cassandra import CassandraSession
 BATCH_STATEMENTS = 100
 # Partitions per batch of single statements (Cassandra's unlogged_batch_across_partitions_warn_threshold).
 BATCH_PARTITIONS = 10
+# A write timestamp above every event order (µs since 1970 until the year 146 000): a delete at ENDED_AT shadows
+# every write of the row whatever the clock of the station that caused it, so an end is final.
+ENDED_AT = 2**62
 
 
 @dataclass(frozen=True)

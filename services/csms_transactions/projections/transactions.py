@@ -24,12 +24,10 @@ from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import to_datetime, version_from_proto
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.projecting.projection import Projection, each
-from csms_kernel.projecting.writes import Write, micros
+from csms_kernel.projecting.writes import ENDED_AT, Write, micros
 from csms_transactions.domain import meter
 from csms_transactions.projections.tables import DAYS_BUCKET, KEYSPACE, TABLES, shard_of
 
-# Above every event order (µs since 1970 until the year 146 000): deletes of the active index always win.
-ENDED_AT = 2**62
 # first_register_wh is written at FIRST_REGISTER_BASE - sample time, so the earliest reading wins.
 FIRST_REGISTER_BASE = 2**61
 

@@ -70,6 +70,20 @@ class ActiveSessionsContract:
         await writer.apply(session_writes(event(token, "T-1", T0, started=tx.TransactionStarted())))
         assert not await sessions.has_active(token.upper())
 
+    async def test_a_backwards_clock_jump_between_start_and_stop_still_ends_the_session(
+        self, sessions: ActiveSessions, writer: Writer
+    ) -> None:
+        """Finding #8 of the 2026-12 security review: an end dated before its start was shadowed for good."""
+        token = a_token()
+        await writer.apply(session_writes(event(token, "T-1", T0, started=tx.TransactionStarted())))
+        jumped_back = T0 - timedelta(days=400)
+        await writer.apply(session_writes(event(token, "T-1", jumped_back, ended=tx.TransactionEnded())))
+        assert not await sessions.has_active(token.upper())
+        future = datetime(9999, 12, 31, tzinfo=UTC)
+        await writer.apply(session_writes(event(token, "T-2", future, started=tx.TransactionStarted())))
+        await writer.apply(session_writes(event(token, "T-2", T0, ended=tx.TransactionEnded())))
+        assert not await sessions.has_active(token.upper())
+
     async def test_tokens_are_independent(self, sessions: ActiveSessions, writer: Writer) -> None:
         token, other = a_token(), a_token()
         await writer.apply(session_writes(event(token, "T-1", T0, started=tx.TransactionStarted())))

@@ -8,7 +8,7 @@ from csms.transactions.v1 import transactions_pb2 as tx
 from csms_authorization.projections.active_sessions import PROJECTION, session_writes
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp
-from csms_kernel.projecting.writes import Write
+from csms_kernel.projecting.writes import ENDED_AT, Write
 
 AT = datetime(2026, 11, 21, 12, 0, 0, 500000, tzinfo=UTC)
 MICROS = 1_795_262_400_500_000
@@ -35,8 +35,8 @@ def test_started_and_updated_make_the_session_active_for_its_token() -> None:
     assert session_writes(event(updated=tx.TransactionUpdated())) == expected
 
 
-def test_ended_deletes_it_at_the_event_time() -> None:
-    assert session_writes(event(ended=tx.TransactionEnded())) == [Write(ENDED, (MICROS, "04A2B3C4", "CS-1", "T-1"))]
+def test_ended_deletes_it_above_every_event_time() -> None:
+    assert session_writes(event(ended=tx.TransactionEnded())) == [Write(ENDED, (ENDED_AT, "04A2B3C4", "CS-1", "T-1"))]
 
 
 def test_events_without_a_session_token_or_other_events_write_nothing() -> None:
@@ -54,5 +54,5 @@ def test_the_declaration_maps_every_event_of_a_batch() -> None:
     events = [event(started=tx.TransactionStarted()), event(ended=tx.TransactionEnded())]
     assert PROJECTION.writes(events, None) == [
         Write(ACTIVE, ("04A2B3C4", "CS-1", "T-1", MICROS)),
-        Write(ENDED, (MICROS, "04A2B3C4", "CS-1", "T-1")),
+        Write(ENDED, (ENDED_AT, "04A2B3C4", "CS-1", "T-1")),
     ]

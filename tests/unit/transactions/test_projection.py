@@ -12,10 +12,10 @@ from csms.transactions.v1 import transactions_pb2 as pb
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.projecting.projection import UndecodableRecordError, decode
-from csms_kernel.projecting.writes import Write, micros
+from csms_kernel.projecting.writes import ENDED_AT, Write, micros
 from csms_transactions.projections import transactions as projection
 from csms_transactions.projections.tables import TABLES, shard_of
-from csms_transactions.projections.transactions import ENDED_AT, FIRST_REGISTER_BASE, PROJECTION, from_event
+from csms_transactions.projections.transactions import FIRST_REGISTER_BASE, PROJECTION, from_event
 
 T10 = datetime(2026, 11, 21, 10, tzinfo=UTC)
 T11 = datetime(2026, 11, 21, 11, tzinfo=UTC)
