@@ -1,4 +1,4 @@
-"""Station credentials, pure: input rules (OCPP 2.0.1 identity and BasicAuthPassword) and password hashing.
+"""Station credentials, pure: input rules (identity via csms_kernel.ocpp.station_ids, password) and hashing.
 
 Hash = HMAC-SHA256(key = server pepper, message = salt || UTF-8 password) with a random 16-byte salt per
 registration; verification compares in constant time. Why not bcrypt/scrypt: docs/adr/0003. The only side
@@ -13,7 +13,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-STATION_ID_MAX_LENGTH = 48
+from csms_kernel.ocpp import station_ids
+
 PASSWORD_MIN_LENGTH = 16
 PASSWORD_MAX_LENGTH = 40
 SECURITY_PROFILES = (1, 2, 3)
@@ -25,11 +26,11 @@ class InvalidCredentials(ValueError):
 
 
 def check_station_id(station_id: str) -> None:
-    """1..48 characters (OCPP identity) and no ':' (it is the HTTP Basic user name)."""
-    if not 1 <= len(station_id) <= STATION_ID_MAX_LENGTH:
-        raise InvalidCredentials(f"station_id must be 1..{STATION_ID_MAX_LENGTH} characters, got {len(station_id)}")
-    if ":" in station_id:
-        raise InvalidCredentials("station_id must not contain ':' (it is the HTTP Basic user name)")
+    """The kernel's station id rule (the edge applies the same one), raised as `InvalidCredentials`."""
+    try:
+        station_ids.check_station_id(station_id)
+    except station_ids.InvalidStationId as exc:
+        raise InvalidCredentials(str(exc)) from exc
 
 
 def check_password(password: str) -> None:

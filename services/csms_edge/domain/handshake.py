@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from csms_edge.ports import Verdict
+from csms_kernel.ocpp.station_ids import InvalidStationId, check_station_id
 from csms_kernel.ocpp.versions import SUPPORTED_SUBPROTOCOLS, OcppVersion
 
 PATH_PREFIX = "/ocpp/"
-MAX_STATION_ID_LENGTH = 48
 WWW_AUTHENTICATE = ("WWW-Authenticate", 'Basic realm="OCPP"')
 
 
@@ -54,7 +54,11 @@ def _unauthorized(body: str) -> Refuse:
 
 
 def parse_station_id(path: str) -> str | Refuse:
-    """The percent-decoded station id of `/ocpp/{stationId}` (query string ignored), or why not."""
+    """The percent-decoded station id of `/ocpp/{stationId}` (query string ignored), or why not.
+
+    The decoded id must pass the registry's rule (`csms_kernel.ocpp.station_ids`), so `%2F` or `%2e%2e` cannot
+    smuggle in what the raw path refuses.
+    """
     path = path.partition("?")[0]
     if not path.startswith(PATH_PREFIX):
         return Refuse(http.HTTPStatus.NOT_FOUND, f"unknown path {path!r}; connect to /ocpp/{{stationId}}\n")
@@ -65,13 +69,10 @@ def parse_station_id(path: str) -> str | Refuse:
         station_id = unquote(encoded, errors="strict")
     except UnicodeDecodeError:
         return Refuse(http.HTTPStatus.BAD_REQUEST, "station id is not valid percent-encoded UTF-8\n")
-    if not 1 <= len(station_id) <= MAX_STATION_ID_LENGTH:
-        return Refuse(
-            http.HTTPStatus.BAD_REQUEST,
-            f"station id must be 1 to {MAX_STATION_ID_LENGTH} characters long\n",
-        )
-    if not station_id.isprintable() or ":" in station_id:
-        return Refuse(http.HTTPStatus.BAD_REQUEST, "station id must consist of printable characters other than ':'\n")
+    try:
+        check_station_id(station_id)
+    except InvalidStationId as exc:
+        return Refuse(http.HTTPStatus.BAD_REQUEST, f"{exc}\n")
     return station_id
 
 

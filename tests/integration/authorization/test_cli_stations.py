@@ -162,7 +162,7 @@ async def test_stations_add_refused_by_the_service(service_env: dict[str, str]) 
     assert await csms(service_env, "stations", "add", "CP:1", "--password", "integration-pass-1") == (
         4,
         "",
-        "error: station_id must not contain ':' (it is the HTTP Basic user name)\n",
+        "error: station id allows only ASCII letters, digits and *-_=+|@., got ':'\n",
     )
 
 

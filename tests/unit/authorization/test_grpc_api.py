@@ -100,8 +100,13 @@ async def test_registering_an_existing_station_changes_nothing(
     [
         ("CP-1", "short", 1, "password must be 16..40 characters (OCPP BasicAuthPassword), got 5"),
         ("CP-1", "p" * 41, 1, "password must be 16..40 characters (OCPP BasicAuthPassword), got 41"),
-        ("", PASSWORD, 1, "station_id must be 1..48 characters, got 0"),
-        ("CP:1", PASSWORD, 1, "station_id must not contain ':' (it is the HTTP Basic user name)"),
+        ("", PASSWORD, 1, "station id must be 1..48 characters, got 0"),
+        (
+            "CP:1",
+            PASSWORD,
+            1,
+            "station id allows only ASCII letters, digits and *-_=+|@., got ':'",
+        ),
         ("CP-1", PASSWORD, 0, "security_profile must be 1, 2 or 3, got 0"),
         ("CP-1", PASSWORD, 4, "security_profile must be 1, 2 or 3, got 4"),
     ],
