@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from csms_authorization.adapters.outbox import STATION_KEY, STATION_OUTBOX_TABLE, insert_params, outbox_insert
 from csms_authorization.adapters.store import KEYSPACE, InvalidPageToken, execute, execute_batch, utc
-from csms_authorization.domain.credentials import InvalidCredentials, PasswordHash, check_station_id
+from csms_authorization.domain.credentials import InvalidCredentials, PasswordHash, check_stored_station_id
 from csms_authorization.domain.stations import StationRecord
 from csms_authorization.ports import PendingEvent
 from csms_kernel.infra.cassandra import CassandraSession, Row
@@ -153,7 +153,7 @@ def _leave(group: str, station_id: str, revision: int) -> Statement:
 def _last_station_id(page_token: bytes) -> str:
     try:
         station_id = page_token.decode("utf-8")
-        check_station_id(station_id)
+        check_stored_station_id(station_id)
     except (UnicodeDecodeError, InvalidCredentials) as exc:
         raise InvalidPageToken("page token is not one this store issued") from exc
     return station_id

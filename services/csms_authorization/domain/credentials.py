@@ -33,6 +33,13 @@ def check_station_id(station_id: str) -> None:
         raise InvalidCredentials(str(exc)) from exc
 
 
+def check_stored_station_id(station_id: str) -> None:
+    """The rule ids were registered under before the identifierString rule (docs/adr/0023, finding #13):
+    1..48 characters without ':'. Used for ids read back from the store (page tokens)."""
+    if not 1 <= len(station_id) <= station_ids.STATION_ID_MAX_LENGTH or ":" in station_id:
+        raise InvalidCredentials(f"station id must be 1..{station_ids.STATION_ID_MAX_LENGTH} characters without ':'")
+
+
 def check_password(password: str) -> None:
     """16..40 characters (OCPP 2.0.1 BasicAuthPassword)."""
     if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:

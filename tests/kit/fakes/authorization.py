@@ -11,7 +11,7 @@ from google.protobuf.message import Message
 
 from csms.authorization.v1 import authorization_pb2
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
-from csms_authorization.domain.credentials import check_station_id
+from csms_authorization.domain.credentials import check_stored_station_id
 from csms_authorization.domain.stations import StationRecord
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
 from csms_authorization.ports import (
@@ -70,7 +70,7 @@ class InMemoryStationRegistry:
     async def list_page(
         self, page_size: int, page_token: bytes | None, group: str | None = None
     ) -> tuple[list[StationRecord], bytes | None]:
-        after = _after(page_token, check_station_id)
+        after = _after(page_token, check_stored_station_id)
         candidates = self.records if group is None else [s for s, g in self.group_of.items() if g == group]
         ids = sorted(i for i in candidates if i > after)[:page_size]
         next_token = ids[-1].encode() if len(ids) == page_size else None
