@@ -36,7 +36,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     actions = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add_ = actions.add_parser("add", help="register a new station (an existing one is left as it is)")
     add_.add_argument("station_id", metavar="ID")
-    add_.add_argument("--password", required=True, help="HTTP Basic password, 16..40 characters")
+    _password_arguments(add_, required=True)
     add_.add_argument("--security-profile", type=int, default=1, choices=(1, 2, 3), help="OCPP security profile")
     add_.add_argument("--group", default="", metavar="G", help="station group (e.g. a site); default: none")
     add_.set_defaults(handler=add, uses_client=True)
@@ -54,7 +54,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "its connection",
     )
     update_parser.add_argument("station_id", metavar="ID")
-    update_parser.add_argument("--password", help="a new HTTP Basic password, 16..40 characters")
+    _password_arguments(update_parser, required=False)
     update_parser.add_argument("--security-profile", type=int, choices=(1, 2, 3), help="OCPP security profile")
     group = update_parser.add_mutually_exclusive_group()
     group.add_argument("--group", metavar="G", help="move the station to this group")
@@ -66,6 +66,30 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     delete_parser = actions.add_parser("delete", help="remove a station's registration (it is refused from then)")
     delete_parser.add_argument("station_id", metavar="ID")
     delete_parser.set_defaults(handler=delete, uses_client=True)
+
+
+def _password_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    password = parser.add_mutually_exclusive_group(required=required)
+    password.add_argument("--password", help="HTTP Basic password, 16..64 printable ASCII characters")
+    password.add_argument(
+        "--password-hex",
+        dest="password",
+        type=_authorization_key,
+        metavar="HEX",
+        help="an OCPP 1.6 AuthorizationKey, 32..40 hex digits (16..20 bytes); the station may present the hex "
+        "text or the raw bytes",
+    )
+
+
+def _authorization_key(value: str) -> str:
+    """The 1.6 key in the lowercase hex the registry compares raw-byte passwords against."""
+    try:
+        key = bytes.fromhex(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not hex digits") from None
+    if not 16 <= len(key) <= 20 or len(value) != 2 * len(key):
+        raise argparse.ArgumentTypeError("an AuthorizationKey is 32..40 hex digits (16..20 bytes)")
+    return key.hex()
 
 
 def add(args: argparse.Namespace, client: CsmsClient) -> int:

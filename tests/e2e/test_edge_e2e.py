@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import uuid
 
@@ -80,6 +81,37 @@ async def test_no_common_subprotocol_is_refused(stack: Stack, cli: Cli) -> None:
             additional_headers={"Authorization": basic_auth(station_id, PASSWORD)},
         )
     assert refused.value.response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "key",
+    [bytes.fromhex("ff00a1b2c3d4e5f60718293a4b5c6d7e8f901234"), b"printable-key-16"],
+    ids=["binary", "utf8-bytes"],
+)
+async def test_a_16_authorization_key_registered_as_hex_connects_with_its_raw_bytes_or_its_hex(
+    stack: Stack, cli: Cli, key: bytes
+) -> None:
+    station_id = f"E2E-KEY-{uuid.uuid4().hex[:8]}"
+    result = cli("stations", "add", station_id, "--password-hex", key.hex().upper())
+    assert result.returncode == 0, result.stderr
+    raw = "Basic " + base64.b64encode(station_id.encode() + b":" + key).decode()
+    for authorization in (raw, basic_auth(station_id, key.hex())):
+        async with websockets.connect(
+            f"{stack.config.edge_url(0)}/{station_id}",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers={"Authorization": authorization},
+        ) as ws:
+            await ws.send('[2,"hb-1","Heartbeat",{}]')
+            answer = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            assert answer[:2] == [3, "hb-1"]
+    wrong = "Basic " + base64.b64encode(station_id.encode() + b":" + key[:-1] + b"\x00").decode()
+    with pytest.raises(InvalidStatus) as refused:
+        await websockets.connect(
+            f"{stack.config.edge_url(0)}/{station_id}",
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers={"Authorization": wrong},
+        )
+    assert refused.value.response.status_code == 401
 
 
 async def test_commands_follow_a_station_across_edge_nodes(stack: Stack, cli: Cli) -> None:

@@ -77,7 +77,7 @@ class StationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     station_id: str = Field(min_length=1, max_length=48)
-    password: str = Field(description="HTTP Basic password the station presents (16..40 characters).")
+    password: str = Field(description="HTTP Basic password the station presents (16..64 printable ASCII characters).")
     security_profile: int = Field(default=1, ge=1, le=3)
     group: str | None = Field(default=None, description="A station group, e.g. a site (the target of group commands).")
 

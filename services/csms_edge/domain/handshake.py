@@ -91,19 +91,27 @@ def select_subprotocol(offered: Iterable[str]) -> OcppVersion | None:
 
 
 def parse_basic_auth(header: str | None) -> tuple[str, str] | None:
-    """(user, password) of an `Authorization: Basic ...` header, or None if missing or malformed."""
+    """(user, password) of an `Authorization: Basic ...` header, or None if missing or malformed.
+
+    A password that is not UTF-8 is returned as the lowercase hex of its bytes (a 1.6 AuthorizationKey).
+    """
     if header is None:
         return None
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "basic" or not token.strip():
         return None
     try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+        user_bytes, colon, password_bytes = base64.b64decode(token.strip(), validate=True).partition(b":")
+        user = user_bytes.decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    user, colon, password = decoded.partition(":")
     if not colon:
         return None
+    try:
+        password = password_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        # OCPP 1.6 stations present their binary AuthorizationKey as raw bytes; the registry holds it in hex.
+        password = password_bytes.hex()
     return user, password
 
 

@@ -189,7 +189,7 @@ async def test_invalid_input_is_an_invalid_argument(channel: grpc.aio.Channel) -
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await stub.RegisterStation(pb.RegisterStationRequest(station_id="CP-1", password="short", security_profile=1))
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert raised.value.details() == "password must be 16..40 characters (OCPP BasicAuthPassword), got 5"
+    assert raised.value.details() == "password must be 16..64 characters (OCPP BasicAuthPassword), got 5"
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await stub.ListRegisteredStations(pb.ListRegisteredStationsRequest(page_token="/w=="))
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT

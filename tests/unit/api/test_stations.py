@@ -179,7 +179,7 @@ async def test_create_with_a_bad_field_is_422_naming_it(api: Api, body: dict[str
 async def test_create_refused_by_the_registry_is_422_with_its_reason(api: Api) -> None:
     async with await api.as_(Scope.ADMIN) as client:
         answer = await client.post("/api/v1/stations", json={"station_id": "CP-1", "password": "short"})
-    assert (answer.status_code, answer.json()["detail"]) == (422, "password must be 16..40 characters")
+    assert (answer.status_code, answer.json()["detail"]) == (422, "password must be 16..64 characters")
 
 
 async def test_update_sends_only_the_fields_given(api: Api) -> None:

@@ -14,6 +14,7 @@ from csms_authorization.domain.credentials import (
     check_password,
     check_security_profile,
     check_station_id,
+    presented_forms,
 )
 
 PASSWORD = "0123456789abcdef"
@@ -49,16 +50,16 @@ def test_invalid_station_ids(station_id: str, message: str) -> None:
     assert str(raised.value) == message
 
 
-@pytest.mark.parametrize("password", ["p" * 16, "p" * 40, "ünïcödé-sécret-16"])
+@pytest.mark.parametrize("password", ["p" * 16, "p" * 40, "p" * 64, " !~" * 6, "00ff" * 10])
 def test_valid_passwords(password: str) -> None:
     check_password(password)
 
 
-@pytest.mark.parametrize("length", [0, 15, 41])
-def test_passwords_outside_16_to_40_characters_are_refused(length: int) -> None:
+@pytest.mark.parametrize("length", [0, 15, 65])
+def test_passwords_outside_16_to_64_characters_are_refused(length: int) -> None:
     with pytest.raises(InvalidCredentials) as raised:
         check_password("p" * length)
-    assert str(raised.value) == f"password must be 16..40 characters (OCPP BasicAuthPassword), got {length}"
+    assert str(raised.value) == f"password must be 16..64 characters (OCPP BasicAuthPassword), got {length}"
 
 
 @pytest.mark.parametrize("profile", [1, 2, 3])
@@ -103,3 +104,41 @@ def test_each_hash_gets_a_fresh_salt() -> None:
     assert len(first.salt) == 16
     assert first.salt != second.salt
     assert first.digest != second.digest
+
+
+@pytest.mark.parametrize("password", ["ünïcödé-sécret-16", "tab\there-0123456789", "del\x7f-0123456789ab"])
+def test_passwords_must_be_printable_ascii(password: str) -> None:
+    with pytest.raises(InvalidCredentials) as raised:
+        check_password(password)
+    assert str(raised.value) == "password must consist of printable ASCII characters"
+
+
+@pytest.mark.parametrize(
+    ("password", "forms"),
+    [
+        ("p" * 15, ("p" * 15,)),
+        ("p" * 16, ("p" * 16, "70" * 16)),
+        ("p" * 20, ("p" * 20, "70" * 20)),
+        ("p" * 21, ("p" * 21,)),
+        ("é" * 8, ("é" * 8, "c3a9" * 8)),
+    ],
+)
+def test_presented_forms_add_hex_for_authorization_key_sizes(password: str, forms: tuple[str, ...]) -> None:
+    assert presented_forms(password) == forms
+
+
+def test_a_16_key_registered_as_hex_verifies_as_hex_text_and_as_raw_bytes_text() -> None:
+    hasher = PasswordHasher(b"pepper", fixed_salt)
+    key = b"0123456789-zzzzz"
+    stored = hasher.hash(key.hex())
+    assert hasher.verify(key.hex(), stored)
+    assert hasher.verify(key.decode(), stored)
+    assert not hasher.verify(key.hex().upper(), stored)
+    assert not hasher.verify("0123456789abcdeg", stored)
+
+
+def test_a_plain_password_is_not_matched_by_its_hex() -> None:
+    hasher = PasswordHasher(b"pepper", fixed_salt)
+    stored = hasher.hash(PASSWORD)
+    assert hasher.verify(PASSWORD, stored)
+    assert not hasher.verify(PASSWORD.encode().hex(), stored)

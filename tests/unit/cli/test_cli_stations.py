@@ -81,6 +81,27 @@ def test_add_registers_a_new_station(client: FakeClient, capsys: pytest.CaptureF
     assert client.closed
 
 
+def test_add_with_a_hex_authorization_key_sends_it_in_lowercase(
+    client: FakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "00FFA1B2C3D4E5F60718293A4B5C6D7E"
+    assert run(["stations", "add", "CP-1", "--password-hex", key], client) == 0
+    assert client.calls == [("register_station", "CP-1", key.lower(), 1, "")]
+
+
+@pytest.mark.parametrize("key", ["00ff" * 7 + "0", "00" * 15, "00" * 21, "zz" * 16, "00 " * 16])
+def test_add_refuses_a_malformed_hex_key(client: FakeClient, capsys: pytest.CaptureFixture[str], key: str) -> None:
+    assert run(["stations", "add", "CP-1", "--password-hex", key], client) == 4
+    assert "--password-hex" in capsys.readouterr().err
+    assert client.calls == []
+
+
+def test_password_and_password_hex_exclude_each_other(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "add", "CP-1", "--password", PASSWORD, "--password-hex", "00" * 16], client) == 4
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert client.calls == []
+
+
 def test_add_of_a_registered_station_changes_nothing_and_exits_1(
     client: FakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -110,7 +131,7 @@ def test_add_of_a_registered_station_changes_nothing_and_exits_1(
 def test_add_refused_by_the_service_exits_4_with_its_message(
     client: FakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    message = "password must be 16..40 characters (OCPP BasicAuthPassword), got 5"
+    message = "password must be 16..64 characters (OCPP BasicAuthPassword), got 5"
     client.errors["register_station"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
     assert run(["stations", "add", "CP-1", "--password", "short"], client) == 4
     assert capsys.readouterr() == ("", f"error: {message}\n")
@@ -439,7 +460,7 @@ def test_update_of_an_unknown_station_exits_1(client: FakeClient, capsys: pytest
 
 
 def test_update_refused_by_the_service_exits_4(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
-    message = "password must be 16..40 characters (OCPP BasicAuthPassword), got 5"
+    message = "password must be 16..64 characters (OCPP BasicAuthPassword), got 5"
     client.errors["update_station"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
     assert run(["stations", "update", "CP-1", "--password", "short"], client) == 4
     assert capsys.readouterr() == ("", f"error: {message}\n")

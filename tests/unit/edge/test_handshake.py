@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from csms_authorization.domain.credentials import PasswordHasher
 from csms_edge.domain.handshake import (
     WWW_AUTHENTICATE,
     Accept,
@@ -98,6 +99,8 @@ def test_subprotocol_preference_is_newest_first(offered: list[str], expected: Oc
         ("Basic not-base64!!", None),
         ("Basic " + base64.b64encode(b"no-colon").decode(), None),
         ("Basic " + base64.b64encode(b"\xff\xfe:x").decode(), None),
+        ("Basic " + base64.b64encode(b"CS-1:\xff\x00\x80" + b"k" * 13).decode(), ("CS-1", "ff0080" + "6b" * 13)),
+        ("Basic " + base64.b64encode(b"CS-1:a:b").decode(), ("CS-1", "a:b")),
     ],
 )
 def test_basic_header_parsing(header: str | None, expected: tuple[str, str] | None) -> None:
@@ -168,3 +171,16 @@ def test_a_disabled_station_is_always_403(accept_unknown: bool) -> None:
     assert decide(CANDIDATE, Verdict.DISABLED, accept_unknown_stations=accept_unknown) == Refuse(
         403, "station disabled\n"
     )
+
+
+@pytest.mark.parametrize("key", [bytes(range(0x80, 0x94)), b"printable-key-16"], ids=["binary", "utf8-bytes"])
+def test_a_16_key_presented_as_raw_bytes_verifies_against_its_hex_registration(key: bytes) -> None:
+    hasher = PasswordHasher(b"pepper")
+    stored = hasher.hash(key.hex())
+    header = "Basic " + base64.b64encode(b"CS-1:" + key).decode()
+    candidate = check_request("/ocpp/CS-1", ["ocpp1.6"], header)
+    assert isinstance(candidate, Candidate)
+    assert hasher.verify(candidate.password, stored)
+    other = check_request("/ocpp/CS-1", ["ocpp1.6"], "Basic " + base64.b64encode(b"CS-1:" + key[::-1]).decode())
+    assert isinstance(other, Candidate)
+    assert not hasher.verify(other.password, stored)
