@@ -88,7 +88,7 @@ async def test_no_common_subprotocol_is_refused(stack: Stack, cli: Cli) -> None:
     [bytes.fromhex("ff00a1b2c3d4e5f60718293a4b5c6d7e8f901234"), b"printable-key-16"],
     ids=["binary", "utf8-bytes"],
 )
-async def test_a_16_authorization_key_registered_as_hex_connects_with_its_raw_bytes_or_its_hex(
+async def test_an_ocpp16_authorization_key_registered_as_hex_connects_with_its_raw_bytes_or_its_hex(
     stack: Stack, cli: Cli, key: bytes
 ) -> None:
     station_id = f"E2E-KEY-{uuid.uuid4().hex[:8]}"

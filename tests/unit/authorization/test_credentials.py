@@ -127,7 +127,7 @@ def test_presented_forms_add_hex_for_authorization_key_sizes(password: str, form
     assert presented_forms(password) == forms
 
 
-def test_a_16_key_registered_as_hex_verifies_as_hex_text_and_as_raw_bytes_text() -> None:
+def test_an_ocpp16_key_registered_as_hex_verifies_as_hex_text_and_as_raw_bytes_text() -> None:
     hasher = PasswordHasher(b"pepper", fixed_salt)
     key = b"0123456789-zzzzz"
     stored = hasher.hash(key.hex())

@@ -24,7 +24,7 @@ def test_an_accepted_token_carries_its_expiry_group_and_type() -> None:
     assert decide(token, "ISO14443", STATION, NOW) == Decision(ACCEPTED, EXPIRES, "FLEET-1", TokenType.ISO14443)
 
 
-def test_a_16_idtag_matches_a_token_of_any_type() -> None:
+def test_an_ocpp16_idtag_matches_a_token_of_any_type() -> None:
     assert decide(a_token(type=TokenType.KEY_CODE), None, STATION, NOW).status is ACCEPTED
 
 

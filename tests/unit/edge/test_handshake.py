@@ -174,7 +174,7 @@ def test_a_disabled_station_is_always_403(accept_unknown: bool) -> None:
 
 
 @pytest.mark.parametrize("key", [bytes(range(0x80, 0x94)), b"printable-key-16"], ids=["binary", "utf8-bytes"])
-def test_a_16_key_presented_as_raw_bytes_verifies_against_its_hex_registration(key: bytes) -> None:
+def test_an_ocpp16_key_presented_as_raw_bytes_verifies_against_its_hex_registration(key: bytes) -> None:
     hasher = PasswordHasher(b"pepper")
     stored = hasher.hash(key.hex())
     header = "Basic " + base64.b64encode(b"CS-1:" + key).decode()

@@ -28,7 +28,7 @@ def test_status_notifications_toggle_availability() -> None:
     assert statuses == ["Unavailable", "Available", "Unavailable"]
 
 
-def test_a_16_session_uses_the_csms_transaction_id() -> None:
+def test_an_ocpp16_session_uses_the_csms_transaction_id() -> None:
     behaviour = station(OcppVersion.V16, Mix(start_probability=1.0, session_length=2))
     assert behaviour.next_message(AT) == ("Authorize", {"idTag": "SIMTAG000001"})
     behaviour.on_result({"idTagInfo": {"status": "Accepted"}})
