@@ -10,7 +10,6 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 
-import grpc
 import pytest
 from ocpp.v16 import call as call16
 
@@ -21,9 +20,8 @@ from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.api import api_client, create_key
 from kit.live_events_server import SseStream
-from kit.stack import Cli
+from kit.stack import Cli, connected
 from kit.stations.ocpp_client import connected_station
-from kit.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -52,22 +50,12 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-async def online(stack: Stack, station_id: str) -> bool:
-    async with insecure_channel(stack.config.device_model_address) as channel:
-        stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
-        try:
-            found = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=5)
-        except grpc.aio.AioRpcError:
-            return False
-    return found.station.connected
-
-
 async def boot_report_and_obey(stack: Stack, version: OcppVersion, station_id: str) -> None:
     """Connects, boots, reports a status, then gets an operator command (clear-cache) and answers it."""
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
         await station.boot()
         await station.status(1, "Available")
-        await eventually(lambda: online(stack, station_id), bool, timeout_s=60, what=f"{station_id} online")
+        await connected(stack, station_id)
         async with insecure_channel(stack.config.device_model_address) as channel:
             stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
             request = device_model_pb2.SendCommandRequest(

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+
+from csms_kernel.infra.kafka import make_consumer
+from kit.waiting import eventually
 
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
@@ -39,3 +44,34 @@ async def read_committed(bootstrap: str, start: dict[TopicPartition, int]) -> li
         return values
     finally:
         await consumer.stop()
+
+
+async def read_until_end_marks(
+    bootstrap: str, producer: AIOKafkaProducer, topic: str, keys: Sequence[str], group: str
+) -> dict[str, list[ConsumerRecord[bytes, bytes]]]:
+    """Every record of each key on `topic`, in order, up to an end mark: an empty record this function
+    writes after each key's last one through `producer` (the same producer that wrote them, so the mark lands
+    after them in their partition)."""
+    for key in keys:
+        await producer.send_and_wait(topic, b"", key=key.encode())
+    consumer = make_consumer(bootstrap, None, group, topic)
+    await consumer.start()
+    read: dict[str, list[ConsumerRecord[bytes, bytes]]] = {key: [] for key in keys}
+    ended: set[str] = set()
+    try:
+
+        async def marks() -> set[str]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    key = (record.key or b"").decode()
+                    if key in read and key not in ended:
+                        if record.value:
+                            read[key].append(record)
+                        else:
+                            ended.add(key)
+            return ended
+
+        await eventually(marks, lambda done: done == set(keys), timeout_s=60, what="every key's end mark")
+    finally:
+        await consumer.stop()
+    return read

@@ -19,12 +19,12 @@ from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.tokens import TokenDraft, TokenStatus, TokenType
 from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import CassandraSession
-from csms_kernel.infra.kafka import make_consumer, make_producer
+from csms_kernel.infra.kafka import make_producer
 from csms_kernel.outbox.event_log import KafkaEventLog
 from csms_kernel.outbox.lease import CassandraLease
 from csms_kernel.outbox.relay import OutboxRelay
 from infra_fixtures import Infra
-from kit.waiting import eventually
+from kit.kafka_log import read_until_end_marks
 
 pytestmark = pytest.mark.integration
 
@@ -71,30 +71,10 @@ async def test_a_relay_publishes_exactly_the_waiting_events(
     assert await outbox.pending(100) == []
     assert await relay.relay_pending() == 0
 
-    # An empty event after each token's last one, from the same producer: it lands after them in their
-    # partition, so once it is read every event the relay published for that token has been read.
-    for key in (one, two):
-        await producer.send_and_wait(topics.AUTHORIZATION_EVENTS, b"", key=key.encode())
-    consumer = make_consumer(infra.kafka_bootstrap, None, f"it-outbox-{run}", topics.AUTHORIZATION_EVENTS)
-    await consumer.start()
-    read: dict[str, list[pb.AuthorizationEvent]] = {one: [], two: []}
-    ended: set[str] = set()
-    try:
-
-        async def ours() -> set[str]:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    key = (record.key or b"").decode()
-                    if key in read and key not in ended:
-                        if record.value:
-                            read[key].append(pb.AuthorizationEvent.FromString(record.value))
-                        else:
-                            ended.add(key)
-            return ended
-
-        await eventually(ours, lambda done: done == {one, two}, timeout_s=60, what="both tokens' end marks")
-    finally:
-        await consumer.stop()
+    records = await read_until_end_marks(
+        infra.kafka_bootstrap, producer, topics.AUTHORIZATION_EVENTS, [one, two], f"it-outbox-{run}"
+    )
+    read = {key: [pb.AuthorizationEvent.FromString(r.value) for r in rs] for key, rs in records.items()}
 
     assert [e.WhichOneof("event") for e in read[one]] == ["id_token_added", "id_token_blocked", "id_token_deleted"]
     assert [e.WhichOneof("event") for e in read[two]] == ["id_token_added"]

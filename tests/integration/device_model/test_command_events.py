@@ -20,13 +20,13 @@ from csms_device_model.bootstrap import EVENT_TYPE
 from csms_device_model.domain.commands.record import CommandState
 from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import CassandraSession
-from csms_kernel.infra.kafka import make_consumer, make_producer
+from csms_kernel.infra.kafka import make_producer
 from csms_kernel.outbox.event_log import KafkaEventLog
 from csms_kernel.outbox.lease import CassandraLease
 from csms_kernel.outbox.relay import OutboxRelay
 from infra_fixtures import Infra
 from kit.builders.device_model import a_command
-from kit.waiting import eventually
+from kit.kafka_log import read_until_end_marks
 
 pytestmark = pytest.mark.integration
 
@@ -75,31 +75,11 @@ async def test_a_relay_publishes_every_state_once_in_order(
     assert await relay.relay_pending() == 6  # 3 states of one, 2 of the next, 1 of the third; the lost row dropped
     assert await relay.relay_pending() == 0
 
-    # An empty record after each station's last event, from the same producer: once it is read, every event the
-    # relay published for that station has been read.
-    for key in (station, other):
-        await producer.send_and_wait(topics.DEVICE_MODEL_EVENTS, b"", key=key.encode())
-    consumer = make_consumer(infra.kafka_bootstrap, None, f"it-commands-{run}", topics.DEVICE_MODEL_EVENTS)
-    await consumer.start()
-    read: dict[str, list[pb.DeviceModelEvent]] = {station: [], other: []}
-    ended: set[str] = set()
-    try:
-
-        async def ours() -> set[str]:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    key = (record.key or b"").decode()
-                    if key in read and key not in ended:
-                        if record.value:
-                            assert dict(record.headers)["event_type"] == EVENT_TYPE.encode()
-                            read[key].append(pb.DeviceModelEvent.FromString(record.value))
-                        else:
-                            ended.add(key)
-            return ended
-
-        await eventually(ours, lambda done: done == {station, other}, timeout_s=60, what="both stations' end marks")
-    finally:
-        await consumer.stop()
+    records = await read_until_end_marks(
+        infra.kafka_bootstrap, producer, topics.DEVICE_MODEL_EVENTS, [station, other], f"it-commands-{run}"
+    )
+    assert {dict(r.headers)["event_type"] for rs in records.values() for r in rs} == {EVENT_TYPE.encode()}
+    read = {key: [pb.DeviceModelEvent.FromString(r.value) for r in rs] for key, rs in records.items()}
 
     def seen(events: list[pb.DeviceModelEvent]) -> list[tuple[str, str | None]]:
         which = [e.WhichOneof("event") for e in events]
