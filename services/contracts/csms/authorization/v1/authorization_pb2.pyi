@@ -32,6 +32,10 @@ class _VerdictEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Verdict.Value
     VERDICT_UNKNOWN_STATION: _Verdict.ValueType  # 2
     VERDICT_WRONG_PASSWORD: _Verdict.ValueType  # 3
     VERDICT_DISABLED: _Verdict.ValueType  # 4
+    VERDICT_PROFILE_TOO_LOW: _Verdict.ValueType  # 5
+    """The connection proves a lower security profile than the station is registered at (e.g. a profile 2 station
+    over ws://, a profile 3 station without its certificate). Nothing about the password is revealed.
+    """
 
 class Verdict(_Verdict, metaclass=_VerdictEnumTypeWrapper): ...
 
@@ -40,6 +44,10 @@ VERDICT_ACCEPTED: Verdict.ValueType  # 1
 VERDICT_UNKNOWN_STATION: Verdict.ValueType  # 2
 VERDICT_WRONG_PASSWORD: Verdict.ValueType  # 3
 VERDICT_DISABLED: Verdict.ValueType  # 4
+VERDICT_PROFILE_TOO_LOW: Verdict.ValueType  # 5
+"""The connection proves a lower security profile than the station is registered at (e.g. a profile 2 station
+over ws://, a profile 3 station without its certificate). Nothing about the password is revealed.
+"""
 Global___Verdict: _TypeAlias = Verdict  # noqa: Y015
 
 class _IdTokenType:
@@ -176,6 +184,12 @@ class _StationChangeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Station
     STATION_CHANGE_DELETED: _StationChange.ValueType  # 4
     STATION_CHANGE_PASSWORD_CHANGED: _StationChange.ValueType  # 5
     STATION_CHANGE_SECURITY_PROFILE_CHANGED: _StationChange.ValueType  # 6
+    STATION_CHANGE_PENDING_CREDENTIALS_CHANGED: _StationChange.ValueType  # 7
+    """A pending password or profile was set or cancelled (verdict caches are forgotten; the connection stays)."""
+    STATION_CHANGE_PASSWORD_ROTATED: _StationChange.ValueType  # 8
+    """The station connected with its pending password, now its only one (the connection stays)."""
+    STATION_CHANGE_SECURITY_PROFILE_UPGRADED: _StationChange.ValueType  # 9
+    """The station connected at its pending profile, now its registered one (the connection stays)."""
 
 class StationChange(_StationChange, metaclass=_StationChangeEnumTypeWrapper):
     """---------------------------------------------------------------- station registry events
@@ -190,6 +204,12 @@ STATION_CHANGE_ENABLED: StationChange.ValueType  # 3
 STATION_CHANGE_DELETED: StationChange.ValueType  # 4
 STATION_CHANGE_PASSWORD_CHANGED: StationChange.ValueType  # 5
 STATION_CHANGE_SECURITY_PROFILE_CHANGED: StationChange.ValueType  # 6
+STATION_CHANGE_PENDING_CREDENTIALS_CHANGED: StationChange.ValueType  # 7
+"""A pending password or profile was set or cancelled (verdict caches are forgotten; the connection stays)."""
+STATION_CHANGE_PASSWORD_ROTATED: StationChange.ValueType  # 8
+"""The station connected with its pending password, now its only one (the connection stays)."""
+STATION_CHANGE_SECURITY_PROFILE_UPGRADED: StationChange.ValueType  # 9
+"""The station connected at its pending profile, now its registered one (the connection stays)."""
 Global___StationChange: _TypeAlias = StationChange  # noqa: Y015
 
 @_typing.final
@@ -249,17 +269,25 @@ class VerifyStationCredentialsRequest(_message.Message):
 
     STATION_ID_FIELD_NUMBER: _builtins.int
     PASSWORD_FIELD_NUMBER: _builtins.int
+    PRESENTED_PROFILE_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     password: _builtins.str
+    """The HTTP Basic password; empty when none was sent (allowed only with presented_profile 3)."""
+    presented_profile: _builtins.int
+    """The security profile the connection proves, as the edge established it: 1 plain ws://; 2 TLS (wss://,
+    directly or through a trusted proxy) without a client certificate; 3 TLS with a client certificate that
+    chains to a trusted station CA and whose subject CN equals station_id. 0 is treated as 1.
+    """
     def __init__(
         self,
         *,
         station_id: _builtins.str = ...,
         password: _builtins.str = ...,
+        presented_profile: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["password", b"password", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["password", b"password", "presented_profile", b"presented_profile", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -273,6 +301,7 @@ class VerifyStationCredentialsResponse(_message.Message):
     SECURITY_PROFILE_FIELD_NUMBER: _builtins.int
     verdict: Global___Verdict.ValueType
     security_profile: _builtins.int
+    """The registered profile (after any upgrade this verification made)."""
     def __init__(
         self,
         *,
@@ -297,10 +326,18 @@ class RegisteredStation(_message.Message):
     ENABLED_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    PENDING_SECURITY_PROFILE_FIELD_NUMBER: _builtins.int
+    PASSWORD_ROTATION_PENDING_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     security_profile: _builtins.int
     group: _builtins.str
     enabled: _builtins.bool
+    pending_security_profile: _builtins.int
+    """A profile upgrade under way (0: none): the station becomes registered at it when it first connects with it."""
+    password_rotation_pending: _builtins.bool
+    """A password rotation under way: the pending password is accepted besides the current one until the station
+    first connects with it, which then becomes the password (the old one stops working).
+    """
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -314,10 +351,12 @@ class RegisteredStation(_message.Message):
         enabled: _builtins.bool = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
+        pending_security_profile: _builtins.int = ...,
+        password_rotation_pending: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "enabled", b"enabled", "group", b"group", "security_profile", b"security_profile", "station_id", b"station_id", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "enabled", b"enabled", "group", b"group", "password_rotation_pending", b"password_rotation_pending", "pending_security_profile", b"pending_security_profile", "security_profile", b"security_profile", "station_id", b"station_id", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -371,11 +410,21 @@ class UpdateStationRequest(_message.Message):
     SECURITY_PROFILE_FIELD_NUMBER: _builtins.int
     GROUP_FIELD_NUMBER: _builtins.int
     ENABLED_FIELD_NUMBER: _builtins.int
+    PENDING_PASSWORD_FIELD_NUMBER: _builtins.int
+    PENDING_SECURITY_PROFILE_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     password: _builtins.str
     security_profile: _builtins.int
     group: _builtins.str
     enabled: _builtins.bool
+    pending_password: _builtins.str
+    """Starts a password rotation (docs/adr/0024): the station may connect with this password or the current one
+    until it connects with this one. "" cancels a rotation under way. Same rules as a password.
+    """
+    pending_security_profile: _builtins.int
+    """Starts a security profile upgrade: the station may still connect at its registered profile until it
+    connects at this one or higher. 0 cancels; it must be higher than the registered profile.
+    """
     def __init__(
         self,
         *,
@@ -384,10 +433,12 @@ class UpdateStationRequest(_message.Message):
         security_profile: _builtins.int | None = ...,
         group: _builtins.str | None = ...,
         enabled: _builtins.bool | None = ...,
+        pending_password: _builtins.str | None = ...,
+        pending_security_profile: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_group", b"_group", "_password", b"_password", "_security_profile", b"_security_profile", "enabled", b"enabled", "group", b"group", "password", b"password", "security_profile", b"security_profile"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_group", b"_group", "_password", b"_password", "_pending_password", b"_pending_password", "_pending_security_profile", b"_pending_security_profile", "_security_profile", b"_security_profile", "enabled", b"enabled", "group", b"group", "password", b"password", "pending_password", b"pending_password", "pending_security_profile", b"pending_security_profile", "security_profile", b"security_profile"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_group", b"_group", "_password", b"_password", "_security_profile", b"_security_profile", "enabled", b"enabled", "group", b"group", "password", b"password", "security_profile", b"security_profile", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_enabled", b"_enabled", "_group", b"_group", "_password", b"_password", "_pending_password", b"_pending_password", "_pending_security_profile", b"_pending_security_profile", "_security_profile", b"_security_profile", "enabled", b"enabled", "group", b"group", "password", b"password", "pending_password", b"pending_password", "pending_security_profile", b"pending_security_profile", "security_profile", b"security_profile", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__enabled: _TypeAlias = _typing.Literal["enabled"]  # noqa: Y015
     _WhichOneofArgType__enabled: _TypeAlias = _typing.Literal["_enabled", b"_enabled"]  # noqa: Y015
@@ -395,6 +446,10 @@ class UpdateStationRequest(_message.Message):
     _WhichOneofArgType__group: _TypeAlias = _typing.Literal["_group", b"_group"]  # noqa: Y015
     _WhichOneofReturnType__password: _TypeAlias = _typing.Literal["password"]  # noqa: Y015
     _WhichOneofArgType__password: _TypeAlias = _typing.Literal["_password", b"_password"]  # noqa: Y015
+    _WhichOneofReturnType__pending_password: _TypeAlias = _typing.Literal["pending_password"]  # noqa: Y015
+    _WhichOneofArgType__pending_password: _TypeAlias = _typing.Literal["_pending_password", b"_pending_password"]  # noqa: Y015
+    _WhichOneofReturnType__pending_security_profile: _TypeAlias = _typing.Literal["pending_security_profile"]  # noqa: Y015
+    _WhichOneofArgType__pending_security_profile: _TypeAlias = _typing.Literal["_pending_security_profile", b"_pending_security_profile"]  # noqa: Y015
     _WhichOneofReturnType__security_profile: _TypeAlias = _typing.Literal["security_profile"]  # noqa: Y015
     _WhichOneofArgType__security_profile: _TypeAlias = _typing.Literal["_security_profile", b"_security_profile"]  # noqa: Y015
     @_typing.overload
@@ -403,6 +458,10 @@ class UpdateStationRequest(_message.Message):
     def WhichOneof(self, oneof_group: _WhichOneofArgType__group) -> _WhichOneofReturnType__group | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__password) -> _WhichOneofReturnType__password | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__pending_password) -> _WhichOneofReturnType__pending_password | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__pending_security_profile) -> _WhichOneofReturnType__pending_security_profile | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__security_profile) -> _WhichOneofReturnType__security_profile | None: ...
 

@@ -122,7 +122,9 @@ class AuthorizationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def VerifyStationCredentials(self, request, context):
-        """Checks HTTP Basic credentials presented at the WebSocket handshake.
+        """Checks what a station presented at the WebSocket handshake: its HTTP Basic password (security profiles 1
+        and 2) and the profile its transport proves (docs/adr/0024). A pending password or profile the station
+        presents becomes its registered one here (STATION_CHANGE_PASSWORD_ROTATED / SECURITY_PROFILE_UPGRADED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -34,7 +34,10 @@ class AuthorizationServiceStub:
     RegisterStation: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.RegisterStationRequest, _authorization_pb2.RegisterStationResponse]
     """Creates or replaces a station's credentials (and its optional group)."""
     VerifyStationCredentials: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.VerifyStationCredentialsRequest, _authorization_pb2.VerifyStationCredentialsResponse]
-    """Checks HTTP Basic credentials presented at the WebSocket handshake."""
+    """Checks what a station presented at the WebSocket handshake: its HTTP Basic password (security profiles 1
+    and 2) and the profile its transport proves (docs/adr/0024). A pending password or profile the station
+    presents becomes its registered one here (STATION_CHANGE_PASSWORD_ROTATED / SECURITY_PROFILE_UPGRADED).
+    """
     ListRegisteredStations: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.ListRegisteredStationsRequest, _authorization_pb2.ListRegisteredStationsResponse]
     GetRegisteredStation: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.GetRegisteredStationRequest, _authorization_pb2.GetRegisteredStationResponse]
     """NOT_FOUND for an unregistered station."""
@@ -76,7 +79,10 @@ class AuthorizationServiceAsyncStub(AuthorizationServiceStub):
     RegisterStation: _aio.UnaryUnaryMultiCallable[_authorization_pb2.RegisterStationRequest, _authorization_pb2.RegisterStationResponse]  # type: ignore[assignment]
     """Creates or replaces a station's credentials (and its optional group)."""
     VerifyStationCredentials: _aio.UnaryUnaryMultiCallable[_authorization_pb2.VerifyStationCredentialsRequest, _authorization_pb2.VerifyStationCredentialsResponse]  # type: ignore[assignment]
-    """Checks HTTP Basic credentials presented at the WebSocket handshake."""
+    """Checks what a station presented at the WebSocket handshake: its HTTP Basic password (security profiles 1
+    and 2) and the profile its transport proves (docs/adr/0024). A pending password or profile the station
+    presents becomes its registered one here (STATION_CHANGE_PASSWORD_ROTATED / SECURITY_PROFILE_UPGRADED).
+    """
     ListRegisteredStations: _aio.UnaryUnaryMultiCallable[_authorization_pb2.ListRegisteredStationsRequest, _authorization_pb2.ListRegisteredStationsResponse]  # type: ignore[assignment]
     GetRegisteredStation: _aio.UnaryUnaryMultiCallable[_authorization_pb2.GetRegisteredStationRequest, _authorization_pb2.GetRegisteredStationResponse]  # type: ignore[assignment]
     """NOT_FOUND for an unregistered station."""
@@ -127,7 +133,10 @@ class AuthorizationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _authorization_pb2.VerifyStationCredentialsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_authorization_pb2.VerifyStationCredentialsResponse, _abc.Awaitable[_authorization_pb2.VerifyStationCredentialsResponse]]:
-        """Checks HTTP Basic credentials presented at the WebSocket handshake."""
+        """Checks what a station presented at the WebSocket handshake: its HTTP Basic password (security profiles 1
+        and 2) and the profile its transport proves (docs/adr/0024). A pending password or profile the station
+        presents becomes its registered one here (STATION_CHANGE_PASSWORD_ROTATED / SECURITY_PROFILE_UPGRADED).
+        """
 
     @_abc_1.abstractmethod
     def ListRegisteredStations(
