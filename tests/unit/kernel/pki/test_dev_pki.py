@@ -11,29 +11,7 @@ import pytest
 
 from csms_kernel.pki import certificates as x
 from csms_kernel.pki.dev import INTERNAL_IDENTITIES, DevPki, ensure_dev_pki
-
-
-def _handshake(server: ssl.SSLContext, client: ssl.SSLContext, server_hostname: str = "localhost") -> ssl.SSLObject:
-    """Runs a TLS handshake in memory; returns the server side (to read the peer certificate)."""
-    c_in, c_out, s_in, s_out = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
-    client_side = client.wrap_bio(c_in, c_out, server_hostname=server_hostname)
-    server_side = server.wrap_bio(s_in, s_out, server_side=True)
-    done = {"client": False, "server": False}
-    for _ in range(20):
-        for side, label, incoming, outgoing, peer_in in (
-            (client_side, "client", c_in, c_out, s_in),
-            (server_side, "server", s_in, s_out, c_in),
-        ):
-            if not done[label]:
-                try:
-                    side.do_handshake()
-                    done[label] = True
-                except ssl.SSLWantReadError:
-                    pass
-            peer_in.write(outgoing.read())
-        if all(done.values()):
-            return server_side
-    raise AssertionError("handshake did not finish")
+from kit.tls import handshake as _handshake
 
 
 def _server_context(pki: DevPki) -> ssl.SSLContext:

@@ -1,0 +1,1 @@
+"""Security events shared by every service (ADR 0024)."""
