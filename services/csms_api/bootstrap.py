@@ -65,15 +65,21 @@ def build(
         resources.append(session)
     health: list[DependencyCheck] = [CassandraCheck(session)]
     if authorization is None:
-        authorization = grpc_authorization = GrpcAuthorization(settings.authorization_address, settings.rpc_timeout_s)
+        authorization = grpc_authorization = GrpcAuthorization(
+            settings.authorization_address, settings.rpc_timeout_s, settings.grpc_tls
+        )
         health.append(GrpcHealthCheck(grpc_authorization.service, grpc_authorization.channel))
         resources.append(Closing(grpc_authorization.close))
     if device_model is None:
-        device_model = grpc_device_model = GrpcDeviceModel(settings.device_model_address, settings.rpc_timeout_s)
+        device_model = grpc_device_model = GrpcDeviceModel(
+            settings.device_model_address, settings.rpc_timeout_s, settings.grpc_tls
+        )
         health.append(GrpcHealthCheck(grpc_device_model.service, grpc_device_model.channel))
         resources.append(Closing(grpc_device_model.close))
     if transactions is None:
-        transactions = grpc_transactions = GrpcTransactions(settings.transactions_address, settings.rpc_timeout_s)
+        transactions = grpc_transactions = GrpcTransactions(
+            settings.transactions_address, settings.rpc_timeout_s, settings.grpc_tls
+        )
         health.append(GrpcHealthCheck(grpc_transactions.service, grpc_transactions.channel))
         resources.append(Closing(grpc_transactions.close))
     if parts is None:

@@ -91,7 +91,7 @@ def build(
         )
         resources.append(session)
     if station_calls is None:
-        station_calls = grpc_station_calls = GrpcStationCalls(settings.device_model_address)
+        station_calls = grpc_station_calls = GrpcStationCalls(settings.device_model_address, settings.grpc_tls)
         resources.append(Closing(grpc_station_calls.close))
     if hasher is None:
         pepper = settings.password_pepper.get_secret_value().encode("utf-8")
@@ -166,6 +166,8 @@ def build(
             servicer,
             authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server,
             SERVICE_NAME,
+            settings.grpc_tls,
+            settings.grpc_clients,
         ),
         router=router,
     )

@@ -1,9 +1,9 @@
 """The gRPC calls behind the CLI: the `CsmsClient` port and its blocking gRPC implementation.
 
-Opens insecure channels lazily to the device-model, authorization and transactions services (an address may
-list several instances of a service; network I/O only); every failure surfaces as `ServiceUnreachable` or
-`RpcFailed`, so the commands never see gRPC types. The raw `SendCall` (any action, any JSON payload) follows
-the kernel's station-call deadline rule.
+Opens channels lazily to the device-model, authorization and transactions services (an address may list several
+instances of a service; mutual TLS with `Addresses.tls`; network I/O only); every failure surfaces as
+`ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types. The raw `SendCall` (any action, any
+JSON payload) follows the kernel's station-call deadline rule.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import grpc
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
-from csms_kernel.clients.channels import insecure_blocking_channel
+from csms_kernel.clients.channels import blocking_channel
 from csms_kernel.clients.station_calls import rpc_deadline_s
+from csms_kernel.infra.grpc_tls import GrpcTls
 
 AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
@@ -30,9 +31,12 @@ PUSH_ROUNDS = 20  # a local list push waits up to this many per-station timeouts
 
 @dataclass(frozen=True)
 class Addresses:
+    """Where the services are, and the CLI's gRPC mutual TLS (None: plaintext, development only)."""
+
     device_model: str
     authorization: str
     transactions: str = field(default="", compare=False)
+    tls: GrpcTls | None = field(default=None, compare=False)
 
 
 class ServiceUnreachable(Exception):
@@ -339,7 +343,7 @@ class GrpcCsmsClient:
 
     def _channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
-            self._channels[service] = insecure_blocking_channel(self._address(service))
+            self._channels[service] = blocking_channel(self._address(service), self._addresses.tls)
         return self._channels[service]
 
     def _address(self, service: str) -> str:

@@ -100,6 +100,7 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
             device_model=args.device_model or settings.device_model_address,
             authorization=args.authorization or settings.authorization_address,
             transactions=args.transactions or settings.transactions_address,
+            tls=settings.grpc_tls,
         )
     )
     try:

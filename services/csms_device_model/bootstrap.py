@@ -78,7 +78,7 @@ def build(
         resources.append(session)
     repository = repository or CassandraStationsRepository(session)
     if edges is None:
-        edges = edge_calls = GrpcEdgeNodeCalls()
+        edges = edge_calls = GrpcEdgeNodeCalls(settings.grpc_tls)
         resources.append(Closing(edge_calls.close))
     router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
@@ -144,6 +144,8 @@ def build(
             servicer,
             device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server,
             SERVICE_NAME,
+            settings.grpc_tls,
+            settings.grpc_clients,
         ),
         router=router,
     )

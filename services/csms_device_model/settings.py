@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings
+from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, Identities, grpc_clients
 
 
 class DeviceModelSettings(CommonSettings):
@@ -15,6 +15,7 @@ class DeviceModelSettings(CommonSettings):
         default=PEER_ADDRESSES["device_model"],
         description="Where DeviceModelService listens; port 0 picks a free port.",
     )
+    grpc_clients: Identities = grpc_clients("authorization", "transactions", "security", "api", "cli")
     instance_id: str = Field(
         default="device-model-1", description="Unique per instance: names its Kafka clients and transactional producer."
     )

@@ -35,7 +35,7 @@ from csms_edge.app.session import LOG_UNAVAILABLE_CODE, SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog, StationRegistry, VerdictCache
 from csms_edge.settings import EdgeSettings
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.infra import topics
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
@@ -127,7 +127,7 @@ class EdgeNode:
         registry = self._registry
         cache: VerdictCache = NothingCached()
         if registry is None:
-            channel = insecure_channel(settings.authorization_address)
+            channel = grpc_channel(settings.authorization_address, settings.grpc_tls)
             started.push_async_callback(channel.close, None)
             self._channel = channel
             registry = cache = CachingStationRegistry(
@@ -187,6 +187,8 @@ class EdgeNode:
         grpc_server = build_server(
             settings.grpc_listen,
             [(lambda server: edge_pb2_grpc.add_EdgeServiceServicer_to_server(servicer, server), SERVICE_NAME)],
+            settings.grpc_tls,
+            settings.grpc_clients,
         )
         await grpc_server.start()
         started.push_async_callback(grpc_server.stop, 0)

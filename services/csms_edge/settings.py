@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import CommonSettings, peer_address
+from csms_kernel.infra.settings import CommonSettings, Identities, grpc_clients, peer_address
 
 
 class EdgeSettings(CommonSettings):
@@ -17,6 +17,7 @@ class EdgeSettings(CommonSettings):
         default=9000, description="Port of the station WebSocket endpoint (ws://host:port/ocpp/{stationId})."
     )
     grpc_listen: str = Field(default="127.0.0.1:0", description="Where EdgeService listens; port 0 picks a free port.")
+    grpc_clients: Identities = grpc_clients("device-model")
     grpc_advertise: str = Field(
         default="",
         description="Address other services use to reach EdgeService (recorded in CONNECTED events). Empty: "

@@ -72,10 +72,12 @@ def build(
     state = state or CassandraStateStore(session)
     repository = repository or CassandraTransactionsRepository(session)
     if authorizer is None:
-        authorizer = grpc_authorizer = GrpcAuthorizer(settings.authorization_address, settings.authorization_timeout_s)
+        authorizer = grpc_authorizer = GrpcAuthorizer(
+            settings.authorization_address, settings.authorization_timeout_s, settings.grpc_tls
+        )
         resources.append(Closing(grpc_authorizer.close))
     if station_calls is None:
-        station_calls = grpc_station_calls = GrpcStationCalls(settings.device_model_address)
+        station_calls = grpc_station_calls = GrpcStationCalls(settings.device_model_address, settings.grpc_tls)
         resources.append(Closing(grpc_station_calls.close))
     router = Router(
         TABLES,
@@ -108,6 +110,8 @@ def build(
             servicer,
             transactions_pb2_grpc.add_TransactionsServiceServicer_to_server,
             SERVICE_NAME,
+            settings.grpc_tls,
+            settings.grpc_clients,
         ),
         router=router,
     )

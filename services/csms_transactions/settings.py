@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, peer_address
+from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, Identities, grpc_clients, peer_address
 
 
 class TransactionsSettings(CommonSettings):
@@ -15,6 +15,7 @@ class TransactionsSettings(CommonSettings):
         default=PEER_ADDRESSES["transactions"],
         description="Where TransactionsService listens; port 0 picks a free port.",
     )
+    grpc_clients: Identities = grpc_clients("api", "cli")
     instance_id: str = Field(
         default="transactions-1", description="Unique per instance: names its Kafka clients and transactional producer."
     )

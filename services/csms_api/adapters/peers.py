@@ -1,5 +1,5 @@
 """The gRPC clients of the services the API calls: the adapters of `AuthorizationPeer`, `DeviceModelPeer` and
-`TransactionsPeer` (csms_api.ports), one channel per service from the kernel's `insecure_channel` (round robin
+`TransactionsPeer` (csms_api.ports), one channel per service from the kernel's `channel` (round robin
 over every instance named in `CSMS_<PEER>_ADDRESS`). Every error status becomes `PeerError`; calls that do not
 wait for a station get the configured deadline, the others the deadline their caller computed.
 Side effects: network I/O to the services.
@@ -19,7 +19,8 @@ from csms.device_model.v1 import device_model_pb2_grpc
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms.transactions.v1 import transactions_pb2_grpc
 from csms_api.ports import PeerError
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel
+from csms_kernel.infra.grpc_tls import GrpcTls
 
 Request = TypeVar("Request")
 Response = TypeVar("Response")
@@ -32,10 +33,10 @@ TRANSACTIONS = "transactions"
 class GrpcPeer:
     """One service's channel (opened at construction, which connects lazily) and its error translation."""
 
-    def __init__(self, service: str, address: str, timeout_s: float) -> None:
+    def __init__(self, service: str, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
         self.service = service
         self.address = address
-        self.channel = insecure_channel(address)
+        self.channel = channel(address, tls)
         self._timeout_s = timeout_s
 
     async def _call(
@@ -54,8 +55,8 @@ class GrpcPeer:
 
 
 class GrpcAuthorization(GrpcPeer):
-    def __init__(self, address: str, timeout_s: float) -> None:
-        super().__init__(AUTHORIZATION, address, timeout_s)
+    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+        super().__init__(AUTHORIZATION, address, timeout_s, tls)
         self._stub = authorization_pb2_grpc.AuthorizationServiceStub(self.channel)
 
     async def register_station(self, request: authz.RegisterStationRequest) -> authz.RegisterStationResponse:
@@ -99,8 +100,8 @@ class GrpcAuthorization(GrpcPeer):
 
 
 class GrpcDeviceModel(GrpcPeer):
-    def __init__(self, address: str, timeout_s: float) -> None:
-        super().__init__(DEVICE_MODEL, address, timeout_s)
+    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+        super().__init__(DEVICE_MODEL, address, timeout_s, tls)
         self._stub = device_model_pb2_grpc.DeviceModelServiceStub(self.channel)
 
     async def get_station(self, station_id: str) -> dm.Station:
@@ -117,8 +118,8 @@ class GrpcDeviceModel(GrpcPeer):
 
 
 class GrpcTransactions(GrpcPeer):
-    def __init__(self, address: str, timeout_s: float) -> None:
-        super().__init__(TRANSACTIONS, address, timeout_s)
+    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+        super().__init__(TRANSACTIONS, address, timeout_s, tls)
         self._stub = transactions_pb2_grpc.TransactionsServiceStub(self.channel)
 
     async def get_transaction(self, request: tx.GetTransactionRequest) -> tx.GetTransactionResponse:

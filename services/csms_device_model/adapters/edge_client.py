@@ -11,7 +11,7 @@ from csms.edge.v1 import edge_pb2, edge_pb2_grpc
 from csms_device_model.app.send_call import StationBusy
 from csms_device_model.domain.presence import Presence
 from csms_device_model.ports import CallErrorReply, CallResult, Outcome
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.clients.station_calls import (
     CallFailed,
     CallTimedOut,
@@ -19,20 +19,22 @@ from csms_kernel.clients.station_calls import (
     StationOffline,
     rpc_deadline_s,
 )
+from csms_kernel.infra.grpc_tls import GrpcTls
 
 if TYPE_CHECKING:
     from csms.edge.v1.edge_pb2_grpc import EdgeServiceAsyncStub
 
 
 class GrpcEdgeNodeCalls:
-    def __init__(self) -> None:
+    def __init__(self, tls: GrpcTls | None) -> None:
+        self._tls = tls
         self._stubs: dict[str, EdgeServiceAsyncStub] = {}
         self._channels: list[grpc.aio.Channel] = []
 
     def _stub(self, address: str) -> EdgeServiceAsyncStub:
         stub = self._stubs.get(address)
         if stub is None:
-            channel = insecure_channel(address)
+            channel = grpc_channel(address, self._tls)
             self._channels.append(channel)
             stub = self._stubs[address] = edge_pb2_grpc.EdgeServiceStub(channel)
         return stub

@@ -7,11 +7,16 @@ policy: they connect to every address and send each call to the next ready one, 
 is skipped once its connection fails. A frozen instance (SIGSTOP, a stalled VM) keeps its TCP connections,
 because the kernel still acknowledges: a new connection to it never completes the HTTP/2 handshake, and an open
 one is closed once a keepalive ping goes unanswered.
+
+Every channel takes the process's `GrpcTls` (`CommonSettings.grpc_tls`): with it the channel speaks mutual TLS
+with the internal CA (docs/adr/0029-internal-surface.md); None opens a plaintext channel (development only).
 """
 
 from __future__ import annotations
 
 import grpc
+
+from csms_kernel.infra.grpc_tls import GrpcTls
 
 KEEPALIVE_TIME_MS = 10_000
 """A channel pings each connection this often, idle or not."""
@@ -37,11 +42,15 @@ SERVER_OPTIONS: tuple[tuple[str, int], ...] = (
 )
 
 
-def insecure_channel(target: str) -> grpc.aio.Channel:
+def channel(target: str, tls: GrpcTls | None) -> grpc.aio.Channel:
     """An asyncio channel to `target` (one address, or several instances spread by round robin)."""
-    return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+    if tls is None:
+        return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS)
+    return grpc.aio.secure_channel(target, tls.channel_credentials(), options=CHANNEL_OPTIONS + tls.channel_options())
 
 
-def insecure_blocking_channel(target: str) -> grpc.Channel:
-    """The blocking twin of `insecure_channel` (the CLI)."""
-    return grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+def blocking_channel(target: str, tls: GrpcTls | None) -> grpc.Channel:
+    """The blocking twin of `channel` (the CLI)."""
+    if tls is None:
+        return grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+    return grpc.secure_channel(target, tls.channel_credentials(), options=CHANNEL_OPTIONS + tls.channel_options())

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel
 from csms_kernel.infra.envelopes import version_from_proto
+from csms_kernel.infra.grpc_tls import GrpcTls
 from csms_kernel.ocpp.errors import OcppCallError
 from csms_kernel.ocpp.payloads import to_payload, to_request
 from csms_kernel.ocpp.versions import OcppVersion
@@ -119,8 +120,9 @@ def answered(request: Any, message_id: str, payload: dict[str, Any]) -> Answered
 class GrpcStationCalls:
     """`StationCalls` over device-model's gRPC DeviceModelService."""
 
-    def __init__(self, device_model_address: str) -> None:
+    def __init__(self, device_model_address: str, tls: GrpcTls | None) -> None:
         self._address = device_model_address
+        self._tls = tls
         self._channel: grpc.aio.Channel | None = None
 
     async def connected_version(self, station_id: str) -> OcppVersion:
@@ -156,7 +158,7 @@ class GrpcStationCalls:
 
     def _stub(self) -> DeviceModelServiceAsyncStub:
         if self._channel is None:
-            self._channel = insecure_channel(self._address)
+            self._channel = channel(self._address, self._tls)
         return device_model_pb2_grpc.DeviceModelServiceStub(self._channel)
 
 

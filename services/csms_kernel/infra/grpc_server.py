@@ -1,9 +1,12 @@
 """Builds a grpc.aio server with the standard health service and reflection registered, allowing the keepalive
-pings of the kernel's client channels (`csms_kernel.clients.channels`)."""
+pings of the kernel's client channels (`csms_kernel.clients.channels`). With the process's `GrpcTls` it serves
+mutual TLS only and lets the registered services be called by the `clients` identities alone
+(`csms_kernel.infra.grpc_tls.IdentityCheck`; health and reflection stay open to every internal identity);
+without, it serves plaintext (development only, docs/adr/0029-internal-surface.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import grpc
@@ -12,6 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from csms_kernel.clients.channels import SERVER_OPTIONS
+from csms_kernel.infra.grpc_tls import GrpcTls, IdentityCheck
 
 
 @dataclass
@@ -35,9 +39,14 @@ class GrpcServer:
 def build_server(
     address: str,
     registrations: Iterable[tuple[Callable[[grpc.aio.Server], None], str]],
+    tls: GrpcTls | None,
+    clients: Collection[str] = (),
 ) -> GrpcServer:
-    """`registrations` pairs a `lambda s: add_XServicer_to_server(impl, s)` with the full service name."""
-    server = grpc.aio.server(options=SERVER_OPTIONS)
+    """`registrations` pairs a `lambda s: add_XServicer_to_server(impl, s)` with the full service name;
+    `clients`: the identities allowed to call those services over mutual TLS (ignored without `tls`)."""
+    registrations = list(registrations)
+    interceptors = [] if tls is None else [IdentityCheck({name: clients for _, name in registrations})]
+    server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=interceptors)
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = []
@@ -45,7 +54,10 @@ def build_server(
         register(server)
         names.append(name)
     reflection.enable_server_reflection([health.SERVICE_NAME, reflection.SERVICE_NAME, *names], server)
-    port = server.add_insecure_port(address)
+    if tls is None:
+        port = server.add_insecure_port(address)
+    else:
+        port = server.add_secure_port(address, tls.server_credentials())
     if port == 0:
         raise RuntimeError(f"cannot bind gRPC server to {address}")
     return GrpcServer(server, port, health_servicer, names)

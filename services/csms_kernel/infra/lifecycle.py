@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -21,6 +21,7 @@ import grpc
 
 from csms_kernel.handling.router import Router
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
+from csms_kernel.infra.grpc_tls import GrpcTls
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.telemetry import installed
 from csms_kernel.telemetry.logs import configure_logging
@@ -53,16 +54,24 @@ class Closing:
 
 @dataclass(frozen=True)
 class GrpcApi:
-    """The gRPC service a process serves: its servicer, how to register it, and where to listen."""
+    """The gRPC service a process serves: its servicer, how to register it, where to listen, its mutual TLS
+    (None: plaintext, development only) and the identities allowed to call it."""
 
     listen: str
     servicer: Any
     register: Callable[[Any, grpc.aio.Server], None]
     service_name: str
+    tls: GrpcTls | None
+    clients: Collection[str]
 
     def build_server(self) -> GrpcServer:
         """Binds the listen address (plus health and reflection); started by `serve()`."""
-        return build_server(self.listen, [(lambda server: self.register(self.servicer, server), self.service_name)])
+        return build_server(
+            self.listen,
+            [(lambda server: self.register(self.servicer, server), self.service_name)],
+            self.tls,
+            self.clients,
+        )
 
 
 @dataclass(frozen=True)

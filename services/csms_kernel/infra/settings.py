@@ -9,10 +9,13 @@ Every field has a description: docs/configuration.md is generated from them (pyt
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from csms_kernel.infra.grpc_tls import GrpcTls
 
 PEER_ADDRESSES = {
     "device_model": "127.0.0.1:50051",
@@ -20,6 +23,16 @@ PEER_ADDRESSES = {
     "transactions": "127.0.0.1:50053",
 }
 """Default gRPC address of each service that other processes call (its default `CSMS_<SERVICE>_GRPC_LISTEN`)."""
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+Identities = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
+"""A comma-separated list of internal identities (certificate CNs)."""
 
 
 def common(default: Any, name: str, description: str) -> Any:
@@ -39,6 +52,15 @@ def peer_address(peer: str) -> Any:
     )
 
 
+def grpc_clients(*identities: str) -> Any:
+    """The field of the identities allowed to call a process's gRPC service (`CSMS_<SERVICE>_GRPC_CLIENTS`)."""
+    return Field(
+        default_factory=lambda: list(identities),
+        description="Identities (internal certificate CNs) allowed to call this process's gRPC service when gRPC "
+        "runs over mutual TLS; any other caller gets PERMISSION_DENIED (docs/adr/0029-internal-surface.md).",
+    )
+
+
 class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CSMS_", extra="ignore", populate_by_name=True)
 
@@ -51,6 +73,31 @@ class CommonSettings(BaseSettings):
     cassandra_port: int = common(9042, "cassandra_port", "Cassandra native protocol port.")
     cassandra_local_dc: str = common(
         "datacenter1", "cassandra_local_dc", "Cassandra data center the driver routes requests to."
+    )
+    environment: Literal["development", "production"] = common(
+        "development",
+        "environment",
+        "`production` refuses to start with development secrets: empty password pepper or API cursor secret, a "
+        "certificate of the development PKI, gRPC without TLS, ... (docs/adr/0029-internal-surface.md).",
+    )
+    grpc_tls_ca_file: Path | None = common(
+        None,
+        "grpc_tls_ca_file",
+        "Internal CA (PEM) of gRPC mutual TLS: peers' certificates must chain to it. Unset (with the certificate "
+        "and key): gRPC runs without TLS, refused in production.",
+    )
+    grpc_tls_cert_file: Path | None = common(
+        None,
+        "grpc_tls_cert_file",
+        "This process's internal certificate (PEM, CN = its identity: edge, device-model, authorization, "
+        "transactions, security, api, cli), presented as server and as client.",
+    )
+    grpc_tls_key_file: Path | None = common(None, "grpc_tls_key_file", "The private key (PEM) of that certificate.")
+    grpc_tls_server_name: str = common(
+        "",
+        "grpc_tls_server_name",
+        "Name the servers' certificates are checked against instead of the target's host (e.g. `localhost` for "
+        "the development PKI, or when targets list IP addresses). Empty: the target's host.",
     )
     tenant: str = common("default", "tenant", "Tenant recorded in every envelope.")
     log_level: str = common("INFO", "log_level", "Python logging level of the process.")
@@ -84,6 +131,20 @@ class CommonSettings(BaseSettings):
     @field_validator("cassandra_contact_points", mode="before")
     @classmethod
     def _split_contact_points(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return _comma_separated(value)
+
+    @model_validator(mode="after")
+    def _grpc_tls_complete(self) -> CommonSettings:
+        files = (self.grpc_tls_ca_file, self.grpc_tls_cert_file, self.grpc_tls_key_file)
+        if any(files) and not all(files):
+            raise ValueError("CSMS_GRPC_TLS_CA_FILE, _CERT_FILE and _KEY_FILE are set together or not at all")
+        return self
+
+    @property
+    def grpc_tls(self) -> GrpcTls | None:
+        """The mutual TLS of every gRPC server and channel of the process; None: insecure (development only)."""
+        if self.grpc_tls_ca_file is None or self.grpc_tls_cert_file is None or self.grpc_tls_key_file is None:
+            return None
+        return GrpcTls(
+            self.grpc_tls_ca_file, self.grpc_tls_cert_file, self.grpc_tls_key_file, self.grpc_tls_server_name
+        )

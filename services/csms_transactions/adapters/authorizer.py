@@ -12,8 +12,9 @@ from datetime import datetime
 import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel
 from csms_kernel.infra.envelopes import timestamp, to_datetime, version_to_proto
+from csms_kernel.infra.grpc_tls import GrpcTls
 from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_transactions.domain.tokens import Decision, Token
@@ -45,8 +46,8 @@ _RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, gr
 
 
 class GrpcAuthorizer:
-    def __init__(self, address: str, timeout_s: float) -> None:
-        self._channel = insecure_channel(address)
+    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+        self._channel = channel(address, tls)
         self._stub = authorization_pb2_grpc.AuthorizationServiceStub(self._channel)
         self._timeout_s = timeout_s
 
