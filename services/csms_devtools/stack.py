@@ -6,7 +6,9 @@ end-to-end and fault tests (their own ports, two instances of everything). Each 
 `<service>-n`, with its own instance id, gRPC port, metrics port and log file; its peers reach every instance of
 a service through one gRPC target (`StackConfig.target`). The operator API runs as `api-n` processes, one per
 `api_ports` entry (none by default). Readiness is the gRPC health service of every process, the edge WebSocket
-ports and the API's `/readyz`.
+ports and the API's `/readyz`. With a `pki_dir` (the default) gRPC runs over mutual TLS: every process gets the
+certificate of its identity from the development PKI there (`ensure_dev_pki`, created on start), and the stack's
+own probes and test clients use `cli`'s (`StackConfig.grpc_tls`).
 Side effects: starts and signals processes, writes logs and a state file under the run directory.
 """
 
@@ -28,8 +30,15 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from csms_kernel.clients.channels import channel
+from csms_kernel.infra.grpc_tls import GrpcTls
+from csms_kernel.pki.dev import ensure_dev_pki
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
+DEFAULT_PKI_DIR = REPO_ROOT / ".infra" / "pki"
+TLS_SERVER_NAME = "localhost"
+"""The name every development internal certificate carries (targets may list IP addresses)."""
 
 
 SERVICES = ("authorization", "device-model", "transactions")
@@ -61,6 +70,27 @@ class StackConfig:
     # Prometheus /metrics port (CSMS_METRICS_PORT) of each process by name (`instance_name(...)`,
     # `edge_node_id(i)`); processes not named serve no metrics.
     metrics_ports: dict[str, int] = field(default_factory=dict)
+    # The development PKI (csms_kernel.pki.dev) whose internal certificates secure gRPC; None: plaintext gRPC.
+    pki_dir: Path | None = DEFAULT_PKI_DIR
+
+    def grpc_tls(self, identity: str = "cli") -> GrpcTls | None:
+        """The mutual TLS of a client (or process) with `identity`'s development certificate."""
+        if self.pki_dir is None:
+            return None
+        pair = ensure_dev_pki(self.pki_dir).internal(identity)
+        return GrpcTls(self.pki_dir / "internal-ca.pem", pair.certificate, pair.key, TLS_SERVER_NAME)
+
+    def grpc_tls_env(self, identity: str) -> dict[str, str]:
+        """The `CSMS_GRPC_TLS_*` variables of a process with `identity` (none without a PKI)."""
+        if self.pki_dir is None:
+            return {}
+        internal = self.pki_dir / "internal"
+        return {
+            "CSMS_GRPC_TLS_CA_FILE": str(self.pki_dir / "internal-ca.pem"),
+            "CSMS_GRPC_TLS_CERT_FILE": str(internal / f"{identity}.pem"),
+            "CSMS_GRPC_TLS_KEY_FILE": str(internal / f"{identity}.key"),
+            "CSMS_GRPC_TLS_SERVER_NAME": TLS_SERVER_NAME,
+        }
 
     @property
     def device_model_address(self) -> str:
@@ -175,6 +205,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         specs.append(ProcessSpec(node, "edge", env, grpc_address, port))
     for spec in specs:
         spec.env["CSMS_METRICS_PORT"] = str(config.metrics_ports.get(spec.name, 0))
+        spec.env.update(config.grpc_tls_env(spec.service))
     return specs
 
 
@@ -188,6 +219,8 @@ class Stack:
 
     def start(self, *, detached: bool = False) -> None:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.config.pki_dir is not None:
+            ensure_dev_pki(self.config.pki_dir)
         csms = str(Path(sys.executable).parent / "csms")
         for spec in self.specs:
             self.start_process(spec, csms, detached=detached)
@@ -210,10 +243,11 @@ class Stack:
 
     async def wait_ready(self, timeout_s: float = 60.0, names: list[str] | None = None) -> None:
         deadline = time.monotonic() + timeout_s
+        tls = self.config.grpc_tls()
         for spec in self.specs:
             if names is not None and spec.name not in names:
                 continue
-            while not await _is_ready(spec):
+            while not await _is_ready(spec, tls):
                 self._check_alive(spec.name)
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{spec.name} not ready after {timeout_s:.0f}s:\n{self.log_tail(spec.name)}")
@@ -262,15 +296,15 @@ def _die_with_parent() -> None:
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-async def _is_ready(spec: ProcessSpec) -> bool:
+async def _is_ready(spec: ProcessSpec, tls: GrpcTls | None) -> bool:
     if spec.http_port is not None:
         url = f"http://{spec.env['CSMS_API_HOST']}:{spec.http_port}/readyz"
         return await asyncio.to_thread(_http_ok, url)
     if spec.ws_port is not None and not await _port_open(spec.env.get("CSMS_EDGE_HOST", "127.0.0.1"), spec.ws_port):
         return False
-    async with grpc.aio.insecure_channel(spec.grpc_address) as channel:
+    async with channel(spec.grpc_address, tls) as probe:
         try:
-            response = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1.0)
+            response = await health_pb2_grpc.HealthStub(probe).Check(health_pb2.HealthCheckRequest(), timeout=1.0)
         except grpc.aio.AioRpcError:
             return False
     return bool(response.status == health_pb2.HealthCheckResponse.SERVING)

@@ -14,7 +14,7 @@ import pytest
 
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from infra_fixtures import Infra
 from kit.stack import Cli, free_port
 
@@ -36,6 +36,7 @@ async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Async
         api_ports=(free_port(),),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
+        pki_dir=tmp_path_factory.mktemp("pki"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
         # a ring of 3 live events: a resumed SSE stream catches up through its own consumer (ADR 0022)
         extra_env={"CSMS_API_EVENTS_RING_EVENTS": "3"},
@@ -56,5 +57,5 @@ def cli(stack: Stack) -> Cli:
 
 @pytest.fixture
 async def authorization(stack: Stack) -> AsyncIterator[authorization_pb2_grpc.AuthorizationServiceStub]:
-    async with insecure_channel(stack.config.authorization_address) as channel:
+    async with grpc_channel(stack.config.authorization_address, stack.config.grpc_tls()) as channel:
         yield authorization_pb2_grpc.AuthorizationServiceStub(channel)

@@ -17,7 +17,8 @@ import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
-from csms_kernel.clients.channels import KEEPALIVE_TIME_MS, PING_TIMEOUT_MS, insecure_channel
+from csms_kernel.clients.channels import KEEPALIVE_TIME_MS, PING_TIMEOUT_MS
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.stack import PASSWORD, Cli, connected, register
 from kit.stations.ocpp_client import connected_station
@@ -33,7 +34,7 @@ async def test_commands_are_answered_while_one_device_model_instance_is_frozen(s
     request = device_model_pb2.GetStationRequest(station_id=station_id)
     async with (
         connected_station(stack.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201) as station,
-        insecure_channel(stack.config.device_model_address) as channel,
+        grpc_channel(stack.config.device_model_address, stack.config.grpc_tls()) as channel,
     ):
         await station.boot()
         await connected(stack, station_id)

@@ -16,7 +16,7 @@ from ocpp.v16 import call as call16
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.api import api_client, create_key
 from kit.live_events_server import SseStream
@@ -31,7 +31,7 @@ TOKEN = f"LIVE-{RUN}"
 
 
 async def register(stack: Stack, station_id: str) -> None:
-    async with insecure_channel(stack.config.authorization_address) as channel:
+    async with grpc_channel(stack.config.authorization_address, stack.config.grpc_tls()) as channel:
         stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
         await stub.RegisterStation(
             authorization_pb2.RegisterStationRequest(station_id=station_id, password=PASSWORD, security_profile=1),
@@ -56,7 +56,7 @@ async def boot_report_and_obey(stack: Stack, version: OcppVersion, station_id: s
         await station.boot()
         await station.status(1, "Available")
         await connected(stack, station_id)
-        async with insecure_channel(stack.config.device_model_address) as channel:
+        async with grpc_channel(stack.config.device_model_address, stack.config.grpc_tls()) as channel:
             stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
             request = device_model_pb2.SendCommandRequest(
                 station_id=station_id, command="clear-cache", params_json="{}", timeout_ms=15_000, wait=True

@@ -30,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.ocpp.versions import OcppVersion
@@ -84,6 +84,7 @@ async def traced(
         accept_unknown_stations=True,
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("traced-stack"),
+        pki_dir=tmp_path_factory.mktemp("traced-pki"),
         instance_prefix=prefix,
         extra_env={
             "OTEL_TRACES_EXPORTER": "otlp",
@@ -221,7 +222,7 @@ async def test_the_edge_asks_the_authorization_service_within_one_trace(traced: 
 
 async def send_call(stack: Stack, station_id: str, action: str, payload: dict[str, object]) -> str | None:
     """The station's CALLRESULT payload, or None while the station is not known to be online yet."""
-    async with insecure_channel(stack.config.device_model_address) as channel:
+    async with grpc_channel(stack.config.device_model_address, stack.config.grpc_tls()) as channel:
         stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
         request = device_model_pb2.SendCallRequest(
             station_id=station_id, action=action, payload_json=json.dumps(payload), timeout_ms=10_000

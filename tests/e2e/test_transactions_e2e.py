@@ -22,7 +22,7 @@ from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_devtools.stack import Stack
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.infra import cassandra
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.projecting.rebuild import rebuild
@@ -64,12 +64,12 @@ async def add_token(stack: Stack, token: str, status: int = authorization_pb2.ID
     request = authorization_pb2.UpsertIdTokenRequest(
         id_token=token, type=authorization_pb2.ID_TOKEN_TYPE_ISO14443, status=status
     )
-    async with insecure_channel(stack.config.authorization_address) as channel:
+    async with grpc_channel(stack.config.authorization_address, stack.config.grpc_tls()) as channel:
         await authorization_pb2_grpc.AuthorizationServiceStub(channel).UpsertIdToken(request, timeout=10)
 
 
 async def online(stack: Stack, station_id: str) -> bool:
-    async with insecure_channel(stack.config.device_model_address) as channel:
+    async with grpc_channel(stack.config.device_model_address, stack.config.grpc_tls()) as channel:
         stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
         try:
             response = await stub.GetStation(device_model_pb2.GetStationRequest(station_id=station_id), timeout=5)
@@ -83,7 +83,7 @@ async def booted(stack: Stack, version: OcppVersion) -> AsyncIterator[Any]:
     """A registered, booted station of `version`, online in device-model (so remote calls reach it)."""
     station_id = unique(f"E2E-TX-{version.name}")
     request = authorization_pb2.RegisterStationRequest(station_id=station_id, password=PASSWORD, security_profile=1)
-    async with insecure_channel(stack.config.authorization_address) as channel:
+    async with grpc_channel(stack.config.authorization_address, stack.config.grpc_tls()) as channel:
         await authorization_pb2_grpc.AuthorizationServiceStub(channel).RegisterStation(request, timeout=10)
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
         await station.boot()
@@ -94,7 +94,7 @@ async def booted(stack: Stack, version: OcppVersion) -> AsyncIterator[Any]:
 async def get_transaction(stack: Stack, station_id: str, transaction_id: str) -> dict[str, Any] | None:
     """As `csms transactions show --json` prints it; None while unknown."""
     request = transactions_pb2.GetTransactionRequest(station_id=station_id, transaction_id=transaction_id)
-    async with insecure_channel(stack.config.transactions_address) as channel:
+    async with grpc_channel(stack.config.transactions_address, stack.config.grpc_tls()) as channel:
         try:
             response = await transactions_pb2_grpc.TransactionsServiceStub(channel).GetTransaction(request, timeout=10)
         except grpc.aio.AioRpcError as exc:
@@ -377,7 +377,7 @@ async def test_duplicated_and_reordered_frames_leave_one_correct_transaction(sta
         assert shown["id_token"]["id_token"] == token and shown["started_at"]
     assert shown201["transaction"]["last_seq_no"] == 3
     assert [s["value"] for s in shown201["samples"]] == [float(wh) for wh in REGISTERS]
-    async with insecure_channel(stack.config.transactions_address) as channel:
+    async with grpc_channel(stack.config.transactions_address, stack.config.grpc_tls()) as channel:
         stub = transactions_pb2_grpc.TransactionsServiceStub(channel)
         for station_id in (s16.id, s201.id):
             listed = await stub.ListTransactions(transactions_pb2.ListTransactionsRequest(station_id=station_id))

@@ -74,6 +74,7 @@ async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[M
             accept_unknown_stations=True,
             heartbeat_interval_s=heartbeat_interval_s,
             run_dir=tmp_path / f"stack-{len(stacks)}",
+            pki_dir=tmp_path / "pki",
             instance_prefix=f"faults-{uuid.uuid4().hex[:6]}-",
         )
         stack = Stack(config)

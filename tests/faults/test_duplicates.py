@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
+from csms_devtools.stack import StackConfig
 from csms_edge.adapters.frame_log import owner_topic
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
@@ -54,7 +55,7 @@ async def test_duplicated_calls_get_the_same_answer_and_change_nothing(
                     message_id, CALLS[message_id], json.loads(frame)[3], attempt_timeout_s=30, deadline_s=60
                 )
         before = await eventually(
-            lambda: snapshot(stack.config.device_model_address, ids),
+            lambda: snapshot(stack.config, ids),
             lambda rows: len(rows) == len(ids) and all(len(row.connectors) == 1 for row in rows.values()),
             what="the stations projected",
         )
@@ -87,7 +88,7 @@ async def test_duplicated_calls_get_the_same_answer_and_change_nothing(
         assert kinds == Counter(
             {key: 1 for sid in ids for key in ((sid, "b1", "station_booted"), (sid, "s1", "connector_status_changed"))}
         )
-        after = await snapshot(stack.config.device_model_address, ids)
+        after = await snapshot(stack.config, ids)
         assert after == before
     finally:
         await close_all(stations)
@@ -127,9 +128,9 @@ async def append_twice(bootstrap: str, values: list[bytes]) -> None:
         await producer.stop()
 
 
-async def snapshot(address: str, ids: list[str]) -> dict[str, Any]:
+async def snapshot(config: StackConfig, ids: list[str]) -> dict[str, Any]:
     """The projected stations without their last-seen time."""
-    stations = await get_stations(address, ids)
+    stations = await get_stations(config, ids)
     for station in stations.values():
         station.ClearField("last_seen_at")
     return stations

@@ -68,7 +68,7 @@ async def test_a_frozen_instance_resumes_without_doubling_anything(
     finally:
         await load.stop()
     try:
-        calls = await assert_exactly_once(bootstrap, start, load, stack.config.device_model_address)
+        calls = await assert_exactly_once(bootstrap, start, load, stack.config)
         slowest = max(at - frozen_at for acks in load.acked.values() for *_, at in acks if at > frozen_at)
         print(f"\n{calls} CALLs, each answered once; slowest answer after the freeze {slowest:.1f} s")
         assert frozen.poll() is None and stack.processes[other_name].poll() is None

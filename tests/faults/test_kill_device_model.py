@@ -102,7 +102,7 @@ async def test_sigkill_of_a_device_model_instance_during_boot_storm(
         }
 
         async def projected() -> dict[str, tuple[object, ...]]:
-            found = await get_stations(stack.config.device_model_address, list(expected))
+            found = await get_stations(stack.config, list(expected))
             return {
                 station_id: (st.vendor, st.model, st.ocpp_version, st.connected, st.edge_node_id)
                 for station_id, st in found.items()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.stack import MakeStack, get_stations
 from kit.stations.raw import RawStation, boot_payload, close_all, connect_all
@@ -64,7 +64,7 @@ async def test_sigkill_of_an_edge_node_moves_its_stations_and_commands_follow(ma
             timeout_s=60,
             what="every station's presence on node 2",
         )
-        async with insecure_channel(config.device_model_address) as channel:
+        async with grpc_channel(config.device_model_address, config.grpc_tls()) as channel:
             stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
             responses = await asyncio.gather(
                 *(
@@ -94,7 +94,7 @@ async def boot(station: RawStation, message_id: str) -> None:
 
 async def placement(stack: Stack, ids: list[str]) -> dict[str, str]:
     """The node each station is projected on, for connected stations."""
-    found = await get_stations(stack.config.device_model_address, ids)
+    found = await get_stations(stack.config, ids)
     return {station_id: station.edge_node_id for station_id, station in found.items() if station.connected}
 
 

@@ -16,7 +16,7 @@ import grpc
 from csms.device_model.v1 import device_model_pb2 as pb
 from csms.device_model.v1 import device_model_pb2_grpc
 from csms_devtools.stack import Stack
-from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.stack import PASSWORD, FaultInfra, MakeStack, connected, get_station
@@ -31,13 +31,13 @@ COMMANDS = [
 
 
 async def send_command(stack: Stack, request: pb.SendCommandRequest) -> pb.Command:
-    async with insecure_channel(stack.config.device_model_address) as channel:
+    async with grpc_channel(stack.config.device_model_address, stack.config.grpc_tls()) as channel:
         stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
         return (await stub.SendCommand(request, timeout=30)).command
 
 
 async def state_of(stack: Stack, command_id: str) -> int:
-    async with insecure_channel(stack.config.device_model_address) as channel:
+    async with grpc_channel(stack.config.device_model_address, stack.config.grpc_tls()) as channel:
         stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
         try:
             found = await stub.GetCommand(pb.GetCommandRequest(command_id=command_id), timeout=5)

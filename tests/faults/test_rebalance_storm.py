@@ -83,7 +83,7 @@ async def test_instances_joining_and_leaving_under_load_double_nothing(
     finally:
         await load.stop()
     try:
-        calls = await assert_exactly_once(bootstrap, start, load, stack.config.device_model_address)
+        calls = await assert_exactly_once(bootstrap, start, load, stack.config)
         print(f"\n{changes} joins and leaves; {calls} CALLs, each answered once")
         assert all(process.poll() is None for process in own.values())
     finally:

@@ -94,7 +94,7 @@ async def test_restart_under_load_loses_and_doubles_nothing(
         last = {station_id: acks[-1][1] for station_id, acks in load.acked.items()}
 
         async def projected() -> dict[str, str]:
-            found = await get_stations(stack.config.device_model_address, list(last))
+            found = await get_stations(stack.config, list(last))
             return {sid: st.connectors[0].status for sid, st in found.items() if len(st.connectors) == 1}
 
         await eventually(projected, lambda statuses: statuses == last, timeout_s=60, what="last statuses projected")

@@ -17,6 +17,7 @@ from aiokafka import TopicPartition
 
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
+from csms_devtools.stack import StackConfig
 from csms_kernel.infra import topics
 from kit.kafka_log import end_offsets, read_committed
 from kit.stack import get_stations
@@ -44,7 +45,7 @@ class LogStart:
         )
 
 
-async def assert_exactly_once(bootstrap: str, start: LogStart, load: StatusLoad, device_model_address: str) -> int:
+async def assert_exactly_once(bootstrap: str, start: LogStart, load: StatusLoad, stack: StackConfig) -> int:
     """Checks every property above; returns the number of acknowledged CALLs."""
     ids = {station.station_id for station in load.stations}
     acked = {(sid, message_id): status for sid, acks in load.acked.items() for message_id, status, _ in acks}
@@ -94,7 +95,7 @@ async def assert_exactly_once(bootstrap: str, start: LogStart, load: StatusLoad,
     assert replayed == last
 
     async def projected() -> dict[str, str]:
-        found = await get_stations(device_model_address, list(last))
+        found = await get_stations(stack, list(last))
         return {sid: st.connectors[0].status for sid, st in found.items() if len(st.connectors) == 1}
 
     await eventually(projected, lambda statuses: statuses == replayed, timeout_s=60, what="projection = replay")

@@ -16,8 +16,8 @@ from pathlib import Path
 import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms_devtools.stack import Stack
-from csms_kernel.clients.channels import insecure_channel
+from csms_devtools.stack import Stack, StackConfig
+from csms_kernel.clients.channels import channel as grpc_channel
 from infra_fixtures import Infra, LocalCopy, run_infra_step
 from kit.waiting import eventually
 
@@ -46,6 +46,7 @@ class Cli:
             "CSMS_DEVICE_MODEL_ADDRESS": stack.config.device_model_address,
             "CSMS_AUTHORIZATION_ADDRESS": stack.config.authorization_address,
             "CSMS_TRANSACTIONS_ADDRESS": stack.config.transactions_address,
+            **stack.config.grpc_tls_env("cli"),
         }
 
     def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -92,13 +93,13 @@ async def _station(
 
 async def get_station(stack: Stack, station_id: str) -> device_model_pb2.Station | None:
     """The projected station, or None when device-model (any instance) does not know it."""
-    async with insecure_channel(stack.config.device_model_address) as channel:
+    async with grpc_channel(stack.config.device_model_address, stack.config.grpc_tls()) as channel:
         return await _station(device_model_pb2_grpc.DeviceModelServiceStub(channel), station_id, 5)
 
 
-async def get_stations(address: str, station_ids: Sequence[str]) -> dict[str, device_model_pb2.Station]:
+async def get_stations(config: StackConfig, station_ids: Sequence[str]) -> dict[str, device_model_pb2.Station]:
     """The projected stations that exist, by id (GetStation for each)."""
-    async with insecure_channel(address) as channel:
+    async with grpc_channel(config.device_model_address, config.grpc_tls()) as channel:
         stub = device_model_pb2_grpc.DeviceModelServiceStub(channel)
         found = await asyncio.gather(*(_station(stub, station_id, 10) for station_id in station_ids))
     return {station.station_id: station for station in found if station is not None}

@@ -24,6 +24,7 @@ class GrpcServer:
     port: int
     health: health_aio.HealthServicer
     service_names: list[str]
+    tls: GrpcTls | None = None
 
     async def start(self) -> None:
         """Starts serving and reports SERVING for the server and each registered service."""
@@ -60,4 +61,4 @@ def build_server(
         port = server.add_secure_port(address, tls.server_credentials())
     if port == 0:
         raise RuntimeError(f"cannot bind gRPC server to {address}")
-    return GrpcServer(server, port, health_servicer, names)
+    return GrpcServer(server, port, health_servicer, names, tls)

@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import grpc
 
@@ -62,10 +62,15 @@ def peer_identity(context: grpc.aio.ServicerContext[Any, Any]) -> str | None:
 
 
 Behaviour = Callable[..., Any]
-Handler = grpc.RpcMethodHandler[Any, Any]
+if TYPE_CHECKING:
+    Handler: TypeAlias = grpc.RpcMethodHandler[Any, Any]
+    Interceptor: TypeAlias = grpc.aio.ServerInterceptor[Any, Any]
+else:
+    Handler = grpc.RpcMethodHandler
+    Interceptor = grpc.aio.ServerInterceptor
 
 
-class IdentityCheck(grpc.aio.ServerInterceptor[Any, Any]):
+class IdentityCheck(Interceptor):
     """Lets a call to a service in `allowed` through only from the identities listed for it; services not in
     `allowed` (health, reflection) are open to every authenticated caller."""
 

@@ -1,5 +1,6 @@
-"""The one client channel: a target listing several instances spreads calls over them (round robin), skips an
-instance that is gone, and pings at a rate the kernel's servers allow."""
+"""The one client channel: a target listing several instances spreads calls over them (round robin, also over
+mutual TLS with the name the certificates carry), skips an instance that is gone, and pings at a rate the
+kernel's servers allow."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_kernel.clients import channels
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
+from csms_kernel.infra.grpc_tls import GrpcTls
+from csms_kernel.pki.dev import ensure_dev_pki
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -28,16 +31,25 @@ class Instance(device_model_pb2_grpc.DeviceModelServiceServicer):
         return device_model_pb2.GetStationResponse(station=device_model_pb2.Station(station_id=self.name))
 
 
-def serving(instance: Instance) -> GrpcServer:
+def serving(instance: Instance, tls: GrpcTls | None) -> GrpcServer:
     return build_server(
         "127.0.0.1:0",
         [(lambda server: device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server(instance, server), "dm")],
+        tls,
+        ["cli"],
     )
 
 
-@pytest.fixture
-async def two_instances() -> AsyncIterator[list[GrpcServer]]:
-    servers = [serving(Instance("dm-1")), serving(Instance("dm-2"))]
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> GrpcTls:
+    pki = ensure_dev_pki(tmp_path_factory.mktemp("pki"))
+    return GrpcTls(pki.internal_ca.certificate, pki.internal("cli").certificate, pki.internal("cli").key, "localhost")
+
+
+@pytest.fixture(params=["plaintext", "mutual TLS"])
+async def two_instances(request: pytest.FixtureRequest, tls: GrpcTls) -> AsyncIterator[list[GrpcServer]]:
+    own = tls if request.param == "mutual TLS" else None
+    servers = [serving(Instance("dm-1"), own), serving(Instance("dm-2"), own)]
     for server in servers:
         await server.start()
     yield servers
@@ -53,7 +65,7 @@ async def answered_by(channel: grpc.aio.Channel, calls: int) -> list[str]:
 
 async def test_a_target_listing_every_instance_spreads_the_calls_over_them(two_instances: list[GrpcServer]) -> None:
     target = "ipv4:" + ",".join(f"127.0.0.1:{server.port}" for server in two_instances)
-    async with channels.insecure_channel(target) as channel:
+    async with channels.channel(target, two_instances[0].tls) as channel:
         seen: set[str] = set()
         while seen != {"dm-1", "dm-2"}:  # until both connections are ready
             seen.update(await answered_by(channel, 1))
@@ -62,7 +74,7 @@ async def test_a_target_listing_every_instance_spreads_the_calls_over_them(two_i
 
 async def test_an_instance_that_stopped_is_skipped(two_instances: list[GrpcServer]) -> None:
     target = "ipv4:" + ",".join(f"127.0.0.1:{server.port}" for server in two_instances)
-    async with channels.insecure_channel(target) as channel:
+    async with channels.channel(target, two_instances[0].tls) as channel:
         await answered_by(channel, 4)
         await two_instances[0].stop(None)
         assert await answered_by(channel, 4) == ["dm-2"] * 4
@@ -74,8 +86,8 @@ def test_every_channel_balances_round_robin_and_pings_as_often_as_the_servers_al
     opened: list[tuple[str, Any]] = []
     monkeypatch.setattr(grpc.aio, "insecure_channel", lambda target, options: opened.append((target, options)))
     monkeypatch.setattr(grpc, "insecure_channel", lambda target, options: opened.append((target, options)))
-    channels.insecure_channel("dns:///device-model:50051")
-    channels.insecure_blocking_channel("ipv4:127.0.0.1:1,127.0.0.1:2")
+    channels.channel("dns:///device-model:50051", None)
+    channels.blocking_channel("ipv4:127.0.0.1:1,127.0.0.1:2", None)
     assert opened == [
         ("dns:///device-model:50051", channels.CHANNEL_OPTIONS),
         ("ipv4:127.0.0.1:1,127.0.0.1:2", channels.CHANNEL_OPTIONS),

@@ -68,7 +68,7 @@ async def device_model() -> AsyncIterator[tuple[DeviceModel, GrpcStationCalls]]:
     device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
-    calls = GrpcStationCalls(f"127.0.0.1:{port}")
+    calls = GrpcStationCalls(f"127.0.0.1:{port}", None)
     yield servicer, calls
     await calls.close()
     await server.stop(None)
@@ -165,7 +165,7 @@ async def test_only_ocpp_calls_are_sent(device_model: tuple[DeviceModel, GrpcSta
 
 
 async def test_device_model_unreachable_fails_the_call() -> None:
-    calls = GrpcStationCalls("127.0.0.1:1")
+    calls = GrpcStationCalls("127.0.0.1:1", None)
     with pytest.raises(CallFailed) as failed:
         await calls.send("CS-1", START, 0.5)
     await calls.close()
