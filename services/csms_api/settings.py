@@ -50,3 +50,7 @@ class ApiSettings(CommonSettings):
     device_model_address: str = peer_address("device_model")
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")
+
+    def development_secrets(self) -> list[str]:
+        empty = not self.cursor_secret.get_secret_value()
+        return [*super().development_secrets(), *(["CSMS_API_CURSOR_SECRET is empty"] if empty else [])]

@@ -48,3 +48,7 @@ class AuthorizationSettings(CommonSettings):
         "bounds how late the edge nodes close a disabled station's connection (docs/adr/0021).",
     )
     device_model_address: str = peer_address("device_model")
+
+    def development_secrets(self) -> list[str]:
+        empty = not self.password_pepper.get_secret_value()
+        return [*super().development_secrets(), *(["CSMS_AUTHORIZATION_PASSWORD_PEPPER is empty"] if empty else [])]

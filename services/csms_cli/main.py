@@ -30,6 +30,7 @@ from csms_cli import (
 )
 from csms_cli.client import Addresses, CsmsClient, GrpcCsmsClient, RpcFailed, ServiceUnreachable
 from csms_cli.settings import CliSettings
+from csms_kernel.infra.production import DevelopmentSecrets, refuse_development_secrets
 
 ClientFactory = Callable[[Addresses], CsmsClient]
 
@@ -95,6 +96,11 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
         result: int = args.handler(args)
         return result
     settings = CliSettings()
+    try:
+        refuse_development_secrets(settings)
+    except DevelopmentSecrets as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exit_codes.FAILED
     client = client_factory(
         Addresses(
             device_model=args.device_model or settings.device_model_address,

@@ -54,3 +54,7 @@ class EdgeSettings(CommonSettings):
         default=10.0, description="On SIGTERM, how long the delivery consumer may take to finish the batch in hand."
     )
     authorization_address: str = peer_address("authorization")
+
+    def development_secrets(self) -> list[str]:
+        unknown = ["CSMS_EDGE_ACCEPT_UNKNOWN_STATIONS is true"] if self.accept_unknown_stations else []
+        return [*super().development_secrets(), *unknown]

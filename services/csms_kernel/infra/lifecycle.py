@@ -22,6 +22,7 @@ import grpc
 from csms_kernel.handling.router import Router
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.grpc_tls import GrpcTls
+from csms_kernel.infra.production import refuse_development_secrets
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.telemetry import installed
 from csms_kernel.telemetry.logs import configure_logging
@@ -139,7 +140,9 @@ async def serve(service: Service, ready: asyncio.Event | None = None) -> None:
 
 
 def main(name: str, settings: S, build: Callable[[S], Service], *, instance_id: str) -> None:
-    """A process entry: configures logging and telemetry, then serves `build(settings)` until SIGTERM/SIGINT."""
+    """A process entry: refuses development secrets in production (exit status 1), configures logging and
+    telemetry, then serves `build(settings)` until SIGTERM/SIGINT."""
+    refuse_development_secrets(settings)
     configure_logging(settings.log_level)
     with installed(name, settings.metrics_port, metrics_host=settings.metrics_host, instance_id=instance_id):
         run_until_signalled(lambda: serve(build(settings)))

@@ -140,6 +140,11 @@ class CommonSettings(BaseSettings):
             raise ValueError("CSMS_GRPC_TLS_CA_FILE, _CERT_FILE and _KEY_FILE are set together or not at all")
         return self
 
+    def development_secrets(self) -> list[str]:
+        """This process's own settings that production refuses (csms_kernel.infra.production); a settings class
+        with such secrets extends it."""
+        return []
+
     @property
     def grpc_tls(self) -> GrpcTls | None:
         """The mutual TLS of every gRPC server and channel of the process; None: insecure (development only)."""
