@@ -1,9 +1,16 @@
 """`csms stations add|list|show|update|delete`: argument handling and output formatting (stdout; errors on
-stderr)."""
+stderr).
+
+A station password is never taken on the command line (it would show in `ps` and the shell history): it is read
+from stdin (`--password-stdin`, its first line), from `$CSMS_STATION_PASSWORD` (`--password-env`) or at a prompt
+without echo (`--password-prompt`); `--password-hex` says it is an OCPP 1.6 AuthorizationKey in hex.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -68,17 +75,70 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     delete_parser.set_defaults(handler=delete, uses_client=True)
 
 
+PASSWORD_ENV = "CSMS_STATION_PASSWORD"
+
+
+class _NotOnTheCommandLine(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        parser.error(
+            "a password is not taken on the command line (it would show in ps and the shell history): use "
+            f"--password-stdin, --password-env (${PASSWORD_ENV}) or --password-prompt"
+        )
+
+
+class PasswordError(Exception):
+    pass
+
+
 def _password_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
-    password = parser.add_mutually_exclusive_group(required=required)
-    password.add_argument("--password", help="HTTP Basic password, 16..64 printable ASCII characters")
-    password.add_argument(
-        "--password-hex",
-        dest="password",
-        type=_authorization_key,
-        metavar="HEX",
-        help="an OCPP 1.6 AuthorizationKey, 32..40 hex digits (16..20 bytes); the station may present the hex "
-        "text or the raw bytes",
+    source = parser.add_mutually_exclusive_group(required=required)
+    source.add_argument(
+        "--password-stdin",
+        dest="password_from",
+        action="store_const",
+        const="stdin",
+        help="read the HTTP Basic password (16..64 printable ASCII characters) from the first line of stdin",
     )
+    source.add_argument(
+        "--password-env",
+        dest="password_from",
+        action="store_const",
+        const="env",
+        help=f"take the password from ${PASSWORD_ENV}",
+    )
+    source.add_argument(
+        "--password-prompt",
+        dest="password_from",
+        action="store_const",
+        const="prompt",
+        help="ask for the password (not echoed)",
+    )
+    source.add_argument("--password", nargs="?", action=_NotOnTheCommandLine, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--password-hex",
+        action="store_true",
+        help="the password is an OCPP 1.6 AuthorizationKey, 32..40 hex digits (16..20 bytes); the station may "
+        "present the hex text or the raw bytes",
+    )
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The password from where the arguments say (None: none asked for); in lowercase hex with --password-hex."""
+    if args.password_from is None:
+        if args.password_hex:
+            raise PasswordError(
+                "--password-hex: give the key with --password-stdin, --password-env or --password-prompt"
+            )
+        return None
+    if args.password_from == "stdin":
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif args.password_from == "env":
+        if PASSWORD_ENV not in os.environ:
+            raise PasswordError(f"--password-env: ${PASSWORD_ENV} is not set")
+        password = os.environ[PASSWORD_ENV]
+    else:
+        password = getpass.getpass("station password: ")
+    return _authorization_key(password) if args.password_hex else password
 
 
 def _authorization_key(value: str) -> str:
@@ -86,14 +146,20 @@ def _authorization_key(value: str) -> str:
     try:
         key = bytes.fromhex(value)
     except ValueError:
-        raise argparse.ArgumentTypeError("not hex digits") from None
+        raise PasswordError("--password-hex: not hex digits") from None
     if not 16 <= len(key) <= 20 or len(value) != 2 * len(key):
-        raise argparse.ArgumentTypeError("an AuthorizationKey is 32..40 hex digits (16..20 bytes)")
+        raise PasswordError("--password-hex: an AuthorizationKey is 32..40 hex digits (16..20 bytes)")
     return key.hex()
 
 
 def add(args: argparse.Namespace, client: CsmsClient) -> int:
-    if not client.register_station(args.station_id, args.password, args.security_profile, args.group):
+    try:
+        password = _password(args)
+    except PasswordError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exit_codes.INVALID
+    assert password is not None, "the parser requires a password source"
+    if not client.register_station(args.station_id, password, args.security_profile, args.group):
         print(
             f"error: station {args.station_id} is registered already; nothing changed "
             "(change it with `csms stations update`)",
@@ -141,8 +207,13 @@ def show(args: argparse.Namespace, client: CsmsClient) -> int:
 
 def update(args: argparse.Namespace, client: CsmsClient) -> int:
     request = authorization_pb2.UpdateStationRequest(station_id=args.station_id)
-    if args.password is not None:
-        request.password = args.password
+    try:
+        password = _password(args)
+    except PasswordError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exit_codes.INVALID
+    if password is not None:
+        request.password = password
     if args.security_profile is not None:
         request.security_profile = args.security_profile
     if args.group is not None or args.no_group:
@@ -151,7 +222,8 @@ def update(args: argparse.Namespace, client: CsmsClient) -> int:
         request.enabled = args.enabled
     if len(request.ListFields()) == 1:
         print(
-            "error: nothing to change; give --password, --security-profile, --group/--no-group or --enable/--disable",
+            "error: nothing to change; give --password-stdin/-env/-prompt, --security-profile, --group/--no-group "
+            "or --enable/--disable",
             file=sys.stderr,
         )
         return exit_codes.INVALID

@@ -23,8 +23,8 @@ EXPIRES = "2031-01-02T03:04:05Z"
 EXPIRES_OCPP = "2031-01-02T03:04:05.000Z"
 
 
-async def csms(cli: Cli, *args: str) -> str:
-    result = await asyncio.to_thread(cli, *args)
+async def csms(cli: Cli, *args: str, stdin: str = "") -> str:
+    result = await asyncio.to_thread(cli, *args, stdin=stdin)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
 
@@ -83,7 +83,7 @@ async def test_local_list_full_then_differential_with_tracked_versions(
     ids = {OcppVersion.V16: f"E2E-LL16-{run}", OcppVersion.V201: f"E2E-LL201-{run}"}
     one, two, three = f"LA{run}", f"LB{run}", f"LC{run}"
     for station_id in ids.values():
-        await csms(cli, "stations", "add", station_id, "--password", PASSWORD, "--group", group)
+        await csms(cli, "stations", "add", station_id, "--password-stdin", "--group", group, stdin=PASSWORD)
     await csms(cli, "tokens", "add", one, "--type", "ISO14443", "--local-list", "--expires", EXPIRES, "--group", "G1")
     assert await csms(cli, "tokens", "add", two, "--type", "ISO15693", "--local-list") == f"added {two}\n"
     listed = {t["id_token"]: t for t in json.loads(await csms(cli, "tokens", "list", "--json"))}

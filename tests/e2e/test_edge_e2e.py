@@ -92,7 +92,7 @@ async def test_an_ocpp16_authorization_key_registered_as_hex_connects_with_its_r
     stack: Stack, cli: Cli, key: bytes
 ) -> None:
     station_id = f"E2E-KEY-{uuid.uuid4().hex[:8]}"
-    result = cli("stations", "add", station_id, "--password-hex", key.hex().upper())
+    result = cli("stations", "add", station_id, "--password-hex", "--password-stdin", stdin=key.hex().upper())
     assert result.returncode == 0, result.stderr
     raw = "Basic " + base64.b64encode(station_id.encode() + b":" + key).decode()
     for authorization in (raw, basic_auth(station_id, key.hex())):

@@ -49,12 +49,14 @@ class Cli:
             **stack.config.grpc_tls_env("cli"),
         }
 
-    def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([CSMS, *args], env=self._env, capture_output=True, text=True, timeout=timeout)
+    def __call__(self, *args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [CSMS, *args], env=self._env, input=stdin, capture_output=True, text=True, timeout=timeout
+        )
 
 
 def register(cli: Cli, station_id: str, password: str = PASSWORD) -> None:
-    result = cli("stations", "add", station_id, "--password", password)
+    result = cli("stations", "add", station_id, "--password-stdin", stdin=password)
     assert result.returncode == 0, result.stderr
 
 

@@ -1,5 +1,7 @@
 """`csms serve authorization` as a process, driven by `csms stations add|list|show|update|delete` and
-`csms tokens show|delete` processes (real Cassandra and Kafka)."""
+`csms tokens show|delete` processes (real Cassandra and Kafka), over gRPC mutual TLS: the service with the
+`authorization` certificate of a development PKI, the CLI with `cli`'s; passwords go to the CLI on stdin or in
+`$CSMS_STATION_PASSWORD`, never on its command line."""
 
 from __future__ import annotations
 
@@ -18,7 +20,10 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from csms_kernel.clients.channels import channel
 from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.grpc_tls import GrpcTls
+from csms_kernel.pki.dev import DevPki, ensure_dev_pki
 from infra_fixtures import Infra
 
 pytestmark = pytest.mark.integration
@@ -33,8 +38,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DevPki:
+    return ensure_dev_pki(tmp_path_factory.mktemp("pki"))
+
+
+def tls_env(pki: DevPki, identity: str, prefix: str = "CSMS_GRPC_TLS") -> dict[str, str]:
+    pair = pki.internal(identity)
+    return {
+        f"{prefix}_CA_FILE": str(pki.internal_ca.certificate),
+        f"{prefix}_CERT_FILE": str(pair.certificate),
+        f"{prefix}_KEY_FILE": str(pair.key),
+        f"{prefix}_SERVER_NAME": "localhost",
+    }
+
+
 @pytest.fixture
-async def service_env(infra: Infra, session: CassandraSession) -> AsyncIterator[dict[str, str]]:
+async def service_env(infra: Infra, session: CassandraSession, pki: DevPki) -> AsyncIterator[dict[str, str]]:
     """Runs `csms serve authorization` until it reports SERVING; yields the environment of the CLI calls."""
     port = free_port()
     address = f"127.0.0.1:{port}"
@@ -49,12 +69,16 @@ async def service_env(infra: Infra, session: CassandraSession) -> AsyncIterator[
         "CSMS_AUTHORIZATION_GRPC_LISTEN": address,
         "CSMS_AUTHORIZATION_ADDRESS": address,
         "CSMS_DEVICE_MODEL_ADDRESS": NO_DEVICE_MODEL,
+        **tls_env(pki, "authorization"),
+        **tls_env(pki, "cli", "CSMS_CLI_GRPC_TLS"),
     }
     process = await asyncio.create_subprocess_exec(
         CSMS, "serve", "authorization", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
     try:
-        await wait_serving(address, process, deadline=time.monotonic() + 60)
+        cli = pki.internal("cli")
+        tls = GrpcTls(pki.internal_ca.certificate, cli.certificate, cli.key, "localhost")
+        await wait_serving(address, tls, process, deadline=time.monotonic() + 60)
         yield env
     finally:
         if process.returncode is None:
@@ -67,9 +91,9 @@ async def service_env(infra: Infra, session: CassandraSession) -> AsyncIterator[
     assert f"authorization {instance} stopped" in log
 
 
-async def wait_serving(address: str, process: asyncio.subprocess.Process, deadline: float) -> None:
-    async with grpc.aio.insecure_channel(address) as channel:
-        health = health_pb2_grpc.HealthStub(channel)
+async def wait_serving(address: str, tls: GrpcTls, process: asyncio.subprocess.Process, deadline: float) -> None:
+    async with channel(address, tls) as opened:
+        health = health_pb2_grpc.HealthStub(opened)
         while True:
             assert process.returncode is None, "the service exited"
             try:
@@ -82,11 +106,16 @@ async def wait_serving(address: str, process: asyncio.subprocess.Process, deadli
             await asyncio.sleep(0.1)
 
 
-async def csms(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+async def csms(env: dict[str, str], *args: str, stdin: str = "") -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        CSMS, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        CSMS,
+        *args,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
 
@@ -95,13 +124,14 @@ async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
     # Other tests share the registry: ids are unique to this run, and only their lines are looked at.
     run = uuid.uuid4().hex[:6]
     one, two = f"CP-1-{run}", f"CP-2-{run}"
-    assert await csms(service_env, "stations", "add", one, "--password", "integration-pass-1") == (
+    assert await csms(service_env, "stations", "add", one, "--password-stdin", stdin="integration-pass-1\n") == (
         0,
         f"registered {one}\n",
         "",
     )
     assert await csms(
-        service_env, "stations", "add", one, "--password", "integration-pass-2", "--security-profile", "2"
+        service_env | {"CSMS_STATION_PASSWORD": "integration-pass-2"},
+        *("stations", "add", one, "--password-env", "--security-profile", "2"),
     ) == (
         1,
         "",
@@ -113,7 +143,7 @@ async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
         "",
     )
     assert await csms(
-        service_env, "stations", "add", two, "--password", "integration-pass-3", "--group", f"site-{run}"
+        service_env, "stations", "add", two, "--password-stdin", "--group", f"site-{run}", stdin="integration-pass-3"
     ) == (0, f"registered {two}\n", "")
 
     code, out, err = await csms(service_env, "stations", "list")
@@ -159,7 +189,7 @@ async def test_stations_add_then_list(service_env: dict[str, str]) -> None:
 
 
 async def test_stations_add_refused_by_the_service(service_env: dict[str, str]) -> None:
-    assert await csms(service_env, "stations", "add", "CP:1", "--password", "integration-pass-1") == (
+    assert await csms(service_env, "stations", "add", "CP:1", "--password-stdin", stdin="integration-pass-1") == (
         4,
         "",
         "error: station id allows only ASCII letters, digits and *-_=+|@., got ':'\n",

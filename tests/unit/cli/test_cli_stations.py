@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 
 import grpc
 import pytest
@@ -16,6 +18,12 @@ from csms_cli.main import run
 from kit.fakes.cli_client import FakeClient
 
 PASSWORD = "0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def password_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--password-env` reads PASSWORD unless a test says otherwise."""
+    monkeypatch.setenv("CSMS_STATION_PASSWORD", PASSWORD)
 
 
 def ts(text: str) -> Timestamp:
@@ -72,7 +80,7 @@ REGISTERED = [
 
 
 def test_add_registers_a_new_station(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["stations", "add", "CP-1", "--password", PASSWORD], client) == 0
+    assert run(["stations", "add", "CP-1", "--password-env"], client) == 0
     assert capsys.readouterr() == ("registered CP-1\n", "")
     assert client.calls == [("register_station", "CP-1", PASSWORD, 1, "")]
     assert client.addresses == Addresses(
@@ -81,23 +89,75 @@ def test_add_registers_a_new_station(client: FakeClient, capsys: pytest.CaptureF
     assert client.closed
 
 
+def test_add_reads_the_password_from_stdin(client: FakeClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-password-from-stdin\nnext line\n"))
+    assert run(["stations", "add", "CP-1", "--password-stdin"], client) == 0
+    assert client.calls == [("register_station", "CP-1", "a-password-from-stdin", 1, "")]
+
+
+def test_add_asks_for_the_password_without_echo(client: FakeClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    prompts: list[str] = []
+
+    def getpass(prompt: str) -> str:
+        prompts.append(prompt)
+        return "a-password-typed-in"
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    assert run(["stations", "add", "CP-1", "--password-prompt"], client) == 0
+    assert prompts == ["station password: "]
+    assert client.calls == [("register_station", "CP-1", "a-password-typed-in", 1, "")]
+
+
+def test_a_password_on_the_command_line_is_refused(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "add", "CP-1", "--password", PASSWORD], client) == 4
+    assert "a password is not taken on the command line" in capsys.readouterr().err
+    assert run(["stations", "update", "CP-1", "--password", PASSWORD], client) == 4
+    assert client.calls == []
+
+
+def test_add_without_a_password_source_is_a_usage_error(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "add", "CP-1"], client) == 4
+    assert "one of the arguments --password-stdin --password-env --password-prompt is required" in (
+        capsys.readouterr().err
+    )
+
+
+def test_password_env_unset_is_an_error(
+    client: FakeClient, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CSMS_STATION_PASSWORD")
+    assert run(["stations", "add", "CP-1", "--password-env"], client) == 4
+    assert capsys.readouterr().err == "error: --password-env: $CSMS_STATION_PASSWORD is not set\n"
+    assert client.calls == []
+
+
 def test_add_with_a_hex_authorization_key_sends_it_in_lowercase(
-    client: FakeClient, capsys: pytest.CaptureFixture[str]
+    client: FakeClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = "00FFA1B2C3D4E5F60718293A4B5C6D7E"
-    assert run(["stations", "add", "CP-1", "--password-hex", key], client) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
+    assert run(["stations", "add", "CP-1", "--password-hex", "--password-stdin"], client) == 0
     assert client.calls == [("register_station", "CP-1", key.lower(), 1, "")]
 
 
 @pytest.mark.parametrize("key", ["00ff" * 7 + "0", "00" * 15, "00" * 21, "zz" * 16, "00 " * 16])
-def test_add_refuses_a_malformed_hex_key(client: FakeClient, capsys: pytest.CaptureFixture[str], key: str) -> None:
-    assert run(["stations", "add", "CP-1", "--password-hex", key], client) == 4
-    assert "--password-hex" in capsys.readouterr().err
+def test_add_refuses_a_malformed_hex_key(
+    client: FakeClient, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("CSMS_STATION_PASSWORD", key)
+    assert run(["stations", "add", "CP-1", "--password-hex", "--password-env"], client) == 4
+    assert capsys.readouterr().err.startswith("error: --password-hex: ")
     assert client.calls == []
 
 
-def test_password_and_password_hex_exclude_each_other(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["stations", "add", "CP-1", "--password", PASSWORD, "--password-hex", "00" * 16], client) == 4
+def test_password_hex_needs_a_password_source(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "update", "CP-1", "--password-hex"], client) == 4
+    assert "--password-hex: give the key with" in capsys.readouterr().err
+    assert client.calls == []
+
+
+def test_password_sources_exclude_each_other(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "add", "CP-1", "--password-stdin", "--password-env"], client) == 4
     assert "not allowed with argument" in capsys.readouterr().err
     assert client.calls == []
 
@@ -112,8 +172,7 @@ def test_add_of_a_registered_station_changes_nothing_and_exits_1(
         "stations",
         "add",
         "CP-1",
-        "--password",
-        PASSWORD,
+        "--password-env",
         "--security-profile",
         "2",
     ]
@@ -133,13 +192,14 @@ def test_add_refused_by_the_service_exits_4_with_its_message(
 ) -> None:
     message = "password must be 16..64 characters (OCPP BasicAuthPassword), got 5"
     client.errors["register_station"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
-    assert run(["stations", "add", "CP-1", "--password", "short"], client) == 4
+    os.environ["CSMS_STATION_PASSWORD"] = "short"
+    assert run(["stations", "add", "CP-1", "--password-env"], client) == 4
     assert capsys.readouterr() == ("", f"error: {message}\n")
     assert client.closed
 
 
 def test_add_with_a_group(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["stations", "add", "CP-1", "--password", PASSWORD, "--group", "site-a"], client) == 0
+    assert run(["stations", "add", "CP-1", "--password-env", "--group", "site-a"], client) == 0
     assert capsys.readouterr() == ("registered CP-1\n", "")
     assert client.calls == [("register_station", "CP-1", PASSWORD, 1, "site-a")]
 
@@ -147,7 +207,7 @@ def test_add_with_a_group(client: FakeClient, capsys: pytest.CaptureFixture[str]
 def test_add_with_an_unknown_security_profile_is_a_usage_error(
     client: FakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["stations", "add", "CP-1", "--password", PASSWORD, "--security-profile", "4"], client) == 4
+    assert run(["stations", "add", "CP-1", "--password-env", "--security-profile", "4"], client) == 4
     assert "argument --security-profile: invalid choice: 4 (choose from 1, 2, 3)" in capsys.readouterr().err
     assert client.calls == []
 
@@ -156,7 +216,7 @@ def test_add_with_the_service_unreachable_exits_5_naming_the_address(
     client: FakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client.errors["register_station"] = ServiceUnreachable("authorization", "authz.test:50052", "connection refused")
-    assert run(["stations", "add", "CP-1", "--password", PASSWORD], client) == 5
+    assert run(["stations", "add", "CP-1", "--password-env"], client) == 5
     assert capsys.readouterr() == (
         "",
         "error: cannot reach the authorization service at authz.test:50052 (connection refused)\n",
@@ -422,7 +482,7 @@ def test_list_of_a_group(client: FakeClient, capsys: pytest.CaptureFixture[str])
 @pytest.mark.parametrize(
     ("options", "fields"),
     [
-        (["--password", PASSWORD], {"password": PASSWORD}),
+        (["--password-env"], {"password": PASSWORD}),
         (["--security-profile", "3"], {"security_profile": 3}),
         (["--group", "site-b"], {"group": "site-b"}),
         (["--no-group"], {"group": ""}),
@@ -462,7 +522,8 @@ def test_update_of_an_unknown_station_exits_1(client: FakeClient, capsys: pytest
 def test_update_refused_by_the_service_exits_4(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
     message = "password must be 16..64 characters (OCPP BasicAuthPassword), got 5"
     client.errors["update_station"] = RpcFailed("authorization", grpc.StatusCode.INVALID_ARGUMENT, message)
-    assert run(["stations", "update", "CP-1", "--password", "short"], client) == 4
+    os.environ["CSMS_STATION_PASSWORD"] = "short"
+    assert run(["stations", "update", "CP-1", "--password-env"], client) == 4
     assert capsys.readouterr() == ("", f"error: {message}\n")
 
 
