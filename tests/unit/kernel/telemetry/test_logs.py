@@ -51,3 +51,39 @@ def test_a_process_configured_by_configure_logging_writes_one_line() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=30)
     assert done.stderr.count("\n") == 1 and done.stderr.rstrip().endswith(r"frame m1\nFORGED from CS\x1b1")
+
+
+HANDSHAKE = (
+    "from websockets.server import ServerProtocol\n"
+    "ServerProtocol().receive_data(b'GET /ocpp/CS-1 HTTP/1.1\\r\\nHost: csms\\r\\nUpgrade: websocket\\r\\n'\n"
+    "    b'Connection: Upgrade\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n'\n"
+    "    b'Authorization: Basic Q1MtMTpzZWNyZXQtcGFzc3dvcmQtMQ==\\r\\n\\r\\n')\n"
+)
+CREDENTIALS = "Q1MtMTpzZWNyZXQtcGFzc3dvcmQtMQ=="  # base64 of CS-1:secret-password-1
+
+
+def debug_process(*lines: str) -> str:
+    script = "\n".join(
+        [
+            "import logging",
+            "from csms_kernel.telemetry.logs import configure_logging",
+            "configure_logging('debug')",
+            "logging.getLogger('csms.edge').debug('debug is on')",
+            *lines,
+        ]
+    )
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=30).stderr
+
+
+def test_debug_logging_never_writes_a_stations_basic_credentials() -> None:
+    """Review finding #11: websockets logs handshake headers and frames at DEBUG; it stays at INFO."""
+    log = debug_process(HANDSHAKE)
+    assert "debug is on" in log
+    assert CREDENTIALS not in log and "Authorization" not in log
+
+
+def test_a_secret_header_is_redacted_even_when_websockets_is_turned_up() -> None:
+    log = debug_process("logging.getLogger('websockets').setLevel(logging.DEBUG)", HANDSHAKE)
+    assert "< Host: csms" in log
+    assert "< Authorization: [redacted]" in log
+    assert CREDENTIALS not in log
