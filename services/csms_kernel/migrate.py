@@ -61,6 +61,7 @@ class KeyspaceSpec:
 class Topology:
     topics: tuple[TopicSpec, ...]
     kafka_replication_factor: int
+    kafka_min_insync_replicas: int
     delivery_name_pattern: str
     delivery_partitions: int
     delivery_config: Mapping[str, str]
@@ -74,8 +75,9 @@ class Topology:
         return TopicSpec(name, self.delivery_partitions, dict(self.delivery_config))
 
 
-def _topic_config(entry: Mapping[str, Any]) -> dict[str, str]:
-    config = {str(k): str(v) for k, v in dict(entry.get("config", {})).items()}
+def _topic_config(entry: Mapping[str, Any], min_insync_replicas: int) -> dict[str, str]:
+    config = {"min.insync.replicas": str(min_insync_replicas)}
+    config.update({str(k): str(v) for k, v in dict(entry.get("config", {})).items()})
     if "retention_ms" in entry:
         config["retention.ms"] = str(int(entry["retention_ms"]))
     if "cleanup_policy" in entry:
@@ -88,6 +90,7 @@ def load_topology(path: Path | str | None = None) -> Topology:
     topo_path: Path | Traversable = Path(path) if path is not None else DEFAULT_TOPOLOGY
     raw = tomllib.loads(topo_path.read_text(encoding="utf-8"))
     kafka = raw.get("kafka", {})
+    min_insync = int(kafka.get("min_insync_replicas", 1))
     topics = []
     for entry in kafka.get("topics", []):
         name = str(entry["name"])
@@ -96,7 +99,7 @@ def load_topology(path: Path | str | None = None) -> Topology:
         partitions = int(entry["partitions"])
         if partitions < 1:
             raise MigrationError(f"{topo_path}: topic {name}: partitions must be >= 1")
-        topics.append(TopicSpec(name, partitions, _topic_config(entry)))
+        topics.append(TopicSpec(name, partitions, _topic_config(entry, min_insync)))
     if len({t.name for t in topics}) != len(topics):
         raise MigrationError(f"{topo_path}: duplicate topic names")
     delivery = raw.get("delivery_topic_defaults", {})
@@ -116,9 +119,10 @@ def load_topology(path: Path | str | None = None) -> Topology:
     return Topology(
         topics=tuple(topics),
         kafka_replication_factor=int(kafka.get("replication_factor", 1)),
+        kafka_min_insync_replicas=min_insync,
         delivery_name_pattern=pattern,
         delivery_partitions=int(delivery.get("partitions", 1)),
-        delivery_config=_topic_config(delivery),
+        delivery_config=_topic_config(delivery, min_insync),
         keyspaces=tuple(keyspaces),
     )
 
@@ -385,14 +389,16 @@ async def migrate(
     topology_path: Path | str | None = None,
     schemas: Sequence[Schema] = (),
     kafka_replication_factor: int | None = None,
+    kafka_min_insync_replicas: int | None = None,
     cassandra_replication: Replication | None = None,
     local_dc: str | None = None,
     timeout_s: float = 60.0,
 ) -> None:
     """Apply the topology and the given service schemas; idempotent.
 
-    ``kafka_replication_factor`` and ``cassandra_replication`` override the topology's defaults
-    (production: e.g. 3 and ``{"class": "NetworkTopologyStrategy", "dc1": 3}``).
+    ``kafka_replication_factor``, ``kafka_min_insync_replicas`` and ``cassandra_replication`` override the
+    topology's defaults (production: e.g. 3, 2 and ``{"class": "NetworkTopologyStrategy", "dc1": 3}``); the
+    topics' ``min.insync.replicas`` is set on existing topics too.
     """
     topology = load_topology(topology_path)
     for schema in schemas:  # validate before touching anything
@@ -401,12 +407,18 @@ async def migrate(
     if cassandra_replication is not None:
         keyspaces = tuple(KeyspaceSpec(k.name, dict(cassandra_replication)) for k in keyspaces)
     rf = kafka_replication_factor or topology.kafka_replication_factor
+    min_insync = kafka_min_insync_replicas or topology.kafka_min_insync_replicas
+    if not 1 <= min_insync <= rf:
+        raise MigrationError(f"min.insync.replicas {min_insync} must be 1..{rf} (the replication factor)")
+    topic_specs = [
+        TopicSpec(s.name, s.partitions, {**s.config, "min.insync.replicas": str(min_insync)}) for s in topology.topics
+    ]
 
     async def kafka_part() -> None:
         admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="csms-migrate")
         await admin.start()
         try:
-            await _ensure_topics(admin, topology.topics, rf, timeout_s)
+            await _ensure_topics(admin, topic_specs, rf, timeout_s)
         finally:
             await admin.close()
 

@@ -16,7 +16,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.policies import DCAwareRoundRobinPolicy
 
-from csms_kernel.migrate import Schema, ensure_topic, load_topology, migrate
+from csms_kernel.migrate import MigrationError, Schema, ensure_topic, load_topology, migrate
 from infra_fixtures import Infra
 
 pytestmark = pytest.mark.integration
@@ -110,7 +110,7 @@ async def test_kafka_transactions_commit_and_abort(infra: Infra) -> None:
 async def test_ensure_topic_creates_once_and_aligns_config(infra: Infra, admin: Any) -> None:
     spec = load_topology().delivery_topic("it-infra-config")
     assert spec.name == "ocpp.delivery.it-infra-config.v1"
-    assert spec.config == {"retention.ms": "3600000", "cleanup.policy": "delete"}
+    assert spec.config == {"min.insync.replicas": "1", "retention.ms": "3600000", "cleanup.policy": "delete"}
 
     async def retention() -> str:
         [resp] = await admin.describe_configs(
@@ -222,4 +222,33 @@ async def test_migration_rejects_non_idempotent_schema_statements(infra: Infra, 
             infra.cassandra_port,
             topology_path=topology,
             schemas=[bad],
+        )
+
+
+async def topic_config(admin: Any, topic: str, key: str) -> str:
+    [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, {key: ""})])
+    [resource] = response.to_object()["resources"]
+    return str(next(e["config_value"] for e in resource["config_entries"] if e["config_names"] == key))
+
+
+async def test_migration_brings_min_insync_replicas_of_existing_topics_in_line(
+    infra: Infra, admin: Any, tmp_path: Path
+) -> None:
+    """Review finding #10: every topic pins min.insync.replicas; a drifted topic is set back by the migration."""
+    assert all(spec.config["min.insync.replicas"] == "1" for spec in load_topology().topics)
+    assert load_topology().delivery_config["min.insync.replicas"] == "1"
+    name = f"it.min-insync.{uuid.uuid4().hex[:8]}"
+    await ensure_topic(infra.kafka_bootstrap, name, 1, {"min.insync.replicas": "3"})
+    assert await topic_config(admin, name, "min.insync.replicas") == "3"
+    topology = tmp_path / "topology.toml"
+    topology.write_text(f'[kafka]\nmin_insync_replicas = 1\n[[kafka.topics]]\nname = "{name}"\npartitions = 1\n')
+    await migrate(infra.kafka_bootstrap, infra.cassandra_contact_points, infra.cassandra_port, topology_path=topology)
+    assert await topic_config(admin, name, "min.insync.replicas") == "1"
+    with pytest.raises(MigrationError, match=r"min.insync.replicas 2 must be 1..1 \(the replication factor\)"):
+        await migrate(
+            infra.kafka_bootstrap,
+            infra.cassandra_contact_points,
+            infra.cassandra_port,
+            topology_path=topology,
+            kafka_min_insync_replicas=2,
         )
