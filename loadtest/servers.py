@@ -26,6 +26,7 @@ from csms_edge.adapters.station_registry import CachingStationRegistry
 from csms_edge.ports import Verdict
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra import lifecycle
+from csms_kernel.infra.client_security import PLAINTEXT
 from csms_kernel.infra.kafka import librdkafka_producer_config
 from csms_kernel.infra.lifecycle import run_until_signalled
 from csms_kernel.migrate import ensure_topic
@@ -59,7 +60,7 @@ async def run_edge(port: int, topic: str, node_id: str) -> None:
         max_entries=settings.registry_cache_size,
     )
     producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
-    call_producer = AsyncProducer(bootstrap.call_producer_config(settings.kafka_bootstrap, node_id))
+    call_producer = AsyncProducer(bootstrap.call_producer_config(settings.kafka_bootstrap, node_id, PLAINTEXT))
     frame_log = KafkaFrameLog(producer, topic, calls_topic=bench_calls_topic, call_producer=call_producer)
     ready = asyncio.Event()
     node = asyncio.create_task(

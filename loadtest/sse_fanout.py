@@ -41,6 +41,7 @@ from csms_api.api.events import events_router
 from csms_api.live.config import LiveEventsSettings
 from csms_api.live.stream import kafka_live_events
 from csms_kernel.infra import topics
+from csms_kernel.infra.client_security import PLAINTEXT
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.infra.kafka import envelope_headers, make_producer
 from loadtest.bench_edge import HOST, bootstrap, free_port
@@ -241,7 +242,7 @@ async def serve(port: int) -> None:
     async def anyone() -> None:
         return None
 
-    live = kafka_live_events(LiveEventsSettings(), bootstrap(), no_group, f"sse-fanout-api-{port}")
+    live = kafka_live_events(LiveEventsSettings(), bootstrap(), PLAINTEXT, no_group, f"sse-fanout-api-{port}")
     app = FastAPI()
     app.include_router(events_router(live, anyone))
 

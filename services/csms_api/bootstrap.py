@@ -60,7 +60,11 @@ def build(
     resources: list[Resource] = []
     if session is None:
         session = CassandraSession(
-            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, KEYSPACE
+            settings.cassandra_contact_points,
+            settings.cassandra_port,
+            settings.cassandra_local_dc,
+            KEYSPACE,
+            security=settings.cassandra_security,
         )
         resources.append(session)
     health: list[DependencyCheck] = [CassandraCheck(session)]
@@ -84,7 +88,11 @@ def build(
         resources.append(Closing(grpc_transactions.close))
     if parts is None:
         live = kafka_live_events(
-            settings.events, settings.kafka_bootstrap, registry_group_of(authorization), settings.instance_id
+            settings.events,
+            settings.kafka_bootstrap,
+            settings.kafka_security,
+            registry_group_of(authorization),
+            settings.instance_id,
         )
         health.append(live)
         parts = [events_part(live)]

@@ -87,7 +87,11 @@ def build(
     resources: list[Resource] = []
     if session is None:
         session = CassandraSession(
-            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, KEYSPACE
+            settings.cassandra_contact_points,
+            settings.cassandra_port,
+            settings.cassandra_local_dc,
+            KEYSPACE,
+            security=settings.cassandra_security,
         )
         resources.append(session)
     if station_calls is None:
@@ -98,7 +102,7 @@ def build(
         if not pepper:
             log.warning("CSMS_AUTHORIZATION_PASSWORD_PEPPER is empty: password hashes are salted but not peppered")
         hasher = PasswordHasher(pepper)
-    producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
+    producer = make_producer(settings.kafka_bootstrap, f"{instance}.events", security=settings.kafka_security)
 
     registry = registry or CassandraStationRegistry(session)
     tokens = tokens or CassandraTokenStore(session)

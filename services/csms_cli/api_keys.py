@@ -62,6 +62,7 @@ async def api_keys() -> AsyncIterator[ApiKeys]:
         settings.cassandra_local_dc,
         None,
         retry=RetryPolicy(attempts=3),
+        security=settings.cassandra_security,
     )
     await session.start()
     try:

@@ -79,12 +79,20 @@ def rebuild(args: argparse.Namespace) -> int:
 
 async def _rebuild(name: str, settings: CommonSettings) -> int:
     session = await cassandra.connect(
-        settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
+        settings.cassandra_contact_points,
+        settings.cassandra_port,
+        settings.cassandra_local_dc,
+        None,
+        security=settings.cassandra_security,
     )
     try:
         projection, state = PROJECTIONS[name](session)
         rebuilt = await rebuilding.rebuild(
-            projection, kafka_bootstrap=settings.kafka_bootstrap, session=session, state=state
+            projection,
+            kafka_bootstrap=settings.kafka_bootstrap,
+            kafka_security=settings.kafka_security,
+            session=session,
+            state=state,
         )
         return rebuilt.replayed
     finally:

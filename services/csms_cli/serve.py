@@ -11,7 +11,7 @@ import importlib
 import sys
 
 from csms_cli import exit_codes
-from csms_kernel.infra.settings import CommonSettings
+from csms_kernel.infra.settings import CommonSettings, common
 from csms_kernel.migrate import Schema, package_schemas
 from csms_kernel.telemetry.logs import configure_logging
 
@@ -22,6 +22,23 @@ SERVICES = {
     "transactions": "csms_transactions",
     "api": "csms_api",
 }
+
+
+class MigrateSettings(CommonSettings):
+    """`csms migrate`: the common settings (Kafka and Cassandra, with their credentials and TLS) and the
+    production overrides of the topology's replication."""
+
+    kafka_replication_factor: int | None = common(
+        None,
+        "kafka_replication_factor",
+        "Replication factor of the topics it creates (unset: topology.toml's, 1); production: 3.",
+    )
+    kafka_min_insync_replicas: int | None = common(
+        None,
+        "kafka_min_insync_replicas",
+        "min.insync.replicas of every topic, set on existing ones too (unset: topology.toml's, 1); production: 2 "
+        "with replication 3. At most the replication factor.",
+    )
 
 
 def service_schemas() -> list[Schema]:
@@ -56,7 +73,7 @@ def migrate(args: argparse.Namespace) -> int:
     """Creates the Kafka topics, Cassandra keyspaces and tables (idempotent); settings from `CSMS_*`."""
     from csms_kernel import migrate as migration
 
-    settings = CommonSettings()
+    settings = MigrateSettings()
     configure_logging(settings.log_level)
     try:
         asyncio.run(
@@ -65,7 +82,11 @@ def migrate(args: argparse.Namespace) -> int:
                 settings.cassandra_contact_points,
                 settings.cassandra_port,
                 schemas=service_schemas(),
+                kafka_replication_factor=settings.kafka_replication_factor,
+                kafka_min_insync_replicas=settings.kafka_min_insync_replicas,
                 local_dc=settings.cassandra_local_dc,
+                kafka_security=settings.kafka_security,
+                cassandra_security=settings.cassandra_security,
             )
         )
     except migration.MigrationError as exc:

@@ -73,7 +73,11 @@ def build(
     resources: list[Resource] = []
     if session is None:
         session = CassandraSession(
-            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
+            settings.cassandra_contact_points,
+            settings.cassandra_port,
+            settings.cassandra_local_dc,
+            None,
+            security=settings.cassandra_security,
         )
         resources.append(session)
     repository = repository or CassandraStationsRepository(session)
@@ -81,7 +85,7 @@ def build(
         edges = edge_calls = GrpcEdgeNodeCalls(settings.grpc_tls)
         resources.append(Closing(edge_calls.close))
     router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
-    producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
+    producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector", security=settings.kafka_security)
     commands = commands or CassandraCommandStore(session)
     if leases is None:
         leases = functools.partial(_lease, session, instance, settings.command_lease_s)

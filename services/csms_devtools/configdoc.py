@@ -7,6 +7,7 @@ The one generation command (`make config-doc`, `python -m csms_devtools.configdo
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic_settings import BaseSettings
 
 from csms_api.settings import ApiSettings
 from csms_authorization.settings import AuthorizationSettings
+from csms_cli.serve import MigrateSettings
 from csms_cli.settings import CliSettings
 from csms_device_model.settings import DeviceModelSettings
 from csms_edge.settings import EdgeSettings
@@ -32,6 +34,7 @@ PROCESSES: list[tuple[str, str, type[BaseSettings]]] = [
     ("transactions", "`python -m csms_transactions`, `csms serve transactions`", TransactionsSettings),
     ("api", "`python -m csms_api`, `csms serve api` (the operator HTTP API)", ApiSettings),
     ("csms command", "`csms ...` (the calls to the services)", CliSettings),
+    ("csms migrate", "`csms migrate` (topics, keyspaces, tables)", MigrateSettings),
 ]
 
 HEADER = """# Configuration reference
@@ -52,8 +55,10 @@ Booleans accept `true`/`false` (also `1`/`0`); lists are comma-separated. Trade-
 Every listening address defaults to loopback (`127.0.0.1`): each service's gRPC server and its standard gRPC
 health service (`CSMS_<SERVICE>_GRPC_LISTEN`), the operator API (`CSMS_API_HOST`) and the Prometheus /metrics
 endpoint (`CSMS_METRICS_HOST`). The one exception is the station WebSocket endpoint (`CSMS_EDGE_HOST`,
-`0.0.0.0`). A deployment that spreads processes over hosts sets these to a reachable interface and restricts
-who reaches them by network policy: internal gRPC has no authentication or TLS yet.
+`0.0.0.0`). A deployment that spreads processes over hosts sets these to a reachable interface; internal gRPC
+then runs over mutual TLS with a certificate per process (`CSMS_GRPC_TLS_*`), and each service answers only the
+identities it allows (`CSMS_<SERVICE>_GRPC_CLIENTS`): [ADR 0029](adr/0029-internal-surface.md). With
+`CSMS_ENVIRONMENT=production` a process refuses to start with a development secret.
 """
 
 
@@ -66,13 +71,24 @@ def env_name(settings: type[BaseSettings], name: str, field: FieldInfo) -> str:
 def type_name(annotation: Any) -> str:
     if annotation is SecretStr:
         return "secret"
+    if typing.get_origin(annotation) is typing.Annotated:
+        return type_name(typing.get_args(annotation)[0])
     if annotation == list[str]:
         return "list of str"
+    if typing.get_origin(annotation) is typing.Literal:
+        return " or ".join(f"`{value}`" for value in typing.get_args(annotation))
+    arguments = typing.get_args(annotation)
+    if type(None) in arguments and len(arguments) == 2:
+        return f"{type_name(next(a for a in arguments if a is not type(None)))} (optional)"
+    if annotation is Path:
+        return "path"
     return getattr(annotation, "__name__", str(annotation))
 
 
 def default_text(field: FieldInfo) -> str:
     value = field.get_default(call_default_factory=True)
+    if value is None:
+        return "(unset)"
     if isinstance(value, SecretStr):
         value = value.get_secret_value()
     if isinstance(value, bool):

@@ -37,6 +37,7 @@ from csms_edge.ports import FrameLog, StationRegistry, VerdictCache
 from csms_edge.settings import EdgeSettings
 from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.infra import topics
+from csms_kernel.infra.client_security import KafkaSecurity
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
 from csms_kernel.infra.lifecycle import Service
@@ -118,10 +119,16 @@ class EdgeNode:
         node_id = settings.node_id
         frame_log = self._frame_log
         if frame_log is None:
-            producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
+            producer = AsyncProducer(
+                librdkafka_producer_config(
+                    settings.kafka_bootstrap, client_id=f"edge-{node_id}", security=settings.kafka_security
+                )
+            )
             started.push_async_callback(producer.stop)
             self._producer = producer
-            call_producer = AsyncProducer(call_producer_config(settings.kafka_bootstrap, node_id))
+            call_producer = AsyncProducer(
+                call_producer_config(settings.kafka_bootstrap, node_id, settings.kafka_security)
+            )
             started.push_async_callback(call_producer.stop)
             frame_log = KafkaFrameLog(producer, on_unrouted=self._close_unrouted, call_producer=call_producer)
         registry = self._registry
@@ -151,6 +158,7 @@ class EdgeNode:
                 f"edge-{node_id}-credentials",
                 topics.STATION_CREDENTIALS,
                 offset_reset="latest",
+                security=settings.kafka_security,
             ),
             changes.apply,
         )
@@ -161,10 +169,18 @@ class EdgeNode:
         started.push_async_callback(_cancel, self._credential_task)
 
         delivery_topic = await ensure_delivery_topic(
-            settings.kafka_bootstrap, node_id, replication_factor=settings.delivery_replication_factor
+            settings.kafka_bootstrap,
+            node_id,
+            replication_factor=settings.delivery_replication_factor,
+            security=settings.kafka_security,
         )
         consumer = make_consumer(
-            settings.kafka_bootstrap, group_id(node_id), f"edge-{node_id}", delivery_topic, read_committed=True
+            settings.kafka_bootstrap,
+            group_id(node_id),
+            f"edge-{node_id}",
+            delivery_topic,
+            read_committed=True,
+            security=settings.kafka_security,
         )
         await consumer.start()
         started.push_async_callback(consumer.stop)
@@ -293,10 +309,10 @@ async def _wait_for_assignment(consumer: AIOKafkaConsumer) -> None:
         log.warning("delivery topic not assigned after %g s; continuing", ASSIGNMENT_WAIT_S)
 
 
-def call_producer_config(bootstrap: str, node_id: str) -> dict[str, object]:
+def call_producer_config(bootstrap: str, node_id: str, security: KafkaSecurity) -> dict[str, object]:
     """The producer that hands CALLs to their owners' call topics: librdkafka reports only failed deliveries."""
     return {
-        **librdkafka_producer_config(bootstrap, client_id=f"edge-{node_id}-calls"),
+        **librdkafka_producer_config(bootstrap, client_id=f"edge-{node_id}-calls", security=security),
         "delivery.report.only.error": True,
     }
 

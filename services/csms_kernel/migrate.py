@@ -21,9 +21,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import for_code
+
+from csms_kernel.infra.client_security import NO_CASSANDRA_SECURITY, PLAINTEXT, CassandraSecurity, KafkaSecurity
+from csms_kernel.infra.kafka import make_admin
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +217,7 @@ async def ensure_topic(
     *,
     replication_factor: int = 1,
     timeout_s: float = 60.0,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> None:
     """Create ``name`` if missing (else align its config) and wait until every partition has a leader.
 
@@ -224,7 +228,7 @@ async def ensure_topic(
     """
     if not _TOPIC_NAME.match(name):
         raise MigrationError(f"invalid topic name {name!r}")
-    admin = AIOKafkaAdminClient(bootstrap_servers=admin_bootstrap, client_id="csms-migrate")
+    admin = make_admin(admin_bootstrap, "csms-migrate", security=security)
     await admin.start()
     try:
         await _ensure_topics(admin, [TopicSpec(name, partitions, dict(config))], replication_factor, timeout_s)
@@ -333,6 +337,7 @@ def _apply_cassandra(
     schemas: Sequence[Schema],
     local_dc: str | None,
     timeout_s: float,
+    security: CassandraSecurity,
 ) -> None:
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
     from cassandra.policies import DCAwareRoundRobinPolicy, RoundRobinPolicy
@@ -341,6 +346,7 @@ def _apply_cassandra(
     profile = ExecutionProfile(load_balancing_policy=policy, request_timeout=timeout_s)
     cluster = Cluster(
         list(contact_points),
+        **security.cluster_options(),
         port=port,
         execution_profiles={EXEC_PROFILE_DEFAULT: profile},
         connect_timeout=min(timeout_s, 30.0),
@@ -393,6 +399,8 @@ async def migrate(
     cassandra_replication: Replication | None = None,
     local_dc: str | None = None,
     timeout_s: float = 60.0,
+    kafka_security: KafkaSecurity = PLAINTEXT,
+    cassandra_security: CassandraSecurity = NO_CASSANDRA_SECURITY,
 ) -> None:
     """Apply the topology and the given service schemas; idempotent.
 
@@ -415,7 +423,7 @@ async def migrate(
     ]
 
     async def kafka_part() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="csms-migrate")
+        admin = make_admin(kafka_bootstrap, "csms-migrate", security=kafka_security)
         await admin.start()
         try:
             await _ensure_topics(admin, topic_specs, rf, timeout_s)
@@ -423,6 +431,13 @@ async def migrate(
             await admin.close()
 
     cassandra_part = asyncio.to_thread(
-        _apply_cassandra, cassandra_contact_points, cassandra_port, keyspaces, schemas, local_dc, timeout_s
+        _apply_cassandra,
+        cassandra_contact_points,
+        cassandra_port,
+        keyspaces,
+        schemas,
+        local_dc,
+        timeout_s,
+        cassandra_security,
     )
     await asyncio.gather(kafka_part(), cassandra_part)

@@ -66,7 +66,11 @@ def build(
     resources: list[Resource] = []
     if session is None:
         session = CassandraSession(
-            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
+            settings.cassandra_contact_points,
+            settings.cassandra_port,
+            settings.cassandra_local_dc,
+            None,
+            security=settings.cassandra_security,
         )
         resources.append(session)
     state = state or CassandraStateStore(session)
@@ -85,7 +89,7 @@ def build(
             TransactionsContext, state=state, authorizer=authorizer, concurrent_tx=settings.concurrent_tx
         ),
     )
-    dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
+    dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector", security=settings.kafka_security)
     call_runner, handler_consumer = kafka_call_runner(
         service=TRANSACTIONS,
         instance=instance,

@@ -9,20 +9,23 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import OffsetOutOfRangeError
 
 from csms_api.live.log import Fetched, PositionsLost
+from csms_kernel.infra.client_security import KafkaSecurity
+from csms_kernel.infra.kafka import make_admin
 
 
 class KafkaLogReader:
-    def __init__(self, bootstrap: str, client_id: str, *, gather_ms: int = 0) -> None:
+    def __init__(self, bootstrap: str, client_id: str, *, gather_ms: int = 0, security: KafkaSecurity) -> None:
         """`gather_ms`: a fetch returns once 64 KiB are there or after `gather_ms`, so a steady flow of small
         records costs one fetch per `gather_ms` rather than one per record or two; 0: a fetch returns as soon
         as there is a record (and long-polls 500 ms when there is none)."""
         self._bootstrap = bootstrap
         self._client_id = client_id
+        self._security = security
         self._consumer = AIOKafkaConsumer(
+            **security.aiokafka_options(),
             bootstrap_servers=bootstrap,
             group_id=None,
             client_id=client_id,
@@ -42,7 +45,7 @@ class KafkaLogReader:
 
     async def partitions(self, topics: Sequence[str]) -> list[TopicPartition]:
         """Topics that do not exist (yet) have no partitions."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id=f"{self._client_id}.metadata")
+        admin = make_admin(self._bootstrap, f"{self._client_id}.metadata", security=self._security)
         await admin.start()
         try:
             described: list[dict[str, Any]] = await admin.describe_topics(list(topics))

@@ -34,6 +34,7 @@ from csms_api.live.kafka_log import KafkaLogReader
 from csms_api.live.log import LogReader, PositionsLost
 from csms_api.live.positions import Positions, encode
 from csms_kernel.infra import topics
+from csms_kernel.infra.client_security import KafkaSecurity
 
 _RESUME_WAIT_S = 1.0
 _MAX_RECORDS = 500
@@ -88,14 +89,16 @@ class LiveEvents:
         return EventStream(self, event_filter, resume).chunks()
 
 
-def kafka_live_events(settings: LiveEventsSettings, bootstrap: str, group_of: GroupOf, client_id: str) -> LiveEvents:
+def kafka_live_events(
+    settings: LiveEventsSettings, bootstrap: str, security: KafkaSecurity, group_of: GroupOf, client_id: str
+) -> LiveEvents:
     """`LiveEvents` over Kafka: the shared tail and each catch-up read with their own consumer (`client_id`,
     `client_id.catch-up.N`)."""
     sources: Sequence[str] = (
         SOURCE_TOPICS if settings.connection_events else tuple(t for t in SOURCE_TOPICS if t != topics.FRAMES)
     )
     hub = Hub(
-        KafkaLogReader(bootstrap, client_id, gather_ms=settings.gather_ms),
+        KafkaLogReader(bootstrap, client_id, gather_ms=settings.gather_ms, security=security),
         sources,
         ring_events=settings.ring_events,
         queue_events=settings.subscriber_queue_events,
@@ -104,7 +107,7 @@ def kafka_live_events(settings: LiveEventsSettings, bootstrap: str, group_of: Gr
     numbers = itertools.count(1)
     return LiveEvents(
         hub,
-        lambda: KafkaLogReader(bootstrap, f"{client_id}.catch-up.{next(numbers)}"),
+        lambda: KafkaLogReader(bootstrap, f"{client_id}.catch-up.{next(numbers)}", security=security),
         GroupCache(group_of, ttl_s=settings.group_cache_s, size=settings.group_cache_size),
         heartbeat_s=settings.heartbeat_s,
         max_catch_ups=settings.max_catch_ups,

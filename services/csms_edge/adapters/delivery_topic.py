@@ -7,6 +7,7 @@ Its partitions and retention come from the topology packaged with the kernel (`[
 from __future__ import annotations
 
 from csms_kernel.infra import topics
+from csms_kernel.infra.client_security import KafkaSecurity
 from csms_kernel.migrate import TopicSpec, ensure_topic, load_topology
 
 
@@ -19,8 +20,12 @@ def delivery_topic_spec(node_id: str) -> TopicSpec:
     return spec
 
 
-async def ensure_delivery_topic(bootstrap: str, node_id: str, *, replication_factor: int) -> str:
+async def ensure_delivery_topic(
+    bootstrap: str, node_id: str, *, replication_factor: int, security: KafkaSecurity
+) -> str:
     """Creates (or aligns) the delivery topic of `node_id`; returns its name."""
     spec = delivery_topic_spec(node_id)
-    await ensure_topic(bootstrap, spec.name, spec.partitions, spec.config, replication_factor=replication_factor)
+    await ensure_topic(
+        bootstrap, spec.name, spec.partitions, spec.config, replication_factor=replication_factor, security=security
+    )
     return spec.name

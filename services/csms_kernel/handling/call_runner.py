@@ -358,12 +358,18 @@ def kafka_call_runner(
     group = f"{service}.handlers"
     consumer = AsyncConsumer(
         librdkafka_consumer_config(
-            settings.kafka_bootstrap, group, f"{instance}.handlers", gather_ms=settings.handler_gather_ms or None
+            settings.kafka_bootstrap,
+            group,
+            f"{instance}.handlers",
+            gather_ms=settings.handler_gather_ms or None,
+            security=settings.kafka_security,
         ),
         [topics.calls(service)],
     )
     producer = TransactionalProducer(
-        librdkafka_transactional_config(settings.kafka_bootstrap, f"{instance}.handlers", f"{group}.{instance}")
+        librdkafka_transactional_config(
+            settings.kafka_bootstrap, f"{instance}.handlers", f"{group}.{instance}", security=settings.kafka_security
+        )
     )
     runner = CallRunner(
         service=service,

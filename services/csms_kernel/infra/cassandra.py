@@ -31,6 +31,7 @@ from cassandra.policies import DCAwareRoundRobinPolicy, ExponentialReconnectionP
 from cassandra.query import BoundStatement, PreparedStatement, SimpleStatement, Statement, dict_factory
 from opentelemetry.trace import Span, SpanKind
 
+from csms_kernel.infra.client_security import NO_CASSANDRA_SECURITY, CassandraSecurity
 from csms_kernel.telemetry import tracing
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ class CassandraSession:
 
     Constructing it does no I/O: `start()` connects (a service resource), `stop()`/`close()` disconnects.
     Token-aware routing over the local data center, LOCAL_QUORUM (read-your-writes), rows as dicts.
-    Protocol v5 is offered first and the driver negotiates down if the cluster does not support it.
+    Protocol v5 is offered first and the driver negotiates down if the cluster does not support it. `security`:
+    password authentication and TLS (`CommonSettings.cassandra_security`).
     """
 
     def __init__(
@@ -110,8 +112,10 @@ class CassandraSession:
         *,
         retry: RetryPolicy | None = None,
         request_timeout: float = 10.0,
+        security: CassandraSecurity = NO_CASSANDRA_SECURITY,
     ) -> None:
         self._contact_points = list(contact_points)
+        self._security = security
         self._port = port
         self._local_dc = local_dc
         self._keyspace = keyspace
@@ -138,6 +142,7 @@ class CassandraSession:
 
         def open_session() -> tuple[Cluster, Session]:
             cluster = Cluster(
+                **self._security.cluster_options(),
                 contact_points=self._contact_points,
                 port=self._port,
                 execution_profiles={EXEC_PROFILE_DEFAULT: profile},
@@ -313,8 +318,11 @@ async def connect(
     *,
     retry: RetryPolicy | None = None,
     request_timeout: float = 10.0,
+    security: CassandraSecurity = NO_CASSANDRA_SECURITY,
 ) -> CassandraSession:
     """A connected session (see `CassandraSession`)."""
-    session = CassandraSession(contact_points, port, local_dc, keyspace, retry=retry, request_timeout=request_timeout)
+    session = CassandraSession(
+        contact_points, port, local_dc, keyspace, retry=retry, request_timeout=request_timeout, security=security
+    )
     await session.start()
     return session

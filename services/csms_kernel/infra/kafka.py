@@ -1,21 +1,27 @@
 """Kafka client factories: long-lived idempotent producers (acks=all) and manually committed consumers;
 librdkafka (confluent-kafka) settings with the same guarantees, and for the call runners' transactional
-consumer and producer."""
+consumer and producer. Every factory takes the process's `KafkaSecurity` (SASL/TLS; `CommonSettings.kafka_security`,
+default plaintext for the local broker)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from google.protobuf.descriptor import EnumDescriptor
 
 from csms.envelope.v1 import envelope_pb2
+from csms_kernel.infra.client_security import PLAINTEXT, KafkaSecurity
 
 Headers = list[tuple[str, bytes]]
 
 
-def make_producer(bootstrap: str, client_id: str, transactional_id: str | None = None) -> AIOKafkaProducer:
+def make_producer(
+    bootstrap: str, client_id: str, transactional_id: str | None = None, *, security: KafkaSecurity = PLAINTEXT
+) -> AIOKafkaProducer:
     return AIOKafkaProducer(
+        **security.aiokafka_options(),
         bootstrap_servers=bootstrap,
         client_id=client_id,
         enable_idempotence=True,
@@ -37,6 +43,7 @@ def make_consumer(
     read_committed: bool = True,
     gather_ms: int | None = None,
     offset_reset: str = "earliest",
+    security: KafkaSecurity = PLAINTEXT,
 ) -> AIOKafkaConsumer:
     """`gather_ms`: for consumers that may lag (projections): a fetch returns once 64 KiB are there or after
     `gather_ms`, so a steady trickle of records costs one fetch per `gather_ms` instead of one per record or
@@ -45,6 +52,7 @@ def make_consumer(
     starts ("latest" for readers that only follow what happens from now on)."""
     return AIOKafkaConsumer(
         *topics,
+        **security.aiokafka_options(),
         bootstrap_servers=bootstrap,
         group_id=group_id,
         client_id=client_id,
@@ -61,12 +69,20 @@ def make_consumer(
     )
 
 
-def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]:
+def make_admin(bootstrap: str, client_id: str, *, security: KafkaSecurity = PLAINTEXT) -> AIOKafkaAdminClient:
+    """An admin client (topic metadata, creation, configs), started and closed by the caller."""
+    return AIOKafkaAdminClient(**security.aiokafka_options(), bootstrap_servers=bootstrap, client_id=client_id)
+
+
+def librdkafka_producer_config(
+    bootstrap: str, client_id: str, *, security: KafkaSecurity = PLAINTEXT
+) -> dict[str, Any]:
     """Settings of a librdkafka producer with `make_producer`'s guarantees: acks=all and idempotence (per
     partition order survives retries). Keys go to partitions by murmur2 like the Java client and aiokafka,
     so a station's records land on one partition whichever client wrote them. A record not acknowledged
     within 30 s fails, as an aiokafka batch does after its request timeout."""
     return {
+        **security.librdkafka_options(),
         "bootstrap.servers": bootstrap,
         "client.id": client_id,
         "enable.idempotence": True,
@@ -81,20 +97,28 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
     }
 
 
-def librdkafka_transactional_config(bootstrap: str, client_id: str, transactional_id: str) -> dict[str, Any]:
+def librdkafka_transactional_config(
+    bootstrap: str, client_id: str, transactional_id: str, *, security: KafkaSecurity = PLAINTEXT
+) -> dict[str, Any]:
     """`librdkafka_producer_config` with a transactional id: records are visible to `read_committed` readers
     only once their transaction commits."""
-    return {**librdkafka_producer_config(bootstrap, client_id), "transactional.id": transactional_id}
+    return {**librdkafka_producer_config(bootstrap, client_id, security=security), "transactional.id": transactional_id}
 
 
 def librdkafka_consumer_config(
-    bootstrap: str, group_id: str, client_id: str, *, gather_ms: int | None = None
+    bootstrap: str,
+    group_id: str,
+    client_id: str,
+    *,
+    gather_ms: int | None = None,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> dict[str, Any]:
     """Settings of a librdkafka group consumer with `make_consumer`'s behaviour: `read_committed`, offsets
     committed only by the application (in its transactions), the earliest offset without a committed one,
     aiokafka's round-robin assignment, session timeout and heartbeat, and `gather_ms` as in `make_consumer`.
     librdkafka keeps fetching into its own queue while the application handles and commits a batch."""
     return {
+        **security.librdkafka_options(),
         "bootstrap.servers": bootstrap,
         "group.id": group_id,
         "client.id": client_id,

@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from csms_kernel.infra.client_security import CassandraSecurity, KafkaProtocol, KafkaSecurity, SaslMechanism
 from csms_kernel.infra.grpc_tls import GrpcTls
 
 PEER_ADDRESSES = {
@@ -70,7 +71,44 @@ class CommonSettings(BaseSettings):
         validation_alias="CSMS_CASSANDRA_CONTACT_POINTS",
         description="Cassandra contact points, comma-separated hosts.",
     )
+    kafka_security_protocol: KafkaProtocol = common(
+        "PLAINTEXT",
+        "kafka_security_protocol",
+        'How the Kafka clients connect: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (README "Secured Kafka '
+        'and Cassandra").',
+    )
+    kafka_sasl_mechanism: SaslMechanism = common(
+        "PLAIN", "kafka_sasl_mechanism", "SASL mechanism (SASL_*): PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512."
+    )
+    kafka_sasl_username: str = common("", "kafka_sasl_username", "SASL user name (SASL_*).")
+    kafka_sasl_password: SecretStr = common(SecretStr(""), "kafka_sasl_password", "SASL password (SASL_*).")
+    kafka_tls_ca_file: Path | None = common(
+        None,
+        "kafka_tls_ca_file",
+        "CA (PEM) the brokers' certificates must chain to (SSL, SASL_SSL); unset: the "
+        "system's CAs. Broker host names are checked.",
+    )
+    kafka_tls_cert_file: Path | None = common(
+        None, "kafka_tls_cert_file", "Client certificate (PEM) presented to the brokers (SSL, SASL_SSL), if any."
+    )
+    kafka_tls_key_file: Path | None = common(None, "kafka_tls_key_file", "The key (PEM) of that client certificate.")
     cassandra_port: int = common(9042, "cassandra_port", "Cassandra native protocol port.")
+    cassandra_username: str = common(
+        "", "cassandra_username", "Cassandra user (PasswordAuthenticator); empty: no authentication."
+    )
+    cassandra_password: SecretStr = common(SecretStr(""), "cassandra_password", "That user's password.")
+    cassandra_tls_ca_file: Path | None = common(
+        None, "cassandra_tls_ca_file", "CA (PEM) the nodes' certificates must chain to; set: the driver uses TLS."
+    )
+    cassandra_tls_cert_file: Path | None = common(
+        None, "cassandra_tls_cert_file", "Client certificate (PEM) presented to the nodes (TLS), if any."
+    )
+    cassandra_tls_key_file: Path | None = common(
+        None, "cassandra_tls_key_file", "The key (PEM) of that client certificate."
+    )
+    cassandra_tls_check_hostname: bool = common(
+        True, "cassandra_tls_check_hostname", "TLS: the node's certificate must name the address it is reached at."
+    )
     cassandra_local_dc: str = common(
         "datacenter1", "cassandra_local_dc", "Cassandra data center the driver routes requests to."
     )
@@ -144,6 +182,31 @@ class CommonSettings(BaseSettings):
         """This process's own settings that production refuses (csms_kernel.infra.production); a settings class
         with such secrets extends it."""
         return []
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        """Credentials and TLS of every Kafka client of the process."""
+        return KafkaSecurity(
+            self.kafka_security_protocol,
+            self.kafka_sasl_mechanism,
+            self.kafka_sasl_username,
+            self.kafka_sasl_password.get_secret_value(),
+            self.kafka_tls_ca_file,
+            self.kafka_tls_cert_file,
+            self.kafka_tls_key_file,
+        )
+
+    @property
+    def cassandra_security(self) -> CassandraSecurity:
+        """Credentials and TLS of the process's Cassandra sessions."""
+        return CassandraSecurity(
+            self.cassandra_username,
+            self.cassandra_password.get_secret_value(),
+            self.cassandra_tls_ca_file,
+            self.cassandra_tls_cert_file,
+            self.cassandra_tls_key_file,
+            self.cassandra_tls_check_hostname,
+        )
 
     @property
     def grpc_tls(self) -> GrpcTls | None:

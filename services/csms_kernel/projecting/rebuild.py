@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from csms_kernel.infra.cassandra import CassandraSession
-from csms_kernel.infra.kafka import make_consumer
+from csms_kernel.infra.client_security import PLAINTEXT, KafkaSecurity
+from csms_kernel.infra.kafka import make_admin, make_consumer
 from csms_kernel.projecting.projection import (
     CurrentState,
     E,
@@ -43,6 +43,7 @@ async def rebuild(
     projection: Projection[E, S],
     *,
     kafka_bootstrap: str,
+    kafka_security: KafkaSecurity = PLAINTEXT,
     session: CassandraSession,
     state: CurrentState[E, S] | None = None,
     group: str | None = None,
@@ -53,8 +54,10 @@ async def rebuild(
     `until` (default: the end of its topics now). `state` is required when the projection needs current state."""
     into = keyspace or projection.keyspace
     step: CurrentState[E, Any] = state if state is not None else NoState()
-    partitions = await _partitions(kafka_bootstrap, projection.topics)
-    consumer = make_consumer(kafka_bootstrap, group or projection.name, f"{projection.name}.rebuild")
+    partitions = await _partitions(kafka_bootstrap, kafka_security, projection.topics)
+    consumer = make_consumer(
+        kafka_bootstrap, group or projection.name, f"{projection.name}.rebuild", security=kafka_security
+    )
     await consumer.start()
     try:
         end = dict(until) if until is not None else await consumer.end_offsets(partitions)
@@ -83,8 +86,8 @@ async def rebuild(
         await consumer.stop()
 
 
-async def _partitions(kafka_bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="csms-rebuild")
+async def _partitions(kafka_bootstrap: str, security: KafkaSecurity, topics: Sequence[str]) -> list[TopicPartition]:
+    admin = make_admin(kafka_bootstrap, "csms-rebuild", security=security)
     await admin.start()
     try:
         described: list[dict[str, Any]] = await admin.describe_topics(list(topics))

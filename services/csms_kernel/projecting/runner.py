@@ -174,7 +174,14 @@ class ProjectionRunner(Generic[E, S]):
 
 def kafka_projection_consumer(settings: CommonSettings, group: str, client_id: str, *topics: str) -> AIOKafkaConsumer:
     """A projection's consumer (started and stopped by the caller): gathered fetches, read committed."""
-    return make_consumer(settings.kafka_bootstrap, group, client_id, *topics, gather_ms=settings.projection_gather_ms)
+    return make_consumer(
+        settings.kafka_bootstrap,
+        group,
+        client_id,
+        *topics,
+        gather_ms=settings.projection_gather_ms,
+        security=settings.kafka_security,
+    )
 
 
 def kafka_projection_runner(

@@ -11,6 +11,7 @@ from csms_authorization.projections import active_sessions
 from csms_cli.main import run
 from csms_device_model.projections import stations
 from csms_kernel.infra import cassandra
+from csms_kernel.infra.client_security import CassandraSecurity, KafkaSecurity
 from csms_kernel.projecting import rebuild as rebuilding
 from csms_kernel.projecting.rebuild import Rebuilt
 from csms_transactions.projections import transactions
@@ -28,8 +29,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> tuple[FakeSession, list[tuple[Any,
     session = FakeSession()
     calls: list[tuple[Any, ...]] = []
 
-    async def connect(*args: Any) -> FakeSession:
-        calls.append(("connect", *args))
+    async def connect(*args: Any, **kwargs: Any) -> FakeSession:
+        calls.append(("connect", *args, kwargs))
         return session
 
     async def rebuild(projection: Any, **kwargs: Any) -> Rebuilt:
@@ -60,8 +61,17 @@ def test_a_pure_projection_is_rebuilt_in_its_own_group_and_keyspace(
     session, calls = fakes
     assert run(["projections", "rebuild", name]) == 0
     assert calls == [
-        ("connect", ["c1.test"], 9142, "dc-test", None),
-        ("rebuild", projection, {"kafka_bootstrap": "kafka.test:9092", "session": session, "state": None}),
+        ("connect", ["c1.test"], 9142, "dc-test", None, {"security": CassandraSecurity()}),
+        (
+            "rebuild",
+            projection,
+            {
+                "kafka_bootstrap": "kafka.test:9092",
+                "kafka_security": KafkaSecurity(),
+                "session": session,
+                "state": None,
+            },
+        ),
     ]
     assert session.closed
     assert capsys.readouterr().out == f"rebuilt {name} from 42 records\n"

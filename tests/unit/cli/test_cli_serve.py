@@ -11,6 +11,7 @@ import pytest
 from csms_cli import serve
 from csms_cli.main import run
 from csms_kernel import migrate as migration
+from csms_kernel.infra.client_security import CassandraSecurity, KafkaSecurity
 
 
 def test_serve_runs_the_service_bootstrap(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,7 +39,9 @@ def test_serve_of_an_unknown_service_is_a_usage_error(capsys: pytest.CaptureFixt
     assert "argument SERVICE: invalid choice: 'billing'" in capsys.readouterr().err
 
 
-def test_migrate_uses_the_common_settings(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_migrate_uses_the_common_settings_and_the_production_replication(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     seen: list[tuple[Any, ...]] = []
 
     async def fake_migrate(*args: Any, **kwargs: Any) -> None:
@@ -49,9 +52,23 @@ def test_migrate_uses_the_common_settings(monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.setenv("CSMS_CASSANDRA_CONTACT_POINTS", "c1.test, c2.test")
     monkeypatch.setenv("CSMS_CASSANDRA_PORT", "9142")
     monkeypatch.setenv("CSMS_CASSANDRA_LOCAL_DC", "dc-test")
+    monkeypatch.setenv("CSMS_KAFKA_REPLICATION_FACTOR", "3")
+    monkeypatch.setenv("CSMS_KAFKA_MIN_INSYNC_REPLICAS", "2")
+    monkeypatch.setenv("CSMS_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+    monkeypatch.setenv("CSMS_CASSANDRA_USERNAME", "csms")
     assert run(["migrate"]) == 0
     assert seen == [
-        (("kafka.test:9092", ["c1.test", "c2.test"], 9142), {"schemas": serve.service_schemas(), "local_dc": "dc-test"})
+        (
+            ("kafka.test:9092", ["c1.test", "c2.test"], 9142),
+            {
+                "schemas": serve.service_schemas(),
+                "kafka_replication_factor": 3,
+                "kafka_min_insync_replicas": 2,
+                "local_dc": "dc-test",
+                "kafka_security": KafkaSecurity("SASL_PLAINTEXT"),
+                "cassandra_security": CassandraSecurity("csms"),
+            },
+        )
     ]
     assert capsys.readouterr().out == "migrated\n"
 
