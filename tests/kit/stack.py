@@ -9,7 +9,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +49,17 @@ class Cli:
             **stack.config.grpc_tls_env("cli"),
         }
 
-    def __call__(self, *args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def __call__(
+        self, *args: str, stdin: str = "", env: Mapping[str, str] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
+        """`csms ARGS` with `stdin` as its input, and `env` added to the stack's environment."""
         return subprocess.run(
-            [CSMS, *args], env=self._env, input=stdin, capture_output=True, text=True, timeout=timeout
+            [CSMS, *args],
+            env={**self._env, **(env or {})},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
 
