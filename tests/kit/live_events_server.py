@@ -21,6 +21,7 @@ from csms_api.live.config import LiveEventsSettings
 from csms_api.live.errors import BadEventsRequest
 from csms_api.live.filters import GroupOf
 from csms_api.live.stream import LiveEvents, kafka_live_events
+from csms_kernel.infra.client_security import PLAINTEXT
 from kit.sse import SseMessage, SseParser
 from kit.waiting import wait_until
 
@@ -45,7 +46,7 @@ async def serving(
     bootstrap: str, settings: LiveEventsSettings, client_id: str, group_of: GroupOf = no_group
 ) -> AsyncIterator[tuple[str, LiveEvents]]:
     """(base URL, live events) of a server started for the block."""
-    live = kafka_live_events(settings, bootstrap, group_of, client_id)
+    live = kafka_live_events(settings, bootstrap, PLAINTEXT, group_of, client_id)
     app = FastAPI()
     app.include_router(events_router(live, anyone))
     app.add_exception_handler(BadEventsRequest, problem)

@@ -25,6 +25,7 @@ from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_kernel.infra import cassandra, topics
+from csms_kernel.infra.client_security import PLAINTEXT
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.infra.kafka import envelope_headers
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
@@ -81,7 +82,7 @@ async def projected_boots(infra: Infra, stations: dict[str, str]) -> int:
 async def test_sigkill_during_boot_storm_neither_loses_nor_doubles(infra: Infra, tmp_path: Path) -> None:
     node = f"crash-{uuid.uuid4().hex[:8]}"
     delivery = topics.delivery(node)
-    await ensure_delivery_topic(infra.kafka_bootstrap, node, replication_factor=1)
+    await ensure_delivery_topic(infra.kafka_bootstrap, node, replication_factor=1, security=PLAINTEXT)
     events_start = await end_offsets(infra.kafka_bootstrap, topics.DEVICE_MODEL_EVENTS)
     delivery_start = {TopicPartition(delivery, 0): 0}
     stations = {f"CRASH-{node}-{i:03d}": f"boot-{i:03d}" for i in range(STATIONS)}
