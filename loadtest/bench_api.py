@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+from csms_cli.settings import CliSettings
 from loadtest.procstat import CpuMeter, load_average, stack_pids
 from loadtest.simulator.config import Config, Scenario
 from loadtest.simulator.runner import Simulator
@@ -127,7 +128,13 @@ async def measure(args: argparse.Namespace, station_ids: list[str], key: str) ->
 
 async def run(args: argparse.Namespace) -> None:
     key = create_key()
-    base = Config(url=args.url, provision_address=args.provision, progress_interval_s=30.0, station_prefix="SIM-API-")
+    base = Config(
+        url=args.url,
+        provision_address=args.provision,
+        provision_tls=CliSettings().grpc_tls,
+        progress_interval_s=30.0,
+        station_prefix="SIM-API-",
+    )
     config = with_changes(
         base,
         stations=args.stations,

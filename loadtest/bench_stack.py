@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from csms_cli.settings import CliSettings
 from loadtest.procstat import CpuMeter, load_average, stack_pids
 from loadtest.simulator.config import Config, Scenario
 from loadtest.simulator.report import write_histogram
@@ -123,7 +124,13 @@ def main() -> None:
 def bench(args: argparse.Namespace, idle: dict[str, int]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; stack at {args.url}", flush=True)
-    base = Config(url=args.url, provision_address=args.provision, progress_interval_s=10.0, call_timeout_s=30.0)
+    base = Config(
+        url=args.url,
+        provision_address=args.provision,
+        provision_tls=CliSettings().grpc_tls,
+        progress_interval_s=10.0,
+        call_timeout_s=30.0,
+    )
     results: dict[str, object] = {}
     if args.bench == "boot-storm":
         stations = args.stations or 10_000

@@ -9,6 +9,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from csms_cli.settings import CliSettings
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.config import Config, Scenario, parse_mix
 from loadtest.simulator.report import write_histogram
@@ -84,6 +85,7 @@ def parse_args(argv: list[str]) -> Config:
         reconnect_fraction=args.reconnect_fraction,
         progress_interval_s=args.progress,
         provision_address=args.provision,
+        provision_tls=CliSettings().grpc_tls,
         histogram=args.histogram,
         json_path=args.json,
         seed=args.seed,

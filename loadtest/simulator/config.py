@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from csms_kernel.infra.grpc_tls import GrpcTls
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Mix
 
@@ -80,6 +81,7 @@ class Config:
     reconnect_fraction: float = 1.0
     progress_interval_s: float = 5.0
     provision_address: str | None = None
+    provision_tls: GrpcTls | None = None
     histogram: Path | None = None
     json_path: Path | None = None
     seed: int = 1

@@ -1,4 +1,6 @@
-"""Registers the simulated stations (and their id tokens) in our CSMS over gRPC AuthorizationService.
+"""Registers the simulated stations (and their id tokens) in our CSMS over gRPC AuthorizationService (mutual TLS
+with the given credentials; the simulator's command line uses the `csms` command's: `CSMS_CLI_GRPC_TLS_*`, or
+the development PKI of `make run`).
 
 Idempotent: RegisterStation keeps an existing registration (created=false), UpsertIdToken replaces existing
 tokens. A CSMS without id token management (UNIMPLEMENTED) is reported, not fatal: Authorize is then answered
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms_kernel.clients.channels import channel
+from csms_kernel.infra.grpc_tls import GrpcTls
 
 SECURITY_PROFILE = 1
 
@@ -26,10 +30,16 @@ class Provisioned:
 
 
 async def provision(
-    address: str, station_ids: Sequence[str], password: str, tokens: Sequence[str], *, concurrency: int = 64
+    address: str,
+    tls: GrpcTls | None,
+    station_ids: Sequence[str],
+    password: str,
+    tokens: Sequence[str],
+    *,
+    concurrency: int = 64,
 ) -> Provisioned:
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+    async with channel(address, tls) as opened:
+        stub = authorization_pb2_grpc.AuthorizationServiceStub(opened)
         limit = asyncio.Semaphore(concurrency)
 
         async def register(station_id: str) -> None:

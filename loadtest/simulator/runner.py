@@ -78,7 +78,13 @@ class Simulator:
         if limit < config.stations + 100:
             self._out(f"warning: open files limited to {limit}; {config.stations} stations may not all connect")
         if config.provision_address:
-            done = await provision(config.provision_address, config.station_ids(), config.password, config.tokens())
+            done = await provision(
+                config.provision_address,
+                config.provision_tls,
+                config.station_ids(),
+                config.password,
+                config.tokens(),
+            )
             unsupported = " (id tokens: UNIMPLEMENTED by this CSMS)" if done.tokens_unsupported else ""
             self._out(f"provisioned {done.stations} stations and {done.tokens} id tokens{unsupported}")
         self._begin(Scenario.BOOT_STORM.value)

@@ -35,6 +35,7 @@ async def test_boot_storm_and_steady_state(stack: Stack, tmp_path: Path) -> None
         call_timeout_s=20.0,
         storm_timeout_s=60.0,
         provision_address=stack.config.authorization_address,
+        provision_tls=stack.config.grpc_tls(),
     )
     simulator = Simulator(config, out=lambda line: None)
 
