@@ -155,6 +155,8 @@ def _announce(config: StackConfig) -> None:
             "  (subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6; HTTP Basic auth)"
         )
     print(f"device-model gRPC {config.device_model_address}, authorization gRPC {config.authorization_address}")
+    if config.pki_dir is not None:
+        print(f"internal gRPC: mutual TLS, certificates in {config.pki_dir} (csms uses internal/cli.pem)")
     for name in config.metrics_ports:
         print(f"{name} metrics {config.metrics_url(name)}")
     if len(config.device_model_ports) > 1:

@@ -3,6 +3,9 @@ process reaches all instances of its peers through one gRPC target (no process i
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from csms_devtools.stack import StackConfig, process_specs
 
 CONFIG = StackConfig(
@@ -58,3 +61,22 @@ def test_every_process_reaches_every_instance_of_its_peers() -> None:
             spec.env["CSMS_AUTHORIZATION_ADDRESS"],
             spec.env["CSMS_TRANSACTIONS_ADDRESS"],
         ) == (CONFIG.device_model_address, CONFIG.authorization_address, CONFIG.transactions_address)
+
+
+def test_every_process_gets_the_internal_certificate_of_its_identity(tmp_path: Path) -> None:
+    config = dataclasses.replace(CONFIG, api_ports=(8080,), pki_dir=tmp_path)
+    for spec in process_specs(config):
+        assert {name: value for name, value in spec.env.items() if name.startswith("CSMS_GRPC_TLS_")} == {
+            "CSMS_GRPC_TLS_CA_FILE": str(tmp_path / "internal-ca.pem"),
+            "CSMS_GRPC_TLS_CERT_FILE": str(tmp_path / "internal" / f"{spec.service}.pem"),
+            "CSMS_GRPC_TLS_KEY_FILE": str(tmp_path / "internal" / f"{spec.service}.key"),
+            "CSMS_GRPC_TLS_SERVER_NAME": "localhost",
+        }
+    tls = config.grpc_tls("edge")
+    assert tls is not None and tls.cert_file.exists() and tls.server_name == "localhost"
+
+
+def test_without_a_pki_the_stack_runs_plaintext_grpc() -> None:
+    config = dataclasses.replace(CONFIG, pki_dir=None)
+    assert config.grpc_tls() is None
+    assert not any(name.startswith("CSMS_GRPC_TLS_") for spec in process_specs(config) for name in spec.env)
