@@ -62,7 +62,8 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) == 2 and str(args[0]).lower() in SECRET_HEADERS:
+        header = isinstance(record.msg, str) and record.msg.endswith("%s: %s")
+        if header and isinstance(args, tuple) and len(args) == 2 and str(args[0]).lower() in SECRET_HEADERS:
             record.args = (args[0], REDACTED)
         return True
 

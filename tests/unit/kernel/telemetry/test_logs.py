@@ -87,3 +87,13 @@ def test_a_secret_header_is_redacted_even_when_websockets_is_turned_up() -> None
     assert "< Host: csms" in log
     assert "< Authorization: [redacted]" in log
     assert CREDENTIALS not in log
+
+
+def test_the_redaction_touches_header_lines_only() -> None:
+    """`authorization` is also a service name: `"%s %s ready", "authorization", id` stays as it is."""
+    log = debug_process(
+        "logging.getLogger('csms.lifecycle').info('%s %s ready', 'authorization', 'authorization-1')",
+        "logging.getLogger('csms.http').debug('> %s: %s', 'Authorization', 'Basic c2VjcmV0')",
+    )
+    assert "authorization authorization-1 ready" in log
+    assert "> Authorization: [redacted]" in log and "c2VjcmV0" not in log
