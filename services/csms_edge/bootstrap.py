@@ -82,6 +82,7 @@ class EdgeNode:
         self._channel: grpc.aio.Channel | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._delivery: DeliveryConsumer | None = None
+        self._delivery_handler: DeliveryHandler | None = None
         self._delivery_task: asyncio.Task[None] | None = None
         self.credential_changes: CredentialChanges | None = None
         self._credential_events: CredentialEventsConsumer | None = None
@@ -169,11 +170,14 @@ class EdgeNode:
         await consumer.start()
         started.push_async_callback(consumer.stop)
         self._consumer = consumer
-        self._delivery = DeliveryConsumer(
-            consumer,
-            DeliveryHandler(self.table, frame_log, envelopes, send_timeout_s=settings.send_timeout_s),
-            group_id(node_id),
+        self._delivery_handler = DeliveryHandler(
+            self.table,
+            frame_log,
+            envelopes,
+            send_timeout_s=settings.send_timeout_s,
+            send_queue_size=settings.send_queue_size,
         )
+        self._delivery = DeliveryConsumer(consumer, self._delivery_handler, group_id(node_id))
         self._delivery_task = asyncio.create_task(self._delivery.run(), name="edge-delivery")
         started.push_async_callback(_cancel, self._delivery_task)
 
@@ -251,8 +255,12 @@ class EdgeNode:
                 await self._delivery_task
 
     async def _close_connections(self) -> None:
-        assert self._ws_server is not None
+        assert self._ws_server is not None and self._delivery_handler is not None
         settings = self.settings
+        try:  # the replies already in the send lanes go out before the sockets close
+            await asyncio.wait_for(self._delivery_handler.flush(), settings.drain_timeout_s)
+        except TimeoutError:
+            log.warning("replies still queued for stations after %g s; closing anyway", settings.drain_timeout_s)
         self._ws_server.close(code=GOING_AWAY_CODE, reason=GOING_AWAY_REASON)
         try:
             await asyncio.wait_for(self._ws_server.wait_closed(), settings.close_timeout_s + settings.drain_timeout_s)

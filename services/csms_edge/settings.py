@@ -31,7 +31,13 @@ class EdgeSettings(CommonSettings):
     close_timeout_s: float = Field(default=5.0, description="Deadline of the WebSocket closing handshake (seconds).")
     send_timeout_s: float = Field(
         default=10.0,
-        description="Sending one frame to a station longer than this (socket buffer full) closes the connection.",
+        description="Sending one frame to a station longer than this (socket buffer full) closes the connection; "
+        "each station's frames are sent by a task of its own, so a station that stops reading delays only itself.",
+    )
+    send_queue_size: int = Field(
+        default=64,
+        ge=1,
+        description="Replies waiting to be sent to one station; one more closes its connection (it is not reading).",
     )
     accept_unknown_stations: bool = Field(
         default=False, description="Accept stations the registry does not know (development only)."
