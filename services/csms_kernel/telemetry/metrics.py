@@ -54,6 +54,16 @@ PROJECTION_BATCH = Histogram(
     ["projection"],
     buckets=_LATENCY_BUCKETS,
 )
+PROJECTION_HALTED = Gauge(
+    "csms_projection_halted", "1 while the projection is halted on a systematic error (see the log)", ["projection"]
+)
+COMPONENT_FAILING = Gauge(
+    "csms_component_failing", "1 while the component cannot do its work; the process reports NOT_SERVING", ["component"]
+)
+MALFORMED_ANSWERS = Counter(
+    "csms_edge_malformed_answers_total",
+    "Malformed CALLRESULT/CALLERROR frames from stations (logged and counted, never answered)",
+)
 CONSUMER_LAG = Gauge(
     "csms_kafka_consumer_lag",
     "Records between a consumer's position and the end of the partition (last stable offset when read_committed)",
