@@ -22,6 +22,7 @@ from websockets.asyncio.server import Server, serve
 from csms.edge.v1 import edge_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.credential_events import CredentialEventsConsumer
+from csms_edge.adapters.delivery import READINESS_COMPONENT as DELIVERY_COMPONENT
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_edge.adapters.frame_log import KafkaFrameLog
@@ -38,6 +39,7 @@ from csms_edge.settings import EdgeSettings
 from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra import topics
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
+from csms_kernel.infra.health import READINESS
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
 from csms_kernel.infra.lifecycle import Service
 from csms_kernel.infra.lifecycle import main as serve_process
@@ -179,6 +181,7 @@ class EdgeNode:
         )
         self._delivery = DeliveryConsumer(consumer, self._delivery_handler, group_id(node_id))
         self._delivery_task = asyncio.create_task(self._delivery.run(), name="edge-delivery")
+        self._delivery_task.add_done_callback(self._delivery_ended)
         started.push_async_callback(_cancel, self._delivery_task)
 
         servicer = EdgeServicer(
@@ -218,6 +221,14 @@ class EdgeNode:
         )
         started.push_async_callback(_close_ws, self._ws_server)
         await _wait_for_assignment(consumer)
+
+    def _delivery_ended(self, task: asyncio.Task[None]) -> None:
+        """The delivery loop ends only when the node stops; otherwise no station would get a reply again."""
+        if self._stopped or task.cancelled():
+            return
+        reason = f"delivery loop ended: {task.exception()!r}"
+        log.critical("edge node %s: %s", self.settings.node_id, reason)
+        READINESS.failing(DELIVERY_COMPONENT, reason)
 
     async def stop(self) -> None:
         """Drains: no new connections, the delivery batch in hand finishes (bounded), the delivery consumer

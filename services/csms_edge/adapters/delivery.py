@@ -26,12 +26,14 @@ from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog
 from csms_kernel.infra import envelopes
 from csms_kernel.infra.backoff import Backoff
+from csms_kernel.infra.health import READINESS, Readiness
 from csms_kernel.ocpp.framing import MessageType
 from csms_kernel.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 
 STALLED_CODE = 1011
+READINESS_COMPONENT = "edge delivery"
 
 
 def group_id(node_id: str) -> str:
@@ -197,12 +199,13 @@ def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
 
 class DeliveryConsumer:
     """The consume → hand to the send lanes → commit loop. Handing a batch to the lanes never waits for a
-    socket, so one station that stops reading delays nobody else. A batch's offsets are committed once it is
-    in the lanes, at most every `commit_interval_s`, by one commit at a time running beside the loop: after a
-    crash the node re-reads at most that much, and every frame it re-reads is addressed to a connection that
-    died with the node (so dropped), as is every frame still queued in a lane when it crashed. A failure of
-    the loop keeps the batch in hand and handles it again after a capped, jittered backoff (never skipped).
-    `stop()` lets the batch in hand finish and commits, then returns."""
+        socket, so one station that stops reading delays nobody else. A batch's offsets are committed once it is
+        in the lanes, at most every `commit_interval_s`, by one commit at a time running beside the loop: after a
+        crash the node re-reads at most that much, and every frame it re-reads is addressed to a connection that
+        died with the node (so dropped), as is every frame still queued in a lane when it crashed. A failure of
+        the loop keeps the batch in hand and handles it again after a capped, jittered backoff (never skipped); the
+    node reports NOT_SERVING meanwhile.
+        `stop()` lets the batch in hand finish and commits, then returns."""
 
     def __init__(
         self,
@@ -212,6 +215,7 @@ class DeliveryConsumer:
         poll_timeout_ms: int = 200,
         commit_interval_s: float = 1.0,
         backoff: Backoff | None = None,
+        readiness: Readiness = READINESS,
     ) -> None:
         self._consumer = consumer
         self._handler = handler
@@ -223,6 +227,7 @@ class DeliveryConsumer:
         self._stopping = asyncio.Event()
         self._lag = metrics.ConsumerLag(consumer, group)
         self._backoff = backoff or Backoff(initial_s=0.5, maximum_s=10.0)
+        self._readiness = readiness
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -238,9 +243,12 @@ class DeliveryConsumer:
                         self._handle(in_hand)
                         in_hand = {}
                     self._commit_in_background()
-                    self._backoff.reset()
-                except Exception:
+                    if self._backoff.attempts:
+                        self._backoff.reset()
+                        self._readiness.ok(READINESS_COMPONENT)
+                except Exception as exc:
                     delay = self._backoff.next()
+                    self._readiness.failing(READINESS_COMPONENT, f"delivery fails: {exc!r}"[:300])
                     log.error(
                         "delivery consumer failed (%d records in hand); retrying in %.1f s",
                         sum(map(len, in_hand.values())),

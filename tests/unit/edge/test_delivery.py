@@ -12,6 +12,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from csms_kernel.infra.backoff import Backoff
+from csms_kernel.infra.health import Readiness
 from kit.builders.envelopes import frame_envelope
 from kit.fakes.edge import World
 from kit.waiting import wait_until
@@ -259,9 +260,21 @@ async def test_a_failed_batch_is_handled_again_not_skipped(monkeypatch: pytest.M
 
     monkeypatch.setattr(failing, "deliver", deliver_failing_once)
     backoff = Backoff(initial_s=0.01, maximum_s=0.01)
-    consumer = DeliveryConsumer(kafka, failing, "g", poll_timeout_ms=5, commit_interval_s=0, backoff=backoff)  # type: ignore[arg-type]
+    readiness = Readiness()
+    changes: list[bool] = []
+    readiness.subscribe(changes.append)
+    consumer = DeliveryConsumer(
+        kafka,  # type: ignore[arg-type]
+        failing,
+        "g",
+        poll_timeout_ms=5,
+        commit_interval_s=0,
+        backoff=backoff,
+        readiness=readiness,
+    )
     task = asyncio.create_task(consumer.run())
     await wait_until(lambda: len(socket.sent) == 2)
+    assert changes == [False, True]  # NOT_SERVING while the batch failed
     assert socket.sent == ['[3,"a",{}]', '[3,"b",{}]']
     consumer.request_stop()
     await task

@@ -10,6 +10,7 @@ import pytest
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.frame_log import KafkaFrameLog, owner_topic
+from csms_kernel.infra.health import Readiness
 from csms_kernel.infra.kafka import Headers, envelope_headers
 from kit.fakes.edge import T0_NS, TRACEPARENT, FixedClock, heartbeat_call
 
@@ -110,6 +111,23 @@ async def test_a_failed_ack_fails_the_append_and_routes_nothing() -> None:
     with pytest.raises(ConnectionError):
         await appending
     assert {topic for topic, *_ in sender.sent} == {"frames"}
+
+
+async def test_the_node_reports_not_serving_while_appends_fail() -> None:
+    sender = FakeSender()
+    readiness = Readiness()
+    log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(), readiness=readiness)
+    failing = asyncio.create_task(log.append(heartbeat_call()))
+    await asyncio.sleep(0)
+    sender.acks[0].set_exception(ConnectionError("all brokers down"))
+    with pytest.raises(ConnectionError):
+        await failing
+    assert readiness.failing_components == {"edge frame log": "appends fail: ConnectionError('all brokers down')"}
+    passing = asyncio.create_task(log.append(heartbeat_call()))
+    await asyncio.sleep(0)
+    sender.ack_all()
+    await passing
+    assert readiness.serving
 
 
 async def test_a_failed_hand_over_is_reported_for_the_station_to_send_the_call_again() -> None:
