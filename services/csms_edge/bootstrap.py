@@ -190,6 +190,7 @@ class EdgeNode:
             envelopes,
             default_timeout_s=settings.call_timeout_s,
             outbound_queue_size=settings.outbound_queue_size,
+            max_timeout_s=settings.max_call_timeout_s,
         )
         grpc_server = build_server(
             settings.grpc_listen,

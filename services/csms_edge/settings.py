@@ -50,6 +50,12 @@ class EdgeSettings(CommonSettings):
     call_timeout_s: float = Field(
         default=30.0, description="Timeout of a CSMS-initiated call when the caller sets none."
     )
+    max_call_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Largest timeout a caller may give a CSMS-initiated call (seconds): the call holds the "
+        "station's one outbound slot that long. A larger `timeout_ms` is refused with INVALID_ARGUMENT.",
+    )
     delivery_replication_factor: int = Field(
         default=1,
         description="Replication factor of the node's delivery topic when it is created (partitions and retention "
