@@ -13,6 +13,10 @@ from csms.envelope.v1 import envelope_pb2
 
 Headers = list[tuple[str, bytes]]
 
+# librdkafka's producer queue, capped (security review #16): 30 s of an outage at the edge's peak append rate.
+QUEUE_MAX_KBYTES = 64 * 1024
+QUEUE_MAX_MESSAGES = 100_000
+
 
 def make_producer(bootstrap: str, client_id: str, transactional_id: str | None = None) -> AIOKafkaProducer:
     return AIOKafkaProducer(
@@ -75,6 +79,8 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
         "batch.size": 256 * 1024,
         "partitioner": "murmur2_random",
         "message.timeout.ms": 30_000,
+        "queue.buffering.max.kbytes": QUEUE_MAX_KBYTES,
+        "queue.buffering.max.messages": QUEUE_MAX_MESSAGES,
         "socket.nagle.disable": True,
         # librdkafka backs off up to 10 s between reconnects by default: a restarted broker would idle appends.
         "reconnect.backoff.max.ms": 1000,
@@ -83,8 +89,14 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
 
 def librdkafka_transactional_config(bootstrap: str, client_id: str, transactional_id: str) -> dict[str, Any]:
     """`librdkafka_producer_config` with a transactional id: records are visible to `read_committed` readers
-    only once their transaction commits."""
-    return {**librdkafka_producer_config(bootstrap, client_id), "transactional.id": transactional_id}
+    only once their transaction commits. Its queue keeps librdkafka's 1 GiB default: a call runner holds one
+    batch's records at a time (at most 5,000 CALLs' replies and events), so nothing accumulates during an
+    outage, and a lower cap could refuse a batch of large events on every retry."""
+    return {
+        **librdkafka_producer_config(bootstrap, client_id),
+        "transactional.id": transactional_id,
+        "queue.buffering.max.kbytes": 1024 * 1024,
+    }
 
 
 def librdkafka_consumer_config(
