@@ -61,8 +61,8 @@ COMPONENT_FAILING = Gauge(
     "csms_component_failing", "1 while the component cannot do its work; the process reports NOT_SERVING", ["component"]
 )
 MALFORMED_ANSWERS = Counter(
-    "csms_edge_malformed_answers_total",
-    "Malformed CALLRESULT/CALLERROR frames from stations (logged and counted, never answered)",
+    "csms_edge_malformed_answers",
+    "Malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND frames from stations (logged and counted, never answered)",
 )
 CONSUMER_LAG = Gauge(
     "csms_kafka_consumer_lag",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.session import Session
@@ -71,17 +72,50 @@ MALFORMED = [
         '[4,"m1","FormationViolation","a CALL is [2, MessageId, Action, {Payload}]",{}]',
     ),
     (V21, '[2, "m1", "", {}]', '[4,"m1","RpcFrameworkError","Action must not be empty",{}]'),
-    (
-        V201,
-        '[3, "m1", []]',
-        '[4,"m1","RpcFrameworkError","a CALLRESULT is [3, MessageId, {Payload}]",{}]',
-    ),
-    (
-        V201,
-        '[4, "m1", "X"]',
-        '[4,"m1","RpcFrameworkError","a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]",{}]',
-    ),
 ]
+
+# Security review #15: OCPP-J never answers a CALLRESULT/CALLERROR (2.1: nor a CALLRESULTERROR or a SEND).
+MALFORMED_ANSWERS = [
+    (V201, '[3, "m1", []]', "a CALLRESULT is [3, MessageId, {Payload}]"),
+    (V16, '[3, "m1"]', "a CALLRESULT is [3, MessageId, {Payload}]"),
+    (V201, '[4, "m1", "X"]', "a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]"),
+    (V21, '[5, "m1", 7]', "a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]"),
+    (V21, '[6, "m1", "NotifyPeriodicEventStream"]', "a CALL is [2, MessageId, Action, {Payload}]"),
+]
+
+
+@pytest.mark.parametrize(("version", "frame", "description"), MALFORMED_ANSWERS)
+async def test_malformed_answers_are_logged_and_counted_but_never_answered(
+    version: OcppVersion, frame: str, description: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = World()
+    connection, socket = world.connection(version=version)
+    before = REGISTRY.get_sample_value("csms_edge_malformed_answers_total") or 0
+    await Session(connection, world.context).handle(frame)
+    assert socket.sent == []
+    [received] = world.frame_log.records
+    assert received.kind == envelope_pb2.KIND_MALFORMED_FRAME
+    assert REGISTRY.get_sample_value("csms_edge_malformed_answers_total") == before + 1
+    assert f"for message id m1 not answered ({description})" in caplog.text
+
+
+async def test_a_malformed_answer_to_the_outstanding_csms_call_fails_it_at_once() -> None:
+    world = World()
+    connection, socket = world.connection(version=V201)
+    pipe = connection.outbound(4)
+
+    async def send() -> None:
+        await socket.send('[2,"r1","Reset",{"type":"Immediate"}]')
+
+    call = asyncio.create_task(pipe.call("r1", "Reset", 30.0, send))
+    await wait_until(lambda: len(socket.sent) == 1)
+    await Session(connection, world.context).handle('[3, "r1", "Accepted"]')
+    answer = await asyncio.wait_for(call, 1.0)
+    assert (answer.error_code, answer.error_description) == (
+        "RpcFrameworkError",
+        "the station's answer is malformed: a CALLRESULT is [3, MessageId, {Payload}]",
+    )
+    assert socket.sent == ['[2,"r1","Reset",{"type":"Immediate"}]']  # nothing sent back
 
 
 @pytest.mark.parametrize(("version", "frame", "answer"), MALFORMED)
