@@ -22,7 +22,15 @@ class EdgeSettings(CommonSettings):
         description="Address other services use to reach EdgeService (recorded in CONNECTED events). Empty: "
         "derived from grpc_listen and the bound port; a host without a port gets the bound port.",
     )
-    max_frame_bytes: int = Field(default=64 * 1024, description="Largest WebSocket frame a station may send (bytes).")
+    max_frame_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=3 * 1024 * 1024,
+        description="Largest WebSocket message a station may send (bytes; a larger one closes the connection with "
+        "1009, and a station that resends it on every reconnect never gets through). 1 MiB holds a large "
+        "NotifyReport, certificate chain or DataTransfer; at most 3 MiB, so that the frame fits in a Kafka record "
+        "(topology.toml: 4 MiB).",
+    )
     ping_interval_s: float = Field(default=20.0, description="WebSocket ping interval (seconds).")
     ping_timeout_s: float = Field(
         default=20.0, description="A station not answering a ping within this is disconnected."

@@ -13,6 +13,10 @@ from csms.envelope.v1 import envelope_pb2
 
 Headers = list[tuple[str, bytes]]
 
+# The largest record the producers send (topology.toml gives the topics of station frames the same
+# `max.message.bytes`): a station frame of up to CSMS_EDGE_MAX_FRAME_BYTES (1 MiB by default) in its envelope.
+MAX_RECORD_BYTES = 4 * 1024 * 1024
+
 # librdkafka's producer queue, capped (security review #16): 30 s of an outage at the edge's peak append rate.
 QUEUE_MAX_KBYTES = 64 * 1024
 QUEUE_MAX_MESSAGES = 100_000
@@ -27,6 +31,7 @@ def make_producer(bootstrap: str, client_id: str, transactional_id: str | None =
         linger_ms=2,
         max_batch_size=256 * 1024,
         transactional_id=transactional_id,
+        max_request_size=MAX_RECORD_BYTES,
         request_timeout_ms=30000,
         # aiokafka's 100 ms default back-off is paid between back-to-back transactions (KAFKA-5477).
         retry_backoff_ms=10,
@@ -81,6 +86,7 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
         "message.timeout.ms": 30_000,
         "queue.buffering.max.kbytes": QUEUE_MAX_KBYTES,
         "queue.buffering.max.messages": QUEUE_MAX_MESSAGES,
+        "message.max.bytes": MAX_RECORD_BYTES,
         "socket.nagle.disable": True,
         # librdkafka backs off up to 10 s between reconnects by default: a restarted broker would idle appends.
         "reconnect.backoff.max.ms": 1000,

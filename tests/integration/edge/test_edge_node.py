@@ -272,10 +272,22 @@ async def test_malformed_frames_are_answered_and_the_connection_keeps_working(
     assert malformed[0].reason == "RpcFrameworkError: frame is not valid JSON"
 
 
+async def test_a_frame_of_almost_1_mib_is_logged_and_handed_to_its_owner(edge: EdgeHarness, frames: FramesTail) -> None:
+    """Security review #17: the frame limit is 1 MiB (it was 64 KiB), and Kafka takes such a record."""
+    station_id, password = edge.register()
+    frame = '[2,"big","DataTransfer",{"vendorId":"v","data":"' + "x" * (1024 * 1024 - 100) + '"}]'
+    async with edge.connect(station_id, password, max_size=None) as ws:
+        await ws.send(frame)
+        envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="DataTransfer"))
+        assert one(envelopes, envelope_pb2.KIND_FRAME, action="DataTransfer").frame == frame.encode()
+        await ws.send('[2,"hb","Heartbeat",{}]')  # the connection goes on
+        await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="Heartbeat"))
+
+
 async def test_oversize_frame_closes_with_1009(edge: EdgeHarness, frames: FramesTail) -> None:
     station_id, password = edge.register()
     async with edge.connect(station_id, password, max_size=None) as ws:
-        await ws.send('[2,"big","DataTransfer",{"data":"' + "x" * (64 * 1024) + '"}]')
+        await ws.send('[2,"big","DataTransfer",{"data":"' + "x" * (1024 * 1024) + '"}]')
         with pytest.raises(ConnectionClosed) as closed:
             await recv(ws)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
