@@ -33,6 +33,7 @@ from csms_edge.api.grpc_api import SERVICE_NAME, EdgeServicer
 from csms_edge.app.connections import ConnectionTable
 from csms_edge.app.credential_changes import REMEMBER_S, CredentialChanges
 from csms_edge.app.session import LOG_UNAVAILABLE_CODE, SessionContext
+from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog, StationRegistry, VerdictCache
 from csms_edge.settings import EdgeSettings
@@ -202,7 +203,18 @@ class EdgeNode:
         self.grpc_address = advertised_address(settings.grpc_listen, settings.grpc_advertise, grpc_server.port)
 
         endpoint = StationEndpoint(
-            SessionContext(self.table, frame_log, envelopes, self.grpc_address),
+            SessionContext(
+                self.table,
+                frame_log,
+                envelopes,
+                self.grpc_address,
+                Limits(
+                    frames_per_s=settings.station_frames_per_s,
+                    frame_burst=settings.station_frame_burst,
+                    bytes_per_s=settings.station_bytes_per_s,
+                    byte_burst=settings.station_byte_burst,
+                ),
+            ),
             registry,
             changes,
             accept_unknown_stations=settings.accept_unknown_stations,

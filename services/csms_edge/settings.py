@@ -31,6 +31,23 @@ class EdgeSettings(CommonSettings):
         "NotifyReport, certificate chain or DataTransfer; at most 3 MiB, so that the frame fits in a Kafka record "
         "(topology.toml: 4 MiB).",
     )
+    station_frames_per_s: float = Field(
+        default=100.0,
+        ge=0,
+        description="Frames per second a station connection may send on average (0: no limit). Over its budget "
+        "the connection is not read until it is back within it (TCP back-pressure; nothing is dropped or answered "
+        "with an error, and no other station waits).",
+    )
+    station_frame_burst: int = Field(default=200, ge=1, description="Frames a station may send at once above its rate.")
+    station_bytes_per_s: int = Field(
+        default=1024 * 1024,
+        ge=0,
+        description="Bytes per second a station connection may send on average (0: no limit); enforced like the "
+        "frame rate.",
+    )
+    station_byte_burst: int = Field(
+        default=4 * 1024 * 1024, ge=1, description="Bytes a station may send at once above its byte rate."
+    )
     ping_interval_s: float = Field(default=20.0, description="WebSocket ping interval (seconds).")
     ping_timeout_s: float = Field(
         default=20.0, description="A station not answering a ping within this is disconnected."

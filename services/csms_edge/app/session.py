@@ -7,18 +7,22 @@ version's CALLERROR; a malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND is ne
 only CALLs) but logged and counted, and fails the CSMS call it answers; a CALLRESULT/CALLERROR resolves the
 pending CSMS-initiated call; CALLs are answered by their owning
 service through this node's delivery topic (a CALL whose message id came before on this connection is marked
-`repeat`, so the service answers it as before). An error in one session never leaves it.
+`repeat`, so the service answers it as before). A station over its budget of frames or bytes per second
+(`edge.domain.budget`) is not read until it is back within it: TCP back-pressure slows it, the frames it sent
+are all handled, and no other session waits. An error in one session never leaves it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms_edge.app.connections import Connection, ConnectionTable
+from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog
 from csms_kernel.ocpp.errors import code_for
@@ -42,6 +46,7 @@ class SessionContext:
     frame_log: FrameLog
     envelopes: EnvelopeFactory
     edge_address: str
+    limits: Limits = field(default_factory=Limits)
 
 
 def describe_close(exc: ConnectionClosed) -> str:
@@ -80,9 +85,14 @@ class Session:
                 connection.version.subprotocol,
                 connection.connection_id,
             )
+            loop = asyncio.get_running_loop()
+            budget = context.limits.budget(loop.time())
             while True:
                 message = await connection.socket.recv()
                 await self.handle(message)
+                if budget is not None and (wait := budget.charge(len(message), loop.time())) > 0:
+                    metrics.THROTTLED_SECONDS.inc(wait)
+                    await asyncio.sleep(wait)  # over its budget: the station's socket is not read meanwhile
         except ConnectionClosed as exc:
             reason = describe_close(exc)
         except Exception as exc:

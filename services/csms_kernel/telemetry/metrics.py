@@ -64,6 +64,10 @@ MALFORMED_ANSWERS = Counter(
     "csms_edge_malformed_answers",
     "Malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND frames from stations (logged and counted, never answered)",
 )
+THROTTLED_SECONDS = Counter(
+    "csms_edge_throttled_seconds",
+    "Time station connections were not read because they were over their budget of frames or bytes per second",
+)
 CONSUMER_LAG = Gauge(
     "csms_kafka_consumer_lag",
     "Records between a consumer's position and the end of the partition (last stable offset when read_committed)",
