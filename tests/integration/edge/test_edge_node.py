@@ -534,3 +534,41 @@ async def test_a_station_that_stops_reading_delays_no_reply_to_the_others(
     finally:
         await node.stop()
         await delete_delivery_topic(infra.kafka_bootstrap, node.settings.node_id)
+
+
+async def test_a_station_over_its_budget_is_slowed_without_losing_a_frame_or_delaying_others(
+    infra: Any, kafka_producer: Any, frames: FramesTail
+) -> None:
+    """Security review #7: a station sending 60 frames at once with a budget of 20 frames/s (burst 5) gets every
+    frame logged, spread over ~3 s by back-pressure, while another station's frames are logged at once."""
+    registry = FakeRegistry()
+    node = EdgeNode(
+        edge_settings(infra.kafka_bootstrap, station_frames_per_s=20, station_frame_burst=5), registry=registry
+    )
+    await node.start()
+    harness = EdgeHarness(node, registry, kafka_producer, stub=None)
+    loop = asyncio.get_running_loop()
+    try:
+        flooder, flooder_password = harness.register()
+        polite, polite_password = harness.register()
+        async with harness.connect(flooder, flooder_password) as flood, harness.connect(polite, polite_password) as ws:
+            started = loop.time()
+            for i in range(60):
+                await flood.send(f'[2,"f{i}","Heartbeat",{{}}]')
+            for i in range(3):
+                await ws.send(f'[2,"p{i}","Heartbeat",{{}}]')
+
+            def heartbeats(count: int) -> Any:
+                return lambda envelopes: sum(e.kind == envelope_pb2.KIND_FRAME for e in envelopes) == count
+
+            await frames.wait_for(polite, heartbeats(3))
+            polite_done = loop.time() - started
+            await frames.wait_for(flooder, heartbeats(60))
+            flood_done = loop.time() - started
+        assert polite_done < 1.0, polite_done
+        assert flood_done >= 2.0, flood_done  # (60 - 5) frames at 20/s: ~2.75 s
+        ids = [e.message_id for e in frames.envelopes(flooder) if e.kind == envelope_pb2.KIND_FRAME]
+        assert ids == [f"f{i}" for i in range(60)]  # all of them, in order
+    finally:
+        await node.stop()
+        await delete_delivery_topic(infra.kafka_bootstrap, node.settings.node_id)
