@@ -48,7 +48,16 @@ def bench_calls_topic(owner: str) -> str:
 
 
 async def run_edge(port: int, topic: str, node_id: str) -> None:
-    settings = EdgeSettings(node_id=node_id, host="127.0.0.1", port=port, ping_interval_s=3600, log_level="WARNING")
+    # No per-station budget (ADR 0030): the benchmark measures the node's capacity, ~200 frames/s per connection.
+    settings = EdgeSettings(
+        node_id=node_id,
+        host="127.0.0.1",
+        port=port,
+        ping_interval_s=3600,
+        log_level="WARNING",
+        station_frames_per_s=0,
+        station_bytes_per_s=0,
+    )
     configure_logging(settings.log_level)
     for name in (topic, *map(bench_calls_topic, OWNERS)):
         await ensure_topic(settings.kafka_bootstrap, name, BENCH_TOPIC_PARTITIONS, BENCH_TOPIC_CONFIG)
