@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.connections import Connection
 from csms_edge.app.session import LOG_UNAVAILABLE_CODE
 from csms_edge.bootstrap import EdgeNode, build
 from csms_edge.settings import EdgeSettings
+from csms_kernel.infra.health import READINESS
 from csms_kernel.ocpp.versions import OcppVersion
 
 
@@ -43,3 +46,24 @@ async def test_a_call_not_handed_to_its_service_closes_the_stations_connection()
     node._close_unrouted(envelope_pb2.Envelope(station_id="CS-2", connection_id="conn-9", message_id="m1"))
     await node.table.wait_closing()
     assert socket.closed == (LOG_UNAVAILABLE_CODE, "CALL not handed to its service")
+
+
+async def test_a_delivery_loop_that_ends_on_its_own_makes_the_node_not_serving() -> None:
+    """Security review #16: the node no longer looks healthy while no reply can reach its stations."""
+
+    async def broken() -> None:
+        raise RuntimeError("consumer closed")
+
+    node = EdgeNode(EdgeSettings(node_id="edge-7"))
+    task = asyncio.create_task(broken())
+    await asyncio.wait([task])
+    try:
+        node._delivery_ended(task)
+        assert READINESS.failing_components["edge delivery"] == "delivery loop ended: RuntimeError('consumer closed')"
+    finally:
+        READINESS.ok("edge delivery")
+    cancelled = asyncio.create_task(asyncio.sleep(10))
+    cancelled.cancel()
+    await asyncio.wait([cancelled])
+    node._delivery_ended(cancelled)  # a stop cancels it: nothing to report
+    assert READINESS.serving
