@@ -96,7 +96,7 @@ class DeliveryHandler:
         self._envelopes = envelopes
         self._send_timeout_s = send_timeout_s
         self._send_queue_size = send_queue_size
-        self.recorder = DeliveredRecorder(frame_log)
+        self._recorder = DeliveredRecorder(frame_log)
 
     def deliver(self, values: Sequence[bytes | None]) -> int:
         """Hands a batch to the connections' send lanes, in order, without waiting for any socket; returns how
@@ -112,7 +112,7 @@ class DeliveryHandler:
     async def flush(self) -> None:
         """Waits until the queued frames are written (or dropped) and recorded (draining)."""
         await self._table.wait_sent()
-        await self.recorder.flush()
+        await self._recorder.flush()
 
     def _route(self, value: bytes | None) -> bool:
         envelope = _decode(value)
@@ -175,7 +175,7 @@ class DeliveryHandler:
         now_ns = self._envelopes.clock_ns()
         if envelope.HasField("received_at"):  # when the edge read the CALL this answers
             metrics.observe_round_trip(envelope.action, (now_ns - envelope.received_at.ToNanoseconds()) / 1e9)
-        self.recorder.add(self._envelopes.delivered(envelope, now_ns))
+        self._recorder.add(self._envelopes.delivered(envelope, now_ns))
 
     def _close(self, envelope: envelope_pb2.Envelope) -> None:
         connection = self._table.get(envelope.station_id)
