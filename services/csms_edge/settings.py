@@ -54,7 +54,7 @@ class EdgeSettings(CommonSettings):
     proxy_client_cert_header: str = Field(
         default="X-Forwarded-Client-Cert",
         description="Header in which a trusted proxy passes the client certificate: URL-encoded PEM (nginx "
-        "`$ssl_client_escaped_cert`) or Envoy's XFCC (`Cert=\"...\"`). The edge re-verifies it against "
+        '`$ssl_client_escaped_cert`) or Envoy\'s XFCC (`Cert="..."`). The edge re-verifies it against '
         "`station_ca_file`.",
     )
     max_connections: int = Field(

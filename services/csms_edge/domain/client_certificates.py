@@ -14,7 +14,6 @@ from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyB
 from csms_edge.domain.profiles import ClientCertificate
 from csms_kernel.pki.certificates import common_name
 
-
 # Station certificates (OCPP 2.0.1 Part 2 A00.FR.4xx) name the station in the subject CN and carry no
 # subjectAltName, which the Web PKI end-entity defaults require; everything else keeps the Web PKI rules.
 _STATION_LEAF_POLICY = ExtensionPolicy.webpki_defaults_ee().may_be_present(

@@ -103,8 +103,10 @@ class Lockouts:
     def failed(self, station_id: str, address: str, now: float) -> float:
         """Counts a failed handshake; returns the lockout it starts now (0: none)."""
         policy = self.policy
-        pair = _doubling(self._pairs.fail((station_id, address), now), policy.pair_free, policy.base_s, policy.pair_max_s)
-        by_address = _doubling(self._addresses.fail(address, now), policy.address_free, policy.base_s, policy.address_max_s)
+        pair_failures = self._pairs.fail((station_id, address), now)
+        address_failures = self._addresses.fail(address, now)
+        pair = _doubling(pair_failures, policy.pair_free, policy.base_s, policy.pair_max_s)
+        by_address = _doubling(address_failures, policy.address_free, policy.base_s, policy.address_max_s)
         by_station = policy.station_s if self._stations.fail(station_id, now) > policy.station_free else 0.0
         self._pairs.lock((station_id, address), now + pair)
         self._addresses.lock(address, now + by_address)
