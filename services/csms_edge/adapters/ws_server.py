@@ -131,9 +131,13 @@ class StationEndpoint:
             return self._respond(ws, handshake.too_many_failures(wait_s))
         profile = presented_profile(transport, station_id)
         if isinstance(profile, CertificateRejected):
-            refusal = handshake.Refuse(http.HTTPStatus.UNAUTHORIZED, "invalid station credentials\n")
             return self._refuse(
-                ws, transport, refusal, station_id, event="client_certificate_rejected", reason=profile.reason
+                ws,
+                transport,
+                handshake.INVALID_CREDENTIALS,
+                station_id,
+                event="client_certificate_rejected",
+                reason=profile.reason,
             )
         authorization = request.headers.get_all("Authorization")
         checked = handshake.check_request(

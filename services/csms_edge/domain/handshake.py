@@ -158,9 +158,10 @@ def decide(candidate: Candidate, verdict: Verdict, *, accept_unknown_stations: b
         return STATION_DISABLED
     # One answer for unknown station, wrong password and too low a profile: do not reveal which station ids exist
     # or at which profile they are registered.
-    return _unauthorized("invalid station credentials\n")
+    return INVALID_CREDENTIALS
 
 
+INVALID_CREDENTIALS = _unauthorized("invalid station credentials\n")
 STATION_DISABLED = Refuse(http.HTTPStatus.FORBIDDEN, "station disabled\n")
 REGISTRY_UNAVAILABLE = Refuse(http.HTTPStatus.SERVICE_UNAVAILABLE, "station registry unavailable; try again later\n")
 

@@ -216,7 +216,9 @@ async def test_grpc_verdicts_are_mapped(proto: authorization_pb2.Verdict.ValueTy
     assert await GrpcStationRegistry(call, 2.0).verify("CS-1", "secret", 3) is verdict
     assert call.requests == [
         (
-            authorization_pb2.VerifyStationCredentialsRequest(station_id="CS-1", password="secret", presented_profile=3),
+            authorization_pb2.VerifyStationCredentialsRequest(
+                station_id="CS-1", password="secret", presented_profile=3
+            ),
             2.0,
         )
     ]
