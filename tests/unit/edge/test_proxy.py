@@ -22,7 +22,7 @@ def test_trust(address: str, trusted: bool) -> None:
 
 
 def test_an_invalid_entry_is_a_clear_error() -> None:
-    with pytest.raises(InvalidProxyList, match="'10.0.0.0/33'"):
+    with pytest.raises(InvalidProxyList, match=r"'10\.0\.0\.0/33'"):
         TrustedProxies.parse(["10.0.0.0/33"])
 
 
