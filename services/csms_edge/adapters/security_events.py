@@ -14,6 +14,8 @@ import asyncio
 import logging
 from collections import deque
 
+from confluent_kafka import KafkaException
+
 from csms.security.v1 import security_pb2
 from csms_edge.adapters.kafka_producer import AsyncProducer, ProducerStopped
 from csms_kernel.security.events import TOPIC
@@ -33,8 +35,8 @@ class KafkaSecurityEvents:
             self._drop(event, "too many security events outstanding")
             return
         try:
-            future = self._producer.send(TOPIC, event.SerializeToString(), event.event.station_id.encode(), ())
-        except (BufferError, ProducerStopped) as exc:
+            future = self._producer.send(TOPIC, event.SerializeToString(), event.event.station_id.encode(), [])
+        except (BufferError, ProducerStopped, KafkaException) as exc:
             self._drop(event, str(exc) or type(exc).__name__)
             return
         self.outstanding += 1
