@@ -187,6 +187,10 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
             "CSMS_EDGE_GRPC_LISTEN": grpc_address,
             "CSMS_EDGE_ACCEPT_UNKNOWN_STATIONS": "true" if config.accept_unknown_stations else "false",
             **_edge_tls_env(config, index),
+            # Every station of a local stack (tests, load tests) connects from 127.0.0.1: the per-address limits
+            # meant for the Internet would lock them all out together (docs/adr/0025).
+            "CSMS_EDGE_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+            "CSMS_EDGE_ADDRESS_FREE_FAILURES": "100000",
         }
         specs.append(ProcessSpec(node, "edge", env, grpc_address, port))
     for spec in specs:

@@ -239,8 +239,8 @@ class StationEndpoint:
         verdict: Verdict | None = None,
         profile: int | None = None,
     ) -> Response:
-        """Answers `refusal`; a security refusal counts as a failed handshake (perhaps starting a lockout) and is
-        published as a security event."""
+        """Answers `refusal`; a security refusal is published as a security event, and a 401 counts as a failed
+        handshake (perhaps starting a lockout)."""
         guard = self._guard
         if event == "connection_limit_reached" or refusal.status in _SECURITY_STATUSES:
             details = {
@@ -254,7 +254,8 @@ class StationEndpoint:
             if transport.ignored_proxy_headers:
                 details["ignored_proxy_headers"] = ",".join(transport.ignored_proxy_headers)
             self._publish(event, station_id, reason or refusal.body.strip(), transport, details)
-        if refusal.status in _SECURITY_STATUSES and station_id:
+        # Only 401 counts: a 403 (disabled) means the password was right, so it is no guess.
+        if refusal.status == http.HTTPStatus.UNAUTHORIZED and station_id:
             lockout_s = guard.lockouts.failed(station_id, transport.remote_address, guard.clock())
             if lockout_s > 0:
                 self._publish(
