@@ -13,18 +13,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Sequence
+from typing import Protocol
 
 from confluent_kafka import KafkaException
 
 from csms.security.v1 import security_pb2
-from csms_edge.adapters.kafka_producer import AsyncProducer, ProducerStopped
+from csms_edge.adapters.kafka_producer import ProducerStopped
 from csms_kernel.security.events import TOPIC
 
 log = logging.getLogger(__name__)
 
 
+class Sender(Protocol):
+    """`AsyncProducer.send` (a fake in tests)."""
+
+    def send(
+        self, topic: str, value: bytes, key: bytes, headers: Sequence[tuple[str, bytes]]
+    ) -> asyncio.Future[None]: ...
+
+
 class KafkaSecurityEvents:
-    def __init__(self, producer: AsyncProducer, *, max_outstanding: int = 1_000) -> None:
+    def __init__(self, producer: Sender, *, max_outstanding: int = 1_000) -> None:
         self._producer = producer
         self._max_outstanding = max_outstanding
         self.outstanding = 0
