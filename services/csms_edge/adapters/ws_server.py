@@ -41,11 +41,13 @@ from csms_edge.domain.proxy import FORWARDED_FOR, FORWARDED_PROTO, TrustedProxie
 from csms_edge.ports import RegistryUnavailable, SecurityEvents, StationRegistry, Verdict
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.security.events import csms_event
+from csms_kernel.telemetry import metrics
 from csms_kernel.telemetry.security_log import security_event
 
 log = logging.getLogger(__name__)
 
 _SECURITY_STATUSES = (http.HTTPStatus.UNAUTHORIZED, http.HTTPStatus.FORBIDDEN)
+_METRIC_REASONS = {"connection_limit_reached": "connection_limit", "client_certificate_rejected": "client_certificate"}
 
 
 def new_connection_id() -> str:
@@ -128,6 +130,7 @@ class StationEndpoint:
         wait_s = guard.lockouts.locked_for(station_id, address, guard.clock())
         if wait_s > 0:
             log.debug("handshake of %s from %s refused: locked out for %.1f s", station_id, address, wait_s)
+            metrics.count_handshake_refusal("locked_out")
             return self._respond(ws, handshake.too_many_failures(wait_s))
         profile = presented_profile(transport, station_id)
         if isinstance(profile, CertificateRejected):
@@ -153,9 +156,11 @@ class StationEndpoint:
             verdict = await self._registry.verify(checked.station_id, checked.password, profile)
         except RegistryUnavailable as exc:
             log.warning("station %s refused: station registry unavailable (%s)", checked.station_id, exc)
+            metrics.count_handshake_refusal("registry_unavailable")
             return self._respond(ws, handshake.REGISTRY_UNAVAILABLE)
         except Exception:
             log.exception("station %s refused: station registry failed", checked.station_id)
+            metrics.count_handshake_refusal("registry_unavailable")
             return self._respond(ws, handshake.REGISTRY_UNAVAILABLE)
         decision = handshake.decide(checked, verdict, accept_unknown_stations=self._accept_unknown_stations)
         if isinstance(decision, handshake.Refuse):
@@ -242,6 +247,14 @@ class StationEndpoint:
         """Answers `refusal`; a security refusal is published as a security event, and a 401 counts as a failed
         handshake (perhaps starting a lockout)."""
         guard = self._guard
+        metrics.count_handshake_refusal(
+            verdict.value
+            if verdict is not None
+            else {
+                "connection_limit_reached": "connection_limit",
+                "client_certificate_rejected": "client_certificate",
+            }.get(event, "bad_credentials")
+        )
         if event == "connection_limit_reached" or refusal.status in _SECURITY_STATUSES:
             details = {
                 "status": str(int(refusal.status)),

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
+from prometheus_client import REGISTRY
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidMessage, InvalidStatus
@@ -215,13 +216,19 @@ async def test_a_trusted_proxys_forwarded_certificate_is_verified_again(edge: No
     assert event.remote_address == "198.51.100.1" and event.details["via_proxy"] == "true"
 
 
+def refusals(reason: str) -> float:
+    return REGISTRY.get_sample_value("csms_edge_handshake_refusals_total", {"reason": reason}) or 0.0
+
+
 async def test_brute_force_is_locked_out_with_429_and_an_event(edge: Node) -> None:
     station_id = edge.register(1)
     source = "127.0.0.3"
+    wrong, locked = refusals("wrong_password"), refusals("locked_out")
     statuses = [await edge.refused(station_id, tls=False, password=f"guess-{i:012d}", source=source) for i in range(5)]
     assert statuses == [401, 401, 401, 401, 429]
     event = await edge.events.wait_for(station_id, lambda e: e.type == "handshake_locked_out")
     assert event.details["lockout_s"] == "1" and event.remote_address == source
+    assert (refusals("wrong_password") - wrong, refusals("locked_out") - locked) == (4, 1)
     # locked out: not even the right password is looked at, from that address...
     assert await edge.refused(station_id, tls=False, source=source) == 429
     # ... while the genuine station elsewhere is not kept out
