@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
-from prometheus_client import REGISTRY
 import websockets
+from prometheus_client import REGISTRY
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidMessage, InvalidStatus
 from websockets.typing import Subprotocol
