@@ -7,6 +7,8 @@ or TLS alert) and the CSMS security event on `csms.security.events.v1` (docs/adr
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import ssl
 import uuid
 from collections.abc import AsyncIterator
@@ -24,7 +26,7 @@ from websockets.typing import Subprotocol
 
 from csms.security.v1 import security_pb2
 from csms_edge.bootstrap import EdgeNode
-from csms_kernel.pki.dev import DevPki
+from csms_kernel.pki.dev import DevPki, ensure_dev_pki
 from kit.edge_node import delete_delivery_topic, edge_settings
 from kit.fakes.edge import FakeRegistry
 from kit.pki import (
@@ -35,6 +37,7 @@ from kit.pki import (
     station_tls_context,
 )
 from kit.security_events import SecurityEventsTail
+from kit.waiting import eventually
 from loadtest.station_socket import basic_auth
 
 pytestmark = pytest.mark.integration
@@ -253,3 +256,54 @@ async def test_no_server_version_is_disclosed(edge: Node) -> None:
     station_id = edge.register(1)
     async with edge.connect(station_id, tls=False) as ws:
         assert ws.response is not None and "Server" not in ws.response.headers
+
+
+async def test_replaced_certificate_files_serve_new_connections_without_a_restart(
+    infra: Any, dev_pki: DevPki, tmp_path: Path
+) -> None:
+    files = tmp_path / "edge"
+    files.mkdir()
+    for source in (dev_pki.server_chain, dev_pki.server.key, dev_pki.station_ca.certificate):
+        shutil.copy(source, files / source.name)
+    settings = edge_settings(
+        infra.kafka_bootstrap,
+        tls_port=0,
+        tls_cert_file=str(files / "server-chain.pem"),
+        tls_key_file=str(files / "server.key"),
+        station_ca_file=str(files / "station-ca.pem"),
+        tls_reload_interval_s=0.1,
+    )
+    registry = FakeRegistry()
+    node = EdgeNode(settings, registry=registry)
+    await node.start()
+    try:
+        url = f"wss://127.0.0.1:{node.tls_port}/ocpp/"
+        for station_id in ("CS-OLD", "CS-NEW"):
+            registry.credentials[station_id], registry.profiles[station_id] = PASSWORD, 3
+        options: dict[str, Any] = {"subprotocols": [Subprotocol("ocpp2.0.1")], "open_timeout": 10}
+        old = issue_station_certificate(dev_pki, "CS-OLD")
+        async with websockets.connect(url + "CS-OLD", ssl=station_tls_context(dev_pki, old), **options) as before:
+            renewed = ensure_dev_pki(tmp_path / "renewed")
+            for source in (renewed.server_chain, renewed.server.key, renewed.station_ca.certificate):
+                shutil.copy(source, files / source.name)
+            new = issue_station_certificate(renewed, "CS-NEW")
+            await eventually(lambda: reloads(node), lambda count: count == 1, timeout_s=10, what="TLS reloaded")
+            async with websockets.connect(url + "CS-NEW", ssl=station_tls_context(renewed, new), **options):
+                pass
+            with pytest.raises(ssl.SSLError):  # the old root CA does not verify the new server certificate
+                async with websockets.connect(url + "CS-OLD", ssl=station_tls_context(dev_pki, old), **options):
+                    pass
+            await before.ping()  # the connection made before the reload is untouched
+        (files / "server.key").write_text("not a key")
+        await asyncio.sleep(0.5)
+        assert await reloads(node) == 1
+        async with websockets.connect(url + "CS-NEW", ssl=station_tls_context(renewed, new), **options):
+            pass
+    finally:
+        await node.stop()
+        await delete_delivery_topic(infra.kafka_bootstrap, settings.node_id)
+
+
+async def reloads(node: EdgeNode) -> int:
+    assert node.tls is not None
+    return node.tls.reloads
