@@ -2,8 +2,8 @@
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers Authorize on every version, consumer group `authorization.handlers`),
-the active sessions projector (from the transactions events), the token and station outbox relays and the gRPC
-AuthorizationService.
+the active sessions projector (from the transactions events), the token, station and security outbox relays and
+the gRPC AuthorizationService.
 """
 
 from __future__ import annotations
@@ -14,9 +14,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
+from csms.security.v1 import security_pb2
 from csms_authorization.adapters.active_sessions import CassandraActiveSessions
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
-from csms_authorization.adapters.outbox import STATION_KEY, STATION_OUTBOX_TABLE, CassandraOutbox
+from csms_authorization.adapters.outbox import (
+    SECURITY_OUTBOX_TABLE,
+    STATION_KEY,
+    STATION_OUTBOX_TABLE,
+    CassandraOutbox,
+)
 from csms_authorization.adapters.registry import CassandraStationRegistry
 from csms_authorization.adapters.store import KEYSPACE
 from csms_authorization.adapters.token_store import CassandraTokenStore
@@ -46,14 +52,17 @@ from csms_kernel.outbox.lease import CassandraLease
 from csms_kernel.outbox.relay import EventLog, Lease, Outbox, OutboxRelay
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
+from csms_kernel.security import events as security_events
 
 log = logging.getLogger(__name__)
 
 NAME = "authorization"
 LEASE_NAME = "token_outbox_relay"
 STATION_LEASE_NAME = "station_outbox_relay"
+SECURITY_LEASE_NAME = "security_outbox_relay"
 EVENT_TYPE = authorization_pb2.AuthorizationEvent.DESCRIPTOR.full_name
 STATION_EVENT_TYPE = authorization_pb2.StationCredentialsChanged.DESCRIPTOR.full_name
+SECURITY_EVENT_TYPE = security_pb2.SecurityEventRecorded.DESCRIPTOR.full_name
 SERVICE_NAME = authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name
 
 
@@ -74,6 +83,9 @@ def build(
     station_outbox: Outbox[PendingEvent] | None = None,
     station_lease: Lease | None = None,
     station_event_log: EventLog[PendingEvent] | None = None,
+    security_outbox: Outbox[PendingEvent] | None = None,
+    security_lease: Lease | None = None,
+    security_event_log: EventLog[PendingEvent] | None = None,
     sessions: ActiveSessions | None = None,
     station_calls: StationCalls | None = None,
     hasher: PasswordHasher | None = None,
@@ -81,8 +93,8 @@ def build(
 ) -> Service:
     """The authorization service, wired; each keyword replaces a port (tests pass fakes; `sessions` is what the
     handlers read, the projector keeps writing the Cassandra read model; `outbox`, `lease` and `event_log` are the
-    token events', `station_*` the station credential events'). A `session` passed in stays the caller's to
-    connect and close."""
+    token events', `station_*` the station credential events', `security_*` the CSMS security events'). A `session`
+    passed in stays the caller's to connect and close."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -138,11 +150,19 @@ def build(
         lease_s=settings.outbox_lease_s,
         name="station outbox relay",
     )
+    security_relay = OutboxRelay(
+        security_outbox or CassandraOutbox(session, SECURITY_OUTBOX_TABLE, STATION_KEY),
+        security_lease or CassandraLease(session, KEYSPACE, SECURITY_LEASE_NAME, instance, settings.outbox_lease_s),
+        security_event_log or KafkaEventLog(producer, security_events.TOPIC, SECURITY_EVENT_TYPE),
+        poll_s=settings.outbox_poll_s,
+        lease_s=settings.outbox_lease_s,
+        name="security outbox relay",
+    )
     projector, sessions_consumer = kafka_projection_runner(
         settings, instance, SESSIONS_PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
     servicer = AuthorizationServicer(
-        StationService(registry, hasher, clock, changed=station_relay.wake),
+        StationService(registry, hasher, clock, changed=_waking(station_relay, security_relay)),
         clock,
         tokens=tokens,
         token_service=TokenService(tokens, local_list, clock, changed=relay.wake),
@@ -160,7 +180,7 @@ def build(
         name=NAME,
         instance=instance,
         resources=[*resources, handler_consumer, sessions_consumer, producer],
-        loops=[call_runner.run, projector.run, relay.run, station_relay.run],
+        loops=[call_runner.run, projector.run, relay.run, station_relay.run, security_relay.run],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,
@@ -169,6 +189,14 @@ def build(
         ),
         router=router,
     )
+
+
+def _waking(*relays: OutboxRelay[PendingEvent]) -> Callable[[], None]:
+    def wake() -> None:
+        for relay in relays:
+            relay.wake()
+
+    return wake
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from google.protobuf.message import Message
 
-from csms_authorization.domain.stations import StationRecord
+from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.domain.tokens import TokenRecord
 
 
@@ -28,6 +28,24 @@ class StationRegistryRepository(Protocol):
     async def delete(self, station_id: str, event: PendingEvent) -> None:
         """Removes the station's record and group membership and queues the event, in one request (written at
         the event's revision)."""
+
+    async def claim_promotion(self, station_id: str, pending_revision: int, promotion: Change) -> bool:
+        """True for the one caller, of every instance, that first claims this promotion (PASSWORD_ROTATED or
+        SECURITY_PROFILE_UPGRADED) of the pending credentials set at `pending_revision`: two verifications at
+        once promote once. A claim expires after `PROMOTION_CLAIM_TTL_S`, so a claimer that died before `promote`
+        leaves the promotion to a later verification."""
+
+    async def promote(
+        self,
+        record: StationRecord,
+        promotions: Sequence[Change],
+        revision: int,
+        event: PendingEvent,
+        security_events: Sequence[PendingEvent],
+    ) -> None:
+        """Writes what these promotions changed in the record (the password or the profile with its pending
+        value, and `updated_at`; nothing else, so a concurrent change of other fields stays) at `revision`, and
+        queues the station event and the security events (`csms.security.events.v1`) in the same request."""
 
     async def list_page(
         self, page_size: int, page_token: bytes | None, group: str | None = None
@@ -98,6 +116,8 @@ class LocalListStore(Protocol):
     async def record_station_version(self, station_id: str, version: int, at: datetime) -> None: ...
 
 
+PROMOTION_CLAIM_TTL_S = 60
+
 SHARDS = 8  # fixed: the events of one key must stay in one partition to keep their order
 
 
@@ -108,9 +128,9 @@ class PendingEvent:
     shard: int
     revision: int
     event_id: uuid.UUID
-    # the Kafka key: a token's key (token outbox) or a station id (station outbox)
+    # the Kafka key: a token's key (token outbox) or a station id (station and security outboxes)
     key: str
-    # the serialized event (`AuthorizationEvent`, `StationCredentialsChanged`)
+    # the serialized event (`AuthorizationEvent`, `StationCredentialsChanged`, `SecurityEventRecorded`)
     event: bytes
 
     @classmethod

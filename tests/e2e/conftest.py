@@ -1,6 +1,7 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
-The stack runs two instances of every service and two edge nodes, as production does, and one operator API
+The stack runs two instances of every service and two edge nodes (ws:// and wss:// with the session's `dev_pki`),
+as production does, and one operator API
 (`stack.config.api_url`), on its own ports so it can run beside a `make up` stack; `authorization` is a gRPC
 stub of its authorization service (any instance).
 """
@@ -15,6 +16,7 @@ import pytest
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
 from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.pki.dev import DevPki
 from infra_fixtures import Infra
 from kit.stack import Cli, free_port
 
@@ -22,13 +24,15 @@ __all__ = ["Infra", "authorization", "cli", "stack"]
 
 
 @pytest.fixture(scope="session")
-async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+async def stack(infra: Infra, dev_pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     config = StackConfig(
         kafka_bootstrap=infra.kafka_bootstrap,
         cassandra_contact_points=",".join(infra.cassandra_contact_points),
         cassandra_port=infra.cassandra_port,
         cassandra_local_dc=infra.local_dc,
         edge_ports=(free_port(), free_port()),
+        edge_tls_ports=(free_port(), free_port()),
+        pki_dir=dev_pki.directory,
         edge_grpc_ports=(free_port(), free_port()),
         device_model_ports=(free_port(), free_port()),
         authorization_ports=(free_port(), free_port()),

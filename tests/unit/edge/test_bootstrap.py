@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from typing import Any
+
+import pytest
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.connections import Connection
@@ -11,6 +15,7 @@ from csms_edge.bootstrap import EdgeNode, build
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra.health import READINESS
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.fakes.edge import FakeFrameLog, FakeRegistry
 
 
 async def test_build_wires_the_node_without_starting_it() -> None:
@@ -67,3 +72,23 @@ async def test_a_delivery_loop_that_ends_on_its_own_makes_the_node_not_serving()
     await asyncio.wait([cancelled])
     node._delivery_ended(cancelled)  # a stop cancels it: nothing to report
     assert READINESS.serving
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"plain_enabled": False}, "no station endpoint"),
+        ({"trusted_proxies": ["10.0.0.0/33"]}, "CSMS_EDGE_TRUSTED_PROXIES"),
+        ({"tls_port": 0}, "CSMS_EDGE_TLS_CERT_FILE"),
+        ({"tls_port": 0, "tls_cert_file": "/nonexistent.pem", "tls_key_file": "/nonexistent.key"}, "wss://"),
+    ],
+)
+async def test_a_node_with_a_broken_endpoint_configuration_does_not_start(fields: dict[str, Any], message: str) -> None:
+    node = EdgeNode(EdgeSettings(**fields), registry=FakeRegistry(), frame_log=FakeFrameLog())
+    with pytest.raises(ValueError, match=re.escape(message)):
+        await node.start()
+
+
+def test_trusted_proxies_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CSMS_EDGE_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
+    assert EdgeSettings().trusted_proxies == ["10.0.0.0/8", "192.0.2.7"]
