@@ -15,6 +15,7 @@ from typing import Any
 
 from csms_device_model.domain.calls import ActionNotSendable, PayloadNotValid, check_call
 from csms_device_model.domain.commands import (
+    certificate_signed,
     change_availability,
     clear_cache,
     data_transfer,
@@ -29,6 +30,7 @@ from csms_device_model.domain.commands.get_configuration import GetConfiguration
 from csms_device_model.domain.commands.params import InvalidParams
 from csms_device_model.domain.commands.record import OcppCall
 from csms_device_model.domain.commands.set_configuration import SetConfiguration
+from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
@@ -37,6 +39,7 @@ from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuratio
 from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
@@ -45,6 +48,7 @@ from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
@@ -220,6 +224,14 @@ COMMANDS: dict[str, Command] = {
             V16: single(v16_data_transfer.request, v16_data_transfer.outcome),
             V201: single(v201_data_transfer.request, v201_data_transfer.outcome),
             V21: single(v21_data_transfer.request, v21_data_transfer.outcome),
+        },
+    ),
+    "certificate-signed": Command(
+        certificate_signed.parse,
+        {
+            V16: single(v16_certificate_signed.request, v16_certificate_signed.outcome),
+            V201: single(v201_certificate_signed.request, v201_certificate_signed.outcome),
+            V21: single(v21_certificate_signed.request, v21_certificate_signed.outcome),
         },
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),

@@ -13,6 +13,7 @@ from ocpp.v201 import call as v201
 
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.v16 import boot_notification as v16_boot_notification
+from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
@@ -24,6 +25,7 @@ from csms_device_model.ocpp.v16 import status_notification as v16_status_notific
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
 from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notification
+from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
@@ -35,6 +37,7 @@ from csms_device_model.ocpp.v21 import status_notification as v21_status_notific
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
 from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notification
+from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
@@ -82,6 +85,7 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "GetConfiguration": v16_get_configuration,
         "ChangeConfiguration": v16_change_configuration,
         "DataTransfer": v16_data_transfer,
+        "CertificateSigned": v16_certificate_signed,
     },
     OcppVersion.V201: {
         "Reset": v201_reset,
@@ -92,6 +96,7 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "GetVariables": v201_get_variables,
         "SetVariables": v201_set_variables,
         "DataTransfer": v201_data_transfer,
+        "CertificateSigned": v201_certificate_signed,
     },
     OcppVersion.V21: {
         "Reset": v21_reset,
@@ -102,5 +107,6 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "GetVariables": v21_get_variables,
         "SetVariables": v21_set_variables,
         "DataTransfer": v21_data_transfer,
+        "CertificateSigned": v21_certificate_signed,
     },
 }
