@@ -30,11 +30,13 @@ from csms_device_model.domain.commands.get_configuration import GetConfiguration
 from csms_device_model.domain.commands.params import InvalidParams
 from csms_device_model.domain.commands.record import OcppCall
 from csms_device_model.domain.commands.set_configuration import SetConfiguration
+from csms_device_model.domain.commands.trigger_message import TriggerMessage
 from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
 from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
+from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
 from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
@@ -137,6 +139,14 @@ def v16_set_configuration(command: SetConfiguration) -> Plan:
     return calls([v16_change_configuration.request(s) for s in command.settings], combine)
 
 
+def v16_trigger(command: TriggerMessage) -> Plan:
+    """TriggerMessage, or for the security whitepaper's messages (SignChargePointCertificate,
+    LogStatusNotification) ExtendedTriggerMessage."""
+    if command.message in v16_extended_trigger_message.MESSAGES:
+        return single(v16_extended_trigger_message.request, v16_extended_trigger_message.outcome)(command)
+    return single(v16_trigger_message.request, v16_trigger_message.outcome)(command)
+
+
 def raw_call(version: OcppVersion) -> Callable[[raw.Raw], Plan]:
     """The action and payload as given, if the version has the action, the CSMS sends it and the payload is valid;
     the result is the station's CALLRESULT payload as it is (checked against the response schema)."""
@@ -189,7 +199,7 @@ COMMANDS: dict[str, Command] = {
     "trigger-message": Command(
         trigger_message.parse,
         {
-            V16: single(v16_trigger_message.request, v16_trigger_message.outcome),
+            V16: v16_trigger,
             V201: single(v201_trigger_message.request, v201_trigger_message.outcome),
             V21: single(v21_trigger_message.request, v21_trigger_message.outcome),
         },

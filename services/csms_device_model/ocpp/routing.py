@@ -18,6 +18,7 @@ from csms_device_model.ocpp.v16 import change_availability as v16_change_availab
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
 from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
+from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
 from csms_device_model.ocpp.v16 import heartbeat as v16_heartbeat
 from csms_device_model.ocpp.v16 import reset as v16_reset
@@ -81,6 +82,7 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "ChangeAvailability": v16_change_availability,
         "UnlockConnector": v16_unlock_connector,
         "TriggerMessage": v16_trigger_message,
+        "ExtendedTriggerMessage": v16_extended_trigger_message,
         "ClearCache": v16_clear_cache,
         "GetConfiguration": v16_get_configuration,
         "ChangeConfiguration": v16_change_configuration,
