@@ -15,7 +15,19 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import ocsp
 
-from csms_device_model.domain.commands.params import InvalidParams, Params
+from csms_device_model.domain.commands.params import InvalidParams, NotExpressible, Params, snake
+
+
+class CertificateUse(enum.Enum):
+    """The kinds of certificate a station keeps, by neutral name (each version's names: ocpp/<version>/
+    install_certificate.py and get_installed_certificate_ids.py)."""
+
+    CSMS_ROOT = "csms_root"  # 1.6 CentralSystemRootCertificate, 2.x CSMSRootCertificate
+    MANUFACTURER_ROOT = "manufacturer_root"  # firmware signing root
+    V2G_ROOT = "v2g_root"  # ISO 15118 V2G root (2.x)
+    MO_ROOT = "mo_root"  # ISO 15118 mobility operator root (2.x)
+    OEM_ROOT = "oem_root"  # ISO 15118-20 vehicle manufacturer root (2.1)
+    V2G_CERTIFICATE_CHAIN = "v2g_certificate_chain"  # the station's own V2G chain: listed, never installed (2.x)
 
 
 class HashAlgorithm(enum.Enum):
@@ -57,9 +69,6 @@ class HashData:
             "serial_number": self.serial_number,
         }
 
-    def neutral(self) -> dict[str, str]:
-        return self.ocpp()
-
 
 def pem_certificates(text: str, field: str) -> tuple[x509.Certificate, ...]:
     """The certificates of a PEM text, in order; InvalidParams naming `field` when it holds none or a broken one."""
@@ -70,6 +79,21 @@ def pem_certificates(text: str, field: str) -> tuple[x509.Certificate, ...]:
     except ValueError:
         raise InvalidParams(field, "is not a PEM certificate (-----BEGIN CERTIFICATE----- ...)") from None
     return tuple(found)
+
+
+def version_name(use: CertificateUse, names: dict[CertificateUse, str], version: str) -> str:
+    """The version's name of a certificate use; NotExpressible naming the ones it has."""
+    if use not in names:
+        raise NotExpressible(
+            f"OCPP {version} has no {use.value} certificates (it has: {', '.join(u.value for u in names)})"
+        )
+    return names[use]
+
+
+def neutral_use(value: Any, names: dict[CertificateUse, str]) -> str:
+    """The neutral name of a version's certificate use read from an answer."""
+    text = str(getattr(value, "value", value))
+    return next((use.value for use, name in names.items() if name == text), snake(text))
 
 
 def check_length(text: str, field: str, limit: int, version: str) -> None:
