@@ -136,11 +136,11 @@ class OperatorCommands:
             raise InvalidCall(f"{new.command} for {new.station_id} ({version.subprotocol}): {exc}") from exc
         now = self._clock()
         expires_at = self._expiry(new, now)
+        if plan.credentials is not None:
+            await self._register_pending(new, presence, plan.credentials)
         if not presence.connected and not new.queue_if_offline:
             raise StationOffline(f"station {new.station_id} is offline (queue_if_offline keeps the command for it)")
         timeout_s = new.timeout_s if new.timeout_s and new.timeout_s > 0 else self._default_timeout_s
-        if plan.credentials is not None:
-            await self._register_pending(new, presence, plan.credentials)
         record = CommandRecord(
             command_id=self._new_id(),
             station_id=new.station_id,
