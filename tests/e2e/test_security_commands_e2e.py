@@ -7,6 +7,7 @@ a rotation the station rejects is cancelled. The password never appears in the c
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -104,7 +105,9 @@ async def test_root_certificates_installed_listed_and_deleted(
 
         pem_file = tmp_path / "root.pem"
         pem_file.write_text(root_pem)
-        deleted = cli("command", "delete-certificate", station_id, "--certificate-file", str(pem_file))
+        deleted = await asyncio.to_thread(
+            cli, "command", "delete-certificate", station_id, "--certificate-file", str(pem_file)
+        )
         assert deleted.returncode == 0, deleted.stderr
         assert '"status": "accepted"' in deleted.stdout
         assert station.certificates.installed == {ROOT_TYPE[version]: []}
