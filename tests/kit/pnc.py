@@ -216,3 +216,29 @@ def serving(answer: Callable[[bytes], tuple[int, bytes] | bytes], content_type: 
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class PlugAndChargeWorld:
+    """A local OCSP responder (for its CA's certificates) and contract-certificate provider, both served, and the
+    authorization settings that point a CSMS at them."""
+
+    ocsp: LocalOcspResponder
+    ocsp_url: str
+    provider: LocalContractProvider
+    provider_url: str
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "CSMS_AUTHORIZATION_CONTRACT_PROVIDER_URL": self.provider_url,
+            "CSMS_AUTHORIZATION_OCSP_RESPONDER_ALLOWLIST": json.dumps([self.ocsp_url]),
+        }
+
+    @classmethod
+    @contextmanager
+    def running(cls) -> Iterator[PlugAndChargeWorld]:
+        ocsp, provider = LocalOcspResponder(LocalCa("Local V2G Root")), LocalContractProvider()
+        with serving(ocsp.answer, "application/ocsp-response") as ocsp_url:
+            with serving(provider.answer, "application/json") as provider_url:
+                yield cls(ocsp, f"{ocsp_url}/ocsp", provider, f"{provider_url}/ccp")
