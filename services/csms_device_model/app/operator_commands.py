@@ -11,14 +11,14 @@ sending the queue in creation order, one at a time, while the station is connect
 Accepted (a boot storm asks for thousands of stations, nearly all with nothing queued: one read each).
 
 Every send first moves the record queued → sent with a compare-and-set, so a command is sent at most once
-whichever instances try; a record that cannot be moved was taken by another instance.
-
-Commands that change how the station logs in (set-password, set-security-profile; `domain.commands.credentials`)
-go to connected stations only: their pending password or profile is registered (`StationCredentials`) before the
-record is stored and the station told, and cancelled once the station certainly did not take it. Their secrets
-are kept in memory for the send only; the record has them redacted. `settle` applies what time
+whichever instances try; a record that cannot be moved was taken by another instance. `settle` applies what time
 alone decides (`domain.commands.record.overdue`): expiry, and outcome unknown for a command whose sender stopped.
 Every change wakes the event relay (`changed`).
+
+Commands that change how the station logs in (set-password, set-security-profile; `domain.commands.credentials`,
+docs/adr/0027) go to connected stations only: their pending password or profile is registered
+(`StationCredentials`) before the record is stored and the station told, and cancelled once the station certainly
+did not take it. Their secrets stay in memory for the send only; the record has them redacted.
 
 No I/O of its own: the store, the stations repository, the edge calls and the clock are injected. Background
 sends and drains are tasks of this object, cancelled when `run()` is.
