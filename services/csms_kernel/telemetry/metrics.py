@@ -36,6 +36,24 @@ FRAMES = Counter(
     "OCPP frames read from (in) and written to (out) station sockets",
     ["direction", "type", "action"],
 )
+HANDSHAKE_REFUSALS = Counter(
+    "csms_edge_handshake_refusals",
+    "Station handshakes an edge node refused, by reason (docs/adr/0025)",
+    ["reason"],
+)
+HANDSHAKE_REFUSAL_REASONS = frozenset(
+    {
+        "unknown_station",
+        "wrong_password",
+        "disabled",
+        "profile_too_low",
+        "bad_credentials",
+        "client_certificate",
+        "locked_out",
+        "connection_limit",
+        "registry_unavailable",
+    }
+)
 CALL_ROUND_TRIP = Histogram(
     "csms_edge_call_round_trip_seconds",
     "A station's CALL read from its socket until the service's reply was written to it",
@@ -96,6 +114,10 @@ def _handler(service: str, action: str, outcome: str) -> Histogram:
 
 def count_frame(direction: str, type_: str, action: str) -> None:
     _frames(direction, type_, action_label(action)).inc()
+
+
+def count_handshake_refusal(reason: str) -> None:
+    HANDSHAKE_REFUSALS.labels(reason if reason in HANDSHAKE_REFUSAL_REASONS else OTHER).inc()
 
 
 def observe_round_trip(action: str, seconds: float) -> None:
