@@ -3,7 +3,10 @@
 against the station's own computation), deleted by certificate and by hash data; a signed chain delivered; a CSR
 asked for (1.6 through ExtendedTriggerMessage); and password rotation: the station takes the new password, both
 verify until it reconnects with it, then only the new one: never a moment in which its credential is refused;
-a rotation the station rejects is cancelled. The password never appears in the command record."""
+a rotation the station rejects is cancelled; and the security profile upgrade from 1 to 2: the station takes it
+(1.6 SecurityProfile; 2.0.1 a network profile with the wss:// URL put first, then a reset), reconnects over wss://
+and is registered at 2, after which ws:// is refused; a downgrade and an upgrade the station rejects change
+nothing. The password never appears in the command record."""
 
 from __future__ import annotations
 
@@ -19,7 +22,9 @@ from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.pki import certificates as pki
-from kit.api import api_client, create_key, register
+from csms_kernel.pki.dev import DevPki
+from kit.api import api_client, create_key, problem, register
+from kit.pki import station_tls_context
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station, hash_data
 from kit.waiting import eventually
@@ -200,3 +205,89 @@ async def test_a_rotation_the_station_rejects_is_cancelled(
             authorization_pb2.GetRegisteredStationRequest(station_id=station_id)
         )
         assert not registered.station.password_rotation_pending
+
+
+async def registered(
+    authorization: authorization_pb2_grpc.AuthorizationServiceStub, station_id: str
+) -> authorization_pb2.RegisteredStation:
+    request = authorization_pb2.GetRegisteredStationRequest(station_id=station_id)
+    return (await authorization.GetRegisteredStation(request)).station
+
+
+async def status_at(url: str, station_id: str, version: OcppVersion, **tls: Any) -> int:
+    """101 when the station gets in, else the HTTP status of the refusal."""
+    try:
+        async with connected_station(url, station_id, PASSWORD, version, **tls):
+            return 101
+    except InvalidStatus as refused:
+        return int(refused.response.status_code)
+
+
+@pytest.mark.parametrize("version", [V16, V201])
+async def test_security_profile_upgrade_from_1_to_2(
+    stack: Stack,
+    dev_pki: DevPki,
+    admin: httpx.AsyncClient,
+    operator: httpx.AsyncClient,
+    authorization: authorization_pb2_grpc.AuthorizationServiceStub,
+    version: OcppVersion,
+) -> None:
+    station_id = await register(admin, f"E2E-UPGRADE-{version.schema_dir}")
+    url, wss = stack.config.edge_url(0), stack.config.edge_tls_url(0)
+    params: dict[str, Any] = {"security_profile": 2}
+    if version is V201:
+        params |= {"csms_url": wss, "configuration_slot": 2, "fallback_slots": [1]}
+    async with connected_station(url, station_id, PASSWORD, version) as station:
+        assert (await station.boot()).status == "Accepted"
+        await connected(stack, station_id)
+        upgraded = await command(operator, station_id, "set-security-profile", params)
+        assert upgraded["result"]["status"] == "accepted", upgraded
+        assert station.credentials.security_profile == (2 if version is V16 else 1)
+        if version is V201:
+            assert [call[0] for call in station.received.calls] == ["SetNetworkProfile", "SetVariables", "Reset"]
+            assert station.credentials.network_profiles[2]["ocpp_csms_url"] == wss
+            assert station.credentials.network_profiles[2]["security_profile"] == 2
+            assert station.credentials.network_priority == "2,1"
+        pending = await registered(authorization, station_id)
+        assert (pending.security_profile, pending.pending_security_profile) == (1, 2)
+
+    # until the station comes back at 2 it may still come at 1 (it could fall back to its old slot)
+    assert await verdict(authorization, station_id, PASSWORD) == authorization_pb2.VERDICT_ACCEPTED
+    tls = station_tls_context(dev_pki)
+    async with connected_station(wss, station_id, PASSWORD, version, tls=tls) as reconnected:
+        assert (await reconnected.boot()).status == "Accepted"
+
+    async def profile() -> tuple[int, int]:
+        found = await registered(authorization, station_id)
+        return found.security_profile, found.pending_security_profile
+
+    await eventually(profile, lambda found: found == (2, 0), timeout_s=15, what="registered at 2")
+    assert await status_at(wss, station_id, version, tls=tls) == 101
+    await eventually(
+        lambda: status_at(url, station_id, version), lambda status: status == 401, timeout_s=15, what="ws:// refused"
+    )
+
+    downgrade = await operator.post(
+        f"/api/v1/stations/{station_id}/commands/set-security-profile",
+        json={"security_profile": 2, **({} if version is V16 else params)},
+    )
+    assert "2 is not an upgrade" in problem(downgrade, 422)["detail"]
+
+
+async def test_an_upgrade_the_station_rejects_is_cancelled(
+    stack: Stack,
+    admin: httpx.AsyncClient,
+    operator: httpx.AsyncClient,
+    authorization: authorization_pb2_grpc.AuthorizationServiceStub,
+) -> None:
+    station_id = await register(admin, "E2E-UPGRADE-REJECTED")
+    params = {"security_profile": 3, "csms_url": stack.config.edge_tls_url(0), "configuration_slot": 2}
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V201) as station:
+        assert (await station.boot()).status == "Accepted"
+        await connected(stack, station_id)
+        station.credentials.accept = False
+        rejected = await command(operator, station_id, "set-security-profile", params)
+        assert rejected["result"]["status"] == "rejected"
+        assert [call[0] for call in station.received.calls] == ["SetNetworkProfile"]
+        found = await registered(authorization, station_id)
+        assert (found.security_profile, found.pending_security_profile) == (1, 0)

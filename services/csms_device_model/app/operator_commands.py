@@ -252,8 +252,6 @@ class OperatorCommands:
                 f"queue_if_offline: {new.command} is sent to connected stations only (a credential change is not "
                 "kept waiting for an offline station)"
             )
-        if not presence.connected:
-            raise StationOffline(f"station {new.station_id} is offline ({new.command} needs it connected)")
         if self._credentials is None:
             raise CredentialsUnavailable(f"{new.command}: this device-model instance has no station registry client")
         if change.security_profile is not None:
@@ -262,6 +260,8 @@ class OperatorCommands:
                 check_upgrade(change, new.station_id, registered)
             except CommandRefused as exc:
                 raise InvalidCall(str(exc)) from exc
+        if not presence.connected:
+            raise StationOffline(f"station {new.station_id} is offline ({new.command} needs it connected)")
         await self._credentials.set_pending(new.station_id, change)
 
     async def _settle_pending(self, finished: CommandRecord, plan: Plan, change: CredentialChange) -> None:

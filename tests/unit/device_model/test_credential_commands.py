@@ -206,10 +206,16 @@ async def test_refused_before_anything_is_registered_stored_or_sent(
     assert (world.store.records, world.edges.calls, world.credentials.changes) == ({}, [], [])
 
 
-async def test_an_offline_station_is_refused(world: CommandsWorld) -> None:
+async def test_an_offline_station_is_refused_and_a_downgrade_whether_it_is_connected_or_not(
+    world: CommandsWorld,
+) -> None:
     world.disconnect("CS-2", OcppVersion.V201)
     with pytest.raises(StationOffline, match="set-password needs it connected"):
         await world.instance().send(SET_PASSWORD)
+    world.credentials.profiles["CS-2"] = 2
+    with pytest.raises(StationCallError, match="2 is not an upgrade") as refused:
+        await world.instance().send(UPGRADE)
+    assert refused.value.status == grpc.StatusCode.INVALID_ARGUMENT
     assert (world.store.records, world.credentials.changes) == ({}, [])
 
 
