@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.security.v1 import security_pb2
 from csms_authorization.adapters.active_sessions import CassandraActiveSessions
+from csms_authorization.adapters.contract_provider_http import HttpContractCertificateProvider
 from csms_authorization.adapters.local_list_store import CassandraLocalListStore
+from csms_authorization.adapters.ocsp_http import HttpOcspClient
 from csms_authorization.adapters.outbox import (
     SECURITY_OUTBOX_TABLE,
     STATION_KEY,
@@ -29,12 +31,22 @@ from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.local_list_service import LocalListService
+from csms_authorization.app.plug_and_charge import PlugAndCharge
 from csms_authorization.app.station_service import StationService
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
+from csms_authorization.domain.plug_and_charge import ResponderPolicy
 from csms_authorization.ocpp.context import AuthorizationContext
 from csms_authorization.ocpp.routing import TABLES
-from csms_authorization.ports import ActiveSessions, LocalListStore, PendingEvent, StationRegistryRepository, TokenStore
+from csms_authorization.ports import (
+    ActiveSessions,
+    ContractCertificateProvider,
+    LocalListStore,
+    OcspClient,
+    PendingEvent,
+    StationRegistryRepository,
+    TokenStore,
+)
 from csms_authorization.projections.active_sessions import PROJECTION as SESSIONS_PROJECTION
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.clients.station_calls import GrpcStationCalls, StationCalls
@@ -88,6 +100,8 @@ def build(
     security_event_log: EventLog[PendingEvent] | None = None,
     sessions: ActiveSessions | None = None,
     station_calls: StationCalls | None = None,
+    contract_provider: ContractCertificateProvider | None = None,
+    ocsp: OcspClient | None = None,
     hasher: PasswordHasher | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
@@ -110,6 +124,19 @@ def build(
         if not pepper:
             log.warning("CSMS_AUTHORIZATION_PASSWORD_PEPPER is empty: password hashes are salted but not peppered")
         hasher = PasswordHasher(pepper)
+    if contract_provider is None and settings.contract_provider_url:
+        contract_provider = http_provider = HttpContractCertificateProvider(
+            settings.contract_provider_url, settings.contract_provider_timeout_s
+        )
+        resources.append(Closing(http_provider.close))
+    if ocsp is None:
+        ocsp = http_ocsp = HttpOcspClient(settings.ocsp_timeout_s)
+        resources.append(Closing(http_ocsp.close))
+    plug_and_charge = PlugAndCharge(
+        contract_provider,
+        ocsp,
+        ResponderPolicy(tuple(settings.ocsp_responder_allowlist), settings.ocsp_default_responder_url or None),
+    )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
 
     registry = registry or CassandraStationRegistry(session)
@@ -123,6 +150,7 @@ def build(
             authorizer=authorizer,
             sessions=sessions or CassandraActiveSessions(session),
             concurrent_tx=settings.concurrent_tx,
+            plug_and_charge=plug_and_charge,
         ),
     )
     call_runner, handler_consumer = kafka_call_runner(

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from google.protobuf.message import Message
 
+from csms_authorization.domain.plug_and_charge import EvCertificateAnswer, EvCertificateRequest
 from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.domain.tokens import TokenRecord
 
@@ -145,3 +146,29 @@ def shard_of(key: str) -> int:
 class ActiveSessions(Protocol):
     async def has_active(self, key: str) -> bool:
         """Whether the token with this key has a transaction that has not ended."""
+
+
+class ContractProviderFailed(Exception):
+    """The contract-certificate provider gave no usable answer: `reason` is the OCPP statusInfo reasonCode
+    (at most 20 characters), the message the detail."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class ContractCertificateProvider(Protocol):
+    async def request(self, request: EvCertificateRequest) -> EvCertificateAnswer:
+        """Forwards the EV's certificate installation/update request; the provider's answer (Accepted with the
+        EXI response, or its own Failed). Raises ContractProviderFailed when it cannot be asked or answers
+        nonsense."""
+
+
+class OcspUnavailable(Exception):
+    """The OCSP responder could not be asked or answered no OCSP response (HTTP error, timeout, too large)."""
+
+
+class OcspClient(Protocol):
+    async def query(self, url: str, request_der: bytes) -> bytes:
+        """POSTs an RFC 6960 request (application/ocsp-request) to the responder; its response body (DER).
+        Raises OcspUnavailable."""

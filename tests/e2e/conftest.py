@@ -1,15 +1,16 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
 The stack runs two instances of every service and two edge nodes (ws:// and wss:// with the session's `dev_pki`),
-as production does, and one operator API
-(`stack.config.api_url`), on its own ports so it can run beside a `make up` stack; `authorization` is a gRPC
-stub of its authorization service (any instance).
+as production does, and one operator API (`stack.config.api_url`), on its own ports so it can run beside a `make
+up` stack; `authorization` is a gRPC stub of its authorization service (any instance). `pnc` is the local Plug &
+Charge world the stack's authorization service is pointed at (kit/pnc.py: an OCSP responder and a
+contract-certificate provider on 127.0.0.1).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -18,13 +19,22 @@ from csms_devtools.stack import Stack, StackConfig
 from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.pki.dev import DevPki
 from infra_fixtures import Infra
+from kit.pnc import PlugAndChargeWorld
 from kit.stack import Cli, free_port
 
-__all__ = ["Infra", "authorization", "cli", "stack"]
+__all__ = ["Infra", "authorization", "cli", "pnc", "stack"]
 
 
 @pytest.fixture(scope="session")
-async def stack(infra: Infra, dev_pki: DevPki, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+def pnc() -> Iterator[PlugAndChargeWorld]:
+    with PlugAndChargeWorld.running() as world:
+        yield world
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    infra: Infra, dev_pki: DevPki, tmp_path_factory: pytest.TempPathFactory, pnc: PlugAndChargeWorld
+) -> AsyncIterator[Stack]:
     config = StackConfig(
         kafka_bootstrap=infra.kafka_bootstrap,
         cassandra_contact_points=",".join(infra.cassandra_contact_points),
@@ -42,7 +52,7 @@ async def stack(infra: Infra, dev_pki: DevPki, tmp_path_factory: pytest.TempPath
         run_dir=tmp_path_factory.mktemp("stack"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
         # a ring of 3 live events: a resumed SSE stream catches up through its own consumer (ADR 0022)
-        extra_env={"CSMS_API_EVENTS_RING_EVENTS": "3"},
+        extra_env={"CSMS_API_EVENTS_RING_EVENTS": "3", **pnc.env},
     )
     running = Stack(config)
     running.start()
