@@ -28,11 +28,13 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from csms_kernel.pki.dev import ensure_dev_pki
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
 
 
-SERVICES = ("authorization", "device-model", "transactions")
+SERVICES = ("authorization", "device-model", "transactions", "security")
 """The services of a stack, in start order; each runs `len(StackConfig.ports(service))` instances."""
 
 
@@ -49,6 +51,7 @@ class StackConfig:
     device_model_ports: tuple[int, ...] = (50051,)
     authorization_ports: tuple[int, ...] = (50052,)
     transactions_ports: tuple[int, ...] = (50053,)
+    security_ports: tuple[int, ...] = (50054,)
     # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
     api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
@@ -61,6 +64,9 @@ class StackConfig:
     # Prometheus /metrics port (CSMS_METRICS_PORT) of each process by name (`instance_name(...)`,
     # `edge_node_id(i)`); processes not named serve no metrics.
     metrics_ports: dict[str, int] = field(default_factory=dict)
+    # The development PKI (`csms_kernel.pki.dev`, created when missing): the security service signs station
+    # certificates with its station CA. None: no station CA (SignCertificate is answered Rejected).
+    pki_dir: Path | None = None
 
     @property
     def device_model_address(self) -> str:
@@ -75,6 +81,10 @@ class StackConfig:
         return self.target("transactions")
 
     @property
+    def security_address(self) -> str:
+        return self.target("security")
+
+    @property
     def api_url(self) -> str:
         """The operator API of the first API instance."""
         return f"http://{self.host}:{self.api_ports[0]}"
@@ -84,6 +94,7 @@ class StackConfig:
             "authorization": self.authorization_ports,
             "device-model": self.device_model_ports,
             "transactions": self.transactions_ports,
+            "security": self.security_ports,
         }
         return by_service[service]
 
@@ -137,9 +148,13 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_DEVICE_MODEL_ADDRESS": config.device_model_address,
         "CSMS_AUTHORIZATION_ADDRESS": config.authorization_address,
         "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
+        "CSMS_SECURITY_ADDRESS": config.security_address,
         **config.extra_env,
     }
-    own = {"device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)}}
+    own = {
+        "device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)},
+        "security": _station_ca_env(config.pki_dir),
+    }
     specs = []
     for service in SERVICES:
         prefix = "CSMS_" + service.upper().replace("-", "_")
@@ -176,6 +191,17 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
     for spec in specs:
         spec.env["CSMS_METRICS_PORT"] = str(config.metrics_ports.get(spec.name, 0))
     return specs
+
+
+def _station_ca_env(pki_dir: Path | None) -> dict[str, str]:
+    """The security service's station CA settings: the development PKI's station CA (created when missing)."""
+    if pki_dir is None:
+        return {}
+    station_ca = ensure_dev_pki(pki_dir).station_ca
+    return {
+        "CSMS_SECURITY_STATION_CA_CERT_FILE": str(station_ca.certificate),
+        "CSMS_SECURITY_STATION_CA_KEY_FILE": str(station_ca.key),
+    }
 
 
 class Stack:
