@@ -38,7 +38,7 @@ from csms_security.app.signer import CertificateSigner
 from csms_security.domain.authority import Authorities
 from csms_security.ocpp.context import SecurityContext
 from csms_security.ocpp.routing import TABLES
-from csms_security.ports import StationCommands
+from csms_security.ports import CertificateStore, SecurityEventLog, StationCommands
 from csms_security.projections.security_events import PROJECTION
 from csms_security.projections.tables import KEYSPACE
 from csms_security.settings import SecuritySettings
@@ -56,6 +56,8 @@ def build(
     settings: SecuritySettings,
     *,
     session: CassandraSession | None = None,
+    store: CertificateStore | None = None,
+    events: SecurityEventLog | None = None,
     commands: StationCommands | None = None,
     authorities: Authorities | None = None,
     clock: Callable[[], datetime] = utc_now,
@@ -74,7 +76,8 @@ def build(
     if commands is None:
         commands = grpc_commands = GrpcStationCommands(settings.device_model_address, settings.device_model_timeout_s)
         resources.append(Closing(grpc_commands.close))
-    store = CassandraCertificateStore(session)
+    store = store or CassandraCertificateStore(session)
+    events = events or CassandraEventLog(session)
     router = Router(
         TABLES,
         functools.partial(SecurityContext, requests=store, signable_types=frozenset(authorities)),
@@ -117,7 +120,7 @@ def build(
         interval_s=settings.renewal_interval_s,
         lease_s=LEASE_S,
     )
-    servicer = SecurityServicer(CassandraEventLog(session), store)
+    servicer = SecurityServicer(events, store)
     return Service(
         name=NAME,
         instance=instance,

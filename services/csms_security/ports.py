@@ -61,6 +61,10 @@ class IssuedCertificates(Protocol):
     async def renewal_requested(self, station_id: str, serial_number: str, at: datetime) -> None: ...
 
 
+class CertificateStore(SigningRequests, IssuedCertificates, Protocol):
+    """Both certificate ports, kept in one store (adapters/certificate_store.py)."""
+
+
 class SecurityEventLog(Protocol):
     async def events(
         self, station_id: str, page_size: int, page_token: str

@@ -21,7 +21,9 @@ from csms_security.ocpp.v201 import security_event_notification as v201_security
 from csms_security.ocpp.v201 import sign_certificate as v201_sign_certificate
 
 V16: RoutingTable[SecurityContext] = {
-    "SecurityEventNotification": Route(v16.SecurityEventNotification, v16_security_event_notification.handle),
+    "SecurityEventNotification": Route(
+        v16_security_event_notification.SecurityEventNotification, v16_security_event_notification.handle
+    ),
     "SignCertificate": Route(v16.SignCertificate, v16_sign_certificate.handle),
 }
 
