@@ -18,7 +18,7 @@ from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.pki import certificates as pki
 from csms_security.bootstrap import build
-from csms_security.domain.authority import Authorities, Authority
+from csms_security.domain.authority import Authorities, Authority, Issued
 from csms_security.domain.csr import CHARGING_STATION
 from csms_security.settings import SecuritySettings
 from kit.fakes.security import InMemoryCertificateStore, ListedEvents, RecordingCommands
@@ -92,3 +92,10 @@ class Csms:
         answer = await self.send(action, payload, message_id, **kw)
         assert not answer.is_error, answer.frame
         return json.loads(answer.frame)[2]
+
+
+def issued_certificate(
+    station: str, serial: str, not_after: datetime, issued_at: datetime, kind: str = CHARGING_STATION
+) -> Issued:
+    """An issued certificate as the store keeps it (no real chain)."""
+    return Issued(f"req-{serial}", station, kind, serial, issued_at, not_after, "f" * 64, "PEM", issued_at)

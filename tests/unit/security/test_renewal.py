@@ -6,22 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from csms_security.app.renewal import RenewalSweeper
-from csms_security.domain.authority import Issued
-from csms_security.domain.csr import CHARGING_STATION, V2G
+from csms_security.domain.csr import V2G
 from csms_security.domain.renewal import renewal_due
 from csms_security.ports import CommandFailed, RenewalCandidate
 from kit.builders.security import NOW
+from kit.builders.security import issued_certificate as certificate
 from kit.fakes.outbox import FakeLease
 from kit.fakes.security import InMemoryCertificateStore, RecordingCommands
 
 RENEW_BEFORE = timedelta(days=30)
 RETRY = timedelta(days=1)
-
-
-def certificate(
-    station: str, serial: str, not_after: datetime, issued_at: datetime, kind: str = CHARGING_STATION
-) -> Issued:
-    return Issued(f"req-{serial}", station, kind, serial, issued_at, not_after, "f" * 64, "PEM", issued_at)
 
 
 def sweeper(store: InMemoryCertificateStore, commands: RecordingCommands, now: datetime) -> RenewalSweeper:
