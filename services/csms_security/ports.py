@@ -22,6 +22,8 @@ class SigningRequest:
     certificate_type: str
     csr_pem: str
     requested_at: datetime
+    # 2.1: the station's requestId, repeated in CertificateSigned.
+    ocpp_request_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from csms_security.ports import RenewalCandidate, SigningRequest
 from csms_security.projections.tables import KEYSPACE, SHARDS, shard_of
 
 _RECORD = (
-    "INSERT INTO {ks}.signing_requests (request_id, station_id, certificate_type, csr_pem, requested_at)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO {ks}.signing_requests (request_id, station_id, certificate_type, csr_pem, requested_at,"
+    " ocpp_request_id) VALUES (?, ?, ?, ?, ?, ?)"
 )
 _PEND = "INSERT INTO {ks}.pending_requests (shard, requested_at, request_id) VALUES (?, ?, ?)"
 _PENDING = "SELECT requested_at, request_id FROM {ks}.pending_requests WHERE shard IN ? AND requested_at < ?"
@@ -57,6 +57,7 @@ class CassandraCertificateStore:
                 request.certificate_type,
                 request.csr_pem,
                 request.requested_at,
+                request.ocpp_request_id,
             ),
         )
         await self._run(_PEND, (shard_of(request.station_id), request.requested_at, request.request_id))
@@ -158,6 +159,7 @@ class CassandraCertificateStore:
             certificate_type=row["certificate_type"],
             csr_pem=row["csr_pem"],
             requested_at=_utc(row["requested_at"]),
+            ocpp_request_id=row["ocpp_request_id"],
         )
 
     async def _run(self, cql: str, params: tuple[Any, ...]) -> list[Row]:

@@ -114,16 +114,14 @@ class CertificateSigner:
                 issued(request.request_id, request.station_id, request.certificate_type, leaf, authority, now)
             )
         await self._events.publish([_issued_event(certificate)])
+        params: dict[str, object] = {
+            "certificate_chain_pem": certificate.chain_pem,
+            "certificate_type": command_type(certificate.certificate_type),
+        }
+        if request.ocpp_request_id is not None:
+            params["request_id"] = request.ocpp_request_id
         try:
-            await self._commands.send(
-                request.station_id,
-                CERTIFICATE_SIGNED,
-                {
-                    "certificate_chain_pem": certificate.chain_pem,
-                    "certificate_type": command_type(certificate.certificate_type),
-                },
-                now + self._expiry,
-            )
+            await self._commands.send(request.station_id, CERTIFICATE_SIGNED, params, now + self._expiry)
         except CommandFailed as exc:
             if exc.retryable:
                 raise

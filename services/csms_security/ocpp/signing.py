@@ -15,8 +15,10 @@ ACCEPTED = "Accepted"
 REJECTED = "Rejected"
 
 
-async def sign_request(ctx: SecurityContext, csr_pem: str, certificate_type: str) -> str:
-    """Accepted or Rejected, for the CSR of `certificate_type` the station sent."""
+async def sign_request(
+    ctx: SecurityContext, csr_pem: str, certificate_type: str, ocpp_request_id: int | None = None
+) -> str:
+    """Accepted or Rejected, for the CSR of `certificate_type` the station sent (2.1: with its requestId)."""
     call = ctx.call
     request_id = derived_id("csr", call.station_id, call.connection_id, call.message_id)
     try:
@@ -39,6 +41,7 @@ async def sign_request(ctx: SecurityContext, csr_pem: str, certificate_type: str
             certificate_type=certificate_type,
             csr_pem=csr_pem,
             requested_at=ctx.now,
+            ocpp_request_id=ocpp_request_id,
         )
     )
     return ACCEPTED

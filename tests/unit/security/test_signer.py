@@ -114,3 +114,18 @@ async def test_a_certificate_another_signer_stored_first_is_the_one_sent() -> No
     store.issued["r-1"] = stored
     await signer(store, commands, events).sign_pending()
     assert commands.sent[0][2]["certificate_chain_pem"] == stored.chain_pem
+
+
+async def test_the_21_request_id_goes_with_the_certificate() -> None:
+    store, commands, events = InMemoryCertificateStore(), RecordingCommands(), RecordingEventPublisher()
+    await store.record(SigningRequest("r-1", STATION, CHARGING_STATION, csr_pem(), NOW, ocpp_request_id=42))
+    await signer(store, commands, events).sign_pending()
+    assert commands.sent[0][2]["request_id"] == 42
+    assert "request_id" not in (await _signed_without_request_id())
+
+
+async def _signed_without_request_id() -> dict[str, object]:
+    store, commands, events = InMemoryCertificateStore(), RecordingCommands(), RecordingEventPublisher()
+    await store.record(request())
+    await signer(store, commands, events).sign_pending()
+    return commands.sent[0][2]

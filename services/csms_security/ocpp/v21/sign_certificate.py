@@ -1,5 +1,5 @@
 """OCPP 2.1 SignCertificate: the CSR (certificateType absent: ChargingStationCertificate), checked and, if
-acceptable, signed and sent back in CertificateSigned (ocpp/signing.py)."""
+acceptable, signed and sent back in CertificateSigned with the station's requestId (ocpp/signing.py)."""
 
 from __future__ import annotations
 
@@ -12,5 +12,5 @@ from csms_security.ocpp.signing import sign_request
 
 
 async def handle(ctx: SecurityContext, request: call.SignCertificate) -> call_result.SignCertificate:
-    status = await sign_request(ctx, request.csr, str(request.certificate_type or CHARGING_STATION))
+    status = await sign_request(ctx, request.csr, str(request.certificate_type or CHARGING_STATION), request.request_id)
     return call_result.SignCertificate(status=GenericStatusEnumType(status))

@@ -84,3 +84,9 @@ async def test_an_oversize_csr_is_refused_by_the_schema() -> None:
     answer = await Csms(OcppVersion.V201).send("SignCertificate", {"csr": "A" * 5501})
     assert answer.is_error
     assert answer.events == []
+
+
+async def test_the_21_request_id_is_kept_for_certificate_signed() -> None:
+    csms = Csms(OcppVersion.V21)
+    assert await csms.result("SignCertificate", {"csr": csr_pem(), "requestId": 42}) == {"status": "Accepted"}
+    assert [r.ocpp_request_id for r in csms.store.requests.values()] == [42]
