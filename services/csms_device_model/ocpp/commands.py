@@ -15,10 +15,14 @@ from typing import Any
 
 from csms_device_model.domain.calls import ActionNotSendable, PayloadNotValid, check_call
 from csms_device_model.domain.commands import (
+    certificate_signed,
     change_availability,
     clear_cache,
     data_transfer,
+    delete_certificate,
     get_configuration,
+    get_installed_certificate_ids,
+    install_certificate,
     raw,
     reset,
     set_configuration,
@@ -29,26 +33,40 @@ from csms_device_model.domain.commands.get_configuration import GetConfiguration
 from csms_device_model.domain.commands.params import InvalidParams
 from csms_device_model.domain.commands.record import OcppCall
 from csms_device_model.domain.commands.set_configuration import SetConfiguration
+from csms_device_model.domain.commands.trigger_message import TriggerMessage
+from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
 from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
+from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
+from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
+from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
+from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
+from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
+from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
+from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
@@ -133,6 +151,25 @@ def v16_set_configuration(command: SetConfiguration) -> Plan:
     return calls([v16_change_configuration.request(s) for s in command.settings], combine)
 
 
+def v16_trigger(command: TriggerMessage) -> Plan:
+    """TriggerMessage, or for the security whitepaper's messages (SignChargePointCertificate,
+    LogStatusNotification) ExtendedTriggerMessage."""
+    if command.message in v16_extended_trigger_message.MESSAGES:
+        return single(v16_extended_trigger_message.request, v16_extended_trigger_message.outcome)(command)
+    return single(v16_trigger_message.request, v16_trigger_message.outcome)(command)
+
+
+def v16_installed_certificates(command: get_installed_certificate_ids.GetInstalledCertificateIds) -> Plan:
+    """One GetInstalledCertificateIds per certificate type."""
+    uses = v16_get_installed_certificate_ids.uses(command)
+    return calls(
+        [v16_get_installed_certificate_ids.request(use) for use in uses],
+        lambda results: v16_get_installed_certificate_ids.combined(
+            [v16_get_installed_certificate_ids.outcome(r, use) for r, use in zip(results, uses, strict=True)]
+        ),
+    )
+
+
 def raw_call(version: OcppVersion) -> Callable[[raw.Raw], Plan]:
     """The action and payload as given, if the version has the action, the CSMS sends it and the payload is valid;
     the result is the station's CALLRESULT payload as it is (checked against the response schema)."""
@@ -185,7 +222,7 @@ COMMANDS: dict[str, Command] = {
     "trigger-message": Command(
         trigger_message.parse,
         {
-            V16: single(v16_trigger_message.request, v16_trigger_message.outcome),
+            V16: v16_trigger,
             V201: single(v201_trigger_message.request, v201_trigger_message.outcome),
             V21: single(v21_trigger_message.request, v21_trigger_message.outcome),
         },
@@ -220,6 +257,38 @@ COMMANDS: dict[str, Command] = {
             V16: single(v16_data_transfer.request, v16_data_transfer.outcome),
             V201: single(v201_data_transfer.request, v201_data_transfer.outcome),
             V21: single(v21_data_transfer.request, v21_data_transfer.outcome),
+        },
+    ),
+    "certificate-signed": Command(
+        certificate_signed.parse,
+        {
+            V16: single(v16_certificate_signed.request, v16_certificate_signed.outcome),
+            V201: single(v201_certificate_signed.request, v201_certificate_signed.outcome),
+            V21: single(v21_certificate_signed.request, v21_certificate_signed.outcome),
+        },
+    ),
+    "install-certificate": Command(
+        install_certificate.parse,
+        {
+            V16: single(v16_install_certificate.request, v16_install_certificate.outcome),
+            V201: single(v201_install_certificate.request, v201_install_certificate.outcome),
+            V21: single(v21_install_certificate.request, v21_install_certificate.outcome),
+        },
+    ),
+    "get-installed-certificate-ids": Command(
+        get_installed_certificate_ids.parse,
+        {
+            V16: v16_installed_certificates,
+            V201: single(v201_get_installed_certificate_ids.request, v201_get_installed_certificate_ids.outcome),
+            V21: single(v21_get_installed_certificate_ids.request, v21_get_installed_certificate_ids.outcome),
+        },
+    ),
+    "delete-certificate": Command(
+        delete_certificate.parse,
+        {
+            V16: single(v16_delete_certificate.request, v16_delete_certificate.outcome),
+            V201: single(v201_delete_certificate.request, v201_delete_certificate.outcome),
+            V21: single(v21_delete_certificate.request, v21_delete_certificate.outcome),
         },
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),
