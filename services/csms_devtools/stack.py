@@ -28,7 +28,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from csms_kernel.pki.dev import ensure_dev_pki
+from csms_kernel.pki.dev import DevPki, ensure_dev_pki
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
@@ -194,10 +194,10 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
 
 
 def _station_ca_env(pki_dir: Path | None) -> dict[str, str]:
-    """The security service's station CA settings: the development PKI's station CA (created when missing)."""
+    """The security service's station CA settings: the development PKI's station CA (`Stack.start` creates it)."""
     if pki_dir is None:
         return {}
-    station_ca = ensure_dev_pki(pki_dir).station_ca
+    station_ca = DevPki(pki_dir).station_ca
     return {
         "CSMS_SECURITY_STATION_CA_CERT_FILE": str(station_ca.certificate),
         "CSMS_SECURITY_STATION_CA_KEY_FILE": str(station_ca.key),
@@ -214,6 +214,8 @@ class Stack:
 
     def start(self, *, detached: bool = False) -> None:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.config.pki_dir is not None:
+            ensure_dev_pki(self.config.pki_dir)
         csms = str(Path(sys.executable).parent / "csms")
         for spec in self.specs:
             self.start_process(spec, csms, detached=detached)

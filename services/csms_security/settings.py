@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, peer_address
@@ -25,11 +25,10 @@ class SecuritySettings(CommonSettings):
     station_ca_key_file: str = Field(
         default="", description="PEM file of the station CA's private key (unencrypted PKCS#8 or traditional)."
     )
-    station_ca_key_pem: str = Field(
-        default="",
+    station_ca_key_pem: SecretStr = Field(
+        default=SecretStr(""),
         description="The station CA's private key as PEM text, instead of `station_ca_key_file` (e.g. from a "
         "secret store); never logged.",
-        repr=False,
     )
     v2g_ca_cert_file: str = Field(
         default="",

@@ -23,9 +23,10 @@ def load_authorities(settings: SecuritySettings) -> Authorities:
     """The configured CAs by the certificate type they sign (none configured: empty, every CSR is rejected)."""
     found: dict[str, Authority] = {}
     if settings.station_ca_cert_file:
-        key_pem = settings.station_ca_key_pem.encode() if settings.station_ca_key_pem else None
+        key_text = settings.station_ca_key_pem.get_secret_value()
+        key_pem = key_text.encode() if key_text else None
         found[CHARGING_STATION] = _authority(settings.station_ca_cert_file, settings.station_ca_key_file, key_pem)
-    elif settings.station_ca_key_file or settings.station_ca_key_pem:
+    elif settings.station_ca_key_file or settings.station_ca_key_pem.get_secret_value():
         raise CaConfigurationError("a station CA key is set without CSMS_SECURITY_STATION_CA_CERT_FILE")
     if settings.v2g_ca_cert_file:
         found[V2G] = _authority(settings.v2g_ca_cert_file, settings.v2g_ca_key_file, None)

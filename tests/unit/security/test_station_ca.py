@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from csms_kernel.pki import certificates as pki
 from csms_kernel.pki.dev import ensure_dev_pki
@@ -30,7 +31,7 @@ def test_the_key_as_pem_text_and_a_v2g_ca(tmp_path: Path) -> None:
     pair = ensure_dev_pki(tmp_path).station_ca
     settings = SecuritySettings(
         station_ca_cert_file=str(pair.certificate),
-        station_ca_key_pem=pair.key.read_text(),
+        station_ca_key_pem=SecretStr(pair.key.read_text()),
         v2g_ca_cert_file=str(pair.certificate),
         v2g_ca_key_file=str(pair.key),
     )
@@ -49,6 +50,8 @@ def test_a_key_of_another_ca_is_refused(tmp_path: Path) -> None:
 def test_a_key_without_certificate_and_a_missing_file_are_refused(tmp_path: Path) -> None:
     with pytest.raises(CaConfigurationError, match="without CSMS_SECURITY_STATION_CA_CERT_FILE"):
         load_authorities(SecuritySettings(station_ca_key_file="x.key"))
+    with pytest.raises(CaConfigurationError, match="without CSMS_SECURITY_STATION_CA_CERT_FILE"):
+        load_authorities(SecuritySettings(station_ca_key_pem=SecretStr("pem")))
     with pytest.raises(CaConfigurationError, match="CA certificate"):
         load_authorities(SecuritySettings(station_ca_cert_file=str(tmp_path / "missing.pem"), station_ca_key_file="k"))
 
@@ -57,6 +60,8 @@ def test_a_malformed_key_pem_is_refused_without_echoing_it(tmp_path: Path) -> No
     ca = ensure_dev_pki(tmp_path).station_ca
     secret = "-----BEGIN PRIVATE KEY-----\nSECRETSECRET\n-----END PRIVATE KEY-----\n"
     with pytest.raises(CaConfigurationError) as refused:
-        load_authorities(SecuritySettings(station_ca_cert_file=str(ca.certificate), station_ca_key_pem=secret))
+        load_authorities(
+            SecuritySettings(station_ca_cert_file=str(ca.certificate), station_ca_key_pem=SecretStr(secret))
+        )
     assert "SECRETSECRET" not in str(refused.value)
-    assert "SECRETSECRET" not in repr(SecuritySettings(station_ca_key_pem=secret))
+    assert "SECRETSECRET" not in repr(SecuritySettings(station_ca_key_pem=SecretStr(secret)))
