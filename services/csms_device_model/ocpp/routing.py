@@ -39,6 +39,7 @@ from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import status_notification as v21_status_notification
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
@@ -54,6 +55,7 @@ from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import status_notification as v201_status_notification
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
@@ -109,6 +111,7 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "ClearCache": v201_clear_cache,
         "GetVariables": v201_get_variables,
         "SetVariables": v201_set_variables,
+        "SetNetworkProfile": v201_set_network_profile,
         "DataTransfer": v201_data_transfer,
         "CertificateSigned": v201_certificate_signed,
         "DeleteCertificate": v201_delete_certificate,
@@ -123,6 +126,7 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "ClearCache": v21_clear_cache,
         "GetVariables": v21_get_variables,
         "SetVariables": v21_set_variables,
+        "SetNetworkProfile": v21_set_network_profile,
         "DataTransfer": v21_data_transfer,
         "CertificateSigned": v21_certificate_signed,
         "DeleteCertificate": v21_delete_certificate,
