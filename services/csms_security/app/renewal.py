@@ -69,6 +69,8 @@ class RenewalSweeper:
             try:
                 await self._commands.send(candidate.station_id, "trigger-message", TRIGGER, now + self._expiry)
                 asked.append(candidate.station_id)
+            except UNAVAILABLE:
+                raise
             except CommandFailed as exc:
                 log.warning("renewal of %s not asked: %s", candidate.station_id, exc)
                 if exc.retryable:

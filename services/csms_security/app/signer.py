@@ -93,6 +93,11 @@ class CertificateSigner:
                 handed += 1
             except CommandFailed as exc:
                 log.warning("certificate for %s not handed over yet: %s", request.station_id, exc)
+            except UNAVAILABLE:
+                raise
+            except Exception:
+                # A bug with one request must not stop the others (nor the process); it is tried again next pass.
+                log.exception("signing request %s of %s failed", request.request_id, request.station_id)
         return handed
 
     async def sign(self, request: SigningRequest, now: datetime) -> None:

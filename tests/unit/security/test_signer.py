@@ -129,3 +129,12 @@ async def _signed_without_request_id() -> dict[str, object]:
     await store.record(request())
     await signer(store, commands, events).sign_pending()
     return commands.sent[0][2]
+
+
+async def test_a_request_that_fails_unexpectedly_stays_pending_without_stopping_the_others() -> None:
+    store, commands, events = InMemoryCertificateStore(), RecordingCommands(), RecordingEventPublisher()
+    await store.record(SigningRequest("r-bad", STATION, CHARGING_STATION, "not a CSR", NOW))
+    await store.record(request("r-good"))
+    assert await signer(store, commands, events).sign_pending() == 1
+    assert store.pending_ids == ["r-bad"]
+    assert [sent[0] for sent in commands.sent] == [STATION]
