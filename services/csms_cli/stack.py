@@ -77,7 +77,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _config(args: argparse.Namespace) -> StackConfig:
-    from csms_devtools import stack as local_stack
     from csms_devtools.stack import StackConfig
 
     settings = CommonSettings()
@@ -98,7 +97,6 @@ def _config(args: argparse.Namespace) -> StackConfig:
         authorization_ports=ports(50052),
         transactions_ports=ports(50053),
         security_ports=ports(50054),
-        pki_dir=local_stack.REPO_ROOT / ".infra" / "pki",
         api_ports=(args.api_port,) if args.api_port else (),
         accept_unknown_stations=args.accept_unknown_stations,
     )

@@ -32,6 +32,7 @@ from csms_kernel.pki.dev import DevPki, ensure_dev_pki
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
+DEFAULT_PKI_DIR = REPO_ROOT / ".infra" / "pki"
 
 
 SERVICES = ("authorization", "device-model", "transactions", "security")
@@ -46,6 +47,9 @@ class StackConfig:
     cassandra_local_dc: str = "datacenter1"
     host: str = "127.0.0.1"
     edge_ports: tuple[int, ...] = (9000,)
+    # The development PKI (created by `Stack.start`; docs/adr/0024): the security service signs station
+    # certificates with its station CA.
+    pki_dir: Path = DEFAULT_PKI_DIR
     edge_grpc_ports: tuple[int, ...] = (50060,)
     # The gRPC port of each instance of a service: one process per port.
     device_model_ports: tuple[int, ...] = (50051,)
@@ -64,9 +68,6 @@ class StackConfig:
     # Prometheus /metrics port (CSMS_METRICS_PORT) of each process by name (`instance_name(...)`,
     # `edge_node_id(i)`); processes not named serve no metrics.
     metrics_ports: dict[str, int] = field(default_factory=dict)
-    # The development PKI (`csms_kernel.pki.dev`, created when missing): the security service signs station
-    # certificates with its station CA. None: no station CA (SignCertificate is answered Rejected).
-    pki_dir: Path | None = None
 
     @property
     def device_model_address(self) -> str:
@@ -126,6 +127,11 @@ class StackConfig:
     def edge_url(self, index: int) -> str:
         return f"ws://{self.host}:{self.edge_ports[index]}/ocpp"
 
+    @property
+    def pki(self) -> DevPki:
+        """The development PKI's layout (`Stack.start` creates what is missing)."""
+        return DevPki(self.pki_dir)
+
 
 @dataclass(frozen=True)
 class ProcessSpec:
@@ -153,7 +159,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
     }
     own = {
         "device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)},
-        "security": _station_ca_env(config.pki_dir),
+        "security": _station_ca_env(config.pki),
     }
     specs = []
     for service in SERVICES:
@@ -193,11 +199,9 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
     return specs
 
 
-def _station_ca_env(pki_dir: Path | None) -> dict[str, str]:
+def _station_ca_env(pki: DevPki) -> dict[str, str]:
     """The security service's station CA settings: the development PKI's station CA (`Stack.start` creates it)."""
-    if pki_dir is None:
-        return {}
-    station_ca = DevPki(pki_dir).station_ca
+    station_ca = pki.station_ca
     return {
         "CSMS_SECURITY_STATION_CA_CERT_FILE": str(station_ca.certificate),
         "CSMS_SECURITY_STATION_CA_KEY_FILE": str(station_ca.key),
@@ -214,8 +218,7 @@ class Stack:
 
     def start(self, *, detached: bool = False) -> None:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
-        if self.config.pki_dir is not None:
-            ensure_dev_pki(self.config.pki_dir)
+        ensure_dev_pki(self.config.pki_dir)
         csms = str(Path(sys.executable).parent / "csms")
         for spec in self.specs:
             self.start_process(spec, csms, detached=detached)

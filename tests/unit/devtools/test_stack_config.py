@@ -73,7 +73,3 @@ def test_the_security_service_signs_with_the_station_ca_of_the_development_pki(t
     assert security.env["CSMS_SECURITY_STATION_CA_CERT_FILE"] == str(tmp_path / "pki" / "station-ca.pem")
     assert security.env["CSMS_SECURITY_STATION_CA_KEY_FILE"] == str(tmp_path / "pki" / "station-ca.key")
     assert not (tmp_path / "pki").exists()  # created by Stack.start, not by describing the processes
-    assert (
-        "CSMS_SECURITY_STATION_CA_CERT_FILE"
-        not in next(spec for spec in process_specs(CONFIG) if spec.service == "security").env
-    )
