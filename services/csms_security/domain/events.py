@@ -10,9 +10,10 @@ from csms.security.v1 import security_pb2
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
 
-# OCPP 2.0.1 Part 2 Appendix 1 "Security events" (the same list in the 1.6 security whitepaper, there with
-# CentralSystem/ChargePoint in the names of the certificate and authentication events): the critical ones, which
-# a station also pushes to the CSMS when it is offline-queued.
+# The security events OCPP marks critical (2.0.1/2.1 appendices "Security events": every type except
+# FailedToAuthenticateAtCsms, CsmsFailedToAuthenticate, ReconfigurationOfSecurityParameters, InvalidMessages and
+# AttemptedReplayAttacks), with the 1.6 security whitepaper's names of the same events (CentralSystem /
+# ChargePoint where 2.x says Csms / ChargingStation).
 CRITICAL_TYPES: frozenset[str] = frozenset(
     {
         "FirmwareUpdated",
@@ -22,6 +23,15 @@ CRITICAL_TYPES: frozenset[str] = frozenset(
         "SecurityLogWasCleared",
         "MemoryExhaustion",
         "TamperDetectionActivated",
+        "InvalidFirmwareSignature",
+        "InvalidFirmwareSigningCertificate",
+        "InvalidCsmsCertificate",
+        "InvalidCentralSystemCertificate",
+        "InvalidChargingStationCertificate",
+        "InvalidChargePointCertificate",
+        "DiscardedRenewedClientCertificate",
+        "InvalidTLSVersion",
+        "InvalidTLSCipherSuite",
         "MaintenanceLoginAccepted",
         "MaintenanceLoginFailed",
     }
