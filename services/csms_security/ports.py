@@ -39,7 +39,8 @@ class RenewalCandidate:
 
 class SigningRequests(Protocol):
     async def record(self, request: SigningRequest) -> None:
-        """Stores the request (idempotent: recording the same request again changes nothing)."""
+        """Stores the request as pending (idempotent: the same request recorded again changes nothing, and is not
+        pending again once its certificate was handed over)."""
 
     async def pending(self, received_before: datetime) -> list[SigningRequest]:
         """Requests received before that time whose certificate was not sent yet, oldest first per shard."""
@@ -49,8 +50,8 @@ class SigningRequests(Protocol):
 
     async def issued_for(self, request_id: str) -> Issued | None: ...
 
-    async def done(self, request: SigningRequest) -> None:
-        """The request's certificate was handed to device-model: it is no longer pending."""
+    async def done(self, request: SigningRequest, at: datetime) -> None:
+        """The request's certificate was handed to device-model at `at`: it is no longer pending, for good."""
 
 
 class IssuedCertificates(Protocol):

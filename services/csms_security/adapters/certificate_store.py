@@ -21,7 +21,7 @@ from csms_security.projections.tables import KEYSPACE, SHARDS, shard_of
 
 _RECORD = (
     "INSERT INTO {ks}.signing_requests (request_id, station_id, certificate_type, csr_pem, requested_at,"
-    " ocpp_request_id) VALUES (?, ?, ?, ?, ?, ?)"
+    " ocpp_request_id) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS"
 )
 _PEND = "INSERT INTO {ks}.pending_requests (shard, requested_at, request_id) VALUES (?, ?, ?)"
 _PENDING = "SELECT requested_at, request_id FROM {ks}.pending_requests WHERE shard IN ? AND requested_at < ?"
@@ -30,6 +30,7 @@ _ISSUE = (
     "UPDATE {ks}.signing_requests SET serial_number = ?, not_before = ?, not_after = ?, fingerprint_sha256 = ?,"
     " chain_pem = ?, issued_at = ? WHERE request_id = ? IF serial_number = null"
 )
+_HANDED_OVER = "UPDATE {ks}.signing_requests SET handed_over_at = ? WHERE request_id = ?"
 _DONE = "DELETE FROM {ks}.pending_requests WHERE shard = ? AND requested_at = ? AND request_id = ?"
 _ISSUED = (
     "INSERT INTO {ks}.issued_certificates (station_id, issued_at, serial_number, certificate_type, not_before,"
@@ -49,18 +50,18 @@ class CassandraCertificateStore:
         self._keyspace = keyspace
 
     async def record(self, request: SigningRequest) -> None:
-        await self._run(
-            _RECORD,
-            (
-                request.request_id,
-                request.station_id,
-                request.certificate_type,
-                request.csr_pem,
-                request.requested_at,
-                request.ocpp_request_id,
-            ),
+        params = (
+            request.request_id,
+            request.station_id,
+            request.certificate_type,
+            request.csr_pem,
+            request.requested_at,
+            request.ocpp_request_id,
         )
-        await self._run(_PEND, (shard_of(request.station_id), request.requested_at, request.request_id))
+        rows = await self._session.execute(await self._prepared(_RECORD, idempotent=False), params)
+        if rows[0]["[applied]"] or rows[0].get("handed_over_at") is None:
+            # New, or recorded by an attempt that stopped before its pending row (or before the hand-over).
+            await self._run(_PEND, (shard_of(request.station_id), request.requested_at, request.request_id))
 
     async def pending(self, received_before: datetime) -> list[SigningRequest]:
         rows = await self._run(_PENDING, (list(range(SHARDS)), received_before))
@@ -125,7 +126,8 @@ class CassandraCertificateStore:
             issued_at=_utc(row["issued_at"]),
         )
 
-    async def done(self, request: SigningRequest) -> None:
+    async def done(self, request: SigningRequest, at: datetime) -> None:
+        await self._run(_HANDED_OVER, (at, request.request_id))
         await self._run(_DONE, (shard_of(request.station_id), request.requested_at, request.request_id))
 
     async def station_certificates(self, station_id: str) -> list[security_pb2.IssuedCertificate]:

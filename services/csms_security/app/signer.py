@@ -111,7 +111,7 @@ class CertificateSigner:
                     request.request_id,
                     request.station_id,
                 )
-                await self._requests.done(request)
+                await self._requests.done(request, now)
                 return
             csr = x509.load_pem_x509_csr(request.csr_pem.encode("ascii"))
             leaf = authority.sign(csr, self._validity, now)
@@ -131,7 +131,7 @@ class CertificateSigner:
             if exc.retryable:
                 raise
             log.error("certificate %s for %s cannot be sent: %s", certificate.serial_number, request.station_id, exc)
-        await self._requests.done(request)
+        await self._requests.done(request, now)
 
 
 def _issued_event(certificate: Issued) -> security_pb2.SecurityEventRecorded:

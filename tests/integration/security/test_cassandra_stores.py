@@ -45,7 +45,7 @@ def station() -> str:
     return f"IT-{uuid.uuid4().hex[:8]}"
 
 
-async def test_a_request_is_pending_until_done_and_gets_one_certificate(
+async def test_a_request_is_pending_until_handed_over_and_gets_one_certificate(
     session: CassandraSession, keyspace: str
 ) -> None:
     store = CassandraCertificateStore(session, keyspace)
@@ -68,7 +68,9 @@ async def test_a_request_is_pending_until_done_and_gets_one_certificate(
         "PEM",
         CHARGING_STATION,
     )
-    await store.done(request)
+    await store.done(request, NOW + timedelta(seconds=2))
+    assert request not in await store.pending(NOW + timedelta(seconds=1))
+    await store.record(request)  # the CALL handled again after the hand-over
     assert request not in await store.pending(NOW + timedelta(seconds=1))
 
 

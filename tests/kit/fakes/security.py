@@ -20,11 +20,12 @@ class InMemoryCertificateStore:
     pending_ids: list[str] = field(default_factory=list)
     issued: dict[str, Issued] = field(default_factory=dict)
     requested: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    handed_over: dict[str, datetime] = field(default_factory=dict)
 
     async def record(self, request: SigningRequest) -> None:
-        if request.request_id not in self.requests:
+        self.requests.setdefault(request.request_id, request)
+        if request.request_id not in self.handed_over and request.request_id not in self.pending_ids:
             self.pending_ids.append(request.request_id)
-        self.requests[request.request_id] = request
 
     async def pending(self, received_before: datetime) -> list[SigningRequest]:
         return [self.requests[i] for i in self.pending_ids if self.requests[i].requested_at < received_before]
@@ -35,7 +36,8 @@ class InMemoryCertificateStore:
     async def issued_for(self, request_id: str) -> Issued | None:
         return self.issued.get(request_id)
 
-    async def done(self, request: SigningRequest) -> None:
+    async def done(self, request: SigningRequest, at: datetime) -> None:
+        self.handed_over[request.request_id] = at
         if request.request_id in self.pending_ids:
             self.pending_ids.remove(request.request_id)
 

@@ -138,3 +138,12 @@ async def test_a_request_that_fails_unexpectedly_stays_pending_without_stopping_
     assert await signer(store, commands, events).sign_pending() == 1
     assert store.pending_ids == ["r-bad"]
     assert [sent[0] for sent in commands.sent] == [STATION]
+
+
+async def test_the_same_call_handled_again_after_the_hand_over_sends_nothing_more() -> None:
+    store, commands, events = InMemoryCertificateStore(), RecordingCommands(), RecordingEventPublisher()
+    await store.record(request())
+    await signer(store, commands, events).sign_pending()
+    await store.record(request())
+    assert await signer(store, commands, events).sign_pending() == 0
+    assert len(commands.sent) == 1
