@@ -50,3 +50,4 @@ class ApiSettings(CommonSettings):
     device_model_address: str = peer_address("device_model")
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")
+    security_address: str = peer_address("security")

@@ -9,3 +9,4 @@ class CliSettings(CommonSettings):
     device_model_address: str = peer_address("device_model")
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")
+    security_address: str = peer_address("security")

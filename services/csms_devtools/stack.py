@@ -35,7 +35,7 @@ DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
 DEFAULT_PKI_DIR = REPO_ROOT / ".infra" / "pki"
 
 
-SERVICES = ("authorization", "device-model", "transactions")
+SERVICES = ("authorization", "device-model", "transactions", "security")
 """The services of a stack, in start order; each runs `len(StackConfig.ports(service))` instances."""
 
 
@@ -48,7 +48,8 @@ class StackConfig:
     host: str = "127.0.0.1"
     edge_ports: tuple[int, ...] = (9000,)
     # The wss:// port of each edge node (same length as edge_ports; empty: no wss://), served with the
-    # development PKI in `pki_dir` (created by `Stack.start`; docs/adr/0025).
+    # development PKI in `pki_dir` (created by `Stack.start`; docs/adr/0025; the security service signs station
+    # certificates with its station CA, docs/adr/0026).
     edge_tls_ports: tuple[int, ...] = ()
     pki_dir: Path = DEFAULT_PKI_DIR
     edge_grpc_ports: tuple[int, ...] = (50060,)
@@ -56,6 +57,7 @@ class StackConfig:
     device_model_ports: tuple[int, ...] = (50051,)
     authorization_ports: tuple[int, ...] = (50052,)
     transactions_ports: tuple[int, ...] = (50053,)
+    security_ports: tuple[int, ...] = (50054,)
     # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
     api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
@@ -82,6 +84,10 @@ class StackConfig:
         return self.target("transactions")
 
     @property
+    def security_address(self) -> str:
+        return self.target("security")
+
+    @property
     def api_url(self) -> str:
         """The operator API of the first API instance."""
         return f"http://{self.host}:{self.api_ports[0]}"
@@ -91,6 +97,7 @@ class StackConfig:
             "authorization": self.authorization_ports,
             "device-model": self.device_model_ports,
             "transactions": self.transactions_ports,
+            "security": self.security_ports,
         }
         return by_service[service]
 
@@ -152,9 +159,13 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_DEVICE_MODEL_ADDRESS": config.device_model_address,
         "CSMS_AUTHORIZATION_ADDRESS": config.authorization_address,
         "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
+        "CSMS_SECURITY_ADDRESS": config.security_address,
         **config.extra_env,
     }
-    own = {"device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)}}
+    own = {
+        "device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)},
+        "security": _station_ca_env(config.pki),
+    }
     specs = []
     for service in SERVICES:
         prefix = "CSMS_" + service.upper().replace("-", "_")
@@ -210,6 +221,15 @@ def _edge_tls_env(config: StackConfig, index: int) -> dict[str, str]:
     }
 
 
+def _station_ca_env(pki: DevPki) -> dict[str, str]:
+    """The security service's station CA settings: the development PKI's station CA (`Stack.start` creates it)."""
+    station_ca = pki.station_ca
+    return {
+        "CSMS_SECURITY_STATION_CA_CERT_FILE": str(station_ca.certificate),
+        "CSMS_SECURITY_STATION_CA_KEY_FILE": str(station_ca.key),
+    }
+
+
 class Stack:
     """The processes of one running stack."""
 
@@ -220,8 +240,7 @@ class Stack:
 
     def start(self, *, detached: bool = False) -> None:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
-        if self.config.edge_tls_ports:
-            ensure_dev_pki(self.config.pki_dir)
+        ensure_dev_pki(self.config.pki_dir)
         csms = str(Path(sys.executable).parent / "csms")
         for spec in self.specs:
             self.start_process(spec, csms, detached=detached)

@@ -47,12 +47,19 @@ async def stack(
         device_model_ports=(free_port(), free_port()),
         authorization_ports=(free_port(), free_port()),
         transactions_ports=(free_port(), free_port()),
+        security_ports=(free_port(), free_port()),
         api_ports=(free_port(),),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
         # a ring of 3 live events: a resumed SSE stream catches up through its own consumer (ADR 0022)
-        extra_env={"CSMS_API_EVENTS_RING_EVENTS": "3", **pnc.env},
+        extra_env={
+            "CSMS_API_EVENTS_RING_EVENTS": "3",
+            **pnc.env,
+            # station certificates due for renewal as soon as issued, swept every second (security e2e)
+            "CSMS_SECURITY_CERTIFICATE_DAYS": "1",
+            "CSMS_SECURITY_RENEWAL_INTERVAL_S": "1",
+        },
     )
     running = Stack(config)
     running.start()

@@ -11,6 +11,7 @@ from __future__ import annotations
 DEVICE_MODEL = "device_model"
 AUTHORIZATION = "authorization"
 TRANSACTIONS = "transactions"
+SECURITY = "security"
 
 FALLBACK_OWNER = DEVICE_MODEL
 
@@ -26,6 +27,8 @@ OWNERS: dict[str, str] = {
     "StopTransaction": TRANSACTIONS,
     "MeterValues": TRANSACTIONS,
     "TransactionEvent": TRANSACTIONS,
+    "SecurityEventNotification": SECURITY,
+    "SignCertificate": SECURITY,
 }
 
 

@@ -12,6 +12,7 @@ CONFIG = StackConfig(
     device_model_ports=(7001, 7002),
     authorization_ports=(7011, 7012),
     transactions_ports=(7021,),
+    security_ports=(7031,),
     edge_ports=(8001,),
     edge_grpc_ports=(8011,),
     instance_prefix="t-",
@@ -33,6 +34,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "device-model-1",
         "device-model-2",
         "transactions-1",
+        "security-1",
         "t-edge-1",
     ]
     second = specs["device-model-2"]
@@ -50,6 +52,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "device-model-1": "0",
         "device-model-2": "9002",
         "transactions-1": "0",
+        "security-1": "0",
         "t-edge-1": "9010",
     }
 
@@ -61,6 +64,15 @@ def test_every_process_reaches_every_instance_of_its_peers() -> None:
             spec.env["CSMS_AUTHORIZATION_ADDRESS"],
             spec.env["CSMS_TRANSACTIONS_ADDRESS"],
         ) == (CONFIG.device_model_address, CONFIG.authorization_address, CONFIG.transactions_address)
+        assert spec.env["CSMS_SECURITY_ADDRESS"] == CONFIG.security_address == "127.0.0.1:7031"
+
+
+def test_the_security_service_signs_with_the_station_ca_of_the_development_pki(tmp_path: Path) -> None:
+    config = replace(CONFIG, pki_dir=tmp_path / "pki")
+    security = next(spec for spec in process_specs(config) if spec.service == "security")
+    assert security.env["CSMS_SECURITY_STATION_CA_CERT_FILE"] == str(tmp_path / "pki" / "station-ca.pem")
+    assert security.env["CSMS_SECURITY_STATION_CA_KEY_FILE"] == str(tmp_path / "pki" / "station-ca.key")
+    assert not (tmp_path / "pki").exists()  # created by Stack.start, not by describing the processes
 
 
 def test_edge_nodes_serve_wss_with_the_development_pki(tmp_path: Path) -> None:
