@@ -82,6 +82,20 @@ async def test_call_result_round_trip_and_the_call_is_logged_before_it_is_sent()
     assert world.frame_log.records[1].action == "Reset"
 
 
+async def test_a_password_sent_to_the_station_is_redacted_in_the_frame_log_only() -> None:
+    world = World()
+    session, socket = connect(world, OcppVersion.V16)
+    payload = '{"key": "AuthorizationKey", "value": "00112233445566778899aabbccddeeff"}'
+    call = asyncio.create_task(send_call(servicer(world), request(action="ChangeConfiguration", payload_json=payload)))
+    await wait_until(lambda: socket.sent)
+    assert "00112233445566778899aabbccddeeff" in socket.sent[0]
+    logged = world.frame_log.records[0].frame.decode()
+    assert "00112233445566778899aabbccddeeff" not in logged
+    assert json.loads(logged)[3] == {"key": "AuthorizationKey", "value": "<redacted>"}
+    await session.handle('[3, "m1", {"status": "Accepted"}]')
+    assert (await call).result_json == '{"status":"Accepted"}'
+
+
 async def test_call_error_round_trip() -> None:
     world = World()
     session, socket = connect(world)
