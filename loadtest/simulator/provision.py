@@ -19,8 +19,6 @@ from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms_kernel.clients.channels import channel
 from csms_kernel.infra.grpc_tls import GrpcTls
 
-SECURITY_PROFILE = 1
-
 
 @dataclass(frozen=True)
 class Provisioned:
@@ -36,6 +34,7 @@ async def provision(
     password: str,
     tokens: Sequence[str],
     *,
+    security_profile: int = 1,
     concurrency: int = 64,
 ) -> Provisioned:
     async with channel(address, tls) as opened:
@@ -45,7 +44,7 @@ async def provision(
         async def register(station_id: str) -> None:
             async with limit:
                 request = authorization_pb2.RegisterStationRequest(
-                    station_id=station_id, password=password, security_profile=SECURITY_PROFILE
+                    station_id=station_id, password=password, security_profile=security_profile
                 )
                 await stub.RegisterStation(request, timeout=30)
 

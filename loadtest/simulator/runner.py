@@ -50,6 +50,7 @@ class Simulator:
         self._on_phase = on_phase
         self.phases: list[PhaseStats] = []
         self._rng = random.Random(config.seed)
+        self._tls = config.tls_context()
         self.stations = [
             Station(
                 station_id,
@@ -84,6 +85,7 @@ class Simulator:
                 config.station_ids(),
                 config.password,
                 config.tokens(),
+                security_profile=config.security_profile,
             )
             unsupported = " (id tokens: UNIMPLEMENTED by this CSMS)" if done.tokens_unsupported else ""
             self._out(f"provisioned {done.stations} stations and {done.tokens} id tokens{unsupported}")
@@ -138,7 +140,9 @@ class Simulator:
             if not station.is_open:
                 try:
                     async with handshakes:
-                        await station.connect(config.url, config.password, max(deadline - time.monotonic(), 0.1))
+                        await station.connect(
+                            config.url, config.password, max(deadline - time.monotonic(), 0.1), tls=self._tls
+                        )
                     self.phase().connected += 1
                 except Exception as exc:
                     self.phase().connect_failures[connect_failure(exc)] += 1

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from csms_api.adapters.checks import CassandraCheck, GrpcHealthCheck
 from csms_api.adapters.http_server import HttpServer
 from csms_api.adapters.key_store import KEYSPACE, CassandraApiKeyStore
-from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcTransactions
+from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcSecurity, GrpcTransactions
 from csms_api.api.app import ApiPart, create_app
 from csms_api.api.context import ApiContext
 from csms_api.api.events import events_part
@@ -26,7 +26,14 @@ from csms_api.app.stations import StationDirectory
 from csms_api.domain.cursors import Cursors
 from csms_api.live.filters import registry_group_of
 from csms_api.live.stream import kafka_live_events
-from csms_api.ports import ApiKeyStore, AuthorizationPeer, DependencyCheck, DeviceModelPeer, TransactionsPeer
+from csms_api.ports import (
+    ApiKeyStore,
+    AuthorizationPeer,
+    DependencyCheck,
+    DeviceModelPeer,
+    SecurityPeer,
+    TransactionsPeer,
+)
 from csms_api.settings import ApiSettings
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.lifecycle import Closing, Resource, Service
@@ -49,6 +56,7 @@ def build(
     authorization: AuthorizationPeer | None = None,
     device_model: DeviceModelPeer | None = None,
     transactions: TransactionsPeer | None = None,
+    security: SecurityPeer | None = None,
     checks: Sequence[DependencyCheck] | None = None,
     parts: Sequence[ApiPart] | None = None,
     clock: Callable[[], datetime] = utc_now,
@@ -86,6 +94,10 @@ def build(
         )
         health.append(GrpcHealthCheck(grpc_transactions.service, grpc_transactions.channel))
         resources.append(Closing(grpc_transactions.close))
+    if security is None:
+        security = grpc_security = GrpcSecurity(settings.security_address, settings.rpc_timeout_s, settings.grpc_tls)
+        health.append(GrpcHealthCheck(grpc_security.service, grpc_security.channel))
+        resources.append(Closing(grpc_security.close))
     if parts is None:
         live = kafka_live_events(
             settings.events,
@@ -105,6 +117,7 @@ def build(
         authorization=authorization,
         device_model=device_model,
         transactions=transactions,
+        security=security,
         stations=StationDirectory(authorization, device_model),
         readiness=Readiness(health if checks is None else checks, settings.readiness_timeout_s),
         clock=clock,

@@ -1,4 +1,4 @@
-"""The ports of the api service: its key store, the three services it calls over gRPC and the checks behind
+"""The ports of the api service: its key store, the four services it calls over gRPC and the checks behind
 /readyz, as Protocols, plus the errors they raise. Implemented by the adapters (Cassandra, gRPC) and by the fakes
 of the unit tests (tests/kit/fakes/api.py). No I/O.
 
@@ -16,6 +16,7 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2 as authz
 from csms.device_model.v1 import device_model_pb2 as dm
+from csms.security.v1 import security_pb2 as sec
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms_api.domain.keys import ApiKey
 
@@ -113,6 +114,14 @@ class TransactionsPeer(Protocol):
     async def start_session(self, request: tx.StartSessionRequest, deadline_s: float) -> tx.StartSessionResponse: ...
 
     async def stop_session(self, request: tx.StopSessionRequest, deadline_s: float) -> tx.StopSessionResponse: ...
+
+
+class SecurityPeer(Protocol):
+    """SecurityService (proto/csms/security/v1): the security event log and the certificates issued to stations."""
+
+    async def list_security_events(self, request: sec.ListSecurityEventsRequest) -> sec.ListSecurityEventsResponse: ...
+
+    async def list_issued_certificates(self, station_id: str) -> list[sec.IssuedCertificate]: ...
 
 
 class DependencyCheck(Protocol):

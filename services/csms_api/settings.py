@@ -50,6 +50,7 @@ class ApiSettings(CommonSettings):
     device_model_address: str = peer_address("device_model")
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")
+    security_address: str = peer_address("security")
 
     def development_secrets(self) -> list[str]:
         empty = not self.cursor_secret.get_secret_value()

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from google.protobuf.message import Message
 
-from csms_authorization.domain.stations import StationRecord
+from csms_authorization.domain.plug_and_charge import EvCertificateAnswer, EvCertificateRequest
+from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.domain.tokens import TokenRecord
 
 
@@ -28,6 +29,24 @@ class StationRegistryRepository(Protocol):
     async def delete(self, station_id: str, event: PendingEvent) -> None:
         """Removes the station's record and group membership and queues the event, in one request (written at
         the event's revision)."""
+
+    async def claim_promotion(self, station_id: str, pending_revision: int, promotion: Change) -> bool:
+        """True for the one caller, of every instance, that first claims this promotion (PASSWORD_ROTATED or
+        SECURITY_PROFILE_UPGRADED) of the pending credentials set at `pending_revision`: two verifications at
+        once promote once. A claim expires after `PROMOTION_CLAIM_TTL_S`, so a claimer that died before `promote`
+        leaves the promotion to a later verification."""
+
+    async def promote(
+        self,
+        record: StationRecord,
+        promotions: Sequence[Change],
+        revision: int,
+        event: PendingEvent,
+        security_events: Sequence[PendingEvent],
+    ) -> None:
+        """Writes what these promotions changed in the record (the password or the profile with its pending
+        value, and `updated_at`; nothing else, so a concurrent change of other fields stays) at `revision`, and
+        queues the station event and the security events (`csms.security.events.v1`) in the same request."""
 
     async def list_page(
         self, page_size: int, page_token: bytes | None, group: str | None = None
@@ -98,6 +117,8 @@ class LocalListStore(Protocol):
     async def record_station_version(self, station_id: str, version: int, at: datetime) -> None: ...
 
 
+PROMOTION_CLAIM_TTL_S = 60
+
 SHARDS = 8  # fixed: the events of one key must stay in one partition to keep their order
 
 
@@ -108,9 +129,9 @@ class PendingEvent:
     shard: int
     revision: int
     event_id: uuid.UUID
-    # the Kafka key: a token's key (token outbox) or a station id (station outbox)
+    # the Kafka key: a token's key (token outbox) or a station id (station and security outboxes)
     key: str
-    # the serialized event (`AuthorizationEvent`, `StationCredentialsChanged`)
+    # the serialized event (`AuthorizationEvent`, `StationCredentialsChanged`, `SecurityEventRecorded`)
     event: bytes
 
     @classmethod
@@ -125,3 +146,29 @@ def shard_of(key: str) -> int:
 class ActiveSessions(Protocol):
     async def has_active(self, key: str) -> bool:
         """Whether the token with this key has a transaction that has not ended."""
+
+
+class ContractProviderFailed(Exception):
+    """The contract-certificate provider gave no usable answer: `reason` is the OCPP statusInfo reasonCode
+    (at most 20 characters), the message the detail."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class ContractCertificateProvider(Protocol):
+    async def request(self, request: EvCertificateRequest) -> EvCertificateAnswer:
+        """Forwards the EV's certificate installation/update request; the provider's answer (Accepted with the
+        EXI response, or its own Failed). Raises ContractProviderFailed when it cannot be asked or answers
+        nonsense."""
+
+
+class OcspUnavailable(Exception):
+    """The OCSP responder could not be asked or answered no OCSP response (HTTP error, timeout, too large)."""
+
+
+class OcspClient(Protocol):
+    async def query(self, url: str, request_der: bytes) -> bytes:
+        """POSTs an RFC 6960 request (application/ocsp-request) to the responder; its response body (DER).
+        Raises OcspUnavailable."""

@@ -48,6 +48,31 @@ class AuthorizationSettings(CommonSettings):
         "bounds how late the edge nodes close a disabled station's connection (docs/adr/0021).",
     )
     device_model_address: str = peer_address("device_model")
+    contract_provider_url: str = Field(
+        default="",
+        description="Plug & Charge: the contract-certificate provider Get15118EVCertificate is forwarded to (HTTP "
+        "POST, JSON; protocol in docs/adr/0028). Empty: those requests answer Failed (NoProvider).",
+    )
+    contract_provider_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Plug & Charge: how long the contract-certificate provider may take before the station gets "
+        "Failed (seconds; the handler holds its call runner batch meanwhile).",
+    )
+    ocsp_responder_allowlist: list[str] = Field(
+        default_factory=list,
+        description="Plug & Charge: the OCSP responders a station's GetCertificateStatus may make the CSMS "
+        "contact, as URL prefixes (scheme, host, port, path prefix), JSON list. A responderURL outside it is never "
+        "contacted (SSRF); the default responder is asked instead.",
+    )
+    ocsp_default_responder_url: str = Field(
+        default="",
+        description="Plug & Charge: the OCSP responder asked when the station's responderURL is not allowed. "
+        "Empty: such requests answer Failed (ResponderNotAllowed).",
+    )
+    ocsp_timeout_s: float = Field(
+        default=5.0, gt=0, description="Plug & Charge: how long an OCSP responder may take (seconds)."
+    )
 
     def development_secrets(self) -> list[str]:
         empty = not self.password_pepper.get_secret_value()

@@ -1,7 +1,7 @@
 """The gRPC calls behind the CLI: the `CsmsClient` port and its blocking gRPC implementation.
 
-Opens channels lazily to the device-model, authorization and transactions services (an address may list several
-instances of a service; mutual TLS with `Addresses.tls`; network I/O only); every failure surfaces as
+Opens channels lazily to the device-model, authorization, transactions and security services (an address may list
+several instances of a service; mutual TLS with `Addresses.tls`; network I/O only); every failure surfaces as
 `ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types. The raw `SendCall` (any action, any
 JSON payload) follows the kernel's station-call deadline rule.
 """
@@ -17,6 +17,7 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms.security.v1 import security_pb2, security_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_kernel.clients.channels import blocking_channel
 from csms_kernel.clients.station_calls import rpc_deadline_s
@@ -25,6 +26,7 @@ from csms_kernel.infra.grpc_tls import GrpcTls
 AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
 TRANSACTIONS = "transactions"
+SECURITY = "security"
 PAGE_SIZE = 500
 PUSH_ROUNDS = 20  # a local list push waits up to this many per-station timeouts
 
@@ -36,6 +38,7 @@ class Addresses:
     device_model: str
     authorization: str
     transactions: str = field(default="", compare=False)
+    security: str = field(default="", compare=False)
     tls: GrpcTls | None = field(default=None, compare=False)
 
 
@@ -131,6 +134,12 @@ class CsmsClient(Protocol):
     def get_transaction_status(
         self, station_id: str, transaction_id: str, timeout_s: float
     ) -> transactions_pb2.GetTransactionStatusResponse: ...
+
+    def list_security_events(self, station_id: str, limit: int) -> tuple[list[security_pb2.SecurityEvent], bool]:
+        """Up to `limit` security events, newest first, of one station or (empty) of all, and whether there are
+        more."""
+
+    def list_issued_certificates(self, station_id: str) -> list[security_pb2.IssuedCertificate]: ...
 
     def close(self) -> None: ...
 
@@ -327,6 +336,25 @@ class GrpcCsmsClient:
         with self._errors(TRANSACTIONS):
             return self._transactions().GetTransactionStatus(request, timeout=timeout_s + self._rpc_timeout_s)
 
+    def list_security_events(self, station_id: str, limit: int) -> tuple[list[security_pb2.SecurityEvent], bool]:
+        found: list[security_pb2.SecurityEvent] = []
+        request = security_pb2.ListSecurityEventsRequest(station_id=station_id)
+        with self._errors(SECURITY):
+            while True:
+                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+                page = self._security().ListSecurityEvents(request, timeout=self._rpc_timeout_s)
+                found.extend(page.events)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                request.page_token = page.next_page_token
+
+    def list_issued_certificates(self, station_id: str) -> list[security_pb2.IssuedCertificate]:
+        request = security_pb2.ListIssuedCertificatesRequest(station_id=station_id)
+        with self._errors(SECURITY):
+            return list(self._security().ListIssuedCertificates(request, timeout=self._rpc_timeout_s).certificates)
+
     def close(self) -> None:
         for channel in self._channels.values():
             channel.close()
@@ -341,6 +369,9 @@ class GrpcCsmsClient:
     def _transactions(self) -> transactions_pb2_grpc.TransactionsServiceStub:
         return transactions_pb2_grpc.TransactionsServiceStub(self._channel(TRANSACTIONS))
 
+    def _security(self) -> security_pb2_grpc.SecurityServiceStub:
+        return security_pb2_grpc.SecurityServiceStub(self._channel(SECURITY))
+
     def _channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
             self._channels[service] = blocking_channel(self._address(service), self._addresses.tls)
@@ -349,6 +380,8 @@ class GrpcCsmsClient:
     def _address(self, service: str) -> str:
         if service == TRANSACTIONS:
             return self._addresses.transactions
+        if service == SECURITY:
+            return self._addresses.security
         return self._addresses.authorization if service == AUTHORIZATION else self._addresses.device_model
 
     def _errors(self, service: str) -> contextlib.AbstractContextManager[None]:

@@ -21,6 +21,7 @@ from csms_cli import (
     local_lists,
     projections,
     render,
+    security,
     serve,
     sessions,
     stack,
@@ -67,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--transactions", metavar="HOST:PORT", help="transactions gRPC address (default: $CSMS_TRANSACTIONS_ADDRESS)"
     )
+    parser.add_argument(
+        "--security", metavar="HOST:PORT", help="security gRPC address (default: $CSMS_SECURITY_ADDRESS)"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     for module in (
@@ -81,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         sessions,
         projections,
         api_keys,
+        security,
     ):
         module.add_parser(commands)
     return parser
@@ -106,6 +111,7 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
             device_model=args.device_model or settings.device_model_address,
             authorization=args.authorization or settings.authorization_address,
             transactions=args.transactions or settings.transactions_address,
+            security=args.security or settings.security_address,
             tls=settings.grpc_tls,
         )
     )

@@ -46,11 +46,18 @@ def _stations(session: CassandraSession) -> Declared:
     return PROJECTION, StationsState(CassandraStationsRepository(session))
 
 
+def _security_events(session: CassandraSession) -> Declared:
+    from csms_security.projections.security_events import PROJECTION
+
+    return PROJECTION, None
+
+
 # Projection name (its consumer group) → its declaration and current-state step, on a session.
 PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "authorization.projector.active_sessions": _active_sessions,
     "device_model.projector.stations": _stations,
     "transactions.projector.transactions": _transactions,
+    "security.projector.events": _security_events,
 }
 
 

@@ -20,6 +20,7 @@ SERVICES = {
     "device-model": "csms_device_model",
     "authorization": "csms_authorization",
     "transactions": "csms_transactions",
+    "security": "csms_security",
     "api": "csms_api",
 }
 

@@ -28,6 +28,7 @@ class CliSettings(CommonSettings):
     device_model_address: str = peer_address("device_model")
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")
+    security_address: str = peer_address("security")
     grpc_tls_ca_file: Path | None = _tls_file(
         "CA_FILE",
         "Internal CA (PEM) the services' certificates must chain to (`CSMS_CLI_GRPC_TLS_CA_FILE`, else "

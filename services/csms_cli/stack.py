@@ -47,7 +47,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
             default=1,
             metavar="N",
             help="instances of each service (gRPC ports 50051 device-model, 50052 authorization, 50053 "
-            f"transactions, +{INSTANCE_PORT_STEP} for each further instance)",
+            f"transactions, 50054 security, +{INSTANCE_PORT_STEP} for each further instance)",
         )
         sub.add_argument(
             "--edge-nodes",
@@ -68,6 +68,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
             default=9100,
             metavar="BASE",
             help="Prometheus /metrics on BASE (authorization), +1 (device-model), +2 (transactions), +3 (api), "
+            "+4 (security), "
             f"+{INSTANCE_PORT_STEP} for each further instance, +10.. (edge nodes); 0: none",
         )
         sub.set_defaults(handler=handler, uses_client=False)
@@ -91,16 +92,18 @@ def _config(args: argparse.Namespace) -> StackConfig:
         cassandra_port=settings.cassandra_port,
         cassandra_local_dc=settings.cassandra_local_dc,
         edge_ports=tuple(9000 + i for i in range(count)),
+        edge_tls_ports=tuple(9443 + i for i in range(count)),
         edge_grpc_ports=tuple(50060 + i for i in range(count)),
         device_model_ports=ports(50051),
         authorization_ports=ports(50052),
         transactions_ports=ports(50053),
+        security_ports=ports(50054),
         api_ports=(args.api_port,) if args.api_port else (),
         accept_unknown_stations=args.accept_unknown_stations,
     )
     base = args.metrics_port
     if base:
-        offsets = {"authorization": 0, "device-model": 1, "transactions": 2}
+        offsets = {"authorization": 0, "device-model": 1, "transactions": 2, "security": 4}
         services = {
             config.instance_name(service, i): base + offset + INSTANCE_PORT_STEP * i
             for service, offset in offsets.items()
@@ -152,11 +155,22 @@ def _announce(config: StackConfig) -> None:
     for index in range(len(config.edge_ports)):
         print(
             f"stations connect to {config.edge_url(index)}/{{stationId}}"
-            "  (subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6; HTTP Basic auth)"
+            "  (subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6; HTTP Basic auth: security profile 1)"
         )
-    print(f"device-model gRPC {config.device_model_address}, authorization gRPC {config.authorization_address}")
-    if config.pki_dir is not None:
-        print(f"internal gRPC: mutual TLS, certificates in {config.pki_dir} (csms uses internal/cli.pem)")
+    for index in range(len(config.edge_tls_ports)):
+        print(
+            f"stations connect to {config.edge_tls_url(index)}/{{stationId}}"
+            "  (TLS: profile 2 with HTTP Basic auth, profile 3 with a client certificate of the station CA)"
+        )
+    if config.edge_tls_ports:
+        pki = config.pki
+        print(f"stations trust the CSMS root CA {pki.root_ca.certificate} (server certificate {pki.server_chain})")
+        print(f"profile 3 client certificates must chain to the station CA {pki.station_ca.certificate}")
+    print(
+        f"device-model gRPC {config.device_model_address}, authorization gRPC {config.authorization_address},"
+        f" security gRPC {config.security_address}"
+    )
+    print(f"internal gRPC: mutual TLS, certificates in {config.pki_dir} (csms uses internal/cli.pem)")
     for name in config.metrics_ports:
         print(f"{name} metrics {config.metrics_url(name)}")
     if len(config.device_model_ports) > 1:
@@ -165,6 +179,7 @@ def _announce(config: StackConfig) -> None:
             f" CSMS_DEVICE_MODEL_ADDRESS={config.device_model_address}"
             f" CSMS_AUTHORIZATION_ADDRESS={config.authorization_address}"
             f" CSMS_TRANSACTIONS_ADDRESS={config.transactions_address}"
+            f" CSMS_SECURITY_ADDRESS={config.security_address}"
         )
     print("register a station: .venv/bin/csms stations add CP-1 --password 'a-secret-of-16-chars'")
     if config.api_ports:

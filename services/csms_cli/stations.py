@@ -43,8 +43,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     actions = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     add_ = actions.add_parser("add", help="register a new station (an existing one is left as it is)")
     add_.add_argument("station_id", metavar="ID")
-    _password_arguments(add_, required=True)
-    add_.add_argument("--security-profile", type=int, default=1, choices=(1, 2, 3), help="OCPP security profile")
+    _password_arguments(add_)
+    add_.add_argument(
+        "--security-profile",
+        type=int,
+        default=1,
+        choices=(1, 2, 3),
+        help="OCPP security profile (3: the client certificate is the credential, no password needed)",
+    )
     add_.add_argument("--group", default="", metavar="G", help="station group (e.g. a site); default: none")
     add_.set_defaults(handler=add, uses_client=True)
     list_parser = actions.add_parser("list", help="registered stations with vendor, model and connection")
@@ -61,7 +67,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "its connection",
     )
     update_parser.add_argument("station_id", metavar="ID")
-    _password_arguments(update_parser, required=False)
+    _password_arguments(update_parser)
     update_parser.add_argument("--security-profile", type=int, choices=(1, 2, 3), help="OCPP security profile")
     group = update_parser.add_mutually_exclusive_group()
     group.add_argument("--group", metavar="G", help="move the station to this group")
@@ -90,8 +96,8 @@ class PasswordError(Exception):
     pass
 
 
-def _password_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
-    source = parser.add_mutually_exclusive_group(required=required)
+def _password_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--password-stdin",
         dest="password_from",
@@ -158,8 +164,14 @@ def add(args: argparse.Namespace, client: CsmsClient) -> int:
     except PasswordError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exit_codes.INVALID
-    assert password is not None, "the parser requires a password source"
-    if not client.register_station(args.station_id, password, args.security_profile, args.group):
+    if password is None and args.security_profile != 3:
+        print(
+            "error: give the password by --password-stdin, --password-env or --password-prompt (only a security "
+            "profile 3 station may have none)",
+            file=sys.stderr,
+        )
+        return exit_codes.INVALID
+    if not client.register_station(args.station_id, password or "", args.security_profile, args.group):
         print(
             f"error: station {args.station_id} is registered already; nothing changed "
             "(change it with `csms stations update`)",
@@ -312,6 +324,8 @@ def _registration_dict(registration: authorization_pb2.RegisteredStation) -> dic
         "enabled": registration.enabled,
         "created_at": render.time(registration.created_at) if registration.HasField("created_at") else None,
         "updated_at": render.time(registration.updated_at) if registration.HasField("updated_at") else None,
+        "pending_security_profile": registration.pending_security_profile or None,
+        "password_rotation_pending": registration.password_rotation_pending,
     }
 
 
@@ -331,6 +345,12 @@ def _details(
             ("security profile", registration.security_profile),
             ("group", registration.group),
         ]
+        if registration.pending_security_profile:
+            fields.append(
+                ("profile upgrade", f"pending to {registration.pending_security_profile} (until it connects at it)")
+            )
+        if registration.password_rotation_pending:
+            fields.append(("password rotation", "pending (until it connects with the new password)"))
     if station is None:
         return render.details([*fields, ("connected", "never seen")])
     if station.connected:

@@ -6,9 +6,9 @@ end-to-end and fault tests (their own ports, two instances of everything). Each 
 `<service>-n`, with its own instance id, gRPC port, metrics port and log file; its peers reach every instance of
 a service through one gRPC target (`StackConfig.target`). The operator API runs as `api-n` processes, one per
 `api_ports` entry (none by default). Readiness is the gRPC health service of every process, the edge WebSocket
-ports and the API's `/readyz`. With a `pki_dir` (the default) gRPC runs over mutual TLS: every process gets the
-certificate of its identity from the development PKI there (`ensure_dev_pki`, created on start), and the stack's
-own probes and test clients use `cli`'s (`StackConfig.grpc_tls`).
+ports and the API's `/readyz`. gRPC runs over mutual TLS: every process gets the certificate of its identity from
+the development PKI in `pki_dir` (`ensure_dev_pki`, created on start), and the stack's own probes and test clients
+use `cli`'s (`StackConfig.grpc_tls`; docs/adr/0029).
 Side effects: starts and signals processes, writes logs and a state file under the run directory.
 """
 
@@ -32,7 +32,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from csms_kernel.clients.channels import channel
 from csms_kernel.infra.grpc_tls import GrpcTls
-from csms_kernel.pki.dev import ensure_dev_pki
+from csms_kernel.pki.dev import DevPki, ensure_dev_pki
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
@@ -41,7 +41,7 @@ TLS_SERVER_NAME = "localhost"
 """The name every development internal certificate carries (targets may list IP addresses)."""
 
 
-SERVICES = ("authorization", "device-model", "transactions")
+SERVICES = ("authorization", "device-model", "transactions", "security")
 """The services of a stack, in start order; each runs `len(StackConfig.ports(service))` instances."""
 
 
@@ -53,11 +53,17 @@ class StackConfig:
     cassandra_local_dc: str = "datacenter1"
     host: str = "127.0.0.1"
     edge_ports: tuple[int, ...] = (9000,)
+    # The wss:// port of each edge node (same length as edge_ports; empty: no wss://), served with the
+    # development PKI in `pki_dir` (created by `Stack.start`; docs/adr/0025; the security service signs station
+    # certificates with its station CA, docs/adr/0026).
+    edge_tls_ports: tuple[int, ...] = ()
+    pki_dir: Path = DEFAULT_PKI_DIR
     edge_grpc_ports: tuple[int, ...] = (50060,)
     # The gRPC port of each instance of a service: one process per port.
     device_model_ports: tuple[int, ...] = (50051,)
     authorization_ports: tuple[int, ...] = (50052,)
     transactions_ports: tuple[int, ...] = (50053,)
+    security_ports: tuple[int, ...] = (50054,)
     # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
     api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
@@ -70,25 +76,21 @@ class StackConfig:
     # Prometheus /metrics port (CSMS_METRICS_PORT) of each process by name (`instance_name(...)`,
     # `edge_node_id(i)`); processes not named serve no metrics.
     metrics_ports: dict[str, int] = field(default_factory=dict)
-    # The development PKI (csms_kernel.pki.dev) whose internal certificates secure gRPC; None: plaintext gRPC.
-    pki_dir: Path | None = DEFAULT_PKI_DIR
 
-    def grpc_tls(self, identity: str = "cli") -> GrpcTls | None:
-        """The mutual TLS of a client (or process) with `identity`'s development certificate."""
-        if self.pki_dir is None:
-            return None
-        pair = ensure_dev_pki(self.pki_dir).internal(identity)
-        return GrpcTls(self.pki_dir / "internal-ca.pem", pair.certificate, pair.key, TLS_SERVER_NAME)
+    def grpc_tls(self, identity: str = "cli") -> GrpcTls:
+        """The gRPC mutual TLS of a client (or process) with `identity`'s development certificate (the PKI is
+        created when missing)."""
+        pki = ensure_dev_pki(self.pki_dir)
+        pair = pki.internal(identity)
+        return GrpcTls(pki.internal_ca.certificate, pair.certificate, pair.key, TLS_SERVER_NAME)
 
     def grpc_tls_env(self, identity: str) -> dict[str, str]:
-        """The `CSMS_GRPC_TLS_*` variables of a process with `identity` (none without a PKI)."""
-        if self.pki_dir is None:
-            return {}
-        internal = self.pki_dir / "internal"
+        """The `CSMS_GRPC_TLS_*` variables of a process with `identity`."""
+        pair = self.pki.internal(identity)
         return {
-            "CSMS_GRPC_TLS_CA_FILE": str(self.pki_dir / "internal-ca.pem"),
-            "CSMS_GRPC_TLS_CERT_FILE": str(internal / f"{identity}.pem"),
-            "CSMS_GRPC_TLS_KEY_FILE": str(internal / f"{identity}.key"),
+            "CSMS_GRPC_TLS_CA_FILE": str(self.pki.internal_ca.certificate),
+            "CSMS_GRPC_TLS_CERT_FILE": str(pair.certificate),
+            "CSMS_GRPC_TLS_KEY_FILE": str(pair.key),
             "CSMS_GRPC_TLS_SERVER_NAME": TLS_SERVER_NAME,
         }
 
@@ -105,6 +107,10 @@ class StackConfig:
         return self.target("transactions")
 
     @property
+    def security_address(self) -> str:
+        return self.target("security")
+
+    @property
     def api_url(self) -> str:
         """The operator API of the first API instance."""
         return f"http://{self.host}:{self.api_ports[0]}"
@@ -114,6 +120,7 @@ class StackConfig:
             "authorization": self.authorization_ports,
             "device-model": self.device_model_ports,
             "transactions": self.transactions_ports,
+            "security": self.security_ports,
         }
         return by_service[service]
 
@@ -145,6 +152,14 @@ class StackConfig:
     def edge_url(self, index: int) -> str:
         return f"ws://{self.host}:{self.edge_ports[index]}/ocpp"
 
+    def edge_tls_url(self, index: int) -> str:
+        return f"wss://{self.host}:{self.edge_tls_ports[index]}/ocpp"
+
+    @property
+    def pki(self) -> DevPki:
+        """The development PKI's layout (`Stack.start` creates what is missing)."""
+        return DevPki(self.pki_dir)
+
 
 @dataclass(frozen=True)
 class ProcessSpec:
@@ -167,9 +182,13 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_DEVICE_MODEL_ADDRESS": config.device_model_address,
         "CSMS_AUTHORIZATION_ADDRESS": config.authorization_address,
         "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
+        "CSMS_SECURITY_ADDRESS": config.security_address,
         **config.extra_env,
     }
-    own = {"device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)}}
+    own = {
+        "device-model": {"CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S": str(config.heartbeat_interval_s)},
+        "security": _station_ca_env(config.pki),
+    }
     specs = []
     for service in SERVICES:
         prefix = "CSMS_" + service.upper().replace("-", "_")
@@ -201,12 +220,38 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
             "CSMS_EDGE_PORT": str(port),
             "CSMS_EDGE_GRPC_LISTEN": grpc_address,
             "CSMS_EDGE_ACCEPT_UNKNOWN_STATIONS": "true" if config.accept_unknown_stations else "false",
+            **_edge_tls_env(config, index),
+            # Every station of a local stack (tests, load tests) connects from 127.0.0.1: the per-address limits
+            # meant for the Internet would lock them all out together (docs/adr/0025).
+            "CSMS_EDGE_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+            "CSMS_EDGE_ADDRESS_FREE_FAILURES": "100000",
         }
         specs.append(ProcessSpec(node, "edge", env, grpc_address, port))
     for spec in specs:
         spec.env["CSMS_METRICS_PORT"] = str(config.metrics_ports.get(spec.name, 0))
         spec.env.update(config.grpc_tls_env(spec.service))
     return specs
+
+
+def _edge_tls_env(config: StackConfig, index: int) -> dict[str, str]:
+    if not config.edge_tls_ports:
+        return {}
+    pki = config.pki
+    return {
+        "CSMS_EDGE_TLS_PORT": str(config.edge_tls_ports[index]),
+        "CSMS_EDGE_TLS_CERT_FILE": str(pki.server_chain),
+        "CSMS_EDGE_TLS_KEY_FILE": str(pki.server.key),
+        "CSMS_EDGE_STATION_CA_FILE": str(pki.station_ca.certificate),
+    }
+
+
+def _station_ca_env(pki: DevPki) -> dict[str, str]:
+    """The security service's station CA settings: the development PKI's station CA (`Stack.start` creates it)."""
+    station_ca = pki.station_ca
+    return {
+        "CSMS_SECURITY_STATION_CA_CERT_FILE": str(station_ca.certificate),
+        "CSMS_SECURITY_STATION_CA_KEY_FILE": str(station_ca.key),
+    }
 
 
 class Stack:
@@ -219,8 +264,7 @@ class Stack:
 
     def start(self, *, detached: bool = False) -> None:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
-        if self.config.pki_dir is not None:
-            ensure_dev_pki(self.config.pki_dir)
+        ensure_dev_pki(self.config.pki_dir)
         csms = str(Path(sys.executable).parent / "csms")
         for spec in self.specs:
             self.start_process(spec, csms, detached=detached)

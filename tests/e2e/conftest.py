@@ -1,45 +1,65 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
-The stack runs two instances of every service and two edge nodes, as production does, and one operator API
-(`stack.config.api_url`), on its own ports so it can run beside a `make up` stack; `authorization` is a gRPC
-stub of its authorization service (any instance).
+The stack runs two instances of every service and two edge nodes (ws:// and wss:// with the session's `dev_pki`),
+as production does, and one operator API (`stack.config.api_url`), on its own ports so it can run beside a `make
+up` stack; `authorization` is a gRPC stub of its authorization service (any instance). `pnc` is the local Plug &
+Charge world the stack's authorization service is pointed at (kit/pnc.py: an OCSP responder and a
+contract-certificate provider on 127.0.0.1).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
 from csms_kernel.clients.channels import channel as grpc_channel
+from csms_kernel.pki.dev import DevPki
 from infra_fixtures import Infra
+from kit.pnc import PlugAndChargeWorld
 from kit.stack import Cli, free_port
 
-__all__ = ["Infra", "authorization", "cli", "stack"]
+__all__ = ["Infra", "authorization", "cli", "pnc", "stack"]
 
 
 @pytest.fixture(scope="session")
-async def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
+def pnc() -> Iterator[PlugAndChargeWorld]:
+    with PlugAndChargeWorld.running() as world:
+        yield world
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    infra: Infra, dev_pki: DevPki, tmp_path_factory: pytest.TempPathFactory, pnc: PlugAndChargeWorld
+) -> AsyncIterator[Stack]:
     config = StackConfig(
         kafka_bootstrap=infra.kafka_bootstrap,
         cassandra_contact_points=",".join(infra.cassandra_contact_points),
         cassandra_port=infra.cassandra_port,
         cassandra_local_dc=infra.local_dc,
         edge_ports=(free_port(), free_port()),
+        edge_tls_ports=(free_port(), free_port()),
+        pki_dir=dev_pki.directory,
         edge_grpc_ports=(free_port(), free_port()),
         device_model_ports=(free_port(), free_port()),
         authorization_ports=(free_port(), free_port()),
         transactions_ports=(free_port(), free_port()),
+        security_ports=(free_port(), free_port()),
         api_ports=(free_port(),),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
-        pki_dir=tmp_path_factory.mktemp("pki"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
         # a ring of 3 live events: a resumed SSE stream catches up through its own consumer (ADR 0022)
-        extra_env={"CSMS_API_EVENTS_RING_EVENTS": "3"},
+        extra_env={
+            "CSMS_API_EVENTS_RING_EVENTS": "3",
+            **pnc.env,
+            # station certificates due for renewal as soon as issued, swept every second (security e2e)
+            "CSMS_SECURITY_CERTIFICATE_DAYS": "1",
+            "CSMS_SECURITY_RENEWAL_INTERVAL_S": "1",
+        },
     )
     running = Stack(config)
     running.start()

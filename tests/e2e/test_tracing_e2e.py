@@ -80,6 +80,7 @@ async def traced(
         device_model_ports=(free_port(),),
         authorization_ports=(free_port(),),
         transactions_ports=(free_port(),),
+        security_ports=(free_port(),),
         api_ports=(free_port(),),
         accept_unknown_stations=True,
         heartbeat_interval_s=60,

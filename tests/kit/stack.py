@@ -46,6 +46,7 @@ class Cli:
             "CSMS_DEVICE_MODEL_ADDRESS": stack.config.device_model_address,
             "CSMS_AUTHORIZATION_ADDRESS": stack.config.authorization_address,
             "CSMS_TRANSACTIONS_ADDRESS": stack.config.transactions_address,
+            "CSMS_SECURITY_ADDRESS": stack.config.security_address,
             **stack.config.grpc_tls_env("cli"),
         }
 

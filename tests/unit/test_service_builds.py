@@ -14,6 +14,8 @@ from csms_device_model.bootstrap import build as build_device_model
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.infra.lifecycle import Service
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_security.bootstrap import build as build_security
+from csms_security.settings import SecuritySettings
 from csms_transactions.bootstrap import build as build_transactions
 from csms_transactions.settings import TransactionsSettings
 
@@ -34,7 +36,7 @@ SERVICES = {
     "device-model": Expected(
         lambda: build_device_model(DeviceModelSettings(instance_id="device-model-7")),
         "device-model",
-        ["CassandraSession", "Closing", *KAFKA],
+        ["CassandraSession", "Closing", "Closing", *KAFKA],
         ["CallRunner.run", "ProjectionRunner.run", "OperatorCommands.run", "OutboxRelay.run", "CommandSweeper.run"],
         "127.0.0.1:50051",
         "csms.device_model.v1.DeviceModelService",
@@ -59,6 +61,15 @@ SERVICES = {
         "127.0.0.1:50053",
         "csms.transactions.v1.TransactionsService",
         frozenset({"MeterValues", "TransactionEvent"}),
+    ),
+    "security": Expected(
+        lambda: build_security(SecuritySettings(instance_id="security-7")),
+        "security",
+        ["CassandraSession", "Closing", *KAFKA, "AIOKafkaProducer"],
+        ["CallRunner.run", "ProjectionRunner.run", "CertificateSigner.run", "RenewalSweeper.run"],
+        "127.0.0.1:50054",
+        "csms.security.v1.SecurityService",
+        frozenset({"SecurityEventNotification", "SignCertificate"}),
     ),
 }
 

@@ -1,7 +1,8 @@
-"""The gRPC clients of the services the API calls: the adapters of `AuthorizationPeer`, `DeviceModelPeer` and
-`TransactionsPeer` (csms_api.ports), one channel per service from the kernel's `channel` (round robin
-over every instance named in `CSMS_<PEER>_ADDRESS`). Every error status becomes `PeerError`; calls that do not
-wait for a station get the configured deadline, the others the deadline their caller computed.
+"""The gRPC clients of the services the API calls: the adapters of `AuthorizationPeer`, `DeviceModelPeer`,
+`TransactionsPeer` and `SecurityPeer` (csms_api.ports), one channel per service from the kernel's `channel`
+(mutual TLS; round robin over every instance named in `CSMS_<PEER>_ADDRESS`). Every error status becomes
+`PeerError`; calls that do not wait for a station get the configured deadline, the others the deadline their
+caller computed.
 Side effects: network I/O to the services.
 """
 
@@ -16,6 +17,8 @@ from csms.authorization.v1 import authorization_pb2 as authz
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2 as dm
 from csms.device_model.v1 import device_model_pb2_grpc
+from csms.security.v1 import security_pb2 as sec
+from csms.security.v1 import security_pb2_grpc
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms.transactions.v1 import transactions_pb2_grpc
 from csms_api.ports import PeerError
@@ -28,6 +31,7 @@ Response = TypeVar("Response")
 AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
 TRANSACTIONS = "transactions"
+SECURITY = "security"
 
 
 class GrpcPeer:
@@ -133,3 +137,16 @@ class GrpcTransactions(GrpcPeer):
 
     async def stop_session(self, request: tx.StopSessionRequest, deadline_s: float) -> tx.StopSessionResponse:
         return await self._call(self._stub.StopSession, request, deadline_s)
+
+
+class GrpcSecurity(GrpcPeer):
+    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+        super().__init__(SECURITY, address, timeout_s, tls)
+        self._stub = security_pb2_grpc.SecurityServiceStub(self.channel)
+
+    async def list_security_events(self, request: sec.ListSecurityEventsRequest) -> sec.ListSecurityEventsResponse:
+        return await self._call(self._stub.ListSecurityEvents, request)
+
+    async def list_issued_certificates(self, station_id: str) -> list[sec.IssuedCertificate]:
+        request = sec.ListIssuedCertificatesRequest(station_id=station_id)
+        return list((await self._call(self._stub.ListIssuedCertificates, request)).certificates)

@@ -14,7 +14,18 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from csms_api.api import api_keys, commands, health, local_lists, problems, sessions, stations, tokens, transactions
+from csms_api.api import (
+    api_keys,
+    commands,
+    health,
+    local_lists,
+    problems,
+    security,
+    sessions,
+    stations,
+    tokens,
+    transactions,
+)
 from csms_api.api.auth import Authentication
 from csms_api.api.context import ApiContext
 from csms_kernel.infra.lifecycle import Resource
@@ -22,7 +33,7 @@ from csms_kernel.infra.lifecycle import Resource
 TITLE = "CSMS operator API"
 VERSION = "1"
 DESCRIPTION = """The operator REST API of the CSMS: stations, id tokens, local lists, transactions, sessions and
-commands, for every OCPP version.
+commands, security events and station certificates, for every OCPP version.
 
 Every `/api/v1` request needs `Authorization: Bearer <key>`; create the first key with
 `csms api-keys create NAME --scope admin`. Scopes: `read` (every GET), `operate` (also commands and sessions),
@@ -37,6 +48,7 @@ ROUTERS = (
     tokens.router,
     local_lists.router,
     transactions.router,
+    security.router,
     api_keys.router,
 )
 

@@ -13,7 +13,7 @@ from csms_api.app.keys import ApiKeys
 from csms_api.app.readiness import Readiness
 from csms_api.app.stations import StationDirectory
 from csms_api.domain.cursors import Cursors
-from csms_api.ports import AuthorizationPeer, DeviceModelPeer, TransactionsPeer
+from csms_api.ports import AuthorizationPeer, DeviceModelPeer, SecurityPeer, TransactionsPeer
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class ApiContext:
     authorization: AuthorizationPeer
     device_model: DeviceModelPeer
     transactions: TransactionsPeer
+    security: SecurityPeer
     stations: StationDirectory
     readiness: Readiness
     clock: Callable[[], datetime]

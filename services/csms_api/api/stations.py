@@ -37,6 +37,14 @@ class Registration(BaseModel):
     enabled: bool = Field(description="A disabled station is refused at the handshake.")
     created_at: datetime | None
     updated_at: datetime | None
+    pending_security_profile: int | None = Field(
+        description="A profile upgrade under way (started by the device-model command set-security-profile): "
+        "registered once the station connects at it. Null: none."
+    )
+    password_rotation_pending: bool = Field(
+        description="A password rotation under way (device-model command set-password): the station may connect "
+        "with the new password or the current one until it first connects with the new one."
+    )
 
 
 class Connection(BaseModel):
@@ -77,7 +85,11 @@ class StationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     station_id: str = Field(min_length=1, max_length=48)
-    password: str = Field(description="HTTP Basic password the station presents (16..64 printable ASCII characters).")
+    password: str = Field(
+        default="",
+        description="HTTP Basic password the station presents (16..64 printable ASCII characters); may be left "
+        "out for security profile 3 (the client certificate is the credential).",
+    )
     security_profile: int = Field(default=1, ge=1, le=3)
     group: str | None = Field(default=None, description="A station group, e.g. a site (the target of group commands).")
 
@@ -114,6 +126,8 @@ def _registration(registered: authz.RegisteredStation) -> Registration:
         enabled=registered.enabled,
         created_at=convert.when(registered, "created_at"),
         updated_at=convert.when(registered, "updated_at"),
+        pending_security_profile=registered.pending_security_profile or None,
+        password_rotation_pending=registered.password_rotation_pending,
     )
 
 

@@ -1,7 +1,9 @@
 """The transactional outboxes of the service's events: the Cassandra adapter of the kernel's `Outbox` port
-(`csms_kernel.outbox.relay`) for the `PendingEvent`s of csms_authorization.ports. Two tables of one layout:
-`token_outbox` (token changes, this page) and `station_outbox` (station credential changes, written by
-`registry.CassandraStationRegistry` in the same way; docs/adr/0021), each with its own relay.
+(`csms_kernel.outbox.relay`) for the `PendingEvent`s of csms_authorization.ports. Three tables of one layout:
+`token_outbox` (token changes, this page), `station_outbox` (station credential changes, written by
+`registry.CassandraStationRegistry` in the same way; docs/adr/0021) and `security_outbox` (the CSMS security
+events of a password rotation or profile upgrade, for `csms.security.events.v1`; docs/adr/0028), each with its own
+relay.
 
 A token change and its `AuthorizationEvent` are stored in one Cassandra request (a logged batch of the token's
 row and an outbox row, `token_store.CassandraTokenStore`), both written at the event's revision (its CQL write
@@ -23,6 +25,7 @@ from csms_kernel.infra.cassandra import CassandraSession
 
 OUTBOX_TABLE = "token_outbox"
 STATION_OUTBOX_TABLE = "station_outbox"
+SECURITY_OUTBOX_TABLE = "security_outbox"
 # The column of the event's key in each outbox table.
 TOKEN_KEY = "token_key"
 STATION_KEY = "station_id"

@@ -44,6 +44,7 @@ _VERDICTS: dict[Verdict, pb.Verdict.ValueType] = {
     Verdict.UNKNOWN_STATION: pb.VERDICT_UNKNOWN_STATION,
     Verdict.WRONG_PASSWORD: pb.VERDICT_WRONG_PASSWORD,
     Verdict.DISABLED: pb.VERDICT_DISABLED,
+    Verdict.PROFILE_TOO_LOW: pb.VERDICT_PROFILE_TOO_LOW,
 }
 
 
@@ -80,7 +81,11 @@ class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.Aut
         self, request: pb.VerifyStationCredentialsRequest, context: Context
     ) -> pb.VerifyStationCredentialsResponse:
         try:
-            verdict, record = await self._stations.verify(request.station_id, request.password)
+            verdict, record = await self._stations.verify(
+                request.station_id, request.password, request.presented_profile
+            )
+        except InvalidCredentials as exc:
+            await abort(context, grpc.StatusCode.INVALID_ARGUMENT, f"presented_profile: {exc}")
         except StoreUnavailable as exc:
             await unavailable(context, REGISTRY, exc)
         if verdict is Verdict.ACCEPTED and record is not None:
@@ -108,6 +113,10 @@ class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.Aut
             security_profile=request.security_profile if request.HasField("security_profile") else None,
             group=request.group if request.HasField("group") else None,
             enabled=request.enabled if request.HasField("enabled") else None,
+            pending_password=request.pending_password if request.HasField("pending_password") else None,
+            pending_security_profile=(
+                request.pending_security_profile if request.HasField("pending_security_profile") else None
+            ),
         )
         try:
             station = await self._stations.update(request.station_id, changes)
@@ -154,6 +163,8 @@ def station_proto(station: RegisteredStation) -> pb.RegisteredStation:
         enabled=record.enabled,
         created_at=timestamp(record.created_at),
         updated_at=timestamp(record.updated_at),
+        pending_security_profile=record.pending_security_profile or 0,
+        password_rotation_pending=record.pending_password is not None,
     )
 
 

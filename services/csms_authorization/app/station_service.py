@@ -1,5 +1,8 @@
 """Managing registered stations: register, read, list, change, delete, and the verdict on credentials presented
-at the WebSocket handshake.
+at the WebSocket handshake, with the promotion of a pending password or profile the station presents
+(docs/adr/0028): claimed once among concurrent verifications, written with its `StationCredentialsChanged`
+(PASSWORD_ROTATED / SECURITY_PROFILE_UPGRADED) and its CSMS security events (`password_rotated`,
+`security_profile_upgraded`, for `csms.security.events.v1`) in one request.
 
 A change of who may connect as a station (registered, disabled or enabled, new password or security profile,
 deleted) is stored together with its `StationCredentialsChanged` event (the station outbox: the registry writes
@@ -28,13 +31,16 @@ from csms_authorization.domain.stations import (
     changes_between,
     check_changes,
     check_group,
+    check_presented,
+    check_presented_profile,
     check_registration,
+    promoted,
     registered,
     updated,
-    verdict,
 )
 from csms_authorization.ports import PendingEvent, StationRegistryRepository
 from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.security.events import csms_event
 from csms_kernel.telemetry.security_log import security_event
 
 CHANGES: dict[Change, pb.StationChange.ValueType] = {
@@ -44,6 +50,9 @@ CHANGES: dict[Change, pb.StationChange.ValueType] = {
     Change.DELETED: pb.STATION_CHANGE_DELETED,
     Change.PASSWORD_CHANGED: pb.STATION_CHANGE_PASSWORD_CHANGED,
     Change.SECURITY_PROFILE_CHANGED: pb.STATION_CHANGE_SECURITY_PROFILE_CHANGED,
+    Change.PENDING_CREDENTIALS_CHANGED: pb.STATION_CHANGE_PENDING_CREDENTIALS_CHANGED,
+    Change.PASSWORD_ROTATED: pb.STATION_CHANGE_PASSWORD_ROTATED,
+    Change.SECURITY_PROFILE_UPGRADED: pb.STATION_CHANGE_SECURITY_PROFILE_UPGRADED,
 }
 
 
@@ -107,10 +116,10 @@ class StationService:
         if current is None:
             return None
         now = to_ms(self._clock())
-        record, group = updated(current.record, current.group, changes, self._hasher, now)
+        revision = self._revisions.next()
+        record, group = updated(current.record, current.group, changes, self._hasher, now, revision)
         if (record, group) == (current.record, current.group):
             return current
-        revision = self._revisions.next()
         credential_changes = changes_between(current.record, record)
         if credential_changes:
             await self._registry.save(record, revision, self._event(station_id, now, revision, credential_changes))
@@ -152,15 +161,66 @@ class StationService:
         )
         return [RegisteredStation(record, groups.get(record.station_id)) for record in records], next_token
 
-    async def verify(self, station_id: str, password: str) -> tuple[Verdict, StationRecord | None]:
-        """The verdict on HTTP Basic credentials, and the record when there is one."""
+    async def verify(
+        self, station_id: str, password: str, presented_profile: int = 1
+    ) -> tuple[Verdict, StationRecord | None]:
+        """The verdict on what a station presented (HTTP Basic password, the profile its connection proves),
+        and the record when there is one, after any promotion this verification made. Raises InvalidCredentials
+        for a presented profile outside 0..3."""
+        presented = check_presented_profile(presented_profile)
         try:
             check_station_id(station_id)
         except InvalidCredentials:  # such a station cannot have been registered
             return Verdict.UNKNOWN_STATION, None
         record = await self._registry.get(station_id)
-        matches = record is not None and self._hasher.verify(password, record.password)
-        return verdict(record, matches), record
+        outcome = check_presented(record, password, presented, self._hasher)
+        if record is None or not outcome.promotions:
+            return outcome.verdict, record
+        return outcome.verdict, await self._promote(record, outcome.promotions)
+
+    async def _promote(self, record: StationRecord, promotions: Sequence[Change]) -> StationRecord:
+        """Makes the promotions this verification claims first; the ones another verification claimed are its
+        to write (the answer is the same: the credentials were valid)."""
+        won = [
+            promotion
+            for promotion in promotions
+            if await self._registry.claim_promotion(record.station_id, record.pending_revision, promotion)
+        ]
+        now = to_ms(self._clock())
+        after = promoted(record, promotions, now)
+        if not won:
+            return after
+        written = promoted(record, won, now)
+        revision = self._revisions.next()
+        security_events = [self._security_event(record, written, promotion, now, revision) for promotion in won]
+        await self._registry.promote(
+            written, won, revision, self._event(record.station_id, now, revision, won), security_events
+        )
+        self._changed()
+        return after
+
+    def _security_event(
+        self, before: StationRecord, after: StationRecord, promotion: Change, now: datetime, revision: int
+    ) -> PendingEvent:
+        if promotion is Change.PASSWORD_ROTATED:
+            recorded = csms_event(
+                "password_rotated",
+                before.station_id,
+                "the station connected with its pending password, now its only one",
+                now=now,
+            )
+        else:
+            recorded = csms_event(
+                "security_profile_upgraded",
+                before.station_id,
+                f"the station connected at security profile {after.security_profile}, now its registered one",
+                details={
+                    "previous_security_profile": str(before.security_profile),
+                    "security_profile": str(after.security_profile),
+                },
+                now=now,
+            )
+        return PendingEvent.of(before.station_id, revision, recorded)
 
     def _event(self, station_id: str, at: datetime, revision: int, changes: Sequence[Change]) -> PendingEvent:
         message = pb.StationCredentialsChanged(

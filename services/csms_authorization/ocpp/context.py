@@ -1,4 +1,5 @@
-"""What every authorization OCPP handler receives: the call, the authorizer, active sessions and settings."""
+"""What every authorization OCPP handler receives: the call, the authorizer, active sessions, Plug & Charge and
+settings."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from csms_authorization.app.authorizer import Authorizer
+from csms_authorization.app.plug_and_charge import PlugAndCharge
 from csms_authorization.domain.decision import Decision
 from csms_authorization.ports import ActiveSessions
 from csms_kernel.handling.router import CallInfo, Emitted
@@ -19,6 +21,7 @@ class AuthorizationContext:
     sessions: ActiveSessions
     # 1.6: answer ConcurrentTx for a token that already has an active transaction
     concurrent_tx: bool
+    plug_and_charge: PlugAndCharge
 
     @property
     def now(self) -> datetime:

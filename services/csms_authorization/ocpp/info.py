@@ -30,6 +30,12 @@ def id_token_info(decision: Decision, version: OcppVersion) -> dict[str, Any]:
     return info
 
 
+def status_info(reason: str | None) -> dict[str, Any] | None:
+    """2.x statusInfo with only the reason code: the details stay in the CSMS log (they may name internal
+    addresses)."""
+    return None if reason is None else {"reason_code": reason}
+
+
 def ocpp_datetime(moment: datetime) -> str:
     """RFC 3339 UTC with milliseconds, as OCPP expects (e.g. 2026-11-21T22:13:10.123Z)."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

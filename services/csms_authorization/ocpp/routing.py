@@ -16,10 +16,14 @@ from csms_authorization.ocpp.v16 import get_configuration as v16_get_configurati
 from csms_authorization.ocpp.v16 import get_local_list_version as v16_get_local_list_version
 from csms_authorization.ocpp.v16 import send_local_list as v16_send_local_list
 from csms_authorization.ocpp.v21 import authorize as v21_authorize
+from csms_authorization.ocpp.v21 import get_15118_ev_certificate as v21_get_15118_ev_certificate
+from csms_authorization.ocpp.v21 import get_certificate_status as v21_get_certificate_status
 from csms_authorization.ocpp.v21 import get_local_list_version as v21_get_local_list_version
 from csms_authorization.ocpp.v21 import get_variables as v21_get_variables
 from csms_authorization.ocpp.v21 import send_local_list as v21_send_local_list
 from csms_authorization.ocpp.v201 import authorize as v201_authorize
+from csms_authorization.ocpp.v201 import get_15118_ev_certificate as v201_get_15118_ev_certificate
+from csms_authorization.ocpp.v201 import get_certificate_status as v201_get_certificate_status
 from csms_authorization.ocpp.v201 import get_local_list_version as v201_get_local_list_version
 from csms_authorization.ocpp.v201 import get_variables as v201_get_variables
 from csms_authorization.ocpp.v201 import send_local_list as v201_send_local_list
@@ -30,12 +34,18 @@ V16: RoutingTable[AuthorizationContext] = {
     "Authorize": Route(v16.Authorize, v16_authorize.handle, remember_answer=False),
 }
 
+# Get15118EVCertificate remembers its answer: a repeated CALL gets the same contract certificate rather than
+# asking the provider again. GetCertificateStatus only reads (a repeat may ask the responder again).
 V201: RoutingTable[AuthorizationContext] = {
     "Authorize": Route(v201.Authorize, v201_authorize.handle, remember_answer=False),
+    "Get15118EVCertificate": Route(v201.Get15118EVCertificate, v201_get_15118_ev_certificate.handle),
+    "GetCertificateStatus": Route(v201.GetCertificateStatus, v201_get_certificate_status.handle, remember_answer=False),
 }
 
 V21: RoutingTable[AuthorizationContext] = {
     "Authorize": Route(v21.Authorize, v21_authorize.handle, remember_answer=False),
+    "Get15118EVCertificate": Route(v21.Get15118EVCertificate, v21_get_15118_ev_certificate.handle),
+    "GetCertificateStatus": Route(v21.GetCertificateStatus, v21_get_certificate_status.handle, remember_answer=False),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[AuthorizationContext]] = {

@@ -16,6 +16,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.connections import Connection
 from csms_kernel.infra.envelopes import version_to_proto
 from csms_kernel.ocpp.framing import UNKNOWN_MESSAGE_ID, Frame, MalformedFrame, MessageType
+from csms_kernel.ocpp.secrets import redact_call_frame
 from csms_kernel.telemetry.tracing import current_traceparent
 
 Envelope = envelope_pb2.Envelope
@@ -110,13 +111,16 @@ class EnvelopeFactory:
         action: str = "",
         traceparent: str = "",
     ) -> Envelope:
-        """A frame the edge itself writes to the station (its CALLERROR to a malformed frame, a CALL)."""
+        """The frame-log record of a frame the edge itself writes to the station (its CALLERROR to a malformed
+        frame, a CALL); a station secret in a CALL is redacted (`csms_kernel.ocpp.secrets`)."""
         envelope = self._base(
             connection, envelope_pb2.DIRECTION_CSMS_TO_STATION, envelope_pb2.KIND_FRAME, self.clock_ns()
         )
         envelope.message_type = _message_type(message_type)
         envelope.message_id = message_id
         envelope.action = action
+        if message_type is MessageType.CALL:
+            frame = redact_call_frame(action, frame)
         envelope.frame = frame.encode("utf-8")
         envelope.traceparent = traceparent
         return envelope

@@ -1,10 +1,11 @@
 """Production mode (`CSMS_ENVIRONMENT=production`, docs/adr/0029-internal-surface.md): a process refuses to start
 with a development secret instead of warning.
 
-Refused everywhere: gRPC without mutual TLS, and any configured certificate (a `*_file` setting naming a PEM file
-with certificates, or a setting holding PEM certificates itself, nested settings included) issued to or by the
-development PKI's organization (`csms_kernel.pki.certificates.DEVELOPMENT_ORGANIZATION`). Each settings class adds
-its own through `CommonSettings.development_secrets()` (e.g. an empty password pepper or cursor secret).
+Refused everywhere: gRPC without mutual TLS, and any configured certificate (a `*_file` setting, path or string,
+naming a PEM file with certificates, or a setting holding PEM certificates itself, nested settings included)
+issued to or by the development PKI's organization (`csms_kernel.pki.certificates.DEVELOPMENT_ORGANIZATION`).
+Each settings class adds its own through `CommonSettings.development_secrets()` (e.g. an empty password pepper or
+cursor secret).
 Side effects: `refuse_development_secrets` reads the configured certificate files.
 """
 
@@ -67,9 +68,9 @@ def _certificate_settings(model: BaseModel, prefix: str = "") -> Iterator[tuple[
             value = value.get_secret_value()
         if isinstance(value, str) and PEM_CERTIFICATE.decode() in value:
             yield prefix + name, value.encode()
-        elif isinstance(value, Path) and name.endswith("_file"):
+        elif isinstance(value, Path | str) and value and name.endswith("_file"):
             try:
-                content = value.read_bytes()
+                content = Path(value).read_bytes()
             except OSError as exc:
                 yield prefix + name, f"cannot read {value}: {exc.strerror}"
                 continue

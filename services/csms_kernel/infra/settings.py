@@ -22,6 +22,7 @@ PEER_ADDRESSES = {
     "device_model": "127.0.0.1:50051",
     "authorization": "127.0.0.1:50052",
     "transactions": "127.0.0.1:50053",
+    "security": "127.0.0.1:50054",
 }
 """Default gRPC address of each service that other processes call (its default `CSMS_<SERVICE>_GRPC_LISTEN`)."""
 

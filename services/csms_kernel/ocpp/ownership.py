@@ -11,6 +11,7 @@ from __future__ import annotations
 DEVICE_MODEL = "device_model"
 AUTHORIZATION = "authorization"
 TRANSACTIONS = "transactions"
+SECURITY = "security"
 
 FALLBACK_OWNER = DEVICE_MODEL
 
@@ -19,10 +20,15 @@ OWNERS: dict[str, str] = {
     "Heartbeat": DEVICE_MODEL,
     "StatusNotification": DEVICE_MODEL,
     "Authorize": AUTHORIZATION,
+    # ISO 15118 Plug & Charge (2.0.1/2.1): decisions about EV contracts (docs/adr/0024, 0028)
+    "Get15118EVCertificate": AUTHORIZATION,
+    "GetCertificateStatus": AUTHORIZATION,
     "StartTransaction": TRANSACTIONS,
     "StopTransaction": TRANSACTIONS,
     "MeterValues": TRANSACTIONS,
     "TransactionEvent": TRANSACTIONS,
+    "SecurityEventNotification": SECURITY,
+    "SignCertificate": SECURITY,
 }
 
 

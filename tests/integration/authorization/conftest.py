@@ -3,8 +3,8 @@ token and station outboxes of their own.
 
 Tables are shared with other tests running at the same time (e2e stacks included): tests use keys of their own
 and never truncate. The outboxes are different: the relays of any authorization service running on the same
-Cassandra would publish (and remove) rows a test leaves in `token_outbox` or `station_outbox`, so tests that look
-at an outbox get a table of their own, made from the statement in schema.cql."""
+Cassandra would publish (and remove) rows a test leaves in `token_outbox`, `station_outbox` or `security_outbox`,
+so tests that look at an outbox get a table of their own, made from the statement in schema.cql."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from csms_authorization.adapters.outbox import OUTBOX_TABLE, STATION_OUTBOX_TABLE
+from csms_authorization.adapters.outbox import OUTBOX_TABLE, SECURITY_OUTBOX_TABLE, STATION_OUTBOX_TABLE
 from csms_authorization.adapters.store import KEYSPACE
 from csms_kernel.infra import cassandra
 from csms_kernel.migrate import package_schemas, split_cql
@@ -48,5 +48,13 @@ async def outbox_table(session: cassandra.CassandraSession) -> AsyncIterator[str
 async def station_outbox_table(session: cassandra.CassandraSession) -> AsyncIterator[str]:
     """A station outbox table for this module's tests alone, dropped afterwards."""
     table = await _scratch_copy(session, STATION_OUTBOX_TABLE)
+    yield table
+    await session.execute(f"DROP TABLE IF EXISTS {KEYSPACE}.{table}")
+
+
+@pytest.fixture(scope="module")
+async def security_outbox_table(session: cassandra.CassandraSession) -> AsyncIterator[str]:
+    """A security outbox table for this module's tests alone, dropped afterwards."""
+    table = await _scratch_copy(session, SECURITY_OUTBOX_TABLE)
     yield table
     await session.execute(f"DROP TABLE IF EXISTS {KEYSPACE}.{table}")

@@ -62,13 +62,19 @@ async def test_register_verify_and_list(channel: grpc.aio.Channel) -> None:
     assert (created.created, again.created) == (True, False)
 
     accepted = await stub.VerifyStationCredentials(
-        pb.VerifyStationCredentialsRequest(station_id=one, password=PASSWORD)
+        pb.VerifyStationCredentialsRequest(station_id=one, password=PASSWORD, presented_profile=2)
     )
-    wrong = await stub.VerifyStationCredentials(pb.VerifyStationCredentialsRequest(station_id=one, password="x" * 16))
+    too_low = await stub.VerifyStationCredentials(
+        pb.VerifyStationCredentialsRequest(station_id=one, password=PASSWORD, presented_profile=1)
+    )
+    wrong = await stub.VerifyStationCredentials(
+        pb.VerifyStationCredentialsRequest(station_id=one, password="x" * 16, presented_profile=2)
+    )
     unknown = await stub.VerifyStationCredentials(
         pb.VerifyStationCredentialsRequest(station_id=nine, password=PASSWORD)
     )
     assert accepted == pb.VerifyStationCredentialsResponse(verdict=pb.VERDICT_ACCEPTED, security_profile=2)
+    assert too_low == pb.VerifyStationCredentialsResponse(verdict=pb.VERDICT_PROFILE_TOO_LOW)
     assert wrong.verdict == pb.VERDICT_WRONG_PASSWORD
     assert unknown.verdict == pb.VERDICT_UNKNOWN_STATION
 

@@ -17,7 +17,14 @@ from csms_api.bootstrap import build
 from csms_api.domain.keys import Scope
 from csms_api.settings import ApiSettings
 from csms_kernel.infra.lifecycle import Service
-from kit.fakes.api import FakeAuthorization, FakeCheck, FakeDeviceModel, FakeTransactions, InMemoryApiKeyStore
+from kit.fakes.api import (
+    FakeAuthorization,
+    FakeCheck,
+    FakeDeviceModel,
+    FakeSecurity,
+    FakeTransactions,
+    InMemoryApiKeyStore,
+)
 
 NOW = datetime(2026, 12, 6, 12, 0, 0, tzinfo=UTC)
 BASE_URL = "http://api.test"
@@ -32,6 +39,7 @@ class Api:
     authorization: FakeAuthorization = field(default_factory=FakeAuthorization)
     device_model: FakeDeviceModel = field(default_factory=FakeDeviceModel)
     transactions: FakeTransactions = field(default_factory=FakeTransactions)
+    security: FakeSecurity = field(default_factory=FakeSecurity)
     checks: list[FakeCheck] = field(default_factory=lambda: [FakeCheck("authorization"), FakeCheck("cassandra")])
     parts: Sequence[ApiPart] = ()
     now: datetime = NOW
@@ -43,6 +51,7 @@ class Api:
             authorization=self.authorization,
             device_model=self.device_model,
             transactions=self.transactions,
+            security=self.security,
             checks=self.checks,
             parts=self.parts,
             clock=lambda: self.now,

@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from csms_authorization.bootstrap import build
 from csms_authorization.domain.tokens import TokenRecord, TokenStatus, TokenType
 from csms_authorization.ocpp.context import AuthorizationContext
+from csms_authorization.ports import ContractCertificateProvider, OcspClient
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.handling.router import CallInfo
 from csms_kernel.ocpp.versions import OcppVersion
@@ -56,14 +57,18 @@ def make_context(
     *tokens: TokenRecord,
     active: set[str] | None = None,
     concurrent_tx: bool = True,
+    contract_provider: ContractCertificateProvider | None = None,
+    ocsp: OcspClient | None = None,
+    settings: dict[str, Any] | None = None,
     **call_overrides: Any,
 ) -> AuthorizationContext:
-    """The context the wired service gives a handler of this call, over in-memory tokens and active sessions."""
+    """The context the wired service gives a handler of this call, over in-memory tokens and active sessions (and
+    the Plug & Charge ports and settings given)."""
     store = InMemoryTokenStore()
     store.records = {token.key: token for token in tokens}
     call = CallInfo(STATION, "default", version, "msg-1", "Authorize", NOW, "edge-1", "conn-1")
     router = build(
-        SETTINGS.model_copy(update={"concurrent_tx": concurrent_tx}),
+        SETTINGS.model_copy(update={"concurrent_tx": concurrent_tx, **(settings or {})}),
         tokens=store,
         sessions=InMemoryActiveSessions(active or set()),
         registry=InMemoryStationRegistry(),
@@ -72,6 +77,8 @@ def make_context(
         lease=FakeLease(),
         event_log=RecordingEventLog(),
         station_calls=FakeStationCalls(),
+        contract_provider=contract_provider,
+        ocsp=ocsp,
     ).router
     assert router is not None
     context: AuthorizationContext = router.context(replace(call, **call_overrides))

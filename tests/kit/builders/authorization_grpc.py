@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from csms.authorization.v1 import authorization_pb2 as pb
+from csms.security.v1 import security_pb2
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.bootstrap import build
 from csms_authorization.domain.credentials import PasswordHasher
@@ -45,6 +46,9 @@ class Service:
     station_events: RecordingEventLog = field(
         default_factory=lambda: RecordingEventLog(decode=pb.StationCredentialsChanged.FromString)
     )
+    security_events: RecordingEventLog = field(
+        default_factory=lambda: RecordingEventLog(decode=security_pb2.SecurityEventRecorded.FromString)
+    )
     stations: FakeStationCalls = field(default_factory=FakeStationCalls)
     clock: Clock = field(default_factory=Clock)
     hasher: PasswordHasher = field(default_factory=lambda: PasswordHasher(b"pepper", lambda n: b"\x07" * n))
@@ -63,6 +67,9 @@ class Service:
             station_outbox=self.registry.outbox,
             station_lease=FakeLease(),
             station_event_log=self.station_events,
+            security_outbox=self.registry.security_outbox,
+            security_lease=FakeLease(),
+            security_event_log=self.security_events,
             sessions=InMemoryActiveSessions(),
             station_calls=self.stations,
             hasher=self.hasher,
@@ -81,3 +88,8 @@ class Service:
         """Every station credentials event the station outbox relay has published, after a pass."""
         await OutboxRelay(self.registry.outbox, FakeLease(), self.station_events).relay_pending()
         return self.station_events.published
+
+    async def security_published(self) -> list[security_pb2.SecurityEventRecorded]:
+        """Every CSMS security event the security outbox relay has published, after a pass."""
+        await OutboxRelay(self.registry.security_outbox, FakeLease(), self.security_events).relay_pending()
+        return self.security_events.published

@@ -13,7 +13,7 @@ import pytest
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms_authorization.adapters.store import InvalidPageToken
 from csms_authorization.domain.credentials import PasswordHash
-from csms_authorization.domain.stations import StationRecord
+from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.ports import PendingEvent, StationRegistryRepository
 from csms_kernel.outbox.relay import Outbox
 
@@ -95,6 +95,81 @@ class StationRegistryContract:
         await registry.save(newer, REVISION + 10)
         await registry.save(a_record(f"CP-1-{run}", security_profile=2), REVISION + 5)
         assert await registry.get(f"CP-1-{run}") == newer
+
+    async def test_pending_credentials_read_back_equal(self, registry: StationRegistryRepository, run: str) -> None:
+        record = a_record(
+            f"CP-1-{run}",
+            pending_password=PasswordHash(digest=b"\x05" * 32, salt=b"\x06" * 16),
+            pending_security_profile=3,
+            pending_revision=REVISION - 7,
+        )
+        await registry.save(record, REVISION)
+        assert await registry.get(f"CP-1-{run}") == record
+
+    async def test_a_profile_3_station_without_a_password_reads_back_equal(
+        self, registry: StationRegistryRepository, run: str
+    ) -> None:
+        record = a_record(f"CP-1-{run}", password=None, security_profile=3)
+        await registry.save(record, REVISION)
+        assert await registry.get(f"CP-1-{run}") == record
+
+    async def test_a_promotion_is_claimed_once(self, registry: StationRegistryRepository, run: str) -> None:
+        station_id = f"CP-1-{run}"
+        assert await registry.claim_promotion(station_id, REVISION, Change.PASSWORD_ROTATED)
+        assert not await registry.claim_promotion(station_id, REVISION, Change.PASSWORD_ROTATED)
+        assert await registry.claim_promotion(station_id, REVISION, Change.SECURITY_PROFILE_UPGRADED)
+        assert await registry.claim_promotion(station_id, REVISION + 1, Change.PASSWORD_ROTATED)
+        assert await registry.claim_promotion(f"CP-2-{run}", REVISION, Change.PASSWORD_ROTATED)
+
+    async def test_a_promotion_writes_only_its_fields_with_its_events(
+        self, registry: StationRegistryRepository, outbox: Outbox, run: str
+    ) -> None:
+        station_id = f"CP-1-{run}"
+        new = PasswordHash(digest=b"\x05" * 32, salt=b"\x06" * 16)
+        await registry.save(
+            a_record(station_id, pending_password=new, pending_security_profile=2, pending_revision=REVISION),
+            REVISION,
+        )
+        # another change (disabling) after the verification read the record: the promotion keeps it
+        await registry.save(
+            a_record(
+                station_id, enabled=False, pending_password=new, pending_security_profile=2, pending_revision=REVISION
+            ),
+            REVISION + 1,
+        )
+        rotated = an_event(station_id, REVISION + 2, pb.STATION_CHANGE_PASSWORD_ROTATED)
+        promoted = a_record(
+            station_id,
+            password=new,
+            pending_security_profile=2,
+            pending_revision=REVISION,
+            updated_at=T0 + timedelta(minutes=1),
+        )
+        await registry.promote(promoted, [Change.PASSWORD_ROTATED], REVISION + 2, rotated, [])
+        assert await registry.get(station_id) == a_record(
+            station_id,
+            password=new,
+            enabled=False,
+            pending_security_profile=2,
+            pending_revision=REVISION,
+            updated_at=T0 + timedelta(minutes=1),
+        )
+        assert await waiting(outbox, run) == [rotated]
+        await outbox.remove([rotated])
+
+    async def test_a_promotion_racing_a_deletion_leaves_the_station_deleted(
+        self, registry: StationRegistryRepository, outbox: Outbox, run: str
+    ) -> None:
+        station_id = f"CP-1-{run}"
+        await registry.save(a_record(station_id, pending_security_profile=2), REVISION)
+        deleted = an_event(station_id, REVISION + 1, pb.STATION_CHANGE_DELETED)
+        await registry.delete(station_id, deleted)
+        upgraded = an_event(station_id, REVISION + 2, pb.STATION_CHANGE_SECURITY_PROFILE_UPGRADED)
+        promoted = a_record(station_id, security_profile=2, updated_at=T0 + timedelta(minutes=1))
+        await registry.promote(promoted, [Change.SECURITY_PROFILE_UPGRADED], REVISION + 2, upgraded, [])
+        assert await registry.get(station_id) is None
+        assert [r.station_id for r in (await registry.list_page(1000, None))[0] if r.station_id == station_id] == []
+        await outbox.remove([deleted, upgraded])
 
     async def test_stations_are_independent(self, registry: StationRegistryRepository, run: str) -> None:
         await registry.save(a_record(f"CP-1-{run}", security_profile=1), REVISION)

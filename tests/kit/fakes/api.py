@@ -14,6 +14,7 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2 as authz
 from csms.device_model.v1 import device_model_pb2 as dm
+from csms.security.v1 import security_pb2 as sec
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms_api.domain.keys import ApiKey, check_key_id
 from csms_api.ports import PeerError
@@ -304,6 +305,26 @@ class FakeTransactions(_Recording):
     async def stop_session(self, request: tx.StopSessionRequest, deadline_s: float) -> tx.StopSessionResponse:
         self._called("stop_session", request, deadline_s)
         return self.stop_answer
+
+
+@dataclass
+class FakeSecurity(_Recording):
+    service: str = "security"
+    events: list[sec.SecurityEvent] = field(default_factory=list)
+    certificates: list[sec.IssuedCertificate] = field(default_factory=list)
+
+    async def list_security_events(self, request: sec.ListSecurityEventsRequest) -> sec.ListSecurityEventsResponse:
+        """The (station's) events in list order; the page token is the index to continue at."""
+        self._called("list_security_events", request)
+        matching = [e for e in self.events if request.station_id in ("", e.station_id)]
+        start = int(request.page_token or 0)
+        end = start + (request.page_size or 100)
+        token = str(end) if end < len(matching) else ""
+        return sec.ListSecurityEventsResponse(events=matching[start:end], next_page_token=token)
+
+    async def list_issued_certificates(self, station_id: str) -> list[sec.IssuedCertificate]:
+        self._called("list_issued_certificates", station_id)
+        return [c for c in self.certificates if c.station_id == station_id]
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from csms.authorization.v1 import authorization_pb2
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_stored_station_id
-from csms_authorization.domain.stations import StationRecord
+from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
 from csms_authorization.ports import (
     ListEntry,
@@ -38,12 +38,14 @@ def _after(page_token: bytes | None, check: Any) -> str:
 class InMemoryStationRegistry:
     """Stations in a dict; pages in station id order, the token being the last id of the previous page. A change
     and its event are stored together; a change older than the station's last one (by revision) is shadowed, as
-    in Cassandra."""
+    in Cassandra (per record; a promotion writes its fields only). Claims of promotions never expire."""
 
-    def __init__(self, outbox: InMemoryOutbox | None = None) -> None:
+    def __init__(self, outbox: InMemoryOutbox | None = None, security_outbox: InMemoryOutbox | None = None) -> None:
         self.records: dict[str, StationRecord] = {}
         self.group_of: dict[str, str] = {}
         self.outbox = outbox or InMemoryOutbox()
+        self.security_outbox = security_outbox or InMemoryOutbox()
+        self.claims: set[tuple[str, int, Change]] = set()
         self._revisions: dict[str, int] = {}
 
     async def get(self, station_id: str) -> StationRecord | None:
@@ -54,6 +56,37 @@ class InMemoryStationRegistry:
             self.outbox.add(event)
         if self._newer(record.station_id, revision):
             self.records[record.station_id] = record
+
+    async def claim_promotion(self, station_id: str, pending_revision: int, promotion: Change) -> bool:
+        claim = (station_id, pending_revision, promotion)
+        if claim in self.claims:
+            return False
+        self.claims.add(claim)
+        return True
+
+    async def promote(
+        self,
+        record: StationRecord,
+        promotions: Sequence[Change],
+        revision: int,
+        event: PendingEvent,
+        security_events: Sequence[PendingEvent],
+    ) -> None:
+        self.outbox.add(event)
+        for security_event in security_events:
+            self.security_outbox.add(security_event)
+        current = self.records.get(record.station_id)
+        if current is None or not self._newer(record.station_id, revision):
+            return
+        if Change.PASSWORD_ROTATED in promotions:
+            current = replace(current, password=record.password, pending_password=record.pending_password)
+        if Change.SECURITY_PROFILE_UPGRADED in promotions:
+            current = replace(
+                current,
+                security_profile=record.security_profile,
+                pending_security_profile=record.pending_security_profile,
+            )
+        self.records[record.station_id] = replace(current, updated_at=record.updated_at)
 
     async def delete(self, station_id: str, event: PendingEvent) -> None:
         self.outbox.add(event)

@@ -28,11 +28,12 @@ class Hub:
         return None
 
 
-async def test_build_wires_the_session_the_three_services_the_http_server_and_then_the_live_events() -> None:
+async def test_build_wires_the_session_the_four_services_the_http_server_and_then_the_live_events() -> None:
     service = build(ApiSettings(instance_id="api-7", port=0))
     assert (service.name, service.instance, service.grpc, service.router) == ("api", "api-7", None, None)
     assert [type(resource).__name__ for resource in service.resources] == [
         "CassandraSession",
+        "Closing",
         "Closing",
         "Closing",
         "Closing",
@@ -43,10 +44,17 @@ async def test_build_wires_the_session_the_three_services_the_http_server_and_th
     server = service.resources[-2]
     assert isinstance(server, HttpServer) and isinstance(service.resources[1], Closing)
     readiness = server.app.state.context.readiness
-    assert readiness.names == ["cassandra", "authorization", "device-model", "transactions", "kafka (live events)"]
-    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 3, LiveEvents]
+    assert readiness.names == [
+        "cassandra",
+        "authorization",
+        "device-model",
+        "transactions",
+        "security",
+        "kafka (live events)",
+    ]
+    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 4, LiveEvents]
     assert "/api/v1/events" in server.app.openapi()["paths"]
-    for resource in service.resources[1:4]:
+    for resource in service.resources[1:5]:
         await resource.stop()
 
 

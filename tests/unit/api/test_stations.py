@@ -83,6 +83,8 @@ async def test_get_joins_the_registration_and_the_projection(api: Api) -> None:
             "enabled": True,
             "created_at": "2026-11-30T00:53:20Z",
             "updated_at": None,
+            "pending_security_profile": None,
+            "password_rotation_pending": False,
         },
         "connected": True,
         "ocpp_version": "2.0.1",
@@ -164,7 +166,7 @@ async def test_create_of_a_registered_station_is_409_and_changes_nothing(api: Ap
     ("body", "field"),
     [
         ({"password": "p" * 20}, "body.station_id"),
-        ({"station_id": "CP-1"}, "body.password"),
+        ({"station_id": "CP-1", "password": 5}, "body.password"),
         ({"station_id": "CP-1", "password": "p" * 20, "security_profile": 4}, "body.security_profile"),
         ({"station_id": "x" * 49, "password": "p" * 20}, "body.station_id"),
     ],
@@ -194,6 +196,8 @@ async def test_update_sends_only_the_fields_given(api: Api) -> None:
         "enabled": False,
         "created_at": None,
         "updated_at": None,
+        "pending_security_profile": None,
+        "password_rotation_pending": False,
     }
     assert ungrouped.json()["registration"]["group"] is None
     first, second = api.authorization.requests("update_station")

@@ -58,10 +58,11 @@ async def register(
 
 
 async def verify(
-    servicer: AuthorizationServicer, station_id: str, password: str
+    servicer: AuthorizationServicer, station_id: str, password: str, presented: int = 0
 ) -> pb.VerifyStationCredentialsResponse:
     return await servicer.VerifyStationCredentials(
-        pb.VerifyStationCredentialsRequest(station_id=station_id, password=password), CONTEXT
+        pb.VerifyStationCredentialsRequest(station_id=station_id, password=password, presented_profile=presented),
+        CONTEXT,
     )
 
 
@@ -127,14 +128,14 @@ async def test_invalid_registrations_are_refused_and_not_stored(
 
 async def test_the_right_password_is_accepted_with_the_security_profile(servicer: AuthorizationServicer) -> None:
     await register(servicer, "CP-1", PASSWORD, 2)
-    assert await verify(servicer, "CP-1", PASSWORD) == pb.VerifyStationCredentialsResponse(
+    assert await verify(servicer, "CP-1", PASSWORD, 2) == pb.VerifyStationCredentialsResponse(
         verdict=pb.VERDICT_ACCEPTED, security_profile=2
     )
 
 
 async def test_a_wrong_password_is_refused(servicer: AuthorizationServicer) -> None:
     await register(servicer, "CP-1", PASSWORD, 2)
-    assert await verify(servicer, "CP-1", PASSWORD.upper()) == pb.VerifyStationCredentialsResponse(
+    assert await verify(servicer, "CP-1", PASSWORD.upper(), 2) == pb.VerifyStationCredentialsResponse(
         verdict=pb.VERDICT_WRONG_PASSWORD
     )
 
@@ -339,7 +340,7 @@ async def test_an_update_changes_only_the_fields_set(
         updated_at=timestamp(LATER),
     )
     assert registry.records["CP-1"].password == before.password
-    assert await verify(servicer, "CP-1", PASSWORD) == pb.VerifyStationCredentialsResponse(
+    assert await verify(servicer, "CP-1", "", 3) == pb.VerifyStationCredentialsResponse(
         verdict=pb.VERDICT_ACCEPTED, security_profile=3
     )
 

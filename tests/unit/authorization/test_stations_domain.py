@@ -11,12 +11,10 @@ from csms_authorization.domain.stations import (
     Change,
     Registration,
     StationChanges,
-    Verdict,
     changes_between,
     check_changes,
     registered,
     updated,
-    verdict,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -87,12 +85,3 @@ def test_updated_at_moves_only_when_something_changes() -> None:
 def test_invalid_changes_are_refused(changes: StationChanges) -> None:
     with pytest.raises(InvalidCredentials):
         check_changes(changes)
-
-
-def test_verdicts() -> None:
-    disabled, _ = updated(RECORD, None, StationChanges(enabled=False), HASHER, LATER)
-    assert verdict(None, False) is Verdict.UNKNOWN_STATION
-    assert verdict(RECORD, False) is Verdict.WRONG_PASSWORD
-    assert verdict(RECORD, True) is Verdict.ACCEPTED
-    assert verdict(disabled, False) is Verdict.WRONG_PASSWORD
-    assert verdict(disabled, True) is Verdict.DISABLED

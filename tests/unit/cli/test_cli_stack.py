@@ -22,6 +22,7 @@ def test_every_process_serves_metrics_on_its_own_port() -> None:
         "authorization-1": "9100",
         "device-model-1": "9101",
         "transactions-1": "9102",
+        "security-1": "9104",
         "api-1": "9103",
         "edge-1": "9110",
         "edge-2": "9111",
@@ -39,6 +40,7 @@ def test_one_instance_keeps_the_default_ports_and_addresses() -> None:
         "authorization-1": "127.0.0.1:50052",
         "device-model-1": "127.0.0.1:50051",
         "transactions-1": "127.0.0.1:50053",
+        "security-1": "127.0.0.1:50054",
         "api-1": "",
         "edge-1": "127.0.0.1:50060",
     }
@@ -54,6 +56,8 @@ def test_instances_n_starts_n_of_each_service_and_as_many_edge_nodes() -> None:
         "device-model-2": ("127.0.0.1:50151", "9201"),
         "transactions-1": ("127.0.0.1:50053", "9102"),
         "transactions-2": ("127.0.0.1:50153", "9202"),
+        "security-1": ("127.0.0.1:50054", "9104"),
+        "security-2": ("127.0.0.1:50154", "9204"),
         "api-1": ("", "9103"),
         "edge-1": ("127.0.0.1:50060", "9110"),
         "edge-2": ("127.0.0.1:50061", "9111"),
@@ -71,6 +75,8 @@ def test_edge_nodes_can_be_set_apart_from_instances() -> None:
         "device-model-2",
         "transactions-1",
         "transactions-2",
+        "security-1",
+        "security-2",
         "api-1",
         "edge-1",
     ]
@@ -98,3 +104,21 @@ def test_the_stack_announces_the_api_and_how_to_create_the_first_key(capsys: pyt
     assert "operator API http://127.0.0.1:8080 (interactive docs http://127.0.0.1:8080/docs)" in out
     assert "create the first API key (printed once): .venv/bin/csms api-keys create admin --scope admin" in out
     assert "curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8080/api/v1/stations" in out
+
+
+def test_the_stack_announces_ws_and_wss_and_the_ca_files(capsys: pytest.CaptureFixture[str]) -> None:
+    stack = config()
+    _announce(stack)
+    out = capsys.readouterr().out
+    for node in (0, 1):
+        assert f"stations connect to ws://127.0.0.1:{9000 + node}/ocpp/{{stationId}}" in out
+        assert f"stations connect to wss://127.0.0.1:{9443 + node}/ocpp/{{stationId}}" in out
+    assert f"stations trust the CSMS root CA {stack.pki.root_ca.certificate}" in out
+    assert f"profile 3 client certificates must chain to the station CA {stack.pki.station_ca.certificate}" in out
+
+
+def test_the_security_service_signs_with_the_development_station_ca() -> None:
+    security = {spec.name: spec for spec in local_stack.process_specs(config())}["security-1"]
+    pki_dir = local_stack.REPO_ROOT / ".infra" / "pki"
+    assert security.env["CSMS_SECURITY_STATION_CA_CERT_FILE"] == str(pki_dir / "station-ca.pem")
+    assert security.env["CSMS_SECURITY_STATION_CA_KEY_FILE"] == str(pki_dir / "station-ca.key")

@@ -115,13 +115,6 @@ def test_a_password_on_the_command_line_is_refused(client: FakeClient, capsys: p
     assert client.calls == []
 
 
-def test_add_without_a_password_source_is_a_usage_error(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["stations", "add", "CP-1"], client) == 4
-    assert "one of the arguments --password-stdin --password-env --password-prompt is required" in (
-        capsys.readouterr().err
-    )
-
-
 def test_password_env_unset_is_an_error(
     client: FakeClient, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,6 +147,43 @@ def test_password_hex_needs_a_password_source(client: FakeClient, capsys: pytest
     assert run(["stations", "update", "CP-1", "--password-hex"], client) == 4
     assert "--password-hex: give the key with" in capsys.readouterr().err
     assert client.calls == []
+
+
+def test_add_at_security_profile_3_needs_no_password(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["stations", "add", "CP-1", "--security-profile", "3"], client) == 0
+    assert client.calls == [("register_station", "CP-1", "", 3, "")]
+
+
+@pytest.mark.parametrize("profile", ["1", "2"])
+def test_add_below_security_profile_3_without_a_password_is_refused(
+    client: FakeClient, capsys: pytest.CaptureFixture[str], profile: str
+) -> None:
+    assert run(["stations", "add", "CP-1", "--security-profile", profile], client) == 4
+    assert capsys.readouterr() == (
+        "",
+        "error: give the password by --password-stdin, --password-env or --password-prompt (only a security "
+        "profile 3 station may have none)\n",
+    )
+    assert client.calls == []
+
+
+def test_show_names_a_rotation_and_an_upgrade_under_way(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    client.registered = [
+        RegisteredStation(
+            station_id="CP-3",
+            security_profile=1,
+            enabled=True,
+            pending_security_profile=2,
+            password_rotation_pending=True,
+        )
+    ]
+    assert run(["stations", "show", "CP-3"], client) == 0
+    out = capsys.readouterr().out
+    assert "profile upgrade:   pending to 2 (until it connects at it)\n" in out
+    assert "password rotation: pending (until it connects with the new password)\n" in out
+    assert run(["stations", "show", "CP-3", "--json"], client) == 0
+    registration = json.loads(capsys.readouterr().out)["registration"]
+    assert (registration["pending_security_profile"], registration["password_rotation_pending"]) == (2, True)
 
 
 def test_password_sources_exclude_each_other(client: FakeClient, capsys: pytest.CaptureFixture[str]) -> None:
@@ -356,6 +386,8 @@ def test_show_json_has_every_field(client: FakeClient, capsys: pytest.CaptureFix
             "enabled": True,
             "created_at": "2025-02-01T08:00:00Z",
             "updated_at": "2025-02-03T09:30:00Z",
+            "pending_security_profile": None,
+            "password_rotation_pending": False,
         },
     }
     assert client.calls == [("get_registered_station", "CP-1"), ("get_station", "CP-1")]
@@ -449,6 +481,8 @@ def test_show_of_a_station_registered_but_never_seen(client: FakeClient, capsys:
             "enabled": False,
             "created_at": None,
             "updated_at": None,
+            "pending_security_profile": None,
+            "password_rotation_pending": False,
         },
     }
 

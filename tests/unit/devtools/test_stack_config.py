@@ -3,7 +3,7 @@ process reaches all instances of its peers through one gRPC target (no process i
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 from csms_devtools.stack import StackConfig, process_specs
@@ -12,6 +12,7 @@ CONFIG = StackConfig(
     device_model_ports=(7001, 7002),
     authorization_ports=(7011, 7012),
     transactions_ports=(7021,),
+    security_ports=(7031,),
     edge_ports=(8001,),
     edge_grpc_ports=(8011,),
     instance_prefix="t-",
@@ -33,6 +34,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "device-model-1",
         "device-model-2",
         "transactions-1",
+        "security-1",
         "t-edge-1",
     ]
     second = specs["device-model-2"]
@@ -50,6 +52,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "device-model-1": "0",
         "device-model-2": "9002",
         "transactions-1": "0",
+        "security-1": "0",
         "t-edge-1": "9010",
     }
 
@@ -61,10 +64,11 @@ def test_every_process_reaches_every_instance_of_its_peers() -> None:
             spec.env["CSMS_AUTHORIZATION_ADDRESS"],
             spec.env["CSMS_TRANSACTIONS_ADDRESS"],
         ) == (CONFIG.device_model_address, CONFIG.authorization_address, CONFIG.transactions_address)
+        assert spec.env["CSMS_SECURITY_ADDRESS"] == CONFIG.security_address == "127.0.0.1:7031"
 
 
 def test_every_process_gets_the_internal_certificate_of_its_identity(tmp_path: Path) -> None:
-    config = dataclasses.replace(CONFIG, api_ports=(8080,), pki_dir=tmp_path)
+    config = replace(CONFIG, api_ports=(8080,), pki_dir=tmp_path)
     for spec in process_specs(config):
         assert {name: value for name, value in spec.env.items() if name.startswith("CSMS_GRPC_TLS_")} == {
             "CSMS_GRPC_TLS_CA_FILE": str(tmp_path / "internal-ca.pem"),
@@ -73,10 +77,31 @@ def test_every_process_gets_the_internal_certificate_of_its_identity(tmp_path: P
             "CSMS_GRPC_TLS_SERVER_NAME": "localhost",
         }
     tls = config.grpc_tls("edge")
-    assert tls is not None and tls.cert_file.exists() and tls.server_name == "localhost"
+    assert tls.cert_file.exists() and tls.server_name == "localhost"
 
 
-def test_without_a_pki_the_stack_runs_plaintext_grpc() -> None:
-    config = dataclasses.replace(CONFIG, pki_dir=None)
-    assert config.grpc_tls() is None
-    assert not any(name.startswith("CSMS_GRPC_TLS_") for spec in process_specs(config) for name in spec.env)
+def test_the_security_service_signs_with_the_station_ca_of_the_development_pki(tmp_path: Path) -> None:
+    config = replace(CONFIG, pki_dir=tmp_path / "pki")
+    security = next(spec for spec in process_specs(config) if spec.service == "security")
+    assert security.env["CSMS_SECURITY_STATION_CA_CERT_FILE"] == str(tmp_path / "pki" / "station-ca.pem")
+    assert security.env["CSMS_SECURITY_STATION_CA_KEY_FILE"] == str(tmp_path / "pki" / "station-ca.key")
+    assert not (tmp_path / "pki").exists()  # created by Stack.start, not by describing the processes
+
+
+def test_edge_nodes_serve_wss_with_the_development_pki(tmp_path: Path) -> None:
+    config = replace(CONFIG, edge_tls_ports=(8443,), pki_dir=tmp_path / "pki")
+    (edge,) = (spec for spec in process_specs(config) if spec.service == "edge")
+    edge_tls = {name: value for name, value in edge.env.items() if not name.startswith("CSMS_GRPC_TLS_")}
+    assert {name: value for name, value in edge_tls.items() if "TLS" in name or "STATION_CA" in name} == {
+        "CSMS_EDGE_TLS_PORT": "8443",
+        "CSMS_EDGE_TLS_CERT_FILE": str(tmp_path / "pki" / "server-chain.pem"),
+        "CSMS_EDGE_TLS_KEY_FILE": str(tmp_path / "pki" / "server.key"),
+        "CSMS_EDGE_STATION_CA_FILE": str(tmp_path / "pki" / "station-ca.pem"),
+    }
+    assert config.edge_tls_url(0) == "wss://127.0.0.1:8443/ocpp"
+    assert not (tmp_path / "pki").exists()  # describing the stack creates nothing
+
+
+def test_without_tls_ports_no_wss() -> None:
+    (edge,) = (spec for spec in process_specs(CONFIG) if spec.service == "edge")
+    assert "CSMS_EDGE_TLS_PORT" not in edge.env

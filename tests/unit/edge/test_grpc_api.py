@@ -37,6 +37,7 @@ def servicer(world: World, queue_size: int = 16, timeout_s: float = 5.0) -> Edge
         world.envelopes,
         default_timeout_s=timeout_s,
         outbound_queue_size=queue_size,
+        max_timeout_s=300.0,
     )
 
 
@@ -79,6 +80,20 @@ async def test_call_result_round_trip_and_the_call_is_logged_before_it_is_sent()
     await session.handle('[3, "m1", {"status": "Accepted"}]')
     assert await call == edge_pb2.SendCallResponse(message_id="m1", result_json='{"status":"Accepted"}')
     assert world.frame_log.records[1].action == "Reset"
+
+
+async def test_a_password_sent_to_the_station_is_redacted_in_the_frame_log_only() -> None:
+    world = World()
+    session, socket = connect(world, OcppVersion.V16)
+    payload = '{"key": "AuthorizationKey", "value": "00112233445566778899aabbccddeeff"}'
+    call = asyncio.create_task(send_call(servicer(world), request(action="ChangeConfiguration", payload_json=payload)))
+    await wait_until(lambda: socket.sent)
+    assert "00112233445566778899aabbccddeeff" in socket.sent[0]
+    logged = world.frame_log.records[0].frame.decode()
+    assert "00112233445566778899aabbccddeeff" not in logged
+    assert json.loads(logged)[3] == {"key": "AuthorizationKey", "value": "<redacted>"}
+    await session.handle('[3, "m1", {"status": "Accepted"}]')
+    assert (await call).result_json == '{"status":"Accepted"}'
 
 
 async def test_call_error_round_trip() -> None:
@@ -197,6 +212,9 @@ async def test_unrecorded_call_is_not_sent() -> None:
         ({"payload_json": "{nope"}, "payload_json is not valid JSON"),
         ({"payload_json": "[1]"}, "payload_json must be a JSON object"),
         ({"message_id": "x" * 37}, "message_id must be at most 36 characters"),
+        # Security review #16: uint32 milliseconds held the station's outbound slot for up to ~50 days.
+        ({"timeout_ms": 2**32 - 1}, "timeout_ms must be at most 300000 (the edge's max_call_timeout_s)"),
+        ({"timeout_ms": 300_001}, "timeout_ms must be at most 300000"),
     ],
 )
 async def test_invalid_requests(overrides: dict[str, Any], details: str) -> None:

@@ -19,6 +19,7 @@ from csms_kernel.infra.production import DevelopmentSecrets, refusals, refuse_de
 from csms_kernel.infra.settings import CommonSettings
 from csms_kernel.pki import certificates as x
 from csms_kernel.pki.dev import ensure_dev_pki
+from csms_security.settings import SecuritySettings
 from kit.fakes.cli_client import FakeClient
 
 PEPPER = "a-pepper-of-the-operator"
@@ -177,3 +178,24 @@ def test_the_cli_in_production_refuses_plaintext_grpc(
     assert run(["stations", "list"], client_factory=client) == 1
     assert client.addresses is None
     assert NO_TLS in capsys.readouterr().err
+
+
+def test_production_refuses_the_development_pki_in_the_other_parts_certificate_settings(
+    monkeypatch: pytest.MonkeyPatch, dev_pki: Path, operator_pki: dict[str, Path]
+) -> None:
+    production(monkeypatch, operator_pki["ca"], operator_pki["cert"], operator_pki["key"])
+    monkeypatch.setenv("CSMS_EDGE_TLS_CERT_FILE", str(dev_pki / "server-chain.pem"))
+    monkeypatch.setenv("CSMS_EDGE_TLS_KEY_FILE", str(dev_pki / "server.key"))
+    monkeypatch.setenv("CSMS_EDGE_STATION_CA_FILE", str(dev_pki / "station-ca.pem"))
+    assert refusals(EdgeSettings()) == [
+        "tls_cert_file: certificate 'O=CSMS Development,CN=localhost': subject of the development PKI",
+        "tls_cert_file: certificate 'O=CSMS Development,CN=CSMS Development Root CA': subject of the development PKI",
+        "station_ca_file: certificate 'O=CSMS Development,CN=CSMS Development Station CA': subject of the "
+        "development PKI",
+    ]
+    monkeypatch.setenv("CSMS_SECURITY_STATION_CA_CERT_FILE", str(dev_pki / "station-ca.pem"))
+    monkeypatch.setenv("CSMS_SECURITY_STATION_CA_KEY_FILE", str(dev_pki / "station-ca.key"))
+    assert refusals(SecuritySettings()) == [
+        "station_ca_cert_file: certificate 'O=CSMS Development,CN=CSMS Development Station CA': subject of the "
+        "development PKI"
+    ]

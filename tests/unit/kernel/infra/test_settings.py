@@ -8,9 +8,10 @@ from csms_authorization.settings import AuthorizationSettings
 from csms_cli.settings import CliSettings
 from csms_device_model.settings import DeviceModelSettings
 from csms_edge.settings import EdgeSettings
+from csms_security.settings import SecuritySettings
 from csms_transactions.settings import TransactionsSettings
 
-ADDRESSES = {"device_model_address", "authorization_address", "transactions_address"}
+ADDRESSES = {"device_model_address", "authorization_address", "transactions_address", "security_address"}
 
 
 def test_common_settings_keep_their_name_in_every_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,14 +45,22 @@ def test_each_process_reads_only_the_peer_addresses_it_calls(monkeypatch: pytest
     monkeypatch.setenv("CSMS_AUTHORIZATION_ADDRESS", "authz:50052")
     peers = {
         settings.__name__: sorted(ADDRESSES & set(settings.model_fields))
-        for settings in (EdgeSettings, DeviceModelSettings, AuthorizationSettings, TransactionsSettings, CliSettings)
+        for settings in (
+            EdgeSettings,
+            DeviceModelSettings,
+            AuthorizationSettings,
+            TransactionsSettings,
+            SecuritySettings,
+            CliSettings,
+        )
     }
     assert peers == {
         "EdgeSettings": ["authorization_address"],
-        "DeviceModelSettings": [],
+        "DeviceModelSettings": ["authorization_address"],
         "AuthorizationSettings": ["device_model_address"],
         "TransactionsSettings": ["authorization_address", "device_model_address"],
-        "CliSettings": ["authorization_address", "device_model_address", "transactions_address"],
+        "SecuritySettings": ["device_model_address"],
+        "CliSettings": ["authorization_address", "device_model_address", "security_address", "transactions_address"],
     }
     assert EdgeSettings().authorization_address == "authz:50052"
     assert TransactionsSettings().authorization_address == "authz:50052"

@@ -1,0 +1,91 @@
+"""The v21 Plug & Charge handlers over the wired service: GetCertificateStatus from the kit's OCSP responder (through
+httpx.MockTransport), Get15118EVCertificate from the kit's contract-certificate provider, and their Failed answers."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+from cryptography import x509
+from cryptography.x509 import ocsp
+from ocpp.v21 import call, call_result
+
+from csms_authorization.adapters.contract_provider_http import HttpContractCertificateProvider
+from csms_authorization.adapters.ocsp_http import HttpOcspClient
+from csms_authorization.ocpp.v21 import get_15118_ev_certificate, get_certificate_status
+from csms_kernel.ocpp.versions import OcppVersion
+from kit.builders.authorization import make_context
+from kit.pnc import LocalCa, LocalContractProvider, LocalOcspResponder, ev_csr, mock_transport, ocsp_request_data
+
+VERSION = OcppVersion.V21
+RESPONDER = "http://ocsp.test/v2g"
+
+
+def snake(fields: dict[str, str]) -> dict[str, str]:
+    return {
+        "hash_algorithm": fields["hashAlgorithm"],
+        "issuer_name_hash": fields["issuerNameHash"],
+        "issuer_key_hash": fields["issuerKeyHash"],
+        "serial_number": fields["serialNumber"],
+        "responder_url": fields["responderURL"],
+    }
+
+
+async def test_certificate_status_is_the_responders_answer() -> None:
+    ca = LocalCa("V2G Root")
+    revoked = ca.issue("CONTRACT-1")
+    ca.revoke(revoked)
+    ctx = make_context(
+        VERSION,
+        ocsp=HttpOcspClient(5.0, httpx.AsyncClient(transport=mock_transport(LocalOcspResponder(ca).answer))),
+        settings={"ocsp_responder_allowlist": [RESPONDER]},
+    )
+    request = call.GetCertificateStatus(ocsp_request_data=snake(ocsp_request_data(revoked, ca.certificate, RESPONDER)))
+    response = await get_certificate_status.handle(ctx, request)
+    assert response.status == "Accepted" and response.status_info is None
+    assert ocsp.load_der_ocsp_response(base64.b64decode(response.ocsp_result)).certificate_status is (
+        ocsp.OCSPCertStatus.REVOKED
+    )
+
+
+async def test_certificate_status_of_a_responder_nobody_allowed_is_failed() -> None:
+    ca = LocalCa("V2G Root")
+    ctx = make_context(VERSION)
+    request = call.GetCertificateStatus(
+        ocsp_request_data=snake(ocsp_request_data(ca.issue("C"), ca.certificate, "http://127.0.0.1:50052/"))
+    )
+    assert await get_certificate_status.handle(ctx, request) == call_result.GetCertificateStatus(
+        status="Failed", status_info={"reason_code": "ResponderNotAllowed"}
+    )
+
+
+async def test_an_ev_certificate_comes_from_the_provider() -> None:
+    provider = LocalContractProvider()
+    ctx = make_context(
+        VERSION,
+        contract_provider=HttpContractCertificateProvider(
+            "http://provider.test", 5.0, httpx.AsyncClient(transport=mock_transport(provider.answer))
+        ),
+    )
+    csr, key = ev_csr()
+    request = call.Get15118EVCertificate(
+        iso_15118_schema_version="urn:iso:15118:2:2013:MsgDef",
+        action="Install",
+        exi_request=base64.b64encode(csr).decode(),
+    )
+    response = await get_15118_ev_certificate.handle(ctx, request)
+    assert response.status == "Accepted" and response.status_info is None
+    assert x509.load_der_x509_certificate(base64.b64decode(response.exi_response)).public_key() == key.public_key()
+    assert provider.requests[0]["stationId"] == ctx.call.station_id
+
+
+async def test_an_ev_certificate_without_a_provider_is_failed() -> None:
+    request = call.Get15118EVCertificate(
+        iso_15118_schema_version="urn:iso:15118:2:2013:MsgDef", action="Update", exi_request="AAAA"
+    )
+    response = await get_15118_ev_certificate.handle(make_context(VERSION), request)
+    assert (response.status, response.exi_response, response.status_info) == (
+        "Failed",
+        "",
+        {"reason_code": "NoProvider"},
+    )
