@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-api bench-validation clean
+.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-handshake bench-api bench-validation clean
 
 setup: $(STAMP)
 
@@ -84,6 +84,12 @@ bench-stack: up
 
 bench-boot: up
 	$(BIN)/python -m loadtest.bench_stack boot-storm
+
+# CPU per handshake for ws:// (SP1), wss:// (SP2) and wss:// + client certificate (SP3), then a boot storm of
+# 10,000 SP2 stations over wss:// (the development root CA of `make run`).
+bench-handshake: up
+	$(BIN)/python -m loadtest.bench_handshake
+	$(BIN)/python -m loadtest.bench_stack boot-storm --url wss://127.0.0.1:9443/ocpp --ca-file .infra/pki/root-ca.pem
 
 bench-edge: up
 	$(BIN)/python -m loadtest.bench_edge relay

@@ -69,11 +69,12 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def server(kind: str) -> AsyncIterator[tuple[int, int]]:
-    """Starts `python -m loadtest.servers KIND` on a free port; yields (pid, port); stops it afterwards."""
+async def server(kind: str, *options: str) -> AsyncIterator[tuple[int, int]]:
+    """Starts `python -m loadtest.servers KIND [OPTIONS]` on a free port; yields (pid, port); stops it
+    afterwards."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "loadtest.servers", kind, "--port", str(port), stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "loadtest.servers", kind, "--port", str(port), *options, stdout=asyncio.subprocess.PIPE
     )
     try:
         assert process.stdout is not None

@@ -3,6 +3,8 @@
     .venv/bin/python -m loadtest.bench_stack latency [--rate 500] [--duration 300]
     .venv/bin/python -m loadtest.bench_stack sweep [--rates 100,200,300,400,500,750,1000] [--duration 60]
     .venv/bin/python -m loadtest.bench_stack boot-storm [--stations 10000]
+    .venv/bin/python -m loadtest.bench_stack boot-storm --url wss://127.0.0.1:9443/ocpp --ca-file .infra/pki/root-ca.pem
+        (security profile 2: the stations are registered at profile 2 and connect over TLS)
     add --idle N [--idle-reads own|frames] to run N idle services beside the stack (`loadtest.idle_service`)
 
 latency: CALL→CALLRESULT percentiles at a sustained rate (target p99 ≤ 50 ms at 500 CALL/s for 5 minutes).
@@ -107,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bench", choices=["latency", "sweep", "boot-storm"])
     parser.add_argument("--url", default="ws://127.0.0.1:9000/ocpp")
+    parser.add_argument("--ca-file", type=Path, help="wss:// urls: the CA the stations trust (.infra/pki/root-ca.pem)")
     parser.add_argument("--provision", default="127.0.0.1:50052", help="AuthorizationService address")
     parser.add_argument("--stations", type=int, help="default 1000 (latency, sweep), 10000 (boot-storm)")
     parser.add_argument("--rate", type=float, default=500.0)
@@ -123,18 +126,30 @@ def main() -> None:
 def bench(args: argparse.Namespace, idle: dict[str, int]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; stack at {args.url}", flush=True)
-    base = Config(url=args.url, provision_address=args.provision, progress_interval_s=10.0, call_timeout_s=30.0)
+    tls = args.url.startswith("wss://")
+    base = Config(
+        url=args.url,
+        provision_address=args.provision,
+        progress_interval_s=10.0,
+        call_timeout_s=30.0,
+        ca_file=args.ca_file,
+        security_profile=2 if tls else 1,
+    )
     results: dict[str, object] = {}
     if args.bench == "boot-storm":
         stations = args.stations or 10_000
         config = replace(
-            base, stations=stations, connect_concurrency=500, storm_timeout_s=300.0, station_prefix="BOOT-"
+            base,
+            stations=stations,
+            connect_concurrency=500,
+            storm_timeout_s=300.0,
+            station_prefix="BOOT-SP2-" if tls else "BOOT-",
         )
-        (boot,) = run(config, OUT / "boot-storm.png", idle)
+        (boot,) = run(config, OUT / ("boot-storm-sp2.png" if tls else "boot-storm.png"), idle)
         took = boot.all_booted_after_s
         verdict = "met" if took is not None and took <= 60 else "MISSED"
         print(f"{boot.boots_accepted}/{stations} booted, all after {took} s (target ≤ 60 s: {verdict})")
-        results["boot-storm"] = asdict(boot)
+        results["boot-storm-sp2" if tls else "boot-storm"] = asdict(boot)
     else:
         steady = replace(base, stations=args.stations or 1000, scenarios=(Scenario.STEADY,))
         if args.bench == "latency":
@@ -155,7 +170,7 @@ def bench(args: argparse.Namespace, idle: dict[str, int]) -> None:
                     break
                 best = rate
             print(f"highest rate with p99 ≤ {SWEEP_P99_MS:.0f} ms: {best:.0f} CALL/s")
-    (OUT / f"{args.bench}.json").write_text(json.dumps(results, indent=2))
+    (OUT / f"{args.bench}{'-sp2' if tls else ''}.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

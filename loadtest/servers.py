@@ -1,6 +1,6 @@
 """The two servers the edge benchmarks compare, each run as its own process:
 
-    python -m loadtest.servers edge --port 9300 --topic loadtest.frames.v1
+    python -m loadtest.servers edge --port 9300 --topic loadtest.frames.v1 [--tls-port 9301 --pki DIR]
     python -m loadtest.servers echo --port 9301
 
 `edge` is the real edge node (`edge.bootstrap`) with its real Kafka frame log, written to a benchmark topic
@@ -8,7 +8,8 @@ instead of `ocpp.frames.v1` and its CALLs to `loadtest.calls.<owner>.v1` instead
 (so no service answers or stores the frames) and an accept-all station registry
 behind the real verdict cache (so no authorization service is needed; the cache's memory still counts).
 `echo` is a bare `websockets` server echoing every message, configured like the edge (no compression).
-Each prints `ready` once it accepts connections.
+With `--tls-port` the edge also serves wss:// with the development PKI in `--pki` (created if missing; client
+certificates of its station CA give profile 3). Each prints `ready` once it accepts connections.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from pathlib import Path
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
 
@@ -29,6 +32,7 @@ from csms_kernel.infra import lifecycle
 from csms_kernel.infra.kafka import librdkafka_producer_config
 from csms_kernel.infra.lifecycle import run_until_signalled
 from csms_kernel.migrate import ensure_topic
+from csms_kernel.pki.dev import ensure_dev_pki
 from csms_kernel.telemetry.logs import configure_logging
 
 BENCH_TOPIC = "loadtest.frames.v1"
@@ -38,7 +42,7 @@ BENCH_TOPIC_CONFIG = {"retention.ms": "3600000", "cleanup.policy": "delete"}
 
 
 class AcceptAll:
-    async def verify(self, station_id: str, password: str) -> Verdict:
+    async def verify(self, station_id: str, password: str, presented_profile: int = 1) -> Verdict:
         return Verdict.ACCEPTED
 
 
@@ -47,8 +51,32 @@ def bench_calls_topic(owner: str) -> str:
     return f"loadtest.calls.{owner}.v1"
 
 
-async def run_edge(port: int, topic: str, node_id: str) -> None:
-    settings = EdgeSettings(node_id=node_id, host="127.0.0.1", port=port, ping_interval_s=3600, log_level="WARNING")
+async def run_edge(
+    port: int, topic: str, node_id: str, tls_port: int | None = None, pki_dir: Path | None = None
+) -> None:
+    # No per-station budget (ADR 0030): the benchmark measures the node's capacity, ~200 frames/s per connection.
+    tls: dict[str, Any] = {}
+    if tls_port is not None:
+        pki = ensure_dev_pki(pki_dir or Path(".infra/pki"))
+        tls = {
+            "tls_port": tls_port,
+            "tls_cert_file": str(pki.server_chain),
+            "tls_key_file": str(pki.server.key),
+            "station_ca_file": str(pki.station_ca.certificate),
+        }
+    settings = EdgeSettings(
+        node_id=node_id,
+        host="127.0.0.1",
+        port=port,
+        ping_interval_s=3600,
+        log_level="WARNING",
+        station_frames_per_s=0,
+        station_bytes_per_s=0,
+        # the load comes from one address
+        max_connections_per_address=1_000_000,
+        max_connections=1_000_000,
+        **tls,
+    )
     configure_logging(settings.log_level)
     for name in (topic, *map(bench_calls_topic, OWNERS)):
         await ensure_topic(settings.kafka_bootstrap, name, BENCH_TOPIC_PARTITIONS, BENCH_TOPIC_CONFIG)
@@ -96,9 +124,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--topic", default=BENCH_TOPIC)
     parser.add_argument("--node-id", default="bench-edge")
+    parser.add_argument("--tls-port", type=int, help="edge: also serve wss:// on this port")
+    parser.add_argument("--pki", type=Path, help="edge: the development PKI directory of --tls-port")
     args = parser.parse_args()
     if args.kind == "edge":
-        run_until_signalled(lambda: run_edge(args.port, args.topic, args.node_id))
+        run_until_signalled(lambda: run_edge(args.port, args.topic, args.node_id, args.tls_port, args.pki))
     else:
         run_until_signalled(lambda: run_echo(args.port))
 

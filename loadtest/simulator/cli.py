@@ -38,6 +38,8 @@ def parse_args(argv: list[str]) -> Config:
     add("--first-index", type=int, default=defaults.first_index, help="index of the first station id")
     add("--prefix", default=defaults.station_prefix, help="station id prefix (default %(default)s)")
     add("--password", default=defaults.password, help="HTTP Basic password of every station")
+    add("--ca-file", type=Path, help="wss:// urls: the CA the stations trust (default: the system's)")
+    add("--security-profile", type=int, choices=(1, 2), default=1, help="profile --provision registers")
     add("--mix", default="1.6=40,2.0.1=40,2.1=20", help="OCPP version weights (default %(default)s)")
     add(
         "--scenario",
@@ -72,6 +74,8 @@ def parse_args(argv: list[str]) -> Config:
         first_index=args.first_index,
         station_prefix=args.prefix,
         password=args.password,
+        ca_file=args.ca_file,
+        security_profile=args.security_profile,
         mix=mix,
         scenarios=scenarios,
         duration_s=args.duration,

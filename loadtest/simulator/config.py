@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,9 @@ class Config:
     first_index: int = 1
     station_prefix: str = "SIM-"
     password: str = "loadtest-password-0001"
+    # wss:// urls: the CA file the stations trust (the CSMS root CA); the stations are registered at this profile.
+    ca_file: Path | None = None
+    security_profile: int = 1
     mix: VersionMix = ((OcppVersion.V16, 40.0), (OcppVersion.V201, 40.0), (OcppVersion.V21, 20.0))
     scenarios: tuple[Scenario, ...] = (Scenario.BOOT_STORM,)
     duration_s: float = 30.0
@@ -83,6 +87,12 @@ class Config:
     histogram: Path | None = None
     json_path: Path | None = None
     seed: int = 1
+
+    def tls_context(self) -> ssl.SSLContext | None:
+        """The stations' TLS context for a wss:// url (trusting `ca_file`, else the system's CAs)."""
+        if not self.url.startswith("wss://"):
+            return None
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
     def station_ids(self) -> list[str]:
         return [station_id(self.station_prefix, self.first_index + i) for i in range(self.stations)]

@@ -15,8 +15,6 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 
-SECURITY_PROFILE = 1
-
 
 @dataclass(frozen=True)
 class Provisioned:
@@ -26,7 +24,13 @@ class Provisioned:
 
 
 async def provision(
-    address: str, station_ids: Sequence[str], password: str, tokens: Sequence[str], *, concurrency: int = 64
+    address: str,
+    station_ids: Sequence[str],
+    password: str,
+    tokens: Sequence[str],
+    *,
+    security_profile: int = 1,
+    concurrency: int = 64,
 ) -> Provisioned:
     async with grpc.aio.insecure_channel(address) as channel:
         stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
@@ -35,7 +39,7 @@ async def provision(
         async def register(station_id: str) -> None:
             async with limit:
                 request = authorization_pb2.RegisterStationRequest(
-                    station_id=station_id, password=password, security_profile=SECURITY_PROFILE
+                    station_id=station_id, password=password, security_profile=security_profile
                 )
                 await stub.RegisterStation(request, timeout=30)
 

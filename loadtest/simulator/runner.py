@@ -50,6 +50,7 @@ class Simulator:
         self._on_phase = on_phase
         self.phases: list[PhaseStats] = []
         self._rng = random.Random(config.seed)
+        self._tls = config.tls_context()
         self.stations = [
             Station(
                 station_id,
@@ -78,7 +79,13 @@ class Simulator:
         if limit < config.stations + 100:
             self._out(f"warning: open files limited to {limit}; {config.stations} stations may not all connect")
         if config.provision_address:
-            done = await provision(config.provision_address, config.station_ids(), config.password, config.tokens())
+            done = await provision(
+                config.provision_address,
+                config.station_ids(),
+                config.password,
+                config.tokens(),
+                security_profile=config.security_profile,
+            )
             unsupported = " (id tokens: UNIMPLEMENTED by this CSMS)" if done.tokens_unsupported else ""
             self._out(f"provisioned {done.stations} stations and {done.tokens} id tokens{unsupported}")
         self._begin(Scenario.BOOT_STORM.value)
@@ -132,7 +139,9 @@ class Simulator:
             if not station.is_open:
                 try:
                     async with handshakes:
-                        await station.connect(config.url, config.password, max(deadline - time.monotonic(), 0.1))
+                        await station.connect(
+                            config.url, config.password, max(deadline - time.monotonic(), 0.1), tls=self._tls
+                        )
                     self.phase().connected += 1
                 except Exception as exc:
                     self.phase().connect_failures[connect_failure(exc)] += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -58,8 +59,11 @@ class Station:
     def is_open(self) -> bool:
         return self._ws is not None
 
-    async def connect(self, url: str, password: str, open_timeout_s: float = 30.0) -> None:
-        """Opens the WebSocket; raises on failure (refused handshake, timeout, network error)."""
+    async def connect(
+        self, url: str, password: str, open_timeout_s: float = 30.0, *, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """Opens the WebSocket (`tls`: the context of a wss:// url); raises on failure (refused handshake,
+        timeout, network error)."""
         self._closing = False
         self._ws = await open_station_socket(
             url,
@@ -70,6 +74,7 @@ class Station:
             proxy=None,
             close_timeout=2,
             max_queue=4,
+            **({"ssl": tls} if tls is not None else {}),
         )
         self._reader = asyncio.create_task(self._read(self._ws))
 

@@ -91,6 +91,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         cassandra_port=settings.cassandra_port,
         cassandra_local_dc=settings.cassandra_local_dc,
         edge_ports=tuple(9000 + i for i in range(count)),
+        edge_tls_ports=tuple(9443 + i for i in range(count)),
         edge_grpc_ports=tuple(50060 + i for i in range(count)),
         device_model_ports=ports(50051),
         authorization_ports=ports(50052),
@@ -152,8 +153,17 @@ def _announce(config: StackConfig) -> None:
     for index in range(len(config.edge_ports)):
         print(
             f"stations connect to {config.edge_url(index)}/{{stationId}}"
-            "  (subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6; HTTP Basic auth)"
+            "  (subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6; HTTP Basic auth: security profile 1)"
         )
+    for index in range(len(config.edge_tls_ports)):
+        print(
+            f"stations connect to {config.edge_tls_url(index)}/{{stationId}}"
+            "  (TLS: profile 2 with HTTP Basic auth, profile 3 with a client certificate of the station CA)"
+        )
+    if config.edge_tls_ports:
+        pki = config.pki
+        print(f"stations trust the CSMS root CA {pki.root_ca.certificate} (server certificate {pki.server_chain})")
+        print(f"profile 3 client certificates must chain to the station CA {pki.station_ca.certificate}")
     print(f"device-model gRPC {config.device_model_address}, authorization gRPC {config.authorization_address}")
     for name in config.metrics_ports:
         print(f"{name} metrics {config.metrics_url(name)}")

@@ -28,8 +28,11 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from csms_kernel.pki.dev import DevPki, ensure_dev_pki
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
+DEFAULT_PKI_DIR = REPO_ROOT / ".infra" / "pki"
 
 
 SERVICES = ("authorization", "device-model", "transactions")
@@ -44,6 +47,10 @@ class StackConfig:
     cassandra_local_dc: str = "datacenter1"
     host: str = "127.0.0.1"
     edge_ports: tuple[int, ...] = (9000,)
+    # The wss:// port of each edge node (same length as edge_ports; empty: no wss://), served with the
+    # development PKI in `pki_dir` (created by `Stack.start`; docs/adr/0025).
+    edge_tls_ports: tuple[int, ...] = ()
+    pki_dir: Path = DEFAULT_PKI_DIR
     edge_grpc_ports: tuple[int, ...] = (50060,)
     # The gRPC port of each instance of a service: one process per port.
     device_model_ports: tuple[int, ...] = (50051,)
@@ -115,6 +122,14 @@ class StackConfig:
     def edge_url(self, index: int) -> str:
         return f"ws://{self.host}:{self.edge_ports[index]}/ocpp"
 
+    def edge_tls_url(self, index: int) -> str:
+        return f"wss://{self.host}:{self.edge_tls_ports[index]}/ocpp"
+
+    @property
+    def pki(self) -> DevPki:
+        """The development PKI's layout (`Stack.start` creates what is missing)."""
+        return DevPki(self.pki_dir)
+
 
 @dataclass(frozen=True)
 class ProcessSpec:
@@ -171,11 +186,28 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
             "CSMS_EDGE_PORT": str(port),
             "CSMS_EDGE_GRPC_LISTEN": grpc_address,
             "CSMS_EDGE_ACCEPT_UNKNOWN_STATIONS": "true" if config.accept_unknown_stations else "false",
+            **_edge_tls_env(config, index),
+            # Every station of a local stack (tests, load tests) connects from 127.0.0.1: the per-address limits
+            # meant for the Internet would lock them all out together (docs/adr/0025).
+            "CSMS_EDGE_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+            "CSMS_EDGE_ADDRESS_FREE_FAILURES": "100000",
         }
         specs.append(ProcessSpec(node, "edge", env, grpc_address, port))
     for spec in specs:
         spec.env["CSMS_METRICS_PORT"] = str(config.metrics_ports.get(spec.name, 0))
     return specs
+
+
+def _edge_tls_env(config: StackConfig, index: int) -> dict[str, str]:
+    if not config.edge_tls_ports:
+        return {}
+    pki = config.pki
+    return {
+        "CSMS_EDGE_TLS_PORT": str(config.edge_tls_ports[index]),
+        "CSMS_EDGE_TLS_CERT_FILE": str(pki.server_chain),
+        "CSMS_EDGE_TLS_KEY_FILE": str(pki.server.key),
+        "CSMS_EDGE_STATION_CA_FILE": str(pki.station_ca.certificate),
+    }
 
 
 class Stack:
@@ -188,6 +220,8 @@ class Stack:
 
     def start(self, *, detached: bool = False) -> None:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.config.edge_tls_ports:
+            ensure_dev_pki(self.config.pki_dir)
         csms = str(Path(sys.executable).parent / "csms")
         for spec in self.specs:
             self.start_process(spec, csms, detached=detached)

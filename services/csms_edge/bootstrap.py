@@ -1,7 +1,8 @@
 """All wiring of the edge node (`build()`, no I/O), its start-up and its graceful drain (`EdgeNode`).
 
 Start-up: Kafka producer → delivery topic (created if missing) and its consumer → the station credential
-changes, read from their end → gRPC EdgeService → station WebSocket endpoint. Drain (SIGTERM/SIGINT): stop
+changes, read from their end → gRPC EdgeService → station WebSocket endpoints: ws:// (`port`, unless disabled)
+and wss:// (`tls_port`, with its TLS files polled for changes; docs/adr/0025). Drain (SIGTERM/SIGINT): stop
 accepting connections, let the delivery consumer finish the batch in hand (bounded), close station sockets with
 1001 "going away" (their DISCONNECTED events are recorded), stop gRPC, flush and stop the producer.
 """
@@ -14,6 +15,8 @@ import logging
 import re
 import socket
 from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
 
 import grpc
 from aiokafka import AIOKafkaConsumer
@@ -22,22 +25,30 @@ from websockets.asyncio.server import Server, serve
 from csms.edge.v1 import edge_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.credential_events import CredentialEventsConsumer
+from csms_edge.adapters.delivery import READINESS_COMPONENT as DELIVERY_COMPONENT
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
 from csms_edge.adapters.delivery_topic import ensure_delivery_topic
 from csms_edge.adapters.frame_log import KafkaFrameLog
 from csms_edge.adapters.kafka_producer import AsyncProducer
+from csms_edge.adapters.security_events import KafkaSecurityEvents, LoggedSecurityEvents
 from csms_edge.adapters.station_registry import CachingStationRegistry, GrpcStationRegistry, NothingCached
-from csms_edge.adapters.ws_server import StationEndpoint
+from csms_edge.adapters.tls import ReloadingTls, TlsConfigError, TlsFiles
+from csms_edge.adapters.ws_server import HandshakeGuard, StationEndpoint, counted_connection
 from csms_edge.api.grpc_api import SERVICE_NAME, EdgeServicer
 from csms_edge.app.connections import ConnectionTable
 from csms_edge.app.credential_changes import REMEMBER_S, CredentialChanges
 from csms_edge.app.session import LOG_UNAVAILABLE_CODE, SessionContext
+from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
-from csms_edge.ports import FrameLog, StationRegistry, VerdictCache
+from csms_edge.domain.limits import ConnectionLimits
+from csms_edge.domain.lockout import LockoutPolicy, Lockouts
+from csms_edge.domain.proxy import InvalidProxyList, TrustedProxies
+from csms_edge.ports import FrameLog, SecurityEvents, StationRegistry, VerdictCache
 from csms_edge.settings import EdgeSettings
 from csms_kernel.clients.channels import insecure_channel
 from csms_kernel.infra import topics
 from csms_kernel.infra.grpc_server import GrpcServer, build_server
+from csms_kernel.infra.health import READINESS
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
 from csms_kernel.infra.lifecycle import Service
 from csms_kernel.infra.lifecycle import main as serve_process
@@ -70,11 +81,20 @@ class EdgeNode:
     started if one fails), `stop()` drains it. Constructing it does no I/O."""
 
     def __init__(
-        self, settings: EdgeSettings, *, registry: StationRegistry | None = None, frame_log: FrameLog | None = None
+        self,
+        settings: EdgeSettings,
+        *,
+        registry: StationRegistry | None = None,
+        frame_log: FrameLog | None = None,
+        security_events: SecurityEvents | None = None,
     ) -> None:
         self.settings = settings
         self._registry = registry
         self._frame_log = frame_log
+        self.security_events = security_events
+        self.tls: ReloadingTls | None = None
+        self._tls_server: Server | None = None
+        self._tls_task: asyncio.Task[None] | None = None
         self.table = ConnectionTable()
         self._stopped = False
         self.grpc_address = ""
@@ -82,6 +102,7 @@ class EdgeNode:
         self._channel: grpc.aio.Channel | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._delivery: DeliveryConsumer | None = None
+        self._delivery_handler: DeliveryHandler | None = None
         self._delivery_task: asyncio.Task[None] | None = None
         self.credential_changes: CredentialChanges | None = None
         self._credential_events: CredentialEventsConsumer | None = None
@@ -91,18 +112,28 @@ class EdgeNode:
 
     @property
     def ws_port(self) -> int:
-        assert self._ws_server is not None, "not started"
+        assert self._ws_server is not None, "not started (or ws:// disabled)"
         port: int = self._ws_server.sockets[0].getsockname()[1]
         return port
+
+    @property
+    def tls_port(self) -> int:
+        assert self._tls_server is not None, "not started (or no wss://)"
+        port: int = self._tls_server.sockets[0].getsockname()[1]
+        return port
+
+    def _servers(self) -> list[Server]:
+        return [server for server in (self._ws_server, self._tls_server) if server is not None]
 
     async def start(self) -> None:
         async with contextlib.AsyncExitStack() as started:
             await self._start(started)
             started.pop_all()
-        line = (
-            f"edge node {self.settings.node_id} listening on ws://{self.settings.host}:{self.ws_port}/ocpp/"
-            f"{{stationId}}, gRPC on {self.grpc_address}"
-        )
+        host = self.settings.host
+        urls = [f"ws://{host}:{self.ws_port}/ocpp/{{stationId}}"] if self._ws_server is not None else []
+        if self._tls_server is not None:
+            urls.append(f"wss://{host}:{self.tls_port}/ocpp/{{stationId}}")
+        line = f"edge node {self.settings.node_id} listening on {' and '.join(urls)}, gRPC on {self.grpc_address}"
         log.info(line)
         print(line, flush=True)
 
@@ -116,6 +147,25 @@ class EdgeNode:
     async def _start(self, started: contextlib.AsyncExitStack) -> None:
         settings = self.settings
         node_id = settings.node_id
+        if not settings.plain_enabled and settings.tls_port is None:
+            raise ValueError("no station endpoint: ws:// is disabled and no wss:// port (CSMS_EDGE_TLS_PORT) is set")
+        try:
+            proxies = TrustedProxies.parse(settings.trusted_proxies)
+        except InvalidProxyList as exc:
+            raise ValueError(f"CSMS_EDGE_TRUSTED_PROXIES: {exc}") from exc
+        if settings.tls_port is not None:
+            if not settings.tls_cert_file or not settings.tls_key_file:
+                raise ValueError("wss:// needs CSMS_EDGE_TLS_CERT_FILE and CSMS_EDGE_TLS_KEY_FILE")
+            try:
+                self.tls = ReloadingTls(
+                    TlsFiles(
+                        Path(settings.tls_cert_file),
+                        Path(settings.tls_key_file),
+                        Path(settings.station_ca_file) if settings.station_ca_file else None,
+                    )
+                )
+            except TlsConfigError as exc:
+                raise ValueError(f"wss:// not configured: {exc}") from exc
         frame_log = self._frame_log
         if frame_log is None:
             producer = AsyncProducer(librdkafka_producer_config(settings.kafka_bootstrap, client_id=f"edge-{node_id}"))
@@ -169,12 +219,16 @@ class EdgeNode:
         await consumer.start()
         started.push_async_callback(consumer.stop)
         self._consumer = consumer
-        self._delivery = DeliveryConsumer(
-            consumer,
-            DeliveryHandler(self.table, frame_log, envelopes, send_timeout_s=settings.send_timeout_s),
-            group_id(node_id),
+        self._delivery_handler = DeliveryHandler(
+            self.table,
+            frame_log,
+            envelopes,
+            send_timeout_s=settings.send_timeout_s,
+            send_queue_size=settings.send_queue_size,
         )
+        self._delivery = DeliveryConsumer(consumer, self._delivery_handler, group_id(node_id))
         self._delivery_task = asyncio.create_task(self._delivery.run(), name="edge-delivery")
+        self._delivery_task.add_done_callback(self._delivery_ended)
         started.push_async_callback(_cancel, self._delivery_task)
 
         servicer = EdgeServicer(
@@ -183,6 +237,7 @@ class EdgeNode:
             envelopes,
             default_timeout_s=settings.call_timeout_s,
             outbound_queue_size=settings.outbound_queue_size,
+            max_timeout_s=settings.max_call_timeout_s,
         )
         grpc_server = build_server(
             settings.grpc_listen,
@@ -193,27 +248,80 @@ class EdgeNode:
         self._grpc_server = grpc_server
         self.grpc_address = advertised_address(settings.grpc_listen, settings.grpc_advertise, grpc_server.port)
 
+        if self.security_events is None:
+            self.security_events = (
+                KafkaSecurityEvents(self._producer, max_outstanding=settings.security_events_max_outstanding)
+                if self._producer is not None
+                else LoggedSecurityEvents()
+            )
+        tls = self.tls
+        limits = ConnectionLimits(settings.max_connections, settings.max_connections_per_address)
+        guard = HandshakeGuard(
+            node_id=node_id,
+            events=self.security_events,
+            lockouts=Lockouts(lockout_policy(settings)),
+            limits=limits,
+            proxies=proxies,
+            proxy_certificate_header=settings.proxy_client_cert_header,
+            station_cas=(lambda: tls.station_cas) if tls is not None else (lambda: ()),
+        )
         endpoint = StationEndpoint(
-            SessionContext(self.table, frame_log, envelopes, self.grpc_address),
+            SessionContext(
+                self.table,
+                frame_log,
+                envelopes,
+                self.grpc_address,
+                Limits(
+                    frames_per_s=settings.station_frames_per_s,
+                    frame_burst=settings.station_frame_burst,
+                    bytes_per_s=settings.station_bytes_per_s,
+                    byte_burst=settings.station_byte_burst,
+                ),
+            ),
             registry,
             changes,
+            guard,
             accept_unknown_stations=settings.accept_unknown_stations,
         )
-        self._ws_server = await serve(
-            endpoint.handler,
-            settings.host,
-            settings.port,
-            process_request=endpoint.process_request,
-            select_subprotocol=endpoint.select_subprotocol,
-            compression=None,
-            max_size=settings.max_frame_bytes,
-            ping_interval=settings.ping_interval_s,
-            ping_timeout=settings.ping_timeout_s,
-            open_timeout=settings.open_timeout_s,
-            close_timeout=settings.close_timeout_s,
-        )
-        started.push_async_callback(_close_ws, self._ws_server)
+        options: dict[str, Any] = {
+            "process_request": endpoint.process_request,
+            "select_subprotocol": endpoint.select_subprotocol,
+            "create_connection": counted_connection(limits, proxies),
+            "server_header": settings.server_header or None,
+            "compression": None,
+            "max_size": settings.max_frame_bytes,
+            "ping_interval": settings.ping_interval_s,
+            "ping_timeout": settings.ping_timeout_s,
+            "open_timeout": settings.open_timeout_s,
+            "close_timeout": settings.close_timeout_s,
+        }
+        if settings.plain_enabled:
+            self._ws_server = await serve(endpoint.handler, settings.host, settings.port, **options)
+            started.push_async_callback(_close_ws, self._ws_server)
+        if tls is not None:
+            assert settings.tls_port is not None
+            self._tls_server = await serve(
+                endpoint.handler,
+                settings.host,
+                settings.tls_port,
+                ssl=tls.context,
+                ssl_handshake_timeout=settings.tls_handshake_timeout_s,
+                **options,
+            )
+            started.push_async_callback(_close_ws, self._tls_server)
+            self._tls_task = asyncio.create_task(
+                _reload_tls(tls, settings.tls_reload_interval_s), name="edge-tls-reload"
+            )
+            started.push_async_callback(_cancel, self._tls_task)
         await _wait_for_assignment(consumer)
+
+    def _delivery_ended(self, task: asyncio.Task[None]) -> None:
+        """The delivery loop ends only when the node stops; otherwise no station would get a reply again."""
+        if self._stopped or task.cancelled():
+            return
+        reason = f"delivery loop ended: {task.exception()!r}"
+        log.critical("edge node %s: %s", self.settings.node_id, reason)
+        READINESS.failing(DELIVERY_COMPONENT, reason)
 
     async def stop(self) -> None:
         """Drains: no new connections, the delivery batch in hand finishes (bounded), the delivery consumer
@@ -222,9 +330,12 @@ class EdgeNode:
         if self._stopped:
             return
         self._stopped = True
-        assert self._ws_server is not None and self._consumer is not None and self._grpc_server is not None
+        assert self._servers() and self._consumer is not None and self._grpc_server is not None
         log.info("edge node %s draining", self.settings.node_id)
-        self._ws_server.server.close()  # no new connections; open ones stay for in-flight replies
+        for server in self._servers():
+            server.server.close()  # no new connections; open ones stay for in-flight replies
+        if self._tls_task is not None:
+            await _cancel(self._tls_task)
         await self._drain_delivery()
         await _quietly(self._consumer.stop(), "delivery consumer stop")
         await self._close_connections()
@@ -251,11 +362,20 @@ class EdgeNode:
                 await self._delivery_task
 
     async def _close_connections(self) -> None:
-        assert self._ws_server is not None
+        assert self._delivery_handler is not None
         settings = self.settings
-        self._ws_server.close(code=GOING_AWAY_CODE, reason=GOING_AWAY_REASON)
+        try:  # the replies already in the send lanes go out before the sockets close
+            await asyncio.wait_for(self._delivery_handler.flush(), settings.drain_timeout_s)
+        except TimeoutError:
+            log.warning("replies still queued for stations after %g s; closing anyway", settings.drain_timeout_s)
+        servers = self._servers()
+        for server in servers:
+            server.close(code=GOING_AWAY_CODE, reason=GOING_AWAY_REASON)
         try:
-            await asyncio.wait_for(self._ws_server.wait_closed(), settings.close_timeout_s + settings.drain_timeout_s)
+            await asyncio.wait_for(
+                asyncio.gather(*(server.wait_closed() for server in servers)),
+                settings.close_timeout_s + settings.drain_timeout_s,
+            )
         except TimeoutError:
             log.warning("station connections did not close in time")
         await _quietly(self.table.wait_closing(), "background closes")
@@ -277,6 +397,30 @@ async def _cancel(task: asyncio.Task[None]) -> None:
 async def _close_ws(server: Server) -> None:
     server.close()
     await server.wait_closed()
+
+
+async def _reload_tls(tls: ReloadingTls, interval_s: float) -> None:
+    """Polls the TLS files until cancelled; a changed valid set serves new connections from then on."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await asyncio.to_thread(tls.reload_if_changed)
+        except Exception:
+            log.exception("TLS reload check failed")
+
+
+def lockout_policy(settings: EdgeSettings) -> LockoutPolicy:
+    return LockoutPolicy(
+        pair_free=settings.lockout_free_failures,
+        base_s=settings.lockout_base_s,
+        pair_max_s=settings.lockout_max_s,
+        address_free=settings.address_free_failures,
+        address_max_s=settings.address_lockout_max_s,
+        station_free=settings.station_free_failures,
+        station_s=settings.station_lockout_s,
+        window_s=settings.lockout_window_s,
+        max_tracked=settings.lockout_max_tracked,
+    )
 
 
 async def _wait_for_assignment(consumer: AIOKafkaConsumer) -> None:

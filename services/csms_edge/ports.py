@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from csms.envelope.v1 import envelope_pb2
+from csms.security.v1 import security_pb2
 
 
 class FrameLog(Protocol):
@@ -28,6 +29,8 @@ class Verdict(enum.Enum):
     WRONG_PASSWORD = "wrong_password"
     # the password is right, but the station is disabled
     DISABLED = "disabled"
+    # the connection proves a lower security profile than the station is registered at
+    PROFILE_TOO_LOW = "profile_too_low"
 
 
 class RegistryUnavailable(Exception):
@@ -35,7 +38,17 @@ class RegistryUnavailable(Exception):
 
 
 class StationRegistry(Protocol):
-    async def verify(self, station_id: str, password: str) -> Verdict: ...
+    async def verify(self, station_id: str, password: str, presented_profile: int = 1) -> Verdict:
+        """The verdict on `password` ("" when none was sent) presented over a connection proving
+        `presented_profile` (1 ws://, 2 TLS, 3 TLS with the station's own client certificate)."""
+        ...
+
+
+class SecurityEvents(Protocol):
+    def publish(self, event: security_pb2.SecurityEventRecorded) -> None:
+        """Hands a CSMS security event to `csms.security.events.v1` without waiting (never blocks a handshake);
+        when that is not possible the event stays in the log only."""
+        ...
 
 
 class VerdictCache(Protocol):

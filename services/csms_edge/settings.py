@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from csms_kernel.infra.settings import CommonSettings, peer_address
 
@@ -16,13 +18,118 @@ class EdgeSettings(CommonSettings):
     port: int = Field(
         default=9000, description="Port of the station WebSocket endpoint (ws://host:port/ocpp/{stationId})."
     )
+    plain_enabled: bool = Field(
+        default=True,
+        description="Serve plain ws:// on `port` (security profile 1). False: only wss:// (`tls_port`) is served.",
+    )
+    tls_port: int | None = Field(
+        default=None,
+        description="Port of the wss:// endpoint (security profiles 2 and 3) on `host`; unset: no wss://. Needs "
+        "`tls_cert_file` and `tls_key_file`; 0 picks a free port.",
+    )
+    tls_cert_file: str = Field(
+        default="", description="PEM server certificate chain of wss:// (leaf first); reloaded when it changes."
+    )
+    tls_key_file: str = Field(default="", description="PEM private key of `tls_cert_file`; reloaded with it.")
+    station_ca_file: str = Field(
+        default="",
+        description="PEM station CA certificate(s): the only CAs a security profile 3 client certificate may chain "
+        "to (also for certificates forwarded by a trusted proxy). Empty: no client certificate is requested, so no "
+        "station reaches profile 3. Reloaded when it changes.",
+    )
+    tls_reload_interval_s: float = Field(
+        default=5.0,
+        description="How often the TLS files' modification times are checked; a changed, valid set is used for new "
+        "connections, an invalid one is logged and the previous one kept.",
+    )
+    tls_handshake_timeout_s: float = Field(
+        default=10.0, description="Deadline of the TLS handshake of a wss:// connection (seconds)."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses/CIDRs of TLS-terminating proxies whose `X-Forwarded-For`, "
+        "`X-Forwarded-Proto` and client certificate header are believed; from any other peer those headers are "
+        "ignored (and logged).",
+    )
+    proxy_client_cert_header: str = Field(
+        default="X-Forwarded-Client-Cert",
+        description="Header in which a trusted proxy passes the client certificate: URL-encoded PEM (nginx "
+        '`$ssl_client_escaped_cert`) or Envoy\'s XFCC (`Cert="..."`). The edge re-verifies it against '
+        "`station_ca_file`.",
+    )
+    max_connections: int = Field(
+        default=50_000, description="Most station connections (open or in their handshake) one node holds; 503 above."
+    )
+    max_connections_per_address: int = Field(
+        default=1_000,
+        description="Most station connections (open or in their handshake) from one source address; 503 above.",
+    )
+    lockout_free_failures: int = Field(
+        default=3,
+        description="Failed handshakes of one station id from one address before it is locked out (429); each "
+        "further failure doubles the lockout, from `lockout_base_s` up to `lockout_max_s`.",
+    )
+    lockout_base_s: float = Field(default=1.0, description="First lockout of a (station id, address) (seconds).")
+    lockout_max_s: float = Field(default=60.0, description="Longest lockout of a (station id, address) (seconds).")
+    address_free_failures: int = Field(
+        default=20, description="Failed handshakes from one address (any station id) before the address is locked out."
+    )
+    address_lockout_max_s: float = Field(
+        default=60.0, description="Longest lockout of a source address (seconds; doubles from `lockout_base_s`)."
+    )
+    station_free_failures: int = Field(
+        default=50,
+        description="Failed handshakes of one station id from all addresses before the id itself is locked out "
+        "(briefly: a genuine station must not be kept out long by others' failures).",
+    )
+    station_lockout_s: float = Field(
+        default=5.0, description="Lockout of a station id after `station_free_failures` failures (seconds)."
+    )
+    lockout_window_s: float = Field(
+        default=600.0, description="Failures older than this are forgotten (seconds); a success forgets them too."
+    )
+    lockout_max_tracked: int = Field(
+        default=100_000, description="Most (station id, address), address and station id failure records kept."
+    )
+    security_events_max_outstanding: int = Field(
+        default=1_000,
+        description="Security events handed to Kafka but not acknowledged yet above which new ones are only logged.",
+    )
     grpc_listen: str = Field(default="127.0.0.1:0", description="Where EdgeService listens; port 0 picks a free port.")
     grpc_advertise: str = Field(
         default="",
         description="Address other services use to reach EdgeService (recorded in CONNECTED events). Empty: "
         "derived from grpc_listen and the bound port; a host without a port gets the bound port.",
     )
-    max_frame_bytes: int = Field(default=64 * 1024, description="Largest WebSocket frame a station may send (bytes).")
+    server_header: str = Field(
+        default="", description="Value of the HTTP `Server:` header of handshake responses; empty: none is sent."
+    )
+    max_frame_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=3 * 1024 * 1024,
+        description="Largest WebSocket message a station may send (bytes; a larger one closes the connection with "
+        "1009, and a station that resends it on every reconnect never gets through). 1 MiB holds a large "
+        "NotifyReport, certificate chain or DataTransfer; at most 3 MiB, so that the frame fits in a Kafka record "
+        "(topology.toml: 4 MiB).",
+    )
+    station_frames_per_s: float = Field(
+        default=100.0,
+        ge=0,
+        description="Frames per second a station connection may send on average (0: no limit). Over its budget "
+        "the connection is not read until it is back within it (TCP back-pressure; nothing is dropped or answered "
+        "with an error, and no other station waits).",
+    )
+    station_frame_burst: int = Field(default=200, ge=1, description="Frames a station may send at once above its rate.")
+    station_bytes_per_s: int = Field(
+        default=1024 * 1024,
+        ge=0,
+        description="Bytes per second a station connection may send on average (0: no limit); enforced like the "
+        "frame rate.",
+    )
+    station_byte_burst: int = Field(
+        default=4 * 1024 * 1024, ge=1, description="Bytes a station may send at once above its byte rate."
+    )
     ping_interval_s: float = Field(default=20.0, description="WebSocket ping interval (seconds).")
     ping_timeout_s: float = Field(
         default=20.0, description="A station not answering a ping within this is disconnected."
@@ -31,7 +138,13 @@ class EdgeSettings(CommonSettings):
     close_timeout_s: float = Field(default=5.0, description="Deadline of the WebSocket closing handshake (seconds).")
     send_timeout_s: float = Field(
         default=10.0,
-        description="Sending one frame to a station longer than this (socket buffer full) closes the connection.",
+        description="Sending one frame to a station longer than this (socket buffer full) closes the connection; "
+        "each station's frames are sent by a task of its own, so a station that stops reading delays only itself.",
+    )
+    send_queue_size: int = Field(
+        default=64,
+        ge=1,
+        description="Replies waiting to be sent to one station; one more closes its connection (it is not reading).",
     )
     accept_unknown_stations: bool = Field(
         default=False, description="Accept stations the registry does not know (development only)."
@@ -44,6 +157,12 @@ class EdgeSettings(CommonSettings):
     call_timeout_s: float = Field(
         default=30.0, description="Timeout of a CSMS-initiated call when the caller sets none."
     )
+    max_call_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Largest timeout a caller may give a CSMS-initiated call (seconds): the call holds the "
+        "station's one outbound slot that long. A larger `timeout_ms` is refused with INVALID_ARGUMENT.",
+    )
     delivery_replication_factor: int = Field(
         default=1,
         description="Replication factor of the node's delivery topic when it is created (partitions and retention "
@@ -53,3 +172,10 @@ class EdgeSettings(CommonSettings):
         default=10.0, description="On SIGTERM, how long the delivery consumer may take to finish the batch in hand."
     )
     authorization_address: str = peer_address("authorization")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

@@ -1,9 +1,10 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
-The stack runs two instances of every service and two edge nodes, as production does, and one operator API
-(`stack.config.api_url`), on its own ports so it can run beside a `make up` stack; `authorization` is a gRPC
-stub of its authorization service (any instance). `pnc` is the local Plug & Charge world the stack's authorization
-service is pointed at (kit/pnc.py: an OCSP responder and a contract-certificate provider on 127.0.0.1).
+The stack runs two instances of every service and two edge nodes (ws:// and wss:// with the session's `dev_pki`),
+as production does, and one operator API (`stack.config.api_url`), on its own ports so it can run beside a
+`make up` stack; `authorization` is a gRPC stub of its authorization service (any instance). `pnc` is the local
+Plug & Charge world the stack's authorization service is pointed at (kit/pnc.py: an OCSP responder and a
+contract-certificate provider on 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms_devtools.stack import Stack, StackConfig
 from csms_kernel.clients.channels import insecure_channel
+from csms_kernel.pki.dev import DevPki
 from infra_fixtures import Infra
 from kit.pnc import PlugAndChargeWorld
 from kit.stack import Cli, free_port
@@ -31,7 +33,7 @@ def pnc() -> Iterator[PlugAndChargeWorld]:
 
 @pytest.fixture(scope="session")
 async def stack(
-    infra: Infra, tmp_path_factory: pytest.TempPathFactory, pnc: PlugAndChargeWorld
+    infra: Infra, dev_pki: DevPki, tmp_path_factory: pytest.TempPathFactory, pnc: PlugAndChargeWorld
 ) -> AsyncIterator[Stack]:
     config = StackConfig(
         kafka_bootstrap=infra.kafka_bootstrap,
@@ -39,6 +41,8 @@ async def stack(
         cassandra_port=infra.cassandra_port,
         cassandra_local_dc=infra.local_dc,
         edge_ports=(free_port(), free_port()),
+        edge_tls_ports=(free_port(), free_port()),
+        pki_dir=dev_pki.directory,
         edge_grpc_ports=(free_port(), free_port()),
         device_model_ports=(free_port(), free_port()),
         authorization_ports=(free_port(), free_port()),

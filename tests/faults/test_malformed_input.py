@@ -3,7 +3,8 @@ send Heartbeats through the same edge node.
 
 Frames: garbage text, truncated JSON, binary frames, huge and non-string message ids, wrong element types,
 unknown message types, deep nesting (within and beyond the parser's depth), wrong payload types, missing
-fields, unknown and unsupported actions, lone surrogates, answers to nothing, and oversize frames.
+fields, unknown and unsupported actions, lone surrogates, malformed answers, answers to nothing, and oversize
+frames.
 Must hold: every process stays alive and healthy; every CALL-like frame gets exactly the CALLERROR its
 version prescribes (message id "-1" where none could be read), nothing else is answered; an oversize frame
 closes its connection with 1009 and the station can reconnect; every Heartbeat of the well-behaved stations
@@ -50,7 +51,7 @@ def nested(depth: int) -> Any:
 def hostile_frame(version: OcppVersion, rng: random.Random, message_id: str) -> tuple[Frame, Expected]:
     """One random hostile frame and the answer OCPP-J prescribes for it."""
     heartbeat = json.dumps([2, message_id, "Heartbeat", {}])
-    kind = rng.randrange(16)
+    kind = rng.randrange(17)
     if kind == 0:  # garbage text (never an array: no '[')
         text = "".join(rng.choice(string.printable.replace("[", "") + "é€\u0000") for _ in range(rng.randrange(1, 300)))
         return text, ("-1", RPC[version])
@@ -95,6 +96,8 @@ def hostile_frame(version: OcppVersion, rng: random.Random, message_id: str) -> 
         )
     if kind == 14:  # lone surrogates (valid JSON escapes that no UTF-8 string can hold)
         return f'[2,"{message_id}","Heart\\ud800beat",{{"x":"\\udfff"}}]', ("-1", RPC[version])
+    if kind == 15:  # a malformed answer: OCPP-J never answers a CALLRESULT/CALLERROR (security review #15)
+        return json.dumps(rng.choice([[3, message_id, []], [3, message_id], [4, message_id, "X"]])), None
     return json.dumps([3, message_id, {}]), None  # an answer to a call nobody made
 
 
@@ -177,7 +180,7 @@ async def test_hostile_frames_crash_nothing_and_well_behaved_stations_carry_on(m
 
         oversize = hostile[:10]
         for station in oversize:
-            await station.send(json.dumps([2, "big", "Heartbeat", {"a": "x" * 70_000}]))
+            await station.send(json.dumps([2, "big", "Heartbeat", {"a": "x" * 1_100_000}]))  # above the 1 MiB limit
         await eventually(
             probe(lambda: [s.close_code for s in oversize]), lambda codes: codes == [1009] * 10, what="1009 closes"
         )

@@ -2,10 +2,11 @@
 
 `DeliveryHandler` routes decoded records (pure apart from the sockets and the frame log it is given):
 a FRAME goes to the station only if the station's current connection is the one the reply is addressed
-to (otherwise the station reconnected and will retry the CALL), and is then recorded in the frame log;
+to (otherwise the station reconnected and will retry the CALL); it is queued on that connection's send lane
+(`edge.app.sending`: its own bounded queue and task, so a station that stops reading delays only itself and
+is closed after `send_timeout_s`) and, once written, recorded in the frame log by `DeliveredRecorder`;
 CLOSE_CONNECTION closes that connection if it is still current. `DeliveryConsumer` runs the Kafka loop
-(group `edge.<node>.delivery`, read_committed) and commits a batch's offsets after its frames were
-delivered and recorded.
+(group `edge.<node>.delivery`, read_committed) and commits a batch's offsets once its frames are in the lanes.
 """
 
 from __future__ import annotations
@@ -13,71 +14,123 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from opentelemetry.trace import SpanKind
-from websockets.exceptions import ConnectionClosed
 
 from csms.envelope.v1 import envelope_pb2
-from csms_edge.app.connections import REPLACED_CODE, REPLACED_REASON, ConnectionTable
+from csms_edge.app.connections import REPLACED_CODE, REPLACED_REASON, Connection, ConnectionTable
+from csms_edge.app.sending import SendLane
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog
 from csms_kernel.infra import envelopes
-from csms_kernel.infra.prefetch import Prefetcher
+from csms_kernel.infra.backoff import Backoff
+from csms_kernel.infra.health import READINESS, Readiness
 from csms_kernel.ocpp.framing import MessageType
 from csms_kernel.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 
 STALLED_CODE = 1011
+READINESS_COMPONENT = "edge delivery"
 
 
 def group_id(node_id: str) -> str:
     return f"edge.{node_id}.delivery"
 
 
+class DeliveredRecorder:
+    """Records the frames written to stations in the frame log, batched: one append in flight, the frames
+    written meanwhile go with the next. A failed append is logged, not retried (the reply is durable in the
+    delivery topic; only its copy in the frame log is missing). At most `max_pending` frames wait; beyond,
+    their copies are dropped with an error (the frame log is down for long)."""
+
+    def __init__(self, frame_log: FrameLog, max_pending: int = 10_000) -> None:
+        self._frame_log = frame_log
+        self._max_pending = max_pending
+        self._pending: list[envelope_pb2.Envelope] = []
+        self._task: asyncio.Task[None] | None = None
+        self._dropped = 0
+
+    def add(self, envelope: envelope_pb2.Envelope) -> None:
+        if len(self._pending) >= self._max_pending:
+            self._dropped += 1
+            return
+        self._pending.append(envelope)
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def flush(self) -> None:
+        """Returns once the frames added so far were appended (or their append failed)."""
+        task = self._task
+        if task is not None:
+            await asyncio.wait([task])
+
+    async def _run(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                if self._dropped:
+                    log.error("%d delivered frames not recorded: too many waiting for the frame log", self._dropped)
+                    self._dropped = 0
+                try:
+                    await self._frame_log.append_many(batch)
+                except Exception:
+                    log.error("%d delivered frames not recorded in the frame log", len(batch), exc_info=True)
+        finally:
+            self._task = None
+
+
 class DeliveryHandler:
     def __init__(
-        self, table: ConnectionTable, frame_log: FrameLog, envelopes: EnvelopeFactory, *, send_timeout_s: float
+        self,
+        table: ConnectionTable,
+        frame_log: FrameLog,
+        envelopes: EnvelopeFactory,
+        *,
+        send_timeout_s: float,
+        send_queue_size: int = 64,
     ) -> None:
         self._table = table
-        self._frame_log = frame_log
         self._envelopes = envelopes
         self._send_timeout_s = send_timeout_s
+        self._send_queue_size = send_queue_size
+        self._recorder = DeliveredRecorder(frame_log)
 
-    async def deliver(self, values: Sequence[bytes | None]) -> list[envelope_pb2.Envelope]:
-        """Delivers a batch in order; returns the records of the frames written to sockets."""
-        delivered: list[envelope_pb2.Envelope] = []
+    def deliver(self, values: Sequence[bytes | None]) -> int:
+        """Hands a batch to the connections' send lanes, in order, without waiting for any socket; returns how
+        many frames were queued. A record that cannot be handled is logged and skipped, never the rest."""
+        queued = 0
         for value in values:
-            envelope = _decode(value)
-            if envelope is None:
-                continue
-            if envelope.kind == envelope_pb2.KIND_FRAME:
-                if await self._deliver(envelope):
-                    delivered.append(self._envelopes.delivered(envelope, self._envelopes.clock_ns()))
-            elif envelope.kind == envelope_pb2.KIND_CLOSE_CONNECTION:
-                self._close(envelope)
-            else:
-                log.warning(
-                    "delivery record of kind %s for station %s ignored",
-                    envelope_pb2.Kind.Name(envelope.kind),
-                    envelope.station_id,
-                )
-        return delivered
+            try:
+                queued += self._route(value)
+            except Exception:
+                log.exception("delivery record not handled")
+        return queued
 
-    async def record(self, delivered: Sequence[envelope_pb2.Envelope]) -> None:
-        """Records delivered frames in the frame log; a failure is logged, not raised."""
-        if not delivered:
-            return
-        try:
-            await self._frame_log.append_many(delivered)
-        except Exception:
-            # The reply is durable in the delivery topic; only its copy in the frame log is missing.
-            log.error("%d delivered frames not recorded in the frame log", len(delivered), exc_info=True)
+    async def flush(self) -> None:
+        """Waits until the queued frames are written (or dropped) and recorded (draining)."""
+        await self._table.wait_sent()
+        await self._recorder.flush()
 
-    async def _deliver(self, envelope: envelope_pb2.Envelope) -> bool:
+    def _route(self, value: bytes | None) -> bool:
+        envelope = _decode(value)
+        if envelope is None:
+            return False
+        if envelope.kind == envelope_pb2.KIND_FRAME:
+            return self._queue(envelope)
+        if envelope.kind == envelope_pb2.KIND_CLOSE_CONNECTION:
+            self._close(envelope)
+        else:
+            log.warning(
+                "delivery record of kind %s for station %s ignored",
+                envelope_pb2.Kind.Name(envelope.kind),
+                envelope.station_id,
+            )
+        return False
+
+    def _queue(self, envelope: envelope_pb2.Envelope) -> bool:
         connection = self._table.get(envelope.station_id)
         if connection is None or not envelope.connection_id or connection.connection_id != envelope.connection_id:
             log.debug(
@@ -92,35 +145,37 @@ class DeliveryHandler:
         except UnicodeDecodeError:
             log.error("reply %s for station %s is not UTF-8; dropped", envelope.message_id, envelope.station_id)
             return False
-        try:
-            with tracing.ocpp_span(
-                tracing.SEND,
-                SpanKind.PRODUCER,
-                envelope.station_id,
-                envelope.action,
-                envelope.message_id,
-                connection.version.subprotocol,
-                parent=envelope.traceparent,
-            ):
-                async with asyncio.timeout(self._send_timeout_s):
-                    await connection.socket.send(text)
-        except ConnectionClosed:
-            log.debug("reply %s: station %s disconnected meanwhile", envelope.message_id, envelope.station_id)
-            return False
-        except TimeoutError:
+
+        async def send() -> None:
+            await self._send(connection, envelope, text)
+
+        return connection.lane(lambda: self._lane(connection)).submit(send)
+
+    def _lane(self, connection: Connection) -> SendLane:
+        def failed(reason: str) -> None:
             log.warning(
-                "station %s: send stalled for %g s; closing connection %s",
-                envelope.station_id,
-                self._send_timeout_s,
-                connection.connection_id,
+                "station %s: %s; closing connection %s", connection.station_id, reason, connection.connection_id
             )
             self._table.close_in_background(connection, STALLED_CODE, "send stalled")
-            return False
+
+        return SendLane(self._send_queue_size, self._send_timeout_s, failed)
+
+    async def _send(self, connection: Connection, envelope: envelope_pb2.Envelope, text: str) -> None:
+        with tracing.ocpp_span(
+            tracing.SEND,
+            SpanKind.PRODUCER,
+            envelope.station_id,
+            envelope.action,
+            envelope.message_id,
+            connection.version.subprotocol,
+            parent=envelope.traceparent,
+        ):
+            await connection.socket.send(text)
         metrics.count_frame(metrics.OUT, metrics.type_label(MessageType(envelope.message_type)), envelope.action)
+        now_ns = self._envelopes.clock_ns()
         if envelope.HasField("received_at"):  # when the edge read the CALL this answers
-            round_trip_ns = self._envelopes.clock_ns() - envelope.received_at.ToNanoseconds()
-            metrics.observe_round_trip(envelope.action, round_trip_ns / 1e9)
-        return True
+            metrics.observe_round_trip(envelope.action, (now_ns - envelope.received_at.ToNanoseconds()) / 1e9)
+        self._recorder.add(self._envelopes.delivered(envelope, now_ns))
 
     def _close(self, envelope: envelope_pb2.Envelope) -> None:
         connection = self._table.get(envelope.station_id)
@@ -143,11 +198,14 @@ def _decode(value: bytes | None) -> envelope_pb2.Envelope | None:
 
 
 class DeliveryConsumer:
-    """The consume → deliver → record → commit loop. Delivery never waits for the recording and the offset
-    commit of earlier batches: those run behind it, one batch after the other (at most `max_behind` batches
-    behind). Offsets of recorded batches are committed at most every `commit_interval_s`: after a crash the
-    node re-reads at most that much, replies addressed to connections that died with it (so dropped).
-    `stop()` lets the batch in hand finish and its bookkeeping complete, then returns."""
+    """The consume → hand to the send lanes → commit loop. Handing a batch to the lanes never waits for a
+        socket, so one station that stops reading delays nobody else. A batch's offsets are committed once it is
+        in the lanes, at most every `commit_interval_s`, by one commit at a time running beside the loop: after a
+        crash the node re-reads at most that much, and every frame it re-reads is addressed to a connection that
+        died with the node (so dropped), as is every frame still queued in a lane when it crashed. A failure of
+        the loop keeps the batch in hand and handles it again after a capped, jittered backoff (never skipped); the
+    node reports NOT_SERVING meanwhile.
+        `stop()` lets the batch in hand finish and commits, then returns."""
 
     def __init__(
         self,
@@ -155,73 +213,74 @@ class DeliveryConsumer:
         handler: DeliveryHandler,
         group: str,
         poll_timeout_ms: int = 200,
-        max_behind: int = 4,
         commit_interval_s: float = 1.0,
+        backoff: Backoff | None = None,
+        readiness: Readiness = READINESS,
     ) -> None:
         self._consumer = consumer
         self._handler = handler
         self._poll_timeout_ms = poll_timeout_ms
-        self._max_behind = max_behind
-        self._behind: deque[asyncio.Task[None]] = deque()
         self._commit_interval_s = commit_interval_s
-        self._recorded: dict[TopicPartition, int] = {}  # offsets recorded, not yet committed
+        self._handed: dict[TopicPartition, int] = {}  # offsets handed to the lanes, not yet committed
         self._committed_at = time.monotonic()
+        self._committing: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._lag = metrics.ConsumerLag(consumer, group)
+        self._backoff = backoff or Backoff(initial_s=0.5, maximum_s=10.0)
+        self._readiness = readiness
 
     def request_stop(self) -> None:
         self._stopping.set()
 
     async def run(self) -> None:
-        prefetched = Prefetcher(self._consumer, poll_timeout_ms=self._poll_timeout_ms)  # fetching goes on meanwhile
+        in_hand: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]] = {}
         try:
             while not self._stopping.is_set():
                 try:
-                    batches = prefetched.take() or await self._consumer.getmany(timeout_ms=self._poll_timeout_ms)
+                    in_hand = in_hand or await self._consumer.getmany(timeout_ms=self._poll_timeout_ms)
                     await self._lag.update()
-                    if batches:
-                        await prefetched.during(self._handle(batches))
-                    elif not self._behind:
-                        await self._commit(due_only=True)
-                except Exception:
-                    log.error("delivery consumer failed; retrying in 1 s", exc_info=True)
+                    if in_hand:
+                        self._handle(in_hand)
+                        in_hand = {}
+                    self._commit_in_background()
+                    if self._backoff.attempts:
+                        self._backoff.reset()
+                        self._readiness.ok(READINESS_COMPONENT)
+                except Exception as exc:
+                    delay = self._backoff.next()
+                    self._readiness.failing(READINESS_COMPONENT, f"delivery fails: {exc!r}"[:300])
+                    log.error(
+                        "delivery consumer failed (%d records in hand); retrying in %.1f s",
+                        sum(map(len, in_hand.values())),
+                        delay,
+                        exc_info=True,
+                    )
                     try:
-                        await asyncio.wait_for(self._stopping.wait(), 1.0)
+                        await asyncio.wait_for(self._stopping.wait(), delay)
                     except TimeoutError:
                         pass
         finally:
-            while self._behind:
-                await self._behind.popleft()
+            if self._committing is not None:
+                await asyncio.wait([self._committing])
             await self._commit(due_only=False)
 
-    async def _handle(self, batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        delivered = await self._handler.deliver([record.value for records in batches.values() for record in records])
-        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
-        previous = self._behind[-1] if self._behind else None
-        self._behind.append(asyncio.create_task(self._record_and_commit(previous, delivered, offsets)))
-        while self._behind and (len(self._behind) > self._max_behind or self._behind[0].done()):
-            await self._behind.popleft()
+    def _handle(self, batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        self._handler.deliver([record.value for records in batches.values() for record in records])
+        self._handed.update({tp: records[-1].offset + 1 for tp, records in batches.items()})
 
-    async def _record_and_commit(
-        self,
-        previous: asyncio.Task[None] | None,
-        delivered: list[envelope_pb2.Envelope],
-        offsets: dict[TopicPartition, int],
-    ) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])  # its outcome is handled by its own awaiter
-        await self._handler.record(delivered)
-        self._recorded.update(offsets)
-        await self._commit(due_only=True)
+    def _commit_in_background(self) -> None:
+        if self._committing is None or self._committing.done():
+            if self._handed and time.monotonic() - self._committed_at >= self._commit_interval_s:
+                self._committing = asyncio.create_task(self._commit(due_only=True))
 
     async def _commit(self, *, due_only: bool) -> None:
-        if not self._recorded or (due_only and time.monotonic() - self._committed_at < self._commit_interval_s):
+        if not self._handed or (due_only and time.monotonic() - self._committed_at < self._commit_interval_s):
             return
-        offsets, self._recorded = self._recorded, {}
+        offsets, self._handed = self._handed, {}
         self._committed_at = time.monotonic()
         try:
             await self._consumer.commit(offsets)
         except Exception:
-            # Delivered already; a later commit covers these offsets (a crash before it redelivers them).
+            # Handed to the lanes already; a later commit covers these offsets (a crash before it re-reads them).
             log.warning("delivery offsets not committed", exc_info=True)
-            self._recorded = offsets | self._recorded
+            self._handed = offsets | self._handed

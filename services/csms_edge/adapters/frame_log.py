@@ -8,6 +8,8 @@ lacks; the append does not wait for that acknowledgement (the connection reads i
 ADR 0017). A hand-over that fails calls `on_unrouted` (the edge closes the station's connection, so the
 station reconnects and sends the CALL again). Key = station id; value = serialized Envelope; routing fields
 mirrored in headers. The adapter stamps `produced_at`. It does not own the producer's lifecycle (bootstrap does).
+While appends fail (Kafka unreachable, librdkafka's queue full) the node reports NOT_SERVING
+(`csms_kernel.infra.health`), until one passes again.
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from typing import Protocol
 
 from csms.envelope.v1 import envelope_pb2
 from csms_kernel.infra import topics
+from csms_kernel.infra.health import READINESS, Readiness
 from csms_kernel.infra.kafka import Headers, envelope_headers
 from csms_kernel.ocpp.framing import MessageType
 from csms_kernel.ocpp.ownership import owner_of
 
 log = logging.getLogger(__name__)
+
+READINESS_COMPONENT = "edge frame log"
 
 _Record = tuple[envelope_pb2.Envelope, bytes, Headers]  # envelope, serialized value, headers
 
@@ -60,6 +65,7 @@ class KafkaFrameLog:
         calls_topic: Callable[[str], str] = topics.calls,
         on_unrouted: Callable[[envelope_pb2.Envelope], None] = lambda envelope: None,
         call_producer: RecordSender | None = None,
+        readiness: Readiness = READINESS,
     ) -> None:
         """`call_producer` hands CALLs over (default: `producer`); give it one that reports failures only."""
         self._producer = producer
@@ -68,19 +74,40 @@ class KafkaFrameLog:
         self._calls_topic = calls_topic
         self._clock_ns = clock_ns
         self._on_unrouted = on_unrouted
+        self._readiness = readiness
+        self._failing = False
 
     async def append(self, envelope: envelope_pb2.Envelope) -> None:
         record = self._record(envelope)
-        await self._send(record)  # one future awaited directly: the hot path, no gather
+        try:
+            await self._send(record)  # one future awaited directly: the hot path, no gather
+        except Exception as exc:
+            self._failed(exc)
+            raise
+        self._passed()
         self._hand_over(record)
 
     async def append_many(self, envelopes: Sequence[envelope_pb2.Envelope]) -> None:
         # Enqueue in order first (one batch per partition), then wait for all acknowledgements; only then
         # hand the CALLs to their owners.
         records = [self._record(envelope) for envelope in envelopes]
-        await _acknowledged([self._send(record) for record in records])
+        try:
+            await _acknowledged([self._send(record) for record in records])
+        except Exception as exc:
+            self._failed(exc)
+            raise
+        self._passed()
         for record in records:
             self._hand_over(record)
+
+    def _failed(self, exc: Exception) -> None:
+        self._failing = True
+        self._readiness.failing(READINESS_COMPONENT, f"appends fail: {exc!r}"[:300])
+
+    def _passed(self) -> None:
+        if self._failing:
+            self._failing = False
+            self._readiness.ok(READINESS_COMPONENT)
 
     def _record(self, envelope: envelope_pb2.Envelope) -> _Record:
         produced_at = envelope.produced_at

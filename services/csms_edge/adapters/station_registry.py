@@ -2,8 +2,9 @@
 
 `GrpcStationRegistry` asks `AuthorizationService.VerifyStationCredentials` (network I/O, bounded by a
 timeout); any failure raises `RegistryUnavailable`, so the handshake is refused rather than accepted by
-accident. `CachingStationRegistry` keeps verdicts in memory per station, keyed by the sha256 of the password
-(never the password itself), coalesces concurrent look-ups of the same key (reconnect storms), and forgets a
+accident. `CachingStationRegistry` keeps verdicts in memory per station, keyed by the presented security
+profile and the sha256 of the password (never the password itself), least recently used first out (a hit
+refreshes the station), coalesces concurrent look-ups of the same key (reconnect storms), and forgets a
 station's verdicts when its credentials change (`forget`, driven by `app.credential_changes`; docs/adr/0021).
 """
 
@@ -26,6 +27,7 @@ _VERDICTS = {
     authorization_pb2.VERDICT_UNKNOWN_STATION: Verdict.UNKNOWN_STATION,
     authorization_pb2.VERDICT_WRONG_PASSWORD: Verdict.WRONG_PASSWORD,
     authorization_pb2.VERDICT_DISABLED: Verdict.DISABLED,
+    authorization_pb2.VERDICT_PROFILE_TOO_LOW: Verdict.PROFILE_TOO_LOW,
 }
 # Verdicts kept per station: its right password and a few wrong ones; more only cost registry look-ups.
 PASSWORDS_PER_STATION = 4
@@ -51,8 +53,10 @@ class GrpcStationRegistry:
         stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
         return cls(stub.VerifyStationCredentials, timeout_s)
 
-    async def verify(self, station_id: str, password: str) -> Verdict:
-        request = authorization_pb2.VerifyStationCredentialsRequest(station_id=station_id, password=password)
+    async def verify(self, station_id: str, password: str, presented_profile: int = 1) -> Verdict:
+        request = authorization_pb2.VerifyStationCredentialsRequest(
+            station_id=station_id, password=password, presented_profile=presented_profile
+        )
         try:
             response = await self._verify_call(request, timeout=self._timeout_s)
         except grpc.aio.AioRpcError as exc:
@@ -63,7 +67,7 @@ class GrpcStationRegistry:
         return verdict
 
 
-_Key = tuple[str, bytes]
+_Key = tuple[str, bytes]  # station id, sha256 of (presented profile, password)
 
 
 class NothingCached:
@@ -75,7 +79,7 @@ class NothingCached:
 
 class CachingStationRegistry:
     """Caches ACCEPTED verdicts for `accepted_ttl_s` and refusals for `refused_ttl_s`, for at most
-    `max_entries` stations (the station verified longest ago is dropped first)."""
+    `max_entries` stations (the station used longest ago is dropped first)."""
 
     def __init__(
         self,
@@ -104,8 +108,8 @@ class CachingStationRegistry:
         self._entries.pop(station_id, None)
         self._stale.update(future for (station, _), future in self._in_flight.items() if station == station_id)
 
-    async def verify(self, station_id: str, password: str) -> Verdict:
-        key = (station_id, hashlib.sha256(password.encode()).digest())
+    async def verify(self, station_id: str, password: str, presented_profile: int = 1) -> Verdict:
+        key = (station_id, hashlib.sha256(b"%d:" % presented_profile + password.encode()).digest())
         cached = self._cached(key)
         if cached is not None:
             return cached
@@ -117,7 +121,7 @@ class CachingStationRegistry:
                 if not in_flight.cancelled():
                     raise  # this caller was cancelled, not the look-up it waited for
                 # The caller doing the look-up was cancelled: look it up ourselves.
-        return await self._look_up(key, station_id, password)
+        return await self._look_up(key, station_id, password, presented_profile)
 
     def _cached(self, key: _Key) -> Verdict | None:
         station_id, digest = key
@@ -127,17 +131,18 @@ class CachingStationRegistry:
             return None
         expires_at, verdict = entry
         if self._clock() < expires_at:
+            self._entries.move_to_end(station_id)
             return verdict
         del verdicts[digest]
         if not verdicts:
             del self._entries[station_id]
         return None
 
-    async def _look_up(self, key: _Key, station_id: str, password: str) -> Verdict:
+    async def _look_up(self, key: _Key, station_id: str, password: str, presented_profile: int) -> Verdict:
         future: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:
-            verdict = await self._inner.verify(station_id, password)
+            verdict = await self._inner.verify(station_id, password, presented_profile)
         except Exception as exc:
             future.set_exception(exc)
             future.exception()  # retrieved here: no "exception never retrieved" when nobody waited

@@ -38,17 +38,19 @@ class EdgeServicer(edge_pb2_grpc.EdgeServiceServicer):
         *,
         default_timeout_s: float,
         outbound_queue_size: int,
+        max_timeout_s: float = 300.0,
     ) -> None:
         self._table = table
         self._frame_log = frame_log
         self._envelopes = envelopes
         self._default_timeout_s = default_timeout_s
         self._outbound_queue_size = outbound_queue_size
+        self._max_timeout_s = max_timeout_s
 
     async def SendCall(
         self, request: edge_pb2.SendCallRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> edge_pb2.SendCallResponse:
-        payload = _payload(request)
+        payload = _payload(request, self._max_timeout_s)
         if isinstance(payload, str):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, payload)
         assert isinstance(payload, dict)
@@ -104,12 +106,14 @@ class _NotRecorded(Exception):
     pass
 
 
-def _payload(request: edge_pb2.SendCallRequest) -> dict[str, Any] | str:
+def _payload(request: edge_pb2.SendCallRequest, max_timeout_s: float) -> dict[str, Any] | str:
     """The request's payload object, or what is wrong with the request."""
     if not request.station_id:
         return "station_id is required"
     if not request.action:
         return "action is required"
+    if request.timeout_ms > max_timeout_s * 1000:
+        return f"timeout_ms must be at most {max_timeout_s * 1000:.0f} (the edge's max_call_timeout_s)"
     if len(request.message_id) > MAX_MESSAGE_ID_LENGTH:
         return f"message_id must be at most {MAX_MESSAGE_ID_LENGTH} characters"
     try:

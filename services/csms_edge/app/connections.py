@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from csms_edge.app.outbound import OutboundPipe
+from csms_edge.app.sending import SendLane
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.telemetry.metrics import CONNECTIONS
 
@@ -45,6 +47,7 @@ class Connection:
     version: OcppVersion
     socket: StationSocket
     _outbound: OutboundPipe | None = field(default=None, repr=False)
+    _lane: SendLane | None = field(default=None, repr=False)
     _recent_calls: int = field(default=0, repr=False)
 
     def saw_call(self, message_id: str) -> bool:
@@ -71,6 +74,16 @@ class Connection:
     @property
     def outbound_if_any(self) -> OutboundPipe | None:
         return self._outbound
+
+    def lane(self, make: Callable[[], SendLane]) -> SendLane:
+        """The lane of frames written to this station (`edge.app.sending`), made by `make` on first use."""
+        if self._lane is None:
+            self._lane = make()
+        return self._lane
+
+    @property
+    def lane_if_any(self) -> SendLane | None:
+        return self._lane
 
     def fail_outbound(self, reason: str) -> None:
         if self._outbound is not None:
@@ -134,6 +147,11 @@ class ConnectionTable:
                 connection.station_id,
                 exc_info=True,
             )
+
+    async def wait_sent(self) -> None:
+        """Waits until the frames queued for the current connections were written or dropped (draining)."""
+        lanes = [connection.lane_if_any for connection in self._by_station.values()]
+        await asyncio.gather(*(lane.idle() for lane in lanes if lane is not None))
 
     async def wait_closing(self) -> None:
         """Waits for background closes (used when draining and in tests)."""

@@ -2,21 +2,27 @@
 
 For every frame read, the envelope is appended to the frame log and the append is awaited before
 anything else happens with the frame; if it fails the frame is dropped unanswered (the station retries).
-The edge parses only OCPP-J framing: a malformed frame is answered here with the version's CALLERROR;
-a CALLRESULT/CALLERROR resolves the pending CSMS-initiated call; CALLs are answered by their owning
+The edge parses only OCPP-J framing: a malformed CALL (or a frame of unknown type) is answered here with the
+version's CALLERROR; a malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND is never answered (OCPP-J answers
+only CALLs) but logged and counted, and fails the CSMS call it answers; a CALLRESULT/CALLERROR resolves the
+pending CSMS-initiated call; CALLs are answered by their owning
 service through this node's delivery topic (a CALL whose message id came before on this connection is marked
-`repeat`, so the service answers it as before). An error in one session never leaves it.
+`repeat`, so the service answers it as before). A station over its budget of frames or bytes per second
+(`edge.domain.budget`) is not read until it is back within it: TCP back-pressure slows it, the frames it sent
+are all handled, and no other session waits. An error in one session never leaves it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms_edge.app.connections import Connection, ConnectionTable
+from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog
 from csms_kernel.ocpp.errors import code_for
@@ -26,6 +32,7 @@ from csms_kernel.telemetry import metrics, tracing
 log = logging.getLogger(__name__)
 
 _ANSWERS = frozenset({MessageType.CALL_RESULT, MessageType.CALL_ERROR, MessageType.CALL_RESULT_ERROR})
+_NEVER_ANSWERED = _ANSWERS | {MessageType.SEND}
 # 1013 Try Again Later: the frame log is unreachable, so nothing the station says could be recorded.
 LOG_UNAVAILABLE_CODE = 1013
 INTERNAL_ERROR_CODE = 1011
@@ -39,6 +46,7 @@ class SessionContext:
     frame_log: FrameLog
     envelopes: EnvelopeFactory
     edge_address: str
+    limits: Limits = field(default_factory=Limits)
 
 
 def describe_close(exc: ConnectionClosed) -> str:
@@ -77,9 +85,14 @@ class Session:
                 connection.version.subprotocol,
                 connection.connection_id,
             )
+            loop = asyncio.get_running_loop()
+            budget = context.limits.budget(loop.time())
             while True:
                 message = await connection.socket.recv()
                 await self.handle(message)
+                if budget is not None and (wait := budget.charge(len(message), loop.time())) > 0:
+                    metrics.THROTTLED_SECONDS.inc(wait)
+                    await asyncio.sleep(wait)  # over its budget: the station's socket is not read meanwhile
         except ConnectionClosed as exc:
             reason = describe_close(exc)
         except Exception as exc:
@@ -148,7 +161,10 @@ class Session:
             )
             return
         if isinstance(parsed, MalformedFrame):
-            await self._answer_malformed(parsed, envelope.traceparent)
+            if parsed.message_type in _NEVER_ANSWERED:
+                self._malformed_answer(parsed)
+            else:
+                await self._answer_malformed(parsed, envelope.traceparent)
         elif parsed.message_type in _ANSWERS:
             if pipe is None or not pipe.resolve(parsed):
                 log.info(
@@ -159,6 +175,30 @@ class Session:
                 )
         elif parsed.message_type is MessageType.SEND:
             log.debug("station %s: SEND %s", connection.station_id, parsed.action)
+
+    def _malformed_answer(self, malformed: MalformedFrame) -> None:
+        """A malformed answer (or SEND) is not answered: OCPP-J never answers a CALLRESULT/CALLERROR. The CSMS
+        call it was meant to answer fails at once instead of timing out."""
+        connection = self._connection
+        assert malformed.message_type is not None
+        log.warning(
+            "station %s: malformed %s for message id %s not answered (%s)",
+            connection.station_id,
+            malformed.message_type.name,
+            malformed.message_id,
+            malformed.description,
+        )
+        metrics.MALFORMED_ANSWERS.inc()
+        pipe = connection.outbound_if_any
+        if pipe is not None and malformed.message_type in _ANSWERS:
+            pipe.resolve(
+                Frame(
+                    MessageType.CALL_ERROR,
+                    malformed.message_id,
+                    error_code=code_for(malformed.kind, connection.version),
+                    error_description=f"the station's answer is malformed: {malformed.description}",
+                )
+            )
 
     async def _answer_malformed(self, malformed: MalformedFrame, traceparent: str) -> None:
         connection, context = self._connection, self._context

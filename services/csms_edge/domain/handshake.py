@@ -5,7 +5,8 @@
 answer for an unknown station and a wrong password), 403 for a disabled station (its password is right, so only
 its holder learns it is disabled). No I/O here: the websockets adapter
 (`edge.ws_server`) asks the registry in between. OCPP Security Profile 1: the Basic user must be the
-station id taken from the path `/ocpp/{stationId}`.
+station id taken from the path `/ocpp/{stationId}`; at security profile 3 (the station's own client certificate)
+the Basic header may be left out (the password is then "" and the registry decides without it).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import http
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -115,8 +117,11 @@ def parse_basic_auth(header: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-def check_request(path: str, subprotocol_headers: Iterable[str], authorization: str | None) -> Candidate | Refuse:
-    """Everything that can be decided without the station registry, in order: path, subprotocol, header."""
+def check_request(
+    path: str, subprotocol_headers: Iterable[str], authorization: str | None, presented_profile: int = 1
+) -> Candidate | Refuse:
+    """Everything that can be decided without the station registry, in order: path, subprotocol, header
+    (None: no Authorization header, allowed only at `presented_profile` 3)."""
     station_id = parse_station_id(path)
     if isinstance(station_id, Refuse):
         return station_id
@@ -134,6 +139,8 @@ def check_request(path: str, subprotocol_headers: Iterable[str], authorization: 
             + ", ".join(SUPPORTED_SUBPROTOCOLS)
             + "\n",
         )
+    if authorization is None and presented_profile == 3:
+        return Candidate(station_id, version, "")
     credentials = parse_basic_auth(authorization)
     if credentials is None:
         return _unauthorized("HTTP Basic credentials required (user = station id)\n")
@@ -149,9 +156,24 @@ def decide(candidate: Candidate, verdict: Verdict, *, accept_unknown_stations: b
         return Accept(candidate.station_id, candidate.version)
     if verdict is Verdict.DISABLED:
         return STATION_DISABLED
-    # One answer for unknown station and wrong password: do not reveal which station ids exist.
-    return _unauthorized("invalid station credentials\n")
+    # One answer for unknown station, wrong password and too low a profile: do not reveal which station ids exist
+    # or at which profile they are registered.
+    return INVALID_CREDENTIALS
 
 
+INVALID_CREDENTIALS = _unauthorized("invalid station credentials\n")
 STATION_DISABLED = Refuse(http.HTTPStatus.FORBIDDEN, "station disabled\n")
 REGISTRY_UNAVAILABLE = Refuse(http.HTTPStatus.SERVICE_UNAVAILABLE, "station registry unavailable; try again later\n")
+
+
+def too_many_failures(retry_after_s: float) -> Refuse:
+    """The answer to a handshake during a lockout (docs/adr/0025): its credentials are not even looked at."""
+    seconds = max(1, math.ceil(retry_after_s))
+    return Refuse(
+        http.HTTPStatus.TOO_MANY_REQUESTS,
+        f"too many failed handshakes; retry in {seconds} s\n",
+        (("Retry-After", str(seconds)),),
+    )
+
+
+TOO_MANY_CONNECTIONS = Refuse(http.HTTPStatus.SERVICE_UNAVAILABLE, "too many connections; try again later\n")

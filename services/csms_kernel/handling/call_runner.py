@@ -6,8 +6,11 @@ reply records (to each edge node's delivery topic), the handlers' domain events 
 ONE Kafka transaction, sent with the group generation the batch was read in: after a rebalance the broker
 refuses a zombie's commit (KIP-447, docs/adr/0013-kip447-fencing.md) and the batch is left to the new owner.
 A crash before the commit aborts it all, so the batch is handled again and, handlers being deterministic on
-redelivery, answered identically. A batch with nothing to publish gets no transaction of its own: its offsets
-go with the next one, at the latest after `carry_s`. One transaction at a time; the runner owns its
+redelivery, answered identically. A batch that fails for a transient reason (broker, store, a peer service
+down) is handled again after a capped exponential backoff with jitter (0.5 s doubling to 30 s); after three
+failures in a row the process reports NOT_SERVING (`csms_kernel.infra.health`) until a batch passes.
+A batch with nothing to publish gets no transaction of its own: its offsets go with the next one, at the
+latest after `carry_s`. One transaction at a time; the runner owns its
 transactional producer (`kafka_transactions.TransactionalProducer`) and stops it when it ends.
 A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
 and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
@@ -35,8 +38,10 @@ from csms.envelope.v1 import envelope_pb2
 from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, RecentAnswers, frame_digest
 from csms_kernel.handling.router import Answer, CallInfo, Router
 from csms_kernel.infra import topics
+from csms_kernel.infra.backoff import Backoff
 from csms_kernel.infra.cassandra import TRANSIENT_ERRORS
 from csms_kernel.infra.envelopes import decode, reply_to, to_datetime, version_from_proto
+from csms_kernel.infra.health import READINESS, Readiness
 from csms_kernel.infra.kafka import (
     Headers,
     envelope_headers,
@@ -67,6 +72,7 @@ log = logging.getLogger(__name__)
 C = TypeVar("C")
 
 DEFAULT_TRANSACTION_INTERVAL_S = 0.008
+FAILURES_BEFORE_NOT_SERVING = 3
 
 # Failures after which the same batch is handled and published again.
 _RETRIED: tuple[type[Exception], ...] = (
@@ -93,7 +99,8 @@ class CallRunner(Generic[C]):
         answered: AnsweredCalls,
         events_topic: str,
         clock: Callable[[], datetime],
-        retry_backoff_s: float = 0.5,
+        backoff: Backoff | None = None,
+        readiness: Readiness = READINESS,
         carry_s: float = 1.0,
         transaction_interval_s: float = DEFAULT_TRANSACTION_INTERVAL_S,
         max_records: int = 500,
@@ -107,7 +114,8 @@ class CallRunner(Generic[C]):
         self._recent = RecentAnswers()
         self._events_topic = events_topic
         self._clock = clock
-        self._retry_backoff_s = retry_backoff_s
+        self._backoff = backoff or Backoff(initial_s=0.5, maximum_s=30.0)
+        self._readiness = readiness
         self._max_records = max_records
         self._gather_limit = gather_limit
         self._known_topics: set[str] = set()
@@ -143,6 +151,7 @@ class CallRunner(Generic[C]):
                 while True:
                     try:
                         await self._handle_batch(batch, self._generation)
+                        self._succeeded()
                         break
                     except GroupFenced as exc:
                         log.warning("%s: batch refused (%s); it is left to the new owner", self._service, exc)
@@ -151,8 +160,7 @@ class CallRunner(Generic[C]):
                     except ProducerFenced:
                         raise
                     except _RETRIED as exc:
-                        log.warning("batch failed (%r); retrying in %.1fs", exc, self._retry_backoff_s)
-                    await asyncio.sleep(self._retry_backoff_s)
+                        await self._retry_later("batch failed", exc)
         finally:
             await self._producer.stop()
 
@@ -160,10 +168,23 @@ class CallRunner(Generic[C]):
         while True:
             try:
                 await self._producer.start()
+                self._succeeded()
                 return
             except _RETRIED as exc:
-                log.warning("transactional producer not started (%r); retrying in %.1fs", exc, self._retry_backoff_s)
-            await asyncio.sleep(self._retry_backoff_s)
+                await self._retry_later("transactional producer not started", exc)
+
+    async def _retry_later(self, what: str, exc: BaseException) -> None:
+        """Waits the next capped, jittered backoff; after `FAILURES_BEFORE_NOT_SERVING` failures in a row the
+        process reports NOT_SERVING until a batch passes again."""
+        delay = self._backoff.next()
+        log.warning("%s: %s (%r); retrying in %.1f s", self._service, what, exc, delay)
+        if self._backoff.attempts >= FAILURES_BEFORE_NOT_SERVING:
+            self._readiness.failing(self.group_id, f"{self._backoff.attempts} attempts failed, last: {exc!r}"[:300])
+        await asyncio.sleep(delay)
+
+    def _succeeded(self) -> None:
+        self._backoff.reset()
+        self._readiness.ok(self.group_id)
 
     async def _poll(self, timeout_s: float) -> Batch:
         """The next records. A rebalance (served inside the poll) drops the carried offsets: every partition

@@ -1,10 +1,12 @@
 """Builds a grpc.aio server with the standard health service and reflection registered, allowing the keepalive
-pings of the kernel's client channels (`csms_kernel.clients.channels`)."""
+pings of the kernel's client channels (`csms_kernel.clients.channels`). Health follows the process's readiness
+(`csms_kernel.infra.health`): NOT_SERVING while a component cannot work."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 from grpc_health.v1 import _async as health_aio
@@ -12,6 +14,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from csms_kernel.clients.channels import SERVER_OPTIONS
+from csms_kernel.infra.health import READINESS, Readiness
 
 
 @dataclass
@@ -20,21 +23,39 @@ class GrpcServer:
     port: int
     health: health_aio.HealthServicer
     service_names: list[str]
+    readiness: Readiness = READINESS
+    _updates: set[asyncio.Task[None]] = field(default_factory=set)
+    _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
 
     async def start(self) -> None:
-        """Starts serving and reports SERVING for the server and each registered service."""
+        """Starts serving and reports the readiness (SERVING unless a component is failing) for the server and
+        each registered service, then follows its changes."""
         await self.server.start()
-        for name in ["", *self.service_names]:
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self._report(self.readiness.serving)
+        self._unsubscribe.append(self.readiness.subscribe(self._changed))
 
     async def stop(self, grace: float = 5.0) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
+
+    def _changed(self, serving: bool) -> None:
+        task = asyncio.get_running_loop().create_task(self._report(serving))
+        self._updates.add(task)
+        task.add_done_callback(self._updates.discard)
+
+    async def _report(self, serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ["", *self.service_names]:
+            await self.health.set(name, status)
 
 
 def build_server(
     address: str,
     registrations: Iterable[tuple[Callable[[grpc.aio.Server], None], str]],
+    readiness: Readiness = READINESS,
 ) -> GrpcServer:
     """`registrations` pairs a `lambda s: add_XServicer_to_server(impl, s)` with the full service name."""
     server = grpc.aio.server(options=SERVER_OPTIONS)
@@ -48,4 +69,4 @@ def build_server(
     port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"cannot bind gRPC server to {address}")
-    return GrpcServer(server, port, health_servicer, names)
+    return GrpcServer(server, port, health_servicer, names, readiness)

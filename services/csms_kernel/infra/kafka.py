@@ -13,6 +13,14 @@ from csms.envelope.v1 import envelope_pb2
 
 Headers = list[tuple[str, bytes]]
 
+# The largest record the producers send (topology.toml gives the topics of station frames the same
+# `max.message.bytes`): a station frame of up to CSMS_EDGE_MAX_FRAME_BYTES (1 MiB by default) in its envelope.
+MAX_RECORD_BYTES = 4 * 1024 * 1024
+
+# librdkafka's producer queue, capped (security review #16): 30 s of an outage at the edge's peak append rate.
+QUEUE_MAX_KBYTES = 64 * 1024
+QUEUE_MAX_MESSAGES = 100_000
+
 
 def make_producer(bootstrap: str, client_id: str, transactional_id: str | None = None) -> AIOKafkaProducer:
     return AIOKafkaProducer(
@@ -23,6 +31,7 @@ def make_producer(bootstrap: str, client_id: str, transactional_id: str | None =
         linger_ms=2,
         max_batch_size=256 * 1024,
         transactional_id=transactional_id,
+        max_request_size=MAX_RECORD_BYTES,
         request_timeout_ms=30000,
         # aiokafka's 100 ms default back-off is paid between back-to-back transactions (KAFKA-5477).
         retry_backoff_ms=10,
@@ -75,6 +84,9 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
         "batch.size": 256 * 1024,
         "partitioner": "murmur2_random",
         "message.timeout.ms": 30_000,
+        "queue.buffering.max.kbytes": QUEUE_MAX_KBYTES,
+        "queue.buffering.max.messages": QUEUE_MAX_MESSAGES,
+        "message.max.bytes": MAX_RECORD_BYTES,
         "socket.nagle.disable": True,
         # librdkafka backs off up to 10 s between reconnects by default: a restarted broker would idle appends.
         "reconnect.backoff.max.ms": 1000,
@@ -83,8 +95,14 @@ def librdkafka_producer_config(bootstrap: str, client_id: str) -> dict[str, Any]
 
 def librdkafka_transactional_config(bootstrap: str, client_id: str, transactional_id: str) -> dict[str, Any]:
     """`librdkafka_producer_config` with a transactional id: records are visible to `read_committed` readers
-    only once their transaction commits."""
-    return {**librdkafka_producer_config(bootstrap, client_id), "transactional.id": transactional_id}
+    only once their transaction commits. Its queue keeps librdkafka's 1 GiB default: a call runner holds one
+    batch's records at a time (at most 5,000 CALLs' replies and events), so nothing accumulates during an
+    outage, and a lower cap could refuse a batch of large events on every retry."""
+    return {
+        **librdkafka_producer_config(bootstrap, client_id),
+        "transactional.id": transactional_id,
+        "queue.buffering.max.kbytes": 1024 * 1024,
+    }
 
 
 def librdkafka_consumer_config(

@@ -36,6 +36,24 @@ FRAMES = Counter(
     "OCPP frames read from (in) and written to (out) station sockets",
     ["direction", "type", "action"],
 )
+HANDSHAKE_REFUSALS = Counter(
+    "csms_edge_handshake_refusals",
+    "Station handshakes an edge node refused, by reason (docs/adr/0025)",
+    ["reason"],
+)
+HANDSHAKE_REFUSAL_REASONS = frozenset(
+    {
+        "unknown_station",
+        "wrong_password",
+        "disabled",
+        "profile_too_low",
+        "bad_credentials",
+        "client_certificate",
+        "locked_out",
+        "connection_limit",
+        "registry_unavailable",
+    }
+)
 CALL_ROUND_TRIP = Histogram(
     "csms_edge_call_round_trip_seconds",
     "A station's CALL read from its socket until the service's reply was written to it",
@@ -53,6 +71,20 @@ PROJECTION_BATCH = Histogram(
     "Applying one batch of records to a read model",
     ["projection"],
     buckets=_LATENCY_BUCKETS,
+)
+PROJECTION_HALTED = Gauge(
+    "csms_projection_halted", "1 while the projection is halted on a systematic error (see the log)", ["projection"]
+)
+COMPONENT_FAILING = Gauge(
+    "csms_component_failing", "1 while the component cannot do its work; the process reports NOT_SERVING", ["component"]
+)
+MALFORMED_ANSWERS = Counter(
+    "csms_edge_malformed_answers",
+    "Malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND frames from stations (logged and counted, never answered)",
+)
+THROTTLED_SECONDS = Counter(
+    "csms_edge_throttled_seconds",
+    "Time station connections were not read because they were over their budget of frames or bytes per second",
 )
 CONSUMER_LAG = Gauge(
     "csms_kafka_consumer_lag",
@@ -96,6 +128,10 @@ def _handler(service: str, action: str, outcome: str) -> Histogram:
 
 def count_frame(direction: str, type_: str, action: str) -> None:
     _frames(direction, type_, action_label(action)).inc()
+
+
+def count_handshake_refusal(reason: str) -> None:
+    HANDSHAKE_REFUSALS.labels(reason if reason in HANDSHAKE_REFUSAL_REASONS else OTHER).inc()
 
 
 def observe_round_trip(action: str, seconds: float) -> None:

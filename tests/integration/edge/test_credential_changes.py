@@ -57,12 +57,11 @@ async def test_a_revoking_change_closes_the_connection(edge: EdgeHarness, caplog
         for line in security
     )
     assert any(
-        line.startswith(
-            f"security_event=handshake_refused station_id={station_id} status=403 verdict=disabled"
-            ' reason="station disabled"'
-        )
+        line.startswith(f"security_event=handshake_refused station_id={station_id} event_id=")
+        and 'tech_info="station disabled"' in line
+        and "status=403 reason=disabled presented_profile=1" in line
         for line in security
-    )
+    ), security
 
 
 async def test_a_connection_verified_before_a_revocation_is_closed_after_its_handshake(edge: EdgeHarness) -> None:

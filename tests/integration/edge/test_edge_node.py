@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -271,10 +272,22 @@ async def test_malformed_frames_are_answered_and_the_connection_keeps_working(
     assert malformed[0].reason == "RpcFrameworkError: frame is not valid JSON"
 
 
+async def test_a_frame_of_almost_1_mib_is_logged_and_handed_to_its_owner(edge: EdgeHarness, frames: FramesTail) -> None:
+    """Security review #17: the frame limit is 1 MiB (it was 64 KiB), and Kafka takes such a record."""
+    station_id, password = edge.register()
+    frame = '[2,"big","DataTransfer",{"vendorId":"v","data":"' + "x" * (1024 * 1024 - 100) + '"}]'
+    async with edge.connect(station_id, password, max_size=None) as ws:
+        await ws.send(frame)
+        envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="DataTransfer"))
+        assert one(envelopes, envelope_pb2.KIND_FRAME, action="DataTransfer").frame == frame.encode()
+        await ws.send('[2,"hb","Heartbeat",{}]')  # the connection goes on
+        await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="Heartbeat"))
+
+
 async def test_oversize_frame_closes_with_1009(edge: EdgeHarness, frames: FramesTail) -> None:
     station_id, password = edge.register()
     async with edge.connect(station_id, password, max_size=None) as ws:
-        await ws.send('[2,"big","DataTransfer",{"data":"' + "x" * (64 * 1024) + '"}]')
+        await ws.send('[2,"big","DataTransfer",{"data":"' + "x" * (1024 * 1024) + '"}]')
         with pytest.raises(ConnectionClosed) as closed:
             await recv(ws)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
@@ -456,3 +469,106 @@ async def _until_connected(edge: EdgeHarness, station_id: str) -> None:
     async with asyncio.timeout(DEADLINE_S):
         while edge.node.table.get(station_id) is None:  # noqa: ASYNC110 - bounded poll of the node's table
             await asyncio.sleep(0.01)
+
+
+def reply_on(connected: envelope_pb2.Envelope, frame: str) -> envelope_pb2.Envelope:
+    """A reply record addressed to the connection `connected` announced."""
+    reply = envelope_pb2.Envelope()
+    reply.CopyFrom(connected)
+    reply.direction = envelope_pb2.DIRECTION_CSMS_TO_STATION
+    reply.kind = envelope_pb2.KIND_FRAME
+    reply.message_type = envelope_pb2.MESSAGE_TYPE_CALL_RESULT
+    reply.frame = frame.encode()
+    return reply
+
+
+async def test_a_station_that_stops_reading_delays_no_reply_to_the_others(
+    infra: Any, kafka_producer: Any, frames: FramesTail
+) -> None:
+    """Security review #6 (acceptance test 4): one station stops reading its socket while megabytes of replies
+    are addressed to it; the replies to the other stations on the node keep arriving at once, every one of
+    them, and the stalled station is disconnected with 1011 after the send timeout."""
+    registry = FakeRegistry()
+    node = EdgeNode(edge_settings(infra.kafka_bootstrap, send_timeout_s=3.0, send_queue_size=10_000), registry=registry)
+    await node.start()
+    harness = EdgeHarness(node, registry, kafka_producer, stub=None)
+    loop = asyncio.get_running_loop()
+    try:
+        stalled_id, password = harness.register()
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window fills at once
+        raw.setblocking(False)
+        await loop.sock_connect(raw, ("127.0.0.1", node.ws_port))
+        async with harness.connect(stalled_id, password, sock=raw, max_size=None, max_queue=1):
+            stalled = one(
+                await frames.wait_for(stalled_id, has(envelope_pb2.KIND_CONNECTED)), envelope_pb2.KIND_CONNECTED
+            )
+            async with contextlib.AsyncExitStack() as stack:
+                others = []
+                for _ in range(3):
+                    station_id, other_password = harness.register()
+                    ws = await stack.enter_async_context(harness.connect(station_id, other_password))
+                    connected = one(
+                        await frames.wait_for(station_id, has(envelope_pb2.KIND_CONNECTED)),
+                        envelope_pb2.KIND_CONNECTED,
+                    )
+                    others.append((ws, connected))
+                payload = "x" * 50_000
+                for i in range(60):  # ~3 MB the stalled station never reads
+                    await harness.deliver(reply_on(stalled, f'[3,"s{i}",{{"data":"{payload}"}}]'))
+                latencies = []
+                for round_ in range(10):
+                    for ws, connected in others:
+                        frame = f'[3,"m{round_}",{{}}]'
+                        started = loop.time()
+                        await harness.deliver(reply_on(connected, frame))
+                        assert await recv(ws) == frame
+                        latencies.append(loop.time() - started)
+                # The old head-of-line delivery waited 3 s per stalled reply before any of these went out.
+                assert max(latencies) < 1.0, sorted(latencies)[-5:]
+                disconnected = one(
+                    await frames.wait_for(stalled_id, has(envelope_pb2.KIND_DISCONNECTED)),
+                    envelope_pb2.KIND_DISCONNECTED,
+                )
+                assert disconnected.reason.startswith("code 1011"), disconnected.reason
+    finally:
+        await node.stop()
+        await delete_delivery_topic(infra.kafka_bootstrap, node.settings.node_id)
+
+
+async def test_a_station_over_its_budget_is_slowed_without_losing_a_frame_or_delaying_others(
+    infra: Any, kafka_producer: Any, frames: FramesTail
+) -> None:
+    """Security review #7: a station sending 60 frames at once with a budget of 20 frames/s (burst 5) gets every
+    frame logged, spread over ~3 s by back-pressure, while another station's frames are logged at once."""
+    registry = FakeRegistry()
+    node = EdgeNode(
+        edge_settings(infra.kafka_bootstrap, station_frames_per_s=20, station_frame_burst=5), registry=registry
+    )
+    await node.start()
+    harness = EdgeHarness(node, registry, kafka_producer, stub=None)
+    loop = asyncio.get_running_loop()
+    try:
+        flooder, flooder_password = harness.register()
+        polite, polite_password = harness.register()
+        async with harness.connect(flooder, flooder_password) as flood, harness.connect(polite, polite_password) as ws:
+            started = loop.time()
+            for i in range(60):
+                await flood.send(f'[2,"f{i}","Heartbeat",{{}}]')
+            for i in range(3):
+                await ws.send(f'[2,"p{i}","Heartbeat",{{}}]')
+
+            def heartbeats(count: int) -> Any:
+                return lambda envelopes: sum(e.kind == envelope_pb2.KIND_FRAME for e in envelopes) == count
+
+            await frames.wait_for(polite, heartbeats(3))
+            polite_done = loop.time() - started
+            await frames.wait_for(flooder, heartbeats(60))
+            flood_done = loop.time() - started
+        assert polite_done < 1.0, polite_done
+        assert flood_done >= 2.0, flood_done  # (60 - 5) frames at 20/s: ~2.75 s
+        ids = [e.message_id for e in frames.envelopes(flooder) if e.kind == envelope_pb2.KIND_FRAME]
+        assert ids == [f"f{i}" for i in range(60)]  # all of them, in order
+    finally:
+        await node.stop()
+        await delete_delivery_topic(infra.kafka_bootstrap, node.settings.node_id)

@@ -119,18 +119,22 @@ class FakeSocket:
 
 
 class FakeRegistry:
-    """Stations and passwords in `credentials`, `disabled` ones refused as such; while `gate` is set, answers
-    wait until it is set (a look-up in flight)."""
+    """Stations and passwords in `credentials`, registered at `profiles` (default 1), `disabled` ones refused as
+    such; while `gate` is set, answers wait until it is set (a look-up in flight). The registry's profile rule
+    (docs/adr/0024): a lower presented profile is too low; at profile 3 over profile 3 no password is needed."""
 
     def __init__(self, credentials: dict[str, str] | None = None) -> None:
         self.credentials = dict(credentials or {})
+        self.profiles: dict[str, int] = {}
         self.disabled: set[str] = set()
         self.unavailable = False
         self.gate: asyncio.Event | None = None
         self.calls: list[tuple[str, str]] = []
+        self.presented: list[int] = []
 
-    async def verify(self, station_id: str, password: str) -> Verdict:
+    async def verify(self, station_id: str, password: str, presented_profile: int = 1) -> Verdict:
         self.calls.append((station_id, password))
+        self.presented.append(presented_profile)
         await asyncio.sleep(0)
         if self.gate is not None:
             await self.gate.wait()
@@ -138,7 +142,10 @@ class FakeRegistry:
             raise RegistryUnavailable("registry down")
         if station_id not in self.credentials:
             return Verdict.UNKNOWN_STATION
-        if self.credentials[station_id] != password:
+        registered = self.profiles.get(station_id, 1)
+        if presented_profile < registered:
+            return Verdict.PROFILE_TOO_LOW
+        if not (registered == 3 and presented_profile == 3) and self.credentials[station_id] != password:
             return Verdict.WRONG_PASSWORD
         return Verdict.DISABLED if station_id in self.disabled else Verdict.ACCEPTED
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -283,12 +284,17 @@ STATION_CLASSES: dict[OcppVersion, type[Any]] = {
 
 
 @contextlib.asynccontextmanager
-async def connected_station(url: str, station_id: str, password: str, version: OcppVersion) -> AsyncIterator[Any]:
+async def connected_station(
+    url: str, station_id: str, password: str | None, version: OcppVersion, *, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[Any]:
     """A started station of `version` connected to `url`/`station_id` (its WebSocket is `station.socket`);
-    closed on exit."""
-    headers = {"Authorization": basic_auth(station_id, password)}
+    closed on exit. `password` None: no Basic header (security profile 3); `tls`: the context of a wss:// url."""
+    headers = {"Authorization": basic_auth(station_id, password)} if password is not None else {}
     async with websockets.connect(
-        f"{url}/{station_id}", subprotocols=[Subprotocol(version.subprotocol)], additional_headers=headers
+        f"{url}/{station_id}",
+        subprotocols=[Subprotocol(version.subprotocol)],
+        additional_headers=headers,
+        **({"ssl": tls} if tls is not None else {}),
     ) as ws:
         station = STATION_CLASSES[version](station_id, ws, response_timeout=15)
         station.received = Received()

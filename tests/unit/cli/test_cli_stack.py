@@ -98,3 +98,14 @@ def test_the_stack_announces_the_api_and_how_to_create_the_first_key(capsys: pyt
     assert "operator API http://127.0.0.1:8080 (interactive docs http://127.0.0.1:8080/docs)" in out
     assert "create the first API key (printed once): .venv/bin/csms api-keys create admin --scope admin" in out
     assert "curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8080/api/v1/stations" in out
+
+
+def test_the_stack_announces_ws_and_wss_and_the_ca_files(capsys: pytest.CaptureFixture[str]) -> None:
+    stack = config()
+    _announce(stack)
+    out = capsys.readouterr().out
+    for node in (0, 1):
+        assert f"stations connect to ws://127.0.0.1:{9000 + node}/ocpp/{{stationId}}" in out
+        assert f"stations connect to wss://127.0.0.1:{9443 + node}/ocpp/{{stationId}}" in out
+    assert f"stations trust the CSMS root CA {stack.pki.root_ca.certificate}" in out
+    assert f"profile 3 client certificates must chain to the station CA {stack.pki.station_ca.certificate}" in out

@@ -3,6 +3,9 @@ process reaches all instances of its peers through one gRPC target (no process i
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from csms_devtools.stack import StackConfig, process_specs
 
 CONFIG = StackConfig(
@@ -58,3 +61,21 @@ def test_every_process_reaches_every_instance_of_its_peers() -> None:
             spec.env["CSMS_AUTHORIZATION_ADDRESS"],
             spec.env["CSMS_TRANSACTIONS_ADDRESS"],
         ) == (CONFIG.device_model_address, CONFIG.authorization_address, CONFIG.transactions_address)
+
+
+def test_edge_nodes_serve_wss_with_the_development_pki(tmp_path: Path) -> None:
+    config = replace(CONFIG, edge_tls_ports=(8443,), pki_dir=tmp_path / "pki")
+    (edge,) = (spec for spec in process_specs(config) if spec.service == "edge")
+    assert {name: value for name, value in edge.env.items() if "TLS" in name or "STATION_CA" in name} == {
+        "CSMS_EDGE_TLS_PORT": "8443",
+        "CSMS_EDGE_TLS_CERT_FILE": str(tmp_path / "pki" / "server-chain.pem"),
+        "CSMS_EDGE_TLS_KEY_FILE": str(tmp_path / "pki" / "server.key"),
+        "CSMS_EDGE_STATION_CA_FILE": str(tmp_path / "pki" / "station-ca.pem"),
+    }
+    assert config.edge_tls_url(0) == "wss://127.0.0.1:8443/ocpp"
+    assert not (tmp_path / "pki").exists()  # describing the stack creates nothing
+
+
+def test_without_tls_ports_no_wss() -> None:
+    (edge,) = (spec for spec in process_specs(CONFIG) if spec.service == "edge")
+    assert "CSMS_EDGE_TLS_PORT" not in edge.env

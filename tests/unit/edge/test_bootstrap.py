@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+from typing import Any
+
+import pytest
+
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.connections import Connection
 from csms_edge.app.session import LOG_UNAVAILABLE_CODE
 from csms_edge.bootstrap import EdgeNode, build
 from csms_edge.settings import EdgeSettings
+from csms_kernel.infra.health import READINESS
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.fakes.edge import FakeFrameLog, FakeRegistry
 
 
 async def test_build_wires_the_node_without_starting_it() -> None:
@@ -43,3 +51,44 @@ async def test_a_call_not_handed_to_its_service_closes_the_stations_connection()
     node._close_unrouted(envelope_pb2.Envelope(station_id="CS-2", connection_id="conn-9", message_id="m1"))
     await node.table.wait_closing()
     assert socket.closed == (LOG_UNAVAILABLE_CODE, "CALL not handed to its service")
+
+
+async def test_a_delivery_loop_that_ends_on_its_own_makes_the_node_not_serving() -> None:
+    """Security review #16: the node no longer looks healthy while no reply can reach its stations."""
+
+    async def broken() -> None:
+        raise RuntimeError("consumer closed")
+
+    node = EdgeNode(EdgeSettings(node_id="edge-7"))
+    task = asyncio.create_task(broken())
+    await asyncio.wait([task])
+    try:
+        node._delivery_ended(task)
+        assert READINESS.failing_components["edge delivery"] == "delivery loop ended: RuntimeError('consumer closed')"
+    finally:
+        READINESS.ok("edge delivery")
+    cancelled = asyncio.create_task(asyncio.sleep(10))
+    cancelled.cancel()
+    await asyncio.wait([cancelled])
+    node._delivery_ended(cancelled)  # a stop cancels it: nothing to report
+    assert READINESS.serving
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"plain_enabled": False}, "no station endpoint"),
+        ({"trusted_proxies": ["10.0.0.0/33"]}, "CSMS_EDGE_TRUSTED_PROXIES"),
+        ({"tls_port": 0}, "CSMS_EDGE_TLS_CERT_FILE"),
+        ({"tls_port": 0, "tls_cert_file": "/nonexistent.pem", "tls_key_file": "/nonexistent.key"}, "wss://"),
+    ],
+)
+async def test_a_node_with_a_broken_endpoint_configuration_does_not_start(fields: dict[str, Any], message: str) -> None:
+    node = EdgeNode(EdgeSettings(**fields), registry=FakeRegistry(), frame_log=FakeFrameLog())
+    with pytest.raises(ValueError, match=re.escape(message)):
+        await node.start()
+
+
+def test_trusted_proxies_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CSMS_EDGE_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
+    assert EdgeSettings().trusted_proxies == ["10.0.0.0/8", "192.0.2.7"]

@@ -42,6 +42,10 @@ def setup(remember_s: float = 120.0) -> tuple[World, RecordingVerdictCache, Cred
         ),
         ((CredentialChange.ENABLED,), None),
         ((CredentialChange.REGISTERED,), None),
+        # rotation and upgrade keep the connection (the verdicts are forgotten: docs/adr/0024)
+        ((CredentialChange.PENDING_CREDENTIALS_CHANGED,), None),
+        ((CredentialChange.PASSWORD_ROTATED,), None),
+        ((CredentialChange.SECURITY_PROFILE_UPGRADED,), None),
         ((), None),
     ],
 )

@@ -109,6 +109,16 @@ async def test_events_are_applied_in_order_and_bad_records_dropped() -> None:
     ("value", "expected"),
     [
         (event("CS-1", pb.STATION_CHANGE_DELETED), CredentialsChanged("CS-1", frozenset({CredentialChange.DELETED}))),
+        (
+            event("CS-1", pb.STATION_CHANGE_PASSWORD_ROTATED, pb.STATION_CHANGE_SECURITY_PROFILE_UPGRADED),
+            CredentialsChanged(
+                "CS-1", frozenset({CredentialChange.PASSWORD_ROTATED, CredentialChange.SECURITY_PROFILE_UPGRADED})
+            ),
+        ),
+        (
+            event("CS-1", pb.STATION_CHANGE_PENDING_CREDENTIALS_CHANGED),
+            CredentialsChanged("CS-1", frozenset({CredentialChange.PENDING_CREDENTIALS_CHANGED})),
+        ),
         (event("CS-1", 99), CredentialsChanged("CS-1", frozenset())),  # a change kind from a newer contract
         (event(""), None),
         (b"\xff\xff", None),

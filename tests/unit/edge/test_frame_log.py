@@ -10,7 +10,9 @@ import pytest
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.adapters.frame_log import KafkaFrameLog, owner_topic
-from csms_kernel.infra.kafka import Headers, envelope_headers
+from csms_edge.adapters.kafka_producer import AsyncProducer
+from csms_kernel.infra.health import Readiness
+from csms_kernel.infra.kafka import Headers, envelope_headers, librdkafka_producer_config
 from kit.fakes.edge import T0_NS, TRACEPARENT, FixedClock, heartbeat_call
 
 Sent = tuple[str, bytes, bytes, Headers]
@@ -112,6 +114,23 @@ async def test_a_failed_ack_fails_the_append_and_routes_nothing() -> None:
     assert {topic for topic, *_ in sender.sent} == {"frames"}
 
 
+async def test_the_node_reports_not_serving_while_appends_fail() -> None:
+    sender = FakeSender()
+    readiness = Readiness()
+    log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(), readiness=readiness)
+    failing = asyncio.create_task(log.append(heartbeat_call()))
+    await asyncio.sleep(0)
+    sender.acks[0].set_exception(ConnectionError("all brokers down"))
+    with pytest.raises(ConnectionError):
+        await failing
+    assert readiness.failing_components == {"edge frame log": "appends fail: ConnectionError('all brokers down')"}
+    passing = asyncio.create_task(log.append(heartbeat_call()))
+    await asyncio.sleep(0)
+    sender.ack_all()
+    await passing
+    assert readiness.serving
+
+
 async def test_a_failed_hand_over_is_reported_for_the_station_to_send_the_call_again() -> None:
     sender = FakeSender()
     unrouted: list[str] = []
@@ -172,3 +191,21 @@ def test_every_enum_value_has_its_header_name(field: str, enum: Any) -> None:
     for name, number in enum.items():
         headers = dict(envelope_headers(envelope_pb2.Envelope(**{field: number})))
         assert headers[field] == name.encode()
+
+
+async def test_a_full_librdkafka_queue_refuses_the_append_at_once() -> None:
+    """Security review #16: librdkafka's queue is capped; a full queue fails the append (the frame is dropped
+    unanswered, the station sends it again) instead of growing while the broker is away."""
+    config = {**librdkafka_producer_config("127.0.0.1:1", "edge-test"), "queue.buffering.max.messages": 1}
+    assert librdkafka_producer_config("127.0.0.1:1", "edge-test")["queue.buffering.max.kbytes"] == 64 * 1024
+    producer = AsyncProducer(config)
+    readiness = Readiness()
+    log = KafkaFrameLog(producer, "frames", clock_ns=FixedClock(), readiness=readiness)
+    waiting = asyncio.create_task(log.append(heartbeat_call(message_id="m0")))  # no broker: stays queued
+    await asyncio.sleep(0)
+    with pytest.raises(BufferError):
+        await log.append(heartbeat_call(message_id="m1"))
+    assert not readiness.serving
+    await producer.stop(timeout_s=0)
+    with pytest.raises(Exception, match="Purged"):
+        await waiting

@@ -37,6 +37,7 @@ def servicer(world: World, queue_size: int = 16, timeout_s: float = 5.0) -> Edge
         world.envelopes,
         default_timeout_s=timeout_s,
         outbound_queue_size=queue_size,
+        max_timeout_s=300.0,
     )
 
 
@@ -197,6 +198,9 @@ async def test_unrecorded_call_is_not_sent() -> None:
         ({"payload_json": "{nope"}, "payload_json is not valid JSON"),
         ({"payload_json": "[1]"}, "payload_json must be a JSON object"),
         ({"message_id": "x" * 37}, "message_id must be at most 36 characters"),
+        # Security review #16: uint32 milliseconds held the station's outbound slot for up to ~50 days.
+        ({"timeout_ms": 2**32 - 1}, "timeout_ms must be at most 300000 (the edge's max_call_timeout_s)"),
+        ({"timeout_ms": 300_001}, "timeout_ms must be at most 300000"),
     ],
 )
 async def test_invalid_requests(overrides: dict[str, Any], details: str) -> None:

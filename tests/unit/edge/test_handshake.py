@@ -18,6 +18,7 @@ from csms_edge.domain.handshake import (
     parse_basic_auth,
     parse_station_id,
     select_subprotocol,
+    too_many_failures,
 )
 from csms_edge.ports import Verdict
 from csms_kernel.ocpp.versions import OcppVersion
@@ -184,3 +185,33 @@ def test_an_ocpp16_key_presented_as_raw_bytes_verifies_against_its_hex_registrat
     other = check_request("/ocpp/CS-1", ["ocpp1.6"], "Basic " + base64.b64encode(b"CS-1:" + key[::-1]).decode())
     assert isinstance(other, Candidate)
     assert not hasher.verify(other.password, stored)
+
+
+def test_at_profile_3_the_basic_header_may_be_left_out() -> None:
+    assert check_request("/ocpp/CS-1", ["ocpp2.0.1"], None, 3) == Candidate("CS-1", OcppVersion.V201, "")
+
+
+@pytest.mark.parametrize("profile", [1, 2])
+def test_below_profile_3_the_basic_header_is_required(profile: int) -> None:
+    refusal = check_request("/ocpp/CS-1", ["ocpp2.0.1"], None, profile)
+    assert isinstance(refusal, Refuse) and refusal.status == 401
+
+
+def test_at_profile_3_a_basic_header_sent_is_still_checked() -> None:
+    assert check_request("/ocpp/CS-1", ["ocpp2.0.1"], basic_auth("CS-1", "pw"), 3) == Candidate(
+        "CS-1", OcppVersion.V201, "pw"
+    )
+    refusal = check_request("/ocpp/CS-1", ["ocpp2.0.1"], basic_auth("CS-2", "pw"), 3)
+    assert isinstance(refusal, Refuse) and refusal.status == 401
+
+
+@pytest.mark.parametrize("accept_unknown", [False, True])
+def test_too_low_a_profile_is_the_same_401_as_a_wrong_password(accept_unknown: bool) -> None:
+    assert decide(CANDIDATE, Verdict.PROFILE_TOO_LOW, accept_unknown_stations=accept_unknown) == decide(
+        CANDIDATE, Verdict.WRONG_PASSWORD, accept_unknown_stations=False
+    )
+
+
+def test_a_lockout_is_429_with_retry_after_in_whole_seconds() -> None:
+    refusal = too_many_failures(2.2)
+    assert (refusal.status, refusal.headers) == (429, (("Retry-After", "3"),))

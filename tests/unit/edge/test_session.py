@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
+from prometheus_client import REGISTRY
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.session import Session
+from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.builders.envelopes import frame_envelope
@@ -71,17 +74,50 @@ MALFORMED = [
         '[4,"m1","FormationViolation","a CALL is [2, MessageId, Action, {Payload}]",{}]',
     ),
     (V21, '[2, "m1", "", {}]', '[4,"m1","RpcFrameworkError","Action must not be empty",{}]'),
-    (
-        V201,
-        '[3, "m1", []]',
-        '[4,"m1","RpcFrameworkError","a CALLRESULT is [3, MessageId, {Payload}]",{}]',
-    ),
-    (
-        V201,
-        '[4, "m1", "X"]',
-        '[4,"m1","RpcFrameworkError","a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]",{}]',
-    ),
 ]
+
+# Security review #15: OCPP-J never answers a CALLRESULT/CALLERROR (2.1: nor a CALLRESULTERROR or a SEND).
+MALFORMED_ANSWERS = [
+    (V201, '[3, "m1", []]', "a CALLRESULT is [3, MessageId, {Payload}]"),
+    (V16, '[3, "m1"]', "a CALLRESULT is [3, MessageId, {Payload}]"),
+    (V201, '[4, "m1", "X"]', "a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]"),
+    (V21, '[5, "m1", 7]', "a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]"),
+    (V21, '[6, "m1", "NotifyPeriodicEventStream"]', "a CALL is [2, MessageId, Action, {Payload}]"),
+]
+
+
+@pytest.mark.parametrize(("version", "frame", "description"), MALFORMED_ANSWERS)
+async def test_malformed_answers_are_logged_and_counted_but_never_answered(
+    version: OcppVersion, frame: str, description: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = World()
+    connection, socket = world.connection(version=version)
+    before = REGISTRY.get_sample_value("csms_edge_malformed_answers_total") or 0
+    await Session(connection, world.context).handle(frame)
+    assert socket.sent == []
+    [received] = world.frame_log.records
+    assert received.kind == envelope_pb2.KIND_MALFORMED_FRAME
+    assert REGISTRY.get_sample_value("csms_edge_malformed_answers_total") == before + 1
+    assert f"for message id m1 not answered ({description})" in caplog.text
+
+
+async def test_a_malformed_answer_to_the_outstanding_csms_call_fails_it_at_once() -> None:
+    world = World()
+    connection, socket = world.connection(version=V201)
+    pipe = connection.outbound(4)
+
+    async def send() -> None:
+        await socket.send('[2,"r1","Reset",{"type":"Immediate"}]')
+
+    call = asyncio.create_task(pipe.call("r1", "Reset", 30.0, send))
+    await wait_until(lambda: len(socket.sent) == 1)
+    await Session(connection, world.context).handle('[3, "r1", "Accepted"]')
+    answer = await asyncio.wait_for(call, 1.0)
+    assert (answer.error_code, answer.error_description) == (
+        "RpcFrameworkError",
+        "the station's answer is malformed: a CALLRESULT is [3, MessageId, {Payload}]",
+    )
+    assert socket.sent == ['[2,"r1","Reset",{"type":"Immediate"}]']  # nothing sent back
 
 
 @pytest.mark.parametrize(("version", "frame", "answer"), MALFORMED)
@@ -257,6 +293,39 @@ async def test_session_records_connected_frames_and_disconnected() -> None:
     assert disconnected.reason.startswith("code 1000: ")
     assert socket.sent == ['[4,"-1","FormationViolation","frame is not valid JSON",{}]']
     assert world.table.get("CS-1") is None
+
+
+async def test_a_station_over_its_budget_is_not_read_and_delays_no_other_station() -> None:
+    """Security review #7: back-pressure, not drops. The flooding station's frames are all logged, at its rate,
+    while its unread frames stay in its socket; a well-behaved station on the same node is never delayed."""
+    world = World()
+    context = dataclasses.replace(world.context, limits=Limits(frames_per_s=20, frame_burst=2))
+    flooder, flood_socket = world.connection(station_id="CS-FLOOD", connection_id="c1")
+    polite, polite_socket = world.connection(station_id="CS-POLITE", connection_id="c2")
+    for i in range(10):
+        flood_socket.feed(f'[2,"f{i}","Heartbeat",{{}}]')
+    flooding = asyncio.create_task(Session(flooder, context).run())
+    serving = asyncio.create_task(Session(polite, context).run())
+
+    def logged(station_id: str) -> int:
+        return sum(
+            1 for r in world.frame_log.records if r.station_id == station_id and r.kind == envelope_pb2.KIND_FRAME
+        )
+
+    await wait_until(lambda: logged("CS-FLOOD") >= 3)
+    assert flood_socket.incoming.qsize() >= 5  # not read: TCP back-pressure on a real socket
+    started = asyncio.get_running_loop().time()
+    polite_socket.feed('[2,"p1","Heartbeat",{}]')
+    polite_socket.feed('[2,"p2","Heartbeat",{}]')
+    await wait_until(lambda: logged("CS-POLITE") == 2)
+    assert asyncio.get_running_loop().time() - started < 0.05
+    assert logged("CS-FLOOD") < 10
+    await wait_until(lambda: logged("CS-FLOOD") == 10, timeout_s=2.0)  # every frame handled, none dropped
+    assert flood_socket.sent == []  # never answered with an error
+    assert REGISTRY.get_sample_value("csms_edge_throttled_seconds_total") > 0
+    for socket in (flood_socket, polite_socket):
+        socket.disconnect()
+    await asyncio.gather(flooding, serving)
 
 
 async def test_disconnect_fails_pending_calls() -> None:

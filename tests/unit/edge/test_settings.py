@@ -13,7 +13,7 @@ from csms_edge.settings import EdgeSettings
 def test_defaults() -> None:
     settings = EdgeSettings()
     assert (settings.node_id, settings.host, settings.port) == ("edge-1", "0.0.0.0", 9000)
-    assert settings.max_frame_bytes == 64 * 1024
+    assert settings.max_frame_bytes == 1024 * 1024
     assert settings.accept_unknown_stations is False
     assert settings.outbound_queue_size == 16
     assert settings.call_timeout_s == 30.0

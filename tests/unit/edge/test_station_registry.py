@@ -66,8 +66,32 @@ async def test_cache_holds_password_hashes_not_passwords() -> None:
     registry = cached(FakeRegistry({"CS-1": "secret"}), Clock())
     await registry.verify("CS-1", "secret")
     assert {station: list(verdicts) for station, verdicts in registry._entries.items()} == {
-        "CS-1": [hashlib.sha256(b"secret").digest()]
+        "CS-1": [hashlib.sha256(b"1:secret").digest()]
     }
+
+
+async def test_the_presented_profile_is_part_of_the_cache_key() -> None:
+    inner, clock = FakeRegistry({"CS-1": "secret"}), Clock()
+    inner.profiles["CS-1"] = 2
+    registry = cached(inner, clock)
+    assert await registry.verify("CS-1", "secret", 1) is Verdict.PROFILE_TOO_LOW
+    assert await registry.verify("CS-1", "secret", 2) is Verdict.ACCEPTED
+    assert await registry.verify("CS-1", "secret", 1) is Verdict.PROFILE_TOO_LOW
+    assert await registry.verify("CS-1", "secret", 2) is Verdict.ACCEPTED
+    assert inner.presented == [1, 2]
+
+
+async def test_a_hit_refreshes_the_station_so_the_least_recently_used_is_evicted() -> None:
+    inner, clock = FakeRegistry({f"CS-{i}": "pw" for i in range(4)}), Clock()
+    registry = cached(inner, clock, max_entries=3)
+    for i in range(3):
+        await registry.verify(f"CS-{i}", "pw")
+    await registry.verify("CS-0", "pw")  # a hit: CS-0 becomes the most recently used
+    await registry.verify("CS-3", "pw")  # evicts CS-1, not CS-0
+    await registry.verify("CS-0", "pw")
+    assert len(inner.calls) == 4
+    await registry.verify("CS-1", "pw")
+    assert len(inner.calls) == 5
 
 
 async def test_a_station_keeps_the_verdicts_of_its_last_few_passwords() -> None:
@@ -184,13 +208,19 @@ class FakeVerifyCall:
         (authorization_pb2.VERDICT_UNKNOWN_STATION, Verdict.UNKNOWN_STATION),
         (authorization_pb2.VERDICT_WRONG_PASSWORD, Verdict.WRONG_PASSWORD),
         (authorization_pb2.VERDICT_DISABLED, Verdict.DISABLED),
+        (authorization_pb2.VERDICT_PROFILE_TOO_LOW, Verdict.PROFILE_TOO_LOW),
     ],
 )
 async def test_grpc_verdicts_are_mapped(proto: authorization_pb2.Verdict.ValueType, verdict: Verdict) -> None:
     call = FakeVerifyCall(authorization_pb2.VerifyStationCredentialsResponse(verdict=proto, security_profile=1))
-    assert await GrpcStationRegistry(call, 2.0).verify("CS-1", "secret") is verdict
+    assert await GrpcStationRegistry(call, 2.0).verify("CS-1", "secret", 3) is verdict
     assert call.requests == [
-        (authorization_pb2.VerifyStationCredentialsRequest(station_id="CS-1", password="secret"), 2.0)
+        (
+            authorization_pb2.VerifyStationCredentialsRequest(
+                station_id="CS-1", password="secret", presented_profile=3
+            ),
+            2.0,
+        )
     ]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ssl
 from collections import Counter
 
 import pytest
 
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.pki.dev import DevPki
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.cli import parse_args
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token, parse_mix, station_id
@@ -56,3 +58,15 @@ def test_tokens_are_provisioned_only_for_runs_with_sessions() -> None:
     assert steady.tokens() == ["SIMTAG000000", "SIMTAG000001", "SIMTAG000002"]
     assert Config(stations=3, scenarios=(Scenario.STEADY,), token_pool=2).tokens() == ["SIMTAG000000", "SIMTAG000001"]
     assert Config(stations=3, scenarios=(Scenario.STEADY,), behaviour=Mix(sessions=False)).tokens() == []
+
+
+def test_wss_stations_trust_the_given_ca_and_register_at_profile_2(dev_pki: DevPki) -> None:
+    ca = dev_pki.root_ca.certificate
+    config = parse_args(["--url", "wss://127.0.0.1:9443/ocpp", "--ca-file", str(ca), "--security-profile", "2"])
+    assert (config.ca_file, config.security_profile) == (ca, 2)
+    context = config.tls_context()
+    assert context is not None and context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert [c["subject"] for c in context.get_ca_certs()] == [
+        ((("commonName", "CSMS Development Root CA"),), (("organizationName", "CSMS Development"),))
+    ]
+    assert Config().tls_context() is None  # ws://

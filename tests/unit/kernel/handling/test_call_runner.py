@@ -20,7 +20,9 @@ from csms_kernel.handling.answered_calls import AnsweredCall, RecentAnswers
 from csms_kernel.handling.call_runner import CallRunner
 from csms_kernel.handling.router import CallInfo, Emitted, Route, Router
 from csms_kernel.infra import topics
+from csms_kernel.infra.backoff import Backoff
 from csms_kernel.infra.envelopes import timestamp, to_datetime
+from csms_kernel.infra.health import Readiness
 from csms_kernel.infra.kafka_transactions import GroupFenced, OutRecord, ProducerFenced, TransactionFailed
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.builders.envelopes import frame_envelope
@@ -157,7 +159,9 @@ EXISTING = {topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS}
 PUBLISHED = [topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS]
 
 
-def call_runner(consumer: FakeConsumer, producer: FakeProducer, handler: Any = heartbeat) -> CallRunner[Context]:
+def call_runner(
+    consumer: FakeConsumer, producer: FakeProducer, handler: Any = heartbeat, readiness: Readiness | None = None
+) -> CallRunner[Context]:
     return CallRunner(
         service="device_model",
         router=Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, handler)}}, Context),
@@ -166,7 +170,8 @@ def call_runner(consumer: FakeConsumer, producer: FakeProducer, handler: Any = h
         answered=InMemoryAnsweredCalls(),
         events_topic=topics.DEVICE_MODEL_EVENTS,
         clock=lambda: T0,
-        retry_backoff_s=0.01,
+        backoff=Backoff(initial_s=0.01, maximum_s=0.01),
+        readiness=readiness or Readiness(),
     )
 
 
@@ -182,6 +187,20 @@ async def test_a_failed_transaction_is_retried_with_the_same_batch() -> None:
     assert producer.attempts == 2
     assert producer.committed == [(PUBLISHED, {P0: 11}, GEN1)]
     assert producer.stopped
+
+
+async def test_a_batch_that_keeps_failing_makes_the_process_not_serving_until_it_passes() -> None:
+    """Security review #16: the retries back off and the health reflects the outage."""
+    outage = [TransactionFailed(f"broker down {i}") for i in range(4)]
+    producer = FakeProducer(EXISTING, failures=outage)
+    readiness = Readiness()
+    seen: list[bool] = []
+    readiness.subscribe(seen.append)
+    async with running(call_runner(FakeConsumer(heartbeat_at(10)), producer, readiness=readiness)):
+        await until_committed(producer, 1)
+    assert producer.attempts == 5
+    assert seen == [False, True]
+    assert readiness.serving
 
 
 async def test_the_producer_is_started_before_the_first_poll_and_a_failed_start_is_retried() -> None:

@@ -11,12 +11,16 @@ import pytest
 from aiokafka import ConsumerRecord, TopicPartition
 
 from csms.envelope.v1 import envelope_pb2
+from csms_kernel.infra.backoff import Backoff
+from csms_kernel.infra.health import Readiness
 from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.projecting.projection import NoState, Projection
 from csms_kernel.projecting.runner import ProjectionRunner
 from csms_kernel.projecting.writes import Write
+from kit.waiting import wait_until
 
 TOPIC = "test.frames"
+FAST = Backoff(initial_s=0.0001, maximum_s=0.0001)
 TP = TopicPartition(TOPIC, 0)
 
 
@@ -123,7 +127,8 @@ async def run(batches: list[list[ConsumerRecord[bytes, bytes]]], writer: Writer,
         writer=writer,
         state=NoState(),  # type: ignore[arg-type]
         dead_letter=dead_letter,  # type: ignore[arg-type]
-        retry_backoff_s=0,
+        backoff=FAST,
+        readiness=Readiness(),
     )
     with pytest.raises(asyncio.CancelledError):
         await runner.run()
@@ -178,7 +183,8 @@ async def test_state_is_read_before_the_writes_policies_run_after_them_and_posit
         state=State(log),
         dead_letter=DeadLetter(),  # type: ignore[arg-type]
         policies=[Policy(log)],
-        retry_backoff_s=0,
+        backoff=FAST,
+        readiness=Readiness(),
     )
     with pytest.raises(asyncio.CancelledError):
         await runner.run()
@@ -216,9 +222,65 @@ async def test_a_failing_policy_fails_the_batch_so_nothing_is_committed_before_i
         state=NoState(),  # type: ignore[arg-type]
         dead_letter=DeadLetter(),  # type: ignore[arg-type]
         policies=[FlakyPolicy()],
-        retry_backoff_s=0,
+        backoff=FAST,
+        readiness=Readiness(),
     )
     with pytest.raises(asyncio.CancelledError):
         await runner.run()
     written = ("write", [Write("W {ks}", ("CS-1", None))])
     assert log.steps == [written, written, ("policy", ["CS-1"]), ("commit", {TP: 1})]
+
+
+async def test_a_systematic_error_halts_the_projection_instead_of_parking_the_stream() -> None:
+    """Security review #16: every record fails the same way (a schema drift): three are parked, then the
+    projection stays on the fourth, commits nothing and reports NOT_SERVING until the error is gone."""
+    log = Log()
+
+    @dataclass
+    class DriftedWriter:
+        broken: bool = True
+        calls: int = 0
+
+        async def apply(self, writes: Sequence[Write]) -> None:
+            self.calls += 1
+            if self.broken:
+                raise ValueError("unknown column")
+            log.steps.append(("write", list(writes)))
+
+    writer = DriftedWriter()
+    readiness = Readiness()
+    dead_letter = DeadLetter()
+    runner = ProjectionRunner(
+        projection=PROJECTION,
+        consumer=Consumer(log, [[record(offset, station(f"CS-{offset}")) for offset in range(10)]]),  # type: ignore[arg-type]
+        writer=writer,  # type: ignore[arg-type]
+        state=NoState(),  # type: ignore[arg-type]
+        dead_letter=dead_letter,  # type: ignore[arg-type]
+        backoff=FAST,
+        halted_backoff=Backoff(initial_s=0.001, maximum_s=0.001),
+        readiness=readiness,
+    )
+    task = asyncio.create_task(runner.run())
+    await wait_until(lambda: not readiness.serving)
+    calls = writer.calls
+    await wait_until(lambda: writer.calls > calls + 5)  # it keeps trying the same record
+    assert len(dead_letter.parked) == 3
+    assert [value for value, _ in dead_letter.parked] == [station(f"CS-{offset}") for offset in range(3)]
+    assert log.steps == []  # nothing applied, nothing committed
+    [reason] = readiness.failing_components.values()
+    assert reason.startswith("halted at test.frames[0]@3 after 3 records parked in a row: ValueError: unknown column")
+
+    writer.broken = False  # the fix is deployed (or the dependency recovered)
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert readiness.serving
+    assert len(dead_letter.parked) == 3
+    assert log.steps[-1] == ("commit", {TP: 10})
+    assert [write.params[0] for step in log.steps[:-1] for write in step[1]] == [f"CS-{i}" for i in range(3, 10)]
+
+
+async def test_a_bad_record_between_good_ones_is_parked_and_does_not_count_towards_halting() -> None:
+    log = Log()
+    batch = [record(i, station("BAD" if i % 2 else f"CS-{i}")) for i in range(10)]
+    dead_letter = await run([batch], Writer(log), log)
+    assert len(dead_letter.parked) == 5

@@ -108,9 +108,9 @@ async def test_a_delivered_reply_is_a_send_span_under_the_handlers_span(spans: I
     )
     rtt_before = REGISTRY.get_sample_value("csms_edge_call_round_trip_seconds_count", {"action": "BootNotification"})
     out_before = frames("out", "call_result", "BootNotification")
-    await DeliveryHandler(edge.table, edge.frame_log, edge.envelopes, send_timeout_s=1).deliver(
-        [reply.SerializeToString()]
-    )
+    handler = DeliveryHandler(edge.table, edge.frame_log, edge.envelopes, send_timeout_s=1)
+    handler.deliver([reply.SerializeToString()])
+    await handler.flush()
     assert edge.socket.sent == ['[3,"m1",{"status":"Accepted"}]']
     (span,) = spans.get_finished_spans()
     assert (span.name, span.kind) == ("ocpp.send", SpanKind.PRODUCER)
