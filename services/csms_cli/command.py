@@ -1,16 +1,22 @@
 """`csms command`: operator commands in one shape for every OCPP version (docs/adr/0020-operator-commands.md).
 
 `csms command NAME STATION ...` sends one (reset, change-availability, unlock-connector, trigger-message,
-clear-cache, get-configuration, set-configuration, data-transfer, raw) and prints its neutral result as JSON
-(stdout); a CALLERROR, a failure or an expiry goes to stderr with the exit codes of `exit_codes` (a timeout 2,
-offline 3). `--no-wait` and a command queued for an offline station print its id and state. `csms command show
-ID` and `csms command list STATION` read commands back. Network I/O through the client only.
+clear-cache, get-configuration, set-configuration, data-transfer, raw; the security commands certificate-signed,
+install-certificate, get-installed-certificate-ids, delete-certificate, set-password, set-security-profile,
+docs/adr/0027) and prints its neutral result as JSON (stdout); a CALLERROR, a failure or an expiry goes to
+stderr with the exit codes of `exit_codes` (a timeout 2, offline 3). `--no-wait` and a command queued for an
+offline station print its id and state. `csms command show ID` and `csms command list STATION` read commands
+back. Certificates are read from PEM files (`-`: stdin); a new password never comes from the command line (review
+finding #11): `--password-stdin`, `--generate` (random, not printed) or a prompt. Network I/O through the client
+only; reads the files and the terminal it is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -87,6 +93,53 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     raw.add_argument(
         "payload", metavar="JSON-PAYLOAD", nargs="?", default="{}", help="camelCase, as the version has it"
     )
+
+    signed = _sender(names, "certificate-signed", "give the station the certificate chain signed for its CSR", _signed)
+    signed.add_argument("--chain-file", required=True, metavar="PEM", help="the chain, leaf first (-: stdin)")
+    signed.add_argument(
+        "--type", default="charging_station", choices=["charging_station", "v2g", "v2g20"], help="2.x: its use"
+    )
+    signed.add_argument("--request-id", type=int, help="2.1: the requestId of the station's SignCertificate")
+
+    install = _sender(names, "install-certificate", "install a root certificate on the station", _install)
+    install.add_argument("certificate_type", metavar="TYPE", choices=ROOTS, help=" | ".join(ROOTS))
+    install.add_argument("--file", required=True, metavar="PEM", help="the certificate (-: stdin)")
+
+    installed = _sender(
+        names, "get-installed-certificate-ids", "list the station's certificates by their hash data", _installed
+    )
+    installed.add_argument("certificate_types", nargs="*", metavar="TYPE", help="none: all; " + " | ".join(TYPES))
+
+    delete = _sender(names, "delete-certificate", "delete an installed certificate", _delete)
+    by = delete.add_mutually_exclusive_group(required=True)
+    by.add_argument("--certificate-file", metavar="PEM", help="the certificate (then its issuer unless self-signed)")
+    by.add_argument("--serial-number", metavar="HEX", help="with the issuer hashes, as get-installed-certificate-ids")
+    delete.add_argument("--hash-algorithm", choices=["SHA256", "SHA384", "SHA512"])
+    delete.add_argument("--issuer-name-hash", metavar="HEX")
+    delete.add_argument("--issuer-key-hash", metavar="HEX")
+
+    password = _sender(
+        names,
+        "set-password",
+        "rotate the station's password on the station (never given on the command line)",
+        _password,
+    )
+    source = password.add_mutually_exclusive_group()
+    source.add_argument("--password-stdin", action="store_true", help="read it from the first line of stdin")
+    source.add_argument(
+        "--generate", action="store_true", help="a random 40-hex-digit password (any version; 1.6 key), not printed"
+    )
+
+    profile = _sender(names, "set-security-profile", "upgrade the station's security profile", _profile)
+    profile.add_argument("security_profile", metavar="PROFILE", type=int, choices=(2, 3))
+    profile.add_argument("--csms-url", metavar="WSS_URL", help="2.x: where the station connects at the new profile")
+    profile.add_argument("--slot", type=int, metavar="N", help="2.x: the network configuration slot to use")
+    profile.add_argument(
+        "--fallback-slot", type=int, action="append", metavar="N", help="2.x: tried after it (repeat; e.g. the current)"
+    )
+    profile.add_argument("--interface", metavar="NAME", help="2.x: wired0 (default) .. wireless3, 2.1 any")
+    profile.add_argument("--message-timeout", type=int, metavar="SECONDS", help="2.x: default 30")
+    profile.add_argument("--reset", choices=["on_idle", "immediate"], help="2.x: how it restarts (default on_idle)")
 
     show = names.add_parser("show", help="one command: its state, what was sent and what came back")
     show.add_argument("command_id", metavar="ID")
@@ -178,6 +231,76 @@ def _raw(args: argparse.Namespace) -> dict[str, Any]:
     except ValueError as exc:
         raise ValueError(f"the payload is not valid JSON: {exc}") from exc
     return {"action": args.action, "payload": payload}
+
+
+ROOTS = ["csms_root", "manufacturer_root", "v2g_root", "mo_root", "oem_root"]
+TYPES = [*ROOTS, "v2g_certificate_chain"]
+
+
+def _pem(path: str) -> str:
+    """A PEM file's text (`-`: stdin); ValueError when it cannot be read."""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+
+
+def _signed(args: argparse.Namespace) -> dict[str, Any]:
+    return _without_none(
+        certificate_chain_pem=_pem(args.chain_file), certificate_type=args.type, request_id=args.request_id
+    )
+
+
+def _install(args: argparse.Namespace) -> dict[str, Any]:
+    return {"certificate_type": args.certificate_type, "certificate_pem": _pem(args.file)}
+
+
+def _installed(args: argparse.Namespace) -> dict[str, Any]:
+    return {"certificate_types": args.certificate_types} if args.certificate_types else {}
+
+
+def _delete(args: argparse.Namespace) -> dict[str, Any]:
+    if args.certificate_file is not None:
+        if args.issuer_name_hash or args.issuer_key_hash:
+            raise ValueError("give either --certificate-file or the hash data, not both")
+        return _without_none(certificate_pem=_pem(args.certificate_file), hash_algorithm=args.hash_algorithm)
+    return _without_none(
+        hash_algorithm=args.hash_algorithm or "SHA256",
+        issuer_name_hash=args.issuer_name_hash,
+        issuer_key_hash=args.issuer_key_hash,
+        serial_number=args.serial_number,
+    )
+
+
+def _password(args: argparse.Namespace) -> dict[str, Any]:
+    if args.generate:
+        return {"password": secrets.token_hex(20)}
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("new password: ")
+        if getpass.getpass("again: ") != password:
+            raise ValueError("the passwords differ")
+    else:
+        raise ValueError("give the password with --password-stdin, or --generate one (never on the command line)")
+    if not password:
+        raise ValueError("the password is empty")
+    return {"password": password}
+
+
+def _profile(args: argparse.Namespace) -> dict[str, Any]:
+    return _without_none(
+        security_profile=args.security_profile,
+        csms_url=args.csms_url,
+        configuration_slot=args.slot,
+        fallback_slots=args.fallback_slot,
+        ocpp_interface=args.interface,
+        message_timeout_s=args.message_timeout,
+        reset=args.reset,
+    )
 
 
 def send(args: argparse.Namespace, client: CsmsClient) -> int:

@@ -3,8 +3,8 @@
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification and, as fallback
 owner, every unowned action), the stations projector (and its policies: close replaced connections, deliver
-queued commands), the operator commands' background work, the command event relay, the command sweep and the
-gRPC DeviceModelService.
+queued commands), the operator commands' background work (with the station registry client of set-password and
+set-security-profile), the command event relay, the command sweep and the gRPC DeviceModelService.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandS
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
 from csms_device_model.adapters.repository import CassandraStationsRepository
+from csms_device_model.adapters.station_credentials import GrpcStationCredentials
 from csms_device_model.api.grpc_api import DeviceModelServicer
 from csms_device_model.app.command_sweeper import CommandSweeper
 from csms_device_model.app.operator_commands import OperatorCommands
@@ -27,7 +28,13 @@ from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
 from csms_device_model.policies.deliver_queued_commands import DeliverQueuedCommands
-from csms_device_model.ports import CommandStore, EdgeNodeCalls, PendingCommandEvent, StationsRepository
+from csms_device_model.ports import (
+    CommandStore,
+    EdgeNodeCalls,
+    PendingCommandEvent,
+    StationCredentials,
+    StationsRepository,
+)
 from csms_device_model.projections.stations import PROJECTION, StationsState
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
@@ -65,6 +72,7 @@ def build(
     command_outbox: Outbox[PendingCommandEvent] | None = None,
     event_log: EventLog[PendingCommandEvent] | None = None,
     leases: Callable[[str], Lease] | None = None,
+    credentials: StationCredentials | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
@@ -80,6 +88,11 @@ def build(
     if edges is None:
         edges = edge_calls = GrpcEdgeNodeCalls()
         resources.append(Closing(edge_calls.close))
+    if credentials is None:
+        credentials = registry = GrpcStationCredentials(
+            settings.authorization_address, settings.authorization_timeout_s
+        )
+        resources.append(Closing(registry.close))
     router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
     commands = commands or CassandraCommandStore(session)
@@ -102,6 +115,7 @@ def build(
         grace_s=settings.command_outcome_grace_s,
         deliveries=settings.command_deliveries,
         changed=relay.wake,
+        credentials=credentials,
     )
     sweeper = CommandSweeper(
         commands,

@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import grpc
+
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.domain.commands.credentials import CredentialChange
 from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.domain.presence import CloseOldConnection, Presence
+from csms_kernel.clients.station_calls import StationCallError
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,33 @@ class EdgeNodeCalls(Protocol):
     async def send_call(
         self, presence: Presence, station_id: str, action: str, payload_json: str, timeout_s: float
     ) -> Outcome: ...
+
+
+class CredentialsRefused(StationCallError):
+    """The station registry refused a credential change (unknown station: NOT_FOUND; a rule: INVALID_ARGUMENT)."""
+
+    default_status = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class CredentialsUnavailable(StationCallError):
+    """The station registry could not be asked."""
+
+    default_status = grpc.StatusCode.UNAVAILABLE
+
+
+class StationCredentials(Protocol):
+    """The station registry's credentials (the authorization service's UpdateStation in production): the pending
+    password / security profile the station may connect with besides its current one (docs/adr/0024).
+    Raises CredentialsRefused, CredentialsUnavailable."""
+
+    async def registered_profile(self, station_id: str) -> int:
+        """The security profile the station is registered at."""
+
+    async def set_pending(self, station_id: str, change: CredentialChange) -> None:
+        """Registers the change's password and/or profile as pending."""
+
+    async def cancel_pending(self, station_id: str, change: CredentialChange) -> None:
+        """Cancels the pending password and/or profile the change set."""
 
 
 class QueuedDeliveries(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings
+from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, peer_address
 
 
 class DeviceModelSettings(CommonSettings):
@@ -50,4 +50,10 @@ class DeviceModelSettings(CommonSettings):
         default=16,
         description="How many stations one instance delivers queued operator commands to at a time (each "
         "station's queue one command at a time).",
+    )
+    authorization_address: str = peer_address("authorization")
+    authorization_timeout_s: float = Field(
+        default=5.0,
+        description="Deadline of one call to the station registry (authorization service) by set-password and "
+        "set-security-profile, which register the pending password or profile before the station is told.",
     )

@@ -1,9 +1,9 @@
 """End-to-end fixtures: the real Kafka/Cassandra (`infra`) and the whole stack as processes (`stack`).
 
 The stack runs two instances of every service and two edge nodes (ws:// and wss:// with the session's `dev_pki`),
-as production does, and one operator API (`stack.config.api_url`), on its own ports so it can run beside a
-`make up` stack; `authorization` is a gRPC stub of its authorization service (any instance). `pnc` is the local
-Plug & Charge world the stack's authorization service is pointed at (kit/pnc.py: an OCSP responder and a
+as production does, and one operator API (`stack.config.api_url`), on its own ports so it can run beside a `make
+up` stack; `authorization` is a gRPC stub of its authorization service (any instance). `pnc` is the local Plug &
+Charge world the stack's authorization service is pointed at (kit/pnc.py: an OCSP responder and a
 contract-certificate provider on 127.0.0.1).
 """
 

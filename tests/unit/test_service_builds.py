@@ -34,7 +34,7 @@ SERVICES = {
     "device-model": Expected(
         lambda: build_device_model(DeviceModelSettings(instance_id="device-model-7")),
         "device-model",
-        ["CassandraSession", "Closing", *KAFKA],
+        ["CassandraSession", "Closing", "Closing", *KAFKA],
         ["CallRunner.run", "ProjectionRunner.run", "OperatorCommands.run", "OutboxRelay.run", "CommandSweeper.run"],
         "127.0.0.1:50051",
         "csms.device_model.v1.DeviceModelService",

@@ -41,7 +41,9 @@ class Command(BaseModel):
     station_id: str
     command: str = Field(
         description="reset, change-availability, unlock-connector, trigger-message, clear-cache, "
-        "get-configuration, set-configuration, data-transfer or raw."
+        "get-configuration, set-configuration, data-transfer, raw, certificate-signed, install-certificate, "
+        "get-installed-certificate-ids, delete-certificate, set-password or set-security-profile (docs/adr/0020, "
+        "0027). A new password is shown as <redacted>."
     )
     state: CommandState | None
     ocpp_version: convert.OcppVersionName | None = Field(description="The version it was translated to.")

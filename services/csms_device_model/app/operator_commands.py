@@ -15,6 +15,11 @@ whichever instances try; a record that cannot be moved was taken by another inst
 alone decides (`domain.commands.record.overdue`): expiry, and outcome unknown for a command whose sender stopped.
 Every change wakes the event relay (`changed`).
 
+Commands that change how the station logs in (set-password, set-security-profile; `domain.commands.credentials`,
+docs/adr/0027) go to connected stations only: their pending password or profile is registered
+(`StationCredentials`) before the record is stored and the station told, and cancelled once the station certainly
+did not take it. Their secrets stay in memory for the send only; the record has them redacted.
+
 No I/O of its own: the store, the stations repository, the edge calls and the clock are injected. Background
 sends and drains are tasks of this object, cancelled when `run()` is.
 """
@@ -34,6 +39,7 @@ from typing import Any
 import grpc
 
 from csms_device_model.app.send_call import InvalidCall
+from csms_device_model.domain.commands.credentials import CredentialChange, check_upgrade, keeps_pending, redact
 from csms_device_model.domain.commands.params import CommandRefused
 from csms_device_model.domain.commands.record import (
     CallError,
@@ -43,8 +49,15 @@ from csms_device_model.domain.commands.record import (
     overdue,
 )
 from csms_device_model.domain.presence import Presence
-from csms_device_model.ocpp.commands import AnswerNotUnderstood, UnknownCommand, translate
-from csms_device_model.ports import CallErrorReply, CommandStore, EdgeNodeCalls, StationsRepository
+from csms_device_model.ocpp.commands import AnswerNotUnderstood, Plan, UnknownCommand, translate
+from csms_device_model.ports import (
+    CallErrorReply,
+    CommandStore,
+    CredentialsUnavailable,
+    EdgeNodeCalls,
+    StationCredentials,
+    StationsRepository,
+)
 from csms_kernel.clients.station_calls import CallTimedOut, StationCallError, StationOffline
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -91,6 +104,7 @@ class OperatorCommands:
         deliveries: int = 16,
         changed: Callable[[], None] = lambda: None,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        credentials: StationCredentials | None = None,
     ) -> None:
         self._store = store
         self._stations = stations
@@ -100,6 +114,7 @@ class OperatorCommands:
         self._grace = timedelta(seconds=grace_s)
         self._changed = changed
         self._new_id = new_id
+        self._credentials = credentials
         self._deliveries = deliveries
         self._tasks: set[asyncio.Task[None]] = set()
         self._asked: asyncio.Queue[str] = asyncio.Queue()
@@ -121,6 +136,8 @@ class OperatorCommands:
             raise InvalidCall(f"{new.command} for {new.station_id} ({version.subprotocol}): {exc}") from exc
         now = self._clock()
         expires_at = self._expiry(new, now)
+        if plan.credentials is not None:
+            await self._register_pending(new, presence, plan.credentials)
         if not presence.connected and not new.queue_if_offline:
             raise StationOffline(f"station {new.station_id} is offline (queue_if_offline keeps the command for it)")
         timeout_s = new.timeout_s if new.timeout_s and new.timeout_s > 0 else self._default_timeout_s
@@ -128,10 +145,10 @@ class OperatorCommands:
             command_id=self._new_id(),
             station_id=new.station_id,
             command=new.command,
-            params=dict(new.params),
+            params=redact(dict(new.params), plan.secrets),
             state=CommandState.QUEUED,
             ocpp_version=version,
-            calls=plan.calls,
+            calls=plan.shown(),
             timeout_s=timeout_s,
             created_at=now,
             queue_if_offline=new.queue_if_offline,
@@ -142,8 +159,8 @@ class OperatorCommands:
         if not presence.connected:
             return record
         if new.wait:
-            return await self._deliver_now(record, presence)
-        self._spawn(self._deliver_now(record, presence), f"command {record.command_id}")
+            return await self._deliver_now(record, presence, plan)
+        self._spawn(self._deliver_now(record, presence, plan), f"command {record.command_id}")
         return record
 
     async def get(self, command_id: str) -> CommandRecord:
@@ -206,36 +223,84 @@ class OperatorCommands:
             elif head.state is CommandState.SENT or await self.deliver(head, presence) is None:
                 return
 
-    async def deliver(self, record: CommandRecord, presence: Presence) -> CommandRecord | None:
-        """Takes the queued command (queued → sent) and sends it; the finished record, or None when another
-        instance took it first."""
+    async def deliver(
+        self, record: CommandRecord, presence: Presence, plan: Plan | None = None
+    ) -> CommandRecord | None:
+        """Takes the queued command (queued → sent) and sends it (`plan`: as translated when it was sent directly;
+        a queued one is translated again, to the version its station is on now); the finished record, or None when
+        another instance took it first."""
         version = OcppVersion(presence.ocpp_version)
-        calls = record.calls
-        if version is not record.ocpp_version:
+        if plan is None or version is not record.ocpp_version:
             try:
-                calls = translate(record.command, version, record.params).calls
+                plan = translate(record.command, version, record.params)
             except CommandRefused as exc:
                 failure = Failure.NOT_EXPRESSIBLE.text(f"the station is on {version.subprotocol} now: {exc}")
                 return await self._finish(record, record.failed(self._now(), failure))
-        sent = record.sending(self._now(), version, calls)
+        sent = record.sending(self._now(), version, plan.shown())
         if not await self._store.change(CommandState.QUEUED, sent):
             return None
         self._changed()
-        return await self._finish(sent, await self._outcome(sent, presence))
+        finished = await self._finish(sent, await self._outcome(sent, presence, plan))
+        if plan.credentials is not None:
+            await self._settle_pending(finished, plan, plan.credentials)
+        return finished
 
-    async def _deliver_now(self, record: CommandRecord, presence: Presence) -> CommandRecord:
-        delivered = await self.deliver(record, presence)
+    async def _register_pending(self, new: NewCommand, presence: Presence, change: CredentialChange) -> None:
+        """Registers the command's pending credential before anything is stored or sent (see the module)."""
+        if new.queue_if_offline:
+            raise InvalidCall(
+                f"queue_if_offline: {new.command} is sent to connected stations only (a credential change is not "
+                "kept waiting for an offline station)"
+            )
+        if self._credentials is None:
+            raise CredentialsUnavailable(f"{new.command}: this device-model instance has no station registry client")
+        if change.security_profile is not None:
+            registered = await self._credentials.registered_profile(new.station_id)
+            try:
+                check_upgrade(change, new.station_id, registered)
+            except CommandRefused as exc:
+                raise InvalidCall(str(exc)) from exc
+        if not presence.connected:
+            raise StationOffline(f"station {new.station_id} is offline ({new.command} needs it connected)")
+        await self._credentials.set_pending(new.station_id, change)
+
+    async def _settle_pending(self, finished: CommandRecord, plan: Plan, change: CredentialChange) -> None:
+        """Cancels the pending credential when the station certainly did not take it (domain.commands.credentials);
+        a cancellation that fails leaves a pending credential the station never got, logged."""
+
+        def accepted(index: int, payload: dict[str, Any]) -> bool | None:
+            try:
+                return plan.proceed(index, payload)
+            except AnswerNotUnderstood:
+                return None
+
+        if keeps_pending(change, finished, accepted):
+            return
+        assert self._credentials is not None
+        try:
+            await self._credentials.cancel_pending(finished.station_id, change)
+        except StationCallError as exc:
+            log.warning(
+                "command %s: the station did not take the new credential, but cancelling the pending one failed "
+                "(it stays until replaced or cancelled with csms stations update): %s",
+                finished.command_id,
+                exc,
+            )
+
+    async def _deliver_now(self, record: CommandRecord, presence: Presence, plan: Plan) -> CommandRecord:
+        delivered = await self.deliver(record, presence, plan)
         if record.queue_if_offline:
             self.trigger(record.station_id)
         return delivered if delivered is not None else await self._finished(record)
 
-    async def _outcome(self, sent: CommandRecord, presence: Presence) -> CommandRecord:
-        """Sends the command's CALLs in order until one is not answered with a CALLRESULT; the finished record."""
+    async def _outcome(self, sent: CommandRecord, presence: Presence, plan: Plan) -> CommandRecord:
+        """Sends the plan's CALLs in order until one is not answered with a CALLRESULT or the plan stops
+        (`proceed`); the finished record."""
         deadline = sent.deadline()
         assert deadline is not None
         responses: list[Any] = []
         payloads: list[dict[str, Any]] = []
-        for call in sent.calls:
+        for index, call in enumerate(plan.calls):
             remaining = (deadline - self._now()).total_seconds()
             if remaining <= 0:
                 return sent.failed(self._now(), Failure.TIMEOUT.text("no time left for the next call"), (*responses,))
@@ -256,8 +321,13 @@ class OperatorCommands:
             payload = json.loads(outcome.payload_json)
             responses.append([3, outcome.message_id, payload])
             payloads.append(payload)
+            try:
+                if not plan.proceed(index, payload):
+                    break
+            except AnswerNotUnderstood:
+                break
         try:
-            result = translate(sent.command, sent.ocpp_version, sent.params).read(payloads)
+            result = plan.read(payloads)
         except AnswerNotUnderstood as exc:
             return sent.failed(self._now(), Failure.NOT_UNDERSTOOD.text(str(exc)), (*responses,))
         return sent.answered(self._now(), (*responses,), result, None)

@@ -5,51 +5,82 @@ in `v16/`, `v201/`, `v21/`. Pure; no I/O.
 
 `translate` refuses what a version cannot express (NotExpressible) and checks every CALL it makes against the
 version's schema and direction (`domain.calls`), so a translated command can be sent as it is.
+
+A plan may stop early (`proceed`: the calls after a step the station did not take are not sent), change the
+station's credentials first (`credentials`: set-password, set-security-profile; `domain.commands.credentials`)
+and hold secrets the record must not keep (`secrets`, shown redacted by `shown`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from csms_device_model.domain.calls import ActionNotSendable, PayloadNotValid, check_call
 from csms_device_model.domain.commands import (
+    certificate_signed,
     change_availability,
     clear_cache,
     data_transfer,
+    delete_certificate,
     get_configuration,
+    get_installed_certificate_ids,
+    install_certificate,
     raw,
     reset,
     set_configuration,
+    set_password,
+    set_security_profile,
     trigger_message,
     unlock_connector,
 )
+from csms_device_model.domain.commands.configuration import parse_key
+from csms_device_model.domain.commands.credentials import CredentialChange, redact
 from csms_device_model.domain.commands.get_configuration import GetConfiguration
-from csms_device_model.domain.commands.params import InvalidParams
+from csms_device_model.domain.commands.params import InvalidParams, NotExpressible
 from csms_device_model.domain.commands.record import OcppCall
-from csms_device_model.domain.commands.set_configuration import SetConfiguration
+from csms_device_model.domain.commands.set_configuration import SetConfiguration, Setting
+from csms_device_model.domain.commands.set_password import SetPassword
+from csms_device_model.domain.commands.set_security_profile import SetSecurityProfile
+from csms_device_model.domain.commands.trigger_message import TriggerMessage
+from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
 from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
+from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
+from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
+from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
+from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
+from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
+from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
+from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
 from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
@@ -66,13 +97,27 @@ class AnswerNotUnderstood(ValueError):
     """A CALLRESULT payload that is not what the version's response schema allows."""
 
 
+def _always(index: int, payload: dict[str, Any]) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Plan:
     """A command in one version: the CALLs to send in order, and how their CALLRESULT payloads (in the same
-    order) read as the neutral result (raises AnswerNotUnderstood)."""
+    order) read as the neutral result (raises AnswerNotUnderstood). `proceed(i, payload)`: whether the calls after
+    call i are sent once it was answered with that CALLRESULT (raises AnswerNotUnderstood)."""
 
     calls: tuple[OcppCall, ...]
     read: Callable[[Sequence[dict[str, Any]]], dict[str, Any]]
+    proceed: Callable[[int, dict[str, Any]], bool] = _always
+    credentials: CredentialChange | None = None
+    secrets: tuple[str, ...] = ()
+
+    def shown(self) -> tuple[OcppCall, ...]:
+        """The calls as the record keeps and shows them: every secret replaced by `<redacted>`."""
+        if not self.secrets:
+            return self.calls
+        return tuple(OcppCall(call.action, redact(call.payload, self.secrets)) for call in self.calls)
 
 
 @dataclass(frozen=True)
@@ -133,6 +178,139 @@ def v16_set_configuration(command: SetConfiguration) -> Plan:
     return calls([v16_change_configuration.request(s) for s in command.settings], combine)
 
 
+def v16_trigger(command: TriggerMessage) -> Plan:
+    """TriggerMessage, or for the security whitepaper's messages (SignChargePointCertificate,
+    LogStatusNotification) ExtendedTriggerMessage."""
+    if command.message in v16_extended_trigger_message.MESSAGES:
+        return single(v16_extended_trigger_message.request, v16_extended_trigger_message.outcome)(command)
+    return single(v16_trigger_message.request, v16_trigger_message.outcome)(command)
+
+
+def v16_installed_certificates(command: get_installed_certificate_ids.GetInstalledCertificateIds) -> Plan:
+    """One GetInstalledCertificateIds per certificate type."""
+    uses = v16_get_installed_certificate_ids.uses(command)
+    return calls(
+        [v16_get_installed_certificate_ids.request(use) for use in uses],
+        lambda results: v16_get_installed_certificate_ids.combined(
+            [v16_get_installed_certificate_ids.outcome(r, use) for r, use in zip(results, uses, strict=True)]
+        ),
+    )
+
+
+TAKEN = ("accepted", "reboot_required", "scheduled")
+"""The statuses of a step the station took (it applies the change now, after a reboot, or when idle)."""
+
+Step = tuple[Any, Callable[[Any], dict[str, Any]]]
+"""One CALL of a stepwise command: the `ocpp` request and how its call_result reads as `{status, status_info?}`."""
+
+
+def steps(requests: Sequence[Step], credentials: CredentialChange | None = None, secrets: tuple[str, ...] = ()) -> Plan:
+    """A command whose CALLs are steps: the calls after a step the station did not take are not sent; the result
+    is the status of the first step not taken (or of the last), with `steps` (each answered call's action and
+    status) when there are several."""
+
+    def status(index: int, payload: dict[str, Any]) -> dict[str, Any]:
+        request, reader = requests[index]
+        return reader(answer(request, payload))
+
+    def read(payloads: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        found = [{"action": action_of(requests[i][0]), **status(i, p)} for i, p in enumerate(payloads)]
+        deciding = next((step for step in found if step["status"] not in TAKEN), found[-1])
+        result = {name: value for name, value in deciding.items() if name != "action"}
+        if len(requests) > 1:
+            result["steps"] = found
+        return result
+
+    return Plan(
+        tuple(OcppCall(action_of(r), to_payload(r)) for r, _ in requests),
+        read,
+        lambda index, payload: status(index, payload)["status"] in TAKEN,
+        credentials,
+        secrets,
+    )
+
+
+def only_result(
+    outcome: Callable[[Any, SetConfiguration], dict[str, Any]], command: SetConfiguration
+) -> Callable[[Any], dict[str, Any]]:
+    """A SetVariables of one variable read as a step: that variable's status."""
+
+    def read(result: Any) -> dict[str, Any]:
+        (found,) = outcome(result, command)["results"]
+        return {name: value for name, value in found.items() if name != "key"}
+
+    return read
+
+
+AUTHORIZATION_KEY = parse_key("AuthorizationKey", "params")
+BASIC_AUTH_PASSWORD = parse_key("SecurityCtrlr.BasicAuthPassword", "params")
+SECURITY_PROFILE = parse_key("SecurityProfile", "params")
+NETWORK_PRIORITY = parse_key("OCPPCommCtrlr.NetworkConfigurationPriority", "params")
+
+
+def v16_set_password(command: SetPassword) -> Plan:
+    """ChangeConfiguration AuthorizationKey (the key in lowercase hex, as registered)."""
+    key = set_password.authorization_key(command)
+    setting = Setting(AUTHORIZATION_KEY, key)
+    return steps(
+        [(v16_change_configuration.request(setting), v16_change_configuration.outcome)],
+        CredentialChange(password=key),
+        (command.password, key),
+    )
+
+
+def v2_set_password(set_variables: ModuleType, max_length: int, version: str) -> Callable[[SetPassword], Plan]:
+    """SetVariables SecurityCtrlr.BasicAuthPassword."""
+
+    def plan(command: SetPassword) -> Plan:
+        password = set_password.basic_auth_password(command, max_length, version)
+        setting = SetConfiguration((Setting(BASIC_AUTH_PASSWORD, password),))
+        return steps(
+            [(set_variables.request(setting), only_result(set_variables.outcome, setting))],
+            CredentialChange(password=password),
+            (password,),
+        )
+
+    return plan
+
+
+def v16_set_security_profile(command: SetSecurityProfile) -> Plan:
+    """ChangeConfiguration SecurityProfile: the station reconnects to its configured URL at the new profile."""
+    if command.given:
+        raise NotExpressible(
+            f"OCPP 1.6 has no network profiles: leave {', '.join(command.given)} out (the station reconnects to "
+            "its configured Central System URL at the new profile)"
+        )
+    setting = Setting(SECURITY_PROFILE, str(command.security_profile))
+    return steps(
+        [(v16_change_configuration.request(setting), v16_change_configuration.outcome)],
+        CredentialChange(security_profile=command.security_profile),
+    )
+
+
+def v2_set_security_profile(
+    set_network_profile: ModuleType, set_variables: ModuleType, reset_: ModuleType
+) -> Callable[[SetSecurityProfile], Plan]:
+    """A05: SetNetworkProfile (the new slot), SetVariables OCPPCommCtrlr.NetworkConfigurationPriority (the slot
+    first), Reset (the station reconnects through the slot). The station may use the new profile once the
+    priority is accepted (`commit_call` 1)."""
+
+    def plan(command: SetSecurityProfile) -> Plan:
+        network = set_network_profile.request(command)
+        assert command.network is not None
+        priority = SetConfiguration((Setting(NETWORK_PRIORITY, command.network.priority),))
+        return steps(
+            [
+                (network, set_network_profile.outcome),
+                (set_variables.request(priority), only_result(set_variables.outcome, priority)),
+                (reset_.request(reset.Reset(command.network.reset)), reset_.outcome),
+            ],
+            CredentialChange(security_profile=command.security_profile, commit_call=1),
+        )
+
+    return plan
+
+
 def raw_call(version: OcppVersion) -> Callable[[raw.Raw], Plan]:
     """The action and payload as given, if the version has the action, the CSMS sends it and the payload is valid;
     the result is the station's CALLRESULT payload as it is (checked against the response schema)."""
@@ -185,7 +363,7 @@ COMMANDS: dict[str, Command] = {
     "trigger-message": Command(
         trigger_message.parse,
         {
-            V16: single(v16_trigger_message.request, v16_trigger_message.outcome),
+            V16: v16_trigger,
             V201: single(v201_trigger_message.request, v201_trigger_message.outcome),
             V21: single(v21_trigger_message.request, v21_trigger_message.outcome),
         },
@@ -220,6 +398,54 @@ COMMANDS: dict[str, Command] = {
             V16: single(v16_data_transfer.request, v16_data_transfer.outcome),
             V201: single(v201_data_transfer.request, v201_data_transfer.outcome),
             V21: single(v21_data_transfer.request, v21_data_transfer.outcome),
+        },
+    ),
+    "certificate-signed": Command(
+        certificate_signed.parse,
+        {
+            V16: single(v16_certificate_signed.request, v16_certificate_signed.outcome),
+            V201: single(v201_certificate_signed.request, v201_certificate_signed.outcome),
+            V21: single(v21_certificate_signed.request, v21_certificate_signed.outcome),
+        },
+    ),
+    "install-certificate": Command(
+        install_certificate.parse,
+        {
+            V16: single(v16_install_certificate.request, v16_install_certificate.outcome),
+            V201: single(v201_install_certificate.request, v201_install_certificate.outcome),
+            V21: single(v21_install_certificate.request, v21_install_certificate.outcome),
+        },
+    ),
+    "get-installed-certificate-ids": Command(
+        get_installed_certificate_ids.parse,
+        {
+            V16: v16_installed_certificates,
+            V201: single(v201_get_installed_certificate_ids.request, v201_get_installed_certificate_ids.outcome),
+            V21: single(v21_get_installed_certificate_ids.request, v21_get_installed_certificate_ids.outcome),
+        },
+    ),
+    "delete-certificate": Command(
+        delete_certificate.parse,
+        {
+            V16: single(v16_delete_certificate.request, v16_delete_certificate.outcome),
+            V201: single(v201_delete_certificate.request, v201_delete_certificate.outcome),
+            V21: single(v21_delete_certificate.request, v21_delete_certificate.outcome),
+        },
+    ),
+    "set-password": Command(
+        set_password.parse,
+        {
+            V16: v16_set_password,
+            V201: v2_set_password(v201_set_variables, 40, "2.0.1"),
+            V21: v2_set_password(v21_set_variables, 64, "2.1"),
+        },
+    ),
+    "set-security-profile": Command(
+        set_security_profile.parse,
+        {
+            V16: v16_set_security_profile,
+            V201: v2_set_security_profile(v201_set_network_profile, v201_set_variables, v201_reset),
+            V21: v2_set_security_profile(v21_set_network_profile, v21_set_variables, v21_reset),
         },
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),

@@ -13,34 +13,49 @@ from ocpp.v201 import call as v201
 
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.v16 import boot_notification as v16_boot_notification
+from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
 from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
+from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
+from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
 from csms_device_model.ocpp.v16 import heartbeat as v16_heartbeat
+from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import status_notification as v16_status_notification
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
 from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notification
+from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
+from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
+from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import status_notification as v21_status_notification
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
 from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notification
+from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
+from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
+from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import status_notification as v201_status_notification
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
@@ -78,10 +93,15 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "ChangeAvailability": v16_change_availability,
         "UnlockConnector": v16_unlock_connector,
         "TriggerMessage": v16_trigger_message,
+        "ExtendedTriggerMessage": v16_extended_trigger_message,
         "ClearCache": v16_clear_cache,
         "GetConfiguration": v16_get_configuration,
         "ChangeConfiguration": v16_change_configuration,
         "DataTransfer": v16_data_transfer,
+        "CertificateSigned": v16_certificate_signed,
+        "DeleteCertificate": v16_delete_certificate,
+        "GetInstalledCertificateIds": v16_get_installed_certificate_ids,
+        "InstallCertificate": v16_install_certificate,
     },
     OcppVersion.V201: {
         "Reset": v201_reset,
@@ -91,7 +111,12 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "ClearCache": v201_clear_cache,
         "GetVariables": v201_get_variables,
         "SetVariables": v201_set_variables,
+        "SetNetworkProfile": v201_set_network_profile,
         "DataTransfer": v201_data_transfer,
+        "CertificateSigned": v201_certificate_signed,
+        "DeleteCertificate": v201_delete_certificate,
+        "GetInstalledCertificateIds": v201_get_installed_certificate_ids,
+        "InstallCertificate": v201_install_certificate,
     },
     OcppVersion.V21: {
         "Reset": v21_reset,
@@ -101,6 +126,11 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "ClearCache": v21_clear_cache,
         "GetVariables": v21_get_variables,
         "SetVariables": v21_set_variables,
+        "SetNetworkProfile": v21_set_network_profile,
         "DataTransfer": v21_data_transfer,
+        "CertificateSigned": v21_certificate_signed,
+        "DeleteCertificate": v21_delete_certificate,
+        "GetInstalledCertificateIds": v21_get_installed_certificate_ids,
+        "InstallCertificate": v21_install_certificate,
     },
 }

@@ -22,6 +22,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.device_model import (
     InMemoryCommandOutbox,
     InMemoryCommandStore,
+    InMemoryStationCredentials,
     InMemoryStationsRepository,
     RecordingDeviceModelEvents,
     ScriptedEdge,
@@ -91,6 +92,7 @@ class CommandsWorld:
     stations: InMemoryStationsRepository = field(default_factory=InMemoryStationsRepository)
     edges: ScriptedEdges = field(default_factory=ScriptedEdges)
     clock: Clock = field(default_factory=Clock)
+    credentials: InMemoryStationCredentials = field(default_factory=InMemoryStationCredentials)
     changes: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -104,6 +106,7 @@ class CommandsWorld:
             grace_s=15.0,
             changed=lambda: self.changes.append("changed"),
             new_id=lambda: f"cmd-{next(self._ids)}",
+            credentials=self.credentials,
         )
 
     def servicer(self) -> DeviceModelServicer:
@@ -116,6 +119,7 @@ class CommandsWorld:
             command_outbox=InMemoryCommandOutbox(self.store),
             event_log=RecordingDeviceModelEvents(),
             leases=lambda name: FakeLease(),
+            credentials=self.credentials,
             clock=self.clock,
         ).grpc
         assert api is not None

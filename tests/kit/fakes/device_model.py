@@ -9,9 +9,17 @@ from dataclasses import dataclass, field
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.adapters.command_outbox import OutboxRow, dead, ready
 from csms_device_model.adapters.command_store import decode_page_token, encode_page_token, micros
+from csms_device_model.domain.commands.credentials import CredentialChange
 from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.domain.presence import CloseOldConnection, Presence
-from csms_device_model.ports import RANKS, OpenCommand, Outcome, PendingCommandEvent, shard_of
+from csms_device_model.ports import (
+    RANKS,
+    CredentialsRefused,
+    OpenCommand,
+    Outcome,
+    PendingCommandEvent,
+    shard_of,
+)
 from csms_kernel.outbox.relay import EventLogUnavailable
 
 
@@ -86,6 +94,46 @@ class ScriptedEdges:
             return outcome(action, payload_json) if callable(outcome) else outcome
         finally:
             self.in_flight -= 1
+
+
+@dataclass
+class InMemoryStationCredentials:
+    """The station registry's credentials: registered profiles, the pending password / profile of each station
+    (as the registry keeps them: "" / 0 when none), and every change asked for in order. `failure`, when set, is
+    raised by the next call instead."""
+
+    profiles: dict[str, int] = field(default_factory=dict)
+    pending_passwords: dict[str, str] = field(default_factory=dict)
+    pending_profiles: dict[str, int] = field(default_factory=dict)
+    changes: list[tuple[str, str, CredentialChange]] = field(default_factory=list)
+    failure: Exception | None = None
+
+    async def registered_profile(self, station_id: str) -> int:
+        self._fail()
+        if station_id not in self.profiles:
+            raise CredentialsRefused(f"station {station_id} is not registered")
+        return self.profiles[station_id]
+
+    async def set_pending(self, station_id: str, change: CredentialChange) -> None:
+        self._fail()
+        self.changes.append(("set", station_id, change))
+        if change.password is not None:
+            self.pending_passwords[station_id] = change.password
+        if change.security_profile is not None:
+            self.pending_profiles[station_id] = change.security_profile
+
+    async def cancel_pending(self, station_id: str, change: CredentialChange) -> None:
+        self._fail()
+        self.changes.append(("cancel", station_id, change))
+        if change.password is not None:
+            self.pending_passwords[station_id] = ""
+        if change.security_profile is not None:
+            self.pending_profiles[station_id] = 0
+
+    def _fail(self) -> None:
+        failure, self.failure = self.failure, None
+        if failure is not None:
+            raise failure
 
 
 @dataclass

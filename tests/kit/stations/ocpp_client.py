@@ -5,6 +5,11 @@ DataTransfer (echoing its data), its configuration (1.6 GetConfiguration/ChangeC
 GetVariables/SetVariables over a few standard keys it keeps), SendLocalList and GetLocalListVersion (keeping a local
 list), accepts remote start/stop (1.6 RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction; the test then
 drives the transaction) and 2.x GetTransactionStatus, and records the CSMS-initiated calls it received.
+Security (docs/adr/0027): it keeps installed root certificates (InstallCertificate, GetInstalledCertificateIds with
+hash data computed here from each certificate, DeleteCertificate), takes CertificateSigned chains, answers 1.6
+ExtendedTriggerMessage, and keeps the credentials it would reconnect with (`credentials`: a new 1.6
+AuthorizationKey / 2.x SecurityCtrlr.BasicAuthPassword, security profile, network profiles), accepting them unless
+`credentials.accept` is False.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -60,8 +68,90 @@ class LocalList:
         return "Accepted"
 
 
+@dataclass
+class Credentials:
+    """What the station connects with; the CSMS's password and profile changes land here (refused when `accept`
+    is False)."""
+
+    password: str | None
+    security_profile: int = 1
+    network_profiles: dict[int, dict[str, Any]] = field(default_factory=dict)
+    network_priority: str = "1"
+    accept: bool = True
+
+    def take(self, name: str, value: str) -> str:
+        """A change of the password (`password`) or profile (`security_profile`): its status."""
+        if not self.accept:
+            return "Rejected"
+        if name == "password":
+            self.password = value
+        elif name == "security_profile":
+            self.security_profile = int(value)
+        else:
+            self.network_priority = value
+        return "Accepted"
+
+
+def hash_data(pem: str, algorithm: str = "SHA256") -> dict[str, str]:
+    """OCPP CertificateHashData of a self-signed certificate (snake_case, as the `ocpp` package takes it):
+    SHA-2 of the issuer's DER name and of its public key bits, serial number in hex."""
+    certificate = x509.load_pem_x509_certificate(pem.encode())
+    key = certificate.public_key()
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        bits = key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    else:
+        bits = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)  # type: ignore[call-arg]
+    digest = {"SHA256": hashes.SHA256, "SHA384": hashes.SHA384, "SHA512": hashes.SHA512}[algorithm]
+
+    def hashed(data: bytes) -> str:
+        h = hashes.Hash(digest())
+        h.update(data)
+        return h.finalize().hex()
+
+    return {
+        "hash_algorithm": algorithm,
+        "issuer_name_hash": hashed(certificate.issuer.public_bytes()),
+        "issuer_key_hash": hashed(bits),
+        "serial_number": format(certificate.serial_number, "x"),
+    }
+
+
+@dataclass
+class Certificates:
+    """Installed certificates by OCPP type name (PEM), and the chains CertificateSigned gave (type, chain)."""
+
+    installed: dict[str, list[str]] = field(default_factory=dict)
+    signed: list[tuple[str | None, str]] = field(default_factory=list)
+
+    def install(self, certificate_type: str, pem: str) -> str:
+        self.installed.setdefault(certificate_type, []).append(pem)
+        return "Accepted"
+
+    def listed(self, types: list[str] | None) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (kind, hash_data(pem))
+            for kind, pems in self.installed.items()
+            if types is None or kind in types
+            for pem in pems
+        ]
+
+    def delete(self, wanted: dict[str, Any]) -> str:
+        for pems in self.installed.values():
+            for pem in pems:
+                found = hash_data(pem, wanted["hash_algorithm"])
+                if all(found[k].lower() == str(wanted[k]).lower() for k in found):
+                    pems.remove(pem)
+                    return "Accepted"
+        return "NotFound"
+
+
 CONFIGURATION_16 = {"HeartbeatInterval": "300", "MeterValueSampleInterval": "60", "NumberOfConnectors": "2"}
 READ_ONLY_16 = {"NumberOfConnectors"}
+SECURITY_KEYS_16 = {"AuthorizationKey": "password", "SecurityProfile": "security_profile"}
+SECURITY_VARIABLES_2X = {
+    ("SecurityCtrlr", "BasicAuthPassword"): "password",
+    ("OCPPCommCtrlr", "NetworkConfigurationPriority"): "network_priority",
+}
 VARIABLES_2X = {("OCPPCommCtrlr", "HeartbeatInterval"): "300", ("SampledDataCtrlr", "TxUpdatedInterval"): "60"}
 
 
@@ -69,6 +159,8 @@ class Station16(ChargePoint16):  # type: ignore[misc]
     received: Received
     local_list: LocalList
     configuration: dict[str, str]
+    credentials: Credentials
+    certificates: Certificates
 
     @on("ChangeAvailability")
     def on_change_availability(self, connector_id: int, type: str) -> result16.ChangeAvailability:
@@ -105,6 +197,8 @@ class Station16(ChargePoint16):  # type: ignore[misc]
     @on("ChangeConfiguration")
     def on_change_configuration(self, key: str, value: str) -> result16.ChangeConfiguration:
         self.received.calls.append(("ChangeConfiguration", {"key": key, "value": value}))
+        if key in SECURITY_KEYS_16:
+            return result16.ChangeConfiguration(status=self.credentials.take(SECURITY_KEYS_16[key], value))
         if key not in self.configuration:
             return result16.ChangeConfiguration(status="NotSupported")
         if key in READ_ONLY_16:
@@ -144,6 +238,37 @@ class Station16(ChargePoint16):  # type: ignore[misc]
     def on_get_local_list_version(self) -> result16.GetLocalListVersion:
         return result16.GetLocalListVersion(list_version=self.local_list.version)
 
+    @on("ExtendedTriggerMessage")
+    def on_extended_trigger(
+        self, requested_message: str, connector_id: int | None = None
+    ) -> result16.ExtendedTriggerMessage:
+        self.received.calls.append(("ExtendedTriggerMessage", {"requestedMessage": requested_message}))
+        return result16.ExtendedTriggerMessage(status="Accepted")
+
+    @on("CertificateSigned")
+    def on_certificate_signed(self, certificate_chain: str) -> result16.CertificateSigned:
+        self.received.calls.append(("CertificateSigned", {}))
+        self.certificates.signed.append((None, certificate_chain))
+        return result16.CertificateSigned(status="Accepted")
+
+    @on("InstallCertificate")
+    def on_install_certificate(self, certificate_type: str, certificate: str) -> result16.InstallCertificate:
+        self.received.calls.append(("InstallCertificate", {"certificateType": certificate_type}))
+        return result16.InstallCertificate(status=self.certificates.install(certificate_type, certificate))
+
+    @on("GetInstalledCertificateIds")
+    def on_get_installed(self, certificate_type: str) -> result16.GetInstalledCertificateIds:
+        self.received.calls.append(("GetInstalledCertificateIds", {"certificateType": certificate_type}))
+        found = [data for _, data in self.certificates.listed([certificate_type])]
+        if not found:
+            return result16.GetInstalledCertificateIds(status="NotFound")
+        return result16.GetInstalledCertificateIds(status="Accepted", certificate_hash_data=found)
+
+    @on("DeleteCertificate")
+    def on_delete_certificate(self, certificate_hash_data: dict[str, Any]) -> result16.DeleteCertificate:
+        self.received.calls.append(("DeleteCertificate", {"certificateHashData": certificate_hash_data}))
+        return result16.DeleteCertificate(status=self.certificates.delete(certificate_hash_data))
+
     async def authorize(self, id_tag: str) -> Any:
         return await self.call(call16.Authorize(id_tag=id_tag))
 
@@ -161,6 +286,8 @@ class _Station2x:
     received: Received
     local_list: LocalList
     variables: dict[tuple[str, str], str]
+    credentials: Credentials
+    certificates: Certificates
 
     @on("ChangeAvailability")
     def on_change_availability(self, operational_status: str, **kwargs: Any) -> Any:
@@ -202,6 +329,12 @@ class _Station2x:
         found = []
         for asked in set_variable_data:
             name = (asked["component"]["name"], asked["variable"]["name"])
+            if name in SECURITY_VARIABLES_2X:
+                status = self.credentials.take(SECURITY_VARIABLES_2X[name], asked["attribute_value"])
+                found.append(
+                    {"attribute_status": status, "component": asked["component"], "variable": asked["variable"]}
+                )
+                continue
             status = "Accepted" if name in self.variables else "UnknownVariable"
             if status == "Accepted":
                 self.variables[name] = asked["attribute_value"]
@@ -247,6 +380,43 @@ class _Station2x:
     @on("GetLocalListVersion")
     def on_get_local_list_version(self, **kwargs: Any) -> Any:
         return self.results.GetLocalListVersion(version_number=self.local_list.version)  # type: ignore[attr-defined]
+
+    @on("SetNetworkProfile")
+    def on_set_network_profile(self, configuration_slot: int, connection_data: dict[str, Any], **kwargs: Any) -> Any:
+        self.received.calls.append(("SetNetworkProfile", {"configurationSlot": configuration_slot}))
+        status = "Accepted" if self.credentials.accept else "Rejected"
+        if status == "Accepted":
+            self.credentials.network_profiles[configuration_slot] = connection_data
+        return self.results.SetNetworkProfile(status=status)  # type: ignore[attr-defined]
+
+    @on("CertificateSigned")
+    def on_certificate_signed(self, certificate_chain: str, certificate_type: str | None = None, **kwargs: Any) -> Any:
+        self.received.calls.append(("CertificateSigned", {"certificateType": certificate_type}))
+        self.certificates.signed.append((certificate_type, certificate_chain))
+        return self.results.CertificateSigned(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("InstallCertificate")
+    def on_install_certificate(self, certificate_type: str, certificate: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("InstallCertificate", {"certificateType": certificate_type}))
+        status = self.certificates.install(certificate_type, certificate)
+        return self.results.InstallCertificate(status=status)  # type: ignore[attr-defined]
+
+    @on("GetInstalledCertificateIds")
+    def on_get_installed(self, certificate_type: list[str] | None = None, **kwargs: Any) -> Any:
+        self.received.calls.append(("GetInstalledCertificateIds", {"certificateType": certificate_type}))
+        found = [
+            {"certificate_type": kind, "certificate_hash_data": data}
+            for kind, data in self.certificates.listed(certificate_type)
+        ]
+        if not found:
+            return self.results.GetInstalledCertificateIds(status="NotFound")  # type: ignore[attr-defined]
+        return self.results.GetInstalledCertificateIds(status="Accepted", certificate_hash_data_chain=found)  # type: ignore[attr-defined]
+
+    @on("DeleteCertificate")
+    def on_delete_certificate(self, certificate_hash_data: dict[str, Any], **kwargs: Any) -> Any:
+        self.received.calls.append(("DeleteCertificate", {"certificateHashData": certificate_hash_data}))
+        status = self.certificates.delete(certificate_hash_data)
+        return self.results.DeleteCertificate(status=status)  # type: ignore[attr-defined]
 
     async def authorize(self, id_token: str, token_type: str) -> Any:
         request = self.calls.Authorize(id_token={"id_token": id_token, "type": token_type})  # type: ignore[attr-defined]
@@ -302,6 +472,8 @@ async def connected_station(
         station.socket = ws
         station.configuration = dict(CONFIGURATION_16)
         station.variables = dict(VARIABLES_2X)
+        station.credentials = Credentials(password)
+        station.certificates = Certificates()
         task = asyncio.create_task(station.start())
         try:
             yield station

@@ -50,10 +50,34 @@ def test_the_answer_reads_as_one_result(version: OcppVersion) -> None:
 
 
 @pytest.mark.parametrize(
+    ("params", "payload"),
+    [
+        ({"message": "sign_charging_station_certificate"}, {"requestedMessage": "SignChargePointCertificate"}),
+        ({"message": "log_status_notification"}, {"requestedMessage": "LogStatusNotification"}),
+        (
+            {"message": "log_status_notification", "evse_id": 2},
+            {"requestedMessage": "LogStatusNotification", "connectorId": 2},
+        ),
+    ],
+)
+def test_ocpp16_asks_for_the_security_whitepaper_messages_with_extended_trigger_message(
+    params: dict[str, Any], payload: dict[str, Any]
+) -> None:
+    plan = translate("trigger-message", V16, params)
+    assert [c.as_json() for c in plan.calls] == [{"action": "ExtendedTriggerMessage", "payload": payload}]
+    assert plan.read([{"status": "Rejected"}]) == {"status": "rejected"}
+
+
+def test_ocpp16_names_every_message_it_can_trigger_when_refusing() -> None:
+    with pytest.raises(NotExpressible, match="meter_values, status_notification, log_status_notification, sign_char"):
+        translate("trigger-message", V16, {"message": "transaction_event"})
+
+
+@pytest.mark.parametrize(
     ("version", "message", "why"),
     [
         (V16, "transaction_event", "OCPP 1.6 cannot trigger transaction_event"),
-        (V16, "log_status_notification", r"OCPP 1.6 cannot trigger log_status_notification \(it can trigger: boot"),
+        (V16, "sign_v2g_certificate", r"OCPP 1.6 cannot trigger sign_v2g_certificate \(it can trigger: boot"),
         (V201, "diagnostics_status_notification", "OCPP 2.0.1 cannot trigger diagnostics_status_notification"),
         (V201, "sign_v2g20_certificate", "OCPP 2.0.1 cannot trigger sign_v2g20_certificate"),
     ],

@@ -48,7 +48,7 @@ def test_each_process_reads_only_the_peer_addresses_it_calls(monkeypatch: pytest
     }
     assert peers == {
         "EdgeSettings": ["authorization_address"],
-        "DeviceModelSettings": [],
+        "DeviceModelSettings": ["authorization_address"],
         "AuthorizationSettings": ["device_model_address"],
         "TransactionsSettings": ["authorization_address", "device_model_address"],
         "CliSettings": ["authorization_address", "device_model_address", "transactions_address"],
