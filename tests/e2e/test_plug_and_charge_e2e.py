@@ -75,6 +75,16 @@ async def test_a_201_station_checks_certificates_and_installs_a_contract(
         )
         assert len(pnc.ocsp.requests) == asked_before + 2
 
+        # Authorize of a contract (C07): its chain checked by OCSP; a revoked one makes the token Invalid
+        token = {"id_token": f"DE-CSM-C{station_id[-8:]}-0", "type": "eMAID"}
+        await authorization.UpsertIdToken(
+            pb.UpsertIdTokenRequest(id_token=token["id_token"], type=pb.ID_TOKEN_TYPE_EMAID)
+        )
+        for certificate, expected in ((good, ("Accepted", "Accepted")), (revoked, ("Invalid", "CertificateRevoked"))):
+            hash_data = [snake(ocsp_request_data(certificate, ca.certificate, pnc.ocsp_url))]
+            authorized = await station.call(call.Authorize(id_token=token, iso15118_certificate_hash_data=hash_data))
+            assert (authorized.id_token_info["status"], authorized.certificate_status) == expected
+
         csr, key = ev_csr()
         installed = await station.call(
             call.Get15118EVCertificate(

@@ -47,11 +47,11 @@ SERVICES = {
             AuthorizationSettings(instance_id="authorization-7", password_pepper=SecretStr("pepper"))
         ),
         "authorization",
-        ["CassandraSession", "Closing", *KAFKA],
-        ["CallRunner.run", "ProjectionRunner.run", "OutboxRelay.run", "OutboxRelay.run"],
+        ["CassandraSession", "Closing", "Closing", *KAFKA],
+        ["CallRunner.run", "ProjectionRunner.run", "OutboxRelay.run", "OutboxRelay.run", "OutboxRelay.run"],
         "127.0.0.1:50052",
         "csms.authorization.v1.AuthorizationService",
-        frozenset({"Authorize"}),
+        frozenset({"Authorize", "Get15118EVCertificate", "GetCertificateStatus"}),
     ),
     "transactions": Expected(
         lambda: build_transactions(TransactionsSettings(instance_id="transactions-7")),

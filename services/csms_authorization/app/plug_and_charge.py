@@ -8,10 +8,14 @@ No I/O of its own: the provider and the OCSP client are injected ports.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from csms_authorization.domain.plug_and_charge import (
+    CertificateState,
+    ContractStatus,
     EvCertificateAnswer,
     EvCertificateRequest,
     EvCertificateStatus,
@@ -20,6 +24,7 @@ from csms_authorization.domain.plug_and_charge import (
     OcspRequestData,
     ResponderPolicy,
     check_exi,
+    contract_status,
     ocsp_query,
     ocsp_result,
     responder_url,
@@ -31,10 +36,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CertificateStatus:
-    """The answer to GetCertificateStatus: the base64 DER OCSP response when Accepted, else a reason code."""
+    """The answer to GetCertificateStatus: the base64 DER OCSP response and what it says when Accepted, else a
+    reason code."""
 
     accepted: bool
     ocsp_result: str | None = None
+    state: CertificateState | None = None
     reason: str | None = None
     detail: str | None = None
 
@@ -77,11 +84,18 @@ class PlugAndCharge:
                 station_id, "ResponderNotAllowed", f"responder {data.responder_url!r} is not in the allow-list"
             )
         try:
-            return CertificateStatus(True, ocsp_result(await self._ocsp.query(url, query.request_der), query))
+            result = ocsp_result(await self._ocsp.query(url, query.request_der), query)
+            return CertificateStatus(True, result.encoded, result.state)
         except OcspUnavailable as exc:
             return _failed_status(station_id, "ResponderUnavailable", str(exc))
         except InvalidOcspResponse as exc:
             return _failed_status(station_id, "InvalidResponse", f"responder {url}: {exc}")
+
+    async def contract_status(self, station_id: str, chain: Sequence[OcspRequestData]) -> ContractStatus:
+        """The OCSP verdict on a contract certificate chain (Authorize's iso15118CertificateHashData, at most 4
+        certificates): each asked at once, under the same allow-list as GetCertificateStatus."""
+        answers = await asyncio.gather(*(self.certificate_status(station_id, data) for data in chain))
+        return contract_status([answer.state for answer in answers])
 
 
 def _failed_ev(request: EvCertificateRequest, reason: str, detail: str) -> EvCertificateAnswer:

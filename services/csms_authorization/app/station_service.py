@@ -15,6 +15,7 @@ No I/O of its own: the registry, hasher, clock and the relay's wake-up are injec
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,8 +41,11 @@ from csms_authorization.domain.stations import (
 )
 from csms_authorization.ports import PendingEvent, StationRegistryRepository
 from csms_kernel.infra.envelopes import timestamp
+from csms_kernel.ocpp.errors import RetryableError
 from csms_kernel.security.events import csms_event
 from csms_kernel.telemetry.security_log import security_event
+
+log = logging.getLogger(__name__)
 
 CHANGES: dict[Change, pb.StationChange.ValueType] = {
     Change.REGISTERED: pb.STATION_CHANGE_REGISTERED,
@@ -193,9 +197,15 @@ class StationService:
         written = promoted(record, won, now)
         revision = self._revisions.next()
         security_events = [self._security_event(record, written, promotion, now, revision) for promotion in won]
-        await self._registry.promote(
-            written, won, revision, self._event(record.station_id, now, revision, won), security_events
-        )
+        try:
+            await self._registry.promote(
+                written, won, revision, self._event(record.station_id, now, revision, won), security_events
+            )
+        except RetryableError as exc:
+            # The credentials were valid: the station is accepted all the same, and the promotion is made by a
+            # verification after the claim expired (both passwords keep working until then).
+            log.warning("promotion of %s not written (%s); retried after the claim expires", record.station_id, exc)
+            return record
         self._changed()
         return after
 

@@ -85,23 +85,65 @@ def _serial_number(value: str) -> int:
     return int(value, 16)
 
 
-def ocsp_result(response_der: bytes, query: OcspQuery) -> str:
-    """The responder's answer as the base64 `ocspResult` of GetCertificateStatusResponse, once checked: a
-    successful OCSP response (good, revoked or unknown: the station decides) about the requested serial number,
-    small enough for the field. Its signature is the station's to verify (it holds the trust anchors).
-    Raises InvalidOcspResponse."""
+class CertificateState(enum.Enum):
+    """What an OCSP responder says of a certificate."""
+
+    GOOD = "good"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+_STATES = {
+    ocsp.OCSPCertStatus.GOOD: CertificateState.GOOD,
+    ocsp.OCSPCertStatus.REVOKED: CertificateState.REVOKED,
+    ocsp.OCSPCertStatus.UNKNOWN: CertificateState.UNKNOWN,
+}
+
+
+@dataclass(frozen=True)
+class OcspResult:
+    """A checked responder answer: the base64 `ocspResult` of GetCertificateStatusResponse and what it says."""
+
+    encoded: str
+    state: CertificateState
+
+
+def ocsp_result(response_der: bytes, query: OcspQuery) -> OcspResult:
+    """The responder's answer, once checked: a successful OCSP response about the requested serial number, small
+    enough for ocspResult. Its signature is the station's to verify for GetCertificateStatus (it holds the trust
+    anchors). Raises InvalidOcspResponse."""
     try:
         response = ocsp.load_der_ocsp_response(response_der)
     except ValueError as exc:
         raise InvalidOcspResponse(f"not an OCSP response: {exc}") from None
     if response.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
         raise InvalidOcspResponse(f"responder answered {response.response_status.name}")
-    if all(single.serial_number != query.serial_number for single in response.responses):
+    single = next((one for one in response.responses if one.serial_number == query.serial_number), None)
+    if single is None:
         raise InvalidOcspResponse("the response is not about the requested certificate")
     result = base64.b64encode(response_der).decode("ascii")
     if len(result) > OCSP_RESULT_MAX_LENGTH:
         raise InvalidOcspResponse(f"the response is longer than ocspResult allows ({OCSP_RESULT_MAX_LENGTH})")
-    return result
+    return OcspResult(result, _STATES[single.certificate_status])
+
+
+class ContractStatus(enum.Enum):
+    """The OCSP verdict on a contract certificate chain (Authorize with iso15118CertificateHashData, 2.x C07):
+    every certificate good, one revoked (the token is then Invalid, C07.FR.16), or not established (a status
+    unknown or not obtained)."""
+
+    ACCEPTED = "Accepted"
+    REVOKED = "CertificateRevoked"
+    UNVERIFIED = "CertChainError"
+
+
+def contract_status(states: Sequence[CertificateState | None]) -> ContractStatus:
+    """The chain's verdict from each certificate's state (None: no usable answer)."""
+    if CertificateState.REVOKED in states:
+        return ContractStatus.REVOKED
+    if states and all(state is CertificateState.GOOD for state in states):
+        return ContractStatus.ACCEPTED
+    return ContractStatus.UNVERIFIED
 
 
 @dataclass(frozen=True)

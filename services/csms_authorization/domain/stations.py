@@ -157,7 +157,8 @@ def updated(
     password = hasher.hash(changes.password) if changes.password is not None else record.password
     if password is None and profile != CERTIFICATE_PROFILE:
         raise InvalidCredentials(f"a station at security profile {profile} needs a password: set one with the profile")
-    pending_password = record.pending_password
+    # A password set outright ends a rotation under way (unless a new one is started in the same change).
+    pending_password = None if changes.password is not None else record.pending_password
     if changes.pending_password is not None:
         if changes.pending_password and profile == CERTIFICATE_PROFILE:
             raise InvalidCredentials(

@@ -1,6 +1,7 @@
 """The OCPP shapes of an authorization decision: 1.6 idTagInfo and 2.x idTokenInfo (snake_case dicts, as the
-`ocpp` package's dataclasses hold nested objects). Used by the Authorize handlers and local list entries.
-A group id too long for the version is left out (it is optional)."""
+`ocpp` package's dataclasses hold nested objects), used by the Authorize handlers and local list entries (a group
+id too long for the version is left out: it is optional); and the 2.x shapes of Plug & Charge (OCSPRequestDataType
+in, statusInfo out)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from csms_authorization.domain.decision import Decision
+from csms_authorization.domain.plug_and_charge import OcspRequestData
 from csms_authorization.domain.tokens import GROUP_TOKEN_TYPE, fits
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -28,6 +30,17 @@ def id_token_info(decision: Decision, version: OcppVersion) -> dict[str, Any]:
     if decision.group_id_token is not None and fits(decision.group_id_token, version):
         info["group_id_token"] = {"id_token": decision.group_id_token, "type": GROUP_TOKEN_TYPE.value}
     return info
+
+
+def ocsp_request_data(data: dict[str, Any]) -> OcspRequestData:
+    """2.x OCSPRequestDataType (snake_case, as the `ocpp` package gives it)."""
+    return OcspRequestData(
+        hash_algorithm=data["hash_algorithm"],
+        issuer_name_hash=data["issuer_name_hash"],
+        issuer_key_hash=data["issuer_key_hash"],
+        serial_number=data["serial_number"],
+        responder_url=data.get("responder_url", ""),
+    )
 
 
 def status_info(reason: str | None) -> dict[str, Any] | None:

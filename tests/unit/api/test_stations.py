@@ -123,6 +123,25 @@ async def test_a_station_that_never_connected_has_no_projection(api: Api) -> Non
     assert station["connectors"] == []
 
 
+async def test_a_profile_3_station_is_created_without_a_password(api: Api) -> None:
+    async with await api.as_(Scope.ADMIN) as client:
+        answer = await client.post("/api/v1/stations", json={"station_id": "CP-3", "security_profile": 3})
+    assert answer.status_code == 201
+    assert api.authorization.requests("register_station") == [
+        authz.RegisterStationRequest(station_id="CP-3", password="", security_profile=3)
+    ]
+
+
+async def test_a_rotation_and_an_upgrade_under_way_are_shown(api: Api) -> None:
+    api.authorization.register("CP-1", profile=1)
+    api.authorization.stations["CP-1"].pending_security_profile = 3
+    api.authorization.stations["CP-1"].password_rotation_pending = True
+    async with await api.as_(Scope.READ) as client:
+        answer = await client.get("/api/v1/stations/CP-1")
+    registration = answer.json()["registration"]
+    assert (registration["pending_security_profile"], registration["password_rotation_pending"]) == (3, True)
+
+
 async def test_an_unregistered_station_device_model_knows_has_no_registration(api: Api) -> None:
     booted(api.device_model, "CP-9", connected=False)
     async with await api.as_(Scope.READ) as client:

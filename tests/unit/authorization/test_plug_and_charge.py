@@ -17,12 +17,15 @@ from csms_authorization.adapters.contract_provider_http import HttpContractCerti
 from csms_authorization.adapters.ocsp_http import HttpOcspClient
 from csms_authorization.app.plug_and_charge import PlugAndCharge
 from csms_authorization.domain.plug_and_charge import (
+    CertificateState,
+    ContractStatus,
     EvCertificateRequest,
     EvCertificateStatus,
     InvalidOcspRequestData,
     InvalidOcspResponse,
     OcspRequestData,
     ResponderPolicy,
+    contract_status,
     ocsp_query,
     ocsp_result,
     responder_url,
@@ -146,7 +149,8 @@ def test_a_successful_answer_about_the_certificate_is_the_result(ca: LocalCa) ->
     certificate = ca.issue("CONTRACT-1")
     query = ocsp_query(data_of(ocsp_request_data(certificate, ca.certificate, RESPONDER)))
     answer = LocalOcspResponder(ca).answer(query.request_der)
-    assert base64.b64decode(ocsp_result(answer, query)) == answer
+    result = ocsp_result(answer, query)
+    assert base64.b64decode(result.encoded) == answer and result.state is CertificateState.GOOD
 
 
 @pytest.mark.parametrize(
@@ -381,3 +385,21 @@ async def test_provider_failures_answer_failed(transport: httpx.MockTransport, r
 async def test_without_a_provider_every_request_fails() -> None:
     answer = await PlugAndCharge(None, HttpOcspClient(5.0), ResponderPolicy()).ev_certificate(ev_request("AAAA"), 7500)
     assert (answer.status, answer.reason) == (EvCertificateStatus.FAILED, "NoProvider")
+
+
+@pytest.mark.parametrize(
+    ("states", "verdict"),
+    [
+        ([CertificateState.GOOD], ContractStatus.ACCEPTED),
+        ([CertificateState.GOOD] * 4, ContractStatus.ACCEPTED),
+        ([CertificateState.GOOD, CertificateState.REVOKED], ContractStatus.REVOKED),
+        ([None, CertificateState.REVOKED], ContractStatus.REVOKED),
+        ([CertificateState.GOOD, CertificateState.UNKNOWN], ContractStatus.UNVERIFIED),
+        ([CertificateState.GOOD, None], ContractStatus.UNVERIFIED),
+        ([], ContractStatus.UNVERIFIED),
+    ],
+)
+def test_a_contract_chain_is_accepted_only_when_every_certificate_is_good(
+    states: list[CertificateState | None], verdict: ContractStatus
+) -> None:
+    assert contract_status(states) is verdict

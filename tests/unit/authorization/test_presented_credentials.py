@@ -183,6 +183,8 @@ def test_a_passwordless_station_cannot_go_below_profile_3_without_a_password() -
         (a_station(1, pending_profile=3), StationChanges(pending_security_profile=0), (True, None)),
         # the registered profile reaching the pending one ends the upgrade
         (a_station(1, pending_profile=2), StationChanges(security_profile=2), (True, None)),
+        # a password set outright ends the rotation
+        (a_station(1, pending_password=True), StationChanges(password="an-outright-password"), (False, None)),
     ],
 )
 def test_pending_credentials_are_set_and_cancelled(

@@ -10,8 +10,10 @@ import grpc
 import pytest
 
 from csms.authorization.v1 import authorization_pb2 as pb
+from csms_authorization.adapters.store import StoreUnavailable
 from csms_authorization.api.grpc_api import AuthorizationServicer
 from kit.builders.authorization_grpc import Service
+from kit.fakes.authorization import InMemoryStationRegistry
 from kit.fakes.grpc_context import CONTEXT, Aborted
 
 PASSWORD = "s3cret-s3cret-16"
@@ -163,3 +165,21 @@ async def test_a_presented_profile_above_3_is_invalid(service: Service) -> None:
         grpc.StatusCode.INVALID_ARGUMENT,
         "presented_profile: security_profile must be 1, 2 or 3, got 4",
     )
+
+
+class PromotionFails(InMemoryStationRegistry):
+    async def promote(self, *args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("write timeout")
+
+
+async def test_a_promotion_that_cannot_be_written_still_accepts_and_changes_nothing() -> None:
+    service = Service(registry=PromotionFails())
+    servicer = service.servicer
+    await register(servicer)
+    await update(servicer, pending_password=NEW_PASSWORD)
+    assert await verify(servicer, NEW_PASSWORD, 1) == pb.VerifyStationCredentialsResponse(
+        verdict=pb.VERDICT_ACCEPTED, security_profile=1
+    )
+    assert (await station(servicer)).password_rotation_pending
+    assert (await verify(servicer, PASSWORD, 1)).verdict == pb.VERDICT_ACCEPTED
+    assert (await changes(service))[-1] == [pb.STATION_CHANGE_PENDING_CREDENTIALS_CHANGED]

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 from ocpp.v21 import call, call_result
 
-from csms_authorization.domain.plug_and_charge import OcspRequestData
 from csms_authorization.ocpp.context import AuthorizationContext
-from csms_authorization.ocpp.info import status_info
+from csms_authorization.ocpp.info import ocsp_request_data, status_info
 
 
 async def handle(ctx: AuthorizationContext, request: call.GetCertificateStatus) -> call_result.GetCertificateStatus:
-    data = request.ocsp_request_data
     answer = await ctx.plug_and_charge.certificate_status(
-        ctx.call.station_id,
-        OcspRequestData(
-            hash_algorithm=data["hash_algorithm"],
-            issuer_name_hash=data["issuer_name_hash"],
-            issuer_key_hash=data["issuer_key_hash"],
-            serial_number=data["serial_number"],
-            responder_url=data["responder_url"],
-        ),
+        ctx.call.station_id, ocsp_request_data(request.ocsp_request_data)
     )
     return call_result.GetCertificateStatus(
         status="Accepted" if answer.accepted else "Failed",

@@ -12,9 +12,9 @@ from ocpp.v21 import call, call_result
 
 from csms_authorization.adapters.contract_provider_http import HttpContractCertificateProvider
 from csms_authorization.adapters.ocsp_http import HttpOcspClient
-from csms_authorization.ocpp.v21 import get_15118_ev_certificate, get_certificate_status
+from csms_authorization.ocpp.v21 import authorize, get_15118_ev_certificate, get_certificate_status
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.builders.authorization import make_context
+from kit.builders.authorization import a_token, make_context
 from kit.pnc import LocalCa, LocalContractProvider, LocalOcspResponder, ev_csr, mock_transport, ocsp_request_data
 
 VERSION = OcppVersion.V21
@@ -88,4 +88,38 @@ async def test_an_ev_certificate_without_a_provider_is_failed() -> None:
         "Failed",
         "",
         {"reason_code": "NoProvider"},
+    )
+
+
+async def test_authorize_with_a_contract_chain_checks_it_by_ocsp() -> None:
+    root = LocalCa("V2G Root")
+    good, revoked = root.issue("CONTRACT-GOOD"), root.issue("CONTRACT-REVOKED")
+    root.revoke(revoked)
+    responder = LocalOcspResponder(root)
+    ctx = make_context(
+        VERSION,
+        a_token(),
+        ocsp=HttpOcspClient(5.0, httpx.AsyncClient(transport=mock_transport(responder.answer))),
+        settings={"ocsp_responder_allowlist": [RESPONDER]},
+    )
+    token = {"id_token": "04A2B3C4", "type": "ISO14443"}
+
+    async def authorized(*chain: x509.Certificate, url: str = RESPONDER) -> call_result.Authorize:
+        hash_data = [snake(ocsp_request_data(c, root.certificate, url)) for c in chain]
+        return await authorize.handle(ctx, call.Authorize(id_token=token, iso_15118_certificate_hash_data=hash_data))
+
+    assert await authorized(good) == call_result.Authorize(
+        id_token_info={"status": "Accepted"}, certificate_status="Accepted"
+    )
+    # C07.FR.16: one revoked certificate of the chain makes the token Invalid
+    assert await authorized(good, revoked) == call_result.Authorize(
+        id_token_info={"status": "Invalid"}, certificate_status="CertificateRevoked"
+    )
+    # a status nobody could establish (responder not allowed): not Accepted, the token decision stands
+    assert await authorized(good, url="http://10.0.0.1/ocsp") == call_result.Authorize(
+        id_token_info={"status": "Accepted"}, certificate_status="CertChainError"
+    )
+    assert len(responder.requests) == 3
+    assert await authorize.handle(ctx, call.Authorize(id_token=token)) == call_result.Authorize(
+        id_token_info={"status": "Accepted"}
     )
