@@ -43,6 +43,7 @@ async def debug_stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) ->
         device_model_ports=(free_port(),),
         authorization_ports=(free_port(),),
         transactions_ports=(free_port(),),
+        security_ports=(free_port(),),
         api_ports=(free_port(),),
         run_dir=tmp_path_factory.mktemp("debug-stack"),
         pki_dir=tmp_path_factory.mktemp("debug-pki"),
