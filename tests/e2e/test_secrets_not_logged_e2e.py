@@ -1,8 +1,8 @@
 """Secrets never reach a log (review findings #9 and #11): a stack of its own at DEBUG with a password pepper;
 stations registered and re-keyed through the real CLI (passwords on stdin and in the environment, never on
-argv), a 2.0.1 station connecting with its password, a 1.6 station with its AuthorizationKey as raw bytes and as
-hex, a refused handshake with a wrong password; then no process log holds a password, a key (hex or raw), a Basic
-credential or the pepper."""
+argv), a 2.0.1 station connecting with its password and given a new one by `csms command set-password`, a 1.6
+station with its AuthorizationKey as raw bytes and as hex, a refused handshake with a wrong password; then no
+process log holds a password, a key (hex or raw), a Basic credential or the pepper."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.e2e
 PEPPER = "pepper-that-must-never-be-logged"
 PASSWORD = "a-2.0.1-password-never-logged"
 NEW_PASSWORD = "the-rotated-password-never-logged"
+STATION_PASSWORD = "a-password-sent-to-the-station-never-logged"
 KEY = bytes.fromhex("c0ffee00a1b2c3d4e5f60718293a4b5c6d7e8f90")  # a 1.6 AuthorizationKey (20 bytes)
 
 
@@ -69,6 +70,7 @@ def secrets(station_16: str, station_201: str) -> dict[str, bytes]:
         "pepper": PEPPER.encode(),
         "password": PASSWORD.encode(),
         "rotated password": NEW_PASSWORD.encode(),
+        "password sent to the station": STATION_PASSWORD.encode(),
         "key (hex)": KEY.hex().encode(),
         "key (HEX)": KEY.hex().upper().encode(),
         "key (raw bytes)": KEY,
@@ -98,6 +100,11 @@ async def test_no_password_key_or_pepper_reaches_any_log(debug_stack: Stack) -> 
     async with connected_station(debug_stack.config.edge_url(0), station_201, PASSWORD, OcppVersion.V201) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(debug_stack, station_201)
+        # the operator sets a new password on the station (SetVariables SecurityCtrlr.BasicAuthPassword)
+        sent = await asyncio.to_thread(
+            cli, "command", "set-password", station_201, "--password-stdin", stdin=STATION_PASSWORD + "\n"
+        )
+        assert sent.returncode == 0, sent.stderr
     for password in (KEY, KEY.hex().encode()):
         async with websockets.connect(
             f"{debug_stack.config.edge_url(0)}/{station_16}",
