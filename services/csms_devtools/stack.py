@@ -264,12 +264,13 @@ class Stack:
 
     def start(self, *, detached: bool = False) -> None:
         self.config.run_dir.mkdir(parents=True, exist_ok=True)
-        ensure_dev_pki(self.config.pki_dir)
         csms = str(Path(sys.executable).parent / "csms")
         for spec in self.specs:
             self.start_process(spec, csms, detached=detached)
 
     def start_process(self, spec: ProcessSpec, csms: str | None = None, *, detached: bool = False) -> None:
+        """Starts one process (the development PKI its certificates come from is created first if missing)."""
+        ensure_dev_pki(self.config.pki_dir)
         log_path = self.config.run_dir / f"{spec.name}.log"
         with log_path.open("ab") as log_file:
             self.processes[spec.name] = subprocess.Popen(
