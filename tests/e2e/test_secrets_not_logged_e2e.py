@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 PEPPER = "pepper-that-must-never-be-logged"
 PASSWORD = "a-2.0.1-password-never-logged"
 NEW_PASSWORD = "the-rotated-password-never-logged"
-STATION_PASSWORD = "a-password-sent-to-the-station-never-logged"
+STATION_PASSWORD = "sent-to-the-station-never-logged"
 KEY = bytes.fromhex("c0ffee00a1b2c3d4e5f60718293a4b5c6d7e8f90")  # a 1.6 AuthorizationKey (20 bytes)
 
 
