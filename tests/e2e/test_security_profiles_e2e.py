@@ -1,7 +1,9 @@
 """Security profiles end to end (docs/adr/0024, 0025): a 1.6 and a 2.0.1 station (the `ocpp` package's clients
 over Python `ssl`) at profile 2 (wss:// + Basic auth) and profile 3 (wss:// + their own client certificate, no
 password) boot and charge a session on the real stack; a profile 2 station over ws:// is refused with 401 and a
-security event on `csms.security.events.v1`.
+security event on `csms.security.events.v1`. Each station then renews its certificate the OCPP way: its CSR is
+signed (CertificateSigned, a chain of its id from the station CA), the CSMS asks it to renew before expiry (the
+e2e stack issues one-day certificates), and a profile 3 station reconnects with the new certificate.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
 import pytest_asyncio
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from ocpp.v16 import call as call16
 from websockets.exceptions import InvalidStatus
 
@@ -21,12 +27,13 @@ from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.ocpp.versions import OcppVersion
-from csms_kernel.pki.dev import DevPki
-from kit.pki import issue_station_certificate, station_tls_context
+from csms_kernel.pki import certificates as x
+from csms_kernel.pki.dev import DevPki, Pair
+from kit.pki import StationCertificate, issue_station_certificate, station_tls_context
 from kit.security_events import SecurityEventsTail
 from kit.stack import PASSWORD, connected
 from kit.stations.ocpp_client import connected_station
-from kit.waiting import eventually
+from kit.waiting import eventually, probe
 
 pytestmark = pytest.mark.e2e
 
@@ -80,6 +87,36 @@ async def session(station: object, version: OcppVersion, token: str) -> str:
     return transaction_id
 
 
+async def renew(station: Any, version: OcppVersion, directory: Path) -> Pair:
+    """Sends SignCertificate with a CSR for a new key and waits for its CertificateSigned and the CSMS's renewal
+    trigger; returns the new certificate chain and key (written to `directory`)."""
+    key = x.new_key()
+    csr = x509.CertificateSigningRequestBuilder().subject_name(x.name(station.id)).sign(key, hashes.SHA256())
+    pem = csr.public_bytes(serialization.Encoding.PEM).decode()
+    if version is OcppVersion.V16:
+        answer = await station.call(call16.SignCertificate(csr=pem))
+        trigger = ("ExtendedTriggerMessage", {"requestedMessage": "SignChargePointCertificate"})
+    else:
+        answer = await station.call(
+            station.calls.SignCertificate(csr=pem, certificate_type="ChargingStationCertificate")
+        )
+        trigger = ("TriggerMessage", {"requestedMessage": "SignChargingStationCertificate"})
+    assert answer.status == "Accepted"
+    [(_, chain)] = await eventually(
+        probe(lambda: list(station.certificates.signed)), lambda signed: len(signed) == 1, what="CertificateSigned"
+    )
+    await eventually(
+        probe(lambda: list(station.received.calls)), lambda calls: trigger in calls, what="the renewal trigger"
+    )
+    leaf = x509.load_pem_x509_certificates(chain.encode())[0]
+    assert x.common_name(leaf) == station.id
+    assert leaf.public_key() == key.public_key()
+    pair = Pair(directory / f"{station.id}.pem", directory / f"{station.id}.key")
+    pair.certificate.write_text(chain)
+    x.write_key(pair.key, key)
+    return pair
+
+
 async def ended(stack: Stack, station_id: str, transaction_id: str) -> bool:
     request = transactions_pb2.GetTransactionRequest(station_id=station_id, transaction_id=transaction_id)
     async with grpc_channel(stack.config.transactions_address, stack.config.grpc_tls()) as channel:
@@ -101,8 +138,8 @@ async def security_events(stack: Stack) -> AsyncIterator[SecurityEventsTail]:
 
 @pytest.mark.parametrize("version", [OcppVersion.V16, OcppVersion.V201])
 @pytest.mark.parametrize("profile", [2, 3])
-async def test_a_station_boots_and_charges_over_tls(
-    stack: Stack, dev_pki: DevPki, version: OcppVersion, profile: int
+async def test_a_station_boots_charges_and_renews_its_certificate_over_tls(
+    stack: Stack, dev_pki: DevPki, version: OcppVersion, profile: int, tmp_path: Path
 ) -> None:
     station_id = f"E2E-SP{profile}-{version.name}-{uuid.uuid4().hex[:6]}".upper()
     token = f"TOK-{uuid.uuid4().hex[:8]}".upper()
@@ -115,7 +152,12 @@ async def test_a_station_boots_and_charges_over_tls(
         assert boot.status == "Accepted"
         await connected(stack, station_id)
         transaction_id = await session(station, version, token)
+        renewed = await renew(station, version, tmp_path)
     await eventually(lambda: ended(stack, station_id, transaction_id), bool, timeout_s=60, what="transaction ended")
+    if profile == 3:
+        new_tls = station_tls_context(dev_pki, StationCertificate(station_id, renewed))
+        async with connected_station(stack.config.edge_tls_url(0), station_id, None, version, tls=new_tls) as station:
+            assert (await station.boot()).status == "Accepted"
 
 
 async def test_a_profile_2_station_over_ws_is_refused_with_a_security_event(
