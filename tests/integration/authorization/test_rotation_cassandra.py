@@ -21,7 +21,7 @@ from csms_authorization.app.station_service import StationService
 from csms_authorization.domain.credentials import PasswordHasher
 from csms_authorization.domain.stations import Registration, StationChanges, Verdict
 from csms_kernel.infra.cassandra import CassandraSession
-from csms_kernel.infra.client_security import CassandraSecurity
+from csms_kernel.infra.client_security import NO_CASSANDRA_SECURITY
 from csms_kernel.migrate import KeyspaceSpec, Schema, _apply_cassandra, package_schemas
 from infra_fixtures import Infra
 
@@ -77,7 +77,7 @@ async def test_migrate_adds_the_pending_columns_to_an_existing_stations_table(
             [current],
             infra.local_dc,
             60.0,
-            CassandraSecurity(),
+            NO_CASSANDRA_SECURITY,
         )
     rows = await session.execute(
         f"SELECT station_id, password_hash, security_profile, enabled, pending_password_hash, pending_salt,"
