@@ -7,7 +7,6 @@ drain that stopped with its process resumes within a sweep. No I/O of its own: t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from collections.abc import Callable
 from csms_device_model.app.operator_commands import OperatorCommands
 from csms_device_model.domain.commands.record import CommandState
 from csms_device_model.ports import CommandStore
-from csms_kernel.outbox.relay import UNAVAILABLE, Lease, LeaseKeeper
+from csms_kernel.outbox.relay import Lease, LeaseKeeper
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +39,7 @@ class CommandSweeper:
 
     async def run(self) -> None:
         """Sweeps while holding the lease, until cancelled; gives the lease up on the way out."""
-        try:
-            while True:
-                try:
-                    if await self._lease.held():
-                        await self.sweep()
-                except UNAVAILABLE as exc:
-                    log.warning("command sweep failed, trying again in %.1f s: %s", self._interval_s, exc)
-                await asyncio.sleep(self._interval_s)
-        finally:
-            await self._lease.release()
+        await self._lease.run_while_held(self.sweep, self._interval_s, "command sweep")
 
     async def sweep(self) -> None:
         queues: list[str] = []

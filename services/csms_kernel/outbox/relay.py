@@ -22,7 +22,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from csms_kernel.infra.cassandra import TRANSIENT_ERRORS
@@ -102,6 +102,20 @@ class LeaseKeeper:
             self._held_until = started + self._lease_s if held else 0.0
             self._renew_at = started + self._lease_s / 3
         return self._monotonic() < self._held_until
+
+    async def run_while_held(self, work: Callable[[], Awaitable[object]], interval_s: float, what: str) -> None:
+        """Runs `work` every `interval_s` while this instance holds the lease, until cancelled, waiting out the
+        store or Kafka not answering (logged as `what`); gives the lease up on the way out."""
+        try:
+            while True:
+                try:
+                    if await self.held():
+                        await work()
+                except UNAVAILABLE as exc:
+                    log.warning("%s failed, trying again in %.1f s: %s", what, interval_s, exc)
+                await asyncio.sleep(interval_s)
+        finally:
+            await self.release()
 
     async def release(self) -> None:
         """Gives the lease up if held (it expires by itself when the store does not answer)."""

@@ -6,7 +6,6 @@ device-model, the lease and the clock are injected."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -48,16 +47,7 @@ class RenewalSweeper:
 
     async def run(self) -> None:
         """Sweeps while holding the lease, until cancelled; gives the lease up on the way out."""
-        try:
-            while True:
-                try:
-                    if await self._lease.held():
-                        await self.sweep()
-                except UNAVAILABLE as exc:
-                    log.warning("renewal sweep failed, trying again in %.1f s: %s", self._interval_s, exc)
-                await asyncio.sleep(self._interval_s)
-        finally:
-            await self._lease.release()
+        await self._lease.run_while_held(self.sweep, self._interval_s, "renewal sweep")
 
     async def sweep(self) -> list[str]:
         """Asks every station that is due; returns the stations asked."""

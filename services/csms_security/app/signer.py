@@ -14,7 +14,6 @@ No I/O of its own: the store, device-model, the event log, the lease and the clo
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -71,16 +70,7 @@ class CertificateSigner:
 
     async def run(self) -> None:
         """Signs while holding the lease, until cancelled; gives the lease up on the way out."""
-        try:
-            while True:
-                try:
-                    if await self._lease.held():
-                        await self.sign_pending()
-                except UNAVAILABLE as exc:
-                    log.warning("certificate signer: store unavailable, trying again: %s", exc)
-                await asyncio.sleep(self._poll_s)
-        finally:
-            await self._lease.release()
+        await self._lease.run_while_held(self.sign_pending, self._poll_s, "certificate signer")
 
     async def sign_pending(self) -> int:
         """Signs and sends every pending request received `settle` ago or earlier; returns how many were handed
