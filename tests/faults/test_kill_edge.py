@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.stack import MakeStack, get_stations
+from kit.stack import Cli, MakeStack, get_stations
 from kit.stations.raw import RawStation, boot_payload, close_all, connect_all
 from kit.waiting import eventually, probe
 
@@ -99,6 +96,4 @@ async def placement(stack: Stack, ids: list[str]) -> dict[str, str]:
 
 
 def csms_call(stack: Stack, station_id: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CSMS_DEVICE_MODEL_ADDRESS": stack.config.device_model_address}
-    command = [str(Path(sys.executable).parent / "csms"), "call", station_id, "TriggerMessage", TRIGGER]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    return Cli(stack)("call", station_id, "TriggerMessage", TRIGGER)
