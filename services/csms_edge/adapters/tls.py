@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from csms_kernel.pki.certificates import common_name, load_certificates
+from csms_kernel.pki.certificates import load_certificates
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,10 @@ def _mtime(path: Path) -> float:
         return -1.0
 
 
+X509_V_FLAG_NO_CHECK_TIME = 0x200000
+"""OpenSSL's verification flag (x509_vfy.h) that skips the certificates' validity periods."""
+
+
 def server_context(files: TlsFiles) -> tuple[ssl.SSLContext, list[x509.Certificate]]:
     """A server context of `files` and the station CA certificates; raises TlsConfigError."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -78,6 +82,10 @@ def server_context(files: TlsFiles) -> tuple[ssl.SSLContext, list[x509.Certifica
         if not station_cas:
             raise TlsConfigError(f"station CA {files.station_ca}: no certificate in it")
         context.verify_mode = ssl.CERT_OPTIONAL
+        # OpenSSL verifies the chain but not its validity periods: an expired station certificate would otherwise
+        # end in a TLS alert, with no station id and no security event; the edge checks the periods itself
+        # (domain.client_certificates.check_validity) and refuses it with 401 and `client_certificate_rejected`.
+        context.verify_flags |= X509_V_FLAG_NO_CHECK_TIME
     return context, station_cas
 
 
@@ -116,14 +124,9 @@ class ReloadingTls:
 
 
 def peer_certificate(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> x509.Certificate | None:
-    """The client certificate of a TLS connection (OpenSSL verified it against the station CA), or None."""
+    """The client certificate of a TLS connection (OpenSSL verified its chain to the station CA, not its validity
+    periods), or None."""
     if ssl_object is None:
         return None
     der = ssl_object.getpeercert(binary_form=True)
     return x509.load_der_x509_certificate(der) if der else None
-
-
-def peer_common_name(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> tuple[bool, str | None]:
-    """(whether a client certificate was presented, its subject CN)."""
-    certificate = peer_certificate(ssl_object)
-    return (certificate is not None, common_name(certificate) if certificate is not None else None)

@@ -27,12 +27,12 @@ from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from csms_edge.adapters.tls import peer_common_name
+from csms_edge.adapters.tls import peer_certificate
 from csms_edge.app.connections import Connection
 from csms_edge.app.credential_changes import CredentialChanges
 from csms_edge.app.session import Session, SessionContext
 from csms_edge.domain import handshake
-from csms_edge.domain.client_certificates import verify_chain
+from csms_edge.domain.client_certificates import check_validity, verify_chain
 from csms_edge.domain.credential_changes import REVOKED_CODE
 from csms_edge.domain.limits import ConnectionLimits
 from csms_edge.domain.lockout import Lockouts
@@ -199,11 +199,13 @@ class StationEndpoint:
         ignored = tuple(name for name in proxy_headers if name in headers)
         if ignored:
             log.warning("proxy headers %s from %s ignored: not a trusted proxy", ", ".join(ignored), peer_address)
-        presented, common_name = peer_common_name(ws.transport.get_extra_info("ssl_object"))
+        presented = peer_certificate(ws.transport.get_extra_info("ssl_object"))
         return Transport(
             tls=ws.transport.get_extra_info("sslcontext") is not None,
             remote_address=peer_address,
-            client_certificate=ClientCertificate(common_name) if presented else None,
+            client_certificate=(
+                check_validity(presented, guard.station_cas(), guard.wall_clock()) if presented is not None else None
+            ),
             ignored_proxy_headers=ignored,
         )
 

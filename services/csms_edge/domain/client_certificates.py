@@ -1,6 +1,8 @@
-"""Verification of a station's client certificate against the station CA with `cryptography`'s X.509 path
-validation (used for certificates a trusted proxy forwards; direct TLS connections are verified by OpenSSL with
-the same CA). Pure: the CA certificates and the time are passed in.
+"""Verification of a station's client certificate against the station CA: `verify_chain` with `cryptography`'s
+X.509 path validation (certificates a trusted proxy forwards); `check_validity` the validity periods of a direct
+TLS connection's certificate, whose chain OpenSSL verified against the same CA without its times (`adapters.tls`:
+so that an expired certificate is refused with 401 and a security event, not a TLS alert). Pure: the CA
+certificates and the time are passed in.
 """
 
 from __future__ import annotations
@@ -43,4 +45,18 @@ def verify_chain(pem: bytes, station_cas: Sequence[x509.Certificate], now: dt.da
         verifier.verify(leaf, intermediates)
     except VerificationError as exc:
         return ClientCertificate(name, f"client certificate does not verify against the station CA: {exc}")
+    return ClientCertificate(name)
+
+
+def check_validity(
+    leaf: x509.Certificate, station_cas: Sequence[x509.Certificate], now: dt.datetime
+) -> ClientCertificate:
+    """The leaf's CN and, if the leaf or the station CA that issued it is not valid at `now`, why not."""
+    name = common_name(leaf)
+    issuers = [ca for ca in station_cas if ca.subject == leaf.issuer]
+    for certificate, what in [(leaf, "client certificate"), *((ca, "its station CA") for ca in issuers)]:
+        if now < certificate.not_valid_before_utc:
+            return ClientCertificate(name, f"{what} is not valid before {certificate.not_valid_before_utc.isoformat()}")
+        if now > certificate.not_valid_after_utc:
+            return ClientCertificate(name, f"{what} expired at {certificate.not_valid_after_utc.isoformat()}")
     return ClientCertificate(name)

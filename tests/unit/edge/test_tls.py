@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import ssl
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from csms_edge.adapters.tls import ReloadingTls, TlsConfigError, TlsFiles, peer_common_name
+from csms_edge.adapters.tls import ReloadingTls, TlsConfigError, TlsFiles, peer_certificate
+from csms_edge.domain.client_certificates import check_validity
+from csms_kernel.pki import certificates as x
 from csms_kernel.pki.dev import DevPki, ensure_dev_pki
 from kit.pki import expired_station_certificate, issue_station_certificate, other_ca, station_tls_context
 from kit.tls import handshake
@@ -21,6 +24,11 @@ def copy_pki(source: DevPki, directory: Path) -> TlsFiles:
     for path in (source.server_chain, source.server.key, source.station_ca.certificate):
         shutil.copy(path, directory / path.name)
     return TlsFiles(directory / "server-chain.pem", directory / "server.key", directory / "station-ca.pem")
+
+
+def peer_common_name(server: ssl.SSLObject) -> tuple[bool, str | None]:
+    certificate = peer_certificate(server)
+    return (certificate is not None, x.common_name(certificate) if certificate is not None else None)
 
 
 def touch_later(path: Path) -> None:
@@ -41,18 +49,27 @@ def test_a_station_certificate_is_read(dev_pki: DevPki, tmp_path: Path) -> None:
     assert peer_common_name(handshake(tls.context, station_tls_context(dev_pki, certificate))) == (True, "CS-7")
 
 
-@pytest.mark.parametrize("kind", ["other CA", "expired"])
-def test_a_certificate_that_does_not_chain_to_the_station_ca_fails_the_tls_handshake(
-    dev_pki: DevPki, tmp_path: Path, kind: str
-) -> None:
+def test_a_certificate_of_another_ca_fails_the_tls_handshake(dev_pki: DevPki, tmp_path: Path) -> None:
     tls = ReloadingTls(copy_pki(dev_pki, tmp_path / "edge"))
-    certificate = (
-        issue_station_certificate(dev_pki, "CS-1", ca=other_ca(tmp_path / "other"))
-        if kind == "other CA"
-        else expired_station_certificate(dev_pki, "CS-1")
-    )
-    with pytest.raises(ssl.SSLError, match=r"unknown ca|certificate verify failed|expired|alert"):
+    certificate = issue_station_certificate(dev_pki, "CS-1", ca=other_ca(tmp_path / "other"))
+    with pytest.raises(ssl.SSLError, match=r"unknown ca|certificate verify failed|alert"):
         handshake(tls.context, station_tls_context(dev_pki, certificate))
+
+
+def test_an_expired_certificate_passes_tls_and_is_refused_by_its_validity_check(
+    dev_pki: DevPki, tmp_path: Path
+) -> None:
+    tls = ReloadingTls(copy_pki(dev_pki, tmp_path))
+    server = handshake(tls.context, station_tls_context(dev_pki, expired_station_certificate(dev_pki, "CS-1")))
+    certificate = peer_certificate(server)
+    assert certificate is not None
+    checked = check_validity(certificate, tls.station_cas, dt.datetime.now(dt.UTC))
+    assert checked.common_name == "CS-1"
+    assert checked.error is not None and checked.error.startswith("client certificate expired at ")
+    fresh = peer_certificate(
+        handshake(tls.context, station_tls_context(dev_pki, issue_station_certificate(dev_pki, "CS-1")))
+    )
+    assert fresh is not None and check_validity(fresh, tls.station_cas, dt.datetime.now(dt.UTC)).error is None
 
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
