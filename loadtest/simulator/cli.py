@@ -40,7 +40,13 @@ def parse_args(argv: list[str]) -> Config:
     add("--prefix", default=defaults.station_prefix, help="station id prefix (default %(default)s)")
     add("--password", default=defaults.password, help="HTTP Basic password of every station")
     add("--ca-file", type=Path, help="wss:// urls: the CA the stations trust (default: the system's)")
-    add("--security-profile", type=int, choices=(1, 2), default=1, help="profile --provision registers")
+    add(
+        "--client-certificates",
+        type=Path,
+        metavar="DIR",
+        help="security profile 3: each station presents DIR/<id>.pem and DIR/<id>.key (csms certificates issue)",
+    )
+    add("--security-profile", type=int, choices=(1, 2, 3), default=1, help="profile --provision registers")
     add("--mix", default="1.6=40,2.0.1=40,2.1=20", help="OCPP version weights (default %(default)s)")
     add(
         "--scenario",
@@ -76,6 +82,7 @@ def parse_args(argv: list[str]) -> Config:
         station_prefix=args.prefix,
         password=args.password,
         ca_file=args.ca_file,
+        client_certificates=args.client_certificates,
         security_profile=args.security_profile,
         mix=mix,
         scenarios=scenarios,

@@ -72,6 +72,8 @@ class Config:
     password: str = "loadtest-password-0001"
     # wss:// urls: the CA file the stations trust (the CSMS root CA); the stations are registered at this profile.
     ca_file: Path | None = None
+    # Security profile 3: each station presents <dir>/<station id>.pem and .key (`csms certificates issue`).
+    client_certificates: Path | None = None
     security_profile: int = 1
     mix: VersionMix = ((OcppVersion.V16, 40.0), (OcppVersion.V201, 40.0), (OcppVersion.V21, 20.0))
     scenarios: tuple[Scenario, ...] = (Scenario.BOOT_STORM,)
@@ -90,11 +92,17 @@ class Config:
     json_path: Path | None = None
     seed: int = 1
 
-    def tls_context(self) -> ssl.SSLContext | None:
-        """The stations' TLS context for a wss:// url (trusting `ca_file`, else the system's CAs)."""
+    def tls_context(self, station_id: str | None = None) -> ssl.SSLContext | None:
+        """A station's TLS context for a wss:// url (trusting `ca_file`, else the system's CAs; presenting its
+        certificate from `client_certificates` when set)."""
         if not self.url.startswith("wss://"):
             return None
-        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        context = ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+        if self.client_certificates is not None and station_id is not None:
+            context.load_cert_chain(
+                self.client_certificates / f"{station_id}.pem", self.client_certificates / f"{station_id}.key"
+            )
+        return context
 
     def station_ids(self) -> list[str]:
         return [station_id(self.station_prefix, self.first_index + i) for i in range(self.stations)]

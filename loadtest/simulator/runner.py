@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import random
 import resource
+import ssl
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -134,6 +135,12 @@ class Simulator:
 
         await asyncio.gather(*(bring_up(station) for station in stations))
 
+    def _tls_for(self, station: Station) -> ssl.SSLContext | None:
+        """The shared TLS context, or the station's own when it presents a certificate (profile 3)."""
+        if self.config.client_certificates is None:
+            return self._tls
+        return self.config.tls_context(station.station_id)
+
     async def _connect_and_boot(self, station: Station, handshakes: asyncio.Semaphore, deadline: float) -> bool:
         config, backoff = self.config, 0.5
         while time.monotonic() < deadline:
@@ -141,7 +148,10 @@ class Simulator:
                 try:
                     async with handshakes:
                         await station.connect(
-                            config.url, config.password, max(deadline - time.monotonic(), 0.1), tls=self._tls
+                            config.url,
+                            config.password,
+                            max(deadline - time.monotonic(), 0.1),
+                            tls=self._tls_for(station),
                         )
                     self.phase().connected += 1
                 except Exception as exc:

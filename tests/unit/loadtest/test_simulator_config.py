@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 import ssl
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from csms_edge.adapters.tls import TlsFiles, peer_certificate, server_context
 from csms_kernel.ocpp.versions import OcppVersion
+from csms_kernel.pki.certificates import common_name
 from csms_kernel.pki.dev import DevPki
+from kit.pki import issue_station_certificate
+from kit.tls import handshake
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.cli import parse_args
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token, parse_mix, station_id
@@ -70,3 +76,23 @@ def test_wss_stations_trust_the_given_ca_and_register_at_profile_2(dev_pki: DevP
         ((("commonName", "CSMS Development Root CA"),), (("organizationName", "CSMS Development"),))
     ]
     assert Config().tls_context() is None  # ws://
+
+
+def test_profile_3_stations_present_their_own_certificates(dev_pki: DevPki, tmp_path: Path) -> None:
+    """`csms certificates issue ID --out DIR` writes DIR/ID.pem and DIR/ID.key; each station presents its own, and the
+    edge accepts it (a real TLS handshake against the edge's context)."""
+    station = issue_station_certificate(dev_pki, "SIM-000001")
+    shutil.copy(station.pair.certificate, tmp_path / "SIM-000001.pem")
+    shutil.copy(station.pair.key, tmp_path / "SIM-000001.key")
+    config = parse_args(
+        ["--url", "wss://127.0.0.1:9443/ocpp", "--ca-file", str(dev_pki.root_ca.certificate), "--security-profile",
+         "3", "--client-certificates", str(tmp_path)]
+    )  # fmt: skip
+    assert (config.client_certificates, config.security_profile) == (tmp_path, 3)
+    context = config.tls_context("SIM-000001")
+    assert context is not None
+    edge, _ = server_context(TlsFiles(dev_pki.server_chain, dev_pki.server.key, dev_pki.station_ca.certificate))
+    presented = peer_certificate(handshake(edge, context))
+    assert presented is not None and common_name(presented) == "SIM-000001"
+    with pytest.raises(FileNotFoundError):
+        config.tls_context("SIM-000002")
