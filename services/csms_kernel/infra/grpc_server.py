@@ -31,11 +31,13 @@ class GrpcServer:
     tls: GrpcTls | None = None
     _updates: set[asyncio.Task[None]] = field(default_factory=set)
     _unsubscribe: list[Callable[[], None]] = field(default_factory=list)
+    _loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
         """Starts serving and reports the readiness (SERVING unless a component is failing) for the server and
         each registered service, then follows its changes."""
         await self.server.start()
+        self._loop = asyncio.get_running_loop()
         await self._report(self.readiness.serving)
         self._unsubscribe.append(self.readiness.subscribe(self._changed))
 
@@ -47,6 +49,12 @@ class GrpcServer:
         await self.server.stop(grace)
 
     def _changed(self, serving: bool) -> None:
+        """Called wherever a component changes (the server's loop, a client library's thread): the report runs on
+        the server's loop."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._schedule, serving)
+
+    def _schedule(self, serving: bool) -> None:
         task = asyncio.get_running_loop().create_task(self._report(serving))
         self._updates.add(task)
         task.add_done_callback(self._updates.discard)
