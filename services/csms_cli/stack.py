@@ -181,7 +181,7 @@ def _announce(config: StackConfig) -> None:
             f" CSMS_TRANSACTIONS_ADDRESS={config.transactions_address}"
             f" CSMS_SECURITY_ADDRESS={config.security_address}"
         )
-    print("register a station: .venv/bin/csms stations add CP-1 --password 'a-secret-of-16-chars'")
+    print("register a station: echo 'a-secret-of-16-chars' | .venv/bin/csms stations add CP-1 --password-stdin")
     if config.api_ports:
         print(f"operator API {config.api_url} (interactive docs {config.api_url}/docs)")
         print(
