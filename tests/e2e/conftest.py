@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 
 from csms.authorization.v1 import authorization_pb2_grpc
@@ -19,10 +20,11 @@ from csms_devtools.stack import Stack, StackConfig
 from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.pki.dev import DevPki
 from infra_fixtures import Infra
+from kit.api import api_client, create_key
 from kit.pnc import PlugAndChargeWorld
 from kit.stack import Cli, free_port
 
-__all__ = ["Infra", "authorization", "cli", "pnc", "stack"]
+__all__ = ["Infra", "admin", "authorization", "cli", "keys", "operator", "pnc", "stack"]
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +81,21 @@ def cli(stack: Stack) -> Cli:
 async def authorization(stack: Stack) -> AsyncIterator[authorization_pb2_grpc.AuthorizationServiceStub]:
     async with grpc_channel(stack.config.authorization_address, stack.config.grpc_tls()) as channel:
         yield authorization_pb2_grpc.AuthorizationServiceStub(channel)
+
+
+@pytest.fixture(scope="module")
+def keys(cli: Cli) -> dict[str, str]:
+    """An admin and an operate API key (per module)."""
+    return {scope: create_key(cli, scope) for scope in ("admin", "operate")}
+
+
+@pytest.fixture
+async def admin(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(stack, keys["admin"]) as http:
+        yield http
+
+
+@pytest.fixture
+async def operator(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(stack, keys["operate"]) as http:
+        yield http

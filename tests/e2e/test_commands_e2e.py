@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,7 +19,7 @@ from csms.device_model.v1 import device_model_pb2 as pb
 from csms_devtools.stack import Stack
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import api_client, create_key, problem, register, unique
+from kit.api import problem, register, unique
 from kit.kafka_log import end_offsets, read_committed
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
@@ -148,23 +147,6 @@ RAW = {
     V201: ({"action": "GetLocalListVersion"}, {"versionNumber": 0}),
     V21: ({"action": "GetLocalListVersion", "payload": {}}, {"versionNumber": 0}),
 }
-
-
-@pytest.fixture(scope="module")
-def keys(cli: Cli) -> dict[str, str]:
-    return {scope: create_key(cli, scope) for scope in ("admin", "operate")}
-
-
-@pytest.fixture
-async def admin(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api_client(stack, keys["admin"]) as http:
-        yield http
-
-
-@pytest.fixture
-async def operator(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api_client(stack, keys["operate"]) as http:
-        yield http
 
 
 async def send(

@@ -17,10 +17,10 @@ from websockets.datastructures import Headers
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Subprotocol
 
-from csms_devtools.stack import Stack, StackConfig
+from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
 from infra_fixtures import Infra
-from kit.stack import Cli, connected, free_port
+from kit.stack import Cli, connected, one_instance_config
 from kit.stations.ocpp_client import connected_station
 
 pytestmark = pytest.mark.e2e
@@ -34,18 +34,8 @@ KEY = bytes.fromhex("c0ffee00a1b2c3d4e5f60718293a4b5c6d7e8f90")  # a 1.6 Authori
 
 @pytest.fixture(scope="module")
 async def debug_stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    config = StackConfig(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        cassandra_contact_points=",".join(infra.cassandra_contact_points),
-        cassandra_port=infra.cassandra_port,
-        cassandra_local_dc=infra.local_dc,
-        edge_ports=(free_port(),),
-        edge_grpc_ports=(free_port(),),
-        device_model_ports=(free_port(),),
-        authorization_ports=(free_port(),),
-        transactions_ports=(free_port(),),
-        security_ports=(free_port(),),
-        api_ports=(free_port(),),
+    config = one_instance_config(
+        infra,
         run_dir=tmp_path_factory.mktemp("debug-stack"),
         pki_dir=tmp_path_factory.mktemp("debug-pki"),
         instance_prefix=f"secrets-{uuid.uuid4().hex[:6]}-",

@@ -11,7 +11,6 @@ nothing. The password never appears in the command record."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -23,7 +22,7 @@ from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.pki import certificates as pki
 from csms_kernel.pki.dev import DevPki
-from kit.api import api_client, create_key, problem, register
+from kit.api import problem, register
 from kit.pki import station_tls_context
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station, hash_data
@@ -35,23 +34,6 @@ V16, V201 = OcppVersion.V16, OcppVersion.V201
 ROOT_TYPE = {V16: "CentralSystemRootCertificate", V201: "CSMSRootCertificate"}
 NEW_PASSWORD = {V16: "0123456789ABCDEF0123456789ABCDEF01234567", V201: "a-rotated-password-2026"}
 REGISTERED = {V16: NEW_PASSWORD[V16].lower(), V201: NEW_PASSWORD[V201]}
-
-
-@pytest.fixture(scope="module")
-def keys(cli: Cli) -> dict[str, str]:
-    return {scope: create_key(cli, scope) for scope in ("admin", "operate")}
-
-
-@pytest.fixture
-async def admin(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api_client(stack, keys["admin"]) as http:
-        yield http
-
-
-@pytest.fixture
-async def operator(stack: Stack, keys: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api_client(stack, keys["operate"]) as http:
-        yield http
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -29,7 +28,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client.parser import text_string_to_metric_families
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
-from csms_devtools.stack import Stack, StackConfig
+from csms_devtools.stack import Stack
 from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.ownership import DEVICE_MODEL
@@ -37,7 +36,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from infra_fixtures import Infra
 from kit.api import api_client
 from kit.otlp_receiver import CLIENT, CONSUMER, PRODUCER, SERVER, OtlpReceiver, ReceivedSpan, otlp_receiver
-from kit.stack import Cli
+from kit.stack import Cli, free_port, one_instance_config
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
 
@@ -52,12 +51,6 @@ VERIFY = "/csms.authorization.v1.AuthorizationService/VerifyStationCredentials"
 Samples = list[tuple[str, dict[str, str], float]]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 async def receiver() -> AsyncIterator[OtlpReceiver]:
     async with otlp_receiver() as running:
@@ -70,18 +63,8 @@ async def traced(
 ) -> AsyncIterator[Stack]:
     prefix = f"otel-{uuid.uuid4().hex[:6]}-"
     edge = f"{prefix}edge-1"
-    config = StackConfig(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        cassandra_contact_points=",".join(infra.cassandra_contact_points),
-        cassandra_port=infra.cassandra_port,
-        cassandra_local_dc=infra.local_dc,
-        edge_ports=(free_port(),),
-        edge_grpc_ports=(free_port(),),
-        device_model_ports=(free_port(),),
-        authorization_ports=(free_port(),),
-        transactions_ports=(free_port(),),
-        security_ports=(free_port(),),
-        api_ports=(free_port(),),
+    config = one_instance_config(
+        infra,
         accept_unknown_stations=True,
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("traced-stack"),

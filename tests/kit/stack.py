@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -25,6 +26,32 @@ CSMS = str(Path(sys.executable).parent / "csms")
 PASSWORD = "correct-horse-battery-staple"
 
 MakeStack = Callable[..., Awaitable[Stack]]
+
+
+def one_instance_config(infra: Infra, run_dir: Path, pki_dir: Path, **overrides: Any) -> StackConfig:
+    """A stack of one instance of each process on free ports against the test `infra` (tests that need a stack
+    configured apart from the shared e2e one: its own log level, tracing, ...)."""
+    ports: dict[str, Any] = {
+        name: (free_port(),)
+        for name in (
+            "edge_ports",
+            "edge_grpc_ports",
+            "device_model_ports",
+            "authorization_ports",
+            "transactions_ports",
+            "security_ports",
+            "api_ports",
+        )
+    }
+    return StackConfig(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        cassandra_contact_points=",".join(infra.cassandra_contact_points),
+        cassandra_port=infra.cassandra_port,
+        cassandra_local_dc=infra.local_dc,
+        run_dir=run_dir,
+        pki_dir=pki_dir,
+        **{**ports, **overrides},
+    )
 
 
 def free_port() -> int:
