@@ -46,6 +46,12 @@ def _stations(session: CassandraSession) -> Declared:
     return PROJECTION, StationsState(CassandraStationsRepository(session))
 
 
+def _device(session: CassandraSession) -> Declared:
+    from csms_device_model.projections.device import PROJECTION
+
+    return PROJECTION, None
+
+
 def _security_events(session: CassandraSession) -> Declared:
     from csms_security.projections.security_events import PROJECTION
 
@@ -56,6 +62,7 @@ def _security_events(session: CassandraSession) -> Declared:
 PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "authorization.projector.active_sessions": _active_sessions,
     "device_model.projector.stations": _stations,
+    "device_model.projector.device": _device,
     "transactions.projector.transactions": _transactions,
     "security.projector.events": _security_events,
 }

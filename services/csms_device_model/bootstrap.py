@@ -3,8 +3,9 @@
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification and, as fallback
 owner, every unowned action), the stations projector (and its policies: close replaced connections, deliver
-queued commands), the operator commands' background work (with the station registry client of set-password and
-set-security-profile), the command event relay, the command sweep and the gRPC DeviceModelService.
+queued commands), the device projector (`projections/device.py`), the operator commands' background work (with
+the station registry client of set-password and set-security-profile), the command event relay, the command sweep
+and the gRPC DeviceModelService.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from csms_device_model.ports import (
     StationCredentials,
     StationsRepository,
 )
+from csms_device_model.projections import device
 from csms_device_model.projections.stations import PROJECTION, StationsState
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
@@ -49,6 +51,7 @@ from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.outbox.event_log import KafkaEventLog
 from csms_kernel.outbox.lease import CassandraLease
 from csms_kernel.outbox.relay import EventLog, Lease, Outbox, OutboxRelay
+from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
 
 NAME = "device-model"
@@ -149,14 +152,17 @@ def build(
             DeliverQueuedCommands(operator_commands),
         ],
     )
+    device_projector, device_consumer = kafka_projection_runner(
+        settings, instance, device.PROJECTION, session=session, state=NoState(), dead_letter=producer
+    )
     servicer = DeviceModelServicer(
         repository, StationCommands(repository, edges, settings.default_call_timeout_s), operator_commands
     )
     return Service(
         name=NAME,
         instance=instance,
-        resources=[*resources, handler_consumer, projector_consumer, producer],
-        loops=[call_runner.run, projector.run, operator_commands.run, relay.run, sweeper.run],
+        resources=[*resources, handler_consumer, projector_consumer, device_consumer, producer],
+        loops=[call_runner.run, projector.run, device_projector.run, operator_commands.run, relay.run, sweeper.run],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,

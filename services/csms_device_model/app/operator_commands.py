@@ -48,8 +48,9 @@ from csms_device_model.domain.commands.record import (
     Failure,
     overdue,
 )
+from csms_device_model.domain.commands.request_ids import with_request_id
 from csms_device_model.domain.presence import Presence
-from csms_device_model.ocpp.commands import AnswerNotUnderstood, Plan, UnknownCommand, translate
+from csms_device_model.ocpp.commands import AnswerNotUnderstood, Plan, UnknownCommand, takes_request_id, translate
 from csms_device_model.ports import (
     CallErrorReply,
     CommandStore,
@@ -128,8 +129,10 @@ class OperatorCommands:
         if presence is None:
             raise NotFound(f"station {new.station_id} has never connected")
         version = OcppVersion(presence.ocpp_version)
+        command_id = self._new_id()
+        params = with_request_id(new.params, command_id) if takes_request_id(new.command) else new.params
         try:
-            plan = translate(new.command, version, new.params)
+            plan = translate(new.command, version, params)
         except UnknownCommand as exc:
             raise NotFound(str(exc)) from exc
         except CommandRefused as exc:
@@ -142,10 +145,10 @@ class OperatorCommands:
             raise StationOffline(f"station {new.station_id} is offline (queue_if_offline keeps the command for it)")
         timeout_s = new.timeout_s if new.timeout_s and new.timeout_s > 0 else self._default_timeout_s
         record = CommandRecord(
-            command_id=self._new_id(),
+            command_id=command_id,
             station_id=new.station_id,
             command=new.command,
-            params=redact(dict(new.params), plan.secrets),
+            params=redact(dict(params), plan.secrets),
             state=CommandState.QUEUED,
             ocpp_version=version,
             calls=plan.shown(),

@@ -124,6 +124,9 @@ class Plan:
 class Command:
     parse: Callable[[Any], Any]
     versions: dict[OcppVersion, Callable[[Any], Plan]]
+    # The command starts a request the station answers with later CALLs carrying a requestId: the params get
+    # `request_id` from the command id unless given (`domain.commands.request_ids`).
+    takes_request_id: bool = False
 
 
 def answer(request: Any, payload: dict[str, Any]) -> Any:
@@ -454,6 +457,12 @@ COMMANDS: dict[str, Command] = {
 
 class UnknownCommand(LookupError):
     pass
+
+
+def takes_request_id(command: str) -> bool:
+    """Whether the command's params get a `request_id` from its command id (False for an unknown command)."""
+    known = COMMANDS.get(command)
+    return known is not None and known.takes_request_id
 
 
 def translate(command: str, version: OcppVersion, params: Any) -> Plan:
