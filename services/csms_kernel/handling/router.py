@@ -117,7 +117,6 @@ class Router(Generic[C]):
         remember = ran_remembered or bool(emitted.events)
         return Answer(call_result_frame(call.message_id, payload), False, emitted.events, remember)
 
-
     async def dispatch_send(self, call: CallInfo, frame: Frame) -> list[Message]:
         """The events of a SEND's handler; none for a SEND nobody routes, that breaks its schema or whose
         handler fails (each logged). RetryableError propagates, as for a CALL."""

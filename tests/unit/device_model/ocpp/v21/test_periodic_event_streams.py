@@ -78,6 +78,8 @@ async def test_stream_values_are_recorded_at_basetime_plus_their_offsets() -> No
 async def test_a_bad_stream_send_is_dropped(payload: dict[str, Any]) -> None:
     ctx = make_context(OcppVersion.V21, action="NotifyPeriodicEventStream")
     router = Router(TABLES, lambda call, emitted: ctx)
-    events = await router.dispatch_send(ctx.call, Frame(MessageType.SEND, "msg-1", "NotifyPeriodicEventStream", payload))
+    events = await router.dispatch_send(
+        ctx.call, Frame(MessageType.SEND, "msg-1", "NotifyPeriodicEventStream", payload)
+    )
     assert events == []
     assert ctx.emitted.events == []
