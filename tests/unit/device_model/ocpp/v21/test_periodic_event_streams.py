@@ -58,7 +58,8 @@ async def test_stream_values_are_recorded_at_basetime_plus_their_offsets() -> No
         "basetime": "2026-11-21T11:00:00Z",
         "data": [{"t": 0, "v": "230.1"}, {"t": 1.5, "v": "229.8"}, {"t": 60, "v": "231"}],
     }
-    await router.dispatch_send(ctx.call, Frame(MessageType.SEND, "msg-1", "NotifyPeriodicEventStream", payload))
+    frame = Frame(MessageType.SEND, "msg-1", "NotifyPeriodicEventStream", payload)
+    await router.dispatch_send(ctx.call, frame)
     received = device_model_pb2.PeriodicStreamDataReceived(stream_id=7, pending=2, basetime=timestamp(BASE))
     for offset, value in ((0.0, "230.1"), (1.5, "229.8"), (60.0, "231")):
         received.values.add(sampled_at=timestamp(BASE + timedelta(seconds=offset)), value=value)
