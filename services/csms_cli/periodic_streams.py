@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from typing import Literal
 
 from google.protobuf import json_format
 
@@ -76,7 +77,7 @@ def _values_table(values: list[device_model_pb2.PeriodicStreamValue]) -> str:
     return render.table(_VALUE_COLUMNS, [(render.time(value.sampled_at), value.value) for value in values])
 
 
-def _when(stream: device_model_pb2.PeriodicStream, field: str) -> str:
+def _when(stream: device_model_pb2.PeriodicStream, field: Literal["opened_at", "closed_at", "last_data_at"]) -> str:
     return render.time(getattr(stream, field)) if stream.HasField(field) else render.MISSING
 
 
