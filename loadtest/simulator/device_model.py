@@ -40,7 +40,7 @@ class Variable:
     min_limit: float | None = None
     max_limit: float | None = None
     values_list: str | None = None
-    # other attribute types than Actual (MaxSet, Target, ...) → value; writable as the Actual one is
+    # other attribute types than Actual (MaxSet, Target, ...) → value; always ReadWrite
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -56,14 +56,19 @@ class Variable:
     def variable_json(self) -> Payload:
         return {"name": self.name} | ({"instance": self.instance} if self.instance else {})
 
+    def mutability_of(self, kind: str) -> str:
+        """The Actual value's mutability is the variable's; its limits (MaxSet, Target, ...) are settable."""
+        return self.mutability if kind == "Actual" else RW
+
     def attributes(self) -> dict[str, str]:
         return {"Actual": self.value} | self.extra
 
     def report_json(self) -> Payload:
         attributes = []
         for kind, value in self.attributes().items():
-            attribute: Payload = {"type": kind, "mutability": self.mutability, "persistent": True, "constant": False}
-            if self.mutability != WO:
+            mutability = self.mutability_of(kind)
+            attribute: Payload = {"type": kind, "mutability": mutability, "persistent": True, "constant": False}
+            if mutability != WO:
                 attribute["value"] = value
             attributes.append(attribute)
         characteristics: Payload = {"dataType": self.data_type, "supportsMonitoring": self.data_type != "string"}
@@ -297,7 +302,7 @@ class DeviceModel:
                 result["attributeStatus"] = found
             elif kind not in found.attributes():
                 result["attributeStatus"] = "NotSupportedAttributeType"
-            elif found.mutability == WO:
+            elif found.mutability_of(kind) == WO:
                 result["attributeStatus"] = "Rejected"
             else:
                 result["attributeStatus"] = "Accepted"
@@ -315,7 +320,7 @@ class DeviceModel:
                 result["attributeStatus"] = found
             elif kind not in found.attributes():
                 result["attributeStatus"] = "NotSupportedAttributeType"
-            elif found.mutability == RO or not found.accepts(change["attributeValue"]):
+            elif found.mutability_of(kind) == RO or not found.accepts(change["attributeValue"]):
                 result["attributeStatus"] = "Rejected"
             else:
                 if kind == "Actual":
