@@ -60,8 +60,10 @@ def test_command_line() -> None:
 
 def test_device_management_options() -> None:
     config = parse_args(
-        ["--mix", "1.6=1,2.0.1=1", "--rate", "100", "--fault-rate", "10", "--device-variables", "500"]
-        + ["--report-items", "20"]
+        [
+            *("--mix", "1.6=1,2.0.1=1", "--rate", "100", "--fault-rate", "10"),
+            *("--device-variables", "500", "--report-items", "20"),
+        ]
     )
     assert (config.device_variables, config.report_items_per_message) == (500, 20)
     assert config.behaviour.fault_probability == pytest.approx(0.2)  # 10 faults/s from half of 100 CALL/s
