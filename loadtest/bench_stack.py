@@ -31,7 +31,7 @@ from pathlib import Path
 
 from csms_cli.settings import CliSettings
 from loadtest.procstat import CpuMeter, load_average, stack_pids
-from loadtest.simulator.config import Config, Scenario
+from loadtest.simulator.config import Config, Scenario, fault_probability
 from loadtest.simulator.report import write_histogram
 from loadtest.simulator.runner import Simulator
 from loadtest.simulator.stats import Summary, format_summary
@@ -106,6 +106,12 @@ def sustained(summary: Summary, rate: float, p99_ms: float) -> bool:
     return summary.timeouts == 0 and summary.call_rate >= 0.95 * rate and summary.p99_ms <= p99_ms
 
 
+def with_faults(config: Config, fault_rate: float, rate: float) -> Config:
+    """`config` whose 2.x stations send `fault_rate` NotifyEvent faults per second at `rate` CALLs per second."""
+    behaviour = replace(config.behaviour, fault_probability=fault_probability(fault_rate, rate, config.mix))
+    return replace(config, behaviour=behaviour)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bench", choices=["latency", "sweep", "boot-storm"])
@@ -116,6 +122,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--rates", default="100,200,300,400,500,750,1000")
     parser.add_argument("--duration", type=float, help="steady seconds: default 300 (latency), 60 (sweep)")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="2.x NotifyEvent faults per s in the steady traffic (default 0: figures comparable with earlier runs)",
+    )
     parser.add_argument("--idle", type=int, default=0, help="idle services to run beside the stack")
     parser.add_argument("--idle-reads", choices=["own", "frames"], default="own", help="see loadtest.idle_service")
     parser.add_argument("--kafka", default="127.0.0.1:9092", help="Kafka bootstrap of the idle services")
@@ -155,7 +167,9 @@ def bench(args: argparse.Namespace, idle: dict[str, int]) -> None:
     else:
         steady = replace(base, stations=args.stations or 1000, scenarios=(Scenario.STEADY,))
         if args.bench == "latency":
-            config = replace(steady, rate=args.rate, duration_s=args.duration or 300.0)
+            config = replace(
+                with_faults(steady, args.fault_rate, args.rate), rate=args.rate, duration_s=args.duration or 300.0
+            )
             _, summary = run(config, OUT / f"latency-{args.rate:.0f}.png", idle)
             verdict = "met" if sustained(summary, args.rate, LATENCY_P99_MS) else "MISSED"
             print(f"{args.rate:.0f} CALL/s: p99 {summary.p99_ms} ms (target ≤ {LATENCY_P99_MS:.0f} ms: {verdict})")
@@ -163,7 +177,9 @@ def bench(args: argparse.Namespace, idle: dict[str, int]) -> None:
         else:
             best = 0.0
             for rate in (float(r) for r in args.rates.split(",")):
-                config = replace(steady, rate=rate, duration_s=args.duration or 60.0)
+                config = replace(
+                    with_faults(steady, args.fault_rate, rate), rate=rate, duration_s=args.duration or 60.0
+                )
                 _, summary = run(config, OUT / f"sweep-{rate:.0f}.png", idle)
                 results[f"{rate:.0f}"] = asdict(summary)
                 ok = sustained(summary, rate, SWEEP_P99_MS)

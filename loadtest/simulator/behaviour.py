@@ -1,6 +1,7 @@
 """What one simulated station sends next in steady state (pure: state, a seeded random source, no I/O).
 
-Idle, a station sends Heartbeats and now and then a StatusNotification (toggling Available/Unavailable); with
+Idle, a station sends Heartbeats and now and then a StatusNotification (toggling Available/Unavailable), a 2.x
+station also NotifyEvent faults of its connector (raised, then cleared by its next one); with
 sessions on, it sometimes starts a charging session: Authorize, then 1.6 StartTransaction / 2.x
 TransactionEvent Started, `session_length` meter values (1.6 MeterValues / 2.x TransactionEvent Updated),
 then 1.6 StopTransaction / 2.x TransactionEvent Ended. The CSMS answers steer it: a rejected Authorize ends
@@ -31,12 +32,14 @@ class State(enum.Enum):
 
 @dataclass(frozen=True)
 class Mix:
-    """Per idle tick: chance of starting a session (if enabled) and of a StatusNotification; else Heartbeat."""
+    """Per idle tick: chance of starting a session (if enabled), of a StatusNotification and (2.x) of a
+    NotifyEvent fault; else Heartbeat."""
 
     sessions: bool = True
     start_probability: float = 0.05
     status_probability: float = 0.1
     session_length: int = 10
+    fault_probability: float = 0.0
 
 
 @dataclass
@@ -54,6 +57,8 @@ class Behaviour:
     seq_no: int = 0
     transaction_id_16: int = 0
     transaction_id: str = ""
+    events_sent: int = 0
+    fault_raised: bool = False
     _last: str = field(default="", repr=False)
 
     def next_message(self, at: str) -> Message:
@@ -76,7 +81,16 @@ class Behaviour:
         if draw < self.mix.start_probability + self.mix.status_probability:
             self.available = not self.available
             return messages.status_notification(self.version, self.available, at)
+        faults = self.mix.start_probability + self.mix.status_probability + self.mix.fault_probability
+        if self.version is not OcppVersion.V16 and draw < faults:
+            return self._fault(at)
         return messages.heartbeat()
+
+    def _fault(self, at: str) -> Message:
+        self.events_sent += 1
+        self.fault_raised = not self.fault_raised
+        tech_code = messages.FAULT_TECH_CODES[self.events_sent // 2 % len(messages.FAULT_TECH_CODES)]
+        return messages.notify_event(self.events_sent, self.fault_raised, tech_code, at)
 
     def _start(self, at: str) -> Message:
         self.state = State.CHARGING

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from csms_cli.settings import CliSettings
 from loadtest.simulator.behaviour import Mix
-from loadtest.simulator.config import Config, Scenario, parse_mix
+from loadtest.simulator.config import Config, Scenario, fault_probability, parse_mix
 from loadtest.simulator.report import write_histogram
 from loadtest.simulator.runner import Simulator
 from loadtest.simulator.stats import format_summary
@@ -59,6 +59,19 @@ def parse_args(argv: list[str]) -> Config:
     add("--rate", type=float, default=defaults.rate, help="steady CALLs per second, all stations (default %(default)s)")
     add("--no-sessions", action="store_true", help="steady state without charging sessions")
     add("--session-length", type=int, default=Mix().session_length, help="meter values per charging session")
+    add("--fault-rate", type=float, default=0.0, help="steady NotifyEvent faults per s, all 2.x stations (default 0)")
+    add(
+        "--device-variables",
+        type=int,
+        default=defaults.device_variables,
+        help="variables of each 2.x station's device model, reported on GetBaseReport (default %(default)s)",
+    )
+    add(
+        "--report-items",
+        type=int,
+        default=defaults.report_items_per_message,
+        help="variables per NotifyReport part (default %(default)s)",
+    )
     add("--tokens", type=int, default=defaults.token_pool, help="id tokens shared by the stations (0: one each)")
     add("--connect-concurrency", type=int, default=defaults.connect_concurrency, help="handshakes in flight")
     add("--call-timeout", type=float, default=defaults.call_timeout_s, help="s to wait for an answer")
@@ -74,6 +87,8 @@ def parse_args(argv: list[str]) -> Config:
         mix = parse_mix(args.mix)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.device_variables < 1 or args.report_items < 1 or args.fault_rate < 0:
+        parser.error("--device-variables and --report-items must be positive, --fault-rate not negative")
     scenarios = tuple(Scenario(name) for name in args.scenario if name != Scenario.BOOT_STORM.value)
     return Config(
         url=args.url.rstrip("/"),
@@ -88,7 +103,11 @@ def parse_args(argv: list[str]) -> Config:
         scenarios=scenarios,
         duration_s=args.duration,
         rate=args.rate,
-        behaviour=Mix(sessions=not args.no_sessions, session_length=args.session_length),
+        behaviour=Mix(
+            sessions=not args.no_sessions,
+            session_length=args.session_length,
+            fault_probability=fault_probability(args.fault_rate, args.rate, mix),
+        ),
         token_pool=args.tokens,
         connect_concurrency=args.connect_concurrency,
         call_timeout_s=args.call_timeout,
@@ -100,6 +119,8 @@ def parse_args(argv: list[str]) -> Config:
         histogram=args.histogram,
         json_path=args.json,
         seed=args.seed,
+        device_variables=args.device_variables,
+        report_items_per_message=args.report_items,
     )
 
 

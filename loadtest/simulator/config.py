@@ -53,6 +53,16 @@ def assign_versions(count: int, mix: VersionMix) -> list[OcppVersion]:
     return result
 
 
+def fault_probability(fault_rate: float, rate: float, mix: VersionMix) -> float:
+    """The chance per steady CALL of a 2.x station that it is a NotifyEvent fault, for `fault_rate` faults per
+    second of the whole fleet at `rate` CALLs per second (at most 1)."""
+    total = sum(weight for _, weight in mix)
+    share_2x = sum(weight for version, weight in mix if version is not OcppVersion.V16) / total
+    if fault_rate <= 0 or share_2x == 0 or rate <= 0:
+        return 0.0
+    return min(fault_rate / (rate * share_2x), 1.0)
+
+
 def station_id(prefix: str, index: int) -> str:
     return f"{prefix}{index:06d}"
 
@@ -91,6 +101,9 @@ class Config:
     histogram: Path | None = None
     json_path: Path | None = None
     seed: int = 1
+    # 2.x stations: the variables of their device model (reported on GetBaseReport) and per NotifyReport part
+    device_variables: int = 300
+    report_items_per_message: int = 50
 
     def tls_context(self, station_id: str | None = None) -> ssl.SSLContext | None:
         """A station's TLS context for a wss:// url (trusting `ca_file`, else the system's CAs; presenting its

@@ -115,6 +115,28 @@ def transaction_event(
     return "TransactionEvent", payload
 
 
+FAULT_TECH_CODES = ("OverCurrent", "GroundFailure", "HighTemperature", "PowerMeterFailure", "ReaderFailure")
+
+
+def notify_event(event_id: int, raised: bool, tech_code: str, at: str) -> Message:
+    """OCPP 2.0.1/2.1 NotifyEvent: connector 1's hard-wired Problem monitor raised (actualValue true) or
+    cleared."""
+    event: Payload = {
+        "eventId": event_id,
+        "timestamp": at,
+        "trigger": "Delta",
+        "actualValue": "true" if raised else "false",
+        "techCode": tech_code,
+        "techInfo": f"simulated {tech_code} fault",
+        "component": {"name": "Connector", "evse": {"id": 1, "connectorId": CONNECTOR}},
+        "variable": {"name": "Problem"},
+        "eventNotificationType": "HardWiredNotification",
+    }
+    if not raised:
+        event["cleared"] = True
+    return "NotifyEvent", {"generatedAt": at, "seqNo": 0, "tbc": False, "eventData": [event]}
+
+
 def _id_token(id_token: str) -> Payload:
     return {"idToken": id_token, "type": TOKEN_TYPE}
 

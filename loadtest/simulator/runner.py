@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Behaviour
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token
+from loadtest.simulator.device_model import Responder
 from loadtest.simulator.messages import boot_notification
 from loadtest.simulator.provision import provision
 from loadtest.simulator.station import Station, connect_failure
@@ -65,6 +67,10 @@ class Simulator:
                 ),
                 self.phase,
                 call_timeout_s=config.call_timeout_s,
+                responder=Responder.for_version(
+                    version is OcppVersion.V16, config.device_variables, config.report_items_per_message
+                ),
+                clock=iso_now,
             )
             for index, (station_id, version) in enumerate(
                 zip(config.station_ids(), assign_versions(config.stations, config.mix), strict=True)

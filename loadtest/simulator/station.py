@@ -1,5 +1,7 @@
 """One simulated station's WebSocket: connect (HTTP Basic, one subprotocol), one outstanding CALL at a time,
-answers to CSMS-initiated CALLs, and the outcome of every CALL recorded in the current phase's stats.
+answers to CSMS-initiated CALLs (device management from the station's own state, `device_model.Responder`; the
+NotifyReport parts after a GetBaseReport sent as soon as it is the station's turn), and the outcome of every CALL
+recorded in the current phase's stats.
 
 Raw `websockets` + json: the latency of a CALL is taken from just before it is written to when its answer is
 read by the connection's reader task (not when the waiting task gets scheduled).
@@ -20,6 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator import messages
 from loadtest.simulator.behaviour import Behaviour
+from loadtest.simulator.device_model import Message, Responder
 from loadtest.simulator.messages import Payload
 from loadtest.simulator.stats import PhaseStats
 from loadtest.station_socket import open_station_socket
@@ -43,7 +46,10 @@ class Station:
         phase: Callable[[], PhaseStats],
         *,
         call_timeout_s: float,
+        responder: Responder | None = None,
+        clock: Callable[[], str] = lambda: "",
     ) -> None:
+        """`clock`: the station's current time (ISO 8601), for the reports it sends."""
         self.station_id = station_id
         self.version = version
         self.behaviour = behaviour
@@ -54,6 +60,10 @@ class Station:
         self._waiting: tuple[str, asyncio.Future[tuple[float, Any]]] | None = None
         self._next_id = 0
         self._closing = False
+        self.responder = responder
+        self._clock = clock
+        self._turn = asyncio.Lock()
+        self._follow_ups: set[asyncio.Task[None]] = set()
 
     @property
     def is_open(self) -> bool:
@@ -79,8 +89,12 @@ class Station:
         self._reader = asyncio.create_task(self._read(self._ws))
 
     async def call(self, action: str, payload: Payload) -> Payload | None:
-        """Sends one CALL and waits for its answer: the CALLRESULT payload, or None after a CALLERROR, a
-        timeout or a closed connection (each recorded)."""
+        """Sends one CALL once no other is outstanding and waits for its answer: the CALLRESULT payload, or None
+        after a CALLERROR, a timeout or a closed connection (each recorded)."""
+        async with self._turn:
+            return await self._call(action, payload)
+
+    async def _call(self, action: str, payload: Payload) -> Payload | None:
         ws, stats = self._ws, self._phase()
         if ws is None:
             return None
@@ -124,11 +138,24 @@ class Station:
 
     async def _on_frame(self, ws: ClientConnection, frame: list[Any]) -> None:
         if frame[0] == 2:  # a CSMS-initiated CALL, answered in order
-            await ws.send(messages.answer_csms_call(frame[1], frame[2]))
+            answered = self.responder.answer(frame[2], frame[3], self._clock()) if self.responder else None
+            if answered is None:
+                await ws.send(messages.answer_csms_call(frame[1], frame[2]))
+                return
+            result, follow_ups = answered
+            await ws.send(messages.call_result_frame(frame[1], result))
+            if follow_ups:
+                task = asyncio.create_task(self._send_all(follow_ups))
+                self._follow_ups.add(task)
+                task.add_done_callback(self._follow_ups.discard)
             return
         waiting = self._waiting
         if waiting is not None and frame[1] == waiting[0] and not waiting[1].done():
             waiting[1].set_result((time.perf_counter(), frame))
+
+    async def _send_all(self, calls: list[Message]) -> None:
+        for action, payload in calls:
+            await self.call(action, payload)
 
     def abort(self) -> None:
         """Drops the TCP connection without a closing handshake (a network failure, as in a reconnect storm)."""
@@ -139,6 +166,8 @@ class Station:
             ws.transport.abort()
 
     async def close(self) -> None:
+        for task in list(self._follow_ups):
+            task.cancel()
         ws = self._ws
         if ws is not None:
             self._closing = True

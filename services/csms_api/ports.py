@@ -103,6 +103,12 @@ class DeviceModelPeer(Protocol):
 
     async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse: ...
 
+    async def list_periodic_streams(self, station_id: str) -> list[dm.PeriodicStream]: ...
+
+    async def get_periodic_stream_data(self, request: dm.GetPeriodicStreamDataRequest) -> list[dm.PeriodicStreamValue]:
+        """INVALID_ARGUMENT (a 422) for a limit or time span out of bounds."""
+        ...
+
 
 class TransactionsPeer(Protocol):
     """TransactionsService (proto/csms/transactions/v1): transactions and remote start/stop."""

@@ -91,6 +91,12 @@ class CsmsClient(Protocol):
     def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
         """Up to `limit` of the station's commands, newest first (following pages), and whether there are more."""
 
+    def list_periodic_streams(self, station_id: str) -> list[device_model_pb2.PeriodicStream]: ...
+
+    def get_periodic_stream_data(
+        self, request: device_model_pb2.GetPeriodicStreamDataRequest
+    ) -> list[device_model_pb2.PeriodicStreamValue]: ...
+
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest
     ) -> authorization_pb2.UpsertIdTokenResponse:
@@ -215,6 +221,17 @@ class GrpcCsmsClient:
         request = device_model_pb2.GetCommandRequest(command_id=command_id)
         with self._errors(DEVICE_MODEL):
             return self._device_model().GetCommand(request, timeout=self._rpc_timeout_s).command
+
+    def list_periodic_streams(self, station_id: str) -> list[device_model_pb2.PeriodicStream]:
+        request = device_model_pb2.ListPeriodicStreamsRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            return list(self._device_model().ListPeriodicStreams(request, timeout=self._rpc_timeout_s).streams)
+
+    def get_periodic_stream_data(
+        self, request: device_model_pb2.GetPeriodicStreamDataRequest
+    ) -> list[device_model_pb2.PeriodicStreamValue]:
+        with self._errors(DEVICE_MODEL):
+            return list(self._device_model().GetPeriodicStreamData(request, timeout=self._rpc_timeout_s).values)
 
     def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
         found: list[device_model_pb2.Command] = []

@@ -19,6 +19,7 @@ from csms_device_model.adapters.command_outbox import CassandraCommandOutbox
 from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandStore
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
+from csms_device_model.adapters.periodic_streams import CassandraPeriodicStreams
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
 from csms_device_model.api.grpc_api import DeviceModelServicer
@@ -33,6 +34,7 @@ from csms_device_model.ports import (
     CommandStore,
     EdgeNodeCalls,
     PendingCommandEvent,
+    PeriodicStreams,
     StationCredentials,
     StationsRepository,
 )
@@ -76,6 +78,7 @@ def build(
     event_log: EventLog[PendingCommandEvent] | None = None,
     leases: Callable[[str], Lease] | None = None,
     credentials: StationCredentials | None = None,
+    periodic_streams: PeriodicStreams | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
@@ -156,7 +159,11 @@ def build(
         settings, instance, device.PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
     servicer = DeviceModelServicer(
-        repository, StationCommands(repository, edges, settings.default_call_timeout_s), operator_commands
+        repository,
+        StationCommands(repository, edges, settings.default_call_timeout_s),
+        operator_commands,
+        periodic_streams=periodic_streams or CassandraPeriodicStreams(session),
+        clock=clock,
     )
     return Service(
         name=NAME,

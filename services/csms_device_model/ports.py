@@ -6,6 +6,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 import grpc
@@ -163,3 +164,15 @@ class CommandStore(Protocol):
 
     async def open_commands(self) -> Sequence[OpenCommand]:
         """Every command not known to be finished."""
+
+
+class PeriodicStreams(Protocol):
+    """The OCPP 2.1 periodic event streams read model (docs/adr/0035)."""
+
+    async def streams(self, station_id: str) -> list[device_model_pb2.PeriodicStream]: ...
+
+    async def values(
+        self, station_id: str, stream_id: int, since: datetime, until: datetime, limit: int
+    ) -> list[device_model_pb2.PeriodicStreamValue]:
+        """Oldest first, sampled in [since, until), at most `limit`."""
+        ...

@@ -120,6 +120,13 @@ class GrpcDeviceModel(GrpcPeer):
     async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse:
         return await self._call(self._stub.ListCommands, request)
 
+    async def list_periodic_streams(self, station_id: str) -> list[dm.PeriodicStream]:
+        request = dm.ListPeriodicStreamsRequest(station_id=station_id)
+        return list((await self._call(self._stub.ListPeriodicStreams, request)).streams)
+
+    async def get_periodic_stream_data(self, request: dm.GetPeriodicStreamDataRequest) -> list[dm.PeriodicStreamValue]:
+        return list((await self._call(self._stub.GetPeriodicStreamData, request)).values)
+
 
 class GrpcTransactions(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

@@ -4,6 +4,8 @@ its own)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -13,21 +15,33 @@ from csms.edge.v1 import edge_pb2
 from csms_device_model.app.operator_commands import NewCommand, OperatorCommands
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.domain.commands.messages import command_message
-from csms_device_model.ports import CallErrorReply, StationsRepository
+from csms_device_model.ports import CallErrorReply, PeriodicStreams, StationsRepository
 from csms_kernel.clients.station_calls import StationCallError
 from csms_kernel.infra.envelopes import to_datetime
 
 MAX_IDEMPOTENCY_KEY = 200
 MAX_PAGE_SIZE = 1000
+DEFAULT_STREAM_VALUES = 1000
+MAX_STREAM_VALUES = 10_000
+MAX_STREAM_SPAN = timedelta(days=31)
+DEFAULT_STREAM_SPAN = timedelta(days=1)
 
 
 class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
     def __init__(
-        self, repository: StationsRepository, commands: StationCommands, operator_commands: OperatorCommands
+        self,
+        repository: StationsRepository,
+        commands: StationCommands,
+        operator_commands: OperatorCommands,
+        *,
+        periodic_streams: PeriodicStreams,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
         self._commands = commands
         self._operator_commands = operator_commands
+        self._periodic_streams = periodic_streams
+        self._clock = clock
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -117,3 +131,29 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         return device_model_pb2.ListCommandsResponse(
             commands=[command_message(record) for record in records], next_page_token=token
         )
+
+    async def ListPeriodicStreams(
+        self, request: device_model_pb2.ListPeriodicStreamsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListPeriodicStreamsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        streams = await self._periodic_streams.streams(request.station_id)
+        return device_model_pb2.ListPeriodicStreamsResponse(streams=streams)
+
+    async def GetPeriodicStreamData(
+        self, request: device_model_pb2.GetPeriodicStreamDataRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetPeriodicStreamDataResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        if request.limit > MAX_STREAM_VALUES:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"limit must be at most {MAX_STREAM_VALUES}")
+        until = to_datetime(request.until) if request.HasField("until") else self._clock()
+        since = to_datetime(request.since) if request.HasField("since") else until - DEFAULT_STREAM_SPAN
+        if not since < until <= since + MAX_STREAM_SPAN:
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, f"since must be before until, at most {MAX_STREAM_SPAN.days} days"
+            )
+        values = await self._periodic_streams.values(
+            request.station_id, request.stream_id, since, until, request.limit or DEFAULT_STREAM_VALUES
+        )
+        return device_model_pb2.GetPeriodicStreamDataResponse(values=values)

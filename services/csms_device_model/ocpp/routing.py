@@ -32,12 +32,15 @@ from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notificatio
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
+from csms_device_model.ocpp.v21 import close_periodic_event_stream as v21_close_periodic_event_stream
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
+from csms_device_model.ocpp.v21 import notify_periodic_event_stream as v21_notify_periodic_event_stream
+from csms_device_model.ocpp.v21 import open_periodic_event_stream as v21_open_periodic_event_stream
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
@@ -79,6 +82,12 @@ V21: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v21.BootNotification, v21_boot_notification.handle),
     "Heartbeat": Route(v21.Heartbeat, v21_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v21.StatusNotification, v21_status_notification.handle),
+    "OpenPeriodicEventStream": Route(v21.OpenPeriodicEventStream, v21_open_periodic_event_stream.handle),
+    "ClosePeriodicEventStream": Route(v21.ClosePeriodicEventStream, v21_close_periodic_event_stream.handle),
+    # a SEND: handled, never answered
+    "NotifyPeriodicEventStream": Route(
+        v21_notify_periodic_event_stream.NotifyPeriodicEventStream, v21_notify_periodic_event_stream.handle
+    ),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[DeviceModelContext]] = {

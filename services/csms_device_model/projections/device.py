@@ -10,16 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.projections import periodic_streams
 from csms_kernel.infra import topics
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write
 
 Writer = Callable[[device_model_pb2.DeviceModelEvent], list[Write]]
 
-WRITERS: dict[str, Writer] = {}
+WRITERS: dict[str, Writer] = {
+    "periodic_stream_opened": periodic_streams.from_event,
+    "periodic_stream_closed": periodic_streams.from_event,
+    "periodic_stream_data_received": periodic_streams.from_event,
+}
 """The DeviceModelEvent `event` oneof name → the writer of its read model."""
 
-TABLES: tuple[str, ...] = ()
+TABLES: tuple[str, ...] = (*periodic_streams.TABLES,)
 """The tables of the read models above (what a rebuild truncates)."""
 
 

@@ -1,5 +1,5 @@
 """The Kafka adapter of the frame log port (`FrameLog`, csms_edge.ports): every frame to `ocpp.frames.v1`, and
-each station CALL then to its owner's call topic (`ocpp.calls.<owner>.v1`, owner from `ocpp.ownership`).
+each station CALL (and 2.1 SEND) then to its owner's call topic (`ocpp.calls.<owner>.v1`, owner from `ocpp.ownership`).
 
 An append returns once Kafka acknowledged the frame-log record (acks=all, idempotent producer): callers treat
 a returned append as durable; a failed one raises (the frame stays unanswered; the station sends it again).
@@ -45,12 +45,16 @@ class RecordSender(Protocol):
     ) -> None: ...
 
 
+# Station CALLs, and OCPP 2.1 SENDs (handled by their owner, never answered).
+_ROUTED = frozenset({MessageType.CALL.value, MessageType.SEND.value})
+
+
 def owner_topic(envelope: envelope_pb2.Envelope, calls_topic: Callable[[str], str] = topics.calls) -> str | None:
-    """The call topic of a station CALL's owner; None for every other frame."""
+    """The call topic of a station CALL's (or SEND's) owner; None for every other frame."""
     if (
         envelope.kind == envelope_pb2.KIND_FRAME
         and envelope.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
-        and envelope.message_type == MessageType.CALL.value
+        and envelope.message_type in _ROUTED
     ):
         return calls_topic(owner_of(envelope.action))
     return None

@@ -7,7 +7,8 @@ version's CALLERROR; a malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND is ne
 only CALLs) but logged and counted, and fails the CSMS call it answers; a CALLRESULT/CALLERROR resolves the
 pending CSMS-initiated call; CALLs are answered by their owning
 service through this node's delivery topic (a CALL whose message id came before on this connection is marked
-`repeat`, so the service answers it as before). A station over its budget of frames or bytes per second
+`repeat`, so the service answers it as before); a 2.1 SEND goes to its owning service the same way and is
+never answered. A station over its budget of frames or bytes per second
 (`edge.domain.budget`) is not read until it is back within it: TCP back-pressure slows it, the frames it sent
 are all handled, and no other session waits. An error in one session never leaves it.
 """
@@ -174,7 +175,7 @@ class Session:
                     parsed.message_id,
                 )
         elif parsed.message_type is MessageType.SEND:
-            log.debug("station %s: SEND %s", connection.station_id, parsed.action)
+            log.debug("station %s: SEND %s handed to its owner, not answered", connection.station_id, parsed.action)
 
     def _malformed_answer(self, malformed: MalformedFrame) -> None:
         """A malformed answer (or SEND) is not answered: OCPP-J never answers a CALLRESULT/CALLERROR. The CSMS

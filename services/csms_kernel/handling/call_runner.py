@@ -15,6 +15,7 @@ transactional producer (`kafka_transactions.TransactionalProducer`) and stops it
 A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
 and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
 `AnsweredCalls`, where each answer of a route that remembers its answers is stored before the commit.
+An OCPP 2.1 SEND the service owns is handled like a CALL but gets no reply: only its events are published.
 Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
 reply and the events carry that span's context, and each published reply gets a span until the commit.
 """
@@ -85,7 +86,11 @@ _RETRIED: tuple[type[Exception], ...] = (
 )
 
 _KIND_FRAME = envelope_pb2.Kind.Name(envelope_pb2.KIND_FRAME).encode()
-_MESSAGE_TYPE_CALL = envelope_pb2.MessageType.Name(envelope_pb2.MESSAGE_TYPE_CALL).encode()
+_ROUTED_MESSAGE_TYPES = frozenset(
+    envelope_pb2.MessageType.Name(message_type).encode()
+    for message_type in (envelope_pb2.MESSAGE_TYPE_CALL, envelope_pb2.MESSAGE_TYPE_SEND)
+)
+_ROUTED_TYPES = frozenset({MessageType.CALL.value, MessageType.SEND.value})
 
 
 class CallRunner(Generic[C]):
@@ -294,10 +299,14 @@ class CallRunner(Generic[C]):
             version.subprotocol,
             parent=envelope.traceparent,
         ):
+            key = envelope.station_id.encode()
+            if frame.message_type is MessageType.SEND:
+                events = await self._router.dispatch_send(call, frame)
+                traceparent = tracing.current_traceparent() or envelope.traceparent
+                return [self._event_record(key, event, traceparent) for event in events]
             answer = await self._answer(call, frame, envelope.frame, source, repeat=envelope.repeat)
             reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
             reply.traceparent = tracing.current_traceparent() or reply.traceparent
-            key = envelope.station_id.encode()
             out = [
                 OutRecord(
                     topics.delivery(envelope.edge_node_id),
@@ -340,7 +349,7 @@ class CallRunner(Generic[C]):
         action = headers.get("action")
         return (
             headers.get("kind") == _KIND_FRAME
-            and headers.get("message_type") == _MESSAGE_TYPE_CALL
+            and headers.get("message_type") in _ROUTED_MESSAGE_TYPES
             and (action is None or owner_of(action.decode("utf-8", errors="replace")) == self._service)
         )
 
@@ -348,7 +357,7 @@ class CallRunner(Generic[C]):
         return (
             envelope.kind == envelope_pb2.KIND_FRAME
             and envelope.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
-            and envelope.message_type == MessageType.CALL.value
+            and envelope.message_type in _ROUTED_TYPES
             and owner_of(envelope.action) == self._service
         )
 

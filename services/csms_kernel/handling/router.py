@@ -3,6 +3,8 @@
 Handlers are `async (context, typed request) -> typed response`; they raise OcppCallError to answer with a
 CALLERROR and RetryableError when a collaborator is temporarily unavailable (the runner retries the batch).
 Any other exception is a handler bug and answers InternalError.
+An OCPP 2.1 SEND (`dispatch_send`) is never answered: its handler returns nothing, and a SEND that is invalid or
+whose handler fails is logged and dropped (OCPP-J 2.1: the receiver never replies to a SEND).
 """
 
 from __future__ import annotations
@@ -114,6 +116,33 @@ class Router(Generic[C]):
             return _error(call, OcppCallError(ErrorKind.INTERNAL_ERROR, "internal error"), ran_remembered)
         remember = ran_remembered or bool(emitted.events)
         return Answer(call_result_frame(call.message_id, payload), False, emitted.events, remember)
+
+    async def dispatch_send(self, call: CallInfo, frame: Frame) -> list[Message]:
+        """The events of a SEND's handler; none for a SEND nobody routes, that breaks its schema or whose
+        handler fails (each logged). RetryableError propagates, as for a CALL."""
+        emitted = Emitted()
+        try:
+            route = self._tables.get(call.ocpp_version, {}).get(call.action)
+            if route is None:
+                raise _unrouted(call.ocpp_version, call.action)
+            validate(call.ocpp_version, call.action, MessageKind.SEND, frame.payload)
+            await route.handler(self._make_context(call, emitted), to_request(route.request_type, frame.payload))
+        except RetryableError:
+            raise
+        except OcppCallError as exc:
+            log.warning(
+                "station %s: SEND %s %s dropped (%s: %s)",
+                call.station_id,
+                call.action,
+                call.message_id,
+                exc.kind.value,
+                exc.description,
+            )
+            return []
+        except Exception:
+            log.exception("SEND handler %s failed for station %s; dropped", call.action, call.station_id)
+            return []
+        return emitted.events
 
 
 def _checked_response(version: OcppVersion, action: str, response: Any) -> dict[str, Any]:

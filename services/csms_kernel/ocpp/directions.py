@@ -65,6 +65,7 @@ STATION_ONLY: dict[OcppVersion, frozenset[str]] = {
         "GetCertificateChainStatus",
         "NotifyDERAlarm",
         "NotifyDERStartStop",
+        "NotifyPeriodicEventStream",
         "NotifyPriorityCharging",
         "NotifySettlement",
         "OpenPeriodicEventStream",

@@ -109,7 +109,11 @@ def _is_unicode(message: Any) -> bool:
 def _parse_body(message: list[Any], message_type: MessageType, message_id: str) -> Frame | MalformedFrame:
     if message_type in (MessageType.CALL, MessageType.SEND):
         if len(message) != 4 or not isinstance(message[2], str) or not isinstance(message[3], dict):
-            return _bad(message_id, message_type, "a CALL is [2, MessageId, Action, {Payload}]")
+            return _bad(
+                message_id,
+                message_type,
+                f"a {message_type.name} is [{message_type.value}, MessageId, Action, {{Payload}}]",
+            )
         if not message[2]:
             return _bad(message_id, message_type, "Action must not be empty")
         return Frame(message_type, message_id, action=message[2], payload=message[3])

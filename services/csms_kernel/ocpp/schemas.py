@@ -26,6 +26,11 @@ Validator = Callable[[Any], Any]
 class MessageKind(enum.Enum):
     REQUEST = "request"
     RESPONSE = "response"
+    # An OCPP 2.1 SEND (messageTypeId 6): one schema named after the action, no response.
+    SEND = "send"
+
+
+_CALL_KINDS = (MessageKind.REQUEST, MessageKind.RESPONSE)
 
 
 # fastjsonschema rule → OCPP error kind (a missing field is an occurrence constraint, a wrong JSON type a type
@@ -40,6 +45,8 @@ _RULE_KINDS: dict[str, ErrorKind] = {
 
 
 def _schema_file(version: OcppVersion, action: str, kind: MessageKind) -> str:
+    if kind is MessageKind.SEND:
+        return f"{action}.json"
     if version is OcppVersion.V16:
         return f"{action}.json" if kind is MessageKind.REQUEST else f"{action}Response.json"
     return f"{action}Request.json" if kind is MessageKind.REQUEST else f"{action}Response.json"
@@ -66,13 +73,23 @@ def known_actions(version: OcppVersion) -> frozenset[str]:
     return frozenset(
         name
         for name in schema_names(version)
-        if all(_schema_file(version, name, kind) in files for kind in MessageKind)
+        if all(_schema_file(version, name, kind) in files for kind in _CALL_KINDS)
+    )
+
+
+@functools.cache
+def known_sends(version: OcppVersion) -> frozenset[str]:
+    """The version's SEND messages (2.1): a schema named after the message, no request/response pair."""
+    return frozenset(
+        name
+        for name in schema_names(version) - known_actions(version)
+        if _schema_file(version, name, MessageKind.SEND) in _schema_files(version)
     )
 
 
 def validator_for(version: OcppVersion, action: str, kind: MessageKind) -> Validator | None:
-    """The compiled validator, or None when the version defines no such action."""
-    if action not in known_actions(version):
+    """The compiled validator, or None when the version defines no such action (SEND message for `SEND`)."""
+    if action not in (known_sends(version) if kind is MessageKind.SEND else known_actions(version)):
         return None
     return _compiled(version, action, kind)
 

@@ -9,6 +9,7 @@ from csms.envelope.v1 import envelope_pb2
 
 _DIRECTION = {
     envelope_pb2.MESSAGE_TYPE_CALL: envelope_pb2.DIRECTION_STATION_TO_CSMS,
+    envelope_pb2.MESSAGE_TYPE_SEND: envelope_pb2.DIRECTION_STATION_TO_CSMS,
     envelope_pb2.MESSAGE_TYPE_CALL_RESULT: envelope_pb2.DIRECTION_CSMS_TO_STATION,
 }
 

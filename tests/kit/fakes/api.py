@@ -195,6 +195,8 @@ class FakeDeviceModel(_Recording):
     commands: dict[str, dm.Command] = field(default_factory=dict)
     # The result every answered command gets.
     answer: dict[str, Any] = field(default_factory=lambda: {"status": "Accepted"})
+    periodic_streams: list[dm.PeriodicStream] = field(default_factory=list)
+    stream_values: list[dm.PeriodicStreamValue] = field(default_factory=list)
 
     def connect(self, station_id: str, **fields: Any) -> dm.Station:
         station = dm.Station(station_id=station_id, connected=True, **fields)
@@ -251,6 +253,14 @@ class FakeDeviceModel(_Recording):
         ids = [i for i, c in self.commands.items() if c.station_id == request.station_id]
         page, token = _page(ids, request.page_size or 100, request.page_token)
         return dm.ListCommandsResponse(commands=[self.commands[i] for i in page], next_page_token=token)
+
+    async def list_periodic_streams(self, station_id: str) -> list[dm.PeriodicStream]:
+        self._called("list_periodic_streams", station_id)
+        return [found for found in self.periodic_streams if found.station_id == station_id]
+
+    async def get_periodic_stream_data(self, request: dm.GetPeriodicStreamDataRequest) -> list[dm.PeriodicStreamValue]:
+        self._called("get_periodic_stream_data", request)
+        return self.stream_values[: request.limit]
 
 
 @dataclass

@@ -25,6 +25,8 @@ class FakeClient:
     )
     command: device_model_pb2.Command = field(default_factory=device_model_pb2.Command)
     commands: list[device_model_pb2.Command] = field(default_factory=list)
+    periodic_streams: list[device_model_pb2.PeriodicStream] = field(default_factory=list)
+    stream_values: list[device_model_pb2.PeriodicStreamValue] = field(default_factory=list)
     # method name -> exception it raises
     errors: dict[str, Exception] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
@@ -96,6 +98,16 @@ class FakeClient:
         if not found:
             raise RpcFailed("device-model", grpc.StatusCode.NOT_FOUND, f"no command {command_id}")
         return found[0]
+
+    def list_periodic_streams(self, station_id: str) -> list[device_model_pb2.PeriodicStream]:
+        self._record("list_periodic_streams", station_id)
+        return [stream for stream in self.periodic_streams if stream.station_id == station_id]
+
+    def get_periodic_stream_data(
+        self, request: device_model_pb2.GetPeriodicStreamDataRequest
+    ) -> list[device_model_pb2.PeriodicStreamValue]:
+        self._record("get_periodic_stream_data", request)
+        return self.stream_values[: request.limit]
 
     def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
         self._record("list_commands", station_id, limit)

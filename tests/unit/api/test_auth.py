@@ -25,6 +25,8 @@ ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("POST", "/api/v1/stations/CP-1/commands/reset", OPERATE, {"type": "soft"}),
     ("GET", "/api/v1/commands/cmd-1", READ, None),
     ("GET", "/api/v1/stations/CP-1/commands", READ, None),
+    ("GET", "/api/v1/stations/CP-1/periodic-streams", READ, None),
+    ("GET", "/api/v1/stations/CP-1/periodic-streams/7/data", READ, None),
     ("GET", "/api/v1/tokens", READ, None),
     ("POST", "/api/v1/tokens", ADMIN, TOKEN),
     ("GET", "/api/v1/tokens/TAG-1", READ, None),
@@ -58,6 +60,7 @@ def test_every_api_route_is_listed_here(api: Api) -> None:
         "{command_id}": "cmd-1",
         "{id_token}": "TAG-1",
         "{key_id}": "0123456789abcdef",
+        "{stream_id}": "7",
     }
     filled = set()
     for method, path in documented:

@@ -72,6 +72,13 @@ def test_a_call_is_routed_to_the_topic_of_the_service_that_owns_its_action(actio
     assert owner_topic(envelope) == f"ocpp.calls.{owner}.v1"
 
 
+def test_a_2_1_send_is_routed_to_its_owner_like_a_call() -> None:
+    envelope = heartbeat_call()
+    envelope.message_type = envelope_pb2.MESSAGE_TYPE_SEND
+    envelope.action = "NotifyPeriodicEventStream"
+    assert owner_topic(envelope) == "ocpp.calls.device_model.v1"
+
+
 def test_only_station_calls_are_routed() -> None:
     answer = heartbeat_call()
     answer.message_type = envelope_pb2.MESSAGE_TYPE_CALL_RESULT

@@ -82,7 +82,7 @@ MALFORMED_ANSWERS = [
     (V16, '[3, "m1"]', "a CALLRESULT is [3, MessageId, {Payload}]"),
     (V201, '[4, "m1", "X"]', "a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]"),
     (V21, '[5, "m1", 7]', "a CALLERROR is [4, MessageId, ErrorCode, ErrorDescription, {}]"),
-    (V21, '[6, "m1", "NotifyPeriodicEventStream"]', "a CALL is [2, MessageId, Action, {Payload}]"),
+    (V21, '[6, "m1", "NotifyPeriodicEventStream"]', "a SEND is [6, MessageId, Action, {Payload}]"),
 ]
 
 

@@ -58,6 +58,23 @@ def test_command_line() -> None:
     assert config.station_ids()[-1] == "SIM-000010"
 
 
+def test_device_management_options() -> None:
+    config = parse_args(
+        [
+            *("--mix", "1.6=1,2.0.1=1", "--rate", "100", "--fault-rate", "10"),
+            *("--device-variables", "500", "--report-items", "20"),
+        ]
+    )
+    assert (config.device_variables, config.report_items_per_message) == (500, 20)
+    assert config.behaviour.fault_probability == pytest.approx(0.2)  # 10 faults/s from half of 100 CALL/s
+
+
+@pytest.mark.parametrize("argv", [["--device-variables", "0"], ["--report-items", "0"], ["--fault-rate", "-1"]])
+def test_device_management_options_are_checked(argv: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_args(argv)
+
+
 def test_tokens_are_provisioned_only_for_runs_with_sessions() -> None:
     assert Config(stations=3).tokens() == []
     steady = Config(stations=3, scenarios=(Scenario.STEADY,))

@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 
 from csms_kernel.ocpp.directions import STATION_ONLY, csms_may_send
-from csms_kernel.ocpp.schemas import action_exists
+from csms_kernel.ocpp.schemas import action_exists, known_sends
 from csms_kernel.ocpp.versions import OcppVersion
 
 
 @pytest.mark.parametrize("version", list(OcppVersion))
 def test_every_station_only_action_is_an_action_of_its_version(version: OcppVersion) -> None:
-    assert [action for action in sorted(STATION_ONLY[version]) if not action_exists(version, action)] == []
+    messages = {action for action in STATION_ONLY[version] if action_exists(version, action)} | known_sends(version)
+    assert sorted(STATION_ONLY[version] - messages) == []
+
+
+def test_a_send_is_no_action_the_csms_may_send() -> None:
+    assert not csms_may_send(OcppVersion.V21, "NotifyPeriodicEventStream")
 
 
 @pytest.mark.parametrize(

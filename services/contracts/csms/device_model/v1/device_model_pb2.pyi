@@ -707,6 +707,9 @@ class DeviceModelEvent(_message.Message):
     COMMAND_ANSWERED_FIELD_NUMBER: _builtins.int
     COMMAND_FAILED_FIELD_NUMBER: _builtins.int
     COMMAND_EXPIRED_FIELD_NUMBER: _builtins.int
+    PERIODIC_STREAM_OPENED_FIELD_NUMBER: _builtins.int
+    PERIODIC_STREAM_CLOSED_FIELD_NUMBER: _builtins.int
+    PERIODIC_STREAM_DATA_RECEIVED_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
     message_id: _builtins.str
@@ -727,6 +730,12 @@ class DeviceModelEvent(_message.Message):
     def command_failed(self) -> Global___CommandFailed: ...
     @_builtins.property
     def command_expired(self) -> Global___CommandExpired: ...
+    @_builtins.property
+    def periodic_stream_opened(self) -> Global___PeriodicStreamOpened: ...
+    @_builtins.property
+    def periodic_stream_closed(self) -> Global___PeriodicStreamClosed: ...
+    @_builtins.property
+    def periodic_stream_data_received(self) -> Global___PeriodicStreamDataReceived: ...
     def __init__(
         self,
         *,
@@ -741,13 +750,262 @@ class DeviceModelEvent(_message.Message):
         command_answered: Global___CommandAnswered | None = ...,
         command_failed: Global___CommandFailed | None = ...,
         command_expired: Global___CommandExpired | None = ...,
+        periodic_stream_opened: Global___PeriodicStreamOpened | None = ...,
+        periodic_stream_closed: Global___PeriodicStreamClosed | None = ...,
+        periodic_stream_data_received: Global___PeriodicStreamDataReceived | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "occurred_at", b"occurred_at", "station_booted", b"station_booted"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "occurred_at", b"occurred_at", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired", "periodic_stream_opened", "periodic_stream_closed", "periodic_stream_data_received"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
 Global___DeviceModelEvent: _TypeAlias = DeviceModelEvent  # noqa: Y015
+
+@_typing.final
+class PeriodicStreamOpened(_message.Message):
+    """OCPP 2.1 periodic event streams (docs/adr/0035): OpenPeriodicEventStream, ClosePeriodicEventStream and the
+    NotifyPeriodicEventStream SENDs of a stream.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STREAM_ID_FIELD_NUMBER: _builtins.int
+    VARIABLE_MONITORING_ID_FIELD_NUMBER: _builtins.int
+    INTERVAL_S_FIELD_NUMBER: _builtins.int
+    VALUES_FIELD_NUMBER: _builtins.int
+    stream_id: _builtins.int
+    variable_monitoring_id: _builtins.int
+    interval_s: _builtins.int
+    """PeriodicEventStreamParamsType; 0 when the station left it out."""
+    values: _builtins.int
+    def __init__(
+        self,
+        *,
+        stream_id: _builtins.int = ...,
+        variable_monitoring_id: _builtins.int = ...,
+        interval_s: _builtins.int = ...,
+        values: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["interval_s", b"interval_s", "stream_id", b"stream_id", "values", b"values", "variable_monitoring_id", b"variable_monitoring_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PeriodicStreamOpened: _TypeAlias = PeriodicStreamOpened  # noqa: Y015
+
+@_typing.final
+class PeriodicStreamClosed(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STREAM_ID_FIELD_NUMBER: _builtins.int
+    stream_id: _builtins.int
+    def __init__(
+        self,
+        *,
+        stream_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["stream_id", b"stream_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PeriodicStreamClosed: _TypeAlias = PeriodicStreamClosed  # noqa: Y015
+
+@_typing.final
+class PeriodicStreamValue(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SAMPLED_AT_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    value: _builtins.str
+    @_builtins.property
+    def sampled_at(self) -> _timestamp_pb2.Timestamp:
+        """basetime + t of the StreamDataElement."""
+
+    def __init__(
+        self,
+        *,
+        sampled_at: _timestamp_pb2.Timestamp | None = ...,
+        value: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["sampled_at", b"sampled_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sampled_at", b"sampled_at", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PeriodicStreamValue: _TypeAlias = PeriodicStreamValue  # noqa: Y015
+
+@_typing.final
+class PeriodicStreamDataReceived(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STREAM_ID_FIELD_NUMBER: _builtins.int
+    PENDING_FIELD_NUMBER: _builtins.int
+    BASETIME_FIELD_NUMBER: _builtins.int
+    VALUES_FIELD_NUMBER: _builtins.int
+    stream_id: _builtins.int
+    pending: _builtins.int
+    @_builtins.property
+    def basetime(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def values(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeriodicStreamValue]: ...
+    def __init__(
+        self,
+        *,
+        stream_id: _builtins.int = ...,
+        pending: _builtins.int = ...,
+        basetime: _timestamp_pb2.Timestamp | None = ...,
+        values: _abc.Iterable[Global___PeriodicStreamValue] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["basetime", b"basetime"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["basetime", b"basetime", "pending", b"pending", "stream_id", b"stream_id", "values", b"values"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PeriodicStreamDataReceived: _TypeAlias = PeriodicStreamDataReceived  # noqa: Y015
+
+@_typing.final
+class PeriodicStream(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    STREAM_ID_FIELD_NUMBER: _builtins.int
+    VARIABLE_MONITORING_ID_FIELD_NUMBER: _builtins.int
+    INTERVAL_S_FIELD_NUMBER: _builtins.int
+    VALUES_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    OPENED_AT_FIELD_NUMBER: _builtins.int
+    CLOSED_AT_FIELD_NUMBER: _builtins.int
+    LAST_DATA_AT_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    stream_id: _builtins.int
+    variable_monitoring_id: _builtins.int
+    interval_s: _builtins.int
+    values: _builtins.int
+    state: _builtins.str
+    """"open" or "closed"."""
+    @_builtins.property
+    def opened_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def closed_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def last_data_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        stream_id: _builtins.int = ...,
+        variable_monitoring_id: _builtins.int = ...,
+        interval_s: _builtins.int = ...,
+        values: _builtins.int = ...,
+        state: _builtins.str = ...,
+        opened_at: _timestamp_pb2.Timestamp | None = ...,
+        closed_at: _timestamp_pb2.Timestamp | None = ...,
+        last_data_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["closed_at", b"closed_at", "last_data_at", b"last_data_at", "opened_at", b"opened_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["closed_at", b"closed_at", "interval_s", b"interval_s", "last_data_at", b"last_data_at", "opened_at", b"opened_at", "state", b"state", "station_id", b"station_id", "stream_id", b"stream_id", "values", b"values", "variable_monitoring_id", b"variable_monitoring_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PeriodicStream: _TypeAlias = PeriodicStream  # noqa: Y015
+
+@_typing.final
+class ListPeriodicStreamsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPeriodicStreamsRequest: _TypeAlias = ListPeriodicStreamsRequest  # noqa: Y015
+
+@_typing.final
+class ListPeriodicStreamsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STREAMS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def streams(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeriodicStream]: ...
+    def __init__(
+        self,
+        *,
+        streams: _abc.Iterable[Global___PeriodicStream] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["streams", b"streams"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPeriodicStreamsResponse: _TypeAlias = ListPeriodicStreamsResponse  # noqa: Y015
+
+@_typing.final
+class GetPeriodicStreamDataRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    STREAM_ID_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    UNTIL_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    stream_id: _builtins.int
+    limit: _builtins.int
+    @_builtins.property
+    def since(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def until(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        stream_id: _builtins.int = ...,
+        since: _timestamp_pb2.Timestamp | None = ...,
+        until: _timestamp_pb2.Timestamp | None = ...,
+        limit: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["since", b"since", "until", b"until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "since", b"since", "station_id", b"station_id", "stream_id", b"stream_id", "until", b"until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPeriodicStreamDataRequest: _TypeAlias = GetPeriodicStreamDataRequest  # noqa: Y015
+
+@_typing.final
+class GetPeriodicStreamDataResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VALUES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def values(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeriodicStreamValue]: ...
+    def __init__(
+        self,
+        *,
+        values: _abc.Iterable[Global___PeriodicStreamValue] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["values", b"values"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPeriodicStreamDataResponse: _TypeAlias = GetPeriodicStreamDataResponse  # noqa: Y015

@@ -64,6 +64,16 @@ class DeviceModelServiceStub:
                 request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsRequest.SerializeToString,
                 response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsResponse.FromString,
                 _registered_method=True)
+        self.ListPeriodicStreams = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListPeriodicStreams',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListPeriodicStreamsRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListPeriodicStreamsResponse.FromString,
+                _registered_method=True)
+        self.GetPeriodicStreamData = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/GetPeriodicStreamData',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataResponse.FromString,
+                _registered_method=True)
 
 
 class DeviceModelServiceServicer:
@@ -114,6 +124,21 @@ class DeviceModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPeriodicStreams(self, request, context):
+        """OCPP 2.1 periodic event streams a station opened (docs/adr/0035), by stream id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPeriodicStreamData(self, request, context):
+        """One stream's values, oldest first, from `since` (inclusive) to `until` (exclusive; unset: now), at most
+        `limit` (default 1000). INVALID_ARGUMENT for a limit above 10000.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DeviceModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -146,6 +171,16 @@ def add_DeviceModelServiceServicer_to_server(servicer, server):
                     servicer.ListCommands,
                     request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsRequest.FromString,
                     response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsResponse.SerializeToString,
+            ),
+            'ListPeriodicStreams': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPeriodicStreams,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListPeriodicStreamsRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListPeriodicStreamsResponse.SerializeToString,
+            ),
+            'GetPeriodicStreamData': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPeriodicStreamData,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -310,6 +345,60 @@ class DeviceModelService:
             '/csms.device_model.v1.DeviceModelService/ListCommands',
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsRequest.SerializeToString,
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListCommandsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPeriodicStreams(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListPeriodicStreams',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListPeriodicStreamsRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListPeriodicStreamsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPeriodicStreamData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/GetPeriodicStreamData',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

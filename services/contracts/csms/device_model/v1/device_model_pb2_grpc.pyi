@@ -48,6 +48,12 @@ class DeviceModelServiceStub:
     GetCommand: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]
     """NOT_FOUND for an unknown command id."""
     ListCommands: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]
+    ListPeriodicStreams: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListPeriodicStreamsRequest, _device_model_pb2.ListPeriodicStreamsResponse]
+    """OCPP 2.1 periodic event streams a station opened (docs/adr/0035), by stream id."""
+    GetPeriodicStreamData: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetPeriodicStreamDataRequest, _device_model_pb2.GetPeriodicStreamDataResponse]
+    """One stream's values, oldest first, from `since` (inclusive) to `until` (exclusive; unset: now), at most
+    `limit` (default 1000). INVALID_ARGUMENT for a limit above 10000.
+    """
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -69,6 +75,12 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     GetCommand: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]  # type: ignore[assignment]
     """NOT_FOUND for an unknown command id."""
     ListCommands: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]  # type: ignore[assignment]
+    ListPeriodicStreams: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListPeriodicStreamsRequest, _device_model_pb2.ListPeriodicStreamsResponse]  # type: ignore[assignment]
+    """OCPP 2.1 periodic event streams a station opened (docs/adr/0035), by stream id."""
+    GetPeriodicStreamData: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetPeriodicStreamDataRequest, _device_model_pb2.GetPeriodicStreamDataResponse]  # type: ignore[assignment]
+    """One stream's values, oldest first, from `since` (inclusive) to `until` (exclusive; unset: now), at most
+    `limit` (default 1000). INVALID_ARGUMENT for a limit above 10000.
+    """
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -123,5 +135,23 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _device_model_pb2.ListCommandsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_device_model_pb2.ListCommandsResponse, _abc.Awaitable[_device_model_pb2.ListCommandsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListPeriodicStreams(
+        self,
+        request: _device_model_pb2.ListPeriodicStreamsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListPeriodicStreamsResponse, _abc.Awaitable[_device_model_pb2.ListPeriodicStreamsResponse]]:
+        """OCPP 2.1 periodic event streams a station opened (docs/adr/0035), by stream id."""
+
+    @_abc_1.abstractmethod
+    def GetPeriodicStreamData(
+        self,
+        request: _device_model_pb2.GetPeriodicStreamDataRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.GetPeriodicStreamDataResponse, _abc.Awaitable[_device_model_pb2.GetPeriodicStreamDataResponse]]:
+        """One stream's values, oldest first, from `since` (inclusive) to `until` (exclusive; unset: now), at most
+        `limit` (default 1000). INVALID_ARGUMENT for a limit above 10000.
+        """
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
