@@ -82,12 +82,16 @@ k8s-tools:
 k8s-topics: setup
 	$(BIN)/python -m csms_devtools.k8stopics
 
-# Fetches the K8ssandra CRD again from the Go module proxy and compares it with the vendored copy (k8s/crds).
-K8SSANDRA_MODULE := github.com/k8ssandra/k8ssandra-operator@v1.21.0
+# Fetches the CRDs published as Go modules again from the Go module proxy and compares them with the vendored
+# copies (k8s/crds/SOURCES.md; Strimzi's are not on a registry reachable here).
 k8s-crds-verify:
-	dir=$$(go mod download -json $(K8SSANDRA_MODULE) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
-	zcat k8s/crds/k8ssandra-operator-v1.21.0-k8ssandra.io_k8ssandraclusters.yaml.gz \
-	  | cmp - "$$dir/config/crd/bases/k8ssandra.io_k8ssandraclusters.yaml" && echo "k8s/crds: K8ssandra CRD as published"
+	@verify() { dir=$$(go mod download -json $$1 | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	  zcat k8s/crds/$$2.gz | cmp - "$$dir/$$3" && echo "k8s/crds/$$2.gz: as published in $$1"; }; \
+	verify github.com/k8ssandra/k8ssandra-operator@v1.21.0 k8ssandra-operator-v1.21.0-k8ssandra.io_k8ssandraclusters.yaml \
+	  config/crd/bases/k8ssandra.io_k8ssandraclusters.yaml && \
+	verify github.com/prometheus-operator/prometheus-operator@v0.85.0 \
+	  prometheus-operator-v0.85.0-monitoring.coreos.com_servicemonitors.yaml \
+	  example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
 
 # The container image without a container engine (Debian root filesystem + the project's wheels + umoci), smoke-
 # tested from its root filesystem: .image/csms-<version>-oci.tar. Needs root; ~5 minutes; not part of `make test`.

@@ -29,13 +29,16 @@ debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates "$S
 echo "== the project's wheels (pip wheel, for CPython 3.11 on glibc)"
 "$PY" -m pip wheel -q --disable-pip-version-check --wheel-dir "$OUT/wheels" "$ROOT" > "$OUT/wheels.log"
 
-# A command inside the root filesystem: own mount and PID namespaces, /proc mounted, chroot (as root, or as the
-# user given with --userspec=UID:GID first).
+PATH_IN=/opt/csms/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# A command inside the root filesystem: own mount and PID namespaces, /proc mounted, chroot, an empty environment
+# but PATH and HOME (nothing of the host's, e.g. its PIP_* settings); as root, or as the user given with
+# --userspec=UID:GID first. Further VAR=value arguments before the command set variables.
 in_root() {
-  local options=()
-  if [[ "${1:-}" == --userspec=* ]]; then options+=("$1"); shift; fi
+  local options=() home=/root
+  if [[ "${1:-}" == --userspec=* ]]; then options+=("$1"); home=/nonexistent; shift; fi
   mkdir -p "$ROOTFS/proc"
-  unshare -m -p -f --mount-proc="$ROOTFS/proc" chroot "${options[@]}" "$ROOTFS" "$@"
+  unshare -m -p -f --mount-proc="$ROOTFS/proc" chroot "${options[@]}" "$ROOTFS" \
+    /usr/bin/env -i PATH="$PATH_IN" HOME="$home" "$@"
 }
 
 echo "== /opt/csms venv from the wheels, user 10001"
@@ -48,8 +51,7 @@ echo "csms:x:10001:" >> "$ROOTFS/etc/group"
 echo "csms:x:10001:10001:csms:/nonexistent:/usr/sbin/nologin" >> "$ROOTFS/etc/passwd"
 
 echo "== smoke test: the entrypoint from the unpacked root filesystem, as user 10001"
-PATH_IN=/opt/csms/bin:/usr/sbin:/usr/bin:/sbin:/bin
-smoke() { in_root --userspec=10001:10001 /usr/bin/env -i PATH=$PATH_IN HOME=/nonexistent "$@"; }
+smoke() { in_root --userspec=10001:10001 "$@"; }
 smoke csms --help > "$OUT/smoke.log"
 smoke csms serve --help >> "$OUT/smoke.log"
 smoke csms migrate --help >> "$OUT/smoke.log"
