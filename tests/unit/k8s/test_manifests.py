@@ -1,8 +1,9 @@
 """Offline checks of the Kubernetes manifests (k8s/, ADR 0036): every overlay renders with kustomize; every resource
 validates against the Kubernetes API schemas (kubernetes-validate, strict) and the Strimzi, K8ssandra and
-Prometheus operator resources against those projects' own CRD schemas (vendored in k8s/crds, checked against their recorded sha256); every
-environment variable a manifest sets is in the settings reference; every port and probe names something the
-process serves; topics and keyspaces agree with topology.toml; the image's entrypoint knows every command.
+Prometheus operator resources against those projects' own CRD schemas (vendored in k8s/crds, checked against
+their recorded sha256); every environment variable a manifest sets is in the settings reference; every port,
+probe and network policy names something the process serves; topics and keyspaces agree with topology.toml; the
+image's entrypoint knows every command.
 
 Needs `kubectl` (or `kustomize`) on PATH or in .venv/bin: `make k8s-tools` installs kustomize when neither is
 there; without one these tests fail, they never skip.
@@ -350,3 +351,28 @@ def test_the_image_entrypoint_knows_every_command(rendered: dict[str, list[dict[
         build_parser().parse_args(container["args"])
         for command in probe_commands(container):
             assert command[0] in scripts, command
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_network_policies_name_ports_the_pods_serve(rendered: dict[str, list[dict[str, Any]]], overlay: str) -> None:
+    docs = rendered[overlay]
+    ports_by_app: dict[str, dict[str, int]] = {}
+    for doc in of_kind(docs, "Deployment", "StatefulSet"):
+        app = doc["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            ports_by_app.setdefault(app, {}).update(
+                {p.get("name", ""): p["containerPort"] for p in container.get("ports", [])}
+            )
+    for policy in of_kind(docs, "NetworkPolicy"):
+        name = policy["metadata"]["name"]
+        selected = policy["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")
+        for rule in policy["spec"].get("ingress", []):
+            for port in rule.get("ports", []):
+                if selected in ports_by_app:
+                    assert port["port"] in {*ports_by_app[selected], *ports_by_app[selected].values()}, (name, port)
+        for rule in policy["spec"].get("egress", []):
+            for peer in rule.get("to", []):
+                target = peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name", "")
+                if target.startswith("csms-") and target in ports_by_app:
+                    for port in rule.get("ports", []):
+                        assert port["port"] in ports_by_app[target].values(), (name, target, port)
