@@ -46,6 +46,10 @@ GRPC_PORT_VARIABLE = {
 }
 
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml when PyYAML has it: the K8ssandra CRD is 2 MB of YAML."""
+
+
 def kustomize_command() -> list[str]:
     kubectl = shutil.which("kubectl")
     if kubectl:
@@ -64,7 +68,7 @@ def rendered() -> dict[str, list[dict[str, Any]]]:
             [*kustomize_command(), str(K8S / "overlays" / overlay)], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, f"{overlay} does not render: {result.stderr}"
-        out[overlay] = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+        out[overlay] = [doc for doc in yaml.load_all(result.stdout, Loader=LOADER) if doc]
     return out
 
 
@@ -112,7 +116,7 @@ def vendored_crds() -> dict[tuple[str, str], dict[str, Any]]:
     for path in sorted(CRDS.glob("*.yaml.gz")):
         text = gzip.decompress(path.read_bytes())
         assert hashlib.sha256(text).hexdigest() == recorded.get(path.name), f"{path.name}: not as recorded"
-        crd = yaml.safe_load(text)
+        crd = yaml.load(text, Loader=LOADER)
         for version in crd["spec"]["versions"]:
             if version.get("served"):
                 api_version = f"{crd['spec']['group']}/{version['name']}"
