@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-handshake bench-api bench-validation clean
+.PHONY: k8s-tools k8s-topics k8s-crds-verify image setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-handshake bench-api bench-validation clean
 
 setup: $(STAMP)
 
@@ -38,10 +38,10 @@ down:
 	test ! -x $(BIN)/csms || $(BIN)/csms stack down
 	$(PY) deploy/infra.py stop all
 
-test: setup infra-fetch lint
+test: setup infra-fetch lint k8s-tools
 	$(BIN)/pytest -p no:cacheprovider --ignore=tests/faults
 
-test-unit: setup
+test-unit: setup k8s-tools
 	$(BIN)/pytest -p no:cacheprovider tests/unit
 
 test-integration: setup infra-fetch
@@ -68,6 +68,35 @@ proto: setup
 
 config-doc: setup
 	$(BIN)/python -m csms_devtools.configdoc
+
+# Kubernetes (docs/deploy-kubernetes.md). The manifest checks in tests/unit/k8s render the overlays with
+# `kubectl kustomize` (or `kustomize build`): without either, kustomize is installed from the Go module proxy.
+KUSTOMIZE_VERSION := v5.5.0
+k8s-tools:
+	@command -v kubectl >/dev/null || command -v kustomize >/dev/null || test -x $(BIN)/kustomize || { \
+	  command -v go >/dev/null || { echo "error: the manifest checks need kubectl or kustomize, or Go to install kustomize" >&2; exit 1; }; \
+	  echo "installing kustomize $(KUSTOMIZE_VERSION) into $(BIN) (go install)"; \
+	  GOBIN=$(CURDIR)/$(BIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); }
+
+# The prod overlay's KafkaTopics, generated from services/csms_kernel/topology.toml (a test fails when stale).
+k8s-topics: setup
+	$(BIN)/python -m csms_devtools.k8stopics
+
+# Fetches the CRDs published as Go modules again from the Go module proxy and compares them with the vendored
+# copies (k8s/crds/SOURCES.md; Strimzi's are not on a registry reachable here).
+k8s-crds-verify:
+	@verify() { dir=$$(go mod download -json $$1 | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	  zcat k8s/crds/$$2.gz | cmp - "$$dir/$$3" && echo "k8s/crds/$$2.gz: as published in $$1"; }; \
+	verify github.com/k8ssandra/k8ssandra-operator@v1.21.0 k8ssandra-operator-v1.21.0-k8ssandra.io_k8ssandraclusters.yaml \
+	  config/crd/bases/k8ssandra.io_k8ssandraclusters.yaml && \
+	verify github.com/prometheus-operator/prometheus-operator@v0.85.0 \
+	  prometheus-operator-v0.85.0-monitoring.coreos.com_servicemonitors.yaml \
+	  example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml
+
+# The container image without a container engine (Debian root filesystem + the project's wheels + umoci), smoke-
+# tested from its root filesystem: .image/csms-<version>-oci.tar. Needs root; ~5 minutes; not part of `make test`.
+image: setup
+	deploy/image/build.sh
 
 # Benchmarks (README "Performance"): against the local stack, which they start with `make up` and leave
 # running (`make down`). Pictures and JSON land in .infra/bench/.

@@ -40,6 +40,12 @@ class MigrateSettings(CommonSettings):
         "min.insync.replicas of every topic, set on existing ones too (unset: topology.toml's, 1); production: 2 "
         "with replication 3. At most the replication factor.",
     )
+    cassandra_replication: dict[str, str | int] | None = common(
+        None,
+        "cassandra_replication",
+        "Replication of the keyspaces it creates, JSON (unset: topology.toml's, SimpleStrategy 1); production: e.g. "
+        '`{"class": "NetworkTopologyStrategy", "dc1": 3}`. Existing keyspaces are left as they are.',
+    )
 
 
 def service_schemas() -> list[Schema]:
@@ -52,6 +58,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     serve_parser.add_argument("service", choices=sorted(SERVICES), metavar="SERVICE", help="{%(choices)s}")
     serve_parser.set_defaults(handler=serve, uses_client=False)
     migrate_parser = commands.add_parser("migrate", help="create Kafka topics and Cassandra tables (idempotent)")
+    migrate_parser.add_argument(
+        "--dry-run", action="store_true", help="print what it would create (validated), connecting to nothing"
+    )
     migrate_parser.set_defaults(handler=migrate, uses_client=False)
 
 
@@ -76,6 +85,8 @@ def migrate(args: argparse.Namespace) -> int:
 
     settings = MigrateSettings()
     configure_logging(settings.log_level)
+    if args.dry_run:
+        return dry_run(settings)
     try:
         asyncio.run(
             migration.migrate(
@@ -85,6 +96,7 @@ def migrate(args: argparse.Namespace) -> int:
                 schemas=service_schemas(),
                 kafka_replication_factor=settings.kafka_replication_factor,
                 kafka_min_insync_replicas=settings.kafka_min_insync_replicas,
+                cassandra_replication=settings.cassandra_replication,
                 local_dc=settings.cassandra_local_dc,
                 kafka_security=settings.kafka_security,
                 cassandra_security=settings.cassandra_security,
@@ -94,4 +106,30 @@ def migrate(args: argparse.Namespace) -> int:
         print(f"error: migration failed: {exc}", file=sys.stderr)
         return exit_codes.FAILED
     print("migrated")
+    return exit_codes.OK
+
+
+def dry_run(settings: MigrateSettings) -> int:
+    """Prints the migration's plan (topics, keyspaces, statements per schema) without connecting to anything."""
+    from csms_kernel import migrate as migration
+
+    try:
+        steps = migration.plan(
+            schemas=service_schemas(),
+            kafka_replication_factor=settings.kafka_replication_factor,
+            kafka_min_insync_replicas=settings.kafka_min_insync_replicas,
+            cassandra_replication=settings.cassandra_replication,
+        )
+    except migration.MigrationError as exc:
+        print(f"error: invalid migration: {exc}", file=sys.stderr)
+        return exit_codes.FAILED
+    print(f"would migrate Kafka at {settings.kafka_bootstrap} (replication factor {steps.kafka_replication_factor}):")
+    for topic in steps.topics:
+        config = " ".join(f"{key}={value}" for key, value in sorted(topic.config.items()))
+        print(f"  topic {topic.name} partitions={topic.partitions} {config}")
+    print(f"and Cassandra at {','.join(settings.cassandra_contact_points)}:{settings.cassandra_port}:")
+    for keyspace in steps.keyspaces:
+        print(f"  keyspace {keyspace.name} replication={dict(keyspace.replication)}")
+    for origin, statements in steps.statements:
+        print(f"  {origin}: {len(statements)} statements")
     return exit_codes.OK

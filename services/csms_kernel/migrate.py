@@ -387,6 +387,42 @@ def _apply_cassandra(
 # ----------------------------------------------------------------------------------------- entry
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What `migrate()` brings the clusters to: the topics with their replication factor and every config it sets,
+    the keyspaces with their replication, and each schema's statements (all checked idempotent)."""
+
+    kafka_replication_factor: int
+    topics: tuple[TopicSpec, ...]
+    keyspaces: tuple[KeyspaceSpec, ...]
+    statements: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def plan(
+    topology_path: Path | str | None = None,
+    schemas: Sequence[Schema] = (),
+    *,
+    kafka_replication_factor: int | None = None,
+    kafka_min_insync_replicas: int | None = None,
+    cassandra_replication: Replication | None = None,
+) -> Plan:
+    """The migration's plan, validated, without touching a cluster (`csms migrate --dry-run` prints it)."""
+    topology = load_topology(topology_path)
+    statements = tuple((schema.origin, tuple(check_idempotent(schema))) for schema in schemas)
+    keyspaces = topology.keyspaces
+    if cassandra_replication is not None:
+        _replication_cql(cassandra_replication)
+        keyspaces = tuple(KeyspaceSpec(k.name, dict(cassandra_replication)) for k in keyspaces)
+    rf = kafka_replication_factor or topology.kafka_replication_factor
+    min_insync = kafka_min_insync_replicas or topology.kafka_min_insync_replicas
+    if not 1 <= min_insync <= rf:
+        raise MigrationError(f"min.insync.replicas {min_insync} must be 1..{rf} (the replication factor)")
+    topics = tuple(
+        TopicSpec(s.name, s.partitions, {**s.config, "min.insync.replicas": str(min_insync)}) for s in topology.topics
+    )
+    return Plan(rf, topics, keyspaces, statements)
+
+
 async def migrate(
     kafka_bootstrap: str,
     cassandra_contact_points: list[str],
@@ -408,19 +444,14 @@ async def migrate(
     topology's defaults (production: e.g. 3, 2 and ``{"class": "NetworkTopologyStrategy", "dc1": 3}``); the
     topics' ``min.insync.replicas`` is set on existing topics too.
     """
-    topology = load_topology(topology_path)
-    for schema in schemas:  # validate before touching anything
-        check_idempotent(schema)
-    keyspaces = topology.keyspaces
-    if cassandra_replication is not None:
-        keyspaces = tuple(KeyspaceSpec(k.name, dict(cassandra_replication)) for k in keyspaces)
-    rf = kafka_replication_factor or topology.kafka_replication_factor
-    min_insync = kafka_min_insync_replicas or topology.kafka_min_insync_replicas
-    if not 1 <= min_insync <= rf:
-        raise MigrationError(f"min.insync.replicas {min_insync} must be 1..{rf} (the replication factor)")
-    topic_specs = [
-        TopicSpec(s.name, s.partitions, {**s.config, "min.insync.replicas": str(min_insync)}) for s in topology.topics
-    ]
+    steps = plan(
+        topology_path,
+        schemas,
+        kafka_replication_factor=kafka_replication_factor,
+        kafka_min_insync_replicas=kafka_min_insync_replicas,
+        cassandra_replication=cassandra_replication,
+    )
+    rf, topic_specs, keyspaces = steps.kafka_replication_factor, steps.topics, steps.keyspaces
 
     async def kafka_part() -> None:
         admin = make_admin(kafka_bootstrap, "csms-migrate", security=kafka_security)

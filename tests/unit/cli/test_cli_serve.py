@@ -56,6 +56,7 @@ def test_migrate_uses_the_common_settings_and_the_production_replication(
     monkeypatch.setenv("CSMS_KAFKA_MIN_INSYNC_REPLICAS", "2")
     monkeypatch.setenv("CSMS_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
     monkeypatch.setenv("CSMS_CASSANDRA_USERNAME", "csms")
+    monkeypatch.setenv("CSMS_CASSANDRA_REPLICATION", '{"class": "NetworkTopologyStrategy", "dc-test": 3}')
     assert run(["migrate"]) == 0
     assert seen == [
         (
@@ -64,6 +65,7 @@ def test_migrate_uses_the_common_settings_and_the_production_replication(
                 "schemas": serve.service_schemas(),
                 "kafka_replication_factor": 3,
                 "kafka_min_insync_replicas": 2,
+                "cassandra_replication": {"class": "NetworkTopologyStrategy", "dc-test": 3},
                 "local_dc": "dc-test",
                 "kafka_security": KafkaSecurity("SASL_PLAINTEXT"),
                 "cassandra_security": CassandraSecurity("csms"),
@@ -90,3 +92,30 @@ def test_a_failed_migration_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pyt
     monkeypatch.setattr(migration, "migrate", failing_migrate)
     assert run(["migrate"]) == 1
     assert capsys.readouterr() == ("", "error: migration failed: topic x: no leader\n")
+
+
+def test_migrate_dry_run_prints_the_plan_and_connects_to_nothing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def no_migration(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a dry run must not migrate")
+
+    monkeypatch.setattr(migration, "migrate", no_migration)
+    monkeypatch.setenv("CSMS_KAFKA_REPLICATION_FACTOR", "3")
+    monkeypatch.setenv("CSMS_KAFKA_MIN_INSYNC_REPLICAS", "2")
+    monkeypatch.setenv("CSMS_CASSANDRA_REPLICATION", '{"class": "NetworkTopologyStrategy", "dc1": 3}')
+    assert run(["migrate", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "(replication factor 3)" in out
+    assert "  topic ocpp.frames.v1 partitions=12 " in out and "min.insync.replicas=2" in out
+    assert "  keyspace csms_device_model replication={'class': 'NetworkTopologyStrategy', 'dc1': 3}" in out
+    assert "  csms_api/schema.cql: " in out
+
+
+def test_migrate_dry_run_refuses_an_impossible_plan(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CSMS_KAFKA_REPLICATION_FACTOR", "1")
+    monkeypatch.setenv("CSMS_KAFKA_MIN_INSYNC_REPLICAS", "2")
+    assert run(["migrate", "--dry-run"]) == 1
+    assert "min.insync.replicas 2 must be 1..1" in capsys.readouterr().err
