@@ -2,7 +2,7 @@
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification and, as fallback
-owner, every unowned action), the stations projector (and its policies: close replaced connections, deliver
+owner, every unowned action; DataTransfer through the vendor registry of the installed entry points), the stations projector (and its policies: close replaced connections, deliver
 queued commands), the device projector (`projections/device.py`), the operator commands' background work (with
 the station registry client of set-password and set-security-profile), the command event relay, the command sweep
 and the gRPC DeviceModelService.
@@ -21,7 +21,9 @@ from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
+from csms_device_model.adapters.vendor_plugins import installed_vendors
 from csms_device_model.api.grpc_api import DeviceModelServicer
+from csms_device_model.domain.vendors import VendorRegistry
 from csms_device_model.app.command_sweeper import CommandSweeper
 from csms_device_model.app.operator_commands import OperatorCommands
 from csms_device_model.app.send_call import StationCommands
@@ -76,10 +78,12 @@ def build(
     event_log: EventLog[PendingCommandEvent] | None = None,
     leases: Callable[[str], Lease] | None = None,
     credentials: StationCredentials | None = None,
+    vendors: VendorRegistry | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
-    of a job by name). A `session` passed in stays the caller's to connect and close."""
+    of a job by name; `vendors`: the DataTransfer vendors, by default those installed as entry points). A `session`
+    passed in stays the caller's to connect and close."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -100,7 +104,14 @@ def build(
             settings.authorization_address, settings.authorization_timeout_s, settings.grpc_tls
         )
         resources.append(Closing(registry.close))
-    router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
+    router = Router(
+        TABLES,
+        functools.partial(
+            DeviceModelContext,
+            heartbeat_interval_s=settings.heartbeat_interval_s,
+            vendors=installed_vendors() if vendors is None else vendors,
+        ),
+    )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector", security=settings.kafka_security)
     commands = commands or CassandraCommandStore(session)
     if leases is None:

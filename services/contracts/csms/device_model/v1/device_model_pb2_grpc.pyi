@@ -48,6 +48,15 @@ class DeviceModelServiceStub:
     GetCommand: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]
     """NOT_FOUND for an unknown command id."""
     ListCommands: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]
+    ListDisplayMessages: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListDisplayMessagesRequest, _device_model_pb2.ListDisplayMessagesResponse]
+    """The display messages the station shows, as far as the CSMS knows (docs/adr/0034): accepted
+    set-display-message commands, NotifyDisplayMessages reports and cleared messages reconciled. Empty for a
+    station never heard of.
+    """
+    ListDataTransfers: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListDataTransfersRequest, _device_model_pb2.ListDataTransfersResponse]
+    """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
+    page_token.
+    """
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -69,6 +78,15 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     GetCommand: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]  # type: ignore[assignment]
     """NOT_FOUND for an unknown command id."""
     ListCommands: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]  # type: ignore[assignment]
+    ListDisplayMessages: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListDisplayMessagesRequest, _device_model_pb2.ListDisplayMessagesResponse]  # type: ignore[assignment]
+    """The display messages the station shows, as far as the CSMS knows (docs/adr/0034): accepted
+    set-display-message commands, NotifyDisplayMessages reports and cleared messages reconciled. Empty for a
+    station never heard of.
+    """
+    ListDataTransfers: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListDataTransfersRequest, _device_model_pb2.ListDataTransfersResponse]  # type: ignore[assignment]
+    """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
+    page_token.
+    """
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -123,5 +141,26 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _device_model_pb2.ListCommandsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_device_model_pb2.ListCommandsResponse, _abc.Awaitable[_device_model_pb2.ListCommandsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListDisplayMessages(
+        self,
+        request: _device_model_pb2.ListDisplayMessagesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListDisplayMessagesResponse, _abc.Awaitable[_device_model_pb2.ListDisplayMessagesResponse]]:
+        """The display messages the station shows, as far as the CSMS knows (docs/adr/0034): accepted
+        set-display-message commands, NotifyDisplayMessages reports and cleared messages reconciled. Empty for a
+        station never heard of.
+        """
+
+    @_abc_1.abstractmethod
+    def ListDataTransfers(
+        self,
+        request: _device_model_pb2.ListDataTransfersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListDataTransfersResponse, _abc.Awaitable[_device_model_pb2.ListDataTransfersResponse]]:
+        """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
+        page_token.
+        """
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
