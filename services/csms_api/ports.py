@@ -103,6 +103,10 @@ class DeviceModelPeer(Protocol):
 
     async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse: ...
 
+    async def list_display_messages(self, station_id: str) -> list[dm.DisplayMessage]: ...
+
+    async def list_data_transfers(self, request: dm.ListDataTransfersRequest) -> dm.ListDataTransfersResponse: ...
+
 
 class TransactionsPeer(Protocol):
     """TransactionsService (proto/csms/transactions/v1): transactions and remote start/stop."""

@@ -120,6 +120,13 @@ class GrpcDeviceModel(GrpcPeer):
     async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse:
         return await self._call(self._stub.ListCommands, request)
 
+    async def list_display_messages(self, station_id: str) -> list[dm.DisplayMessage]:
+        request = dm.ListDisplayMessagesRequest(station_id=station_id)
+        return list((await self._call(self._stub.ListDisplayMessages, request)).messages)
+
+    async def list_data_transfers(self, request: dm.ListDataTransfersRequest) -> dm.ListDataTransfersResponse:
+        return await self._call(self._stub.ListDataTransfers, request)
+
 
 class GrpcTransactions(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

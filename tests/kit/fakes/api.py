@@ -195,6 +195,8 @@ class FakeDeviceModel(_Recording):
     commands: dict[str, dm.Command] = field(default_factory=dict)
     # The result every answered command gets.
     answer: dict[str, Any] = field(default_factory=lambda: {"status": "Accepted"})
+    display_messages: dict[str, list[dm.DisplayMessage]] = field(default_factory=dict)
+    data_transfers: list[dm.DataTransfer] = field(default_factory=list)
 
     def connect(self, station_id: str, **fields: Any) -> dm.Station:
         station = dm.Station(station_id=station_id, connected=True, **fields)
@@ -251,6 +253,16 @@ class FakeDeviceModel(_Recording):
         ids = [i for i, c in self.commands.items() if c.station_id == request.station_id]
         page, token = _page(ids, request.page_size or 100, request.page_token)
         return dm.ListCommandsResponse(commands=[self.commands[i] for i in page], next_page_token=token)
+
+    async def list_display_messages(self, station_id: str) -> list[dm.DisplayMessage]:
+        self._called("list_display_messages", station_id)
+        return self.display_messages.get(station_id, [])
+
+    async def list_data_transfers(self, request: dm.ListDataTransfersRequest) -> dm.ListDataTransfersResponse:
+        self._called("list_data_transfers", request)
+        found = {t.transfer_id: t for t in self.data_transfers if t.station_id == request.station_id}
+        page, token = _page(list(found), request.page_size or 100, request.page_token)
+        return dm.ListDataTransfersResponse(transfers=[found[i] for i in page], next_page_token=token)
 
 
 @dataclass
