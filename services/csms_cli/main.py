@@ -17,6 +17,7 @@ from csms_cli import (
     api_keys,
     call,
     command,
+    display_and_transfers,
     exit_codes,
     local_lists,
     projections,
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         projections,
         api_keys,
         security,
+        display_and_transfers,
     ):
         module.add_parser(commands)
     return parser
