@@ -135,7 +135,9 @@ async def test_data_transfer_answers_per_vendor_registry(
         assert out["result"]["status"] == "accepted"
 
     found = await eventually(
-        lambda: transfers(operator, station_id), lambda items: len(items) == 5, what="five data transfers logged"
+        lambda: transfers(operator, station_id),
+        lambda items: len(items) == 5 and items[0]["status"] != "sent",
+        what="five data transfers logged, the command's with its answer",
     )
     newest_first = [(t["direction"], t["vendor_id"], t["message_id"], t["status"]) for t in found]
     assert newest_first == [
