@@ -33,7 +33,7 @@ def receive(ctx: DeviceModelContext, vendor_id: str, message_id: str | None, dat
         device_model_pb2.DeviceModelEvent(
             data_transfer_received=device_model_pb2.DataTransferReceived(
                 vendor_id=vendor_id,
-                message_id=message_id or "",
+                vendor_message_id=message_id or "",
                 data_json=_json(data),
                 status=outcome.status.value,
                 response_data_json=_json(outcome.data),

@@ -44,7 +44,7 @@ def from_event(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
         STATION_TO_CSMS,
         version_from_proto(event.ocpp_version).subprotocol,
         received.vendor_id,
-        received.message_id or None,
+        received.vendor_message_id or None,
         received.data_json or None,
         received.status,
         received.response_data_json or None,

@@ -104,7 +104,7 @@ def transfer_in(station_id: str, n: int) -> dm.DeviceModelEvent:
         message_id=f"m-{n}",
         occurred_at=at(n),
         data_transfer_received=dm.DataTransferReceived(
-            vendor_id="org.csms.ocmf", message_id="SignedMeterValue", data_json='"OCMF|"', status="rejected"
+            vendor_id="org.csms.ocmf", vendor_message_id="SignedMeterValue", data_json='"OCMF|"', status="rejected"
         ),
     )
 

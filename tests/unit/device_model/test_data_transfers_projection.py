@@ -25,7 +25,7 @@ def test_a_station_data_transfer_and_its_answer() -> None:
         message_id="m-1",
         occurred_at=timestamp(AT),
         data_transfer_received=dm.DataTransferReceived(
-            vendor_id="ACME", message_id="ping", data_json='"x"', status="unknown_vendor_id"
+            vendor_id="ACME", vendor_message_id="ping", data_json='"x"', status="unknown_vendor_id"
         ),
     )
     values = ("CS-1", AT, "m-1", "station_to_csms", "ocpp1.6", "ACME", "ping", '"x"', "unknown_vendor_id")

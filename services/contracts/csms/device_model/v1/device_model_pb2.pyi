@@ -799,7 +799,7 @@ class DataTransferReceived(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     VENDOR_ID_FIELD_NUMBER: _builtins.int
-    MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    VENDOR_MESSAGE_ID_FIELD_NUMBER: _builtins.int
     DATA_JSON_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     RESPONSE_DATA_JSON_FIELD_NUMBER: _builtins.int
@@ -807,8 +807,10 @@ class DataTransferReceived(_message.Message):
     DETAILS_JSON_FIELD_NUMBER: _builtins.int
     ERROR_FIELD_NUMBER: _builtins.int
     vendor_id: _builtins.str
-    message_id: _builtins.str
-    """"" when the station sent none."""
+    vendor_message_id: _builtins.str
+    """The DataTransfer's messageId ("" when the station sent none; named apart from DeviceModelEvent.message_id,
+    the OCPP message id of the CALL).
+    """
     data_json: _builtins.str
     """The data as sent, as JSON ("" when none; OCPP 1.6 data is text, so a JSON string there)."""
     status: _builtins.str
@@ -825,7 +827,7 @@ class DataTransferReceived(_message.Message):
         self,
         *,
         vendor_id: _builtins.str = ...,
-        message_id: _builtins.str = ...,
+        vendor_message_id: _builtins.str = ...,
         data_json: _builtins.str = ...,
         status: _builtins.str = ...,
         response_data_json: _builtins.str = ...,
@@ -835,7 +837,7 @@ class DataTransferReceived(_message.Message):
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["data_json", b"data_json", "details_json", b"details_json", "error", b"error", "message_id", b"message_id", "reason_code", b"reason_code", "response_data_json", b"response_data_json", "status", b"status", "vendor_id", b"vendor_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data_json", b"data_json", "details_json", b"details_json", "error", b"error", "reason_code", b"reason_code", "response_data_json", b"response_data_json", "status", b"status", "vendor_id", b"vendor_id", "vendor_message_id", b"vendor_message_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

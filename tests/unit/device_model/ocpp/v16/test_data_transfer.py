@@ -43,13 +43,15 @@ def received(**fields: Any) -> device_model_pb2.DeviceModelEvent:
 async def test_an_unknown_vendor_is_answered_unknown_vendor_id_and_logged() -> None:
     frame, events = await dispatch({"vendorId": "NOBODY", "messageId": "x", "data": "abc"})
     assert frame == [3, "msg-1", {"status": "UnknownVendorId"}]
-    assert events == [received(vendor_id="NOBODY", message_id="x", data_json='"abc"', status="unknown_vendor_id")]
+    assert events == [
+        received(vendor_id="NOBODY", vendor_message_id="x", data_json='"abc"', status="unknown_vendor_id")
+    ]
 
 
 async def test_an_unknown_message_of_a_known_vendor_is_answered_unknown_message_id() -> None:
     frame, events = await dispatch({"vendorId": "org.csms.ocmf", "messageId": "Nope"})
     assert frame == [3, "msg-1", {"status": "UnknownMessageId"}]
-    assert events == [received(vendor_id="org.csms.ocmf", message_id="Nope", status="unknown_message_id")]
+    assert events == [received(vendor_id="org.csms.ocmf", vendor_message_id="Nope", status="unknown_message_id")]
 
 
 async def test_the_shipped_ocmf_vendor_accepts_a_signed_meter_value() -> None:
@@ -69,7 +71,7 @@ async def test_answer_data_that_is_not_text_goes_as_its_json_text() -> None:
     assert events == [
         received(
             vendor_id="ACME",
-            message_id="echo",
+            vendor_message_id="echo",
             data_json='"{\\"n\\":1}"',
             status="accepted",
             response_data_json='{"echo":{"n":1}}',
@@ -84,7 +86,7 @@ async def test_a_failing_handler_is_answered_rejected_and_its_error_logged() -> 
     assert events == [
         received(
             vendor_id="ACME",
-            message_id="explode",
+            vendor_message_id="explode",
             status="rejected",
             reason_code="InternalError",
             error="RuntimeError: boom",

@@ -48,7 +48,9 @@ async def test_unknown_vendor_and_unknown_message_as_the_specification_says() ->
     assert (await dispatch({"vendorId": "NOBODY"}))[0] == [3, "msg-1", {"status": "UnknownVendorId"}]
     frame, events = await dispatch({"vendorId": "ACME", "messageId": "other", "data": [1]}, REGISTRY)
     assert frame == [3, "msg-1", {"status": "UnknownMessageId"}]
-    assert events == [received(vendor_id="ACME", message_id="other", data_json="[1]", status="unknown_message_id")]
+    assert events == [
+        received(vendor_id="ACME", vendor_message_id="other", data_json="[1]", status="unknown_message_id")
+    ]
 
 
 async def test_json_data_in_and_out() -> None:
@@ -57,7 +59,7 @@ async def test_json_data_in_and_out() -> None:
     assert events == [
         received(
             vendor_id="ACME",
-            message_id="echo",
+            vendor_message_id="echo",
             data_json='{"n":1}',
             status="accepted",
             response_data_json='{"echo":{"n":1}}',
