@@ -313,7 +313,8 @@ class Command(_message.Message):
     station_id: _builtins.str
     command: _builtins.str
     """reset, change-availability, unlock-connector, trigger-message, clear-cache, get-configuration,
-    set-configuration, data-transfer, raw.
+    set-configuration, data-transfer, raw, the security commands (docs/adr/0027), set-display-message,
+    get-display-messages, clear-display-message (docs/adr/0034).
     """
     params_json: _builtins.str
     """The version-neutral parameters as given (JSON object)."""
