@@ -109,6 +109,10 @@ class DeviceModelPeer(Protocol):
         """INVALID_ARGUMENT (a 422) for a limit or time span out of bounds."""
         ...
 
+    async def list_display_messages(self, station_id: str) -> list[dm.DisplayMessage]: ...
+
+    async def list_data_transfers(self, request: dm.ListDataTransfersRequest) -> dm.ListDataTransfersResponse: ...
+
 
 class TransactionsPeer(Protocol):
     """TransactionsService (proto/csms/transactions/v1): transactions and remote start/stop."""

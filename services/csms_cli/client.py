@@ -147,6 +147,11 @@ class CsmsClient(Protocol):
 
     def list_issued_certificates(self, station_id: str) -> list[security_pb2.IssuedCertificate]: ...
 
+    def list_display_messages(self, station_id: str) -> list[device_model_pb2.DisplayMessage]: ...
+
+    def list_data_transfers(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.DataTransfer], bool]:
+        """Up to `limit` of the station's DataTransfers, newest first, and whether there are more."""
+
     def close(self) -> None: ...
 
 
@@ -248,6 +253,25 @@ class GrpcCsmsClient:
                 if not page.next_page_token:
                     return found, False
                 token = page.next_page_token
+
+    def list_display_messages(self, station_id: str) -> list[device_model_pb2.DisplayMessage]:
+        request = device_model_pb2.ListDisplayMessagesRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            return list(self._device_model().ListDisplayMessages(request, timeout=self._rpc_timeout_s).messages)
+
+    def list_data_transfers(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.DataTransfer], bool]:
+        found: list[device_model_pb2.DataTransfer] = []
+        request = device_model_pb2.ListDataTransfersRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            while True:
+                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+                page = self._device_model().ListDataTransfers(request, timeout=self._rpc_timeout_s)
+                found.extend(page.transfers)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                request.page_token = page.next_page_token
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

@@ -1,7 +1,8 @@
 """`csms command`: operator commands in one shape for every OCPP version (docs/adr/0020-operator-commands.md).
 
 `csms command NAME STATION ...` sends one (reset, change-availability, unlock-connector, trigger-message,
-clear-cache, get-configuration, set-configuration, data-transfer, raw; the security commands certificate-signed,
+clear-cache, get-configuration, set-configuration, data-transfer, set-display-message, get-display-messages,
+clear-display-message, raw; the security commands certificate-signed,
 install-certificate, get-installed-certificate-ids, delete-certificate, set-password, set-security-profile,
 docs/adr/0027) and prints its neutral result as JSON (stdout); a CALLERROR, a failure or an expiry goes to
 stderr with the exit codes of `exit_codes` (a timeout 2, offline 3). `--no-wait` and a command queued for an
@@ -23,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from csms.device_model.v1 import device_model_pb2 as pb
-from csms_cli import exit_codes, render
+from csms_cli import display_and_transfers, exit_codes, render
 from csms_cli.client import CsmsClient
 
 STATES = {
@@ -87,6 +88,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     transfer.add_argument("vendor_id", metavar="VENDOR_ID")
     transfer.add_argument("--message-id")
     transfer.add_argument("--data", help="JSON (sent as parsed) or text")
+
+    display_and_transfers.add_commands(names, _sender)
 
     raw = _sender(names, "raw", "send any action of the station's version with its own payload", _raw)
     raw.add_argument("action", metavar="ACTION", help="an action the CSMS sends in the station's version")

@@ -17,6 +17,7 @@ from csms_cli import (
     api_keys,
     call,
     command,
+    display_and_transfers,
     exit_codes,
     local_lists,
     periodic_streams,
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         api_keys,
         security,
         periodic_streams,
+        display_and_transfers,
     ):
         module.add_parser(commands)
     return parser

@@ -1,11 +1,11 @@
 """device-model wiring: `build()` is the one place that builds its adapters, handlers, loops and gRPC API.
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
-clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification and, as fallback
-owner, every unowned action), the stations projector (and its policies: close replaced connections, deliver
-queued commands), the device projector (`projections/device.py`), the operator commands' background work (with
-the station registry client of set-password and set-security-profile), the command event relay, the command sweep
-and the gRPC DeviceModelService.
+clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification, NotifyDisplayMessages,
+DataTransfer through the vendor registry of the installed entry points and, as fallback owner, every unowned
+action), the stations projector (and its policies: close replaced connections, deliver queued commands), the device
+projector (`projections/device.py`), the operator commands' background work (with the station registry client of
+set-password and set-security-profile), the command event relay, the command sweep and the gRPC DeviceModelService.
 """
 
 from __future__ import annotations
@@ -18,20 +18,25 @@ from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_device_model.adapters.command_outbox import CassandraCommandOutbox
 from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandStore
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
+from csms_device_model.adapters.display_and_transfers import CassandraDisplayAndTransfers
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
 from csms_device_model.adapters.periodic_streams import CassandraPeriodicStreams
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
+from csms_device_model.adapters.vendor_plugins import installed_vendors
 from csms_device_model.api.grpc_api import DeviceModelServicer
 from csms_device_model.app.command_sweeper import CommandSweeper
 from csms_device_model.app.operator_commands import OperatorCommands
 from csms_device_model.app.send_call import StationCommands
+from csms_device_model.domain.vendors import VendorRegistry
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
 from csms_device_model.policies.deliver_queued_commands import DeliverQueuedCommands
 from csms_device_model.ports import (
     CommandStore,
+    DataTransferReads,
+    DisplayMessageReads,
     EdgeNodeCalls,
     PendingCommandEvent,
     PeriodicStreams,
@@ -79,10 +84,14 @@ def build(
     leases: Callable[[str], Lease] | None = None,
     credentials: StationCredentials | None = None,
     periodic_streams: PeriodicStreams | None = None,
+    vendors: VendorRegistry | None = None,
+    display_messages: DisplayMessageReads | None = None,
+    data_transfers: DataTransferReads | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
-    of a job by name). A `session` passed in stays the caller's to connect and close."""
+    of a job by name; `vendors`: the DataTransfer vendors, by default those installed as entry points). A `session`
+    passed in stays the caller's to connect and close."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -103,7 +112,14 @@ def build(
             settings.authorization_address, settings.authorization_timeout_s, settings.grpc_tls
         )
         resources.append(Closing(registry.close))
-    router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
+    router = Router(
+        TABLES,
+        functools.partial(
+            DeviceModelContext,
+            heartbeat_interval_s=settings.heartbeat_interval_s,
+            vendors=installed_vendors() if vendors is None else vendors,
+        ),
+    )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector", security=settings.kafka_security)
     commands = commands or CassandraCommandStore(session)
     if leases is None:
@@ -158,12 +174,15 @@ def build(
     device_projector, device_consumer = kafka_projection_runner(
         settings, instance, device.PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
+    display_and_transfers = CassandraDisplayAndTransfers(session)
     servicer = DeviceModelServicer(
         repository,
         StationCommands(repository, edges, settings.default_call_timeout_s),
         operator_commands,
         periodic_streams=periodic_streams or CassandraPeriodicStreams(session),
         clock=clock,
+        display_messages=display_messages or display_and_transfers,
+        data_transfers=data_transfers or display_and_transfers,
     )
     return Service(
         name=NAME,

@@ -46,6 +46,19 @@ class StationsRepository(Protocol):
     async def stations(self, page_size: int, page_token: str) -> tuple[list[device_model_pb2.Station], str]: ...
 
 
+class DisplayMessageReads(Protocol):
+    async def display_messages(self, station_id: str) -> list[device_model_pb2.DisplayMessage]:
+        """The messages the station shows as far as the CSMS knows, by id."""
+
+
+class DataTransferReads(Protocol):
+    async def data_transfers(
+        self, station_id: str, page_size: int, page_token: str
+    ) -> tuple[list[device_model_pb2.DataTransfer], str]:
+        """A page of the station's DataTransfer log, newest first, and the next page's token ("" after the last).
+        ValueError for a token it did not issue."""
+
+
 class EdgeNodeCalls(Protocol):
     """Sends a CALL through the edge node that holds the connection (gRPC EdgeService in production).
 

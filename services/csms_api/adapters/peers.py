@@ -127,6 +127,13 @@ class GrpcDeviceModel(GrpcPeer):
     async def get_periodic_stream_data(self, request: dm.GetPeriodicStreamDataRequest) -> list[dm.PeriodicStreamValue]:
         return list((await self._call(self._stub.GetPeriodicStreamData, request)).values)
 
+    async def list_display_messages(self, station_id: str) -> list[dm.DisplayMessage]:
+        request = dm.ListDisplayMessagesRequest(station_id=station_id)
+        return list((await self._call(self._stub.ListDisplayMessages, request)).messages)
+
+    async def list_data_transfers(self, request: dm.ListDataTransfersRequest) -> dm.ListDataTransfersResponse:
+        return await self._call(self._stub.ListDataTransfers, request)
+
 
 class GrpcTransactions(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

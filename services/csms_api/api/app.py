@@ -17,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from csms_api.api import (
     api_keys,
     commands,
+    display_and_transfers,
     health,
     local_lists,
     periodic_streams,
@@ -34,7 +35,8 @@ from csms_kernel.infra.lifecycle import Resource
 TITLE = "CSMS operator API"
 VERSION = "1"
 DESCRIPTION = """The operator REST API of the CSMS: stations, id tokens, local lists, transactions, sessions and
-commands, security events and station certificates, for every OCPP version.
+commands, display messages, the DataTransfer log, security events and station certificates, for every OCPP
+version.
 
 Every `/api/v1` request needs `Authorization: Bearer <key>`; create the first key with
 `csms api-keys create NAME --scope admin`. Scopes: `read` (every GET), `operate` (also commands and sessions),
@@ -47,6 +49,7 @@ ROUTERS = (
     sessions.router,
     commands.router,
     periodic_streams.router,
+    display_and_transfers.router,
     tokens.router,
     local_lists.router,
     transactions.router,

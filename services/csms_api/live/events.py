@@ -60,6 +60,8 @@ DEVICE_MODEL_KINDS: dict[str, Kind] = {
     "command_answered": Kind("command.answered", command_fields),
     "command_failed": Kind("command.failed", command_fields),
     "command_expired": Kind("command.expired", command_fields),
+    "display_messages_reported": Kind("display_messages.reported"),
+    "data_transfer_received": Kind("data_transfer.received"),
 }
 """DeviceModelEvent kinds streamed."""
 

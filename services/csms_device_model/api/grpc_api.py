@@ -1,5 +1,5 @@
-"""The DeviceModelService gRPC servicer: station queries, CSMS-initiated calls and operator commands (no logic of
-its own)."""
+"""The DeviceModelService gRPC servicer: station queries, CSMS-initiated calls, operator commands, display messages and
+the DataTransfer log (no logic of its own)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,13 @@ from csms.edge.v1 import edge_pb2
 from csms_device_model.app.operator_commands import NewCommand, OperatorCommands
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.domain.commands.messages import command_message
-from csms_device_model.ports import CallErrorReply, PeriodicStreams, StationsRepository
+from csms_device_model.ports import (
+    CallErrorReply,
+    DataTransferReads,
+    DisplayMessageReads,
+    PeriodicStreams,
+    StationsRepository,
+)
 from csms_kernel.clients.station_calls import StationCallError
 from csms_kernel.infra.envelopes import to_datetime
 
@@ -36,12 +42,16 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         *,
         periodic_streams: PeriodicStreams,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        display_messages: DisplayMessageReads,
+        data_transfers: DataTransferReads,
     ) -> None:
         self._repository = repository
         self._commands = commands
         self._operator_commands = operator_commands
         self._periodic_streams = periodic_streams
         self._clock = clock
+        self._display_messages = display_messages
+        self._data_transfers = data_transfers
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -157,3 +167,25 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
             request.station_id, request.stream_id, since, until, request.limit or DEFAULT_STREAM_VALUES
         )
         return device_model_pb2.GetPeriodicStreamDataResponse(values=values)
+
+    async def ListDisplayMessages(
+        self, request: device_model_pb2.ListDisplayMessagesRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListDisplayMessagesResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        messages = await self._display_messages.display_messages(request.station_id)
+        return device_model_pb2.ListDisplayMessagesResponse(messages=messages)
+
+    async def ListDataTransfers(
+        self, request: device_model_pb2.ListDataTransfersRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListDataTransfersResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        page_size = min(request.page_size or 100, MAX_PAGE_SIZE)
+        try:
+            transfers, token = await self._data_transfers.data_transfers(
+                request.station_id, page_size, request.page_token
+            )
+        except ValueError:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        return device_model_pb2.ListDataTransfersResponse(transfers=transfers, next_page_token=token)

@@ -25,6 +25,7 @@ from csms_device_model.domain.commands import (
     clear_cache,
     data_transfer,
     delete_certificate,
+    display_messages,
     get_configuration,
     get_installed_certificate_ids,
     install_certificate,
@@ -61,12 +62,15 @@ from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
+from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_display_message
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
@@ -74,12 +78,15 @@ from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
+from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
@@ -314,6 +321,13 @@ def v2_set_security_profile(
     return plan
 
 
+def no_display_messages(command: object) -> Plan:
+    raise NotExpressible(
+        "OCPP 1.6 has no display messages (SetDisplayMessage, GetDisplayMessages and ClearDisplayMessage are OCPP "
+        "2.0.1/2.1, block O); a 1.6 station's vendor may offer them through data-transfer"
+    )
+
+
 def raw_call(version: OcppVersion) -> Callable[[raw.Raw], Plan]:
     """The action and payload as given, if the version has the action, the CSMS sends it and the payload is valid;
     the result is the station's CALLRESULT payload as it is (checked against the response schema)."""
@@ -449,6 +463,31 @@ COMMANDS: dict[str, Command] = {
             V16: v16_set_security_profile,
             V201: v2_set_security_profile(v201_set_network_profile, v201_set_variables, v201_reset),
             V21: v2_set_security_profile(v21_set_network_profile, v21_set_variables, v21_reset),
+        },
+    ),
+    "set-display-message": Command(
+        display_messages.parse_set,
+        {
+            V16: no_display_messages,
+            V201: single(v201_set_display_message.request, v201_set_display_message.outcome),
+            V21: single(v21_set_display_message.request, v21_set_display_message.outcome),
+        },
+    ),
+    "get-display-messages": Command(
+        display_messages.parse_get,
+        {
+            V16: no_display_messages,
+            V201: with_command(v201_get_display_messages.request, v201_get_display_messages.outcome),
+            V21: with_command(v21_get_display_messages.request, v21_get_display_messages.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "clear-display-message": Command(
+        display_messages.parse_clear,
+        {
+            V16: no_display_messages,
+            V201: single(v201_clear_display_message.request, v201_clear_display_message.outcome),
+            V21: single(v21_clear_display_message.request, v21_clear_display_message.outcome),
         },
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),

@@ -1,11 +1,13 @@
-"""What every device-model OCPP handler receives: the call, its clock, settings, and where events go."""
+"""What every device-model OCPP handler receives: the call, its clock, settings, the DataTransfer vendor registry,
+and where events go."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.domain.vendors import VendorRegistry
 from csms_kernel.handling.router import CallInfo, Emitted
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.timestamps import ocpp_datetime
@@ -16,6 +18,8 @@ class DeviceModelContext:
     call: CallInfo
     emitted: Emitted
     heartbeat_interval_s: int
+    # DataTransfer vendor handlers (docs/adr/0034); pure functions, so they keep handler reads owner-only
+    vendors: VendorRegistry = field(default_factory=VendorRegistry)
 
     @property
     def now(self) -> datetime:

@@ -32,16 +32,20 @@ from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notificatio
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
+from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_display_message
 from csms_device_model.ocpp.v21 import close_periodic_event_stream as v21_close_periodic_event_stream
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
+from csms_device_model.ocpp.v21 import notify_display_messages as v21_notify_display_messages
 from csms_device_model.ocpp.v21 import notify_periodic_event_stream as v21_notify_periodic_event_stream
 from csms_device_model.ocpp.v21 import open_periodic_event_stream as v21_open_periodic_event_stream
 from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import status_notification as v21_status_notification
@@ -51,13 +55,17 @@ from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notificat
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
+from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
+from csms_device_model.ocpp.v201 import notify_display_messages as v201_notify_display_messages
 from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import status_notification as v201_status_notification
@@ -70,12 +78,15 @@ V16: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v16.BootNotification, v16_boot_notification.handle),
     "Heartbeat": Route(v16.Heartbeat, v16_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v16.StatusNotification, v16_status_notification.handle),
+    "DataTransfer": Route(v16.DataTransfer, v16_data_transfer.handle),
 }
 
 V201: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v201.BootNotification, v201_boot_notification.handle),
     "Heartbeat": Route(v201.Heartbeat, v201_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v201.StatusNotification, v201_status_notification.handle),
+    "NotifyDisplayMessages": Route(v201.NotifyDisplayMessages, v201_notify_display_messages.handle),
+    "DataTransfer": Route(v201.DataTransfer, v201_data_transfer.handle),
 }
 
 V21: RoutingTable[DeviceModelContext] = {
@@ -88,6 +99,8 @@ V21: RoutingTable[DeviceModelContext] = {
     "NotifyPeriodicEventStream": Route(
         v21_notify_periodic_event_stream.NotifyPeriodicEventStream, v21_notify_periodic_event_stream.handle
     ),
+    "NotifyDisplayMessages": Route(v21.NotifyDisplayMessages, v21_notify_display_messages.handle),
+    "DataTransfer": Route(v21.DataTransfer, v21_data_transfer.handle),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[DeviceModelContext]] = {
@@ -122,6 +135,9 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "SetVariables": v201_set_variables,
         "SetNetworkProfile": v201_set_network_profile,
         "DataTransfer": v201_data_transfer,
+        "SetDisplayMessage": v201_set_display_message,
+        "GetDisplayMessages": v201_get_display_messages,
+        "ClearDisplayMessage": v201_clear_display_message,
         "CertificateSigned": v201_certificate_signed,
         "DeleteCertificate": v201_delete_certificate,
         "GetInstalledCertificateIds": v201_get_installed_certificate_ids,
@@ -137,6 +153,9 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "SetVariables": v21_set_variables,
         "SetNetworkProfile": v21_set_network_profile,
         "DataTransfer": v21_data_transfer,
+        "SetDisplayMessage": v21_set_display_message,
+        "GetDisplayMessages": v21_get_display_messages,
+        "ClearDisplayMessage": v21_clear_display_message,
         "CertificateSigned": v21_certificate_signed,
         "DeleteCertificate": v21_delete_certificate,
         "GetInstalledCertificateIds": v21_get_installed_certificate_ids,

@@ -10,21 +10,36 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.projections import periodic_streams
+from csms_device_model.projections import data_transfers, display_messages, periodic_streams
 from csms_kernel.infra import topics
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write
 
 Writer = Callable[[device_model_pb2.DeviceModelEvent], list[Write]]
 
+
+def chain(*writers: Writer) -> Writer:
+    """One writer for an event kind several read models need (e.g. command_answered): the writes of each, in order."""
+
+    def write(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
+        return [w for writer in writers for w in writer(event)]
+
+    return write
+
+
 WRITERS: dict[str, Writer] = {
     "periodic_stream_opened": periodic_streams.from_event,
     "periodic_stream_closed": periodic_streams.from_event,
     "periodic_stream_data_received": periodic_streams.from_event,
+    "display_messages_reported": display_messages.from_event,
+    "data_transfer_received": data_transfers.from_event,
+    "command_sent": data_transfers.from_command_event,
+    "command_answered": chain(display_messages.from_command_answered, data_transfers.from_command_event),
+    "command_failed": data_transfers.from_command_event,
 }
 """The DeviceModelEvent `event` oneof name → the writer of its read model."""
 
-TABLES: tuple[str, ...] = (*periodic_streams.TABLES,)
+TABLES: tuple[str, ...] = (*periodic_streams.TABLES, *display_messages.TABLES, *data_transfers.TABLES)
 """The tables of the read models above (what a rebuild truncates)."""
 
 

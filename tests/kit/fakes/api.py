@@ -197,6 +197,8 @@ class FakeDeviceModel(_Recording):
     answer: dict[str, Any] = field(default_factory=lambda: {"status": "Accepted"})
     periodic_streams: list[dm.PeriodicStream] = field(default_factory=list)
     stream_values: list[dm.PeriodicStreamValue] = field(default_factory=list)
+    display_messages: dict[str, list[dm.DisplayMessage]] = field(default_factory=dict)
+    data_transfers: list[dm.DataTransfer] = field(default_factory=list)
 
     def connect(self, station_id: str, **fields: Any) -> dm.Station:
         station = dm.Station(station_id=station_id, connected=True, **fields)
@@ -261,6 +263,16 @@ class FakeDeviceModel(_Recording):
     async def get_periodic_stream_data(self, request: dm.GetPeriodicStreamDataRequest) -> list[dm.PeriodicStreamValue]:
         self._called("get_periodic_stream_data", request)
         return self.stream_values[: request.limit]
+
+    async def list_display_messages(self, station_id: str) -> list[dm.DisplayMessage]:
+        self._called("list_display_messages", station_id)
+        return self.display_messages.get(station_id, [])
+
+    async def list_data_transfers(self, request: dm.ListDataTransfersRequest) -> dm.ListDataTransfersResponse:
+        self._called("list_data_transfers", request)
+        found = {t.transfer_id: t for t in self.data_transfers if t.station_id == request.station_id}
+        page, token = _page(list(found), request.page_size or 100, request.page_token)
+        return dm.ListDataTransfersResponse(transfers=[found[i] for i in page], next_page_token=token)
 
 
 @dataclass

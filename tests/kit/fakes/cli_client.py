@@ -27,6 +27,8 @@ class FakeClient:
     commands: list[device_model_pb2.Command] = field(default_factory=list)
     periodic_streams: list[device_model_pb2.PeriodicStream] = field(default_factory=list)
     stream_values: list[device_model_pb2.PeriodicStreamValue] = field(default_factory=list)
+    display_messages: list[device_model_pb2.DisplayMessage] = field(default_factory=list)
+    data_transfers: list[device_model_pb2.DataTransfer] = field(default_factory=list)
     # method name -> exception it raises
     errors: dict[str, Exception] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
@@ -108,6 +110,15 @@ class FakeClient:
     ) -> list[device_model_pb2.PeriodicStreamValue]:
         self._record("get_periodic_stream_data", request)
         return self.stream_values[: request.limit]
+
+    def list_display_messages(self, station_id: str) -> list[device_model_pb2.DisplayMessage]:
+        self._record("list_display_messages", station_id)
+        return list(self.display_messages)
+
+    def list_data_transfers(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.DataTransfer], bool]:
+        self._record("list_data_transfers", station_id, limit)
+        ours = [t for t in self.data_transfers if t.station_id == station_id]
+        return ours[:limit], len(ours) > limit
 
     def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
         self._record("list_commands", station_id, limit)

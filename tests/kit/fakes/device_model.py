@@ -248,3 +248,24 @@ def _command_of(event: device_model_pb2.DeviceModelEvent) -> device_model_pb2.Co
     which = event.WhichOneof("event")
     command: device_model_pb2.Command = getattr(event, which or "").command
     return command
+
+
+@dataclass
+class InMemoryDisplayAndTransfers:
+    """The display messages and the DataTransfer log as given; pages by index (the token is the next index)."""
+
+    messages: dict[str, list[device_model_pb2.DisplayMessage]] = field(default_factory=dict)
+    transfers: dict[str, list[device_model_pb2.DataTransfer]] = field(default_factory=dict)
+
+    async def display_messages(self, station_id: str) -> list[device_model_pb2.DisplayMessage]:
+        return sorted(self.messages.get(station_id, []), key=lambda m: m.id)
+
+    async def data_transfers(
+        self, station_id: str, page_size: int, page_token: str
+    ) -> tuple[list[device_model_pb2.DataTransfer], str]:
+        if page_token and not page_token.isdigit():
+            raise ValueError("invalid page token")
+        start = int(page_token or 0)
+        found = self.transfers.get(station_id, [])
+        end = start + page_size
+        return found[start:end], str(end) if end < len(found) else ""

@@ -5,6 +5,8 @@ DataTransfer (echoing its data), its configuration (1.6 GetConfiguration/ChangeC
 GetVariables/SetVariables over a few standard keys it keeps), SendLocalList and GetLocalListVersion (keeping a local
 list), accepts remote start/stop (1.6 RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction; the test then
 drives the transaction) and 2.x GetTransactionStatus, and records the CSMS-initiated calls it received.
+2.x stations keep the display messages they are given (SetDisplayMessage, ClearDisplayMessage) and report them in
+NotifyDisplayMessages parts after GetDisplayMessages.
 Security (docs/adr/0027): it keeps installed root certificates (InstallCertificate, GetInstalledCertificateIds with
 hash data computed here from each certificate, DeleteCertificate), takes CertificateSigned chains, answers 1.6
 ExtendedTriggerMessage, and keeps the credentials it would reconnect with (`credentials`: a new 1.6
@@ -25,7 +27,7 @@ import websockets
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
@@ -288,6 +290,34 @@ class _Station2x:
     variables: dict[tuple[str, str], str]
     credentials: Credentials
     certificates: Certificates
+    display_messages: dict[int, dict[str, Any]]
+
+    @on("SetDisplayMessage")
+    def on_set_display_message(self, message: dict[str, Any], **kwargs: Any) -> Any:
+        self.received.calls.append(("SetDisplayMessage", {"message": message}))
+        self.display_messages[message["id"]] = message
+        return self.results.SetDisplayMessage(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("ClearDisplayMessage")
+    def on_clear_display_message(self, id: int, **kwargs: Any) -> Any:
+        self.received.calls.append(("ClearDisplayMessage", {"id": id}))
+        found = self.display_messages.pop(id, None)
+        return self.results.ClearDisplayMessage(status="Accepted" if found else "Unknown")  # type: ignore[attr-defined]
+
+    @on("GetDisplayMessages")
+    def on_get_display_messages(self, request_id: int, **kwargs: Any) -> Any:
+        self.received.calls.append(("GetDisplayMessages", {"requestId": request_id, **kwargs}))
+        return self.results.GetDisplayMessages(status="Accepted" if self.display_messages else "Unknown")  # type: ignore[attr-defined]
+
+    @after("GetDisplayMessages")
+    async def report_display_messages(self, request_id: int, **kwargs: Any) -> None:
+        """NotifyDisplayMessages, one message per part (tbc on all but the last)."""
+        messages = list(self.display_messages.values())
+        for i, message in enumerate(messages):
+            request = self.calls.NotifyDisplayMessages(  # type: ignore[attr-defined]
+                request_id=request_id, message_info=[message], tbc=i < len(messages) - 1
+            )
+            await self.call(request)  # type: ignore[attr-defined]
 
     @on("ChangeAvailability")
     def on_change_availability(self, operational_status: str, **kwargs: Any) -> Any:
@@ -474,6 +504,7 @@ async def connected_station(
         station.variables = dict(VARIABLES_2X)
         station.credentials = Credentials(password)
         station.certificates = Certificates()
+        station.display_messages = {}
         task = asyncio.create_task(station.start())
         try:
             yield station

@@ -40,6 +40,8 @@ ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/api/v1/security-events", READ, None),
     ("GET", "/api/v1/stations/CP-1/security-events", READ, None),
     ("GET", "/api/v1/stations/CP-1/certificates", READ, None),
+    ("GET", "/api/v1/stations/CP-1/display-messages", READ, None),
+    ("GET", "/api/v1/stations/CP-1/data-transfers", READ, None),
     ("GET", "/api/v1/api-keys", ADMIN, None),
     ("POST", "/api/v1/api-keys", ADMIN, {"name": "x", "scope": "read"}),
     ("GET", "/api/v1/api-keys/0123456789abcdef", ADMIN, None),

@@ -1,23 +1,28 @@
-"""OCPP 1.6 DataTransfer (CSMS → station), for `data-transfer`: 1.6 data is text, so a value that is not a string
-is sent as its JSON text. No I/O."""
+"""OCPP 1.6 DataTransfer in both directions. Station → CSMS: answered by the vendor registry (`vendor_data`).
+CSMS → station, for `data-transfer`: 1.6 data is text, so a value that is not a string is sent as its JSON text.
+No I/O."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ocpp.v16 import call, call_result
 
 from csms_device_model.domain.commands import results
 from csms_device_model.domain.commands.data_transfer import DataTransfer
+from csms_device_model.domain.vendors import OCPP_STATUS
+from csms_device_model.ocpp.context import DeviceModelContext
+from csms_device_model.ocpp.vendor_data import receive, text_data
 
 
 def request(command: DataTransfer) -> call.DataTransfer:
-    data = command.data
-    if data is not None and not isinstance(data, str):
-        data = json.dumps(data, separators=(",", ":"))
-    return call.DataTransfer(vendor_id=command.vendor_id, message_id=command.message_id, data=data)
+    return call.DataTransfer(vendor_id=command.vendor_id, message_id=command.message_id, data=text_data(command.data))
 
 
 def outcome(result: call_result.DataTransfer) -> dict[str, Any]:
     return {**results.status(result.status), "data": result.data}
+
+
+async def handle(ctx: DeviceModelContext, request: call.DataTransfer) -> call_result.DataTransfer:
+    answered = receive(ctx, request.vendor_id, request.message_id, request.data)
+    return call_result.DataTransfer(status=OCPP_STATUS[answered.status], data=text_data(answered.data))

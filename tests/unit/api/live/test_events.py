@@ -181,6 +181,8 @@ def test_known_types() -> None:
         "station.disconnected",
         "station.booted",
         "connector.status_changed",
+        "display_messages.reported",
+        "data_transfer.received",
         "transaction.started",
         "transaction.updated",
         "transaction.ended",

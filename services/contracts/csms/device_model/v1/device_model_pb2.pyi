@@ -313,7 +313,8 @@ class Command(_message.Message):
     station_id: _builtins.str
     command: _builtins.str
     """reset, change-availability, unlock-connector, trigger-message, clear-cache, get-configuration,
-    set-configuration, data-transfer, raw.
+    set-configuration, data-transfer, raw, the security commands (docs/adr/0027), set-display-message,
+    get-display-messages, clear-display-message (docs/adr/0034).
     """
     params_json: _builtins.str
     """The version-neutral parameters as given (JSON object)."""
@@ -693,6 +694,163 @@ class CommandExpired(_message.Message):
 Global___CommandExpired: _TypeAlias = CommandExpired  # noqa: Y015
 
 @_typing.final
+class DisplayMessage(_message.Message):
+    """A display message (OCPP 2.x MessageInfoType) in neutral form: enum values in snake_case (priority always_front,
+    in_front, normal_cycle; state charging, faulted, idle, unavailable, suspended, discharging or "" for any state;
+    format ascii, html, uri, utf8, qrcode).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    PRIORITY_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    START_AT_FIELD_NUMBER: _builtins.int
+    END_AT_FIELD_NUMBER: _builtins.int
+    TRANSACTION_ID_FIELD_NUMBER: _builtins.int
+    FORMAT_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    CONTENT_FIELD_NUMBER: _builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: _builtins.int
+    DISPLAY_INSTANCE_FIELD_NUMBER: _builtins.int
+    DISPLAY_EVSE_ID_FIELD_NUMBER: _builtins.int
+    DISPLAY_CONNECTOR_ID_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    priority: _builtins.str
+    state: _builtins.str
+    transaction_id: _builtins.str
+    format: _builtins.str
+    language: _builtins.str
+    content: _builtins.str
+    display_name: _builtins.str
+    """The display component (name, instance, EVSE, connector), when the message is for one display."""
+    display_instance: _builtins.str
+    display_evse_id: _builtins.int
+    display_connector_id: _builtins.int
+    source: _builtins.str
+    """Read model only: where the CSMS learned it ("command <id>" or "report <requestId>") and when."""
+    @_builtins.property
+    def start_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def end_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        priority: _builtins.str = ...,
+        state: _builtins.str = ...,
+        start_at: _timestamp_pb2.Timestamp | None = ...,
+        end_at: _timestamp_pb2.Timestamp | None = ...,
+        transaction_id: _builtins.str = ...,
+        format: _builtins.str = ...,
+        language: _builtins.str = ...,
+        content: _builtins.str = ...,
+        display_name: _builtins.str = ...,
+        display_instance: _builtins.str = ...,
+        display_evse_id: _builtins.int | None = ...,
+        display_connector_id: _builtins.int | None = ...,
+        source: _builtins.str = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_display_connector_id", b"_display_connector_id", "_display_evse_id", b"_display_evse_id", "display_connector_id", b"display_connector_id", "display_evse_id", b"display_evse_id", "end_at", b"end_at", "start_at", b"start_at", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_display_connector_id", b"_display_connector_id", "_display_evse_id", b"_display_evse_id", "content", b"content", "display_connector_id", b"display_connector_id", "display_evse_id", b"display_evse_id", "display_instance", b"display_instance", "display_name", b"display_name", "end_at", b"end_at", "format", b"format", "id", b"id", "language", b"language", "priority", b"priority", "source", b"source", "start_at", b"start_at", "state", b"state", "transaction_id", b"transaction_id", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__display_connector_id: _TypeAlias = _typing.Literal["display_connector_id"]  # noqa: Y015
+    _WhichOneofArgType__display_connector_id: _TypeAlias = _typing.Literal["_display_connector_id", b"_display_connector_id"]  # noqa: Y015
+    _WhichOneofReturnType__display_evse_id: _TypeAlias = _typing.Literal["display_evse_id"]  # noqa: Y015
+    _WhichOneofArgType__display_evse_id: _TypeAlias = _typing.Literal["_display_evse_id", b"_display_evse_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__display_connector_id) -> _WhichOneofReturnType__display_connector_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__display_evse_id) -> _WhichOneofReturnType__display_evse_id | None: ...
+
+Global___DisplayMessage: _TypeAlias = DisplayMessage  # noqa: Y015
+
+@_typing.final
+class DisplayMessagesReported(_message.Message):
+    """NotifyDisplayMessages (2.0.1/2.1): one part of the station's answer to GetDisplayMessages."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    TBC_FIELD_NUMBER: _builtins.int
+    MESSAGES_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.int
+    tbc: _builtins.bool
+    @_builtins.property
+    def messages(self) -> _containers.RepeatedCompositeFieldContainer[Global___DisplayMessage]: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.int = ...,
+        tbc: _builtins.bool = ...,
+        messages: _abc.Iterable[Global___DisplayMessage] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["messages", b"messages", "request_id", b"request_id", "tbc", b"tbc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DisplayMessagesReported: _TypeAlias = DisplayMessagesReported  # noqa: Y015
+
+@_typing.final
+class DataTransferReceived(_message.Message):
+    """A station's DataTransfer and the CSMS's answer, as chosen by the vendor handler registry (docs/adr/0034)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VENDOR_ID_FIELD_NUMBER: _builtins.int
+    VENDOR_MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    DATA_JSON_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    RESPONSE_DATA_JSON_FIELD_NUMBER: _builtins.int
+    REASON_CODE_FIELD_NUMBER: _builtins.int
+    DETAILS_JSON_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    vendor_id: _builtins.str
+    vendor_message_id: _builtins.str
+    """The DataTransfer's messageId ("" when the station sent none; named apart from DeviceModelEvent.message_id,
+    the OCPP message id of the CALL).
+    """
+    data_json: _builtins.str
+    """The data as sent, as JSON ("" when none; OCPP 1.6 data is text, so a JSON string there)."""
+    status: _builtins.str
+    """accepted, rejected, unknown_vendor_id, unknown_message_id"""
+    response_data_json: _builtins.str
+    """The data answered, as JSON ("" when none)."""
+    reason_code: _builtins.str
+    """2.x statusInfo.reasonCode of the answer ("" when none)."""
+    details_json: _builtins.str
+    """What the vendor handler made of it, for the log (JSON object, "" when nothing)."""
+    error: _builtins.str
+    """The vendor handler failed: the error (answered rejected)."""
+    def __init__(
+        self,
+        *,
+        vendor_id: _builtins.str = ...,
+        vendor_message_id: _builtins.str = ...,
+        data_json: _builtins.str = ...,
+        status: _builtins.str = ...,
+        response_data_json: _builtins.str = ...,
+        reason_code: _builtins.str = ...,
+        details_json: _builtins.str = ...,
+        error: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data_json", b"data_json", "details_json", b"details_json", "error", b"error", "reason_code", b"reason_code", "response_data_json", b"response_data_json", "status", b"status", "vendor_id", b"vendor_id", "vendor_message_id", b"vendor_message_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DataTransferReceived: _TypeAlias = DataTransferReceived  # noqa: Y015
+
+@_typing.final
 class DeviceModelEvent(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -710,6 +868,8 @@ class DeviceModelEvent(_message.Message):
     PERIODIC_STREAM_OPENED_FIELD_NUMBER: _builtins.int
     PERIODIC_STREAM_CLOSED_FIELD_NUMBER: _builtins.int
     PERIODIC_STREAM_DATA_RECEIVED_FIELD_NUMBER: _builtins.int
+    DISPLAY_MESSAGES_REPORTED_FIELD_NUMBER: _builtins.int
+    DATA_TRANSFER_RECEIVED_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
     message_id: _builtins.str
@@ -736,6 +896,10 @@ class DeviceModelEvent(_message.Message):
     def periodic_stream_closed(self) -> Global___PeriodicStreamClosed: ...
     @_builtins.property
     def periodic_stream_data_received(self) -> Global___PeriodicStreamDataReceived: ...
+    @_builtins.property
+    def display_messages_reported(self) -> Global___DisplayMessagesReported: ...
+    @_builtins.property
+    def data_transfer_received(self) -> Global___DataTransferReceived: ...
     def __init__(
         self,
         *,
@@ -753,12 +917,14 @@ class DeviceModelEvent(_message.Message):
         periodic_stream_opened: Global___PeriodicStreamOpened | None = ...,
         periodic_stream_closed: Global___PeriodicStreamClosed | None = ...,
         periodic_stream_data_received: Global___PeriodicStreamDataReceived | None = ...,
+        display_messages_reported: Global___DisplayMessagesReported | None = ...,
+        data_transfer_received: Global___DataTransferReceived | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "occurred_at", b"occurred_at", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "occurred_at", b"occurred_at", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired", "periodic_stream_opened", "periodic_stream_closed", "periodic_stream_data_received"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired", "periodic_stream_opened", "periodic_stream_closed", "periodic_stream_data_received", "display_messages_reported", "data_transfer_received"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
@@ -1009,3 +1175,161 @@ class GetPeriodicStreamDataResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetPeriodicStreamDataResponse: _TypeAlias = GetPeriodicStreamDataResponse  # noqa: Y015
+
+@_typing.final
+class ListDisplayMessagesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDisplayMessagesRequest: _TypeAlias = ListDisplayMessagesRequest  # noqa: Y015
+
+@_typing.final
+class ListDisplayMessagesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MESSAGES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def messages(self) -> _containers.RepeatedCompositeFieldContainer[Global___DisplayMessage]:
+        """By message id."""
+
+    def __init__(
+        self,
+        *,
+        messages: _abc.Iterable[Global___DisplayMessage] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["messages", b"messages"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDisplayMessagesResponse: _TypeAlias = ListDisplayMessagesResponse  # noqa: Y015
+
+@_typing.final
+class DataTransfer(_message.Message):
+    """One DataTransfer of the log."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    TRANSFER_ID_FIELD_NUMBER: _builtins.int
+    DIRECTION_FIELD_NUMBER: _builtins.int
+    OCPP_VERSION_FIELD_NUMBER: _builtins.int
+    VENDOR_ID_FIELD_NUMBER: _builtins.int
+    MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    DATA_JSON_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    RESPONSE_DATA_JSON_FIELD_NUMBER: _builtins.int
+    REASON_CODE_FIELD_NUMBER: _builtins.int
+    DETAILS_JSON_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    COMMAND_ID_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    transfer_id: _builtins.str
+    """station_to_csms: the OCPP message id; csms_to_station: "<command id>/<call index>"."""
+    direction: _builtins.str
+    """station_to_csms or csms_to_station."""
+    ocpp_version: _envelope_pb2.OcppVersion.ValueType
+    vendor_id: _builtins.str
+    message_id: _builtins.str
+    data_json: _builtins.str
+    status: _builtins.str
+    """accepted, rejected, unknown_vendor_id, unknown_message_id; csms_to_station also sent (no answer yet),
+    call_error (the station answered with a CALLERROR: `error`) and failed (no answer: `error`).
+    """
+    response_data_json: _builtins.str
+    reason_code: _builtins.str
+    details_json: _builtins.str
+    error: _builtins.str
+    command_id: _builtins.str
+    """csms_to_station: the operator command that sent it."""
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp:
+        """station_to_csms: when the edge received it; csms_to_station: when the command was sent."""
+
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        transfer_id: _builtins.str = ...,
+        direction: _builtins.str = ...,
+        ocpp_version: _envelope_pb2.OcppVersion.ValueType = ...,
+        vendor_id: _builtins.str = ...,
+        message_id: _builtins.str = ...,
+        data_json: _builtins.str = ...,
+        status: _builtins.str = ...,
+        response_data_json: _builtins.str = ...,
+        reason_code: _builtins.str = ...,
+        details_json: _builtins.str = ...,
+        error: _builtins.str = ...,
+        command_id: _builtins.str = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["recorded_at", b"recorded_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_id", b"command_id", "data_json", b"data_json", "details_json", b"details_json", "direction", b"direction", "error", b"error", "message_id", b"message_id", "ocpp_version", b"ocpp_version", "reason_code", b"reason_code", "recorded_at", b"recorded_at", "response_data_json", b"response_data_json", "station_id", b"station_id", "status", b"status", "transfer_id", b"transfer_id", "vendor_id", b"vendor_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DataTransfer: _TypeAlias = DataTransfer  # noqa: Y015
+
+@_typing.final
+class ListDataTransfersRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDataTransfersRequest: _TypeAlias = ListDataTransfersRequest  # noqa: Y015
+
+@_typing.final
+class ListDataTransfersResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRANSFERS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def transfers(self) -> _containers.RepeatedCompositeFieldContainer[Global___DataTransfer]: ...
+    def __init__(
+        self,
+        *,
+        transfers: _abc.Iterable[Global___DataTransfer] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "transfers", b"transfers"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDataTransfersResponse: _TypeAlias = ListDataTransfersResponse  # noqa: Y015

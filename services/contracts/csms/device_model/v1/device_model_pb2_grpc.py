@@ -74,6 +74,16 @@ class DeviceModelServiceStub:
                 request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataRequest.SerializeToString,
                 response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataResponse.FromString,
                 _registered_method=True)
+        self.ListDisplayMessages = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListDisplayMessages',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDisplayMessagesRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDisplayMessagesResponse.FromString,
+                _registered_method=True)
+        self.ListDataTransfers = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListDataTransfers',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersResponse.FromString,
+                _registered_method=True)
 
 
 class DeviceModelServiceServicer:
@@ -139,6 +149,23 @@ class DeviceModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDisplayMessages(self, request, context):
+        """The display messages the station shows, as far as the CSMS knows (docs/adr/0034): accepted
+        set-display-message commands, NotifyDisplayMessages reports and cleared messages reconciled. Empty for a
+        station never heard of.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDataTransfers(self, request, context):
+        """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
+        page_token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DeviceModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -181,6 +208,16 @@ def add_DeviceModelServiceServicer_to_server(servicer, server):
                     servicer.GetPeriodicStreamData,
                     request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataRequest.FromString,
                     response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataResponse.SerializeToString,
+            ),
+            'ListDisplayMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDisplayMessages,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDisplayMessagesRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDisplayMessagesResponse.SerializeToString,
+            ),
+            'ListDataTransfers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDataTransfers,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -399,6 +436,60 @@ class DeviceModelService:
             '/csms.device_model.v1.DeviceModelService/GetPeriodicStreamData',
             csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataRequest.SerializeToString,
             csms_dot_device__model_dot_v1_dot_device__model__pb2.GetPeriodicStreamDataResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDisplayMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListDisplayMessages',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDisplayMessagesRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDisplayMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDataTransfers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListDataTransfers',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -54,6 +54,15 @@ class DeviceModelServiceStub:
     """One stream's values, oldest first, from `since` (inclusive) to `until` (exclusive; unset: now), at most
     `limit` (default 1000). INVALID_ARGUMENT for a limit above 10000.
     """
+    ListDisplayMessages: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListDisplayMessagesRequest, _device_model_pb2.ListDisplayMessagesResponse]
+    """The display messages the station shows, as far as the CSMS knows (docs/adr/0034): accepted
+    set-display-message commands, NotifyDisplayMessages reports and cleared messages reconciled. Empty for a
+    station never heard of.
+    """
+    ListDataTransfers: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListDataTransfersRequest, _device_model_pb2.ListDataTransfersResponse]
+    """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
+    page_token.
+    """
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -80,6 +89,15 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     GetPeriodicStreamData: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetPeriodicStreamDataRequest, _device_model_pb2.GetPeriodicStreamDataResponse]  # type: ignore[assignment]
     """One stream's values, oldest first, from `since` (inclusive) to `until` (exclusive; unset: now), at most
     `limit` (default 1000). INVALID_ARGUMENT for a limit above 10000.
+    """
+    ListDisplayMessages: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListDisplayMessagesRequest, _device_model_pb2.ListDisplayMessagesResponse]  # type: ignore[assignment]
+    """The display messages the station shows, as far as the CSMS knows (docs/adr/0034): accepted
+    set-display-message commands, NotifyDisplayMessages reports and cleared messages reconciled. Empty for a
+    station never heard of.
+    """
+    ListDataTransfers: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListDataTransfersRequest, _device_model_pb2.ListDataTransfersResponse]  # type: ignore[assignment]
+    """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
+    page_token.
     """
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -152,6 +170,27 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_device_model_pb2.GetPeriodicStreamDataResponse, _abc.Awaitable[_device_model_pb2.GetPeriodicStreamDataResponse]]:
         """One stream's values, oldest first, from `since` (inclusive) to `until` (exclusive; unset: now), at most
         `limit` (default 1000). INVALID_ARGUMENT for a limit above 10000.
+        """
+
+    @_abc_1.abstractmethod
+    def ListDisplayMessages(
+        self,
+        request: _device_model_pb2.ListDisplayMessagesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListDisplayMessagesResponse, _abc.Awaitable[_device_model_pb2.ListDisplayMessagesResponse]]:
+        """The display messages the station shows, as far as the CSMS knows (docs/adr/0034): accepted
+        set-display-message commands, NotifyDisplayMessages reports and cleared messages reconciled. Empty for a
+        station never heard of.
+        """
+
+    @_abc_1.abstractmethod
+    def ListDataTransfers(
+        self,
+        request: _device_model_pb2.ListDataTransfersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListDataTransfersResponse, _abc.Awaitable[_device_model_pb2.ListDataTransfersResponse]]:
+        """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
+        page_token.
         """
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
