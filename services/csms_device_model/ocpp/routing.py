@@ -34,10 +34,13 @@ from csms_device_model.ocpp.v21 import change_availability as v21_change_availab
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
+from csms_device_model.ocpp.v21 import notify_report as v21_notify_report
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
@@ -50,10 +53,13 @@ from csms_device_model.ocpp.v201 import change_availability as v201_change_avail
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
+from csms_device_model.ocpp.v201 import notify_report as v201_notify_report
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
@@ -73,12 +79,14 @@ V201: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v201.BootNotification, v201_boot_notification.handle),
     "Heartbeat": Route(v201.Heartbeat, v201_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v201.StatusNotification, v201_status_notification.handle),
+    "NotifyReport": Route(v201.NotifyReport, v201_notify_report.handle),
 }
 
 V21: RoutingTable[DeviceModelContext] = {
     "BootNotification": Route(v21.BootNotification, v21_boot_notification.handle),
     "Heartbeat": Route(v21.Heartbeat, v21_heartbeat.handle, remember_answer=False),
     "StatusNotification": Route(v21.StatusNotification, v21_status_notification.handle),
+    "NotifyReport": Route(v21.NotifyReport, v21_notify_report.handle),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[DeviceModelContext]] = {
@@ -110,6 +118,8 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "TriggerMessage": v201_trigger_message,
         "ClearCache": v201_clear_cache,
         "GetVariables": v201_get_variables,
+        "GetBaseReport": v201_get_base_report,
+        "GetReport": v201_get_report,
         "SetVariables": v201_set_variables,
         "SetNetworkProfile": v201_set_network_profile,
         "DataTransfer": v201_data_transfer,
@@ -125,6 +135,8 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "TriggerMessage": v21_trigger_message,
         "ClearCache": v21_clear_cache,
         "GetVariables": v21_get_variables,
+        "GetBaseReport": v21_get_base_report,
+        "GetReport": v21_get_report,
         "SetVariables": v21_set_variables,
         "SetNetworkProfile": v21_set_network_profile,
         "DataTransfer": v21_data_transfer,

@@ -10,16 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.projections import inventory
 from csms_kernel.infra import topics
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write
 
 Writer = Callable[[device_model_pb2.DeviceModelEvent], list[Write]]
 
-WRITERS: dict[str, Writer] = {}
+WRITERS: dict[str, Writer] = {
+    "report_part_received": inventory.from_report_part,
+    "command_sent": inventory.from_command_event,
+    "command_answered": inventory.from_command_event,
+    "command_failed": inventory.from_command_event,
+    "command_expired": inventory.from_command_event,
+}
 """The DeviceModelEvent `event` oneof name → the writer of its read model."""
 
-TABLES: tuple[str, ...] = ()
+TABLES: tuple[str, ...] = (*inventory.TABLES,)
 """The tables of the read models above (what a rebuild truncates)."""
 
 

@@ -48,6 +48,13 @@ class DeviceModelServiceStub:
     GetCommand: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]
     """NOT_FOUND for an unknown command id."""
     ListCommands: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]
+    GetDeviceModel: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetDeviceModelRequest, _device_model_pb2.GetDeviceModelResponse]
+    """The station's device model inventory (docs/adr/0032): its variable attributes as NotifyReport, GetVariables,
+    SetVariables and (1.6) GetConfiguration/ChangeConfiguration answers left them, in key order, filtered and paged.
+    INVALID_ARGUMENT: an invalid page_token.
+    """
+    ListReports: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListReportsRequest, _device_model_pb2.ListReportsResponse]
+    """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -69,6 +76,13 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     GetCommand: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetCommandRequest, _device_model_pb2.GetCommandResponse]  # type: ignore[assignment]
     """NOT_FOUND for an unknown command id."""
     ListCommands: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListCommandsRequest, _device_model_pb2.ListCommandsResponse]  # type: ignore[assignment]
+    GetDeviceModel: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetDeviceModelRequest, _device_model_pb2.GetDeviceModelResponse]  # type: ignore[assignment]
+    """The station's device model inventory (docs/adr/0032): its variable attributes as NotifyReport, GetVariables,
+    SetVariables and (1.6) GetConfiguration/ChangeConfiguration answers left them, in key order, filtered and paged.
+    INVALID_ARGUMENT: an invalid page_token.
+    """
+    ListReports: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListReportsRequest, _device_model_pb2.ListReportsResponse]  # type: ignore[assignment]
+    """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -123,5 +137,24 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _device_model_pb2.ListCommandsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_device_model_pb2.ListCommandsResponse, _abc.Awaitable[_device_model_pb2.ListCommandsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetDeviceModel(
+        self,
+        request: _device_model_pb2.GetDeviceModelRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.GetDeviceModelResponse, _abc.Awaitable[_device_model_pb2.GetDeviceModelResponse]]:
+        """The station's device model inventory (docs/adr/0032): its variable attributes as NotifyReport, GetVariables,
+        SetVariables and (1.6) GetConfiguration/ChangeConfiguration answers left them, in key order, filtered and paged.
+        INVALID_ARGUMENT: an invalid page_token.
+        """
+
+    @_abc_1.abstractmethod
+    def ListReports(
+        self,
+        request: _device_model_pb2.ListReportsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListReportsResponse, _abc.Awaitable[_device_model_pb2.ListReportsResponse]]:
+        """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
