@@ -103,6 +103,10 @@ class DeviceModelPeer(Protocol):
 
     async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse: ...
 
+    async def get_device_model(self, request: dm.GetDeviceModelRequest) -> dm.GetDeviceModelResponse: ...
+
+    async def list_reports(self, station_id: str) -> list[dm.Report]: ...
+
 
 class TransactionsPeer(Protocol):
     """TransactionsService (proto/csms/transactions/v1): transactions and remote start/stop."""

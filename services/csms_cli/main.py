@@ -17,6 +17,7 @@ from csms_cli import (
     api_keys,
     call,
     command,
+    device_model,
     exit_codes,
     local_lists,
     projections,
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         projections,
         api_keys,
         security,
+        device_model,
     ):
         module.add_parser(commands)
     return parser

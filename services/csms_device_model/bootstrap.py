@@ -19,6 +19,7 @@ from csms_device_model.adapters.command_outbox import CassandraCommandOutbox
 from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandStore
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
+from csms_device_model.adapters.inventory import CassandraDeviceModelInventory
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
 from csms_device_model.api.grpc_api import DeviceModelServicer
@@ -31,6 +32,7 @@ from csms_device_model.policies.close_replaced_connections import CloseReplacedC
 from csms_device_model.policies.deliver_queued_commands import DeliverQueuedCommands
 from csms_device_model.ports import (
     CommandStore,
+    DeviceModelInventory,
     EdgeNodeCalls,
     PendingCommandEvent,
     StationCredentials,
@@ -76,6 +78,7 @@ def build(
     event_log: EventLog[PendingCommandEvent] | None = None,
     leases: Callable[[str], Lease] | None = None,
     credentials: StationCredentials | None = None,
+    inventory: DeviceModelInventory | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
@@ -156,7 +159,10 @@ def build(
         settings, instance, device.PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
     servicer = DeviceModelServicer(
-        repository, StationCommands(repository, edges, settings.default_call_timeout_s), operator_commands
+        repository,
+        StationCommands(repository, edges, settings.default_call_timeout_s),
+        operator_commands,
+        inventory or CassandraDeviceModelInventory(session),
     )
     return Service(
         name=NAME,

@@ -120,6 +120,12 @@ class GrpcDeviceModel(GrpcPeer):
     async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse:
         return await self._call(self._stub.ListCommands, request)
 
+    async def get_device_model(self, request: dm.GetDeviceModelRequest) -> dm.GetDeviceModelResponse:
+        return await self._call(self._stub.GetDeviceModel, request)
+
+    async def list_reports(self, station_id: str) -> list[dm.Report]:
+        return list((await self._call(self._stub.ListReports, dm.ListReportsRequest(station_id=station_id))).reports)
+
 
 class GrpcTransactions(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

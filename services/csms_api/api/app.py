@@ -17,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from csms_api.api import (
     api_keys,
     commands,
+    device_model,
     health,
     local_lists,
     problems,
@@ -45,6 +46,7 @@ ROUTERS = (
     stations.router,
     sessions.router,
     commands.router,
+    device_model.router,
     tokens.router,
     local_lists.router,
     transactions.router,

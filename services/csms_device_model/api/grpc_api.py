@@ -13,7 +13,7 @@ from csms.edge.v1 import edge_pb2
 from csms_device_model.app.operator_commands import NewCommand, OperatorCommands
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.domain.commands.messages import command_message
-from csms_device_model.ports import CallErrorReply, StationsRepository
+from csms_device_model.ports import CallErrorReply, DeviceModelInventory, StationsRepository, VariableFilter
 from csms_kernel.clients.station_calls import StationCallError
 from csms_kernel.infra.envelopes import to_datetime
 
@@ -22,11 +22,16 @@ MAX_PAGE_SIZE = 1000
 
 class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
     def __init__(
-        self, repository: StationsRepository, commands: StationCommands, operator_commands: OperatorCommands
+        self,
+        repository: StationsRepository,
+        commands: StationCommands,
+        operator_commands: OperatorCommands,
+        inventory: DeviceModelInventory,
     ) -> None:
         self._repository = repository
         self._commands = commands
         self._operator_commands = operator_commands
+        self._inventory = inventory
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -111,3 +116,28 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         return device_model_pb2.ListCommandsResponse(
             commands=[command_message(record) for record in records], next_page_token=token
         )
+
+    async def GetDeviceModel(
+        self, request: device_model_pb2.GetDeviceModelRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetDeviceModelResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        where = VariableFilter(
+            component=request.component,
+            variable=request.variable,
+            evse_id=request.evse_id if request.HasField("evse_id") else None,
+            attribute_type=request.attribute_type,
+        )
+        page_size = min(request.page_size or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+        try:
+            variables, token = await self._inventory.variables(request.station_id, where, page_size, request.page_token)
+        except ValueError:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        return device_model_pb2.GetDeviceModelResponse(variables=variables, next_page_token=token)
+
+    async def ListReports(
+        self, request: device_model_pb2.ListReportsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListReportsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        return device_model_pb2.ListReportsResponse(reports=await self._inventory.reports(request.station_id))
