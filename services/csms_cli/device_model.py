@@ -104,4 +104,3 @@ def _reports_table(found: list[device_model_pb2.Report]) -> str:
         for r in found
     ]
     return render.table(_REPORT_COLUMNS, lines)
-
