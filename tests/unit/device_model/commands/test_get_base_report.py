@@ -39,7 +39,7 @@ def test_it_takes_a_request_id_from_the_command() -> None:
 
 
 def test_1_6_has_no_device_model_report() -> None:
-    with pytest.raises(NotExpressible, match="OCPP 1.6 has no device model report"):
+    with pytest.raises(NotExpressible, match=r"OCPP 1\.6 has no device model report"):
         translate("get-base-report", OcppVersion.V16, {"report_base": "full_inventory", "request_id": 1})
 
 

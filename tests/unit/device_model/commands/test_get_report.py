@@ -54,7 +54,7 @@ def test_it_takes_a_request_id_from_the_command() -> None:
 
 
 def test_1_6_has_no_device_model_report() -> None:
-    with pytest.raises(NotExpressible, match="OCPP 1.6 has no device model report"):
+    with pytest.raises(NotExpressible, match=r"OCPP 1\.6 has no device model report"):
         translate("get-report", OcppVersion.V16, {"request_id": 1})
 
 
