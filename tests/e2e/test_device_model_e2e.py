@@ -50,7 +50,7 @@ def report_data(count: int) -> list[dict[str, Any]]:
         name = COMPONENTS[i % len(COMPONENTS)]
         component: dict[str, Any] = {"name": name}
         if name == "EVSE":
-            component["evse"] = {"id": 1 + i % 2}
+            component["evse"] = {"id": 1 + (i // 6) % 2}
         elif name == "Connector":
             component["evse"] = {"id": 1 + i % 2, "connector_id": 1 + i % 3}
         elif i % 5 == 0:
