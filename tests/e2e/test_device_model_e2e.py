@@ -3,7 +3,8 @@ API answers with a 300-variable NotifyReport in five parts sent out of order wit
 inventory read through `/api/v1/stations/{id}/device-model` is exactly what it reported (nothing lost or doubled),
 the report complete in `/reports`; a set-configuration then shows in the inventory; an unsolicited report is kept
 and marked. A 2.1 station likewise (smaller) and a rejected GetReport marked failed. A 1.6 station's
-GetConfiguration and ChangeConfiguration fill the same model (component OCPP16), shown by `csms device-model`."""
+GetConfiguration and ChangeConfiguration fill the same model (component OCPP16), shown by `csms device-model`.
+The NotifyReport benchmark (loadtest/bench_notify_report.py) runs, at a tiny size."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ import pytest
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import register
+from kit.api import register, unique
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
+from loadtest.bench_notify_report import Settings, ingest
 
 pytestmark = pytest.mark.e2e
 
@@ -273,3 +275,19 @@ async def test_a_1_6_station_s_configuration_fills_the_same_model(
         f"/api/v1/stations/{station_id}/commands/get-base-report", json={"report_base": "full_inventory"}
     )
     assert refused.status_code == 422 and "OCPP 1.6 has no device model report" in refused.text
+
+
+async def test_the_notify_report_benchmark_runs(stack: Stack, keys: dict[str, str]) -> None:
+    settings = Settings(
+        api=stack.config.api_url,
+        edge_url=stack.config.edge_url(0),
+        admin_key=keys["admin"],
+        operate_key=keys["operate"],
+        variables=30,
+        part_size=7,
+        timeout_s=60,
+    )
+    result = await ingest(settings, unique("E2E-BENCH-NR"))
+    assert (result.parts, result.attributes) == (5, 38)
+    assert 0 < result.send_s <= result.complete_s
+    assert "38 attributes in 5 parts" in result.report()
