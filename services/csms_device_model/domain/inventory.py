@@ -14,9 +14,11 @@ also send SetVariables, but their values are secrets and are not recorded.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from csms.device_model.v1 import device_model_pb2
 
 NO_EVSE = -1
 ACTUAL = "Actual"
@@ -138,19 +140,17 @@ def _result_key(found: dict[str, Any]) -> AttributeKey:
     return key_of(found.get("component") or {}, found.get("variable") or {}, found.get("attributeType"))
 
 
-def attribute_keys(variables: Iterable[Any]) -> Iterator[tuple[AttributeKey, Any]]:
-    """Each attribute of ReportedVariable messages with its key."""
-    for variable in variables:
-        for attribute in variable.attributes:
-            yield (
-                AttributeKey(
-                    variable.component,
-                    variable.component_instance,
-                    variable.evse_id if variable.HasField("evse_id") else NO_EVSE,
-                    variable.connector_id if variable.HasField("connector_id") else NO_EVSE,
-                    variable.variable,
-                    variable.variable_instance,
-                    attribute.type or ACTUAL,
-                ),
-                attribute,
-            )
+def reported_keys(variable: device_model_pb2.ReportedVariable) -> list[AttributeKey]:
+    """The key of each attribute of a reported variable, in the order of its attributes."""
+    return [
+        AttributeKey(
+            variable.component,
+            variable.component_instance,
+            variable.evse_id if variable.HasField("evse_id") else NO_EVSE,
+            variable.connector_id if variable.HasField("connector_id") else NO_EVSE,
+            variable.variable,
+            variable.variable_instance,
+            attribute.type or ACTUAL,
+        )
+        for attribute in variable.attributes
+    ]

@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.domain.inventory import Observation, ValueRead, attribute_keys, observations
+from csms_device_model.domain.inventory import Observation, ValueRead, observations, reported_keys
 from csms_kernel.infra.envelopes import to_datetime, version_from_proto
 from csms_kernel.projecting.writes import Write, micros
 
@@ -63,7 +63,7 @@ def from_report_part(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
     ts = micros(at)
     out: list[Write] = []
     for variable in part.variables:
-        keys = [key for key, _ in attribute_keys([variable])]
+        keys = reported_keys(variable)
         for key, attribute in zip(keys, variable.attributes, strict=True):
             value = attribute.value if attribute.HasField("value") else None
             values = (value, attribute.mutability, attribute.persistent, attribute.constant, part.request_id, at)
