@@ -96,6 +96,12 @@ class CsmsClient(Protocol):
     def get_periodic_stream_data(
         self, request: device_model_pb2.GetPeriodicStreamDataRequest
     ) -> list[device_model_pb2.PeriodicStreamValue]: ...
+    def get_device_model(
+        self, request: device_model_pb2.GetDeviceModelRequest, limit: int
+    ) -> tuple[list[device_model_pb2.DeviceVariable], bool]:
+        """At most `limit` variable attributes (and whether there were more)."""
+
+    def list_reports(self, station_id: str) -> list[device_model_pb2.Report]: ...
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest
@@ -267,11 +273,26 @@ class GrpcCsmsClient:
                 request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
                 page = self._device_model().ListDataTransfers(request, timeout=self._rpc_timeout_s)
                 found.extend(page.transfers)
+
+    def get_device_model(
+        self, request: device_model_pb2.GetDeviceModelRequest, limit: int
+    ) -> tuple[list[device_model_pb2.DeviceVariable], bool]:
+        found: list[device_model_pb2.DeviceVariable] = []
+        with self._errors(DEVICE_MODEL):
+            while True:
+                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+                page = self._device_model().GetDeviceModel(request, timeout=self._rpc_timeout_s)
+                found.extend(page.variables)
                 if len(found) > limit:
                     return found[:limit], True
                 if not page.next_page_token:
                     return found, False
                 request.page_token = page.next_page_token
+
+    def list_reports(self, station_id: str) -> list[device_model_pb2.Report]:
+        request = device_model_pb2.ListReportsRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            return list(self._device_model().ListReports(request, timeout=self._rpc_timeout_s).reports)
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

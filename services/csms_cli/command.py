@@ -1,8 +1,8 @@
 """`csms command`: operator commands in one shape for every OCPP version (docs/adr/0020-operator-commands.md).
 
 `csms command NAME STATION ...` sends one (reset, change-availability, unlock-connector, trigger-message,
-clear-cache, get-configuration, set-configuration, data-transfer, set-display-message, get-display-messages,
-clear-display-message, raw; the security commands certificate-signed,
+clear-cache, get-configuration, set-configuration, get-base-report, get-report (docs/adr/0032), data-transfer,
+set-display-message, get-display-messages, clear-display-message, raw; the security commands certificate-signed,
 install-certificate, get-installed-certificate-ids, delete-certificate, set-password, set-security-profile,
 docs/adr/0027) and prints its neutral result as JSON (stdout); a CALLERROR, a failure or an expiry goes to
 stderr with the exit codes of `exit_codes` (a timeout 2, offline 3). `--no-wait` and a command queued for an
@@ -83,6 +83,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     set_ = _sender(names, "set-configuration", "change configuration keys", _set)
     set_.add_argument("settings", nargs="+", metavar="KEY=VALUE")
+
+    base = _sender(names, "get-base-report", "2.x: ask for a device model report (csms device-model reports)", _base)
+    base.add_argument("report_base", choices=("configuration_inventory", "full_inventory", "summary_inventory"))
+
+    report = _sender(names, "get-report", "2.x: ask for the device model matching criteria", _report)
+    report.add_argument(
+        "--criterion", action="append", choices=("active", "available", "enabled", "problem"), help="repeatable"
+    )
+    report.add_argument(
+        "--variable", action="append", metavar="COMPONENT[.VARIABLE]", help="repeatable; without VARIABLE: all of it"
+    )
 
     transfer = _sender(names, "data-transfer", "send a vendor-specific DataTransfer", _transfer)
     transfer.add_argument("vendor_id", metavar="VENDOR_ID")
@@ -212,6 +223,18 @@ def _trigger(args: argparse.Namespace) -> dict[str, Any]:
 
 def _get(args: argparse.Namespace) -> dict[str, Any]:
     return {"keys": args.keys} if args.keys else {}
+
+
+def _base(args: argparse.Namespace) -> dict[str, Any]:
+    return {"report_base": args.report_base}
+
+
+def _report(args: argparse.Namespace) -> dict[str, Any]:
+    wanted = []
+    for named in args.variable or ():
+        component, _, variable = named.partition(".")
+        wanted.append(_without_none(component=component, variable=variable or None))
+    return _without_none(component_criteria=args.criterion, component_variables=wanted or None)
 
 
 def _set(args: argparse.Namespace) -> dict[str, Any]:

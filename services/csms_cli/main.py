@@ -17,6 +17,7 @@ from csms_cli import (
     api_keys,
     call,
     command,
+    device_model,
     display_and_transfers,
     exit_codes,
     local_lists,
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         security,
         periodic_streams,
         display_and_transfers,
+        device_model,
     ):
         module.add_parser(commands)
     return parser

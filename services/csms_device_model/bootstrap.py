@@ -20,6 +20,7 @@ from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandS
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.display_and_transfers import CassandraDisplayAndTransfers
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
+from csms_device_model.adapters.inventory import CassandraDeviceModelInventory
 from csms_device_model.adapters.periodic_streams import CassandraPeriodicStreams
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
@@ -36,6 +37,7 @@ from csms_device_model.policies.deliver_queued_commands import DeliverQueuedComm
 from csms_device_model.ports import (
     CommandStore,
     DataTransferReads,
+    DeviceModelInventory,
     DisplayMessageReads,
     EdgeNodeCalls,
     PendingCommandEvent,
@@ -87,6 +89,7 @@ def build(
     vendors: VendorRegistry | None = None,
     display_messages: DisplayMessageReads | None = None,
     data_transfers: DataTransferReads | None = None,
+    inventory: DeviceModelInventory | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
@@ -183,6 +186,7 @@ def build(
         clock=clock,
         display_messages=display_messages or display_and_transfers,
         data_transfers=data_transfers or display_and_transfers,
+        inventory=inventory or CassandraDeviceModelInventory(session),
     )
     return Service(
         name=NAME,

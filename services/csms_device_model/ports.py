@@ -189,3 +189,26 @@ class PeriodicStreams(Protocol):
     ) -> list[device_model_pb2.PeriodicStreamValue]:
         """Oldest first, sampled in [since, until), at most `limit`."""
         ...
+
+
+@dataclass(frozen=True)
+class VariableFilter:
+    """Which inventory entries to read: each given field must match exactly (None / '' matches everything)."""
+
+    component: str = ""
+    variable: str = ""
+    evse_id: int | None = None
+    attribute_type: str = ""
+
+
+class DeviceModelInventory(Protocol):
+    """The device model inventory read models (docs/adr/0032)."""
+
+    async def variables(
+        self, station_id: str, where: VariableFilter, page_size: int, page_token: str
+    ) -> tuple[list[device_model_pb2.DeviceVariable], str]:
+        """A page of the station's variable attributes in key order and the next page's token ('' at the end).
+        ValueError for a page token not issued here."""
+
+    async def reports(self, station_id: str) -> list[device_model_pb2.Report]:
+        """The station's reports with their progress, newest first."""

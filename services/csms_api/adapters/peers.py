@@ -134,6 +134,12 @@ class GrpcDeviceModel(GrpcPeer):
     async def list_data_transfers(self, request: dm.ListDataTransfersRequest) -> dm.ListDataTransfersResponse:
         return await self._call(self._stub.ListDataTransfers, request)
 
+    async def get_device_model(self, request: dm.GetDeviceModelRequest) -> dm.GetDeviceModelResponse:
+        return await self._call(self._stub.GetDeviceModel, request)
+
+    async def list_reports(self, station_id: str) -> list[dm.Report]:
+        return list((await self._call(self._stub.ListReports, dm.ListReportsRequest(station_id=station_id))).reports)
+
 
 class GrpcTransactions(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

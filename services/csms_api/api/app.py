@@ -17,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from csms_api.api import (
     api_keys,
     commands,
+    device_model,
     display_and_transfers,
     health,
     local_lists,
@@ -50,6 +51,7 @@ ROUTERS = (
     commands.router,
     periodic_streams.router,
     display_and_transfers.router,
+    device_model.router,
     tokens.router,
     local_lists.router,
     transactions.router,

@@ -44,6 +44,18 @@ def command_fields(message: Any) -> dict[str, Any]:
     return fields
 
 
+def report_part_fields(message: Any) -> dict[str, Any]:
+    """A NotifyReport part's progress (request id, seqNo, tbc, how many variables), not its variables: read those
+    with `GET /api/v1/stations/{id}/device-model`."""
+    return {
+        "request_id": message.request_id,
+        "seq_no": message.seq_no,
+        "tbc": message.tbc,
+        "generated_at": message.generated_at.ToJsonString(),
+        "variables": len(message.variables),
+    }
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one kind of domain event is streamed: its SSE type and the JSON fields of its message."""
@@ -62,6 +74,7 @@ DEVICE_MODEL_KINDS: dict[str, Kind] = {
     "command_expired": Kind("command.expired", command_fields),
     "display_messages_reported": Kind("display_messages.reported"),
     "data_transfer_received": Kind("data_transfer.received"),
+    "report_part_received": Kind("report.part_received", report_part_fields),
 }
 """DeviceModelEvent kinds streamed."""
 

@@ -18,9 +18,11 @@ from csms_device_model.domain.commands.messages import command_message
 from csms_device_model.ports import (
     CallErrorReply,
     DataTransferReads,
+    DeviceModelInventory,
     DisplayMessageReads,
     PeriodicStreams,
     StationsRepository,
+    VariableFilter,
 )
 from csms_kernel.clients.station_calls import StationCallError
 from csms_kernel.infra.envelopes import to_datetime
@@ -44,6 +46,7 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         display_messages: DisplayMessageReads,
         data_transfers: DataTransferReads,
+        inventory: DeviceModelInventory,
     ) -> None:
         self._repository = repository
         self._commands = commands
@@ -52,6 +55,7 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         self._clock = clock
         self._display_messages = display_messages
         self._data_transfers = data_transfers
+        self._inventory = inventory
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -189,3 +193,28 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         except ValueError:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
         return device_model_pb2.ListDataTransfersResponse(transfers=transfers, next_page_token=token)
+
+    async def GetDeviceModel(
+        self, request: device_model_pb2.GetDeviceModelRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetDeviceModelResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        where = VariableFilter(
+            component=request.component,
+            variable=request.variable,
+            evse_id=request.evse_id if request.HasField("evse_id") else None,
+            attribute_type=request.attribute_type,
+        )
+        page_size = min(request.page_size or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+        try:
+            variables, token = await self._inventory.variables(request.station_id, where, page_size, request.page_token)
+        except ValueError:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        return device_model_pb2.GetDeviceModelResponse(variables=variables, next_page_token=token)
+
+    async def ListReports(
+        self, request: device_model_pb2.ListReportsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListReportsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        return device_model_pb2.ListReportsResponse(reports=await self._inventory.reports(request.station_id))

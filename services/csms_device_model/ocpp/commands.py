@@ -26,8 +26,10 @@ from csms_device_model.domain.commands import (
     data_transfer,
     delete_certificate,
     display_messages,
+    get_base_report,
     get_configuration,
     get_installed_certificate_ids,
+    get_report,
     install_certificate,
     raw,
     reset,
@@ -65,8 +67,10 @@ from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_display_message
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import reset as v21_reset
@@ -81,8 +85,10 @@ from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import reset as v201_reset
@@ -186,6 +192,12 @@ def v16_set_configuration(command: SetConfiguration) -> Plan:
         }
 
     return calls([v16_change_configuration.request(s) for s in command.settings], combine)
+
+
+def no_device_model_report(command: Any) -> Plan:
+    raise NotExpressible(
+        "OCPP 1.6 has no device model report: get-configuration reads the station's keys into the same inventory"
+    )
 
 
 def v16_trigger(command: TriggerMessage) -> Plan:
@@ -489,6 +501,24 @@ COMMANDS: dict[str, Command] = {
             V201: single(v201_clear_display_message.request, v201_clear_display_message.outcome),
             V21: single(v21_clear_display_message.request, v21_clear_display_message.outcome),
         },
+    ),
+    "get-base-report": Command(
+        get_base_report.parse,
+        {
+            V16: no_device_model_report,
+            V201: single(v201_get_base_report.request, v201_get_base_report.outcome),
+            V21: single(v21_get_base_report.request, v21_get_base_report.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "get-report": Command(
+        get_report.parse,
+        {
+            V16: no_device_model_report,
+            V201: single(v201_get_report.request, v201_get_report.outcome),
+            V21: single(v21_get_report.request, v21_get_report.outcome),
+        },
+        takes_request_id=True,
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),
 }

@@ -36,13 +36,16 @@ from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_displa
 from csms_device_model.ocpp.v21 import close_periodic_event_stream as v21_close_periodic_event_stream
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
+from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import notify_display_messages as v21_notify_display_messages
 from csms_device_model.ocpp.v21 import notify_periodic_event_stream as v21_notify_periodic_event_stream
+from csms_device_model.ocpp.v21 import notify_report as v21_notify_report
 from csms_device_model.ocpp.v21 import open_periodic_event_stream as v21_open_periodic_event_stream
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
@@ -58,12 +61,15 @@ from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
+from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import notify_display_messages as v201_notify_display_messages
+from csms_device_model.ocpp.v201 import notify_report as v201_notify_report
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
@@ -87,6 +93,7 @@ V201: RoutingTable[DeviceModelContext] = {
     "StatusNotification": Route(v201.StatusNotification, v201_status_notification.handle),
     "NotifyDisplayMessages": Route(v201.NotifyDisplayMessages, v201_notify_display_messages.handle),
     "DataTransfer": Route(v201.DataTransfer, v201_data_transfer.handle),
+    "NotifyReport": Route(v201.NotifyReport, v201_notify_report.handle),
 }
 
 V21: RoutingTable[DeviceModelContext] = {
@@ -101,6 +108,7 @@ V21: RoutingTable[DeviceModelContext] = {
     ),
     "NotifyDisplayMessages": Route(v21.NotifyDisplayMessages, v21_notify_display_messages.handle),
     "DataTransfer": Route(v21.DataTransfer, v21_data_transfer.handle),
+    "NotifyReport": Route(v21.NotifyReport, v21_notify_report.handle),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[DeviceModelContext]] = {
@@ -132,6 +140,8 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "TriggerMessage": v201_trigger_message,
         "ClearCache": v201_clear_cache,
         "GetVariables": v201_get_variables,
+        "GetBaseReport": v201_get_base_report,
+        "GetReport": v201_get_report,
         "SetVariables": v201_set_variables,
         "SetNetworkProfile": v201_set_network_profile,
         "DataTransfer": v201_data_transfer,
@@ -150,6 +160,8 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "TriggerMessage": v21_trigger_message,
         "ClearCache": v21_clear_cache,
         "GetVariables": v21_get_variables,
+        "GetBaseReport": v21_get_base_report,
+        "GetReport": v21_get_report,
         "SetVariables": v21_set_variables,
         "SetNetworkProfile": v21_set_network_profile,
         "DataTransfer": v21_data_transfer,

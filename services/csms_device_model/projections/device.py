@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.projections import data_transfers, display_messages, periodic_streams
+from csms_device_model.projections import data_transfers, display_messages, inventory, periodic_streams
 from csms_kernel.infra import topics
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write
@@ -33,13 +33,22 @@ WRITERS: dict[str, Writer] = {
     "periodic_stream_data_received": periodic_streams.from_event,
     "display_messages_reported": display_messages.from_event,
     "data_transfer_received": data_transfers.from_event,
-    "command_sent": data_transfers.from_command_event,
-    "command_answered": chain(display_messages.from_command_answered, data_transfers.from_command_event),
-    "command_failed": data_transfers.from_command_event,
+    "report_part_received": inventory.from_report_part,
+    "command_sent": chain(inventory.from_command_event, data_transfers.from_command_event),
+    "command_answered": chain(
+        inventory.from_command_event, display_messages.from_command_answered, data_transfers.from_command_event
+    ),
+    "command_failed": chain(inventory.from_command_event, data_transfers.from_command_event),
+    "command_expired": inventory.from_command_event,
 }
 """The DeviceModelEvent `event` oneof name → the writer of its read model."""
 
-TABLES: tuple[str, ...] = (*periodic_streams.TABLES, *display_messages.TABLES, *data_transfers.TABLES)
+TABLES: tuple[str, ...] = (
+    *periodic_streams.TABLES,
+    *display_messages.TABLES,
+    *data_transfers.TABLES,
+    *inventory.TABLES,
+)
 """The tables of the read models above (what a rebuild truncates)."""
 
 

@@ -26,6 +26,7 @@ OWNERS: dict[str, str] = {
     # display messages and vendor DataTransfer (docs/adr/0034)
     "NotifyDisplayMessages": DEVICE_MODEL,
     "DataTransfer": DEVICE_MODEL,
+    "NotifyReport": DEVICE_MODEL,
     "Authorize": AUTHORIZATION,
     # ISO 15118 Plug & Charge (2.0.1/2.1): decisions about EV contracts (docs/adr/0024, 0028)
     "Get15118EVCertificate": AUTHORIZATION,

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Generic, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from opentelemetry.trace import SpanKind
 
 from csms_kernel.infra import topics
@@ -222,8 +222,10 @@ class ProjectionRunner(Generic[E, S]):
                 await self._consumer.commit(offsets)
                 self._recovered()
                 return
-            except CommitFailedError as exc:
-                # The partitions moved to another instance, which re-applies these records (idempotently).
+            except (CommitFailedError, IllegalStateError) as exc:
+                # The partitions moved to another instance, which re-applies these records (idempotently); a
+                # partition revoked while the batch was applied is refused locally (IllegalStateError "not assigned")
+                # and would be refused forever.
                 log.info("%s: commit after rebalance refused (%s)", self._name, exc)
                 return
             except KafkaError as exc:

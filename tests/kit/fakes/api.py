@@ -193,6 +193,8 @@ class FakeDeviceModel(_Recording):
     service: str = "device-model"
     stations: dict[str, dm.Station] = field(default_factory=dict)
     commands: dict[str, dm.Command] = field(default_factory=dict)
+    variables: dict[str, list[dm.DeviceVariable]] = field(default_factory=dict)
+    reports: dict[str, list[dm.Report]] = field(default_factory=dict)
     # The result every answered command gets.
     answer: dict[str, Any] = field(default_factory=lambda: {"status": "Accepted"})
     periodic_streams: list[dm.PeriodicStream] = field(default_factory=list)
@@ -273,6 +275,21 @@ class FakeDeviceModel(_Recording):
         found = {t.transfer_id: t for t in self.data_transfers if t.station_id == request.station_id}
         page, token = _page(list(found), request.page_size or 100, request.page_token)
         return dm.ListDataTransfersResponse(transfers=[found[i] for i in page], next_page_token=token)
+
+    async def get_device_model(self, request: dm.GetDeviceModelRequest) -> dm.GetDeviceModelResponse:
+        self._called("get_device_model", request)
+        found = [
+            v
+            for v in self.variables.get(request.station_id, [])
+            if (not request.component or v.component == request.component)
+            and (not request.variable or v.variable == request.variable)
+        ]
+        page, token = _page([f"{i:06d}" for i in range(len(found))], request.page_size or 100, request.page_token)
+        return dm.GetDeviceModelResponse(variables=[found[int(i)] for i in page], next_page_token=token)
+
+    async def list_reports(self, station_id: str) -> list[dm.Report]:
+        self._called("list_reports", station_id)
+        return self.reports.get(station_id, [])
 
 
 @dataclass

@@ -29,6 +29,8 @@ class FakeClient:
     stream_values: list[device_model_pb2.PeriodicStreamValue] = field(default_factory=list)
     display_messages: list[device_model_pb2.DisplayMessage] = field(default_factory=list)
     data_transfers: list[device_model_pb2.DataTransfer] = field(default_factory=list)
+    variables: list[device_model_pb2.DeviceVariable] = field(default_factory=list)
+    reports: list[device_model_pb2.Report] = field(default_factory=list)
     # method name -> exception it raises
     errors: dict[str, Exception] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
@@ -124,6 +126,16 @@ class FakeClient:
         self._record("list_commands", station_id, limit)
         ours = [c for c in self.commands if c.station_id == station_id]
         return ours[:limit], len(ours) > limit
+
+    def get_device_model(
+        self, request: device_model_pb2.GetDeviceModelRequest, limit: int
+    ) -> tuple[list[device_model_pb2.DeviceVariable], bool]:
+        self._record("get_device_model", request, limit)
+        return self.variables[:limit], len(self.variables) > limit
+
+    def list_reports(self, station_id: str) -> list[device_model_pb2.Report]:
+        self._record("list_reports", station_id)
+        return self.reports
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

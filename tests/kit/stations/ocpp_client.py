@@ -2,7 +2,8 @@
 
 Each version's station answers Reset and TriggerMessage, ChangeAvailability, UnlockConnector, ClearCache,
 DataTransfer (echoing its data), its configuration (1.6 GetConfiguration/ChangeConfiguration, 2.x
-GetVariables/SetVariables over a few standard keys it keeps), SendLocalList and GetLocalListVersion (keeping a local
+GetVariables/SetVariables over a few standard keys it keeps), 2.x GetBaseReport/GetReport (answered with
+`report_status`; the test sends the NotifyReport parts), SendLocalList and GetLocalListVersion (keeping a local
 list), accepts remote start/stop (1.6 RemoteStart/StopTransaction, 2.x RequestStart/StopTransaction; the test then
 drives the transaction) and 2.x GetTransactionStatus, and records the CSMS-initiated calls it received.
 2.x stations keep the display messages they are given (SetDisplayMessage, ClearDisplayMessage) and report them in
@@ -286,6 +287,8 @@ class Station16(ChargePoint16):  # type: ignore[misc]
 
 class _Station2x:
     received: Received
+    # The answer to GetBaseReport / GetReport; the test sends the NotifyReport parts itself (`station.call`).
+    report_status: str
     local_list: LocalList
     variables: dict[tuple[str, str], str]
     credentials: Credentials
@@ -370,6 +373,16 @@ class _Station2x:
                 self.variables[name] = asked["attribute_value"]
             found.append({"attribute_status": status, "component": asked["component"], "variable": asked["variable"]})
         return self.results.SetVariables(set_variable_result=found)  # type: ignore[attr-defined]
+
+    @on("GetBaseReport")
+    def on_get_base_report(self, request_id: int, report_base: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("GetBaseReport", {"requestId": request_id, "reportBase": report_base}))
+        return self.results.GetBaseReport(status=self.report_status)  # type: ignore[attr-defined]
+
+    @on("GetReport")
+    def on_get_report(self, request_id: int, **kwargs: Any) -> Any:
+        self.received.calls.append(("GetReport", {"requestId": request_id, **kwargs}))
+        return self.results.GetReport(status=self.report_status)  # type: ignore[attr-defined]
 
     @on("Reset")
     def on_reset(self, type: str, **kwargs: Any) -> Any:
@@ -502,6 +515,7 @@ async def connected_station(
         station.socket = ws
         station.configuration = dict(CONFIGURATION_16)
         station.variables = dict(VARIABLES_2X)
+        station.report_status = "Accepted"
         station.credentials = Credentials(password)
         station.certificates = Certificates()
         station.display_messages = {}

@@ -27,6 +27,8 @@ ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/api/v1/stations/CP-1/commands", READ, None),
     ("GET", "/api/v1/stations/CP-1/periodic-streams", READ, None),
     ("GET", "/api/v1/stations/CP-1/periodic-streams/7/data", READ, None),
+    ("GET", "/api/v1/stations/CP-1/device-model", READ, None),
+    ("GET", "/api/v1/stations/CP-1/reports", READ, None),
     ("GET", "/api/v1/tokens", READ, None),
     ("POST", "/api/v1/tokens", ADMIN, TOKEN),
     ("GET", "/api/v1/tokens/TAG-1", READ, None),

@@ -60,6 +60,28 @@ def sent(client: FakeClient) -> tuple[pb.SendCommandRequest, dict[str, object]]:
             {"message": "status_notification", "evse_id": 1, "connector_id": 2},
         ),
         (["clear-cache", "CP-1"], "clear-cache", {}),
+        (["get-base-report", "CP-1", "full_inventory"], "get-base-report", {"report_base": "full_inventory"}),
+        (["get-report", "CP-1"], "get-report", {}),
+        (
+            [
+                "get-report",
+                "CP-1",
+                "--criterion",
+                "problem",
+                "--variable",
+                "EVSE",
+                "--variable",
+                "TxCtrlr.EVConnectionTimeOut",
+            ],
+            "get-report",
+            {
+                "component_criteria": ["problem"],
+                "component_variables": [
+                    {"component": "EVSE"},
+                    {"component": "TxCtrlr", "variable": "EVConnectionTimeOut"},
+                ],
+            },
+        ),
         (["get-configuration", "CP-1"], "get-configuration", {}),
         (
             ["get-configuration", "CP-1", "HeartbeatInterval", "OCPPCommCtrlr.HeartbeatInterval"],

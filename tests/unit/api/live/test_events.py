@@ -137,6 +137,35 @@ def test_an_event_without_a_kind_is_not_streamed() -> None:
     assert event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, value)) is None
 
 
+def test_a_report_part_carries_its_progress_not_its_variables() -> None:
+    part = device_model_pb2.DeviceModelEvent(
+        station_id="CP-1",
+        ocpp_version=envelope_pb2.OCPP_VERSION_21,
+        message_id="r-1",
+        report_part_received=device_model_pb2.ReportPartReceived(
+            request_id=42,
+            seq_no=3,
+            tbc=True,
+            variables=[device_model_pb2.ReportedVariable(component="EVSE", variable="Power")] * 2,
+        ),
+    )
+    part.occurred_at.FromJsonString("2026-01-01T00:00:00Z")
+    part.report_part_received.generated_at.FromJsonString("2026-01-01T00:00:00Z")
+    event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, part.SerializeToString()))
+    assert event is not None and event.type == "report.part_received"
+    assert data_of(event) == {
+        "station_id": "CP-1",
+        "ocpp_version": "2.1",
+        "message_id": "r-1",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "request_id": 42,
+        "seq_no": 3,
+        "tbc": True,
+        "generated_at": "2026-01-01T00:00:00Z",
+        "variables": 2,
+    }
+
+
 def test_a_command_outcome_carries_the_command_as_the_rest_api_shows_it() -> None:
     value = records.command_event("command_answered", "CP-4", "cmd-7")
     event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, value))
@@ -183,6 +212,7 @@ def test_known_types() -> None:
         "connector.status_changed",
         "display_messages.reported",
         "data_transfer.received",
+        "report.part_received",
         "transaction.started",
         "transaction.updated",
         "transaction.ended",

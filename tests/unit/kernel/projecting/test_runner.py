@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 
 from csms.envelope.v1 import envelope_pb2
 from csms_kernel.infra.backoff import Backoff
@@ -56,6 +57,7 @@ class Consumer:
 
     log: Log
     batches: list[list[ConsumerRecord[bytes, bytes]]]
+    commit_errors: list[Exception] = field(default_factory=list)
 
     async def getmany(
         self, timeout_ms: int, max_records: int
@@ -65,6 +67,8 @@ class Consumer:
         return {TP: self.batches.pop(0)}
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if self.commit_errors:
+            raise self.commit_errors.pop(0)
         self.log.steps.append(("commit", offsets))
 
     def assignment(self) -> set[TopicPartition]:
@@ -119,11 +123,16 @@ class Policy:
         self.log.steps.append(("policy", [event.station_id for event in events]))
 
 
-async def run(batches: list[list[ConsumerRecord[bytes, bytes]]], writer: Writer, log: Log) -> DeadLetter:
+async def run(
+    batches: list[list[ConsumerRecord[bytes, bytes]]],
+    writer: Writer,
+    log: Log,
+    commit_errors: list[Exception] | None = None,
+) -> DeadLetter:
     dead_letter = DeadLetter()
     runner = ProjectionRunner(
         projection=PROJECTION,
-        consumer=Consumer(log, batches),  # type: ignore[arg-type]
+        consumer=Consumer(log, batches, commit_errors or []),  # type: ignore[arg-type]
         writer=writer,
         state=NoState(),  # type: ignore[arg-type]
         dead_letter=dead_letter,  # type: ignore[arg-type]
@@ -172,6 +181,22 @@ async def test_transient_errors_are_retried_until_they_pass_and_nothing_is_parke
     dead_letter = await run([[record(0, station("CS-1"))]], Writer(log, transient=5), log)
     assert dead_letter.parked == []
     assert log.steps == [("write", [Write("W {ks}", ("CS-1", None))]), ("commit", {TP: 1})]
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [CommitFailedError("rebalanced"), IllegalStateError("TopicPartition(topic='t', partition=0) is not assigned")],
+)
+async def test_a_commit_refused_after_a_rebalance_is_left_to_the_new_owner(refusal: Exception) -> None:
+    """Partitions revoked while a batch was applied: their commit is refused, for good; the runner goes on with
+    the next batch instead of retrying it (the new owner re-applies the records, idempotently)."""
+    log = Log()
+    await run([[record(0, station("CS-1"))], [record(1, station("CS-2"))]], Writer(log), log, [refusal])
+    assert log.steps == [
+        ("write", [Write("W {ks}", ("CS-1", None))]),
+        ("write", [Write("W {ks}", ("CS-2", None))]),
+        ("commit", {TP: 2}),
+    ]
 
 
 async def test_state_is_read_before_the_writes_policies_run_after_them_and_positions_are_committed_last() -> None:

@@ -870,6 +870,7 @@ class DeviceModelEvent(_message.Message):
     PERIODIC_STREAM_DATA_RECEIVED_FIELD_NUMBER: _builtins.int
     DISPLAY_MESSAGES_REPORTED_FIELD_NUMBER: _builtins.int
     DATA_TRANSFER_RECEIVED_FIELD_NUMBER: _builtins.int
+    REPORT_PART_RECEIVED_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
     message_id: _builtins.str
@@ -900,6 +901,8 @@ class DeviceModelEvent(_message.Message):
     def display_messages_reported(self) -> Global___DisplayMessagesReported: ...
     @_builtins.property
     def data_transfer_received(self) -> Global___DataTransferReceived: ...
+    @_builtins.property
+    def report_part_received(self) -> Global___ReportPartReceived: ...
     def __init__(
         self,
         *,
@@ -919,12 +922,13 @@ class DeviceModelEvent(_message.Message):
         periodic_stream_data_received: Global___PeriodicStreamDataReceived | None = ...,
         display_messages_reported: Global___DisplayMessagesReported | None = ...,
         data_transfer_received: Global___DataTransferReceived | None = ...,
+        report_part_received: Global___ReportPartReceived | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "occurred_at", b"occurred_at", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "occurred_at", b"occurred_at", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "report_part_received", b"report_part_received", "station_booted", b"station_booted"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "report_part_received", b"report_part_received", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired", "periodic_stream_opened", "periodic_stream_closed", "periodic_stream_data_received", "display_messages_reported", "data_transfer_received"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired", "periodic_stream_opened", "periodic_stream_closed", "periodic_stream_data_received", "display_messages_reported", "data_transfer_received", "report_part_received"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
@@ -1333,3 +1337,457 @@ class ListDataTransfersResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListDataTransfersResponse: _TypeAlias = ListDataTransfersResponse  # noqa: Y015
+
+@_typing.final
+class ReportedAttribute(_message.Message):
+    """One VariableAttributeType of a reported variable."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TYPE_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    MUTABILITY_FIELD_NUMBER: _builtins.int
+    PERSISTENT_FIELD_NUMBER: _builtins.int
+    CONSTANT_FIELD_NUMBER: _builtins.int
+    type: _builtins.str
+    """Actual, Target, MinSet, MaxSet (Actual when the station leaves it out)."""
+    value: _builtins.str
+    mutability: _builtins.str
+    """ReadOnly, WriteOnly, ReadWrite (ReadWrite when left out)."""
+    persistent: _builtins.bool
+    constant: _builtins.bool
+    def __init__(
+        self,
+        *,
+        type: _builtins.str = ...,
+        value: _builtins.str | None = ...,
+        mutability: _builtins.str = ...,
+        persistent: _builtins.bool = ...,
+        constant: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_value", b"_value", "value", b"value"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_value", b"_value", "constant", b"constant", "mutability", b"mutability", "persistent", b"persistent", "type", b"type", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__value: _TypeAlias = _typing.Literal["value"]  # noqa: Y015
+    _WhichOneofArgType__value: _TypeAlias = _typing.Literal["_value", b"_value"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__value) -> _WhichOneofReturnType__value | None: ...
+
+Global___ReportedAttribute: _TypeAlias = ReportedAttribute  # noqa: Y015
+
+@_typing.final
+class VariableCharacteristics(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    UNIT_FIELD_NUMBER: _builtins.int
+    DATA_TYPE_FIELD_NUMBER: _builtins.int
+    MIN_LIMIT_FIELD_NUMBER: _builtins.int
+    MAX_LIMIT_FIELD_NUMBER: _builtins.int
+    VALUES_LIST_FIELD_NUMBER: _builtins.int
+    SUPPORTS_MONITORING_FIELD_NUMBER: _builtins.int
+    MAX_ELEMENTS_FIELD_NUMBER: _builtins.int
+    unit: _builtins.str
+    data_type: _builtins.str
+    min_limit: _builtins.float
+    max_limit: _builtins.float
+    values_list: _builtins.str
+    supports_monitoring: _builtins.bool
+    max_elements: _builtins.int
+    """2.1 only."""
+    def __init__(
+        self,
+        *,
+        unit: _builtins.str = ...,
+        data_type: _builtins.str = ...,
+        min_limit: _builtins.float | None = ...,
+        max_limit: _builtins.float | None = ...,
+        values_list: _builtins.str = ...,
+        supports_monitoring: _builtins.bool = ...,
+        max_elements: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_elements", b"_max_elements", "_max_limit", b"_max_limit", "_min_limit", b"_min_limit", "max_elements", b"max_elements", "max_limit", b"max_limit", "min_limit", b"min_limit"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_elements", b"_max_elements", "_max_limit", b"_max_limit", "_min_limit", b"_min_limit", "data_type", b"data_type", "max_elements", b"max_elements", "max_limit", b"max_limit", "min_limit", b"min_limit", "supports_monitoring", b"supports_monitoring", "unit", b"unit", "values_list", b"values_list"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__max_elements: _TypeAlias = _typing.Literal["max_elements"]  # noqa: Y015
+    _WhichOneofArgType__max_elements: _TypeAlias = _typing.Literal["_max_elements", b"_max_elements"]  # noqa: Y015
+    _WhichOneofReturnType__max_limit: _TypeAlias = _typing.Literal["max_limit"]  # noqa: Y015
+    _WhichOneofArgType__max_limit: _TypeAlias = _typing.Literal["_max_limit", b"_max_limit"]  # noqa: Y015
+    _WhichOneofReturnType__min_limit: _TypeAlias = _typing.Literal["min_limit"]  # noqa: Y015
+    _WhichOneofArgType__min_limit: _TypeAlias = _typing.Literal["_min_limit", b"_min_limit"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__max_elements) -> _WhichOneofReturnType__max_elements | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__max_limit) -> _WhichOneofReturnType__max_limit | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__min_limit) -> _WhichOneofReturnType__min_limit | None: ...
+
+Global___VariableCharacteristics: _TypeAlias = VariableCharacteristics  # noqa: Y015
+
+@_typing.final
+class ReportedVariable(_message.Message):
+    """One ReportDataType of a NotifyReport: a component variable with its attributes and characteristics."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPONENT_FIELD_NUMBER: _builtins.int
+    COMPONENT_INSTANCE_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    CONNECTOR_ID_FIELD_NUMBER: _builtins.int
+    VARIABLE_FIELD_NUMBER: _builtins.int
+    VARIABLE_INSTANCE_FIELD_NUMBER: _builtins.int
+    ATTRIBUTES_FIELD_NUMBER: _builtins.int
+    CHARACTERISTICS_FIELD_NUMBER: _builtins.int
+    component: _builtins.str
+    component_instance: _builtins.str
+    evse_id: _builtins.int
+    connector_id: _builtins.int
+    variable: _builtins.str
+    variable_instance: _builtins.str
+    @_builtins.property
+    def attributes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReportedAttribute]: ...
+    @_builtins.property
+    def characteristics(self) -> Global___VariableCharacteristics:
+        """Absent when the station did not send them."""
+
+    def __init__(
+        self,
+        *,
+        component: _builtins.str = ...,
+        component_instance: _builtins.str = ...,
+        evse_id: _builtins.int | None = ...,
+        connector_id: _builtins.int | None = ...,
+        variable: _builtins.str = ...,
+        variable_instance: _builtins.str = ...,
+        attributes: _abc.Iterable[Global___ReportedAttribute] | None = ...,
+        characteristics: Global___VariableCharacteristics | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id", "_evse_id", b"_evse_id", "characteristics", b"characteristics", "connector_id", b"connector_id", "evse_id", b"evse_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id", "_evse_id", b"_evse_id", "attributes", b"attributes", "characteristics", b"characteristics", "component", b"component", "component_instance", b"component_instance", "connector_id", b"connector_id", "evse_id", b"evse_id", "variable", b"variable", "variable_instance", b"variable_instance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__connector_id: _TypeAlias = _typing.Literal["connector_id"]  # noqa: Y015
+    _WhichOneofArgType__connector_id: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id"]  # noqa: Y015
+    _WhichOneofReturnType__evse_id: _TypeAlias = _typing.Literal["evse_id"]  # noqa: Y015
+    _WhichOneofArgType__evse_id: _TypeAlias = _typing.Literal["_evse_id", b"_evse_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__connector_id) -> _WhichOneofReturnType__connector_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__evse_id) -> _WhichOneofReturnType__evse_id | None: ...
+
+Global___ReportedVariable: _TypeAlias = ReportedVariable  # noqa: Y015
+
+@_typing.final
+class ReportPartReceived(_message.Message):
+    """One NotifyReport (one part of the report of request_id): assembled per station by (request_id, seq_no)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    SEQ_NO_FIELD_NUMBER: _builtins.int
+    TBC_FIELD_NUMBER: _builtins.int
+    GENERATED_AT_FIELD_NUMBER: _builtins.int
+    VARIABLES_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.int
+    seq_no: _builtins.int
+    tbc: _builtins.bool
+    """More parts follow (the part with tbc = false is the last)."""
+    @_builtins.property
+    def generated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def variables(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReportedVariable]: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.int = ...,
+        seq_no: _builtins.int = ...,
+        tbc: _builtins.bool = ...,
+        generated_at: _timestamp_pb2.Timestamp | None = ...,
+        variables: _abc.Iterable[Global___ReportedVariable] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["generated_at", b"generated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["generated_at", b"generated_at", "request_id", b"request_id", "seq_no", b"seq_no", "tbc", b"tbc", "variables", b"variables"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportPartReceived: _TypeAlias = ReportPartReceived  # noqa: Y015
+
+@_typing.final
+class DeviceVariable(_message.Message):
+    """One attribute of the inventory as the read model holds it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPONENT_FIELD_NUMBER: _builtins.int
+    COMPONENT_INSTANCE_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    CONNECTOR_ID_FIELD_NUMBER: _builtins.int
+    VARIABLE_FIELD_NUMBER: _builtins.int
+    VARIABLE_INSTANCE_FIELD_NUMBER: _builtins.int
+    ATTRIBUTE_TYPE_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    MUTABILITY_FIELD_NUMBER: _builtins.int
+    PERSISTENT_FIELD_NUMBER: _builtins.int
+    CONSTANT_FIELD_NUMBER: _builtins.int
+    CHARACTERISTICS_FIELD_NUMBER: _builtins.int
+    REPORT_REQUEST_ID_FIELD_NUMBER: _builtins.int
+    REPORTED_AT_FIELD_NUMBER: _builtins.int
+    GET_STATUS_FIELD_NUMBER: _builtins.int
+    READ_AT_FIELD_NUMBER: _builtins.int
+    SET_VALUE_FIELD_NUMBER: _builtins.int
+    SET_STATUS_FIELD_NUMBER: _builtins.int
+    SET_AT_FIELD_NUMBER: _builtins.int
+    SET_COMMAND_ID_FIELD_NUMBER: _builtins.int
+    component: _builtins.str
+    component_instance: _builtins.str
+    evse_id: _builtins.int
+    connector_id: _builtins.int
+    variable: _builtins.str
+    variable_instance: _builtins.str
+    attribute_type: _builtins.str
+    value: _builtins.str
+    mutability: _builtins.str
+    persistent: _builtins.bool
+    constant: _builtins.bool
+    report_request_id: _builtins.int
+    """The NotifyReport that reported it last (0: never reported)."""
+    get_status: _builtins.str
+    """The last GetVariables / GetConfiguration answer for it (Accepted, UnknownVariable, ...) and when."""
+    set_value: _builtins.str
+    """The last SetVariables / ChangeConfiguration: the value asked, the station's status, when, and the command."""
+    set_status: _builtins.str
+    set_command_id: _builtins.str
+    @_builtins.property
+    def characteristics(self) -> Global___VariableCharacteristics: ...
+    @_builtins.property
+    def reported_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def read_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def set_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        component: _builtins.str = ...,
+        component_instance: _builtins.str = ...,
+        evse_id: _builtins.int | None = ...,
+        connector_id: _builtins.int | None = ...,
+        variable: _builtins.str = ...,
+        variable_instance: _builtins.str = ...,
+        attribute_type: _builtins.str = ...,
+        value: _builtins.str | None = ...,
+        mutability: _builtins.str = ...,
+        persistent: _builtins.bool = ...,
+        constant: _builtins.bool = ...,
+        characteristics: Global___VariableCharacteristics | None = ...,
+        report_request_id: _builtins.int = ...,
+        reported_at: _timestamp_pb2.Timestamp | None = ...,
+        get_status: _builtins.str = ...,
+        read_at: _timestamp_pb2.Timestamp | None = ...,
+        set_value: _builtins.str | None = ...,
+        set_status: _builtins.str = ...,
+        set_at: _timestamp_pb2.Timestamp | None = ...,
+        set_command_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id", "_evse_id", b"_evse_id", "_set_value", b"_set_value", "_value", b"_value", "characteristics", b"characteristics", "connector_id", b"connector_id", "evse_id", b"evse_id", "read_at", b"read_at", "reported_at", b"reported_at", "set_at", b"set_at", "set_value", b"set_value", "value", b"value"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id", "_evse_id", b"_evse_id", "_set_value", b"_set_value", "_value", b"_value", "attribute_type", b"attribute_type", "characteristics", b"characteristics", "component", b"component", "component_instance", b"component_instance", "connector_id", b"connector_id", "constant", b"constant", "evse_id", b"evse_id", "get_status", b"get_status", "mutability", b"mutability", "persistent", b"persistent", "read_at", b"read_at", "report_request_id", b"report_request_id", "reported_at", b"reported_at", "set_at", b"set_at", "set_command_id", b"set_command_id", "set_status", b"set_status", "set_value", b"set_value", "value", b"value", "variable", b"variable", "variable_instance", b"variable_instance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__connector_id: _TypeAlias = _typing.Literal["connector_id"]  # noqa: Y015
+    _WhichOneofArgType__connector_id: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id"]  # noqa: Y015
+    _WhichOneofReturnType__evse_id: _TypeAlias = _typing.Literal["evse_id"]  # noqa: Y015
+    _WhichOneofArgType__evse_id: _TypeAlias = _typing.Literal["_evse_id", b"_evse_id"]  # noqa: Y015
+    _WhichOneofReturnType__set_value: _TypeAlias = _typing.Literal["set_value"]  # noqa: Y015
+    _WhichOneofArgType__set_value: _TypeAlias = _typing.Literal["_set_value", b"_set_value"]  # noqa: Y015
+    _WhichOneofReturnType__value: _TypeAlias = _typing.Literal["value"]  # noqa: Y015
+    _WhichOneofArgType__value: _TypeAlias = _typing.Literal["_value", b"_value"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__connector_id) -> _WhichOneofReturnType__connector_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__evse_id) -> _WhichOneofReturnType__evse_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__set_value) -> _WhichOneofReturnType__set_value | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__value) -> _WhichOneofReturnType__value | None: ...
+
+Global___DeviceVariable: _TypeAlias = DeviceVariable  # noqa: Y015
+
+@_typing.final
+class GetDeviceModelRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    COMPONENT_FIELD_NUMBER: _builtins.int
+    VARIABLE_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    ATTRIBUTE_TYPE_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    component: _builtins.str
+    """Filters (case-sensitive, exact): empty / absent matches every value."""
+    variable: _builtins.str
+    evse_id: _builtins.int
+    attribute_type: _builtins.str
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        component: _builtins.str = ...,
+        variable: _builtins.str = ...,
+        evse_id: _builtins.int | None = ...,
+        attribute_type: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_evse_id", b"_evse_id", "evse_id", b"evse_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_evse_id", b"_evse_id", "attribute_type", b"attribute_type", "component", b"component", "evse_id", b"evse_id", "page_size", b"page_size", "page_token", b"page_token", "station_id", b"station_id", "variable", b"variable"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__evse_id: _TypeAlias = _typing.Literal["evse_id"]  # noqa: Y015
+    _WhichOneofArgType__evse_id: _TypeAlias = _typing.Literal["_evse_id", b"_evse_id"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__evse_id) -> _WhichOneofReturnType__evse_id | None: ...
+
+Global___GetDeviceModelRequest: _TypeAlias = GetDeviceModelRequest  # noqa: Y015
+
+@_typing.final
+class GetDeviceModelResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VARIABLES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def variables(self) -> _containers.RepeatedCompositeFieldContainer[Global___DeviceVariable]: ...
+    def __init__(
+        self,
+        *,
+        variables: _abc.Iterable[Global___DeviceVariable] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "variables", b"variables"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetDeviceModelResponse: _TypeAlias = GetDeviceModelResponse  # noqa: Y015
+
+@_typing.final
+class Report(_message.Message):
+    """A report's progress: requested (GetBaseReport/GetReport sent), receiving, complete (every part 0..the tbc=false
+    part arrived), failed (the station did not accept the request, or the command failed), unsolicited (parts with
+    a requestId no command of this CSMS asked for; complete_parts says whether they are all there).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    COMMAND_ID_FIELD_NUMBER: _builtins.int
+    COMMAND_FIELD_NUMBER: _builtins.int
+    PARAMS_JSON_FIELD_NUMBER: _builtins.int
+    ANSWER_STATUS_FIELD_NUMBER: _builtins.int
+    FAILURE_FIELD_NUMBER: _builtins.int
+    REQUESTED_AT_FIELD_NUMBER: _builtins.int
+    PARTS_RECEIVED_FIELD_NUMBER: _builtins.int
+    LAST_SEQ_NO_FIELD_NUMBER: _builtins.int
+    MISSING_SEQ_NOS_FIELD_NUMBER: _builtins.int
+    VARIABLES_RECEIVED_FIELD_NUMBER: _builtins.int
+    FIRST_PART_AT_FIELD_NUMBER: _builtins.int
+    LAST_PART_AT_FIELD_NUMBER: _builtins.int
+    COMPLETE_PARTS_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.int
+    state: _builtins.str
+    command_id: _builtins.str
+    command: _builtins.str
+    """get-base-report or get-report (empty for an unsolicited report)."""
+    params_json: _builtins.str
+    answer_status: _builtins.str
+    """The station's answer to GetBaseReport/GetReport (accepted, rejected, not_supported, empty_result_set) or
+    why the command failed.
+    """
+    failure: _builtins.str
+    parts_received: _builtins.int
+    last_seq_no: _builtins.int
+    """The seqNo of the last part (tbc = false), when it arrived."""
+    variables_received: _builtins.int
+    complete_parts: _builtins.bool
+    @_builtins.property
+    def requested_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def missing_seq_nos(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]: ...
+    @_builtins.property
+    def first_part_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def last_part_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.int = ...,
+        state: _builtins.str = ...,
+        command_id: _builtins.str = ...,
+        command: _builtins.str = ...,
+        params_json: _builtins.str = ...,
+        answer_status: _builtins.str = ...,
+        failure: _builtins.str = ...,
+        requested_at: _timestamp_pb2.Timestamp | None = ...,
+        parts_received: _builtins.int = ...,
+        last_seq_no: _builtins.int | None = ...,
+        missing_seq_nos: _abc.Iterable[_builtins.int] | None = ...,
+        variables_received: _builtins.int = ...,
+        first_part_at: _timestamp_pb2.Timestamp | None = ...,
+        last_part_at: _timestamp_pb2.Timestamp | None = ...,
+        complete_parts: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_last_seq_no", b"_last_seq_no", "first_part_at", b"first_part_at", "last_part_at", b"last_part_at", "last_seq_no", b"last_seq_no", "requested_at", b"requested_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_last_seq_no", b"_last_seq_no", "answer_status", b"answer_status", "command", b"command", "command_id", b"command_id", "complete_parts", b"complete_parts", "failure", b"failure", "first_part_at", b"first_part_at", "last_part_at", b"last_part_at", "last_seq_no", b"last_seq_no", "missing_seq_nos", b"missing_seq_nos", "params_json", b"params_json", "parts_received", b"parts_received", "request_id", b"request_id", "requested_at", b"requested_at", "state", b"state", "variables_received", b"variables_received"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__last_seq_no: _TypeAlias = _typing.Literal["last_seq_no"]  # noqa: Y015
+    _WhichOneofArgType__last_seq_no: _TypeAlias = _typing.Literal["_last_seq_no", b"_last_seq_no"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__last_seq_no) -> _WhichOneofReturnType__last_seq_no | None: ...
+
+Global___Report: _TypeAlias = Report  # noqa: Y015
+
+@_typing.final
+class ListReportsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListReportsRequest: _TypeAlias = ListReportsRequest  # noqa: Y015
+
+@_typing.final
+class ListReportsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPORTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def reports(self) -> _containers.RepeatedCompositeFieldContainer[Global___Report]: ...
+    def __init__(
+        self,
+        *,
+        reports: _abc.Iterable[Global___Report] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["reports", b"reports"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListReportsResponse: _TypeAlias = ListReportsResponse  # noqa: Y015

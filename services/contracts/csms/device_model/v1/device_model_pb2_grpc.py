@@ -84,6 +84,16 @@ class DeviceModelServiceStub:
                 request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersRequest.SerializeToString,
                 response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersResponse.FromString,
                 _registered_method=True)
+        self.GetDeviceModel = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/GetDeviceModel',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetDeviceModelRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetDeviceModelResponse.FromString,
+                _registered_method=True)
+        self.ListReports = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListReports',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsResponse.FromString,
+                _registered_method=True)
 
 
 class DeviceModelServiceServicer:
@@ -166,6 +176,22 @@ class DeviceModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDeviceModel(self, request, context):
+        """The station's device model inventory (docs/adr/0032): its variable attributes as NotifyReport, GetVariables,
+        SetVariables and (1.6) GetConfiguration/ChangeConfiguration answers left them, in key order, filtered and paged.
+        INVALID_ARGUMENT: an invalid page_token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReports(self, request, context):
+        """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DeviceModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -218,6 +244,16 @@ def add_DeviceModelServiceServicer_to_server(servicer, server):
                     servicer.ListDataTransfers,
                     request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersRequest.FromString,
                     response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersResponse.SerializeToString,
+            ),
+            'GetDeviceModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeviceModel,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetDeviceModelRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetDeviceModelResponse.SerializeToString,
+            ),
+            'ListReports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReports,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -490,6 +526,60 @@ class DeviceModelService:
             '/csms.device_model.v1.DeviceModelService/ListDataTransfers',
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersRequest.SerializeToString,
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListDataTransfersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeviceModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/GetDeviceModel',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetDeviceModelRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetDeviceModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListReports',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsResponse.FromString,
             options,
             channel_credentials,
             insecure,

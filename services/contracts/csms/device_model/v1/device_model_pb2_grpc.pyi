@@ -63,6 +63,13 @@ class DeviceModelServiceStub:
     """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
     page_token.
     """
+    GetDeviceModel: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetDeviceModelRequest, _device_model_pb2.GetDeviceModelResponse]
+    """The station's device model inventory (docs/adr/0032): its variable attributes as NotifyReport, GetVariables,
+    SetVariables and (1.6) GetConfiguration/ChangeConfiguration answers left them, in key order, filtered and paged.
+    INVALID_ARGUMENT: an invalid page_token.
+    """
+    ListReports: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListReportsRequest, _device_model_pb2.ListReportsResponse]
+    """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -99,6 +106,13 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
     page_token.
     """
+    GetDeviceModel: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetDeviceModelRequest, _device_model_pb2.GetDeviceModelResponse]  # type: ignore[assignment]
+    """The station's device model inventory (docs/adr/0032): its variable attributes as NotifyReport, GetVariables,
+    SetVariables and (1.6) GetConfiguration/ChangeConfiguration answers left them, in key order, filtered and paged.
+    INVALID_ARGUMENT: an invalid page_token.
+    """
+    ListReports: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListReportsRequest, _device_model_pb2.ListReportsResponse]  # type: ignore[assignment]
+    """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -192,5 +206,24 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
         """The station's DataTransfer log, both directions, newest first (docs/adr/0034). INVALID_ARGUMENT for a bad
         page_token.
         """
+
+    @_abc_1.abstractmethod
+    def GetDeviceModel(
+        self,
+        request: _device_model_pb2.GetDeviceModelRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.GetDeviceModelResponse, _abc.Awaitable[_device_model_pb2.GetDeviceModelResponse]]:
+        """The station's device model inventory (docs/adr/0032): its variable attributes as NotifyReport, GetVariables,
+        SetVariables and (1.6) GetConfiguration/ChangeConfiguration answers left them, in key order, filtered and paged.
+        INVALID_ARGUMENT: an invalid page_token.
+        """
+
+    @_abc_1.abstractmethod
+    def ListReports(
+        self,
+        request: _device_model_pb2.ListReportsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListReportsResponse, _abc.Awaitable[_device_model_pb2.ListReportsResponse]]:
+        """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
