@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.domain.inventory import Observation, ValueRead, observations, reported_keys
+from csms_device_model.domain.inventory import OBSERVED_COMMANDS, Observation, ValueRead, observations, reported_keys
 from csms_kernel.infra.envelopes import to_datetime, version_from_proto
 from csms_kernel.projecting.writes import Write, micros
 
@@ -91,7 +91,7 @@ def from_command_event(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
     command: device_model_pb2.Command = getattr(event, which).command
     if command.command in REPORT_COMMANDS:
         return _report_command(event, which, command)
-    if which != "command_answered":
+    if which != "command_answered" or command.command not in OBSERVED_COMMANDS:
         return []
     version = version_from_proto(command.ocpp_version).subprotocol
     found = observations(command.command, version, command.request_json, command.response_json)
