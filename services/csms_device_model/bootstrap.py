@@ -5,7 +5,7 @@ clients, then runs the call runner (answers BootNotification, Heartbeat, StatusN
 owner, every unowned action), the stations projector (and its policies: close replaced connections, deliver
 queued commands), the device projector (`projections/device.py`), the operator commands' background work (with
 the station registry client of set-password and set-security-profile), the command event relay, the command sweep
-and the gRPC DeviceModelService.
+and the gRPC DeviceModelService (with provisioning: boot policies and boot history, docs/adr/0031).
 """
 
 from __future__ import annotations
@@ -19,17 +19,22 @@ from csms_device_model.adapters.command_outbox import CassandraCommandOutbox
 from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandStore
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
+from csms_device_model.adapters.provisioning import CassandraProvisioning
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
 from csms_device_model.api.grpc_api import DeviceModelServicer
 from csms_device_model.app.command_sweeper import CommandSweeper
 from csms_device_model.app.operator_commands import OperatorCommands
+from csms_device_model.app.provisioning import Provisioning
 from csms_device_model.app.send_call import StationCommands
+from csms_device_model.domain.provisioning import BootPolicy
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
 from csms_device_model.policies.deliver_queued_commands import DeliverQueuedCommands
 from csms_device_model.ports import (
+    BootHistory,
+    BootPolicies,
     CommandStore,
     EdgeNodeCalls,
     PendingCommandEvent,
@@ -76,10 +81,13 @@ def build(
     event_log: EventLog[PendingCommandEvent] | None = None,
     leases: Callable[[str], Lease] | None = None,
     credentials: StationCredentials | None = None,
+    boot_policies: BootPolicies | None = None,
+    boot_history: BootHistory | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
-    of a job by name). A `session` passed in stays the caller's to connect and close."""
+    of a job by name; `boot_policies`/`boot_history` are the provisioning store). A `session` passed in stays the
+    caller's to connect and close."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -100,7 +108,21 @@ def build(
             settings.authorization_address, settings.authorization_timeout_s, settings.grpc_tls
         )
         resources.append(Closing(registry.close))
-    router = Router(TABLES, functools.partial(DeviceModelContext, heartbeat_interval_s=settings.heartbeat_interval_s))
+    if boot_policies is None or boot_history is None:
+        provisioning_store = CassandraProvisioning(session)
+        boot_policies = boot_policies or provisioning_store
+        boot_history = boot_history or provisioning_store
+    default_boot_policy = BootPolicy(settings.new_station_boot_policy)
+    router = Router(
+        TABLES,
+        functools.partial(
+            DeviceModelContext,
+            heartbeat_interval_s=settings.heartbeat_interval_s,
+            default_boot_policy=default_boot_policy,
+            boot_retry_interval_s=settings.boot_retry_interval_s,
+            boot_policies=boot_policies,
+        ),
+    )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector", security=settings.kafka_security)
     commands = commands or CassandraCommandStore(session)
     if leases is None:
@@ -155,8 +177,12 @@ def build(
     device_projector, device_consumer = kafka_projection_runner(
         settings, instance, device.PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
+    provisioning = Provisioning(boot_policies, boot_history, repository, operator_commands, clock, default_boot_policy)
     servicer = DeviceModelServicer(
-        repository, StationCommands(repository, edges, settings.default_call_timeout_s), operator_commands
+        repository,
+        StationCommands(repository, edges, settings.default_call_timeout_s),
+        operator_commands,
+        provisioning=provisioning,
     )
     return Service(
         name=NAME,

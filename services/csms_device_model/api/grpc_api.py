@@ -1,5 +1,5 @@
-"""The DeviceModelService gRPC servicer: station queries, CSMS-initiated calls and operator commands (no logic of
-its own)."""
+"""The DeviceModelService gRPC servicer: station queries, CSMS-initiated calls, operator commands and provisioning
+(no logic of its own)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.edge.v1 import edge_pb2
 from csms_device_model.app.operator_commands import NewCommand, OperatorCommands
+from csms_device_model.app.provisioning import Provisioning
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.domain.commands.messages import command_message
 from csms_device_model.ports import CallErrorReply, StationsRepository
@@ -22,11 +23,17 @@ MAX_PAGE_SIZE = 1000
 
 class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
     def __init__(
-        self, repository: StationsRepository, commands: StationCommands, operator_commands: OperatorCommands
+        self,
+        repository: StationsRepository,
+        commands: StationCommands,
+        operator_commands: OperatorCommands,
+        *,
+        provisioning: Provisioning,
     ) -> None:
         self._repository = repository
         self._commands = commands
         self._operator_commands = operator_commands
+        self._provisioning = provisioning
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -111,3 +118,39 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         return device_model_pb2.ListCommandsResponse(
             commands=[command_message(record) for record in records], next_page_token=token
         )
+
+    async def GetStationProvisioning(
+        self, request: device_model_pb2.GetStationProvisioningRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetStationProvisioningResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        provisioning = await self._provisioning.get(request.station_id)
+        return device_model_pb2.GetStationProvisioningResponse(provisioning=provisioning)
+
+    async def SetStationProvisioning(
+        self, request: device_model_pb2.SetStationProvisioningRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.SetStationProvisioningResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        try:
+            provisioning, trigger = await self._provisioning.set(
+                request.station_id, request.boot_policy, request.trigger_boot
+            )
+        except StationCallError as exc:
+            await context.abort(exc.status, str(exc))
+        response = device_model_pb2.SetStationProvisioningResponse(provisioning=provisioning)
+        if trigger is not None:
+            response.trigger_command.CopyFrom(command_message(trigger))
+        return response
+
+    async def ListStationBoots(
+        self, request: device_model_pb2.ListStationBootsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListStationBootsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        page_size = min(request.page_size or 100, MAX_PAGE_SIZE)
+        try:
+            boots, token = await self._provisioning.boots(request.station_id, page_size, request.page_token)
+        except ValueError:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        return device_model_pb2.ListStationBootsResponse(boots=boots, next_page_token=token)

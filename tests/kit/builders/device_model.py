@@ -22,6 +22,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.device_model import (
     InMemoryCommandOutbox,
     InMemoryCommandStore,
+    InMemoryProvisioning,
     InMemoryStationCredentials,
     InMemoryStationsRepository,
     RecordingDeviceModelEvents,
@@ -37,11 +38,23 @@ NOW_ISO = "2026-11-21T12:00:00.123Z"
 SETTINGS = DeviceModelSettings(heartbeat_interval_s=300)
 
 
-def make_context(version: OcppVersion, **overrides: Any) -> DeviceModelContext:
-    """The context the wired service gives a handler of this call (its ports are never used by handlers)."""
+def make_context(
+    version: OcppVersion,
+    *,
+    settings: DeviceModelSettings = SETTINGS,
+    provisioning: InMemoryProvisioning | None = None,
+    **overrides: Any,
+) -> DeviceModelContext:
+    """The context the wired service gives a handler of this call (the boot handlers read the boot policies of
+    `provisioning`, empty by default; no other port is used by handlers)."""
     call = CallInfo("CS-1", "default", version, "msg-1", "BootNotification", NOW, "edge-1", "conn-1")
+    provisioning = provisioning or InMemoryProvisioning()
     router = build(
-        SETTINGS, repository=InMemoryStationsRepository(), edges=ScriptedEdge(RuntimeError("no station calls"))
+        settings,
+        repository=InMemoryStationsRepository(),
+        edges=ScriptedEdge(RuntimeError("no station calls")),
+        boot_policies=provisioning,
+        boot_history=provisioning,
     ).router
     assert router is not None
     context: DeviceModelContext = router.context(replace(call, **overrides))
