@@ -15,6 +15,7 @@ from csms_device_model.bootstrap import build
 from csms_device_model.domain.commands.record import CommandRecord, CommandState, OcppCall
 from csms_device_model.domain.presence import Presence
 from csms_device_model.ocpp.context import DeviceModelContext
+from csms_device_model.ports import Registration
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.router import CallInfo
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
@@ -106,6 +107,7 @@ class CommandsWorld:
     edges: ScriptedEdges = field(default_factory=ScriptedEdges)
     clock: Clock = field(default_factory=Clock)
     credentials: InMemoryStationCredentials = field(default_factory=InMemoryStationCredentials)
+    provisioning: InMemoryProvisioning = field(default_factory=InMemoryProvisioning)
     changes: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -133,6 +135,8 @@ class CommandsWorld:
             event_log=RecordingDeviceModelEvents(),
             leases=lambda name: FakeLease(),
             credentials=self.credentials,
+            boot_policies=self.provisioning,
+            boot_history=self.provisioning,
             clock=self.clock,
         ).grpc
         assert api is not None
@@ -141,7 +145,12 @@ class CommandsWorld:
 
     def connect(self, station_id: str, version: OcppVersion = OcppVersion.V16, registration: str = "Accepted") -> None:
         self.stations.presences[station_id] = Presence(True, "edge-1", "conn-1", "127.0.0.1:1", version.subprotocol)
+        self.booted(station_id, registration)
+
+    def booted(self, station_id: str, registration: str) -> None:
+        """The station's last boot was answered `registration` (at NOW)."""
         self.stations.registrations[station_id] = registration
+        self.provisioning.registrations[station_id] = Registration(registration, NOW)
 
     def disconnect(self, station_id: str, version: OcppVersion = OcppVersion.V16) -> None:
         self.stations.presences[station_id] = Presence(False, "edge-1", "conn-1", "127.0.0.1:1", version.subprotocol)
