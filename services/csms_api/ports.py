@@ -103,6 +103,14 @@ class DeviceModelPeer(Protocol):
 
     async def list_commands(self, request: dm.ListCommandsRequest) -> dm.ListCommandsResponse: ...
 
+    async def get_station_provisioning(self, station_id: str) -> dm.StationProvisioning: ...
+
+    async def set_station_provisioning(
+        self, request: dm.SetStationProvisioningRequest
+    ) -> dm.SetStationProvisioningResponse: ...
+
+    async def list_station_boots(self, request: dm.ListStationBootsRequest) -> dm.ListStationBootsResponse: ...
+
 
 class TransactionsPeer(Protocol):
     """TransactionsService (proto/csms/transactions/v1): transactions and remote start/stop."""

@@ -173,7 +173,10 @@ class DeliveryHandler:
             connection.version.subprotocol,
             parent=envelope.traceparent,
         ):
-            if envelope.action == boot_gate.BOOT_NOTIFICATION and envelope.message_type == MessageType.CALL_RESULT.value:
+            if (
+                envelope.action == boot_gate.BOOT_NOTIFICATION
+                and envelope.message_type == MessageType.CALL_RESULT.value
+            ):
                 connection.boot_answered(boot_gate.registration_status(text))
             await connection.socket.send(text)
         metrics.count_frame(metrics.OUT, metrics.type_label(MessageType(envelope.message_type)), envelope.action)

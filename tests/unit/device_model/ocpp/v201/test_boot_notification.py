@@ -3,9 +3,9 @@ from __future__ import annotations
 from ocpp.v201 import call, call_result
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.domain.provisioning import BootPolicy
 from csms_device_model.ocpp.v201 import boot_notification
 from csms_kernel.ocpp.versions import OcppVersion
-from csms_device_model.domain.provisioning import BootPolicy
 from kit.builders.device_model import NOW, NOW_ISO, SETTINGS, expected_event, make_context
 from kit.fakes.device_model import InMemoryProvisioning
 

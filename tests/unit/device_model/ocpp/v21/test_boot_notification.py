@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 
+from ocpp.v21 import call, call_result
+
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.domain.provisioning import BootPolicy
 from csms_device_model.ocpp.routing import TABLES
+from csms_device_model.ocpp.v21 import boot_notification
 from csms_kernel.handling.router import Router
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
-from ocpp.v21 import call, call_result
-
-from csms_device_model.domain.provisioning import BootPolicy
-from csms_device_model.ocpp.v21 import boot_notification
 from kit.builders.device_model import NOW, NOW_ISO, SETTINGS, expected_event, make_context
 from kit.fakes.device_model import InMemoryProvisioning
-
 
 VERSION = OcppVersion.V21
 
