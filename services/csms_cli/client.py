@@ -91,6 +91,15 @@ class CsmsClient(Protocol):
     def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
         """Up to `limit` of the station's commands, newest first (following pages), and whether there are more."""
 
+    def get_station_provisioning(self, station_id: str) -> device_model_pb2.StationProvisioning: ...
+
+    def set_station_provisioning(
+        self, request: device_model_pb2.SetStationProvisioningRequest
+    ) -> device_model_pb2.SetStationProvisioningResponse: ...
+
+    def list_station_boots(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.StationBoot], bool]:
+        """Up to `limit` boots, newest first, and whether there are more."""
+
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest
     ) -> authorization_pb2.UpsertIdTokenResponse:
@@ -231,6 +240,31 @@ class GrpcCsmsClient:
                 if not page.next_page_token:
                     return found, False
                 token = page.next_page_token
+
+    def get_station_provisioning(self, station_id: str) -> device_model_pb2.StationProvisioning:
+        request = device_model_pb2.GetStationProvisioningRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().GetStationProvisioning(request, timeout=self._rpc_timeout_s).provisioning
+
+    def set_station_provisioning(
+        self, request: device_model_pb2.SetStationProvisioningRequest
+    ) -> device_model_pb2.SetStationProvisioningResponse:
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().SetStationProvisioning(request, timeout=self._rpc_timeout_s)
+
+    def list_station_boots(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.StationBoot], bool]:
+        found: list[device_model_pb2.StationBoot] = []
+        request = device_model_pb2.ListStationBootsRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            while True:
+                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+                page = self._device_model().ListStationBoots(request, timeout=self._rpc_timeout_s)
+                found.extend(page.boots)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                request.page_token = page.next_page_token
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

@@ -20,6 +20,7 @@ from csms_cli import (
     exit_codes,
     local_lists,
     projections,
+    provisioning,
     render,
     security,
     serve,
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         projections,
         api_keys,
         security,
+        provisioning,
     ):
         module.add_parser(commands)
     return parser

@@ -27,7 +27,7 @@ class DeviceModelSettings(CommonSettings):
     new_station_boot_policy: Literal["Accepted", "Pending"] = Field(
         default="Accepted",
         description="How the BootNotification of a station without a boot policy of its own is answered: Accepted, "
-        "or Pending until an operator accepts it (`csms stations provisioning accept`; docs/adr/0031).",
+        "or Pending until an operator accepts it (`csms provisioning accept`; docs/adr/0031).",
     )
     boot_retry_interval_s: int = Field(
         default=60,

@@ -155,7 +155,7 @@ class OperatorCommands:
         if presence.connected and not may_receive_commands(await self._stations.registration(new.station_id)):
             raise StationRejected(
                 f"station {new.station_id}: its last boot was answered Rejected, so the CSMS sends it nothing until "
-                "it boots again and is accepted (csms stations provisioning)"
+                "it boots again and is accepted (csms provisioning)"
             )
         timeout_s = new.timeout_s if new.timeout_s and new.timeout_s > 0 else self._default_timeout_s
         record = CommandRecord(
