@@ -24,12 +24,13 @@ from csms_kernel.ocpp.versions import OcppVersion
 from kit.api import problem, register
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
-from kit.waiting import eventually
+from kit.waiting import eventually, wait_until
 
 pytestmark = pytest.mark.e2e
 
 V16, V201, V21 = OcppVersion.V16, OcppVersion.V201, OcppVersion.V21
-RETRY_INTERVAL_S = 60  # CSMS_DEVICE_MODEL_BOOT_RETRY_INTERVAL_S default
+RETRY_INTERVAL_S = 45  # CSMS_DEVICE_MODEL_BOOT_RETRY_INTERVAL_S of the e2e stack
+HEARTBEAT_INTERVAL_S = 60  # CSMS_DEVICE_MODEL_HEARTBEAT_INTERVAL_S of the e2e stack
 SET_CONFIGURATION = {
     V16: {"key": "OCPPCommCtrlr.HeartbeatInterval", "value": 120},
     V201: {"settings": [{"key": "MeterValueSampleInterval", "value": 30}]},
@@ -85,13 +86,10 @@ async def test_pending_configured_then_accepted(
         accepted = await operator.post(f"/api/v1/stations/{station_id}/provisioning/accept")
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["trigger_command"]["command"] == "trigger-message"
-        await eventually(
-            lambda: asyncio.sleep(0, station.received.calls),
-            lambda calls: ("TriggerMessage", {"requestedMessage": "BootNotification"}) in calls,
-            what="TriggerMessage BootNotification",
-        )
+        trigger = ("TriggerMessage", {"requestedMessage": "BootNotification"})
+        await wait_until(lambda: trigger in station.received.calls, timeout_s=15)
         again = await station.boot()
-        assert (again.status, again.interval) == ("Accepted", 300)
+        assert (again.status, again.interval) == ("Accepted", HEARTBEAT_INTERVAL_S)
         assert (await station.heartbeat()) is not None
 
     await eventually(lambda: registration(operator, station_id), lambda s: s == "Accepted", what="Accepted")
