@@ -1,6 +1,7 @@
 """Provisioning on the migrated schema: boot policies set and read (the one read of a boot), the boot history read
 model fed through the device projection's writers (replays and redeliveries converge, newest first, paged by
-keyset) and the last boot answer from the stations projection (docs/adr/0031)."""
+keyset) and the last boot answer from the stations projection, in `station_registrations` and on the station row
+(docs/adr/0031)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms_device_model.adapters.provisioning import CassandraProvisioning
+from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.domain.provisioning import BootPolicy
 from csms_device_model.ports import Registration
 from csms_device_model.projections import device, stations
@@ -67,5 +69,7 @@ async def test_the_boot_history_and_last_answer_from_the_projections(session: Ca
     rest, last_token = await store.boots(station_id, 2, token)
     assert ([b.message_id for b in rest], last_token) == (["m-0"], "")
     assert await store.registration(station_id) == Registration("Accepted", T0 + timedelta(minutes=2))
+    station = await CassandraStationsRepository(session).station(station_id)
+    assert station is not None and (station.registration_status, station.firmware_version) == ("Accepted", "1.2")
     with pytest.raises(ValueError, match="invalid page token"):
         await store.boots(station_id, 2, "not-a-token")

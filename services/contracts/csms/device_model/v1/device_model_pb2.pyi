@@ -106,6 +106,7 @@ class Station(_message.Message):
     EDGE_ADDRESS_FIELD_NUMBER: _builtins.int
     BOOT_REASON_FIELD_NUMBER: _builtins.int
     CONNECTORS_FIELD_NUMBER: _builtins.int
+    REGISTRATION_STATUS_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     vendor: _builtins.str
     model: _builtins.str
@@ -117,6 +118,8 @@ class Station(_message.Message):
     connection_id: _builtins.str
     edge_address: _builtins.str
     boot_reason: _builtins.str
+    registration_status: _builtins.str
+    """How the last boot was answered: Accepted, Pending or Rejected (docs/adr/0031); "" before the first boot."""
     @_builtins.property
     def last_boot_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -140,10 +143,11 @@ class Station(_message.Message):
         edge_address: _builtins.str = ...,
         boot_reason: _builtins.str = ...,
         connectors: _abc.Iterable[Global___ConnectorStatus] | None = ...,
+        registration_status: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["last_boot_at", b"last_boot_at", "last_seen_at", b"last_seen_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_reason", b"boot_reason", "connected", b"connected", "connection_id", b"connection_id", "connectors", b"connectors", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "firmware_version", b"firmware_version", "last_boot_at", b"last_boot_at", "last_seen_at", b"last_seen_at", "model", b"model", "ocpp_version", b"ocpp_version", "serial_number", b"serial_number", "station_id", b"station_id", "vendor", b"vendor"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_reason", b"boot_reason", "connected", b"connected", "connection_id", b"connection_id", "connectors", b"connectors", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "firmware_version", b"firmware_version", "last_boot_at", b"last_boot_at", "last_seen_at", b"last_seen_at", "model", b"model", "ocpp_version", b"ocpp_version", "registration_status", b"registration_status", "serial_number", b"serial_number", "station_id", b"station_id", "vendor", b"vendor"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
