@@ -102,6 +102,14 @@ class CsmsClient(Protocol):
         """At most `limit` variable attributes (and whether there were more)."""
 
     def list_reports(self, station_id: str) -> list[device_model_pb2.Report]: ...
+    def get_station_provisioning(self, station_id: str) -> device_model_pb2.StationProvisioning: ...
+
+    def set_station_provisioning(
+        self, request: device_model_pb2.SetStationProvisioningRequest
+    ) -> device_model_pb2.SetStationProvisioningResponse: ...
+
+    def list_station_boots(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.StationBoot], bool]:
+        """Up to `limit` boots, newest first, and whether there are more."""
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest
@@ -283,6 +291,26 @@ class GrpcCsmsClient:
                 request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
                 page = self._device_model().GetDeviceModel(request, timeout=self._rpc_timeout_s)
                 found.extend(page.variables)
+
+    def get_station_provisioning(self, station_id: str) -> device_model_pb2.StationProvisioning:
+        request = device_model_pb2.GetStationProvisioningRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().GetStationProvisioning(request, timeout=self._rpc_timeout_s).provisioning
+
+    def set_station_provisioning(
+        self, request: device_model_pb2.SetStationProvisioningRequest
+    ) -> device_model_pb2.SetStationProvisioningResponse:
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().SetStationProvisioning(request, timeout=self._rpc_timeout_s)
+
+    def list_station_boots(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.StationBoot], bool]:
+        found: list[device_model_pb2.StationBoot] = []
+        request = device_model_pb2.ListStationBootsRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            while True:
+                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+                page = self._device_model().ListStationBoots(request, timeout=self._rpc_timeout_s)
+                found.extend(page.boots)
                 if len(found) > limit:
                     return found[:limit], True
                 if not page.next_page_token:

@@ -23,6 +23,7 @@ from csms_cli import (
     local_lists,
     periodic_streams,
     projections,
+    provisioning,
     render,
     security,
     serve,
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         periodic_streams,
         display_and_transfers,
         device_model,
+        provisioning,
     ):
         module.add_parser(commands)
     return parser

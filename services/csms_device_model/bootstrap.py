@@ -1,11 +1,13 @@
 """device-model wiring: `build()` is the one place that builds its adapters, handlers, loops and gRPC API.
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
-clients, then runs the call runner (answers BootNotification, Heartbeat, StatusNotification, NotifyDisplayMessages,
-DataTransfer through the vendor registry of the installed entry points and, as fallback owner, every unowned
-action), the stations projector (and its policies: close replaced connections, deliver queued commands), the device
-projector (`projections/device.py`), the operator commands' background work (with the station registry client of
-set-password and set-security-profile), the command event relay, the command sweep and the gRPC DeviceModelService.
+clients, then runs the call runner (answers BootNotification by the station's boot policy, Heartbeat,
+StatusNotification, NotifyReport, NotifyDisplayMessages, DataTransfer through the vendor registry of the installed
+entry points, the periodic event streams and, as fallback owner, every unowned action), the stations projector (and
+its policies: close replaced connections, deliver queued commands), the device projector (`projections/device.py`),
+the operator commands' background work (with the station registry client of set-password and
+set-security-profile), the command event relay, the command sweep and the gRPC DeviceModelService (with
+provisioning: boot policies and boot history, docs/adr/0031).
 """
 
 from __future__ import annotations
@@ -22,19 +24,24 @@ from csms_device_model.adapters.display_and_transfers import CassandraDisplayAnd
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
 from csms_device_model.adapters.inventory import CassandraDeviceModelInventory
 from csms_device_model.adapters.periodic_streams import CassandraPeriodicStreams
+from csms_device_model.adapters.provisioning import CassandraProvisioning
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
 from csms_device_model.adapters.vendor_plugins import installed_vendors
 from csms_device_model.api.grpc_api import DeviceModelServicer
 from csms_device_model.app.command_sweeper import CommandSweeper
 from csms_device_model.app.operator_commands import OperatorCommands
+from csms_device_model.app.provisioning import Provisioning
 from csms_device_model.app.send_call import StationCommands
+from csms_device_model.domain.provisioning import BootPolicy
 from csms_device_model.domain.vendors import VendorRegistry
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.policies.close_replaced_connections import CloseReplacedConnections
 from csms_device_model.policies.deliver_queued_commands import DeliverQueuedCommands
 from csms_device_model.ports import (
+    BootHistory,
+    BootPolicies,
     CommandStore,
     DataTransferReads,
     DeviceModelInventory,
@@ -90,11 +97,14 @@ def build(
     display_messages: DisplayMessageReads | None = None,
     data_transfers: DataTransferReads | None = None,
     inventory: DeviceModelInventory | None = None,
+    boot_policies: BootPolicies | None = None,
+    boot_history: BootHistory | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
-    of a job by name; `vendors`: the DataTransfer vendors, by default those installed as entry points). A `session`
-    passed in stays the caller's to connect and close."""
+    of a job by name; `vendors`: the DataTransfer vendors, by default those installed as entry points;
+    `boot_policies`/`boot_history` are the provisioning store). A `session` passed in stays the caller's to connect
+    and close."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -115,12 +125,20 @@ def build(
             settings.authorization_address, settings.authorization_timeout_s, settings.grpc_tls
         )
         resources.append(Closing(registry.close))
+    if boot_policies is None or boot_history is None:
+        provisioning_store = CassandraProvisioning(session)
+        boot_policies = boot_policies or provisioning_store
+        boot_history = boot_history or provisioning_store
+    default_boot_policy = BootPolicy(settings.new_station_boot_policy)
     router = Router(
         TABLES,
         functools.partial(
             DeviceModelContext,
             heartbeat_interval_s=settings.heartbeat_interval_s,
             vendors=installed_vendors() if vendors is None else vendors,
+            default_boot_policy=default_boot_policy,
+            boot_retry_interval_s=settings.boot_retry_interval_s,
+            boot_policies=boot_policies,
         ),
     )
     producer = make_producer(settings.kafka_bootstrap, f"{instance}.projector", security=settings.kafka_security)
@@ -178,6 +196,7 @@ def build(
         settings, instance, device.PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
     display_and_transfers = CassandraDisplayAndTransfers(session)
+    provisioning = Provisioning(boot_policies, boot_history, repository, operator_commands, clock, default_boot_policy)
     servicer = DeviceModelServicer(
         repository,
         StationCommands(repository, edges, settings.default_call_timeout_s),
@@ -187,6 +206,7 @@ def build(
         display_messages=display_messages or display_and_transfers,
         data_transfers=data_transfers or display_and_transfers,
         inventory=inventory or CassandraDeviceModelInventory(session),
+        provisioning=provisioning,
     )
     return Service(
         name=NAME,

@@ -15,6 +15,7 @@ from csms.device_model.v1 import device_model_pb2
 from csms_device_model.domain.commands.credentials import CredentialChange
 from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.domain.presence import CloseOldConnection, Presence
+from csms_device_model.domain.provisioning import BootPolicy
 from csms_kernel.clients.station_calls import StationCallError
 
 
@@ -56,6 +57,41 @@ class DataTransferReads(Protocol):
         self, station_id: str, page_size: int, page_token: str
     ) -> tuple[list[device_model_pb2.DataTransfer], str]:
         """A page of the station's DataTransfer log, newest first, and the next page's token ("" after the last).
+        ValueError for a token it did not issue."""
+
+
+class BootPolicyReader(Protocol):
+    async def boot_policy(self, station_id: str) -> BootPolicy | None:
+        """The station's policy (None: never set). The one read of a BootNotification: a single partition."""
+
+
+class BootPolicies(BootPolicyReader, Protocol):
+    """The boot policies operators set (Cassandra in production; docs/adr/0031)."""
+
+    async def set_boot_policy(self, station_id: str, policy: BootPolicy, at: datetime) -> None:
+        """Stores the station's policy, set at `at`."""
+
+    async def boot_policy_set_at(self, station_id: str) -> tuple[BootPolicy, datetime] | None:
+        """The station's policy and when it was set (None: never set)."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """How the station's last boot was answered, and when."""
+
+    status: str
+    booted_at: datetime | None
+
+
+class BootHistory(Protocol):
+    """The boot history read model (`projections/boots.py`) and the last boot answer of a station."""
+
+    async def registration(self, station_id: str) -> Registration | None: ...
+
+    async def boots(
+        self, station_id: str, page_size: int, page_token: str
+    ) -> tuple[list[device_model_pb2.StationBoot], str]:
+        """A page of the station's boots, newest first, and the next page's token ("" after the last).
         ValueError for a token it did not issue."""
 
 

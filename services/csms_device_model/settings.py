@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -21,6 +23,17 @@ class DeviceModelSettings(CommonSettings):
     )
     heartbeat_interval_s: int = Field(
         default=300, description="Interval a station is told to send heartbeats at (BootNotification interval)."
+    )
+    new_station_boot_policy: Literal["Accepted", "Pending"] = Field(
+        default="Accepted",
+        description="How the BootNotification of a station without a boot policy of its own is answered: Accepted, "
+        "or Pending until an operator accepts it (`csms provisioning accept`; docs/adr/0031).",
+    )
+    boot_retry_interval_s: int = Field(
+        default=60,
+        ge=0,
+        description="The interval of a Pending or Rejected BootNotification answer: the minimum wait before the "
+        "station's next BootNotification (0: the station chooses).",
     )
     default_call_timeout_s: float = Field(
         default=30.0, description="Timeout of a CSMS-initiated call when the caller sets none."

@@ -61,6 +61,8 @@ async def stack(
             # station certificates due for renewal as soon as issued, swept every second (security e2e)
             "CSMS_SECURITY_CERTIFICATE_DAYS": "1",
             "CSMS_SECURITY_RENEWAL_INTERVAL_S": "1",
+            # Pending/Rejected boot answers told apart from the heartbeat interval (provisioning e2e)
+            "CSMS_DEVICE_MODEL_BOOT_RETRY_INTERVAL_S": "45",
         },
     )
     running = Stack(config)

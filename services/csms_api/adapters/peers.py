@@ -140,6 +140,18 @@ class GrpcDeviceModel(GrpcPeer):
     async def list_reports(self, station_id: str) -> list[dm.Report]:
         return list((await self._call(self._stub.ListReports, dm.ListReportsRequest(station_id=station_id))).reports)
 
+    async def get_station_provisioning(self, station_id: str) -> dm.StationProvisioning:
+        request = dm.GetStationProvisioningRequest(station_id=station_id)
+        return (await self._call(self._stub.GetStationProvisioning, request)).provisioning
+
+    async def set_station_provisioning(
+        self, request: dm.SetStationProvisioningRequest
+    ) -> dm.SetStationProvisioningResponse:
+        return await self._call(self._stub.SetStationProvisioning, request)
+
+    async def list_station_boots(self, request: dm.ListStationBootsRequest) -> dm.ListStationBootsResponse:
+        return await self._call(self._stub.ListStationBoots, request)
+
 
 class GrpcTransactions(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

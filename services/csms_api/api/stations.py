@@ -60,6 +60,10 @@ class Boot(BaseModel):
     firmware_version: str | None
     reason: str | None
     booted_at: datetime | None
+    registration_status: str | None = Field(
+        description="How the boot was answered: Accepted, Pending or Rejected (docs/adr/0031; "
+        "`/stations/{id}/provisioning` sets how the next one is)."
+    )
 
 
 class ConnectorStatus(BaseModel):
@@ -145,6 +149,7 @@ def _boot(seen: dm.Station) -> Boot:
         firmware_version=convert.text(seen.firmware_version),
         reason=convert.text(seen.boot_reason),
         booted_at=convert.when(seen, "last_boot_at"),
+        registration_status=convert.text(seen.registration_status),
     )
 
 

@@ -98,6 +98,7 @@ def station_message(row: Row, connectors: Sequence[Row]) -> device_model_pb2.Sta
         serial_number=row.get("serial_number") or "",
         firmware_version=row.get("firmware_version") or "",
         boot_reason=row.get("boot_reason") or "",
+        registration_status=row.get("registration_status") or "",
         connected=bool(row.get("connected")),
         edge_node_id=row.get("edge_node_id") or "",
         connection_id=row.get("connection_id") or "",

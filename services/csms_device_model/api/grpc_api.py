@@ -1,5 +1,6 @@
-"""The DeviceModelService gRPC servicer: station queries, CSMS-initiated calls, operator commands, display messages and
-the DataTransfer log (no logic of its own)."""
+"""The DeviceModelService gRPC servicer: station queries, CSMS-initiated calls, operator commands, provisioning, the
+device model inventory and reports, display messages, the DataTransfer log and periodic event streams (no logic of
+its own)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.edge.v1 import edge_pb2
 from csms_device_model.app.operator_commands import NewCommand, OperatorCommands
+from csms_device_model.app.provisioning import Provisioning
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.domain.commands.messages import command_message
 from csms_device_model.ports import (
@@ -47,6 +49,7 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         display_messages: DisplayMessageReads,
         data_transfers: DataTransferReads,
         inventory: DeviceModelInventory,
+        provisioning: Provisioning,
     ) -> None:
         self._repository = repository
         self._commands = commands
@@ -56,6 +59,7 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         self._display_messages = display_messages
         self._data_transfers = data_transfers
         self._inventory = inventory
+        self._provisioning = provisioning
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -218,3 +222,39 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         if not request.station_id:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
         return device_model_pb2.ListReportsResponse(reports=await self._inventory.reports(request.station_id))
+
+    async def GetStationProvisioning(
+        self, request: device_model_pb2.GetStationProvisioningRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetStationProvisioningResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        provisioning = await self._provisioning.get(request.station_id)
+        return device_model_pb2.GetStationProvisioningResponse(provisioning=provisioning)
+
+    async def SetStationProvisioning(
+        self, request: device_model_pb2.SetStationProvisioningRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.SetStationProvisioningResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        try:
+            provisioning, trigger = await self._provisioning.set(
+                request.station_id, request.boot_policy, request.trigger_boot
+            )
+        except StationCallError as exc:
+            await context.abort(exc.status, str(exc))
+        response = device_model_pb2.SetStationProvisioningResponse(provisioning=provisioning)
+        if trigger is not None:
+            response.trigger_command.CopyFrom(command_message(trigger))
+        return response
+
+    async def ListStationBoots(
+        self, request: device_model_pb2.ListStationBootsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListStationBootsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        page_size = min(request.page_size or 100, MAX_PAGE_SIZE)
+        try:
+            boots, token = await self._provisioning.boots(request.station_id, page_size, request.page_token)
+        except ValueError:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        return device_model_pb2.ListStationBootsResponse(boots=boots, next_page_token=token)

@@ -1,5 +1,5 @@
 """Operator commands (docs/adr/0020-operator-commands.md): record a command, send it now, in the background, or
-once its offline station is connected and accepted, and read commands back.
+once its offline station is connected and accepted (or Pending: docs/adr/0031), and read commands back.
 
 `send` translates the command to the station's OCPP version (`ocpp/commands.py`; refusals name the field or say
 why the version cannot express it), stores the record (`CommandStore`) and, for a connected station, sends it,
@@ -8,7 +8,10 @@ delivered by `trigger(station)`, which the stations projection calls when the st
 (`policies/deliver_queued_commands.py`) and the sweep calls for connected stations with queued commands: a
 bounded number of workers (`deliveries`) drain the stations asked for, one drain per station and instance, each
 sending the queue in creation order, one at a time, while the station is connected and its last boot was
-Accepted (a boot storm asks for thousands of stations, nearly all with nothing queued: one read each).
+answered Accepted or Pending (a boot storm asks for thousands of stations, nearly all with nothing queued: one
+read each).
+
+A connected station whose last boot was answered Rejected is sent nothing (OCPP 2.0.1 B03.FR.03): `send` refuses.
 
 Every send first moves the record queued → sent with a compare-and-set, so a command is sent at most once
 whichever instances try; a record that cannot be moved was taken by another instance. `settle` applies what time
@@ -54,6 +57,7 @@ from csms_device_model.domain.commands.record import (
 )
 from csms_device_model.domain.commands.request_ids import with_request_id
 from csms_device_model.domain.presence import Presence
+from csms_device_model.domain.provisioning import may_receive_commands, may_receive_queued
 from csms_device_model.ocpp.commands import AnswerNotUnderstood, Plan, UnknownCommand, takes_request_id, translate
 from csms_device_model.ports import (
     CallErrorReply,
@@ -69,7 +73,6 @@ from csms_kernel.ocpp.versions import OcppVersion
 
 log = logging.getLogger(__name__)
 
-ACCEPTED = "Accepted"
 WAIT_POLL_S = 0.2
 
 
@@ -91,6 +94,12 @@ class NotFound(StationCallError):
     """An unknown command name, station or command id."""
 
     default_status = grpc.StatusCode.NOT_FOUND
+
+
+class StationRejected(StationCallError):
+    """The station's last boot was answered Rejected: the CSMS sends it nothing (docs/adr/0031)."""
+
+    default_status = grpc.StatusCode.FAILED_PRECONDITION
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,11 @@ class OperatorCommands:
             await self._register_pending(new, presence, plan.credentials)
         if not presence.connected and not new.queue_if_offline:
             raise StationOffline(f"station {new.station_id} is offline (queue_if_offline keeps the command for it)")
+        if presence.connected and not may_receive_commands(await self._stations.registration(new.station_id)):
+            raise StationRejected(
+                f"station {new.station_id}: its last boot was answered Rejected, so the CSMS sends it nothing until "
+                "it boots again and is accepted (csms provisioning)"
+            )
         timeout_s = new.timeout_s if new.timeout_s and new.timeout_s > 0 else self._default_timeout_s
         record = CommandRecord(
             command_id=command_id,
@@ -239,7 +253,7 @@ class OperatorCommands:
         return record if after is None else await self._finish(record, after)
 
     def trigger(self, station_id: str) -> None:
-        """Delivers the station's queued commands in the background (if it is connected and accepted); asked
+        """Delivers the station's queued commands in the background (if it is connected and Accepted or Pending); asked
         again while its drain runs, it drains again after it."""
         if station_id in self._draining:
             self._drain_again.add(station_id)
@@ -260,8 +274,8 @@ class OperatorCommands:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def drain(self, station_id: str) -> None:
-        """Sends the station's queue, oldest first, one at a time, while the station is connected and accepted;
-        stops at a command another instance is sending."""
+        """Sends the station's queue, oldest first, one at a time, while the station is connected and Accepted or
+        Pending; stops at a command another instance is sending."""
         while True:
             queued = await self._store.queued(station_id)
             if not queued:
@@ -269,7 +283,7 @@ class OperatorCommands:
             presence = await self._stations.presence(station_id)
             if presence is None or not presence.connected:
                 return
-            if await self._stations.registration(station_id) != ACCEPTED:
+            if not may_receive_queued(await self._stations.registration(station_id)):
                 return
             head = await self._store.get(queued[0])
             if head is None:

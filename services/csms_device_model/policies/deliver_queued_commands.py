@@ -1,6 +1,7 @@
-"""When a station is connected and accepted, deliver the commands queued for it: after the stations projection
-wrote a batch, for every station whose boot was answered Accepted and every station that connected (whose last
-boot was Accepted: the delivery checks it, `OperatorCommands.drain`).
+"""When a station is connected and accepted (or Pending: the CSMS may configure it then, docs/adr/0031), deliver
+the commands queued for it: after the stations projection wrote a batch, for every station whose boot was answered
+Accepted or Pending and every station that connected (whose last boot was: the delivery checks it,
+`OperatorCommands.drain`).
 
 The projector's consumer group spreads the stations' partitions over the device-model instances, so the instance
 that projects a station's frames or events triggers its delivery; the delivery runs in the background, never
@@ -13,20 +14,20 @@ from collections.abc import Sequence
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.domain.presence import changes
+from csms_device_model.domain.provisioning import may_receive_queued
 from csms_device_model.ports import QueuedDeliveries
 from csms_device_model.projections.stations import StationEvent, StationsView, frames
 
-ACCEPTED = "Accepted"
-
 
 def stations_to_deliver(events: Sequence[StationEvent], state: StationsView) -> list[str]:
-    """The stations of the batch that booted and were accepted, or connected, in the order they did."""
+    """The stations of the batch that booted and were accepted or set Pending, or connected, in the order they
+    did."""
     booted = [
         event.station_id
         for event in events
         if isinstance(event, device_model_pb2.DeviceModelEvent)
         and event.WhichOneof("event") == "station_booted"
-        and event.station_booted.registration_status == ACCEPTED
+        and may_receive_queued(event.station_booted.registration_status)
     ]
     connected = [station_id for station_id, change in changes(state.presences, frames(events)) if change.new.connected]
     return list(dict.fromkeys([*connected, *booted]))

@@ -2,7 +2,8 @@
 messages, data transfers, boot history): a batch of DeviceModelEvents → CQL writes, each event kind mapped by the
 writer registered for it in `WRITERS` (one module per read model in this package owns its statements and tables).
 Pure; no I/O. `PROJECTION` declares it: group `device_model.projector.device`, topic `csms.device_model.events.v1`.
-Events of kinds without a writer (boots and connector status are the stations projection's) write nothing.
+Events of kinds without a writer (connector status is the stations projection's) write nothing; a boot feeds both
+(the stations projection keeps the last one, this one the history).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.projections import data_transfers, display_messages, inventory, periodic_streams
+from csms_device_model.projections import boots, data_transfers, display_messages, inventory, periodic_streams
 from csms_kernel.infra import topics
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write
@@ -28,6 +29,7 @@ def chain(*writers: Writer) -> Writer:
 
 
 WRITERS: dict[str, Writer] = {
+    "station_booted": boots.from_event,
     "periodic_stream_opened": periodic_streams.from_event,
     "periodic_stream_closed": periodic_streams.from_event,
     "periodic_stream_data_received": periodic_streams.from_event,
@@ -48,6 +50,7 @@ TABLES: tuple[str, ...] = (
     *display_messages.TABLES,
     *data_transfers.TABLES,
     *inventory.TABLES,
+    boots.TABLE,
 )
 """The tables of the read models above (what a rebuild truncates)."""
 

@@ -39,7 +39,8 @@ PRESENCE = (
 
 BOOTED = (
     "UPDATE {ks}.stations USING TIMESTAMP ? SET vendor = ?, model = ?, serial_number = ?,"
-    " firmware_version = ?, boot_reason = ?, ocpp_version = ?, last_boot_at = ? WHERE station_id = ?"
+    " firmware_version = ?, boot_reason = ?, registration_status = ?, ocpp_version = ?, last_boot_at = ?"
+    " WHERE station_id = ?"
 )
 
 REGISTRATION = "UPDATE {ks}.station_registrations USING TIMESTAMP ? SET status = ?, booted_at = ? WHERE station_id = ?"
@@ -76,7 +77,14 @@ def from_event(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
     if which == "station_booted":
         booted = event.station_booted
         version = version_from_proto(event.ocpp_version).subprotocol
-        values = (booted.vendor, booted.model, booted.serial_number, booted.firmware_version, booted.reason)
+        values = (
+            booted.vendor,
+            booted.model,
+            booted.serial_number,
+            booted.firmware_version,
+            booted.reason,
+            booted.registration_status,
+        )
         return [
             Write(BOOTED, (micros(at), *values, version, at, event.station_id)),
             Write(REGISTRATION, (micros(at), booted.registration_status, at, event.station_id)),

@@ -5,7 +5,9 @@ a FRAME goes to the station only if the station's current connection is the one 
 to (otherwise the station reconnected and will retry the CALL); it is queued on that connection's send lane
 (`edge.app.sending`: its own bounded queue and task, so a station that stops reading delays only itself and
 is closed after `send_timeout_s`) and, once written, recorded in the frame log by `DeliveredRecorder`;
-CLOSE_CONNECTION closes that connection if it is still current. `DeliveryConsumer` runs the Kafka loop
+CLOSE_CONNECTION closes that connection if it is still current. A BootNotification answer sets, before it is
+written, what the station may send next on that connection (`edge.domain.boot_gate`, docs/adr/0031).
+`DeliveryConsumer` runs the Kafka loop
 (group `edge.<node>.delivery`, read_committed) and commits a batch's offsets once its frames are in the lanes.
 """
 
@@ -22,6 +24,7 @@ from opentelemetry.trace import SpanKind
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.connections import REPLACED_CODE, REPLACED_REASON, Connection, ConnectionTable
 from csms_edge.app.sending import SendLane
+from csms_edge.domain import boot_gate
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog
 from csms_kernel.infra import envelopes
@@ -170,6 +173,11 @@ class DeliveryHandler:
             connection.version.subprotocol,
             parent=envelope.traceparent,
         ):
+            if (
+                envelope.action == boot_gate.BOOT_NOTIFICATION
+                and envelope.message_type == MessageType.CALL_RESULT.value
+            ):
+                connection.boot_answered(boot_gate.registration_status(text))
             await connection.socket.send(text)
         metrics.count_frame(metrics.OUT, metrics.type_label(MessageType(envelope.message_type)), envelope.action)
         now_ns = self._envelopes.clock_ns()

@@ -50,11 +50,13 @@ _ROUTED = frozenset({MessageType.CALL.value, MessageType.SEND.value})
 
 
 def owner_topic(envelope: envelope_pb2.Envelope, calls_topic: Callable[[str], str] = topics.calls) -> str | None:
-    """The call topic of a station CALL's (or SEND's) owner; None for every other frame."""
+    """The call topic of a station CALL's (or SEND's) owner; None for every other frame, and for a CALL the edge
+    refused itself (its `reason` says why: docs/adr/0031)."""
     if (
         envelope.kind == envelope_pb2.KIND_FRAME
         and envelope.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS
         and envelope.message_type in _ROUTED
+        and not envelope.reason
     ):
         return calls_topic(owner_of(envelope.action))
     return None

@@ -1,7 +1,8 @@
 """`csms.edge.v1.EdgeService`: CSMS-initiated CALLs to stations connected to this node.
 
 `SendCall` builds the CALL frame, queues it behind the station's outstanding CALL (one at a time), records
-it in the frame log, writes it to the socket and returns the station's CALLRESULT/CALLERROR. The CALL is
+it in the frame log, writes it to the socket and returns the station's CALLRESULT/CALLERROR. What the CALL asks
+the station to send is allowed while its boot is Pending (`edge.domain.boot_gate`, docs/adr/0031). The CALL is
 written only once it is recorded.
 """
 
@@ -19,6 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from csms.edge.v1 import edge_pb2, edge_pb2_grpc
 from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.app.outbound import CallTimedOut, OutboundQueueFull, StationDisconnected
+from csms_edge.domain import boot_gate
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog
 from csms_kernel.ocpp.framing import MAX_MESSAGE_ID_LENGTH, Frame, MessageType, call_frame
@@ -67,6 +69,7 @@ class EdgeServicer(edge_pb2_grpc.EdgeServiceServicer):
         pipe = connection.outbound(self._outbound_queue_size)
 
         async def send() -> None:
+            connection.csms_asked(boot_gate.asked_for(request.action, payload))
             await self._send(connection, frame, message_id, request.action)
 
         try:

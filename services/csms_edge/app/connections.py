@@ -2,7 +2,8 @@
 
 Owns the `StationSocket` port (what the edge needs of a WebSocket) and closing connections in the
 background (a close waits for the closing handshake, which a half-open socket never completes, so nobody
-should wait for it inline). State per connection is kept small: the outbound pipe is created lazily.
+should wait for it inline). State per connection is kept small: the outbound pipe is created lazily; the last boot
+answer relayed and what the CSMS asked for since (docs/adr/0031) are a string and, while Pending, a set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Protocol
 
 from csms_edge.app.outbound import OutboundPipe
 from csms_edge.app.sending import SendLane
+from csms_edge.domain import boot_gate
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.telemetry.metrics import CONNECTIONS
 
@@ -49,6 +51,8 @@ class Connection:
     _outbound: OutboundPipe | None = field(default=None, repr=False)
     _lane: SendLane | None = field(default=None, repr=False)
     _recent_calls: int = field(default=0, repr=False)
+    _registration: str = field(default="", repr=False)
+    _asked: set[str] | None = field(default=None, repr=False)
 
     def saw_call(self, message_id: str) -> bool:
         """Records a CALL's message id; true when one of the last four CALLs on this connection had it (a
@@ -64,6 +68,24 @@ class Connection:
         )
         self._recent_calls = ((recent << _MARK_BITS) | mark) & _RECENT_MASK
         return repeat
+
+    def boot_answered(self, status: str) -> None:
+        """The station is sent a BootNotification answer with this status (`edge.domain.boot_gate`)."""
+        self._registration = status
+        self._asked = None
+
+    def csms_asked(self, actions: tuple[str, ...]) -> None:
+        """The CSMS sends a CALL that asks the station for these requests (allowed while its boot is Pending)."""
+        if actions and self._registration == boot_gate.PENDING:
+            if self._asked is None:
+                self._asked = set()
+            self._asked.update(actions)
+
+    def refusal(self, action: str) -> str | None:
+        """Why a station CALL of `action` is refused on this connection now (None: it is not)."""
+        if not self._registration:
+            return None
+        return boot_gate.refusal(self._registration, self._asked or frozenset(), action)
 
     def outbound(self, max_queue: int) -> OutboundPipe:
         """The pending-call pipe of this connection, created on first use."""

@@ -3,7 +3,9 @@
 For every frame read, the envelope is appended to the frame log and the append is awaited before
 anything else happens with the frame; if it fails the frame is dropped unanswered (the station retries).
 The edge parses only OCPP-J framing: a malformed CALL (or a frame of unknown type) is answered here with the
-version's CALLERROR; a malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND is never answered (OCPP-J answers
+version's CALLERROR, and so is a CALL the station may not send while its boot is Pending or Rejected
+(SecurityError; logged with its `reason`, not handed to its owner: `edge.domain.boot_gate`, docs/adr/0031);
+a malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND is never answered (OCPP-J answers
 only CALLs) but logged and counted, and fails the CSMS call it answers; a CALLRESULT/CALLERROR resolves the
 pending CSMS-initiated call; CALLs are answered by their owning
 service through this node's delivery topic (a CALL whose message id came before on this connection is marked
@@ -23,6 +25,7 @@ from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
 from csms_edge.app.connections import Connection, ConnectionTable
+from csms_edge.domain import boot_gate
 from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import FrameLog
@@ -149,8 +152,12 @@ class Session:
         connection, context = self._connection, self._context
         pipe = connection.outbound_if_any
         envelope = context.envelopes.inbound(connection, message, parsed, received_at, action)
+        refused = None
         if isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
             envelope.repeat = connection.saw_call(parsed.message_id)
+            refused = connection.refusal(parsed.action)
+            if refused is not None:
+                envelope.reason = refused
         try:
             await context.frame_log.append(envelope)
         except Exception:
@@ -161,7 +168,9 @@ class Session:
                 exc_info=True,
             )
             return
-        if isinstance(parsed, MalformedFrame):
+        if refused is not None:
+            await self._refuse(parsed.message_id, refused, envelope.traceparent)
+        elif isinstance(parsed, MalformedFrame):
             if parsed.message_type in _NEVER_ANSWERED:
                 self._malformed_answer(parsed)
             else:
@@ -202,15 +211,25 @@ class Session:
             )
 
     async def _answer_malformed(self, malformed: MalformedFrame, traceparent: str) -> None:
-        connection, context = self._connection, self._context
+        connection = self._connection
         log.warning(
             "station %s: malformed frame (%s: %s)", connection.station_id, malformed.kind.value, malformed.description
         )
-        answer = call_error_frame(
-            malformed.message_id, code_for(malformed.kind, connection.version), malformed.description
-        )
+        code = code_for(malformed.kind, connection.version)
+        await self._answer_error(malformed.message_id, code, malformed.description, traceparent)
+
+    async def _refuse(self, message_id: str, why: str, traceparent: str) -> None:
+        """A CALL the station may not send now (`edge.domain.boot_gate`): logged, not handed to its owner,
+        answered SecurityError here."""
+        log.info("station %s: CALL %s refused: %s", self._connection.station_id, message_id, why)
+        metrics.REFUSED_CALLS.inc()
+        await self._answer_error(message_id, boot_gate.SECURITY_ERROR, why, traceparent)
+
+    async def _answer_error(self, message_id: str, code: str, description: str, traceparent: str) -> None:
+        connection, context = self._connection, self._context
+        answer = call_error_frame(message_id, code, description)
         envelope = context.envelopes.outbound(
-            connection, answer, MessageType.CALL_ERROR, malformed.message_id, traceparent=traceparent
+            connection, answer, MessageType.CALL_ERROR, message_id, traceparent=traceparent
         )
         try:
             await context.frame_log.append(envelope)

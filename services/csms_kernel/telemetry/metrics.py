@@ -82,6 +82,11 @@ MALFORMED_ANSWERS = Counter(
     "csms_edge_malformed_answers",
     "Malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND frames from stations (logged and counted, never answered)",
 )
+REFUSED_CALLS = Counter(
+    "csms_edge_refused_calls",
+    "Station CALLs the edge answered SecurityError: sent while the station's boot was Pending or Rejected "
+    "(docs/adr/0031)",
+)
 THROTTLED_SECONDS = Counter(
     "csms_edge_throttled_seconds",
     "Time station connections were not read because they were over their budget of frames or bytes per second",

@@ -15,6 +15,7 @@ from csms_device_model.bootstrap import build
 from csms_device_model.domain.commands.record import CommandRecord, CommandState, OcppCall
 from csms_device_model.domain.presence import Presence
 from csms_device_model.ocpp.context import DeviceModelContext
+from csms_device_model.ports import Registration
 from csms_device_model.settings import DeviceModelSettings
 from csms_kernel.handling.router import CallInfo
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
@@ -22,6 +23,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.device_model import (
     InMemoryCommandOutbox,
     InMemoryCommandStore,
+    InMemoryProvisioning,
     InMemoryStationCredentials,
     InMemoryStationsRepository,
     RecordingDeviceModelEvents,
@@ -37,11 +39,23 @@ NOW_ISO = "2026-11-21T12:00:00.123Z"
 SETTINGS = DeviceModelSettings(heartbeat_interval_s=300)
 
 
-def make_context(version: OcppVersion, **overrides: Any) -> DeviceModelContext:
-    """The context the wired service gives a handler of this call (its ports are never used by handlers)."""
+def make_context(
+    version: OcppVersion,
+    *,
+    settings: DeviceModelSettings = SETTINGS,
+    provisioning: InMemoryProvisioning | None = None,
+    **overrides: Any,
+) -> DeviceModelContext:
+    """The context the wired service gives a handler of this call (the boot handlers read the boot policies of
+    `provisioning`, empty by default; no other port is used by handlers)."""
     call = CallInfo("CS-1", "default", version, "msg-1", "BootNotification", NOW, "edge-1", "conn-1")
+    provisioning = provisioning or InMemoryProvisioning()
     router = build(
-        SETTINGS, repository=InMemoryStationsRepository(), edges=ScriptedEdge(RuntimeError("no station calls"))
+        settings,
+        repository=InMemoryStationsRepository(),
+        edges=ScriptedEdge(RuntimeError("no station calls")),
+        boot_policies=provisioning,
+        boot_history=provisioning,
     ).router
     assert router is not None
     context: DeviceModelContext = router.context(replace(call, **overrides))
@@ -93,6 +107,7 @@ class CommandsWorld:
     edges: ScriptedEdges = field(default_factory=ScriptedEdges)
     clock: Clock = field(default_factory=Clock)
     credentials: InMemoryStationCredentials = field(default_factory=InMemoryStationCredentials)
+    provisioning: InMemoryProvisioning = field(default_factory=InMemoryProvisioning)
     changes: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -120,6 +135,8 @@ class CommandsWorld:
             event_log=RecordingDeviceModelEvents(),
             leases=lambda name: FakeLease(),
             credentials=self.credentials,
+            boot_policies=self.provisioning,
+            boot_history=self.provisioning,
             clock=self.clock,
         ).grpc
         assert api is not None
@@ -128,7 +145,12 @@ class CommandsWorld:
 
     def connect(self, station_id: str, version: OcppVersion = OcppVersion.V16, registration: str = "Accepted") -> None:
         self.stations.presences[station_id] = Presence(True, "edge-1", "conn-1", "127.0.0.1:1", version.subprotocol)
+        self.booted(station_id, registration)
+
+    def booted(self, station_id: str, registration: str) -> None:
+        """The station's last boot was answered `registration` (at NOW)."""
         self.stations.registrations[station_id] = registration
+        self.provisioning.registrations[station_id] = Registration(registration, NOW)
 
     def disconnect(self, station_id: str, version: OcppVersion = OcppVersion.V16) -> None:
         self.stations.presences[station_id] = Presence(False, "edge-1", "conn-1", "127.0.0.1:1", version.subprotocol)

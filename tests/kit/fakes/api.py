@@ -195,6 +195,8 @@ class FakeDeviceModel(_Recording):
     commands: dict[str, dm.Command] = field(default_factory=dict)
     variables: dict[str, list[dm.DeviceVariable]] = field(default_factory=dict)
     reports: dict[str, list[dm.Report]] = field(default_factory=dict)
+    provisioning: dict[str, dm.StationProvisioning] = field(default_factory=dict)
+    boots: dict[str, list[dm.StationBoot]] = field(default_factory=dict)
     # The result every answered command gets.
     answer: dict[str, Any] = field(default_factory=lambda: {"status": "Accepted"})
     periodic_streams: list[dm.PeriodicStream] = field(default_factory=list)
@@ -290,6 +292,42 @@ class FakeDeviceModel(_Recording):
     async def list_reports(self, station_id: str) -> list[dm.Report]:
         self._called("list_reports", station_id)
         return self.reports.get(station_id, [])
+
+    async def get_station_provisioning(self, station_id: str) -> dm.StationProvisioning:
+        self._called("get_station_provisioning", station_id)
+        return self.provisioning.get(station_id) or dm.StationProvisioning(
+            station_id=station_id, boot_policy="Accepted"
+        )
+
+    async def set_station_provisioning(
+        self, request: dm.SetStationProvisioningRequest
+    ) -> dm.SetStationProvisioningResponse:
+        """Stores the policy as given; a trigger_boot for a connected station answers a sent trigger command."""
+        self._called("set_station_provisioning", request)
+        if request.boot_policy not in ("Accepted", "Pending", "Rejected"):
+            raise PeerError(self.service, grpc.StatusCode.INVALID_ARGUMENT, "boot policy must be one of ...")
+        found = self.provisioning.setdefault(request.station_id, dm.StationProvisioning(station_id=request.station_id))
+        found.boot_policy, found.explicit = request.boot_policy, True
+        response = dm.SetStationProvisioningResponse(provisioning=found)
+        station = self.stations.get(request.station_id)
+        if request.trigger_boot and station is not None and station.connected:
+            response.trigger_command.CopyFrom(
+                dm.Command(
+                    command_id="cmd-boot",
+                    station_id=request.station_id,
+                    command="trigger-message",
+                    params_json='{"message":"boot_notification"}',
+                    state=dm.COMMAND_STATE_SENT,
+                )
+            )
+        return response
+
+    async def list_station_boots(self, request: dm.ListStationBootsRequest) -> dm.ListStationBootsResponse:
+        self._called("list_station_boots", request)
+        boots = self.boots.get(request.station_id, [])
+        ids = [f"{i:06d}" for i in range(len(boots))]
+        page, token = _page(ids, request.page_size or 100, request.page_token)
+        return dm.ListStationBootsResponse(boots=[boots[int(i)] for i in page], next_page_token=token)
 
 
 @dataclass

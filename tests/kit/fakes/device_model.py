@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.adapters.command_outbox import OutboxRow, dead, ready
@@ -12,6 +13,7 @@ from csms_device_model.adapters.command_store import decode_page_token, encode_p
 from csms_device_model.domain.commands.credentials import CredentialChange
 from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.domain.presence import CloseOldConnection, Presence
+from csms_device_model.domain.provisioning import BootPolicy
 from csms_device_model.ports import (
     RANKS,
     CommandExists,
@@ -19,6 +21,7 @@ from csms_device_model.ports import (
     OpenCommand,
     Outcome,
     PendingCommandEvent,
+    Registration,
     shard_of,
 )
 from csms_kernel.outbox.relay import EventLogUnavailable
@@ -44,6 +47,42 @@ class InMemoryStationsRepository:
         if page_token:
             raise ValueError("invalid page token")
         return list(self.rows.values())[:page_size], ""
+
+
+@dataclass
+class InMemoryProvisioning:
+    """The boot policies (`BootPolicies`) and boot history (`BootHistory`) ports; `reads` counts policy reads."""
+
+    policies: dict[str, tuple[BootPolicy, datetime]] = field(default_factory=dict)
+    registrations: dict[str, Registration] = field(default_factory=dict)
+    history: dict[str, list[device_model_pb2.StationBoot]] = field(default_factory=dict)
+    reads: int = 0
+
+    async def boot_policy(self, station_id: str) -> BootPolicy | None:
+        self.reads += 1
+        found = self.policies.get(station_id)
+        return found[0] if found else None
+
+    async def boot_policy_set_at(self, station_id: str) -> tuple[BootPolicy, datetime] | None:
+        return self.policies.get(station_id)
+
+    async def set_boot_policy(self, station_id: str, policy: BootPolicy, at: datetime) -> None:
+        self.policies[station_id] = (policy, at)
+
+    async def registration(self, station_id: str) -> Registration | None:
+        return self.registrations.get(station_id)
+
+    async def boots(
+        self, station_id: str, page_size: int, page_token: str
+    ) -> tuple[list[device_model_pb2.StationBoot], str]:
+        """Pages by position (the token is the next index as text)."""
+        try:
+            start = int(page_token or "0")
+        except ValueError as exc:
+            raise ValueError("invalid page token") from exc
+        boots = self.history.get(station_id, [])
+        page = boots[start : start + page_size]
+        return page, str(start + page_size) if start + page_size < len(boots) else ""
 
 
 @dataclass

@@ -67,6 +67,7 @@ async def test_get_joins_the_registration_and_the_projection(api: Api) -> None:
         serial_number="SN-1",
         firmware_version="1.2",
         boot_reason="PowerUp",
+        registration_status="Accepted",
         last_seen_at=T0,
         connectors=[
             dm.ConnectorStatus(evse_id=1, connector_id=1, status="Charging", error_code="NoError", updated_at=T0)
@@ -96,6 +97,7 @@ async def test_get_joins_the_registration_and_the_projection(api: Api) -> None:
             "firmware_version": "1.2",
             "reason": "PowerUp",
             "booted_at": "2026-11-30T00:53:20Z",
+            "registration_status": "Accepted",
         },
         "last_seen_at": "2026-11-30T00:53:20Z",
         "connectors": [

@@ -46,6 +46,7 @@ CONNECTED = Station(
     connection_id="c-42",
     edge_address="10.0.0.7:7000",
     boot_reason="PowerUp",
+    registration_status="Accepted",
     connectors=[
         ConnectorStatus(evse_id=1, connector_id=1, status="Available", updated_at=ts("2025-03-01T11:00:01Z")),
         ConnectorStatus(
@@ -364,6 +365,7 @@ def test_show_json_has_every_field(client: FakeClient, capsys: pytest.CaptureFix
         "connection_id": "c-42",
         "edge_address": "10.0.0.7:7000",
         "boot_reason": "PowerUp",
+        "registration_status": "Accepted",
         "connectors": [
             {
                 "evse_id": 1,

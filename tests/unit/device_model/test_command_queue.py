@@ -65,8 +65,8 @@ async def test_queued_commands_go_once_the_station_is_back_in_creation_order(wor
     assert (await world.store.queued("CS-1"), world.store.open) == ([], {})
 
 
-@pytest.mark.parametrize("registration", [None, "Pending", "Rejected"])
-async def test_not_before_the_last_boot_was_accepted(world: CommandsWorld, registration: str | None) -> None:
+@pytest.mark.parametrize("registration", [None, "Rejected"])
+async def test_not_before_the_first_boot_nor_while_rejected(world: CommandsWorld, registration: str | None) -> None:
     commands = world.instance()
     await commands.send(queued("clear-cache", {}))
     world.connect("CS-1")
@@ -77,6 +77,17 @@ async def test_not_before_the_last_boot_was_accepted(world: CommandsWorld, regis
     await commands.drain("CS-1")
     assert world.edges.calls == []
     world.stations.registrations["CS-1"] = "Accepted"
+    world.edges.outcomes.append(OK)
+    await commands.drain("CS-1")
+    assert [call[1] for call in world.edges.calls] == ["ClearCache"]
+
+
+async def test_delivered_while_pending(world: CommandsWorld) -> None:
+    """OCPP 2.0.1 B02 / 1.6 §4.2: the CSMS may read and configure a Pending station."""
+    commands = world.instance()
+    await commands.send(queued("clear-cache", {}))
+    world.connect("CS-1")
+    world.stations.registrations["CS-1"] = "Pending"
     world.edges.outcomes.append(OK)
     await commands.drain("CS-1")
     assert [call[1] for call in world.edges.calls] == ["ClearCache"]

@@ -38,16 +38,17 @@ VIEW = StationsView(
 )
 
 
-def test_accepted_boots_and_connections() -> None:
+def test_accepted_and_pending_boots_and_connections() -> None:
     events = [
         booted("CS-1", "Accepted"),
         booted("CS-2", "Pending"),
+        booted("CS-6", "Rejected"),
         connection("CS-3", envelope_pb2.KIND_DISCONNECTED, "c-3"),
         connection("CS-4", envelope_pb2.KIND_CONNECTED, "c-4"),
         booted("CS-4", "Accepted"),
         device_model_pb2.DeviceModelEvent(station_id="CS-5", command_queued=device_model_pb2.CommandQueued()),
     ]
-    assert stations_to_deliver(events, VIEW) == ["CS-4", "CS-1"]
+    assert stations_to_deliver(events, VIEW) == ["CS-4", "CS-1", "CS-2"]
 
 
 async def test_the_policy_asks_for_each_delivery() -> None:

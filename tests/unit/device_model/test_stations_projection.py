@@ -77,7 +77,7 @@ CASES: list[tuple[str, Sequence[StationEvent], StationsView, list[Write]]] = [
         [BOOTED],
         view(),
         [
-            Write(stations.BOOTED, (micros(T0), "V", "M", "", "", "PowerUp", "ocpp1.6", T0, "CS-1")),
+            Write(stations.BOOTED, (micros(T0), "V", "M", "", "", "PowerUp", "Accepted", "ocpp1.6", T0, "CS-1")),
             Write(stations.REGISTRATION, (micros(T0), "Accepted", T0, "CS-1")),
         ],
     ),

@@ -1,4 +1,5 @@
-"""OCPP 1.6 BootNotification: accept the station, tell it the heartbeat interval, record the boot."""
+"""OCPP 1.6 BootNotification: answer Accepted, Pending or Rejected by the station's boot policy (docs/adr/0031;
+Accepted carries the heartbeat interval, the others the retry interval), and record the boot with its answer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from csms_device_model.ocpp.context import DeviceModelContext
 
 
 async def handle(ctx: DeviceModelContext, request: call.BootNotification) -> call_result.BootNotification:
+    answer = await ctx.boot_answer()
     ctx.emit(
         device_model_pb2.DeviceModelEvent(
             station_booted=device_model_pb2.StationBooted(
@@ -17,12 +19,12 @@ async def handle(ctx: DeviceModelContext, request: call.BootNotification) -> cal
                 model=request.charge_point_model,
                 serial_number=request.charge_point_serial_number or request.charge_box_serial_number or "",
                 firmware_version=request.firmware_version or "",
-                registration_status=RegistrationStatus.accepted.value,
+                registration_status=answer.status.value,
             )
         )
     )
     return call_result.BootNotification(
         current_time=ctx.now_iso(),
-        interval=ctx.heartbeat_interval_s,
-        status=RegistrationStatus.accepted,
+        interval=answer.interval_s,
+        status=RegistrationStatus(answer.status.value),
     )

@@ -1,5 +1,5 @@
-"""OCPP 2.1 BootNotification: accept the station, tell it the heartbeat interval, record the boot (as in 2.0.1:
-the message has the same fields)."""
+"""OCPP 2.1 BootNotification: as 2.0.1 (the message has the same fields): answer by the station's boot policy
+(docs/adr/0031) and record the boot."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from csms_device_model.ocpp.v201.boot_notification import record_boot
 
 
 async def handle(ctx: DeviceModelContext, request: call.BootNotification) -> call_result.BootNotification:
-    record_boot(ctx, request)
+    answer = await ctx.boot_answer()
+    record_boot(ctx, request, answer)
     return call_result.BootNotification(
         current_time=ctx.now_iso(),
-        interval=ctx.heartbeat_interval_s,
-        status=RegistrationStatusEnumType.accepted,
+        interval=answer.interval_s,
+        status=RegistrationStatusEnumType(answer.status.value),
     )

@@ -106,6 +106,7 @@ class Station(_message.Message):
     EDGE_ADDRESS_FIELD_NUMBER: _builtins.int
     BOOT_REASON_FIELD_NUMBER: _builtins.int
     CONNECTORS_FIELD_NUMBER: _builtins.int
+    REGISTRATION_STATUS_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     vendor: _builtins.str
     model: _builtins.str
@@ -117,6 +118,8 @@ class Station(_message.Message):
     connection_id: _builtins.str
     edge_address: _builtins.str
     boot_reason: _builtins.str
+    registration_status: _builtins.str
+    """How the last boot was answered: Accepted, Pending or Rejected (docs/adr/0031); "" before the first boot."""
     @_builtins.property
     def last_boot_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -140,10 +143,11 @@ class Station(_message.Message):
         edge_address: _builtins.str = ...,
         boot_reason: _builtins.str = ...,
         connectors: _abc.Iterable[Global___ConnectorStatus] | None = ...,
+        registration_status: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["last_boot_at", b"last_boot_at", "last_seen_at", b"last_seen_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_reason", b"boot_reason", "connected", b"connected", "connection_id", b"connection_id", "connectors", b"connectors", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "firmware_version", b"firmware_version", "last_boot_at", b"last_boot_at", "last_seen_at", b"last_seen_at", "model", b"model", "ocpp_version", b"ocpp_version", "serial_number", b"serial_number", "station_id", b"station_id", "vendor", b"vendor"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_reason", b"boot_reason", "connected", b"connected", "connection_id", b"connection_id", "connectors", b"connectors", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "firmware_version", b"firmware_version", "last_boot_at", b"last_boot_at", "last_seen_at", b"last_seen_at", "model", b"model", "ocpp_version", b"ocpp_version", "registration_status", b"registration_status", "serial_number", b"serial_number", "station_id", b"station_id", "vendor", b"vendor"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -587,6 +591,229 @@ class ConnectorStatusChanged(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ConnectorStatusChanged: _TypeAlias = ConnectorStatusChanged  # noqa: Y015
+
+@_typing.final
+class StationProvisioning(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    BOOT_POLICY_FIELD_NUMBER: _builtins.int
+    EXPLICIT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    REGISTRATION_STATUS_FIELD_NUMBER: _builtins.int
+    BOOTED_AT_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    boot_policy: _builtins.str
+    """Accepted, Pending or Rejected: how the station's next BootNotification is answered."""
+    explicit: _builtins.bool
+    """false: no policy was set for the station; boot_policy is the service's default for new stations."""
+    registration_status: _builtins.str
+    """The status the station's last boot was answered with ("" before its first boot) and when."""
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def booted_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        boot_policy: _builtins.str = ...,
+        explicit: _builtins.bool = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+        registration_status: _builtins.str = ...,
+        booted_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["booted_at", b"booted_at", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_policy", b"boot_policy", "booted_at", b"booted_at", "explicit", b"explicit", "registration_status", b"registration_status", "station_id", b"station_id", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StationProvisioning: _TypeAlias = StationProvisioning  # noqa: Y015
+
+@_typing.final
+class GetStationProvisioningRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetStationProvisioningRequest: _TypeAlias = GetStationProvisioningRequest  # noqa: Y015
+
+@_typing.final
+class GetStationProvisioningResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVISIONING_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def provisioning(self) -> Global___StationProvisioning: ...
+    def __init__(
+        self,
+        *,
+        provisioning: Global___StationProvisioning | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["provisioning", b"provisioning"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["provisioning", b"provisioning"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetStationProvisioningResponse: _TypeAlias = GetStationProvisioningResponse  # noqa: Y015
+
+@_typing.final
+class SetStationProvisioningRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    BOOT_POLICY_FIELD_NUMBER: _builtins.int
+    TRIGGER_BOOT_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    boot_policy: _builtins.str
+    trigger_boot: _builtins.bool
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        boot_policy: _builtins.str = ...,
+        trigger_boot: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_policy", b"boot_policy", "station_id", b"station_id", "trigger_boot", b"trigger_boot"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetStationProvisioningRequest: _TypeAlias = SetStationProvisioningRequest  # noqa: Y015
+
+@_typing.final
+class SetStationProvisioningResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROVISIONING_FIELD_NUMBER: _builtins.int
+    TRIGGER_COMMAND_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def provisioning(self) -> Global___StationProvisioning: ...
+    @_builtins.property
+    def trigger_command(self) -> Global___Command:
+        """The TriggerMessage BootNotification command sent for trigger_boot (unset when none was sent)."""
+
+    def __init__(
+        self,
+        *,
+        provisioning: Global___StationProvisioning | None = ...,
+        trigger_command: Global___Command | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["provisioning", b"provisioning", "trigger_command", b"trigger_command"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["provisioning", b"provisioning", "trigger_command", b"trigger_command"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetStationProvisioningResponse: _TypeAlias = SetStationProvisioningResponse  # noqa: Y015
+
+@_typing.final
+class StationBoot(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BOOTED_AT_FIELD_NUMBER: _builtins.int
+    MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    OCPP_VERSION_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    FIRMWARE_VERSION_FIELD_NUMBER: _builtins.int
+    VENDOR_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
+    SERIAL_NUMBER_FIELD_NUMBER: _builtins.int
+    REGISTRATION_STATUS_FIELD_NUMBER: _builtins.int
+    message_id: _builtins.str
+    ocpp_version: _envelope_pb2.OcppVersion.ValueType
+    reason: _builtins.str
+    """2.x BootReasonEnumType ("" for 1.6, whose BootNotification has no reason)."""
+    firmware_version: _builtins.str
+    vendor: _builtins.str
+    model: _builtins.str
+    serial_number: _builtins.str
+    registration_status: _builtins.str
+    """Accepted, Pending or Rejected: how the boot was answered."""
+    @_builtins.property
+    def booted_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        booted_at: _timestamp_pb2.Timestamp | None = ...,
+        message_id: _builtins.str = ...,
+        ocpp_version: _envelope_pb2.OcppVersion.ValueType = ...,
+        reason: _builtins.str = ...,
+        firmware_version: _builtins.str = ...,
+        vendor: _builtins.str = ...,
+        model: _builtins.str = ...,
+        serial_number: _builtins.str = ...,
+        registration_status: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["booted_at", b"booted_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["booted_at", b"booted_at", "firmware_version", b"firmware_version", "message_id", b"message_id", "model", b"model", "ocpp_version", b"ocpp_version", "reason", b"reason", "registration_status", b"registration_status", "serial_number", b"serial_number", "vendor", b"vendor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StationBoot: _TypeAlias = StationBoot  # noqa: Y015
+
+@_typing.final
+class ListStationBootsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListStationBootsRequest: _TypeAlias = ListStationBootsRequest  # noqa: Y015
+
+@_typing.final
+class ListStationBootsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BOOTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def boots(self) -> _containers.RepeatedCompositeFieldContainer[Global___StationBoot]: ...
+    def __init__(
+        self,
+        *,
+        boots: _abc.Iterable[Global___StationBoot] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boots", b"boots", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListStationBootsResponse: _TypeAlias = ListStationBootsResponse  # noqa: Y015
 
 @_typing.final
 class CommandQueued(_message.Message):

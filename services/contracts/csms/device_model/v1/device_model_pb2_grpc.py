@@ -94,6 +94,21 @@ class DeviceModelServiceStub:
                 request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsRequest.SerializeToString,
                 response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsResponse.FromString,
                 _registered_method=True)
+        self.GetStationProvisioning = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/GetStationProvisioning',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetStationProvisioningRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetStationProvisioningResponse.FromString,
+                _registered_method=True)
+        self.SetStationProvisioning = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/SetStationProvisioning',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SetStationProvisioningRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SetStationProvisioningResponse.FromString,
+                _registered_method=True)
+        self.ListStationBoots = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListStationBoots',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsResponse.FromString,
+                _registered_method=True)
 
 
 class DeviceModelServiceServicer:
@@ -192,6 +207,29 @@ class DeviceModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetStationProvisioning(self, request, context):
+        """Provisioning (docs/adr/0031): the boot policy a station's BootNotification is answered by (Accepted, Pending,
+        Rejected; the service's default for stations never set), and its last boot answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetStationProvisioning(self, request, context):
+        """INVALID_ARGUMENT for a boot policy other than Accepted, Pending, Rejected. With trigger_boot, a connected
+        station whose last boot was not answered Accepted is sent TriggerMessage BootNotification (in the background).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStationBoots(self, request, context):
+        """The station's boots (reason, firmware, answer), newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DeviceModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -254,6 +292,21 @@ def add_DeviceModelServiceServicer_to_server(servicer, server):
                     servicer.ListReports,
                     request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsRequest.FromString,
                     response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsResponse.SerializeToString,
+            ),
+            'GetStationProvisioning': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStationProvisioning,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetStationProvisioningRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetStationProvisioningResponse.SerializeToString,
+            ),
+            'SetStationProvisioning': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetStationProvisioning,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SetStationProvisioningRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.SetStationProvisioningResponse.SerializeToString,
+            ),
+            'ListStationBoots': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStationBoots,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -580,6 +633,87 @@ class DeviceModelService:
             '/csms.device_model.v1.DeviceModelService/ListReports',
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsRequest.SerializeToString,
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListReportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStationProvisioning(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/GetStationProvisioning',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetStationProvisioningRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetStationProvisioningResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetStationProvisioning(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/SetStationProvisioning',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.SetStationProvisioningRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.SetStationProvisioningResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStationBoots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListStationBoots',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -70,6 +70,16 @@ class DeviceModelServiceStub:
     """
     ListReports: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListReportsRequest, _device_model_pb2.ListReportsResponse]
     """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
+    GetStationProvisioning: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetStationProvisioningRequest, _device_model_pb2.GetStationProvisioningResponse]
+    """Provisioning (docs/adr/0031): the boot policy a station's BootNotification is answered by (Accepted, Pending,
+    Rejected; the service's default for stations never set), and its last boot answer.
+    """
+    SetStationProvisioning: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.SetStationProvisioningRequest, _device_model_pb2.SetStationProvisioningResponse]
+    """INVALID_ARGUMENT for a boot policy other than Accepted, Pending, Rejected. With trigger_boot, a connected
+    station whose last boot was not answered Accepted is sent TriggerMessage BootNotification (in the background).
+    """
+    ListStationBoots: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListStationBootsRequest, _device_model_pb2.ListStationBootsResponse]
+    """The station's boots (reason, firmware, answer), newest first."""
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -113,6 +123,16 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     """
     ListReports: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListReportsRequest, _device_model_pb2.ListReportsResponse]  # type: ignore[assignment]
     """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
+    GetStationProvisioning: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetStationProvisioningRequest, _device_model_pb2.GetStationProvisioningResponse]  # type: ignore[assignment]
+    """Provisioning (docs/adr/0031): the boot policy a station's BootNotification is answered by (Accepted, Pending,
+    Rejected; the service's default for stations never set), and its last boot answer.
+    """
+    SetStationProvisioning: _aio.UnaryUnaryMultiCallable[_device_model_pb2.SetStationProvisioningRequest, _device_model_pb2.SetStationProvisioningResponse]  # type: ignore[assignment]
+    """INVALID_ARGUMENT for a boot policy other than Accepted, Pending, Rejected. With trigger_boot, a connected
+    station whose last boot was not answered Accepted is sent TriggerMessage BootNotification (in the background).
+    """
+    ListStationBoots: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListStationBootsRequest, _device_model_pb2.ListStationBootsResponse]  # type: ignore[assignment]
+    """The station's boots (reason, firmware, answer), newest first."""
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -225,5 +245,33 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_device_model_pb2.ListReportsResponse, _abc.Awaitable[_device_model_pb2.ListReportsResponse]]:
         """The station's device model reports (GetBaseReport/GetReport and unsolicited NotifyReports) and their progress."""
+
+    @_abc_1.abstractmethod
+    def GetStationProvisioning(
+        self,
+        request: _device_model_pb2.GetStationProvisioningRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.GetStationProvisioningResponse, _abc.Awaitable[_device_model_pb2.GetStationProvisioningResponse]]:
+        """Provisioning (docs/adr/0031): the boot policy a station's BootNotification is answered by (Accepted, Pending,
+        Rejected; the service's default for stations never set), and its last boot answer.
+        """
+
+    @_abc_1.abstractmethod
+    def SetStationProvisioning(
+        self,
+        request: _device_model_pb2.SetStationProvisioningRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.SetStationProvisioningResponse, _abc.Awaitable[_device_model_pb2.SetStationProvisioningResponse]]:
+        """INVALID_ARGUMENT for a boot policy other than Accepted, Pending, Rejected. With trigger_boot, a connected
+        station whose last boot was not answered Accepted is sent TriggerMessage BootNotification (in the background).
+        """
+
+    @_abc_1.abstractmethod
+    def ListStationBoots(
+        self,
+        request: _device_model_pb2.ListStationBootsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListStationBootsResponse, _abc.Awaitable[_device_model_pb2.ListStationBootsResponse]]:
+        """The station's boots (reason, firmware, answer), newest first."""
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

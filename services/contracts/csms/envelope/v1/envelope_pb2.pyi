@@ -143,7 +143,9 @@ class Envelope(_message.Message):
     edge_address: _builtins.str
     """KIND_CONNECTED only: where the edge node's gRPC EdgeService listens."""
     reason: _builtins.str
-    """KIND_MALFORMED_FRAME and KIND_DISCONNECTED: why."""
+    """KIND_MALFORMED_FRAME and KIND_DISCONNECTED: why. A station CALL the edge answered itself instead of handing it
+    to its owner (sent while its boot was Pending or Rejected, docs/adr/0031): why it was refused.
+    """
     traceparent: _builtins.str
     """W3C trace context of the hop that produced the record (also mirrored in the Kafka headers)."""
     repeat: _builtins.bool
