@@ -19,10 +19,12 @@ from csms_device_model.adapters.command_outbox import CassandraCommandOutbox
 from csms_device_model.adapters.command_store import KEYSPACE, CassandraCommandStore
 from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
+from csms_device_model.adapters.monitoring_store import CassandraMonitoringReads
 from csms_device_model.adapters.repository import CassandraStationsRepository
 from csms_device_model.adapters.station_credentials import GrpcStationCredentials
 from csms_device_model.api.grpc_api import DeviceModelServicer
 from csms_device_model.app.command_sweeper import CommandSweeper
+from csms_device_model.app.monitoring import StationMonitoring
 from csms_device_model.app.operator_commands import OperatorCommands
 from csms_device_model.app.send_call import StationCommands
 from csms_device_model.ocpp.context import DeviceModelContext
@@ -32,6 +34,7 @@ from csms_device_model.policies.deliver_queued_commands import DeliverQueuedComm
 from csms_device_model.ports import (
     CommandStore,
     EdgeNodeCalls,
+    MonitoringReads,
     PendingCommandEvent,
     StationCredentials,
     StationsRepository,
@@ -76,6 +79,7 @@ def build(
     event_log: EventLog[PendingCommandEvent] | None = None,
     leases: Callable[[str], Lease] | None = None,
     credentials: StationCredentials | None = None,
+    monitoring: MonitoringReads | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
@@ -156,7 +160,10 @@ def build(
         settings, instance, device.PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
     servicer = DeviceModelServicer(
-        repository, StationCommands(repository, edges, settings.default_call_timeout_s), operator_commands
+        repository,
+        StationCommands(repository, edges, settings.default_call_timeout_s),
+        operator_commands,
+        StationMonitoring(monitoring or CassandraMonitoringReads(session)),
     )
     return Service(
         name=NAME,

@@ -10,16 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.projections import customer_information, monitors, station_events
 from csms_kernel.infra import topics
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write
 
 Writer = Callable[[device_model_pb2.DeviceModelEvent], list[Write]]
 
-WRITERS: dict[str, Writer] = {}
+WRITERS: dict[str, Writer] = {
+    "station_event_reported": station_events.from_event,
+    "monitoring_report_part_received": monitors.from_report_part,
+    "customer_information_part_received": customer_information.from_event,
+    "command_answered": monitors.from_command_answered,
+}
 """The DeviceModelEvent `event` oneof name → the writer of its read model."""
 
-TABLES: tuple[str, ...] = ()
+TABLES: tuple[str, ...] = (*station_events.TABLES, *monitors.TABLES, *customer_information.TABLES)
 """The tables of the read models above (what a rebuild truncates)."""
 
 

@@ -1050,7 +1050,7 @@ class Monitor(_message.Message):
     source: _builtins.str
     """"set": set by set-variable-monitoring; "report": reported in NotifyMonitoringReport."""
     command_id: _builtins.str
-    """The command (source set) or the report's requestId (source report)."""
+    """The set-variable-monitoring command (source set) or the report's requestId (source report)."""
     request_id: _builtins.int
     @_builtins.property
     def monitor(self) -> Global___ReportedMonitor: ...
@@ -1093,20 +1093,65 @@ class ListMonitorsRequest(_message.Message):
 Global___ListMonitorsRequest: _TypeAlias = ListMonitorsRequest  # noqa: Y015
 
 @_typing.final
+class MonitoringReportProgress(_message.Message):
+    """The progress of one of a station's monitoring reports (GetMonitoringReport's requestId)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PARTS_RECEIVED_FIELD_NUMBER: _builtins.int
+    MISSING_SEQ_NOS_FIELD_NUMBER: _builtins.int
+    MONITORS_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.int
+    status: _builtins.str
+    """"receiving" until the part with tbc = false and every part before it are in, then "complete"."""
+    parts_received: _builtins.int
+    monitors: _builtins.int
+    @_builtins.property
+    def missing_seq_nos(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """seqNos below the highest received that did not arrive (yet)."""
+
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.int = ...,
+        status: _builtins.str = ...,
+        parts_received: _builtins.int = ...,
+        missing_seq_nos: _abc.Iterable[_builtins.int] | None = ...,
+        monitors: _builtins.int = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["missing_seq_nos", b"missing_seq_nos", "monitors", b"monitors", "parts_received", b"parts_received", "request_id", b"request_id", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MonitoringReportProgress: _TypeAlias = MonitoringReportProgress  # noqa: Y015
+
+@_typing.final
 class ListMonitorsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     MONITORS_FIELD_NUMBER: _builtins.int
+    REPORTS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def monitors(self) -> _containers.RepeatedCompositeFieldContainer[Global___Monitor]: ...
+    @_builtins.property
+    def reports(self) -> _containers.RepeatedCompositeFieldContainer[Global___MonitoringReportProgress]: ...
     def __init__(
         self,
         *,
         monitors: _abc.Iterable[Global___Monitor] | None = ...,
+        reports: _abc.Iterable[Global___MonitoringReportProgress] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["monitors", b"monitors"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["monitors", b"monitors", "reports", b"reports"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1155,7 +1200,7 @@ class GetCustomerInformationResponse(_message.Message):
     parts_received: _builtins.int
     @_builtins.property
     def missing_seq_nos(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
-        """seqNos below the last part's that did not arrive (only known once the last part is in)."""
+        """seqNos below the highest received that did not arrive (yet)."""
 
     @_builtins.property
     def generated_at(self) -> _timestamp_pb2.Timestamp: ...
