@@ -48,7 +48,7 @@ class StationMonitoring:
         after = decode_position(page_token) if page_token else None
         limit = page_size * SCAN_FACTOR if filters.any else page_size
         rows = await self._reads.station_events(station_id, limit, after, filters.since)
-        severities = await self._monitor_severities(station_id, rows) if filters.max_severity is not None else {}
+        severities = await self._monitor_severities(station_id, rows)
         kept: list[device_model_pb2.StationEvent] = []
         last: device_model_pb2.StationEvent | None = None
         for row in rows:

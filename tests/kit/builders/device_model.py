@@ -22,6 +22,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.device_model import (
     InMemoryCommandOutbox,
     InMemoryCommandStore,
+    InMemoryMonitoringReads,
     InMemoryStationCredentials,
     InMemoryStationsRepository,
     RecordingDeviceModelEvents,
@@ -93,6 +94,7 @@ class CommandsWorld:
     edges: ScriptedEdges = field(default_factory=ScriptedEdges)
     clock: Clock = field(default_factory=Clock)
     credentials: InMemoryStationCredentials = field(default_factory=InMemoryStationCredentials)
+    monitoring: InMemoryMonitoringReads = field(default_factory=InMemoryMonitoringReads)
     changes: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -120,6 +122,7 @@ class CommandsWorld:
             event_log=RecordingDeviceModelEvents(),
             leases=lambda name: FakeLease(),
             credentials=self.credentials,
+            monitoring=self.monitoring,
             clock=self.clock,
         ).grpc
         assert api is not None
