@@ -19,6 +19,7 @@ from csms_api.api import (
     commands,
     health,
     local_lists,
+    monitoring,
     problems,
     security,
     sessions,
@@ -50,6 +51,7 @@ ROUTERS = (
     transactions.router,
     security.router,
     api_keys.router,
+    monitoring.router,
 )
 
 
