@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from csms.device_model.v1 import device_model_pb2 as pb
-from csms_cli import exit_codes, render
+from csms_cli import exit_codes, monitoring, render
 from csms_cli.client import CsmsClient
 
 STATES = {
@@ -140,6 +140,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     profile.add_argument("--interface", metavar="NAME", help="2.x: wired0 (default) .. wireless3, 2.1 any")
     profile.add_argument("--message-timeout", type=int, metavar="SECONDS", help="2.x: default 30")
     profile.add_argument("--reset", choices=["on_idle", "immediate"], help="2.x: how it restarts (default on_idle)")
+
+    monitoring.add_senders(names, _sender)
 
     show = names.add_parser("show", help="one command: its state, what was sent and what came back")
     show.add_argument("command_id", metavar="ID")

@@ -19,6 +19,7 @@ from csms_cli import (
     command,
     exit_codes,
     local_lists,
+    monitoring,
     projections,
     render,
     security,
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         projections,
         api_keys,
         security,
+        monitoring,
     ):
         module.add_parser(commands)
     return parser

@@ -60,6 +60,7 @@ DEVICE_MODEL_KINDS: dict[str, Kind] = {
     "command_answered": Kind("command.answered", command_fields),
     "command_failed": Kind("command.failed", command_fields),
     "command_expired": Kind("command.expired", command_fields),
+    "station_event_reported": Kind("station.event"),
 }
 """DeviceModelEvent kinds streamed."""
 

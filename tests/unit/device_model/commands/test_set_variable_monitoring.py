@@ -118,12 +118,12 @@ def test_target_delta_monitors_are_2_1_only() -> None:
     monitor = {**POWER, "type": "target_delta_relative"}
     payload = translate("set-variable-monitoring", V21, {"monitors": [monitor]}).calls[0].payload
     assert payload["setMonitoringData"][0]["type"] == "TargetDeltaRelative"
-    with pytest.raises(NotExpressible, match="2.0.1 has no target_delta_relative monitors"):
+    with pytest.raises(NotExpressible, match=r"2\.0\.1 has no target_delta_relative monitors"):
         translate("set-variable-monitoring", V201, {"monitors": [monitor]})
 
 
 def test_1_6_has_no_monitoring() -> None:
-    with pytest.raises(NotExpressible, match="OCPP 1.6 has no variable monitoring"):
+    with pytest.raises(NotExpressible, match=r"OCPP 1\.6 has no variable monitoring"):
         translate("set-variable-monitoring", V16, {"monitors": [POWER]})
 
 
