@@ -87,9 +87,10 @@ def from_command_answered(event: device_model_pb2.DeviceModelEvent) -> list[Writ
         return []
     at = to_datetime(event.occurred_at)
     try:
-        results = json.loads(command.result_json).get("results") or []
+        listed = json.loads(command.result_json).get("results") or []
     except (ValueError, AttributeError):
         return []
+    results = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
     if command.command == CLEAR:
         return [
             Write(DELETE, (micros(at), event.station_id, r["id"]))
@@ -104,11 +105,13 @@ def from_command_answered(event: device_model_pb2.DeviceModelEvent) -> list[Writ
 
 
 def _set_monitor(result: dict[str, Any]) -> device_model_pb2.ReportedMonitor | None:
-    """A monitor of a set-variable-monitoring result the station accepted; None without an id (a station must give
-    one, so such a result is not understood)."""
+    """A monitor of a set-variable-monitoring result the station accepted; None for a result without an id (a
+    station must give one) or not in the result's shape (an older record), which the projection skips."""
     if not isinstance(result.get("id"), int):
         return None
-    target = result.get("target") or {}
+    target = result.get("target")
+    if not isinstance(target, dict):
+        return None
     variable = device_model_pb2.MonitoredVariable(
         component=target.get("component", ""),
         component_instance=target.get("component_instance") or "",
@@ -118,11 +121,14 @@ def _set_monitor(result: dict[str, Any]) -> device_model_pb2.ReportedMonitor | N
     for field in ("evse_id", "connector_id"):
         if target.get(field) is not None:
             setattr(variable, field, target[field])
-    return device_model_pb2.ReportedMonitor(
-        id=result["id"],
-        target=variable,
-        type=MonitorType(result["type"]).ocpp,
-        value=float(result["value"]),
-        severity=int(result["severity"]),
-        transaction=bool(result.get("transaction")),
-    )
+    try:
+        return device_model_pb2.ReportedMonitor(
+            id=result["id"],
+            target=variable,
+            type=MonitorType(result["type"]).ocpp,
+            value=float(result["value"]),
+            severity=int(result["severity"]),
+            transaction=bool(result.get("transaction")),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None

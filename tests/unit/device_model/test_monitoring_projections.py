@@ -162,6 +162,13 @@ def test_other_commands_call_errors_and_results_not_understood_write_nothing() -
     assert monitors.from_command_answered(answered("reset", {"status": "accepted"})) == []
     assert monitors.from_command_answered(event(command_answered=error)) == []
     assert monitors.from_command_answered(answered("set-variable-monitoring", ["not", "an", "object"])) == []
+    odd = {
+        "results": [
+            {"id": 1, "status": "accepted", "target": "EVSE.Power", "type": "often"},
+            {"id": 2, "status": "accepted"},
+        ]
+    }
+    assert monitors.from_command_answered(answered("set-variable-monitoring", odd)) == []
 
 
 def test_a_monitoring_report_part_keeps_the_part_and_its_monitors() -> None:
