@@ -55,7 +55,16 @@ SERVICES = {
         ],
         "127.0.0.1:50051",
         "csms.device_model.v1.DeviceModelService",
-        frozenset({"BootNotification", "Heartbeat", "StatusNotification"}),
+        frozenset(
+            {
+                "BootNotification",
+                "Heartbeat",
+                "StatusNotification",
+                "NotifyEvent",
+                "NotifyMonitoringReport",
+                "NotifyCustomerInformation",
+            }
+        ),
     ),
     "authorization": Expected(
         lambda: build_authorization(
