@@ -44,9 +44,7 @@ async def test_monitoring_events_reports_and_customer_information(
     stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient, cli: Cli
 ) -> None:
     station_id = await register(admin, "E2E-MON")
-    async with connected_station(
-        stack.config.edge_url(0), station_id, "correct-horse-battery-staple", OcppVersion.V201
-    ) as station:
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201) as station:
         await station.boot()
         await connected(stack, station_id)
         live = SseStream(operator, f"/api/v1/events?station_id={station_id}&type=station.event")
