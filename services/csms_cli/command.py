@@ -166,6 +166,12 @@ def _sender(names: argparse._SubParsersAction, name: str, help_: str, params: Pa
     parser.add_argument("--no-wait", action="store_true", help="print the command's id once it is recorded")
     parser.add_argument("--queue-if-offline", action="store_true", help="keep it for an offline station")
     parser.add_argument(
+        "--idempotency-key",
+        default="",
+        metavar="KEY",
+        help="your name for this command: repeating it with the same key returns the one command (never two)",
+    )
+    parser.add_argument(
         "--expires-in",
         type=float,
         metavar="SECONDS",
@@ -324,6 +330,7 @@ def send(args: argparse.Namespace, client: CsmsClient) -> int:
         timeout_ms=round(args.timeout * 1000),
         wait=not args.no_wait,
         queue_if_offline=args.queue_if_offline,
+        idempotency_key=args.idempotency_key,
     )
     if args.queue_if_offline:
         expires = datetime.now(UTC) + timedelta(seconds=args.expires_in or DEFAULT_EXPIRY_S)

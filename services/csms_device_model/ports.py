@@ -129,13 +129,21 @@ class OpenCommand:
     station_id: str
 
 
+class CommandExists(ValueError):
+    """A record with the new record's command id exists already."""
+
+
 class CommandStore(Protocol):
     """Command records and their indexes (Cassandra in production). Every change of a record's state is a
     compare-and-set on its state, so it happens once whoever tries it; each is preceded by its outbox row."""
 
     async def create(self, record: CommandRecord) -> None:
-        """Stores a new record, then indexes it: the station's commands, the open commands, the station's queue
-        (queue_if_offline) and the outbox row of its queued event."""
+        """Stores a new record (CommandExists if its id is taken), then indexes it: the station's commands, the
+        open commands, the station's queue (queue_if_offline) and the outbox row of its queued event."""
+
+    async def index(self, record: CommandRecord) -> None:
+        """Writes the indexes of a new record again (idempotent), for a creation that may have stopped between
+        the record and its indexes."""
 
     async def get(self, command_id: str) -> CommandRecord | None: ...
 

@@ -301,6 +301,8 @@ class EdgeNode:
             guard,
             accept_unknown_stations=settings.accept_unknown_stations,
         )
+        if tls is not None:
+            tls.on_refused = endpoint.certificate_refused_by_tls
         options: dict[str, Any] = {
             "process_request": endpoint.process_request,
             "select_subprotocol": endpoint.select_subprotocol,

@@ -89,6 +89,9 @@ class CommandFailed(Exception):
 
 
 class StationCommands(Protocol):
-    async def send(self, station_id: str, command: str, params: Mapping[str, Any], expires_at: datetime) -> str:
+    async def send(
+        self, station_id: str, command: str, params: Mapping[str, Any], expires_at: datetime, idempotency_key: str
+    ) -> str:
         """Records a device-model command for the station (sent now or once it connects, until `expires_at`) and
-        returns its id; CommandFailed when device-model refuses or cannot be reached."""
+        returns its id; a repeat with the same `idempotency_key` gets the same command, never a second one.
+        CommandFailed when device-model refuses or cannot be reached."""

@@ -1,5 +1,5 @@
 """A tail of `csms.security.events.v1` for tests: every partition, read from the end as it was when the tail
-started; `wait_for` reads until an event of a station matches. Network I/O (Kafka)."""
+started; `wait_for` / `wait_for_all` read until one / that many events of a station match. Network I/O (Kafka)."""
 
 from __future__ import annotations
 
@@ -37,11 +37,21 @@ class SecurityEventsTail:
         predicate: Callable[[security_pb2.SecurityEvent], bool],
         timeout_s: float = 20.0,
     ) -> security_pb2.SecurityEvent:
+        return (await self.wait_for_all(station_id, predicate, 1, timeout_s))[0]
+
+    async def wait_for_all(
+        self,
+        station_id: str,
+        predicate: Callable[[security_pb2.SecurityEvent], bool],
+        count: int,
+        timeout_s: float = 20.0,
+    ) -> list[security_pb2.SecurityEvent]:
+        """The first `count` events of the station that match."""
         async with asyncio.timeout(timeout_s):
             while True:
-                for event in self.events:
-                    if event.station_id == station_id and predicate(event):
-                        return event
+                found = [event for event in self.events if event.station_id == station_id and predicate(event)]
+                if len(found) >= count:
+                    return found[:count]
                 for records in (await self.consumer.getmany(timeout_ms=200)).values():
                     for record in records:
                         self.events.append(security_pb2.SecurityEventRecorded.FromString(record.value or b"").event)

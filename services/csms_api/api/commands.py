@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from csms.device_model.v1 import device_model_pb2 as dm
@@ -109,6 +109,15 @@ async def send_command(
     ] = False,
     expires_in: Annotated[float | None, Query(gt=0, description="Seconds until a queued command expires.")] = None,
     expires_at: Annotated[AwareDatetime | None, Query(description="When a queued command expires (ISO 8601).")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="Your name for this command: a repeated request with the same key returns the command the"
+            " first one made (never a second command); 409 when the key named another command of the station.",
+        ),
+    ] = None,
 ) -> Command:
     """Translates the command to the station's OCPP version and sends it. 200 with the outcome once the station
     answered (or it failed); 202 with `Location` while it is queued or sent (`wait=false`). 404: unknown station
@@ -125,6 +134,7 @@ async def send_command(
         timeout_ms=round(timeout_s * 1000),
         wait=wait,
         queue_if_offline=queue_if_offline,
+        idempotency_key=idempotency_key or "",
     )
     expiry = expires_at or (api.clock() + timedelta(seconds=expires_in) if expires_in is not None else None)
     if expiry is not None:

@@ -22,7 +22,7 @@ from typing import Any
 from cassandra.query import BatchStatement, BatchType
 
 from csms_device_model.domain.commands.record import CallError, CommandRecord, CommandState, OcppCall
-from csms_device_model.ports import RANKS, SHARDS, OpenCommand, shard_of
+from csms_device_model.ports import RANKS, SHARDS, CommandExists, OpenCommand, shard_of
 from csms_kernel.infra.cassandra import CassandraSession, Row
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -92,7 +92,11 @@ class CassandraCommandStore:
             record.queue_if_offline,
         )
         if not await self._applied(_INSERT, params):
-            raise ValueError(f"command {record.command_id} exists already")
+            raise CommandExists(f"command {record.command_id} exists already")
+        await self.index(record)
+
+    async def index(self, record: CommandRecord) -> None:
+        created_us = micros(record.created_at)
         shard = shard_of(record.station_id)
         indexes = [
             (_BY_STATION, (record.station_id, created_us, record.command_id)),

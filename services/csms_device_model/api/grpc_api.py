@@ -18,6 +18,7 @@ from csms_device_model.ports import CallErrorReply, StationsRepository
 from csms_kernel.clients.station_calls import StationCallError
 from csms_kernel.infra.envelopes import to_datetime
 
+MAX_IDEMPOTENCY_KEY = 200
 MAX_PAGE_SIZE = 1000
 
 
@@ -74,6 +75,10 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
     ) -> device_model_pb2.SendCommandResponse:
         if not request.station_id:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        if len(request.idempotency_key) > MAX_IDEMPOTENCY_KEY:
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, f"idempotency_key is longer than {MAX_IDEMPOTENCY_KEY} characters"
+            )
         try:
             params = json.loads(request.params_json or "{}")
         except ValueError as exc:
@@ -86,6 +91,7 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
             wait=request.wait,
             queue_if_offline=request.queue_if_offline,
             expires_at=to_datetime(request.expires_at) if request.HasField("expires_at") else None,
+            idempotency_key=request.idempotency_key,
         )
         try:
             record = await self._operator_commands.send(new)

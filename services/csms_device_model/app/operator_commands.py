@@ -15,6 +15,10 @@ whichever instances try; a record that cannot be moved was taken by another inst
 alone decides (`domain.commands.record.overdue`): expiry, and outcome unknown for a command whose sender stopped.
 Every change wakes the event relay (`changed`).
 
+A request with an idempotency key (the caller's name for the command, e.g. the API's `Idempotency-Key` or the
+firmware campaign's station attempt) gets a command id derived from the station and the key: a repeat returns the
+same command, never a second one (`_repeated`), and one that names another command is refused.
+
 Commands that change how the station logs in (set-password, set-security-profile; `domain.commands.credentials`,
 docs/adr/0027) go to connected stations only: their pending password or profile is registered
 (`StationCredentials`) before the record is stored and the station told, and cancelled once the station certainly
@@ -53,6 +57,7 @@ from csms_device_model.domain.presence import Presence
 from csms_device_model.ocpp.commands import AnswerNotUnderstood, Plan, UnknownCommand, takes_request_id, translate
 from csms_device_model.ports import (
     CallErrorReply,
+    CommandExists,
     CommandStore,
     CredentialsUnavailable,
     EdgeNodeCalls,
@@ -66,6 +71,20 @@ log = logging.getLogger(__name__)
 
 ACCEPTED = "Accepted"
 WAIT_POLL_S = 0.2
+
+
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1c2a52-5a0e-4c57-9d5c-4b0f6c1e7a01")
+
+
+def idempotent_command_id(station_id: str, key: str) -> str:
+    """The command id of a request with an idempotency key: the same for every repeat of it (UUID v5)."""
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{station_id}\x00{key}"))
+
+
+class IdempotencyConflict(StationCallError):
+    """An idempotency key already used for another command of the station."""
+
+    default_status = grpc.StatusCode.ALREADY_EXISTS
 
 
 class NotFound(StationCallError):
@@ -83,6 +102,7 @@ class NewCommand:
     wait: bool = True
     queue_if_offline: bool = False
     expires_at: datetime | None = None
+    idempotency_key: str = ""
 
 
 def to_millis(moment: datetime) -> datetime:
@@ -129,7 +149,8 @@ class OperatorCommands:
         if presence is None:
             raise NotFound(f"station {new.station_id} has never connected")
         version = OcppVersion(presence.ocpp_version)
-        command_id = self._new_id()
+        command_id = idempotent_command_id(new.station_id, new.idempotency_key) if new.idempotency_key else None
+        command_id = command_id or self._new_id()
         params = with_request_id(new.params, command_id) if takes_request_id(new.command) else new.params
         try:
             plan = translate(new.command, version, params)
@@ -137,6 +158,10 @@ class OperatorCommands:
             raise NotFound(str(exc)) from exc
         except CommandRefused as exc:
             raise InvalidCall(f"{new.command} for {new.station_id} ({version.subprotocol}): {exc}") from exc
+        if new.idempotency_key:
+            existing = await self._store.get(command_id)
+            if existing is not None:
+                return await self._repeated(existing, new, redact(dict(params), plan.secrets), presence, plan)
         now = self._clock()
         expires_at = self._expiry(new, now)
         if plan.credentials is not None:
@@ -157,7 +182,13 @@ class OperatorCommands:
             queue_if_offline=new.queue_if_offline,
             expires_at=expires_at,
         )
-        await self._store.create(record)
+        try:
+            await self._store.create(record)
+        except CommandExists:
+            existing = await self._store.get(command_id)
+            if not new.idempotency_key or existing is None:
+                raise
+            return await self._repeated(existing, new, record.params, presence, plan)
         self._changed()
         if not presence.connected:
             return record
@@ -165,6 +196,29 @@ class OperatorCommands:
             return await self._deliver_now(record, presence, plan)
         self._spawn(self._deliver_now(record, presence, plan), f"command {record.command_id}")
         return record
+
+    async def _repeated(
+        self, existing: CommandRecord, new: NewCommand, params: dict[str, Any], presence: Presence, plan: Plan
+    ) -> CommandRecord:
+        """The command an earlier request with the same idempotency key made (IdempotencyConflict if it was
+        another command). One still queued may have been left by a sender that stopped: its indexes are written
+        again and, for a connected station, it is delivered now (queued → sent happens once, whoever tries)."""
+        if (existing.command, existing.params) != (new.command, params):
+            raise IdempotencyConflict(
+                f"idempotency key {new.idempotency_key!r} of station {new.station_id} was used for another command"
+                f" ({existing.command} {json.dumps(existing.params, sort_keys=True)}, {existing.command_id})"
+            )
+        if existing.state is not CommandState.QUEUED:
+            return await (self._finished(existing) if new.wait else self.settle(existing))
+        await self._store.index(existing)
+        self._changed()
+        if existing.queue_if_offline or not presence.connected:
+            self.trigger(existing.station_id)
+            return await self.settle(existing)
+        if new.wait:
+            return await self._deliver_now(existing, presence, plan)
+        self._spawn(self._deliver_now(existing, presence, plan), f"command {existing.command_id}")
+        return existing
 
     async def get(self, command_id: str) -> CommandRecord:
         record = await self._store.get(command_id)

@@ -7,6 +7,9 @@ station CA is given, a requested (optional) client certificate verified against 
 `ReloadingTls.context` is the context given to the listener: its SNI callback, run at every ClientHello, moves the
 connection to the newest valid context, so `reload_if_changed` (polled by the edge node) swaps certificates for
 new connections while open ones keep theirs. A file set that fails to load is logged and the previous one kept.
+A client certificate OpenSSL refuses (no chain to the station CA) ends the connection with a TLS alert before any
+HTTP request; the listener's SSL objects report it (`on_refused(address, reason)`), so it becomes a security
+event like every other refusal.
 I/O: reads the files (at start and when their modification times change).
 """
 
@@ -15,6 +18,8 @@ from __future__ import annotations
 import logging
 import os
 import ssl
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +94,37 @@ def server_context(files: TlsFiles) -> tuple[ssl.SSLContext, list[x509.Certifica
     return context, station_cas
 
 
+Refused = Callable[[str, str], None]
+"""Told (peer address, OpenSSL's reason) when a client certificate fails verification in the TLS handshake."""
+
+
+def reporting_ssl_objects(report: Refused) -> type[ssl.SSLObject]:
+    """The SSL object class of a listener context that reports client certificates refused during the handshake
+    (the error still ends the connection)."""
+
+    class ReportingSSLObject(ssl.SSLObject):
+        def do_handshake(self) -> None:
+            try:
+                super().do_handshake()
+            except ssl.SSLCertVerificationError as exc:
+                try:
+                    report(_handshaking_peer(), exc.verify_message or exc.reason or str(exc))
+                except Exception:
+                    log.exception("reporting a refused client certificate failed")
+                raise
+
+    return ReportingSSLObject
+
+
+def _handshaking_peer() -> str:
+    """The address of the connection whose handshake is running. The SSL object works on memory buffers and does
+    not know its socket; asyncio's SSLProtocol, whose `_do_handshake` calls it, holds the socket transport."""
+    protocol = sys._getframe(2).f_locals.get("self")
+    transport = getattr(protocol, "_transport", None)
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return str(peer[0]) if peer else ""
+
+
 class ReloadingTls:
     def __init__(self, files: TlsFiles) -> None:
         """Loads the files (raises TlsConfigError: the node does not start with a broken TLS configuration)."""
@@ -97,7 +133,12 @@ class ReloadingTls:
         self._current, self.station_cas = server_context(files)
         self.context, _ = server_context(files)
         self.context.sni_callback = self._select
+        self.context.sslobject_class = reporting_ssl_objects(self._refused)
+        self.on_refused: Refused = lambda address, reason: None
         self.reloads = 0
+
+    def _refused(self, address: str, reason: str) -> None:
+        self.on_refused(address, reason)
 
     @property
     def requests_client_certificates(self) -> bool:

@@ -282,6 +282,21 @@ class StationEndpoint:
                 )
         return self._respond(ws, refusal)
 
+    def certificate_refused_by_tls(self, address: str, reason: str) -> None:
+        """A client certificate OpenSSL refused in the TLS handshake (no chain to the station CA): the connection
+        ends with a TLS alert before the station names itself, so the event has its address but no station id."""
+        metrics.count_handshake_refusal("client_certificate")
+        event = csms_event(
+            "client_certificate_rejected",
+            "",
+            f"TLS handshake refused: client certificate not trusted ({reason})",
+            critical=True,
+            edge_node_id=self._guard.node_id,
+            remote_address=address,
+            details={"reason": "untrusted_certificate", "stage": "tls", "verify_message": reason},
+        )
+        self._guard.events.publish(event)
+
     def _publish(
         self, type_: str, station_id: str, tech_info: str, transport: Transport, details: Mapping[str, str]
     ) -> None:

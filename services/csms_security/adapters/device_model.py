@@ -27,7 +27,9 @@ class GrpcStationCommands:
         self._stub = device_model_pb2_grpc.DeviceModelServiceStub(self._channel)
         self._timeout_s = timeout_s
 
-    async def send(self, station_id: str, command: str, params: Mapping[str, Any], expires_at: datetime) -> str:
+    async def send(
+        self, station_id: str, command: str, params: Mapping[str, Any], expires_at: datetime, idempotency_key: str
+    ) -> str:
         request = device_model_pb2.SendCommandRequest(
             station_id=station_id,
             command=command,
@@ -35,6 +37,7 @@ class GrpcStationCommands:
             wait=False,
             queue_if_offline=True,
             expires_at=timestamp(expires_at),
+            idempotency_key=idempotency_key,
         )
         try:
             response = await self._stub.SendCommand(request, timeout=self._timeout_s)

@@ -13,12 +13,20 @@ from datetime import datetime, timedelta
 
 from csms_kernel.outbox.relay import UNAVAILABLE, Lease, LeaseKeeper
 from csms_security.domain.renewal import renewal_due
-from csms_security.ports import CommandFailed, IssuedCertificates, StationCommands
+from csms_security.ports import CommandFailed, IssuedCertificates, RenewalCandidate, StationCommands
 
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "renewal_sweep"
 TRIGGER = {"message": "sign_charging_station_certificate"}
+
+
+def renewal_key(candidate: RenewalCandidate) -> str:
+    """The idempotency key of one ask: the certificate and the previous ask, so a sweep stopping between the
+    command and recording the ask asks again with the same key (one command), and the next ask after `retry` is
+    a new command."""
+    previous = candidate.requested_at.isoformat() if candidate.requested_at is not None else "first"
+    return f"renewal/{candidate.serial_number}/{previous}"
 
 
 class RenewalSweeper:
@@ -57,7 +65,9 @@ class RenewalSweeper:
             if not renewal_due(candidate, now, self._renew_before, self._retry):
                 continue
             try:
-                await self._commands.send(candidate.station_id, "trigger-message", TRIGGER, now + self._expiry)
+                await self._commands.send(
+                    candidate.station_id, "trigger-message", TRIGGER, now + self._expiry, renewal_key(candidate)
+                )
                 asked.append(candidate.station_id)
             except UNAVAILABLE:
                 raise

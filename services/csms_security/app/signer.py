@@ -5,10 +5,11 @@ request's certificate once, publishes `certificate_issued` and hands the chain t
 Exactly once where it matters (docs/adr/0026-security-service.md): the handler stores the request under an id
 derived from the CALL (a redelivered CALL names the same request); the certificate is stored with a
 compare-and-set, so a request gets one certificate even when two signers overlap; the `certificate_issued` event
-has an id derived from the request (the log keeps it once); only the hand-over to device-model can repeat (a
-signer stopping between `SendCommand` and marking the request done), and then the station receives the same
-certificate again. Requests are signed `settle` after the CALL was received, so the SignCertificate answer
-normally reaches the station before CertificateSigned. Runs on the instance holding its lease.
+has an id derived from the request (the log keeps it once); the hand-over to device-model carries an idempotency
+key derived from the request, so a signer that stops between `SendCommand` and marking the request done, and
+hands it over again, makes no second CertificateSigned. Requests are signed `settle` after the CALL was received,
+so the SignCertificate answer normally reaches the station before CertificateSigned. Runs on the instance holding
+its lease.
 No I/O of its own: the store, device-model, the event log, the lease and the clock are injected.
 """
 
@@ -116,7 +117,13 @@ class CertificateSigner:
         if request.ocpp_request_id is not None:
             params["request_id"] = request.ocpp_request_id
         try:
-            await self._commands.send(request.station_id, CERTIFICATE_SIGNED, params, now + self._expiry)
+            await self._commands.send(
+                request.station_id,
+                CERTIFICATE_SIGNED,
+                params,
+                now + self._expiry,
+                f"certificate-signed/{request.request_id}",
+            )
         except CommandFailed as exc:
             if exc.retryable:
                 raise

@@ -2,7 +2,8 @@
 
 Each event is stored per station and per day (UTC, of the CSMS's `recorded_at`), keyed by (recorded_at,
 event_id): a record delivered again, or published twice (CSMS events are published at least once), carries the
-same id and time and rewrites the same rows, so the log holds every event once. Every write carries USING
+same id and time and rewrites the same rows, so the log holds every event once. An event without a station (a
+client certificate refused during the TLS handshake) is kept per day only. Every write carries USING
 TIMESTAMP = recorded_at. `PROJECTION` declares it: group `security.projector.events`, topic
 `csms.security.events.v1`.
 """
@@ -35,8 +36,10 @@ def event_writes(record: security_pb2.SecurityEventRecorded) -> list[Write]:
     at = micros(recorded_at)
     blob = event.SerializeToString(deterministic=True)
     day = day_of(recorded_at)
+    by_station = [Write(BY_STATION, (event.station_id, recorded_at, event.event_id, blob, at))]
     return [
-        Write(BY_STATION, (event.station_id, recorded_at, event.event_id, blob, at)),
+        # A TLS refusal happens before the station names itself: that event is in the daily log only.
+        *(by_station if event.station_id else []),
         Write(BY_DAY, (day, recorded_at, event.station_id, event.event_id, blob, at)),
         Write(DAYS, (DAYS_BUCKET, day)),
     ]

@@ -169,7 +169,8 @@ async def test_another_stations_certificate_is_401_and_rejected(edge: Node) -> N
 
 async def test_a_certificate_of_another_ca_fails_the_tls_handshake(edge: Node, tmp_path: Path) -> None:
     """OpenSSL verifies the chain during the TLS handshake and aborts it (TLS 1.2: the TLS handshake fails;
-    TLS 1.3: the connection closes before any HTTP answer); the registry is never asked."""
+    TLS 1.3: the connection closes before any HTTP answer); the registry is never asked, and each refusal is a
+    security event with the address (no station id: the station never got to name itself)."""
     station_id = edge.register(3)
     certificate = issue_station_certificate(edge.pki, station_id, ca=other_ca(tmp_path / "other"))
     calls = len(edge.registry.calls)
@@ -183,6 +184,11 @@ async def test_a_certificate_of_another_ca_fails_the_tls_handshake(edge: Node, t
         async with edge.connect(station_id, tls=True, certificate=certificate, password=None):
             pass
     assert len(edge.registry.calls) == calls
+    refusals = await edge.events.wait_for_all("", lambda e: e.type == "client_certificate_rejected", 2)
+    for event in refusals:
+        assert (event.station_id, event.remote_address, event.critical) == ("", "127.0.0.1", True)
+        assert event.details["stage"] == "tls" and event.details["reason"] == "untrusted_certificate"
+        assert "unable to get local issuer certificate" in event.details["verify_message"]
 
 
 async def test_an_expired_certificate_of_the_station_is_401_and_rejected(edge: Node) -> None:

@@ -84,6 +84,22 @@ class CommandStoreContract:
         with pytest.raises(ValueError, match="exists already"):
             await store.create(created)
 
+    async def test_indexing_again_keeps_one_entry_of_each(self, store: CommandStore) -> None:
+        station = a_station()
+        created = a_command(
+            command_id=an_id(),
+            station_id=station,
+            queue_if_offline=True,
+            expires_at=NOW.replace(microsecond=0) + timedelta(hours=1),
+        )
+        await store.create(created)
+        await store.index(created)
+        assert await store.queued(station) == [created.command_id]
+        assert [record.command_id for record in (await store.station_commands(station, 10, ""))[0]] == [
+            created.command_id
+        ]
+        assert [c.command_id for c in await store.open_commands() if c.station_id == station] == [created.command_id]
+
     async def test_the_queue_and_the_open_commands_until_finished(self, store: CommandStore) -> None:
         station = a_station()
         queued = [

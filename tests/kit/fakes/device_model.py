@@ -15,6 +15,7 @@ from csms_device_model.domain.commands.record import CommandRecord, CommandState
 from csms_device_model.domain.presence import CloseOldConnection, Presence
 from csms_device_model.ports import (
     RANKS,
+    CommandExists,
     CredentialsRefused,
     EventPosition,
     OpenCommand,
@@ -152,8 +153,11 @@ class InMemoryCommandStore:
 
     async def create(self, record: CommandRecord) -> None:
         if record.command_id in self.records:
-            raise ValueError(f"command {record.command_id} exists already")
+            raise CommandExists(f"command {record.command_id} exists already")
         self.records[record.command_id] = record
+        await self.index(record)
+
+    async def index(self, record: CommandRecord) -> None:
         key = (micros(record.created_at), record.command_id)
         self.by_station.setdefault(record.station_id, set()).add(key)
         self.open[record.command_id] = OpenCommand(record.command_id, record.station_id)

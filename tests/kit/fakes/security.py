@@ -65,12 +65,16 @@ class RecordingCommands:
     """Records every command; `failures` are raised, in order, before any command is recorded."""
 
     sent: list[tuple[str, str, dict[str, Any], datetime]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
     failures: list[CommandFailed] = field(default_factory=list)
 
-    async def send(self, station_id: str, command: str, params: Mapping[str, Any], expires_at: datetime) -> str:
+    async def send(
+        self, station_id: str, command: str, params: Mapping[str, Any], expires_at: datetime, idempotency_key: str
+    ) -> str:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((station_id, command, dict(params), expires_at))
+        self.keys.append(idempotency_key)
         return f"command-{len(self.sent)}"
 
 

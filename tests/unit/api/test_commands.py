@@ -136,6 +136,19 @@ async def test_the_service_s_refusal_of_params_is_422_with_its_reason(api: Api) 
     assert (answer.status_code, answer.json()["detail"]) == (422, "params.type: must be soft or hard")
 
 
+async def test_the_idempotency_key_header_is_passed_on_and_a_reused_key_is_409(api: Api) -> None:
+    online(api)
+    async with await api.as_(Scope.OPERATE) as client:
+        await client.post("/api/v1/stations/CP-1/commands/reset", headers={"Idempotency-Key": "billing-42"})
+        (request,) = api.device_model.requests("send_command")
+        assert request.idempotency_key == "billing-42"
+        api.device_model.fail("send_command", grpc.StatusCode.ALREADY_EXISTS, "key used for another command")
+        reused = await client.post("/api/v1/stations/CP-1/commands/reset", headers={"Idempotency-Key": "billing-42"})
+        too_long = await client.post("/api/v1/stations/CP-1/commands/reset", headers={"Idempotency-Key": "k" * 201})
+    assert (reused.status_code, reused.json()["detail"]) == (409, "key used for another command")
+    assert too_long.status_code == 422
+
+
 async def test_a_station_s_commands_page_by_cursor(api: Api) -> None:
     online(api)
     online(api, "CP-2")

@@ -52,8 +52,20 @@ def test_a_station_certificate_is_read(dev_pki: DevPki, tmp_path: Path) -> None:
 def test_a_certificate_of_another_ca_fails_the_tls_handshake(dev_pki: DevPki, tmp_path: Path) -> None:
     tls = ReloadingTls(copy_pki(dev_pki, tmp_path / "edge"))
     certificate = issue_station_certificate(dev_pki, "CS-1", ca=other_ca(tmp_path / "other"))
+    refused: list[tuple[str, str]] = []
+    tls.on_refused = lambda address, reason: refused.append((address, reason))
     with pytest.raises(ssl.SSLError, match=r"unknown ca|certificate verify failed|alert"):
         handshake(tls.context, station_tls_context(dev_pki, certificate))
+    # in memory there is no socket, so no address (the integration suite sees the real one)
+    assert refused == [("", "unable to get local issuer certificate")]
+
+
+def test_a_trusted_certificate_is_not_reported(dev_pki: DevPki, tmp_path: Path) -> None:
+    tls = ReloadingTls(copy_pki(dev_pki, tmp_path / "edge"))
+    refused: list[tuple[str, str]] = []
+    tls.on_refused = lambda address, reason: refused.append((address, reason))
+    handshake(tls.context, station_tls_context(dev_pki, issue_station_certificate(dev_pki, "CS-1")))
+    assert refused == []
 
 
 def test_an_expired_certificate_passes_tls_and_is_refused_by_its_validity_check(

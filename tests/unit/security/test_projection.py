@@ -34,6 +34,15 @@ def test_a_csms_event_is_written_per_station_and_per_day() -> None:
     ]
 
 
+def test_an_event_without_a_station_is_written_per_day_only() -> None:
+    record = csms_event("client_certificate_rejected", "", "TLS handshake refused", now=AT)
+    blob = record.event.SerializeToString(deterministic=True)
+    assert event_writes(record) == [
+        Write(BY_DAY, (DAY, AT, "", record.event.event_id, blob, micros(AT))),
+        Write(DAYS, (0, DAY)),
+    ]
+
+
 def test_the_same_event_twice_gives_the_same_writes() -> None:
     record = csms_event("csr_rejected", "CS-1", "weak key", now=AT)
     assert PROJECTION.writes([record, record], None) == event_writes(record) * 2

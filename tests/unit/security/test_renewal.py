@@ -55,6 +55,8 @@ async def test_the_sweep_asks_due_stations_once_and_records_it() -> None:
     assert store.requested == {"CS-1": ("a1", NOW)}
     assert await sweeper(store, commands, NOW + timedelta(hours=1)).sweep() == []
     assert await sweeper(store, commands, NOW + RETRY).sweep() == ["CS-1"]
+    # one key per ask: a sweep stopping before recording its ask repeats the key (device-model makes one command)
+    assert commands.keys == ["renewal/a1/first", f"renewal/a1/{NOW.isoformat()}"]
 
 
 async def test_a_renewed_certificate_is_not_due() -> None:

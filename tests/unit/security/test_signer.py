@@ -66,6 +66,7 @@ async def test_a_pending_request_is_signed_published_and_sent_once() -> None:
     )
     assert record.event.details["serial_number"] == f"{leaf.serial_number:x}"
     assert store.pending_ids == []
+    assert commands.keys == [f"certificate-signed/{request().request_id}"]
 
 
 async def test_a_request_received_just_now_waits_for_its_answer_to_go_first() -> None:

@@ -376,6 +376,7 @@ class SendCommandRequest(_message.Message):
     WAIT_FIELD_NUMBER: _builtins.int
     QUEUE_IF_OFFLINE_FIELD_NUMBER: _builtins.int
     EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     command: _builtins.str
     params_json: _builtins.str
@@ -385,6 +386,10 @@ class SendCommandRequest(_message.Message):
     wait: _builtins.bool
     """true: return when the station answered or the command failed; false: return once it is recorded."""
     queue_if_offline: _builtins.bool
+    idempotency_key: _builtins.str
+    """The caller's name for this command (up to 200 characters): every request of the station with the same key
+    gets the one command it created (never a second one); ALREADY_EXISTS when the key named another command.
+    """
     @_builtins.property
     def expires_at(self) -> _timestamp_pb2.Timestamp:
         """Required with queue_if_offline: a queued command not sent by then is EXPIRED."""
@@ -399,10 +404,11 @@ class SendCommandRequest(_message.Message):
         wait: _builtins.bool = ...,
         queue_if_offline: _builtins.bool = ...,
         expires_at: _timestamp_pb2.Timestamp | None = ...,
+        idempotency_key: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command", "expires_at", b"expires_at", "params_json", b"params_json", "queue_if_offline", b"queue_if_offline", "station_id", b"station_id", "timeout_ms", b"timeout_ms", "wait", b"wait"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command", "expires_at", b"expires_at", "idempotency_key", b"idempotency_key", "params_json", b"params_json", "queue_if_offline", b"queue_if_offline", "station_id", b"station_id", "timeout_ms", b"timeout_ms", "wait", b"wait"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
