@@ -1,9 +1,9 @@
-"""Monitoring and events end to end (OCPP 2.0.1 block N): a 2.0.1 station gets a monitor set through the API
-(`set-variable-monitoring`), reports an event of it with NotifyEvent (twice, as after a reconnect), and the event
-is stored once (`/api/v1/stations/{id}/events`, its severity from the monitor) and seen on the live stream;
-get-monitoring-report's NotifyMonitoringReport parts (out of order, one repeated) are stored
-(`/monitors`); customer-information's NotifyCustomerInformation parts are assembled
-(`/customer-information/{request_id}`, and `csms monitoring customer-information`)."""
+"""Monitoring and events end to end (OCPP 2.x block N), a 2.0.1 and a 2.1 station: a monitor set through the API
+(`set-variable-monitoring`), an event of it reported with NotifyEvent (twice, as after a reconnect) stored once
+(`/api/v1/stations/{id}/events`, its severity from the monitor) and seen on the live stream;
+get-monitoring-report's NotifyMonitoringReport parts (out of order, one repeated) stored (`/monitors`);
+customer-information's NotifyCustomerInformation parts assembled (`/customer-information/{request_id}`, and
+`csms monitoring customer-information`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from ocpp.v201 import call
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
@@ -40,11 +39,13 @@ def request_id_of(station: Any, action: str) -> int:
     return int(found["requestId"])
 
 
+@pytest.mark.parametrize("version", [OcppVersion.V201, OcppVersion.V21])
 async def test_monitoring_events_reports_and_customer_information(
-    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient, cli: Cli
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient, cli: Cli, version: OcppVersion
 ) -> None:
-    station_id = await register(admin, "E2E-MON")
-    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201) as station:
+    station_id = await register(admin, f"E2E-MON-{version.schema_dir}")
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
+        call = station.calls
         await station.boot()
         await connected(stack, station_id)
         live = SseStream(operator, f"/api/v1/events?station_id={station_id}&type=station.event")
@@ -105,6 +106,7 @@ async def test_monitoring_events_reports_and_customer_information(
             "variable": {"name": "Power"},
             "variable_monitoring": [
                 {"id": 7, "transaction": False, "value": 22000, "type": "UpperThreshold", "severity": 4}
+                | ({"event_notification_type": "CustomMonitor"} if version is OcppVersion.V21 else {})
             ],
         }
         last = call.NotifyMonitoringReport(request_id=report_id, seq_no=1, generated_at=GENERATED, monitor=[monitor])
