@@ -111,6 +111,16 @@ class CsmsClient(Protocol):
     def list_station_boots(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.StationBoot], bool]:
         """Up to `limit` boots, newest first, and whether there are more."""
 
+    def list_station_events(
+        self, request: device_model_pb2.ListStationEventsRequest, limit: int
+    ) -> tuple[list[device_model_pb2.StationEvent], bool]: ...
+
+    def list_monitors(self, station_id: str) -> device_model_pb2.ListMonitorsResponse: ...
+
+    def get_customer_information(
+        self, station_id: str, request_id: int
+    ) -> device_model_pb2.GetCustomerInformationResponse: ...
+
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest
     ) -> authorization_pb2.UpsertIdTokenResponse:
@@ -321,6 +331,36 @@ class GrpcCsmsClient:
         request = device_model_pb2.ListReportsRequest(station_id=station_id)
         with self._errors(DEVICE_MODEL):
             return list(self._device_model().ListReports(request, timeout=self._rpc_timeout_s).reports)
+
+    def list_station_events(
+        self, request: device_model_pb2.ListStationEventsRequest, limit: int
+    ) -> tuple[list[device_model_pb2.StationEvent], bool]:
+        """Up to `limit` events matching the request's filters, newest first, following pages (a filtered page may
+        be short), and whether there are more."""
+        found: list[device_model_pb2.StationEvent] = []
+        request = device_model_pb2.ListStationEventsRequest.FromString(request.SerializeToString())
+        with self._errors(DEVICE_MODEL):
+            while True:
+                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+                page = self._device_model().ListStationEvents(request, timeout=self._rpc_timeout_s)
+                found.extend(page.events)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                request.page_token = page.next_page_token
+
+    def list_monitors(self, station_id: str) -> device_model_pb2.ListMonitorsResponse:
+        request = device_model_pb2.ListMonitorsRequest(station_id=station_id)
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().ListMonitors(request, timeout=self._rpc_timeout_s)
+
+    def get_customer_information(
+        self, station_id: str, request_id: int
+    ) -> device_model_pb2.GetCustomerInformationResponse:
+        request = device_model_pb2.GetCustomerInformationRequest(station_id=station_id, request_id=request_id)
+        with self._errors(DEVICE_MODEL):
+            return self._device_model().GetCustomerInformation(request, timeout=self._rpc_timeout_s)
 
     def upsert_id_token(
         self, request: authorization_pb2.UpsertIdTokenRequest

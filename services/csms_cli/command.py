@@ -2,7 +2,9 @@
 
 `csms command NAME STATION ...` sends one (reset, change-availability, unlock-connector, trigger-message,
 clear-cache, get-configuration, set-configuration, get-base-report, get-report (docs/adr/0032), data-transfer,
-set-display-message, get-display-messages, clear-display-message, raw; the security commands certificate-signed,
+set-display-message, get-display-messages, clear-display-message, the monitoring commands (set-variable-monitoring,
+clear-variable-monitoring, set-monitoring-base, set-monitoring-level, get-monitoring-report, customer-information,
+docs/adr/0033), raw; the security commands certificate-signed,
 install-certificate, get-installed-certificate-ids, delete-certificate, set-password, set-security-profile,
 docs/adr/0027) and prints its neutral result as JSON (stdout); a CALLERROR, a failure or an expiry goes to
 stderr with the exit codes of `exit_codes` (a timeout 2, offline 3). `--no-wait` and a command queued for an
@@ -24,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from csms.device_model.v1 import device_model_pb2 as pb
-from csms_cli import display_and_transfers, exit_codes, render
+from csms_cli import display_and_transfers, exit_codes, monitoring, render
 from csms_cli.client import CsmsClient
 
 STATES = {
@@ -154,6 +156,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     profile.add_argument("--interface", metavar="NAME", help="2.x: wired0 (default) .. wireless3, 2.1 any")
     profile.add_argument("--message-timeout", type=int, metavar="SECONDS", help="2.x: default 30")
     profile.add_argument("--reset", choices=["on_idle", "immediate"], help="2.x: how it restarts (default on_idle)")
+
+    monitoring.add_senders(names, _sender)
 
     show = names.add_parser("show", help="one command: its state, what was sent and what came back")
     show.add_argument("command_id", metavar="ID")

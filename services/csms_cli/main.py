@@ -21,6 +21,7 @@ from csms_cli import (
     display_and_transfers,
     exit_codes,
     local_lists,
+    monitoring,
     periodic_streams,
     projections,
     provisioning,
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         display_and_transfers,
         device_model,
         provisioning,
+        monitoring,
     ):
         module.add_parser(commands)
     return parser

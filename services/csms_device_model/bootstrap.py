@@ -23,6 +23,7 @@ from csms_device_model.adapters.connection_closer import KafkaConnectionCloser
 from csms_device_model.adapters.display_and_transfers import CassandraDisplayAndTransfers
 from csms_device_model.adapters.edge_client import GrpcEdgeNodeCalls
 from csms_device_model.adapters.inventory import CassandraDeviceModelInventory
+from csms_device_model.adapters.monitoring_store import CassandraMonitoringReads
 from csms_device_model.adapters.periodic_streams import CassandraPeriodicStreams
 from csms_device_model.adapters.provisioning import CassandraProvisioning
 from csms_device_model.adapters.repository import CassandraStationsRepository
@@ -30,6 +31,7 @@ from csms_device_model.adapters.station_credentials import GrpcStationCredential
 from csms_device_model.adapters.vendor_plugins import installed_vendors
 from csms_device_model.api.grpc_api import DeviceModelServicer
 from csms_device_model.app.command_sweeper import CommandSweeper
+from csms_device_model.app.monitoring import StationMonitoring
 from csms_device_model.app.operator_commands import OperatorCommands
 from csms_device_model.app.provisioning import Provisioning
 from csms_device_model.app.send_call import StationCommands
@@ -47,6 +49,7 @@ from csms_device_model.ports import (
     DeviceModelInventory,
     DisplayMessageReads,
     EdgeNodeCalls,
+    MonitoringReads,
     PendingCommandEvent,
     PeriodicStreams,
     StationCredentials,
@@ -99,6 +102,7 @@ def build(
     inventory: DeviceModelInventory | None = None,
     boot_policies: BootPolicies | None = None,
     boot_history: BootHistory | None = None,
+    monitoring: MonitoringReads | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The device-model service, wired; each keyword replaces a port (tests pass fakes; `leases` makes the lease
@@ -207,6 +211,7 @@ def build(
         data_transfers=data_transfers or display_and_transfers,
         inventory=inventory or CassandraDeviceModelInventory(session),
         provisioning=provisioning,
+        monitoring=StationMonitoring(monitoring or CassandraMonitoringReads(session)),
     )
     return Service(
         name=NAME,

@@ -248,3 +248,43 @@ class DeviceModelInventory(Protocol):
 
     async def reports(self, station_id: str) -> list[device_model_pb2.Report]:
         """The station's reports with their progress, newest first."""
+
+
+@dataclass(frozen=True)
+class EventPosition:
+    """Where a page of a station's events ends: the last event's key (its timestamp, eventId, cleared)."""
+
+    occurred_at: datetime
+    event_id: int
+    cleared: bool
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """A stored part of a station's report (NotifyMonitoringReport: `count` monitors; NotifyCustomerInformation:
+    its `data`)."""
+
+    request_id: int
+    seq_no: int
+    tbc: bool
+    generated_at: datetime | None
+    received_at: datetime | None
+    count: int = 0
+    data: str = ""
+
+
+class MonitoringReads(Protocol):
+    """The monitoring and station event read models (Cassandra in production; docs/adr/0033)."""
+
+    async def station_events(
+        self, station_id: str, limit: int, after: EventPosition | None, since: datetime | None
+    ) -> list[device_model_pb2.StationEvent]:
+        """Up to `limit` of the station's events, newest first (by the station's timestamp), after `after`, at or
+        after `since`; the severity left as the event gave it."""
+
+    async def monitors(self, station_id: str) -> list[device_model_pb2.Monitor]: ...
+
+    async def monitoring_report_parts(self, station_id: str) -> list[ReportPart]: ...
+
+    async def customer_information_parts(self, station_id: str, request_id: int) -> list[ReportPart]:
+        """The parts in seqNo order."""

@@ -63,6 +63,9 @@ SERVICES = {
                 "NotifyReport",
                 "NotifyDisplayMessages",
                 "DataTransfer",
+                "NotifyEvent",
+                "NotifyMonitoringReport",
+                "NotifyCustomerInformation",
             }
         ),
     ),

@@ -152,6 +152,16 @@ class GrpcDeviceModel(GrpcPeer):
     async def list_station_boots(self, request: dm.ListStationBootsRequest) -> dm.ListStationBootsResponse:
         return await self._call(self._stub.ListStationBoots, request)
 
+    async def list_station_events(self, request: dm.ListStationEventsRequest) -> dm.ListStationEventsResponse:
+        return await self._call(self._stub.ListStationEvents, request)
+
+    async def list_monitors(self, station_id: str) -> dm.ListMonitorsResponse:
+        return await self._call(self._stub.ListMonitors, dm.ListMonitorsRequest(station_id=station_id))
+
+    async def get_customer_information(self, station_id: str, request_id: int) -> dm.GetCustomerInformationResponse:
+        request = dm.GetCustomerInformationRequest(station_id=station_id, request_id=request_id)
+        return await self._call(self._stub.GetCustomerInformation, request)
+
 
 class GrpcTransactions(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

@@ -21,6 +21,7 @@ from csms_api.api import (
     display_and_transfers,
     health,
     local_lists,
+    monitoring,
     periodic_streams,
     problems,
     provisioning,
@@ -59,6 +60,7 @@ ROUTERS = (
     transactions.router,
     security.router,
     api_keys.router,
+    monitoring.router,
 )
 
 

@@ -75,6 +75,7 @@ DEVICE_MODEL_KINDS: dict[str, Kind] = {
     "display_messages_reported": Kind("display_messages.reported"),
     "data_transfer_received": Kind("data_transfer.received"),
     "report_part_received": Kind("report.part_received", report_part_fields),
+    "station_event_reported": Kind("station.event"),
 }
 """DeviceModelEvent kinds streamed."""
 

@@ -13,6 +13,7 @@ import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.edge.v1 import edge_pb2
+from csms_device_model.app.monitoring import EventFilters, StationMonitoring, UnknownReport
 from csms_device_model.app.operator_commands import NewCommand, OperatorCommands
 from csms_device_model.app.provisioning import Provisioning
 from csms_device_model.app.send_call import StationCommands
@@ -50,6 +51,7 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         data_transfers: DataTransferReads,
         inventory: DeviceModelInventory,
         provisioning: Provisioning,
+        monitoring: StationMonitoring,
     ) -> None:
         self._repository = repository
         self._commands = commands
@@ -60,6 +62,7 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         self._data_transfers = data_transfers
         self._inventory = inventory
         self._provisioning = provisioning
+        self._monitoring = monitoring
 
     async def GetStation(
         self, request: device_model_pb2.GetStationRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -258,3 +261,38 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         except ValueError:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
         return device_model_pb2.ListStationBootsResponse(boots=boots, next_page_token=token)
+
+    async def ListStationEvents(
+        self, request: device_model_pb2.ListStationEventsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListStationEventsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        filters = EventFilters(
+            since=to_datetime(request.since) if request.HasField("since") else None,
+            cleared=request.cleared if request.HasField("cleared") else None,
+            max_severity=request.max_severity if request.HasField("max_severity") else None,
+        )
+        page_size = min(request.page_size or 100, MAX_PAGE_SIZE)
+        try:
+            events, token = await self._monitoring.events(request.station_id, page_size, request.page_token, filters)
+        except ValueError:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid page_token")
+        return device_model_pb2.ListStationEventsResponse(events=events, next_page_token=token)
+
+    async def ListMonitors(
+        self, request: device_model_pb2.ListMonitorsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.ListMonitorsResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        monitors, reports = await self._monitoring.monitors(request.station_id)
+        return device_model_pb2.ListMonitorsResponse(monitors=monitors, reports=reports)
+
+    async def GetCustomerInformation(
+        self, request: device_model_pb2.GetCustomerInformationRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetCustomerInformationResponse:
+        if not request.station_id:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
+        try:
+            return await self._monitoring.customer_information(request.station_id, request.request_id)
+        except UnknownReport as exc:
+            await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))

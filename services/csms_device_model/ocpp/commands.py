@@ -23,19 +23,25 @@ from csms_device_model.domain.commands import (
     certificate_signed,
     change_availability,
     clear_cache,
+    clear_variable_monitoring,
+    customer_information,
     data_transfer,
     delete_certificate,
     display_messages,
     get_base_report,
     get_configuration,
     get_installed_certificate_ids,
+    get_monitoring_report,
     get_report,
     install_certificate,
     raw,
     reset,
     set_configuration,
+    set_monitoring_base,
+    set_monitoring_level,
     set_password,
     set_security_profile,
+    set_variable_monitoring,
     trigger_message,
     unlock_connector,
 )
@@ -65,17 +71,23 @@ from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_sig
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_display_message
+from csms_device_model.ocpp.v21 import clear_variable_monitoring as v21_clear_variable_monitoring
+from csms_device_model.ocpp.v21 import customer_information as v21_customer_information
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
 from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_monitoring_report as v21_get_monitoring_report
 from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
+from csms_device_model.ocpp.v21 import set_monitoring_base as v21_set_monitoring_base
+from csms_device_model.ocpp.v21 import set_monitoring_level as v21_set_monitoring_level
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
+from csms_device_model.ocpp.v21 import set_variable_monitoring as v21_set_variable_monitoring
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
@@ -83,17 +95,23 @@ from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_s
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
+from csms_device_model.ocpp.v201 import clear_variable_monitoring as v201_clear_variable_monitoring
+from csms_device_model.ocpp.v201 import customer_information as v201_customer_information
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
 from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_monitoring_report as v201_get_monitoring_report
 from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
+from csms_device_model.ocpp.v201 import set_monitoring_base as v201_set_monitoring_base
+from csms_device_model.ocpp.v201 import set_monitoring_level as v201_set_monitoring_level
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
+from csms_device_model.ocpp.v201 import set_variable_monitoring as v201_set_variable_monitoring
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
 from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
@@ -340,6 +358,11 @@ def no_display_messages(command: object) -> Plan:
     )
 
 
+def no_monitoring(command: Any) -> Plan:
+    """OCPP 1.6 has no device model: no monitors, monitoring reports or customer information (block N is 2.x)."""
+    raise NotExpressible("OCPP 1.6 has no variable monitoring or customer information (OCPP 2.0.1 and 2.1 have)")
+
+
 def raw_call(version: OcppVersion) -> Callable[[raw.Raw], Plan]:
     """The action and payload as given, if the version has the action, the CSMS sends it and the payload is valid;
     the result is the station's CALLRESULT payload as it is (checked against the response schema)."""
@@ -517,6 +540,56 @@ COMMANDS: dict[str, Command] = {
             V16: no_device_model_report,
             V201: single(v201_get_report.request, v201_get_report.outcome),
             V21: single(v21_get_report.request, v21_get_report.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "set-variable-monitoring": Command(
+        set_variable_monitoring.parse,
+        {
+            V16: no_monitoring,
+            V201: with_command(v201_set_variable_monitoring.request, v201_set_variable_monitoring.outcome),
+            V21: with_command(v21_set_variable_monitoring.request, v21_set_variable_monitoring.outcome),
+        },
+    ),
+    "clear-variable-monitoring": Command(
+        clear_variable_monitoring.parse,
+        {
+            V16: no_monitoring,
+            V201: with_command(v201_clear_variable_monitoring.request, v201_clear_variable_monitoring.outcome),
+            V21: with_command(v21_clear_variable_monitoring.request, v21_clear_variable_monitoring.outcome),
+        },
+    ),
+    "set-monitoring-base": Command(
+        set_monitoring_base.parse,
+        {
+            V16: no_monitoring,
+            V201: single(v201_set_monitoring_base.request, v201_set_monitoring_base.outcome),
+            V21: single(v21_set_monitoring_base.request, v21_set_monitoring_base.outcome),
+        },
+    ),
+    "set-monitoring-level": Command(
+        set_monitoring_level.parse,
+        {
+            V16: no_monitoring,
+            V201: single(v201_set_monitoring_level.request, v201_set_monitoring_level.outcome),
+            V21: single(v21_set_monitoring_level.request, v21_set_monitoring_level.outcome),
+        },
+    ),
+    "get-monitoring-report": Command(
+        get_monitoring_report.parse,
+        {
+            V16: no_monitoring,
+            V201: with_command(v201_get_monitoring_report.request, v201_get_monitoring_report.outcome),
+            V21: with_command(v21_get_monitoring_report.request, v21_get_monitoring_report.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "customer-information": Command(
+        customer_information.parse,
+        {
+            V16: no_monitoring,
+            V201: with_command(v201_customer_information.request, v201_customer_information.outcome),
+            V21: with_command(v21_customer_information.request, v21_customer_information.outcome),
         },
         takes_request_id=True,
     ),

@@ -33,23 +33,32 @@ from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_sig
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_display_message
+from csms_device_model.ocpp.v21 import clear_variable_monitoring as v21_clear_variable_monitoring
 from csms_device_model.ocpp.v21 import close_periodic_event_stream as v21_close_periodic_event_stream
+from csms_device_model.ocpp.v21 import customer_information as v21_customer_information
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
 from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_monitoring_report as v21_get_monitoring_report
 from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
+from csms_device_model.ocpp.v21 import notify_customer_information as v21_notify_customer_information
 from csms_device_model.ocpp.v21 import notify_display_messages as v21_notify_display_messages
+from csms_device_model.ocpp.v21 import notify_event as v21_notify_event
+from csms_device_model.ocpp.v21 import notify_monitoring_report as v21_notify_monitoring_report
 from csms_device_model.ocpp.v21 import notify_periodic_event_stream as v21_notify_periodic_event_stream
 from csms_device_model.ocpp.v21 import notify_report as v21_notify_report
 from csms_device_model.ocpp.v21 import open_periodic_event_stream as v21_open_periodic_event_stream
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
+from csms_device_model.ocpp.v21 import set_monitoring_base as v21_set_monitoring_base
+from csms_device_model.ocpp.v21 import set_monitoring_level as v21_set_monitoring_level
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
+from csms_device_model.ocpp.v21 import set_variable_monitoring as v21_set_variable_monitoring
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import status_notification as v21_status_notification
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
@@ -59,20 +68,29 @@ from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_s
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
+from csms_device_model.ocpp.v201 import clear_variable_monitoring as v201_clear_variable_monitoring
+from csms_device_model.ocpp.v201 import customer_information as v201_customer_information
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
 from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_monitoring_report as v201_get_monitoring_report
 from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
+from csms_device_model.ocpp.v201 import notify_customer_information as v201_notify_customer_information
 from csms_device_model.ocpp.v201 import notify_display_messages as v201_notify_display_messages
+from csms_device_model.ocpp.v201 import notify_event as v201_notify_event
+from csms_device_model.ocpp.v201 import notify_monitoring_report as v201_notify_monitoring_report
 from csms_device_model.ocpp.v201 import notify_report as v201_notify_report
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
+from csms_device_model.ocpp.v201 import set_monitoring_base as v201_set_monitoring_base
+from csms_device_model.ocpp.v201 import set_monitoring_level as v201_set_monitoring_level
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
+from csms_device_model.ocpp.v201 import set_variable_monitoring as v201_set_variable_monitoring
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import status_notification as v201_status_notification
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
@@ -94,6 +112,9 @@ V201: RoutingTable[DeviceModelContext] = {
     "NotifyDisplayMessages": Route(v201.NotifyDisplayMessages, v201_notify_display_messages.handle),
     "DataTransfer": Route(v201.DataTransfer, v201_data_transfer.handle),
     "NotifyReport": Route(v201.NotifyReport, v201_notify_report.handle),
+    "NotifyEvent": Route(v201.NotifyEvent, v201_notify_event.handle),
+    "NotifyMonitoringReport": Route(v201.NotifyMonitoringReport, v201_notify_monitoring_report.handle),
+    "NotifyCustomerInformation": Route(v201.NotifyCustomerInformation, v201_notify_customer_information.handle),
 }
 
 V21: RoutingTable[DeviceModelContext] = {
@@ -109,6 +130,9 @@ V21: RoutingTable[DeviceModelContext] = {
     "NotifyDisplayMessages": Route(v21.NotifyDisplayMessages, v21_notify_display_messages.handle),
     "DataTransfer": Route(v21.DataTransfer, v21_data_transfer.handle),
     "NotifyReport": Route(v21.NotifyReport, v21_notify_report.handle),
+    "NotifyEvent": Route(v21.NotifyEvent, v21_notify_event.handle),
+    "NotifyMonitoringReport": Route(v21.NotifyMonitoringReport, v21_notify_monitoring_report.handle),
+    "NotifyCustomerInformation": Route(v21.NotifyCustomerInformation, v21_notify_customer_information.handle),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[DeviceModelContext]] = {
@@ -152,6 +176,12 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "DeleteCertificate": v201_delete_certificate,
         "GetInstalledCertificateIds": v201_get_installed_certificate_ids,
         "InstallCertificate": v201_install_certificate,
+        "SetVariableMonitoring": v201_set_variable_monitoring,
+        "ClearVariableMonitoring": v201_clear_variable_monitoring,
+        "SetMonitoringBase": v201_set_monitoring_base,
+        "SetMonitoringLevel": v201_set_monitoring_level,
+        "GetMonitoringReport": v201_get_monitoring_report,
+        "CustomerInformation": v201_customer_information,
     },
     OcppVersion.V21: {
         "Reset": v21_reset,
@@ -172,5 +202,11 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "DeleteCertificate": v21_delete_certificate,
         "GetInstalledCertificateIds": v21_get_installed_certificate_ids,
         "InstallCertificate": v21_install_certificate,
+        "SetVariableMonitoring": v21_set_variable_monitoring,
+        "ClearVariableMonitoring": v21_clear_variable_monitoring,
+        "SetMonitoringBase": v21_set_monitoring_base,
+        "SetMonitoringLevel": v21_set_monitoring_level,
+        "GetMonitoringReport": v21_get_monitoring_report,
+        "CustomerInformation": v21_customer_information,
     },
 }

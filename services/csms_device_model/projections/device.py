@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.projections import boots, data_transfers, display_messages, inventory, periodic_streams
+from csms_device_model.projections import (
+    boots,
+    customer_information,
+    data_transfers,
+    display_messages,
+    inventory,
+    monitors,
+    periodic_streams,
+    station_events,
+)
 from csms_kernel.infra import topics
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write
@@ -37,8 +46,14 @@ WRITERS: dict[str, Writer] = {
     "data_transfer_received": data_transfers.from_event,
     "report_part_received": inventory.from_report_part,
     "command_sent": chain(inventory.from_command_event, data_transfers.from_command_event),
+    "station_event_reported": station_events.from_event,
+    "monitoring_report_part_received": monitors.from_report_part,
+    "customer_information_part_received": customer_information.from_event,
     "command_answered": chain(
-        inventory.from_command_event, display_messages.from_command_answered, data_transfers.from_command_event
+        inventory.from_command_event,
+        monitors.from_command_answered,
+        display_messages.from_command_answered,
+        data_transfers.from_command_event,
     ),
     "command_failed": chain(inventory.from_command_event, data_transfers.from_command_event),
     "command_expired": inventory.from_command_event,
@@ -51,6 +66,9 @@ TABLES: tuple[str, ...] = (
     *data_transfers.TABLES,
     *inventory.TABLES,
     boots.TABLE,
+    *station_events.TABLES,
+    *monitors.TABLES,
+    *customer_information.TABLES,
 )
 """The tables of the read models above (what a rebuild truncates)."""
 

@@ -27,6 +27,9 @@ OWNERS: dict[str, str] = {
     "NotifyDisplayMessages": DEVICE_MODEL,
     "DataTransfer": DEVICE_MODEL,
     "NotifyReport": DEVICE_MODEL,
+    "NotifyEvent": DEVICE_MODEL,
+    "NotifyMonitoringReport": DEVICE_MODEL,
+    "NotifyCustomerInformation": DEVICE_MODEL,
     "Authorize": AUTHORIZATION,
     # ISO 15118 Plug & Charge (2.0.1/2.1): decisions about EV contracts (docs/adr/0024, 0028)
     "Get15118EVCertificate": AUTHORIZATION,

@@ -23,6 +23,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.device_model import (
     InMemoryCommandOutbox,
     InMemoryCommandStore,
+    InMemoryMonitoringReads,
     InMemoryProvisioning,
     InMemoryStationCredentials,
     InMemoryStationsRepository,
@@ -108,6 +109,7 @@ class CommandsWorld:
     clock: Clock = field(default_factory=Clock)
     credentials: InMemoryStationCredentials = field(default_factory=InMemoryStationCredentials)
     provisioning: InMemoryProvisioning = field(default_factory=InMemoryProvisioning)
+    monitoring: InMemoryMonitoringReads = field(default_factory=InMemoryMonitoringReads)
     changes: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -137,6 +139,7 @@ class CommandsWorld:
             credentials=self.credentials,
             boot_policies=self.provisioning,
             boot_history=self.provisioning,
+            monitoring=self.monitoring,
             clock=self.clock,
         ).grpc
         assert api is not None

@@ -203,6 +203,9 @@ class FakeDeviceModel(_Recording):
     stream_values: list[dm.PeriodicStreamValue] = field(default_factory=list)
     display_messages: dict[str, list[dm.DisplayMessage]] = field(default_factory=dict)
     data_transfers: list[dm.DataTransfer] = field(default_factory=list)
+    station_events: dict[str, list[dm.StationEvent]] = field(default_factory=dict)
+    monitors: dict[str, dm.ListMonitorsResponse] = field(default_factory=dict)
+    customer_information: dict[tuple[str, int], dm.GetCustomerInformationResponse] = field(default_factory=dict)
 
     def connect(self, station_id: str, **fields: Any) -> dm.Station:
         station = dm.Station(station_id=station_id, connected=True, **fields)
@@ -328,6 +331,23 @@ class FakeDeviceModel(_Recording):
         ids = [f"{i:06d}" for i in range(len(boots))]
         page, token = _page(ids, request.page_size or 100, request.page_token)
         return dm.ListStationBootsResponse(boots=[boots[int(i)] for i in page], next_page_token=token)
+
+    async def list_station_events(self, request: dm.ListStationEventsRequest) -> dm.ListStationEventsResponse:
+        """The station's `station_events` (newest first as given), paged; filters are the service's (recorded)."""
+        self._called("list_station_events", request)
+        events = self.station_events.get(request.station_id, [])
+        page, token = _page([f"{i:06d}" for i in range(len(events))], request.page_size or 100, request.page_token)
+        return dm.ListStationEventsResponse(events=[events[int(i)] for i in page], next_page_token=token)
+
+    async def list_monitors(self, station_id: str) -> dm.ListMonitorsResponse:
+        self._called("list_monitors", station_id)
+        return self.monitors.get(station_id, dm.ListMonitorsResponse())
+
+    async def get_customer_information(self, station_id: str, request_id: int) -> dm.GetCustomerInformationResponse:
+        self._called("get_customer_information", station_id, request_id)
+        if (station_id, request_id) not in self.customer_information:
+            raise self._not_found(f"customer information {request_id} of station {station_id}")
+        return self.customer_information[(station_id, request_id)]
 
 
 @dataclass

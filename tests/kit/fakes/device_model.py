@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.adapters.command_outbox import OutboxRow, dead, ready
@@ -18,10 +18,12 @@ from csms_device_model.ports import (
     RANKS,
     CommandExists,
     CredentialsRefused,
+    EventPosition,
     OpenCommand,
     Outcome,
     PendingCommandEvent,
     Registration,
+    ReportPart,
     shard_of,
 )
 from csms_kernel.outbox.relay import EventLogUnavailable
@@ -308,3 +310,38 @@ class InMemoryDisplayAndTransfers:
         found = self.transfers.get(station_id, [])
         end = start + page_size
         return found[start:end], str(end) if end < len(found) else ""
+
+
+@dataclass
+class InMemoryMonitoringReads:
+    """`MonitoringReads` over lists set by the test: events (kept newest first, as the table orders them),
+    monitors and report parts per station."""
+
+    events: dict[str, list[device_model_pb2.StationEvent]] = field(default_factory=dict)
+    monitor_rows: dict[str, list[device_model_pb2.Monitor]] = field(default_factory=dict)
+    report_parts: dict[str, list[ReportPart]] = field(default_factory=dict)
+    information_parts: dict[tuple[str, int], list[ReportPart]] = field(default_factory=dict)
+    monitor_reads: int = 0
+
+    async def station_events(
+        self, station_id: str, limit: int, after: EventPosition | None, since: datetime | None
+    ) -> list[device_model_pb2.StationEvent]:
+        def key(event: device_model_pb2.StationEvent) -> tuple[datetime, int, bool]:
+            return (event.event.timestamp.ToDatetime(UTC), event.event.event_id, event.event.cleared)
+
+        found = sorted(self.events.get(station_id, []), key=key, reverse=True)
+        if after is not None:
+            found = [e for e in found if key(e) < (after.occurred_at, after.event_id, after.cleared)]
+        if since is not None:
+            found = [e for e in found if key(e)[0] >= since]
+        return [device_model_pb2.StationEvent.FromString(e.SerializeToString()) for e in found[:limit]]
+
+    async def monitors(self, station_id: str) -> list[device_model_pb2.Monitor]:
+        self.monitor_reads += 1
+        return list(self.monitor_rows.get(station_id, []))
+
+    async def monitoring_report_parts(self, station_id: str) -> list[ReportPart]:
+        return list(self.report_parts.get(station_id, []))
+
+    async def customer_information_parts(self, station_id: str, request_id: int) -> list[ReportPart]:
+        return sorted(self.information_parts.get((station_id, request_id), []), key=lambda part: part.seq_no)

@@ -461,6 +461,45 @@ class _Station2x:
         status = self.certificates.delete(certificate_hash_data)
         return self.results.DeleteCertificate(status=status)  # type: ignore[attr-defined]
 
+    @on("SetVariableMonitoring")
+    def on_set_variable_monitoring(self, set_monitoring_data: list[dict[str, Any]], **kwargs: Any) -> Any:
+        """Accepts every monitor, giving it its own id or 100 + its place in the request."""
+        self.received.calls.append(("SetVariableMonitoring", {"setMonitoringData": set_monitoring_data}))
+        found = [
+            {key: asked[key] for key in ("type", "severity", "component", "variable")}
+            | {"id": asked.get("id", 100 + i), "status": "Accepted"}
+            for i, asked in enumerate(set_monitoring_data)
+        ]
+        return self.results.SetVariableMonitoring(set_monitoring_result=found)  # type: ignore[attr-defined]
+
+    @on("ClearVariableMonitoring")
+    def on_clear_variable_monitoring(self, id: list[int], **kwargs: Any) -> Any:
+        self.received.calls.append(("ClearVariableMonitoring", {"id": id}))
+        found = [{"id": monitor, "status": "Accepted"} for monitor in id]
+        return self.results.ClearVariableMonitoring(clear_monitoring_result=found)  # type: ignore[attr-defined]
+
+    @on("SetMonitoringBase")
+    def on_set_monitoring_base(self, monitoring_base: str, **kwargs: Any) -> Any:
+        self.received.calls.append(("SetMonitoringBase", {"monitoringBase": monitoring_base}))
+        return self.results.SetMonitoringBase(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("SetMonitoringLevel")
+    def on_set_monitoring_level(self, severity: int, **kwargs: Any) -> Any:
+        self.received.calls.append(("SetMonitoringLevel", {"severity": severity}))
+        return self.results.SetMonitoringLevel(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("GetMonitoringReport")
+    def on_get_monitoring_report(self, request_id: int, **kwargs: Any) -> Any:
+        """Accepts; the test sends the NotifyMonitoringReport parts itself (with the recorded requestId)."""
+        self.received.calls.append(("GetMonitoringReport", {"requestId": request_id, **kwargs}))
+        return self.results.GetMonitoringReport(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("CustomerInformation")
+    def on_customer_information(self, request_id: int, report: bool, clear: bool, **kwargs: Any) -> Any:
+        """Accepts; the test sends the NotifyCustomerInformation parts itself (with the recorded requestId)."""
+        self.received.calls.append(("CustomerInformation", {"requestId": request_id, "report": report, "clear": clear}))
+        return self.results.CustomerInformation(status="Accepted")  # type: ignore[attr-defined]
+
     async def authorize(self, id_token: str, token_type: str) -> Any:
         request = self.calls.Authorize(id_token={"id_token": id_token, "type": token_type})  # type: ignore[attr-defined]
         return await self.call(request)  # type: ignore[attr-defined]

@@ -48,6 +48,9 @@ ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/api/v1/stations/CP-1/certificates", READ, None),
     ("GET", "/api/v1/stations/CP-1/display-messages", READ, None),
     ("GET", "/api/v1/stations/CP-1/data-transfers", READ, None),
+    ("GET", "/api/v1/stations/CP-1/events", READ, None),
+    ("GET", "/api/v1/stations/CP-1/monitors", READ, None),
+    ("GET", "/api/v1/stations/CP-1/customer-information/1", READ, None),
     ("GET", "/api/v1/api-keys", ADMIN, None),
     ("POST", "/api/v1/api-keys", ADMIN, {"name": "x", "scope": "read"}),
     ("GET", "/api/v1/api-keys/0123456789abcdef", ADMIN, None),
@@ -69,6 +72,7 @@ def test_every_api_route_is_listed_here(api: Api) -> None:
         "{id_token}": "TAG-1",
         "{key_id}": "0123456789abcdef",
         "{stream_id}": "7",
+        "{request_id}": "1",
     }
     filled = set()
     for method, path in documented:

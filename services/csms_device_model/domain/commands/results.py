@@ -33,3 +33,16 @@ def configuration(
     values: list[dict[str, Any]], unknown: list[Any], rejected: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     return {"configuration": values, "unknown_keys": unknown, "rejected": rejected or []}
+
+
+def by_id(ids: tuple[int, ...], found: list[dict[str, Any]] | dict[str, Any]) -> dict[str, Any]:
+    """`{"results": [{"id", "status", "status_info"?}]}` for each id in the order given, from a station's results
+    naming their id (in any order; one result may come as an object); an id left unanswered reads `rejected`."""
+    listed = [found] if isinstance(found, dict) else found
+    answers = {answer.get("id"): answer for answer in listed}
+    return {
+        "results": [
+            {"id": i, **status(answers.get(i, {}).get("status", "Rejected"), answers.get(i, {}).get("status_info"))}
+            for i in ids
+        ]
+    }

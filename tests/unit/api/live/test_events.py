@@ -48,6 +48,42 @@ def test_station_booted() -> None:
     }
 
 
+def test_station_event_reported() -> None:
+    reported = device_model_pb2.StationEventReported(
+        event_id=17,
+        trigger="Alerting",
+        actual_value="81.5",
+        cleared=True,
+        variable_monitoring_id=4,
+        event_notification_type="CustomMonitor",
+        target=device_model_pb2.MonitoredVariable(component="Connector", evse_id=1, variable="Temperature"),
+    )
+    value = device_model_pb2.DeviceModelEvent(
+        station_id="CP-1",
+        ocpp_version=envelope_pb2.OCPP_VERSION_201,
+        message_id="e-1",
+        station_event_reported=reported,
+    ).SerializeToString()
+    event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, value))
+    assert event is not None and (event.type, event.station_id) == ("station.event", "CP-1")
+    data = data_of(event)
+    assert {k: data[k] for k in ("station_id", "message_id", "event_id", "cleared", "variable_monitoring_id")} == {
+        "station_id": "CP-1",
+        "message_id": "e-1",
+        "event_id": 17,
+        "cleared": True,
+        "variable_monitoring_id": 4,
+    }
+    assert data["target"] == {
+        "component": "Connector",
+        "component_instance": "",
+        "evse_id": 1,
+        "variable": "Temperature",
+        "variable_instance": "",
+    }
+    assert "cause" not in data
+
+
 def test_connector_status_changed() -> None:
     event = event_of(topics.DEVICE_MODEL_EVENTS, FakeRecord(0, records.status_changed("CP-1", "s-1", "Faulted", 2)))
     assert event is not None and event.type == "connector.status_changed"
@@ -209,6 +245,7 @@ def test_known_types() -> None:
         "station.connected",
         "station.disconnected",
         "station.booted",
+        "station.event",
         "connector.status_changed",
         "display_messages.reported",
         "data_transfer.received",

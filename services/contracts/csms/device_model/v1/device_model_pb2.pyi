@@ -1078,6 +1078,546 @@ class DataTransferReceived(_message.Message):
 Global___DataTransferReceived: _TypeAlias = DataTransferReceived  # noqa: Y015
 
 @_typing.final
+class MonitoredVariable(_message.Message):
+    """--- Monitoring and station events (docs/adr/0033) ---
+
+    A 2.x component variable as a monitor or an event names it.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COMPONENT_FIELD_NUMBER: _builtins.int
+    COMPONENT_INSTANCE_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    CONNECTOR_ID_FIELD_NUMBER: _builtins.int
+    VARIABLE_FIELD_NUMBER: _builtins.int
+    VARIABLE_INSTANCE_FIELD_NUMBER: _builtins.int
+    component: _builtins.str
+    component_instance: _builtins.str
+    evse_id: _builtins.int
+    connector_id: _builtins.int
+    variable: _builtins.str
+    variable_instance: _builtins.str
+    def __init__(
+        self,
+        *,
+        component: _builtins.str = ...,
+        component_instance: _builtins.str = ...,
+        evse_id: _builtins.int | None = ...,
+        connector_id: _builtins.int | None = ...,
+        variable: _builtins.str = ...,
+        variable_instance: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id", "_evse_id", b"_evse_id", "connector_id", b"connector_id", "evse_id", b"evse_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id", "_evse_id", b"_evse_id", "component", b"component", "component_instance", b"component_instance", "connector_id", b"connector_id", "evse_id", b"evse_id", "variable", b"variable", "variable_instance", b"variable_instance"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__connector_id: _TypeAlias = _typing.Literal["connector_id"]  # noqa: Y015
+    _WhichOneofArgType__connector_id: _TypeAlias = _typing.Literal["_connector_id", b"_connector_id"]  # noqa: Y015
+    _WhichOneofReturnType__evse_id: _TypeAlias = _typing.Literal["evse_id"]  # noqa: Y015
+    _WhichOneofArgType__evse_id: _TypeAlias = _typing.Literal["_evse_id", b"_evse_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__connector_id) -> _WhichOneofReturnType__connector_id | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__evse_id) -> _WhichOneofReturnType__evse_id | None: ...
+
+Global___MonitoredVariable: _TypeAlias = MonitoredVariable  # noqa: Y015
+
+@_typing.final
+class StationEventReported(_message.Message):
+    """One EventData of a NotifyEvent (2.0.1 / 2.1): one event per EventData, all of a message sharing its message_id."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    TIMESTAMP_FIELD_NUMBER: _builtins.int
+    TRIGGER_FIELD_NUMBER: _builtins.int
+    CAUSE_FIELD_NUMBER: _builtins.int
+    ACTUAL_VALUE_FIELD_NUMBER: _builtins.int
+    TECH_CODE_FIELD_NUMBER: _builtins.int
+    TECH_INFO_FIELD_NUMBER: _builtins.int
+    CLEARED_FIELD_NUMBER: _builtins.int
+    TRANSACTION_ID_FIELD_NUMBER: _builtins.int
+    VARIABLE_MONITORING_ID_FIELD_NUMBER: _builtins.int
+    EVENT_NOTIFICATION_TYPE_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    SEVERITY_FIELD_NUMBER: _builtins.int
+    GENERATED_AT_FIELD_NUMBER: _builtins.int
+    SEQ_NO_FIELD_NUMBER: _builtins.int
+    TBC_FIELD_NUMBER: _builtins.int
+    event_id: _builtins.int
+    trigger: _builtins.str
+    """Alerting, Delta, Periodic."""
+    cause: _builtins.int
+    actual_value: _builtins.str
+    tech_code: _builtins.str
+    tech_info: _builtins.str
+    cleared: _builtins.bool
+    transaction_id: _builtins.str
+    variable_monitoring_id: _builtins.int
+    event_notification_type: _builtins.str
+    """HardWiredNotification, HardWiredMonitor, PreconfiguredMonitor, CustomMonitor."""
+    severity: _builtins.int
+    """2.1 only (2.0.1 events take the severity of their monitor)."""
+    seq_no: _builtins.int
+    tbc: _builtins.bool
+    @_builtins.property
+    def timestamp(self) -> _timestamp_pb2.Timestamp:
+        """The station's time of the event."""
+
+    @_builtins.property
+    def target(self) -> Global___MonitoredVariable: ...
+    @_builtins.property
+    def generated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        event_id: _builtins.int = ...,
+        timestamp: _timestamp_pb2.Timestamp | None = ...,
+        trigger: _builtins.str = ...,
+        cause: _builtins.int | None = ...,
+        actual_value: _builtins.str = ...,
+        tech_code: _builtins.str = ...,
+        tech_info: _builtins.str = ...,
+        cleared: _builtins.bool = ...,
+        transaction_id: _builtins.str = ...,
+        variable_monitoring_id: _builtins.int | None = ...,
+        event_notification_type: _builtins.str = ...,
+        target: Global___MonitoredVariable | None = ...,
+        severity: _builtins.int | None = ...,
+        generated_at: _timestamp_pb2.Timestamp | None = ...,
+        seq_no: _builtins.int = ...,
+        tbc: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_cause", b"_cause", "_severity", b"_severity", "_variable_monitoring_id", b"_variable_monitoring_id", "cause", b"cause", "generated_at", b"generated_at", "severity", b"severity", "target", b"target", "timestamp", b"timestamp", "variable_monitoring_id", b"variable_monitoring_id"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_cause", b"_cause", "_severity", b"_severity", "_variable_monitoring_id", b"_variable_monitoring_id", "actual_value", b"actual_value", "cause", b"cause", "cleared", b"cleared", "event_id", b"event_id", "event_notification_type", b"event_notification_type", "generated_at", b"generated_at", "seq_no", b"seq_no", "severity", b"severity", "target", b"target", "tbc", b"tbc", "tech_code", b"tech_code", "tech_info", b"tech_info", "timestamp", b"timestamp", "transaction_id", b"transaction_id", "trigger", b"trigger", "variable_monitoring_id", b"variable_monitoring_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__cause: _TypeAlias = _typing.Literal["cause"]  # noqa: Y015
+    _WhichOneofArgType__cause: _TypeAlias = _typing.Literal["_cause", b"_cause"]  # noqa: Y015
+    _WhichOneofReturnType__severity: _TypeAlias = _typing.Literal["severity"]  # noqa: Y015
+    _WhichOneofArgType__severity: _TypeAlias = _typing.Literal["_severity", b"_severity"]  # noqa: Y015
+    _WhichOneofReturnType__variable_monitoring_id: _TypeAlias = _typing.Literal["variable_monitoring_id"]  # noqa: Y015
+    _WhichOneofArgType__variable_monitoring_id: _TypeAlias = _typing.Literal["_variable_monitoring_id", b"_variable_monitoring_id"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cause) -> _WhichOneofReturnType__cause | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__severity) -> _WhichOneofReturnType__severity | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__variable_monitoring_id) -> _WhichOneofReturnType__variable_monitoring_id | None: ...
+
+Global___StationEventReported: _TypeAlias = StationEventReported  # noqa: Y015
+
+@_typing.final
+class ReportedMonitor(_message.Message):
+    """A monitor as a station reports it (NotifyMonitoringReport) or as the CSMS set it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    TYPE_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    SEVERITY_FIELD_NUMBER: _builtins.int
+    TRANSACTION_FIELD_NUMBER: _builtins.int
+    EVENT_NOTIFICATION_TYPE_FIELD_NUMBER: _builtins.int
+    id: _builtins.int
+    type: _builtins.str
+    """UpperThreshold, LowerThreshold, Delta, Periodic, PeriodicClockAligned (2.1: TargetDelta, TargetDeltaRelative)."""
+    value: _builtins.float
+    severity: _builtins.int
+    transaction: _builtins.bool
+    event_notification_type: _builtins.str
+    """2.1 only."""
+    @_builtins.property
+    def target(self) -> Global___MonitoredVariable: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.int = ...,
+        target: Global___MonitoredVariable | None = ...,
+        type: _builtins.str = ...,
+        value: _builtins.float = ...,
+        severity: _builtins.int = ...,
+        transaction: _builtins.bool = ...,
+        event_notification_type: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["target", b"target"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["event_notification_type", b"event_notification_type", "id", b"id", "severity", b"severity", "target", b"target", "transaction", b"transaction", "type", b"type", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportedMonitor: _TypeAlias = ReportedMonitor  # noqa: Y015
+
+@_typing.final
+class MonitoringReportPartReceived(_message.Message):
+    """One NotifyMonitoringReport part."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    SEQ_NO_FIELD_NUMBER: _builtins.int
+    TBC_FIELD_NUMBER: _builtins.int
+    GENERATED_AT_FIELD_NUMBER: _builtins.int
+    MONITORS_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.int
+    seq_no: _builtins.int
+    tbc: _builtins.bool
+    @_builtins.property
+    def generated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def monitors(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReportedMonitor]: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.int = ...,
+        seq_no: _builtins.int = ...,
+        tbc: _builtins.bool = ...,
+        generated_at: _timestamp_pb2.Timestamp | None = ...,
+        monitors: _abc.Iterable[Global___ReportedMonitor] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["generated_at", b"generated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["generated_at", b"generated_at", "monitors", b"monitors", "request_id", b"request_id", "seq_no", b"seq_no", "tbc", b"tbc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MonitoringReportPartReceived: _TypeAlias = MonitoringReportPartReceived  # noqa: Y015
+
+@_typing.final
+class CustomerInformationPartReceived(_message.Message):
+    """One NotifyCustomerInformation part."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    SEQ_NO_FIELD_NUMBER: _builtins.int
+    TBC_FIELD_NUMBER: _builtins.int
+    GENERATED_AT_FIELD_NUMBER: _builtins.int
+    DATA_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.int
+    seq_no: _builtins.int
+    tbc: _builtins.bool
+    data: _builtins.str
+    @_builtins.property
+    def generated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.int = ...,
+        seq_no: _builtins.int = ...,
+        tbc: _builtins.bool = ...,
+        generated_at: _timestamp_pb2.Timestamp | None = ...,
+        data: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["generated_at", b"generated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "generated_at", b"generated_at", "request_id", b"request_id", "seq_no", b"seq_no", "tbc", b"tbc"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CustomerInformationPartReceived: _TypeAlias = CustomerInformationPartReceived  # noqa: Y015
+
+@_typing.final
+class StationEvent(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
+    RECEIVED_AT_FIELD_NUMBER: _builtins.int
+    MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    OCPP_VERSION_FIELD_NUMBER: _builtins.int
+    SEVERITY_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    message_id: _builtins.str
+    ocpp_version: _envelope_pb2.OcppVersion.ValueType
+    severity: _builtins.int
+    """The event's own severity (2.1) or, failing it, its monitor's as the CSMS knows it; absent when neither is."""
+    @_builtins.property
+    def event(self) -> Global___StationEventReported: ...
+    @_builtins.property
+    def received_at(self) -> _timestamp_pb2.Timestamp:
+        """When the CSMS received the NotifyEvent."""
+
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        event: Global___StationEventReported | None = ...,
+        received_at: _timestamp_pb2.Timestamp | None = ...,
+        message_id: _builtins.str = ...,
+        ocpp_version: _envelope_pb2.OcppVersion.ValueType = ...,
+        severity: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_severity", b"_severity", "event", b"event", "received_at", b"received_at", "severity", b"severity"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_severity", b"_severity", "event", b"event", "message_id", b"message_id", "ocpp_version", b"ocpp_version", "received_at", b"received_at", "severity", b"severity", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__severity: _TypeAlias = _typing.Literal["severity"]  # noqa: Y015
+    _WhichOneofArgType__severity: _TypeAlias = _typing.Literal["_severity", b"_severity"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__severity) -> _WhichOneofReturnType__severity | None: ...
+
+Global___StationEvent: _TypeAlias = StationEvent  # noqa: Y015
+
+@_typing.final
+class ListStationEventsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    CLEARED_FIELD_NUMBER: _builtins.int
+    MAX_SEVERITY_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    page_size: _builtins.int
+    page_token: _builtins.str
+    cleared: _builtins.bool
+    """Only cleared (true) or only not cleared (false) events."""
+    max_severity: _builtins.int
+    """Only events of this severity or more urgent (0 most urgent .. 9); events without one are left out."""
+    @_builtins.property
+    def since(self) -> _timestamp_pb2.Timestamp:
+        """Only events whose timestamp is at or after this."""
+
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+        since: _timestamp_pb2.Timestamp | None = ...,
+        cleared: _builtins.bool | None = ...,
+        max_severity: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_cleared", b"_cleared", "_max_severity", b"_max_severity", "cleared", b"cleared", "max_severity", b"max_severity", "since", b"since"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_cleared", b"_cleared", "_max_severity", b"_max_severity", "cleared", b"cleared", "max_severity", b"max_severity", "page_size", b"page_size", "page_token", b"page_token", "since", b"since", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__cleared: _TypeAlias = _typing.Literal["cleared"]  # noqa: Y015
+    _WhichOneofArgType__cleared: _TypeAlias = _typing.Literal["_cleared", b"_cleared"]  # noqa: Y015
+    _WhichOneofReturnType__max_severity: _TypeAlias = _typing.Literal["max_severity"]  # noqa: Y015
+    _WhichOneofArgType__max_severity: _TypeAlias = _typing.Literal["_max_severity", b"_max_severity"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__cleared) -> _WhichOneofReturnType__cleared | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__max_severity) -> _WhichOneofReturnType__max_severity | None: ...
+
+Global___ListStationEventsRequest: _TypeAlias = ListStationEventsRequest  # noqa: Y015
+
+@_typing.final
+class ListStationEventsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENTS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___StationEvent]: ...
+    def __init__(
+        self,
+        *,
+        events: _abc.Iterable[Global___StationEvent] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListStationEventsResponse: _TypeAlias = ListStationEventsResponse  # noqa: Y015
+
+@_typing.final
+class Monitor(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MONITOR_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    COMMAND_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    source: _builtins.str
+    """"set": set by set-variable-monitoring; "report": reported in NotifyMonitoringReport."""
+    command_id: _builtins.str
+    """The set-variable-monitoring command (source set) or the report's requestId (source report)."""
+    request_id: _builtins.int
+    @_builtins.property
+    def monitor(self) -> Global___ReportedMonitor: ...
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        monitor: Global___ReportedMonitor | None = ...,
+        source: _builtins.str = ...,
+        command_id: _builtins.str = ...,
+        request_id: _builtins.int = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["monitor", b"monitor", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_id", b"command_id", "monitor", b"monitor", "request_id", b"request_id", "source", b"source", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Monitor: _TypeAlias = Monitor  # noqa: Y015
+
+@_typing.final
+class ListMonitorsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMonitorsRequest: _TypeAlias = ListMonitorsRequest  # noqa: Y015
+
+@_typing.final
+class MonitoringReportProgress(_message.Message):
+    """The progress of one of a station's monitoring reports (GetMonitoringReport's requestId)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PARTS_RECEIVED_FIELD_NUMBER: _builtins.int
+    MISSING_SEQ_NOS_FIELD_NUMBER: _builtins.int
+    MONITORS_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.int
+    status: _builtins.str
+    """"receiving" until the part with tbc = false and every part before it are in, then "complete"."""
+    parts_received: _builtins.int
+    monitors: _builtins.int
+    @_builtins.property
+    def missing_seq_nos(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """seqNos below the highest received that did not arrive (yet)."""
+
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.int = ...,
+        status: _builtins.str = ...,
+        parts_received: _builtins.int = ...,
+        missing_seq_nos: _abc.Iterable[_builtins.int] | None = ...,
+        monitors: _builtins.int = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["missing_seq_nos", b"missing_seq_nos", "monitors", b"monitors", "parts_received", b"parts_received", "request_id", b"request_id", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MonitoringReportProgress: _TypeAlias = MonitoringReportProgress  # noqa: Y015
+
+@_typing.final
+class ListMonitorsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MONITORS_FIELD_NUMBER: _builtins.int
+    REPORTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def monitors(self) -> _containers.RepeatedCompositeFieldContainer[Global___Monitor]: ...
+    @_builtins.property
+    def reports(self) -> _containers.RepeatedCompositeFieldContainer[Global___MonitoringReportProgress]: ...
+    def __init__(
+        self,
+        *,
+        monitors: _abc.Iterable[Global___Monitor] | None = ...,
+        reports: _abc.Iterable[Global___MonitoringReportProgress] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["monitors", b"monitors", "reports", b"reports"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListMonitorsResponse: _TypeAlias = ListMonitorsResponse  # noqa: Y015
+
+@_typing.final
+class GetCustomerInformationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    request_id: _builtins.int
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        request_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["request_id", b"request_id", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCustomerInformationRequest: _TypeAlias = GetCustomerInformationRequest  # noqa: Y015
+
+@_typing.final
+class GetCustomerInformationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    DATA_FIELD_NUMBER: _builtins.int
+    PARTS_RECEIVED_FIELD_NUMBER: _builtins.int
+    MISSING_SEQ_NOS_FIELD_NUMBER: _builtins.int
+    GENERATED_AT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    request_id: _builtins.int
+    status: _builtins.str
+    """"receiving" until the part with tbc = false and every part before it are in, then "complete"."""
+    data: _builtins.str
+    """The data of the parts received, in seqNo order."""
+    parts_received: _builtins.int
+    @_builtins.property
+    def missing_seq_nos(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """seqNos below the highest received that did not arrive (yet)."""
+
+    @_builtins.property
+    def generated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        request_id: _builtins.int = ...,
+        status: _builtins.str = ...,
+        data: _builtins.str = ...,
+        parts_received: _builtins.int = ...,
+        missing_seq_nos: _abc.Iterable[_builtins.int] | None = ...,
+        generated_at: _timestamp_pb2.Timestamp | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["generated_at", b"generated_at", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "generated_at", b"generated_at", "missing_seq_nos", b"missing_seq_nos", "parts_received", b"parts_received", "request_id", b"request_id", "station_id", b"station_id", "status", b"status", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCustomerInformationResponse: _TypeAlias = GetCustomerInformationResponse  # noqa: Y015
+
+@_typing.final
 class DeviceModelEvent(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1092,12 +1632,15 @@ class DeviceModelEvent(_message.Message):
     COMMAND_ANSWERED_FIELD_NUMBER: _builtins.int
     COMMAND_FAILED_FIELD_NUMBER: _builtins.int
     COMMAND_EXPIRED_FIELD_NUMBER: _builtins.int
+    REPORT_PART_RECEIVED_FIELD_NUMBER: _builtins.int
+    STATION_EVENT_REPORTED_FIELD_NUMBER: _builtins.int
+    MONITORING_REPORT_PART_RECEIVED_FIELD_NUMBER: _builtins.int
+    CUSTOMER_INFORMATION_PART_RECEIVED_FIELD_NUMBER: _builtins.int
+    DISPLAY_MESSAGES_REPORTED_FIELD_NUMBER: _builtins.int
+    DATA_TRANSFER_RECEIVED_FIELD_NUMBER: _builtins.int
     PERIODIC_STREAM_OPENED_FIELD_NUMBER: _builtins.int
     PERIODIC_STREAM_CLOSED_FIELD_NUMBER: _builtins.int
     PERIODIC_STREAM_DATA_RECEIVED_FIELD_NUMBER: _builtins.int
-    DISPLAY_MESSAGES_REPORTED_FIELD_NUMBER: _builtins.int
-    DATA_TRANSFER_RECEIVED_FIELD_NUMBER: _builtins.int
-    REPORT_PART_RECEIVED_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
     message_id: _builtins.str
@@ -1119,17 +1662,23 @@ class DeviceModelEvent(_message.Message):
     @_builtins.property
     def command_expired(self) -> Global___CommandExpired: ...
     @_builtins.property
-    def periodic_stream_opened(self) -> Global___PeriodicStreamOpened: ...
+    def report_part_received(self) -> Global___ReportPartReceived: ...
     @_builtins.property
-    def periodic_stream_closed(self) -> Global___PeriodicStreamClosed: ...
+    def station_event_reported(self) -> Global___StationEventReported: ...
     @_builtins.property
-    def periodic_stream_data_received(self) -> Global___PeriodicStreamDataReceived: ...
+    def monitoring_report_part_received(self) -> Global___MonitoringReportPartReceived: ...
+    @_builtins.property
+    def customer_information_part_received(self) -> Global___CustomerInformationPartReceived: ...
     @_builtins.property
     def display_messages_reported(self) -> Global___DisplayMessagesReported: ...
     @_builtins.property
     def data_transfer_received(self) -> Global___DataTransferReceived: ...
     @_builtins.property
-    def report_part_received(self) -> Global___ReportPartReceived: ...
+    def periodic_stream_opened(self) -> Global___PeriodicStreamOpened: ...
+    @_builtins.property
+    def periodic_stream_closed(self) -> Global___PeriodicStreamClosed: ...
+    @_builtins.property
+    def periodic_stream_data_received(self) -> Global___PeriodicStreamDataReceived: ...
     def __init__(
         self,
         *,
@@ -1144,18 +1693,21 @@ class DeviceModelEvent(_message.Message):
         command_answered: Global___CommandAnswered | None = ...,
         command_failed: Global___CommandFailed | None = ...,
         command_expired: Global___CommandExpired | None = ...,
+        report_part_received: Global___ReportPartReceived | None = ...,
+        station_event_reported: Global___StationEventReported | None = ...,
+        monitoring_report_part_received: Global___MonitoringReportPartReceived | None = ...,
+        customer_information_part_received: Global___CustomerInformationPartReceived | None = ...,
+        display_messages_reported: Global___DisplayMessagesReported | None = ...,
+        data_transfer_received: Global___DataTransferReceived | None = ...,
         periodic_stream_opened: Global___PeriodicStreamOpened | None = ...,
         periodic_stream_closed: Global___PeriodicStreamClosed | None = ...,
         periodic_stream_data_received: Global___PeriodicStreamDataReceived | None = ...,
-        display_messages_reported: Global___DisplayMessagesReported | None = ...,
-        data_transfer_received: Global___DataTransferReceived | None = ...,
-        report_part_received: Global___ReportPartReceived | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "occurred_at", b"occurred_at", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "report_part_received", b"report_part_received", "station_booted", b"station_booted"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "customer_information_part_received", b"customer_information_part_received", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "monitoring_report_part_received", b"monitoring_report_part_received", "occurred_at", b"occurred_at", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "report_part_received", b"report_part_received", "station_booted", b"station_booted", "station_event_reported", b"station_event_reported"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "message_id", b"message_id", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "report_part_received", b"report_part_received", "station_booted", b"station_booted", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command_answered", b"command_answered", "command_expired", b"command_expired", "command_failed", b"command_failed", "command_queued", b"command_queued", "command_sent", b"command_sent", "connector_status_changed", b"connector_status_changed", "customer_information_part_received", b"customer_information_part_received", "data_transfer_received", b"data_transfer_received", "display_messages_reported", b"display_messages_reported", "event", b"event", "message_id", b"message_id", "monitoring_report_part_received", b"monitoring_report_part_received", "occurred_at", b"occurred_at", "ocpp_version", b"ocpp_version", "periodic_stream_closed", b"periodic_stream_closed", "periodic_stream_data_received", b"periodic_stream_data_received", "periodic_stream_opened", b"periodic_stream_opened", "report_part_received", b"report_part_received", "station_booted", b"station_booted", "station_event_reported", b"station_event_reported", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired", "periodic_stream_opened", "periodic_stream_closed", "periodic_stream_data_received", "display_messages_reported", "data_transfer_received", "report_part_received"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["station_booted", "connector_status_changed", "command_queued", "command_sent", "command_answered", "command_failed", "command_expired", "report_part_received", "station_event_reported", "monitoring_report_part_received", "customer_information_part_received", "display_messages_reported", "data_transfer_received", "periodic_stream_opened", "periodic_stream_closed", "periodic_stream_data_received"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 

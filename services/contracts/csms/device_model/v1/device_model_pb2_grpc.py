@@ -109,6 +109,21 @@ class DeviceModelServiceStub:
                 request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsRequest.SerializeToString,
                 response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsResponse.FromString,
                 _registered_method=True)
+        self.ListStationEvents = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListStationEvents',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationEventsRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationEventsResponse.FromString,
+                _registered_method=True)
+        self.ListMonitors = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/ListMonitors',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListMonitorsRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListMonitorsResponse.FromString,
+                _registered_method=True)
+        self.GetCustomerInformation = channel.unary_unary(
+                '/csms.device_model.v1.DeviceModelService/GetCustomerInformation',
+                request_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCustomerInformationRequest.SerializeToString,
+                response_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCustomerInformationResponse.FromString,
+                _registered_method=True)
 
 
 class DeviceModelServiceServicer:
@@ -230,6 +245,29 @@ class DeviceModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListStationEvents(self, request, context):
+        """Monitoring and station events (OCPP 2.x block N, docs/adr/0033): a station's event log (NotifyEvent), newest
+        first; INVALID_ARGUMENT for a page_token it did not issue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMonitors(self, request, context):
+        """The monitors the CSMS knows a station has: set by set-variable-monitoring (cleared by
+        clear-variable-monitoring) or reported in NotifyMonitoringReport.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCustomerInformation(self, request, context):
+        """A CustomerInformation report assembled from its NotifyCustomerInformation parts. NOT_FOUND: no part yet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DeviceModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -307,6 +345,21 @@ def add_DeviceModelServiceServicer_to_server(servicer, server):
                     servicer.ListStationBoots,
                     request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsRequest.FromString,
                     response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsResponse.SerializeToString,
+            ),
+            'ListStationEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStationEvents,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationEventsRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationEventsResponse.SerializeToString,
+            ),
+            'ListMonitors': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMonitors,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListMonitorsRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.ListMonitorsResponse.SerializeToString,
+            ),
+            'GetCustomerInformation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCustomerInformation,
+                    request_deserializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCustomerInformationRequest.FromString,
+                    response_serializer=csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCustomerInformationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -714,6 +767,87 @@ class DeviceModelService:
             '/csms.device_model.v1.DeviceModelService/ListStationBoots',
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsRequest.SerializeToString,
             csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationBootsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStationEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListStationEvents',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationEventsRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListStationEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMonitors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/ListMonitors',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListMonitorsRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.ListMonitorsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCustomerInformation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.device_model.v1.DeviceModelService/GetCustomerInformation',
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCustomerInformationRequest.SerializeToString,
+            csms_dot_device__model_dot_v1_dot_device__model__pb2.GetCustomerInformationResponse.FromString,
             options,
             channel_credentials,
             insecure,

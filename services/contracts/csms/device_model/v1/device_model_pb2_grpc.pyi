@@ -80,6 +80,16 @@ class DeviceModelServiceStub:
     """
     ListStationBoots: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListStationBootsRequest, _device_model_pb2.ListStationBootsResponse]
     """The station's boots (reason, firmware, answer), newest first."""
+    ListStationEvents: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListStationEventsRequest, _device_model_pb2.ListStationEventsResponse]
+    """Monitoring and station events (OCPP 2.x block N, docs/adr/0033): a station's event log (NotifyEvent), newest
+    first; INVALID_ARGUMENT for a page_token it did not issue.
+    """
+    ListMonitors: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.ListMonitorsRequest, _device_model_pb2.ListMonitorsResponse]
+    """The monitors the CSMS knows a station has: set by set-variable-monitoring (cleared by
+    clear-variable-monitoring) or reported in NotifyMonitoringReport.
+    """
+    GetCustomerInformation: _grpc.UnaryUnaryMultiCallable[_device_model_pb2.GetCustomerInformationRequest, _device_model_pb2.GetCustomerInformationResponse]
+    """A CustomerInformation report assembled from its NotifyCustomerInformation parts. NOT_FOUND: no part yet."""
 
 @_typing.type_check_only
 class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
@@ -133,6 +143,16 @@ class DeviceModelServiceAsyncStub(DeviceModelServiceStub):
     """
     ListStationBoots: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListStationBootsRequest, _device_model_pb2.ListStationBootsResponse]  # type: ignore[assignment]
     """The station's boots (reason, firmware, answer), newest first."""
+    ListStationEvents: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListStationEventsRequest, _device_model_pb2.ListStationEventsResponse]  # type: ignore[assignment]
+    """Monitoring and station events (OCPP 2.x block N, docs/adr/0033): a station's event log (NotifyEvent), newest
+    first; INVALID_ARGUMENT for a page_token it did not issue.
+    """
+    ListMonitors: _aio.UnaryUnaryMultiCallable[_device_model_pb2.ListMonitorsRequest, _device_model_pb2.ListMonitorsResponse]  # type: ignore[assignment]
+    """The monitors the CSMS knows a station has: set by set-variable-monitoring (cleared by
+    clear-variable-monitoring) or reported in NotifyMonitoringReport.
+    """
+    GetCustomerInformation: _aio.UnaryUnaryMultiCallable[_device_model_pb2.GetCustomerInformationRequest, _device_model_pb2.GetCustomerInformationResponse]  # type: ignore[assignment]
+    """A CustomerInformation report assembled from its NotifyCustomerInformation parts. NOT_FOUND: no part yet."""
 
 class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -273,5 +293,33 @@ class DeviceModelServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_device_model_pb2.ListStationBootsResponse, _abc.Awaitable[_device_model_pb2.ListStationBootsResponse]]:
         """The station's boots (reason, firmware, answer), newest first."""
+
+    @_abc_1.abstractmethod
+    def ListStationEvents(
+        self,
+        request: _device_model_pb2.ListStationEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListStationEventsResponse, _abc.Awaitable[_device_model_pb2.ListStationEventsResponse]]:
+        """Monitoring and station events (OCPP 2.x block N, docs/adr/0033): a station's event log (NotifyEvent), newest
+        first; INVALID_ARGUMENT for a page_token it did not issue.
+        """
+
+    @_abc_1.abstractmethod
+    def ListMonitors(
+        self,
+        request: _device_model_pb2.ListMonitorsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.ListMonitorsResponse, _abc.Awaitable[_device_model_pb2.ListMonitorsResponse]]:
+        """The monitors the CSMS knows a station has: set by set-variable-monitoring (cleared by
+        clear-variable-monitoring) or reported in NotifyMonitoringReport.
+        """
+
+    @_abc_1.abstractmethod
+    def GetCustomerInformation(
+        self,
+        request: _device_model_pb2.GetCustomerInformationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_device_model_pb2.GetCustomerInformationResponse, _abc.Awaitable[_device_model_pb2.GetCustomerInformationResponse]]:
+        """A CustomerInformation report assembled from its NotifyCustomerInformation parts. NOT_FOUND: no part yet."""
 
 def add_DeviceModelServiceServicer_to_server(servicer: DeviceModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
