@@ -9,6 +9,7 @@ Events of kinds without a writer (connector status is the stations projection's)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.projections import (
@@ -28,13 +29,18 @@ from csms_kernel.projecting.writes import Write
 Writer = Callable[[device_model_pb2.DeviceModelEvent], list[Write]]
 
 
-def chain(*writers: Writer) -> Writer:
+@dataclass(frozen=True)
+class Chain:
     """One writer for an event kind several read models need (e.g. command_answered): the writes of each, in order."""
 
-    def write(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
-        return [w for writer in writers for w in writer(event)]
+    writers: tuple[Writer, ...]
 
-    return write
+    def __call__(self, event: device_model_pb2.DeviceModelEvent) -> list[Write]:
+        return [write for writer in self.writers for write in writer(event)]
+
+
+def chain(*writers: Writer) -> Chain:
+    return Chain(writers)
 
 
 WRITERS: dict[str, Writer] = {

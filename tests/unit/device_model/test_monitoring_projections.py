@@ -225,5 +225,6 @@ def test_the_device_projection_routes_the_kinds_to_these_writers() -> None:
     assert device.WRITERS["station_event_reported"] is station_events.from_event
     assert device.WRITERS["monitoring_report_part_received"] is monitors.from_report_part
     assert device.WRITERS["customer_information_part_received"] is customer_information.from_event
-    assert device.WRITERS["command_answered"] is monitors.from_command_answered
+    answered = device.WRITERS["command_answered"]
+    assert isinstance(answered, device.Chain) and monitors.from_command_answered in answered.writers
     assert set(device.TABLES) >= {"station_events", "monitors", "monitoring_report_parts", "customer_information_parts"}
