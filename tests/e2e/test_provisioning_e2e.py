@@ -1,10 +1,10 @@
 """Provisioning end to end (docs/adr/0031) with a 1.6, a 2.0.1 and a 2.1 station (the `ocpp` package's clients):
 a station whose boot policy is Pending boots Pending (with the retry interval), may not send other requests
-(SecurityError from the edge) except what the CSMS asked for, gets its configuration set while Pending (the
-set-configuration command), is accepted by the operator (`POST .../provisioning/accept`: TriggerMessage
-BootNotification, allowed while Pending), boots again and is Accepted; its boots are listed newest first through the
-API and the CLI. A Rejected station gets the retry interval, may send nothing but BootNotification and is sent
-nothing."""
+(SecurityError from the edge) except what the CSMS asked for, has its configuration read while Pending (2.x
+GetBaseReport with its NotifyReport; 1.6 GetConfiguration) into its inventory and set (the set-configuration
+command), is accepted by the operator (`POST .../provisioning/accept`: TriggerMessage BootNotification, allowed
+while Pending), boots again and is Accepted; its boots are listed newest first through the API and the CLI. A
+Rejected station gets the retry interval, may send nothing but BootNotification and is sent nothing."""
 
 from __future__ import annotations
 
@@ -52,6 +52,43 @@ async def refused_heartbeat(station: Any, version: OcppVersion) -> str:
     return str(error.value)
 
 
+async def inventory(http: httpx.AsyncClient, station_id: str, component: str) -> list[dict[str, Any]]:
+    answer = await http.get(f"/api/v1/stations/{station_id}/device-model", params={"component": component})
+    assert answer.status_code == 200, answer.text
+    items: list[dict[str, Any]] = answer.json()["items"]
+    return items
+
+
+async def read_its_configuration(http: httpx.AsyncClient, station: Any, station_id: str, version: OcppVersion) -> None:
+    """While Pending: 2.x GetBaseReport, and the station's NotifyReport passes the edge (the CSMS asked for it);
+    1.6 GetConfiguration. Either fills the station's inventory."""
+    if version is V16:
+        read = await command(http, station_id, "get-configuration", {})
+        assert (read.status_code, read.json()["state"]) == (200, "answered"), read.text
+        component, expected = "OCPP16", ("HeartbeatInterval", "300")
+    else:
+        read = await command(http, station_id, "get-base-report", {"report_base": "full_inventory"})
+        assert (read.status_code, read.json()["result"]) == (200, {"status": "accepted"}), read.text
+        part = station.calls.NotifyReport(
+            request_id=read.json()["params"]["request_id"],
+            generated_at="2026-12-06T12:00:00Z",
+            seq_no=0,
+            report_data=[
+                {
+                    "component": {"name": "OCPPCommCtrlr"},
+                    "variable": {"name": "HeartbeatInterval"},
+                    "variable_attribute": [{"type": "Actual", "value": "300", "mutability": "ReadWrite"}],
+                }
+            ],
+        )
+        await station.call(part, suppress=False)
+        component, expected = "OCPPCommCtrlr", ("HeartbeatInterval", "300")
+    found = await eventually(
+        lambda: inventory(http, station_id, component), lambda items: len(items) > 0, what="the inventory"
+    )
+    assert expected in {(item["variable"], item["value"]) for item in found}
+
+
 async def registration(http: httpx.AsyncClient, station_id: str) -> str | None:
     found = (await http.get(f"/api/v1/stations/{station_id}/provisioning")).json()
     status: str | None = found["registration_status"]
@@ -71,6 +108,7 @@ async def test_pending_configured_then_accepted(
         await connected(stack, station_id)
         assert "boot Pending" in await refused_heartbeat(station, version)
 
+        await read_its_configuration(operator, station, station_id, version)
         configured = await command(operator, station_id, "set-configuration", SET_CONFIGURATION[version])
         assert (configured.status_code, configured.json()["state"]) == (200, "answered"), configured.text
         if version is V16:
