@@ -291,6 +291,11 @@ class GrpcCsmsClient:
                 request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
                 page = self._device_model().ListDataTransfers(request, timeout=self._rpc_timeout_s)
                 found.extend(page.transfers)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                request.page_token = page.next_page_token
 
     def get_device_model(
         self, request: device_model_pb2.GetDeviceModelRequest, limit: int
@@ -301,6 +306,11 @@ class GrpcCsmsClient:
                 request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
                 page = self._device_model().GetDeviceModel(request, timeout=self._rpc_timeout_s)
                 found.extend(page.variables)
+                if len(found) > limit:
+                    return found[:limit], True
+                if not page.next_page_token:
+                    return found, False
+                request.page_token = page.next_page_token
 
     def get_station_provisioning(self, station_id: str) -> device_model_pb2.StationProvisioning:
         request = device_model_pb2.GetStationProvisioningRequest(station_id=station_id)

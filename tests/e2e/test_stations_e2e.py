@@ -84,10 +84,8 @@ async def test_station_callerror_and_invalid_payload_via_cli(stack: Stack, cli: 
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, OcppVersion.V201) as station:
         await station.boot()
         await eventually(lambda: get_station(stack, station_id), lambda s: s is not None and s.connected)
-        # The test station has no handler for GetBaseReport: the ocpp library answers NotImplemented.
-        report = await asyncio.to_thread(
-            call, cli, station_id, "GetBaseReport", {"requestId": 1, "reportBase": "FullInventory"}
-        )
+        # The test station has no handler for GetCompositeSchedule: the ocpp library answers NotImplemented.
+        report = await asyncio.to_thread(call, cli, station_id, "GetCompositeSchedule", {"duration": 60, "evseId": 1})
         assert report.returncode == 1 and "NotImplemented" in report.stderr
         invalid = await asyncio.to_thread(call, cli, station_id, "Reset", {"type": "Sometime"})
         assert invalid.returncode == 4 and "not valid" in invalid.stderr
