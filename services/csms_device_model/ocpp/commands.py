@@ -26,8 +26,11 @@ from csms_device_model.domain.commands import (
     data_transfer,
     delete_certificate,
     get_configuration,
+    get_diagnostics,
     get_installed_certificate_ids,
+    get_log,
     install_certificate,
+    publish_firmware,
     raw,
     reset,
     set_configuration,
@@ -35,6 +38,7 @@ from csms_device_model.domain.commands import (
     set_security_profile,
     trigger_message,
     unlock_connector,
+    update_firmware,
 )
 from csms_device_model.domain.commands.configuration import parse_key
 from csms_device_model.domain.commands.credentials import CredentialChange, redact
@@ -45,6 +49,7 @@ from csms_device_model.domain.commands.set_configuration import SetConfiguration
 from csms_device_model.domain.commands.set_password import SetPassword
 from csms_device_model.domain.commands.set_security_profile import SetSecurityProfile
 from csms_device_model.domain.commands.trigger_message import TriggerMessage
+from csms_device_model.domain.commands.update_firmware import UpdateFirmware
 from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
@@ -53,37 +58,49 @@ from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
 from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
 from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import get_diagnostics as v16_get_diagnostics
 from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
+from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
+from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v16 import update_firmware as v16_update_firmware
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_log as v21_get_log
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
+from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v21 import unpublish_firmware as v21_unpublish_firmware
+from csms_device_model.ocpp.v21 import update_firmware as v21_update_firmware
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_log as v201_get_log
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
+from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
 from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
+from csms_device_model.ocpp.v201 import unpublish_firmware as v201_unpublish_firmware
+from csms_device_model.ocpp.v201 import update_firmware as v201_update_firmware
 from csms_kernel.clients.station_calls import action_of, result_type_of
 from csms_kernel.ocpp.errors import OcppCallError
 from csms_kernel.ocpp.payloads import to_payload, to_request
@@ -198,6 +215,22 @@ def v16_installed_certificates(command: get_installed_certificate_ids.GetInstall
             [v16_get_installed_certificate_ids.outcome(r, use) for r, use in zip(results, uses, strict=True)]
         ),
     )
+
+
+def not_expressible(why: str) -> Callable[[Any], Plan]:
+    """The plan of a version that has no such command: refused with the reason."""
+
+    def plan(command: Any) -> Plan:
+        raise NotExpressible(why)
+
+    return plan
+
+
+def v16_firmware_update(command: UpdateFirmware) -> Plan:
+    """SignedUpdateFirmware (security whitepaper) for a signed image, UpdateFirmware otherwise."""
+    if command.signed:
+        return single(v16_signed_update_firmware.request, v16_signed_update_firmware.outcome)(command)
+    return single(v16_update_firmware.request, v16_update_firmware.outcome)(command)
 
 
 TAKEN = ("accepted", "reboot_required", "scheduled")
@@ -449,6 +482,49 @@ COMMANDS: dict[str, Command] = {
             V16: v16_set_security_profile,
             V201: v2_set_security_profile(v201_set_network_profile, v201_set_variables, v201_reset),
             V21: v2_set_security_profile(v21_set_network_profile, v21_set_variables, v21_reset),
+        },
+    ),
+    "update-firmware": Command(
+        update_firmware.parse,
+        {
+            V16: v16_firmware_update,
+            V201: single(v201_update_firmware.request, v201_update_firmware.outcome),
+            V21: single(v21_update_firmware.request, v21_update_firmware.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "get-diagnostics": Command(
+        get_diagnostics.parse,
+        {
+            V16: single(v16_get_diagnostics.request, v16_get_diagnostics.outcome),
+            V201: not_expressible("OCPP 2.0.1 has no GetDiagnostics: use get-log with log_type diagnostics"),
+            V21: not_expressible("OCPP 2.1 has no GetDiagnostics: use get-log with log_type diagnostics"),
+        },
+    ),
+    "get-log": Command(
+        get_log.parse,
+        {
+            V16: single(v16_get_log.request, v16_get_log.outcome),
+            V201: single(v201_get_log.request, v201_get_log.outcome),
+            V21: single(v21_get_log.request, v21_get_log.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "publish-firmware": Command(
+        publish_firmware.parse,
+        {
+            V16: not_expressible("OCPP 1.6 has no local controllers: PublishFirmware is 2.x only"),
+            V201: single(v201_publish_firmware.request, v201_publish_firmware.outcome),
+            V21: single(v21_publish_firmware.request, v21_publish_firmware.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "unpublish-firmware": Command(
+        publish_firmware.parse_unpublish,
+        {
+            V16: not_expressible("OCPP 1.6 has no local controllers: UnpublishFirmware is 2.x only"),
+            V201: single(v201_unpublish_firmware.request, v201_unpublish_firmware.outcome),
+            V21: single(v21_unpublish_firmware.request, v21_unpublish_firmware.outcome),
         },
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),

@@ -21,13 +21,17 @@ from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
 from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
 from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import get_diagnostics as v16_get_diagnostics
 from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
+from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import heartbeat as v16_heartbeat
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
+from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
 from csms_device_model.ocpp.v16 import status_notification as v16_status_notification
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v16 import update_firmware as v16_update_firmware
 from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notification
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
@@ -35,15 +39,19 @@ from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_log as v21_get_log
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import heartbeat as v21_heartbeat
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
+from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_network_profile as v21_set_network_profile
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import status_notification as v21_status_notification
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v21 import unpublish_firmware as v21_unpublish_firmware
+from csms_device_model.ocpp.v21 import update_firmware as v21_update_firmware
 from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notification
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
@@ -51,15 +59,19 @@ from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_log as v201_get_log
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import heartbeat as v201_heartbeat
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
+from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_network_profile as v201_set_network_profile
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import status_notification as v201_status_notification
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
 from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
+from csms_device_model.ocpp.v201 import unpublish_firmware as v201_unpublish_firmware
+from csms_device_model.ocpp.v201 import update_firmware as v201_update_firmware
 from csms_kernel.handling.router import Route, RoutingTable
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -102,6 +114,10 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "DeleteCertificate": v16_delete_certificate,
         "GetInstalledCertificateIds": v16_get_installed_certificate_ids,
         "InstallCertificate": v16_install_certificate,
+        "UpdateFirmware": v16_update_firmware,
+        "SignedUpdateFirmware": v16_signed_update_firmware,
+        "GetDiagnostics": v16_get_diagnostics,
+        "GetLog": v16_get_log,
     },
     OcppVersion.V201: {
         "Reset": v201_reset,
@@ -117,6 +133,10 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "DeleteCertificate": v201_delete_certificate,
         "GetInstalledCertificateIds": v201_get_installed_certificate_ids,
         "InstallCertificate": v201_install_certificate,
+        "UpdateFirmware": v201_update_firmware,
+        "GetLog": v201_get_log,
+        "PublishFirmware": v201_publish_firmware,
+        "UnpublishFirmware": v201_unpublish_firmware,
     },
     OcppVersion.V21: {
         "Reset": v21_reset,
@@ -132,5 +152,9 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "DeleteCertificate": v21_delete_certificate,
         "GetInstalledCertificateIds": v21_get_installed_certificate_ids,
         "InstallCertificate": v21_install_certificate,
+        "UpdateFirmware": v21_update_firmware,
+        "GetLog": v21_get_log,
+        "PublishFirmware": v21_publish_firmware,
+        "UnpublishFirmware": v21_unpublish_firmware,
     },
 }
