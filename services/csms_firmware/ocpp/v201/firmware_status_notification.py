@@ -12,5 +12,5 @@ from csms_firmware.ocpp.reports import FIRMWARE, record
 async def handle(
     ctx: FirmwareContext, request: call.FirmwareStatusNotification
 ) -> call_result.FirmwareStatusNotification:
-    record(ctx, FIRMWARE, request.status, request_id=request.request_id, status_info=request.status_info)
+    record(ctx, FIRMWARE, request.status, request_id=request.request_id)
     return call_result.FirmwareStatusNotification()

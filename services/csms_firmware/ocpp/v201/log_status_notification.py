@@ -9,5 +9,5 @@ from csms_firmware.ocpp.reports import LOG, record
 
 
 async def handle(ctx: FirmwareContext, request: call.LogStatusNotification) -> call_result.LogStatusNotification:
-    record(ctx, LOG, request.status, request_id=request.request_id, status_info=request.status_info)
+    record(ctx, LOG, request.status, request_id=request.request_id)
     return call_result.LogStatusNotification()

@@ -17,7 +17,6 @@ async def handle(
         PUBLISH,
         request.status,
         request_id=request.request_id,
-        status_info=request.status_info,
         locations=request.location or (),
     )
     return call_result.PublishFirmwareStatusNotification()
