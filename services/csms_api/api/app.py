@@ -17,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from csms_api.api import (
     api_keys,
     commands,
+    firmware,
     health,
     local_lists,
     problems,
@@ -33,7 +34,7 @@ from csms_kernel.infra.lifecycle import Resource
 TITLE = "CSMS operator API"
 VERSION = "1"
 DESCRIPTION = """The operator REST API of the CSMS: stations, id tokens, local lists, transactions, sessions and
-commands, security events and station certificates, for every OCPP version.
+commands, security events and station certificates, firmware updates and log uploads, for every OCPP version.
 
 Every `/api/v1` request needs `Authorization: Bearer <key>`; create the first key with
 `csms api-keys create NAME --scope admin`. Scopes: `read` (every GET), `operate` (also commands and sessions),
@@ -49,6 +50,7 @@ ROUTERS = (
     local_lists.router,
     transactions.router,
     security.router,
+    firmware.router,
     api_keys.router,
 )
 
