@@ -18,6 +18,7 @@ from csms_cli import (
     call,
     command,
     exit_codes,
+    firmware,
     local_lists,
     projections,
     render,
@@ -71,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--security", metavar="HOST:PORT", help="security gRPC address (default: $CSMS_SECURITY_ADDRESS)"
     )
+    parser.add_argument(
+        "--firmware", metavar="HOST:PORT", help="firmware gRPC address (default: $CSMS_FIRMWARE_ADDRESS)"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     for module in (
@@ -86,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         projections,
         api_keys,
         security,
+        firmware,
     ):
         module.add_parser(commands)
     return parser
@@ -112,6 +117,7 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
             authorization=args.authorization or settings.authorization_address,
             transactions=args.transactions or settings.transactions_address,
             security=args.security or settings.security_address,
+            firmware=args.firmware or settings.firmware_address,
             tls=settings.grpc_tls,
         )
     )
