@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
 from csms_firmware.adapters.event_publisher import KafkaFirmwareEvents
 from csms_firmware.adapters.history_store import CassandraFirmwareHistory
+from csms_firmware.adapters.request_keys import CassandraRequestKeys
 from csms_firmware.api.grpc_api import FirmwareServicer
 from csms_firmware.app.requests import FirmwareRequests
 from csms_firmware.domain.events import TOPIC
 from csms_firmware.ocpp.context import FirmwareContext
 from csms_firmware.ocpp.routing import TABLES
-from csms_firmware.ports import FirmwareEventPublisher, FirmwareHistory, StationCommands
+from csms_firmware.ports import FirmwareEventPublisher, FirmwareHistory, RequestKeys, StationCommands
 from csms_firmware.projections.history import PROJECTION
 from csms_firmware.projections.tables import KEYSPACE
 from csms_firmware.settings import FirmwareSettings
@@ -51,6 +52,7 @@ def build(
     commands: StationCommands | None = None,
     events: FirmwareEventPublisher | None = None,
     history: FirmwareHistory | None = None,
+    keys: RequestKeys | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The firmware service, wired; each keyword replaces a port (tests pass fakes). A `session` passed in stays
@@ -83,6 +85,7 @@ def build(
     )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
     requests = FirmwareRequests(
+        keys or CassandraRequestKeys(session),
         commands,
         events or KafkaFirmwareEvents(events_producer),
         clock,

@@ -26,6 +26,14 @@ class StationCommands(Protocol):
         a second one). csms_kernel.clients.station_commands.CommandRefused when it did not record it."""
 
 
+class RequestKeys(Protocol):
+    async def claim(
+        self, station_id: str, request_key: str, command: str, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        """Stores the command and params under the station's request key unless the key has some already;
+        returns what is stored (the first claim's, whoever made it)."""
+
+
 class FirmwareEventPublisher(Protocol):
     async def publish(self, events: Sequence[firmware_pb2.FirmwareEvent]) -> None:
         """Appends the events to csms.firmware.events.v1 (acknowledged by Kafka when it returns)."""

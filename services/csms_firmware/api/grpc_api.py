@@ -1,8 +1,8 @@
 """The FirmwareService gRPC servicer: firmware and log requests (handed to app/requests.py) and each station's
 history (read model folded by domain/history.py). A station id or params that cannot make a command is
 INVALID_ARGUMENT; device-model's refusal keeps its status (NOT_FOUND: unknown station, FAILED_PRECONDITION:
-offline without queue_if_offline, ALREADY_EXISTS: the request key named another command, UNAVAILABLE: device-model
-unreachable); Kafka unreachable is UNAVAILABLE."""
+offline without queue_if_offline, UNAVAILABLE: device-model unreachable); a request key used for another request
+is ALREADY_EXISTS; Kafka unreachable is UNAVAILABLE."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 
 from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
-from csms_firmware.app.requests import MAX_REQUEST_KEY, FirmwareRequests
+from csms_firmware.app.requests import MAX_REQUEST_KEY, FirmwareRequests, KeyConflict
 from csms_firmware.domain.history import LOG_UPLOAD, station_history
 from csms_firmware.domain.params import BadRequest, CommandParams, log_params, update_params
 from csms_firmware.ports import FirmwareHistory
@@ -85,6 +85,8 @@ class FirmwareServicer(firmware_pb2_grpc.FirmwareServiceServicer):
                 expires_at=to_datetime(request.expires_at) if request.HasField("expires_at") else None,
                 request_key=request.request_key,
             )
+        except KeyConflict as exc:
+            await context.abort(grpc.StatusCode.ALREADY_EXISTS, str(exc))
         except CommandRefused as exc:
             await context.abort(exc.code, str(exc))
         except EventLogUnavailable as exc:

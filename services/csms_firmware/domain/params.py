@@ -25,9 +25,21 @@ class BadRequest(ValueError):
 
 @dataclass(frozen=True)
 class CommandParams:
+    """`defaulted`: the params the service filled in (not given by the caller), which a repeat of the request may
+    fill differently (the retrieve time "now")."""
+
     kind: firmware_pb2.RequestKind.ValueType
     command: str
     params: dict[str, Any]
+    defaulted: frozenset[str] = frozenset()
+
+    def same_request(self, command: str, params: dict[str, Any]) -> bool:
+        """Whether `command` and `params` (a first claim's) ask for what these ask for, defaults aside."""
+
+        def given(found: dict[str, Any]) -> dict[str, Any]:
+            return {name: value for name, value in found.items() if name not in self.defaulted}
+
+        return command == self.command and given(params) == given(self.params)
 
 
 def _when(message: Any, name: str) -> str | None:
@@ -51,15 +63,17 @@ def update_params(request: firmware_pb2.RequestFirmwareUpdateRequest, now: datet
     """update-firmware; no retrieve time: now."""
     if not request.location:
         raise BadRequest("location is required")
+    retrieve = _when(request, "retrieve_at")
     params = {
         "location": request.location,
-        "retrieve_date_time": _when(request, "retrieve_at") or ocpp_datetime(now),
+        "retrieve_date_time": retrieve or ocpp_datetime(now),
         "install_date_time": _when(request, "install_at"),
         "signing_certificate": request.signing_certificate,
         "signature": request.signature,
         **_retries(request),
     }
-    return CommandParams(firmware_pb2.REQUEST_KIND_FIRMWARE_UPDATE, UPDATE_FIRMWARE, _present(params))
+    defaulted = frozenset() if retrieve else frozenset({"retrieve_date_time"})
+    return CommandParams(firmware_pb2.REQUEST_KIND_FIRMWARE_UPDATE, UPDATE_FIRMWARE, _present(params), defaulted)
 
 
 def log_params(request: firmware_pb2.RequestLogUploadRequest) -> CommandParams:

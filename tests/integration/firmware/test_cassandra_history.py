@@ -1,4 +1,5 @@
-"""The firmware history in Cassandra: the projection's writes stored once per event (a redelivery rewrites the
+"""The firmware service in Cassandra: request keys claimed once (the first params win); the projection's writes stored
+once per event (a redelivery rewrites the
 same row), read back whole and oldest first, folded into the station's history. In a keyspace of its own (the
 tables of schema.cql)."""
 
@@ -12,6 +13,7 @@ import pytest
 from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.adapters.history_store import CassandraFirmwareHistory
+from csms_firmware.adapters.request_keys import CassandraRequestKeys
 from csms_firmware.domain.events import requested
 from csms_firmware.domain.history import FIRMWARE_UPDATE, station_history
 from csms_firmware.projections.history import PROJECTION
@@ -70,3 +72,16 @@ async def test_a_station_history_round_trip(session: CassandraSession, keyspace:
     [entry] = station_history(stored).of_kind(FIRMWARE_UPDATE)
     assert ([s.status for s in entry.statuses], entry.booted_version) == (["Installed"], "2.0")
     assert await CassandraFirmwareHistory(session, keyspace).events("IT-none") == []
+
+
+async def test_the_first_claim_of_a_request_key_wins(session: CassandraSession, keyspace: str) -> None:
+    keys = CassandraRequestKeys(session, keyspace)
+    station = f"IT-{uuid.uuid4().hex[:8]}"
+    first = {"location": "ftp://fw/x", "retrieve_date_time": "2026-12-06T12:00:00.000Z"}
+    assert await keys.claim(station, "k", "update-firmware", first) == ("update-firmware", first)
+    later = {**first, "retrieve_date_time": "2026-12-06T12:05:00.000Z"}
+    assert await keys.claim(station, "k", "update-firmware", later) == ("update-firmware", first)
+    assert await keys.claim(station, "k2", "get-log", {"log_type": "security"}) == (
+        "get-log",
+        {"log_type": "security"},
+    )

@@ -14,7 +14,7 @@ from csms_firmware.settings import FirmwareSettings
 from csms_kernel.handling.router import Answer, CallInfo, Router
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.fakes.firmware import ListedHistory, PublishedEvents, RecordingCommands
+from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
 
 NOW = datetime(2026, 12, 6, 12, 0, 0, 250000, tzinfo=UTC)
 STATION = "CS-1"
@@ -40,7 +40,13 @@ class Csms:
         return await self.router().dispatch(call, Frame(MessageType.CALL, message_id, action, payload))
 
     def router(self) -> Router[Any]:
-        service = build(SETTINGS, commands=RecordingCommands(NOW), events=PublishedEvents(), history=ListedHistory())
+        service = build(
+            SETTINGS,
+            commands=RecordingCommands(NOW),
+            events=PublishedEvents(),
+            history=ListedHistory(),
+            keys=InMemoryRequestKeys(),
+        )
         assert service.router is not None
         return service.router
 

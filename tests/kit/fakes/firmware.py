@@ -69,6 +69,16 @@ class RecordingCommands:
 
 
 @dataclass
+class InMemoryRequestKeys:
+    claimed: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(default_factory=dict)
+
+    async def claim(
+        self, station_id: str, request_key: str, command: str, params: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        return self.claimed.setdefault((station_id, request_key), (command, dict(params)))
+
+
+@dataclass
 class PublishedEvents:
     events: list[firmware_pb2.FirmwareEvent] = field(default_factory=list)
 

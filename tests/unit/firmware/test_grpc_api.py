@@ -15,7 +15,7 @@ from csms_firmware.api.grpc_api import FirmwareServicer
 from csms_firmware.app.requests import FirmwareRequests
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.firmware import NOW, STATION
-from kit.fakes.firmware import ListedHistory, PublishedEvents, RecordingCommands
+from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
 from kit.fakes.grpc_context import CONTEXT, Aborted
 from unit.firmware.events import boot, report, update
 
@@ -25,8 +25,10 @@ class Api:
         self.commands = RecordingCommands(NOW, refusal=refusal)
         self.events = PublishedEvents()
         self.history = ListedHistory()
-        requests = FirmwareRequests(self.commands, self.events, lambda: NOW, timedelta(hours=1))
-        self.servicer = FirmwareServicer(requests, self.history, lambda: NOW)
+        self.now = NOW
+        self.keys = InMemoryRequestKeys()
+        requests = FirmwareRequests(self.keys, self.commands, self.events, lambda: self.now, timedelta(hours=1))
+        self.servicer = FirmwareServicer(requests, self.history, lambda: self.now)
 
 
 async def test_an_update_is_handed_over_and_recorded() -> None:
@@ -69,6 +71,42 @@ async def test_a_repeat_sends_nothing_again_and_records_the_same_event() -> None
     assert first == again
     assert len(api.commands.sent) == 1
     assert api.events.events[0] == api.events.events[1]
+
+
+async def test_a_repeat_later_keeps_the_first_retrieve_time() -> None:
+    api = Api()
+    ask = firmware_pb2.RequestFirmwareUpdateRequest(station_id=STATION, location="ftp://fw/x", request_key="k")
+    first = await api.servicer.RequestFirmwareUpdate(ask, CONTEXT)
+    api.now = NOW + timedelta(minutes=5)
+    again = await api.servicer.RequestFirmwareUpdate(ask, CONTEXT)
+    assert first == again
+    [sent] = api.commands.sent
+    assert sent.params["retrieve_date_time"] == "2026-12-06T12:00:00.250Z"
+    assert api.keys.claimed[(STATION, "k")] == ("update-firmware", sent.params)
+
+
+async def test_a_key_used_for_another_request_is_already_exists() -> None:
+    api = Api()
+    await api.servicer.RequestFirmwareUpdate(
+        firmware_pb2.RequestFirmwareUpdateRequest(station_id=STATION, location="ftp://fw/x", request_key="k"), CONTEXT
+    )
+    for other in [
+        firmware_pb2.RequestFirmwareUpdateRequest(station_id=STATION, location="ftp://fw/y", request_key="k"),
+        firmware_pb2.RequestFirmwareUpdateRequest(
+            station_id=STATION, location="ftp://fw/x", request_key="k", retrieve_at=timestamp(NOW + timedelta(hours=1))
+        ),
+    ]:
+        with pytest.raises(Aborted) as aborted:
+            await api.servicer.RequestFirmwareUpdate(other, CONTEXT)
+        assert aborted.value.code == grpc.StatusCode.ALREADY_EXISTS
+        assert "request key 'k' of station CS-1 was used for another request" in aborted.value.details
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.RequestLogUpload(
+            firmware_pb2.RequestLogUploadRequest(station_id=STATION, remote_location="ftp://u/", request_key="k"),
+            CONTEXT,
+        )
+    assert aborted.value.code == grpc.StatusCode.ALREADY_EXISTS
+    assert len(api.commands.sent) == 1
 
 
 async def test_without_a_key_each_request_is_new() -> None:
