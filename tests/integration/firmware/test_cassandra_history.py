@@ -1,7 +1,6 @@
-"""The firmware service in Cassandra: request keys claimed once (the first params win); the projection's writes stored
-once per event (a redelivery rewrites the
-same row), read back whole and oldest first, folded into the station's history. In a keyspace of its own (the
-tables of schema.cql)."""
+"""The firmware service in Cassandra: request keys claimed once (the first params win); the projection's writes
+stored once per event (a redelivery rewrites the same row), read back whole and oldest first, folded into the
+station's history. In a keyspace of its own (the tables of schema.cql)."""
 
 from __future__ import annotations
 
