@@ -42,8 +42,9 @@ class Command(BaseModel):
     command: str = Field(
         description="reset, change-availability, unlock-connector, trigger-message, clear-cache, "
         "get-configuration, set-configuration, data-transfer, raw, certificate-signed, install-certificate, "
-        "get-installed-certificate-ids, delete-certificate, set-password or set-security-profile (docs/adr/0020, "
-        "0027). A new password is shown as <redacted>."
+        "get-installed-certificate-ids, delete-certificate, set-password, set-security-profile (docs/adr/0020, "
+        "0027), update-firmware, get-log, get-diagnostics, publish-firmware or unpublish-firmware (docs/adr/0037)."
+        " A new password is shown as <redacted>."
     )
     state: CommandState | None
     ocpp_version: convert.OcppVersionName | None = Field(description="The version it was translated to.")
