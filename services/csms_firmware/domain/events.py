@@ -15,6 +15,17 @@ TOPIC = FIRMWARE_EVENTS
 IDEMPOTENCY_PREFIX = "firmware:"
 """Device-model's idempotency key of a request's command is this prefix and the request key."""
 
+REQUEST_KINDS: dict[str, firmware_pb2.RequestKind.ValueType] = {
+    "update-firmware": firmware_pb2.REQUEST_KIND_FIRMWARE_UPDATE,
+    "get-log": firmware_pb2.REQUEST_KIND_LOG_UPLOAD,
+    "get-diagnostics": firmware_pb2.REQUEST_KIND_LOG_UPLOAD,
+    "publish-firmware": firmware_pb2.REQUEST_KIND_FIRMWARE_PUBLISH,
+}
+"""The device-model commands that start a request the station reports on, and the kind of each."""
+
+COMMAND_KEY_PREFIX = "command:"
+"""The request key of a request seen only as a device-model command (sent as a plain operator command)."""
+
 _NAMESPACE = uuid.UUID("0b7f6c1e-3a52-4d8e-9f41-7c2e5d9a1b37")
 
 

@@ -7,7 +7,9 @@ A report names its request by requestId (2.x, 1.6 SignedFirmwareStatusNotificati
 their kind recorded before them. A report whose request is unknown is kept as unmatched; one without a request
 (2.x Idle) as a station report. A firmware update succeeded when the station booted after reporting Installed
 (the first boot after it): `booted_version` is that boot's firmware version, `new_version_booted` whether it
-differs from the version of the last boot before the request (true when no boot was seen before).
+differs from the version of the last boot before the request (true when no boot was seen before). Requests are
+one per device-model command: one seen only as a queued command (sent as a plain operator command) takes the
+firmware service's request of the same command when both are there.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from csms.firmware.v1 import firmware_pb2
+from csms_firmware.domain.events import COMMAND_KEY_PREFIX
 
 FIRMWARE_UPDATE = firmware_pb2.REQUEST_KIND_FIRMWARE_UPDATE
 LOG_UPLOAD = firmware_pb2.REQUEST_KIND_LOG_UPLOAD
@@ -74,10 +77,9 @@ def _order(event: firmware_pb2.FirmwareEvent) -> tuple[int, int, str]:
 
 def station_history(events: Iterable[firmware_pb2.FirmwareEvent]) -> StationHistory:
     history = StationHistory()
-    by_key: dict[str, firmware_pb2.RequestHistory] = {}
+    requests: dict[str, firmware_pb2.RequestHistory] = {}  # by command id
     by_request_id: dict[tuple[int, int], str] = {}
-    by_command: dict[str, str] = {}
-    latest: dict[tuple[int, bool], str] = {}  # (request kind, get-diagnostics) → request key
+    latest: dict[tuple[int, bool], str] = {}  # (request kind, get-diagnostics) → command id
     version_before: dict[str, str] = {}
     awaiting_boot: set[str] = set()  # firmware updates that reported Installed and have not booted since
     seen: set[str] = set()
@@ -87,19 +89,15 @@ def station_history(events: Iterable[firmware_pb2.FirmwareEvent]) -> StationHist
         seen.add(event.event_id)
         which = event.WhichOneof("event")
         if which == "requested":
+            _requested(history, requests, event)
             request = event.requested
-            entry = firmware_pb2.RequestHistory(station_id=event.station_id, request=request)
-            entry.requested_at.CopyFrom(event.recorded_at)
-            key = request.request_key
-            by_key[key] = entry
-            history.requests.setdefault(request.kind, []).append(entry)
+            command_id = request.command_id
             if request.ocpp_request_id:
-                by_request_id[(request.kind, request.ocpp_request_id)] = key
-            by_command[request.command_id] = key
-            latest[(request.kind, request.command == GET_DIAGNOSTICS)] = key
-            version_before[key] = history.installed_version
+                by_request_id[(request.kind, request.ocpp_request_id)] = command_id
+            latest[(request.kind, request.command == GET_DIAGNOSTICS)] = command_id
+            version_before.setdefault(command_id, history.installed_version)
         elif which == "command_outcome":
-            found = by_key.get(by_command.get(event.command_outcome.command_id, ""))
+            found = requests.get(event.command_outcome.command_id)
             if found is not None:
                 found.command_outcome.CopyFrom(event.command_outcome)
         elif which == "status_reported":
@@ -117,7 +115,7 @@ def station_history(events: Iterable[firmware_pb2.FirmwareEvent]) -> StationHist
             if target is None:
                 history.unmatched.append(listed)
                 continue
-            entry = by_key[target]
+            entry = requests[target]
             status = entry.statuses.add(
                 status=report.status,
                 action=report.action,
@@ -134,11 +132,28 @@ def station_history(events: Iterable[firmware_pb2.FirmwareEvent]) -> StationHist
             )
             boot.booted_at.CopyFrom(event.recorded_at)
             history.boots.insert(0, boot)
-            for key in sorted(awaiting_boot):
-                entry = by_key[key]
+            for command_id in sorted(awaiting_boot):
+                entry = requests[command_id]
+                before = version_before[command_id]
                 entry.booted_version = boot.firmware_version
-                entry.new_version_booted = not version_before[key] or boot.firmware_version != version_before[key]
+                entry.new_version_booted = not before or boot.firmware_version != before
             awaiting_boot.clear()
     for listed_requests in history.requests.values():
         listed_requests.reverse()
     return history
+
+
+def _requested(
+    history: StationHistory, requests: dict[str, firmware_pb2.RequestHistory], event: firmware_pb2.FirmwareEvent
+) -> None:
+    """A request entry for the command, once: the firmware service's request replaces one seen only as a
+    device-model command (the same command), never the other way round."""
+    request = event.requested
+    known = requests.get(request.command_id)
+    if known is None:
+        entry = firmware_pb2.RequestHistory(station_id=event.station_id, request=request)
+        entry.requested_at.CopyFrom(event.recorded_at)
+        requests[request.command_id] = entry
+        history.requests.setdefault(request.kind, []).append(entry)
+    elif not request.request_key.startswith(COMMAND_KEY_PREFIX):
+        known.request.CopyFrom(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from csms.firmware.v1 import firmware_pb2
-from csms_firmware.domain.events import requested
+from csms_firmware.domain.events import REQUEST_KINDS, requested
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.firmware import NOW, STATION
 
@@ -17,13 +17,12 @@ def at(seconds: float) -> datetime:
 def update(
     key: str, seconds: float, request_id: int = 0, command: str = "update-firmware", station: str = STATION
 ) -> firmware_pb2.FirmwareEvent:
-    kind = (
-        firmware_pb2.REQUEST_KIND_FIRMWARE_UPDATE
-        if command == "update-firmware"
-        else firmware_pb2.REQUEST_KIND_LOG_UPLOAD
-    )
     request = firmware_pb2.FirmwareRequested(
-        request_key=key, kind=kind, command=command, command_id=f"cmd-{key}", ocpp_request_id=request_id
+        request_key=key,
+        kind=REQUEST_KINDS[command],
+        command=command,
+        command_id=f"cmd-{key}",
+        ocpp_request_id=request_id,
     )
     return requested(station, request, at(seconds))
 

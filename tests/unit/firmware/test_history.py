@@ -120,3 +120,35 @@ def test_the_command_outcome_and_duplicates() -> None:
     history = station_history([update("u1", 10, 7), outcome, outcome, update("u1", 10, 7)])
     [entry] = history.of_kind(FIRMWARE_UPDATE)
     assert entry.command_outcome.result_json == '{"status": "rejected"}'
+
+
+def seen_as_command(
+    key: str, seconds: float, request_id: int = 0, command: str = "update-firmware"
+) -> firmware_pb2.FirmwareEvent:
+    """The entry the projection makes of the device-model command of `update(key, ...)`."""
+    event = update(key, seconds, request_id, command)
+    event.event_id = f"q-{key}"
+    event.requested.request_key = f"command:cmd-{key}"
+    return event
+
+
+def test_a_request_sent_as_a_plain_command_is_known() -> None:
+    history = station_history(
+        [
+            seen_as_command("p1", 10, 31, command="publish-firmware"),
+            report(1, 11, "Published", kind=firmware_pb2.REPORT_KIND_PUBLISH, request_id=31),
+        ]
+    )
+    [entry] = history.of_kind(firmware_pb2.REQUEST_KIND_FIRMWARE_PUBLISH)
+    assert (entry.request.request_key, statuses(entry)) == ("command:cmd-p1", ["Published"])
+    assert history.unmatched == []
+
+
+def test_the_services_request_and_its_command_are_one_entry() -> None:
+    for order in (
+        [update("u1", 10, 7), seen_as_command("u1", 10, 7)],
+        [seen_as_command("u1", 10, 7), update("u1", 10, 7)],
+    ):
+        history = station_history([*order, report(1, 11, "Downloading", request_id=7)])
+        [entry] = history.of_kind(FIRMWARE_UPDATE)
+        assert (entry.request.request_key, statuses(entry)) == ("u1", ["Downloading"])

@@ -82,3 +82,32 @@ def test_a_firmware_command_outcome_but_no_other_command() -> None:
         station_id="CS-1", connector_status_changed=device_model_pb2.ConnectorStatusChanged(status="Available")
     )
     assert PROJECTION.writes([answered("reset"), status], None) == []
+
+
+def test_a_queued_firmware_command_is_a_request_entry() -> None:
+    command = device_model_pb2.Command(
+        command_id="c-9",
+        command="publish-firmware",
+        state=device_model_pb2.COMMAND_STATE_QUEUED,
+        params_json='{"location": "https://fw/x.bin", "checksum": "00", "request_id": 31}',
+        created_at=timestamp(NOW),
+    )
+    event = device_model_pb2.DeviceModelEvent(
+        station_id="LC-1", command_queued=device_model_pb2.CommandQueued(command=command)
+    )
+    assert history_entry(event) == firmware_pb2.FirmwareEvent(
+        event_id=derived_id("command", "c-9", "QUEUED"),
+        station_id="LC-1",
+        recorded_at=timestamp(NOW),
+        requested=firmware_pb2.FirmwareRequested(
+            request_key="command:c-9",
+            kind=firmware_pb2.REQUEST_KIND_FIRMWARE_PUBLISH,
+            command="publish-firmware",
+            command_id="c-9",
+            ocpp_request_id=31,
+            params_json=command.params_json,
+        ),
+    )
+    event.command_queued.command.params_json = "not json"
+    entry = history_entry(event)
+    assert entry is not None and entry.requested.ocpp_request_id == 0
