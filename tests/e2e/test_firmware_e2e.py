@@ -1,11 +1,15 @@
 """Firmware updates and log uploads end to end (docs/adr/0037), through the HTTP API to a 1.6 and a 2.0.1 station
 (tests/kit/stations): the update request reaches the station once (a repeat with the same Idempotency-Key sends
 nothing again), the station reports the status sequence itself and boots with the new firmware version, and the
-history shows every status, the command's answer and the new version booted; a status for an unknown request is
-answered and shown as unmatched; a log request reaches the station and its upload statuses are listed."""
+history shows every status, the command's answer and the new version booted (also through `csms firmware
+history`); a signed image goes to a 1.6 station as SignedUpdateFirmware and its SignedFirmwareStatusNotifications
+match by requestId; a status for an unknown request is answered and shown as unmatched; a log request reaches the
+station and its upload statuses are listed."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -16,7 +20,7 @@ from ocpp.v201 import call as call201
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.api import register
-from kit.stack import PASSWORD, connected
+from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
 
@@ -60,7 +64,7 @@ async def get(http: httpx.AsyncClient, path: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("version", [V16, V201])
 async def test_a_station_updated_through_the_api(
-    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient, version: OcppVersion
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient, cli: Cli, version: OcppVersion
 ) -> None:
     station_id = await register(admin, f"E2E-FW-{version.schema_dir}")
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
@@ -119,6 +123,49 @@ async def test_a_station_updated_through_the_api(
         if version is V201:
             assert [(u["status"], u["ocpp_request_id"]) for u in found["unmatched"]] == [("Downloading", 999_999)]
         assert len(received(station, "UpdateFirmware")) == 1
+        shown = await asyncio.to_thread(cli, "firmware", "history", station_id, "--json")
+        assert shown.returncode == 0, shown.stderr
+        [listed] = json.loads(shown.stdout)
+        assert (listed["request"]["request_key"], listed["booted_version"]) == (f"e2e-{station_id}", "2.0")
+
+
+async def test_a_signed_image_on_a_1_6_station(
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient
+) -> None:
+    station_id = await register(admin, "E2E-FW-SIGNED")
+    certificate = "-----BEGIN CERTIFICATE-----\nMIIBsigner\n-----END CERTIFICATE-----\n"
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V16) as station:
+        await boot(station, V16, "1.0")
+        await connected(stack, station_id)
+        body = {"location": LOCATION, "signature": "c2lnbmF0dXJl", "signing_certificate": certificate}
+        answer = await operator.post(f"/api/v1/stations/{station_id}/firmware/update", json=body)
+        assert answer.status_code == 202, answer.text
+        [signed] = await eventually(
+            lambda: _async(received(station, "SignedUpdateFirmware")), bool, what="SignedUpdateFirmware"
+        )
+        request_id = signed["requestId"]
+        assert request_id == answer.json()["ocpp_request_id"]
+        assert (signed["firmware"]["signature"], signed["firmware"]["signing_certificate"]) == (
+            "c2lnbmF0dXJl",
+            certificate,
+        )
+        for status in ("Downloading", "Downloaded", "SignatureVerified", "Installing", "Installed"):
+            await station.call(call16.SignedFirmwareStatusNotification(status=status, request_id=request_id))
+        found = await eventually(
+            lambda: get(operator, f"/api/v1/stations/{station_id}/firmware"),
+            lambda body: (body["current"] or {}).get("last_status") == "Installed",
+            what="the signed update's statuses",
+        )
+        statuses = found["current"]["statuses"]
+        assert [s["status"] for s in statuses] == [
+            "Downloading",
+            "Downloaded",
+            "SignatureVerified",
+            "Installing",
+            "Installed",
+        ]
+        assert {s["action"] for s in statuses} == {"SignedFirmwareStatusNotification"}
+        assert received(station, "UpdateFirmware") == []
 
 
 @pytest.mark.parametrize("version", [V16, V201])
