@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from csms_api.adapters.checks import CassandraCheck, GrpcHealthCheck
 from csms_api.adapters.http_server import HttpServer
 from csms_api.adapters.key_store import KEYSPACE, CassandraApiKeyStore
-from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcSecurity, GrpcTransactions
+from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcFirmware, GrpcSecurity, GrpcTransactions
 from csms_api.api.app import ApiPart, create_app
 from csms_api.api.context import ApiContext
 from csms_api.api.events import events_part
@@ -31,6 +31,7 @@ from csms_api.ports import (
     AuthorizationPeer,
     DependencyCheck,
     DeviceModelPeer,
+    FirmwarePeer,
     SecurityPeer,
     TransactionsPeer,
 )
@@ -57,6 +58,7 @@ def build(
     device_model: DeviceModelPeer | None = None,
     transactions: TransactionsPeer | None = None,
     security: SecurityPeer | None = None,
+    firmware: FirmwarePeer | None = None,
     checks: Sequence[DependencyCheck] | None = None,
     parts: Sequence[ApiPart] | None = None,
     clock: Callable[[], datetime] = utc_now,
@@ -98,6 +100,10 @@ def build(
         security = grpc_security = GrpcSecurity(settings.security_address, settings.rpc_timeout_s, settings.grpc_tls)
         health.append(GrpcHealthCheck(grpc_security.service, grpc_security.channel))
         resources.append(Closing(grpc_security.close))
+    if firmware is None:
+        firmware = grpc_firmware = GrpcFirmware(settings.firmware_address, settings.rpc_timeout_s, settings.grpc_tls)
+        health.append(GrpcHealthCheck(grpc_firmware.service, grpc_firmware.channel))
+        resources.append(Closing(grpc_firmware.close))
     if parts is None:
         live = kafka_live_events(
             settings.events,
@@ -118,6 +124,7 @@ def build(
         device_model=device_model,
         transactions=transactions,
         security=security,
+        firmware=firmware,
         stations=StationDirectory(authorization, device_model),
         readiness=Readiness(health if checks is None else checks, settings.readiness_timeout_s),
         clock=clock,

@@ -16,6 +16,7 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2 as authz
 from csms.device_model.v1 import device_model_pb2 as dm
+from csms.firmware.v1 import firmware_pb2 as fw
 from csms.security.v1 import security_pb2 as sec
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms_api.domain.keys import ApiKey
@@ -148,6 +149,18 @@ class SecurityPeer(Protocol):
     async def list_security_events(self, request: sec.ListSecurityEventsRequest) -> sec.ListSecurityEventsResponse: ...
 
     async def list_issued_certificates(self, station_id: str) -> list[sec.IssuedCertificate]: ...
+
+
+class FirmwarePeer(Protocol):
+    """FirmwareService (proto/csms/firmware/v1): firmware updates and log uploads of stations, and their history."""
+
+    async def request_firmware_update(self, request: fw.RequestFirmwareUpdateRequest) -> fw.FirmwareRequested: ...
+
+    async def request_log_upload(self, request: fw.RequestLogUploadRequest) -> fw.FirmwareRequested: ...
+
+    async def station_firmware(self, station_id: str) -> fw.GetStationFirmwareResponse: ...
+
+    async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse: ...
 
 
 class DependencyCheck(Protocol):

@@ -51,6 +51,7 @@ class ApiSettings(CommonSettings):
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")
     security_address: str = peer_address("security")
+    firmware_address: str = peer_address("firmware")
 
     def development_secrets(self) -> list[str]:
         empty = not self.cursor_secret.get_secret_value()

@@ -1,8 +1,8 @@
 """The gRPC calls behind the CLI: the `CsmsClient` port and its blocking gRPC implementation.
 
-Opens channels lazily to the device-model, authorization, transactions and security services (an address may list
-several instances of a service; mutual TLS with `Addresses.tls`; network I/O only); every failure surfaces as
-`ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types. The raw `SendCall` (any action, any
+Opens channels lazily to the device-model, authorization, transactions, security and firmware services (an address
+may list several instances of a service; mutual TLS with `Addresses.tls`; network I/O only); every failure surfaces
+as `ServiceUnreachable` or `RpcFailed`, so the commands never see gRPC types. The raw `SendCall` (any action, any
 JSON payload) follows the kernel's station-call deadline rule.
 """
 
@@ -17,6 +17,7 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
+from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
 from csms.security.v1 import security_pb2, security_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_kernel.clients.channels import blocking_channel
@@ -27,6 +28,7 @@ AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
 TRANSACTIONS = "transactions"
 SECURITY = "security"
+FIRMWARE = "firmware"
 PAGE_SIZE = 500
 PUSH_ROUNDS = 20  # a local list push waits up to this many per-station timeouts
 
@@ -39,6 +41,7 @@ class Addresses:
     authorization: str
     transactions: str = field(default="", compare=False)
     security: str = field(default="", compare=False)
+    firmware: str = field(default="", compare=False)
     tls: GrpcTls | None = field(default=None, compare=False)
 
 
@@ -175,6 +178,17 @@ class CsmsClient(Protocol):
 
     def list_data_transfers(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.DataTransfer], bool]:
         """Up to `limit` of the station's DataTransfers, newest first, and whether there are more."""
+
+    def request_firmware_update(
+        self, request: firmware_pb2.RequestFirmwareUpdateRequest
+    ) -> firmware_pb2.FirmwareRequested:
+        """The request as recorded (a repeat with the same request_key: the same one, nothing sent again)."""
+
+    def request_log_upload(self, request: firmware_pb2.RequestLogUploadRequest) -> firmware_pb2.FirmwareRequested: ...
+
+    def station_firmware(self, station_id: str) -> firmware_pb2.GetStationFirmwareResponse: ...
+
+    def log_requests(self, station_id: str) -> firmware_pb2.ListLogRequestsResponse: ...
 
     def close(self) -> None: ...
 
@@ -495,6 +509,26 @@ class GrpcCsmsClient:
         with self._errors(SECURITY):
             return list(self._security().ListIssuedCertificates(request, timeout=self._rpc_timeout_s).certificates)
 
+    def request_firmware_update(
+        self, request: firmware_pb2.RequestFirmwareUpdateRequest
+    ) -> firmware_pb2.FirmwareRequested:
+        with self._errors(FIRMWARE):
+            return self._firmware().RequestFirmwareUpdate(request, timeout=self._rpc_timeout_s).request
+
+    def request_log_upload(self, request: firmware_pb2.RequestLogUploadRequest) -> firmware_pb2.FirmwareRequested:
+        with self._errors(FIRMWARE):
+            return self._firmware().RequestLogUpload(request, timeout=self._rpc_timeout_s).request
+
+    def station_firmware(self, station_id: str) -> firmware_pb2.GetStationFirmwareResponse:
+        request = firmware_pb2.GetStationFirmwareRequest(station_id=station_id)
+        with self._errors(FIRMWARE):
+            return self._firmware().GetStationFirmware(request, timeout=self._rpc_timeout_s)
+
+    def log_requests(self, station_id: str) -> firmware_pb2.ListLogRequestsResponse:
+        request = firmware_pb2.ListLogRequestsRequest(station_id=station_id)
+        with self._errors(FIRMWARE):
+            return self._firmware().ListLogRequests(request, timeout=self._rpc_timeout_s)
+
     def close(self) -> None:
         for channel in self._channels.values():
             channel.close()
@@ -512,6 +546,9 @@ class GrpcCsmsClient:
     def _security(self) -> security_pb2_grpc.SecurityServiceStub:
         return security_pb2_grpc.SecurityServiceStub(self._channel(SECURITY))
 
+    def _firmware(self) -> firmware_pb2_grpc.FirmwareServiceStub:
+        return firmware_pb2_grpc.FirmwareServiceStub(self._channel(FIRMWARE))
+
     def _channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
             self._channels[service] = blocking_channel(self._address(service), self._addresses.tls)
@@ -522,6 +559,8 @@ class GrpcCsmsClient:
             return self._addresses.transactions
         if service == SECURITY:
             return self._addresses.security
+        if service == FIRMWARE:
+            return self._addresses.firmware
         return self._addresses.authorization if service == AUTHORIZATION else self._addresses.device_model
 
     def _errors(self, service: str) -> contextlib.AbstractContextManager[None]:

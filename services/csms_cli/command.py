@@ -6,12 +6,13 @@ set-display-message, get-display-messages, clear-display-message, the monitoring
 clear-variable-monitoring, set-monitoring-base, set-monitoring-level, get-monitoring-report, customer-information,
 docs/adr/0033), raw; the security commands certificate-signed,
 install-certificate, get-installed-certificate-ids, delete-certificate, set-password, set-security-profile,
-docs/adr/0027) and prints its neutral result as JSON (stdout); a CALLERROR, a failure or an expiry goes to
-stderr with the exit codes of `exit_codes` (a timeout 2, offline 3). `--no-wait` and a command queued for an
-offline station print its id and state. `csms command show ID` and `csms command list STATION` read commands
-back. Certificates are read from PEM files (`-`: stdin); a new password never comes from the command line (review
-finding #11): `--password-stdin`, `--generate` (random, not printed) or a prompt. Network I/O through the client
-only; reads the files and the terminal it is given.
+docs/adr/0027; publish-firmware and unpublish-firmware for 2.x local controllers, docs/adr/0037: firmware updates
+and log uploads go through `csms firmware`) and prints its neutral result as JSON (stdout); a CALLERROR, a
+failure or an expiry goes to stderr with the exit codes of `exit_codes` (a timeout 2, offline 3). `--no-wait`
+and a command queued for an offline station print its id and state. `csms command show ID` and `csms command
+list STATION` read commands back. Certificates are read from PEM files (`-`: stdin); a new password never comes
+from the command line (review finding #11): `--password-stdin`, `--generate` (random, not printed) or a prompt.
+Network I/O through the client only; reads the files and the terminal it is given.
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     transfer.add_argument("--data", help="JSON (sent as parsed) or text")
 
     display_and_transfers.add_commands(names, _sender)
+
+    publish = _sender(names, "publish-firmware", "2.x local controller: download and serve a firmware image", _publish)
+    publish.add_argument("--location", required=True, help="URL of the image")
+    publish.add_argument("--checksum", required=True, help="MD5 of the image (32 hex digits)")
+    unpublish = _sender(names, "unpublish-firmware", "2.x local controller: stop serving an image", _unpublish)
+    unpublish.add_argument("--checksum", required=True, help="MD5 of the image (32 hex digits)")
 
     raw = _sender(names, "raw", "send any action of the station's version with its own payload", _raw)
     raw.add_argument("action", metavar="ACTION", help="an action the CSMS sends in the station's version")
@@ -259,6 +266,14 @@ def _transfer(args: argparse.Namespace) -> dict[str, Any]:
         except ValueError:
             pass  # text, sent as it is
     return _without_none(vendor_id=args.vendor_id, message_id=args.message_id, data=data)
+
+
+def _publish(args: argparse.Namespace) -> dict[str, Any]:
+    return {"location": args.location, "checksum": args.checksum}
+
+
+def _unpublish(args: argparse.Namespace) -> dict[str, Any]:
+    return {"checksum": args.checksum}
 
 
 def _raw(args: argparse.Namespace) -> dict[str, Any]:

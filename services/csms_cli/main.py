@@ -20,6 +20,7 @@ from csms_cli import (
     device_model,
     display_and_transfers,
     exit_codes,
+    firmware,
     local_lists,
     monitoring,
     periodic_streams,
@@ -76,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--security", metavar="HOST:PORT", help="security gRPC address (default: $CSMS_SECURITY_ADDRESS)"
     )
+    parser.add_argument(
+        "--firmware", metavar="HOST:PORT", help="firmware gRPC address (default: $CSMS_FIRMWARE_ADDRESS)"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     for module in (
@@ -96,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         device_model,
         provisioning,
         monitoring,
+        firmware,
     ):
         module.add_parser(commands)
     return parser
@@ -122,6 +127,7 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
             authorization=args.authorization or settings.authorization_address,
             transactions=args.transactions or settings.transactions_address,
             security=args.security or settings.security_address,
+            firmware=args.firmware or settings.firmware_address,
             tls=settings.grpc_tls,
         )
     )

@@ -58,6 +58,12 @@ def _security_events(session: CassandraSession) -> Declared:
     return PROJECTION, None
 
 
+def _firmware_history(session: CassandraSession) -> Declared:
+    from csms_firmware.projections.history import PROJECTION
+
+    return PROJECTION, None
+
+
 # Projection name (its consumer group) → its declaration and current-state step, on a session.
 PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "authorization.projector.active_sessions": _active_sessions,
@@ -65,6 +71,7 @@ PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "device_model.projector.device": _device,
     "transactions.projector.transactions": _transactions,
     "security.projector.events": _security_events,
+    "firmware.projector.history": _firmware_history,
 }
 
 

@@ -21,6 +21,7 @@ SERVICES = {
     "authorization": "csms_authorization",
     "transactions": "csms_transactions",
     "security": "csms_security",
+    "firmware": "csms_firmware",
     "api": "csms_api",
 }
 

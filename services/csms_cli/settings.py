@@ -29,6 +29,7 @@ class CliSettings(CommonSettings):
     authorization_address: str = peer_address("authorization")
     transactions_address: str = peer_address("transactions")
     security_address: str = peer_address("security")
+    firmware_address: str = peer_address("firmware")
     grpc_tls_ca_file: Path | None = _tls_file(
         "CA_FILE",
         "Internal CA (PEM) the services' certificates must chain to (`CSMS_CLI_GRPC_TLS_CA_FILE`, else "

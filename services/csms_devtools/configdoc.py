@@ -21,6 +21,7 @@ from csms_cli.serve import MigrateSettings
 from csms_cli.settings import CliSettings
 from csms_device_model.settings import DeviceModelSettings
 from csms_edge.settings import EdgeSettings
+from csms_firmware.settings import FirmwareSettings
 from csms_kernel.infra.settings import CommonSettings
 from csms_security.settings import SecuritySettings
 from csms_transactions.settings import TransactionsSettings
@@ -34,6 +35,7 @@ PROCESSES: list[tuple[str, str, type[BaseSettings]]] = [
     ("authorization", "`python -m csms_authorization`, `csms serve authorization`", AuthorizationSettings),
     ("transactions", "`python -m csms_transactions`, `csms serve transactions`", TransactionsSettings),
     ("security", "`python -m csms_security`, `csms serve security`", SecuritySettings),
+    ("firmware", "`python -m csms_firmware`, `csms serve firmware`", FirmwareSettings),
     ("api", "`python -m csms_api`, `csms serve api` (the operator HTTP API)", ApiSettings),
     ("csms command", "`csms ...` (the calls to the services)", CliSettings),
     ("csms migrate", "`csms migrate` (topics, keyspaces, tables)", MigrateSettings),

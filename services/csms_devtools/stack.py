@@ -41,7 +41,7 @@ TLS_SERVER_NAME = "localhost"
 """The name every development internal certificate carries (targets may list IP addresses)."""
 
 
-SERVICES = ("authorization", "device-model", "transactions", "security")
+SERVICES = ("authorization", "device-model", "transactions", "security", "firmware")
 """The services of a stack, in start order; each runs `len(StackConfig.ports(service))` instances."""
 
 
@@ -64,6 +64,7 @@ class StackConfig:
     authorization_ports: tuple[int, ...] = (50052,)
     transactions_ports: tuple[int, ...] = (50053,)
     security_ports: tuple[int, ...] = (50054,)
+    firmware_ports: tuple[int, ...] = (50055,)
     # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
     api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
@@ -111,6 +112,10 @@ class StackConfig:
         return self.target("security")
 
     @property
+    def firmware_address(self) -> str:
+        return self.target("firmware")
+
+    @property
     def api_url(self) -> str:
         """The operator API of the first API instance."""
         return f"http://{self.host}:{self.api_ports[0]}"
@@ -121,6 +126,7 @@ class StackConfig:
             "device-model": self.device_model_ports,
             "transactions": self.transactions_ports,
             "security": self.security_ports,
+            "firmware": self.firmware_ports,
         }
         return by_service[service]
 
@@ -183,6 +189,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_AUTHORIZATION_ADDRESS": config.authorization_address,
         "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
         "CSMS_SECURITY_ADDRESS": config.security_address,
+        "CSMS_FIRMWARE_ADDRESS": config.firmware_address,
         **config.extra_env,
     }
     own = {

@@ -40,6 +40,7 @@ def one_instance_config(infra: Infra, run_dir: Path, pki_dir: Path, **overrides:
             "authorization_ports",
             "transactions_ports",
             "security_ports",
+            "firmware_ports",
             "api_ports",
         )
     }
@@ -74,6 +75,7 @@ class Cli:
             "CSMS_AUTHORIZATION_ADDRESS": stack.config.authorization_address,
             "CSMS_TRANSACTIONS_ADDRESS": stack.config.transactions_address,
             "CSMS_SECURITY_ADDRESS": stack.config.security_address,
+            "CSMS_FIRMWARE_ADDRESS": stack.config.firmware_address,
             **stack.config.grpc_tls_env("cli"),
         }
 

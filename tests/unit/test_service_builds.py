@@ -12,6 +12,8 @@ from csms_authorization.bootstrap import build as build_authorization
 from csms_authorization.settings import AuthorizationSettings
 from csms_device_model.bootstrap import build as build_device_model
 from csms_device_model.settings import DeviceModelSettings
+from csms_firmware.bootstrap import build as build_firmware
+from csms_firmware.settings import FirmwareSettings
 from csms_kernel.infra.lifecycle import Service
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_security.bootstrap import build as build_security
@@ -97,6 +99,15 @@ SERVICES = {
         "127.0.0.1:50054",
         "csms.security.v1.SecurityService",
         frozenset({"SecurityEventNotification", "SignCertificate"}),
+    ),
+    "firmware": Expected(
+        lambda: build_firmware(FirmwareSettings(instance_id="firmware-7")),
+        "firmware",
+        ["CassandraSession", "Closing", *KAFKA, "AIOKafkaProducer"],
+        ["CallRunner.run", "ProjectionRunner.run"],
+        "127.0.0.1:50055",
+        "csms.firmware.v1.FirmwareService",
+        frozenset({"FirmwareStatusNotification", "LogStatusNotification", "PublishFirmwareStatusNotification"}),
     ),
 }
 

@@ -1,8 +1,8 @@
 """The gRPC clients of the services the API calls: the adapters of `AuthorizationPeer`, `DeviceModelPeer`,
-`TransactionsPeer` and `SecurityPeer` (csms_api.ports), one channel per service from the kernel's `channel`
-(mutual TLS; round robin over every instance named in `CSMS_<PEER>_ADDRESS`). Every error status becomes
-`PeerError`; calls that do not wait for a station get the configured deadline, the others the deadline their
-caller computed.
+`TransactionsPeer`, `SecurityPeer` and `FirmwarePeer` (csms_api.ports), one channel per service from the kernel's
+`channel` (mutual TLS; round robin over every instance named in `CSMS_<PEER>_ADDRESS`). Every error status becomes
+`PeerError`; calls that do not wait for a station get the configured deadline, the others the deadline their caller
+computed.
 Side effects: network I/O to the services.
 """
 
@@ -17,6 +17,8 @@ from csms.authorization.v1 import authorization_pb2 as authz
 from csms.authorization.v1 import authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2 as dm
 from csms.device_model.v1 import device_model_pb2_grpc
+from csms.firmware.v1 import firmware_pb2 as fw
+from csms.firmware.v1 import firmware_pb2_grpc
 from csms.security.v1 import security_pb2 as sec
 from csms.security.v1 import security_pb2_grpc
 from csms.transactions.v1 import transactions_pb2 as tx
@@ -32,6 +34,7 @@ AUTHORIZATION = "authorization"
 DEVICE_MODEL = "device-model"
 TRANSACTIONS = "transactions"
 SECURITY = "security"
+FIRMWARE = "firmware"
 
 
 class GrpcPeer:
@@ -192,3 +195,21 @@ class GrpcSecurity(GrpcPeer):
     async def list_issued_certificates(self, station_id: str) -> list[sec.IssuedCertificate]:
         request = sec.ListIssuedCertificatesRequest(station_id=station_id)
         return list((await self._call(self._stub.ListIssuedCertificates, request)).certificates)
+
+
+class GrpcFirmware(GrpcPeer):
+    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+        super().__init__(FIRMWARE, address, timeout_s, tls)
+        self._stub = firmware_pb2_grpc.FirmwareServiceStub(self.channel)
+
+    async def request_firmware_update(self, request: fw.RequestFirmwareUpdateRequest) -> fw.FirmwareRequested:
+        return (await self._call(self._stub.RequestFirmwareUpdate, request)).request
+
+    async def request_log_upload(self, request: fw.RequestLogUploadRequest) -> fw.FirmwareRequested:
+        return (await self._call(self._stub.RequestLogUpload, request)).request
+
+    async def station_firmware(self, station_id: str) -> fw.GetStationFirmwareResponse:
+        return await self._call(self._stub.GetStationFirmware, fw.GetStationFirmwareRequest(station_id=station_id))
+
+    async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse:
+        return await self._call(self._stub.ListLogRequests, fw.ListLogRequestsRequest(station_id=station_id))

@@ -19,6 +19,7 @@ from csms_api.api import (
     commands,
     device_model,
     display_and_transfers,
+    firmware,
     health,
     local_lists,
     monitoring,
@@ -38,8 +39,8 @@ from csms_kernel.infra.lifecycle import Resource
 TITLE = "CSMS operator API"
 VERSION = "1"
 DESCRIPTION = """The operator REST API of the CSMS: stations, id tokens, local lists, transactions, sessions and
-commands, display messages, the DataTransfer log, security events and station certificates, for every OCPP
-version.
+commands, display messages, the DataTransfer log, security events and station certificates, firmware updates and
+log uploads, for every OCPP version.
 
 Every `/api/v1` request needs `Authorization: Bearer <key>`; create the first key with
 `csms api-keys create NAME --scope admin`. Scopes: `read` (every GET), `operate` (also commands and sessions),
@@ -59,6 +60,7 @@ ROUTERS = (
     local_lists.router,
     transactions.router,
     security.router,
+    firmware.router,
     api_keys.router,
     monitoring.router,
 )

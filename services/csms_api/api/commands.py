@@ -43,7 +43,8 @@ class Command(BaseModel):
         description="reset, change-availability, unlock-connector, trigger-message, clear-cache, "
         "get-configuration, set-configuration, data-transfer, raw, certificate-signed, install-certificate, "
         "get-installed-certificate-ids, delete-certificate, set-password, set-security-profile, "
-        "set-display-message, get-display-messages or clear-display-message (docs/adr/0020, 0027, 0034). A new "
+        "set-display-message, get-display-messages, clear-display-message (docs/adr/0020, 0027, 0034), "
+        "update-firmware, get-log, get-diagnostics, publish-firmware or unpublish-firmware (docs/adr/0037). A new "
         "password is shown as <redacted>."
     )
     state: CommandState | None

@@ -13,7 +13,7 @@ from csms_api.app.keys import ApiKeys
 from csms_api.app.readiness import Readiness
 from csms_api.app.stations import StationDirectory
 from csms_api.domain.cursors import Cursors
-from csms_api.ports import AuthorizationPeer, DeviceModelPeer, SecurityPeer, TransactionsPeer
+from csms_api.ports import AuthorizationPeer, DeviceModelPeer, FirmwarePeer, SecurityPeer, TransactionsPeer
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class ApiContext:
     device_model: DeviceModelPeer
     transactions: TransactionsPeer
     security: SecurityPeer
+    firmware: FirmwarePeer
     stations: StationDirectory
     readiness: Readiness
     clock: Callable[[], datetime]

@@ -1,13 +1,14 @@
 """What a Kafka record of a source topic means to a live events client: its SSE type and JSON data, or nothing.
 
-Sources: `csms.device_model.events.v1` (DeviceModelEvent), `csms.transactions.events.v1` (TransactionEvent) and
+Sources: `csms.device_model.events.v1` (DeviceModelEvent), `csms.transactions.events.v1` (TransactionEvent),
+`csms.firmware.events.v1` (FirmwareEvent: firmware/log requests and the stations' status reports) and
 the CONNECTED/DISCONNECTED envelopes of `ocpp.frames.v1`, told apart from the frames by their `kind` header
 without decoding the record. A domain event's kind (the name of its `event` oneof field) maps to a `Kind` in
-`DEVICE_MODEL_KINDS` / `TRANSACTION_KINDS`; adding a kind is one line there. The data is one JSON object: the
-event's outer fields and its kind's own fields in snake_case (proto JSON rules: timestamps RFC 3339, enums by
-name, 64-bit integers as strings, defaults included), `ocpp_version` as the API writes it everywhere ("1.6",
-"2.0.1", "2.1"); a command event's fields are the command as `GET /api/v1/commands/{id}` shows it. Each event
-is rendered once (`LiveEvent.body`) and shared by every subscriber. No side effects.
+`DEVICE_MODEL_KINDS` / `TRANSACTION_KINDS` / `FIRMWARE_KINDS`; adding a kind is one line there. The data is
+one JSON object: the event's outer fields and its kind's own fields in snake_case (proto JSON rules: timestamps
+RFC 3339, enums by name, 64-bit integers as strings, defaults included), `ocpp_version` as the API writes it
+everywhere ("1.6", "2.0.1", "2.1"); a command event's fields are the command as `GET /api/v1/commands/{id}` shows
+it. Each event is rendered once (`LiveEvent.body`) and shared by every subscriber. No side effects.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from google.protobuf.message import DecodeError, Message
 
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
+from csms.firmware.v1 import firmware_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_api.api.commands import command
 from csms_api.api.convert import version
@@ -86,6 +88,21 @@ TRANSACTION_KINDS: dict[str, Kind] = {
 }
 """TransactionEvent kinds streamed (meter values outside a transaction are not)."""
 
+
+def report_fields(message: Any) -> dict[str, Any]:
+    """A firmware status report's fields, with its OCPP version as the API writes it."""
+    fields = proto_fields(message)
+    fields["ocpp_version"] = version(message.ocpp_version)
+    return fields
+
+
+FIRMWARE_KINDS: dict[str, Kind] = {
+    "requested": Kind("firmware.requested"),
+    "status_reported": Kind("firmware.status_reported", report_fields),
+}
+"""FirmwareEvent kinds streamed (a request handed to device-model; a station's firmware, log, diagnostics or
+publish status notification)."""
+
 CONNECTION_KINDS: dict[bytes, str] = {
     b"KIND_CONNECTED": "station.connected",
     b"KIND_DISCONNECTED": "station.disconnected",
@@ -93,7 +110,8 @@ CONNECTION_KINDS: dict[bytes, str] = {
 """`kind` header values of the frame log's connection envelopes → SSE type."""
 
 KNOWN_TYPES: frozenset[str] = frozenset(
-    {kind.type for kind in (*DEVICE_MODEL_KINDS.values(), *TRANSACTION_KINDS.values())} | set(CONNECTION_KINDS.values())
+    {kind.type for kind in (*DEVICE_MODEL_KINDS.values(), *TRANSACTION_KINDS.values(), *FIRMWARE_KINDS.values())}
+    | set(CONNECTION_KINDS.values())
 )
 """Every type a client may ask for in `?type=` (a prefix of one of them)."""
 
@@ -133,7 +151,8 @@ def _domain_event(message: Message, kinds: Mapping[str, Kind]) -> LiveEvent | No
         return None
     data = proto_fields(message)
     del data[name]
-    data["ocpp_version"] = version(message.ocpp_version)  # type: ignore[attr-defined]
+    if "ocpp_version" in message.DESCRIPTOR.fields_by_name:
+        data["ocpp_version"] = version(message.ocpp_version)  # type: ignore[attr-defined]
     data.update(kind.fields(getattr(message, name)))  # a command's own version and times win
     return LiveEvent(kind.type, message.station_id, render(kind.type, data))  # type: ignore[attr-defined]
 
@@ -148,6 +167,12 @@ def _transaction_event(record: Record) -> LiveEvent | None:
     event = transactions_pb2.TransactionEvent()
     event.ParseFromString(record.value or b"")
     return _domain_event(event, TRANSACTION_KINDS)
+
+
+def _firmware_event(record: Record) -> LiveEvent | None:
+    event = firmware_pb2.FirmwareEvent()
+    event.ParseFromString(record.value or b"")
+    return _domain_event(event, FIRMWARE_KINDS)
 
 
 def _connection_event(record: Record) -> LiveEvent | None:
@@ -177,6 +202,7 @@ DECODERS: dict[str, Callable[[Record], LiveEvent | None]] = {
     topics.FRAMES: _connection_event,
     topics.DEVICE_MODEL_EVENTS: _device_model_event,
     topics.TRANSACTIONS_EVENTS: _transaction_event,
+    topics.FIRMWARE_EVENTS: _firmware_event,
 }
 
 SOURCE_TOPICS: tuple[str, ...] = tuple(DECODERS)

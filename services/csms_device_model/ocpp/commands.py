@@ -30,10 +30,13 @@ from csms_device_model.domain.commands import (
     display_messages,
     get_base_report,
     get_configuration,
+    get_diagnostics,
     get_installed_certificate_ids,
+    get_log,
     get_monitoring_report,
     get_report,
     install_certificate,
+    publish_firmware,
     raw,
     reset,
     set_configuration,
@@ -44,6 +47,7 @@ from csms_device_model.domain.commands import (
     set_variable_monitoring,
     trigger_message,
     unlock_connector,
+    update_firmware,
 )
 from csms_device_model.domain.commands.configuration import parse_key
 from csms_device_model.domain.commands.credentials import CredentialChange, redact
@@ -54,6 +58,7 @@ from csms_device_model.domain.commands.set_configuration import SetConfiguration
 from csms_device_model.domain.commands.set_password import SetPassword
 from csms_device_model.domain.commands.set_security_profile import SetSecurityProfile
 from csms_device_model.domain.commands.trigger_message import TriggerMessage
+from csms_device_model.domain.commands.update_firmware import UpdateFirmware
 from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
@@ -62,11 +67,15 @@ from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
 from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
 from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import get_diagnostics as v16_get_diagnostics
 from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
+from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
+from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v16 import update_firmware as v16_update_firmware
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
@@ -78,10 +87,12 @@ from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certific
 from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_log as v21_get_log
 from csms_device_model.ocpp.v21 import get_monitoring_report as v21_get_monitoring_report
 from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
+from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
 from csms_device_model.ocpp.v21 import set_monitoring_base as v21_set_monitoring_base
@@ -91,6 +102,8 @@ from csms_device_model.ocpp.v21 import set_variable_monitoring as v21_set_variab
 from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v21 import unpublish_firmware as v21_unpublish_firmware
+from csms_device_model.ocpp.v21 import update_firmware as v21_update_firmware
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
@@ -102,10 +115,12 @@ from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certif
 from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_log as v201_get_log
 from csms_device_model.ocpp.v201 import get_monitoring_report as v201_get_monitoring_report
 from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
+from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
 from csms_device_model.ocpp.v201 import set_monitoring_base as v201_set_monitoring_base
@@ -115,6 +130,8 @@ from csms_device_model.ocpp.v201 import set_variable_monitoring as v201_set_vari
 from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
 from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
+from csms_device_model.ocpp.v201 import unpublish_firmware as v201_unpublish_firmware
+from csms_device_model.ocpp.v201 import update_firmware as v201_update_firmware
 from csms_kernel.clients.station_calls import action_of, result_type_of
 from csms_kernel.ocpp.errors import OcppCallError
 from csms_kernel.ocpp.payloads import to_payload, to_request
@@ -235,6 +252,22 @@ def v16_installed_certificates(command: get_installed_certificate_ids.GetInstall
             [v16_get_installed_certificate_ids.outcome(r, use) for r, use in zip(results, uses, strict=True)]
         ),
     )
+
+
+def not_expressible(why: str) -> Callable[[Any], Plan]:
+    """The plan of a version that has no such command: refused with the reason."""
+
+    def plan(command: Any) -> Plan:
+        raise NotExpressible(why)
+
+    return plan
+
+
+def v16_firmware_update(command: UpdateFirmware) -> Plan:
+    """SignedUpdateFirmware (security whitepaper) for a signed image, UpdateFirmware otherwise."""
+    if command.signed:
+        return single(v16_signed_update_firmware.request, v16_signed_update_firmware.outcome)(command)
+    return single(v16_update_firmware.request, v16_update_firmware.outcome)(command)
 
 
 TAKEN = ("accepted", "reboot_required", "scheduled")
@@ -592,6 +625,49 @@ COMMANDS: dict[str, Command] = {
             V21: with_command(v21_customer_information.request, v21_customer_information.outcome),
         },
         takes_request_id=True,
+    ),
+    "update-firmware": Command(
+        update_firmware.parse,
+        {
+            V16: v16_firmware_update,
+            V201: single(v201_update_firmware.request, v201_update_firmware.outcome),
+            V21: single(v21_update_firmware.request, v21_update_firmware.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "get-diagnostics": Command(
+        get_diagnostics.parse,
+        {
+            V16: single(v16_get_diagnostics.request, v16_get_diagnostics.outcome),
+            V201: not_expressible("OCPP 2.0.1 has no GetDiagnostics: use get-log with log_type diagnostics"),
+            V21: not_expressible("OCPP 2.1 has no GetDiagnostics: use get-log with log_type diagnostics"),
+        },
+    ),
+    "get-log": Command(
+        get_log.parse,
+        {
+            V16: single(v16_get_log.request, v16_get_log.outcome),
+            V201: single(v201_get_log.request, v201_get_log.outcome),
+            V21: single(v21_get_log.request, v21_get_log.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "publish-firmware": Command(
+        publish_firmware.parse,
+        {
+            V16: not_expressible("OCPP 1.6 has no local controllers: PublishFirmware is 2.x only"),
+            V201: single(v201_publish_firmware.request, v201_publish_firmware.outcome),
+            V21: single(v21_publish_firmware.request, v21_publish_firmware.outcome),
+        },
+        takes_request_id=True,
+    ),
+    "unpublish-firmware": Command(
+        publish_firmware.parse_unpublish,
+        {
+            V16: not_expressible("OCPP 1.6 has no local controllers: UnpublishFirmware is 2.x only"),
+            V201: single(v201_unpublish_firmware.request, v201_unpublish_firmware.outcome),
+            V21: single(v21_unpublish_firmware.request, v21_unpublish_firmware.outcome),
+        },
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),
 }

@@ -21,13 +21,17 @@ from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
 from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
 from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
+from csms_device_model.ocpp.v16 import get_diagnostics as v16_get_diagnostics
 from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
+from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import heartbeat as v16_heartbeat
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
+from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
 from csms_device_model.ocpp.v16 import status_notification as v16_status_notification
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
+from csms_device_model.ocpp.v16 import update_firmware as v16_update_firmware
 from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notification
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
@@ -41,6 +45,7 @@ from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certific
 from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
+from csms_device_model.ocpp.v21 import get_log as v21_get_log
 from csms_device_model.ocpp.v21 import get_monitoring_report as v21_get_monitoring_report
 from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
@@ -53,6 +58,7 @@ from csms_device_model.ocpp.v21 import notify_monitoring_report as v21_notify_mo
 from csms_device_model.ocpp.v21 import notify_periodic_event_stream as v21_notify_periodic_event_stream
 from csms_device_model.ocpp.v21 import notify_report as v21_notify_report
 from csms_device_model.ocpp.v21 import open_periodic_event_stream as v21_open_periodic_event_stream
+from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
 from csms_device_model.ocpp.v21 import set_monitoring_base as v21_set_monitoring_base
@@ -63,6 +69,8 @@ from csms_device_model.ocpp.v21 import set_variables as v21_set_variables
 from csms_device_model.ocpp.v21 import status_notification as v21_status_notification
 from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
+from csms_device_model.ocpp.v21 import unpublish_firmware as v21_unpublish_firmware
+from csms_device_model.ocpp.v21 import update_firmware as v21_update_firmware
 from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notification
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
@@ -75,6 +83,7 @@ from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certif
 from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
+from csms_device_model.ocpp.v201 import get_log as v201_get_log
 from csms_device_model.ocpp.v201 import get_monitoring_report as v201_get_monitoring_report
 from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
@@ -85,6 +94,7 @@ from csms_device_model.ocpp.v201 import notify_display_messages as v201_notify_d
 from csms_device_model.ocpp.v201 import notify_event as v201_notify_event
 from csms_device_model.ocpp.v201 import notify_monitoring_report as v201_notify_monitoring_report
 from csms_device_model.ocpp.v201 import notify_report as v201_notify_report
+from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
 from csms_device_model.ocpp.v201 import set_monitoring_base as v201_set_monitoring_base
@@ -95,6 +105,8 @@ from csms_device_model.ocpp.v201 import set_variables as v201_set_variables
 from csms_device_model.ocpp.v201 import status_notification as v201_status_notification
 from csms_device_model.ocpp.v201 import trigger_message as v201_trigger_message
 from csms_device_model.ocpp.v201 import unlock_connector as v201_unlock_connector
+from csms_device_model.ocpp.v201 import unpublish_firmware as v201_unpublish_firmware
+from csms_device_model.ocpp.v201 import update_firmware as v201_update_firmware
 from csms_kernel.handling.router import Route, RoutingTable
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -156,6 +168,10 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "DeleteCertificate": v16_delete_certificate,
         "GetInstalledCertificateIds": v16_get_installed_certificate_ids,
         "InstallCertificate": v16_install_certificate,
+        "UpdateFirmware": v16_update_firmware,
+        "SignedUpdateFirmware": v16_signed_update_firmware,
+        "GetDiagnostics": v16_get_diagnostics,
+        "GetLog": v16_get_log,
     },
     OcppVersion.V201: {
         "Reset": v201_reset,
@@ -182,6 +198,10 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "SetMonitoringLevel": v201_set_monitoring_level,
         "GetMonitoringReport": v201_get_monitoring_report,
         "CustomerInformation": v201_customer_information,
+        "UpdateFirmware": v201_update_firmware,
+        "GetLog": v201_get_log,
+        "PublishFirmware": v201_publish_firmware,
+        "UnpublishFirmware": v201_unpublish_firmware,
     },
     OcppVersion.V21: {
         "Reset": v21_reset,
@@ -208,5 +228,9 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "SetMonitoringLevel": v21_set_monitoring_level,
         "GetMonitoringReport": v21_get_monitoring_report,
         "CustomerInformation": v21_customer_information,
+        "UpdateFirmware": v21_update_firmware,
+        "GetLog": v21_get_log,
+        "PublishFirmware": v21_publish_firmware,
+        "UnpublishFirmware": v21_unpublish_firmware,
     },
 }

@@ -12,6 +12,7 @@ DEVICE_MODEL = "device_model"
 AUTHORIZATION = "authorization"
 TRANSACTIONS = "transactions"
 SECURITY = "security"
+FIRMWARE = "firmware"
 
 FALLBACK_OWNER = DEVICE_MODEL
 
@@ -40,6 +41,12 @@ OWNERS: dict[str, str] = {
     "TransactionEvent": TRANSACTIONS,
     "SecurityEventNotification": SECURITY,
     "SignCertificate": SECURITY,
+    # firmware updates, log and diagnostics uploads, local controllers' publishing (docs/adr/0037)
+    "FirmwareStatusNotification": FIRMWARE,
+    "DiagnosticsStatusNotification": FIRMWARE,
+    "SignedFirmwareStatusNotification": FIRMWARE,
+    "LogStatusNotification": FIRMWARE,
+    "PublishFirmwareStatusNotification": FIRMWARE,
 }
 
 

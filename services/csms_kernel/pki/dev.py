@@ -28,6 +28,7 @@ INTERNAL_IDENTITIES: tuple[str, ...] = (
     "authorization",
     "transactions",
     "security",
+    "firmware",
     "api",
     "cli",
 )

@@ -21,6 +21,7 @@ from kit.fakes.api import (
     FakeAuthorization,
     FakeCheck,
     FakeDeviceModel,
+    FakeFirmware,
     FakeSecurity,
     FakeTransactions,
     InMemoryApiKeyStore,
@@ -40,6 +41,7 @@ class Api:
     device_model: FakeDeviceModel = field(default_factory=FakeDeviceModel)
     transactions: FakeTransactions = field(default_factory=FakeTransactions)
     security: FakeSecurity = field(default_factory=FakeSecurity)
+    firmware: FakeFirmware = field(default_factory=FakeFirmware)
     checks: list[FakeCheck] = field(default_factory=lambda: [FakeCheck("authorization"), FakeCheck("cassandra")])
     parts: Sequence[ApiPart] = ()
     now: datetime = NOW
@@ -52,6 +54,7 @@ class Api:
             device_model=self.device_model,
             transactions=self.transactions,
             security=self.security,
+            firmware=self.firmware,
             checks=self.checks,
             parts=self.parts,
             clock=lambda: self.now,

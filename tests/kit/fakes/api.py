@@ -14,6 +14,7 @@ import grpc
 
 from csms.authorization.v1 import authorization_pb2 as authz
 from csms.device_model.v1 import device_model_pb2 as dm
+from csms.firmware.v1 import firmware_pb2 as fw
 from csms.security.v1 import security_pb2 as sec
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms_api.domain.keys import ApiKey, check_key_id
@@ -422,6 +423,43 @@ class FakeSecurity(_Recording):
     async def list_issued_certificates(self, station_id: str) -> list[sec.IssuedCertificate]:
         self._called("list_issued_certificates", station_id)
         return [c for c in self.certificates if c.station_id == station_id]
+
+
+@dataclass
+class FakeFirmware(_Recording):
+    """FirmwareService: requests answered with `requested` (its station and key taken from the request), the
+    histories given per station."""
+
+    service: str = "firmware"
+    requested: fw.FirmwareRequested = field(
+        default_factory=lambda: fw.FirmwareRequested(command_id="cmd-1", ocpp_request_id=7, params_json="{}")
+    )
+    firmware: dict[str, fw.GetStationFirmwareResponse] = field(default_factory=dict)
+    logs: dict[str, fw.ListLogRequestsResponse] = field(default_factory=dict)
+
+    async def request_firmware_update(self, request: fw.RequestFirmwareUpdateRequest) -> fw.FirmwareRequested:
+        self._called("request_firmware_update", request)
+        made = fw.FirmwareRequested()
+        made.CopyFrom(self.requested)
+        made.request_key = request.request_key or "new-key"
+        made.kind, made.command = fw.REQUEST_KIND_FIRMWARE_UPDATE, "update-firmware"
+        return made
+
+    async def request_log_upload(self, request: fw.RequestLogUploadRequest) -> fw.FirmwareRequested:
+        self._called("request_log_upload", request)
+        made = fw.FirmwareRequested()
+        made.CopyFrom(self.requested)
+        made.request_key = request.request_key or "new-key"
+        made.kind, made.command = fw.REQUEST_KIND_LOG_UPLOAD, request.command
+        return made
+
+    async def station_firmware(self, station_id: str) -> fw.GetStationFirmwareResponse:
+        self._called("station_firmware", station_id)
+        return self.firmware.get(station_id, fw.GetStationFirmwareResponse())
+
+    async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse:
+        self._called("log_requests", station_id)
+        return self.logs.get(station_id, fw.ListLogRequestsResponse())
 
 
 @dataclass

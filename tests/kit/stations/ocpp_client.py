@@ -12,7 +12,8 @@ Security (docs/adr/0027): it keeps installed root certificates (InstallCertifica
 hash data computed here from each certificate, DeleteCertificate), takes CertificateSigned chains, answers 1.6
 ExtendedTriggerMessage, and keeps the credentials it would reconnect with (`credentials`: a new 1.6
 AuthorizationKey / 2.x SecurityCtrlr.BasicAuthPassword, security profile, network profiles), accepting them unless
-`credentials.accept` is False.
+`credentials.accept` is False. Firmware and logs (docs/adr/0037): it accepts UpdateFirmware (1.6 also
+SignedUpdateFirmware), GetLog and 1.6 GetDiagnostics and records them; the test sends the status notifications.
 """
 
 from __future__ import annotations
@@ -272,6 +273,28 @@ class Station16(ChargePoint16):  # type: ignore[misc]
         self.received.calls.append(("DeleteCertificate", {"certificateHashData": certificate_hash_data}))
         return result16.DeleteCertificate(status=self.certificates.delete(certificate_hash_data))
 
+    @on("UpdateFirmware")
+    def on_update_firmware(self, location: str, retrieve_date: str, **kwargs: Any) -> result16.UpdateFirmware:
+        self.received.calls.append(("UpdateFirmware", {"location": location, "retrieveDate": retrieve_date}))
+        return result16.UpdateFirmware()
+
+    @on("SignedUpdateFirmware")
+    def on_signed_update_firmware(
+        self, request_id: int, firmware: dict[str, Any], **kwargs: Any
+    ) -> result16.SignedUpdateFirmware:
+        self.received.calls.append(("SignedUpdateFirmware", {"requestId": request_id, "firmware": firmware}))
+        return result16.SignedUpdateFirmware(status="Accepted")
+
+    @on("GetDiagnostics")
+    def on_get_diagnostics(self, location: str, **kwargs: Any) -> result16.GetDiagnostics:
+        self.received.calls.append(("GetDiagnostics", {"location": location}))
+        return result16.GetDiagnostics(file_name="diagnostics.zip")
+
+    @on("GetLog")
+    def on_get_log(self, log: dict[str, Any], log_type: str, request_id: int, **kwargs: Any) -> result16.GetLog:
+        self.received.calls.append(("GetLog", {"log": log, "logType": log_type, "requestId": request_id}))
+        return result16.GetLog(status="Accepted", filename="log.txt")
+
     async def authorize(self, id_tag: str) -> Any:
         return await self.call(call16.Authorize(id_tag=id_tag))
 
@@ -499,6 +522,16 @@ class _Station2x:
         """Accepts; the test sends the NotifyCustomerInformation parts itself (with the recorded requestId)."""
         self.received.calls.append(("CustomerInformation", {"requestId": request_id, "report": report, "clear": clear}))
         return self.results.CustomerInformation(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("UpdateFirmware")
+    def on_update_firmware(self, request_id: int, firmware: dict[str, Any], **kwargs: Any) -> Any:
+        self.received.calls.append(("UpdateFirmware", {"requestId": request_id, "firmware": firmware}))
+        return self.results.UpdateFirmware(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("GetLog")
+    def on_get_log(self, log: dict[str, Any], log_type: str, request_id: int, **kwargs: Any) -> Any:
+        self.received.calls.append(("GetLog", {"log": log, "logType": log_type, "requestId": request_id}))
+        return self.results.GetLog(status="Accepted", filename="log.txt")  # type: ignore[attr-defined]
 
     async def authorize(self, id_token: str, token_type: str) -> Any:
         request = self.calls.Authorize(id_token={"id_token": id_token, "type": token_type})  # type: ignore[attr-defined]

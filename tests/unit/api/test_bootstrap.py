@@ -28,11 +28,12 @@ class Hub:
         return None
 
 
-async def test_build_wires_the_session_the_four_services_the_http_server_and_then_the_live_events() -> None:
+async def test_build_wires_the_session_the_five_services_the_http_server_and_then_the_live_events() -> None:
     service = build(ApiSettings(instance_id="api-7", port=0))
     assert (service.name, service.instance, service.grpc, service.router) == ("api", "api-7", None, None)
     assert [type(resource).__name__ for resource in service.resources] == [
         "CassandraSession",
+        "Closing",
         "Closing",
         "Closing",
         "Closing",
@@ -50,11 +51,12 @@ async def test_build_wires_the_session_the_four_services_the_http_server_and_the
         "device-model",
         "transactions",
         "security",
+        "firmware",
         "kafka (live events)",
     ]
-    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 4, LiveEvents]
+    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 5, LiveEvents]
     assert "/api/v1/events" in server.app.openapi()["paths"]
-    for resource in service.resources[1:5]:
+    for resource in service.resources[1:6]:
         await resource.stop()
 
 

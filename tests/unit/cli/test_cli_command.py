@@ -100,6 +100,12 @@ def sent(client: FakeClient) -> tuple[pb.SendCommandRequest, dict[str, object]]:
         ),
         (["data-transfer", "CP-1", "ACME", "--data", "hello"], "data-transfer", {"vendor_id": "ACME", "data": "hello"}),
         (
+            ["publish-firmware", "CP-1", "--location", "https://fw/x.bin", "--checksum", "0" * 32],
+            "publish-firmware",
+            {"location": "https://fw/x.bin", "checksum": "0" * 32},
+        ),
+        (["unpublish-firmware", "CP-1", "--checksum", "0" * 32], "unpublish-firmware", {"checksum": "0" * 32}),
+        (
             ["raw", "CP-1", "GetLocalListVersion"],
             "raw",
             {"action": "GetLocalListVersion", "payload": {}},

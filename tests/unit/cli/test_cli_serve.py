@@ -81,6 +81,7 @@ def test_every_service_schema_is_packaged() -> None:
         "csms_authorization/schema.cql",
         "csms_transactions/schema.cql",
         "csms_security/schema.cql",
+        "csms_firmware/schema.cql",
         "csms_api/schema.cql",
     ]
 

@@ -23,6 +23,7 @@ def test_every_process_serves_metrics_on_its_own_port() -> None:
         "device-model-1": "9101",
         "transactions-1": "9102",
         "security-1": "9104",
+        "firmware-1": "9105",
         "api-1": "9103",
         "edge-1": "9110",
         "edge-2": "9111",
@@ -41,6 +42,7 @@ def test_one_instance_keeps_the_default_ports_and_addresses() -> None:
         "device-model-1": "127.0.0.1:50051",
         "transactions-1": "127.0.0.1:50053",
         "security-1": "127.0.0.1:50054",
+        "firmware-1": "127.0.0.1:50055",
         "api-1": "",
         "edge-1": "127.0.0.1:50060",
     }
@@ -58,6 +60,8 @@ def test_instances_n_starts_n_of_each_service_and_as_many_edge_nodes() -> None:
         "transactions-2": ("127.0.0.1:50153", "9202"),
         "security-1": ("127.0.0.1:50054", "9104"),
         "security-2": ("127.0.0.1:50154", "9204"),
+        "firmware-1": ("127.0.0.1:50055", "9105"),
+        "firmware-2": ("127.0.0.1:50155", "9205"),
         "api-1": ("", "9103"),
         "edge-1": ("127.0.0.1:50060", "9110"),
         "edge-2": ("127.0.0.1:50061", "9111"),
@@ -77,6 +81,8 @@ def test_edge_nodes_can_be_set_apart_from_instances() -> None:
         "transactions-2",
         "security-1",
         "security-2",
+        "firmware-1",
+        "firmware-2",
         "api-1",
         "edge-1",
     ]

@@ -13,6 +13,7 @@ CONFIG = StackConfig(
     authorization_ports=(7011, 7012),
     transactions_ports=(7021,),
     security_ports=(7031,),
+    firmware_ports=(7041,),
     edge_ports=(8001,),
     edge_grpc_ports=(8011,),
     instance_prefix="t-",
@@ -35,6 +36,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "device-model-2",
         "transactions-1",
         "security-1",
+        "firmware-1",
         "t-edge-1",
     ]
     second = specs["device-model-2"]
@@ -53,6 +55,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "device-model-2": "9002",
         "transactions-1": "0",
         "security-1": "0",
+        "firmware-1": "0",
         "t-edge-1": "9010",
     }
 
@@ -65,6 +68,7 @@ def test_every_process_reaches_every_instance_of_its_peers() -> None:
             spec.env["CSMS_TRANSACTIONS_ADDRESS"],
         ) == (CONFIG.device_model_address, CONFIG.authorization_address, CONFIG.transactions_address)
         assert spec.env["CSMS_SECURITY_ADDRESS"] == CONFIG.security_address == "127.0.0.1:7031"
+        assert spec.env["CSMS_FIRMWARE_ADDRESS"] == CONFIG.firmware_address == "127.0.0.1:7041"
 
 
 def test_every_process_gets_the_internal_certificate_of_its_identity(tmp_path: Path) -> None:

@@ -9,9 +9,11 @@ import pytest
 
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
+from csms.firmware.v1 import firmware_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_api.live.events import (
     DEVICE_MODEL_KINDS,
+    FIRMWARE_KINDS,
     KNOWN_TYPES,
     TRANSACTION_KINDS,
     LiveEvent,
@@ -253,12 +255,18 @@ def test_known_types() -> None:
         "transaction.started",
         "transaction.updated",
         "transaction.ended",
+        "firmware.requested",
+        "firmware.status_reported",
     }
 
 
 @pytest.mark.parametrize(
     ("message", "kinds"),
-    [(device_model_pb2.DeviceModelEvent, DEVICE_MODEL_KINDS), (transactions_pb2.TransactionEvent, TRANSACTION_KINDS)],
+    [
+        (device_model_pb2.DeviceModelEvent, DEVICE_MODEL_KINDS),
+        (transactions_pb2.TransactionEvent, TRANSACTION_KINDS),
+        (firmware_pb2.FirmwareEvent, FIRMWARE_KINDS),
+    ],
 )
 def test_no_kind_has_a_field_named_like_an_outer_field(message: Any, kinds: dict[str, Any]) -> None:
     """The data merges the outer fields and the kind's: a shared name would hide one of them."""
@@ -267,3 +275,41 @@ def test_no_kind_has_a_field_named_like_an_outer_field(message: Any, kinds: dict
     for kind in kinds:
         inner = {field.name for field in descriptor.fields_by_name[kind].message_type.fields}
         assert not outer & inner, kind
+
+
+def test_a_firmware_status_report() -> None:
+    event = firmware_pb2.FirmwareEvent(
+        event_id="e-1",
+        station_id="CP-7",
+        status_reported=firmware_pb2.StatusReported(
+            kind=firmware_pb2.REPORT_KIND_FIRMWARE,
+            action="FirmwareStatusNotification",
+            status="Installing",
+            has_request_id=True,
+            ocpp_request_id=12,
+            ocpp_version=envelope_pb2.OCPP_VERSION_201,
+            message_id="m-1",
+        ),
+    )
+    event.recorded_at.FromJsonString("2026-01-01T00:00:00Z")
+    live = event_of(topics.FIRMWARE_EVENTS, FakeRecord(0, event.SerializeToString()))
+    assert live is not None and (live.type, live.station_id) == ("firmware.status_reported", "CP-7")
+    data = data_of(live)
+    assert (data["station_id"], data["kind"], data["status"], data["ocpp_request_id"]) == (
+        "CP-7",
+        "REPORT_KIND_FIRMWARE",
+        "Installing",
+        12,
+    )
+    assert (data["ocpp_version"], data["recorded_at"]) == ("2.0.1", "2026-01-01T00:00:00Z")
+
+
+def test_a_firmware_request() -> None:
+    event = firmware_pb2.FirmwareEvent(
+        event_id="e-2",
+        station_id="CP-7",
+        requested=firmware_pb2.FirmwareRequested(request_key="k", command="update-firmware", ocpp_request_id=3),
+    )
+    live = event_of(topics.FIRMWARE_EVENTS, FakeRecord(0, event.SerializeToString()))
+    assert live is not None and live.type == "firmware.requested"
+    assert (data_of(live)["request_key"], data_of(live)["command"]) == ("k", "update-firmware")

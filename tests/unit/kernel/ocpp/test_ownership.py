@@ -11,12 +11,14 @@ import pytest
 
 from csms_authorization.ocpp.routing import TABLES as AUTHORIZATION_TABLES
 from csms_device_model.ocpp.routing import TABLES as DEVICE_MODEL_TABLES
+from csms_firmware.ocpp.routing import TABLES as FIRMWARE_TABLES
 from csms_kernel.infra import topics
 from csms_kernel.migrate import load_topology
 from csms_kernel.ocpp.ownership import (
     AUTHORIZATION,
     DEVICE_MODEL,
     FALLBACK_OWNER,
+    FIRMWARE,
     OWNERS,
     SECURITY,
     TRANSACTIONS,
@@ -31,6 +33,7 @@ ROUTED: dict[str, Mapping[OcppVersion, Mapping[str, Any]]] = {
     AUTHORIZATION: AUTHORIZATION_TABLES,
     TRANSACTIONS: TRANSACTIONS_TABLES,
     SECURITY: SECURITY_TABLES,
+    FIRMWARE: FIRMWARE_TABLES,
 }
 
 

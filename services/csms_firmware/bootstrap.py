@@ -1,0 +1,115 @@
+"""firmware wiring: `build()` is the one place that builds its adapters, handlers, loops and gRPC API.
+
+No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
+clients, then runs the call runner (answers the firmware, log, diagnostics and publish status notifications,
+publishing the reports with the replies on csms.firmware.events.v1), the station history projector (that topic
+and device-model's boots and firmware command outcomes) and the gRPC FirmwareService (requests handed to
+device-model's operator commands, station histories).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
+from csms_firmware.adapters.event_publisher import KafkaFirmwareEvents
+from csms_firmware.adapters.history_store import CassandraFirmwareHistory
+from csms_firmware.adapters.request_keys import CassandraRequestKeys
+from csms_firmware.api.grpc_api import FirmwareServicer
+from csms_firmware.app.requests import FirmwareRequests
+from csms_firmware.domain.events import TOPIC
+from csms_firmware.ocpp.context import FirmwareContext
+from csms_firmware.ocpp.routing import TABLES
+from csms_firmware.ports import FirmwareEventPublisher, FirmwareHistory, RequestKeys, StationCommands
+from csms_firmware.projections.history import PROJECTION
+from csms_firmware.projections.tables import KEYSPACE
+from csms_firmware.settings import FirmwareSettings
+from csms_kernel.clients.station_commands import StationCommandsClient
+from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
+from csms_kernel.handling.call_runner import kafka_call_runner
+from csms_kernel.handling.router import Router
+from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.kafka import make_producer
+from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
+from csms_kernel.infra.lifecycle import main as serve_process
+from csms_kernel.ocpp.ownership import FIRMWARE
+from csms_kernel.projecting.projection import NoState
+from csms_kernel.projecting.runner import kafka_projection_runner
+
+NAME = "firmware"
+SERVICE_NAME = firmware_pb2.DESCRIPTOR.services_by_name["FirmwareService"].full_name
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build(
+    settings: FirmwareSettings,
+    *,
+    session: CassandraSession | None = None,
+    commands: StationCommands | None = None,
+    events: FirmwareEventPublisher | None = None,
+    history: FirmwareHistory | None = None,
+    keys: RequestKeys | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Service:
+    """The firmware service, wired; each keyword replaces a port (tests pass fakes). A `session` passed in stays
+    the caller's to connect and close."""
+    instance = settings.instance_id
+    resources: list[Resource] = []
+    if session is None:
+        session = CassandraSession(
+            settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
+        )
+        resources.append(session)
+    if commands is None:
+        commands = client = StationCommandsClient(
+            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
+        )
+        resources.append(Closing(client.close))
+    router = Router(TABLES, FirmwareContext)
+    call_runner, handler_consumer = kafka_call_runner(
+        service=FIRMWARE,
+        instance=instance,
+        settings=settings,
+        router=router,
+        answered=CassandraAnsweredCalls(session, f"{KEYSPACE}.answered_calls"),
+        events_topic=TOPIC,
+        clock=clock,
+    )
+    dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
+    projector, projector_consumer = kafka_projection_runner(
+        settings, instance, PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
+    )
+    events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
+    requests = FirmwareRequests(
+        keys or CassandraRequestKeys(session),
+        commands,
+        events or KafkaFirmwareEvents(events_producer),
+        clock,
+        timedelta(seconds=settings.command_expiry_s),
+    )
+    servicer = FirmwareServicer(requests, history or CassandraFirmwareHistory(session), clock)
+    return Service(
+        name=NAME,
+        instance=instance,
+        resources=[*resources, handler_consumer, projector_consumer, dead_letter, events_producer],
+        loops=[call_runner.run, projector.run],
+        grpc=GrpcApi(
+            settings.grpc_listen,
+            servicer,
+            firmware_pb2_grpc.add_FirmwareServiceServicer_to_server,
+            SERVICE_NAME,
+            settings.grpc_tls,
+            settings.grpc_clients,
+        ),
+        router=router,
+    )
+
+
+def main() -> None:
+    """The process entry (`python -m csms_firmware`, `csms serve firmware`)."""
+    settings = FirmwareSettings()
+    serve_process(NAME, settings, build, instance_id=settings.instance_id)
