@@ -1,2 +1,2 @@
 """Firmware artifacts: the store (local directory or S3), signed download URLs, one-time upload tokens, image
-metadata, and the station-facing HTTP server (docs/adr/0038-firmware-artifacts.md). Entry: `bootstrap.build_artifacts`."""
+metadata, and the station-facing HTTP server (docs/adr/0038-firmware-artifacts.md). Wiring: `bootstrap`."""
