@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from csms_firmware.artifacts.service import Artifacts
 from csms_firmware.artifacts.signing import Signer
@@ -60,3 +61,8 @@ def build_artifacts_kit(
         upload_hold_s=300,
     )
     return ArtifactsKit(artifacts, images, uploads, claims, clock)
+
+
+def files_below(root: Path) -> list[str]:
+    """Every file below `root`, as sorted relative POSIX paths (what a local store left behind)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())

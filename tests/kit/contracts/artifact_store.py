@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from csms_firmware.artifacts.store import ArtifactNotFound, ArtifactStore, InvalidKey, TooLarge, Metered
+from csms_firmware.artifacts.store import ArtifactNotFound, ArtifactStore, InvalidKey, Metered, TooLarge
 
 
 def a_key(name: str = "file.bin") -> str:

@@ -13,7 +13,7 @@ from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_firmware.artifacts.service import AlreadyUsed, ChecksumMismatch, InvalidInput, safe_name
 from csms_firmware.artifacts.signing import BadSignature, Expired
 from csms_firmware.artifacts.store import TooLarge
-from kit.builders.firmware import ArtifactsKit, build_artifacts_kit
+from kit.builders.firmware import ArtifactsKit, build_artifacts_kit, files_below
 from kit.contracts.artifact_store import Broken, chunks_of, failing_after, read
 
 IMAGE = b"firmware image bytes" * 1000
@@ -47,7 +47,7 @@ async def test_an_image_over_the_limit_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TooLarge):
         await kit.artifacts.add_image(chunks_of(IMAGE), version="2.1", vendor="ACME")
     assert kit.images.images == {}
-    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files_below(tmp_path) == []
 
 
 @pytest.mark.parametrize(
