@@ -15,6 +15,7 @@ import grpc
 
 from csms_cli import (
     api_keys,
+    artifacts,
     call,
     command,
     exit_codes,
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         projections,
         api_keys,
         security,
+        artifacts,
     ):
         module.add_parser(commands)
     return parser
