@@ -42,6 +42,7 @@ from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.lifecycle import Closing, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
+from csms_kernel.infra.production import DevelopmentSecrets
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +149,12 @@ def build(
 def main() -> None:
     """The process entry (`python -m csms_api`, `csms serve api`)."""
     settings = ApiSettings()
+    artifact_settings = ArtifactSettings()
+    if settings.environment == "production" and artifact_settings.development_secrets():
+        raise DevelopmentSecrets(artifact_settings.development_secrets())
     serve_process(
         NAME,
         settings,
-        functools.partial(build, artifact_settings=ArtifactSettings()),
+        functools.partial(build, artifact_settings=artifact_settings),
         instance_id=settings.instance_id,
     )

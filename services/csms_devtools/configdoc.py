@@ -21,6 +21,7 @@ from csms_cli.serve import MigrateSettings
 from csms_cli.settings import CliSettings
 from csms_device_model.settings import DeviceModelSettings
 from csms_edge.settings import EdgeSettings
+from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_kernel.infra.settings import CommonSettings
 from csms_security.settings import SecuritySettings
 from csms_transactions.settings import TransactionsSettings
@@ -35,6 +36,11 @@ PROCESSES: list[tuple[str, str, type[BaseSettings]]] = [
     ("transactions", "`python -m csms_transactions`, `csms serve transactions`", TransactionsSettings),
     ("security", "`python -m csms_security`, `csms serve security`", SecuritySettings),
     ("api", "`python -m csms_api`, `csms serve api` (the operator HTTP API)", ApiSettings),
+    (
+        "firmware artifacts",
+        "the firmware process (its artifact HTTP server), and the API and `csms artifacts` (the store, the URLs)",
+        ArtifactSettings,
+    ),
     ("csms command", "`csms ...` (the calls to the services)", CliSettings),
     ("csms migrate", "`csms migrate` (topics, keyspaces, tables)", MigrateSettings),
 ]

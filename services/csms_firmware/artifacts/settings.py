@@ -14,6 +14,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+DEVELOPMENT_URL_SECRET = "development-artifact-url-secret"
+
+
 class ArtifactSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CSMS_FIRMWARE_", extra="ignore", populate_by_name=True)
 
@@ -52,7 +55,7 @@ class ArtifactSettings(BaseSettings):
         default=False, description="Create the bucket at start if it is missing (development and tests)."
     )
     url_secret: SecretStr = Field(
-        default=SecretStr("development-artifact-url-secret"),
+        default=SecretStr(DEVELOPMENT_URL_SECRET),
         description="HMAC secret of download URLs and upload tokens; the same on every instance and the API. "
         "Production must set its own.",
     )
@@ -70,6 +73,12 @@ class ArtifactSettings(BaseSettings):
         description="How long an upload in progress holds its one-time token; a process that dies mid-upload "
         "frees it after this (s).",
     )
+
+    def development_secrets(self) -> list[str]:
+        """What production refuses here (csms_kernel.infra.production): the development URL secret."""
+        if self.url_secret.get_secret_value() in ("", DEVELOPMENT_URL_SECRET):
+            return ["CSMS_FIRMWARE_URL_SECRET is empty or the development default: set a secret of your own"]
+        return []
 
     def listen_address(self) -> tuple[str, int]:
         host, _, port = self.http_listen.rpartition(":")
