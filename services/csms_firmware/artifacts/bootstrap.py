@@ -108,4 +108,3 @@ def build_artifacts(
         )
         built.resources.append(built.server)
     return built
-

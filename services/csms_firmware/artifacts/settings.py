@@ -13,7 +13,6 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 DEVELOPMENT_URL_SECRET = "development-artifact-url-secret"
 
 
