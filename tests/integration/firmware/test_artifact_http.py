@@ -5,14 +5,16 @@ uploads (raw and multipart) with their size limit and one-time tokens, and bad i
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from csms_firmware.artifacts.http import ArtifactHttpServer
+from csms_firmware.artifacts.http import ArtifactHttpServer, server_tls
 from csms_firmware.artifacts.local import LocalDirectoryStore
+from csms_kernel.pki.dev import DevPki
 from kit.builders.firmware import ArtifactsKit, build_artifacts_kit, files_below
 from kit.contracts.artifact_store import chunks_of, read
 
@@ -165,3 +167,24 @@ async def test_bad_upload_tokens_and_bodies(kit: ArtifactsKit, client: httpx.Asy
     expired = await client.put(slot.url, content=b"late")
     assert expired.status_code == 410
     assert expired.json() == {"error": "the upload token has expired"}
+
+
+async def test_https_with_the_edge_server_certificate(tmp_path: Path, dev_pki: DevPki) -> None:
+    kit = build_artifacts_kit(LocalDirectoryStore(tmp_path / "store"))
+    tls = server_tls(dev_pki.server_chain, dev_pki.server.key)
+    server = ArtifactHttpServer(kit.artifacts, "127.0.0.1", 0, tls)
+    await server.start()
+    try:
+        assert kit.artifacts.base_url.startswith("https://127.0.0.1:")
+        url = await image_url(kit)
+        async with httpx.AsyncClient(verify=ssl.create_default_context(cafile=dev_pki.root_ca.certificate)) as client:
+            answer = await client.get(url, headers={"Range": "bytes=0-9"})
+    finally:
+        await server.stop()
+    assert (answer.status_code, answer.content) == (206, IMAGE[:10])
+
+
+def test_a_certificate_needs_its_key(dev_pki: DevPki) -> None:
+    assert server_tls(None, None) is None
+    with pytest.raises(ValueError, match="key file"):
+        server_tls(dev_pki.server_chain, None)
