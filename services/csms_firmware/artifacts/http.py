@@ -14,6 +14,7 @@ Side effects: binds a TCP port; reads and writes the artifact store.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -107,8 +108,9 @@ class _Routes:
         if request.method == hdrs.METH_HEAD or info.size == 0:
             return response
         log.debug("artifact %s bytes %d-%d to %s", key, first, last, grant.station_id or request.remote)
-        async for chunk in self._artifacts.read(key, first, last):
-            await response.write(chunk)
+        async with contextlib.aclosing(self._artifacts.read(key, first, last)) as chunks:
+            async for chunk in chunks:
+                await response.write(chunk)
         await response.write_eof()
         return response
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable
 from datetime import UTC, datetime
 from pathlib import Path
 from stat import S_ISREG
@@ -53,7 +53,7 @@ class LocalDirectoryStore:
             raise ArtifactNotFound(f"{key} vanished right after it was stored")
         return info
 
-    async def get(self, key: str, first: int = 0, last: int | None = None) -> AsyncIterator[bytes]:
+    async def get(self, key: str, first: int = 0, last: int | None = None) -> AsyncGenerator[bytes]:
         path = self._path(key)
         try:
             handle: BinaryIO = await asyncio.to_thread(path.open, "rb")

@@ -9,7 +9,7 @@ PutObject, a longer one a multipart upload that is aborted when the body fails, 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +113,7 @@ class S3Store:
         )
         return {"ETag": answer["ETag"], "PartNumber": number}
 
-    async def get(self, key: str, first: int = 0, last: int | None = None) -> AsyncIterator[bytes]:
+    async def get(self, key: str, first: int = 0, last: int | None = None) -> AsyncGenerator[bytes]:
         name = self._object(key)
         options: dict[str, Any] = {}
         if first or last is not None:

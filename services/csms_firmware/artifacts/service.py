@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
@@ -202,5 +202,5 @@ class Artifacts:
     async def stat(self, key: str) -> ArtifactInfo | None:
         return await self.store.stat(key)
 
-    def read(self, key: str, first: int = 0, last: int | None = None) -> AsyncIterator[bytes]:
+    def read(self, key: str, first: int = 0, last: int | None = None) -> AsyncGenerator[bytes]:
         return self.store.get(key, first, last)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -63,9 +63,10 @@ class ArtifactStore(Protocol):
         old object or the whole new one; if the stream fails (e.g. `TooLarge`) nothing new is visible."""
         ...
 
-    def get(self, key: str, first: int = 0, last: int | None = None) -> AsyncIterator[bytes]:
+    def get(self, key: str, first: int = 0, last: int | None = None) -> AsyncGenerator[bytes]:
         """The bytes `first`..`last` (inclusive; `None`: to the end) of the object, in chunks.
-        `ArtifactNotFound` when there is none (raised by the first iteration)."""
+        `ArtifactNotFound` when there is none (raised by the first iteration). Close it (`aclose`) when stopping
+        early, so the file or connection is let go at once."""
         ...
 
     async def stat(self, key: str) -> ArtifactInfo | None:
