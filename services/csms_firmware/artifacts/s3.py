@@ -143,7 +143,7 @@ class S3Store:
             key=key,
             size=int(head["ContentLength"]),
             etag=head["ETag"],
-            modified_at=modified if modified.tzinfo else modified.replace(tzinfo=UTC),
+            modified_at=modified.astimezone(UTC) if modified.tzinfo else modified.replace(tzinfo=UTC),
         )
 
     async def delete(self, key: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import UTC
 from collections.abc import AsyncIterator
 
 import pytest
@@ -43,6 +44,7 @@ class ArtifactStoreContract:
         assert (info.key, info.size) == (key, 1000)
         assert info.etag.startswith('"') and info.etag.endswith('"')
         assert await store.stat(key) == info
+        assert info.modified_at.tzinfo is UTC  # what HTTP dates (Last-Modified) are made from
         assert await read(store, key) == data
 
     async def test_byte_ranges_are_inclusive_and_clipped_to_the_object(self, store: ArtifactStore) -> None:
