@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import UTC
 from collections.abc import AsyncIterator
+from datetime import UTC
 
 import pytest
 
