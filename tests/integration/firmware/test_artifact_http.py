@@ -15,7 +15,7 @@ import pytest
 from csms_firmware.artifacts.http import ArtifactHttpServer, server_tls
 from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_kernel.pki.dev import DevPki
-from kit.builders.firmware import ArtifactsKit, build_artifacts_kit, files_below
+from kit.builders.firmware_artifacts import ArtifactsKit, build_artifacts_kit, files_below
 from kit.contracts.artifact_store import chunks_of, read
 
 pytestmark = pytest.mark.integration

@@ -17,9 +17,9 @@ from csms_firmware.artifacts.bootstrap import build_artifacts
 from csms_firmware.artifacts.s3 import S3Store
 from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_kernel.infra.cassandra import CassandraSession
-from kit.builders.firmware import Clock
+from kit.builders.firmware_artifacts import Clock
 from kit.contracts.artifact_store import ArtifactStoreContract, chunks_of, read
-from kit.fakes.firmware import InMemoryImageCatalog, InMemoryUploadClaims, InMemoryUploadedFiles
+from kit.fakes.firmware_artifacts import InMemoryImageCatalog, InMemoryUploadClaims, InMemoryUploadedFiles
 from kit.s3_server import S3Endpoint
 
 pytestmark = pytest.mark.integration

@@ -17,8 +17,8 @@ from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_firmware.artifacts.service import Artifacts
 from csms_firmware.artifacts.signing import Signer
 from csms_kernel.infra.cassandra import CassandraSession
-from kit.builders.firmware import SECRET, Clock
-from kit.fakes.firmware import InMemoryImageCatalog, InMemoryUploadedFiles
+from kit.builders.firmware_artifacts import SECRET, Clock
+from kit.fakes.firmware_artifacts import InMemoryImageCatalog, InMemoryUploadedFiles
 
 pytestmark = pytest.mark.integration
 

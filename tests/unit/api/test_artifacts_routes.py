@@ -13,7 +13,7 @@ from csms_api.api.artifacts import artifacts_part
 from csms_api.domain.keys import Scope
 from csms_firmware.artifacts.local import LocalDirectoryStore
 from kit.builders.api import Api
-from kit.builders.firmware import ArtifactsKit, build_artifacts_kit, files_below
+from kit.builders.firmware_artifacts import ArtifactsKit, build_artifacts_kit, files_below
 from kit.contracts.artifact_store import chunks_of
 
 IMAGE = b"\x7fELF firmware" * 5000

@@ -13,7 +13,7 @@ from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_firmware.artifacts.service import AlreadyUsed, ChecksumMismatch, InvalidInput, safe_name
 from csms_firmware.artifacts.signing import BadSignature, Expired
 from csms_firmware.artifacts.store import TooLarge
-from kit.builders.firmware import ArtifactsKit, build_artifacts_kit, files_below
+from kit.builders.firmware_artifacts import ArtifactsKit, build_artifacts_kit, files_below
 from kit.contracts.artifact_store import Broken, chunks_of, failing_after, read
 
 IMAGE = b"firmware image bytes" * 1000

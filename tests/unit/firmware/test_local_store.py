@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from csms_firmware.artifacts.local import LocalDirectoryStore
-from kit.builders.firmware import files_below
+from kit.builders.firmware_artifacts import files_below
 from kit.contracts.artifact_store import ArtifactStoreContract, Broken, chunks_of, failing_after
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from kit.contracts.artifact_metadata import T0, ImageCatalogContract, UploadClaimsContract, UploadedFilesContract
-from kit.fakes.firmware import InMemoryImageCatalog, InMemoryUploadClaims, InMemoryUploadedFiles
+from kit.fakes.firmware_artifacts import InMemoryImageCatalog, InMemoryUploadClaims, InMemoryUploadedFiles
 
 
 class TestInMemoryImageCatalog(ImageCatalogContract):

@@ -10,7 +10,7 @@ from pathlib import Path
 from csms_firmware.artifacts.service import Artifacts
 from csms_firmware.artifacts.signing import Signer
 from csms_firmware.artifacts.store import ArtifactStore
-from kit.fakes.firmware import InMemoryImageCatalog, InMemoryUploadClaims, InMemoryUploadedFiles
+from kit.fakes.firmware_artifacts import InMemoryImageCatalog, InMemoryUploadClaims, InMemoryUploadedFiles
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 SECRET = b"test-artifact-secret"
