@@ -11,7 +11,8 @@ Stdlib only: this runs before the project's virtualenv exists.
     python3 deploy/s3_server.py env             # CSMS_FIRMWARE_S3_* settings for it, as VAR=value
 
 Environment: CSMS_INFRA_DIR (default <repo>/.infra), CSMS_INFRA_LIB_DIR (where the binary is cached; default
-CSMS_INFRA_DIR), CSMS_S3_PORT (9100), CSMS_CARGO (cargo binary; default `cargo` on PATH, then ~/.cargo/bin/cargo).
+CSMS_INFRA_DIR), CSMS_S3_PORT (9100), CSMS_CARGO (cargo binary; default `cargo` on PATH, then ~/.cargo/bin/cargo),
+CSMS_S3S_CACHE_DIR (a copy of the binary outside the checkout, reused by fresh clones; default ~/.cache/csms).
 Fails with the reason (no cargo, build error: the last lines of the cargo log) rather than doing without.
 """
 
@@ -64,9 +65,21 @@ def _cargo() -> str | None:
     return found or (str(fallback) if fallback.exists() else None)
 
 
+def user_cache() -> Path:
+    """A copy of the built binary outside any checkout (like Maven's ~/.m2 for the jars), so a fresh clone on
+    the same machine (CI) copies it instead of building again."""
+    return _dir("CSMS_S3S_CACHE_DIR", Path.home() / ".cache" / "csms") / f"{CRATE}-{VERSION}" / CRATE
+
+
 def fetch() -> int:
     marker = lib_dir() / f".{CRATE}-{VERSION}"
     if binary().exists() and marker.exists():
+        return 0
+    if user_cache().exists():
+        binary().parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(user_cache(), binary())
+        marker.touch()
+        print(f"s3: {binary()} (from {user_cache()})")
         return 0
     cargo = _cargo()
     if cargo is None:
@@ -95,6 +108,8 @@ def fetch() -> int:
         return 1
     shutil.rmtree(lib_dir() / "target", ignore_errors=True)
     marker.touch()
+    user_cache().parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(binary(), user_cache())
     print(f"s3: {binary()}")
     return 0
 
