@@ -74,10 +74,14 @@ class ArtifactSettings(BaseSettings):
     )
 
     def development_secrets(self) -> list[str]:
-        """What production refuses here (csms_kernel.infra.production): the development URL secret."""
+        """What production refuses here (csms_kernel.infra.production): the development URL secret; cooperative,
+        so a settings class deriving from this and `CommonSettings` (`class FirmwareSettings(ArtifactSettings,
+        CommonSettings)`) reports both."""
+        inherited = getattr(super(), "development_secrets", None)
+        reasons: list[str] = list(inherited()) if inherited is not None else []
         if self.url_secret.get_secret_value() in ("", DEVELOPMENT_URL_SECRET):
-            return ["CSMS_FIRMWARE_URL_SECRET is empty or the development default: set a secret of your own"]
-        return []
+            reasons.append("CSMS_FIRMWARE_URL_SECRET is empty or the development default: set a secret of your own")
+        return reasons
 
     def listen_address(self) -> tuple[str, int]:
         host, _, port = self.http_listen.rpartition(":")

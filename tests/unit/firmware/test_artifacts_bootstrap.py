@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
 
+from csms_api.settings import ApiSettings
 from csms_firmware.artifacts.bootstrap import build_artifacts
 from csms_firmware.artifacts.http import ArtifactHttpServer
 from csms_firmware.artifacts.local import LocalDirectoryStore
@@ -46,3 +48,12 @@ def test_production_refuses_the_development_secret() -> None:
     assert ArtifactSettings().development_secrets() != []
     assert ArtifactSettings(url_secret=SecretStr("")).development_secrets() != []
     assert ArtifactSettings(url_secret=SecretStr("a real one")).development_secrets() == []
+
+
+def test_a_service_settings_class_reports_both_kinds_of_secret() -> None:
+    class Combined(ArtifactSettings, ApiSettings):
+        model_config = SettingsConfigDict(env_prefix="CSMS_FIRMWARE_", extra="ignore", populate_by_name=True)
+
+    reasons = Combined(cursor_secret=SecretStr("")).development_secrets()
+    assert any("CSMS_FIRMWARE_URL_SECRET" in reason for reason in reasons)
+    assert len(reasons) == 1 + len(ApiSettings(cursor_secret=SecretStr("")).development_secrets())
