@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: k8s-tools k8s-topics k8s-crds-verify image setup infra-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-handshake bench-api bench-validation clean
+.PHONY: k8s-tools k8s-topics k8s-crds-verify image setup infra-fetch s3-fetch infra-up infra-down migrate run up down test test-unit test-integration test-e2e test-faults test-faults-repeat lint proto config-doc bench bench-stack bench-boot bench-edge bench-handshake bench-api bench-validation clean
 
 setup: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 infra-fetch:
 	$(PY) deploy/infra.py fetch
+
+# The S3-compatible server of the artifact store's S3 tests (s3s-fs, built once with cargo into .infra/s3s).
+s3-fetch:
+	$(PY) deploy/s3_server.py fetch
 
 infra-up: infra-fetch
 	$(PY) deploy/infra.py start all
@@ -38,13 +42,13 @@ down:
 	test ! -x $(BIN)/csms || $(BIN)/csms stack down
 	$(PY) deploy/infra.py stop all
 
-test: setup infra-fetch lint k8s-tools
+test: setup infra-fetch s3-fetch lint k8s-tools
 	$(BIN)/pytest -p no:cacheprovider --ignore=tests/faults
 
 test-unit: setup k8s-tools
 	$(BIN)/pytest -p no:cacheprovider tests/unit
 
-test-integration: setup infra-fetch
+test-integration: setup infra-fetch s3-fetch
 	$(BIN)/pytest -p no:cacheprovider tests/integration
 
 test-e2e: setup infra-fetch

@@ -9,6 +9,7 @@ service keeps no state of its own beyond a 2-second key cache, so any number of 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from csms_api.adapters.http_server import HttpServer
 from csms_api.adapters.key_store import KEYSPACE, CassandraApiKeyStore
 from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcFirmware, GrpcSecurity, GrpcTransactions
 from csms_api.api.app import ApiPart, create_app
+from csms_api.api.artifacts import artifacts_part
 from csms_api.api.context import ApiContext
 from csms_api.api.events import events_part
 from csms_api.app.keys import ApiKeys
@@ -36,9 +38,12 @@ from csms_api.ports import (
     TransactionsPeer,
 )
 from csms_api.settings import ApiSettings
+from csms_firmware.artifacts.bootstrap import build_artifacts
+from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.lifecycle import Closing, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
+from csms_kernel.infra.production import DevelopmentSecrets
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +67,11 @@ def build(
     checks: Sequence[DependencyCheck] | None = None,
     parts: Sequence[ApiPart] | None = None,
     clock: Callable[[], datetime] = utc_now,
+    artifact_settings: ArtifactSettings | None = None,
 ) -> Service:
     """The api service, wired; each keyword replaces a port (tests pass fakes); `parts` adds routers with their
-    own resources and loops (default: the live events over Kafka). A `session` passed in stays the caller's to
+    own resources and loops (default: the live events over Kafka, and the firmware artifacts over the store and
+    the `CSMS_FIRMWARE_*` settings, `artifact_settings`). A `session` passed in stays the caller's to
     connect and close. Readiness asks the services' health over the channels built here (pass `checks` with
     fakes)."""
     resources: list[Resource] = []
@@ -113,7 +120,8 @@ def build(
             settings.instance_id,
         )
         health.append(live)
-        parts = [events_part(live)]
+        artifacts = build_artifacts(artifact_settings or ArtifactSettings(), session, serve_http=False, clock=clock)
+        parts = [events_part(live), artifacts_part(artifacts.artifacts, artifacts.resources)]
     secret = settings.cursor_secret.get_secret_value().encode("utf-8")
     if not secret:
         log.info("CSMS_API_CURSOR_SECRET is empty: list cursors are checksummed, not sealed")
@@ -148,4 +156,12 @@ def build(
 def main() -> None:
     """The process entry (`python -m csms_api`, `csms serve api`)."""
     settings = ApiSettings()
-    serve_process(NAME, settings, build, instance_id=settings.instance_id)
+    artifact_settings = ArtifactSettings()
+    if settings.environment == "production" and artifact_settings.development_secrets():
+        raise DevelopmentSecrets(artifact_settings.development_secrets())
+    serve_process(
+        NAME,
+        settings,
+        functools.partial(build, artifact_settings=artifact_settings),
+        instance_id=settings.instance_id,
+    )

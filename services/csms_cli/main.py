@@ -15,6 +15,7 @@ import grpc
 
 from csms_cli import (
     api_keys,
+    artifacts,
     call,
     command,
     device_model,
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         provisioning,
         monitoring,
         firmware,
+        artifacts,
     ):
         module.add_parser(commands)
     return parser

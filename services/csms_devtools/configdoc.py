@@ -22,6 +22,7 @@ from csms_cli.settings import CliSettings
 from csms_device_model.settings import DeviceModelSettings
 from csms_edge.settings import EdgeSettings
 from csms_firmware.settings import FirmwareSettings
+from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_kernel.infra.settings import CommonSettings
 from csms_security.settings import SecuritySettings
 from csms_transactions.settings import TransactionsSettings
@@ -37,6 +38,11 @@ PROCESSES: list[tuple[str, str, type[BaseSettings]]] = [
     ("security", "`python -m csms_security`, `csms serve security`", SecuritySettings),
     ("firmware", "`python -m csms_firmware`, `csms serve firmware`", FirmwareSettings),
     ("api", "`python -m csms_api`, `csms serve api` (the operator HTTP API)", ApiSettings),
+    (
+        "firmware artifacts",
+        "the firmware process (its artifact HTTP server), and the API and `csms artifacts` (the store, the URLs)",
+        ArtifactSettings,
+    ),
     ("csms command", "`csms ...` (the calls to the services)", CliSettings),
     ("csms migrate", "`csms migrate` (topics, keyspaces, tables)", MigrateSettings),
 ]

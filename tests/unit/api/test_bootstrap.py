@@ -13,6 +13,7 @@ from csms_api.bootstrap import build
 from csms_api.domain.keys import Scope
 from csms_api.live.stream import LiveEvents
 from csms_api.settings import ApiSettings
+from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_kernel.infra.lifecycle import Closing
 from kit.builders.api import Api
 
@@ -55,7 +56,20 @@ async def test_build_wires_the_session_the_five_services_the_http_server_and_the
         "kafka (live events)",
     ]
     assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 5, LiveEvents]
-    assert "/api/v1/events" in server.app.openapi()["paths"]
+    paths = server.app.openapi()["paths"]
+    assert "/api/v1/events" in paths
+    assert {"/api/v1/firmware/images", "/api/v1/stations/{station_id}/logs/{upload_id}/content"} <= set(paths)
+    for resource in service.resources[1:6]:
+        await resource.stop()
+
+
+async def test_the_artifacts_on_s3_add_their_client_after_the_live_events() -> None:
+    service = build(ApiSettings(port=0), artifact_settings=ArtifactSettings(store="s3"))
+    assert [type(resource).__name__ for resource in service.resources][-3:] == [
+        "HttpServer",
+        "LiveEvents",
+        "_S3Resource",
+    ]
     for resource in service.resources[1:6]:
         await resource.stop()
 
