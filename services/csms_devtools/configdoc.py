@@ -21,8 +21,8 @@ from csms_cli.serve import MigrateSettings
 from csms_cli.settings import CliSettings
 from csms_device_model.settings import DeviceModelSettings
 from csms_edge.settings import EdgeSettings
-from csms_firmware.settings import FirmwareSettings
 from csms_firmware.artifacts.settings import ArtifactSettings
+from csms_firmware.settings import FirmwareSettings
 from csms_kernel.infra.settings import CommonSettings
 from csms_security.settings import SecuritySettings
 from csms_transactions.settings import TransactionsSettings
