@@ -41,7 +41,6 @@ Message = tuple[str, Payload]
 IMAGE_MAGIC = b"CSMS-SIM-FIRMWARE "
 DEFAULT_RETRIES = 2
 DEFAULT_RETRY_INTERVAL_S = 10.0
-_CHUNK = 64 * 1024
 
 
 class FailureStep(enum.Enum):
@@ -173,7 +172,7 @@ def client_factory(tls: ssl.SSLContext | None = None, timeout_s: float = 60.0) -
 async def download_once(client: httpx.AsyncClient, download: Download) -> None:
     """One attempt: the whole image, or its rest when an earlier attempt got part of it (Range, If-Range). Raises
     `TransferFailed` (or httpx's errors, for an interrupted transfer) when it does not end complete."""
-    headers = {}
+    headers = {"Accept-Encoding": "identity"}  # the bytes as stored: their length and checksum are the image's
     if download.received and download.total is not None:
         headers["Range"] = f"bytes={download.received}-"
         if download.etag:
@@ -188,7 +187,7 @@ async def download_once(client: httpx.AsyncClient, download: Download) -> None:
             download.etag = response.headers.get("ETag")
         else:
             raise TransferFailed(f"HTTP {response.status_code}")
-        async for chunk in response.aiter_raw(_CHUNK):
+        async for chunk in response.aiter_bytes():
             download.take(chunk)
     if download.total is None:
         download.total = download.received
