@@ -55,7 +55,6 @@ class Files:
         if self.cut and not start:
             self.cut = False
             await response.write(IMAGE[:CUT_AT])
-            await response.drain()
             assert request.transport is not None
             request.transport.abort()
             return response
