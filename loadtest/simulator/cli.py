@@ -97,6 +97,11 @@ def parse_args(argv: list[str]) -> Config:
         help="where they fail: download, signature, install, reboot (Installed, never reboots), silent "
         "(accepts, then sends nothing) or upload (log uploads fail) (default %(default)s)",
     )
+    add(
+        "--firmware-verify-signatures",
+        action="store_true",
+        help="check each image's signature against the signing certificate (else SignatureVerified as given)",
+    )
     add("--firmware-install-time", type=float, default=Timing().install_s, help="s an installation takes")
     add("--firmware-reboot-time", type=float, default=Timing().reboot_s, help="s a reboot takes before reconnecting")
     args = parser.parse_args(argv)
@@ -147,6 +152,7 @@ def parse_args(argv: list[str]) -> Config:
             args.firmware_failure_rate, FailureStep(args.firmware_failure_step), seed=args.seed
         ),
         firmware_timing=Timing(args.firmware_install_time, args.firmware_reboot_time),
+        firmware_verify_signatures=args.firmware_verify_signatures,
     )
 
 

@@ -109,6 +109,7 @@ class Config:
     firmware_version: str = "1.0.0"
     firmware_faults: FirmwareFaults = field(default_factory=FirmwareFaults)
     firmware_timing: Timing = field(default_factory=Timing)
+    firmware_verify_signatures: bool = False
 
     def tls_context(self, station_id: str | None = None) -> ssl.SSLContext | None:
         """A station's TLS context for a wss:// url (trusting `ca_file`, else the system's CAs; presenting its

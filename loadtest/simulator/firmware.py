@@ -6,7 +6,8 @@ An update waits for its retrieve time, really downloads the image over HTTP(S) (
 resumes with a Range request, If-Range on the entity tag, on the next attempt; `retries` more attempts
 `retryInterval` s apart), checks its size against what the server announced and, when the URL's fragment
 carries `sha256=<hex>`, its SHA-256 (OCPP has no checksum field; a fragment never reaches the server, so it does
-not disturb a signed URL), "verifies the signature" (signed requests and 2.x), waits for its install time,
+not disturb a signed URL), verifies the signature (signed requests and 2.x: for real against the signing
+certificate when `verify_signatures` is on, else it is taken as good), waits for its install time,
 installs, reports Installed and reboots: the connection is closed, the station reconnects and boots with the
 image's version (2.x reason FirmwareUpdate). The version is read from the image's first line
 `CSMS-SIM-FIRMWARE <version>` (`image()` makes such images), else derived from its SHA-256. A log request uploads
@@ -21,6 +22,7 @@ upload (log uploads end UploadFailure). Side effects: HTTP requests and the CALL
 from __future__ import annotations
 
 import asyncio
+import base64
 import enum
 import hashlib
 import random
@@ -32,6 +34,11 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -248,6 +255,36 @@ class Attempts:
         )
 
 
+@dataclass(frozen=True)
+class Update:
+    flavour: Flavour
+    request_id: object
+    location: str
+    retrieve: datetime | None
+    install: datetime | None
+    attempts: Attempts
+    certificate: str  # PEM, signed 1.6 and 2.x
+    signature: str  # base64
+
+
+def signature_holds(certificate_pem: str, signature_b64: str, sha256_hex: str) -> bool:
+    """Whether `signature_b64` signs the image of SHA-256 `sha256_hex` with the key of `certificate_pem` (RSA
+    PKCS#1 v1.5 or ECDSA, over SHA-256)."""
+    try:
+        key = x509.load_pem_x509_certificate(certificate_pem.encode()).public_key()
+        signature = base64.b64decode(signature_b64, validate=True)
+        digest = bytes.fromhex(sha256_hex)
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, digest, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+        else:
+            return False
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
 class FirmwareAgent:
     """One station's firmware and log behaviour: `answer` a CSMS CALL it owns, giving the CALLRESULT payload and
     the job that carries it out."""
@@ -259,6 +296,7 @@ class FirmwareAgent:
         firmware_version: str,
         *,
         fails_at: FailureStep | None = None,
+        verify_signatures: bool = False,
         timing: Timing | None = None,
         clients: ClientFactory | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -268,6 +306,7 @@ class FirmwareAgent:
         self.version = version
         self.firmware_version = firmware_version
         self.fails_at = fails_at
+        self.verify_signatures = verify_signatures
         self.timing = timing or Timing()
         self._clients = clients or client_factory()
         self._sleep = sleep
@@ -336,12 +375,19 @@ class FirmwareAgent:
 
     def _update_job(self, flavour: Flavour, payload: Payload, location: object, retrieve: object) -> Job:
         firmware = payload.get("firmware") or {}
-        install = parse_time(firmware.get("installDateTime"))
-        attempts = Attempts.of(payload)
-        request_id = payload.get("requestId")
+        update = Update(
+            flavour,
+            payload.get("requestId"),
+            str(location or ""),
+            parse_time(retrieve),
+            parse_time(firmware.get("installDateTime")),
+            Attempts.of(payload),
+            str(firmware.get("signingCertificate") or ""),
+            str(firmware.get("signature") or ""),
+        )
 
         async def run(ops: Operations) -> None:
-            await self._update(ops, flavour, request_id, str(location or ""), parse_time(retrieve), install, attempts)
+            await self._update(ops, update)
 
         return run
 
@@ -355,16 +401,8 @@ class FirmwareAgent:
         await self._sleep(delay)
         return True
 
-    async def _update(
-        self,
-        ops: Operations,
-        flavour: Flavour,
-        request_id: object,
-        location: str,
-        retrieve: datetime | None,
-        install: datetime | None,
-        attempts: Attempts,
-    ) -> None:
+    async def _update(self, ops: Operations, update: Update) -> None:
+        flavour, request_id, retrieve, install = update.flavour, update.request_id, update.retrieve, update.install
         action = _FIRMWARE_STATUS_ACTION[flavour]
 
         async def status(name: str) -> None:
@@ -385,13 +423,14 @@ class FirmwareAgent:
             await status("DownloadFailed")
             return
         try:
-            sha256, head = await self._download(location, attempts)
+            sha256, head = await self._download(update.location, update.attempts)
         except TransferFailed:
             await status("DownloadFailed")
             return
         await status("Downloaded")
         if flavour is not Flavour.V16:
-            if fails is FailureStep.SIGNATURE:
+            invalid = self.verify_signatures and not signature_holds(update.certificate, update.signature, sha256)
+            if fails is FailureStep.SIGNATURE or invalid:
                 await status("InvalidSignature")
                 return
             await status("SignatureVerified")

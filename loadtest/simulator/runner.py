@@ -78,6 +78,7 @@ class Simulator:
                     version,
                     config.firmware_version,
                     fails_at=config.firmware_faults.step_for(station_id),
+                    verify_signatures=config.firmware_verify_signatures,
                     timing=config.firmware_timing,
                     clients=clients,
                 ),

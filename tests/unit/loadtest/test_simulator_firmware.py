@@ -8,6 +8,7 @@ the official schemas."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import random
@@ -17,6 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
 
 from csms_kernel.ocpp.schemas import MessageKind, validate
 from csms_kernel.ocpp.versions import OcppVersion
@@ -107,7 +112,12 @@ class _broken(httpx.AsyncByteStream):
 
 
 def agent(
-    version: OcppVersion, server: Server, *, fails_at: FailureStep | None = None, sleeps: list[float] | None = None
+    version: OcppVersion,
+    server: Server,
+    *,
+    fails_at: FailureStep | None = None,
+    sleeps: list[float] | None = None,
+    verify: bool = False,
 ) -> FirmwareAgent:
     async def sleep(seconds: float) -> None:
         if sleeps is not None:
@@ -118,6 +128,7 @@ def agent(
         version,
         "1.0.0",
         fails_at=fails_at,
+        verify_signatures=verify,
         timing=Timing(0, 0),
         clients=lambda: httpx.AsyncClient(transport=httpx.MockTransport(server.handle)),
         sleep=sleep,
@@ -377,6 +388,8 @@ def test_the_cli_flags_set_the_failures_and_timings() -> None:
     )
     assert config.firmware_faults == FirmwareFaults(0.1, FailureStep.REBOOT, 9)
     assert config.firmware_version == "0.9" and config.firmware_timing == Timing(3, 4)
+    assert not config.firmware_verify_signatures
+    assert parse_args(["--firmware-verify-signatures"]).firmware_verify_signatures
     with pytest.raises(SystemExit):
         parse_args(["--firmware-failure-rate", "2"])
     with pytest.raises(SystemExit):
@@ -433,3 +446,50 @@ async def test_the_station_answers_then_sends_each_status_only_after_the_previou
     await station.firmware.wait()
     assert rebooted == ["FirmwareUpdate"] and not station.is_open and not station.rebooting
     await station.close()
+
+
+def signing_pair(kind: str) -> tuple[str, Callable[[bytes], bytes]]:
+    """A self-signed firmware signing certificate (PEM) and its signing function (RSA or ECDSA, SHA-256)."""
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if kind == "rsa"
+        else ec.generate_private_key(ec.SECP256R1())
+    )
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "firmware signing")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    if isinstance(key, rsa.RSAPrivateKey):
+        rsa_key = key
+        return pem, lambda data: rsa_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    ec_key = key
+    return pem, lambda data: ec_key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
+@pytest.mark.parametrize(
+    ("version", "kind"), [(OcppVersion.V16, "rsa"), (OcppVersion.V201, "ec"), (OcppVersion.V21, "rsa")]
+)
+async def test_with_verification_on_only_a_signature_of_the_image_by_the_signing_certificate_passes(
+    version: OcppVersion, kind: str
+) -> None:
+    pem, sign = signing_pair(kind)
+    action, payload = update_request(version, signed=True)
+    payload["firmware"] |= {"signingCertificate": pem, "signature": base64.b64encode(sign(IMAGE)).decode()}
+    _, station = await run(version, agent(version, Server(), verify=True), action, payload)
+    assert station.statuses == HEALTHY
+
+    payload["firmware"]["signature"] = base64.b64encode(sign(b"another image")).decode()
+    fw = agent(version, Server(), verify=True)
+    _, station = await run(version, fw, action, payload)
+    assert station.statuses == ["Downloading", "Downloaded", "InvalidSignature"] and fw.firmware_version == "1.0.0"
+
+    _, station = await run(version, agent(version, Server()), action, payload)  # not checked: taken as good
+    assert station.statuses == HEALTHY
