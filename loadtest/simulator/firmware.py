@@ -185,15 +185,16 @@ async def download_once(client: httpx.AsyncClient, download: Download) -> None:
         if download.etag:
             headers["If-Range"] = download.etag
     async with client.stream("GET", _without_fragment(download.url), headers=headers) as response:
-        if response.status_code == 206 and download.received:
-            pass
-        elif response.status_code == 200:
+        if response.status_code == 200:
             download.restart()
             length = response.headers.get("Content-Length")
             download.total = int(length) if length and length.isdigit() else None
             download.etag = response.headers.get("ETag")
-        else:
+        elif response.status_code != 206 or not download.received:
             raise TransferFailed(f"HTTP {response.status_code}")
+        elif not response.headers.get("Content-Range", "").startswith(f"bytes {download.received}-"):
+            download.restart()  # not the part asked for: the next attempt starts over
+            raise TransferFailed(f"unexpected Content-Range {response.headers.get('Content-Range')!r}")
         async for chunk in response.aiter_bytes():
             download.take(chunk)
     if download.total is None:

@@ -223,6 +223,24 @@ async def test_an_interrupted_download_resumes_with_a_range_request_on_the_next_
     assert sleeps == [4.0, 0]  # the retry interval, then the installation
 
 
+async def test_a_resumed_part_that_is_not_the_one_asked_for_makes_the_next_attempt_start_over() -> None:
+    server = Server()
+    server.cut_after = 70_000
+    original = server.handle
+
+    def wrong_part(request: httpx.Request) -> httpx.Response:
+        response = original(request)
+        if response.status_code == 206:
+            response.headers["Content-Range"] = f"bytes 0-{len(IMAGE) - 1}/{len(IMAGE)}"
+        return response
+
+    server.handle = wrong_part  # type: ignore[method-assign]
+    fw = agent(OcppVersion.V201, server)
+    _, station = await run(OcppVersion.V201, fw, *update_request(OcppVersion.V201, retries=2, retryInterval=0))
+    assert station.statuses == HEALTHY and fw.firmware_version == "2.0.0"
+    assert [request.headers.get("Range") for request in server.requests] == [None, "bytes=70000-", None]
+
+
 async def test_retries_and_their_interval_are_honoured_then_the_download_fails() -> None:
     server = Server()
     server.failures = 2
