@@ -2,9 +2,11 @@
 
 Every run starts with the boot storm (all stations connect, bounded by `connect_concurrency` handshakes in
 flight, and send BootNotification until accepted); `steady` then sends CALLs at `rate` per second in total
-(Poisson arrivals spread over the stations, one outstanding CALL per station) for `duration_s`;
-`reconnect-storm` drops the TCP connections of `reconnect_fraction` of the stations at once and brings them
-back the same way. Storm phases end when every station is booted or after `storm_timeout_s`. Side effects:
+(Poisson arrivals spread over the stations, one outstanding CALL per station) for `duration_s` (rate 0: the
+stations only stay connected and answer the CSMS, e.g. during a firmware campaign); `reconnect-storm` drops the TCP connections of `reconnect_fraction` of the stations at once and brings them
+back the same way. Storm phases end when every station is booted or after `storm_timeout_s`. A station whose
+firmware update reboots it is brought back by `_reboot` (reconnect, BootNotification with its new version and
+reason). Side effects:
 WebSocket connections, the optional gRPC provisioning, and progress lines written to `out`.
 """
 
@@ -30,6 +32,7 @@ from loadtest.simulator.station import Station, connect_failure
 from loadtest.simulator.stats import PhaseStats, ProgressWindow, Summary, summarize
 
 MAX_CONNECT_BACKOFF_S = 5.0
+IDLE_CHECK_S = 5.0  # how often a station without traffic of its own (rate 0) checks its connection
 
 
 def raise_open_files_limit() -> int:
@@ -205,8 +208,11 @@ class Simulator:
     async def _station_loop(self, station: Station, rate: float, end: float) -> None:
         """Poisson arrivals at `rate`; a station that lost its connection reconnects and boots first."""
         rng = station.behaviour.rng
-        if rate <= 0:  # connected and answering the CSMS, sending nothing of its own
-            await asyncio.sleep(max(end - time.monotonic(), 0))
+        if rate <= 0:  # connected and answering the CSMS, sending nothing of its own; back when dropped
+            while time.monotonic() < end:
+                if not station.is_open and not station.rebooting:
+                    await self._connect_and_boot(station, asyncio.Semaphore(1), end)
+                await asyncio.sleep(min(IDLE_CHECK_S, max(end - time.monotonic(), 0)))
             return
         next_at = time.monotonic() + rng.expovariate(rate)
         while next_at < end and time.monotonic() < end:  # a station behind its schedule stops at the end too
