@@ -3,10 +3,10 @@
 Every run starts with the boot storm (all stations connect, bounded by `connect_concurrency` handshakes in
 flight, and send BootNotification until accepted); `steady` then sends CALLs at `rate` per second in total
 (Poisson arrivals spread over the stations, one outstanding CALL per station) for `duration_s` (rate 0: the
-stations only stay connected and answer the CSMS, e.g. during a firmware campaign); `reconnect-storm` drops the TCP connections of `reconnect_fraction` of the stations at once and brings them
-back the same way. Storm phases end when every station is booted or after `storm_timeout_s`. A station whose
-firmware update reboots it is brought back by `_reboot` (reconnect, BootNotification with its new version and
-reason). Side effects:
+stations only stay connected and answer the CSMS, e.g. during a firmware campaign); `reconnect-storm` drops the
+TCP connections of `reconnect_fraction` of the stations at once and brings them back the same way. Storm phases
+end when every station is booted or after `storm_timeout_s`. A station whose firmware update reboots it is
+brought back by `_reboot` (reconnect, BootNotification with its new version and reason). Side effects:
 WebSocket connections, the optional gRPC provisioning, and progress lines written to `out`.
 """
 
