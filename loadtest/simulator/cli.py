@@ -12,6 +12,7 @@ from pathlib import Path
 from csms_cli.settings import CliSettings
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.config import Config, Scenario, fault_probability, parse_mix
+from loadtest.simulator.firmware import FailureStep, FirmwareFaults, Timing
 from loadtest.simulator.report import write_histogram
 from loadtest.simulator.runner import Simulator
 from loadtest.simulator.stats import format_summary
@@ -82,6 +83,27 @@ def parse_args(argv: list[str]) -> Config:
     add("--histogram", type=Path, help="write the latency histogram PNG here")
     add("--json", type=Path, help="write the summaries as JSON here")
     add("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    add("--firmware-version", default=defaults.firmware_version, help="firmware the stations boot with at first")
+    add(
+        "--firmware-failure-rate",
+        type=float,
+        default=0.0,
+        help="share of stations (fixed by --seed and the station id) whose firmware updates fail (default 0)",
+    )
+    add(
+        "--firmware-failure-step",
+        choices=[step.value for step in FailureStep],
+        default=FailureStep.INSTALL.value,
+        help="where they fail: download, signature, install, reboot (Installed, never reboots), silent "
+        "(accepts, then sends nothing) or upload (log uploads fail) (default %(default)s)",
+    )
+    add(
+        "--firmware-verify-signatures",
+        action="store_true",
+        help="check each image's signature against the signing certificate (else SignatureVerified as given)",
+    )
+    add("--firmware-install-time", type=float, default=Timing().install_s, help="s an installation takes")
+    add("--firmware-reboot-time", type=float, default=Timing().reboot_s, help="s a reboot takes before reconnecting")
     args = parser.parse_args(argv)
     try:
         mix = parse_mix(args.mix)
@@ -89,6 +111,10 @@ def parse_args(argv: list[str]) -> Config:
         parser.error(str(exc))
     if args.device_variables < 1 or args.report_items < 1 or args.fault_rate < 0:
         parser.error("--device-variables and --report-items must be positive, --fault-rate not negative")
+    if not 0 <= args.firmware_failure_rate <= 1:
+        parser.error("--firmware-failure-rate must be between 0 and 1")
+    if args.firmware_install_time < 0 or args.firmware_reboot_time < 0:
+        parser.error("--firmware-install-time and --firmware-reboot-time must not be negative")
     scenarios = tuple(Scenario(name) for name in args.scenario if name != Scenario.BOOT_STORM.value)
     return Config(
         url=args.url.rstrip("/"),
@@ -121,6 +147,12 @@ def parse_args(argv: list[str]) -> Config:
         seed=args.seed,
         device_variables=args.device_variables,
         report_items_per_message=args.report_items,
+        firmware_version=args.firmware_version,
+        firmware_faults=FirmwareFaults(
+            args.firmware_failure_rate, FailureStep(args.firmware_failure_step), seed=args.seed
+        ),
+        firmware_timing=Timing(args.firmware_install_time, args.firmware_reboot_time),
+        firmware_verify_signatures=args.firmware_verify_signatures,
     )
 
 

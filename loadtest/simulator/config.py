@@ -10,6 +10,7 @@ from pathlib import Path
 from csms_kernel.infra.grpc_tls import GrpcTls
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Mix
+from loadtest.simulator.firmware import FirmwareFaults, Timing
 
 _VERSION_NAMES = {"1.6": OcppVersion.V16, "2.0.1": OcppVersion.V201, "2.1": OcppVersion.V21}
 
@@ -104,6 +105,11 @@ class Config:
     # 2.x stations: the variables of their device model (reported on GetBaseReport) and per NotifyReport part
     device_variables: int = 300
     report_items_per_message: int = 50
+    # firmware updates and log uploads (loadtest/simulator/firmware.py)
+    firmware_version: str = "1.0.0"
+    firmware_faults: FirmwareFaults = field(default_factory=FirmwareFaults)
+    firmware_timing: Timing = field(default_factory=Timing)
+    firmware_verify_signatures: bool = False
 
     def tls_context(self, station_id: str | None = None) -> ssl.SSLContext | None:
         """A station's TLS context for a wss:// url (trusting `ca_file`, else the system's CAs; presenting its
@@ -116,6 +122,10 @@ class Config:
                 self.client_certificates / f"{station_id}.pem", self.client_certificates / f"{station_id}.key"
             )
         return context
+
+    def download_tls(self) -> ssl.SSLContext:
+        """The TLS context of https:// downloads and uploads: trusting `ca_file`, else the system's CAs."""
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
     def station_ids(self) -> list[str]:
         return [station_id(self.station_prefix, self.first_index + i) for i in range(self.stations)]

@@ -31,10 +31,13 @@ def call_error_frame(message_id: str, code: str, description: str) -> str:
     return json.dumps([4, message_id, code, description, {}], separators=(",", ":"))
 
 
-def boot_notification(version: OcppVersion, model: str) -> Message:
+def boot_notification(version: OcppVersion, model: str, firmware_version: str = "", reason: str = "PowerUp") -> Message:
+    """`reason`: 2.x only (1.6 has none)."""
+    firmware = {"firmwareVersion": firmware_version} if firmware_version else {}
     if version is OcppVersion.V16:
-        return "BootNotification", {"chargePointVendor": VENDOR, "chargePointModel": model}
-    return "BootNotification", {"chargingStation": {"vendorName": VENDOR, "model": model}, "reason": "PowerUp"}
+        return "BootNotification", {"chargePointVendor": VENDOR, "chargePointModel": model} | firmware
+    station = {"vendorName": VENDOR, "model": model} | firmware
+    return "BootNotification", {"chargingStation": station, "reason": reason}
 
 
 def heartbeat() -> Message:

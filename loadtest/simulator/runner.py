@@ -2,9 +2,11 @@
 
 Every run starts with the boot storm (all stations connect, bounded by `connect_concurrency` handshakes in
 flight, and send BootNotification until accepted); `steady` then sends CALLs at `rate` per second in total
-(Poisson arrivals spread over the stations, one outstanding CALL per station) for `duration_s`;
-`reconnect-storm` drops the TCP connections of `reconnect_fraction` of the stations at once and brings them
-back the same way. Storm phases end when every station is booted or after `storm_timeout_s`. Side effects:
+(Poisson arrivals spread over the stations, one outstanding CALL per station) for `duration_s` (rate 0: the
+stations only stay connected and answer the CSMS, e.g. during a firmware campaign); `reconnect-storm` drops the
+TCP connections of `reconnect_fraction` of the stations at once and brings them back the same way. Storm phases
+end when every station is booted or after `storm_timeout_s`. A station whose firmware update reboots it is
+brought back by `_reboot` (reconnect, BootNotification with its new version and reason). Side effects:
 WebSocket connections, the optional gRPC provisioning, and progress lines written to `out`.
 """
 
@@ -23,12 +25,14 @@ from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Behaviour
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token
 from loadtest.simulator.device_model import Responder
+from loadtest.simulator.firmware import FirmwareAgent, client_factory
 from loadtest.simulator.messages import boot_notification
 from loadtest.simulator.provision import provision
 from loadtest.simulator.station import Station, connect_failure
 from loadtest.simulator.stats import PhaseStats, ProgressWindow, Summary, summarize
 
 MAX_CONNECT_BACKOFF_S = 5.0
+IDLE_CHECK_S = 5.0  # how often a station without traffic of its own (rate 0) checks its connection
 
 
 def raise_open_files_limit() -> int:
@@ -54,6 +58,7 @@ class Simulator:
         self.phases: list[PhaseStats] = []
         self._rng = random.Random(config.seed)
         self._tls = config.tls_context()
+        clients = client_factory(config.download_tls())
         self.stations = [
             Station(
                 station_id,
@@ -71,6 +76,16 @@ class Simulator:
                     version is OcppVersion.V16, config.device_variables, config.report_items_per_message
                 ),
                 clock=iso_now,
+                firmware=FirmwareAgent(
+                    station_id,
+                    version,
+                    config.firmware_version,
+                    fails_at=config.firmware_faults.step_for(station_id),
+                    verify_signatures=config.firmware_verify_signatures,
+                    timing=config.firmware_timing,
+                    clients=clients,
+                ),
+                on_reboot=self._reboot,
             )
             for index, (station_id, version) in enumerate(
                 zip(config.station_ids(), assign_versions(config.stations, config.mix), strict=True)
@@ -147,7 +162,16 @@ class Simulator:
             return self._tls
         return self.config.tls_context(station.station_id)
 
-    async def _connect_and_boot(self, station: Station, handshakes: asyncio.Semaphore, deadline: float) -> bool:
+    async def _reboot(self, station: Station, reason: str) -> None:
+        """A station back from a reboot (the connection already closed): reconnects and boots with `reason`."""
+        await asyncio.sleep(self.config.firmware_timing.reboot_s)
+        await self._connect_and_boot(
+            station, asyncio.Semaphore(1), time.monotonic() + self.config.storm_timeout_s, reason
+        )
+
+    async def _connect_and_boot(
+        self, station: Station, handshakes: asyncio.Semaphore, deadline: float, reason: str = "PowerUp"
+    ) -> bool:
         config, backoff = self.config, 0.5
         while time.monotonic() < deadline:
             if not station.is_open:
@@ -165,7 +189,9 @@ class Simulator:
                     await asyncio.sleep(min(backoff * self._rng.uniform(0.5, 1.5), deadline - time.monotonic()))
                     backoff = min(backoff * 2, MAX_CONNECT_BACKOFF_S)
                     continue
-            result = await station.call(*boot_notification(station.version, "Sim-" + station.version.value))
+            firmware_version = station.firmware.firmware_version if station.firmware else ""
+            boot = boot_notification(station.version, "Sim-" + station.version.value, firmware_version, reason)
+            result = await station.call(*boot)
             if result is not None and result.get("status") == "Accepted":
                 self.phase().boots_accepted += 1
                 return True
@@ -182,9 +208,18 @@ class Simulator:
     async def _station_loop(self, station: Station, rate: float, end: float) -> None:
         """Poisson arrivals at `rate`; a station that lost its connection reconnects and boots first."""
         rng = station.behaviour.rng
+        if rate <= 0:  # connected and answering the CSMS, sending nothing of its own; back when dropped
+            while time.monotonic() < end:
+                if not station.is_open and not station.rebooting:
+                    await self._connect_and_boot(station, asyncio.Semaphore(1), end)
+                await asyncio.sleep(min(IDLE_CHECK_S, max(end - time.monotonic(), 0)))
+            return
         next_at = time.monotonic() + rng.expovariate(rate)
         while next_at < end and time.monotonic() < end:  # a station behind its schedule stops at the end too
             await asyncio.sleep(max(next_at - time.monotonic(), 0))
+            if station.rebooting:  # its firmware update brings it back
+                next_at += rng.expovariate(rate)
+                continue
             if not station.is_open and not await self._connect_and_boot(station, asyncio.Semaphore(1), end):
                 return
             action, payload = station.behaviour.next_message(iso_now())

@@ -13,7 +13,7 @@ import asyncio
 import json
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -23,6 +23,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator import messages
 from loadtest.simulator.behaviour import Behaviour
 from loadtest.simulator.device_model import Message, Responder
+from loadtest.simulator.firmware import FirmwareAgent
 from loadtest.simulator.messages import Payload
 from loadtest.simulator.stats import PhaseStats
 from loadtest.station_socket import open_station_socket
@@ -48,8 +49,11 @@ class Station:
         call_timeout_s: float,
         responder: Responder | None = None,
         clock: Callable[[], str] = lambda: "",
+        firmware: FirmwareAgent | None = None,
+        on_reboot: Callable[[Station, str], Awaitable[None]] | None = None,
     ) -> None:
-        """`clock`: the station's current time (ISO 8601), for the reports it sends."""
+        """`clock`: the station's current time (ISO 8601), for the reports it sends; `firmware`: its updates and
+        log uploads; `on_reboot(station, reason)`: brings the station back after a reboot (reconnect, boot)."""
         self.station_id = station_id
         self.version = version
         self.behaviour = behaviour
@@ -64,6 +68,9 @@ class Station:
         self._clock = clock
         self._turn = asyncio.Lock()
         self._follow_ups: set[asyncio.Task[None]] = set()
+        self.firmware = firmware
+        self._on_reboot = on_reboot
+        self.rebooting = False
 
     @property
     def is_open(self) -> bool:
@@ -138,6 +145,11 @@ class Station:
 
     async def _on_frame(self, ws: ClientConnection, frame: list[Any]) -> None:
         if frame[0] == 2:  # a CSMS-initiated CALL, answered in order
+            owned = self.firmware.answer(frame[2], frame[3], self._clock()) if self.firmware else None
+            if owned is not None:
+                await ws.send(messages.call_result_frame(frame[1], owned[0]))
+                owned[1](self)
+                return
             answered = self.responder.answer(frame[2], frame[3], self._clock()) if self.responder else None
             if answered is None:
                 await ws.send(messages.answer_csms_call(frame[1], frame[2]))
@@ -165,9 +177,24 @@ class Station:
             self._ws = None
             ws.transport.abort()
 
+    async def reboot(self, reason: str) -> None:
+        """Closes the connection and lets `on_reboot` bring the station back (booting with `reason`)."""
+        self.rebooting = True
+        try:
+            await self.disconnect()
+            if self._on_reboot is not None:
+                await self._on_reboot(self, reason)
+        finally:
+            self.rebooting = False
+
     async def close(self) -> None:
         for task in list(self._follow_ups):
             task.cancel()
+        if self.firmware is not None:
+            await self.firmware.stop()
+        await self.disconnect()
+
+    async def disconnect(self) -> None:
         ws = self._ws
         if ws is not None:
             self._closing = True

@@ -277,20 +277,14 @@ class GrpcCsmsClient:
             return list(self._device_model().GetPeriodicStreamData(request, timeout=self._rpc_timeout_s).values)
 
     def list_commands(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.Command], bool]:
-        found: list[device_model_pb2.Command] = []
-        token = ""
+        request = device_model_pb2.ListCommandsRequest(station_id=station_id)
         with self._errors(DEVICE_MODEL):
-            while True:
-                request = device_model_pb2.ListCommandsRequest(
-                    station_id=station_id, page_size=min(PAGE_SIZE, limit - len(found) + 1), page_token=token
-                )
-                page = self._device_model().ListCommands(request, timeout=self._rpc_timeout_s)
-                found.extend(page.commands)
-                if len(found) > limit:
-                    return found[:limit], True
-                if not page.next_page_token:
-                    return found, False
-                token = page.next_page_token
+            return _up_to(
+                limit,
+                request,
+                lambda: self._device_model().ListCommands(request, timeout=self._rpc_timeout_s),
+                lambda page: page.commands,
+            )
 
     def list_display_messages(self, station_id: str) -> list[device_model_pb2.DisplayMessage]:
         request = device_model_pb2.ListDisplayMessagesRequest(station_id=station_id)
@@ -298,33 +292,25 @@ class GrpcCsmsClient:
             return list(self._device_model().ListDisplayMessages(request, timeout=self._rpc_timeout_s).messages)
 
     def list_data_transfers(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.DataTransfer], bool]:
-        found: list[device_model_pb2.DataTransfer] = []
         request = device_model_pb2.ListDataTransfersRequest(station_id=station_id)
         with self._errors(DEVICE_MODEL):
-            while True:
-                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
-                page = self._device_model().ListDataTransfers(request, timeout=self._rpc_timeout_s)
-                found.extend(page.transfers)
-                if len(found) > limit:
-                    return found[:limit], True
-                if not page.next_page_token:
-                    return found, False
-                request.page_token = page.next_page_token
+            return _up_to(
+                limit,
+                request,
+                lambda: self._device_model().ListDataTransfers(request, timeout=self._rpc_timeout_s),
+                lambda page: page.transfers,
+            )
 
     def get_device_model(
         self, request: device_model_pb2.GetDeviceModelRequest, limit: int
     ) -> tuple[list[device_model_pb2.DeviceVariable], bool]:
-        found: list[device_model_pb2.DeviceVariable] = []
         with self._errors(DEVICE_MODEL):
-            while True:
-                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
-                page = self._device_model().GetDeviceModel(request, timeout=self._rpc_timeout_s)
-                found.extend(page.variables)
-                if len(found) > limit:
-                    return found[:limit], True
-                if not page.next_page_token:
-                    return found, False
-                request.page_token = page.next_page_token
+            return _up_to(
+                limit,
+                request,
+                lambda: self._device_model().GetDeviceModel(request, timeout=self._rpc_timeout_s),
+                lambda page: page.variables,
+            )
 
     def get_station_provisioning(self, station_id: str) -> device_model_pb2.StationProvisioning:
         request = device_model_pb2.GetStationProvisioningRequest(station_id=station_id)
@@ -338,18 +324,14 @@ class GrpcCsmsClient:
             return self._device_model().SetStationProvisioning(request, timeout=self._rpc_timeout_s)
 
     def list_station_boots(self, station_id: str, limit: int) -> tuple[list[device_model_pb2.StationBoot], bool]:
-        found: list[device_model_pb2.StationBoot] = []
         request = device_model_pb2.ListStationBootsRequest(station_id=station_id)
         with self._errors(DEVICE_MODEL):
-            while True:
-                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
-                page = self._device_model().ListStationBoots(request, timeout=self._rpc_timeout_s)
-                found.extend(page.boots)
-                if len(found) > limit:
-                    return found[:limit], True
-                if not page.next_page_token:
-                    return found, False
-                request.page_token = page.next_page_token
+            return _up_to(
+                limit,
+                request,
+                lambda: self._device_model().ListStationBoots(request, timeout=self._rpc_timeout_s),
+                lambda page: page.boots,
+            )
 
     def list_reports(self, station_id: str) -> list[device_model_pb2.Report]:
         request = device_model_pb2.ListReportsRequest(station_id=station_id)
@@ -361,18 +343,14 @@ class GrpcCsmsClient:
     ) -> tuple[list[device_model_pb2.StationEvent], bool]:
         """Up to `limit` events matching the request's filters, newest first, following pages (a filtered page may
         be short), and whether there are more."""
-        found: list[device_model_pb2.StationEvent] = []
         request = device_model_pb2.ListStationEventsRequest.FromString(request.SerializeToString())
         with self._errors(DEVICE_MODEL):
-            while True:
-                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
-                page = self._device_model().ListStationEvents(request, timeout=self._rpc_timeout_s)
-                found.extend(page.events)
-                if len(found) > limit:
-                    return found[:limit], True
-                if not page.next_page_token:
-                    return found, False
-                request.page_token = page.next_page_token
+            return _up_to(
+                limit,
+                request,
+                lambda: self._device_model().ListStationEvents(request, timeout=self._rpc_timeout_s),
+                lambda page: page.events,
+            )
 
     def list_monitors(self, station_id: str) -> device_model_pb2.ListMonitorsResponse:
         request = device_model_pb2.ListMonitorsRequest(station_id=station_id)
@@ -449,19 +427,15 @@ class GrpcCsmsClient:
     def list_transactions(
         self, request: transactions_pb2.ListTransactionsRequest, limit: int
     ) -> tuple[list[transactions_pb2.Transaction], bool]:
-        found: list[transactions_pb2.Transaction] = []
         page_request = transactions_pb2.ListTransactionsRequest()
         page_request.CopyFrom(request)
         with self._errors(TRANSACTIONS):
-            while True:
-                page_request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
-                page = self._transactions().ListTransactions(page_request, timeout=self._rpc_timeout_s)
-                found.extend(page.transactions)
-                if len(found) > limit:
-                    return found[:limit], True
-                if not page.next_page_token:
-                    return found, False
-                page_request.page_token = page.next_page_token
+            return _up_to(
+                limit,
+                page_request,
+                lambda: self._transactions().ListTransactions(page_request, timeout=self._rpc_timeout_s),
+                lambda page: page.transactions,
+            )
 
     def start_session(
         self, station_id: str, id_token: transactions_pb2.IdToken, evse_id: int | None, timeout_s: float
@@ -491,18 +465,14 @@ class GrpcCsmsClient:
             return self._transactions().GetTransactionStatus(request, timeout=timeout_s + self._rpc_timeout_s)
 
     def list_security_events(self, station_id: str, limit: int) -> tuple[list[security_pb2.SecurityEvent], bool]:
-        found: list[security_pb2.SecurityEvent] = []
         request = security_pb2.ListSecurityEventsRequest(station_id=station_id)
         with self._errors(SECURITY):
-            while True:
-                request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
-                page = self._security().ListSecurityEvents(request, timeout=self._rpc_timeout_s)
-                found.extend(page.events)
-                if len(found) > limit:
-                    return found[:limit], True
-                if not page.next_page_token:
-                    return found, False
-                request.page_token = page.next_page_token
+            return _up_to(
+                limit,
+                request,
+                lambda: self._security().ListSecurityEvents(request, timeout=self._rpc_timeout_s),
+                lambda page: page.events,
+            )
 
     def list_issued_certificates(self, station_id: str) -> list[security_pb2.IssuedCertificate]:
         request = security_pb2.ListIssuedCertificatesRequest(station_id=station_id)
@@ -573,6 +543,28 @@ class _Page(Protocol):
 
 PageT = TypeVar("PageT", bound=_Page)
 ItemT = TypeVar("ItemT")
+
+
+class _PagedRequest(Protocol):
+    page_size: int
+    page_token: str
+
+
+def _up_to(
+    limit: int, request: _PagedRequest, fetch: Callable[[], PageT], items: Callable[[PageT], Iterable[ItemT]]
+) -> tuple[list[ItemT], bool]:
+    """At most `limit` items of a paged list RPC (`fetch` sends `request`, whose page size and token this sets),
+    and whether there were more: each page asks for one more item than still wanted, to know."""
+    found: list[ItemT] = []
+    while True:
+        request.page_size = min(PAGE_SIZE, limit - len(found) + 1)
+        page = fetch()
+        found.extend(items(page))
+        if len(found) > limit:
+            return found[:limit], True
+        if not page.next_page_token:
+            return found, False
+        request.page_token = page.next_page_token
 
 
 def _all_pages(fetch: Callable[[str], PageT], items: Callable[[PageT], Iterable[ItemT]]) -> list[ItemT]:

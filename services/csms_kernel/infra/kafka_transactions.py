@@ -201,6 +201,10 @@ def _kafka_error(exc: confluent_kafka.KafkaException) -> confluent_kafka.KafkaEr
     return error if isinstance(error, confluent_kafka.KafkaError) else None
 
 
+CLOSE_TIMEOUT_S = 30.0
+"""How long stopping a consumer waits for librdkafka's close."""
+
+
 class AsyncConsumer:
     """A librdkafka group consumer subscribed to `topics`; `poll` returns records per partition in offset order.
     Records from before a rebalance are never returned after it (librdkafka drops them)."""
@@ -211,7 +215,9 @@ class AsyncConsumer:
         topics: Sequence[str],
         *,
         factory: Callable[[dict[str, Any]], confluent_kafka.Consumer] = confluent_kafka.Consumer,
+        close_timeout_s: float = CLOSE_TIMEOUT_S,
     ) -> None:
+        self._close_timeout_s = close_timeout_s
         self._config = {
             **config,
             "error_cb": self._on_error,
@@ -234,9 +240,22 @@ class AsyncConsumer:
         self._consumer = consumer
 
     async def stop(self) -> None:
-        """Leaves the group and closes (after a poll still running on the worker thread)."""
+        """Leaves the group and closes (after a poll still running on the worker thread), waiting at most
+        `close_timeout_s`: librdkafka's close can block indefinitely while the group rebalances; the daemon worker
+        is then left to finish it, and the coordinator drops the member after its session timeout (its offsets
+        are committed with its transactions, so nothing is lost)."""
         consumer, self._consumer = self._consumer, None
-        await self._worker.close(lambda: _quietly(consumer.close) if consumer is not None else None)
+        try:
+            await asyncio.wait_for(
+                self._worker.close(lambda: _quietly(consumer.close) if consumer is not None else None),
+                self._close_timeout_s,
+            )
+        except TimeoutError:
+            log.warning(
+                "Kafka consumer %s did not close within %.0f s; left closing in the background",
+                self._config.get("client.id", ""),
+                self._close_timeout_s,
+            )
 
     async def poll(self, max_records: int, timeout_s: float) -> Batch:
         """Up to `max_records` records, waiting up to `timeout_s` for the first; rebalance callbacks run here."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from typing import Any
 
 import confluent_kafka
@@ -345,3 +346,24 @@ async def test_the_lag_is_known_from_librdkafkas_statistics_before_a_record_arri
     fake.positions = {0: 35}  # a record arrived: the position is the consumer's own
     assert (consumer.last_stable_offset(tp), await consumer.position(tp)) == (40, 35)
     await consumer.stop()
+
+
+async def test_a_close_that_blocks_inside_librdkafka_does_not_stop_the_shutdown() -> None:
+    release = threading.Event()
+
+    class StuckClose(FakeConsumer):
+        def close(self) -> None:
+            release.wait(10)
+
+    fake = StuckClose(metadata(7))
+    consumer = AsyncConsumer(
+        {"group.id": "svc.handlers"},
+        ["frames"],
+        factory=lambda config: fake,  # type: ignore[arg-type,return-value]
+        close_timeout_s=0.2,
+    )
+    await consumer.start()
+    started = time.monotonic()
+    await consumer.stop()
+    assert time.monotonic() - started < 2
+    release.set()
