@@ -1,5 +1,5 @@
 """Firmware images and station uploads: `/api/v1/firmware/images` (upload streaming, list, one, a signed download
-URL for a station) and `/api/v1/stations/{id}/upload-urls` and `/logs` (one-time upload URLs, the files stations
+URL for a station) and `/api/v1/stations/{id}/upload-urls` and `/uploads` (one-time upload URLs, the files stations
 uploaded and their content). An `ApiPart` over the firmware artifacts' use cases, which it uses directly: the bytes
 stream between the HTTP body and the artifact store without another hop (docs/adr/0038-firmware-artifacts.md).
 Side effects: through the artifacts (store and csms_firmware tables)."""
@@ -186,7 +186,7 @@ def artifacts_router(artifacts: Artifacts) -> APIRouter:
         slot = artifacts.upload_url(station_id, body.max_bytes, body.ttl_s)
         return UploadUrl(url=slot.url, upload_id=slot.upload_id, max_bytes=slot.max_bytes, expires_at=slot.expires_at)
 
-    @router.get("/stations/{station_id}/logs", dependencies=[READ])
+    @router.get("/stations/{station_id}/uploads", dependencies=[READ])
     async def list_uploads(station_id: StationId) -> Uploads:
         """The files the station uploaded, newest first."""
         return Uploads(items=[_upload(u) for u in await artifacts.uploads.of_station(station_id)])
@@ -197,12 +197,12 @@ def artifacts_router(artifacts: Artifacts) -> APIRouter:
             raise ProblemError(404, "not-found", f"station {station_id} has no upload {upload_id}")
         return uploaded
 
-    @router.get("/stations/{station_id}/logs/{upload_id}", dependencies=[READ])
+    @router.get("/stations/{station_id}/uploads/{upload_id}", dependencies=[READ])
     async def get_upload(station_id: StationId, upload_id: Annotated[str, Path(max_length=64)]) -> Upload:
         return _upload(await uploaded_of(station_id, upload_id))
 
     @router.get(
-        "/stations/{station_id}/logs/{upload_id}/content",
+        "/stations/{station_id}/uploads/{upload_id}/content",
         dependencies=[READ],
         response_class=StreamingResponse,
         responses={200: {"content": {"application/octet-stream": {}}}},

@@ -105,10 +105,10 @@ async def test_a_station_upload_is_listed_and_its_content_retrieved(api: Api, ki
     )
     upload_id = slot.json()["upload_id"]
     async with await api.as_(Scope.READ) as client:
-        listed = await client.get("/api/v1/stations/CS-1/logs")
-        one = await client.get(f"/api/v1/stations/CS-1/logs/{upload_id}")
-        content = await client.get(f"/api/v1/stations/CS-1/logs/{upload_id}/content")
-        other = await client.get(f"/api/v1/stations/CS-2/logs/{upload_id}/content")
+        listed = await client.get("/api/v1/stations/CS-1/uploads")
+        one = await client.get(f"/api/v1/stations/CS-1/uploads/{upload_id}")
+        content = await client.get(f"/api/v1/stations/CS-1/uploads/{upload_id}/content")
+        other = await client.get(f"/api/v1/stations/CS-2/uploads/{upload_id}/content")
     assert [u["upload_id"] for u in listed.json()["items"]] == [upload_id]
     assert (one.json()["filename"], one.json()["size"]) == ("diag.log", 90)
     assert content.status_code == 200

@@ -58,7 +58,7 @@ async def test_build_wires_the_session_the_five_services_the_http_server_and_the
     assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 5, LiveEvents]
     paths = server.app.openapi()["paths"]
     assert "/api/v1/events" in paths
-    assert {"/api/v1/firmware/images", "/api/v1/stations/{station_id}/logs/{upload_id}/content"} <= set(paths)
+    assert {"/api/v1/firmware/images", "/api/v1/stations/{station_id}/uploads/{upload_id}/content"} <= set(paths)
     for resource in service.resources[1:6]:
         await resource.stop()
 
