@@ -8,26 +8,13 @@ handled fails the test too, so the list only shrinks (docs/adr/0035).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pytest
 
-from csms_authorization.ocpp.routing import TABLES as AUTHORIZATION_TABLES
-from csms_device_model.ocpp.routing import TABLES as DEVICE_MODEL_TABLES
 from csms_kernel.ocpp.directions import STATION_ONLY
-from csms_kernel.ocpp.ownership import AUTHORIZATION, DEVICE_MODEL, SECURITY, TRANSACTIONS, owner_of
+from csms_kernel.ocpp.ownership import DEVICE_MODEL, owner_of
 from csms_kernel.ocpp.schemas import known_actions, known_sends, schema_names
 from csms_kernel.ocpp.versions import OcppVersion
-from csms_security.ocpp.routing import TABLES as SECURITY_TABLES
-from csms_transactions.ocpp.routing import TABLES as TRANSACTIONS_TABLES
-
-ROUTED: dict[str, Mapping[OcppVersion, Mapping[str, Any]]] = {
-    DEVICE_MODEL: DEVICE_MODEL_TABLES,
-    AUTHORIZATION: AUTHORIZATION_TABLES,
-    TRANSACTIONS: TRANSACTIONS_TABLES,
-    SECURITY: SECURITY_TABLES,
-}
+from kit.routing import ROUTED
 
 FIRMWARE = "awaiting issue 13 (firmware and diagnostics service)"
 SMART_CHARGING = "awaiting issue 14 (smart charging and reservations)"

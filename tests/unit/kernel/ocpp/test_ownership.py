@@ -4,34 +4,17 @@ NotSupported from the owner."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pytest
 
-from csms_authorization.ocpp.routing import TABLES as AUTHORIZATION_TABLES
-from csms_device_model.ocpp.routing import TABLES as DEVICE_MODEL_TABLES
 from csms_kernel.infra import topics
 from csms_kernel.migrate import load_topology
 from csms_kernel.ocpp.ownership import (
-    AUTHORIZATION,
     DEVICE_MODEL,
     FALLBACK_OWNER,
     OWNERS,
-    SECURITY,
-    TRANSACTIONS,
     owner_of,
 )
-from csms_kernel.ocpp.versions import OcppVersion
-from csms_security.ocpp.routing import TABLES as SECURITY_TABLES
-from csms_transactions.ocpp.routing import TABLES as TRANSACTIONS_TABLES
-
-ROUTED: dict[str, Mapping[OcppVersion, Mapping[str, Any]]] = {
-    DEVICE_MODEL: DEVICE_MODEL_TABLES,
-    AUTHORIZATION: AUTHORIZATION_TABLES,
-    TRANSACTIONS: TRANSACTIONS_TABLES,
-    SECURITY: SECURITY_TABLES,
-}
+from kit.routing import ROUTED
 
 
 @pytest.mark.parametrize("service", ROUTED)
