@@ -4,28 +4,15 @@ a bad timestamp is a CALLERROR, never a crash."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import ModuleType
 
 import pytest
 
 from csms.device_model.v1 import device_model_pb2
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.errors import ErrorKind, OcppCallError
-from csms_kernel.ocpp.versions import OcppVersion
 from kit.builders.device_model import expected_event, make_context
-
-
-@dataclass(frozen=True)
-class Action:
-    """A version's NotifyEvent: its `ocpp` call and call_result modules and the handler module."""
-
-    version: OcppVersion
-    call: ModuleType
-    call_result: ModuleType
-    module: ModuleType
-
+from unit.device_model.ocpp.actions import Action
 
 GENERATED = timestamp(datetime(2026, 11, 21, 11, 0, 5, tzinfo=UTC))
 

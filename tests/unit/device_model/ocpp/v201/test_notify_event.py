@@ -7,8 +7,8 @@ from ocpp.v201 import call, call_result
 
 from csms_device_model.ocpp.v201 import notify_event
 from csms_kernel.ocpp.versions import OcppVersion
+from unit.device_model.ocpp.actions import Action
 from unit.device_model.ocpp.notify_event_cases import (  # noqa: F401 (collected here)
-    Action,
     test_a_bad_timestamp_is_a_property_constraint_violation_and_emits_nothing,
     test_each_event_data_is_one_event,
 )
