@@ -1,78 +1,19 @@
-"""NotifyMonitoringReport (v201): one MonitoringReportPartReceived per part, with every monitor of every component
-variable it lists."""
+"""NotifyMonitoringReport (v201): the cases of `notify_monitoring_report_cases` with the v201 handler."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+import pytest
 from ocpp.v201 import call, call_result
 
-from csms.device_model.v1 import device_model_pb2
 from csms_device_model.ocpp.v201 import notify_monitoring_report
-from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.builders.device_model import expected_event, make_context
-
-VERSION = OcppVersion.V201
-NOTIFICATION = {"event_notification_type": "CustomMonitor"} if VERSION is OcppVersion.V21 else {}
-
-
-async def test_a_part_with_its_monitors() -> None:
-    ctx = make_context(VERSION, action="NotifyMonitoringReport")
-    request = call.NotifyMonitoringReport(
-        request_id=42,
-        seq_no=1,
-        tbc=True,
-        generated_at="2026-11-21T11:00:00Z",
-        monitor=[
-            {
-                "component": {"name": "EVSE", "evse": {"id": 1}},
-                "variable": {"name": "Power"},
-                "variable_monitoring": [
-                    {
-                        "id": 1,
-                        "transaction": False,
-                        "value": 22000,
-                        "type": "UpperThreshold",
-                        "severity": 4,
-                        **NOTIFICATION,
-                    },
-                    {"id": 2, "transaction": True, "value": 10.5, "type": "Delta", "severity": 8, **NOTIFICATION},
-                ],
-            }
-        ],
-    )
-    assert await notify_monitoring_report.handle(ctx, request) == call_result.NotifyMonitoringReport()
-    power = device_model_pb2.MonitoredVariable(component="EVSE", evse_id=1, variable="Power")
-    notification = NOTIFICATION.get("event_notification_type", "")
-    part = device_model_pb2.MonitoringReportPartReceived(
-        request_id=42,
-        seq_no=1,
-        tbc=True,
-        generated_at=timestamp(datetime(2026, 11, 21, 11, tzinfo=UTC)),
-        monitors=[
-            device_model_pb2.ReportedMonitor(
-                id=1, target=power, type="UpperThreshold", value=22000, severity=4, event_notification_type=notification
-            ),
-            device_model_pb2.ReportedMonitor(
-                id=2,
-                target=power,
-                type="Delta",
-                value=10.5,
-                severity=8,
-                transaction=True,
-                event_notification_type=notification,
-            ),
-        ],
-    )
-    assert ctx.emitted.events == [expected_event(VERSION, monitoring_report_part_received=part)]
+from unit.device_model.ocpp.actions import Action
+from unit.device_model.ocpp.notify_monitoring_report_cases import (  # noqa: F401 (collected here)
+    test_a_part_with_its_monitors,
+    test_an_empty_last_part,
+)
 
 
-async def test_an_empty_last_part() -> None:
-    ctx = make_context(VERSION, action="NotifyMonitoringReport")
-    request = call.NotifyMonitoringReport(request_id=42, seq_no=0, generated_at="2026-11-21T11:00:00Z")
-    await notify_monitoring_report.handle(ctx, request)
-    part = device_model_pb2.MonitoringReportPartReceived(
-        request_id=42, seq_no=0, tbc=False, generated_at=timestamp(datetime(2026, 11, 21, 11, tzinfo=UTC))
-    )
-    assert ctx.emitted.events == [expected_event(VERSION, monitoring_report_part_received=part)]
+@pytest.fixture
+def action() -> Action:
+    return Action(OcppVersion.V201, call, call_result, notify_monitoring_report)
