@@ -54,6 +54,7 @@ from csms_kernel.infra.health import READINESS
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
 from csms_kernel.infra.lifecycle import Service
 from csms_kernel.infra.lifecycle import main as serve_process
+from csms_kernel.infra.tls_buffers import small_tls_read_buffers
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ class EdgeNode:
                 )
             except TlsConfigError as exc:
                 raise ValueError(f"wss:// not configured: {exc}") from exc
+            small_tls_read_buffers()
         frame_log = self._frame_log
         if frame_log is None:
             producer = AsyncProducer(
