@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from csms_kernel.infra.tls_buffers import small_tls_read_buffers
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Behaviour
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token
@@ -58,6 +59,8 @@ class Simulator:
         self.phases: list[PhaseStats] = []
         self._rng = random.Random(config.seed)
         self._tls = config.tls_context()
+        if self._tls is not None:
+            small_tls_read_buffers()  # thousands of stations in one process, like the edge
         clients = client_factory(config.download_tls())
         self.stations = [
             Station(

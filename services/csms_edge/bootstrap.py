@@ -24,6 +24,7 @@ from websockets.asyncio.server import Server, serve
 
 from csms.edge.v1 import edge_pb2_grpc
 from csms.envelope.v1 import envelope_pb2
+from csms_edge.adapters.boot_statuses import GrpcBootStatuses
 from csms_edge.adapters.credential_events import CredentialEventsConsumer
 from csms_edge.adapters.delivery import READINESS_COMPONENT as DELIVERY_COMPONENT
 from csms_edge.adapters.delivery import DeliveryConsumer, DeliveryHandler, group_id
@@ -43,7 +44,7 @@ from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.domain.limits import ConnectionLimits
 from csms_edge.domain.lockout import LockoutPolicy, Lockouts
 from csms_edge.domain.proxy import InvalidProxyList, TrustedProxies
-from csms_edge.ports import FrameLog, SecurityEvents, StationRegistry, VerdictCache
+from csms_edge.ports import BootStatuses, FrameLog, SecurityEvents, StationRegistry, VerdictCache
 from csms_edge.settings import EdgeSettings
 from csms_kernel.clients.channels import channel as grpc_channel
 from csms_kernel.infra import topics
@@ -53,6 +54,7 @@ from csms_kernel.infra.health import READINESS
 from csms_kernel.infra.kafka import librdkafka_producer_config, make_consumer
 from csms_kernel.infra.lifecycle import Service
 from csms_kernel.infra.lifecycle import main as serve_process
+from csms_kernel.infra.tls_buffers import small_tls_read_buffers
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +90,11 @@ class EdgeNode:
         registry: StationRegistry | None = None,
         frame_log: FrameLog | None = None,
         security_events: SecurityEvents | None = None,
+        boot_statuses: BootStatuses | None = None,
     ) -> None:
         self.settings = settings
         self._registry = registry
+        self._boot_statuses = boot_statuses
         self._frame_log = frame_log
         self.security_events = security_events
         self.tls: ReloadingTls | None = None
@@ -101,6 +105,7 @@ class EdgeNode:
         self.grpc_address = ""
         self._producer: AsyncProducer | None = None
         self._channel: grpc.aio.Channel | None = None
+        self._device_model_channel: grpc.aio.Channel | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._delivery: DeliveryConsumer | None = None
         self._delivery_handler: DeliveryHandler | None = None
@@ -167,6 +172,7 @@ class EdgeNode:
                 )
             except TlsConfigError as exc:
                 raise ValueError(f"wss:// not configured: {exc}") from exc
+            small_tls_read_buffers()
         frame_log = self._frame_log
         if frame_log is None:
             producer = AsyncProducer(
@@ -193,6 +199,12 @@ class EdgeNode:
                 refused_ttl_s=settings.registry_refused_ttl_s,
                 max_entries=settings.registry_cache_size,
             )
+        boot_statuses = self._boot_statuses
+        if boot_statuses is None:
+            device_model_channel = grpc_channel(settings.device_model_address, settings.grpc_tls)
+            started.push_async_callback(device_model_channel.close, None)
+            self._device_model_channel = device_model_channel
+            boot_statuses = GrpcBootStatuses(device_model_channel, settings.registry_timeout_s)
         envelopes = EnvelopeFactory(node_id, settings.tenant)
 
         # Positioned before the endpoint accepts anyone: no verdict is cached before the node follows the changes.
@@ -295,6 +307,7 @@ class EdgeNode:
                     bytes_per_s=settings.station_bytes_per_s,
                     byte_burst=settings.station_byte_burst,
                 ),
+                boot_statuses,
             ),
             registry,
             changes,
@@ -346,7 +359,7 @@ class EdgeNode:
     async def stop(self) -> None:
         """Drains: no new connections, the delivery batch in hand finishes (bounded), the delivery consumer
         stops, station sockets close with 1001, then the credential changes consumer, gRPC, the producer and the
-        registry channel stop."""
+        registry and device-model channels stop."""
         if self._stopped:
             return
         self._stopped = True
@@ -367,6 +380,8 @@ class EdgeNode:
             await _quietly(self._producer.stop(), "producer stop")
         if self._channel is not None:
             await _quietly(self._channel.close(None), "registry channel close")
+        if self._device_model_channel is not None:
+            await _quietly(self._device_model_channel.close(None), "device-model channel close")
         log.info("edge node %s stopped", self.settings.node_id)
 
     async def _drain_delivery(self) -> None:

@@ -44,6 +44,17 @@ class StationRegistry(Protocol):
         ...
 
 
+class BootStatusUnavailable(Exception):
+    """The status of the station's last boot could not be read (device-model unreachable or timed out)."""
+
+
+class BootStatuses(Protocol):
+    async def last_status(self, station_id: str) -> str:
+        """The status (Accepted, Pending, Rejected) the station's last BootNotification was answered with, on any
+        connection of any node; "" when it never booted. Raises BootStatusUnavailable."""
+        ...
+
+
 class SecurityEvents(Protocol):
     def publish(self, event: security_pb2.SecurityEventRecorded) -> None:
         """Hands a CSMS security event to `csms.security.events.v1` without waiting (never blocks a handshake);

@@ -150,7 +150,11 @@ class EdgeSettings(CommonSettings):
     accept_unknown_stations: bool = Field(
         default=False, description="Accept stations the registry does not know (development only)."
     )
-    registry_timeout_s: float = Field(default=2.0, description="Deadline of one station registry lookup (seconds).")
+    registry_timeout_s: float = Field(
+        default=2.0,
+        description="Deadline of one station registry lookup, and of one look-up of a station's last boot status "
+        "(seconds).",
+    )
     registry_accepted_ttl_s: float = Field(default=60.0, description="How long an accepted registry verdict is cached.")
     registry_refused_ttl_s: float = Field(default=5.0, description="How long a refused registry verdict is cached.")
     registry_cache_size: int = Field(default=100_000, description="Most registry verdicts cached.")
@@ -173,6 +177,7 @@ class EdgeSettings(CommonSettings):
         default=10.0, description="On SIGTERM, how long the delivery consumer may take to finish the batch in hand."
     )
     authorization_address: str = peer_address("authorization")
+    device_model_address: str = peer_address("device_model")
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -4,7 +4,8 @@ a station whose boot policy is Pending boots Pending (with the retry interval), 
 GetBaseReport with its NotifyReport; 1.6 GetConfiguration) into its inventory and set (the set-configuration
 command), is accepted by the operator (`POST .../provisioning/accept`: TriggerMessage BootNotification, allowed
 while Pending), boots again and is Accepted; its boots are listed newest first through the API and the CLI. A
-Rejected station gets the retry interval, may send nothing but BootNotification and is sent nothing."""
+Rejected station gets the retry interval, may send nothing but BootNotification and is sent nothing. A station
+reconnecting (to another edge node) without booting again stays restricted by its last boot."""
 
 from __future__ import annotations
 
@@ -159,3 +160,17 @@ async def test_rejected_station_sends_and_is_sent_nothing(
         accepted = await operator.post(f"/api/v1/stations/{station_id}/provisioning/accept")
         assert accepted.json()["trigger_command"] is None  # a Rejected station is not asked: it retries by itself
         assert (await station.boot()).status == "Accepted"
+
+
+@pytest.mark.parametrize(("version", "policy"), [(V16, "Pending"), (V21, "Rejected")])
+async def test_a_station_reconnecting_without_booting_keeps_its_restrictions(
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient, version: OcppVersion, policy: str
+) -> None:
+    station_id = await register(admin, f"E2E-PROV-RECONNECT-{version.schema_dir}")
+    assert (await operator.put(f"/api/v1/stations/{station_id}/provisioning", json={"boot_policy": policy})).is_success
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
+        assert (await station.boot()).status == policy
+    await eventually(lambda: registration(operator, station_id), lambda s: s == policy, what=policy)
+    async with connected_station(stack.config.edge_url(1), station_id, PASSWORD, version) as station:
+        await connected(stack, station_id)  # on another edge node, and no BootNotification (OCPP-J reconnect)
+        assert f"boot {policy}" in await refused_heartbeat(station, version)

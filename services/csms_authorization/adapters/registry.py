@@ -25,6 +25,7 @@ from csms_authorization.adapters.store import KEYSPACE, InvalidPageToken, execut
 from csms_authorization.domain.credentials import InvalidCredentials, PasswordHash, check_stored_station_id
 from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.ports import PROMOTION_CLAIM_TTL_S, PendingEvent
+from csms_kernel.infra.batched_reads import BatchedReads
 from csms_kernel.infra.cassandra import CassandraSession, Row
 
 _COLUMNS = (
@@ -48,15 +49,19 @@ class CassandraStationRegistry:
         security_outbox_table: str = SECURITY_OUTBOX_TABLE,
     ) -> None:
         self._session = session
+        # the handshakes of a reconnect or boot storm read their stations together (csms_kernel.infra.batched_reads)
+        self._records = BatchedReads(self._read)
         self._outbox_insert = outbox_insert(outbox_table, STATION_KEY)
         self._security_outbox_insert = outbox_insert(security_outbox_table, STATION_KEY)
 
     async def get(self, station_id: str) -> StationRecord | None:
+        return await self._records.get(station_id)
+
+    async def _read(self, station_ids: Sequence[str]) -> dict[str, StationRecord]:
         rows = await execute(
-            self._session, f"SELECT {_COLUMNS} FROM {KEYSPACE}.stations WHERE station_id = ?", (station_id,)
+            self._session, f"SELECT {_COLUMNS} FROM {KEYSPACE}.stations WHERE station_id IN ?", (station_ids,)
         )
-        records = _records(rows)
-        return records[0] if records else None
+        return {record.station_id: record for record in _records(rows)}
 
     async def save(self, record: StationRecord, revision: int, event: PendingEvent | None = None) -> None:
         values = _values(record)

@@ -23,6 +23,7 @@ from cassandra.query import BatchStatement, BatchType
 
 from csms_device_model.domain.commands.record import CallError, CommandRecord, CommandState, OcppCall
 from csms_device_model.ports import RANKS, SHARDS, CommandExists, OpenCommand, shard_of
+from csms_kernel.infra.batched_reads import BatchedReads
 from csms_kernel.infra.cassandra import CassandraSession, Row
 from csms_kernel.ocpp.versions import OcppVersion
 
@@ -51,7 +52,7 @@ _NEXT_PAGE = (
     f"SELECT created_us, command_id FROM {KEYSPACE}.commands_by_station WHERE station_id = ?"
     " AND (created_us, command_id) < (?, ?) LIMIT ?"
 )
-_QUEUED = f"SELECT command_id FROM {KEYSPACE}.command_queue WHERE station_id = ?"
+_QUEUED = f"SELECT station_id, command_id FROM {KEYSPACE}.command_queue WHERE station_id IN ?"
 _OPEN_COMMANDS = "SELECT command_id, station_id FROM {table} WHERE shard IN ?"
 
 
@@ -74,6 +75,7 @@ class CassandraCommandStore:
         self._outbox = _OUTBOX.format(table=tables.outbox)
         self._close = _CLOSE.format(table=tables.open_commands)
         self._open_commands = _OPEN_COMMANDS.format(table=tables.open_commands)
+        self._queued = BatchedReads(self._read_queues)  # the drains of many stations (a boot storm) in one request
 
     async def create(self, record: CommandRecord) -> None:
         created_us = micros(record.created_at)
@@ -158,8 +160,15 @@ class CassandraCommandStore:
         return [record for record in found if record is not None], token
 
     async def queued(self, station_id: str) -> list[str]:
-        rows = await self._session.execute(await self._session.prepare(_QUEUED, idempotent=True), (station_id,))
-        return [row["command_id"] for row in rows]
+        return await self._queued.get(station_id) or []
+
+    async def _read_queues(self, station_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The queued command ids of each station, oldest first (the partition's clustering order)."""
+        rows = await self._session.execute(await self._session.prepare(_QUEUED, idempotent=True), (station_ids,))
+        queues: dict[str, list[str]] = {}
+        for row in rows:
+            queues.setdefault(row["station_id"], []).append(row["command_id"])
+        return queues
 
     async def open_commands(self) -> Sequence[OpenCommand]:
         statement = await self._session.prepare(self._open_commands, idempotent=True)

@@ -1,22 +1,26 @@
 """Provisioning in Cassandra (docs/adr/0031): the boot policies operators set (`station_provisioning`, the
-`BootPolicies` port) and the reads of the boot history read model (`station_boots`) and of the last boot answer
-(`station_registrations`) (the `BootHistory` port). Fakes of both are in tests/kit.
+`BootPolicies` port; the boot handlers' reads are made together, `csms_kernel.infra.batched_reads`) and the reads of
+the boot history read model (`station_boots`) and of the last boot answer (`station_registrations`) (the
+`BootHistory` port). Fakes of both are in tests/kit.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.domain.provisioning import BootPolicy, parse_policy
 from csms_device_model.ports import Registration
+from csms_kernel.infra.batched_reads import BatchedReads
 from csms_kernel.infra.cassandra import CassandraSession, Row
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.projecting.writes import micros
 
 _POLICY = "SELECT boot_policy, updated_at FROM csms_device_model.station_provisioning WHERE station_id = ?"
+_POLICIES = "SELECT station_id, boot_policy FROM csms_device_model.station_provisioning WHERE station_id IN ?"
 _SET_POLICY = (
     "INSERT INTO csms_device_model.station_provisioning (station_id, boot_policy, updated_at) VALUES (?, ?, ?)"
     " USING TIMESTAMP ?"
@@ -31,10 +35,14 @@ _NEXT_BOOTS = (
 class CassandraProvisioning:
     def __init__(self, session: CassandraSession) -> None:
         self._session = session
+        self._policies = BatchedReads(self._read_policies)  # the boots of one batch of CALLs in one request
 
     async def boot_policy(self, station_id: str) -> BootPolicy | None:
-        found = await self.boot_policy_set_at(station_id)
-        return found[0] if found else None
+        return await self._policies.get(station_id)
+
+    async def _read_policies(self, station_ids: Sequence[str]) -> dict[str, BootPolicy]:
+        rows = await self._session.execute(await self._session.prepare(_POLICIES, idempotent=True), (station_ids,))
+        return {row["station_id"]: parse_policy(row["boot_policy"]) for row in rows if row["boot_policy"] is not None}
 
     async def boot_policy_set_at(self, station_id: str) -> tuple[BootPolicy, datetime] | None:
         rows = await self._session.execute(await self._session.prepare(_POLICY, idempotent=True), (station_id,))

@@ -1,4 +1,5 @@
-"""The device-model read models in Cassandra: reads for gRPC, commands and the projection's presence step.
+"""The device-model read models in Cassandra: reads for gRPC, commands and the projection's presence step (presences
+read together, `csms_kernel.infra.batched_reads`).
 
 The Cassandra implementation of the `StationsRepository` port (`ports.py`); its fake is in tests/kit.
 """
@@ -11,13 +12,14 @@ from collections.abc import Sequence
 
 from csms.device_model.v1 import device_model_pb2
 from csms_device_model.domain.presence import Presence
+from csms_kernel.infra.batched_reads import BatchedReads
 from csms_kernel.infra.cassandra import CassandraSession, Row
 from csms_kernel.infra.envelopes import timestamp, version_to_proto
 from csms_kernel.ocpp.versions import OcppVersion
 
-_PRESENCE = (
-    "SELECT connected, edge_node_id, connection_id, edge_address, ocpp_version"
-    " FROM csms_device_model.stations WHERE station_id = ?"
+_PRESENCES = (
+    "SELECT station_id, connected, edge_node_id, connection_id, edge_address, ocpp_version"
+    " FROM csms_device_model.stations WHERE station_id IN ?"
 )
 _STATION = "SELECT * FROM csms_device_model.stations WHERE station_id = ?"
 _REGISTRATION = "SELECT status FROM csms_device_model.station_registrations WHERE station_id = ?"
@@ -29,19 +31,24 @@ _CONNECTORS = "SELECT * FROM csms_device_model.connector_status WHERE station_id
 class CassandraStationsRepository:
     def __init__(self, session: CassandraSession) -> None:
         self._session = session
+        self._presences = BatchedReads(self._read_presences)  # one request per batch of CONNECTED frames
 
     async def presence(self, station_id: str) -> Presence | None:
-        rows = await self._session.execute(await self._session.prepare(_PRESENCE, idempotent=True), (station_id,))
-        if not rows or rows[0]["connection_id"] is None:
-            return None
-        row = rows[0]
-        return Presence(
-            connected=bool(row["connected"]),
-            edge_node_id=row["edge_node_id"] or "",
-            connection_id=row["connection_id"] or "",
-            edge_address=row["edge_address"] or "",
-            ocpp_version=row["ocpp_version"] or "",
-        )
+        return await self._presences.get(station_id)
+
+    async def _read_presences(self, station_ids: Sequence[str]) -> dict[str, Presence]:
+        rows = await self._session.execute(await self._session.prepare(_PRESENCES, idempotent=True), (station_ids,))
+        return {
+            row["station_id"]: Presence(
+                connected=bool(row["connected"]),
+                edge_node_id=row["edge_node_id"] or "",
+                connection_id=row["connection_id"] or "",
+                edge_address=row["edge_address"] or "",
+                ocpp_version=row["ocpp_version"] or "",
+            )
+            for row in rows
+            if row["connection_id"] is not None
+        }
 
     async def registration(self, station_id: str) -> str | None:
         rows = await self._session.execute(await self._session.prepare(_REGISTRATION, idempotent=True), (station_id,))

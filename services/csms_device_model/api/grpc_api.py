@@ -185,7 +185,10 @@ class DeviceModelServicer(device_model_pb2_grpc.DeviceModelServiceServicer):
         if not request.station_id:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "station_id is required")
         messages = await self._display_messages.display_messages(request.station_id)
-        return device_model_pb2.ListDisplayMessagesResponse(messages=messages)
+        now = self._clock()
+        # A station stops showing a message at its endDateTime and removes it without telling the CSMS (block O)
+        shown = [m for m in messages if not m.HasField("end_at") or to_datetime(m.end_at) > now]
+        return device_model_pb2.ListDisplayMessagesResponse(messages=shown)
 
     async def ListDataTransfers(
         self, request: device_model_pb2.ListDataTransfersRequest, context: grpc.aio.ServicerContext[Any, Any]

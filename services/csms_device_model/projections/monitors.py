@@ -5,7 +5,10 @@ station and monitor id) and the progress of its monitoring reports (`monitoring_
 - `clear-variable-monitoring` answered: each id the station cleared (accepted) or does not have (not_found) is
   deleted;
 - a NotifyMonitoringReport part (MonitoringReportPartReceived): its monitors as reported, and the part by
-  (station, requestId, seqNo), so a repeated part changes nothing and parts may come in any order.
+  (station, requestId, seqNo), so a repeated part changes nothing and parts may come in any order;
+- `get-monitoring-report` without criteria or targets answered accepted or empty_result_set: the station reports
+  every monitor it has (or has none), so the station's monitors are deleted at the time the request was sent; the
+  parts that follow are written later and survive, monitors the station dropped on its own are gone.
 Every write carries USING TIMESTAMP = the event's time, so a clear after a set wins whatever order the events are
 replayed in, and a set after a clear brings the monitor back. `from_command_answered` is the CommandAnswered
 writer (the lead chains it with other parts' writers of the same event kind). Pure; no I/O.
@@ -18,7 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from csms.device_model.v1 import device_model_pb2
+from csms_device_model.domain.commands import get_monitoring_report
 from csms_device_model.domain.commands.monitoring import MonitorType
+from csms_device_model.domain.commands.params import InvalidParams
 from csms_kernel.infra.envelopes import to_datetime
 from csms_kernel.projecting.writes import Write, micros
 
@@ -26,7 +31,9 @@ TABLES = ("monitors", "monitoring_report_parts")
 
 SET = "set-variable-monitoring"
 CLEAR = "clear-variable-monitoring"
+GET_REPORT = "get-monitoring-report"
 CLEARED = ("accepted", "not_found")
+REPORTS_ALL = ("accepted", "empty_result_set")
 SOURCE_SET = "set"
 SOURCE_REPORT = "report"
 
@@ -37,6 +44,7 @@ UPSERT = (
     " WHERE station_id = ? AND monitor_id = ?"
 )
 DELETE = "DELETE FROM {ks}.monitors USING TIMESTAMP ? WHERE station_id = ? AND monitor_id = ?"
+DELETE_ALL = "DELETE FROM {ks}.monitors USING TIMESTAMP ? WHERE station_id = ?"
 PART = (
     "UPDATE {ks}.monitoring_report_parts USING TIMESTAMP ? SET tbc = ?, monitors = ?, generated_at = ?,"
     " received_at = ? WHERE station_id = ? AND request_id = ? AND seq_no = ?"
@@ -83,11 +91,14 @@ def from_report_part(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
 
 def from_command_answered(event: device_model_pb2.DeviceModelEvent) -> list[Write]:
     command = event.command_answered.command
-    if command.command not in (SET, CLEAR) or command.HasField("call_error") or not command.result_json:
+    if command.command not in (SET, CLEAR, GET_REPORT) or command.HasField("call_error") or not command.result_json:
         return []
     at = to_datetime(event.occurred_at)
     try:
-        listed = json.loads(command.result_json).get("results") or []
+        result = json.loads(command.result_json)
+        if command.command == GET_REPORT:
+            return _forget_unreported(command, result.get("status"))
+        listed = result.get("results") or []
     except (ValueError, AttributeError):
         return []
     results = [r for r in listed if isinstance(r, dict)] if isinstance(listed, list) else []
@@ -102,6 +113,19 @@ def from_command_answered(event: device_model_pb2.DeviceModelEvent) -> list[Writ
         for monitor in (_set_monitor(r) for r in results if r.get("status") == "accepted")
         if monitor is not None
     ]
+
+
+def _forget_unreported(command: device_model_pb2.Command, status: object) -> list[Write]:
+    """A complete monitoring report was asked for and will come: the monitors known before the request go."""
+    if status not in REPORTS_ALL or not command.HasField("sent_at"):
+        return []
+    try:
+        asked = get_monitoring_report.parse(json.loads(command.params_json or "{}"))
+    except (InvalidParams, ValueError):
+        return []  # params the command was sent with always parse; a record that does not is not the station's state
+    if asked.criteria or asked.targets:
+        return []
+    return [Write(DELETE_ALL, (micros(to_datetime(command.sent_at)), command.station_id))]
 
 
 def _set_monitor(result: dict[str, Any]) -> device_model_pb2.ReportedMonitor | None:

@@ -2,8 +2,9 @@
 
 Owns the `StationSocket` port (what the edge needs of a WebSocket) and closing connections in the
 background (a close waits for the closing handshake, which a half-open socket never completes, so nobody
-should wait for it inline). State per connection is kept small: the outbound pipe is created lazily; the last boot
-answer relayed and what the CSMS asked for since (docs/adr/0031) are a string and, while Pending, a set.
+should wait for it inline). State per connection is kept small: the outbound pipe is created lazily; the boot status
+that restricts the station (the last boot answer relayed, or before one, the status of its last boot anywhere,
+looked up once) and what the CSMS asked for since (docs/adr/0031) are a string, a flag and, while Pending, a set.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Connection:
     _lane: SendLane | None = field(default=None, repr=False)
     _recent_calls: int = field(default=0, repr=False)
     _registration: str = field(default="", repr=False)
+    _status_known: bool = field(default=False, repr=False)
     _asked: set[str] | None = field(default=None, repr=False)
 
     def saw_call(self, message_id: str) -> bool:
@@ -72,7 +74,21 @@ class Connection:
     def boot_answered(self, status: str) -> None:
         """The station is sent a BootNotification answer with this status (`edge.domain.boot_gate`)."""
         self._registration = status
+        self._status_known = True
         self._asked = None
+
+    def needs_boot_status(self, action: str) -> bool:
+        """True when a station CALL of `action` must wait for the status of the station's last boot: nothing
+        has told this connection how the station is registered yet (a reconnecting station does not boot again,
+        OCPP-J 2.x Part 4 §5.4), and the CALL is not the BootNotification that would."""
+        return not self._status_known and action != boot_gate.BOOT_NOTIFICATION
+
+    def boot_status_found(self, status: str) -> None:
+        """The status of the station's last boot on any connection ("" never booted, or unknown): it restricts
+        this connection until a boot answer is relayed on it."""
+        if not self._status_known:
+            self._registration = status
+            self._status_known = True
 
     def csms_asked(self, actions: tuple[str, ...]) -> None:
         """The CSMS sends a CALL that asks the station for these requests (allowed while its boot is Pending)."""

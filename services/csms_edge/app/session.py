@@ -4,7 +4,8 @@ For every frame read, the envelope is appended to the frame log and the append i
 anything else happens with the frame; if it fails the frame is dropped unanswered (the station retries).
 The edge parses only OCPP-J framing: a malformed CALL (or a frame of unknown type) is answered here with the
 version's CALLERROR, and so is a CALL the station may not send while its boot is Pending or Rejected
-(SecurityError; logged with its `reason`, not handed to its owner: `edge.domain.boot_gate`, docs/adr/0031);
+(SecurityError; logged with its `reason`, not handed to its owner: `edge.domain.boot_gate`, docs/adr/0031; on
+a connection without a boot answer the status of the station's last boot is looked up once, before its first CALL);
 a malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND is never answered (OCPP-J answers
 only CALLs) but logged and counted, and fails the CSMS call it answers; a CALLRESULT/CALLERROR resolves the
 pending CSMS-initiated call; CALLs are answered by their owning
@@ -28,7 +29,7 @@ from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.domain import boot_gate
 from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
-from csms_edge.ports import FrameLog
+from csms_edge.ports import BootStatuses, BootStatusUnavailable, FrameLog
 from csms_kernel.ocpp.errors import code_for
 from csms_kernel.ocpp.framing import Frame, MalformedFrame, MessageType, call_error_frame, parse_frame
 from csms_kernel.telemetry import metrics, tracing
@@ -51,6 +52,7 @@ class SessionContext:
     envelopes: EnvelopeFactory
     edge_address: str
     limits: Limits = field(default_factory=Limits)
+    boot_statuses: BootStatuses | None = None
 
 
 def describe_close(exc: ConnectionClosed) -> str:
@@ -155,6 +157,8 @@ class Session:
         refused = None
         if isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
             envelope.repeat = connection.saw_call(parsed.message_id)
+            if connection.needs_boot_status(parsed.action):
+                await self._look_up_boot_status()
             refused = connection.refusal(parsed.action)
             if refused is not None:
                 envelope.reason = refused
@@ -185,6 +189,23 @@ class Session:
                 )
         elif parsed.message_type is MessageType.SEND:
             log.debug("station %s: SEND %s handed to its owner, not answered", connection.station_id, parsed.action)
+
+    async def _look_up_boot_status(self) -> None:
+        """Restricts the connection by the status of the station's last boot; unrestricted when it cannot be read
+        (device-model down: the owners of the station's CALLs still answer them)."""
+        connection, statuses = self._connection, self._context.boot_statuses
+        status = ""
+        if statuses is not None:
+            try:
+                status = await statuses.last_status(connection.station_id)
+            except BootStatusUnavailable as exc:
+                log.warning(
+                    "station %s: status of its last boot unknown (%s); connection %s is not restricted by it",
+                    connection.station_id,
+                    exc,
+                    connection.connection_id,
+                )
+        connection.boot_status_found(status)
 
     def _malformed_answer(self, malformed: MalformedFrame) -> None:
         """A malformed answer (or SEND) is not answered: OCPP-J never answers a CALLRESULT/CALLERROR. The CSMS

@@ -6,8 +6,9 @@ BootNotification answers the edge relays to it. Pure; no I/O.
   the CSMS asked for on this connection since that answer — the one a TriggerMessage requested, NotifyReport after
   GetBaseReport/GetReport, and the notifications other CSMS requests are answered with (`ASKED_BY`).
 - Rejected (B03.FR.02/B03.FR.07; 1.6 §4.2): only BootNotification.
-- Accepted, or no boot answered on this connection yet: anything. A station that reconnects does not boot again
-  (OCPP-J 2.x Part 4 §5.4), so "no boot on this connection" cannot be told from "booted before, accepted".
+- Accepted, or a station that never booted: anything. A station that reconnects does not boot again (OCPP-J 2.x
+  Part 4 §5.4): until a boot answer is relayed on a connection, the status of its last boot on any connection rules
+  (looked up once per connection by the session, `edge.app.session`).
 A refused CALL is answered CALLERROR SecurityError (the code is the same on 1.6 and 2.x). The station's answers
 (CALLRESULT/CALLERROR) to the CSMS's CALLs are never refused.
 """

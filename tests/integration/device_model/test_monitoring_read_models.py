@@ -1,7 +1,7 @@
 """The monitoring read models on the migrated schema: events, monitors and report parts written by the device
 projection's writers (in any order, repeated) read back through `CassandraMonitoringReads` and the read use case:
-pages newest first with the since/cleared/severity filters, set then cleared monitors, out-of-order and duplicate
-parts counted once. Station ids are unique to each test."""
+pages newest first with the since/cleared/severity filters, set then cleared monitors, monitors left out of a
+complete report gone, out-of-order and duplicate parts counted once. Station ids are unique to each test."""
 
 from __future__ import annotations
 
@@ -170,6 +170,31 @@ async def test_monitors_set_then_cleared_converge_in_any_order(session: Cassandr
             updated_at=timestamp(T0 + timedelta(seconds=9)),
         )
     ]
+
+
+async def test_a_complete_report_leaves_out_the_monitors_the_station_dropped(session: CassandraSession) -> None:
+    cs = station()
+    result = {
+        "results": [
+            {"id": i, "status": "accepted", "target": {"component": "EVSE", "variable": "Power"}, "type": "delta"}
+            | {"value": 1.0, "severity": 3, "transaction": False}
+            for i in (1, 2)
+        ]
+    }
+    set_ = answered(cs, "set-variable-monitoring", result, T0)
+    ask = answered(cs, "get-monitoring-report", {"status": "accepted", "request_id": 5}, T0 + timedelta(seconds=3))
+    ask.command_answered.command.params_json = json.dumps({"request_id": 5})
+    ask.command_answered.command.sent_at.CopyFrom(timestamp(T0 + timedelta(seconds=2)))
+    only_one = pb.MonitoringReportPartReceived(
+        request_id=5,
+        seq_no=0,
+        generated_at=timestamp(T0 + timedelta(seconds=2)),
+        monitors=[pb.ReportedMonitor(id=2, target=pb.MonitoredVariable(component="EVSE", variable="Power"), value=1)],
+    )
+    part = event(cs, T0 + timedelta(seconds=4), "r-0", monitoring_report_part_received=only_one)
+    await project(session, [part, ask, set_])  # any order: the times decide
+    monitors, _ = await StationMonitoring(CassandraMonitoringReads(session)).monitors(cs)
+    assert [(m.monitor.id, m.source) for m in monitors] == [(2, "report")]  # 1 was dropped by the station
 
 
 async def test_customer_information_parts_assemble_once_whatever_their_order(session: CassandraSession) -> None:

@@ -16,7 +16,7 @@ from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.connections import Connection, ConnectionTable
 from csms_edge.app.session import SessionContext
 from csms_edge.domain.envelopes import EnvelopeFactory
-from csms_edge.ports import RegistryUnavailable, Verdict
+from csms_edge.ports import BootStatusUnavailable, RegistryUnavailable, Verdict
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.builders.envelopes import frame_envelope
 
@@ -164,6 +164,22 @@ def envelope_factory(node_id: str = "edge-1") -> EnvelopeFactory:
     return EnvelopeFactory(node_id, "acme", clock_ns=FixedClock(), traceparents=lambda: TRACEPARENT)
 
 
+class FakeBootStatuses:
+    """The status of each station's last boot (`statuses`; "" for others); raises BootStatusUnavailable while
+    `down`. `looked_up` lists the stations asked for, in order."""
+
+    def __init__(self) -> None:
+        self.statuses: dict[str, str] = {}
+        self.down = False
+        self.looked_up: list[str] = []
+
+    async def last_status(self, station_id: str) -> str:
+        self.looked_up.append(station_id)
+        if self.down:
+            raise BootStatusUnavailable("UNAVAILABLE: device-model down")
+        return self.statuses.get(station_id, "")
+
+
 class World:
     """One edge node's in-memory collaborators."""
 
@@ -172,7 +188,10 @@ class World:
         self.frame_log = FakeFrameLog(self.journal)
         self.table = ConnectionTable()
         self.envelopes = envelope_factory()
-        self.context = SessionContext(self.table, self.frame_log, self.envelopes, EDGE_ADDRESS)
+        self.boot_statuses = FakeBootStatuses()
+        self.context = SessionContext(
+            self.table, self.frame_log, self.envelopes, EDGE_ADDRESS, boot_statuses=self.boot_statuses
+        )
 
     def connection(
         self, station_id: str = "CS-1", version: OcppVersion = OcppVersion.V201, connection_id: str = "c0ffee"

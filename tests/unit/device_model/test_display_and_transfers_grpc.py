@@ -3,6 +3,8 @@ pages, and refusals with their status."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import grpc
 import pytest
 
@@ -18,6 +20,7 @@ from kit.fakes.grpc_context import CONTEXT, Aborted
 def servicer(reads: InMemoryDisplayAndTransfers) -> DeviceModelServicer:
     api = build(
         SETTINGS,
+        clock=lambda: NOW,
         repository=InMemoryStationsRepository(),
         edges=ScriptedEdge(RuntimeError("no station calls")),
         display_messages=reads,
@@ -38,6 +41,15 @@ async def test_a_stations_display_messages() -> None:
         pb.ListDisplayMessagesRequest(station_id="CS-9"), CONTEXT
     )
     assert list(none.messages) == []
+
+
+async def test_a_message_past_its_end_is_not_shown_any_more() -> None:
+    ended, ending, open_ended = (pb.DisplayMessage(id=n, content=f"m{n}") for n in (1, 2, 3))
+    ended.end_at.FromDatetime(NOW - timedelta(seconds=1))
+    ending.end_at.FromDatetime(NOW + timedelta(seconds=1))
+    reads = InMemoryDisplayAndTransfers(messages={"CS-1": [ended, ending, open_ended]})
+    answer = await servicer(reads).ListDisplayMessages(pb.ListDisplayMessagesRequest(station_id="CS-1"), CONTEXT)
+    assert [m.id for m in answer.messages] == [2, 3]
 
 
 async def test_data_transfers_page_by_page() -> None:

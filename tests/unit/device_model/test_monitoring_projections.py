@@ -155,6 +155,25 @@ def test_cleared_and_unknown_monitors_are_deleted_at_the_answer_time() -> None:
     ]
 
 
+def test_a_complete_report_asked_for_forgets_the_monitors_known_before_it_was_sent() -> None:
+    sent = datetime(2026, 11, 21, 11, 58, tzinfo=UTC)
+    for status in ("accepted", "empty_result_set"):
+        all_of_them = answered(
+            "get-monitoring-report",
+            {"status": status, "request_id": 7},
+            params_json=json.dumps({"request_id": 7}),
+            sent_at=timestamp(sent),
+        )
+        assert monitors.from_command_answered(all_of_them) == [Write(monitors.DELETE_ALL, (micros(sent), "CS-1"))]
+    for params in ({"request_id": 7, "criteria": ["delta"]}, {"request_id": 7, "targets": [{"component": "EVSE"}]}):
+        filtered = answered(
+            "get-monitoring-report", {"status": "accepted"}, params_json=json.dumps(params), sent_at=timestamp(sent)
+        )
+        assert monitors.from_command_answered(filtered) == []  # a filtered report tells nothing of the others
+    refused = answered("get-monitoring-report", {"status": "rejected"}, params_json="{}", sent_at=timestamp(sent))
+    assert monitors.from_command_answered(refused) == []
+
+
 def test_other_commands_call_errors_and_results_not_understood_write_nothing() -> None:
     error = device_model_pb2.CommandAnswered(
         command=device_model_pb2.Command(command="clear-variable-monitoring", call_error={"code": "InternalError"})

@@ -1,7 +1,8 @@
 """What a station may send while its boot is Pending or Rejected (docs/adr/0031), per version: the rules
 (`edge.domain.boot_gate`), the BootNotification answer relayed through the delivery topic setting them, the CSMS's
 CALLs through SendCall allowing what they ask for, and the session answering a refused CALL SecurityError itself
-(logged with its reason, not handed to the owning service) while the station's answers always pass."""
+(logged with its reason, not handed to the owning service) while the station's answers always pass; on a connection
+without a boot answer (a reconnect), the status of the station's last boot, looked up once, rules."""
 
 from __future__ import annotations
 
@@ -130,12 +131,79 @@ async def test_boot_notification_always_passes(version: OcppVersion, status: str
     assert owner_topic(world.frame_log.records[-1]) == "ocpp.calls.device_model.v1"
 
 
+@pytest.mark.parametrize("status", ["Pending", "Rejected"])
+@pytest.mark.parametrize(("version", "action", "payload"), UNASKED)
+async def test_a_station_reconnecting_after_a_boot_not_accepted_is_restricted_without_booting_again(
+    version: OcppVersion, action: str, payload: dict[str, object], status: str
+) -> None:
+    world = World()
+    world.boot_statuses.statuses["CS-1"] = status  # answered on an earlier connection, perhaps of another node
+    connection, socket = world.connection(version=version)
+    session = Session(connection, world.context)
+    await session.handle(json.dumps([2, "c1", action, payload]))
+    await session.handle(json.dumps([2, "c2", action, payload]))
+    assert [json.loads(frame)[:3] for frame in socket.sent] == [[4, "c1", "SecurityError"], [4, "c2", "SecurityError"]]
+    assert f"boot {status}" in json.loads(socket.sent[0])[3]
+    assert owner_topic(world.frame_log.records[-2]) is None
+    assert world.boot_statuses.looked_up == ["CS-1"]  # once per connection
+
+
+async def test_a_looked_up_pending_station_may_send_what_the_csms_asks_for() -> None:
+    world = World()
+    world.boot_statuses.statuses["CS-1"] = "Pending"
+    connection, socket = world.connection(version=V201)
+    world.table.register(connection)
+    session = Session(connection, world.context)
+    await session.handle('[2, "c1", "StatusNotification", {}]')
+    assert json.loads(socket.sent[-1])[2] == "SecurityError"
+    await accepted_call(world, socket.sent, "TriggerMessage", {"requestedMessage": "StatusNotification"})
+    before = len(socket.sent)
+    await session.handle('[2, "c2", "StatusNotification", {}]')
+    assert len(socket.sent) == before and world.frame_log.records[-1].reason == ""
+
+
+@pytest.mark.parametrize("version", list(OcppVersion))
+async def test_a_boot_on_the_connection_needs_no_look_up_and_rules_over_an_earlier_status(version: OcppVersion) -> None:
+    world = World()
+    world.boot_statuses.statuses["CS-1"] = "Rejected"
+    connection, socket = world.connection(version=version)
+    session = Session(connection, world.context)
+    await session.handle('[2, "b1", "BootNotification", {}]')
+    world.table.register(connection)
+    delivery = DeliveryHandler(world.table, world.frame_log, world.envelopes, send_timeout_s=1.0)
+    delivery.deliver([boot_answer("Accepted")])
+    await delivery.flush()
+    await session.handle('[2, "c1", "Heartbeat", {}]')
+    assert [json.loads(frame)[0] for frame in socket.sent] == [3]  # only the boot answer: Heartbeat handed on
+    assert world.boot_statuses.looked_up == []
+
+
+async def test_when_the_last_boot_status_cannot_be_read_the_connection_is_not_restricted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    world = World()
+    world.boot_statuses.statuses["CS-1"] = "Rejected"
+    world.boot_statuses.down = True
+    connection, socket = world.connection(version=V201)
+    session = Session(connection, world.context)
+    await session.handle('[2, "c1", "Heartbeat", {}]')
+    await session.handle('[2, "c2", "Heartbeat", {}]')
+    assert socket.sent == [] and world.frame_log.records[-1].reason == ""
+    assert world.boot_statuses.looked_up == ["CS-1"]
+    assert "status of its last boot unknown (UNAVAILABLE: device-model down)" in caplog.text
+
+
 @pytest.mark.parametrize("version", list(OcppVersion))
 async def test_accepted_and_unbooted_connections_are_not_restricted(version: OcppVersion) -> None:
     world = World()
     connection, socket = world.connection(version=version)
-    await Session(connection, world.context).handle('[2, "c1", "Heartbeat", {}]')  # reconnected, no new boot
+    world.boot_statuses.statuses["CS-2"] = "Pending"  # another station
+    await Session(connection, world.context).handle('[2, "c1", "Heartbeat", {}]')  # never booted
     assert socket.sent == [] and world.frame_log.records[-1].reason == ""
+    world.boot_statuses.statuses["CS-1"] = "Accepted"
+    connection, socket = world.connection(version=version, connection_id="c2")
+    await Session(connection, world.context).handle('[2, "c1", "Heartbeat", {}]')  # reconnected after Accepted
+    assert socket.sent == [] and world.boot_statuses.looked_up == ["CS-1", "CS-1"]
     world2 = World()
     session, sent = await booted(world2, version, "Accepted")
     before = len(sent)

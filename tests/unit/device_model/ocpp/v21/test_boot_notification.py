@@ -1,22 +1,32 @@
-"""2.1 BootNotification through the 2.1 routing table: the 2.1 schemas and types, the shared 2.x handling."""
+"""BootNotification (2.1): the cases of `boot_notification_cases` with the v21 handler, and a 2.1 payload
+through the 2.1 routing table."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from ocpp.v21 import call, call_result
 
 from csms.device_model.v1 import device_model_pb2
-from csms_device_model.domain.provisioning import BootPolicy
 from csms_device_model.ocpp.routing import TABLES
 from csms_device_model.ocpp.v21 import boot_notification
 from csms_kernel.handling.router import Router
 from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.builders.device_model import NOW, NOW_ISO, SETTINGS, expected_event, make_context
-from kit.fakes.device_model import InMemoryProvisioning
+from kit.builders.device_model import NOW_ISO, expected_event, make_context
+from unit.device_model.ocpp.actions import Action
+from unit.device_model.ocpp.boot_notification_cases import (  # noqa: F401 (collected here)
+    test_a_rejected_station_is_answered_rejected_with_the_retry_interval,
+    test_a_station_set_pending_is_answered_pending_with_the_retry_interval,
+    test_accepts_and_records_the_boot,
+    test_new_stations_get_the_default_policy_and_an_accepted_one_is_accepted,
+)
 
-VERSION = OcppVersion.V21
+
+@pytest.fixture
+def action() -> Action:
+    return Action(OcppVersion.V21, call, call_result, boot_notification)
 
 
 async def test_boot_answered_with_21_payload_and_event() -> None:
@@ -29,38 +39,3 @@ async def test_boot_answered_with_21_payload_and_event() -> None:
         vendor="ACME", model="DC-21", reason="FirmwareUpdate", registration_status="Accepted"
     )
     assert ctx.emitted.events == [expected_event(OcppVersion.V21, station_booted=booted)]
-
-
-async def test_a_station_set_pending_is_answered_pending_with_the_retry_interval() -> None:
-    provisioning = InMemoryProvisioning(policies={"CS-1": (BootPolicy.PENDING, NOW)})
-    ctx = make_context(VERSION, provisioning=provisioning)
-    request = call.BootNotification(
-        charging_station={"vendor_name": "ACME", "model": "DC-9", "firmware_version": "4"}, reason="FirmwareUpdate"
-    )
-    response = await boot_notification.handle(ctx, request)
-    assert response == call_result.BootNotification(current_time=NOW_ISO, interval=60, status="Pending")
-    booted = device_model_pb2.StationBooted(
-        vendor="ACME", model="DC-9", firmware_version="4", reason="FirmwareUpdate", registration_status="Pending"
-    )
-    assert ctx.emitted.events == [expected_event(VERSION, station_booted=booted)]
-    assert provisioning.reads == 1
-
-
-async def test_a_rejected_station_is_answered_rejected_with_the_retry_interval() -> None:
-    provisioning = InMemoryProvisioning(policies={"CS-1": (BootPolicy.REJECTED, NOW)})
-    settings = SETTINGS.model_copy(update={"boot_retry_interval_s": 120})
-    ctx = make_context(VERSION, provisioning=provisioning, settings=settings)
-    request = call.BootNotification(charging_station={"vendor_name": "ACME", "model": "DC-9"}, reason="PowerUp")
-    response = await boot_notification.handle(ctx, request)
-    assert response == call_result.BootNotification(current_time=NOW_ISO, interval=120, status="Rejected")
-    assert ctx.emitted.events[0].station_booted.registration_status == "Rejected"
-
-
-async def test_new_stations_get_the_default_policy_and_an_accepted_one_is_accepted() -> None:
-    settings = SETTINGS.model_copy(update={"new_station_boot_policy": "Pending"})
-    request = call.BootNotification(charging_station={"vendor_name": "ACME", "model": "DC-9"}, reason="PowerUp")
-    fresh = await boot_notification.handle(make_context(VERSION, settings=settings), request)
-    assert fresh.status == "Pending" and fresh.interval == 60
-    accepted = InMemoryProvisioning(policies={"CS-1": (BootPolicy.ACCEPTED, NOW)})
-    known = await boot_notification.handle(make_context(VERSION, settings=settings, provisioning=accepted), request)
-    assert known.status == "Accepted" and known.interval == 300
