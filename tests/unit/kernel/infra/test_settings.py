@@ -55,7 +55,7 @@ def test_each_process_reads_only_the_peer_addresses_it_calls(monkeypatch: pytest
         )
     }
     assert peers == {
-        "EdgeSettings": ["authorization_address"],
+        "EdgeSettings": ["authorization_address", "device_model_address"],
         "DeviceModelSettings": ["authorization_address"],
         "AuthorizationSettings": ["device_model_address"],
         "TransactionsSettings": ["authorization_address", "device_model_address"],
