@@ -6,10 +6,10 @@ end-to-end and fault tests (their own ports, two instances of everything). Each 
 `<service>-n`, with its own instance id, gRPC port, metrics port and log file; its peers reach every instance of
 a service through one gRPC target (`StackConfig.target`); each firmware instance also serves artifacts over
 HTTP on its own port (`firmware_http_ports`), from the artifact directory it shares with the API. The operator
-API runs as `api-n` processes, one per `api_ports` entry (none by default). Readiness is the gRPC health service of every process, the edge WebSocket
-ports and the API's `/readyz`. gRPC runs over mutual TLS: every process gets the certificate of its identity from
-the development PKI in `pki_dir` (`ensure_dev_pki`, created on start), and the stack's own probes and test clients
-use `cli`'s (`StackConfig.grpc_tls`; docs/adr/0029).
+API runs as `api-n` processes, one per `api_ports` entry (none by default). Readiness is the gRPC health
+service of every process, the edge WebSocket ports and the API's `/readyz`. gRPC runs over mutual TLS: every
+process gets the certificate of its identity from the development PKI in `pki_dir` (`ensure_dev_pki`, created on
+start), and the stack's own probes and test clients use `cli`'s (`StackConfig.grpc_tls`; docs/adr/0029).
 Side effects: starts and signals processes, writes logs and a state file under the run directory.
 """
 
