@@ -164,7 +164,7 @@ async def test_a_rejected_signature_is_in_the_history(
         )
         assert answer.status_code == 202, answer.text
         [update] = await eventually(lambda: calls(station, "UpdateFirmware"), bool, what="UpdateFirmware")
-        assert (update["firmware"]["signature"], update["firmware"]["signingCertificate"]) == ("YmFk", certificate)
+        assert (update["firmware"]["signature"], update["firmware"]["signing_certificate"]) == ("YmFk", certificate)
         await download(update["firmware"]["location"])
         for status in ("Downloading", "Downloaded", "InvalidSignature"):
             await firmware_status(station, V201, status, update["requestId"])
@@ -194,7 +194,7 @@ async def test_a_log_file_uploaded_once_and_retrieved_through_the_api(
         )
         assert answer.status_code == 202, answer.text
         [get_log] = await eventually(lambda: calls(station, "GetLog"), bool, what="GetLog")
-        assert get_log["log"]["remoteLocation"] == upload_url
+        assert get_log["log"]["remote_location"] == upload_url
         async with httpx.AsyncClient(timeout=30) as http:
             too_big = await http.put(upload_url + "/station.log", content=log + b"x")
             stored = await http.put(upload_url + "/station.log", content=log)
