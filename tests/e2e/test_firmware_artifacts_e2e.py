@@ -5,11 +5,13 @@ sequence and boots with the new version; a log file uploaded once to its one-tim
 Bad input is answered clearly and loses nothing: an image with the wrong checksum (422, not listed), an altered
 download URL (403), an upload over its limit (413, the token still usable), a reused token (403), an expired one
 (410), a signature the station rejects (InvalidSignature in the history), statuses for unknown requests (kept as
-unmatched)."""
+unmatched); simulated stations download, check and boot an uploaded image themselves."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import uuid
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,6 +26,10 @@ from kit.api import register
 from kit.stack import PASSWORD, connected
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
+from loadtest.simulator.behaviour import Mix
+from loadtest.simulator.config import Config, Scenario
+from loadtest.simulator.firmware import image
+from loadtest.simulator.runner import Simulator
 
 pytestmark = pytest.mark.e2e
 
@@ -231,3 +237,48 @@ async def test_an_expired_upload_url_is_gone(
     late = await eventually(put, lambda answer: answer.status_code != 413, what="the URL to expire", timeout_s=10)
     assert late.status_code == 410, late.text
     assert (await get(operator, f"/api/v1/stations/{station_id}/uploads"))["items"] == []
+
+
+async def test_simulated_stations_download_check_and_boot_an_uploaded_image(
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient
+) -> None:
+    """The simulator's stations (ADR 0039) download the image over HTTP themselves, check its SHA-256 from the
+    URL's fragment, install it and boot with the version it names."""
+    uploaded = await upload_image(admin, image("3.2"))
+    assert uploaded.status_code == 201, uploaded.text
+    config = Config(
+        url=stack.config.edge_url(0),
+        stations=2,
+        station_prefix=f"SIMFW{uuid.uuid4().hex[:6]}-",
+        mix=((OcppVersion.V16, 1.0), (OcppVersion.V201, 1.0)),
+        scenarios=(Scenario.STEADY,),
+        duration_s=30.0,
+        rate=0.0,
+        behaviour=Mix(sessions=False, start_probability=0, status_probability=0, fault_probability=0),
+        call_timeout_s=20.0,
+        storm_timeout_s=60.0,
+        provision_address=stack.config.authorization_address,
+        provision_tls=stack.config.grpc_tls(),
+    )
+    simulator = Simulator(config, out=lambda line: None)
+    run = asyncio.create_task(simulator.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, len(simulator.phases)), lambda n: n == 2, what="steady phase")
+        for station in simulator.stations:
+            answer = await operator.post(
+                f"/api/v1/stations/{station.station_id}/firmware/update", json={"image_id": uploaded.json()["image_id"]}
+            )
+            assert answer.status_code == 202, answer.text
+        for station in simulator.stations:
+            path = f"/api/v1/stations/{station.station_id}/firmware"
+            found = await eventually(
+                lambda path=path: get(operator, path),
+                lambda body: (body["current"] or {}).get("booted_version") == "3.2",
+                what=f"{station.station_id} on the new version",
+            )
+            assert found["current"]["new_version_booted"] is True
+            assert [s["status"] for s in found["current"]["statuses"]][-1] == "Installed"
+    finally:
+        boot, steady = await run
+    assert boot.boots_accepted == 2
+    assert steady.timeouts == 0
