@@ -103,7 +103,7 @@ SERVICES = {
     "firmware": Expected(
         lambda: build_firmware(FirmwareSettings(instance_id="firmware-7")),
         "firmware",
-        ["CassandraSession", "Closing", *KAFKA, "AIOKafkaProducer"],
+        ["CassandraSession", "ArtifactHttpServer", "Closing", *KAFKA, "AIOKafkaProducer"],
         ["CallRunner.run", "ProjectionRunner.run"],
         "127.0.0.1:50055",
         "csms.firmware.v1.FirmwareService",

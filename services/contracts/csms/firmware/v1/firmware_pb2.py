@@ -26,51 +26,51 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from csms.envelope.v1 import envelope_pb2 as csms_dot_envelope_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63sms/firmware/v1/firmware.proto\x12\x10\x63sms.firmware.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\"\xc3\x01\n\x11\x46irmwareRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x1d.csms.firmware.v1.RequestKind\x12\x0f\n\x07\x63ommand\x18\x03 \x01(\t\x12\x12\n\ncommand_id\x18\x04 \x01(\t\x12\x17\n\x0focpp_request_id\x18\x05 \x01(\x05\x12\x13\n\x0bparams_json\x18\x06 \x01(\t\x12\x19\n\x11queued_if_offline\x18\x07 \x01(\x08\"\xb2\x02\n\x0eStatusReported\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.csms.firmware.v1.ReportKind\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x16\n\x0ehas_request_id\x18\x04 \x01(\x08\x12\x17\n\x0focpp_request_id\x18\x05 \x01(\x05\x12\x19\n\x11\x62\x65longs_to_latest\x18\x06 \x01(\x08\x12\x13\n\x0breason_code\x18\x07 \x01(\t\x12\x17\n\x0f\x61\x64\x64itional_info\x18\x08 \x01(\t\x12\x11\n\tlocations\x18\t \x03(\t\x12\x33\n\x0cocpp_version\x18\n \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x0b \x01(\t\";\n\x0fStationBootSeen\x12\x18\n\x10\x66irmware_version\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xdb\x02\n\rFirmwareEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\trequested\x18\n \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequestedH\x00\x12;\n\x0fstatus_reported\x18\x0b \x01(\x0b\x32 .csms.firmware.v1.StatusReportedH\x00\x12\x36\n\tboot_seen\x18\x0c \x01(\x0b\x32!.csms.firmware.v1.StationBootSeenH\x00\x12;\n\x0f\x63ommand_outcome\x18\r \x01(\x0b\x32 .csms.firmware.v1.CommandOutcomeH\x00\x42\x07\n\x05\x65vent\"\xf4\x02\n\x1cRequestFirmwareUpdateRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x10\n\x08location\x18\x02 \x01(\t\x12/\n\x0bretrieve_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ninstall_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bhas_retries\x18\x05 \x01(\x08\x12\x0f\n\x07retries\x18\x06 \x01(\r\x12\x18\n\x10retry_interval_s\x18\x07 \x01(\r\x12\x1b\n\x13signing_certificate\x18\x08 \x01(\t\x12\x11\n\tsignature\x18\t \x01(\t\x12\x18\n\x10queue_if_offline\x18\n \x01(\x08\x12.\n\nexpires_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x0c \x01(\t\"U\n\x1dRequestFirmwareUpdateResponse\x12\x34\n\x07request\x18\x01 \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequested\"\xe0\x02\n\x17RequestLogUploadRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x10\n\x08log_type\x18\x03 \x01(\t\x12\x17\n\x0fremote_location\x18\x04 \x01(\t\x12*\n\x06oldest\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06latest\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bhas_retries\x18\x07 \x01(\x08\x12\x0f\n\x07retries\x18\x08 \x01(\r\x12\x18\n\x10retry_interval_s\x18\t \x01(\r\x12\x18\n\x10queue_if_offline\x18\n \x01(\x08\x12.\n\nexpires_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x0c \x01(\t\"P\n\x18RequestLogUploadResponse\x12\x34\n\x07request\x18\x01 \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequested\"\x8c\x01\n\x0bStatusEntry\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0breason_code\x18\x04 \x01(\t\x12\x17\n\x0f\x61\x64\x64itional_info\x18\x05 \x01(\t\"\xc1\x02\n\x0eRequestHistory\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x34\n\x07request\x18\x02 \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequested\x12\x30\n\x0crequested_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0f\x63ommand_outcome\x18\x04 \x01(\x0b\x32 .csms.firmware.v1.CommandOutcome\x12/\n\x08statuses\x18\x05 \x03(\x0b\x32\x1d.csms.firmware.v1.StatusEntry\x12\x13\n\x0blast_status\x18\x06 \x01(\t\x12\x16\n\x0e\x62ooted_version\x18\x07 \x01(\t\x12\x1a\n\x12new_version_booted\x18\x08 \x01(\x08\"d\n\tBootEntry\x12-\n\tbooted_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x66irmware_version\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"t\n\x0fUnmatchedReport\x12\x30\n\x06report\x18\x01 \x01(\x0b\x32 .csms.firmware.v1.StatusReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"/\n\x19GetStationFirmwareRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xbb\x02\n\x1aGetStationFirmwareResponse\x12\x31\n\x07\x63urrent\x18\x01 \x01(\x0b\x32 .csms.firmware.v1.RequestHistory\x12\x31\n\x07updates\x18\x02 \x03(\x0b\x32 .csms.firmware.v1.RequestHistory\x12*\n\x05\x62oots\x18\x03 \x03(\x0b\x32\x1b.csms.firmware.v1.BootEntry\x12\x19\n\x11installed_version\x18\x04 \x01(\t\x12\x34\n\tunmatched\x18\x05 \x03(\x0b\x32!.csms.firmware.v1.UnmatchedReport\x12:\n\x0fstation_reports\x18\x06 \x03(\x0b\x32!.csms.firmware.v1.UnmatchedReport\",\n\x16ListLogRequestsRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\x83\x01\n\x17ListLogRequestsResponse\x12\x32\n\x08requests\x18\x01 \x03(\x0b\x32 .csms.firmware.v1.RequestHistory\x12\x34\n\tunmatched\x18\x02 \x03(\x0b\x32!.csms.firmware.v1.UnmatchedReport*\x8d\x01\n\x0bRequestKind\x12\x1c\n\x18REQUEST_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cREQUEST_KIND_FIRMWARE_UPDATE\x10\x01\x12\x1b\n\x17REQUEST_KIND_LOG_UPLOAD\x10\x02\x12!\n\x1dREQUEST_KIND_FIRMWARE_PUBLISH\x10\x03*\x8e\x01\n\nReportKind\x12\x1b\n\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14REPORT_KIND_FIRMWARE\x10\x01\x12\x13\n\x0fREPORT_KIND_LOG\x10\x02\x12\x1b\n\x17REPORT_KIND_DIAGNOSTICS\x10\x03\x12\x17\n\x13REPORT_KIND_PUBLISH\x10\x04\x32\xcf\x03\n\x0f\x46irmwareService\x12x\n\x15RequestFirmwareUpdate\x12..csms.firmware.v1.RequestFirmwareUpdateRequest\x1a/.csms.firmware.v1.RequestFirmwareUpdateResponse\x12i\n\x10RequestLogUpload\x12).csms.firmware.v1.RequestLogUploadRequest\x1a*.csms.firmware.v1.RequestLogUploadResponse\x12o\n\x12GetStationFirmware\x12+.csms.firmware.v1.GetStationFirmwareRequest\x1a,.csms.firmware.v1.GetStationFirmwareResponse\x12\x66\n\x0fListLogRequests\x12(.csms.firmware.v1.ListLogRequestsRequest\x1a).csms.firmware.v1.ListLogRequestsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63sms/firmware/v1/firmware.proto\x12\x10\x63sms.firmware.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\"\xd5\x01\n\x11\x46irmwareRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x1d.csms.firmware.v1.RequestKind\x12\x0f\n\x07\x63ommand\x18\x03 \x01(\t\x12\x12\n\ncommand_id\x18\x04 \x01(\t\x12\x17\n\x0focpp_request_id\x18\x05 \x01(\x05\x12\x13\n\x0bparams_json\x18\x06 \x01(\t\x12\x19\n\x11queued_if_offline\x18\x07 \x01(\x08\x12\x10\n\x08image_id\x18\x08 \x01(\t\"\xb2\x02\n\x0eStatusReported\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.csms.firmware.v1.ReportKind\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x16\n\x0ehas_request_id\x18\x04 \x01(\x08\x12\x17\n\x0focpp_request_id\x18\x05 \x01(\x05\x12\x19\n\x11\x62\x65longs_to_latest\x18\x06 \x01(\x08\x12\x13\n\x0breason_code\x18\x07 \x01(\t\x12\x17\n\x0f\x61\x64\x64itional_info\x18\x08 \x01(\t\x12\x11\n\tlocations\x18\t \x03(\t\x12\x33\n\x0cocpp_version\x18\n \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x0b \x01(\t\";\n\x0fStationBootSeen\x12\x18\n\x10\x66irmware_version\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xdb\x02\n\rFirmwareEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\trequested\x18\n \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequestedH\x00\x12;\n\x0fstatus_reported\x18\x0b \x01(\x0b\x32 .csms.firmware.v1.StatusReportedH\x00\x12\x36\n\tboot_seen\x18\x0c \x01(\x0b\x32!.csms.firmware.v1.StationBootSeenH\x00\x12;\n\x0f\x63ommand_outcome\x18\r \x01(\x0b\x32 .csms.firmware.v1.CommandOutcomeH\x00\x42\x07\n\x05\x65vent\"\x86\x03\n\x1cRequestFirmwareUpdateRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x10\n\x08location\x18\x02 \x01(\t\x12/\n\x0bretrieve_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ninstall_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bhas_retries\x18\x05 \x01(\x08\x12\x0f\n\x07retries\x18\x06 \x01(\r\x12\x18\n\x10retry_interval_s\x18\x07 \x01(\r\x12\x1b\n\x13signing_certificate\x18\x08 \x01(\t\x12\x11\n\tsignature\x18\t \x01(\t\x12\x18\n\x10queue_if_offline\x18\n \x01(\x08\x12.\n\nexpires_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x0c \x01(\t\x12\x10\n\x08image_id\x18\r \x01(\t\"U\n\x1dRequestFirmwareUpdateResponse\x12\x34\n\x07request\x18\x01 \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequested\"\xe0\x02\n\x17RequestLogUploadRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x10\n\x08log_type\x18\x03 \x01(\t\x12\x17\n\x0fremote_location\x18\x04 \x01(\t\x12*\n\x06oldest\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06latest\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bhas_retries\x18\x07 \x01(\x08\x12\x0f\n\x07retries\x18\x08 \x01(\r\x12\x18\n\x10retry_interval_s\x18\t \x01(\r\x12\x18\n\x10queue_if_offline\x18\n \x01(\x08\x12.\n\nexpires_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x0c \x01(\t\"P\n\x18RequestLogUploadResponse\x12\x34\n\x07request\x18\x01 \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequested\"\x8c\x01\n\x0bStatusEntry\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0breason_code\x18\x04 \x01(\t\x12\x17\n\x0f\x61\x64\x64itional_info\x18\x05 \x01(\t\"\xc1\x02\n\x0eRequestHistory\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x34\n\x07request\x18\x02 \x01(\x0b\x32#.csms.firmware.v1.FirmwareRequested\x12\x30\n\x0crequested_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0f\x63ommand_outcome\x18\x04 \x01(\x0b\x32 .csms.firmware.v1.CommandOutcome\x12/\n\x08statuses\x18\x05 \x03(\x0b\x32\x1d.csms.firmware.v1.StatusEntry\x12\x13\n\x0blast_status\x18\x06 \x01(\t\x12\x16\n\x0e\x62ooted_version\x18\x07 \x01(\t\x12\x1a\n\x12new_version_booted\x18\x08 \x01(\x08\"d\n\tBootEntry\x12-\n\tbooted_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x66irmware_version\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"t\n\x0fUnmatchedReport\x12\x30\n\x06report\x18\x01 \x01(\x0b\x32 .csms.firmware.v1.StatusReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"/\n\x19GetStationFirmwareRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xbb\x02\n\x1aGetStationFirmwareResponse\x12\x31\n\x07\x63urrent\x18\x01 \x01(\x0b\x32 .csms.firmware.v1.RequestHistory\x12\x31\n\x07updates\x18\x02 \x03(\x0b\x32 .csms.firmware.v1.RequestHistory\x12*\n\x05\x62oots\x18\x03 \x03(\x0b\x32\x1b.csms.firmware.v1.BootEntry\x12\x19\n\x11installed_version\x18\x04 \x01(\t\x12\x34\n\tunmatched\x18\x05 \x03(\x0b\x32!.csms.firmware.v1.UnmatchedReport\x12:\n\x0fstation_reports\x18\x06 \x03(\x0b\x32!.csms.firmware.v1.UnmatchedReport\",\n\x16ListLogRequestsRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\x83\x01\n\x17ListLogRequestsResponse\x12\x32\n\x08requests\x18\x01 \x03(\x0b\x32 .csms.firmware.v1.RequestHistory\x12\x34\n\tunmatched\x18\x02 \x03(\x0b\x32!.csms.firmware.v1.UnmatchedReport*\x8d\x01\n\x0bRequestKind\x12\x1c\n\x18REQUEST_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cREQUEST_KIND_FIRMWARE_UPDATE\x10\x01\x12\x1b\n\x17REQUEST_KIND_LOG_UPLOAD\x10\x02\x12!\n\x1dREQUEST_KIND_FIRMWARE_PUBLISH\x10\x03*\x8e\x01\n\nReportKind\x12\x1b\n\x17REPORT_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14REPORT_KIND_FIRMWARE\x10\x01\x12\x13\n\x0fREPORT_KIND_LOG\x10\x02\x12\x1b\n\x17REPORT_KIND_DIAGNOSTICS\x10\x03\x12\x17\n\x13REPORT_KIND_PUBLISH\x10\x04\x32\xcf\x03\n\x0f\x46irmwareService\x12x\n\x15RequestFirmwareUpdate\x12..csms.firmware.v1.RequestFirmwareUpdateRequest\x1a/.csms.firmware.v1.RequestFirmwareUpdateResponse\x12i\n\x10RequestLogUpload\x12).csms.firmware.v1.RequestLogUploadRequest\x1a*.csms.firmware.v1.RequestLogUploadResponse\x12o\n\x12GetStationFirmware\x12+.csms.firmware.v1.GetStationFirmwareRequest\x1a,.csms.firmware.v1.GetStationFirmwareResponse\x12\x66\n\x0fListLogRequests\x12(.csms.firmware.v1.ListLogRequestsRequest\x1a).csms.firmware.v1.ListLogRequestsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'csms.firmware.v1.firmware_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REQUESTKIND']._serialized_start=3279
-  _globals['_REQUESTKIND']._serialized_end=3420
-  _globals['_REPORTKIND']._serialized_start=3423
-  _globals['_REPORTKIND']._serialized_end=3565
+  _globals['_REQUESTKIND']._serialized_start=3315
+  _globals['_REQUESTKIND']._serialized_end=3456
+  _globals['_REPORTKIND']._serialized_start=3459
+  _globals['_REPORTKIND']._serialized_end=3601
   _globals['_FIRMWAREREQUESTED']._serialized_start=120
-  _globals['_FIRMWAREREQUESTED']._serialized_end=315
-  _globals['_STATUSREPORTED']._serialized_start=318
-  _globals['_STATUSREPORTED']._serialized_end=624
-  _globals['_STATIONBOOTSEEN']._serialized_start=626
-  _globals['_STATIONBOOTSEEN']._serialized_end=685
-  _globals['_COMMANDOUTCOME']._serialized_start=687
-  _globals['_COMMANDOUTCOME']._serialized_end=793
-  _globals['_FIRMWAREEVENT']._serialized_start=796
-  _globals['_FIRMWAREEVENT']._serialized_end=1143
-  _globals['_REQUESTFIRMWAREUPDATEREQUEST']._serialized_start=1146
-  _globals['_REQUESTFIRMWAREUPDATEREQUEST']._serialized_end=1518
-  _globals['_REQUESTFIRMWAREUPDATERESPONSE']._serialized_start=1520
-  _globals['_REQUESTFIRMWAREUPDATERESPONSE']._serialized_end=1605
-  _globals['_REQUESTLOGUPLOADREQUEST']._serialized_start=1608
-  _globals['_REQUESTLOGUPLOADREQUEST']._serialized_end=1960
-  _globals['_REQUESTLOGUPLOADRESPONSE']._serialized_start=1962
-  _globals['_REQUESTLOGUPLOADRESPONSE']._serialized_end=2042
-  _globals['_STATUSENTRY']._serialized_start=2045
-  _globals['_STATUSENTRY']._serialized_end=2185
-  _globals['_REQUESTHISTORY']._serialized_start=2188
-  _globals['_REQUESTHISTORY']._serialized_end=2509
-  _globals['_BOOTENTRY']._serialized_start=2511
-  _globals['_BOOTENTRY']._serialized_end=2611
-  _globals['_UNMATCHEDREPORT']._serialized_start=2613
-  _globals['_UNMATCHEDREPORT']._serialized_end=2729
-  _globals['_GETSTATIONFIRMWAREREQUEST']._serialized_start=2731
-  _globals['_GETSTATIONFIRMWAREREQUEST']._serialized_end=2778
-  _globals['_GETSTATIONFIRMWARERESPONSE']._serialized_start=2781
-  _globals['_GETSTATIONFIRMWARERESPONSE']._serialized_end=3096
-  _globals['_LISTLOGREQUESTSREQUEST']._serialized_start=3098
-  _globals['_LISTLOGREQUESTSREQUEST']._serialized_end=3142
-  _globals['_LISTLOGREQUESTSRESPONSE']._serialized_start=3145
-  _globals['_LISTLOGREQUESTSRESPONSE']._serialized_end=3276
-  _globals['_FIRMWARESERVICE']._serialized_start=3568
-  _globals['_FIRMWARESERVICE']._serialized_end=4031
+  _globals['_FIRMWAREREQUESTED']._serialized_end=333
+  _globals['_STATUSREPORTED']._serialized_start=336
+  _globals['_STATUSREPORTED']._serialized_end=642
+  _globals['_STATIONBOOTSEEN']._serialized_start=644
+  _globals['_STATIONBOOTSEEN']._serialized_end=703
+  _globals['_COMMANDOUTCOME']._serialized_start=705
+  _globals['_COMMANDOUTCOME']._serialized_end=811
+  _globals['_FIRMWAREEVENT']._serialized_start=814
+  _globals['_FIRMWAREEVENT']._serialized_end=1161
+  _globals['_REQUESTFIRMWAREUPDATEREQUEST']._serialized_start=1164
+  _globals['_REQUESTFIRMWAREUPDATEREQUEST']._serialized_end=1554
+  _globals['_REQUESTFIRMWAREUPDATERESPONSE']._serialized_start=1556
+  _globals['_REQUESTFIRMWAREUPDATERESPONSE']._serialized_end=1641
+  _globals['_REQUESTLOGUPLOADREQUEST']._serialized_start=1644
+  _globals['_REQUESTLOGUPLOADREQUEST']._serialized_end=1996
+  _globals['_REQUESTLOGUPLOADRESPONSE']._serialized_start=1998
+  _globals['_REQUESTLOGUPLOADRESPONSE']._serialized_end=2078
+  _globals['_STATUSENTRY']._serialized_start=2081
+  _globals['_STATUSENTRY']._serialized_end=2221
+  _globals['_REQUESTHISTORY']._serialized_start=2224
+  _globals['_REQUESTHISTORY']._serialized_end=2545
+  _globals['_BOOTENTRY']._serialized_start=2547
+  _globals['_BOOTENTRY']._serialized_end=2647
+  _globals['_UNMATCHEDREPORT']._serialized_start=2649
+  _globals['_UNMATCHEDREPORT']._serialized_end=2765
+  _globals['_GETSTATIONFIRMWAREREQUEST']._serialized_start=2767
+  _globals['_GETSTATIONFIRMWAREREQUEST']._serialized_end=2814
+  _globals['_GETSTATIONFIRMWARERESPONSE']._serialized_start=2817
+  _globals['_GETSTATIONFIRMWARERESPONSE']._serialized_end=3132
+  _globals['_LISTLOGREQUESTSREQUEST']._serialized_start=3134
+  _globals['_LISTLOGREQUESTSREQUEST']._serialized_end=3178
+  _globals['_LISTLOGREQUESTSRESPONSE']._serialized_start=3181
+  _globals['_LISTLOGREQUESTSRESPONSE']._serialized_end=3312
+  _globals['_FIRMWARESERVICE']._serialized_start=3604
+  _globals['_FIRMWARESERVICE']._serialized_end=4067
 # @@protoc_insertion_point(module_scope)
