@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import importlib
 import json
 import re
 import shutil
@@ -380,3 +381,25 @@ def test_network_policies_name_ports_the_pods_serve(rendered: dict[str, list[dic
                 if target.startswith("csms-") and target in ports_by_app:
                     for port in rule.get("ports", []):
                         assert port["port"] in ports_by_app[target].values(), (name, target, port)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_process_allows_the_grpc_clients_its_settings_allow(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    """An overlay that names the gRPC clients of a process (prod: mutual TLS) names the ones its settings allow by
+    default: a caller left out (a new service calling device-model) would be PERMISSION_DENIED in that cluster."""
+    docs = rendered[overlay]
+    for doc in csms_workloads(docs):
+        process = process_of(doc)
+        configured = container_env(doc, docs).get(f"CSMS_{process.upper().replace('-', '_')}_GRPC_CLIENTS")
+        if configured is None or process not in SERVICES:
+            continue
+        settings_module = importlib.import_module(f"{SERVICES[process]}.settings")
+        (settings_class,) = [
+            value
+            for name, value in vars(settings_module).items()
+            if name.endswith("Settings") and "grpc_clients" in getattr(value, "model_fields", {})
+        ]
+        default = settings_class.model_fields["grpc_clients"].get_default(call_default_factory=True)
+        assert set(configured.split(",")) == set(default), f"{overlay} {process}"
