@@ -192,7 +192,7 @@ class ChargingProfiles:
             if profile.transaction_id is not None and profile.transaction_id != session.transaction_id:
                 return "UnknownTransaction"
         if self.version is not OcppVersion.V16 and profile.purpose is Purpose.TX and profile.transaction_id is None:
-            return "TxProfileWithoutTransaction"
+            return "TxWithoutTransaction"
         for other_id, entry in list(self.installed.items()):
             other = entry.profile
             same_slot = (other.evse_id, other.purpose, other.stack_level) == (
