@@ -37,7 +37,7 @@ from loadtest.simulator.composite import (
     Session,
     Unit,
 )
-from loadtest.simulator.firmware import Operations, parse_time
+from loadtest.simulator.firmware import Operations, cancel_all, parse_time
 
 Payload = dict[str, Any]
 Start = Callable[[Operations], None]
@@ -175,9 +175,8 @@ class ChargingProfiles:
         return start
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Cancels the jobs under way (the run ends)."""
+        await cancel_all(self._tasks)
 
     def install(self, profile: Profile, data: Payload) -> str | None:
         """Installs `profile`; the reason it is rejected, or None when accepted."""

@@ -23,7 +23,7 @@ from csms_kernel.ocpp.errors import OcppCallError
 from csms_kernel.ocpp.payloads import to_payload, to_request
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator import messages
-from loadtest.simulator.firmware import Job, Operations, parse_time
+from loadtest.simulator.firmware import Job, Operations, cancel_all, parse_time
 
 Payload = dict[str, Any]
 Start = Callable[[Operations], None]
@@ -160,9 +160,8 @@ class Reservations:
         return run
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Cancels the jobs under way (the run ends)."""
+        await cancel_all(self._tasks)
 
 
 def _nothing(ops: Operations) -> None:
