@@ -105,6 +105,12 @@ class Simulator:
         behaviour.reservations = Reservations(version, status_of=behaviour.connector_status)
         return behaviour
 
+    def drawn_watts(self) -> float:
+        """What the stations' cars draw now, summed from their last meter values (a site limit's check)."""
+        return sum(
+            station.behaviour.last_draw.watts for station in self.stations if station.behaviour.last_draw is not None
+        )
+
     def phase(self) -> PhaseStats:
         return self.phases[-1]
 

@@ -80,4 +80,5 @@ async def test_a_runner_station_applies_profiles_and_reservations_from_the_csms(
         validate(OcppVersion.V201, action, MessageKind.REQUEST, payload)
     assert behaviour.last_draw is not None
     assert (behaviour.last_draw.watts, behaviour.last_draw.amps, behaviour.last_draw.phases) == (1150.0, 5.0, 1)
+    assert simulator.drawn_watts() == 1150.0
     await station.close()
