@@ -1,6 +1,7 @@
 """One simulated station's WebSocket: connect (HTTP Basic, one subprotocol), one outstanding CALL at a time,
-answers to CSMS-initiated CALLs (device management from the station's own state, `device_model.Responder`; the
-NotifyReport parts after a GetBaseReport sent as soon as it is the station's turn), and the outcome of every CALL
+answers to CSMS-initiated CALLs (firmware, then the `agents`: charging profiles and reservations, then device
+management from the station's own state, `device_model.Responder`; the NotifyReport parts after a GetBaseReport
+sent as soon as it is the station's turn), and the outcome of every CALL
 recorded in the current phase's stats.
 
 Raw `websockets` + json: the latency of a CALL is taken from just before it is written to when its answer is
