@@ -11,6 +11,7 @@ from pathlib import Path
 
 from csms_cli.settings import CliSettings
 from loadtest.simulator.behaviour import Mix
+from loadtest.simulator.composite import Electrical
 from loadtest.simulator.config import Config, Scenario, fault_probability, parse_mix
 from loadtest.simulator.firmware import FailureStep, FirmwareFaults, Timing
 from loadtest.simulator.report import write_histogram
@@ -104,6 +105,12 @@ def parse_args(argv: list[str]) -> Config:
     )
     add("--firmware-install-time", type=float, default=Timing().install_s, help="s an installation takes")
     add("--firmware-reboot-time", type=float, default=Timing().reboot_s, help="s a reboot takes before reconnecting")
+    supply = Electrical()
+    add("--voltage", type=float, default=supply.voltage, help="each EVSE's nominal voltage, phase to neutral (V)")
+    add("--evse-phases", type=int, default=supply.phases, choices=(1, 2, 3), help="phases wired to each EVSE")
+    add("--evse-max-current", type=float, default=supply.max_current, help="each EVSE's hardware maximum (A/phase)")
+    add("--car-max-current", type=float, default=32.0, help="the most a simulated car draws (A per phase)")
+    add("--car-phases", type=int, default=3, choices=(1, 2, 3), help="phases a simulated car charges on")
     args = parser.parse_args(argv)
     try:
         mix = parse_mix(args.mix)
@@ -115,6 +122,8 @@ def parse_args(argv: list[str]) -> Config:
         parser.error("--firmware-failure-rate must be between 0 and 1")
     if args.firmware_install_time < 0 or args.firmware_reboot_time < 0:
         parser.error("--firmware-install-time and --firmware-reboot-time must not be negative")
+    if args.voltage <= 0 or args.evse_max_current <= 0 or args.car_max_current <= 0:
+        parser.error("--voltage, --evse-max-current and --car-max-current must be positive")
     scenarios = tuple(Scenario(name) for name in args.scenario if name != Scenario.BOOT_STORM.value)
     return Config(
         url=args.url.rstrip("/"),
@@ -153,6 +162,9 @@ def parse_args(argv: list[str]) -> Config:
         ),
         firmware_timing=Timing(args.firmware_install_time, args.firmware_reboot_time),
         firmware_verify_signatures=args.firmware_verify_signatures,
+        electrical=Electrical(args.voltage, args.evse_phases, args.evse_max_current),
+        car_max_current=args.car_max_current,
+        car_phases=args.car_phases,
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from csms_kernel.infra.grpc_tls import GrpcTls
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Mix
+from loadtest.simulator.composite import Electrical
 from loadtest.simulator.firmware import FirmwareFaults, Timing
 
 _VERSION_NAMES = {"1.6": OcppVersion.V16, "2.0.1": OcppVersion.V201, "2.1": OcppVersion.V21}
@@ -110,6 +111,10 @@ class Config:
     firmware_faults: FirmwareFaults = field(default_factory=FirmwareFaults)
     firmware_timing: Timing = field(default_factory=Timing)
     firmware_verify_signatures: bool = False
+    # smart charging (composite.py): each EVSE's supply, and the car that charges there
+    electrical: Electrical = field(default_factory=Electrical)
+    car_max_current: float = 32.0
+    car_phases: int = 3
 
     def tls_context(self, station_id: str | None = None) -> ssl.SSLContext | None:
         """A station's TLS context for a wss:// url (trusting `ca_file`, else the system's CAs; presenting its

@@ -227,6 +227,15 @@ def generate_log(station_id: str, log_type: str, at: str, lines: int = 200) -> b
     return "".join(f"{at} {station_id} {log_type} line {n:05d}: simulated {what}\n" for n in range(lines)).encode()
 
 
+async def cancel_all(tasks: set[asyncio.Task[None]]) -> None:
+    """Cancels `tasks` until all have ended (Python 3.11's wait_for can swallow a cancellation that meets an
+    answer arriving at the same moment, so one cancel is not always enough)."""
+    while pending := {task for task in tasks if not task.done()}:
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending, timeout=0.1)
+
+
 class Operations(Protocol):
     """What a job needs from its station."""
 

@@ -7,6 +7,7 @@ so that the same inputs give the same frames.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from csms_kernel.ocpp.versions import OcppVersion
@@ -45,10 +46,20 @@ def heartbeat() -> Message:
 
 
 def status_notification(version: OcppVersion, available: bool, at: str) -> Message:
-    status = "Available" if available else "Unavailable"
+    return connector_status(version, 1, "Available" if available else "Unavailable", at)
+
+
+def connector_status(version: OcppVersion, evse_id: int, status: str, at: str) -> Message:
+    """The StatusNotification of EVSE `evse_id`'s connector (1.6: connector `evse_id`); `status` is one both
+    versions name alike (Available, Unavailable, Reserved, Occupied, Faulted)."""
     if version is OcppVersion.V16:
-        return "StatusNotification", {"connectorId": CONNECTOR, "errorCode": "NoError", "status": status}
-    return "StatusNotification", {"timestamp": at, "connectorStatus": status, "evseId": 1, "connectorId": CONNECTOR}
+        return "StatusNotification", {"connectorId": evse_id, "errorCode": "NoError", "status": status}
+    return "StatusNotification", {
+        "timestamp": at,
+        "connectorStatus": status,
+        "evseId": evse_id,
+        "connectorId": CONNECTOR,
+    }
 
 
 def authorize(version: OcppVersion, id_token: str) -> Message:
@@ -57,18 +68,45 @@ def authorize(version: OcppVersion, id_token: str) -> Message:
     return "Authorize", {"idToken": _id_token(id_token)}
 
 
-def start_transaction(id_token: str, meter_wh: int, at: str) -> Message:
+@dataclass(frozen=True)
+class Draw:
+    """What a charging EVSE draws: the power (W), the current per phase (A) on `phases` phases, and the current
+    it offers the car (its composite limit, A)."""
+
+    watts: float
+    amps: float
+    phases: int
+    offered_amps: float
+
+
+def _draw_samples(draw: Draw | None, v16: bool) -> list[Payload]:
+    if draw is None:
+        return []
+    rows: list[tuple[float, str, str, str | None]] = [(draw.watts, "Power.Active.Import", "W", None)]
+    rows += [(draw.amps, "Current.Import", "A", f"L{n}") for n in range(1, draw.phases + 1)]
+    rows.append((draw.offered_amps, "Current.Offered", "A", None))
+    samples: list[Payload] = []
+    for value, measurand, unit, phase in rows:
+        sample: Payload = {"value": str(round(value, 1)), "measurand": measurand, "unit": unit}
+        if not v16:
+            sample = {"value": round(value, 1), "measurand": measurand, "unitOfMeasure": {"unit": unit}}
+        samples.append(sample | ({"phase": phase} if phase else {}))
+    return samples
+
+
+def start_transaction(id_token: str, meter_wh: int, at: str, reservation_id: int | None = None) -> Message:
     """OCPP 1.6 only; 2.x starts with `transaction_event(..., "Started", ...)`."""
-    return "StartTransaction", {"connectorId": CONNECTOR, "idTag": id_token, "meterStart": meter_wh, "timestamp": at}
+    payload: Payload = {"connectorId": CONNECTOR, "idTag": id_token, "meterStart": meter_wh, "timestamp": at}
+    return "StartTransaction", payload | ({"reservationId": reservation_id} if reservation_id is not None else {})
 
 
-def meter_values(transaction_id: int, meter_wh: int, at: str) -> Message:
-    """OCPP 1.6 only; 2.x sends `transaction_event(..., "Updated", ...)`."""
+def meter_values(transaction_id: int, meter_wh: int, at: str, draw: Draw | None = None) -> Message:
+    """OCPP 1.6 only; 2.x sends `transaction_event(..., "Updated", ...)`. `draw`: power and currents too."""
     sampled = {"value": str(meter_wh), "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
     return "MeterValues", {
         "connectorId": CONNECTOR,
         "transactionId": transaction_id,
-        "meterValue": [{"timestamp": at, "sampledValue": [sampled]}],
+        "meterValue": [{"timestamp": at, "sampledValue": [sampled, *_draw_samples(draw, True)]}],
     }
 
 
@@ -87,15 +125,26 @@ _TRIGGERS = {"Started": "Authorized", "Updated": "MeterValuePeriodic", "Ended": 
 
 
 def transaction_event(
-    event_type: str, transaction_id: str, seq_no: int, id_token: str, meter_wh: int, at: str
+    event_type: str,
+    transaction_id: str,
+    seq_no: int,
+    id_token: str,
+    meter_wh: int,
+    at: str,
+    draw: Draw | None = None,
+    reservation_id: int | None = None,
 ) -> Message:
-    """OCPP 2.0.1/2.1 TransactionEvent (same shape in both): Started, Updated (meter values) or Ended."""
+    """OCPP 2.0.1/2.1 TransactionEvent (same shape in both): Started (`reservation_id`: the reservation it
+    ends), Updated (meter values; `draw`: power and currents too) or Ended. A draw of 0 W is SuspendedEVSE."""
     payload: Payload = {
         "eventType": event_type,
         "timestamp": at,
         "triggerReason": _TRIGGERS[event_type],
         "seqNo": seq_no,
-        "transactionInfo": {"transactionId": transaction_id, "chargingState": "Charging"},
+        "transactionInfo": {
+            "transactionId": transaction_id,
+            "chargingState": "SuspendedEVSE" if draw is not None and draw.watts <= 0 else "Charging",
+        },
         "meterValue": [
             {
                 "timestamp": at,
@@ -104,7 +153,8 @@ def transaction_event(
                         "value": float(meter_wh),
                         "measurand": "Energy.Active.Import.Register",
                         "unitOfMeasure": {"unit": "Wh"},
-                    }
+                    },
+                    *_draw_samples(draw, False),
                 ],
             }
         ],
@@ -112,6 +162,8 @@ def transaction_event(
     if event_type == "Started":
         payload["evse"] = {"id": 1, "connectorId": CONNECTOR}
         payload["idToken"] = _id_token(id_token)
+        if reservation_id is not None:
+            payload["reservationId"] = reservation_id
     elif event_type == "Ended":
         payload["transactionInfo"] = {"transactionId": transaction_id, "stoppedReason": "Local"}
         payload["idToken"] = _id_token(id_token)

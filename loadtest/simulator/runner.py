@@ -24,11 +24,13 @@ from datetime import UTC, datetime
 from csms_kernel.infra.tls_buffers import small_tls_read_buffers
 from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator.behaviour import Behaviour
+from loadtest.simulator.charging_profiles import ChargingProfiles
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token
 from loadtest.simulator.device_model import Responder
 from loadtest.simulator.firmware import FirmwareAgent, client_factory
 from loadtest.simulator.messages import boot_notification
 from loadtest.simulator.provision import provision
+from loadtest.simulator.reservations import Reservations
 from loadtest.simulator.station import Station, connect_failure
 from loadtest.simulator.stats import PhaseStats, ProgressWindow, Summary, summarize
 
@@ -66,13 +68,7 @@ class Simulator:
             Station(
                 station_id,
                 version,
-                Behaviour(
-                    station_id,
-                    version,
-                    id_token(index, config.token_count),
-                    config.behaviour,
-                    random.Random(f"{config.seed}-{station_id}"),
-                ),
+                behaviour := self._behaviour(index, station_id, version),
                 self.phase,
                 call_timeout_s=config.call_timeout_s,
                 responder=Responder.for_version(
@@ -89,11 +85,34 @@ class Simulator:
                     clients=clients,
                 ),
                 on_reboot=self._reboot,
+                agents=tuple(agent for agent in (behaviour.profiles, behaviour.reservations) if agent is not None),
             )
             for index, (station_id, version) in enumerate(
                 zip(config.station_ids(), assign_versions(config.stations, config.mix), strict=True)
             )
         ]
+
+    def _behaviour(self, index: int, station_id: str, version: OcppVersion) -> Behaviour:
+        """A station's behaviour, with its charging profiles and reservations (the agents answering the CSMS)."""
+        config = self.config
+        behaviour = Behaviour(
+            station_id,
+            version,
+            id_token(index, config.token_count),
+            config.behaviour,
+            random.Random(f"{config.seed}-{station_id}"),
+            profiles=ChargingProfiles(version, electrical=config.electrical),
+            car_max_current=config.car_max_current,
+            car_phases=config.car_phases,
+        )
+        behaviour.reservations = Reservations(version, status_of=behaviour.connector_status)
+        return behaviour
+
+    def drawn_watts(self) -> float:
+        """What the stations' cars draw now, summed from their last meter values (a site limit's check)."""
+        return sum(
+            station.behaviour.last_draw.watts for station in self.stations if station.behaviour.last_draw is not None
+        )
 
     def phase(self) -> PhaseStats:
         return self.phases[-1]

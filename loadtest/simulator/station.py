@@ -1,6 +1,7 @@
 """One simulated station's WebSocket: connect (HTTP Basic, one subprotocol), one outstanding CALL at a time,
-answers to CSMS-initiated CALLs (device management from the station's own state, `device_model.Responder`; the
-NotifyReport parts after a GetBaseReport sent as soon as it is the station's turn), and the outcome of every CALL
+answers to CSMS-initiated CALLs (firmware, then the `agents`: charging profiles and reservations, then device
+management from the station's own state, `device_model.Responder`; the NotifyReport parts after a GetBaseReport
+sent as soon as it is the station's turn), and the outcome of every CALL
 recorded in the current phase's stats.
 
 Raw `websockets` + json: the latency of a CALL is taken from just before it is written to when its answer is
@@ -13,8 +14,8 @@ import asyncio
 import json
 import ssl
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -23,10 +24,19 @@ from csms_kernel.ocpp.versions import OcppVersion
 from loadtest.simulator import messages
 from loadtest.simulator.behaviour import Behaviour
 from loadtest.simulator.device_model import Message, Responder
-from loadtest.simulator.firmware import FirmwareAgent
+from loadtest.simulator.firmware import FirmwareAgent, Operations
 from loadtest.simulator.messages import Payload
 from loadtest.simulator.stats import PhaseStats
 from loadtest.station_socket import open_station_socket
+
+
+class Agent(Protocol):
+    """A part of a station's behaviour that answers some CSMS CALLs (smart charging, reservations): the
+    CALLRESULT payload and what starts once it is sent, or None for an action it does not own."""
+
+    def answer(self, action: str, payload: Payload, at: str) -> tuple[Payload, Callable[[Operations], None]] | None: ...
+
+    async def stop(self) -> None: ...
 
 
 def connect_failure(exc: BaseException) -> str:
@@ -51,9 +61,11 @@ class Station:
         clock: Callable[[], str] = lambda: "",
         firmware: FirmwareAgent | None = None,
         on_reboot: Callable[[Station, str], Awaitable[None]] | None = None,
+        agents: Sequence[Agent] = (),
     ) -> None:
         """`clock`: the station's current time (ISO 8601), for the reports it sends; `firmware`: its updates and
-        log uploads; `on_reboot(station, reason)`: brings the station back after a reboot (reconnect, boot)."""
+        log uploads; `on_reboot(station, reason)`: brings the station back after a reboot (reconnect, boot);
+        `agents`: the other CALLs it owns (charging profiles, reservations)."""
         self.station_id = station_id
         self.version = version
         self.behaviour = behaviour
@@ -71,6 +83,7 @@ class Station:
         self.firmware = firmware
         self._on_reboot = on_reboot
         self.rebooting = False
+        self.agents = tuple(agents)
 
     @property
     def is_open(self) -> bool:
@@ -146,6 +159,10 @@ class Station:
     async def _on_frame(self, ws: ClientConnection, frame: list[Any]) -> None:
         if frame[0] == 2:  # a CSMS-initiated CALL, answered in order
             owned = self.firmware.answer(frame[2], frame[3], self._clock()) if self.firmware else None
+            for agent in self.agents:
+                if owned is not None:
+                    break
+                owned = agent.answer(frame[2], frame[3], self._clock())
             if owned is not None:
                 await ws.send(messages.call_result_frame(frame[1], owned[0]))
                 owned[1](self)
@@ -192,6 +209,8 @@ class Station:
             task.cancel()
         if self.firmware is not None:
             await self.firmware.stop()
+        for agent in self.agents:
+            await agent.stop()
         await self.disconnect()
 
     async def disconnect(self) -> None:

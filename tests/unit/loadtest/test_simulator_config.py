@@ -17,6 +17,7 @@ from kit.pki import issue_station_certificate
 from kit.tls import handshake
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.cli import parse_args
+from loadtest.simulator.composite import Electrical
 from loadtest.simulator.config import Config, Scenario, assign_versions, id_token, parse_mix, station_id
 
 
@@ -113,3 +114,15 @@ def test_profile_3_stations_present_their_own_certificates(dev_pki: DevPki, tmp_
     assert presented is not None and common_name(presented) == "SIM-000001"
     with pytest.raises(FileNotFoundError):
         config.tls_context("SIM-000002")
+
+
+def test_smart_charging_options_set_the_evse_supply_and_the_car() -> None:
+    config = parse_args(
+        ["--voltage", "120", "--evse-phases", "1", "--evse-max-current", "48", "--car-max-current", "40"]
+    )
+    assert (config.electrical.voltage, config.electrical.phases, config.electrical.max_current) == (120.0, 1, 48.0)
+    assert (config.car_max_current, config.car_phases) == (40.0, 3)
+    assert parse_args([]).electrical == Electrical(230.0, 3, 32.0)
+    for bad in (["--voltage", "0"], ["--car-max-current", "-1"], ["--car-phases", "4"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
