@@ -29,6 +29,7 @@ from csms_smart_charging.adapters.request_keys import CassandraRequestKeys
 from csms_smart_charging.adapters.view_store import CassandraStationEvents
 from csms_smart_charging.api.grpc_api import SmartChargingServicer
 from csms_smart_charging.app.profiles import ProfileRequests
+from csms_smart_charging.app.reinstall import ReinstallAfterBoot
 from csms_smart_charging.domain.events import TOPIC
 from csms_smart_charging.ocpp.context import SmartChargingContext
 from csms_smart_charging.ocpp.routing import TABLES
@@ -79,10 +80,6 @@ def build(
         events_topic=TOPIC,
         clock=clock,
     )
-    dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
-    projector, projector_consumer = kafka_projection_runner(
-        settings, instance, PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
-    )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
     requests = ProfileRequests(
         keys or CassandraRequestKeys(session),
@@ -91,7 +88,18 @@ def build(
         clock,
         timedelta(seconds=settings.command_expiry_s),
     )
-    servicer = SmartChargingServicer(requests, station_events or CassandraStationEvents(session), clock)
+    station_events = station_events or CassandraStationEvents(session)
+    dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
+    projector, projector_consumer = kafka_projection_runner(
+        settings,
+        instance,
+        PROJECTION,
+        session=session,
+        state=NoState(),
+        dead_letter=dead_letter,
+        policies=[ReinstallAfterBoot(station_events, requests)] if settings.reinstall_on_boot else [],
+    )
+    servicer = SmartChargingServicer(requests, station_events, clock)
     return Service(
         name=NAME,
         instance=instance,

@@ -91,6 +91,19 @@ class ProfileRequests:
         await self._events.publish([requested(station_id, request, at)])
         return request
 
+    async def reinstall(
+        self, station_id: str, profile: smart_charging_pb2.InstalledProfile, *, request_key: str
+    ) -> smart_charging_pb2.ProfileRequested:
+        """Sets an installed profile again (after a boot), queued if the station went offline meanwhile."""
+        return await self.set_profile(
+            station_id,
+            profile.evse_id,
+            json.loads(profile.profile_json),
+            request_key=request_key,
+            origin=smart_charging_pb2.REQUEST_ORIGIN_REINSTALL,
+            queue_if_offline=True,
+        )
+
     async def set_profile(
         self,
         station_id: str,

@@ -19,6 +19,7 @@ from csms_smart_charging.domain.events import COMMAND_KEY_PREFIX
 ACCEPTED = "accepted"
 ANSWERED = "ANSWERED"
 QUEUED = "QUEUED"
+TX_PROFILE = "TxProfile"
 
 
 def _json(text: str) -> dict[str, Any]:
@@ -119,6 +120,11 @@ class StationView:
 
         self.installed = {k: p for k, p in self.installed.items() if k != profile.profile_id and not same_slot(p)}
         self.installed[profile.profile_id] = profile
+
+    def to_reinstall(self) -> list[smart_charging_pb2.InstalledProfile]:
+        """The installed profiles a station that booted gets again: all but TxProfiles (a reboot ended their
+        transactions), by EVSE and stack level."""
+        return [p for p in self.message().installed if p.purpose != TX_PROFILE]
 
     def message(self) -> smart_charging_pb2.StationChargingProfiles:
         found = smart_charging_pb2.StationChargingProfiles(
