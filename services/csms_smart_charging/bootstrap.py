@@ -26,14 +26,22 @@ from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
 from csms_smart_charging.adapters.event_publisher import KafkaSmartChargingEvents
 from csms_smart_charging.adapters.request_keys import CassandraRequestKeys
+from csms_smart_charging.adapters.transactions import GrpcActiveTransactions
 from csms_smart_charging.adapters.view_store import CassandraStationEvents
 from csms_smart_charging.api.grpc_api import SmartChargingServicer
+from csms_smart_charging.app.ev_needs import AnswerEvNeeds
 from csms_smart_charging.app.profiles import ProfileRequests
 from csms_smart_charging.app.reinstall import ReinstallAfterBoot
 from csms_smart_charging.domain.events import TOPIC
 from csms_smart_charging.ocpp.context import SmartChargingContext
 from csms_smart_charging.ocpp.routing import TABLES
-from csms_smart_charging.ports import RequestKeys, SmartChargingEventPublisher, StationCommands, StationEvents
+from csms_smart_charging.ports import (
+    ActiveTransactions,
+    RequestKeys,
+    SmartChargingEventPublisher,
+    StationCommands,
+    StationEvents,
+)
 from csms_smart_charging.projections.tables import KEYSPACE
 from csms_smart_charging.projections.view import PROJECTION
 from csms_smart_charging.settings import SmartChargingSettings
@@ -54,6 +62,7 @@ def build(
     events: SmartChargingEventPublisher | None = None,
     station_events: StationEvents | None = None,
     keys: RequestKeys | None = None,
+    transactions: ActiveTransactions | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The smart-charging service, wired; each keyword replaces a port (tests pass fakes). A `session` passed in
@@ -70,6 +79,11 @@ def build(
             settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
         )
         resources.append(Closing(client.close))
+    if transactions is None:
+        transactions = peer = GrpcActiveTransactions(
+            settings.transactions_address, settings.transactions_timeout_s, settings.grpc_tls
+        )
+        resources.append(Closing(peer.close))
     router = Router(TABLES, SmartChargingContext)
     call_runner, handler_consumer = kafka_call_runner(
         service=SMART_CHARGING,
@@ -97,7 +111,10 @@ def build(
         session=session,
         state=NoState(),
         dead_letter=dead_letter,
-        policies=[ReinstallAfterBoot(station_events, requests)] if settings.reinstall_on_boot else [],
+        policies=[
+            *([ReinstallAfterBoot(station_events, requests)] if settings.reinstall_on_boot else []),
+            *([AnswerEvNeeds(station_events, transactions, requests)] if settings.answer_ev_needs else []),
+        ],
     )
     servicer = SmartChargingServicer(requests, station_events, clock)
     return Service(

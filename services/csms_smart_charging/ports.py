@@ -39,6 +39,12 @@ class SmartChargingEventPublisher(Protocol):
         """Appends the events to csms.smart_charging.events.v1 (acknowledged by Kafka when it returns)."""
 
 
+class ActiveTransactions(Protocol):
+    async def active_transaction(self, station_id: str, evse_id: int) -> str | None:
+        """The id the station knows its active transaction on the EVSE by (None: none). RetryableError when the
+        transactions service cannot say."""
+
+
 class StationEvents(Protocol):
     async def events(self, station_id: str) -> list[smart_charging_pb2.SmartChargingEvent]:
         """Every entry of the station's profile view (oldest first)."""

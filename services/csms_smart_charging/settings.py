@@ -34,4 +34,13 @@ class SmartChargingSettings(CommonSettings):
         description="After a station boots, send it again every ChargingStationMaxProfile and TxDefaultProfile the "
         "CSMS set and the station accepted (a station that lost them after a reset gets them back).",
     )
+    answer_ev_needs: bool = Field(
+        default=True,
+        description="Answer a 2.x NotifyEVChargingNeeds with a TxProfile for the EVSE's transaction (the EV's "
+        "maximum within the station's ChargingStationMaxProfile; docs/adr/0041).",
+    )
+    transactions_timeout_s: float = Field(
+        default=5.0, gt=0, description="Deadline of one ListTransactions call to the transactions service (seconds)."
+    )
     device_model_address: str = peer_address("device_model")
+    transactions_address: str = peer_address("transactions")

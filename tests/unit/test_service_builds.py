@@ -114,7 +114,7 @@ SERVICES = {
     "smart-charging": Expected(
         lambda: build_smart_charging(SmartChargingSettings(instance_id="smart-charging-7")),
         "smart-charging",
-        ["CassandraSession", "Closing", *KAFKA, "AIOKafkaProducer"],
+        ["CassandraSession", "Closing", "Closing", *KAFKA, "AIOKafkaProducer"],
         ["CallRunner.run", "ProjectionRunner.run"],
         "127.0.0.1:50056",
         "csms.smart_charging.v1.SmartChargingService",

@@ -14,7 +14,7 @@ from csms_kernel.ocpp.framing import Frame, MessageType
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_smart_charging.bootstrap import build
 from csms_smart_charging.settings import SmartChargingSettings
-from kit.fakes.smart_charging import InMemoryRequestKeys, ListedEvents, PublishedEvents, RecordingCommands
+from kit.fakes.smart_charging import ActiveOn, InMemoryRequestKeys, ListedEvents, PublishedEvents, RecordingCommands
 
 NOW = datetime(2026, 12, 6, 12, 0, 0, 250000, tzinfo=UTC)
 STATION = "CS-1"
@@ -38,6 +38,7 @@ class Csms:
             events=PublishedEvents(),
             station_events=ListedEvents(),
             keys=InMemoryRequestKeys(),
+            transactions=ActiveOn(),
         )
         assert service.router is not None
         return service.router

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from csms.smart_charging.v1 import smart_charging_pb2
 from kit.fakes.firmware import InMemoryRequestKeys, RecordingCommands
 
-__all__ = ["InMemoryRequestKeys", "ListedEvents", "PublishedEvents", "RecordingCommands"]
+__all__ = ["ActiveOn", "InMemoryRequestKeys", "ListedEvents", "PublishedEvents", "RecordingCommands"]
 
 
 @dataclass
@@ -32,3 +32,13 @@ class ListedEvents:
 
     async def events(self, station_id: str) -> list[smart_charging_pb2.SmartChargingEvent]:
         return list(self.events_by_station.get(station_id, []))
+
+
+@dataclass
+class ActiveOn:
+    """The transactions service: the active transaction id of each (station, EVSE) given."""
+
+    transactions: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    async def active_transaction(self, station_id: str, evse_id: int) -> str | None:
+        return self.transactions.get((station_id, evse_id))
