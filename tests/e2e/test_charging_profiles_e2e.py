@@ -105,3 +105,54 @@ async def test_a_profile_set_shown_and_reinstalled_after_a_boot(
             what="the reinstall recorded",
         )
         assert [p["profile_id"] for p in reinstalled["installed"]] == [11]
+
+
+async def active_transactions(http: httpx.AsyncClient, station_id: str) -> list[dict[str, Any]]:
+    answer = await http.get("/api/v1/transactions", params={"station_id": station_id, "active": "true"})
+    assert answer.status_code == 200, answer.text
+    items: list[dict[str, Any]] = answer.json()["items"]
+    return items
+
+
+async def test_ev_charging_needs_get_a_tx_profile(
+    stack: Stack, admin: httpx.AsyncClient, operator: httpx.AsyncClient
+) -> None:
+    station_id = await register(admin, "E2E-SC-NEEDS")
+    async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V201) as station:
+        await boot(station, V201)
+        await connected(stack, station_id)
+        started = call201.TransactionEvent(
+            event_type="Started",
+            timestamp="2026-12-06T12:00:00Z",
+            trigger_reason="CablePluggedIn",
+            seq_no=0,
+            transaction_info={"transaction_id": "e2e-needs-1", "charging_state": "EVConnected"},
+            evse={"id": 1, "connector_id": 1},
+        )
+        await station.call(started)
+        await eventually(lambda: active_transactions(operator, station_id), bool, what="the transaction active")
+
+        needs = {
+            "requested_energy_transfer": "AC_three_phase",
+            "ac_charging_parameters": {
+                "energy_amount": 20000,
+                "ev_min_current": 6,
+                "ev_max_current": 16,
+                "ev_max_voltage": 400,
+            },
+        }
+        answer = await station.call(call201.NotifyEVChargingNeeds(charging_needs=needs, evse_id=1))
+        assert answer.status == "Accepted"
+        [sent] = await eventually(lambda: profiles_set(station), bool, what="the TxProfile at the station")
+        profile = sent["profile"]
+        assert (sent["evseId"], profile["charging_profile_purpose"], profile["transaction_id"]) == (
+            1,
+            "TxProfile",
+            "e2e-needs-1",
+        )
+        assert profile["charging_schedule"][0]["charging_schedule_period"] == [{"start_period": 0, "limit": 16.0}]
+        shown = await eventually(
+            lambda: view(operator, station_id), lambda v: bool(v["installed"]), what="the TxProfile installed"
+        )
+        assert [(p["evse_id"], p["purpose"]) for p in shown["installed"]] == [(1, "TxProfile")]
+        assert [r["request"]["origin"] for r in shown["requests"]] == ["ev_needs"]
