@@ -124,6 +124,14 @@ class CompositeSchedule(BaseModel):
     answered_at: datetime | None
 
 
+class ReportedProfile(BaseModel):
+    evse_id: int
+    ocpp_request_id: int
+    charging_limit_source: str = Field(description="Who set it: CSO, EMS, SO, ...")
+    profile: Any = Field(description="The OCPP chargingProfile as the station reported it.")
+    reported_at: datetime | None
+
+
 class StationProfiles(BaseModel):
     station_id: str
     installed: list[InstalledProfile] = Field(description="Set by the CSMS, accepted, not cleared since.")
@@ -131,6 +139,9 @@ class StationProfiles(BaseModel):
     composite_schedule: CompositeSchedule | None = Field(description="The latest answered one.")
     reports: list[StationReport] = Field(description="What the station reported, oldest first.")
     booted_at: datetime | None
+    reported: list[ReportedProfile] = Field(
+        description="The profiles of the station's latest ReportChargingProfiles answer (POST .../report, 2.x)."
+    )
 
 
 def profile_request(message: sc.ProfileRequested) -> ProfileRequest:
@@ -192,6 +203,16 @@ def station_profiles(found: sc.StationChargingProfiles) -> StationProfiles:
             for r in found.reports
         ],
         booted_at=convert.when(found, "booted_at"),
+        reported=[
+            ReportedProfile(
+                evse_id=p.evse_id,
+                ocpp_request_id=p.ocpp_request_id,
+                charging_limit_source=p.charging_limit_source,
+                profile=convert.parsed(p.profile_json),
+                reported_at=convert.when(p, "reported_at"),
+            )
+            for p in found.reported
+        ],
     )
 
 

@@ -2,7 +2,8 @@
 service's own request merged with device-model's record of the same command), the profiles installed (a
 set-charging-profile the station accepted; a later accepted one with the same id, or the same EVSE, purpose and
 stack level, replaces it; an accepted clear-charging-profile removes what it matches), the latest answered
-composite schedule, the station's reports and its latest boot. Pure; no I/O."""
+composite schedule, the station's reports (with the profiles of its latest ReportChargingProfiles answer) and its
+latest boot. Pure; no I/O."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ ACCEPTED = "accepted"
 ANSWERED = "ANSWERED"
 QUEUED = "QUEUED"
 TX_PROFILE = "TxProfile"
+REPORT_ACTION = "ReportChargingProfiles"
 
 
 def _json(text: str) -> dict[str, Any]:
@@ -72,6 +74,7 @@ class StationView:
     composite: tuple[str, str, Timestamp] | None = None
     reports: list[smart_charging_pb2.ReportSeen] = field(default_factory=list)
     booted_at: Timestamp | None = None
+    reported: list[smart_charging_pb2.ReportedProfile] = field(default_factory=list)
 
     def apply(self, event: smart_charging_pb2.SmartChargingEvent) -> None:
         which = event.WhichOneof("event")
@@ -81,6 +84,8 @@ class StationView:
             self._outcome(event.command_outcome, event.recorded_at)
         elif which == "reported":
             self.reports.append(smart_charging_pb2.ReportSeen(report=event.reported, recorded_at=event.recorded_at))
+            if event.reported.action == REPORT_ACTION:
+                self._profiles_reported(event.reported, event.recorded_at)
         elif which == "boot_seen":
             self.booted_at = event.recorded_at
 
@@ -110,6 +115,21 @@ class StationView:
         elif outcome.command == "get-composite-schedule":
             self.composite = (state.request.params_json, outcome.result_json, at)
 
+    def _profiles_reported(self, report: smart_charging_pb2.StationReported, at: Timestamp) -> None:
+        if self.reported and self.reported[0].ocpp_request_id != report.ocpp_request_id:
+            self.reported = []
+        payload = _json(report.payload_json)
+        self.reported += [
+            smart_charging_pb2.ReportedProfile(
+                evse_id=report.evse_id,
+                ocpp_request_id=report.ocpp_request_id,
+                charging_limit_source=str(payload.get("chargingLimitSource") or ""),
+                profile_json=json.dumps(profile, sort_keys=True),
+                reported_at=at,
+            )
+            for profile in payload.get("chargingProfile") or []
+        ]
+
     def _install(self, profile: smart_charging_pb2.InstalledProfile) -> None:
         def same_slot(other: smart_charging_pb2.InstalledProfile) -> bool:
             return (other.evse_id, other.purpose, other.stack_level) == (
@@ -132,6 +152,7 @@ class StationView:
             installed=sorted(self.installed.values(), key=lambda p: (p.evse_id, p.purpose, p.stack_level)),
             requests=list(self.requests.values()),
             reports=self.reports,
+            reported=self.reported,
         )
         if self.composite is not None:
             found.composite_params_json, found.composite_result_json = self.composite[:2]

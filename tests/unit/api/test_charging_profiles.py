@@ -127,6 +127,9 @@ async def test_the_view(api: Api) -> None:
         composite_params_json='{"evse_id": 1, "duration": 60}',
         composite_result_json='{"status": "accepted"}',
         reports=[sc.ReportSeen(report=sc.StationReported(action="NotifyChargingLimit", evse_id=1, payload_json="{}"))],
+        reported=[
+            sc.ReportedProfile(evse_id=1, ocpp_request_id=5, charging_limit_source="EMS", profile_json='{"id": 4}')
+        ],
     )
     api.smart_charging.views["CP-1"] = view
     async with await api.as_(Scope.READ) as client:
@@ -140,3 +143,6 @@ async def test_the_view(api: Api) -> None:
     assert [(r["action"], r["evse_id"]) for r in profiles["reports"]] == [("NotifyChargingLimit", 1)]
     assert composite == {"asked": {"evse_id": 1, "duration": 60}, "answer": {"status": "accepted"}, "answered_at": None}
     assert none is None
+    assert [(p["evse_id"], p["charging_limit_source"], p["profile"]) for p in profiles["reported"]] == [
+        (1, "EMS", {"id": 4})
+    ]

@@ -106,3 +106,33 @@ def test_reinstall_takes_every_installed_profile_but_tx_profiles() -> None:
         *set_and_answer(3, 20, 1, {**profile(3, "TxProfile", stack_level=1), "transaction_id": "t-1"}),
     ]
     assert [p.profile_id for p in station_view(STATION, events).to_reinstall()] == [1, 2]
+
+
+def test_the_latest_report_answer_lists_the_profiles_the_station_has() -> None:
+    def report(n: int, request_id: int, evse_id: int, *ids: int) -> smart_charging_pb2.SmartChargingEvent:
+        payload = {
+            "requestId": request_id,
+            "chargingLimitSource": "CSO",
+            "evseId": evse_id,
+            "chargingProfile": [{"id": i} for i in ids],
+        }
+        return smart_charging_pb2.SmartChargingEvent(
+            event_id=f"r-{n}",
+            station_id=STATION,
+            reported=smart_charging_pb2.StationReported(
+                action="ReportChargingProfiles",
+                payload_json=json.dumps(payload),
+                evse_id=evse_id,
+                ocpp_request_id=request_id,
+            ),
+        )
+
+    first = [report(1, 5, 0, 1), report(2, 5, 1, 2, 3)]
+    view = station_view(STATION, first).message()
+    assert [(p.evse_id, json.loads(p.profile_json)["id"], p.charging_limit_source) for p in view.reported] == [
+        (0, 1, "CSO"),
+        (1, 2, "CSO"),
+        (1, 3, "CSO"),
+    ]
+    later = station_view(STATION, [*first, report(3, 6, 1, 9)]).message()
+    assert [(p.ocpp_request_id, json.loads(p.profile_json)["id"]) for p in later.reported] == [(6, 9)]

@@ -406,6 +406,7 @@ class StationChargingProfiles(_message.Message):
     COMPOSITE_AT_FIELD_NUMBER: _builtins.int
     REPORTS_FIELD_NUMBER: _builtins.int
     BOOTED_AT_FIELD_NUMBER: _builtins.int
+    REPORTED_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     composite_params_json: _builtins.str
     """The latest answered get-composite-schedule: its params and the station's neutral answer (JSON; empty: none)."""
@@ -426,6 +427,12 @@ class StationChargingProfiles(_message.Message):
     def booted_at(self) -> _timestamp_pb2.Timestamp:
         """The station's latest boot seen (absent: none)."""
 
+    @_builtins.property
+    def reported(self) -> _containers.RepeatedCompositeFieldContainer[Global___ReportedProfile]:
+        """The profiles the station reported in its latest answer to get-charging-profiles (2.x ReportChargingProfiles
+        of one requestId; a report of another requestId replaces them).
+        """
+
     def __init__(
         self,
         *,
@@ -437,14 +444,51 @@ class StationChargingProfiles(_message.Message):
         composite_at: _timestamp_pb2.Timestamp | None = ...,
         reports: _abc.Iterable[Global___ReportSeen] | None = ...,
         booted_at: _timestamp_pb2.Timestamp | None = ...,
+        reported: _abc.Iterable[Global___ReportedProfile] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["booted_at", b"booted_at", "composite_at", b"composite_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["booted_at", b"booted_at", "composite_at", b"composite_at", "composite_params_json", b"composite_params_json", "composite_result_json", b"composite_result_json", "installed", b"installed", "reports", b"reports", "requests", b"requests", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["booted_at", b"booted_at", "composite_at", b"composite_at", "composite_params_json", b"composite_params_json", "composite_result_json", b"composite_result_json", "installed", b"installed", "reported", b"reported", "reports", b"reports", "requests", b"requests", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___StationChargingProfiles: _TypeAlias = StationChargingProfiles  # noqa: Y015
+
+@_typing.final
+class ReportedProfile(_message.Message):
+    """A profile a station reported installed (ReportChargingProfiles)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    OCPP_REQUEST_ID_FIELD_NUMBER: _builtins.int
+    CHARGING_LIMIT_SOURCE_FIELD_NUMBER: _builtins.int
+    PROFILE_JSON_FIELD_NUMBER: _builtins.int
+    REPORTED_AT_FIELD_NUMBER: _builtins.int
+    evse_id: _builtins.int
+    ocpp_request_id: _builtins.int
+    charging_limit_source: _builtins.str
+    """CSO, EMS, SO, ... (who set it)."""
+    profile_json: _builtins.str
+    """The OCPP chargingProfile as sent (JSON object, camelCase)."""
+    @_builtins.property
+    def reported_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        evse_id: _builtins.int = ...,
+        ocpp_request_id: _builtins.int = ...,
+        charging_limit_source: _builtins.str = ...,
+        profile_json: _builtins.str = ...,
+        reported_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["reported_at", b"reported_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["charging_limit_source", b"charging_limit_source", "evse_id", b"evse_id", "ocpp_request_id", b"ocpp_request_id", "profile_json", b"profile_json", "reported_at", b"reported_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportedProfile: _TypeAlias = ReportedProfile  # noqa: Y015
 
 @_typing.final
 class ReportSeen(_message.Message):
