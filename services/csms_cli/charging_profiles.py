@@ -161,6 +161,17 @@ def show_profiles(args: argparse.Namespace, client: CsmsClient) -> int:
         lines += "\n" + render.table(("REQUESTED", "COMMAND", "STATE", "ANSWER"), requests) + "\n"
         if found.composite_result_json:
             lines += f"\ncomposite schedule ({found.composite_params_json}): {found.composite_result_json}\n"
+        if found.reported:
+            reported = [
+                [
+                    str(p.evse_id),
+                    str(json.loads(p.profile_json).get("id")),
+                    p.charging_limit_source,
+                    str(p.ocpp_request_id),
+                ]
+                for p in found.reported
+            ]
+            lines += "\n" + render.table(("EVSE", "REPORTED ID", "SOURCE", "REQUEST"), reported) + "\n"
         if found.reports:
             reports = [[render.time(r.recorded_at), r.report.action, str(r.report.evse_id)] for r in found.reports]
             lines += "\n" + render.table(("REPORTED", "ACTION", "EVSE"), reports) + "\n"

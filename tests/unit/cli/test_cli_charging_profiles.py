@@ -53,6 +53,9 @@ class FakeClient:
                     result_json='{"status": "accepted"}',
                 )
             ],
+            reported=[
+                sc.ReportedProfile(evse_id=1, ocpp_request_id=5, charging_limit_source="EMS", profile_json='{"id": 4}')
+            ],
         )
 
     def close(self) -> None:
@@ -115,5 +118,6 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["charging-profiles", "show", "CS-1"], client) == exit_codes.OK
     out = capsys.readouterr().out
     assert "ChargingStationMaxProfile" in out and "A 0s:32" in out and "ANSWERED" in out
+    assert "REPORTED ID" in out and "EMS" in out
     assert run(["charging-profiles", "show", "CS-1", "--json"], client) == exit_codes.OK
     assert json.loads(capsys.readouterr().out)["installed"][0]["profile_id"] == 1
