@@ -252,7 +252,8 @@ async def set_profile(
 ) -> ProfileRequest:
     """Sends SetChargingProfile now, or once the station is back with `queue_if_offline`; 202 with the request
     (its answer shows in `GET .../charging-profiles`). 404: unknown station; 409: offline without
-    queue_if_offline; 422: a profile the station's version cannot express."""
+    queue_if_offline, or the profile overlaps one installed (another id, same EVSE, purpose and stack level, valid
+    at the same time: the message names it); 422: a profile the station's version cannot express."""
     return await _hand_over(api, station_id, "set-charging-profile", body, idempotency_key, response)
 
 

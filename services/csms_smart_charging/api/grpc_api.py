@@ -2,8 +2,9 @@
 view (read model folded by domain/view.py). A station id or params that are not a JSON object is
 INVALID_ARGUMENT; device-model's refusal keeps its status (INVALID_ARGUMENT: params it cannot send to the
 station's version, NOT_FOUND: unknown station, FAILED_PRECONDITION: offline without queue_if_offline,
-UNAVAILABLE: device-model unreachable); a request key used for another request is ALREADY_EXISTS; Kafka
-unreachable is UNAVAILABLE."""
+UNAVAILABLE: device-model unreachable); a profile overlapping one installed (another id, same EVSE, purpose and
+stack level, valid at the same time) is FAILED_PRECONDITION naming it; a request key used for another request is
+ALREADY_EXISTS; Kafka unreachable is UNAVAILABLE."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from csms_kernel.infra.envelopes import to_datetime
 from csms_kernel.ocpp.station_ids import InvalidStationId, check_station_id
 from csms_kernel.outbox.relay import EventLogUnavailable
 from csms_smart_charging.app.profiles import MAX_REQUEST_KEY, KeyConflict, ProfileRequests
-from csms_smart_charging.domain.view import station_view
+from csms_smart_charging.domain.view import overlapping, station_view
 from csms_smart_charging.ports import StationEvents
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -35,6 +36,21 @@ class SmartChargingServicer(smart_charging_pb2_grpc.SmartChargingServiceServicer
         self._clock = clock
 
     async def SetChargingProfile(self, request: Request, context: Context) -> Response:
+        """Refuses (FAILED_PRECONDITION) a profile that overlaps one the CSMS installed (another id, same EVSE,
+        purpose and stack level, valid at the same time), naming it; a repeat of the same request passes."""
+        await _check_station(context, request.station_id)
+        params = _params(request.params_json)
+        profile = params.get("profile") if isinstance(params, dict) else None
+        if isinstance(profile, dict) and isinstance(params.get("evse_id"), int):
+            view = station_view(request.station_id, await self._events.events(request.station_id))
+            clash = overlapping(view.message().installed, params["evse_id"], profile)
+            if clash is not None:
+                await context.abort(
+                    grpc.StatusCode.FAILED_PRECONDITION,
+                    f"profile {clash.profile_id} ({clash.purpose}, stack level {clash.stack_level}, EVSE "
+                    f"{clash.evse_id}) is installed for the same time: clear it, reuse its id or use another "
+                    "stack level",
+                )
         return await self._hand_over(context, request, "set-charging-profile")
 
     async def ClearChargingProfile(self, request: Request, context: Context) -> Response:
@@ -82,6 +98,13 @@ class SmartChargingServicer(smart_charging_pb2_grpc.SmartChargingServiceServicer
         except EventLogUnavailable as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"the smart-charging event log is unavailable: {exc}")
         return Response(request=recorded)
+
+
+def _params(text: str) -> Any:
+    try:
+        return json.loads(text or "{}")
+    except ValueError:
+        return None
 
 
 async def _check_station(context: Context, station_id: str) -> None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from csms.smart_charging.v1 import smart_charging_pb2
+from csms_kernel.ocpp.errors import OcppCallError
+from csms_kernel.ocpp.timestamps import parse_ocpp_datetime
 from csms_smart_charging.domain.events import COMMAND_KEY_PREFIX
 
 ACCEPTED = "accepted"
@@ -52,6 +55,36 @@ def installed_profile(
         command_id=command_id,
         set_at=at,
     )
+
+
+def _validity(profile: dict[str, Any]) -> tuple[datetime, datetime]:
+    def moment(name: str, default: datetime) -> datetime:
+        try:
+            return parse_ocpp_datetime(str(profile[name])) if profile.get(name) else default
+        except OcppCallError:
+            return default
+
+    return moment("valid_from", datetime.min.replace(tzinfo=UTC)), moment("valid_to", datetime.max.replace(tzinfo=UTC))
+
+
+def overlapping(
+    installed: Iterable[smart_charging_pb2.InstalledProfile], evse_id: int, profile: dict[str, Any]
+) -> smart_charging_pb2.InstalledProfile | None:
+    """An installed profile the new one would clash with: another id on the same EVSE with the same purpose and
+    stack level, valid at the same time (2.x stations reject it, 1.6 stations replace it without a word)."""
+    start, end = _validity(profile)
+    for other in installed:
+        same_slot = (other.evse_id, other.purpose, other.stack_level) == (
+            evse_id,
+            profile.get("purpose"),
+            profile.get("stack_level"),
+        )
+        if not same_slot or other.profile_id == profile.get("id"):
+            continue
+        other_start, other_end = _validity(_json(other.profile_json))
+        if start < other_end and other_start < end:
+            return other
+    return None
 
 
 def _cleared_by(profile: smart_charging_pb2.InstalledProfile, criteria: dict[str, Any]) -> bool:

@@ -123,3 +123,40 @@ async def test_the_station_view() -> None:
     )
     assert [(p.profile_id, p.purpose) for p in view.installed] == [(1, "ChargingStationMaxProfile")]
     assert view.station_id == STATION
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        (profile(2, "ChargingStationMaxProfile"), True),
+        (profile(1, "ChargingStationMaxProfile", limit=10), False),
+        (profile(2, "ChargingStationMaxProfile", stack_level=1), False),
+        (profile(2, "TxDefaultProfile"), False),
+        ({**profile(2, "ChargingStationMaxProfile"), "valid_from": "2030-01-01T00:00:00Z"}, True),
+    ],
+)
+async def test_a_profile_overlapping_an_installed_one_is_refused(body: dict[str, object], refused: bool) -> None:
+    api = Api()
+    api.view.add(
+        *set_and_answer(1, 0, 0, {**profile(1, "ChargingStationMaxProfile"), "valid_to": "2031-01-01T00:00:00Z"})
+    )
+    request = command_request({"evse_id": 0, "profile": body})
+    if not refused:
+        await api.servicer.SetChargingProfile(request, CONTEXT)
+        assert len(api.commands.sent) == 1
+        return
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.SetChargingProfile(request, CONTEXT)
+    assert aborted.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "profile 1 (ChargingStationMaxProfile, stack level 0, EVSE 0)" in aborted.value.details
+    assert api.commands.sent == []
+
+
+async def test_a_profile_valid_after_the_installed_one_passes() -> None:
+    api = Api()
+    api.view.add(
+        *set_and_answer(1, 0, 0, {**profile(1, "ChargingStationMaxProfile"), "valid_to": "2027-01-01T00:00:00Z"})
+    )
+    later = {**profile(2, "ChargingStationMaxProfile"), "valid_from": "2027-01-01T00:00:00Z"}
+    await api.servicer.SetChargingProfile(command_request({"evse_id": 0, "profile": later}), CONTEXT)
+    assert len(api.commands.sent) == 1
