@@ -1,6 +1,7 @@
 """Charging profiles end to end (docs/adr/0041), through the HTTP API to a 1.6 and a 2.0.1 station
 (tests/kit/stations): a ChargingStationMaxProfile set through the API reaches the station once in its version's
-shape, the station's answer makes it installed in the view (API and `csms charging-profiles show`), a 2.0.1
+shape, the station's answer makes it installed in the view (API and `csms charging-profiles show`), another
+profile in its slot is refused naming it, a 2.0.1
 station's NotifyChargingLimit shows in the reports, and after the station boots again the smart-charging service
 installs the profile again."""
 
@@ -83,6 +84,10 @@ async def test_a_profile_set_shown_and_reinstalled_after_a_boot(
             (11, "ChargingStationMaxProfile", PROFILE)
         ]
         assert [(r["state"], r["result"]) for r in shown["requests"]] == [("ANSWERED", {"status": "accepted"})]
+        clash = await operator.post(
+            f"/api/v1/stations/{station_id}/charging-profiles", json={"evse_id": 0, "profile": {**PROFILE, "id": 12}}
+        )
+        assert clash.status_code == 409 and "profile 11" in clash.text, clash.text
         result = await asyncio.to_thread(cli, "charging-profiles", "show", station_id, "--json")
         assert result.returncode == 0, result.stderr
         assert [p["profile_id"] for p in json.loads(result.stdout)["installed"]] == [11]
