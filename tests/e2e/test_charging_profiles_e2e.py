@@ -1,9 +1,9 @@
 """Charging profiles end to end (docs/adr/0041), through the HTTP API to a 1.6 and a 2.0.1 station
 (tests/kit/stations): a ChargingStationMaxProfile set through the API reaches the station once in its version's
 shape, the station's answer makes it installed in the view (API and `csms charging-profiles show`), another
-profile in its slot is refused naming it, a 2.0.1
-station's NotifyChargingLimit shows in the reports, and after the station boots again the smart-charging service
-installs the profile again."""
+profile in its slot is refused naming it, a 2.0.1 station's NotifyChargingLimit shows in the reports, and after the
+station boots again the smart-charging service installs the profile again; a 2.0.1 EV's charging needs get a
+TxProfile for its transaction."""
 
 from __future__ import annotations
 
