@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from csms_api.adapters.checks import CassandraCheck, GrpcHealthCheck
 from csms_api.adapters.http_server import HttpServer
 from csms_api.adapters.key_store import KEYSPACE, CassandraApiKeyStore
-from csms_api.adapters.peers import GrpcAuthorization, GrpcDeviceModel, GrpcFirmware, GrpcSecurity, GrpcTransactions
+from csms_api.adapters.peers import (
+    GrpcAuthorization,
+    GrpcDeviceModel,
+    GrpcFirmware,
+    GrpcSecurity,
+    GrpcSmartCharging,
+    GrpcTransactions,
+)
 from csms_api.api.app import ApiPart, create_app
 from csms_api.api.artifacts import artifacts_part
 from csms_api.api.context import ApiContext
@@ -35,6 +42,7 @@ from csms_api.ports import (
     DeviceModelPeer,
     FirmwarePeer,
     SecurityPeer,
+    SmartChargingPeer,
     TransactionsPeer,
 )
 from csms_api.settings import ApiSettings
@@ -64,6 +72,7 @@ def build(
     transactions: TransactionsPeer | None = None,
     security: SecurityPeer | None = None,
     firmware: FirmwarePeer | None = None,
+    smart_charging: SmartChargingPeer | None = None,
     checks: Sequence[DependencyCheck] | None = None,
     parts: Sequence[ApiPart] | None = None,
     clock: Callable[[], datetime] = utc_now,
@@ -111,6 +120,12 @@ def build(
         firmware = grpc_firmware = GrpcFirmware(settings.firmware_address, settings.rpc_timeout_s, settings.grpc_tls)
         health.append(GrpcHealthCheck(grpc_firmware.service, grpc_firmware.channel))
         resources.append(Closing(grpc_firmware.close))
+    if smart_charging is None:
+        smart_charging = grpc_smart_charging = GrpcSmartCharging(
+            settings.smart_charging_address, settings.rpc_timeout_s, settings.grpc_tls
+        )
+        health.append(GrpcHealthCheck(grpc_smart_charging.service, grpc_smart_charging.channel))
+        resources.append(Closing(grpc_smart_charging.close))
     if parts is None:
         live = kafka_live_events(
             settings.events,
@@ -133,6 +148,7 @@ def build(
         transactions=transactions,
         security=security,
         firmware=firmware,
+        smart_charging=smart_charging,
         stations=StationDirectory(authorization, device_model),
         readiness=Readiness(health if checks is None else checks, settings.readiness_timeout_s),
         clock=clock,

@@ -18,6 +18,7 @@ from csms.authorization.v1 import authorization_pb2 as authz
 from csms.device_model.v1 import device_model_pb2 as dm
 from csms.firmware.v1 import firmware_pb2 as fw
 from csms.security.v1 import security_pb2 as sec
+from csms.smart_charging.v1 import smart_charging_pb2 as sc
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms_api.domain.keys import ApiKey
 
@@ -161,6 +162,15 @@ class FirmwarePeer(Protocol):
     async def station_firmware(self, station_id: str) -> fw.GetStationFirmwareResponse: ...
 
     async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse: ...
+
+
+class SmartChargingPeer(Protocol):
+    """SmartChargingService (proto/csms/smart_charging/v1): charging profile commands and each station's profiles."""
+
+    async def profile_command(self, command: str, request: sc.ProfileCommandRequest) -> sc.ProfileRequested:
+        """`command`: set-charging-profile, clear-charging-profile, get-composite-schedule, get-charging-profiles."""
+
+    async def station_profiles(self, station_id: str) -> sc.StationChargingProfiles: ...
 
 
 class DependencyCheck(Protocol):

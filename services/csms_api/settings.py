@@ -52,6 +52,7 @@ class ApiSettings(CommonSettings):
     transactions_address: str = peer_address("transactions")
     security_address: str = peer_address("security")
     firmware_address: str = peer_address("firmware")
+    smart_charging_address: str = peer_address("smart_charging")
 
     def development_secrets(self) -> list[str]:
         empty = not self.cursor_secret.get_secret_value()

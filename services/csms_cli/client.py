@@ -19,6 +19,7 @@ from csms.authorization.v1 import authorization_pb2, authorization_pb2_grpc
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
 from csms.security.v1 import security_pb2, security_pb2_grpc
+from csms.smart_charging.v1 import smart_charging_pb2, smart_charging_pb2_grpc
 from csms.transactions.v1 import transactions_pb2, transactions_pb2_grpc
 from csms_kernel.clients.channels import blocking_channel
 from csms_kernel.clients.station_calls import rpc_deadline_s
@@ -29,6 +30,7 @@ DEVICE_MODEL = "device-model"
 TRANSACTIONS = "transactions"
 SECURITY = "security"
 FIRMWARE = "firmware"
+SMART_CHARGING = "smart-charging"
 PAGE_SIZE = 500
 PUSH_ROUNDS = 20  # a local list push waits up to this many per-station timeouts
 
@@ -42,6 +44,7 @@ class Addresses:
     transactions: str = field(default="", compare=False)
     security: str = field(default="", compare=False)
     firmware: str = field(default="", compare=False)
+    smart_charging: str = field(default="", compare=False)
     tls: GrpcTls | None = field(default=None, compare=False)
 
 
@@ -189,6 +192,14 @@ class CsmsClient(Protocol):
     def station_firmware(self, station_id: str) -> firmware_pb2.GetStationFirmwareResponse: ...
 
     def log_requests(self, station_id: str) -> firmware_pb2.ListLogRequestsResponse: ...
+
+    def profile_command(
+        self, command: str, request: smart_charging_pb2.ProfileCommandRequest
+    ) -> smart_charging_pb2.ProfileRequested:
+        """`command`: set-charging-profile, clear-charging-profile, get-composite-schedule, get-charging-profiles;
+        the request as recorded (a repeat with the same request_key: the same one, nothing sent again)."""
+
+    def station_profiles(self, station_id: str) -> smart_charging_pb2.StationChargingProfiles: ...
 
     def close(self) -> None: ...
 
@@ -499,6 +510,24 @@ class GrpcCsmsClient:
         with self._errors(FIRMWARE):
             return self._firmware().ListLogRequests(request, timeout=self._rpc_timeout_s)
 
+    def profile_command(
+        self, command: str, request: smart_charging_pb2.ProfileCommandRequest
+    ) -> smart_charging_pb2.ProfileRequested:
+        stub = self._smart_charging()
+        rpcs = {
+            "set-charging-profile": stub.SetChargingProfile,
+            "clear-charging-profile": stub.ClearChargingProfile,
+            "get-composite-schedule": stub.GetCompositeSchedule,
+            "get-charging-profiles": stub.GetChargingProfiles,
+        }
+        with self._errors(SMART_CHARGING):
+            return rpcs[command](request, timeout=self._rpc_timeout_s).request
+
+    def station_profiles(self, station_id: str) -> smart_charging_pb2.StationChargingProfiles:
+        request = smart_charging_pb2.GetStationChargingProfilesRequest(station_id=station_id)
+        with self._errors(SMART_CHARGING):
+            return self._smart_charging().GetStationChargingProfiles(request, timeout=self._rpc_timeout_s)
+
     def close(self) -> None:
         for channel in self._channels.values():
             channel.close()
@@ -519,6 +548,9 @@ class GrpcCsmsClient:
     def _firmware(self) -> firmware_pb2_grpc.FirmwareServiceStub:
         return firmware_pb2_grpc.FirmwareServiceStub(self._channel(FIRMWARE))
 
+    def _smart_charging(self) -> smart_charging_pb2_grpc.SmartChargingServiceStub:
+        return smart_charging_pb2_grpc.SmartChargingServiceStub(self._channel(SMART_CHARGING))
+
     def _channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
             self._channels[service] = blocking_channel(self._address(service), self._addresses.tls)
@@ -531,6 +563,8 @@ class GrpcCsmsClient:
             return self._addresses.security
         if service == FIRMWARE:
             return self._addresses.firmware
+        if service == SMART_CHARGING:
+            return self._addresses.smart_charging
         return self._addresses.authorization if service == AUTHORIZATION else self._addresses.device_model
 
     def _errors(self, service: str) -> contextlib.AbstractContextManager[None]:

@@ -17,6 +17,7 @@ from csms_cli import (
     api_keys,
     artifacts,
     call,
+    charging_profiles,
     command,
     device_model,
     display_and_transfers,
@@ -81,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--firmware", metavar="HOST:PORT", help="firmware gRPC address (default: $CSMS_FIRMWARE_ADDRESS)"
     )
+    parser.add_argument(
+        "--smart-charging",
+        metavar="HOST:PORT",
+        help="smart-charging gRPC address (default: $CSMS_SMART_CHARGING_ADDRESS)",
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     for module in (
@@ -103,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         monitoring,
         firmware,
         artifacts,
+        charging_profiles,
     ):
         module.add_parser(commands)
     return parser
@@ -130,6 +137,7 @@ def run(argv: Sequence[str] | None = None, client_factory: ClientFactory = GrpcC
             transactions=args.transactions or settings.transactions_address,
             security=args.security or settings.security_address,
             firmware=args.firmware or settings.firmware_address,
+            smart_charging=args.smart_charging or settings.smart_charging_address,
             tls=settings.grpc_tls,
         )
     )

@@ -30,6 +30,7 @@ class CliSettings(CommonSettings):
     transactions_address: str = peer_address("transactions")
     security_address: str = peer_address("security")
     firmware_address: str = peer_address("firmware")
+    smart_charging_address: str = peer_address("smart_charging")
     grpc_tls_ca_file: Path | None = _tls_file(
         "CA_FILE",
         "Internal CA (PEM) the services' certificates must chain to (`CSMS_CLI_GRPC_TLS_CA_FILE`, else "

@@ -43,7 +43,7 @@ TLS_SERVER_NAME = "localhost"
 """The name every development internal certificate carries (targets may list IP addresses)."""
 
 
-SERVICES = ("authorization", "device-model", "transactions", "security", "firmware")
+SERVICES = ("authorization", "device-model", "transactions", "security", "firmware", "smart-charging")
 """The services of a stack, in start order; each runs `len(StackConfig.ports(service))` instances."""
 
 
@@ -72,6 +72,7 @@ class StackConfig:
     # artifacts` share (an image uploaded through the API is served by any firmware instance; docs/adr/0038).
     firmware_http_ports: tuple[int, ...] = (8090,)
     artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
+    smart_charging_ports: tuple[int, ...] = (50056,)
     # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
     api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
@@ -133,6 +134,10 @@ class StackConfig:
         return f"http://{self.host}:{self.firmware_http_ports[0]}" if self.firmware_http_ports else ""
 
     @property
+    def smart_charging_address(self) -> str:
+        return self.target("smart-charging")
+
+    @property
     def api_url(self) -> str:
         """The operator API of the first API instance."""
         return f"http://{self.host}:{self.api_ports[0]}"
@@ -144,6 +149,7 @@ class StackConfig:
             "transactions": self.transactions_ports,
             "security": self.security_ports,
             "firmware": self.firmware_ports,
+            "smart-charging": self.smart_charging_ports,
         }
         return by_service[service]
 
@@ -208,6 +214,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_SECURITY_ADDRESS": config.security_address,
         "CSMS_FIRMWARE_ADDRESS": config.firmware_address,
         "CSMS_FIRMWARE_STORE_DIR": str(config.artifacts_dir),
+        "CSMS_SMART_CHARGING_ADDRESS": config.smart_charging_address,
         **config.extra_env,
     }
     own = {

@@ -15,7 +15,7 @@ class TransactionsSettings(CommonSettings):
         default=PEER_ADDRESSES["transactions"],
         description="Where TransactionsService listens; port 0 picks a free port.",
     )
-    grpc_clients: Identities = grpc_clients("api", "cli")
+    grpc_clients: Identities = grpc_clients("smart-charging", "api", "cli")
     instance_id: str = Field(
         default="transactions-1", description="Unique per instance: names its Kafka clients and transactional producer."
     )

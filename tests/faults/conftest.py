@@ -75,6 +75,7 @@ async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[M
             firmware_ports=tuple(free_port() for _ in range(instances)),
             firmware_http_ports=tuple(free_port() for _ in range(instances)),
             artifacts_dir=tmp_path / "artifacts",
+            smart_charging_ports=tuple(free_port() for _ in range(instances)),
             accept_unknown_stations=True,
             heartbeat_interval_s=heartbeat_interval_s,
             run_dir=tmp_path / f"stack-{len(stacks)}",

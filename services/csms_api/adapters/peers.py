@@ -21,6 +21,8 @@ from csms.firmware.v1 import firmware_pb2 as fw
 from csms.firmware.v1 import firmware_pb2_grpc
 from csms.security.v1 import security_pb2 as sec
 from csms.security.v1 import security_pb2_grpc
+from csms.smart_charging.v1 import smart_charging_pb2 as sc
+from csms.smart_charging.v1 import smart_charging_pb2_grpc
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms.transactions.v1 import transactions_pb2_grpc
 from csms_api.ports import PeerError
@@ -35,6 +37,7 @@ DEVICE_MODEL = "device-model"
 TRANSACTIONS = "transactions"
 SECURITY = "security"
 FIRMWARE = "firmware"
+SMART_CHARGING = "smart-charging"
 
 
 class GrpcPeer:
@@ -213,3 +216,22 @@ class GrpcFirmware(GrpcPeer):
 
     async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse:
         return await self._call(self._stub.ListLogRequests, fw.ListLogRequestsRequest(station_id=station_id))
+
+
+class GrpcSmartCharging(GrpcPeer):
+    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+        super().__init__(SMART_CHARGING, address, timeout_s, tls)
+        self._stub = smart_charging_pb2_grpc.SmartChargingServiceStub(self.channel)
+        self._rpcs = {
+            "set-charging-profile": self._stub.SetChargingProfile,
+            "clear-charging-profile": self._stub.ClearChargingProfile,
+            "get-composite-schedule": self._stub.GetCompositeSchedule,
+            "get-charging-profiles": self._stub.GetChargingProfiles,
+        }
+
+    async def profile_command(self, command: str, request: sc.ProfileCommandRequest) -> sc.ProfileRequested:
+        return (await self._call(self._rpcs[command], request)).request
+
+    async def station_profiles(self, station_id: str) -> sc.StationChargingProfiles:
+        request = sc.GetStationChargingProfilesRequest(station_id=station_id)
+        return await self._call(self._stub.GetStationChargingProfiles, request)

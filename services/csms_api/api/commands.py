@@ -44,8 +44,9 @@ class Command(BaseModel):
         "get-configuration, set-configuration, data-transfer, raw, certificate-signed, install-certificate, "
         "get-installed-certificate-ids, delete-certificate, set-password, set-security-profile, "
         "set-display-message, get-display-messages, clear-display-message (docs/adr/0020, 0027, 0034), "
-        "update-firmware, get-log, get-diagnostics, publish-firmware or unpublish-firmware (docs/adr/0037). A new "
-        "password is shown as <redacted>."
+        "update-firmware, get-log, get-diagnostics, publish-firmware, unpublish-firmware (docs/adr/0037), "
+        "set-charging-profile, clear-charging-profile, get-composite-schedule or get-charging-profiles "
+        "(docs/adr/0041). A new password is shown as <redacted>."
     )
     state: CommandState | None
     ocpp_version: convert.OcppVersionName | None = Field(description="The version it was translated to.")

@@ -13,7 +13,14 @@ from csms_api.app.keys import ApiKeys
 from csms_api.app.readiness import Readiness
 from csms_api.app.stations import StationDirectory
 from csms_api.domain.cursors import Cursors
-from csms_api.ports import AuthorizationPeer, DeviceModelPeer, FirmwarePeer, SecurityPeer, TransactionsPeer
+from csms_api.ports import (
+    AuthorizationPeer,
+    DeviceModelPeer,
+    FirmwarePeer,
+    SecurityPeer,
+    SmartChargingPeer,
+    TransactionsPeer,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class ApiContext:
     transactions: TransactionsPeer
     security: SecurityPeer
     firmware: FirmwarePeer
+    smart_charging: SmartChargingPeer
     stations: StationDirectory
     readiness: Readiness
     clock: Callable[[], datetime]

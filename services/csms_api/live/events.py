@@ -1,14 +1,16 @@
 """What a Kafka record of a source topic means to a live events client: its SSE type and JSON data, or nothing.
 
 Sources: `csms.device_model.events.v1` (DeviceModelEvent), `csms.transactions.events.v1` (TransactionEvent),
-`csms.firmware.events.v1` (FirmwareEvent: firmware/log requests and the stations' status reports) and
+`csms.firmware.events.v1` (FirmwareEvent: firmware/log requests and the stations' status reports),
+`csms.smart_charging.events.v1` (SmartChargingEvent: profile requests and the stations' smart-charging reports) and
 the CONNECTED/DISCONNECTED envelopes of `ocpp.frames.v1`, told apart from the frames by their `kind` header
 without decoding the record. A domain event's kind (the name of its `event` oneof field) maps to a `Kind` in
-`DEVICE_MODEL_KINDS` / `TRANSACTION_KINDS` / `FIRMWARE_KINDS`; adding a kind is one line there. The data is
-one JSON object: the event's outer fields and its kind's own fields in snake_case (proto JSON rules: timestamps
-RFC 3339, enums by name, 64-bit integers as strings, defaults included), `ocpp_version` as the API writes it
-everywhere ("1.6", "2.0.1", "2.1"); a command event's fields are the command as `GET /api/v1/commands/{id}` shows
-it. Each event is rendered once (`LiveEvent.body`) and shared by every subscriber. No side effects.
+`DEVICE_MODEL_KINDS` / `TRANSACTION_KINDS` / `FIRMWARE_KINDS` / `SMART_CHARGING_KINDS`; adding a kind is one line
+there. The data is one JSON object: the event's outer fields and its kind's own fields in snake_case (proto JSON
+rules: timestamps RFC 3339, enums by name, 64-bit integers as strings, defaults included), `ocpp_version` as the
+API writes it everywhere ("1.6", "2.0.1", "2.1"); a command event's fields are the command as
+`GET /api/v1/commands/{id}` shows it. Each event is rendered once (`LiveEvent.body`) and shared by every
+subscriber. No side effects.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from google.protobuf.message import DecodeError, Message
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms.firmware.v1 import firmware_pb2
+from csms.smart_charging.v1 import smart_charging_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_api.api.commands import command
 from csms_api.api.convert import version
@@ -103,6 +106,13 @@ FIRMWARE_KINDS: dict[str, Kind] = {
 """FirmwareEvent kinds streamed (a request handed to device-model; a station's firmware, log, diagnostics or
 publish status notification)."""
 
+SMART_CHARGING_KINDS: dict[str, Kind] = {
+    "requested": Kind("charging_profile.requested"),
+    "reported": Kind("charging_profile.reported", report_fields),
+}
+"""SmartChargingEvent kinds streamed (a profile command handed to device-model; a 2.x station's NotifyChargingLimit,
+ClearedChargingLimit, NotifyEVChargingNeeds, NotifyEVChargingSchedule or ReportChargingProfiles)."""
+
 CONNECTION_KINDS: dict[bytes, str] = {
     b"KIND_CONNECTED": "station.connected",
     b"KIND_DISCONNECTED": "station.disconnected",
@@ -110,7 +120,11 @@ CONNECTION_KINDS: dict[bytes, str] = {
 """`kind` header values of the frame log's connection envelopes → SSE type."""
 
 KNOWN_TYPES: frozenset[str] = frozenset(
-    {kind.type for kind in (*DEVICE_MODEL_KINDS.values(), *TRANSACTION_KINDS.values(), *FIRMWARE_KINDS.values())}
+    {
+        kind.type
+        for kinds in (DEVICE_MODEL_KINDS, TRANSACTION_KINDS, FIRMWARE_KINDS, SMART_CHARGING_KINDS)
+        for kind in kinds.values()
+    }
     | set(CONNECTION_KINDS.values())
 )
 """Every type a client may ask for in `?type=` (a prefix of one of them)."""
@@ -175,6 +189,12 @@ def _firmware_event(record: Record) -> LiveEvent | None:
     return _domain_event(event, FIRMWARE_KINDS)
 
 
+def _smart_charging_event(record: Record) -> LiveEvent | None:
+    event = smart_charging_pb2.SmartChargingEvent()
+    event.ParseFromString(record.value or b"")
+    return _domain_event(event, SMART_CHARGING_KINDS)
+
+
 def _connection_event(record: Record) -> LiveEvent | None:
     for name, value in record.headers:
         if name == "kind":
@@ -203,6 +223,7 @@ DECODERS: dict[str, Callable[[Record], LiveEvent | None]] = {
     topics.DEVICE_MODEL_EVENTS: _device_model_event,
     topics.TRANSACTIONS_EVENTS: _transaction_event,
     topics.FIRMWARE_EVENTS: _firmware_event,
+    topics.SMART_CHARGING_EVENTS: _smart_charging_event,
 }
 
 SOURCE_TOPICS: tuple[str, ...] = tuple(DECODERS)

@@ -23,12 +23,15 @@ from csms_device_model.domain.commands import (
     certificate_signed,
     change_availability,
     clear_cache,
+    clear_charging_profile,
     clear_variable_monitoring,
     customer_information,
     data_transfer,
     delete_certificate,
     display_messages,
     get_base_report,
+    get_charging_profiles,
+    get_composite_schedule,
     get_configuration,
     get_diagnostics,
     get_installed_certificate_ids,
@@ -39,6 +42,7 @@ from csms_device_model.domain.commands import (
     publish_firmware,
     raw,
     reset,
+    set_charging_profile,
     set_configuration,
     set_monitoring_base,
     set_monitoring_level,
@@ -63,15 +67,18 @@ from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_sig
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
+from csms_device_model.ocpp.v16 import clear_charging_profile as v16_clear_charging_profile
 from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
 from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
 from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
+from csms_device_model.ocpp.v16 import get_composite_schedule as v16_get_composite_schedule
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
 from csms_device_model.ocpp.v16 import get_diagnostics as v16_get_diagnostics
 from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
 from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
+from csms_device_model.ocpp.v16 import set_charging_profile as v16_set_charging_profile
 from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
@@ -79,12 +86,15 @@ from csms_device_model.ocpp.v16 import update_firmware as v16_update_firmware
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
+from csms_device_model.ocpp.v21 import clear_charging_profile as v21_clear_charging_profile
 from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_display_message
 from csms_device_model.ocpp.v21 import clear_variable_monitoring as v21_clear_variable_monitoring
 from csms_device_model.ocpp.v21 import customer_information as v21_customer_information
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
 from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
+from csms_device_model.ocpp.v21 import get_charging_profiles as v21_get_charging_profiles
+from csms_device_model.ocpp.v21 import get_composite_schedule as v21_get_composite_schedule
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_log as v21_get_log
@@ -94,6 +104,7 @@ from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
 from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_charging_profile as v21_set_charging_profile
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
 from csms_device_model.ocpp.v21 import set_monitoring_base as v21_set_monitoring_base
 from csms_device_model.ocpp.v21 import set_monitoring_level as v21_set_monitoring_level
@@ -107,12 +118,15 @@ from csms_device_model.ocpp.v21 import update_firmware as v21_update_firmware
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
+from csms_device_model.ocpp.v201 import clear_charging_profile as v201_clear_charging_profile
 from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
 from csms_device_model.ocpp.v201 import clear_variable_monitoring as v201_clear_variable_monitoring
 from csms_device_model.ocpp.v201 import customer_information as v201_customer_information
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
 from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
+from csms_device_model.ocpp.v201 import get_charging_profiles as v201_get_charging_profiles
+from csms_device_model.ocpp.v201 import get_composite_schedule as v201_get_composite_schedule
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
 from csms_device_model.ocpp.v201 import get_log as v201_get_log
@@ -122,6 +136,7 @@ from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
 from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_charging_profile as v201_set_charging_profile
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
 from csms_device_model.ocpp.v201 import set_monitoring_base as v201_set_monitoring_base
 from csms_device_model.ocpp.v201 import set_monitoring_level as v201_set_monitoring_level
@@ -668,6 +683,42 @@ COMMANDS: dict[str, Command] = {
             V201: single(v201_unpublish_firmware.request, v201_unpublish_firmware.outcome),
             V21: single(v21_unpublish_firmware.request, v21_unpublish_firmware.outcome),
         },
+    ),
+    "set-charging-profile": Command(
+        set_charging_profile.parse,
+        {
+            V16: single(v16_set_charging_profile.request, v16_set_charging_profile.outcome),
+            V201: single(v201_set_charging_profile.request, v201_set_charging_profile.outcome),
+            V21: single(v21_set_charging_profile.request, v21_set_charging_profile.outcome),
+        },
+    ),
+    "clear-charging-profile": Command(
+        clear_charging_profile.parse,
+        {
+            V16: single(v16_clear_charging_profile.request, v16_clear_charging_profile.outcome),
+            V201: single(v201_clear_charging_profile.request, v201_clear_charging_profile.outcome),
+            V21: single(v21_clear_charging_profile.request, v21_clear_charging_profile.outcome),
+        },
+    ),
+    "get-composite-schedule": Command(
+        get_composite_schedule.parse,
+        {
+            V16: single(v16_get_composite_schedule.request, v16_get_composite_schedule.outcome),
+            V201: single(v201_get_composite_schedule.request, v201_get_composite_schedule.outcome),
+            V21: single(v21_get_composite_schedule.request, v21_get_composite_schedule.outcome),
+        },
+    ),
+    "get-charging-profiles": Command(
+        get_charging_profiles.parse,
+        {
+            V16: not_expressible(
+                "OCPP 1.6 cannot report its installed profiles (GetChargingProfiles is OCPP 2.0.1/2.1); "
+                "get-composite-schedule shows what a 1.6 station applies"
+            ),
+            V201: single(v201_get_charging_profiles.request, v201_get_charging_profiles.outcome),
+            V21: single(v21_get_charging_profiles.request, v21_get_charging_profiles.outcome),
+        },
+        takes_request_id=True,
     ),
     "raw": Command(raw.parse, {version: raw_call(version) for version in OcppVersion}),
 }

@@ -17,9 +17,11 @@ from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_sig
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
 from csms_device_model.ocpp.v16 import clear_cache as v16_clear_cache
+from csms_device_model.ocpp.v16 import clear_charging_profile as v16_clear_charging_profile
 from csms_device_model.ocpp.v16 import data_transfer as v16_data_transfer
 from csms_device_model.ocpp.v16 import delete_certificate as v16_delete_certificate
 from csms_device_model.ocpp.v16 import extended_trigger_message as v16_extended_trigger_message
+from csms_device_model.ocpp.v16 import get_composite_schedule as v16_get_composite_schedule
 from csms_device_model.ocpp.v16 import get_configuration as v16_get_configuration
 from csms_device_model.ocpp.v16 import get_diagnostics as v16_get_diagnostics
 from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
@@ -27,6 +29,7 @@ from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import heartbeat as v16_heartbeat
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
 from csms_device_model.ocpp.v16 import reset as v16_reset
+from csms_device_model.ocpp.v16 import set_charging_profile as v16_set_charging_profile
 from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
 from csms_device_model.ocpp.v16 import status_notification as v16_status_notification
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
@@ -36,6 +39,7 @@ from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notificatio
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
+from csms_device_model.ocpp.v21 import clear_charging_profile as v21_clear_charging_profile
 from csms_device_model.ocpp.v21 import clear_display_message as v21_clear_display_message
 from csms_device_model.ocpp.v21 import clear_variable_monitoring as v21_clear_variable_monitoring
 from csms_device_model.ocpp.v21 import close_periodic_event_stream as v21_close_periodic_event_stream
@@ -43,6 +47,8 @@ from csms_device_model.ocpp.v21 import customer_information as v21_customer_info
 from csms_device_model.ocpp.v21 import data_transfer as v21_data_transfer
 from csms_device_model.ocpp.v21 import delete_certificate as v21_delete_certificate
 from csms_device_model.ocpp.v21 import get_base_report as v21_get_base_report
+from csms_device_model.ocpp.v21 import get_charging_profiles as v21_get_charging_profiles
+from csms_device_model.ocpp.v21 import get_composite_schedule as v21_get_composite_schedule
 from csms_device_model.ocpp.v21 import get_display_messages as v21_get_display_messages
 from csms_device_model.ocpp.v21 import get_installed_certificate_ids as v21_get_installed_certificate_ids
 from csms_device_model.ocpp.v21 import get_log as v21_get_log
@@ -60,6 +66,7 @@ from csms_device_model.ocpp.v21 import notify_report as v21_notify_report
 from csms_device_model.ocpp.v21 import open_periodic_event_stream as v21_open_periodic_event_stream
 from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
 from csms_device_model.ocpp.v21 import reset as v21_reset
+from csms_device_model.ocpp.v21 import set_charging_profile as v21_set_charging_profile
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
 from csms_device_model.ocpp.v21 import set_monitoring_base as v21_set_monitoring_base
 from csms_device_model.ocpp.v21 import set_monitoring_level as v21_set_monitoring_level
@@ -75,12 +82,15 @@ from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notificat
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
+from csms_device_model.ocpp.v201 import clear_charging_profile as v201_clear_charging_profile
 from csms_device_model.ocpp.v201 import clear_display_message as v201_clear_display_message
 from csms_device_model.ocpp.v201 import clear_variable_monitoring as v201_clear_variable_monitoring
 from csms_device_model.ocpp.v201 import customer_information as v201_customer_information
 from csms_device_model.ocpp.v201 import data_transfer as v201_data_transfer
 from csms_device_model.ocpp.v201 import delete_certificate as v201_delete_certificate
 from csms_device_model.ocpp.v201 import get_base_report as v201_get_base_report
+from csms_device_model.ocpp.v201 import get_charging_profiles as v201_get_charging_profiles
+from csms_device_model.ocpp.v201 import get_composite_schedule as v201_get_composite_schedule
 from csms_device_model.ocpp.v201 import get_display_messages as v201_get_display_messages
 from csms_device_model.ocpp.v201 import get_installed_certificate_ids as v201_get_installed_certificate_ids
 from csms_device_model.ocpp.v201 import get_log as v201_get_log
@@ -96,6 +106,7 @@ from csms_device_model.ocpp.v201 import notify_monitoring_report as v201_notify_
 from csms_device_model.ocpp.v201 import notify_report as v201_notify_report
 from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
 from csms_device_model.ocpp.v201 import reset as v201_reset
+from csms_device_model.ocpp.v201 import set_charging_profile as v201_set_charging_profile
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
 from csms_device_model.ocpp.v201 import set_monitoring_base as v201_set_monitoring_base
 from csms_device_model.ocpp.v201 import set_monitoring_level as v201_set_monitoring_level
@@ -158,6 +169,9 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "Reset": v16_reset,
         "ChangeAvailability": v16_change_availability,
         "UnlockConnector": v16_unlock_connector,
+        "ClearChargingProfile": v16_clear_charging_profile,
+        "GetCompositeSchedule": v16_get_composite_schedule,
+        "SetChargingProfile": v16_set_charging_profile,
         "TriggerMessage": v16_trigger_message,
         "ExtendedTriggerMessage": v16_extended_trigger_message,
         "ClearCache": v16_clear_cache,
@@ -177,6 +191,10 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "Reset": v201_reset,
         "ChangeAvailability": v201_change_availability,
         "UnlockConnector": v201_unlock_connector,
+        "ClearChargingProfile": v201_clear_charging_profile,
+        "GetChargingProfiles": v201_get_charging_profiles,
+        "GetCompositeSchedule": v201_get_composite_schedule,
+        "SetChargingProfile": v201_set_charging_profile,
         "TriggerMessage": v201_trigger_message,
         "ClearCache": v201_clear_cache,
         "GetVariables": v201_get_variables,
@@ -207,6 +225,10 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "Reset": v21_reset,
         "ChangeAvailability": v21_change_availability,
         "UnlockConnector": v21_unlock_connector,
+        "ClearChargingProfile": v21_clear_charging_profile,
+        "GetChargingProfiles": v21_get_charging_profiles,
+        "GetCompositeSchedule": v21_get_composite_schedule,
+        "SetChargingProfile": v21_set_charging_profile,
         "TriggerMessage": v21_trigger_message,
         "ClearCache": v21_clear_cache,
         "GetVariables": v21_get_variables,

@@ -23,6 +23,7 @@ from kit.fakes.api import (
     FakeDeviceModel,
     FakeFirmware,
     FakeSecurity,
+    FakeSmartCharging,
     FakeTransactions,
     InMemoryApiKeyStore,
 )
@@ -42,6 +43,7 @@ class Api:
     transactions: FakeTransactions = field(default_factory=FakeTransactions)
     security: FakeSecurity = field(default_factory=FakeSecurity)
     firmware: FakeFirmware = field(default_factory=FakeFirmware)
+    smart_charging: FakeSmartCharging = field(default_factory=FakeSmartCharging)
     checks: list[FakeCheck] = field(default_factory=lambda: [FakeCheck("authorization"), FakeCheck("cassandra")])
     parts: Sequence[ApiPart] = ()
     now: datetime = NOW
@@ -55,6 +57,7 @@ class Api:
             transactions=self.transactions,
             security=self.security,
             firmware=self.firmware,
+            smart_charging=self.smart_charging,
             checks=self.checks,
             parts=self.parts,
             clock=lambda: self.now,

@@ -16,6 +16,7 @@ from csms.authorization.v1 import authorization_pb2 as authz
 from csms.device_model.v1 import device_model_pb2 as dm
 from csms.firmware.v1 import firmware_pb2 as fw
 from csms.security.v1 import security_pb2 as sec
+from csms.smart_charging.v1 import smart_charging_pb2 as sc
 from csms.transactions.v1 import transactions_pb2 as tx
 from csms_api.domain.keys import ApiKey, check_key_id
 from csms_api.ports import PeerError
@@ -460,6 +461,30 @@ class FakeFirmware(_Recording):
     async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse:
         self._called("log_requests", station_id)
         return self.logs.get(station_id, fw.ListLogRequestsResponse())
+
+
+@dataclass
+class FakeSmartCharging(_Recording):
+    """SmartChargingService: profile commands answered as recorded under their key (command id `cmd-1`), the views
+    given per station."""
+
+    service: str = "smart-charging"
+    views: dict[str, sc.StationChargingProfiles] = field(default_factory=dict)
+
+    async def profile_command(self, command: str, request: sc.ProfileCommandRequest) -> sc.ProfileRequested:
+        self._called(command, request)
+        return sc.ProfileRequested(
+            request_key=request.request_key or "new-key",
+            command=command,
+            command_id="cmd-1",
+            params_json=request.params_json,
+            origin=sc.REQUEST_ORIGIN_OPERATOR,
+            queued_if_offline=request.queue_if_offline,
+        )
+
+    async def station_profiles(self, station_id: str) -> sc.StationChargingProfiles:
+        self._called("station_profiles", station_id)
+        return self.views.get(station_id, sc.StationChargingProfiles(station_id=station_id))
 
 
 @dataclass

@@ -14,6 +14,7 @@ ExtendedTriggerMessage, and keeps the credentials it would reconnect with (`cred
 AuthorizationKey / 2.x SecurityCtrlr.BasicAuthPassword, security profile, network profiles), accepting them unless
 `credentials.accept` is False. Firmware and logs (docs/adr/0037): it accepts UpdateFirmware (1.6 also
 SignedUpdateFirmware), GetLog and 1.6 GetDiagnostics and records them; the test sends the status notifications.
+Charging profiles (docs/adr/0041): it accepts SetChargingProfile and records it.
 """
 
 from __future__ import annotations
@@ -295,6 +296,15 @@ class Station16(ChargePoint16):  # type: ignore[misc]
         self.received.calls.append(("GetLog", {"log": log, "logType": log_type, "requestId": request_id}))
         return result16.GetLog(status="Accepted", filename="log.txt")
 
+    @on("SetChargingProfile")
+    def on_set_charging_profile(
+        self, connector_id: int, cs_charging_profiles: dict[str, Any], **kwargs: Any
+    ) -> result16.SetChargingProfile:
+        self.received.calls.append(
+            ("SetChargingProfile", {"connectorId": connector_id, "profile": cs_charging_profiles})
+        )
+        return result16.SetChargingProfile(status="Accepted")
+
     async def authorize(self, id_tag: str) -> Any:
         return await self.call(call16.Authorize(id_tag=id_tag))
 
@@ -354,6 +364,11 @@ class _Station2x:
     def on_unlock_connector(self, evse_id: int, connector_id: int, **kwargs: Any) -> Any:
         self.received.calls.append(("UnlockConnector", {"evseId": evse_id, "connectorId": connector_id}))
         return self.results.UnlockConnector(status="Unlocked")  # type: ignore[attr-defined]
+
+    @on("SetChargingProfile")
+    def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], **kwargs: Any) -> Any:
+        self.received.calls.append(("SetChargingProfile", {"evseId": evse_id, "profile": charging_profile}))
+        return self.results.SetChargingProfile(status="Accepted")  # type: ignore[attr-defined]
 
     @on("ClearCache")
     def on_clear_cache(self, **kwargs: Any) -> Any:

@@ -29,11 +29,12 @@ class Hub:
         return None
 
 
-async def test_build_wires_the_session_the_five_services_the_http_server_and_then_the_live_events() -> None:
+async def test_build_wires_the_session_the_six_services_the_http_server_and_then_the_live_events() -> None:
     service = build(ApiSettings(instance_id="api-7", port=0))
     assert (service.name, service.instance, service.grpc, service.router) == ("api", "api-7", None, None)
     assert [type(resource).__name__ for resource in service.resources] == [
         "CassandraSession",
+        "Closing",
         "Closing",
         "Closing",
         "Closing",
@@ -53,13 +54,14 @@ async def test_build_wires_the_session_the_five_services_the_http_server_and_the
         "transactions",
         "security",
         "firmware",
+        "smart-charging",
         "kafka (live events)",
     ]
-    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 5, LiveEvents]
+    assert [type(check) for check in readiness._checks] == [CassandraCheck, *[GrpcHealthCheck] * 6, LiveEvents]
     paths = server.app.openapi()["paths"]
     assert "/api/v1/events" in paths
     assert {"/api/v1/firmware/images", "/api/v1/stations/{station_id}/uploads/{upload_id}/content"} <= set(paths)
-    for resource in service.resources[1:6]:
+    for resource in service.resources[1:7]:
         await resource.stop()
 
 
@@ -70,7 +72,7 @@ async def test_the_artifacts_on_s3_add_their_client_after_the_live_events() -> N
         "LiveEvents",
         "_S3Resource",
     ]
-    for resource in service.resources[1:6]:
+    for resource in service.resources[1:7]:
         await resource.stop()
 
 

@@ -10,11 +10,13 @@ import pytest
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms.firmware.v1 import firmware_pb2
+from csms.smart_charging.v1 import smart_charging_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_api.live.events import (
     DEVICE_MODEL_KINDS,
     FIRMWARE_KINDS,
     KNOWN_TYPES,
+    SMART_CHARGING_KINDS,
     TRANSACTION_KINDS,
     LiveEvent,
     event_of,
@@ -257,6 +259,8 @@ def test_known_types() -> None:
         "transaction.ended",
         "firmware.requested",
         "firmware.status_reported",
+        "charging_profile.requested",
+        "charging_profile.reported",
     }
 
 
@@ -266,6 +270,7 @@ def test_known_types() -> None:
         (device_model_pb2.DeviceModelEvent, DEVICE_MODEL_KINDS),
         (transactions_pb2.TransactionEvent, TRANSACTION_KINDS),
         (firmware_pb2.FirmwareEvent, FIRMWARE_KINDS),
+        (smart_charging_pb2.SmartChargingEvent, SMART_CHARGING_KINDS),
     ],
 )
 def test_no_kind_has_a_field_named_like_an_outer_field(message: Any, kinds: dict[str, Any]) -> None:
@@ -313,3 +318,21 @@ def test_a_firmware_request() -> None:
     live = event_of(topics.FIRMWARE_EVENTS, FakeRecord(0, event.SerializeToString()))
     assert live is not None and live.type == "firmware.requested"
     assert (data_of(live)["request_key"], data_of(live)["command"]) == ("k", "update-firmware")
+
+
+def test_a_charging_limit_reported() -> None:
+    event = smart_charging_pb2.SmartChargingEvent(
+        event_id="e-3",
+        station_id="CP-7",
+        reported=smart_charging_pb2.StationReported(
+            action="NotifyChargingLimit",
+            payload_json='{"evseId": 1}',
+            evse_id=1,
+            ocpp_version=envelope_pb2.OCPP_VERSION_201,
+            message_id="m-3",
+        ),
+    )
+    live = event_of(topics.SMART_CHARGING_EVENTS, FakeRecord(0, event.SerializeToString()))
+    assert live is not None and (live.type, live.station_id) == ("charging_profile.reported", "CP-7")
+    data = data_of(live)
+    assert (data["action"], data["evse_id"], data["ocpp_version"]) == ("NotifyChargingLimit", 1, "2.0.1")
