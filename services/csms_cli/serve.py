@@ -22,6 +22,7 @@ SERVICES = {
     "transactions": "csms_transactions",
     "security": "csms_security",
     "firmware": "csms_firmware",
+    "smart-charging": "csms_smart_charging",
     "api": "csms_api",
 }
 

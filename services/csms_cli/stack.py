@@ -47,7 +47,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
             default=1,
             metavar="N",
             help="instances of each service (gRPC ports 50051 device-model, 50052 authorization, 50053 "
-            f"transactions, 50054 security, 50055 firmware, +{INSTANCE_PORT_STEP} for each further instance)",
+            f"transactions, 50054 security, 50055 firmware, 50056 smart-charging, +{INSTANCE_PORT_STEP} for each "
+            "further instance)",
         )
         sub.add_argument(
             "--edge-nodes",
@@ -99,12 +100,20 @@ def _config(args: argparse.Namespace) -> StackConfig:
         transactions_ports=ports(50053),
         security_ports=ports(50054),
         firmware_ports=ports(50055),
+        smart_charging_ports=ports(50056),
         api_ports=(args.api_port,) if args.api_port else (),
         accept_unknown_stations=args.accept_unknown_stations,
     )
     base = args.metrics_port
     if base:
-        offsets = {"authorization": 0, "device-model": 1, "transactions": 2, "security": 4, "firmware": 5}
+        offsets = {
+            "authorization": 0,
+            "device-model": 1,
+            "transactions": 2,
+            "security": 4,
+            "firmware": 5,
+            "smart-charging": 6,
+        }
         services = {
             config.instance_name(service, i): base + offset + INSTANCE_PORT_STEP * i
             for service, offset in offsets.items()

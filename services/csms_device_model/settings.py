@@ -17,7 +17,9 @@ class DeviceModelSettings(CommonSettings):
         default=PEER_ADDRESSES["device_model"],
         description="Where DeviceModelService listens; port 0 picks a free port.",
     )
-    grpc_clients: Identities = grpc_clients("authorization", "transactions", "security", "firmware", "api", "cli")
+    grpc_clients: Identities = grpc_clients(
+        "authorization", "transactions", "security", "firmware", "smart-charging", "api", "cli"
+    )
     instance_id: str = Field(
         default="device-model-1", description="Unique per instance: names its Kafka clients and transactional producer."
     )

@@ -25,6 +25,7 @@ from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_firmware.settings import FirmwareSettings
 from csms_kernel.infra.settings import CommonSettings
 from csms_security.settings import SecuritySettings
+from csms_smart_charging.settings import SmartChargingSettings
 from csms_transactions.settings import TransactionsSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,11 @@ PROCESSES: list[tuple[str, str, type[BaseSettings]]] = [
     ("transactions", "`python -m csms_transactions`, `csms serve transactions`", TransactionsSettings),
     ("security", "`python -m csms_security`, `csms serve security`", SecuritySettings),
     ("firmware", "`python -m csms_firmware`, `csms serve firmware`", FirmwareSettings),
+    (
+        "smart-charging",
+        "`python -m csms_smart_charging`, `csms serve smart-charging`",
+        SmartChargingSettings,
+    ),
     ("api", "`python -m csms_api`, `csms serve api` (the operator HTTP API)", ApiSettings),
     (
         "firmware artifacts",

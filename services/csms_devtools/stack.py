@@ -41,7 +41,7 @@ TLS_SERVER_NAME = "localhost"
 """The name every development internal certificate carries (targets may list IP addresses)."""
 
 
-SERVICES = ("authorization", "device-model", "transactions", "security", "firmware")
+SERVICES = ("authorization", "device-model", "transactions", "security", "firmware", "smart-charging")
 """The services of a stack, in start order; each runs `len(StackConfig.ports(service))` instances."""
 
 
@@ -65,6 +65,7 @@ class StackConfig:
     transactions_ports: tuple[int, ...] = (50053,)
     security_ports: tuple[int, ...] = (50054,)
     firmware_ports: tuple[int, ...] = (50055,)
+    smart_charging_ports: tuple[int, ...] = (50056,)
     # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
     api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
@@ -116,6 +117,10 @@ class StackConfig:
         return self.target("firmware")
 
     @property
+    def smart_charging_address(self) -> str:
+        return self.target("smart-charging")
+
+    @property
     def api_url(self) -> str:
         """The operator API of the first API instance."""
         return f"http://{self.host}:{self.api_ports[0]}"
@@ -127,6 +132,7 @@ class StackConfig:
             "transactions": self.transactions_ports,
             "security": self.security_ports,
             "firmware": self.firmware_ports,
+            "smart-charging": self.smart_charging_ports,
         }
         return by_service[service]
 
@@ -190,6 +196,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
         "CSMS_SECURITY_ADDRESS": config.security_address,
         "CSMS_FIRMWARE_ADDRESS": config.firmware_address,
+        "CSMS_SMART_CHARGING_ADDRESS": config.smart_charging_address,
         **config.extra_env,
     }
     own = {

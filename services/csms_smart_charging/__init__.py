@@ -1,1 +1,2 @@
-"""The smart-charging service: charging profiles and load management (ADR 0041, 0042)."""
+"""The smart-charging service: charging profiles of every station (docs/adr/0041) and load management of sites
+(docs/adr/0042)."""

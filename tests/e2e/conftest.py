@@ -51,6 +51,7 @@ async def stack(
         transactions_ports=(free_port(), free_port()),
         security_ports=(free_port(), free_port()),
         firmware_ports=(free_port(), free_port()),
+        smart_charging_ports=(free_port(), free_port()),
         api_ports=(free_port(),),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),

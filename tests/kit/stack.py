@@ -41,6 +41,7 @@ def one_instance_config(infra: Infra, run_dir: Path, pki_dir: Path, **overrides:
             "transactions_ports",
             "security_ports",
             "firmware_ports",
+            "smart_charging_ports",
             "api_ports",
         )
     }
@@ -76,6 +77,7 @@ class Cli:
             "CSMS_TRANSACTIONS_ADDRESS": stack.config.transactions_address,
             "CSMS_SECURITY_ADDRESS": stack.config.security_address,
             "CSMS_FIRMWARE_ADDRESS": stack.config.firmware_address,
+            "CSMS_SMART_CHARGING_ADDRESS": stack.config.smart_charging_address,
             **stack.config.grpc_tls_env("cli"),
         }
 

@@ -18,6 +18,8 @@ from csms_kernel.infra.lifecycle import Service
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_security.bootstrap import build as build_security
 from csms_security.settings import SecuritySettings
+from csms_smart_charging.bootstrap import build as build_smart_charging
+from csms_smart_charging.settings import SmartChargingSettings
 from csms_transactions.bootstrap import build as build_transactions
 from csms_transactions.settings import TransactionsSettings
 
@@ -108,6 +110,23 @@ SERVICES = {
         "127.0.0.1:50055",
         "csms.firmware.v1.FirmwareService",
         frozenset({"FirmwareStatusNotification", "LogStatusNotification", "PublishFirmwareStatusNotification"}),
+    ),
+    "smart-charging": Expected(
+        lambda: build_smart_charging(SmartChargingSettings(instance_id="smart-charging-7")),
+        "smart-charging",
+        ["CassandraSession", "Closing", *KAFKA, "AIOKafkaProducer"],
+        ["CallRunner.run", "ProjectionRunner.run"],
+        "127.0.0.1:50056",
+        "csms.smart_charging.v1.SmartChargingService",
+        frozenset(
+            {
+                "NotifyChargingLimit",
+                "ClearedChargingLimit",
+                "NotifyEVChargingNeeds",
+                "NotifyEVChargingSchedule",
+                "ReportChargingProfiles",
+            }
+        ),
     ),
 }
 

@@ -24,6 +24,7 @@ PEER_ADDRESSES = {
     "transactions": "127.0.0.1:50053",
     "security": "127.0.0.1:50054",
     "firmware": "127.0.0.1:50055",
+    "smart_charging": "127.0.0.1:50056",
 }
 """Default gRPC address of each service that other processes call (its default `CSMS_<SERVICE>_GRPC_LISTEN`)."""
 

@@ -13,6 +13,7 @@ AUTHORIZATION = "authorization"
 TRANSACTIONS = "transactions"
 SECURITY = "security"
 FIRMWARE = "firmware"
+SMART_CHARGING = "smart_charging"
 
 FALLBACK_OWNER = DEVICE_MODEL
 
@@ -47,6 +48,12 @@ OWNERS: dict[str, str] = {
     "SignedFirmwareStatusNotification": FIRMWARE,
     "LogStatusNotification": FIRMWARE,
     "PublishFirmwareStatusNotification": FIRMWARE,
+    # charging limits, EV charging needs and schedules, reported profiles (docs/adr/0041)
+    "NotifyChargingLimit": SMART_CHARGING,
+    "ClearedChargingLimit": SMART_CHARGING,
+    "NotifyEVChargingNeeds": SMART_CHARGING,
+    "NotifyEVChargingSchedule": SMART_CHARGING,
+    "ReportChargingProfiles": SMART_CHARGING,
 }
 
 

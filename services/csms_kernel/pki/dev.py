@@ -29,6 +29,7 @@ INTERNAL_IDENTITIES: tuple[str, ...] = (
     "transactions",
     "security",
     "firmware",
+    "smart-charging",
     "api",
     "cli",
 )

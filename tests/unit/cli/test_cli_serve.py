@@ -82,6 +82,7 @@ def test_every_service_schema_is_packaged() -> None:
         "csms_transactions/schema.cql",
         "csms_security/schema.cql",
         "csms_firmware/schema.cql",
+        "csms_smart_charging/schema.cql",
         "csms_api/schema.cql",
     ]
 

@@ -24,6 +24,7 @@ def test_every_process_serves_metrics_on_its_own_port() -> None:
         "transactions-1": "9102",
         "security-1": "9104",
         "firmware-1": "9105",
+        "smart-charging-1": "9106",
         "api-1": "9103",
         "edge-1": "9110",
         "edge-2": "9111",
@@ -43,6 +44,7 @@ def test_one_instance_keeps_the_default_ports_and_addresses() -> None:
         "transactions-1": "127.0.0.1:50053",
         "security-1": "127.0.0.1:50054",
         "firmware-1": "127.0.0.1:50055",
+        "smart-charging-1": "127.0.0.1:50056",
         "api-1": "",
         "edge-1": "127.0.0.1:50060",
     }
@@ -62,6 +64,8 @@ def test_instances_n_starts_n_of_each_service_and_as_many_edge_nodes() -> None:
         "security-2": ("127.0.0.1:50154", "9204"),
         "firmware-1": ("127.0.0.1:50055", "9105"),
         "firmware-2": ("127.0.0.1:50155", "9205"),
+        "smart-charging-1": ("127.0.0.1:50056", "9106"),
+        "smart-charging-2": ("127.0.0.1:50156", "9206"),
         "api-1": ("", "9103"),
         "edge-1": ("127.0.0.1:50060", "9110"),
         "edge-2": ("127.0.0.1:50061", "9111"),
@@ -83,6 +87,8 @@ def test_edge_nodes_can_be_set_apart_from_instances() -> None:
         "security-2",
         "firmware-1",
         "firmware-2",
+        "smart-charging-1",
+        "smart-charging-2",
         "api-1",
         "edge-1",
     ]

@@ -14,6 +14,7 @@ CONFIG = StackConfig(
     transactions_ports=(7021,),
     security_ports=(7031,),
     firmware_ports=(7041,),
+    smart_charging_ports=(7051,),
     edge_ports=(8001,),
     edge_grpc_ports=(8011,),
     instance_prefix="t-",
@@ -37,6 +38,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "transactions-1",
         "security-1",
         "firmware-1",
+        "smart-charging-1",
         "t-edge-1",
     ]
     second = specs["device-model-2"]
@@ -56,6 +58,7 @@ def test_each_instance_is_a_process_with_its_own_id_port_and_metrics_port() -> N
         "transactions-1": "0",
         "security-1": "0",
         "firmware-1": "0",
+        "smart-charging-1": "0",
         "t-edge-1": "9010",
     }
 
@@ -69,6 +72,7 @@ def test_every_process_reaches_every_instance_of_its_peers() -> None:
         ) == (CONFIG.device_model_address, CONFIG.authorization_address, CONFIG.transactions_address)
         assert spec.env["CSMS_SECURITY_ADDRESS"] == CONFIG.security_address == "127.0.0.1:7031"
         assert spec.env["CSMS_FIRMWARE_ADDRESS"] == CONFIG.firmware_address == "127.0.0.1:7041"
+        assert spec.env["CSMS_SMART_CHARGING_ADDRESS"] == CONFIG.smart_charging_address == "127.0.0.1:7051"
 
 
 def test_every_process_gets_the_internal_certificate_of_its_identity(tmp_path: Path) -> None:

@@ -20,11 +20,6 @@ SMART_CHARGING = "awaiting issue 14 (smart charging and reservations)"
 
 AWAITING: dict[OcppVersion, dict[str, str]] = {
     OcppVersion.V201: {
-        "ClearedChargingLimit": SMART_CHARGING,
-        "NotifyChargingLimit": SMART_CHARGING,
-        "NotifyEVChargingNeeds": SMART_CHARGING,
-        "NotifyEVChargingSchedule": SMART_CHARGING,
-        "ReportChargingProfiles": SMART_CHARGING,
         "ReservationStatusUpdate": SMART_CHARGING,
     },
 }

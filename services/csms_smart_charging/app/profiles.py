@@ -1,0 +1,113 @@
+"""Profile commands (set-charging-profile, clear-charging-profile, get-composite-schedule,
+get-charging-profiles): the request key claimed with its params, the command handed to device-model (recorded
+there and sent now, or when the station connects with `queue_if_offline`; device-model checks the params and
+translates them to the station's version), then the request recorded on csms.smart_charging.events.v1.
+
+Exactly once: the params are claimed under the request key (the caller's, or a new one) before anything is
+sent, and device-model's idempotency key is derived from the request key, so a repeat of the request, after a
+crash between any two steps included, gets the one command already made and records the same event again, never
+a second SetChargingProfile. A repeat asking for something else under the key is `KeyConflict`. Load management
+installs its TxProfiles with `set_profile` (origin LOAD, a request key per allocation). Side effects: Cassandra,
+gRPC to device-model, Kafka."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, TypeAlias
+
+from csms.smart_charging.v1 import smart_charging_pb2
+from csms_kernel.infra.envelopes import to_datetime
+from csms_smart_charging.domain.events import IDEMPOTENCY_PREFIX, PROFILE_COMMANDS, requested
+from csms_smart_charging.ports import RequestKeys, SmartChargingEventPublisher, StationCommands
+
+MAX_REQUEST_KEY = 150
+
+Origin: TypeAlias = smart_charging_pb2.RequestOrigin.ValueType
+
+
+class KeyConflict(ValueError):
+    """The request key was used for another request of the station; the message names it."""
+
+
+class ProfileRequests:
+    def __init__(
+        self,
+        keys: RequestKeys,
+        commands: StationCommands,
+        events: SmartChargingEventPublisher,
+        clock: Callable[[], datetime],
+        command_expiry: timedelta,
+    ) -> None:
+        self._keys = keys
+        self._commands = commands
+        self._events = events
+        self._clock = clock
+        self._command_expiry = command_expiry
+
+    async def request(
+        self,
+        station_id: str,
+        command: str,
+        params: Mapping[str, Any],
+        *,
+        origin: Origin,
+        queue_if_offline: bool = False,
+        expires_at: datetime | None = None,
+        request_key: str = "",
+    ) -> smart_charging_pb2.ProfileRequested:
+        """The request as recorded. Raises KeyConflict, CommandRefused (device-model's refusal: bad params, unknown
+        or offline station, a version that cannot express it) or EventLogUnavailable."""
+        if command not in PROFILE_COMMANDS:
+            raise ValueError(f"not a profile command: {command}")
+        key = request_key or str(uuid.uuid4())
+        claimed_command, claimed = await self._keys.claim(station_id, key, command, params)
+        if claimed_command != command or claimed != json.loads(json.dumps(dict(params))):
+            raise KeyConflict(
+                f"request key {key!r} of station {station_id} was used for another request "
+                f"({claimed_command} {json.dumps(claimed, sort_keys=True)})"
+            )
+        if queue_if_offline and expires_at is None:
+            expires_at = self._clock() + self._command_expiry
+        recorded = await self._commands.send(
+            station_id,
+            command,
+            claimed,
+            idempotency_key=IDEMPOTENCY_PREFIX + key,
+            queue_if_offline=queue_if_offline,
+            expires_at=expires_at if queue_if_offline else None,
+        )
+        request = smart_charging_pb2.ProfileRequested(
+            request_key=key,
+            command=command,
+            command_id=recorded.command_id,
+            params_json=recorded.params_json,
+            origin=origin,
+            queued_if_offline=queue_if_offline,
+        )
+        at = to_datetime(recorded.created_at) if recorded.HasField("created_at") else self._clock()
+        await self._events.publish([requested(station_id, request, at)])
+        return request
+
+    async def set_profile(
+        self,
+        station_id: str,
+        evse_id: int,
+        profile: Mapping[str, Any],
+        *,
+        request_key: str,
+        origin: Origin = smart_charging_pb2.REQUEST_ORIGIN_LOAD,
+        queue_if_offline: bool = False,
+    ) -> smart_charging_pb2.ProfileRequested:
+        """Installs `profile` (set-charging-profile's neutral "profile") on the EVSE (0: the station) once per
+        `request_key` (e.g. `tx-profile:<site>:<allocation seq>:<station>:<evse>`)."""
+        return await self.request(
+            station_id,
+            "set-charging-profile",
+            {"evse_id": evse_id, "profile": dict(profile)},
+            origin=origin,
+            queue_if_offline=queue_if_offline,
+            request_key=request_key,
+        )
