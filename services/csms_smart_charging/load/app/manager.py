@@ -1,0 +1,112 @@
+"""Recomputes a site's allocation and pushes it: the lowers first, all of them answered before any raise is
+sent, so the site stays within its limit while the profiles travel (domain/pushes.py). A lower the station did
+not accept leaves the raises unsent (the site then stays within its limit on the old, lower limits) and the site
+due for another recompute. Each recompute is numbered; the push request keys carry the number, so a recompute
+repeated after a crash sends nothing twice. Side effects: the ProfilePusher's (gRPC to device-model)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from csms_smart_charging.load.domain.allocator import Allocation, allocate
+from csms_smart_charging.load.domain.profiles import request_key, tx_profile
+from csms_smart_charging.load.domain.pushes import Push, PushPlan, plan_pushes
+from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
+
+
+class ProfilePusher(Protocol):
+    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+        """Installs the profile once per request key and returns once the station answered: True when it
+        accepted it."""
+
+
+@dataclass
+class SiteState:
+    """A site as the load manager holds it: its limits, its EVSEs' demands, the transaction on each charging
+    EVSE, the limit each EVSE is known to enforce, and the number of the last recompute."""
+
+    site: Site
+    demands: dict[EvseKey, Demand] = field(default_factory=dict)
+    transactions: dict[EvseKey, str] = field(default_factory=dict)
+    installed: dict[EvseKey, float] = field(default_factory=dict)
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    allocation: Allocation
+    plan: PushPlan
+    sequence: int
+    complete: bool
+    seconds: float
+
+
+class LoadManager:
+    def __init__(
+        self,
+        pusher: ProfilePusher,
+        *,
+        stack_level: int,
+        min_raise_a: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._pusher = pusher
+        self._stack_level = stack_level
+        self._min_raise_a = min_raise_a
+        self._clock = clock
+
+    async def recompute(self, state: SiteState) -> Recomputed:
+        """Allocates, pushes, and records in `state` what the stations accepted."""
+        started = self._clock()
+        state.sequence += 1
+        for key in [key for key, demand in state.demands.items() if not demand.active]:
+            state.installed.pop(key, None)
+        allocation = allocate(state.site, list(state.demands.values()))
+        plan = plan_pushes(state.installed, allocation, self._min_raise_a)
+        complete = await self._send(state, plan.lowers)
+        if complete:
+            complete = await self._send(state, plan.raises)
+        return Recomputed(allocation, plan, state.sequence, complete, self._clock() - started)
+
+    async def _send(self, state: SiteState, pushes: tuple[Push, ...]) -> bool:
+        sendable = [push for push in pushes if push.key in state.transactions]
+        answers = await asyncio.gather(
+            *(
+                self._pusher.push(
+                    push.key.station_id,
+                    push.key.evse_id,
+                    tx_profile(push, state.transactions[push.key], self._stack_level),
+                    request_key=request_key(state.site.site_id, state.sequence, push),
+                )
+                for push in sendable
+            ),
+            return_exceptions=True,
+        )
+        accepted = True
+        for push, answer in zip(sendable, answers, strict=True):
+            if answer is True:
+                state.installed[push.key] = push.limit_a
+            else:
+                accepted = False
+        return accepted and len(sendable) == len(pushes)
+
+
+def with_demand(state: SiteState, demand: Demand, transaction_id: str | None) -> SiteState:
+    """`state` with the EVSE's demand replaced (a session started, ended, or its draw changed)."""
+    state.demands[demand.key] = demand
+    if transaction_id is None:
+        state.transactions.pop(demand.key, None)
+    else:
+        state.transactions[demand.key] = transaction_id
+    return state
+
+
+def with_limit(state: SiteState, limit: float) -> SiteState:
+    """`state` with the site's limit changed (an operator's or a grid operator's signal)."""
+    state.site = dataclasses.replace(state.site, limit=limit)
+    return state

@@ -1,0 +1,108 @@
+"""The load manager: lowers answered before any raise, TxProfiles with per-allocation request keys, what the
+stations accepted recorded, and a refused lower holding the raises back."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from csms_smart_charging.load.app.manager import LoadManager, SiteState, with_demand, with_limit
+from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
+
+
+class RecordingPusher:
+    """Answers every push after letting the others run, recording the order of sends and answers."""
+
+    def __init__(self, refuse: frozenset[str] = frozenset()) -> None:
+        self.log: list[tuple[str, str, float]] = []
+        self.keys: list[str] = []
+        self.profiles: list[Mapping[str, Any]] = []
+        self._refuse = refuse
+
+    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+        limit = profile["schedules"][0]["periods"][0]["limit"]
+        self.log.append(("sent", station_id, limit))
+        self.keys.append(request_key)
+        self.profiles.append(profile)
+        await asyncio.sleep(0)
+        self.log.append(("answered", station_id, limit))
+        return station_id not in self._refuse
+
+
+def charging(station_id: str, since: float) -> Demand:
+    return Demand(EvseKey(station_id, 1), active=True, since=since)
+
+
+async def test_a_new_session_lowers_the_others_before_it_is_raised() -> None:
+    pusher = RecordingPusher()
+    manager = LoadManager(pusher, stack_level=5, min_raise_a=0.0)
+    state = SiteState(Site("S", 32.0))
+    with_demand(state, charging("A", 1.0), "tx-a")
+    first = await manager.recompute(state)
+    assert first.complete and state.installed == {EvseKey("A", 1): 32.0}
+    pusher.log.clear()
+    with_demand(state, charging("B", 2.0), "tx-b")
+    second = await manager.recompute(state)
+    assert second.complete
+    assert pusher.log == [("sent", "A", 16.0), ("answered", "A", 16.0), ("sent", "B", 16.0), ("answered", "B", 16.0)]
+    assert state.installed == {EvseKey("A", 1): 16.0, EvseKey("B", 1): 16.0}
+    assert pusher.keys[-2:] == ["tx-profile:S:2:A:1", "tx-profile:S:2:B:1"]
+    assert pusher.profiles[-1] == {
+        "id": 1_000_001,
+        "stack_level": 5,
+        "purpose": "TxProfile",
+        "kind": "Relative",
+        "recurrency_kind": None,
+        "valid_from": None,
+        "valid_to": None,
+        "transaction_id": "tx-b",
+        "schedules": [
+            {
+                "id": 1,
+                "start_schedule": None,
+                "duration": None,
+                "charging_rate_unit": "A",
+                "min_charging_rate": None,
+                "periods": [{"start_period": 0, "limit": 16.0, "number_phases": 3}],
+            }
+        ],
+    }
+
+
+async def test_a_refused_lower_holds_the_raises_back() -> None:
+    pusher = RecordingPusher(refuse=frozenset({"A"}))
+    manager = LoadManager(pusher, stack_level=5, min_raise_a=0.0)
+    state = SiteState(Site("S", 32.0), installed={EvseKey("A", 1): 32.0})
+    with_demand(state, charging("A", 1.0), "tx-a")
+    with_demand(state, charging("B", 2.0), "tx-b")
+    result = await manager.recompute(state)
+    assert not result.complete
+    assert [entry for entry in pusher.log if entry[0] == "sent"] == [("sent", "A", 16.0)]
+    assert state.installed == {EvseKey("A", 1): 32.0}
+
+
+async def test_a_lowered_site_limit_is_followed_and_an_ended_session_frees_its_share() -> None:
+    pusher = RecordingPusher()
+    manager = LoadManager(pusher, stack_level=5, min_raise_a=0.0)
+    state = SiteState(Site("S", 64.0))
+    with_demand(state, charging("A", 1.0), "tx-a")
+    with_demand(state, charging("B", 2.0), "tx-b")
+    await manager.recompute(state)
+    assert state.installed == {EvseKey("A", 1): 32.0, EvseKey("B", 1): 32.0}
+    await manager.recompute(with_limit(state, 20.0))
+    assert state.installed == {EvseKey("A", 1): 10.0, EvseKey("B", 1): 10.0}
+    with_demand(state, Demand(EvseKey("B", 1), active=False), None)
+    await manager.recompute(state)
+    assert state.installed == {EvseKey("A", 1): 20.0}
+
+
+async def test_a_repeated_recompute_with_nothing_changed_sends_nothing() -> None:
+    pusher = RecordingPusher()
+    manager = LoadManager(pusher, stack_level=5, min_raise_a=0.0)
+    state = SiteState(Site("S", 32.0))
+    with_demand(state, charging("A", 1.0), "tx-a")
+    await manager.recompute(state)
+    sent = len(pusher.keys)
+    again = await manager.recompute(state)
+    assert again.complete and not again.plan and len(pusher.keys) == sent
