@@ -8,7 +8,7 @@
    site that fills up freezes its members, and what an EVSE cannot use (its ceiling) goes to the others.
 4. Limits are rounded down to 0.1 A (never below the minimum), so the sums stay within every limit.
 
-Cost O(n x events), events <= n + groups + 1. No I/O.
+Cost O(n log n) (a sorted sweep per limit). No I/O.
 """
 
 from __future__ import annotations
@@ -115,47 +115,41 @@ def _admit(site: Site, active: Sequence[Demand], remaining: dict[str, float]) ->
 
 
 def _fill(site: Site, admitted: Sequence[Demand], remaining: dict[str, float]) -> dict[EvseKey, float]:
-    """Weighted progressive filling from the minimums: the level t rises; EVSE i holds
-    clamp(priority_i x t, min_i, ceiling_i) until a limit it is under fills up (then it is frozen)."""
-    current = {d.key: d.min_a for d in admitted}
-    frozen = {d.key for d in admitted if d.ceiling_a - d.min_a <= _EPSILON}
-    spare = {c: max(0.0, r) for c, r in remaining.items()}
-    for constraint, left in spare.items():
-        if left <= _EPSILON:
-            frozen.update(d.key for d in admitted if constraint in constraints_of(d))
-    level = 0.0
-    while True:
-        live = [d for d in admitted if d.key not in frozen]
-        if not live:
-            return current
-        moving = [d for d in live if d.priority * level >= d.min_a - _EPSILON]
-        # next event: a waiting EVSE starts moving, a moving one reaches its ceiling, or a limit fills up
-        step = math.inf
-        for demand in live:
-            if demand in moving:
-                step = min(step, (demand.ceiling_a - current[demand.key]) / demand.priority)
-            else:
-                step = min(step, demand.min_a / demand.priority - level)
-        rates = dict.fromkeys(spare, 0.0)
-        for demand in moving:
-            for constraint in constraints_of(demand):
-                rates[constraint] += demand.priority * site.cost_per_ampere(demand.phases)
-        for constraint, rate in rates.items():
-            if rate > 0:
-                step = min(step, spare[constraint] / rate)
-        step = max(step, 0.0)
-        level += step
-        for demand in moving:
-            current[demand.key] = min(demand.ceiling_a, current[demand.key] + demand.priority * step)
-        for constraint, rate in rates.items():
-            spare[constraint] -= rate * step
-        for demand in moving:
-            if current[demand.key] >= demand.ceiling_a - _EPSILON:
-                current[demand.key] = demand.ceiling_a
-                frozen.add(demand.key)
-        for constraint, left in spare.items():
-            if left <= _EPSILON * max(1.0, site.limit):
-                frozen.update(d.key for d in live if constraint in constraints_of(d))
+    """Weighted progressive filling from the minimums: at level t EVSE i holds clamp(priority_i x t, min_i,
+    ceiling_i). Each group's limit freezes its members at the level that fills it; the site's freezes the rest
+    at the level that fills the site. Exact: the levels come from a sweep over the EVSEs' breakpoints."""
+    capacity = {c: max(0.0, r) for c, r in remaining.items()}
+    group_levels = {
+        group: _level([d for d in admitted if d.group_id == group], site, capacity[group], {}) for group in site.groups
+    }
+    caps = {d.key: group_levels[d.group_id] for d in admitted if d.group_id is not None}
+    site_level = _level(admitted, site, capacity[SITE], caps)
+    return {d.key: _at(d, min(site_level, caps.get(d.key, math.inf))) for d in admitted}
+
+
+def _at(demand: Demand, level: float) -> float:
+    return min(demand.ceiling_a, max(demand.min_a, demand.priority * level))
+
+
+def _level(members: Sequence[Demand], site: Site, capacity: float, caps: Mapping[EvseKey, float]) -> float:
+    """The level at which `members` (each above its minimum, frozen at its cap level if any) use `capacity`
+    beyond their minimums; inf when they never do."""
+    events: list[tuple[float, float]] = []
+    for demand in members:
+        ceiling = _at(demand, caps[demand.key]) if demand.key in caps else demand.ceiling_a
+        if ceiling <= demand.min_a:
+            continue
+        rate = demand.priority * site.cost_per_ampere(demand.phases)
+        events.append((demand.min_a / demand.priority, rate))
+        events.append((ceiling / demand.priority, -rate))
+    events.sort()
+    level, used, slope = 0.0, 0.0, 0.0
+    for at, change in events:
+        reached = used + slope * (at - level)
+        if slope > 0 and reached >= capacity:
+            return level + (capacity - used) / slope
+        level, used, slope = at, reached, slope + change
+    return math.inf
 
 
 def _round_down(
