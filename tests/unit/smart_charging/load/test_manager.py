@@ -3,31 +3,9 @@ stations accepted recorded, and a refused lower holding the raises back."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-from typing import Any
-
 from csms_smart_charging.load.app.manager import LoadManager, SiteState, with_demand, with_limit
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
-
-
-class RecordingPusher:
-    """Answers every push after letting the others run, recording the order of sends and answers."""
-
-    def __init__(self, refuse: frozenset[str] = frozenset()) -> None:
-        self.log: list[tuple[str, str, float]] = []
-        self.keys: list[str] = []
-        self.profiles: list[Mapping[str, Any]] = []
-        self._refuse = refuse
-
-    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
-        limit = profile["schedules"][0]["periods"][0]["limit"]
-        self.log.append(("sent", station_id, limit))
-        self.keys.append(request_key)
-        self.profiles.append(profile)
-        await asyncio.sleep(0)
-        self.log.append(("answered", station_id, limit))
-        return station_id not in self._refuse
+from kit.fakes.load import RecordingPusher
 
 
 def charging(station_id: str, since: float) -> Demand:
