@@ -46,7 +46,7 @@ async def test_sessions_starting_and_a_lower_draw_are_followed() -> None:
 
 
 async def test_an_evse_on_no_site_and_a_repeated_start_change_nothing() -> None:
-    loop, state, pusher = loop_of(32.0)
+    loop, _state, pusher = loop_of(32.0)
     assert await loop.on_event(started(EvseKey("ELSEWHERE", 1), "tx-x")) is None
     await loop.on_event(started(A, "tx-a"))
     sent = len(pusher.keys)
