@@ -20,10 +20,11 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from csms_smart_charging.load.app.manager import LoadManager, SiteState, with_demand
+from csms_smart_charging.load.app.manager import LoadManager, with_demand
 from csms_smart_charging.load.domain.allocator import allocate
 from csms_smart_charging.load.domain.pushes import plan_pushes
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
+from csms_smart_charging.load.domain.state import SiteState
 
 
 class AnsweringPusher:

@@ -7,8 +7,8 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from csms_smart_charging.load.app.manager import SiteState
 from csms_smart_charging.load.domain.site import EvseKey
+from csms_smart_charging.load.domain.state import SiteState
 
 
 class InMemorySites:

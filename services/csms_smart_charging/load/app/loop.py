@@ -10,9 +10,10 @@ from collections import defaultdict
 from typing import Protocol
 
 from csms.transactions.v1 import transactions_pb2
-from csms_smart_charging.load.app.manager import LoadManager, Recomputed, SiteState, with_demand, with_limit
+from csms_smart_charging.load.app.manager import LoadManager, Recomputed, with_demand, with_limit
 from csms_smart_charging.load.domain.sessions import Change, apply, calls_for_recompute, observe
 from csms_smart_charging.load.domain.site import BadSite, EvseKey
+from csms_smart_charging.load.domain.state import SiteState
 
 
 class UnknownSite(LookupError):

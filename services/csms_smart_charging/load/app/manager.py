@@ -10,31 +10,20 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from csms_smart_charging.load.domain.allocator import Allocation, allocate
 from csms_smart_charging.load.domain.profiles import request_key, tx_profile
 from csms_smart_charging.load.domain.pushes import Push, PushPlan, plan_pushes
-from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
+from csms_smart_charging.load.domain.site import Demand
+from csms_smart_charging.load.domain.state import SiteState
 
 
 class ProfilePusher(Protocol):
     async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
         """Installs the profile once per request key and returns once the station answered: True when it
         accepted it."""
-
-
-@dataclass
-class SiteState:
-    """A site as the load manager holds it: its limits, its EVSEs' demands, the transaction on each charging
-    EVSE, the limit each EVSE is known to enforce, and the number of the last recompute."""
-
-    site: Site
-    demands: dict[EvseKey, Demand] = field(default_factory=dict)
-    transactions: dict[EvseKey, str] = field(default_factory=dict)
-    installed: dict[EvseKey, float] = field(default_factory=dict)
-    sequence: int = 0
 
 
 @dataclass(frozen=True)

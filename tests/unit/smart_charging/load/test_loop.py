@@ -6,8 +6,9 @@ import pytest
 
 from csms.transactions.v1 import transactions_pb2
 from csms_smart_charging.load.app.loop import LoadLoop, UnknownSite
-from csms_smart_charging.load.app.manager import LoadManager, SiteState
+from csms_smart_charging.load.app.manager import LoadManager
 from csms_smart_charging.load.domain.site import BadSite, Demand, EvseKey, Site
+from csms_smart_charging.load.domain.state import SiteState
 from kit.fakes.load import InMemorySites, RecordingPusher
 from unit.smart_charging.load.test_sessions import current
 

@@ -3,8 +3,9 @@ stations accepted recorded, and a refused lower holding the raises back."""
 
 from __future__ import annotations
 
-from csms_smart_charging.load.app.manager import LoadManager, SiteState, with_demand, with_limit
+from csms_smart_charging.load.app.manager import LoadManager, with_demand, with_limit
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
+from csms_smart_charging.load.domain.state import SiteState
 from kit.fakes.load import RecordingPusher
 
 
