@@ -23,13 +23,15 @@ class InMemorySites:
 
 
 class RecordingPusher:
-    """Accepts every profile (refuses those of the stations in `refuse`) after letting other tasks run."""
+    """Accepts every profile after letting other tasks run; refuses those of the stations in `refuse`, raises for
+    those in `fail`."""
 
-    def __init__(self, refuse: frozenset[str] = frozenset()) -> None:
+    def __init__(self, refuse: frozenset[str] = frozenset(), fail: frozenset[str] = frozenset()) -> None:
         self.log: list[tuple[str, str, float]] = []
         self.keys: list[str] = []
         self.profiles: list[Mapping[str, Any]] = []
         self.refuse = refuse
+        self.fail = fail
 
     async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
         limit = profile["schedules"][0]["periods"][0]["limit"]
@@ -37,5 +39,7 @@ class RecordingPusher:
         self.keys.append(request_key)
         self.profiles.append(profile)
         await asyncio.sleep(0)
+        if station_id in self.fail:
+            raise ConnectionError(f"device-model unreachable for {station_id}")
         self.log.append(("answered", station_id, limit))
         return station_id not in self.refuse

@@ -1,13 +1,15 @@
 """Recomputes a site's allocation and pushes it: the lowers first, all of them answered before any raise is
 sent, so the site stays within its limit while the profiles travel (domain/pushes.py). A lower the station did
-not accept leaves the raises unsent (the site then stays within its limit on the old, lower limits) and the site
-due for another recompute. Each recompute is numbered; the push request keys carry the number, so a recompute
-repeated after a crash sends nothing twice. Side effects: the ProfilePusher's (gRPC to device-model)."""
+accept (or that failed) leaves the raises unsent (the site stays within its limit on the old limits and the
+accepted lowers) and the site due for another recompute; it is logged. Each recompute is numbered and the push
+request keys carry the number, so once the number is stored with the site (not yet, ADR 0042) a recompute
+repeated after a crash sends nothing twice. Side effects: the ProfilePusher's (gRPC to device-model), logs."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ from csms_smart_charging.load.domain.profiles import request_key, tx_profile
 from csms_smart_charging.load.domain.pushes import Push, PushPlan, plan_pushes
 from csms_smart_charging.load.domain.site import Demand
 from csms_smart_charging.load.domain.state import SiteState
+
+log = logging.getLogger(__name__)
 
 
 class ProfilePusher(Protocol):
@@ -80,8 +84,16 @@ class LoadManager:
         for push, answer in zip(sendable, answers, strict=True):
             if answer is True:
                 state.installed[push.key] = push.limit_a
-            else:
-                accepted = False
+                continue
+            accepted = False
+            log.warning(
+                "site %s: TxProfile %.1f A for %s not installed (recompute %d): %s",
+                state.site.site_id,
+                push.limit_a,
+                push.key,
+                state.sequence,
+                "refused by the station" if answer is False else repr(answer),
+            )
         return accepted and len(sendable) == len(pushes)
 
 

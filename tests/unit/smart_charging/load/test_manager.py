@@ -3,6 +3,8 @@ stations accepted recorded, and a refused lower holding the raises back."""
 
 from __future__ import annotations
 
+import pytest
+
 from csms_smart_charging.load.app.manager import LoadManager, with_demand, with_limit
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
 from csms_smart_charging.load.domain.state import SiteState
@@ -49,8 +51,10 @@ async def test_a_new_session_lowers_the_others_before_it_is_raised() -> None:
     }
 
 
-async def test_a_refused_lower_holds_the_raises_back() -> None:
-    pusher = RecordingPusher(refuse=frozenset({"A"}))
+@pytest.mark.parametrize("pusher", [RecordingPusher(refuse=frozenset({"A"})), RecordingPusher(fail=frozenset({"A"}))])
+async def test_a_refused_or_failed_lower_holds_the_raises_back(
+    pusher: RecordingPusher, caplog: pytest.LogCaptureFixture
+) -> None:
     manager = LoadManager(pusher, stack_level=5, min_raise_a=0.0)
     state = SiteState(Site("S", 32.0), installed={EvseKey("A", 1): 32.0})
     with_demand(state, charging("A", 1.0), "tx-a")
@@ -59,6 +63,7 @@ async def test_a_refused_lower_holds_the_raises_back() -> None:
     assert not result.complete
     assert [entry for entry in pusher.log if entry[0] == "sent"] == [("sent", "A", 16.0)]
     assert state.installed == {EvseKey("A", 1): 32.0}
+    assert "TxProfile 16.0 A for A/1 not installed (recompute 1)" in caplog.text
 
 
 async def test_a_lowered_site_limit_is_followed_and_an_ended_session_frees_its_share() -> None:
