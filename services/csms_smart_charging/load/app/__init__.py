@@ -1,0 +1,1 @@
+"""Load management use cases."""

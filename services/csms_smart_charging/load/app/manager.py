@@ -1,0 +1,113 @@
+"""Recomputes a site's allocation and pushes it: the lowers first, all of them answered before any raise is
+sent, so the site stays within its limit while the profiles travel (domain/pushes.py). A lower the station did
+accept (or that failed) leaves the raises unsent (the site stays within its limit on the old limits and the
+accepted lowers) and the site due for another recompute; it is logged. Each recompute is numbered and the push
+request keys carry the number, so once the number is stored with the site (not yet, ADR 0042) a recompute
+repeated after a crash sends nothing twice. Side effects: the ProfilePusher's (gRPC to device-model), logs."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from csms_smart_charging.load.domain.allocator import Allocation, allocate
+from csms_smart_charging.load.domain.profiles import request_key, tx_profile
+from csms_smart_charging.load.domain.pushes import Push, PushPlan, plan_pushes
+from csms_smart_charging.load.domain.site import Demand
+from csms_smart_charging.load.domain.state import SiteState
+
+log = logging.getLogger(__name__)
+
+
+class ProfilePusher(Protocol):
+    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+        """Installs the profile once per request key and returns once the station answered: True when it
+        accepted it."""
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    allocation: Allocation
+    plan: PushPlan
+    sequence: int
+    complete: bool
+    seconds: float
+
+
+class LoadManager:
+    def __init__(
+        self,
+        pusher: ProfilePusher,
+        *,
+        stack_level: int,
+        min_raise_a: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._pusher = pusher
+        self._stack_level = stack_level
+        self._min_raise_a = min_raise_a
+        self._clock = clock
+
+    async def recompute(self, state: SiteState) -> Recomputed:
+        """Allocates, pushes, and records in `state` what the stations accepted."""
+        started = self._clock()
+        state.sequence += 1
+        for key in [key for key, demand in state.demands.items() if not demand.active]:
+            state.installed.pop(key, None)
+        allocation = allocate(state.site, list(state.demands.values()))
+        plan = plan_pushes(state.installed, allocation, self._min_raise_a)
+        complete = await self._send(state, plan.lowers)
+        if complete:
+            complete = await self._send(state, plan.raises)
+        return Recomputed(allocation, plan, state.sequence, complete, self._clock() - started)
+
+    async def _send(self, state: SiteState, pushes: tuple[Push, ...]) -> bool:
+        sendable = [push for push in pushes if push.key in state.transactions]
+        answers = await asyncio.gather(
+            *(
+                self._pusher.push(
+                    push.key.station_id,
+                    push.key.evse_id,
+                    tx_profile(push, state.transactions[push.key], self._stack_level),
+                    request_key=request_key(state.site.site_id, state.sequence, push),
+                )
+                for push in sendable
+            ),
+            return_exceptions=True,
+        )
+        accepted = True
+        for push, answer in zip(sendable, answers, strict=True):
+            if answer is True:
+                state.installed[push.key] = push.limit_a
+                continue
+            accepted = False
+            log.warning(
+                "site %s: TxProfile %.1f A for %s not installed (recompute %d): %s",
+                state.site.site_id,
+                push.limit_a,
+                push.key,
+                state.sequence,
+                "refused by the station" if answer is False else repr(answer),
+            )
+        return accepted and len(sendable) == len(pushes)
+
+
+def with_demand(state: SiteState, demand: Demand, transaction_id: str | None) -> SiteState:
+    """`state` with the EVSE's demand replaced (a session started, ended, or its draw changed)."""
+    state.demands[demand.key] = demand
+    if transaction_id is None:
+        state.transactions.pop(demand.key, None)
+    else:
+        state.transactions[demand.key] = transaction_id
+    return state
+
+
+def with_limit(state: SiteState, limit: float) -> SiteState:
+    """`state` with the site's limit changed (an operator's or a grid operator's signal)."""
+    state.site = dataclasses.replace(state.site, limit=limit)
+    return state
