@@ -11,7 +11,7 @@ fails (a failure status, a command rejected, failed or expired, the old version 
 itself when the stations failed for good in the current wave exceed `failure_threshold` of the wave; `resume`
 (after raising the threshold with new settings, or not) continues; that wave halts it again only when more of
 its stations fail. Paused, halted and aborted campaigns dispatch
-nothing; a campaign whose stations are all settled is completed.
+nothing; a running campaign whose stations are all settled is completed (a halted one waits for resume or abort).
 
 Exactly once: attempt n of a station is the firmware request keyed `campaign:<campaign id>:<station>:<n>`, so a
 driver that records `attempt_started` again after a crash (or two drivers) hands device-model the same key, and
@@ -448,10 +448,10 @@ def plan(campaign: Campaign, now: datetime, outcomes: Mapping[str, Outcome]) -> 
         over_threshold = failed > settings.failure_threshold * size
         if over_threshold and (campaign.halted_wave != current or failed > campaign.halted_failed):
             record(Halted(current, failed, size))
+    if campaign.status != Status.RUNNING:
+        return Plan(events, [])
     if all(p.state in SETTLED for p in campaign.stations.values()):
         record(Completed())
-        return Plan(events, [])
-    if campaign.status != Status.RUNNING:
         return Plan(events, [])
     if settings.window is not None and not settings.window.contains(now):
         return Plan(events, [])
@@ -496,6 +496,13 @@ def started(campaign: Campaign, now: datetime, attempt: AttemptStarted, *, offli
     applied to `campaign`."""
     change: Change = StationOffline(attempt.station_id, attempt.attempt) if offline else attempt
     made = event(campaign.campaign_id, now, change)
+    apply(campaign, made)
+    return made
+
+
+def refused(campaign: Campaign, now: datetime, attempt: AttemptStarted, reason: str) -> Event:
+    """The event recording an attempt device-model refused for good (the station is failed), applied."""
+    made = event(campaign.campaign_id, now, AttemptFailed(attempt.station_id, attempt.attempt, reason, True))
     apply(campaign, made)
     return made
 

@@ -1,0 +1,44 @@
+"""The `StationUpdates` port on the firmware service's own requests (app/requests.py): one campaign attempt is
+one firmware update request keyed by its attempt key, so the request key claim and device-model's idempotency key
+make a repeat the same command. The retrieve time is the attempt's first claim's (a repeat sends the claimed
+params). Side effects: those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import grpc
+
+from csms.firmware.v1 import firmware_pb2
+from csms_firmware.app.requests import FirmwareRequests
+from csms_firmware.campaigns.domain.campaign import Target
+from csms_firmware.campaigns.ports import AttemptRefused, StationOffline
+from csms_firmware.domain.params import BadRequest, update_params
+from csms_kernel.clients.station_commands import CommandRefused
+
+
+class RequestStationUpdates:
+    def __init__(self, requests: FirmwareRequests, clock: Callable[[], datetime]) -> None:
+        self._requests = requests
+        self._clock = clock
+
+    async def update(self, station_id: str, target: Target, request_key: str) -> None:
+        if not target.location:
+            raise AttemptRefused("campaigns by image id need the artifact service's signed URLs (not wired yet)")
+        try:
+            command = update_params(
+                firmware_pb2.RequestFirmwareUpdateRequest(station_id=station_id, location=target.location),
+                self._clock(),
+            )
+            await self._requests.request(
+                station_id, command, queue_if_offline=False, expires_at=None, request_key=request_key
+            )
+        except BadRequest as exc:
+            raise AttemptRefused(str(exc)) from exc
+        except CommandRefused as exc:
+            if exc.code == grpc.StatusCode.FAILED_PRECONDITION:
+                raise StationOffline(str(exc)) from exc
+            if exc.retryable:
+                raise
+            raise AttemptRefused(str(exc)) from exc
