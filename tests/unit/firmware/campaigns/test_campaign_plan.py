@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from csms.firmware.v1 import firmware_pb2
 from csms_firmware.campaigns.domain.campaign import (
     Aborted,
     AttemptStarted,
@@ -35,6 +36,7 @@ from csms_firmware.campaigns.domain.campaign import (
     started,
     with_settings,
 )
+from csms_firmware.campaigns.domain.messages import from_message, settings_of, to_message
 
 T0 = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
 OK = Outcome(succeeded=True, version="2.0")
@@ -255,3 +257,32 @@ def test_a_campaign_without_stations_or_with_two_targets_is_refused() -> None:
         Spec("c", ("a",), Target(image_id="i", location="u"), Settings()).check()
     with pytest.raises(BadCampaign, match="twice"):
         Spec("c", ("a", "a"), Target(location="u"), Settings()).check()
+
+
+def test_every_event_survives_its_message_and_bad_settings_in_a_message_are_refused() -> None:
+    from csms.firmware.v1 import firmware_pb2
+    from csms_firmware.campaigns.domain.messages import from_message, settings_of, to_message
+
+    campaign, log = new(
+        12, canary_size=2, wave_size=5, max_retries=1, failure_threshold=0.2, window=Window(time(22, 0), time(4, 0))
+    )
+    rng = random.Random(5)
+    now = T0
+    for _ in range(30):
+        step(
+            campaign,
+            log,
+            now,
+            {s: rng.choice([OK, BAD, Outcome()]) for s in updating(campaign)},
+            offline=frozenset({"S003"}),
+        )
+        now += timedelta(seconds=5)
+    log += [
+        event("c1", now, change, control_id=str(i))
+        for i, change in enumerate(
+            [Paused(), SettingsChanged(with_settings(Settings(), wave_size=3)), Resumed(), Aborted()]
+        )
+    ]
+    assert [from_message(firmware_pb2.CampaignEvent.FromString(to_message(e).SerializeToString())) for e in log] == log
+    with pytest.raises(BadCampaign, match=r"window\.start"):
+        settings_of(firmware_pb2.CampaignSettings(window=firmware_pb2.CampaignWindow(start="25:00", end="01:00")))
