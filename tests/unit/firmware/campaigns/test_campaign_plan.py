@@ -260,9 +260,6 @@ def test_a_campaign_without_stations_or_with_two_targets_is_refused() -> None:
 
 
 def test_every_event_survives_its_message_and_bad_settings_in_a_message_are_refused() -> None:
-    from csms.firmware.v1 import firmware_pb2
-    from csms_firmware.campaigns.domain.messages import from_message, settings_of, to_message
-
     campaign, log = new(
         12, canary_size=2, wave_size=5, max_retries=1, failure_threshold=0.2, window=Window(time(22, 0), time(4, 0))
     )
