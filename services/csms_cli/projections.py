@@ -64,6 +64,12 @@ def _firmware_history(session: CassandraSession) -> Declared:
     return PROJECTION, None
 
 
+def _firmware_campaigns(session: CassandraSession) -> Declared:
+    from csms_firmware.campaigns.projections.campaigns import PROJECTION
+
+    return PROJECTION, None
+
+
 # Projection name (its consumer group) → its declaration and current-state step, on a session.
 PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "authorization.projector.active_sessions": _active_sessions,
@@ -72,6 +78,7 @@ PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "transactions.projector.transactions": _transactions,
     "security.projector.events": _security_events,
     "firmware.projector.history": _firmware_history,
+    "firmware.projector.campaigns": _firmware_campaigns,
 }
 
 

@@ -1,6 +1,6 @@
-"""What the campaign driver needs (Protocols): the campaign event log and its read model, a lease per campaign,
-and a way to hand one station's attempt to the firmware requests (adapters in campaigns/adapters/, fakes in
-tests/kit/fakes/firmware_campaigns.py)."""
+"""What campaigns need (Protocols): the campaign event log and its read model, a lease per campaign, a way to
+hand one station's attempt to the firmware requests, and device-model's station list (adapters in
+campaigns/adapters/, fakes in tests/kit/fakes/firmware_campaigns.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from csms.device_model.v1 import device_model_pb2
 from csms_firmware.campaigns.domain.campaign import Event, Target
 
 
@@ -30,6 +31,9 @@ class CampaignLog(Protocol):
     async def active(self) -> list[str]:
         """The ids of the campaigns that are neither aborted nor completed."""
 
+    async def listed(self) -> list[tuple[str, bool]]:
+        """Every campaign id with whether it is over (aborted or completed)."""
+
 
 class CampaignLeases(Protocol):
     async def hold(self, campaign_id: str, owner: str, ttl_s: int) -> bool:
@@ -41,3 +45,8 @@ class StationUpdates(Protocol):
     async def update(self, station_id: str, target: Target, request_key: str) -> None:
         """Hands the update to device-model under `request_key` (a repeat: the same command, never a second
         UpdateFirmware). Raises StationOffline, AttemptRefused, or anything else for a transient failure."""
+
+
+class StationDirectory(Protocol):
+    async def stations(self) -> list[device_model_pb2.Station]:
+        """Every station device-model knows (vendor, model and firmware version of its last boot)."""

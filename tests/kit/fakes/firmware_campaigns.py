@@ -1,5 +1,5 @@
-"""In-memory fakes of the campaign driver's ports: the campaign event log (its read model is the list itself)
-and the leases (expiring on the test's clock)."""
+"""In-memory fakes of the campaign ports: the campaign event log (its read model is the list itself), the
+leases (expiring on the test's clock) and device-model's station list."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from csms.device_model.v1 import device_model_pb2
 from csms_firmware.campaigns.domain.campaign import ACTIVE, Event, rebuild
 
 
@@ -21,11 +22,14 @@ class ListedCampaignLog:
         return [e for e in self.events if e.campaign_id == campaign_id and (since is None or e.at >= since)]
 
     async def active(self) -> list[str]:
+        return [campaign_id for campaign_id, over in await self.listed() if not over]
+
+    async def listed(self) -> list[tuple[str, bool]]:
         found = []
-        for campaign_id in dict.fromkeys(e.campaign_id for e in self.events):
+        for campaign_id in sorted({e.campaign_id for e in self.events}):
             campaign = rebuild(e for e in self.events if e.campaign_id == campaign_id)
-            if campaign is not None and campaign.status in ACTIVE:
-                found.append(campaign_id)
+            if campaign is not None:
+                found.append((campaign_id, campaign.status not in ACTIVE))
         return found
 
 
@@ -41,3 +45,13 @@ class ClockedLeases:
             return False
         self.held[campaign_id] = (owner, now + timedelta(seconds=ttl_s))
         return True
+
+
+@dataclass
+class ListedStations:
+    """Device-model's station list."""
+
+    known: list[device_model_pb2.Station]
+
+    async def stations(self) -> list[device_model_pb2.Station]:
+        return list(self.known)

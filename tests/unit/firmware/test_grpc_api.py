@@ -16,6 +16,7 @@ from csms_firmware.app.requests import FirmwareRequests
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.firmware import NOW, STATION
 from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
+from kit.fakes.firmware_campaigns import ListedCampaignLog, ListedStations
 from kit.fakes.grpc_context import CONTEXT, Aborted
 from unit.firmware.events import boot, report, update
 
@@ -28,7 +29,9 @@ class Api:
         self.now = NOW
         self.keys = InMemoryRequestKeys()
         requests = FirmwareRequests(self.keys, self.commands, self.events, lambda: self.now, timedelta(hours=1))
-        self.servicer = FirmwareServicer(requests, self.history, lambda: self.now)
+        self.servicer = FirmwareServicer(
+            requests, self.history, lambda: self.now, ListedCampaignLog(), ListedStations([])
+        )
 
 
 async def test_an_update_is_handed_over_and_recorded() -> None:

@@ -146,14 +146,16 @@ def from_message(message: fw.CampaignEvent) -> Event:
         change = Halted(halted.wave, halted.failed, halted.size)
     elif which == "settings_changed":
         change = SettingsChanged(settings_of(message.settings_changed))
-    elif which in ("attempt_started", "station_offline", "station_succeeded", "attempt_failed"):
+    elif which in ("attempt_started", "station_offline"):
         attempt = getattr(message, which)
-        change = {
-            "attempt_started": lambda: AttemptStarted(attempt.station_id, attempt.attempt),
-            "station_offline": lambda: StationOffline(attempt.station_id, attempt.attempt),
-            "station_succeeded": lambda: StationSucceeded(attempt.station_id, attempt.attempt, attempt.version),
-            "attempt_failed": lambda: AttemptFailed(attempt.station_id, attempt.attempt, attempt.reason, attempt.final),
-        }[which]()
+        kind = AttemptStarted if which == "attempt_started" else StationOffline
+        change = kind(attempt.station_id, attempt.attempt)
+    elif which == "station_succeeded":
+        done = message.station_succeeded
+        change = StationSucceeded(done.station_id, done.attempt, done.version)
+    elif which == "attempt_failed":
+        failed = message.attempt_failed
+        change = AttemptFailed(failed.station_id, failed.attempt, failed.reason, failed.final)
     elif which in _CONTROLS:
         change = _CONTROLS[which]()
     else:

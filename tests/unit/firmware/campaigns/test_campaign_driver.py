@@ -27,8 +27,8 @@ from csms_firmware.domain.events import status_reported
 from csms_firmware.projections.history import history_entry
 from csms_kernel.clients.station_commands import CommandRefused
 from csms_kernel.infra.envelopes import timestamp
-from tests.kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
-from tests.kit.fakes.firmware_campaigns import ClockedLeases, ListedCampaignLog
+from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
+from kit.fakes.firmware_campaigns import ClockedLeases, ListedCampaignLog
 
 T0 = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
 
