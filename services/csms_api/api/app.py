@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from csms_api.api import (
     api_keys,
+    campaigns,
     commands,
     device_model,
     display_and_transfers,
@@ -61,6 +62,7 @@ ROUTERS = (
     transactions.router,
     security.router,
     firmware.router,
+    campaigns.router,
     api_keys.router,
     monitoring.router,
 )
