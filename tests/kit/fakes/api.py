@@ -482,7 +482,9 @@ class FakeFirmware(_Recording):
 
     async def control_campaign(self, request: fw.ControlCampaignRequest) -> fw.CampaignView:
         self._called("control_campaign", request)
-        found = self.campaigns[request.campaign_id]
+        found = self.campaigns.get(request.campaign_id)
+        if found is None:
+            raise PeerError(self.service, grpc.StatusCode.NOT_FOUND, f"no campaign {request.campaign_id!r}")
         if request.action == "settings":
             found.settings.CopyFrom(request.settings)
         else:
