@@ -17,6 +17,7 @@ from csms_cli import (
     api_keys,
     artifacts,
     call,
+    campaigns,
     command,
     device_model,
     display_and_transfers,
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         provisioning,
         monitoring,
         firmware,
+        campaigns,
         artifacts,
     ):
         module.add_parser(commands)
