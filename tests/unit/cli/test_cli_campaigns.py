@@ -80,8 +80,13 @@ def test_set_changes_only_the_given_settings_and_controls_name_their_action() ->
 
 def test_bad_arguments_are_refused_before_anything_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
     client = FakeClient()
-    assert run(["campaigns", "create", "--station", "A", "--window", "22:00"], client_factory=client) == exit_codes.INVALID
-    assert run(["campaigns", "create", "--station", "A", "--concurrency", "-1"], client_factory=client) == exit_codes.INVALID
+    assert (
+        run(["campaigns", "create", "--station", "A", "--window", "22:00"], client_factory=client) == exit_codes.INVALID
+    )
+    assert (
+        run(["campaigns", "create", "--station", "A", "--concurrency", "-1"], client_factory=client)
+        == exit_codes.INVALID
+    )
     assert client.calls == []
     assert "--window must be HH:MM-HH:MM" in capsys.readouterr().err
 
