@@ -103,6 +103,20 @@ FIRMWARE_KINDS: dict[str, Kind] = {
 """FirmwareEvent kinds streamed (a request handed to device-model; a station's firmware, log, diagnostics or
 publish status notification)."""
 
+
+def created_fields(message: Any) -> dict[str, Any]:
+    """A campaign's creation without its (possibly 10,000-long) station list: the number of stations instead."""
+    fields = proto_fields(message)
+    fields["stations"] = len(message.stations)
+    return fields
+
+
+CAMPAIGN_KINDS: dict[str, Kind] = {
+    name: Kind(f"firmware.campaign.{name}", created_fields if name == "created" else proto_fields)
+    for name in (field.name for field in firmware_pb2.CampaignEvent.DESCRIPTOR.oneofs_by_name["event"].fields)
+}
+"""CampaignEvent kinds streamed, every one (csms.firmware.campaigns.v1; the station is the attempt's, if any)."""
+
 CONNECTION_KINDS: dict[bytes, str] = {
     b"KIND_CONNECTED": "station.connected",
     b"KIND_DISCONNECTED": "station.disconnected",
@@ -110,7 +124,15 @@ CONNECTION_KINDS: dict[bytes, str] = {
 """`kind` header values of the frame log's connection envelopes → SSE type."""
 
 KNOWN_TYPES: frozenset[str] = frozenset(
-    {kind.type for kind in (*DEVICE_MODEL_KINDS.values(), *TRANSACTION_KINDS.values(), *FIRMWARE_KINDS.values())}
+    {
+        kind.type
+        for kind in (
+            *DEVICE_MODEL_KINDS.values(),
+            *TRANSACTION_KINDS.values(),
+            *FIRMWARE_KINDS.values(),
+            *CAMPAIGN_KINDS.values(),
+        )
+    }
     | set(CONNECTION_KINDS.values())
 )
 """Every type a client may ask for in `?type=` (a prefix of one of them)."""
@@ -175,6 +197,21 @@ def _firmware_event(record: Record) -> LiveEvent | None:
     return _domain_event(event, FIRMWARE_KINDS)
 
 
+def _campaign_event(record: Record) -> LiveEvent | None:
+    event = firmware_pb2.CampaignEvent()
+    event.ParseFromString(record.value or b"")
+    name = event.WhichOneof("event")
+    if name is None:
+        return None
+    kind = CAMPAIGN_KINDS[name]
+    change = getattr(event, name)
+    data = proto_fields(event)
+    del data[name]
+    data.update(kind.fields(change))
+    station_id = getattr(change, "station_id", "")
+    return LiveEvent(kind.type, station_id, render(kind.type, data))
+
+
 def _connection_event(record: Record) -> LiveEvent | None:
     for name, value in record.headers:
         if name == "kind":
@@ -203,6 +240,7 @@ DECODERS: dict[str, Callable[[Record], LiveEvent | None]] = {
     topics.DEVICE_MODEL_EVENTS: _device_model_event,
     topics.TRANSACTIONS_EVENTS: _transaction_event,
     topics.FIRMWARE_EVENTS: _firmware_event,
+    topics.FIRMWARE_CAMPAIGNS: _campaign_event,
 }
 
 SOURCE_TOPICS: tuple[str, ...] = tuple(DECODERS)
