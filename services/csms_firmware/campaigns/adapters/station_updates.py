@@ -1,7 +1,8 @@
 """The `StationUpdates` port on the firmware service's own requests (app/requests.py): one campaign attempt is
 one firmware update request keyed by its attempt key, so the request key claim and device-model's idempotency key
-make a repeat the same command. The retrieve time is the attempt's first claim's (a repeat sends the claimed
-params). Side effects: those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
+make a repeat the same command. A station offline or not booted yet (device-model: FAILED_PRECONDITION,
+NOT_FOUND) is `StationOffline`; other final refusals `AttemptRefused`. The retrieve time is the attempt's first
+claim's (a repeat sends the claimed params). Side effects: those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from csms_firmware.campaigns.domain.campaign import Target
 from csms_firmware.campaigns.ports import AttemptRefused, StationOffline
 from csms_firmware.domain.params import BadRequest, update_params
 from csms_kernel.clients.station_commands import CommandRefused
+
+# Offline, or never booted yet (device-model knows a station from its first boot): tried again later.
+_NOT_CONNECTED = (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND)
 
 
 class RequestStationUpdates:
@@ -37,7 +41,7 @@ class RequestStationUpdates:
         except BadRequest as exc:
             raise AttemptRefused(str(exc)) from exc
         except CommandRefused as exc:
-            if exc.code == grpc.StatusCode.FAILED_PRECONDITION:
+            if exc.code in _NOT_CONNECTED:
                 raise StationOffline(str(exc)) from exc
             if exc.retryable:
                 raise
