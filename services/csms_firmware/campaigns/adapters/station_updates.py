@@ -2,7 +2,8 @@
 one firmware update request keyed by its attempt key, so the request key claim and device-model's idempotency key
 make a repeat the same command. A station offline or not booted yet (device-model: FAILED_PRECONDITION,
 NOT_FOUND) is `StationOffline`; other final refusals `AttemptRefused`. The retrieve time is the attempt's first
-claim's (a repeat sends the claimed params). Side effects: those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
+claim's (a repeat sends the claimed params). Side effects: those of FirmwareRequests (Cassandra, gRPC to
+device-model, Kafka)."""
 
 from __future__ import annotations
 
