@@ -72,6 +72,7 @@ async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[M
             authorization_ports=tuple(free_port() for _ in range(instances)),
             transactions_ports=tuple(free_port() for _ in range(instances)),
             security_ports=tuple(free_port() for _ in range(instances)),
+            firmware_ports=tuple(free_port() for _ in range(instances)),
             accept_unknown_stations=True,
             heartbeat_interval_s=heartbeat_interval_s,
             run_dir=tmp_path / f"stack-{len(stacks)}",
