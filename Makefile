@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 infra-fetch:
 	$(PY) deploy/infra.py fetch
 
-# The S3-compatible server of the artifact store's S3 tests (s3s-fs, built once with cargo into .infra/s3s).
+# The S3-compatible server of the artifact store's S3 tests (gofakes3, installed once with go into .infra/s3).
 s3-fetch:
 	$(PY) deploy/s3_server.py fetch
 

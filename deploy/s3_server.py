@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
-"""Fetch and run a local S3-compatible server for the artifact store's tests and local trials: s3s-fs (Apache-2.0,
-the `s3s` project's file-system S3 server), built once from crates.io with cargo and cached under
-`<lib dir>/s3s/bin/s3s-fs`, like the Kafka and Cassandra jars of deploy/infra.py. No Docker, no prebuilt download.
-Stdlib only: this runs before the project's virtualenv exists.
+"""Fetch and run a local S3-compatible server for the artifact store's tests and local trials: gofakes3 1.2.0 (MIT,
+an S3 server in Go with a file-system backend), installed once with `go install` (a few seconds; Go's module cache
+keeps the sources) into `<lib dir>/s3/bin/gofakes3`, like the Kafka and Cassandra jars of deploy/infra.py. No Docker,
+no prebuilt download. Stdlib only: this runs before the project's virtualenv exists.
 
-    python3 deploy/s3_server.py fetch           # cargo install s3s-fs (once, a few minutes on 2 cores)
+    python3 deploy/s3_server.py fetch           # go install gofakes3 (once)
     python3 deploy/s3_server.py path            # the binary's path (after fetch)
     python3 deploy/s3_server.py start           # detached on 127.0.0.1:$CSMS_S3_PORT, data in <infra dir>/data/s3
     python3 deploy/s3_server.py stop
     python3 deploy/s3_server.py env             # CSMS_FIRMWARE_S3_* settings for it, as VAR=value
 
 Environment: CSMS_INFRA_DIR (default <repo>/.infra), CSMS_INFRA_LIB_DIR (where the binary is cached; default
-CSMS_INFRA_DIR), CSMS_S3_PORT (9100), CSMS_CARGO (cargo binary; default `cargo` on PATH, then ~/.cargo/bin/cargo),
-CSMS_S3S_CACHE_DIR (a copy of the binary outside the checkout, reused by fresh clones; default ~/.cache/csms).
-Fails with the reason (no cargo, build error: the last lines of the cargo log) rather than doing without.
+CSMS_INFRA_DIR), CSMS_S3_PORT (9100), CSMS_GO (go binary; default `go` on PATH, then /usr/local/go/bin/go).
+gofakes3 accepts any credentials (it does not check signatures); the ones below are what clients send.
+Fails with the reason (no Go, install error: the last lines of its output) rather than doing without.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CRATE = "s3s-fs"
-VERSION = "0.14.1"  # the newest release that builds with Rust 1.95 (0.15+ need 1.96)
+NAME = "gofakes3"
+MODULE = "github.com/johannesboyne/gofakes3/cmd/gofakes3"
+VERSION = "v1.2.0"
+BUCKET = "csms-artifacts"
 ACCESS_KEY = "csms-test"
 SECRET_KEY = "csms-test-secret"
 
@@ -45,71 +47,47 @@ def infra_dir() -> Path:
 
 
 def lib_dir() -> Path:
-    return _dir("CSMS_INFRA_LIB_DIR", infra_dir()) / "s3s"
+    return _dir("CSMS_INFRA_LIB_DIR", infra_dir()) / "s3"
 
 
 def binary() -> Path:
-    return lib_dir() / "bin" / CRATE
+    return lib_dir() / "bin" / NAME
 
 
 def port() -> int:
     return int(os.environ.get("CSMS_S3_PORT", "").strip() or 9100)
 
 
-def _cargo() -> str | None:
-    configured = os.environ.get("CSMS_CARGO", "").strip()
+def _go() -> str | None:
+    configured = os.environ.get("CSMS_GO", "").strip()
     if configured:
         return configured
-    found = shutil.which("cargo")
-    fallback = Path.home() / ".cargo" / "bin" / "cargo"
-    return found or (str(fallback) if fallback.exists() else None)
-
-
-def user_cache() -> Path:
-    """A copy of the built binary outside any checkout (like Maven's ~/.m2 for the jars), so a fresh clone on
-    the same machine (CI) copies it instead of building again."""
-    return _dir("CSMS_S3S_CACHE_DIR", Path.home() / ".cache" / "csms") / f"{CRATE}-{VERSION}" / CRATE
+    fallback = Path("/usr/local/go/bin/go")
+    return shutil.which("go") or (str(fallback) if fallback.exists() else None)
 
 
 def fetch() -> int:
-    marker = lib_dir() / f".{CRATE}-{VERSION}"
+    marker = lib_dir() / f".{NAME}-{VERSION}"
     if binary().exists() and marker.exists():
         return 0
-    if user_cache().exists():
-        binary().parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(user_cache(), binary())
-        marker.touch()
-        print(f"s3: {binary()} (from {user_cache()})")
-        return 0
-    cargo = _cargo()
-    if cargo is None:
-        print(f"s3: no cargo found: cannot build {CRATE} {VERSION} from crates.io (install Rust, or set CSMS_CARGO)")
+    go = _go()
+    if go is None:
+        print(f"s3: no go found: cannot install {NAME} {VERSION} (install Go, or set CSMS_GO)")
         return 1
-    lib_dir().mkdir(parents=True, exist_ok=True)
-    log = lib_dir() / "build.log"
-    print(f"s3: building {CRATE} {VERSION} with cargo (once; log {log})", flush=True)
-    command = [
-        cargo,
-        "install",
-        f"{CRATE}@{VERSION}",
-        "--locked",
-        "--features",
-        "binary",
-        "--root",
-        str(lib_dir()),
-        "--target-dir",
-        str(lib_dir() / "target"),
-    ]
-    with log.open("w") as out:
-        result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
+    binary().parent.mkdir(parents=True, exist_ok=True)
+    print(f"s3: installing {NAME} {VERSION} with go (once)", flush=True)
+    result = subprocess.run(
+        [go, "install", f"{MODULE}@{VERSION}"],
+        env={**os.environ, "GOBIN": str(binary().parent)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0 or not binary().exists():
-        tail = log.read_text(errors="replace").splitlines()[-15:]
-        print(f"s3: cargo install {CRATE}@{VERSION} failed (exit {result.returncode}):\n" + "\n".join(tail))
+        tail = (result.stdout + result.stderr).splitlines()[-15:]
+        print(f"s3: go install {MODULE}@{VERSION} failed (exit {result.returncode}):\n" + "\n".join(tail))
         return 1
-    shutil.rmtree(lib_dir() / "target", ignore_errors=True)
     marker.touch()
-    user_cache().parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(binary(), user_cache())
     print(f"s3: {binary()}")
     return 0
 
@@ -135,21 +113,21 @@ def launch(root: Path, at_port: int, log: Path) -> subprocess.Popen[bytes]:
     root.mkdir(parents=True, exist_ok=True)
     command = [
         str(binary()),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(at_port),
-        "--access-key",
-        ACCESS_KEY,
-        "--secret-key",
-        SECRET_KEY,
+        "-backend",
+        "fs",
+        "-fs.path",
         str(root),
+        "-fs.create",
+        "-host",
+        f"127.0.0.1:{at_port}",
+        "-initialbucket",
+        BUCKET,
     ]
     with log.open("ab") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     if not _ready(at_port, 30.0) or process.poll() is not None:
         process.kill()
-        raise RuntimeError(f"{CRATE} did not start on port {at_port}: {log.read_text(errors='replace')[-2000:]}")
+        raise RuntimeError(f"{NAME} did not start on port {at_port}: {log.read_text(errors='replace')[-2000:]}")
     return process
 
 
@@ -164,7 +142,7 @@ def start() -> int:
         print(f"s3: {exc}")
         return 1
     pid_file.write_text(str(process.pid))
-    print(f"s3: {CRATE} on http://127.0.0.1:{port()} (pid {process.pid})")
+    print(f"s3: {NAME} on http://127.0.0.1:{port()} (pid {process.pid})")
     return 0
 
 

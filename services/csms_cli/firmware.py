@@ -42,7 +42,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     actions = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     update = actions.add_parser("update", help="ask a station to install a firmware image")
     update.add_argument("station_id", metavar="STATION")
-    update.add_argument("--location", required=True, help="URL the station downloads the image from")
+    source = update.add_mutually_exclusive_group(required=True)
+    source.add_argument("--location", help="URL the station downloads the image from")
+    source.add_argument(
+        "--image", metavar="IMAGE_ID", help="an uploaded image (csms artifacts upload): sent as its signed URL"
+    )
     update.add_argument("--retrieve-at", metavar="TIME", help="when to download it (RFC 3339; default now)")
     update.add_argument("--install-at", metavar="TIME", help="when to install it (RFC 3339; 2.x, signed 1.6)")
     update.add_argument("--signing-certificate", type=Path, metavar="FILE", help="PEM certificate of the signer")
@@ -100,7 +104,10 @@ def _when(request: Any, name: str, value: datetime | None) -> None:
 
 def request_update(args: argparse.Namespace, client: CsmsClient) -> int:
     request = firmware_pb2.RequestFirmwareUpdateRequest(
-        station_id=args.station_id, location=args.location, signature=args.signature or ""
+        station_id=args.station_id,
+        location=args.location or "",
+        image_id=args.image or "",
+        signature=args.signature or "",
     )
     try:
         if args.signing_certificate is not None:
@@ -143,6 +150,7 @@ def _requested(args: argparse.Namespace, made: firmware_pb2.FirmwareRequested) -
                 ("request", made.request_key),
                 ("command", made.command),
                 ("command id", made.command_id),
+                ("image", made.image_id or None),
                 ("request id", made.ocpp_request_id or None),
                 ("queued if offline", "yes" if made.queued_if_offline else "no"),
             ]

@@ -99,6 +99,7 @@ def _config(args: argparse.Namespace) -> StackConfig:
         transactions_ports=ports(50053),
         security_ports=ports(50054),
         firmware_ports=ports(50055),
+        firmware_http_ports=ports(8090),
         api_ports=(args.api_port,) if args.api_port else (),
         accept_unknown_stations=args.accept_unknown_stations,
     )

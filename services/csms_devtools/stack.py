@@ -4,11 +4,12 @@ Used by `make run` (foreground, Ctrl-C stops everything), `make up`/`make down` 
 end-to-end and fault tests (their own ports, two instances of everything). Each process is `csms serve
 <service>` configured through `CSMS_*` environment variables: instance n of a service is the process
 `<service>-n`, with its own instance id, gRPC port, metrics port and log file; its peers reach every instance of
-a service through one gRPC target (`StackConfig.target`). The operator API runs as `api-n` processes, one per
-`api_ports` entry (none by default). Readiness is the gRPC health service of every process, the edge WebSocket
-ports and the API's `/readyz`. gRPC runs over mutual TLS: every process gets the certificate of its identity from
-the development PKI in `pki_dir` (`ensure_dev_pki`, created on start), and the stack's own probes and test clients
-use `cli`'s (`StackConfig.grpc_tls`; docs/adr/0029).
+a service through one gRPC target (`StackConfig.target`); each firmware instance also serves artifacts over
+HTTP on its own port (`firmware_http_ports`), from the artifact directory it shares with the API. The operator
+API runs as `api-n` processes, one per `api_ports` entry (none by default). Readiness is the gRPC health
+service of every process, the edge WebSocket ports and the API's `/readyz`. gRPC runs over mutual TLS: every
+process gets the certificate of its identity from the development PKI in `pki_dir` (`ensure_dev_pki`, created on
+start), and the stack's own probes and test clients use `cli`'s (`StackConfig.grpc_tls`; docs/adr/0029).
 Side effects: starts and signals processes, writes logs and a state file under the run directory.
 """
 
@@ -37,6 +38,7 @@ from csms_kernel.pki.dev import DevPki, ensure_dev_pki
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RUN_DIR = REPO_ROOT / ".infra" / "run" / "stack"
 DEFAULT_PKI_DIR = REPO_ROOT / ".infra" / "pki"
+DEFAULT_ARTIFACTS_DIR = REPO_ROOT / ".infra" / "artifacts"
 TLS_SERVER_NAME = "localhost"
 """The name every development internal certificate carries (targets may list IP addresses)."""
 
@@ -65,6 +67,11 @@ class StackConfig:
     transactions_ports: tuple[int, ...] = (50053,)
     security_ports: tuple[int, ...] = (50054,)
     firmware_ports: tuple[int, ...] = (50055,)
+    # The station-facing artifact HTTP port of each firmware instance (by index; an instance beyond the tuple
+    # picks a free port), and the one local artifact directory the firmware instances, the API and `csms
+    # artifacts` share (an image uploaded through the API is served by any firmware instance; docs/adr/0038).
+    firmware_http_ports: tuple[int, ...] = (8090,)
+    artifacts_dir: Path = DEFAULT_ARTIFACTS_DIR
     # The HTTP port of each operator API instance (`api-1`, ...); none: no API.
     api_ports: tuple[int, ...] = ()
     accept_unknown_stations: bool = False
@@ -114,6 +121,16 @@ class StackConfig:
     @property
     def firmware_address(self) -> str:
         return self.target("firmware")
+
+    def firmware_http_listen(self, index: int) -> str:
+        """`CSMS_FIRMWARE_HTTP_LISTEN` of firmware instance `index` (from 0)."""
+        ports = self.firmware_http_ports
+        return f"{self.host}:{ports[index] if index < len(ports) else 0}"
+
+    @property
+    def artifacts_url(self) -> str:
+        """The artifact server of the first firmware instance: the base of the download URLs the API signs."""
+        return f"http://{self.host}:{self.firmware_http_ports[0]}" if self.firmware_http_ports else ""
 
     @property
     def api_url(self) -> str:
@@ -190,6 +207,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
         "CSMS_TRANSACTIONS_ADDRESS": config.transactions_address,
         "CSMS_SECURITY_ADDRESS": config.security_address,
         "CSMS_FIRMWARE_ADDRESS": config.firmware_address,
+        "CSMS_FIRMWARE_STORE_DIR": str(config.artifacts_dir),
         **config.extra_env,
     }
     own = {
@@ -207,6 +225,8 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
                 f"{prefix}_INSTANCE_ID": f"{config.instance_prefix}{name}",
                 **own.get(service, {}),
             }
+            if service == "firmware":
+                env["CSMS_FIRMWARE_HTTP_LISTEN"] = config.firmware_http_listen(index)
             specs.append(ProcessSpec(name, service, env, address))
     for index, port in enumerate(config.api_ports):
         name = f"api-{index + 1}"
@@ -215,6 +235,7 @@ def process_specs(config: StackConfig) -> list[ProcessSpec]:
             "CSMS_API_HOST": config.host,
             "CSMS_API_PORT": str(port),
             "CSMS_API_INSTANCE_ID": f"{config.instance_prefix}{name}",
+            "CSMS_FIRMWARE_PUBLIC_URL": config.artifacts_url,
         }
         specs.append(ProcessSpec(name, "api", env, "", http_port=port))
     for index, port in enumerate(config.edge_ports):

@@ -4,12 +4,14 @@ No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts 
 clients, then runs the call runner (answers the firmware, log, diagnostics and publish status notifications,
 publishing the reports with the replies on csms.firmware.events.v1), the station history projector (that topic
 and device-model's boots and firmware command outcomes), the campaigns projector (csms.firmware.campaigns.v1),
-the campaign driver (the campaigns whose lease this instance holds) and the gRPC FirmwareService (requests handed
-to device-model's operator commands, station histories, campaigns).
+the campaign driver (the campaigns whose lease this instance holds), the gRPC FirmwareService (requests handed to
+device-model's operator commands, updates from uploaded images, station histories, campaigns) and the
+station-facing artifact HTTP server (image downloads, log uploads; `CSMS_FIRMWARE_HTTP_LISTEN`, docs/adr/0038).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +21,8 @@ from csms_firmware.adapters.history_store import CassandraFirmwareHistory
 from csms_firmware.adapters.request_keys import CassandraRequestKeys
 from csms_firmware.api.grpc_api import FirmwareServicer
 from csms_firmware.app.requests import FirmwareRequests
+from csms_firmware.artifacts.bootstrap import build_artifacts
+from csms_firmware.artifacts.settings import ArtifactSettings
 from csms_firmware.campaigns.adapters.campaign_log import KafkaCampaignLog
 from csms_firmware.campaigns.adapters.leases import CassandraCampaignLeases
 from csms_firmware.campaigns.adapters.station_directory import DeviceModelStations
@@ -29,7 +33,13 @@ from csms_firmware.campaigns.projections.campaigns import PROJECTION as CAMPAIGN
 from csms_firmware.domain.events import TOPIC
 from csms_firmware.ocpp.context import FirmwareContext
 from csms_firmware.ocpp.routing import TABLES
-from csms_firmware.ports import FirmwareEventPublisher, FirmwareHistory, RequestKeys, StationCommands
+from csms_firmware.ports import (
+    FirmwareEventPublisher,
+    FirmwareHistory,
+    FirmwareImages,
+    RequestKeys,
+    StationCommands,
+)
 from csms_firmware.projections.history import PROJECTION
 from csms_firmware.projections.tables import KEYSPACE
 from csms_firmware.settings import FirmwareSettings
@@ -41,6 +51,7 @@ from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
+from csms_kernel.infra.production import DevelopmentSecrets
 from csms_kernel.ocpp.ownership import FIRMWARE
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
@@ -56,6 +67,7 @@ def utc_now() -> datetime:
 def build(
     settings: FirmwareSettings,
     *,
+    artifact_settings: ArtifactSettings | None = None,
     session: CassandraSession | None = None,
     commands: StationCommands | None = None,
     events: FirmwareEventPublisher | None = None,
@@ -64,10 +76,12 @@ def build(
     campaigns: CampaignLog | None = None,
     leases: CampaignLeases | None = None,
     directory: StationDirectory | None = None,
+    images: FirmwareImages | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The firmware service, wired; each keyword replaces a port (tests pass fakes). A `session` passed in stays
-    the caller's to connect and close."""
+    the caller's to connect and close. `artifact_settings` (default: read from the environment) configure the
+    artifact store and server, started after the session."""
     instance = settings.instance_id
     resources: list[Resource] = []
     if session is None:
@@ -75,6 +89,8 @@ def build(
             settings.cassandra_contact_points, settings.cassandra_port, settings.cassandra_local_dc, None
         )
         resources.append(session)
+    artifacts = build_artifacts(artifact_settings or ArtifactSettings(), session, clock=clock)
+    resources.extend(artifacts.resources)
     if commands is None:
         commands = client = StationCommandsClient(
             settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
@@ -101,6 +117,7 @@ def build(
         events or KafkaFirmwareEvents(events_producer),
         clock,
         timedelta(seconds=settings.command_expiry_s),
+        images or artifacts.artifacts,
     )
     history = history or CassandraFirmwareHistory(session)
     campaigns_projector, campaigns_consumer = kafka_projection_runner(
@@ -150,4 +167,12 @@ def build(
 def main() -> None:
     """The process entry (`python -m csms_firmware`, `csms serve firmware`)."""
     settings = FirmwareSettings()
-    serve_process(NAME, settings, build, instance_id=settings.instance_id)
+    artifact_settings = ArtifactSettings()
+    if settings.environment == "production" and artifact_settings.development_secrets():
+        raise DevelopmentSecrets(artifact_settings.development_secrets())
+    serve_process(
+        NAME,
+        settings,
+        functools.partial(build, artifact_settings=artifact_settings),
+        instance_id=settings.instance_id,
+    )

@@ -1,4 +1,4 @@
-"""The firmware service's ports: what its use cases need from device-model, Kafka and its read model
+"""The firmware service's ports: what its use cases need from device-model, Kafka, its read model and the artifacts
 (Protocols; the gRPC, Kafka and Cassandra adapters are in adapters/, the fakes in tests/kit/fakes/firmware.py)."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
+from csms_firmware.artifacts.model import FirmwareImage
+from csms_firmware.artifacts.service import SignedUrl
 
 
 class StationCommands(Protocol):
@@ -32,6 +34,18 @@ class RequestKeys(Protocol):
     ) -> tuple[str, dict[str, Any]]:
         """Stores the command and params under the station's request key unless the key has some already;
         returns what is stored (the first claim's, whoever made it)."""
+
+
+class FirmwareImages(Protocol):
+    """Uploaded firmware images and their signed download URLs (csms_firmware.artifacts.Artifacts)."""
+
+    async def image(self, image_id: str) -> FirmwareImage | None: ...
+
+    def download_url(
+        self, key: str, station_id: str = "", ttl_s: int | None = None, *, usable_from: datetime | None = None
+    ) -> SignedUrl:
+        """A signed URL of the object, valid for the download TTL (or `ttl_s`) from now or `usable_from`."""
+        ...
 
 
 class FirmwareEventPublisher(Protocol):

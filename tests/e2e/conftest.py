@@ -51,9 +51,11 @@ async def stack(
         transactions_ports=(free_port(), free_port()),
         security_ports=(free_port(), free_port()),
         firmware_ports=(free_port(), free_port()),
+        firmware_http_ports=(free_port(), free_port()),
         api_ports=(free_port(),),
         heartbeat_interval_s=60,
         run_dir=tmp_path_factory.mktemp("stack"),
+        artifacts_dir=tmp_path_factory.mktemp("artifacts"),
         instance_prefix=f"e2e-{uuid.uuid4().hex[:6]}-",
         # a ring of 3 live events: a resumed SSE stream catches up through its own consumer (ADR 0022)
         extra_env={

@@ -73,6 +73,8 @@ async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[M
             transactions_ports=tuple(free_port() for _ in range(instances)),
             security_ports=tuple(free_port() for _ in range(instances)),
             firmware_ports=tuple(free_port() for _ in range(instances)),
+            firmware_http_ports=tuple(free_port() for _ in range(instances)),
+            artifacts_dir=tmp_path / "artifacts",
             accept_unknown_stations=True,
             heartbeat_interval_s=heartbeat_interval_s,
             run_dir=tmp_path / f"stack-{len(stacks)}",

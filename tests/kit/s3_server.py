@@ -1,6 +1,6 @@
 """A real S3-compatible server for the S3 store's integration tests: `CSMS_TEST_S3_ENDPOINT_URL` (with
-`CSMS_TEST_S3_ACCESS_KEY_ID`, `CSMS_TEST_S3_SECRET_ACCESS_KEY`) when set, else deploy/s3_server.py's s3s-fs
-(built once with cargo, cached under .infra/s3s) on a free port with its data in a temporary directory. If it can be
+`CSMS_TEST_S3_ACCESS_KEY_ID`, `CSMS_TEST_S3_SECRET_ACCESS_KEY`) when set, else deploy/s3_server.py's gofakes3
+(installed once with go, cached under .infra/s3) on a free port with its data in a temporary directory. If it can be
 had neither way, the session fails with the reason (never skips)."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def start_s3(data_dir: Path) -> tuple[S3Endpoint, Callable[[], None]]:
     script = _script()
     port = free_port()
     try:
-        process = script.launch(data_dir / "root", port, data_dir / "s3s-fs.log")
+        process = script.launch(data_dir / "root", port, data_dir / "gofakes3.log")
     except RuntimeError as exc:
         pytest.fail(f"no S3-compatible server: {exc}", pytrace=False)
 

@@ -41,6 +41,7 @@ def one_instance_config(infra: Infra, run_dir: Path, pki_dir: Path, **overrides:
             "transactions_ports",
             "security_ports",
             "firmware_ports",
+            "firmware_http_ports",
             "api_ports",
         )
     }
@@ -51,6 +52,7 @@ def one_instance_config(infra: Infra, run_dir: Path, pki_dir: Path, **overrides:
         cassandra_local_dc=infra.local_dc,
         run_dir=run_dir,
         pki_dir=pki_dir,
+        artifacts_dir=run_dir / "artifacts",
         **{**ports, **overrides},
     )
 

@@ -105,6 +105,7 @@ SERVICES = {
         "firmware",
         [
             "CassandraSession",
+            "ArtifactHttpServer",
             "Closing",
             "Closing",
             "AsyncConsumer",

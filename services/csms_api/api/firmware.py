@@ -57,7 +57,16 @@ class Delivery(BaseModel):
 
 
 class FirmwareUpdate(Delivery):
-    location: AnyUrl = Field(description="Where the station downloads the image (http, https, ftp, ...).")
+    location: AnyUrl | None = Field(
+        default=None, description="Where the station downloads the image (http, https, ftp, ...); or image_id."
+    )
+    image_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="An uploaded image (POST /api/v1/firmware/images): the station gets its own signed download "
+        "URL, and the image's signature and signing certificate unless given here.",
+    )
     retrieve_at: AwareDatetime | None = Field(default=None, description="When to start the download (now).")
     install_at: AwareDatetime | None = Field(default=None, description="When to install it (2.x, signed 1.6).")
     signing_certificate: str | None = Field(
@@ -82,6 +91,7 @@ class FirmwareRequest(BaseModel):
     kind: RequestKind | None
     command: str = Field(description="The device-model command: update-firmware, get-log, get-diagnostics.")
     command_id: str = Field(description="GET /api/v1/commands/{command_id} shows it.")
+    image_id: str | None = Field(default=None, description="The uploaded image an update installs.")
     ocpp_request_id: int | None = Field(description="The requestId the station's notifications carry.")
     params: Any = Field(description="The command's version-neutral parameters as sent.")
     queued_if_offline: bool
@@ -147,6 +157,7 @@ def firmware_request(message: fw.FirmwareRequested) -> FirmwareRequest:
         kind=_KINDS.get(message.kind),
         command=message.command,
         command_id=message.command_id,
+        image_id=message.image_id or None,
         ocpp_request_id=message.ocpp_request_id or None,
         params=convert.parsed(message.params_json) or {},
         queued_if_offline=message.queued_if_offline,
@@ -215,12 +226,16 @@ def _delivery(api: ApiContext, body: Delivery, request: Any, key: str | None) ->
 async def update_firmware(
     station_id: StationId, body: FirmwareUpdate, api: Api, response: Response, idempotency_key: IdempotencyKey = None
 ) -> FirmwareRequest:
-    """Sends UpdateFirmware (1.6: SignedUpdateFirmware for a signed image) now, or once the station is back with
-    `queue_if_offline`; 202 with the request (follow it with `GET .../firmware`). 404: unknown station; 409:
+    """Sends UpdateFirmware (1.6: SignedUpdateFirmware for a signed image) of a location or an uploaded image
+    (`image_id`) now, or once the station is back with `queue_if_offline`; 202 with the request (follow it with
+    `GET .../firmware`). 404: unknown station or image; 409:
     offline without queue_if_offline; 422: parameters the station's version cannot express."""
+    if (body.location is None) == (body.image_id is None):
+        raise invalid("body", "give either location or image_id")
     request = fw.RequestFirmwareUpdateRequest(
         station_id=station_id,
-        location=str(body.location),
+        location=str(body.location or ""),
+        image_id=body.image_id or "",
         signing_certificate=body.signing_certificate or "",
         signature=body.signature or "",
     )

@@ -6,7 +6,10 @@ Exactly once: the params are claimed under the request key (the caller's, or a n
 sent, and device-model's idempotency key is derived from the request key, so a repeat of the request, after a
 crash between any two steps included, sends the same params, gets the one command already made and records the
 same event (same id, and the command's creation time) again, never a second UpdateFirmware. A repeat asking for
-something else under the key is `KeyConflict`. Side effects: Cassandra, gRPC to device-model, Kafka."""
+something else under the key is `KeyConflict`. An update of an uploaded image (`update_from_image`) sends the
+image's signed download URL for the station (its SHA-256 in the fragment, which never reaches the server), and
+the image's signature and signing certificate; the image id is claimed with the params, and a repeat sends the
+first claim's URL although a new one would differ. Side effects: Cassandra, gRPC to device-model, Kafka."""
 
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from datetime import datetime, timedelta
 
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.domain.events import IDEMPOTENCY_PREFIX, requested
-from csms_firmware.domain.params import CommandParams
-from csms_firmware.ports import FirmwareEventPublisher, RequestKeys, StationCommands
+from csms_firmware.domain.params import IMAGE_ID, CommandParams, image_update_params, to_send
+from csms_firmware.ports import FirmwareEventPublisher, FirmwareImages, RequestKeys, StationCommands
 from csms_kernel.infra.envelopes import to_datetime
 
 MAX_REQUEST_KEY = 150
@@ -26,6 +29,10 @@ MAX_REQUEST_KEY = 150
 
 class KeyConflict(ValueError):
     """The request key was used for another request of the station; the message names it."""
+
+
+class UnknownImage(LookupError):
+    """No uploaded image has the id; the message names it."""
 
 
 class FirmwareRequests:
@@ -36,8 +43,10 @@ class FirmwareRequests:
         events: FirmwareEventPublisher,
         clock: Callable[[], datetime],
         command_expiry: timedelta,
+        images: FirmwareImages,
     ) -> None:
         self._keys = keys
+        self._images = images
         self._commands = commands
         self._events = events
         self._clock = clock
@@ -66,12 +75,13 @@ class FirmwareRequests:
         recorded = await self._commands.send(
             station_id,
             command.command,
-            params,
+            to_send(params),
             idempotency_key=IDEMPOTENCY_PREFIX + key,
             queue_if_offline=queue_if_offline,
             expires_at=expires_at if queue_if_offline else None,
         )
         sent_params = json.loads(recorded.params_json or "{}")
+        image_id = str(params.get(IMAGE_ID) or "")
         request = firmware_pb2.FirmwareRequested(
             request_key=key,
             kind=command.kind,
@@ -80,7 +90,65 @@ class FirmwareRequests:
             ocpp_request_id=int(sent_params.get("request_id") or 0),
             params_json=recorded.params_json,
             queued_if_offline=queue_if_offline,
+            image_id=image_id,
         )
         at = to_datetime(recorded.created_at) if recorded.HasField("created_at") else self._clock()
         await self._events.publish([requested(station_id, request, at)])
         return request
+
+    async def update_from_image(
+        self,
+        station_id: str,
+        image_id: str,
+        request_key: str,
+        *,
+        queue_if_offline: bool,
+        expires_at: datetime | None,
+        retrieve_at: datetime | None = None,
+        install_at: datetime | None = None,
+        retries: int | None = None,
+        retry_interval_s: int = 0,
+    ) -> firmware_pb2.FirmwareRequested:
+        """Updates the station with the uploaded image (see `update_image`)."""
+        request = firmware_pb2.RequestFirmwareUpdateRequest(
+            station_id=station_id,
+            image_id=image_id,
+            queue_if_offline=queue_if_offline,
+            request_key=request_key,
+            has_retries=retries is not None,
+            retries=retries or 0,
+            retry_interval_s=retry_interval_s,
+        )
+        for name, when in (("retrieve_at", retrieve_at), ("install_at", install_at), ("expires_at", expires_at)):
+            if when is not None:
+                getattr(request, name).FromDatetime(when)
+        return await self.update_image(request, expires_at=expires_at)
+
+    async def update_image(
+        self, request: firmware_pb2.RequestFirmwareUpdateRequest, *, expires_at: datetime | None
+    ) -> firmware_pb2.FirmwareRequested:
+        """The update of `request.image_id` as recorded: the URL is the station's own and stays valid for the
+        download TTL past the retrieve time or the queued command's expiry. Raises UnknownImage, BadRequest,
+        KeyConflict, CommandRefused or EventLogUnavailable."""
+        image = await self._images.image(request.image_id)
+        if image is None:
+            raise UnknownImage(f"no firmware image {request.image_id!r}")
+        now = self._clock()
+        if request.queue_if_offline and expires_at is None:
+            expires_at = now + self._command_expiry
+        starts = [to_datetime(request.retrieve_at)] if request.HasField("retrieve_at") else []
+        if request.queue_if_offline and expires_at is not None:
+            starts.append(expires_at)
+        url = self._images.download_url(
+            image.content_key, request.station_id, usable_from=max(starts) if starts else None
+        )
+        command = image_update_params(
+            request, f"{url.url}#sha256={image.sha256}", image.signature, image.signing_certificate, now
+        )
+        return await self.request(
+            request.station_id,
+            command,
+            queue_if_offline=request.queue_if_offline,
+            expires_at=expires_at,
+            request_key=request.request_key,
+        )

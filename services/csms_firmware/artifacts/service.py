@@ -141,8 +141,16 @@ class Artifacts:
         await self.images.add(image)
         return image
 
-    def download_url(self, key: str, station_id: str = "", ttl_s: int | None = None) -> SignedUrl:
-        expires_at = self._clock() + (self._download_ttl if ttl_s is None else timedelta(seconds=ttl_s))
+    async def image(self, image_id: str) -> FirmwareImage | None:
+        return await self.images.get(image_id)
+
+    def download_url(
+        self, key: str, station_id: str = "", ttl_s: int | None = None, *, usable_from: datetime | None = None
+    ) -> SignedUrl:
+        """Valid for `ttl_s` (default: the download TTL) from now, or from `usable_from` when later (a retrieve
+        time, or the expiry of a command queued for an offline station)."""
+        start = self._clock() if usable_from is None else max(self._clock(), usable_from)
+        expires_at = start + (self._download_ttl if ttl_s is None else timedelta(seconds=ttl_s))
         query = self._signer.download_query(key, expires_at, station_id)
         return SignedUrl(f"{self.base_url}/artifacts/{quote(key)}?{query}", expires_at.replace(microsecond=0))
 

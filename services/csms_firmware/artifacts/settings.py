@@ -1,8 +1,8 @@
 """`ArtifactSettings`: where artifacts are stored, how stations reach them, the URL signing secret and the limits.
 
-Read from `CSMS_FIRMWARE_*` by every process that touches artifacts: the firmware service (its settings class
-includes these fields) and the operator API and CLI (which build `ArtifactSettings()` on their own), so one
-environment configures all of them. Reads the environment.
+Read from `CSMS_FIRMWARE_*` by every process that touches artifacts: the firmware service, the operator API and
+the CLI (each builds `ArtifactSettings()` beside its own settings), so one environment configures all of them.
+Reads the environment.
 """
 
 from __future__ import annotations

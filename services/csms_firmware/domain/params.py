@@ -1,6 +1,7 @@
 """The device-model command and version-neutral params of an operator's firmware request (update-firmware,
 get-log, get-diagnostics). Device-model checks the params against the station's version and refuses what it
-cannot send, naming the field. Pure, no I/O."""
+cannot send, naming the field. An update of an uploaded image also claims the image id (`CLAIM_ONLY`: kept with
+the request key, never sent). Pure, no I/O."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ GET_LOG = "get-log"
 GET_DIAGNOSTICS = "get-diagnostics"
 LOG_COMMANDS = (GET_LOG, GET_DIAGNOSTICS)
 LOG_TYPES = ("diagnostics", "security")
+IMAGE_ID = "image_id"
+CLAIM_ONLY = frozenset({IMAGE_ID})
+"""Params claimed with the request key but not part of the command (`to_send` drops them)."""
 
 
 class BadRequest(ValueError):
@@ -40,6 +44,11 @@ class CommandParams:
             return {name: value for name, value in found.items() if name not in self.defaulted}
 
         return command == self.command and given(params) == given(self.params)
+
+
+def to_send(params: dict[str, Any]) -> dict[str, Any]:
+    """The command's params out of claimed ones."""
+    return {name: value for name, value in params.items() if name not in CLAIM_ONLY}
 
 
 def _when(message: Any, name: str) -> str | None:
@@ -74,6 +83,28 @@ def update_params(request: firmware_pb2.RequestFirmwareUpdateRequest, now: datet
     }
     defaulted = frozenset() if retrieve else frozenset({"retrieve_date_time"})
     return CommandParams(firmware_pb2.REQUEST_KIND_FIRMWARE_UPDATE, UPDATE_FIRMWARE, _present(params), defaulted)
+
+
+def image_update_params(
+    request: firmware_pb2.RequestFirmwareUpdateRequest, location: str, signature: str, certificate: str, now: datetime
+) -> CommandParams:
+    """update-firmware of the uploaded image `request.image_id`: `location` is its signed URL, `signature` and
+    `certificate` the image's unless the request names its own. The URL differs on every call (its expiry), so
+    it is `defaulted`: a repeat under the key sends the first claim's URL; the image id tells requests apart."""
+    if request.location:
+        raise BadRequest("give either location or image_id, not both")
+    with_location = firmware_pb2.RequestFirmwareUpdateRequest()
+    with_location.CopyFrom(request)
+    with_location.location = location
+    with_location.signature = request.signature or signature
+    with_location.signing_certificate = request.signing_certificate or certificate
+    made = update_params(with_location, now)
+    return CommandParams(
+        made.kind,
+        made.command,
+        {**made.params, IMAGE_ID: request.image_id},
+        made.defaulted | {"location"},
+    )
 
 
 def log_params(request: firmware_pb2.RequestLogUploadRequest) -> CommandParams:

@@ -36,6 +36,7 @@ async def test_an_update_request(api: Api) -> None:
         "kind": "firmware_update",
         "command": "update-firmware",
         "command_id": "cmd-1",
+        "image_id": None,
         "ocpp_request_id": 7,
         "params": {},
         "queued_if_offline": False,
@@ -53,6 +54,27 @@ async def test_an_update_request(api: Api) -> None:
     expected.retrieve_at.FromJsonString("2026-12-06T13:00:00Z")
     expected.expires_at.FromDatetime(NOW + timedelta(hours=1))
     assert sent == expected
+
+
+async def test_an_update_of_an_uploaded_image(api: Api) -> None:
+    async with await api.as_(Scope.OPERATE) as client:
+        answer = await client.post(
+            "/api/v1/stations/CP-1/firmware/update", json={"image_id": "img-1"}, headers={"Idempotency-Key": "k"}
+        )
+    assert answer.status_code == 202, answer.text
+    [sent] = api.firmware.requests("request_firmware_update")
+    assert sent == fw.RequestFirmwareUpdateRequest(station_id="CP-1", image_id="img-1", request_key="k")
+
+
+async def test_an_update_names_exactly_one_of_location_and_image(api: Api) -> None:
+    async with await api.as_(Scope.OPERATE) as client:
+        both = await client.post(
+            "/api/v1/stations/CP-1/firmware/update", json={"location": "ftp://f/x", "image_id": "img-1"}
+        )
+        neither = await client.post("/api/v1/stations/CP-1/firmware/update", json={"retries": 1})
+    assert [both.status_code, neither.status_code] == [422, 422]
+    assert "give either location or image_id" in both.text
+    assert api.firmware.calls == []
 
 
 async def test_bad_bodies_are_422_and_reach_nothing(api: Api) -> None:
@@ -148,6 +170,7 @@ async def test_a_station_firmware_history(api: Api) -> None:
             "kind": "firmware_update",
             "command": "update-firmware",
             "command_id": "c-1",
+            "image_id": None,
             "ocpp_request_id": 7,
             "params": {"location": "ftp://f/x"},
             "queued_if_offline": False,

@@ -118,6 +118,23 @@ def test_update_sends_the_request(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "request:" in capsys.readouterr().out
 
 
+def test_update_of_an_uploaded_image(capsys: pytest.CaptureFixture[str]) -> None:
+    client = FakeClient()
+    assert run(["firmware", "update", "CS-1", "--image", "img-1", "--key", "k"], client) == exit_codes.OK
+    [(name, request)] = client.calls
+    assert (name, request) == (
+        "update",
+        firmware_pb2.RequestFirmwareUpdateRequest(station_id="CS-1", image_id="img-1", request_key="k"),
+    )
+
+
+def test_update_takes_a_location_or_an_image_not_both(capsys: pytest.CaptureFixture[str]) -> None:
+    client = FakeClient()
+    assert run(["firmware", "update", "CS-1", "--image", "i", "--location", "x://y"], client) != exit_codes.OK
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert client.calls == []
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -109,3 +109,14 @@ def test_edge_nodes_serve_wss_with_the_development_pki(tmp_path: Path) -> None:
 def test_without_tls_ports_no_wss() -> None:
     (edge,) = (spec for spec in process_specs(CONFIG) if spec.service == "edge")
     assert "CSMS_EDGE_TLS_PORT" not in edge.env
+
+
+def test_each_firmware_instance_serves_artifacts_on_its_port_from_the_directory_the_api_shares() -> None:
+    config = replace(
+        CONFIG, firmware_ports=(7041, 7042), firmware_http_ports=(7091,), api_ports=(7080,), artifacts_dir=Path("/a")
+    )
+    specs = {spec.name: spec for spec in process_specs(config)}
+    assert specs["firmware-1"].env["CSMS_FIRMWARE_HTTP_LISTEN"] == "127.0.0.1:7091"
+    assert specs["firmware-2"].env["CSMS_FIRMWARE_HTTP_LISTEN"] == "127.0.0.1:0"
+    assert {specs[name].env["CSMS_FIRMWARE_STORE_DIR"] for name in ("firmware-1", "firmware-2", "api-1")} == {"/a"}
+    assert specs["api-1"].env["CSMS_FIRMWARE_PUBLIC_URL"] == "http://127.0.0.1:7091"

@@ -5,7 +5,8 @@ refusals passed on with device-model's status, bad input INVALID_ARGUMENT; histo
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import grpc
 import pytest
@@ -13,8 +14,10 @@ import pytest
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.api.grpc_api import FirmwareServicer
 from csms_firmware.app.requests import FirmwareRequests
+from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.firmware import NOW, STATION
+from kit.builders.firmware_artifacts import Clock, build_artifacts_kit
 from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
 from kit.fakes.firmware_campaigns import ListedCampaignLog, ListedStations
 from kit.fakes.grpc_context import CONTEXT, Aborted
@@ -26,12 +29,23 @@ class Api:
         self.commands = RecordingCommands(NOW, refusal=refusal)
         self.events = PublishedEvents()
         self.history = ListedHistory()
-        self.now = NOW
+        self.clock = Clock(NOW)
         self.keys = InMemoryRequestKeys()
-        requests = FirmwareRequests(self.keys, self.commands, self.events, lambda: self.now, timedelta(hours=1))
-        self.servicer = FirmwareServicer(
-            requests, self.history, lambda: self.now, ListedCampaignLog(), ListedStations([])
+        self.artifacts = build_artifacts_kit(LocalDirectoryStore(Path("/nonexistent")), clock=self.clock)
+        self.requests = FirmwareRequests(
+            self.keys, self.commands, self.events, self.clock, timedelta(hours=1), self.artifacts.artifacts
         )
+        self.servicer = FirmwareServicer(
+            self.requests, self.history, self.clock, ListedCampaignLog(), ListedStations([])
+        )
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self.clock.now = value
 
 
 async def test_an_update_is_handed_over_and_recorded() -> None:

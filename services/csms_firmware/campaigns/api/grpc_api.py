@@ -56,8 +56,6 @@ class CampaignRpcs:
         try:
             for station in request.stations:
                 check_station_id(station)
-            if request.target.image_id:
-                raise BadCampaign("target.image_id: campaigns from uploaded images are not wired yet; give location")
             known_stations = []
             if has_filters(request.vendor, request.model, request.current_version):
                 known_stations = await self._directory.stations()

@@ -5,12 +5,14 @@ driver taking over after a crash sending no station a second UpdateFirmware."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import grpc
 
 from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.app.requests import FirmwareRequests
+from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_firmware.campaigns.adapters.station_updates import RequestStationUpdates
 from csms_firmware.campaigns.app.driver import CampaignDriver
 from csms_firmware.campaigns.domain.campaign import (
@@ -27,6 +29,7 @@ from csms_firmware.domain.events import status_reported
 from csms_firmware.projections.history import history_entry
 from csms_kernel.clients.station_commands import CommandRefused
 from csms_kernel.infra.envelopes import timestamp
+from kit.builders.firmware_artifacts import Clock, build_artifacts_kit
 from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
 from kit.fakes.firmware_campaigns import ClockedLeases, ListedCampaignLog
 
@@ -45,8 +48,9 @@ class World:
         self.leases = ClockedLeases(lambda: self.now)
         self.failing = failing
         self.offline: set[str] = set()
+        artifacts = build_artifacts_kit(LocalDirectoryStore(Path("/nonexistent")), clock=Clock(T0)).artifacts
         requests = FirmwareRequests(
-            InMemoryRequestKeys(), self.commands, self.published, lambda: self.now, timedelta(hours=1)
+            InMemoryRequestKeys(), self.commands, self.published, lambda: self.now, timedelta(hours=1), artifacts
         )
         self.updates = RequestStationUpdates(requests, lambda: self.now)
         spec = Spec(

@@ -55,7 +55,6 @@ async def test_a_campaign_targets_the_list_and_the_stations_matching_every_filte
         (fw.CreateCampaignRequest(target=TARGET), "no station"),
         (fw.CreateCampaignRequest(stations=["bad id!"], target=TARGET), "station"),
         (fw.CreateCampaignRequest(stations=["A1"]), "exactly one of image_id and location"),
-        (fw.CreateCampaignRequest(stations=["A1"], target=fw.CampaignTarget(image_id="img")), "image_id"),
         (
             fw.CreateCampaignRequest(stations=["A1"], target=TARGET, settings=fw.CampaignSettings(failure_threshold=2)),
             "failure_threshold",

@@ -92,6 +92,7 @@ class FirmwareRequested(_message.Message):
     OCPP_REQUEST_ID_FIELD_NUMBER: _builtins.int
     PARAMS_JSON_FIELD_NUMBER: _builtins.int
     QUEUED_IF_OFFLINE_FIELD_NUMBER: _builtins.int
+    IMAGE_ID_FIELD_NUMBER: _builtins.int
     request_key: _builtins.str
     """The firmware service's id of the request (the caller's request_key, or a new one); device-model's
     idempotency key is "firmware:<request_key>".
@@ -107,6 +108,10 @@ class FirmwareRequested(_message.Message):
     params_json: _builtins.str
     """The command's version-neutral params as sent (JSON object; location, dates, log type, ...)."""
     queued_if_offline: _builtins.bool
+    image_id: _builtins.str
+    """The uploaded firmware image the update installs (empty: a location given by the caller); the location is
+    then the image's signed download URL for this station.
+    """
     def __init__(
         self,
         *,
@@ -117,10 +122,11 @@ class FirmwareRequested(_message.Message):
         ocpp_request_id: _builtins.int = ...,
         params_json: _builtins.str = ...,
         queued_if_offline: _builtins.bool = ...,
+        image_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command", "command_id", b"command_id", "kind", b"kind", "ocpp_request_id", b"ocpp_request_id", "params_json", b"params_json", "queued_if_offline", b"queued_if_offline", "request_key", b"request_key"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["command", b"command", "command_id", b"command_id", "image_id", b"image_id", "kind", b"kind", "ocpp_request_id", b"ocpp_request_id", "params_json", b"params_json", "queued_if_offline", b"queued_if_offline", "request_key", b"request_key"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -310,6 +316,7 @@ class RequestFirmwareUpdateRequest(_message.Message):
     QUEUE_IF_OFFLINE_FIELD_NUMBER: _builtins.int
     EXPIRES_AT_FIELD_NUMBER: _builtins.int
     REQUEST_KEY_FIELD_NUMBER: _builtins.int
+    IMAGE_ID_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     location: _builtins.str
     has_retries: _builtins.bool
@@ -321,6 +328,11 @@ class RequestFirmwareUpdateRequest(_message.Message):
     queue_if_offline: _builtins.bool
     request_key: _builtins.str
     """The caller's idempotency key (up to 150 characters); empty: a new request."""
+    image_id: _builtins.str
+    """An uploaded image (POST /api/v1/firmware/images) instead of a location: the service sends the image's signed
+    download URL (its SHA-256 in the fragment) with the image's signature and signing certificate (unless given
+    here). NOT_FOUND: no such image.
+    """
     @_builtins.property
     def retrieve_at(self) -> _timestamp_pb2.Timestamp:
         """Absent: now."""
@@ -346,10 +358,11 @@ class RequestFirmwareUpdateRequest(_message.Message):
         queue_if_offline: _builtins.bool = ...,
         expires_at: _timestamp_pb2.Timestamp | None = ...,
         request_key: _builtins.str = ...,
+        image_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "install_at", b"install_at", "retrieve_at", b"retrieve_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "has_retries", b"has_retries", "install_at", b"install_at", "location", b"location", "queue_if_offline", b"queue_if_offline", "request_key", b"request_key", "retries", b"retries", "retrieve_at", b"retrieve_at", "retry_interval_s", b"retry_interval_s", "signature", b"signature", "signing_certificate", b"signing_certificate", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "has_retries", b"has_retries", "image_id", b"image_id", "install_at", b"install_at", "location", b"location", "queue_if_offline", b"queue_if_offline", "request_key", b"request_key", "retries", b"retries", "retrieve_at", b"retrieve_at", "retry_interval_s", b"retry_interval_s", "signature", b"signature", "signing_certificate", b"signing_certificate", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
