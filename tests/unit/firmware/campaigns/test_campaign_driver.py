@@ -13,6 +13,7 @@ from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.app.requests import FirmwareRequests
 from csms_firmware.artifacts.local import LocalDirectoryStore
+from csms_firmware.artifacts.model import FirmwareImage
 from csms_firmware.campaigns.adapters.station_updates import RequestStationUpdates
 from csms_firmware.campaigns.app.driver import CampaignDriver
 from csms_firmware.campaigns.domain.campaign import (
@@ -39,7 +40,9 @@ T0 = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
 class World:
     """Device-model, the firmware requests and history, and the stations' behaviour, on one clock."""
 
-    def __init__(self, stations: int, failing: frozenset[str] = frozenset(), **settings: object) -> None:
+    def __init__(
+        self, stations: int, failing: frozenset[str] = frozenset(), target: Target | None = None, **settings: object
+    ) -> None:
         self.now = T0
         self.commands = RecordingCommands(created_at=T0)
         self.published = PublishedEvents()
@@ -48,15 +51,20 @@ class World:
         self.leases = ClockedLeases(lambda: self.now)
         self.failing = failing
         self.offline: set[str] = set()
-        artifacts = build_artifacts_kit(LocalDirectoryStore(Path("/nonexistent")), clock=Clock(T0)).artifacts
+        self.kit = build_artifacts_kit(LocalDirectoryStore(Path("/nonexistent")), clock=Clock(T0))
         requests = FirmwareRequests(
-            InMemoryRequestKeys(), self.commands, self.published, lambda: self.now, timedelta(hours=1), artifacts
+            InMemoryRequestKeys(),
+            self.commands,
+            self.published,
+            lambda: self.now,
+            timedelta(hours=1),
+            self.kit.artifacts,
         )
         self.updates = RequestStationUpdates(requests, lambda: self.now)
         spec = Spec(
             "c1",
             tuple(f"S{i:03}" for i in range(stations)),
-            Target("2.0", location="http://fw/2.0.bin"),
+            target or Target("2.0", location="http://fw/2.0.bin"),
             Settings(**settings),  # type: ignore[arg-type]
         )
         self.log.events.append(event("c1", T0, Created(spec)))
@@ -178,3 +186,36 @@ async def test_an_offline_station_is_updated_once_it_is_connected() -> None:
     await world.run(driver, 6)
     assert campaign.stations["S001"].state == StationState.SUCCEEDED
     assert [s.idempotency_key for s in world.commands.sent if s.station_id == "S001"] == ["firmware:campaign:c1:S001:1"]
+
+
+async def test_a_campaign_from_an_uploaded_image_sends_each_station_its_signed_url_once() -> None:
+    world = World(4, target=Target("2.0", image_id="img-1"), canary_size=1, wave_size=3, failure_threshold=0.5)
+    await world.kit.images.add(
+        FirmwareImage(
+            image_id="img-1",
+            version="2.0",
+            vendor="ACME",
+            models=(),
+            filename="fw.bin",
+            content_key="images/img-1/fw.bin",
+            sha256="ab" * 32,
+            size=10,
+            uploaded_at=T0,
+        )
+    )
+    driver = world.driver("firmware-1")
+    await world.run(driver, 12)
+    campaign = driver.driven("c1")
+    assert campaign is not None and campaign.status == Status.COMPLETED
+    assert sorted(s.station_id for s in world.commands.sent) == ["S000", "S001", "S002", "S003"]
+    assert all(s.params["location"].startswith("http://artifacts.test/") for s in world.commands.sent)
+
+
+async def test_an_unknown_image_fails_the_canary_and_halts_the_campaign() -> None:
+    world = World(3, target=Target("2.0", image_id="missing"), canary_size=1, failure_threshold=0.5)
+    driver = world.driver("firmware-1")
+    await world.run(driver, 3)
+    campaign = driver.driven("c1")
+    assert campaign is not None and campaign.status == Status.HALTED
+    assert "missing" in campaign.stations["S000"].reason
+    assert world.commands.sent == []
