@@ -201,6 +201,14 @@ class CsmsClient(Protocol):
 
     def station_profiles(self, station_id: str) -> smart_charging_pb2.StationChargingProfiles: ...
 
+    def create_campaign(self, request: firmware_pb2.CreateCampaignRequest) -> firmware_pb2.CampaignView: ...
+
+    def list_campaigns(self) -> list[firmware_pb2.CampaignView]: ...
+
+    def get_campaign(self, campaign_id: str) -> firmware_pb2.CampaignView: ...
+
+    def control_campaign(self, request: firmware_pb2.ControlCampaignRequest) -> firmware_pb2.CampaignView: ...
+
     def close(self) -> None: ...
 
 
@@ -527,6 +535,24 @@ class GrpcCsmsClient:
         request = smart_charging_pb2.GetStationChargingProfilesRequest(station_id=station_id)
         with self._errors(SMART_CHARGING):
             return self._smart_charging().GetStationChargingProfiles(request, timeout=self._rpc_timeout_s)
+
+    def create_campaign(self, request: firmware_pb2.CreateCampaignRequest) -> firmware_pb2.CampaignView:
+        with self._errors(FIRMWARE):
+            return self._firmware().CreateCampaign(request, timeout=self._rpc_timeout_s)
+
+    def list_campaigns(self) -> list[firmware_pb2.CampaignView]:
+        with self._errors(FIRMWARE):
+            found = self._firmware().ListCampaigns(firmware_pb2.ListCampaignsRequest(), timeout=self._rpc_timeout_s)
+        return list(found.campaigns)
+
+    def get_campaign(self, campaign_id: str) -> firmware_pb2.CampaignView:
+        request = firmware_pb2.GetCampaignRequest(campaign_id=campaign_id)
+        with self._errors(FIRMWARE):
+            return self._firmware().GetCampaign(request, timeout=self._rpc_timeout_s)
+
+    def control_campaign(self, request: firmware_pb2.ControlCampaignRequest) -> firmware_pb2.CampaignView:
+        with self._errors(FIRMWARE):
+            return self._firmware().ControlCampaign(request, timeout=self._rpc_timeout_s)
 
     def close(self) -> None:
         for channel in self._channels.values():

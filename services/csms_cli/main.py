@@ -18,6 +18,7 @@ from csms_cli import (
     artifacts,
     call,
     charging_profiles,
+    campaigns,
     command,
     device_model,
     display_and_transfers,
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         provisioning,
         monitoring,
         firmware,
+        campaigns,
         artifacts,
         charging_profiles,
     ):

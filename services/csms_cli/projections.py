@@ -70,6 +70,12 @@ def _smart_charging_view(session: CassandraSession) -> Declared:
     return PROJECTION, None
 
 
+def _firmware_campaigns(session: CassandraSession) -> Declared:
+    from csms_firmware.campaigns.projections.campaigns import PROJECTION
+
+    return PROJECTION, None
+
+
 # Projection name (its consumer group) → its declaration and current-state step, on a session.
 PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "authorization.projector.active_sessions": _active_sessions,
@@ -79,6 +85,7 @@ PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "security.projector.events": _security_events,
     "firmware.projector.history": _firmware_history,
     "smart_charging.projector.view": _smart_charging_view,
+    "firmware.projector.campaigns": _firmware_campaigns,
 }
 
 

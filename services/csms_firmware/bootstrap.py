@@ -3,9 +3,10 @@
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers the firmware, log, diagnostics and publish status notifications,
 publishing the reports with the replies on csms.firmware.events.v1), the station history projector (that topic
-and device-model's boots and firmware command outcomes), the gRPC FirmwareService (requests handed to
-device-model's operator commands, updates from uploaded images, station histories) and the station-facing
-artifact HTTP server (image downloads, log uploads; `CSMS_FIRMWARE_HTTP_LISTEN`, docs/adr/0038).
+and device-model's boots and firmware command outcomes), the campaigns projector (csms.firmware.campaigns.v1),
+the campaign driver (the campaigns whose lease this instance holds), the gRPC FirmwareService (requests handed to
+device-model's operator commands, updates from uploaded images, station histories, campaigns) and the
+station-facing artifact HTTP server (image downloads, log uploads; `CSMS_FIRMWARE_HTTP_LISTEN`, docs/adr/0038).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from csms_firmware.api.grpc_api import FirmwareServicer
 from csms_firmware.app.requests import FirmwareRequests
 from csms_firmware.artifacts.bootstrap import build_artifacts
 from csms_firmware.artifacts.settings import ArtifactSettings
+from csms_firmware.campaigns.adapters.campaign_log import KafkaCampaignLog
+from csms_firmware.campaigns.adapters.leases import CassandraCampaignLeases
+from csms_firmware.campaigns.adapters.station_directory import DeviceModelStations
+from csms_firmware.campaigns.adapters.station_updates import RequestStationUpdates
+from csms_firmware.campaigns.app.driver import CampaignDriver
+from csms_firmware.campaigns.ports import CampaignLeases, CampaignLog, StationDirectory
+from csms_firmware.campaigns.projections.campaigns import PROJECTION as CAMPAIGNS_PROJECTION
 from csms_firmware.domain.events import TOPIC
 from csms_firmware.ocpp.context import FirmwareContext
 from csms_firmware.ocpp.routing import TABLES
@@ -65,6 +73,9 @@ def build(
     events: FirmwareEventPublisher | None = None,
     history: FirmwareHistory | None = None,
     keys: RequestKeys | None = None,
+    campaigns: CampaignLog | None = None,
+    leases: CampaignLeases | None = None,
+    directory: StationDirectory | None = None,
     images: FirmwareImages | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
@@ -108,12 +119,39 @@ def build(
         timedelta(seconds=settings.command_expiry_s),
         images or artifacts.artifacts,
     )
-    servicer = FirmwareServicer(requests, history or CassandraFirmwareHistory(session), clock)
+    history = history or CassandraFirmwareHistory(session)
+    campaigns_projector, campaigns_consumer = kafka_projection_runner(
+        settings, instance, CAMPAIGNS_PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
+    )
+    campaign_log = campaigns or KafkaCampaignLog(events_producer, session)
+    if directory is None:
+        directory = stations_client = DeviceModelStations(
+            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
+        )
+        resources.append(Closing(stations_client.close))
+    driver = CampaignDriver(
+        campaign_log,
+        leases or CassandraCampaignLeases(session),
+        RequestStationUpdates(requests, clock),
+        history,
+        clock,
+        owner=instance,
+        lease_ttl_s=settings.campaign_lease_ttl_s,
+        tick_s=settings.campaign_tick_s,
+    )
+    servicer = FirmwareServicer(requests, history, clock, campaign_log, directory)
     return Service(
         name=NAME,
         instance=instance,
-        resources=[*resources, handler_consumer, projector_consumer, dead_letter, events_producer],
-        loops=[call_runner.run, projector.run],
+        resources=[
+            *resources,
+            handler_consumer,
+            projector_consumer,
+            campaigns_consumer,
+            dead_letter,
+            events_producer,
+        ],
+        loops=[call_runner.run, projector.run, campaigns_projector.run, driver.run],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,

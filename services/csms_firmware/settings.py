@@ -28,3 +28,12 @@ class FirmwareSettings(CommonSettings):
         default=10.0, gt=0, description="Deadline of one SendCommand call to device-model (seconds)."
     )
     device_model_address: str = peer_address("device_model")
+    campaign_tick_s: float = Field(
+        default=2.0, gt=0, description="How often the campaign driver looks at the campaigns it drives (seconds)."
+    )
+    campaign_lease_ttl_s: int = Field(
+        default=15,
+        ge=3,
+        description="A campaign's driver lease lasts this long unless renewed: after a crash another instance "
+        "takes the campaign over this much later (seconds).",
+    )

@@ -17,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from csms_api.api import (
     api_keys,
     charging_profiles,
+    campaigns,
     commands,
     device_model,
     display_and_transfers,
@@ -63,6 +64,7 @@ ROUTERS = (
     security.router,
     firmware.router,
     charging_profiles.router,
+    campaigns.router,
     api_keys.router,
     monitoring.router,
 )

@@ -113,6 +113,20 @@ SMART_CHARGING_KINDS: dict[str, Kind] = {
 """SmartChargingEvent kinds streamed (a profile command handed to device-model; a 2.x station's NotifyChargingLimit,
 ClearedChargingLimit, NotifyEVChargingNeeds, NotifyEVChargingSchedule or ReportChargingProfiles)."""
 
+
+def created_fields(message: Any) -> dict[str, Any]:
+    """A campaign's creation without its (possibly 10,000-long) station list: the number of stations instead."""
+    fields = proto_fields(message)
+    fields["stations"] = len(message.stations)
+    return fields
+
+
+CAMPAIGN_KINDS: dict[str, Kind] = {
+    name: Kind(f"firmware.campaign.{name}", created_fields if name == "created" else proto_fields)
+    for name in (field.name for field in firmware_pb2.CampaignEvent.DESCRIPTOR.oneofs_by_name["event"].fields)
+}
+"""CampaignEvent kinds streamed, every one (csms.firmware.campaigns.v1; the station is the attempt's, if any)."""
+
 CONNECTION_KINDS: dict[bytes, str] = {
     b"KIND_CONNECTED": "station.connected",
     b"KIND_DISCONNECTED": "station.disconnected",
@@ -122,7 +136,7 @@ CONNECTION_KINDS: dict[bytes, str] = {
 KNOWN_TYPES: frozenset[str] = frozenset(
     {
         kind.type
-        for kinds in (DEVICE_MODEL_KINDS, TRANSACTION_KINDS, FIRMWARE_KINDS, SMART_CHARGING_KINDS)
+        for kinds in (DEVICE_MODEL_KINDS, TRANSACTION_KINDS, FIRMWARE_KINDS, SMART_CHARGING_KINDS, CAMPAIGN_KINDS)
         for kind in kinds.values()
     }
     | set(CONNECTION_KINDS.values())
@@ -195,6 +209,21 @@ def _smart_charging_event(record: Record) -> LiveEvent | None:
     return _domain_event(event, SMART_CHARGING_KINDS)
 
 
+def _campaign_event(record: Record) -> LiveEvent | None:
+    event = firmware_pb2.CampaignEvent()
+    event.ParseFromString(record.value or b"")
+    name = event.WhichOneof("event")
+    if name is None:
+        return None
+    kind = CAMPAIGN_KINDS[name]
+    change = getattr(event, name)
+    data = proto_fields(event)
+    del data[name]
+    data.update(kind.fields(change))
+    station_id = getattr(change, "station_id", "")
+    return LiveEvent(kind.type, station_id, render(kind.type, data))
+
+
 def _connection_event(record: Record) -> LiveEvent | None:
     for name, value in record.headers:
         if name == "kind":
@@ -224,6 +253,7 @@ DECODERS: dict[str, Callable[[Record], LiveEvent | None]] = {
     topics.TRANSACTIONS_EVENTS: _transaction_event,
     topics.FIRMWARE_EVENTS: _firmware_event,
     topics.SMART_CHARGING_EVENTS: _smart_charging_event,
+    topics.FIRMWARE_CAMPAIGNS: _campaign_event,
 }
 
 SOURCE_TOPICS: tuple[str, ...] = tuple(DECODERS)

@@ -1,9 +1,9 @@
 """The FirmwareService gRPC servicer: firmware and log requests (handed to app/requests.py) and each station's
-history (read model folded by domain/history.py). An update names a location or an uploaded image (`image_id`;
-NOT_FOUND when there is none). A station id or params that cannot make a command is
-INVALID_ARGUMENT; device-model's refusal keeps its status (NOT_FOUND: unknown station, FAILED_PRECONDITION:
-offline without queue_if_offline, UNAVAILABLE: device-model unreachable); a request key used for another request
-is ALREADY_EXISTS; Kafka unreachable is UNAVAILABLE."""
+history (read model folded by domain/history.py); the campaign rpcs are campaigns/api/grpc_api.py's. An update
+names a location or an uploaded image (`image_id`; NOT_FOUND when there is none). A station id or params that
+cannot make a command is INVALID_ARGUMENT; device-model's refusal keeps its status (NOT_FOUND: unknown station,
+FAILED_PRECONDITION: offline without queue_if_offline, UNAVAILABLE: device-model unreachable); a request key used
+for another request is ALREADY_EXISTS; Kafka unreachable is UNAVAILABLE."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import grpc
 
 from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
 from csms_firmware.app.requests import MAX_REQUEST_KEY, FirmwareRequests, KeyConflict, UnknownImage
+from csms_firmware.campaigns.api.grpc_api import CampaignRpcs
+from csms_firmware.campaigns.ports import CampaignLog, StationDirectory
 from csms_firmware.domain.history import LOG_UPLOAD, station_history
 from csms_firmware.domain.params import BadRequest, CommandParams, log_params, update_params
 from csms_firmware.ports import FirmwareHistory
@@ -27,8 +29,16 @@ Context = grpc.aio.ServicerContext[Any, Any]
 Send = Callable[[datetime | None], Awaitable[firmware_pb2.FirmwareRequested]]
 
 
-class FirmwareServicer(firmware_pb2_grpc.FirmwareServiceServicer):
-    def __init__(self, requests: FirmwareRequests, history: FirmwareHistory, clock: Callable[[], datetime]) -> None:
+class FirmwareServicer(CampaignRpcs, firmware_pb2_grpc.FirmwareServiceServicer):
+    def __init__(
+        self,
+        requests: FirmwareRequests,
+        history: FirmwareHistory,
+        clock: Callable[[], datetime],
+        campaigns: CampaignLog,
+        directory: StationDirectory,
+    ) -> None:
+        CampaignRpcs.__init__(self, campaigns, directory, clock)
         self._requests = requests
         self._history = history
         self._clock = clock

@@ -6,6 +6,7 @@ TRANSACTIONS_EVENTS = "csms.transactions.events.v1"
 AUTHORIZATION_EVENTS = "csms.authorization.events.v1"
 FIRMWARE_EVENTS = "csms.firmware.events.v1"
 SMART_CHARGING_EVENTS = "csms.smart_charging.events.v1"
+FIRMWARE_CAMPAIGNS = "csms.firmware.campaigns.v1"
 STATION_CREDENTIALS = "csms.authorization.station_credentials.v1"
 DEAD_LETTER = "csms.dead_letter.v1"
 

@@ -429,7 +429,7 @@ class FakeSecurity(_Recording):
 @dataclass
 class FakeFirmware(_Recording):
     """FirmwareService: requests answered with `requested` (its station and key taken from the request), the
-    histories given per station."""
+    histories given per station, campaigns kept as created (controls change their status or settings)."""
 
     service: str = "firmware"
     requested: fw.FirmwareRequested = field(
@@ -437,6 +437,7 @@ class FakeFirmware(_Recording):
     )
     firmware: dict[str, fw.GetStationFirmwareResponse] = field(default_factory=dict)
     logs: dict[str, fw.ListLogRequestsResponse] = field(default_factory=dict)
+    campaigns: dict[str, fw.CampaignView] = field(default_factory=dict)
 
     async def request_firmware_update(self, request: fw.RequestFirmwareUpdateRequest) -> fw.FirmwareRequested:
         self._called("request_firmware_update", request)
@@ -461,6 +462,35 @@ class FakeFirmware(_Recording):
     async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse:
         self._called("log_requests", station_id)
         return self.logs.get(station_id, fw.ListLogRequestsResponse())
+
+    async def create_campaign(self, request: fw.CreateCampaignRequest) -> fw.CampaignView:
+        self._called("create_campaign", request)
+        made = fw.CampaignView(campaign_id=request.campaign_id or "new-campaign", name=request.name, status="running")
+        made.target.CopyFrom(request.target)
+        made.settings.CopyFrom(request.settings)
+        self.campaigns[made.campaign_id] = made
+        return made
+
+    async def list_campaigns(self) -> fw.ListCampaignsResponse:
+        self._called("list_campaigns", None)
+        return fw.ListCampaignsResponse(campaigns=list(self.campaigns.values()))
+
+    async def get_campaign(self, campaign_id: str) -> fw.CampaignView:
+        self._called("get_campaign", campaign_id)
+        if campaign_id not in self.campaigns:
+            raise PeerError(self.service, grpc.StatusCode.NOT_FOUND, f"no campaign {campaign_id!r}")
+        return self.campaigns[campaign_id]
+
+    async def control_campaign(self, request: fw.ControlCampaignRequest) -> fw.CampaignView:
+        self._called("control_campaign", request)
+        found = self.campaigns.get(request.campaign_id)
+        if found is None:
+            raise PeerError(self.service, grpc.StatusCode.NOT_FOUND, f"no campaign {request.campaign_id!r}")
+        if request.action == "settings":
+            found.settings.CopyFrom(request.settings)
+        else:
+            found.status = {"pause": "paused", "resume": "running", "abort": "aborted"}[request.action]
+        return found
 
 
 @dataclass

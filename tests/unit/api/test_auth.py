@@ -59,6 +59,11 @@ ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("POST", "/api/v1/stations/CP-1/composite-schedule", OPERATE, {"evse_id": 1, "duration": 60}),
     ("GET", "/api/v1/stations/CP-1/charging-profiles", READ, None),
     ("GET", "/api/v1/stations/CP-1/composite-schedule", READ, None),
+    ("POST", "/api/v1/firmware/campaigns", OPERATE, {"stations": ["CP-1"], "target": {"location": "https://f/x"}}),
+    ("GET", "/api/v1/firmware/campaigns", READ, None),
+    ("GET", "/api/v1/firmware/campaigns/c1", READ, None),
+    ("POST", "/api/v1/firmware/campaigns/c1/pause", OPERATE, None),
+    ("PATCH", "/api/v1/firmware/campaigns/c1", OPERATE, {"failure_threshold": 0.2}),
     ("POST", "/api/v1/stations/CP-1/logs/request", OPERATE, {"remote_location": "https://up.example/1"}),
     ("GET", "/api/v1/stations/CP-1/logs", READ, None),
     ("GET", "/api/v1/api-keys", ADMIN, None),
@@ -83,6 +88,8 @@ def test_every_api_route_is_listed_here(api: Api) -> None:
         "{key_id}": "0123456789abcdef",
         "{stream_id}": "7",
         "{request_id}": "1",
+        "{campaign_id}": "c1",
+        "{action}": "pause",
     }
     filled = set()
     for method, path in documented:

@@ -19,6 +19,7 @@ from csms_kernel.infra.envelopes import timestamp
 from kit.builders.firmware import NOW, STATION
 from kit.builders.firmware_artifacts import Clock, build_artifacts_kit
 from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
+from kit.fakes.firmware_campaigns import ListedCampaignLog, ListedStations
 from kit.fakes.grpc_context import CONTEXT, Aborted
 from unit.firmware.events import boot, report, update
 
@@ -34,7 +35,9 @@ class Api:
         self.requests = FirmwareRequests(
             self.keys, self.commands, self.events, self.clock, timedelta(hours=1), self.artifacts.artifacts
         )
-        self.servicer = FirmwareServicer(self.requests, self.history, self.clock)
+        self.servicer = FirmwareServicer(
+            self.requests, self.history, self.clock, ListedCampaignLog(), ListedStations([])
+        )
 
     @property
     def now(self) -> datetime:

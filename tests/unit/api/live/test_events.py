@@ -261,6 +261,23 @@ def test_known_types() -> None:
         "firmware.status_reported",
         "charging_profile.requested",
         "charging_profile.reported",
+        *(
+            f"firmware.campaign.{name}"
+            for name in (
+                "created",
+                "wave_started",
+                "attempt_started",
+                "station_offline",
+                "station_succeeded",
+                "attempt_failed",
+                "halted",
+                "paused",
+                "resumed",
+                "aborted",
+                "settings_changed",
+                "completed",
+            )
+        ),
     }
 
 
@@ -336,3 +353,21 @@ def test_a_charging_limit_reported() -> None:
     assert live is not None and (live.type, live.station_id) == ("charging_profile.reported", "CP-7")
     data = data_of(live)
     assert (data["action"], data["evse_id"], data["ocpp_version"]) == ("NotifyChargingLimit", 1, "2.0.1")
+
+
+def test_campaign_events_stream_with_the_attempt_s_station_and_no_station_list() -> None:
+    attempt = firmware_pb2.CampaignEvent(
+        event_id="e-3",
+        campaign_id="c1",
+        attempt_failed=firmware_pb2.CampaignAttempt(station_id="CP-7", attempt=2, reason="DownloadFailed", final=True),
+    )
+    live = event_of(topics.FIRMWARE_CAMPAIGNS, FakeRecord(0, attempt.SerializeToString()))
+    assert live is not None and (live.type, live.station_id) == ("firmware.campaign.attempt_failed", "CP-7")
+    assert (data_of(live)["campaign_id"], data_of(live)["attempt"], data_of(live)["final"]) == ("c1", 2, True)
+    created = firmware_pb2.CampaignEvent(
+        event_id="e-4", campaign_id="c1", created=firmware_pb2.CampaignCreated(stations=["A", "B", "C"])
+    )
+    live = event_of(topics.FIRMWARE_CAMPAIGNS, FakeRecord(0, created.SerializeToString()))
+    assert live is not None and (live.type, live.station_id) == ("firmware.campaign.created", "")
+    assert data_of(live)["stations"] == 3
+    assert "firmware.campaign.halted" in KNOWN_TYPES

@@ -714,3 +714,555 @@ class ListLogRequestsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListLogRequestsResponse: _TypeAlias = ListLogRequestsResponse  # noqa: Y015
+
+@_typing.final
+class CampaignWindow(_message.Message):
+    """---- campaigns: staged fleet firmware updates (docs/adr/0040) ----
+
+    A daily UTC maintenance window, "HH:MM" each; end before start wraps past midnight.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    START_FIELD_NUMBER: _builtins.int
+    END_FIELD_NUMBER: _builtins.int
+    start: _builtins.str
+    end: _builtins.str
+    def __init__(
+        self,
+        *,
+        start: _builtins.str = ...,
+        end: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end", b"end", "start", b"start"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignWindow: _TypeAlias = CampaignWindow  # noqa: Y015
+
+@_typing.final
+class CampaignSettings(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CANARY_SIZE_FIELD_NUMBER: _builtins.int
+    WAVE_SIZE_FIELD_NUMBER: _builtins.int
+    WAVE_INTERVAL_S_FIELD_NUMBER: _builtins.int
+    CONCURRENCY_FIELD_NUMBER: _builtins.int
+    WINDOW_FIELD_NUMBER: _builtins.int
+    STATION_DEADLINE_S_FIELD_NUMBER: _builtins.int
+    MAX_RETRIES_FIELD_NUMBER: _builtins.int
+    FAILURE_THRESHOLD_FIELD_NUMBER: _builtins.int
+    OFFLINE_RECHECK_S_FIELD_NUMBER: _builtins.int
+    canary_size: _builtins.int
+    wave_size: _builtins.int
+    wave_interval_s: _builtins.int
+    concurrency: _builtins.int
+    station_deadline_s: _builtins.int
+    max_retries: _builtins.int
+    failure_threshold: _builtins.float
+    """Share of a wave's stations failed for good above which the campaign halts (0..1)."""
+    offline_recheck_s: _builtins.int
+    @_builtins.property
+    def window(self) -> Global___CampaignWindow:
+        """Absent: any time."""
+
+    def __init__(
+        self,
+        *,
+        canary_size: _builtins.int = ...,
+        wave_size: _builtins.int = ...,
+        wave_interval_s: _builtins.int = ...,
+        concurrency: _builtins.int = ...,
+        window: Global___CampaignWindow | None = ...,
+        station_deadline_s: _builtins.int = ...,
+        max_retries: _builtins.int = ...,
+        failure_threshold: _builtins.float = ...,
+        offline_recheck_s: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["window", b"window"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["canary_size", b"canary_size", "concurrency", b"concurrency", "failure_threshold", b"failure_threshold", "max_retries", b"max_retries", "offline_recheck_s", b"offline_recheck_s", "station_deadline_s", b"station_deadline_s", "wave_interval_s", b"wave_interval_s", "wave_size", b"wave_size", "window", b"window"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignSettings: _TypeAlias = CampaignSettings  # noqa: Y015
+
+@_typing.final
+class CampaignTarget(_message.Message):
+    """What the stations install: an uploaded image or a location URL; `version` is what a successful station boots
+    with (empty: any version other than before).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VERSION_FIELD_NUMBER: _builtins.int
+    IMAGE_ID_FIELD_NUMBER: _builtins.int
+    LOCATION_FIELD_NUMBER: _builtins.int
+    version: _builtins.str
+    image_id: _builtins.str
+    location: _builtins.str
+    def __init__(
+        self,
+        *,
+        version: _builtins.str = ...,
+        image_id: _builtins.str = ...,
+        location: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["image_id", b"image_id", "location", b"location", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignTarget: _TypeAlias = CampaignTarget  # noqa: Y015
+
+@_typing.final
+class CampaignCreated(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    STATIONS_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    SETTINGS_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    @_builtins.property
+    def stations(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def target(self) -> Global___CampaignTarget: ...
+    @_builtins.property
+    def settings(self) -> Global___CampaignSettings: ...
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        stations: _abc.Iterable[_builtins.str] | None = ...,
+        target: Global___CampaignTarget | None = ...,
+        settings: Global___CampaignSettings | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings", "target", b"target"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "settings", b"settings", "stations", b"stations", "target", b"target"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignCreated: _TypeAlias = CampaignCreated  # noqa: Y015
+
+@_typing.final
+class CampaignWaveStarted(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WAVE_FIELD_NUMBER: _builtins.int
+    STATIONS_FIELD_NUMBER: _builtins.int
+    wave: _builtins.int
+    @_builtins.property
+    def stations(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        wave: _builtins.int = ...,
+        stations: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["stations", b"stations", "wave", b"wave"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignWaveStarted: _TypeAlias = CampaignWaveStarted  # noqa: Y015
+
+@_typing.final
+class CampaignAttempt(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    ATTEMPT_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    FINAL_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    attempt: _builtins.int
+    version: _builtins.str
+    """station_succeeded: the version it booted; attempt_failed: why, and whether it was the last attempt."""
+    reason: _builtins.str
+    final: _builtins.bool
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        attempt: _builtins.int = ...,
+        version: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        final: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempt", b"attempt", "final", b"final", "reason", b"reason", "station_id", b"station_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignAttempt: _TypeAlias = CampaignAttempt  # noqa: Y015
+
+@_typing.final
+class CampaignHalted(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WAVE_FIELD_NUMBER: _builtins.int
+    FAILED_FIELD_NUMBER: _builtins.int
+    SIZE_FIELD_NUMBER: _builtins.int
+    wave: _builtins.int
+    failed: _builtins.int
+    size: _builtins.int
+    def __init__(
+        self,
+        *,
+        wave: _builtins.int = ...,
+        failed: _builtins.int = ...,
+        size: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["failed", b"failed", "size", b"size", "wave", b"wave"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignHalted: _TypeAlias = CampaignHalted  # noqa: Y015
+
+@_typing.final
+class CampaignControl(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignControl: _TypeAlias = CampaignControl  # noqa: Y015
+
+@_typing.final
+class CampaignEvent(_message.Message):
+    """The value of every record on csms.firmware.campaigns.v1 (key = campaign_id)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    CREATED_FIELD_NUMBER: _builtins.int
+    WAVE_STARTED_FIELD_NUMBER: _builtins.int
+    ATTEMPT_STARTED_FIELD_NUMBER: _builtins.int
+    STATION_OFFLINE_FIELD_NUMBER: _builtins.int
+    STATION_SUCCEEDED_FIELD_NUMBER: _builtins.int
+    ATTEMPT_FAILED_FIELD_NUMBER: _builtins.int
+    HALTED_FIELD_NUMBER: _builtins.int
+    PAUSED_FIELD_NUMBER: _builtins.int
+    RESUMED_FIELD_NUMBER: _builtins.int
+    ABORTED_FIELD_NUMBER: _builtins.int
+    SETTINGS_CHANGED_FIELD_NUMBER: _builtins.int
+    COMPLETED_FIELD_NUMBER: _builtins.int
+    event_id: _builtins.str
+    """Derived from what it records (driver decisions) or the operator's request (controls): recorded twice, folded once."""
+    campaign_id: _builtins.str
+    @_builtins.property
+    def recorded_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def created(self) -> Global___CampaignCreated: ...
+    @_builtins.property
+    def wave_started(self) -> Global___CampaignWaveStarted: ...
+    @_builtins.property
+    def attempt_started(self) -> Global___CampaignAttempt: ...
+    @_builtins.property
+    def station_offline(self) -> Global___CampaignAttempt: ...
+    @_builtins.property
+    def station_succeeded(self) -> Global___CampaignAttempt: ...
+    @_builtins.property
+    def attempt_failed(self) -> Global___CampaignAttempt: ...
+    @_builtins.property
+    def halted(self) -> Global___CampaignHalted: ...
+    @_builtins.property
+    def paused(self) -> Global___CampaignControl: ...
+    @_builtins.property
+    def resumed(self) -> Global___CampaignControl: ...
+    @_builtins.property
+    def aborted(self) -> Global___CampaignControl: ...
+    @_builtins.property
+    def settings_changed(self) -> Global___CampaignSettings: ...
+    @_builtins.property
+    def completed(self) -> Global___CampaignControl: ...
+    def __init__(
+        self,
+        *,
+        event_id: _builtins.str = ...,
+        campaign_id: _builtins.str = ...,
+        recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        created: Global___CampaignCreated | None = ...,
+        wave_started: Global___CampaignWaveStarted | None = ...,
+        attempt_started: Global___CampaignAttempt | None = ...,
+        station_offline: Global___CampaignAttempt | None = ...,
+        station_succeeded: Global___CampaignAttempt | None = ...,
+        attempt_failed: Global___CampaignAttempt | None = ...,
+        halted: Global___CampaignHalted | None = ...,
+        paused: Global___CampaignControl | None = ...,
+        resumed: Global___CampaignControl | None = ...,
+        aborted: Global___CampaignControl | None = ...,
+        settings_changed: Global___CampaignSettings | None = ...,
+        completed: Global___CampaignControl | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["aborted", b"aborted", "attempt_failed", b"attempt_failed", "attempt_started", b"attempt_started", "completed", b"completed", "created", b"created", "event", b"event", "halted", b"halted", "paused", b"paused", "recorded_at", b"recorded_at", "resumed", b"resumed", "settings_changed", b"settings_changed", "station_offline", b"station_offline", "station_succeeded", b"station_succeeded", "wave_started", b"wave_started"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["aborted", b"aborted", "attempt_failed", b"attempt_failed", "attempt_started", b"attempt_started", "campaign_id", b"campaign_id", "completed", b"completed", "created", b"created", "event", b"event", "event_id", b"event_id", "halted", b"halted", "paused", b"paused", "recorded_at", b"recorded_at", "resumed", b"resumed", "settings_changed", b"settings_changed", "station_offline", b"station_offline", "station_succeeded", b"station_succeeded", "wave_started", b"wave_started"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["created", "wave_started", "attempt_started", "station_offline", "station_succeeded", "attempt_failed", "halted", "paused", "resumed", "aborted", "settings_changed", "completed"]  # noqa: Y015
+    _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
+
+Global___CampaignEvent: _TypeAlias = CampaignEvent  # noqa: Y015
+
+@_typing.final
+class CreateCampaignRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    STATIONS_FIELD_NUMBER: _builtins.int
+    VENDOR_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
+    CURRENT_VERSION_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    SETTINGS_FIELD_NUMBER: _builtins.int
+    campaign_id: _builtins.str
+    """The caller's id (idempotency: a repeat returns the campaign); empty: a new one."""
+    name: _builtins.str
+    vendor: _builtins.str
+    model: _builtins.str
+    current_version: _builtins.str
+    @_builtins.property
+    def stations(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Explicit stations, and/or stations device-model knows matching every filter given."""
+
+    @_builtins.property
+    def target(self) -> Global___CampaignTarget: ...
+    @_builtins.property
+    def settings(self) -> Global___CampaignSettings: ...
+    def __init__(
+        self,
+        *,
+        campaign_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        stations: _abc.Iterable[_builtins.str] | None = ...,
+        vendor: _builtins.str = ...,
+        model: _builtins.str = ...,
+        current_version: _builtins.str = ...,
+        target: Global___CampaignTarget | None = ...,
+        settings: Global___CampaignSettings | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings", "target", b"target"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id", "current_version", b"current_version", "model", b"model", "name", b"name", "settings", b"settings", "stations", b"stations", "target", b"target", "vendor", b"vendor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateCampaignRequest: _TypeAlias = CreateCampaignRequest  # noqa: Y015
+
+@_typing.final
+class CampaignStation(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    ATTEMPTS_FIELD_NUMBER: _builtins.int
+    WAVE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    state: _builtins.str
+    """waiting, pending, updating, offline, succeeded, failed"""
+    attempts: _builtins.int
+    wave: _builtins.int
+    reason: _builtins.str
+    version: _builtins.str
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        state: _builtins.str = ...,
+        attempts: _builtins.int = ...,
+        wave: _builtins.int = ...,
+        reason: _builtins.str = ...,
+        version: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "reason", b"reason", "state", b"state", "station_id", b"station_id", "version", b"version", "wave", b"wave"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignStation: _TypeAlias = CampaignStation  # noqa: Y015
+
+@_typing.final
+class CampaignView(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class CountsEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.int
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    SETTINGS_FIELD_NUMBER: _builtins.int
+    COUNTS_FIELD_NUMBER: _builtins.int
+    WAVES_FIELD_NUMBER: _builtins.int
+    HALTED_WAVE_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    STATIONS_FIELD_NUMBER: _builtins.int
+    campaign_id: _builtins.str
+    name: _builtins.str
+    status: _builtins.str
+    """running, paused, halted, aborted, completed"""
+    waves: _builtins.int
+    halted_wave: _builtins.int
+    @_builtins.property
+    def target(self) -> Global___CampaignTarget: ...
+    @_builtins.property
+    def settings(self) -> Global___CampaignSettings: ...
+    @_builtins.property
+    def counts(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]: ...
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def stations(self) -> _containers.RepeatedCompositeFieldContainer[Global___CampaignStation]:
+        """GetCampaign only."""
+
+    def __init__(
+        self,
+        *,
+        campaign_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        status: _builtins.str = ...,
+        target: Global___CampaignTarget | None = ...,
+        settings: Global___CampaignSettings | None = ...,
+        counts: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
+        waves: _builtins.int = ...,
+        halted_wave: _builtins.int = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+        stations: _abc.Iterable[Global___CampaignStation] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "settings", b"settings", "target", b"target", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id", "counts", b"counts", "created_at", b"created_at", "halted_wave", b"halted_wave", "name", b"name", "settings", b"settings", "stations", b"stations", "status", b"status", "target", b"target", "updated_at", b"updated_at", "waves", b"waves"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CampaignView: _TypeAlias = CampaignView  # noqa: Y015
+
+@_typing.final
+class ListCampaignsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCampaignsRequest: _TypeAlias = ListCampaignsRequest  # noqa: Y015
+
+@_typing.final
+class ListCampaignsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CAMPAIGNS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def campaigns(self) -> _containers.RepeatedCompositeFieldContainer[Global___CampaignView]: ...
+    def __init__(
+        self,
+        *,
+        campaigns: _abc.Iterable[Global___CampaignView] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaigns", b"campaigns"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListCampaignsResponse: _TypeAlias = ListCampaignsResponse  # noqa: Y015
+
+@_typing.final
+class GetCampaignRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
+    campaign_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        campaign_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetCampaignRequest: _TypeAlias = GetCampaignRequest  # noqa: Y015
+
+@_typing.final
+class ControlCampaignRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    SETTINGS_FIELD_NUMBER: _builtins.int
+    CONTROL_ID_FIELD_NUMBER: _builtins.int
+    campaign_id: _builtins.str
+    action: _builtins.str
+    """pause, resume, abort, or settings (with `settings`, replacing every field)"""
+    control_id: _builtins.str
+    """The operator's request id (a repeat is one event); empty: a new one."""
+    @_builtins.property
+    def settings(self) -> Global___CampaignSettings: ...
+    def __init__(
+        self,
+        *,
+        campaign_id: _builtins.str = ...,
+        action: _builtins.str = ...,
+        settings: Global___CampaignSettings | None = ...,
+        control_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "campaign_id", b"campaign_id", "control_id", b"control_id", "settings", b"settings"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ControlCampaignRequest: _TypeAlias = ControlCampaignRequest  # noqa: Y015

@@ -54,6 +54,26 @@ class FirmwareServiceStub:
                 request_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListLogRequestsRequest.SerializeToString,
                 response_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListLogRequestsResponse.FromString,
                 _registered_method=True)
+        self.CreateCampaign = channel.unary_unary(
+                '/csms.firmware.v1.FirmwareService/CreateCampaign',
+                request_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CreateCampaignRequest.SerializeToString,
+                response_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.FromString,
+                _registered_method=True)
+        self.ListCampaigns = channel.unary_unary(
+                '/csms.firmware.v1.FirmwareService/ListCampaigns',
+                request_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListCampaignsRequest.SerializeToString,
+                response_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListCampaignsResponse.FromString,
+                _registered_method=True)
+        self.GetCampaign = channel.unary_unary(
+                '/csms.firmware.v1.FirmwareService/GetCampaign',
+                request_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.GetCampaignRequest.SerializeToString,
+                response_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.FromString,
+                _registered_method=True)
+        self.ControlCampaign = channel.unary_unary(
+                '/csms.firmware.v1.FirmwareService/ControlCampaign',
+                request_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ControlCampaignRequest.SerializeToString,
+                response_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.FromString,
+                _registered_method=True)
 
 
 class FirmwareServiceServicer:
@@ -90,6 +110,33 @@ class FirmwareServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateCampaign(self, request, context):
+        """Campaigns (docs/adr/0040): starts one (INVALID_ARGUMENT: bad settings or targets; a repeat of the same
+        campaign_id returns the campaign), lists them, shows one with its stations (NOT_FOUND), and pauses, resumes,
+        aborts or changes the settings of one (FAILED_PRECONDITION: not in a state that allows it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCampaigns(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCampaign(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ControlCampaign(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FirmwareServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -112,6 +159,26 @@ def add_FirmwareServiceServicer_to_server(servicer, server):
                     servicer.ListLogRequests,
                     request_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListLogRequestsRequest.FromString,
                     response_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListLogRequestsResponse.SerializeToString,
+            ),
+            'CreateCampaign': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCampaign,
+                    request_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CreateCampaignRequest.FromString,
+                    response_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.SerializeToString,
+            ),
+            'ListCampaigns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCampaigns,
+                    request_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListCampaignsRequest.FromString,
+                    response_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ListCampaignsResponse.SerializeToString,
+            ),
+            'GetCampaign': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCampaign,
+                    request_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.GetCampaignRequest.FromString,
+                    response_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.SerializeToString,
+            ),
+            'ControlCampaign': grpc.unary_unary_rpc_method_handler(
+                    servicer.ControlCampaign,
+                    request_deserializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.ControlCampaignRequest.FromString,
+                    response_serializer=csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +289,114 @@ class FirmwareService:
             '/csms.firmware.v1.FirmwareService/ListLogRequests',
             csms_dot_firmware_dot_v1_dot_firmware__pb2.ListLogRequestsRequest.SerializeToString,
             csms_dot_firmware_dot_v1_dot_firmware__pb2.ListLogRequestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateCampaign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.firmware.v1.FirmwareService/CreateCampaign',
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.CreateCampaignRequest.SerializeToString,
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCampaigns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.firmware.v1.FirmwareService/ListCampaigns',
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.ListCampaignsRequest.SerializeToString,
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.ListCampaignsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCampaign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.firmware.v1.FirmwareService/GetCampaign',
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.GetCampaignRequest.SerializeToString,
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ControlCampaign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.firmware.v1.FirmwareService/ControlCampaign',
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.ControlCampaignRequest.SerializeToString,
+            csms_dot_firmware_dot_v1_dot_firmware__pb2.CampaignView.FromString,
             options,
             channel_credentials,
             insecure,

@@ -46,6 +46,14 @@ class FirmwareServiceStub:
     """
     ListLogRequests: _grpc.UnaryUnaryMultiCallable[_firmware_pb2.ListLogRequestsRequest, _firmware_pb2.ListLogRequestsResponse]
     """The station's log upload requests with their status sequences, and log status reports matching none."""
+    CreateCampaign: _grpc.UnaryUnaryMultiCallable[_firmware_pb2.CreateCampaignRequest, _firmware_pb2.CampaignView]
+    """Campaigns (docs/adr/0040): starts one (INVALID_ARGUMENT: bad settings or targets; a repeat of the same
+    campaign_id returns the campaign), lists them, shows one with its stations (NOT_FOUND), and pauses, resumes,
+    aborts or changes the settings of one (FAILED_PRECONDITION: not in a state that allows it).
+    """
+    ListCampaigns: _grpc.UnaryUnaryMultiCallable[_firmware_pb2.ListCampaignsRequest, _firmware_pb2.ListCampaignsResponse]
+    GetCampaign: _grpc.UnaryUnaryMultiCallable[_firmware_pb2.GetCampaignRequest, _firmware_pb2.CampaignView]
+    ControlCampaign: _grpc.UnaryUnaryMultiCallable[_firmware_pb2.ControlCampaignRequest, _firmware_pb2.CampaignView]
 
 @_typing.type_check_only
 class FirmwareServiceAsyncStub(FirmwareServiceStub):
@@ -63,6 +71,14 @@ class FirmwareServiceAsyncStub(FirmwareServiceStub):
     """
     ListLogRequests: _aio.UnaryUnaryMultiCallable[_firmware_pb2.ListLogRequestsRequest, _firmware_pb2.ListLogRequestsResponse]  # type: ignore[assignment]
     """The station's log upload requests with their status sequences, and log status reports matching none."""
+    CreateCampaign: _aio.UnaryUnaryMultiCallable[_firmware_pb2.CreateCampaignRequest, _firmware_pb2.CampaignView]  # type: ignore[assignment]
+    """Campaigns (docs/adr/0040): starts one (INVALID_ARGUMENT: bad settings or targets; a repeat of the same
+    campaign_id returns the campaign), lists them, shows one with its stations (NOT_FOUND), and pauses, resumes,
+    aborts or changes the settings of one (FAILED_PRECONDITION: not in a state that allows it).
+    """
+    ListCampaigns: _aio.UnaryUnaryMultiCallable[_firmware_pb2.ListCampaignsRequest, _firmware_pb2.ListCampaignsResponse]  # type: ignore[assignment]
+    GetCampaign: _aio.UnaryUnaryMultiCallable[_firmware_pb2.GetCampaignRequest, _firmware_pb2.CampaignView]  # type: ignore[assignment]
+    ControlCampaign: _aio.UnaryUnaryMultiCallable[_firmware_pb2.ControlCampaignRequest, _firmware_pb2.CampaignView]  # type: ignore[assignment]
 
 class FirmwareServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -101,5 +117,37 @@ class FirmwareServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_firmware_pb2.ListLogRequestsResponse, _abc.Awaitable[_firmware_pb2.ListLogRequestsResponse]]:
         """The station's log upload requests with their status sequences, and log status reports matching none."""
+
+    @_abc_1.abstractmethod
+    def CreateCampaign(
+        self,
+        request: _firmware_pb2.CreateCampaignRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_firmware_pb2.CampaignView, _abc.Awaitable[_firmware_pb2.CampaignView]]:
+        """Campaigns (docs/adr/0040): starts one (INVALID_ARGUMENT: bad settings or targets; a repeat of the same
+        campaign_id returns the campaign), lists them, shows one with its stations (NOT_FOUND), and pauses, resumes,
+        aborts or changes the settings of one (FAILED_PRECONDITION: not in a state that allows it).
+        """
+
+    @_abc_1.abstractmethod
+    def ListCampaigns(
+        self,
+        request: _firmware_pb2.ListCampaignsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_firmware_pb2.ListCampaignsResponse, _abc.Awaitable[_firmware_pb2.ListCampaignsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetCampaign(
+        self,
+        request: _firmware_pb2.GetCampaignRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_firmware_pb2.CampaignView, _abc.Awaitable[_firmware_pb2.CampaignView]]: ...
+
+    @_abc_1.abstractmethod
+    def ControlCampaign(
+        self,
+        request: _firmware_pb2.ControlCampaignRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_firmware_pb2.CampaignView, _abc.Awaitable[_firmware_pb2.CampaignView]]: ...
 
 def add_FirmwareServiceServicer_to_server(servicer: FirmwareServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
