@@ -16,8 +16,8 @@ from fastapi.openapi.utils import get_openapi
 
 from csms_api.api import (
     api_keys,
-    charging_profiles,
     campaigns,
+    charging_profiles,
     commands,
     device_model,
     display_and_transfers,
