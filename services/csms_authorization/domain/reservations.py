@@ -36,6 +36,15 @@ ENDED = frozenset(
 )
 
 
+# 2.x ReservationStatusUpdate: the station ended a reservation itself. 2.1 NoTransaction: its token was presented
+# (the reservation is spent) but no transaction followed.
+STATION_UPDATES = {
+    "Expired": ReservationStatus.EXPIRED,
+    "Removed": ReservationStatus.REMOVED,
+    "NoTransaction": ReservationStatus.USED,
+}
+
+
 @dataclass(frozen=True)
 class Reservation:
     station_id: str

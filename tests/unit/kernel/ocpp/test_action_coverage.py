@@ -25,7 +25,6 @@ AWAITING: dict[OcppVersion, dict[str, str]] = {
         "NotifyEVChargingNeeds": SMART_CHARGING,
         "NotifyEVChargingSchedule": SMART_CHARGING,
         "ReportChargingProfiles": SMART_CHARGING,
-        "ReservationStatusUpdate": SMART_CHARGING,
     },
 }
 """Per version, the station→CSMS actions still refused, each with the issue that brings its handler."""
