@@ -10,7 +10,9 @@ from csms_authorization.adapters.store import KEYSPACE, execute, utc
 from csms_authorization.domain.reservations import Reservation, ReservationStatus
 from csms_kernel.infra.cassandra import CassandraSession, Row
 
-COLUMNS = "station_id, reservation_id, id_token, group_id_token, evse_id, connector_type, expires_at, status"
+COLUMNS = (
+    "station_id, reservation_id, id_token, token_type, group_id_token, evse_id, connector_type, expires_at, status"
+)
 
 
 class CassandraReservationStore:
@@ -23,20 +25,20 @@ class CassandraReservationStore:
         )
         return [_reservation(row) for row in rows]
 
+    async def create(self, reservation: Reservation) -> bool:
+        rows = await execute(
+            self._session,
+            f"INSERT INTO {KEYSPACE}.reservations ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS",
+            _params(reservation),
+            idempotent=False,
+        )
+        return bool(rows and rows[0]["[applied]"])
+
     async def save(self, reservation: Reservation) -> None:
         await execute(
             self._session,
-            f"INSERT INTO {KEYSPACE}.reservations ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                reservation.station_id,
-                reservation.reservation_id,
-                reservation.id_token,
-                reservation.group_id_token,
-                reservation.evse_id,
-                reservation.connector_type,
-                reservation.expires_at,
-                reservation.status.value,
-            ),
+            f"INSERT INTO {KEYSPACE}.reservations ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _params(reservation),
         )
 
     async def set_status(self, station_id: str, reservation_id: int, status: ReservationStatus) -> bool:
@@ -55,6 +57,20 @@ class CassandraReservationStore:
         return True
 
 
+def _params(reservation: Reservation) -> tuple[object, ...]:
+    return (
+        reservation.station_id,
+        reservation.reservation_id,
+        reservation.id_token,
+        reservation.token_type,
+        reservation.group_id_token,
+        reservation.evse_id,
+        reservation.connector_type,
+        reservation.expires_at,
+        reservation.status.value,
+    )
+
+
 def _reservation(row: Row) -> Reservation:
     return Reservation(
         station_id=row["station_id"],
@@ -65,4 +81,5 @@ def _reservation(row: Row) -> Reservation:
         evse_id=row["evse_id"] or 0,
         group_id_token=row["group_id_token"],
         connector_type=row["connector_type"],
+        token_type=row["token_type"] or "Central",
     )

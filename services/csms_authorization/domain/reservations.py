@@ -56,6 +56,8 @@ class Reservation:
     evse_id: int = 0
     group_id_token: str | None = None
     connector_type: str | None = None
+    # the 2.x IdToken type the station is sent (1.6: an idTag has none)
+    token_type: str = "Central"
 
     def state_at(self, at: datetime) -> ReservationStatus:
         """Its status at `at`: an accepted reservation past its expiry has expired, whether or not anyone said so."""
