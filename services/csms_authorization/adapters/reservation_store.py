@@ -23,7 +23,8 @@ class CassandraReservationStore:
         rows = await execute(
             self._session, f"SELECT {COLUMNS} FROM {KEYSPACE}.reservations WHERE station_id = ?", (station_id,)
         )
-        return [_reservation(row) for row in rows]
+        # a row without expires_at is a cancellation device-model reported for a reservation nobody recorded
+        return [_reservation(row) for row in rows if row["expires_at"] is not None]
 
     async def create(self, reservation: Reservation) -> bool:
         rows = await execute(
