@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 from csms.device_model.v1 import device_model_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_authorization.domain.tokens import token_key
-from csms_authorization.projections.reservations import reservation_writes
+from csms_authorization.projections.reservations import reservation_writes, used_writes
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import to_datetime
 from csms_kernel.projecting.projection import Projection, each
@@ -45,7 +45,7 @@ def event_writes(event: Message) -> list[Write]:
     if isinstance(event, device_model_pb2.DeviceModelEvent):
         return reservation_writes(event)
     assert isinstance(event, transactions_pb2.TransactionEvent)
-    return session_writes(event)
+    return session_writes(event) + used_writes(event)
 
 
 PROJECTION: Projection[Message, None] = Projection(

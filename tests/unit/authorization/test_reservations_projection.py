@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from csms.device_model.v1 import device_model_pb2 as dm
+from csms.transactions.v1 import transactions_pb2 as tx
 from csms_authorization.projections.active_sessions import PROJECTION
-from csms_authorization.projections.reservations import reservation_writes
+from csms_authorization.projections.reservations import reservation_writes, used_writes
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.projecting.writes import Write, micros
 
@@ -58,3 +59,18 @@ def test_the_authorization_projector_maps_device_model_events() -> None:
     event = answered("reserve-now", RESERVE, "accepted")
     assert PROJECTION.writes([event], None) == reservation_writes(event)
     assert all(isinstance(w, Write) for w in PROJECTION.writes([event], None))
+
+
+def test_a_session_started_on_its_reservation_uses_it() -> None:
+    started = tx.TransactionEvent(
+        station_id="CS-1", transaction_id="T-1", occurred_at=timestamp(DONE), started=tx.TransactionStarted(evse_id=2)
+    )
+    assert used_writes(started) == []
+    started.started.reservation_id = 7
+    assert used_writes(started) == [
+        Write(
+            "UPDATE {ks}.reservations USING TIMESTAMP ? SET status = ? WHERE station_id = ? AND reservation_id = ?",
+            (micros(DONE), "Used", "CS-1", 7),
+        )
+    ]
+    assert PROJECTION.writes([started], None) == used_writes(started)
