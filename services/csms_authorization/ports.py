@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from google.protobuf.message import Message
 
@@ -148,24 +148,10 @@ class ReservationStore(Protocol):
     async def of_station(self, station_id: str) -> list[Reservation]:
         """The station's reservations, whatever their status, by reservation id."""
 
-    async def create(self, reservation: Reservation) -> bool:
-        """Inserts a new reservation; False when the station already has one with this id (nothing written)."""
-
     async def save(self, reservation: Reservation) -> None: ...
 
     async def set_status(self, station_id: str, reservation_id: int, status: ReservationStatus) -> bool:
         """Sets a known reservation's status; False when the station has no reservation with this id."""
-
-
-class CommandNotSent(Exception):
-    """Device-model did not send the command (station offline, bad params, device-model down); the message says why."""
-
-
-class ReservationCommands(Protocol):
-    async def send(self, station_id: str, command: str, params: dict[str, Any], idempotency_key: str) -> str | None:
-        """Sends a device-model operator command now and waits for the station: the neutral answer's status (e.g.
-        "accepted", "occupied"), None when the station did not answer (timeout, CALLERROR, disconnect).
-        CommandNotSent when it could not be sent."""
 
 
 class ActiveSessions(Protocol):

@@ -26,15 +26,6 @@ class CassandraReservationStore:
         # a row without expires_at is a cancellation device-model reported for a reservation nobody recorded
         return [_reservation(row) for row in rows if row["expires_at"] is not None]
 
-    async def create(self, reservation: Reservation) -> bool:
-        rows = await execute(
-            self._session,
-            f"INSERT INTO {KEYSPACE}.reservations ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS",
-            _params(reservation),
-            idempotent=False,
-        )
-        return bool(rows and rows[0]["[applied]"])
-
     async def save(self, reservation: Reservation) -> None:
         await execute(
             self._session,

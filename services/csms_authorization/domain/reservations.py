@@ -95,19 +95,3 @@ def honour(
     if not held or any(r.admits(id_token, decision.group_id_token) for r in held):
         return decision
     return replace(decision, status=AuthorizationStatus.NOT_AT_THIS_LOCATION)
-
-
-def used_by(
-    reservations: Iterable[Reservation],
-    evse_id: int,
-    id_token: str,
-    group_id_token: str | None,
-    reservation_id: int | None,
-    at: datetime,
-) -> Reservation | None:
-    """The reservation a session started on `evse_id` with this token ends: the one the station named
-    (reservationId), else the active one holding the EVSE that admits the token."""
-    held = holding(reservations, evse_id, at)
-    if reservation_id is not None:
-        return next((r for r in held if r.reservation_id == reservation_id), None)
-    return next((r for r in held if r.admits(id_token, group_id_token)), None)

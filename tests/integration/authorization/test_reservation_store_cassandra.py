@@ -1,6 +1,5 @@
-"""Reservations in the real Cassandra: create takes an id once (lightweight transaction), save and set_status
-round-trip, and the projector's writes (device-model's answered reserve-now / cancel-reservation) land in the same
-rows the authorizer reads."""
+"""Reservations in the real Cassandra: save and set_status round-trip, and the projector's writes (device-model's
+answered reserve-now / cancel-reservation) land in the same rows the authorizer reads."""
 
 from __future__ import annotations
 
@@ -27,14 +26,13 @@ def a_station() -> str:
     return f"CS-{uuid.uuid4().hex[:8]}"
 
 
-async def test_create_save_and_set_status_round_trip(session: CassandraSession) -> None:
+async def test_save_and_set_status_round_trip(session: CassandraSession) -> None:
     store = CassandraReservationStore(session)
     station = a_station()
     reservation = Reservation(
         station, 1, "TAG-1", EXPIRES, ReservationStatus.PENDING, evse_id=2, group_id_token="FLEET", token_type="eMAID"
     )
-    assert await store.create(reservation)
-    assert not await store.create(Reservation(station, 1, "TAG-2", EXPIRES, ReservationStatus.PENDING))
+    await store.save(reservation)
     assert await store.of_station(station) == [reservation]
     await store.save(Reservation(station, 2, "TAG-3", EXPIRES, ReservationStatus.ACCEPTED, connector_type="cType2"))
     assert await store.set_status(station, 1, ReservationStatus.ACCEPTED)

@@ -263,12 +263,6 @@ class InMemoryReservationStore:
     async def of_station(self, station_id: str) -> list[Reservation]:
         return sorted((r for r in self.records.values() if r.station_id == station_id), key=lambda r: r.reservation_id)
 
-    async def create(self, reservation: Reservation) -> bool:
-        if (reservation.station_id, reservation.reservation_id) in self.records:
-            return False
-        await self.save(reservation)
-        return True
-
     async def save(self, reservation: Reservation) -> None:
         self.records[reservation.station_id, reservation.reservation_id] = reservation
 
@@ -278,19 +272,3 @@ class InMemoryReservationStore:
             return False
         self.records[station_id, reservation_id] = replace(known, status=status)
         return True
-
-
-@dataclass
-class ScriptedReservationCommands:
-    """The `ReservationCommands` port: answers by command name (a status, None for no answer, or an exception to
-    raise), recording (station, command, params, idempotency key)."""
-
-    answers: dict[str, str | Exception | None] = field(default_factory=dict)
-    sent: list[tuple[str, str, dict[str, Any], str]] = field(default_factory=list)
-
-    async def send(self, station_id: str, command: str, params: dict[str, Any], idempotency_key: str) -> str | None:
-        self.sent.append((station_id, command, params, idempotency_key))
-        answer = self.answers.get(command, "accepted")
-        if isinstance(answer, Exception):
-            raise answer
-        return answer

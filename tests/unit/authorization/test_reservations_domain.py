@@ -1,6 +1,6 @@
 """Reservations honoured by the authorization decision: only the reserved token or its group starts on a held EVSE,
 a whole-station reservation holds every EVSE and Authorize (no EVSE), expiry frees it, a pending or ended one holds
-nothing; and which reservation a session start uses."""
+nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from csms_authorization.domain.decision import AuthorizationStatus, Decision
-from csms_authorization.domain.reservations import Reservation, ReservationStatus, honour, used_by
+from csms_authorization.domain.reservations import Reservation, ReservationStatus, honour
 
 NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
 ACCEPTED = Decision(AuthorizationStatus.ACCEPTED)
@@ -66,10 +66,3 @@ def test_expiry_is_read_at_the_time_of_the_decision() -> None:
 
 def test_a_refused_token_stays_refused() -> None:
     assert status("TAG-R", [ON_EVSE_1], 1, Decision(AuthorizationStatus.BLOCKED)) == "Blocked"
-
-
-def test_a_session_start_uses_the_reservation_named_or_the_one_admitting_its_token() -> None:
-    assert used_by([ON_EVSE_1, WHOLE], 1, "TAG-X", None, 8, NOW) == WHOLE
-    assert used_by([ON_EVSE_1], 1, "TAG-R", None, None, NOW) == ON_EVSE_1
-    assert used_by([ON_EVSE_1], 1, "TAG-X", None, None, NOW) is None
-    assert used_by([ON_EVSE_1], 2, "TAG-R", None, None, NOW) is None
