@@ -26,6 +26,7 @@ from csms_authorization.adapters.outbox import (
     CassandraOutbox,
 )
 from csms_authorization.adapters.registry import CassandraStationRegistry
+from csms_authorization.adapters.reservation_store import CassandraReservationStore
 from csms_authorization.adapters.store import KEYSPACE
 from csms_authorization.adapters.token_store import CassandraTokenStore
 from csms_authorization.api.grpc_api import AuthorizationServicer
@@ -44,6 +45,7 @@ from csms_authorization.ports import (
     LocalListStore,
     OcspClient,
     PendingEvent,
+    ReservationStore,
     StationRegistryRepository,
     TokenStore,
 )
@@ -99,6 +101,7 @@ def build(
     security_lease: Lease | None = None,
     security_event_log: EventLog[PendingEvent] | None = None,
     sessions: ActiveSessions | None = None,
+    reservations: ReservationStore | None = None,
     station_calls: StationCalls | None = None,
     contract_provider: ContractCertificateProvider | None = None,
     ocsp: OcspClient | None = None,
@@ -146,13 +149,15 @@ def build(
     registry = registry or CassandraStationRegistry(session)
     tokens = tokens or CassandraTokenStore(session)
     local_list = local_list or CassandraLocalListStore(session)
-    authorizer = Authorizer(tokens)
+    reservations = reservations or CassandraReservationStore(session)
+    authorizer = Authorizer(tokens, reservations)
     router = Router(
         TABLES,
         functools.partial(
             AuthorizationContext,
             authorizer=authorizer,
             sessions=sessions or CassandraActiveSessions(session),
+            reservations=reservations,
             concurrent_tx=settings.concurrent_tx,
             plug_and_charge=plug_and_charge,
         ),

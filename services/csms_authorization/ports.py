@@ -15,6 +15,7 @@ from typing import Protocol
 from google.protobuf.message import Message
 
 from csms_authorization.domain.plug_and_charge import EvCertificateAnswer, EvCertificateRequest
+from csms_authorization.domain.reservations import Reservation, ReservationStatus
 from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.domain.tokens import TokenRecord
 
@@ -141,6 +142,16 @@ class PendingEvent:
 
 def shard_of(key: str) -> int:
     return zlib.crc32(key.encode()) % SHARDS
+
+
+class ReservationStore(Protocol):
+    async def of_station(self, station_id: str) -> list[Reservation]:
+        """The station's reservations, whatever their status, by reservation id."""
+
+    async def save(self, reservation: Reservation) -> None: ...
+
+    async def set_status(self, station_id: str, reservation_id: int, status: ReservationStatus) -> bool:
+        """Sets a known reservation's status; False when the station has no reservation with this id."""
 
 
 class ActiveSessions(Protocol):

@@ -1,6 +1,7 @@
 """`csms command`: operator commands in one shape for every OCPP version (docs/adr/0020-operator-commands.md).
 
-`csms command NAME STATION ...` sends one (reset, change-availability, unlock-connector, trigger-message,
+`csms command NAME STATION ...` sends one (reset, change-availability, unlock-connector, reserve-now and
+cancel-reservation (docs/adr/0043), trigger-message,
 clear-cache, get-configuration, set-configuration, get-base-report, get-report (docs/adr/0032), data-transfer,
 set-display-message, get-display-messages, clear-display-message, the monitoring commands (set-variable-monitoring,
 clear-variable-monitoring, set-monitoring-base, set-monitoring-level, get-monitoring-report, customer-information,
@@ -73,6 +74,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     unlock = _sender(names, "unlock-connector", "unlock a connector", _unlock)
     unlock.add_argument("--evse", type=int, required=True, help="the EVSE (1.6: the connector number)")
     unlock.add_argument("--connector", type=int, default=1, help="its connector (default 1; 1.6 has only 1)")
+
+    reserve = _sender(names, "reserve-now", "reserve an EVSE (or the whole station) for a token", _reserve)
+    reserve.add_argument("--id", type=int, required=True, help="the reservation id (a new one replaces nothing)")
+    reserve.add_argument("--token", required=True, help="the only token (with its group) that may start there")
+    reserve.add_argument("--expires-at", required=True, metavar="ISO", help="when it ends (RFC 3339)")
+    reserve.add_argument("--evse", type=int, help="the EVSE (1.6: the connector); absent: the whole station")
+    reserve.add_argument("--token-type", help="2.x IdToken type (default Central)")
+    reserve.add_argument("--group", help="its group token (1.6 parentIdTag, 2.x groupIdToken)")
+    reserve.add_argument("--connector-type", help="2.x: any EVSE with this connector type, e.g. cType2")
+
+    cancel = _sender(names, "cancel-reservation", "cancel a reservation", _cancel_reservation)
+    cancel.add_argument("--id", type=int, required=True, help="the reservation id")
 
     trigger = _sender(names, "trigger-message", "ask the station to send a message now", _trigger)
     trigger.add_argument("message", metavar="MESSAGE", help="e.g. heartbeat, status_notification, meter_values")
@@ -224,6 +237,22 @@ def _availability(args: argparse.Namespace) -> dict[str, Any]:
 
 def _unlock(args: argparse.Namespace) -> dict[str, Any]:
     return {"evse_id": args.evse, "connector_id": args.connector}
+
+
+def _reserve(args: argparse.Namespace) -> dict[str, Any]:
+    return _without_none(
+        reservation_id=args.id,
+        id_token=args.token,
+        expires_at=args.expires_at,
+        evse_id=args.evse,
+        token_type=args.token_type,
+        group_id_token=args.group,
+        connector_type=args.connector_type,
+    )
+
+
+def _cancel_reservation(args: argparse.Namespace) -> dict[str, Any]:
+    return {"reservation_id": args.id}
 
 
 def _trigger(args: argparse.Namespace) -> dict[str, Any]:

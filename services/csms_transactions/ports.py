@@ -68,7 +68,9 @@ class StateStore(Protocol):
 
 
 class Authorizer(Protocol):
-    async def authorize(self, station_id: str, token: Token, version: OcppVersion, at: datetime) -> Decision:
+    async def authorize(
+        self, station_id: str, token: Token, version: OcppVersion, at: datetime, evse_id: int | None = None
+    ) -> Decision:
         """The decision at CSMS time `at`, in the terms of `version`. Raises RetryableError when unavailable."""
 
 

@@ -82,7 +82,7 @@ SERVICES = {
         ["CallRunner.run", "ProjectionRunner.run", "OutboxRelay.run", "OutboxRelay.run", "OutboxRelay.run"],
         "127.0.0.1:50052",
         "csms.authorization.v1.AuthorizationService",
-        frozenset({"Authorize", "Get15118EVCertificate", "GetCertificateStatus"}),
+        frozenset({"Authorize", "Get15118EVCertificate", "GetCertificateStatus", "ReservationStatusUpdate"}),
     ),
     "transactions": Expected(
         lambda: build_transactions(TransactionsSettings(instance_id="transactions-7")),

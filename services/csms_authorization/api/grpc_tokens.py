@@ -52,7 +52,11 @@ class TokenRpcs:
         at = to_datetime(request.at) if request.HasField("at") else self._token_clock()
         try:
             decision = await self._authorizer.decide(
-                request.id_token, presented.value if presented else None, request.station_id, at
+                request.id_token,
+                presented.value if presented else None,
+                request.station_id,
+                at,
+                request.evse_id or None,
             )
         except StoreUnavailable as exc:
             await unavailable(context, TOKENS, exc)

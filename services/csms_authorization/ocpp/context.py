@@ -1,5 +1,5 @@
-"""What every authorization OCPP handler receives: the call, the authorizer, active sessions, Plug & Charge and
-settings."""
+"""What every authorization OCPP handler receives: the call, the authorizer, active sessions, reservations, Plug &
+Charge and settings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from csms_authorization.app.plug_and_charge import PlugAndCharge
 from csms_authorization.domain.decision import Decision
 from csms_authorization.domain.plug_and_charge import ContractStatus
 from csms_authorization.ocpp.info import ocsp_request_data
-from csms_authorization.ports import ActiveSessions
+from csms_authorization.ports import ActiveSessions, ReservationStore
 from csms_kernel.handling.router import CallInfo, Emitted
 
 
@@ -22,6 +22,7 @@ class AuthorizationContext:
     emitted: Emitted
     authorizer: Authorizer
     sessions: ActiveSessions
+    reservations: ReservationStore
     # 1.6: answer ConcurrentTx for a token that already has an active transaction
     concurrent_tx: bool
     plug_and_charge: PlugAndCharge

@@ -20,12 +20,14 @@ from csms_authorization.ocpp.v21 import get_15118_ev_certificate as v21_get_1511
 from csms_authorization.ocpp.v21 import get_certificate_status as v21_get_certificate_status
 from csms_authorization.ocpp.v21 import get_local_list_version as v21_get_local_list_version
 from csms_authorization.ocpp.v21 import get_variables as v21_get_variables
+from csms_authorization.ocpp.v21 import reservation_status_update as v21_reservation_status_update
 from csms_authorization.ocpp.v21 import send_local_list as v21_send_local_list
 from csms_authorization.ocpp.v201 import authorize as v201_authorize
 from csms_authorization.ocpp.v201 import get_15118_ev_certificate as v201_get_15118_ev_certificate
 from csms_authorization.ocpp.v201 import get_certificate_status as v201_get_certificate_status
 from csms_authorization.ocpp.v201 import get_local_list_version as v201_get_local_list_version
 from csms_authorization.ocpp.v201 import get_variables as v201_get_variables
+from csms_authorization.ocpp.v201 import reservation_status_update as v201_reservation_status_update
 from csms_authorization.ocpp.v201 import send_local_list as v201_send_local_list
 from csms_kernel.handling.router import Route, RoutingTable
 from csms_kernel.ocpp.versions import OcppVersion
@@ -40,12 +42,14 @@ V201: RoutingTable[AuthorizationContext] = {
     "Authorize": Route(v201.Authorize, v201_authorize.handle, remember_answer=False),
     "Get15118EVCertificate": Route(v201.Get15118EVCertificate, v201_get_15118_ev_certificate.handle),
     "GetCertificateStatus": Route(v201.GetCertificateStatus, v201_get_certificate_status.handle, remember_answer=False),
+    "ReservationStatusUpdate": Route(v201.ReservationStatusUpdate, v201_reservation_status_update.handle),
 }
 
 V21: RoutingTable[AuthorizationContext] = {
     "Authorize": Route(v21.Authorize, v21_authorize.handle, remember_answer=False),
     "Get15118EVCertificate": Route(v21.Get15118EVCertificate, v21_get_15118_ev_certificate.handle),
     "GetCertificateStatus": Route(v21.GetCertificateStatus, v21_get_certificate_status.handle, remember_answer=False),
+    "ReservationStatusUpdate": Route(v21.ReservationStatusUpdate, v21_reservation_status_update.handle),
 }
 
 TABLES: dict[OcppVersion, RoutingTable[AuthorizationContext]] = {

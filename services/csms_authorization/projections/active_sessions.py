@@ -6,13 +6,19 @@ the event's station time; the end deletes at `ENDED_AT`, above any event time, s
 delivery converge and a station clock that jumps backwards (or a start dated in the future) cannot leave the
 token active forever (finding #8 of the 2026-12 security review; the transactions projection's rule).
 `PROJECTION` declares it: group `authorization.projector.active_sessions`, topic `csms.transactions.events.v1`,
-table `active_sessions` (read by `adapters.active_sessions`).
+table `active_sessions` (read by `adapters.active_sessions`); the same projector also reads
+`csms.device_model.events.v1` for the reservations made through device-model (`projections.reservations`, table
+`reservations`, docs/adr/0043).
 """
 
 from __future__ import annotations
 
+from google.protobuf.message import Message
+
+from csms.device_model.v1 import device_model_pb2
 from csms.transactions.v1 import transactions_pb2
 from csms_authorization.domain.tokens import token_key
+from csms_authorization.projections.reservations import reservation_writes, used_writes
 from csms_kernel.infra import topics
 from csms_kernel.infra.envelopes import to_datetime
 from csms_kernel.projecting.projection import Projection, each
@@ -35,10 +41,20 @@ def session_writes(event: transactions_pb2.TransactionEvent) -> list[Write]:
     return [Write(_ACTIVE, (key, event.station_id, event.transaction_id, at))]
 
 
-PROJECTION = Projection(
+def event_writes(event: Message) -> list[Write]:
+    if isinstance(event, device_model_pb2.DeviceModelEvent):
+        return reservation_writes(event)
+    assert isinstance(event, transactions_pb2.TransactionEvent)
+    return session_writes(event) + used_writes(event)
+
+
+PROJECTION: Projection[Message, None] = Projection(
     name="authorization.projector.active_sessions",
-    event_types={topics.TRANSACTIONS_EVENTS: transactions_pb2.TransactionEvent},
+    event_types={
+        topics.TRANSACTIONS_EVENTS: transactions_pb2.TransactionEvent,
+        topics.DEVICE_MODEL_EVENTS: device_model_pb2.DeviceModelEvent,
+    },
     keyspace="csms_authorization",
-    tables=("active_sessions",),
-    writes=each(session_writes),
+    tables=("active_sessions", "reservations"),
+    writes=each(event_writes),
 )

@@ -41,6 +41,7 @@ from csms_device_model.domain.commands import (
     install_certificate,
     publish_firmware,
     raw,
+    reservations,
     reset,
     set_charging_profile,
     set_configuration,
@@ -63,6 +64,7 @@ from csms_device_model.domain.commands.set_password import SetPassword
 from csms_device_model.domain.commands.set_security_profile import SetSecurityProfile
 from csms_device_model.domain.commands.trigger_message import TriggerMessage
 from csms_device_model.domain.commands.update_firmware import UpdateFirmware
+from csms_device_model.ocpp.v16 import cancel_reservation as v16_cancel_reservation
 from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
@@ -77,12 +79,14 @@ from csms_device_model.ocpp.v16 import get_diagnostics as v16_get_diagnostics
 from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_installed_certificate_ids
 from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
+from csms_device_model.ocpp.v16 import reserve_now as v16_reserve_now
 from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import set_charging_profile as v16_set_charging_profile
 from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
 from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
 from csms_device_model.ocpp.v16 import update_firmware as v16_update_firmware
+from csms_device_model.ocpp.v21 import cancel_reservation as v21_cancel_reservation
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
@@ -103,6 +107,7 @@ from csms_device_model.ocpp.v21 import get_report as v21_get_report
 from csms_device_model.ocpp.v21 import get_variables as v21_get_variables
 from csms_device_model.ocpp.v21 import install_certificate as v21_install_certificate
 from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
+from csms_device_model.ocpp.v21 import reserve_now as v21_reserve_now
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_charging_profile as v21_set_charging_profile
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
@@ -115,6 +120,7 @@ from csms_device_model.ocpp.v21 import trigger_message as v21_trigger_message
 from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
 from csms_device_model.ocpp.v21 import unpublish_firmware as v21_unpublish_firmware
 from csms_device_model.ocpp.v21 import update_firmware as v21_update_firmware
+from csms_device_model.ocpp.v201 import cancel_reservation as v201_cancel_reservation
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
@@ -135,6 +141,7 @@ from csms_device_model.ocpp.v201 import get_report as v201_get_report
 from csms_device_model.ocpp.v201 import get_variables as v201_get_variables
 from csms_device_model.ocpp.v201 import install_certificate as v201_install_certificate
 from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
+from csms_device_model.ocpp.v201 import reserve_now as v201_reserve_now
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_charging_profile as v201_set_charging_profile
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
@@ -458,6 +465,22 @@ COMMANDS: dict[str, Command] = {
             V16: single(v16_unlock_connector.request, v16_unlock_connector.outcome),
             V201: single(v201_unlock_connector.request, v201_unlock_connector.outcome),
             V21: single(v21_unlock_connector.request, v21_unlock_connector.outcome),
+        },
+    ),
+    "reserve-now": Command(
+        reservations.parse_reserve_now,
+        {
+            V16: single(v16_reserve_now.request, v16_reserve_now.outcome),
+            V201: single(v201_reserve_now.request, v201_reserve_now.outcome),
+            V21: single(v21_reserve_now.request, v21_reserve_now.outcome),
+        },
+    ),
+    "cancel-reservation": Command(
+        reservations.parse_cancel_reservation,
+        {
+            V16: single(v16_cancel_reservation.request, v16_cancel_reservation.outcome),
+            V201: single(v201_cancel_reservation.request, v201_cancel_reservation.outcome),
+            V21: single(v21_cancel_reservation.request, v21_cancel_reservation.outcome),
         },
     ),
     "trigger-message": Command(

@@ -13,6 +13,7 @@ from ocpp.v201 import call as v201
 
 from csms_device_model.ocpp.context import DeviceModelContext
 from csms_device_model.ocpp.v16 import boot_notification as v16_boot_notification
+from csms_device_model.ocpp.v16 import cancel_reservation as v16_cancel_reservation
 from csms_device_model.ocpp.v16 import certificate_signed as v16_certificate_signed
 from csms_device_model.ocpp.v16 import change_availability as v16_change_availability
 from csms_device_model.ocpp.v16 import change_configuration as v16_change_configuration
@@ -28,6 +29,7 @@ from csms_device_model.ocpp.v16 import get_installed_certificate_ids as v16_get_
 from csms_device_model.ocpp.v16 import get_log as v16_get_log
 from csms_device_model.ocpp.v16 import heartbeat as v16_heartbeat
 from csms_device_model.ocpp.v16 import install_certificate as v16_install_certificate
+from csms_device_model.ocpp.v16 import reserve_now as v16_reserve_now
 from csms_device_model.ocpp.v16 import reset as v16_reset
 from csms_device_model.ocpp.v16 import set_charging_profile as v16_set_charging_profile
 from csms_device_model.ocpp.v16 import signed_update_firmware as v16_signed_update_firmware
@@ -36,6 +38,7 @@ from csms_device_model.ocpp.v16 import trigger_message as v16_trigger_message
 from csms_device_model.ocpp.v16 import unlock_connector as v16_unlock_connector
 from csms_device_model.ocpp.v16 import update_firmware as v16_update_firmware
 from csms_device_model.ocpp.v21 import boot_notification as v21_boot_notification
+from csms_device_model.ocpp.v21 import cancel_reservation as v21_cancel_reservation
 from csms_device_model.ocpp.v21 import certificate_signed as v21_certificate_signed
 from csms_device_model.ocpp.v21 import change_availability as v21_change_availability
 from csms_device_model.ocpp.v21 import clear_cache as v21_clear_cache
@@ -65,6 +68,7 @@ from csms_device_model.ocpp.v21 import notify_periodic_event_stream as v21_notif
 from csms_device_model.ocpp.v21 import notify_report as v21_notify_report
 from csms_device_model.ocpp.v21 import open_periodic_event_stream as v21_open_periodic_event_stream
 from csms_device_model.ocpp.v21 import publish_firmware as v21_publish_firmware
+from csms_device_model.ocpp.v21 import reserve_now as v21_reserve_now
 from csms_device_model.ocpp.v21 import reset as v21_reset
 from csms_device_model.ocpp.v21 import set_charging_profile as v21_set_charging_profile
 from csms_device_model.ocpp.v21 import set_display_message as v21_set_display_message
@@ -79,6 +83,7 @@ from csms_device_model.ocpp.v21 import unlock_connector as v21_unlock_connector
 from csms_device_model.ocpp.v21 import unpublish_firmware as v21_unpublish_firmware
 from csms_device_model.ocpp.v21 import update_firmware as v21_update_firmware
 from csms_device_model.ocpp.v201 import boot_notification as v201_boot_notification
+from csms_device_model.ocpp.v201 import cancel_reservation as v201_cancel_reservation
 from csms_device_model.ocpp.v201 import certificate_signed as v201_certificate_signed
 from csms_device_model.ocpp.v201 import change_availability as v201_change_availability
 from csms_device_model.ocpp.v201 import clear_cache as v201_clear_cache
@@ -105,6 +110,7 @@ from csms_device_model.ocpp.v201 import notify_event as v201_notify_event
 from csms_device_model.ocpp.v201 import notify_monitoring_report as v201_notify_monitoring_report
 from csms_device_model.ocpp.v201 import notify_report as v201_notify_report
 from csms_device_model.ocpp.v201 import publish_firmware as v201_publish_firmware
+from csms_device_model.ocpp.v201 import reserve_now as v201_reserve_now
 from csms_device_model.ocpp.v201 import reset as v201_reset
 from csms_device_model.ocpp.v201 import set_charging_profile as v201_set_charging_profile
 from csms_device_model.ocpp.v201 import set_display_message as v201_set_display_message
@@ -172,6 +178,8 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "ClearChargingProfile": v16_clear_charging_profile,
         "GetCompositeSchedule": v16_get_composite_schedule,
         "SetChargingProfile": v16_set_charging_profile,
+        "ReserveNow": v16_reserve_now,
+        "CancelReservation": v16_cancel_reservation,
         "TriggerMessage": v16_trigger_message,
         "ExtendedTriggerMessage": v16_extended_trigger_message,
         "ClearCache": v16_clear_cache,
@@ -195,6 +203,8 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "GetChargingProfiles": v201_get_charging_profiles,
         "GetCompositeSchedule": v201_get_composite_schedule,
         "SetChargingProfile": v201_set_charging_profile,
+        "ReserveNow": v201_reserve_now,
+        "CancelReservation": v201_cancel_reservation,
         "TriggerMessage": v201_trigger_message,
         "ClearCache": v201_clear_cache,
         "GetVariables": v201_get_variables,
@@ -229,6 +239,8 @@ CALLS: dict[OcppVersion, dict[str, ModuleType]] = {
         "GetChargingProfiles": v21_get_charging_profiles,
         "GetCompositeSchedule": v21_get_composite_schedule,
         "SetChargingProfile": v21_set_charging_profile,
+        "ReserveNow": v21_reserve_now,
+        "CancelReservation": v21_cancel_reservation,
         "TriggerMessage": v21_trigger_message,
         "ClearCache": v21_clear_cache,
         "GetVariables": v21_get_variables,

@@ -36,6 +36,8 @@ OWNERS: dict[str, str] = {
     # ISO 15118 Plug & Charge (2.0.1/2.1): decisions about EV contracts (docs/adr/0024, 0028)
     "Get15118EVCertificate": AUTHORIZATION,
     "GetCertificateStatus": AUTHORIZATION,
+    # reservations (2.x block H, docs/adr/0043)
+    "ReservationStatusUpdate": AUTHORIZATION,
     "StartTransaction": TRANSACTIONS,
     "StopTransaction": TRANSACTIONS,
     "MeterValues": TRANSACTIONS,

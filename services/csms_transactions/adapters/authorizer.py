@@ -51,13 +51,16 @@ class GrpcAuthorizer:
         self._stub = authorization_pb2_grpc.AuthorizationServiceStub(self._channel)
         self._timeout_s = timeout_s
 
-    async def authorize(self, station_id: str, token: Token, version: OcppVersion, at: datetime) -> Decision:
+    async def authorize(
+        self, station_id: str, token: Token, version: OcppVersion, at: datetime, evse_id: int | None = None
+    ) -> Decision:
         request = authorization_pb2.AuthorizeIdTokenRequest(
             station_id=station_id,
             id_token=token.id_token,
             token_type=TOKEN_TYPES.get(token.type, authorization_pb2.ID_TOKEN_TYPE_UNSPECIFIED),
             ocpp_version=version_to_proto(version),
             at=timestamp(at),
+            evse_id=evse_id or 0,
         )
         try:
             response = await self._stub.AuthorizeIdToken(request, timeout=self._timeout_s)

@@ -38,6 +38,8 @@ class Step:
     # The token starts or authorises the transaction (not: presented to stop it).
     starts_session: bool = False
     ends: bool = False
+    # Where a session starts (1.6 connector N is EVSE N): the EVSE whose reservations the decision honours.
+    evse_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ async def _start(ctx: TransactionsContext, step: Step) -> Outcome:
 
 async def _decide(ctx: TransactionsContext, transaction_id: str, step: Step) -> Decision:
     assert step.token is not None
-    decision = await ctx.authorizer.authorize(ctx.station_id, step.token, ctx.call.ocpp_version, ctx.now)
+    evse_id = step.evse_id if step.starts_session else None
+    decision = await ctx.authorizer.authorize(ctx.station_id, step.token, ctx.call.ocpp_version, ctx.now, evse_id)
     if not (ctx.concurrent_tx and step.starts_session and decision.status == ACCEPTED and _tracked(step.token)):
         return decision
     others = await ctx.state.open_sessions(step.token.key) - {(ctx.station_id, transaction_id)}

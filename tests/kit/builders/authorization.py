@@ -19,6 +19,7 @@ from csms_kernel.ocpp.versions import OcppVersion
 from kit.fakes.authorization import (
     InMemoryActiveSessions,
     InMemoryLocalListStore,
+    InMemoryReservationStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
@@ -56,6 +57,7 @@ def make_context(
     version: OcppVersion,
     *tokens: TokenRecord,
     active: set[str] | None = None,
+    reservations: InMemoryReservationStore | None = None,
     concurrent_tx: bool = True,
     contract_provider: ContractCertificateProvider | None = None,
     ocsp: OcspClient | None = None,
@@ -71,6 +73,7 @@ def make_context(
         SETTINGS.model_copy(update={"concurrent_tx": concurrent_tx, **(settings or {})}),
         tokens=store,
         sessions=InMemoryActiveSessions(active or set()),
+        reservations=reservations or InMemoryReservationStore(),
         registry=InMemoryStationRegistry(),
         local_list=InMemoryLocalListStore(),
         outbox=store.outbox,

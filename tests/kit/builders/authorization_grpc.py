@@ -16,6 +16,7 @@ from csms_kernel.outbox.relay import OutboxRelay
 from kit.fakes.authorization import (
     InMemoryActiveSessions,
     InMemoryLocalListStore,
+    InMemoryReservationStore,
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
@@ -42,6 +43,7 @@ class Service:
     registry: InMemoryStationRegistry = field(default_factory=InMemoryStationRegistry)
     tokens: InMemoryTokenStore = field(default_factory=InMemoryTokenStore)
     local_list: InMemoryLocalListStore = field(default_factory=InMemoryLocalListStore)
+    reservations: InMemoryReservationStore = field(default_factory=InMemoryReservationStore)
     events: RecordingEventLog = field(default_factory=RecordingEventLog)
     station_events: RecordingEventLog = field(
         default_factory=lambda: RecordingEventLog(decode=pb.StationCredentialsChanged.FromString)
@@ -71,6 +73,7 @@ class Service:
             security_lease=FakeLease(),
             security_event_log=self.security_events,
             sessions=InMemoryActiveSessions(),
+            reservations=self.reservations,
             station_calls=self.stations,
             hasher=self.hasher,
             clock=self.clock,

@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 from csms.authorization.v1 import authorization_pb2
 from csms_authorization.adapters.store import InvalidPageToken, StoreUnavailable
 from csms_authorization.domain.credentials import check_stored_station_id
+from csms_authorization.domain.reservations import Reservation, ReservationStatus
 from csms_authorization.domain.stations import Change, StationRecord
 from csms_authorization.domain.tokens import TokenRecord, check_id_token
 from csms_authorization.ports import (
@@ -251,3 +252,23 @@ class RecordingEventLog:
 
     def _append(self, events: Sequence[PendingEvent]) -> None:
         self.published += [self.decode(e.event) for e in events]
+
+
+class InMemoryReservationStore:
+    """The `ReservationStore` port in memory: reservations by (station, reservation id)."""
+
+    def __init__(self, *reservations: Reservation) -> None:
+        self.records = {(r.station_id, r.reservation_id): r for r in reservations}
+
+    async def of_station(self, station_id: str) -> list[Reservation]:
+        return sorted((r for r in self.records.values() if r.station_id == station_id), key=lambda r: r.reservation_id)
+
+    async def save(self, reservation: Reservation) -> None:
+        self.records[reservation.station_id, reservation.reservation_id] = reservation
+
+    async def set_status(self, station_id: str, reservation_id: int, status: ReservationStatus) -> bool:
+        known = self.records.get((station_id, reservation_id))
+        if known is None:
+            return False
+        self.records[station_id, reservation_id] = replace(known, status=status)
+        return True

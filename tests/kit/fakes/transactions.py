@@ -81,10 +81,12 @@ class ScriptedAuthorizer:
     decisions: dict[str, Decision] = field(default_factory=dict)
     unknown: Decision = field(default_factory=lambda: Decision("Invalid"))
     down: bool = False
-    calls: list[tuple[str, Token, OcppVersion, datetime]] = field(default_factory=list)
+    calls: list[tuple[str, Token, OcppVersion, datetime, int | None]] = field(default_factory=list)
 
-    async def authorize(self, station_id: str, token: Token, version: OcppVersion, at: datetime) -> Decision:
-        self.calls.append((station_id, token, version, at))
+    async def authorize(
+        self, station_id: str, token: Token, version: OcppVersion, at: datetime, evse_id: int | None = None
+    ) -> Decision:
+        self.calls.append((station_id, token, version, at, evse_id))
         if self.down:
             raise RetryableError("authorization unavailable")
         return self.decisions.get(token.key, self.unknown)

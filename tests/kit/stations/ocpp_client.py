@@ -177,6 +177,20 @@ class Station16(ChargePoint16):  # type: ignore[misc]
         self.received.calls.append(("UnlockConnector", {"connectorId": connector_id}))
         return result16.UnlockConnector(status="Unlocked")
 
+    @on("ReserveNow")
+    def on_reserve_now(
+        self, connector_id: int, expiry_date: str, id_tag: str, reservation_id: int, **kwargs: Any
+    ) -> Any:
+        self.received.calls.append(
+            ("ReserveNow", {"connectorId": connector_id, "idTag": id_tag, "reservationId": reservation_id})
+        )
+        return result16.ReserveNow(status="Accepted")
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, reservation_id: int) -> result16.CancelReservation:
+        self.received.calls.append(("CancelReservation", {"reservationId": reservation_id}))
+        return result16.CancelReservation(status="Accepted")
+
     @on("ClearCache")
     def on_clear_cache(self) -> result16.ClearCache:
         self.received.calls.append(("ClearCache", {}))
@@ -369,6 +383,16 @@ class _Station2x:
     def on_set_charging_profile(self, evse_id: int, charging_profile: dict[str, Any], **kwargs: Any) -> Any:
         self.received.calls.append(("SetChargingProfile", {"evseId": evse_id, "profile": charging_profile}))
         return self.results.SetChargingProfile(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("ReserveNow")
+    def on_reserve_now(self, id: int, expiry_date_time: str, id_token: dict[str, Any], **kwargs: Any) -> Any:
+        self.received.calls.append(("ReserveNow", {"id": id, "idToken": id_token, **kwargs}))
+        return self.results.ReserveNow(status="Accepted")  # type: ignore[attr-defined]
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, reservation_id: int, **kwargs: Any) -> Any:
+        self.received.calls.append(("CancelReservation", {"reservationId": reservation_id}))
+        return self.results.CancelReservation(status="Accepted")  # type: ignore[attr-defined]
 
     @on("ClearCache")
     def on_clear_cache(self, **kwargs: Any) -> Any:

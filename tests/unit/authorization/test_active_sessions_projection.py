@@ -47,9 +47,9 @@ def test_events_without_a_session_token_or_other_events_write_nothing() -> None:
 def test_the_declaration_maps_every_event_of_a_batch() -> None:
     assert (PROJECTION.name, PROJECTION.topics, PROJECTION.keyspace, PROJECTION.tables) == (
         "authorization.projector.active_sessions",
-        (topics.TRANSACTIONS_EVENTS,),
+        (topics.TRANSACTIONS_EVENTS, topics.DEVICE_MODEL_EVENTS),
         "csms_authorization",
-        ("active_sessions",),
+        ("active_sessions", "reservations"),
     )
     events = [event(started=tx.TransactionStarted()), event(ended=tx.TransactionEnded())]
     assert PROJECTION.writes(events, None) == [

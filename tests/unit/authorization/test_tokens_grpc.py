@@ -11,6 +11,7 @@ import pytest
 from csms.authorization.v1 import authorization_pb2 as pb
 from csms.envelope.v1 import envelope_pb2
 from csms_authorization.api.grpc_api import AuthorizationServicer
+from csms_authorization.domain.reservations import Reservation, ReservationStatus
 from csms_authorization.domain.tokens import TokenStatus, TokenType
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.authorization import a_token
@@ -275,3 +276,26 @@ def test_token_types_cover_the_ocpp_enumeration() -> None:
         "MacAddress",
         "NoAuthorization",
     ]
+
+
+@pytest.mark.parametrize(
+    ("version", "refused"),
+    [
+        (envelope_pb2.OCPP_VERSION_16, pb.AUTHORIZATION_STATUS_INVALID),
+        (envelope_pb2.OCPP_VERSION_201, pb.AUTHORIZATION_STATUS_NOT_AT_THIS_LOCATION),
+    ],
+)
+async def test_a_transaction_start_honours_the_reservation_of_its_evse(
+    service: Service, servicer: AuthorizationServicer, version: envelope_pb2.OcppVersion.ValueType, refused: int
+) -> None:
+    await upsert(servicer)
+    await service.reservations.save(
+        Reservation("CS-1", 7, "RESERVED", NOW + timedelta(minutes=5), ReservationStatus.ACCEPTED, evse_id=1)
+    )
+    assert (await authorize(servicer, ocpp_version=version, evse_id=1)).status == refused
+    assert (await authorize(servicer, ocpp_version=version, evse_id=2)).status == pb.AUTHORIZATION_STATUS_ACCEPTED
+    assert (await authorize(servicer, ocpp_version=version)).status == pb.AUTHORIZATION_STATUS_ACCEPTED
+    after_expiry = timestamp(NOW + timedelta(minutes=5))
+    assert (await authorize(servicer, ocpp_version=version, evse_id=1, at=after_expiry)).status == (
+        pb.AUTHORIZATION_STATUS_ACCEPTED
+    )

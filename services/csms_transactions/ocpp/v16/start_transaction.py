@@ -21,7 +21,9 @@ async def handle(ctx: TransactionsContext, request: call.StartTransaction) -> ca
     started_at = parse_ocpp_datetime(request.timestamp)
     token = Token(request.id_tag)
     key = f"start/{request.connector_id}/{started_at.isoformat()}/{token.key}"
-    outcome = await transaction.apply(ctx, transaction.Step(None, started_at, key, token, starts_session=True))
+    outcome = await transaction.apply(
+        ctx, transaction.Step(None, started_at, key, token, starts_session=True, evse_id=request.connector_id or None)
+    )
     assert outcome.decision is not None
     if not outcome.duplicate:
         evse_id, connector_id = evse_of(request.connector_id)

@@ -49,6 +49,7 @@ async def record_event(
         token=token,
         starts_session=token is not None and not ends and request.trigger_reason != STOP_AUTHORIZED,
         ends=ends,
+        evse_id=(request.evse or {}).get("id"),
     )
     outcome = await transaction.apply(ctx, step)
     if not outcome.duplicate:

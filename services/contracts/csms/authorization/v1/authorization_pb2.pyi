@@ -659,11 +659,17 @@ class AuthorizeIdTokenRequest(_message.Message):
     TOKEN_TYPE_FIELD_NUMBER: _builtins.int
     OCPP_VERSION_FIELD_NUMBER: _builtins.int
     AT_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     id_token: _builtins.str
     token_type: Global___IdTokenType.ValueType
     """UNSPECIFIED for a 1.6 idTag; for 2.x the presented type must match the stored one."""
     ocpp_version: _envelope_pb2.OcppVersion.ValueType
+    evse_id: _builtins.int
+    """Where the token starts a transaction (1.6 connector N is EVSE N), so that the EVSE's reservations are honoured
+    (docs/adr/0043): only the reserved token or its group starts there. 0: not known (only a reservation of the
+    whole station applies).
+    """
     @_builtins.property
     def at(self) -> _timestamp_pb2.Timestamp:
         """The CSMS time of the decision (e.g. the receive time of the station's frame, so that a redelivered frame
@@ -678,10 +684,11 @@ class AuthorizeIdTokenRequest(_message.Message):
         token_type: Global___IdTokenType.ValueType = ...,
         ocpp_version: _envelope_pb2.OcppVersion.ValueType = ...,
         at: _timestamp_pb2.Timestamp | None = ...,
+        evse_id: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["at", b"at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["at", b"at", "id_token", b"id_token", "ocpp_version", b"ocpp_version", "station_id", b"station_id", "token_type", b"token_type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["at", b"at", "evse_id", b"evse_id", "id_token", b"id_token", "ocpp_version", b"ocpp_version", "station_id", b"station_id", "token_type", b"token_type"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -37,7 +37,7 @@ async def test_allocates_an_id_answers_the_decision_and_reports_the_start() -> N
     assert answer.events == [event(VERSION, "1001", at(10), session_token=TAG_1, started=started())]
     assert csms.state.allocated == {1001: (STATION, "msg-1")}
     assert csms.state.sessions == {("TAG-1", STATION, "1001")}
-    assert csms.authorizer.calls[0] == (STATION, Token("TAG-1"), VERSION, NOW)
+    assert csms.authorizer.calls[0] == (STATION, Token("TAG-1"), VERSION, NOW, 2)  # connector 2: EVSE 2
 
 
 async def test_a_redelivered_frame_gets_the_same_answer_and_event_a_duplicate_only_the_answer() -> None:

@@ -173,6 +173,7 @@ async def test_blocked_token_with_expiry_and_group() -> None:
         }
     }
     assert csms.authorizer.calls[0][1] == Token("TAG-1", "ISO14443")
+    assert csms.authorizer.calls[0][4] == 1  # the EVSE it starts on: its reservations are honoured
 
 
 async def test_signed_and_scaled_values_are_kept_as_received() -> None:
