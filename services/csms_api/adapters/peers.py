@@ -217,6 +217,18 @@ class GrpcFirmware(GrpcPeer):
     async def log_requests(self, station_id: str) -> fw.ListLogRequestsResponse:
         return await self._call(self._stub.ListLogRequests, fw.ListLogRequestsRequest(station_id=station_id))
 
+    async def create_campaign(self, request: fw.CreateCampaignRequest) -> fw.CampaignView:
+        return await self._call(self._stub.CreateCampaign, request)
+
+    async def list_campaigns(self) -> fw.ListCampaignsResponse:
+        return await self._call(self._stub.ListCampaigns, fw.ListCampaignsRequest())
+
+    async def get_campaign(self, campaign_id: str) -> fw.CampaignView:
+        return await self._call(self._stub.GetCampaign, fw.GetCampaignRequest(campaign_id=campaign_id))
+
+    async def control_campaign(self, request: fw.ControlCampaignRequest) -> fw.CampaignView:
+        return await self._call(self._stub.ControlCampaign, request)
+
 
 class GrpcSmartCharging(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
@@ -235,15 +247,3 @@ class GrpcSmartCharging(GrpcPeer):
     async def station_profiles(self, station_id: str) -> sc.StationChargingProfiles:
         request = sc.GetStationChargingProfilesRequest(station_id=station_id)
         return await self._call(self._stub.GetStationChargingProfiles, request)
-
-    async def create_campaign(self, request: fw.CreateCampaignRequest) -> fw.CampaignView:
-        return await self._call(self._stub.CreateCampaign, request)
-
-    async def list_campaigns(self) -> fw.ListCampaignsResponse:
-        return await self._call(self._stub.ListCampaigns, fw.ListCampaignsRequest())
-
-    async def get_campaign(self, campaign_id: str) -> fw.CampaignView:
-        return await self._call(self._stub.GetCampaign, fw.GetCampaignRequest(campaign_id=campaign_id))
-
-    async def control_campaign(self, request: fw.ControlCampaignRequest) -> fw.CampaignView:
-        return await self._call(self._stub.ControlCampaign, request)
