@@ -112,7 +112,7 @@ bench: up
 		--histogram .infra/bench/bench.png --json .infra/bench/bench.json
 
 bench-stack: up
-	$(BIN)/python -m loadtest.bench_stack latency
+	$(BIN)/python -m loadtest.bench_stack latency --baseline
 	$(BIN)/python -m loadtest.bench_stack sweep
 
 bench-boot: up

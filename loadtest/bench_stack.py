@@ -1,13 +1,15 @@
 """Whole-stack benchmarks with the station simulator against a running stack (`make up`).
 
-    .venv/bin/python -m loadtest.bench_stack latency [--rate 500] [--duration 300]
+    .venv/bin/python -m loadtest.bench_stack latency [--rate 500] [--duration 300] [--baseline]
     .venv/bin/python -m loadtest.bench_stack sweep [--rates 100,200,300,400,500,750,1000] [--duration 60]
     .venv/bin/python -m loadtest.bench_stack boot-storm [--stations 10000]
     .venv/bin/python -m loadtest.bench_stack boot-storm --url wss://127.0.0.1:9443/ocpp --ca-file .infra/pki/root-ca.pem
         (security profile 2: the stations are registered at profile 2 and connect over TLS)
     add --idle N [--idle-reads own|frames] to run N idle services beside the stack (`loadtest.idle_service`)
 
-latency: CALL→CALLRESULT percentiles at a sustained rate (target p99 ≤ 50 ms at 500 CALL/s for 5 minutes).
+latency: CALL→CALLRESULT percentiles at a sustained rate (target p99 ≤ 50 ms at 500 CALL/s for 5 minutes); with
+`--baseline`, the same load first against the naive in-memory CSMS (`loadtest.baseline_server`, issue 16: the stack's
+p99 within 5 times its p99), both reported side by side.
 sweep: one steady run per rate; the highest rate whose p99 stays ≤ 100 ms with every CALL answered and at
 least 95 % of the rate achieved. boot-storm: N stations connect and boot (target 10,000 within 60 s).
 Each run registers its stations first (RegisterStation, UpsertIdToken) and prints the load average with it.
@@ -22,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -42,11 +45,13 @@ LATENCY_P99_MS = 50.0
 SWEEP_P99_MS = 100.0
 
 
-def run(config: Config, picture: Path | None = None, idle: dict[str, int] | None = None) -> list[Summary]:
-    """One simulator run; also prints the CPU each stack process (and idle service) used per CALL of the last
-    phase."""
+def run(
+    config: Config, picture: Path | None = None, idle: dict[str, int] | None = None, *, stack: bool = True
+) -> list[Summary]:
+    """One simulator run; also prints the CPU each stack process (unless `stack` is false) and each process of
+    `idle` used per CALL of the last phase."""
     print(f"{load_average()} before {config.stations} stations", flush=True)
-    pids = {**stack_pids(INFRA_DIR), **(idle or {}), "simulator": os.getpid()}
+    pids = {**(stack_pids(INFRA_DIR) if stack else {}), **(idle or {}), "simulator": os.getpid()}
     meters: list[CpuMeter] = []  # one per phase, started as it begins; the last one is reported
     simulator = Simulator(
         config, out=lambda line: print(line, flush=True), on_phase=lambda name: meters.append(CpuMeter(pids))
@@ -101,6 +106,24 @@ def idle_services(count: int, reads: str, bootstrap: str) -> Iterator[dict[str, 
             process.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def baseline_server() -> Iterator[tuple[str, int]]:
+    """The naive baseline CSMS (`loadtest.baseline_server`) on a free port: its URL prefix and pid; stopped on exit."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loadtest.baseline_server", "--port", str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        print(process.stdout.readline().strip(), flush=True)  # its "listening" line: it is up
+        yield f"ws://127.0.0.1:{port}/ocpp", process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def sustained(summary: Summary, rate: float, p99_ms: float) -> bool:
     """Every CALL answered in time, the rate achieved (≥ 95 %) and p99 within `p99_ms`."""
     return summary.timeouts == 0 and summary.call_rate >= 0.95 * rate and summary.p99_ms <= p99_ms
@@ -110,6 +133,15 @@ def with_faults(config: Config, fault_rate: float, rate: float) -> Config:
     """`config` whose 2.x stations send `fault_rate` NotifyEvent faults per second at `rate` CALLs per second."""
     behaviour = replace(config.behaviour, fault_probability=fault_probability(fault_rate, rate, config.mix))
     return replace(config, behaviour=behaviour)
+
+
+def baseline(config: Config, rate: float) -> Summary:
+    """The latency run's load against the naive baseline CSMS (no provisioning: it accepts every station)."""
+    with baseline_server() as (url, pid):
+        print(f"baseline: the same {config.stations} stations at {rate:.0f} CALL/s against {url}", flush=True)
+        naive = replace(config, url=url, provision_address=None, station_prefix="BASELINE-")
+        _, summary = run(naive, OUT / f"baseline-{rate:.0f}.png", {"baseline": pid}, stack=False)
+    return summary
 
 
 def main() -> None:
@@ -127,6 +159,9 @@ def main() -> None:
         type=float,
         default=0.0,
         help="2.x NotifyEvent faults per s in the steady traffic (default 0: figures comparable with earlier runs)",
+    )
+    parser.add_argument(
+        "--baseline", action="store_true", help="latency: the same load against the naive baseline CSMS first"
     )
     parser.add_argument("--idle", type=int, default=0, help="idle services to run beside the stack")
     parser.add_argument("--idle-reads", choices=["own", "frames"], default="own", help="see loadtest.idle_service")
@@ -170,10 +205,19 @@ def bench(args: argparse.Namespace, idle: dict[str, int]) -> None:
             config = replace(
                 with_faults(steady, args.fault_rate, args.rate), rate=args.rate, duration_s=args.duration or 300.0
             )
+            naive = baseline(config, args.rate) if args.baseline else None
             _, summary = run(config, OUT / f"latency-{args.rate:.0f}.png", idle)
             verdict = "met" if sustained(summary, args.rate, LATENCY_P99_MS) else "MISSED"
             print(f"{args.rate:.0f} CALL/s: p99 {summary.p99_ms} ms (target ≤ {LATENCY_P99_MS:.0f} ms: {verdict})")
             results["latency"] = asdict(summary)
+            if naive is not None:
+                ratio = summary.p99_ms / max(naive.p99_ms, 0.001)
+                within = "met" if ratio <= 5 else "MISSED"
+                print(
+                    f"side by side: p50 {summary.p50_ms} vs. {naive.p50_ms} ms, p99 {summary.p99_ms} vs. "
+                    f"{naive.p99_ms} ms (baseline): {ratio:.1f} times (target ≤ 5 times: {within})"
+                )
+                results["baseline"] = asdict(naive)
         else:
             best = 0.0
             for rate in (float(r) for r in args.rates.split(",")):

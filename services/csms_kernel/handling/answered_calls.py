@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
 
+from csms_kernel.infra.batched_writes import BatchedWrites
 from csms_kernel.infra.cassandra import CassandraSession
 
 
@@ -66,6 +67,7 @@ class CassandraAnsweredCalls:
 
     def __init__(self, session: CassandraSession, table: str) -> None:
         self._session = session
+        self._writes = BatchedWrites(session)  # the answers of a batch's stations in few requests
         self._select = (
             f"SELECT source, frame_digest, reply, is_error FROM {table}"
             " WHERE station_id = ? AND connection_id = ? AND message_id = ?"
@@ -86,4 +88,4 @@ class CassandraAnsweredCalls:
     async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None:
         statement = await self._session.prepare(self._insert, idempotent=True)
         params = (station_id, connection_id, message_id, answer.source, answer.frame_digest, answer.reply)
-        await self._session.execute(statement, (*params, answer.is_error))
+        await self._writes.execute(statement.bind((*params, answer.is_error)))

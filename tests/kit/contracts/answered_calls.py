@@ -4,6 +4,7 @@ station id of their own so the suite can share a real table with other tests."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, frame_digest
@@ -48,3 +49,15 @@ class AnsweredCallsContract:
         again = AnsweredCall("1:9", frame_digest(b"two"), ERROR, True)
         await answered.put(station, "conn-1", "m-1", again)
         assert await answered.get(station, "conn-1", "m-1") == again
+
+    async def test_answers_put_together_are_each_kept(self, answered: AnsweredCalls) -> None:
+        """The call runner answers a batch's stations concurrently (the Cassandra adapter writes them together)."""
+        stations = [a_station() for _ in range(25)]
+        answers = {
+            (station, f"m-{n}"): AnsweredCall(f"0:{n}", frame_digest(station.encode()), REPLY, n % 2 == 0)
+            for station in stations
+            for n in range(2)
+        }
+        await asyncio.gather(*(answered.put(station, "c", m, answer) for (station, m), answer in answers.items()))
+        found = await asyncio.gather(*(answered.get(station, "c", m) for station, m in answers))
+        assert found == list(answers.values())
