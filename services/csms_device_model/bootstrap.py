@@ -80,6 +80,10 @@ RELAY_LEASE = "command_event_relay"
 SWEEP_LEASE = "command_sweep"
 
 
+GRANTED = {f"/{SERVICE_NAME}/GetStationProvisioning": ("edge",)}
+"""Least privilege: the edge nodes read a reconnecting station's last boot status (docs/adr/0031), nothing else."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -225,6 +229,7 @@ def build(
             SERVICE_NAME,
             settings.grpc_tls,
             settings.grpc_clients,
+            granted=GRANTED,
         ),
         router=router,
     )

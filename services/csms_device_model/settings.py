@@ -18,7 +18,7 @@ class DeviceModelSettings(CommonSettings):
         description="Where DeviceModelService listens; port 0 picks a free port.",
     )
     grpc_clients: Identities = grpc_clients(
-        "authorization", "transactions", "security", "firmware", "smart-charging", "api", "cli", "edge"
+        "authorization", "transactions", "security", "firmware", "smart-charging", "api", "cli"
     )
     instance_id: str = Field(
         default="device-model-1", description="Unique per instance: names its Kafka clients and transactional producer."

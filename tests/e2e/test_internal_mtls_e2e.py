@@ -98,6 +98,9 @@ async def test_an_identity_a_service_does_not_allow_is_refused_and_logged(stack:
     assert refused.value.details() == (
         "identity 'edge' may not call /csms.device_model.v1.DeviceModelService/GetStation"
     )
+    async with channel(config.device_model_address, config.grpc_tls("edge")) as opened:  # its one grant (ADR 0031)
+        request = device_model_pb2.GetStationProvisioningRequest(station_id="CS-1")
+        await device_model_pb2_grpc.DeviceModelServiceStub(opened).GetStationProvisioning(request, timeout=5)
     async with channel(config.transactions_address, config.grpc_tls("edge")) as opened:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await transactions_pb2_grpc.TransactionsServiceStub(opened).ListTransactions(

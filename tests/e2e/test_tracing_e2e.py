@@ -79,7 +79,16 @@ async def traced(
         metrics_ports={"device-model-1": free_port(), edge: free_port()},
     )
     running = Stack(config)
-    names = ["authorization-1", "device-model-1", "transactions-1", "security-1", edge, "api-1"]
+    names = [
+        "authorization-1",
+        "device-model-1",
+        "transactions-1",
+        "security-1",
+        "firmware-1",
+        "smart-charging-1",
+        edge,
+        "api-1",
+    ]
     try:
         for name in names:
             running.start_process(running.spec(name))

@@ -8,7 +8,7 @@ without, it serves plaintext (development only, docs/adr/0029-internal-surface.m
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import grpc
@@ -71,11 +71,13 @@ def build_server(
     tls: GrpcTls | None,
     clients: Collection[str] = (),
     readiness: Readiness = READINESS,
+    granted: Mapping[str, Collection[str]] | None = None,
 ) -> GrpcServer:
     """`registrations` pairs a `lambda s: add_XServicer_to_server(impl, s)` with the full service name;
-    `clients`: the identities allowed to call those services over mutual TLS (ignored without `tls`)."""
+    `clients`: the identities allowed to call those services over mutual TLS (ignored without `tls`); `granted`:
+    the identities allowed one method besides (full method name → identities)."""
     registrations = list(registrations)
-    interceptors = [] if tls is None else [IdentityCheck({name: clients for _, name in registrations})]
+    interceptors = [] if tls is None else [IdentityCheck({name: clients for _, name in registrations}, granted)]
     server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=interceptors)
     health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -71,11 +71,15 @@ else:
 
 
 class IdentityCheck(Interceptor):
-    """Lets a call to a service in `allowed` through only from the identities listed for it; services not in
-    `allowed` (health, reflection) are open to every authenticated caller."""
+    """Lets a call to a service in `allowed` through only from the identities listed for it, and those `granted`
+    its method (full name `/package.Service/Method`: least privilege for a caller that needs one method); services
+    not in `allowed` (health, reflection) are open to every authenticated caller."""
 
-    def __init__(self, allowed: Mapping[str, Collection[str]]) -> None:
+    def __init__(
+        self, allowed: Mapping[str, Collection[str]], granted: Mapping[str, Collection[str]] | None = None
+    ) -> None:
         self._allowed = {service: frozenset(identities) for service, identities in allowed.items()}
+        self._granted = {method: frozenset(identities) for method, identities in (granted or {}).items()}
         self._guarded: dict[str, Handler] = {}
 
     async def intercept_service(
@@ -90,6 +94,7 @@ class IdentityCheck(Interceptor):
             return handler
         guarded = self._guarded.get(method)
         if guarded is None:
+            identities |= self._granted.get(method, frozenset())
             guarded = self._guarded[method] = _guard(handler, method, identities)
         return guarded
 

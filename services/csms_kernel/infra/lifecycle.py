@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import grpc
@@ -64,6 +64,8 @@ class GrpcApi:
     service_name: str
     tls: GrpcTls | None
     clients: Collection[str]
+    # identities allowed one method besides `clients` (full method name → identities)
+    granted: Mapping[str, Collection[str]] = field(default_factory=dict)
 
     def build_server(self) -> GrpcServer:
         """Binds the listen address (plus health and reflection); started by `serve()`."""
@@ -72,6 +74,7 @@ class GrpcApi:
             [(lambda server: self.register(self.servicer, server), self.service_name)],
             self.tls,
             self.clients,
+            granted=self.granted,
         )
 
 

@@ -29,6 +29,14 @@ class DeviceModel(device_model_pb2_grpc.DeviceModelServiceServicer):
     ) -> device_model_pb2.GetStationResponse:
         return device_model_pb2.GetStationResponse(station=device_model_pb2.Station(station_id=request.station_id))
 
+    async def GetStationProvisioning(
+        self, request: device_model_pb2.GetStationProvisioningRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> device_model_pb2.GetStationProvisioningResponse:
+        provisioning = device_model_pb2.StationProvisioning(
+            station_id=request.station_id, registration_status="Pending"
+        )
+        return device_model_pb2.GetStationProvisioningResponse(provisioning=provisioning)
+
 
 def tls(pki: DevPki, identity: str) -> GrpcTls:
     pair = pki.internal(identity)
@@ -47,12 +55,13 @@ def other_pki(tmp_path_factory: pytest.TempPathFactory) -> DevPki:
 
 @pytest.fixture
 async def server(pki: DevPki) -> AsyncIterator[GrpcServer]:
-    """device-model's service, callable by `api` and `cli` only."""
+    """device-model's service, callable by `api` and `cli`; GetStationProvisioning by `edge` too."""
     built = build_server(
         "127.0.0.1:0",
         [(lambda s: device_model_pb2_grpc.add_DeviceModelServiceServicer_to_server(DeviceModel(), s), SERVICE)],
         tls(pki, "device-model"),
         ["api", "cli"],
+        granted={f"/{SERVICE}/GetStationProvisioning": ["edge"]},
     )
     await built.start()
     yield built
@@ -88,6 +97,15 @@ async def test_an_identity_the_service_does_not_allow_is_refused_and_logged(
     assert event.security["event"] == "grpc_call_refused"  # type: ignore[attr-defined]
     assert event.security["identity"] == "edge"  # type: ignore[attr-defined]
     assert event.security["method"] == METHOD  # type: ignore[attr-defined]
+
+
+async def test_an_identity_granted_one_method_may_call_that_method_only(server: GrpcServer, pki: DevPki) -> None:
+    async with channel(f"127.0.0.1:{server.port}", tls(pki, "edge")) as opened:
+        stub = device_model_pb2_grpc.DeviceModelServiceStub(opened)
+        request = device_model_pb2.GetStationProvisioningRequest(station_id="CS-1")
+        answer = await stub.GetStationProvisioning(request, timeout=5)
+    assert answer.provisioning.registration_status == "Pending"
+    assert (await refusal(f"127.0.0.1:{server.port}", tls(pki, "edge")))[0] == grpc.StatusCode.PERMISSION_DENIED
 
 
 async def test_a_call_without_a_client_certificate_is_refused(server: GrpcServer, pki: DevPki) -> None:
