@@ -16,9 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
-from csms_firmware.adapters.event_publisher import KafkaFirmwareEvents
 from csms_firmware.adapters.history_store import CassandraFirmwareHistory
-from csms_firmware.adapters.request_keys import CassandraRequestKeys
 from csms_firmware.api.grpc_api import FirmwareServicer
 from csms_firmware.app.requests import FirmwareRequests
 from csms_firmware.artifacts.bootstrap import build_artifacts
@@ -43,6 +41,7 @@ from csms_firmware.ports import (
 from csms_firmware.projections.history import PROJECTION
 from csms_firmware.projections.tables import KEYSPACE
 from csms_firmware.settings import FirmwareSettings
+from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.clients.station_commands import StationCommandsClient
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
@@ -53,6 +52,7 @@ from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.infra.production import DevelopmentSecrets
 from csms_kernel.ocpp.ownership import FIRMWARE
+from csms_kernel.outbox.station_events import KafkaStationEvents
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
 
@@ -112,9 +112,9 @@ def build(
     )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
     requests = FirmwareRequests(
-        keys or CassandraRequestKeys(session),
+        keys or CassandraRequestKeys(session, KEYSPACE),
         commands,
-        events or KafkaFirmwareEvents(events_producer),
+        events or KafkaStationEvents(events_producer, TOPIC, firmware_pb2.FirmwareEvent),
         clock,
         timedelta(seconds=settings.command_expiry_s),
         images or artifacts.artifacts,

@@ -3,37 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.artifacts.model import FirmwareImage
 from csms_firmware.artifacts.service import SignedUrl
-
-
-class StationCommands(Protocol):
-    async def send(
-        self,
-        station_id: str,
-        command: str,
-        params: Mapping[str, Any],
-        *,
-        idempotency_key: str,
-        queue_if_offline: bool,
-        expires_at: datetime | None,
-    ) -> device_model_pb2.Command:
-        """The command device-model recorded for the station (a repeat with the same key: the same command, never
-        a second one). csms_kernel.clients.station_commands.CommandRefused when it did not record it."""
-
-
-class RequestKeys(Protocol):
-    async def claim(
-        self, station_id: str, request_key: str, command: str, params: Mapping[str, Any]
-    ) -> tuple[str, dict[str, Any]]:
-        """Stores the command and params under the station's request key unless the key has some already;
-        returns what is stored (the first claim's, whoever made it)."""
+from csms_kernel.clients.request_keys import RequestKeys as RequestKeys
+from csms_kernel.clients.station_commands import StationCommands as StationCommands
 
 
 class FirmwareImages(Protocol):

@@ -23,13 +23,13 @@ from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import SECURITY
 from csms_kernel.outbox.lease import CassandraLease
+from csms_kernel.outbox.station_events import KafkaStationEvents
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
 from csms_kernel.security.events import TOPIC
 from csms_security.adapters.certificate_store import CassandraCertificateStore
 from csms_security.adapters.device_model import GrpcStationCommands
 from csms_security.adapters.event_log import CassandraEventLog
-from csms_security.adapters.event_publisher import KafkaSecurityEvents
 from csms_security.adapters.station_ca import load_authorities
 from csms_security.api.grpc_api import SecurityServicer
 from csms_security.app import renewal, signer
@@ -102,7 +102,9 @@ def build(
     certificate_signer = CertificateSigner(
         store,
         commands,
-        KafkaSecurityEvents(events_producer),
+        KafkaStationEvents(
+            events_producer, TOPIC, security_pb2.SecurityEventRecorded, lambda record: record.event.station_id
+        ),
         authorities,
         CassandraLease(session, KEYSPACE, signer.LEASE_NAME, instance, LEASE_S),
         clock,

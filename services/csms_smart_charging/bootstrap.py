@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from csms.smart_charging.v1 import smart_charging_pb2, smart_charging_pb2_grpc
+from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.clients.station_commands import StationCommandsClient
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
 from csms_kernel.handling.call_runner import kafka_call_runner
@@ -22,10 +23,9 @@ from csms_kernel.infra.kafka import make_producer
 from csms_kernel.infra.lifecycle import Closing, GrpcApi, Resource, Service
 from csms_kernel.infra.lifecycle import main as serve_process
 from csms_kernel.ocpp.ownership import SMART_CHARGING
+from csms_kernel.outbox.station_events import KafkaStationEvents
 from csms_kernel.projecting.projection import NoState
 from csms_kernel.projecting.runner import kafka_projection_runner
-from csms_smart_charging.adapters.event_publisher import KafkaSmartChargingEvents
-from csms_smart_charging.adapters.request_keys import CassandraRequestKeys
 from csms_smart_charging.adapters.transactions import GrpcActiveTransactions
 from csms_smart_charging.adapters.view_store import CassandraStationEvents
 from csms_smart_charging.api.grpc_api import SmartChargingServicer
@@ -96,9 +96,9 @@ def build(
     )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
     requests = ProfileRequests(
-        keys or CassandraRequestKeys(session),
+        keys or CassandraRequestKeys(session, KEYSPACE),
         commands,
-        events or KafkaSmartChargingEvents(events_producer),
+        events or KafkaStationEvents(events_producer, TOPIC, smart_charging_pb2.SmartChargingEvent),
         clock,
         timedelta(seconds=settings.command_expiry_s),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 
@@ -30,6 +30,23 @@ class CommandRefused(Exception):
         super().__init__(message)
         self.code = code
         self.retryable = code not in FINAL
+
+
+class StationCommands(Protocol):
+    """What a service needs of device-model's operator commands (`StationCommandsClient`; fakes in tests/kit)."""
+
+    async def send(
+        self,
+        station_id: str,
+        command: str,
+        params: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+        queue_if_offline: bool,
+        expires_at: datetime | None,
+    ) -> device_model_pb2.Command:
+        """The command device-model recorded for the station (a repeat with the same key: the same command, never
+        a second one). CommandRefused when it did not record it."""
 
 
 class StationCommandsClient:

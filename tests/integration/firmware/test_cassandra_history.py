@@ -12,11 +12,11 @@ import pytest
 from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.adapters.history_store import CassandraFirmwareHistory
-from csms_firmware.adapters.request_keys import CassandraRequestKeys
 from csms_firmware.domain.events import requested
 from csms_firmware.domain.history import FIRMWARE_UPDATE, station_history
 from csms_firmware.projections.history import PROJECTION
 from csms_firmware.projections.tables import KEYSPACE
+from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.migrate import package_schemas, split_cql

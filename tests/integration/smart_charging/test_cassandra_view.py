@@ -12,11 +12,11 @@ import pytest
 
 from csms.device_model.v1 import device_model_pb2
 from csms.smart_charging.v1 import smart_charging_pb2
+from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.envelopes import timestamp
 from csms_kernel.migrate import package_schemas, split_cql
 from csms_kernel.projecting.writes import CassandraWriter
-from csms_smart_charging.adapters.request_keys import CassandraRequestKeys
 from csms_smart_charging.adapters.view_store import CassandraStationEvents
 from csms_smart_charging.domain.events import requested
 from csms_smart_charging.domain.view import station_view
