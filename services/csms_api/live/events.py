@@ -221,6 +221,7 @@ def _campaign_event(record: Record) -> LiveEvent | None:
     del data[name]
     data.update(kind.fields(change))
     station_id = getattr(change, "station_id", "")
+    data["station_id"] = station_id  # like every live event's; "" for a campaign-wide one
     return LiveEvent(kind.type, station_id, render(kind.type, data))
 
 
