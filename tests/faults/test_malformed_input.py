@@ -89,11 +89,8 @@ def hostile_frame(version: OcppVersion, rng: random.Random, message_id: str) -> 
         return json.dumps([2, message_id, "BootNotification", {}]), (message_id, OCCURRENCE[version])
     if kind == 12:  # unknown action
         return json.dumps([2, message_id, f"NoSuch{rng.randrange(1000)}", {}]), (message_id, "NotImplemented")
-    if kind == 13:  # a real action this CSMS does not handle
-        return json.dumps([2, message_id, "FirmwareStatusNotification", {"status": "Idle"}]), (
-            message_id,
-            "NotSupported",
-        )
+    if kind == 13:  # a real action, but one only the CSMS sends (every station→CSMS action is handled now)
+        return json.dumps([2, message_id, "Reset", {"type": "Immediate"}]), (message_id, "NotSupported")
     if kind == 14:  # lone surrogates (valid JSON escapes that no UTF-8 string can hold)
         return f'[2,"{message_id}","Heart\\ud800beat",{{"x":"\\udfff"}}]', ("-1", RPC[version])
     if kind == 15:  # a malformed answer: OCPP-J never answers a CALLRESULT/CALLERROR (security review #15)
