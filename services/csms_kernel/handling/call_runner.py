@@ -153,21 +153,34 @@ class CallRunner(Generic[C]):
                     batch = await self._gather_more(batch)
                 if not batch:
                     continue
-                while True:
-                    try:
-                        await self._handle_batch(batch, self._generation)
-                        self._succeeded()
-                        break
-                    except GroupFenced as exc:
-                        log.warning("%s: batch refused (%s); it is left to the new owner", self._service, exc)
-                        self._forget_carried()
-                        break
-                    except ProducerFenced:
-                        raise
-                    except _RETRIED as exc:
-                        await self._retry_later("batch failed", exc)
+                try:
+                    await self._handle_batch(batch, self._generation)
+                    self._succeeded()
+                except GroupFenced as exc:
+                    log.warning("%s: batch refused (%s); it is left to the new owner", self._service, exc)
+                    self._forget_carried()
+                except ProducerFenced:
+                    raise
+                except _RETRIED as exc:
+                    await self._retry_later("batch failed", exc)
+                    await self._read_again(set(batch) | set(self._carried))
         finally:
             await self._producer.stop()
+
+    async def _read_again(self, partitions: set[TopicPartition]) -> None:
+        """After a failed batch, its partitions are read again from the group's committed offsets, once the
+        producer works again (a new one settles a commit whose outcome was unknown): what a transaction that did
+        commit after all published is then never published twice."""
+        self._forget_carried()
+        while True:
+            try:
+                await self._producer.start()
+                await self._consumer.rewind(partitions)
+                return
+            except ProducerFenced:
+                raise
+            except _RETRIED as exc:
+                await self._retry_later("reading the failed batch again", exc)
 
     async def _start_producer(self) -> None:
         while True:

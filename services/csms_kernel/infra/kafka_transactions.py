@@ -16,7 +16,8 @@ import logging
 import queue
 import struct
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
@@ -99,7 +100,8 @@ class ProducerFenced(Exception):
 
 
 class TransactionFailed(Exception):
-    """The transaction was aborted; the same batch may be published again."""
+    """The transaction did not commit, or its outcome is unknown (a commit that failed or timed out may still have
+    gone through): read the batch again from the group's committed offsets, never publish it again from memory."""
 
 
 class Consumer(LagSource, Protocol):
@@ -108,6 +110,8 @@ class Consumer(LagSource, Protocol):
     async def poll(self, max_records: int, timeout_s: float) -> Batch: ...
 
     def generation(self) -> Generation: ...
+
+    async def rewind(self, partitions: Collection[TopicPartition]) -> None: ...
 
 
 class Producer(Protocol):
@@ -278,6 +282,21 @@ class AsyncConsumer:
     def generation(self) -> Generation:
         return self._generation
 
+    async def rewind(self, partitions: Collection[TopicPartition]) -> None:
+        """The next polls return `partitions` from the group's committed offsets again (those still assigned;
+        a read_committed consumer waits for a pending transaction's offsets to settle)."""
+        wanted = [confluent_kafka.TopicPartition(tp.topic, tp.partition) for tp in partitions if tp in self._assigned]
+        if wanted:
+            await self._worker.run(self._seek_committed, wanted)
+
+    def _seek_committed(self, partitions: list[confluent_kafka.TopicPartition]) -> None:
+        consumer = self._started()
+        for tp in consumer.committed(partitions, timeout=_CALL_TIMEOUT_S):
+            if tp.error is not None:
+                raise confluent_kafka.KafkaException(tp.error)
+            offset = tp.offset if tp.offset >= 0 else confluent_kafka.OFFSET_BEGINNING  # auto.offset.reset earliest
+            consumer.seek(confluent_kafka.TopicPartition(tp.topic, tp.partition, offset))
+
     def assignment(self) -> set[TopicPartition]:
         return set(self._assigned)
 
@@ -402,14 +421,38 @@ class _ProducerSession:
             if self.abandoned:  # a newer producer with this transactional id has taken over (it fences this one)
                 self._abort(producer)
                 raise TransactionFailed("the producer was replaced during the transaction")
-            producer.commit_transaction(self._timeout_s)
         except (confluent_kafka.KafkaException, BufferError) as exc:
             failure = _failure(exc)
             if not isinstance(failure, ProducerFenced):
                 self._abort(producer)
             raise failure from exc
+        try:
+            self._commit(producer)
+        except confluent_kafka.KafkaException as exc:
+            failure = _failure(exc)
+            error = _kafka_error(exc)
+            if error is not None and error.txn_requires_abort():
+                self._abort(producer)
+            elif not isinstance(failure, ProducerFenced):
+                # The commit may or may not have gone through: only a new producer with this transactional id
+                # settles it (its initialisation completes or aborts what this one left).
+                self._unusable = True
+            raise failure from exc
         finally:
             _serve_events(producer)
+
+    def _commit(self, producer: confluent_kafka.Producer) -> None:
+        """commit_transaction, repeated while librdkafka calls its error retriable (a timed-out commit is retried,
+        never aborted: it may already be complete on the broker)."""
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            try:
+                producer.commit_transaction(self._timeout_s)
+                return
+            except confluent_kafka.KafkaException as exc:
+                error = _kafka_error(exc)
+                if error is None or not error.retriable() or time.monotonic() >= deadline:
+                    raise
 
     def close(self) -> None:
         producer, self._producer = self._producer, None
@@ -487,7 +530,8 @@ class TransactionalProducer:
     ) -> None:
         """Publishes `records` and commits `offsets` for the group of `generation`, atomically.
         Raises GroupFenced when the group has moved on (nothing is published), ProducerFenced when another
-        producer took the transactional id, TransactionFailed otherwise (nothing is published)."""
+        producer took the transactional id, TransactionFailed otherwise (nothing was published, or, after a commit
+        whose outcome is unknown, what the group's committed offsets say once the producer is started again)."""
         metadata = generation.metadata
         if metadata is None:
             raise GroupFenced("the batch was read outside any group generation")

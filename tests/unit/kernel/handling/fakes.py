@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from aiokafka import TopicPartition
@@ -38,12 +38,16 @@ def undecodable(partition: int, offset: int) -> Record:
 
 class FakeConsumer:
     """Returns `polls` in order, then nothing. A poll is a batch, or a (generation, batch) pair: the
-    generation the consumer is in once that poll returns (a rebalance served inside it)."""
+    generation the consumer is in once that poll returns (a rebalance served inside it). `rewind` puts the
+    records returned so far back in front, from the offsets `committed` tells (wire it to a FakeProducer's)."""
 
     def __init__(self, *polls: Batch | tuple[Generation, Batch], generation: Generation = GEN1) -> None:
         self.polls = list(polls)
         self.current = generation
         self.after_poll: Callable[[], None] = lambda: None
+        self.committed: Callable[[TopicPartition], int] = lambda tp: 0
+        self.returned: dict[TopicPartition, dict[int, Record]] = {}
+        self.rewound: list[set[TopicPartition]] = []
 
     async def poll(self, max_records: int, timeout_s: float) -> Batch:
         if not self.polls:
@@ -52,8 +56,20 @@ class FakeConsumer:
         polled = self.polls.pop(0)
         if isinstance(polled, tuple):
             self.current, polled = polled
+        for tp, records in polled.items():
+            self.returned.setdefault(tp, {}).update((r.offset, r) for r in records)
         self.after_poll()
         return polled
+
+    async def rewind(self, partitions: Collection[TopicPartition]) -> None:
+        self.rewound.append(set(partitions))
+        again = {
+            tp: [r for offset, r in sorted(self.returned.get(tp, {}).items()) if offset >= self.committed(tp)]
+            for tp in partitions
+        }
+        again = {tp: records for tp, records in again.items() if records}
+        if again:
+            self.polls.insert(0, again)
 
     def generation(self) -> Generation:
         return self.current
@@ -74,9 +90,18 @@ class FakeConsumer:
 Commit = tuple[list[str], dict[TopicPartition, int], Generation]
 
 
+class CommittedAnyway(Exception):
+    """A FakeProducer failure whose transaction committed all the same (a commit that timed out on its way back)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class FakeProducer:
     """Records each committed transaction as (topics of its records, offsets, generation); `failures` are
-    raised by the next commits, one each, `start_failures` by the next starts; commits need a start."""
+    raised by the next commits, one each (a CommittedAnyway's error after recording the commit),
+    `start_failures` by the next starts; commits need a start."""
 
     def __init__(
         self,
@@ -102,9 +127,17 @@ class FakeProducer:
     ) -> None:
         assert self.started
         self.attempts += 1
-        if self.failures:
-            raise self.failures.pop(0)
+        failure = self.failures.pop(0) if self.failures else None
+        if isinstance(failure, CommittedAnyway):
+            self.committed.append(([out.topic for out in records], dict(offsets), generation))
+            raise failure.error
+        if failure is not None:
+            raise failure
         self.committed.append(([out.topic for out in records], dict(offsets), generation))
+
+    def committed_offset(self, partition: TopicPartition) -> int:
+        """The group's committed offset of `partition` (0 before any commit)."""
+        return max((offsets[partition] for _, offsets, _ in self.committed if partition in offsets), default=0)
 
     async def topics(self) -> set[str]:
         return self.existing

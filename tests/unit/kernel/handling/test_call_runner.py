@@ -27,7 +27,18 @@ from csms_kernel.infra.kafka_transactions import GroupFenced, OutRecord, Produce
 from csms_kernel.ocpp.versions import OcppVersion
 from kit.builders.envelopes import frame_envelope
 from kit.fakes.answered_calls import InMemoryAnsweredCalls
-from unit.kernel.handling.fakes import GEN1, GEN2, P0, FakeConsumer, FakeProducer, record, running, until_committed
+from kit.waiting import eventually, probe
+from unit.kernel.handling.fakes import (
+    GEN1,
+    GEN2,
+    P0,
+    CommittedAnyway,
+    FakeConsumer,
+    FakeProducer,
+    record,
+    running,
+    until_committed,
+)
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -162,6 +173,7 @@ PUBLISHED = [topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS]
 def call_runner(
     consumer: FakeConsumer, producer: FakeProducer, handler: Any = heartbeat, readiness: Readiness | None = None
 ) -> CallRunner[Context]:
+    consumer.committed = producer.committed_offset
     return CallRunner(
         service="device_model",
         router=Router({OcppVersion.V201: {"Heartbeat": Route(v201_call.Heartbeat, handler)}}, Context),
@@ -187,6 +199,27 @@ async def test_a_failed_transaction_is_retried_with_the_same_batch() -> None:
     assert producer.attempts == 2
     assert producer.committed == [(PUBLISHED, {P0: 11}, GEN1)]
     assert producer.stopped
+
+
+async def test_a_failed_transaction_is_read_again_from_the_committed_offsets_not_published_from_memory() -> None:
+    consumer = FakeConsumer(heartbeat_at(10))
+    producer = FakeProducer(EXISTING, failures=[TransactionFailed("broker restarting")])
+    async with running(call_runner(consumer, producer)):
+        await until_committed(producer, 1)
+    assert consumer.rewound == [{P0}]
+
+
+async def test_a_commit_that_failed_but_went_through_is_never_published_again() -> None:
+    """A commit_transaction that timed out may have committed: the batch read again from the committed offsets
+    is empty, so nothing is answered twice (tests/faults/test_restarts.py once doubled an event this way)."""
+    consumer = FakeConsumer(heartbeat_at(10))
+    producer = FakeProducer(EXISTING, failures=[CommittedAnyway(TransactionFailed("commit timed out"))])
+    async with running(call_runner(consumer, producer)):
+        await until_committed(producer, 1)
+        await eventually(probe(lambda: consumer.rewound), lambda rewound: rewound == [{P0}], what="the rewind")
+    assert consumer.polls == []  # nothing past the committed offset: nothing to handle again
+    assert producer.attempts == 1
+    assert producer.committed == [(PUBLISHED, {P0: 11}, GEN1)]
 
 
 async def test_a_batch_that_keeps_failing_makes_the_process_not_serving_until_it_passes() -> None:

@@ -31,9 +31,11 @@ GEN = Generation(1, b"metadata of generation 7")
 OUT = OutRecord("replies", b"CS1", b"reply", [("kind", b"KIND_FRAME")])
 
 
-def kafka_error(code: int, *, fatal: bool = False, abortable: bool = False) -> confluent_kafka.KafkaException:
+def kafka_error(
+    code: int, *, fatal: bool = False, abortable: bool = False, retriable: bool = False
+) -> confluent_kafka.KafkaException:
     return confluent_kafka.KafkaException(
-        confluent_kafka.KafkaError(code, "refused", fatal=fatal, txn_requires_abort=abortable)
+        confluent_kafka.KafkaError(code, "refused", fatal=fatal, retriable=retriable, txn_requires_abort=abortable)
     )
 
 
@@ -157,16 +159,48 @@ async def test_a_failed_initialisation_is_a_failed_transaction_and_the_next_star
 
 async def test_a_producer_that_cannot_abort_is_replaced_by_one_with_the_same_transactional_id() -> None:
     fatal = kafka_error(confluent_kafka.KafkaError._TIMED_OUT, fatal=True)
-    broken = FakeProducer({"commit_transaction": fatal, "abort_transaction": fatal})
+    broken = FakeProducer({"send_offsets_to_transaction": fatal, "abort_transaction": fatal})
     fresh = FakeProducer()
     producer, configs = producer_with(broken, fresh)
     with pytest.raises(TransactionFailed):
         await producer.commit([OUT], {TP: 11}, GEN)
     await producer.commit([OUT], {TP: 11}, GEN)
     await closed(broken)
-    assert broken.calls == [("init_transactions",), *TRANSACTION, ("abort_transaction",), ("close",)]
+    assert broken.calls == [("init_transactions",), *TRANSACTION[:3], ("abort_transaction",), ("close",)]
     assert fresh.calls == [("init_transactions",), *TRANSACTION]
     assert [config["transactional.id"] for config in configs] == ["svc.handlers.i1"] * 2
+
+
+async def test_a_commit_that_timed_out_is_committed_again_never_aborted() -> None:
+    """librdkafka: a retriable commit_transaction error leaves the outcome open; only committing again settles it."""
+    fake = FakeProducer({"commit_transaction": kafka_error(confluent_kafka.KafkaError._TIMED_OUT, retriable=True)})
+    producer, _ = producer_with(fake)
+    await producer.commit([OUT], {TP: 11}, GEN)
+    assert fake.calls == [("init_transactions",), *TRANSACTION, ("commit_transaction",)]
+
+
+async def test_a_commit_that_failed_for_good_is_not_aborted_and_the_producer_is_replaced() -> None:
+    """The commit may have gone through: aborting would not undo it, a new producer with the same transactional id
+    settles it, and the caller reads the batch again from the committed offsets."""
+    broken = FakeProducer({"commit_transaction": kafka_error(confluent_kafka.KafkaError._TIMED_OUT, fatal=True)})
+    fresh = FakeProducer()
+    producer, _ = producer_with(broken, fresh)
+    with pytest.raises(TransactionFailed):
+        await producer.commit([OUT], {TP: 11}, GEN)
+    await producer.start()
+    await closed(broken)
+    assert broken.calls == [("init_transactions",), *TRANSACTION, ("close",)]
+    assert fresh.calls == [("init_transactions",)]
+
+
+async def test_a_commit_the_broker_says_must_be_aborted_is_aborted_and_the_producer_kept() -> None:
+    fake = FakeProducer({"commit_transaction": kafka_error(confluent_kafka.KafkaError._STATE, abortable=True)})
+    producer, configs = producer_with(fake)
+    with pytest.raises(TransactionFailed):
+        await producer.commit([OUT], {TP: 11}, GEN)
+    await producer.commit([OUT], {TP: 11}, GEN)
+    assert fake.calls == [("init_transactions",), *TRANSACTION, ("abort_transaction",), *TRANSACTION]
+    assert len(configs) == 1
 
 
 class StuckProducer(FakeProducer):
@@ -254,6 +288,8 @@ class FakeConsumer:
         self.rebalances: list[tuple[str, list[confluent_kafka.TopicPartition]]] = []
         self.messages: list[FakeMessage] = []
         self.positions: dict[int, int] = {}
+        self.group_offsets: dict[int, int] = {}
+        self.seeks: list[tuple[int, int]] = []
 
     def subscribe(self, topics: list[str], **callbacks: Any) -> None:
         self.callbacks = callbacks
@@ -272,6 +308,17 @@ class FakeConsumer:
         return [
             confluent_kafka.TopicPartition(tp.topic, tp.partition, self.positions[tp.partition]) for tp in partitions
         ]
+
+    def committed(
+        self, partitions: list[confluent_kafka.TopicPartition], timeout: float
+    ) -> list[confluent_kafka.TopicPartition]:
+        return [
+            confluent_kafka.TopicPartition(tp.topic, tp.partition, self.group_offsets.get(tp.partition, -1001))
+            for tp in partitions
+        ]
+
+    def seek(self, partition: confluent_kafka.TopicPartition) -> None:
+        self.seeks.append((partition.partition, partition.offset))
 
     def close(self) -> None: ...
 
@@ -306,6 +353,19 @@ async def test_the_consumers_generation_follows_its_rebalance_callbacks() -> Non
     await consumer.poll(500, 0)
     assert consumer.generation() == Generation(3, None)
     await consumer.stop()
+    await consumer.stop()
+
+
+async def test_a_rewind_seeks_the_assigned_partitions_to_the_groups_committed_offsets() -> None:
+    fake = FakeConsumer(metadata(7))
+    consumer = AsyncConsumer({"group.id": "svc.handlers"}, ["frames"], factory=lambda config: fake)  # type: ignore[arg-type,return-value]
+    await consumer.start()
+    fake.rebalances.append(("on_assign", [confluent_kafka.TopicPartition("frames", p) for p in (0, 1)]))
+    await consumer.poll(500, 0)
+    fake.group_offsets = {0: 12}
+    await consumer.rewind({TopicPartition("frames", 0), TopicPartition("frames", 1), TopicPartition("frames", 2)})
+    # partition 2 is not assigned here; partition 1 has no committed offset: from the beginning (earliest)
+    assert sorted(fake.seeks) == [(0, 12), (1, confluent_kafka.OFFSET_BEGINNING)]
     await consumer.stop()
 
 
