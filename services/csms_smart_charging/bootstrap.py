@@ -4,7 +4,8 @@ No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts 
 clients, then runs the call runner (answers the 2.x stations' smart-charging messages, publishing their reports
 with the replies on csms.smart_charging.events.v1), the station profile view projector (that topic and
 device-model's boots and profile command progress) and the gRPC SmartChargingService (profile commands handed to
-device-model's operator commands, station views).
+device-model's operator commands, station views, load-management sites stored in Cassandra and published as
+site-keyed events on the same topic).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from csms_smart_charging.app.ev_needs import AnswerEvNeeds
 from csms_smart_charging.app.profiles import ProfileRequests
 from csms_smart_charging.app.reinstall import ReinstallAfterBoot
 from csms_smart_charging.domain.events import TOPIC
+from csms_smart_charging.load.adapters.sites import CassandraSiteRepository
+from csms_smart_charging.load.app.sites import SiteAdmin
+from csms_smart_charging.load.domain.sites import event_key
+from csms_smart_charging.load.ports import SiteRepository
 from csms_smart_charging.ocpp.context import SmartChargingContext
 from csms_smart_charging.ocpp.routing import TABLES
 from csms_smart_charging.ports import (
@@ -63,6 +68,7 @@ def build(
     station_events: StationEvents | None = None,
     keys: RequestKeys | None = None,
     transactions: ActiveTransactions | None = None,
+    sites: SiteRepository | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The smart-charging service, wired; each keyword replaces a port (tests pass fakes). A `session` passed in
@@ -95,10 +101,11 @@ def build(
         clock=clock,
     )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
+    events = events or KafkaStationEvents(events_producer, TOPIC, smart_charging_pb2.SmartChargingEvent, event_key)
     requests = ProfileRequests(
         keys or CassandraRequestKeys(session, KEYSPACE),
         commands,
-        events or KafkaStationEvents(events_producer, TOPIC, smart_charging_pb2.SmartChargingEvent),
+        events,
         clock,
         timedelta(seconds=settings.command_expiry_s),
     )
@@ -116,7 +123,8 @@ def build(
             *([AnswerEvNeeds(station_events, transactions, requests)] if settings.answer_ev_needs else []),
         ],
     )
-    servicer = SmartChargingServicer(requests, station_events, clock)
+    site_admin = SiteAdmin(sites or CassandraSiteRepository(session), events, clock)
+    servicer = SmartChargingServicer(requests, station_events, clock, site_admin)
     return Service(
         name=NAME,
         instance=instance,

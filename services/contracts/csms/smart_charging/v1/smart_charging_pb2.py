@@ -26,15 +26,17 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from csms.envelope.v1 import envelope_pb2 as csms_dot_envelope_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+csms/smart_charging/v1/smart_charging.proto\x12\x16\x63sms.smart_charging.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\"\xb3\x01\n\x10ProfileRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\ncommand_id\x18\x03 \x01(\t\x12\x13\n\x0bparams_json\x18\x04 \x01(\t\x12\x35\n\x06origin\x18\x05 \x01(\x0e\x32%.csms.smart_charging.v1.RequestOrigin\x12\x19\n\x11queued_if_offline\x18\x06 \x01(\x08\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xaa\x01\n\x0fStationReported\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x14\n\x0cpayload_json\x18\x02 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x03 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x04 \x01(\x05\x12\x33\n\x0cocpp_version\x18\x05 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x06 \x01(\t\"!\n\x0fStationBootSeen\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\xf1\x02\n\x12SmartChargingEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\trequested\x18\n \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequestedH\x00\x12;\n\x08reported\x18\x0b \x01(\x0b\x32\'.csms.smart_charging.v1.StationReportedH\x00\x12\x41\n\x0f\x63ommand_outcome\x18\x0c \x01(\x0b\x32&.csms.smart_charging.v1.CommandOutcomeH\x00\x12<\n\tboot_seen\x18\r \x01(\x0b\x32\'.csms.smart_charging.v1.StationBootSeenH\x00\x42\x07\n\x05\x65vent\"\x9f\x01\n\x15ProfileCommandRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\x12\x18\n\x10queue_if_offline\x18\x03 \x01(\x08\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x05 \x01(\t\"S\n\x16ProfileCommandResponse\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\"7\n!GetStationChargingProfilesRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xb3\x01\n\x10InstalledProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x12\n\nprofile_id\x18\x02 \x01(\x05\x12\x13\n\x0bstack_level\x18\x03 \x01(\x05\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\x14\n\x0cprofile_json\x18\x05 \x01(\t\x12\x12\n\ncommand_id\x18\x06 \x01(\t\x12*\n\x06set_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x01\n\x13ProfileRequestState\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xb8\x03\n\x17StationChargingProfiles\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12;\n\tinstalled\x18\x02 \x03(\x0b\x32(.csms.smart_charging.v1.InstalledProfile\x12=\n\x08requests\x18\x03 \x03(\x0b\x32+.csms.smart_charging.v1.ProfileRequestState\x12\x1d\n\x15\x63omposite_params_json\x18\x04 \x01(\t\x12\x1d\n\x15\x63omposite_result_json\x18\x05 \x01(\t\x12\x30\n\x0c\x63omposite_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07reports\x18\x07 \x03(\x0b\x32\".csms.smart_charging.v1.ReportSeen\x12-\n\tbooted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x08reported\x18\t \x03(\x0b\x32\'.csms.smart_charging.v1.ReportedProfile\"\xa1\x01\n\x0fReportedProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x02 \x01(\x05\x12\x1d\n\x15\x63harging_limit_source\x18\x03 \x01(\t\x12\x14\n\x0cprofile_json\x18\x04 \x01(\t\x12/\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\nReportSeen\x12\x37\n\x06report\x18\x01 \x01(\x0b\x32\'.csms.smart_charging.v1.StationReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa0\x01\n\rRequestOrigin\x12\x1e\n\x1aREQUEST_ORIGIN_UNSPECIFIED\x10\x00\x12\x1b\n\x17REQUEST_ORIGIN_OPERATOR\x10\x01\x12\x1c\n\x18REQUEST_ORIGIN_REINSTALL\x10\x02\x12\x17\n\x13REQUEST_ORIGIN_LOAD\x10\x03\x12\x1b\n\x17REQUEST_ORIGIN_EV_NEEDS\x10\x04\x32\xfa\x04\n\x14SmartChargingService\x12s\n\x12SetChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14\x43learChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14GetCompositeSchedule\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12t\n\x13GetChargingProfiles\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12\x88\x01\n\x1aGetStationChargingProfiles\x12\x39.csms.smart_charging.v1.GetStationChargingProfilesRequest\x1a/.csms.smart_charging.v1.StationChargingProfilesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+csms/smart_charging/v1/smart_charging.proto\x12\x16\x63sms.smart_charging.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\"\xb3\x01\n\x10ProfileRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\ncommand_id\x18\x03 \x01(\t\x12\x13\n\x0bparams_json\x18\x04 \x01(\t\x12\x35\n\x06origin\x18\x05 \x01(\x0e\x32%.csms.smart_charging.v1.RequestOrigin\x12\x19\n\x11queued_if_offline\x18\x06 \x01(\x08\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xaa\x01\n\x0fStationReported\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x14\n\x0cpayload_json\x18\x02 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x03 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x04 \x01(\x05\x12\x33\n\x0cocpp_version\x18\x05 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x06 \x01(\t\"!\n\x0fStationBootSeen\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\xc4\x04\n\x12SmartChargingEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07site_id\x18\x04 \x01(\t\x12=\n\trequested\x18\n \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequestedH\x00\x12;\n\x08reported\x18\x0b \x01(\x0b\x32\'.csms.smart_charging.v1.StationReportedH\x00\x12\x41\n\x0f\x63ommand_outcome\x18\x0c \x01(\x0b\x32&.csms.smart_charging.v1.CommandOutcomeH\x00\x12<\n\tboot_seen\x18\r \x01(\x0b\x32\'.csms.smart_charging.v1.StationBootSeenH\x00\x12;\n\x0csite_defined\x18\x0e \x01(\x0b\x32#.csms.smart_charging.v1.SiteDefinedH\x00\x12\x46\n\x12site_limit_changed\x18\x0f \x01(\x0b\x32(.csms.smart_charging.v1.SiteLimitChangedH\x00\x12;\n\x0csite_deleted\x18\x10 \x01(\x0b\x32#.csms.smart_charging.v1.SiteDeletedH\x00\x42\x07\n\x05\x65vent\"\x85\x02\n\x04Site\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x01\x12\x0c\n\x04unit\x18\x04 \x01(\t\x12\x11\n\tvoltage_v\x18\x05 \x01(\x01\x12\x14\n\x0cidle_limit_a\x18\x06 \x01(\x01\x12\x38\n\x06groups\x18\x07 \x03(\x0b\x32(.csms.smart_charging.v1.Site.GroupsEntry\x12/\n\x05\x65vses\x18\x08 \x03(\x0b\x32 .csms.smart_charging.v1.SiteEvse\x1a-\n\x0bGroupsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x81\x01\n\x08SiteEvse\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x02 \x01(\x05\x12\x0e\n\x06phases\x18\x03 \x01(\x05\x12\r\n\x05min_a\x18\x04 \x01(\x01\x12\r\n\x05max_a\x18\x05 \x01(\x01\x12\x10\n\x08priority\x18\x06 \x01(\x05\x12\x10\n\x08group_id\x18\x07 \x01(\t\"9\n\x0bSiteDefined\x12*\n\x04site\x18\x01 \x01(\x0b\x32\x1c.csms.smart_charging.v1.Site\"G\n\x10SiteLimitChanged\x12\r\n\x05limit\x18\x01 \x01(\x01\x12\x0c\n\x04unit\x18\x02 \x01(\t\x12\x16\n\x0eprevious_limit\x18\x03 \x01(\x01\"\r\n\x0bSiteDeleted\":\n\x0ePutSiteRequest\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_json\x18\x02 \x01(\t\"\x1e\n\x0bSiteRequest\x12\x0f\n\x07site_id\x18\x01 \x01(\t\"9\n\x10ListSitesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"Y\n\x11ListSitesResponse\x12+\n\x05sites\x18\x01 \x03(\x0b\x32\x1c.csms.smart_charging.v1.Site\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x14\n\x12\x44\x65leteSiteResponse\"C\n\x13SetSiteLimitRequest\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x01\x12\x0c\n\x04unit\x18\x03 \x01(\t\"v\n\rSiteShortfall\x12\x13\n\x0bminimum_sum\x18\x01 \x01(\x01\x12\x16\n\x0e\x62\x65low_minimums\x18\x02 \x01(\x08\x12\x38\n\x0bwould_pause\x18\x03 \x03(\x0b\x32#.csms.smart_charging.v1.SiteEvseRef\"2\n\x0bSiteEvseRef\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x02 \x01(\x05\"t\n\x0cSiteResponse\x12*\n\x04site\x18\x01 \x01(\x0b\x32\x1c.csms.smart_charging.v1.Site\x12\x38\n\tshortfall\x18\x02 \x01(\x0b\x32%.csms.smart_charging.v1.SiteShortfall\"\x8a\x01\n\x0e\x45vseAllocation\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x02 \x01(\x05\x12\x10\n\x08\x65nforced\x18\x03 \x01(\x08\x12\x0f\n\x07limit_a\x18\x04 \x01(\x01\x12\x0e\n\x06paused\x18\x05 \x01(\x08\x12\x10\n\x08group_id\x18\x06 \x01(\t\x12\x0e\n\x06phases\x18\x07 \x01(\x05\"\x9a\x01\n\x0eSiteAllocation\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x01\x12\x0c\n\x04unit\x18\x04 \x01(\t\x12\x35\n\x05\x65vses\x18\x05 \x03(\x0b\x32&.csms.smart_charging.v1.EvseAllocation\x12\x11\n\tallocated\x18\x06 \x01(\x01\"\x9f\x01\n\x15ProfileCommandRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\x12\x18\n\x10queue_if_offline\x18\x03 \x01(\x08\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x05 \x01(\t\"S\n\x16ProfileCommandResponse\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\"7\n!GetStationChargingProfilesRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xb3\x01\n\x10InstalledProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x12\n\nprofile_id\x18\x02 \x01(\x05\x12\x13\n\x0bstack_level\x18\x03 \x01(\x05\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\x14\n\x0cprofile_json\x18\x05 \x01(\t\x12\x12\n\ncommand_id\x18\x06 \x01(\t\x12*\n\x06set_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x01\n\x13ProfileRequestState\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xb8\x03\n\x17StationChargingProfiles\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12;\n\tinstalled\x18\x02 \x03(\x0b\x32(.csms.smart_charging.v1.InstalledProfile\x12=\n\x08requests\x18\x03 \x03(\x0b\x32+.csms.smart_charging.v1.ProfileRequestState\x12\x1d\n\x15\x63omposite_params_json\x18\x04 \x01(\t\x12\x1d\n\x15\x63omposite_result_json\x18\x05 \x01(\t\x12\x30\n\x0c\x63omposite_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07reports\x18\x07 \x03(\x0b\x32\".csms.smart_charging.v1.ReportSeen\x12-\n\tbooted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x08reported\x18\t \x03(\x0b\x32\'.csms.smart_charging.v1.ReportedProfile\"\xa1\x01\n\x0fReportedProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x02 \x01(\x05\x12\x1d\n\x15\x63harging_limit_source\x18\x03 \x01(\t\x12\x14\n\x0cprofile_json\x18\x04 \x01(\t\x12/\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\nReportSeen\x12\x37\n\x06report\x18\x01 \x01(\x0b\x32\'.csms.smart_charging.v1.StationReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa0\x01\n\rRequestOrigin\x12\x1e\n\x1aREQUEST_ORIGIN_UNSPECIFIED\x10\x00\x12\x1b\n\x17REQUEST_ORIGIN_OPERATOR\x10\x01\x12\x1c\n\x18REQUEST_ORIGIN_REINSTALL\x10\x02\x12\x17\n\x13REQUEST_ORIGIN_LOAD\x10\x03\x12\x1b\n\x17REQUEST_ORIGIN_EV_NEEDS\x10\x04\x32\xaf\t\n\x14SmartChargingService\x12s\n\x12SetChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14\x43learChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14GetCompositeSchedule\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12t\n\x13GetChargingProfiles\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12\x88\x01\n\x1aGetStationChargingProfiles\x12\x39.csms.smart_charging.v1.GetStationChargingProfilesRequest\x1a/.csms.smart_charging.v1.StationChargingProfiles\x12W\n\x07PutSite\x12&.csms.smart_charging.v1.PutSiteRequest\x1a$.csms.smart_charging.v1.SiteResponse\x12T\n\x07GetSite\x12#.csms.smart_charging.v1.SiteRequest\x1a$.csms.smart_charging.v1.SiteResponse\x12`\n\tListSites\x12(.csms.smart_charging.v1.ListSitesRequest\x1a).csms.smart_charging.v1.ListSitesResponse\x12]\n\nDeleteSite\x12#.csms.smart_charging.v1.SiteRequest\x1a*.csms.smart_charging.v1.DeleteSiteResponse\x12\x61\n\x0cSetSiteLimit\x12+.csms.smart_charging.v1.SetSiteLimitRequest\x1a$.csms.smart_charging.v1.SiteResponse\x12`\n\x11GetSiteAllocation\x12#.csms.smart_charging.v1.SiteRequest\x1a&.csms.smart_charging.v1.SiteAllocationb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'csms.smart_charging.v1.smart_charging_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REQUESTORIGIN']._serialized_start=2407
-  _globals['_REQUESTORIGIN']._serialized_end=2567
+  _globals['_SITE_GROUPSENTRY']._loaded_options = None
+  _globals['_SITE_GROUPSENTRY']._serialized_options = b'8\001'
+  _globals['_REQUESTORIGIN']._serialized_start=4082
+  _globals['_REQUESTORIGIN']._serialized_end=4242
   _globals['_PROFILEREQUESTED']._serialized_start=138
   _globals['_PROFILEREQUESTED']._serialized_end=317
   _globals['_COMMANDOUTCOME']._serialized_start=319
@@ -44,23 +46,57 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STATIONBOOTSEEN']._serialized_start=600
   _globals['_STATIONBOOTSEEN']._serialized_end=633
   _globals['_SMARTCHARGINGEVENT']._serialized_start=636
-  _globals['_SMARTCHARGINGEVENT']._serialized_end=1005
-  _globals['_PROFILECOMMANDREQUEST']._serialized_start=1008
-  _globals['_PROFILECOMMANDREQUEST']._serialized_end=1167
-  _globals['_PROFILECOMMANDRESPONSE']._serialized_start=1169
-  _globals['_PROFILECOMMANDRESPONSE']._serialized_end=1252
-  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_start=1254
-  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_end=1309
-  _globals['_INSTALLEDPROFILE']._serialized_start=1312
-  _globals['_INSTALLEDPROFILE']._serialized_end=1491
-  _globals['_PROFILEREQUESTSTATE']._serialized_start=1494
-  _globals['_PROFILEREQUESTSTATE']._serialized_end=1677
-  _globals['_STATIONCHARGINGPROFILES']._serialized_start=1680
-  _globals['_STATIONCHARGINGPROFILES']._serialized_end=2120
-  _globals['_REPORTEDPROFILE']._serialized_start=2123
-  _globals['_REPORTEDPROFILE']._serialized_end=2284
-  _globals['_REPORTSEEN']._serialized_start=2286
-  _globals['_REPORTSEEN']._serialized_end=2404
-  _globals['_SMARTCHARGINGSERVICE']._serialized_start=2570
-  _globals['_SMARTCHARGINGSERVICE']._serialized_end=3204
+  _globals['_SMARTCHARGINGEVENT']._serialized_end=1216
+  _globals['_SITE']._serialized_start=1219
+  _globals['_SITE']._serialized_end=1480
+  _globals['_SITE_GROUPSENTRY']._serialized_start=1435
+  _globals['_SITE_GROUPSENTRY']._serialized_end=1480
+  _globals['_SITEEVSE']._serialized_start=1483
+  _globals['_SITEEVSE']._serialized_end=1612
+  _globals['_SITEDEFINED']._serialized_start=1614
+  _globals['_SITEDEFINED']._serialized_end=1671
+  _globals['_SITELIMITCHANGED']._serialized_start=1673
+  _globals['_SITELIMITCHANGED']._serialized_end=1744
+  _globals['_SITEDELETED']._serialized_start=1746
+  _globals['_SITEDELETED']._serialized_end=1759
+  _globals['_PUTSITEREQUEST']._serialized_start=1761
+  _globals['_PUTSITEREQUEST']._serialized_end=1819
+  _globals['_SITEREQUEST']._serialized_start=1821
+  _globals['_SITEREQUEST']._serialized_end=1851
+  _globals['_LISTSITESREQUEST']._serialized_start=1853
+  _globals['_LISTSITESREQUEST']._serialized_end=1910
+  _globals['_LISTSITESRESPONSE']._serialized_start=1912
+  _globals['_LISTSITESRESPONSE']._serialized_end=2001
+  _globals['_DELETESITERESPONSE']._serialized_start=2003
+  _globals['_DELETESITERESPONSE']._serialized_end=2023
+  _globals['_SETSITELIMITREQUEST']._serialized_start=2025
+  _globals['_SETSITELIMITREQUEST']._serialized_end=2092
+  _globals['_SITESHORTFALL']._serialized_start=2094
+  _globals['_SITESHORTFALL']._serialized_end=2212
+  _globals['_SITEEVSEREF']._serialized_start=2214
+  _globals['_SITEEVSEREF']._serialized_end=2264
+  _globals['_SITERESPONSE']._serialized_start=2266
+  _globals['_SITERESPONSE']._serialized_end=2382
+  _globals['_EVSEALLOCATION']._serialized_start=2385
+  _globals['_EVSEALLOCATION']._serialized_end=2523
+  _globals['_SITEALLOCATION']._serialized_start=2526
+  _globals['_SITEALLOCATION']._serialized_end=2680
+  _globals['_PROFILECOMMANDREQUEST']._serialized_start=2683
+  _globals['_PROFILECOMMANDREQUEST']._serialized_end=2842
+  _globals['_PROFILECOMMANDRESPONSE']._serialized_start=2844
+  _globals['_PROFILECOMMANDRESPONSE']._serialized_end=2927
+  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_start=2929
+  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_end=2984
+  _globals['_INSTALLEDPROFILE']._serialized_start=2987
+  _globals['_INSTALLEDPROFILE']._serialized_end=3166
+  _globals['_PROFILEREQUESTSTATE']._serialized_start=3169
+  _globals['_PROFILEREQUESTSTATE']._serialized_end=3352
+  _globals['_STATIONCHARGINGPROFILES']._serialized_start=3355
+  _globals['_STATIONCHARGINGPROFILES']._serialized_end=3795
+  _globals['_REPORTEDPROFILE']._serialized_start=3798
+  _globals['_REPORTEDPROFILE']._serialized_end=3959
+  _globals['_REPORTSEEN']._serialized_start=3961
+  _globals['_REPORTSEEN']._serialized_end=4079
+  _globals['_SMARTCHARGINGSERVICE']._serialized_start=4245
+  _globals['_SMARTCHARGINGSERVICE']._serialized_end=5444
 # @@protoc_insertion_point(module_scope)
