@@ -253,7 +253,7 @@ async def test_a_reservation_of_the_evse_written_meanwhile_under_a_lower_id_wins
 
     store = Meanwhile(replace(DRAFT, reservation_id=3, evse_id=9, status=ReservationStatus.ACCEPTED))
     reservations, _, commands, _ = service(store)
-    with pytest.raises(ReservationConflict, match="EVSE 2 of CS-1 is reserved .*reservation 2, Accepted"):
+    with pytest.raises(ReservationConflict, match=r"EVSE 2 of CS-1 is reserved .*reservation 2, Accepted"):
         await reservations.reserve(DRAFT)
     assert store.records["CS-1", 4].status is ReservationStatus.REFUSED
     assert commands.sent == []
