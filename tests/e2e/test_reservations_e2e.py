@@ -188,9 +188,8 @@ async def test_reservations_through_the_api(
         )
         assert await stranger(admin, station, version, 1) == "Accepted"
 
-        brief = await reserve(
-            operator, station_id, id_token=reserved, evse_id=3, expires_at=iso(datetime.now(UTC) + timedelta(seconds=12))
-        )
+        soon = iso(datetime.now(UTC) + timedelta(seconds=12))
+        brief = await reserve(operator, station_id, id_token=reserved, evse_id=3, expires_at=soon)
         assert brief.status_code == 201, brief.text
         assert await stranger(admin, station, version, 3) == REFUSED[version]
         await eventually(
