@@ -15,6 +15,7 @@ from typing import Any
 
 from csms_authorization.domain.reservations import Reservation, ReservationStatus, conflicting
 from csms_authorization.ports import CommandNotSent, ReservationCommands, ReservationStore
+from csms_kernel.ocpp.timestamps import ocpp_datetime
 
 # Ids taken by concurrent requests between our read and our insert: tried again with the next free one.
 MAX_TRIES = 5
@@ -52,6 +53,10 @@ class ReservationService:
         reservation is Refused)."""
         now = self._clock()
         _check(draft, now)
+        # the store keeps milliseconds: what is answered is what is read back later
+        draft = replace(
+            draft, expires_at=draft.expires_at.replace(microsecond=draft.expires_at.microsecond // 1000 * 1000)
+        )
         reservation = await self._known(draft) if draft.request_key else None
         if reservation is None:
             reservation = await self._create(draft, now)
@@ -173,7 +178,7 @@ def _refuse_conflict(draft: Reservation, known: list[Reservation], now: datetime
 def _params(reservation: Reservation) -> dict[str, Any]:
     params: dict[str, Any] = {
         "reservation_id": reservation.reservation_id,
-        "expires_at": reservation.expires_at.isoformat(),
+        "expires_at": ocpp_datetime(reservation.expires_at),
         "id_token": reservation.id_token,
         "token_type": reservation.token_type,
         "evse_id": reservation.evse_id,

@@ -66,7 +66,7 @@ async def test_an_accepted_reservation_gets_the_next_id_and_holds() -> None:
             "reserve-now",
             {
                 "reservation_id": 5,
-                "expires_at": EXPIRES.isoformat(),
+                "expires_at": "2026-12-06T15:15:00.000Z",
                 "id_token": "TAG-1",
                 "token_type": "Central",
                 "evse_id": 2,
@@ -257,3 +257,10 @@ async def test_a_reservation_of_the_evse_written_meanwhile_under_a_lower_id_wins
         await reservations.reserve(DRAFT)
     assert store.records["CS-1", 4].status is ReservationStatus.REFUSED
     assert commands.sent == []
+
+
+async def test_the_expiry_is_kept_to_the_millisecond_as_the_store_keeps_it() -> None:
+    reservations, store, commands, _ = service()
+    made, _ = await reservations.reserve(replace(DRAFT, expires_at=EXPIRES.replace(microsecond=123456)))
+    assert made.expires_at == EXPIRES.replace(microsecond=123000) == store.records["CS-1", 1].expires_at
+    assert commands.sent[0][2]["expires_at"] == "2026-12-06T15:15:00.123Z"
