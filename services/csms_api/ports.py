@@ -65,7 +65,7 @@ class ApiKeyStore(Protocol):
 
 
 class AuthorizationPeer(Protocol):
-    """AuthorizationService (proto/csms/authorization/v1): station registry, id tokens, local lists."""
+    """AuthorizationService (proto/csms/authorization/v1): station registry, id tokens, local lists, reservations."""
 
     async def register_station(self, request: authz.RegisterStationRequest) -> authz.RegisterStationResponse: ...
 
@@ -92,6 +92,16 @@ class AuthorizationPeer(Protocol):
     async def push_local_list(
         self, request: authz.PushLocalListRequest, deadline_s: float
     ) -> list[authz.LocalListPushResult]: ...
+
+    async def reserve_now(self, request: authz.ReserveNowRequest, deadline_s: float) -> authz.ReserveNowResponse: ...
+
+    async def cancel_reservation(
+        self, request: authz.CancelReservationRequest, deadline_s: float
+    ) -> authz.CancelReservationResponse: ...
+
+    async def list_reservations(self, request: authz.ListReservationsRequest) -> list[authz.Reservation]: ...
+
+    async def get_reservation(self, station_id: str, reservation_id: int) -> authz.Reservation: ...
 
 
 class DeviceModelPeer(Protocol):

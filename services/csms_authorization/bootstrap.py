@@ -2,7 +2,8 @@
 
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers Authorize on every version, consumer group `authorization.handlers`),
-the active sessions projector (from the transactions events), the token, station and security outbox relays and
+the active sessions projector (from the transactions events), the reservation use projector (a start admitted by a
+reservation it does not name ends it), the token, station and security outbox relays and
 the gRPC AuthorizationService.
 """
 
@@ -26,6 +27,7 @@ from csms_authorization.adapters.outbox import (
     CassandraOutbox,
 )
 from csms_authorization.adapters.registry import CassandraStationRegistry
+from csms_authorization.adapters.reservation_commands import GrpcReservationCommands
 from csms_authorization.adapters.reservation_store import CassandraReservationStore
 from csms_authorization.adapters.store import KEYSPACE
 from csms_authorization.adapters.token_store import CassandraTokenStore
@@ -33,6 +35,7 @@ from csms_authorization.api.grpc_api import AuthorizationServicer
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.local_list_service import LocalListService
 from csms_authorization.app.plug_and_charge import PlugAndCharge
+from csms_authorization.app.reservations import ReservationService
 from csms_authorization.app.station_service import StationService
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import PasswordHasher
@@ -45,11 +48,14 @@ from csms_authorization.ports import (
     LocalListStore,
     OcspClient,
     PendingEvent,
+    ReservationCommands,
     ReservationStore,
     StationRegistryRepository,
     TokenStore,
 )
 from csms_authorization.projections.active_sessions import PROJECTION as SESSIONS_PROJECTION
+from csms_authorization.projections.reservation_use import PROJECTION as USE_PROJECTION
+from csms_authorization.projections.reservation_use import ReservationsRead
 from csms_authorization.settings import AuthorizationSettings
 from csms_kernel.clients.station_calls import GrpcStationCalls, StationCalls
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
@@ -102,6 +108,7 @@ def build(
     security_event_log: EventLog[PendingEvent] | None = None,
     sessions: ActiveSessions | None = None,
     reservations: ReservationStore | None = None,
+    reservation_commands: ReservationCommands | None = None,
     station_calls: StationCalls | None = None,
     contract_provider: ContractCertificateProvider | None = None,
     ocsp: OcspClient | None = None,
@@ -126,6 +133,11 @@ def build(
     if station_calls is None:
         station_calls = grpc_station_calls = GrpcStationCalls(settings.device_model_address, settings.grpc_tls)
         resources.append(Closing(grpc_station_calls.close))
+    if reservation_commands is None:
+        reservation_commands = grpc_commands = GrpcReservationCommands(
+            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
+        )
+        resources.append(Closing(grpc_commands.close))
     if hasher is None:
         pepper = settings.password_pepper.get_secret_value().encode("utf-8")
         if not pepper:
@@ -198,6 +210,9 @@ def build(
     projector, sessions_consumer = kafka_projection_runner(
         settings, instance, SESSIONS_PROJECTION, session=session, state=NoState(), dead_letter=producer
     )
+    use_projector, use_consumer = kafka_projection_runner(
+        settings, instance, USE_PROJECTION, session=session, state=ReservationsRead(reservations), dead_letter=producer
+    )
     servicer = AuthorizationServicer(
         StationService(registry, hasher, clock, changed=_waking(station_relay, security_relay)),
         clock,
@@ -212,12 +227,15 @@ def build(
             concurrency=settings.local_list_push_concurrency,
             default_timeout_s=settings.local_list_call_timeout_s,
         ),
+        reservations=ReservationService(
+            reservations, reservation_commands, clock, settings.reservation_answer_timeout_s
+        ),
     )
     return Service(
         name=NAME,
         instance=instance,
-        resources=[*resources, handler_consumer, sessions_consumer, producer],
-        loops=[call_runner.run, projector.run, relay.run, station_relay.run, security_relay.run],
+        resources=[*resources, handler_consumer, sessions_consumer, use_consumer, producer],
+        loops=[call_runner.run, projector.run, use_projector.run, relay.run, station_relay.run, security_relay.run],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,

@@ -5,12 +5,13 @@ No I/O.
 
 from __future__ import annotations
 
+import enum
 import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from google.protobuf.message import Message
 
@@ -148,10 +149,42 @@ class ReservationStore(Protocol):
     async def of_station(self, station_id: str) -> list[Reservation]:
         """The station's reservations, whatever their status, by reservation id."""
 
+    async def every(self, limit: int) -> list[Reservation]:
+        """At most `limit` reservations of any station (a scan of the table: operators' listings only)."""
+
+    async def create(self, reservation: Reservation) -> bool:
+        """Inserts a new reservation; False when the station already has one with this id (nothing written)."""
+
     async def save(self, reservation: Reservation) -> None: ...
 
     async def set_status(self, station_id: str, reservation_id: int, status: ReservationStatus) -> bool:
         """Sets a known reservation's status; False when the station has no reservation with this id."""
+
+
+class SendFailure(enum.Enum):
+    UNKNOWN_STATION = "unknown station"
+    OFFLINE = "station offline"
+    # bad params, or a request the station's OCPP version cannot express
+    INVALID = "invalid"
+    # device-model down or overloaded: a later try may pass
+    UNAVAILABLE = "unavailable"
+
+
+class CommandNotSent(Exception):
+    """Device-model did not send the command: `failure` says what kind of refusal, the message why."""
+
+    def __init__(self, failure: SendFailure, message: str) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+class ReservationCommands(Protocol):
+    async def send(
+        self, station_id: str, command: str, params: dict[str, Any], idempotency_key: str, wait_s: float
+    ) -> str | None:
+        """Sends a device-model operator command now and waits up to `wait_s` for the station: the neutral answer's
+        status (e.g. "accepted", "occupied"), None when the station did not answer (timeout, CALLERROR,
+        disconnect). A repeat with the same key sends nothing more. CommandNotSent when it could not be sent."""
 
 
 class ActiveSessions(Protocol):

@@ -48,6 +48,15 @@ class AuthorizationSettings(CommonSettings):
         "bounds how late the edge nodes close a disabled station's connection (docs/adr/0021).",
     )
     device_model_address: str = peer_address("device_model")
+    device_model_timeout_s: float = Field(
+        default=10.0, gt=0, description="Reservations: how long device-model may take to record a command (seconds)."
+    )
+    reservation_answer_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Reservations: how long a station may take to answer ReserveNow / CancelReservation when the "
+        "request names no timeout (seconds; the reservation is Refused without an answer).",
+    )
     contract_provider_url: str = Field(
         default="",
         description="Plug & Charge: the contract-certificate provider Get15118EVCertificate is forwarded to (HTTP "

@@ -152,6 +152,19 @@ class CsmsClient(Protocol):
 
     def local_list_status(self, station_id: str) -> authorization_pb2.GetLocalListStatusResponse: ...
 
+    def reserve_now(self, request: authorization_pb2.ReserveNowRequest) -> authorization_pb2.ReserveNowResponse:
+        """Waits up to the request's timeout for the station's answer."""
+
+    def cancel_reservation(
+        self, request: authorization_pb2.CancelReservationRequest
+    ) -> authorization_pb2.CancelReservationResponse: ...
+
+    def list_reservations(
+        self, request: authorization_pb2.ListReservationsRequest
+    ) -> list[authorization_pb2.Reservation]: ...
+
+    def get_reservation(self, station_id: str, reservation_id: int) -> authorization_pb2.Reservation: ...
+
     def get_transaction(self, transaction_id: str, station_id: str) -> transactions_pb2.GetTransactionResponse: ...
 
     def list_transactions(
@@ -609,6 +622,30 @@ class GrpcCsmsClient:
         for channel in self._channels.values():
             channel.close()
         self._channels.clear()
+
+    def reserve_now(self, request: authorization_pb2.ReserveNowRequest) -> authorization_pb2.ReserveNowResponse:
+        with self._errors(AUTHORIZATION):
+            # authorization records it with device-model, which sends it and waits for the station
+            deadline_s = request.timeout_ms / 1000 + 2 * self._rpc_timeout_s
+            return self._authorization().ReserveNow(request, timeout=deadline_s)
+
+    def cancel_reservation(
+        self, request: authorization_pb2.CancelReservationRequest
+    ) -> authorization_pb2.CancelReservationResponse:
+        with self._errors(AUTHORIZATION):
+            deadline_s = request.timeout_ms / 1000 + 2 * self._rpc_timeout_s
+            return self._authorization().CancelReservation(request, timeout=deadline_s)
+
+    def list_reservations(
+        self, request: authorization_pb2.ListReservationsRequest
+    ) -> list[authorization_pb2.Reservation]:
+        with self._errors(AUTHORIZATION):
+            return list(self._authorization().ListReservations(request, timeout=self._rpc_timeout_s).reservations)
+
+    def get_reservation(self, station_id: str, reservation_id: int) -> authorization_pb2.Reservation:
+        request = authorization_pb2.GetReservationRequest(station_id=station_id, reservation_id=reservation_id)
+        with self._errors(AUTHORIZATION):
+            return self._authorization().GetReservation(request, timeout=self._rpc_timeout_s).reservation
 
     def _authorization(self) -> authorization_pb2_grpc.AuthorizationServiceStub:
         return authorization_pb2_grpc.AuthorizationServiceStub(self._channel(AUTHORIZATION))

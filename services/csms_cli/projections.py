@@ -39,6 +39,13 @@ def _active_sessions(session: CassandraSession) -> Declared:
     return PROJECTION, None
 
 
+def _reservation_use(session: CassandraSession) -> Declared:
+    from csms_authorization.adapters.reservation_store import CassandraReservationStore
+    from csms_authorization.projections.reservation_use import PROJECTION, ReservationsRead
+
+    return PROJECTION, ReservationsRead(CassandraReservationStore(session))
+
+
 def _stations(session: CassandraSession) -> Declared:
     from csms_device_model.adapters.repository import CassandraStationsRepository
     from csms_device_model.projections.stations import PROJECTION, StationsState
@@ -79,6 +86,7 @@ def _firmware_campaigns(session: CassandraSession) -> Declared:
 # Projection name (its consumer group) → its declaration and current-state step, on a session.
 PROJECTIONS: dict[str, Callable[[CassandraSession], Declared]] = {
     "authorization.projector.active_sessions": _active_sessions,
+    "authorization.projector.reservation_use": _reservation_use,
     "device_model.projector.stations": _stations,
     "device_model.projector.device": _device,
     "transactions.projector.transactions": _transactions,

@@ -108,6 +108,21 @@ class GrpcAuthorization(GrpcPeer):
     ) -> list[authz.LocalListPushResult]:
         return list((await self._call(self._stub.PushLocalList, request, deadline_s)).results)
 
+    async def reserve_now(self, request: authz.ReserveNowRequest, deadline_s: float) -> authz.ReserveNowResponse:
+        return await self._call(self._stub.ReserveNow, request, deadline_s)
+
+    async def cancel_reservation(
+        self, request: authz.CancelReservationRequest, deadline_s: float
+    ) -> authz.CancelReservationResponse:
+        return await self._call(self._stub.CancelReservation, request, deadline_s)
+
+    async def list_reservations(self, request: authz.ListReservationsRequest) -> list[authz.Reservation]:
+        return list((await self._call(self._stub.ListReservations, request)).reservations)
+
+    async def get_reservation(self, station_id: str, reservation_id: int) -> authz.Reservation:
+        request = authz.GetReservationRequest(station_id=station_id, reservation_id=reservation_id)
+        return (await self._call(self._stub.GetReservation, request)).reservation
+
 
 class GrpcDeviceModel(GrpcPeer):
     def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:

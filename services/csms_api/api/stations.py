@@ -4,6 +4,7 @@ paging are `csms_api.app.stations`."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import datetime
 from typing import Annotated
@@ -69,9 +70,15 @@ class Boot(BaseModel):
 class ConnectorStatus(BaseModel):
     evse_id: int = Field(description="0 for a 1.6 station's connector 0 (the station as a whole).")
     connector_id: int
-    status: str
+    status: str = Field(
+        description="As the station reported it, but Reserved for an Available connector an active reservation "
+        "holds (its EVSE, or the whole station), whatever the station said last."
+    )
     error_code: str | None
     updated_at: datetime | None
+    reserved_by: str | None = Field(
+        default=None, description="The active reservation holding it (`/api/v1/reservations/{id}`), if any."
+    )
 
 
 class Station(BaseModel):
@@ -163,6 +170,29 @@ def _connector(connector: dm.ConnectorStatus) -> ConnectorStatus:
     )
 
 
+def with_reservations(found: Station, reservations: list[authz.Reservation]) -> Station:
+    """The station with its Available connectors shown Reserved where an active reservation holds them: one of
+    their EVSE, or one of the whole station naming no connector type (the station picks the connector of a type)."""
+    holding = [r for r in reservations if r.status == "Accepted" and (r.evse_id or not r.connector_type)]
+    connectors = []
+    for connector in found.connectors:
+        held = next((r for r in holding if connector.evse_id and r.evse_id in (0, connector.evse_id)), None)
+        if held is not None and connector.status == "Available":
+            connector = connector.model_copy(
+                update={"status": "Reserved", "reserved_by": f"{held.station_id}:{held.reservation_id}"}
+            )
+        connectors.append(connector)
+    return found.model_copy(update={"connectors": connectors})
+
+
+async def reserved(found: Station, api: ApiContext) -> Station:
+    """`with_reservations` over the station's active reservations (asked only when it has connectors)."""
+    if not found.connectors:
+        return found
+    request = authz.ListReservationsRequest(station_id=found.station_id, active=True)
+    return with_reservations(found, await api.authorization.list_reservations(request))
+
+
 def location(station_id: str) -> str:
     return f"{router.prefix}/{quote(station_id, safe='')}"
 
@@ -197,7 +227,8 @@ async def list_stations(
     next_cursor = None
     if following is not None:
         next_cursor = api.cursors.seal(LISTING, filter_json, {"t": following[0], "n": following[1]})
-    return Page[Station](items=[station(view) for view in views], next_cursor=next_cursor)
+    items = await asyncio.gather(*(reserved(station(view), api) for view in views))
+    return Page[Station](items=list(items), next_cursor=next_cursor)
 
 
 @router.post(
@@ -229,7 +260,7 @@ async def get_station(station_id: StationId, api: Api) -> Station:
     view = await api.stations.get(station_id)
     if view is None:
         raise not_found(f"station {station_id} is neither registered nor known to device-model")
-    return station(view)
+    return await reserved(station(view), api)
 
 
 @router.patch("/{station_id}", dependencies=[ADMIN], responses=documented(404), summary="Update a station")

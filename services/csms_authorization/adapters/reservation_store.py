@@ -1,7 +1,7 @@
 """Reservations: the Cassandra adapter of the `ReservationStore` port (csms_authorization.ports). Owns table
-`csms_authorization.reservations` (schema.cql), one partition per station; prepared, idempotent statements at the
-session's consistency (LOCAL_QUORUM: the Authorize handlers read what the operator's reservation wrote). Network
-I/O only.
+`csms_authorization.reservations` (schema.cql), one partition per station; prepared statements at the session's
+consistency (LOCAL_QUORUM: the Authorize handlers read what the operator's reservation wrote), idempotent but for
+`create`, a lightweight transaction (so two requests never take the same id). Network I/O only.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from csms_authorization.domain.reservations import Reservation, ReservationStatu
 from csms_kernel.infra.cassandra import CassandraSession, Row
 
 COLUMNS = (
-    "station_id, reservation_id, id_token, token_type, group_id_token, evse_id, connector_type, expires_at, status"
+    "station_id, reservation_id, id_token, token_type, group_id_token, evse_id, connector_type, expires_at, status,"
+    " request_key"
 )
+VALUES = ", ".join("?" * len(COLUMNS.split(",")))
 
 
 class CassandraReservationStore:
@@ -26,11 +28,22 @@ class CassandraReservationStore:
         # a row without expires_at is a cancellation device-model reported for a reservation nobody recorded
         return [_reservation(row) for row in rows if row["expires_at"] is not None]
 
+    async def every(self, limit: int) -> list[Reservation]:
+        rows = await execute(self._session, f"SELECT {COLUMNS} FROM {KEYSPACE}.reservations LIMIT ?", (limit,))
+        return [_reservation(row) for row in rows if row["expires_at"] is not None]
+
+    async def create(self, reservation: Reservation) -> bool:
+        rows = await execute(
+            self._session,
+            f"INSERT INTO {KEYSPACE}.reservations ({COLUMNS}) VALUES ({VALUES}) IF NOT EXISTS",
+            _params(reservation),
+            idempotent=False,
+        )
+        return bool(rows and rows[0]["[applied]"])
+
     async def save(self, reservation: Reservation) -> None:
         await execute(
-            self._session,
-            f"INSERT INTO {KEYSPACE}.reservations ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _params(reservation),
+            self._session, f"INSERT INTO {KEYSPACE}.reservations ({COLUMNS}) VALUES ({VALUES})", _params(reservation)
         )
 
     async def set_status(self, station_id: str, reservation_id: int, status: ReservationStatus) -> bool:
@@ -60,6 +73,7 @@ def _params(reservation: Reservation) -> tuple[object, ...]:
         reservation.connector_type,
         reservation.expires_at,
         reservation.status.value,
+        reservation.request_key,
     )
 
 
@@ -74,4 +88,5 @@ def _reservation(row: Row) -> Reservation:
         group_id_token=row["group_id_token"],
         connector_type=row["connector_type"],
         token_type=row["token_type"] or "Central",
+        request_key=row["request_key"],
     )

@@ -1,5 +1,5 @@
-"""AuthorizationService over gRPC: the station registry RPCs, composed with the token and local list RPCs
-(`grpc_tokens`, `grpc_local_lists`) into the one servicer.
+"""AuthorizationService over gRPC: the station registry RPCs, composed with the token, local list and reservation
+RPCs (`grpc_tokens`, `grpc_local_lists`, `grpc_reservations`) into the one servicer.
 
 Registry RPCs map requests to the station service (`app.station_service`) and its answers and errors to
 responses and status codes. No I/O of its own: the services and clock are injected (see bootstrap).
@@ -25,9 +25,11 @@ from csms_authorization.api.grpc_common import (
     unavailable,
 )
 from csms_authorization.api.grpc_local_lists import LocalListRpcs
+from csms_authorization.api.grpc_reservations import ReservationRpcs
 from csms_authorization.api.grpc_tokens import TokenRpcs
 from csms_authorization.app.authorizer import Authorizer
 from csms_authorization.app.local_list_service import LocalListService
+from csms_authorization.app.reservations import ReservationService
 from csms_authorization.app.station_service import RegisteredStation, StationService
 from csms_authorization.app.token_service import TokenService
 from csms_authorization.domain.credentials import InvalidCredentials, check_station_id
@@ -48,7 +50,9 @@ _VERDICTS: dict[Verdict, pb.Verdict.ValueType] = {
 }
 
 
-class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.AuthorizationServiceServicer):
+class AuthorizationServicer(
+    TokenRpcs, LocalListRpcs, ReservationRpcs, authorization_pb2_grpc.AuthorizationServiceServicer
+):
     def __init__(
         self,
         stations: StationService,
@@ -58,9 +62,11 @@ class AuthorizationServicer(TokenRpcs, LocalListRpcs, authorization_pb2_grpc.Aut
         token_service: TokenService,
         authorizer: Authorizer,
         local_lists: LocalListService,
+        reservations: ReservationService,
     ) -> None:
         TokenRpcs.__init__(self, tokens, token_service, authorizer, clock)
         LocalListRpcs.__init__(self, local_lists)
+        ReservationRpcs.__init__(self, reservations)
         self._stations = stations
 
     async def RegisterStation(self, request: pb.RegisterStationRequest, context: Context) -> pb.RegisterStationResponse:

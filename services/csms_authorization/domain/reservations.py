@@ -58,6 +58,8 @@ class Reservation:
     connector_type: str | None = None
     # the 2.x IdToken type the station is sent (1.6: an idTag has none)
     token_type: str = "Central"
+    # the caller's name for the request that made it (a repeated request gets this reservation, nothing resent)
+    request_key: str | None = None
 
     def state_at(self, at: datetime) -> ReservationStatus:
         """Its status at `at`: an accepted reservation past its expiry has expired, whether or not anyone said so."""
@@ -67,6 +69,16 @@ class Reservation:
 
     def active(self, at: datetime) -> bool:
         return self.state_at(at) is ReservationStatus.ACCEPTED
+
+    def claims(self, at: datetime) -> bool:
+        """Whether a new reservation of its EVSE must wait for it: it holds, or it is still being sent (Pending and
+        not past its expiry, so a request that died while sending frees the EVSE at the latest then)."""
+        state = self.state_at(at)
+        return state is ReservationStatus.ACCEPTED or (state is ReservationStatus.PENDING and self.expires_at > at)
+
+    def overlaps(self, evse_id: int) -> bool:
+        """Whether it and a reservation of `evse_id` would hold a common EVSE (0: the whole station holds every one)."""
+        return self.evse_id == 0 or evse_id == 0 or self.evse_id == evse_id
 
     def holds(self, evse_id: int | None) -> bool:
         """Whether it holds the EVSE (None: not known, so only a reservation of the whole station holds)."""
@@ -95,3 +107,18 @@ def honour(
     if not held or any(r.admits(id_token, decision.group_id_token) for r in held):
         return decision
     return replace(decision, status=AuthorizationStatus.NOT_AT_THIS_LOCATION)
+
+
+def conflicting(reservations: Iterable[Reservation], evse_id: int, at: datetime) -> list[Reservation]:
+    """The reservations a new reservation of `evse_id` at `at` would collide with, by id."""
+    found = [r for r in reservations if r.claims(at) and r.overlaps(evse_id)]
+    return sorted(found, key=lambda r: r.reservation_id)
+
+
+def used_by(
+    reservations: Iterable[Reservation], evse_id: int, id_token: str, group_id_token: str | None, at: datetime
+) -> Reservation | None:
+    """The reservation a session started on `evse_id` with this token (naming no reservation) ends: the active one
+    holding the EVSE that admits the token (the one of that very EVSE before one of the whole station)."""
+    admitting = [r for r in holding(reservations, evse_id, at) if r.admits(id_token, group_id_token)]
+    return min(admitting, key=lambda r: (r.evse_id == 0, r.reservation_id), default=None)

@@ -64,20 +64,23 @@ class StationCommandsClient:
         idempotency_key: str,
         queue_if_offline: bool,
         expires_at: datetime | None,
+        wait_s: float | None = None,
     ) -> device_model_pb2.Command:
-        """The command device-model recorded (its params carry the request_id it derived, if any)."""
+        """The command device-model recorded (its params carry the request_id it derived, if any); with `wait_s`,
+        once the station answered within that many seconds or the command failed (reservations, docs/adr/0043)."""
         request = device_model_pb2.SendCommandRequest(
             station_id=station_id,
             command=command,
             params_json=json.dumps(dict(params)),
-            wait=False,
+            wait=wait_s is not None,
+            timeout_ms=round((wait_s or 0) * 1000),
             queue_if_offline=queue_if_offline,
             idempotency_key=idempotency_key,
         )
         if expires_at is not None:
             request.expires_at.CopyFrom(timestamp(expires_at))
         try:
-            response = await self._stub.SendCommand(request, timeout=self._timeout_s)
+            response = await self._stub.SendCommand(request, timeout=self._timeout_s + (wait_s or 0))
         except grpc.aio.AioRpcError as exc:
             raise CommandRefused(
                 f"device-model refused {command} for {station_id}: {exc.code().name} {exc.details()}", exc.code()

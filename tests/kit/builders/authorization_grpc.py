@@ -20,6 +20,7 @@ from kit.fakes.authorization import (
     InMemoryStationRegistry,
     InMemoryTokenStore,
     RecordingEventLog,
+    ScriptedReservationCommands,
 )
 from kit.fakes.outbox import FakeLease
 from kit.fakes.station_calls import FakeStationCalls
@@ -44,6 +45,7 @@ class Service:
     tokens: InMemoryTokenStore = field(default_factory=InMemoryTokenStore)
     local_list: InMemoryLocalListStore = field(default_factory=InMemoryLocalListStore)
     reservations: InMemoryReservationStore = field(default_factory=InMemoryReservationStore)
+    reservation_commands: ScriptedReservationCommands = field(default_factory=ScriptedReservationCommands)
     events: RecordingEventLog = field(default_factory=RecordingEventLog)
     station_events: RecordingEventLog = field(
         default_factory=lambda: RecordingEventLog(decode=pb.StationCredentialsChanged.FromString)
@@ -74,6 +76,7 @@ class Service:
             security_event_log=self.security_events,
             sessions=InMemoryActiveSessions(),
             reservations=self.reservations,
+            reservation_commands=self.reservation_commands,
             station_calls=self.stations,
             hasher=self.hasher,
             clock=self.clock,

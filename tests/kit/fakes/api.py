@@ -90,6 +90,9 @@ class FakeAuthorization(_Recording):
     push_results: list[authz.LocalListPushResult] = field(default_factory=list)
     # Whether ListRegisteredStations applies its group filter (main before the station-lifecycle work did not).
     filters_groups: bool = True
+    # (station id, reservation id) → the reservation, status as of now; ReserveNow answers `reserve_answer`
+    reservations: dict[tuple[str, int], authz.Reservation] = field(default_factory=dict)
+    reserve_answer: str = "accepted"
 
     def register(self, station_id: str, group: str = "", enabled: bool = True, profile: int = 1) -> None:
         self.stations[station_id] = authz.RegisteredStation(
@@ -188,6 +191,51 @@ class FakeAuthorization(_Recording):
             if not any(s.group == request.station_group for s in self.stations.values()):
                 raise self._not_found(f"station in group {request.station_group}")
         return self.push_results
+
+    async def reserve_now(self, request: authz.ReserveNowRequest, deadline_s: float) -> authz.ReserveNowResponse:
+        self._called("reserve_now", request, deadline_s)
+        taken = [rid for (sid, rid) in self.reservations if sid == request.station_id]
+        reservation = authz.Reservation(
+            station_id=request.station_id,
+            reservation_id=max(taken, default=0) + 1,
+            id_token=request.id_token,
+            token_type=request.token_type or "Central",
+            group_id_token=request.group_id_token,
+            evse_id=request.evse_id,
+            connector_type=request.connector_type,
+            expires_at=request.expires_at,
+            status="Accepted" if self.reserve_answer == "accepted" else "Refused",
+        )
+        self.reservations[request.station_id, reservation.reservation_id] = reservation
+        return authz.ReserveNowResponse(reservation=reservation, station_status=self.reserve_answer)
+
+    async def cancel_reservation(
+        self, request: authz.CancelReservationRequest, deadline_s: float
+    ) -> authz.CancelReservationResponse:
+        self._called("cancel_reservation", request, deadline_s)
+        reservation = self.reservations.get((request.station_id, request.reservation_id))
+        if reservation is None:
+            raise self._not_found(f"reservation {request.reservation_id} of {request.station_id}")
+        if reservation.status != "Accepted":
+            return authz.CancelReservationResponse(reservation=reservation)
+        reservation.status = "Cancelled"
+        return authz.CancelReservationResponse(reservation=reservation, station_status="accepted")
+
+    async def list_reservations(self, request: authz.ListReservationsRequest) -> list[authz.Reservation]:
+        self._called("list_reservations", request)
+        return [
+            r
+            for (sid, _), r in sorted(self.reservations.items())
+            if (not request.station_id or sid == request.station_id)
+            and (not request.status or r.status.lower() == request.status.lower())
+            and (not request.active or r.status == "Accepted")
+        ]
+
+    async def get_reservation(self, station_id: str, reservation_id: int) -> authz.Reservation:
+        self._called("get_reservation", (station_id, reservation_id))
+        if (station_id, reservation_id) not in self.reservations:
+            raise self._not_found(f"reservation {reservation_id} of {station_id}")
+        return self.reservations[station_id, reservation_id]
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -263,6 +263,15 @@ class InMemoryReservationStore:
     async def of_station(self, station_id: str) -> list[Reservation]:
         return sorted((r for r in self.records.values() if r.station_id == station_id), key=lambda r: r.reservation_id)
 
+    async def every(self, limit: int) -> list[Reservation]:
+        return sorted(self.records.values(), key=lambda r: (r.station_id, r.reservation_id))[:limit]
+
+    async def create(self, reservation: Reservation) -> bool:
+        if (reservation.station_id, reservation.reservation_id) in self.records:
+            return False
+        await self.save(reservation)
+        return True
+
     async def save(self, reservation: Reservation) -> None:
         self.records[reservation.station_id, reservation.reservation_id] = reservation
 
@@ -272,3 +281,28 @@ class InMemoryReservationStore:
             return False
         self.records[station_id, reservation_id] = replace(known, status=status)
         return True
+
+
+@dataclass
+class ScriptedReservationCommands:
+    """The `ReservationCommands` port: answers by command name (a status, None for no answer, or an exception to
+    raise), recording (station, command, params, idempotency key); a repeated key is answered without recording a
+    second send, as device-model does. `before_answer` runs while a command is in flight (concurrency tests)."""
+
+    answers: dict[str, str | Exception | None] = field(default_factory=dict)
+    sent: list[tuple[str, str, dict[str, Any], str]] = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)
+    before_answer: Callable[[], Awaitable[None]] | None = None
+
+    async def send(
+        self, station_id: str, command: str, params: dict[str, Any], idempotency_key: str, wait_s: float
+    ) -> str | None:
+        if all(key != idempotency_key for *_, key in self.sent):
+            self.sent.append((station_id, command, params, idempotency_key))
+        self.waits.append(wait_s)
+        if self.before_answer is not None:
+            await self.before_answer()
+        answer = self.answers.get(command, "accepted")
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

@@ -31,6 +31,11 @@ class FakeClient:
     data_transfers: list[device_model_pb2.DataTransfer] = field(default_factory=list)
     variables: list[device_model_pb2.DeviceVariable] = field(default_factory=list)
     reports: list[device_model_pb2.Report] = field(default_factory=list)
+    reservations: list[authorization_pb2.Reservation] = field(default_factory=list)
+    reserve_answer: authorization_pb2.ReserveNowResponse = field(default_factory=authorization_pb2.ReserveNowResponse)
+    cancel_answer: authorization_pb2.CancelReservationResponse = field(
+        default_factory=authorization_pb2.CancelReservationResponse
+    )
     # method name -> exception it raises
     errors: dict[str, Exception] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
@@ -182,6 +187,29 @@ class FakeClient:
     def local_list_status(self, station_id: str) -> authorization_pb2.GetLocalListStatusResponse:
         self._record("local_list_status", station_id)
         return self.list_status
+
+    def reserve_now(self, request: authorization_pb2.ReserveNowRequest) -> authorization_pb2.ReserveNowResponse:
+        self._record("reserve_now", request)
+        return self.reserve_answer
+
+    def cancel_reservation(
+        self, request: authorization_pb2.CancelReservationRequest
+    ) -> authorization_pb2.CancelReservationResponse:
+        self._record("cancel_reservation", request)
+        return self.cancel_answer
+
+    def list_reservations(
+        self, request: authorization_pb2.ListReservationsRequest
+    ) -> list[authorization_pb2.Reservation]:
+        self._record("list_reservations", request)
+        return self.reservations
+
+    def get_reservation(self, station_id: str, reservation_id: int) -> authorization_pb2.Reservation:
+        self._record("get_reservation", station_id, reservation_id)
+        for reservation in self.reservations:
+            if (reservation.station_id, reservation.reservation_id) == (station_id, reservation_id):
+                return reservation
+        raise RpcFailed(AUTHORIZATION, grpc.StatusCode.NOT_FOUND, f"no reservation {reservation_id}")
 
     def close(self) -> None:
         self.closed = True

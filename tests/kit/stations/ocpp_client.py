@@ -184,7 +184,7 @@ class Station16(ChargePoint16):  # type: ignore[misc]
         self.received.calls.append(
             ("ReserveNow", {"connectorId": connector_id, "idTag": id_tag, "reservationId": reservation_id})
         )
-        return result16.ReserveNow(status="Accepted")
+        return result16.ReserveNow(status=self.reserve_status)
 
     @on("CancelReservation")
     def on_cancel_reservation(self, reservation_id: int) -> result16.CancelReservation:
@@ -387,7 +387,7 @@ class _Station2x:
     @on("ReserveNow")
     def on_reserve_now(self, id: int, expiry_date_time: str, id_token: dict[str, Any], **kwargs: Any) -> Any:
         self.received.calls.append(("ReserveNow", {"id": id, "idToken": id_token, **kwargs}))
-        return self.results.ReserveNow(status="Accepted")  # type: ignore[attr-defined]
+        return self.results.ReserveNow(status=self.reserve_status)  # type: ignore[attr-defined]
 
     @on("CancelReservation")
     def on_cancel_reservation(self, reservation_id: int, **kwargs: Any) -> Any:
@@ -627,6 +627,8 @@ async def connected_station(
         station.configuration = dict(CONFIGURATION_16)
         station.variables = dict(VARIABLES_2X)
         station.report_status = "Accepted"
+        # how ReserveNow is answered (e.g. Occupied)
+        station.reserve_status = "Accepted"
         station.credentials = Credentials(password)
         station.certificates = Certificates()
         station.display_messages = {}

@@ -14,6 +14,7 @@ from kit.builders.api import Api
 
 READ, OPERATE, ADMIN = Scope.READ, Scope.OPERATE, Scope.ADMIN
 TOKEN = {"id_token": "TAG-1", "type": "ISO14443"}
+RESERVATION = {"station_id": "CP-1", "id_token": "TAG-1", "expires_at": "2099-01-01T00:00:00Z"}
 ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/api/v1/stations", READ, None),
     ("GET", "/api/v1/stations/CP-1", READ, None),
@@ -41,6 +42,11 @@ ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("POST", "/api/v1/tokens/TAG-1/block", ADMIN, None),
     ("POST", "/api/v1/tokens/TAG-1/unblock", ADMIN, None),
     ("POST", "/api/v1/local-lists", ADMIN, {"station_id": "CP-1"}),
+    ("GET", "/api/v1/reservations", READ, None),
+    ("POST", "/api/v1/reservations", OPERATE, RESERVATION),
+    ("GET", "/api/v1/reservations/CP-1:1", READ, None),
+    ("DELETE", "/api/v1/reservations/CP-1:1", OPERATE, None),
+    ("GET", "/api/v1/stations/CP-1/reservations", READ, None),
     ("GET", "/api/v1/transactions", READ, None),
     ("GET", "/api/v1/transactions/TX-1", READ, None),
     ("GET", "/api/v1/security-events", READ, None),
@@ -97,6 +103,7 @@ def test_every_api_route_is_listed_here(api: Api) -> None:
         "{campaign_id}": "c1",
         "{site_id}": "depot",
         "{action}": "pause",
+        "{reservation_id}": "CP-1:1",
     }
     filled = set()
     for method, path in documented:

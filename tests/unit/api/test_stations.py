@@ -107,6 +107,7 @@ async def test_get_joins_the_registration_and_the_projection(api: Api) -> None:
                 "status": "Charging",
                 "error_code": "NoError",
                 "updated_at": "2026-11-30T00:53:20Z",
+                "reserved_by": None,
             }
         ],
     }

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from csms_authorization.domain.decision import AuthorizationStatus, Decision
-from csms_authorization.domain.reservations import Reservation, ReservationStatus, honour
+from csms_authorization.domain.reservations import Reservation, ReservationStatus, conflicting, honour, used_by
 
 NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
 ACCEPTED = Decision(AuthorizationStatus.ACCEPTED)
@@ -66,3 +66,22 @@ def test_expiry_is_read_at_the_time_of_the_decision() -> None:
 
 def test_a_refused_token_stays_refused() -> None:
     assert status("TAG-R", [ON_EVSE_1], 1, Decision(AuthorizationStatus.BLOCKED)) == "Blocked"
+
+
+def test_a_new_reservation_conflicts_with_one_claiming_a_common_evse() -> None:
+    pending = replace(ON_EVSE_1, reservation_id=9, evse_id=2, status=ReservationStatus.PENDING)
+    refused = replace(ON_EVSE_1, reservation_id=10, evse_id=3, status=ReservationStatus.REFUSED)
+    known = [pending, ON_EVSE_1, refused]
+    assert conflicting(known, 1, NOW) == [ON_EVSE_1]
+    assert conflicting(known, 2, NOW) == [pending]
+    assert conflicting(known, 0, NOW) == [ON_EVSE_1, pending]
+    assert conflicting(known, 3, NOW) == []
+    assert conflicting([WHOLE], 3, NOW) == [WHOLE]
+    assert conflicting(known, 0, NOW + timedelta(minutes=10)) == []
+
+
+def test_a_session_start_uses_the_reservation_admitting_its_token_its_evse_before_the_station() -> None:
+    assert used_by([WHOLE, ON_EVSE_1], 1, "TAG-R", None, NOW) == ON_EVSE_1
+    assert used_by([WHOLE, ON_EVSE_1], 2, "TAG-R", None, NOW) == WHOLE
+    assert used_by([ON_EVSE_1], 1, "TAG-X", None, NOW) is None
+    assert used_by([ON_EVSE_1], 2, "TAG-R", None, NOW) is None

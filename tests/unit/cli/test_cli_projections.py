@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from csms_authorization.projections import active_sessions
+from csms_authorization.projections import active_sessions, reservation_use
 from csms_cli.main import run
 from csms_device_model.projections import stations
 from csms_kernel.infra import cassandra
@@ -85,6 +85,16 @@ def test_the_stations_projection_is_rebuilt_with_its_presence_step(
     [_, (_, projection, kwargs)] = calls
     assert projection is stations.PROJECTION
     assert isinstance(kwargs["state"], stations.StationsState)
+
+
+def test_the_reservation_use_projection_is_rebuilt_with_its_read(
+    fakes: tuple[FakeSession, list[tuple[Any, ...]]],
+) -> None:
+    _, calls = fakes
+    assert run(["projections", "rebuild", "authorization.projector.reservation_use"]) == 0
+    [_, (_, projection, kwargs)] = calls
+    assert projection is reservation_use.PROJECTION
+    assert isinstance(kwargs["state"], reservation_use.ReservationsRead)
 
 
 def test_a_failed_rebuild_exits_1_with_the_reason(

@@ -109,6 +109,26 @@ class AuthorizationServiceStub:
                 request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusRequest.SerializeToString,
                 response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusResponse.FromString,
                 _registered_method=True)
+        self.ReserveNow = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/ReserveNow',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ReserveNowRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ReserveNowResponse.FromString,
+                _registered_method=True)
+        self.CancelReservation = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/CancelReservation',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.CancelReservationRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.CancelReservationResponse.FromString,
+                _registered_method=True)
+        self.ListReservations = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/ListReservations',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListReservationsRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListReservationsResponse.FromString,
+                _registered_method=True)
+        self.GetReservation = channel.unary_unary(
+                '/csms.authorization.v1.AuthorizationService/GetReservation',
+                request_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetReservationRequest.SerializeToString,
+                response_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetReservationResponse.FromString,
+                _registered_method=True)
 
 
 class AuthorizationServiceServicer:
@@ -225,6 +245,43 @@ class AuthorizationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReserveNow(self, request, context):
+        """Reservations (docs/adr/0043). ReserveNow gives the reservation the station's next free id, refuses an EVSE (or
+        the whole station) already reserved, sends reserve-now through device-model and waits for the station's answer;
+        the reservation comes back Accepted, or Refused with `station_status` (Occupied, Faulted, Unavailable,
+        Rejected; empty: no answer in time). A repeat with the same `request_key` gets the reservation the first
+        request made (nothing sent twice). INVALID_ARGUMENT: a bad field, or a request the station's OCPP version cannot
+        express (1.6 with a connector type). NOT_FOUND: unknown station. FAILED_PRECONDITION: station offline, or
+        the EVSE already reserved (the message says which).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelReservation(self, request, context):
+        """Sends cancel-reservation for an active reservation and waits; Cancelled when the station accepts. An ended
+        reservation is returned as it is (nothing sent). NOT_FOUND: no such reservation. FAILED_PRECONDITION:
+        station offline.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReservations(self, request, context):
+        """The reservations of one station or of every station, newest first within a station, statuses as of now
+        (an Accepted reservation past its expiry is EXPIRED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReservation(self, request, context):
+        """NOT_FOUND: no such reservation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthorizationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -302,6 +359,26 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
                     servicer.GetLocalListStatus,
                     request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusRequest.FromString,
                     response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusResponse.SerializeToString,
+            ),
+            'ReserveNow': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReserveNow,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ReserveNowRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ReserveNowResponse.SerializeToString,
+            ),
+            'CancelReservation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelReservation,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.CancelReservationRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.CancelReservationResponse.SerializeToString,
+            ),
+            'ListReservations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReservations,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListReservationsRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.ListReservationsResponse.SerializeToString,
+            ),
+            'GetReservation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReservation,
+                    request_deserializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetReservationRequest.FromString,
+                    response_serializer=csms_dot_authorization_dot_v1_dot_authorization__pb2.GetReservationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -709,6 +786,114 @@ class AuthorizationService:
             '/csms.authorization.v1.AuthorizationService/GetLocalListStatus',
             csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusRequest.SerializeToString,
             csms_dot_authorization_dot_v1_dot_authorization__pb2.GetLocalListStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReserveNow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/ReserveNow',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.ReserveNowRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.ReserveNowResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelReservation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/CancelReservation',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.CancelReservationRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.CancelReservationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReservations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/ListReservations',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.ListReservationsRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.ListReservationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReservation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.authorization.v1.AuthorizationService/GetReservation',
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetReservationRequest.SerializeToString,
+            csms_dot_authorization_dot_v1_dot_authorization__pb2.GetReservationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -72,6 +72,26 @@ class AuthorizationServiceStub:
     """
     GetLocalListStatus: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.GetLocalListStatusRequest, _authorization_pb2.GetLocalListStatusResponse]
     """The CSMS's current list version and the version last recorded for a station (no station I/O)."""
+    ReserveNow: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.ReserveNowRequest, _authorization_pb2.ReserveNowResponse]
+    """Reservations (docs/adr/0043). ReserveNow gives the reservation the station's next free id, refuses an EVSE (or
+    the whole station) already reserved, sends reserve-now through device-model and waits for the station's answer;
+    the reservation comes back Accepted, or Refused with `station_status` (Occupied, Faulted, Unavailable,
+    Rejected; empty: no answer in time). A repeat with the same `request_key` gets the reservation the first
+    request made (nothing sent twice). INVALID_ARGUMENT: a bad field, or a request the station's OCPP version cannot
+    express (1.6 with a connector type). NOT_FOUND: unknown station. FAILED_PRECONDITION: station offline, or
+    the EVSE already reserved (the message says which).
+    """
+    CancelReservation: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.CancelReservationRequest, _authorization_pb2.CancelReservationResponse]
+    """Sends cancel-reservation for an active reservation and waits; Cancelled when the station accepts. An ended
+    reservation is returned as it is (nothing sent). NOT_FOUND: no such reservation. FAILED_PRECONDITION:
+    station offline.
+    """
+    ListReservations: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.ListReservationsRequest, _authorization_pb2.ListReservationsResponse]
+    """The reservations of one station or of every station, newest first within a station, statuses as of now
+    (an Accepted reservation past its expiry is EXPIRED).
+    """
+    GetReservation: _grpc.UnaryUnaryMultiCallable[_authorization_pb2.GetReservationRequest, _authorization_pb2.GetReservationResponse]
+    """NOT_FOUND: no such reservation."""
 
 @_typing.type_check_only
 class AuthorizationServiceAsyncStub(AuthorizationServiceStub):
@@ -117,6 +137,26 @@ class AuthorizationServiceAsyncStub(AuthorizationServiceStub):
     """
     GetLocalListStatus: _aio.UnaryUnaryMultiCallable[_authorization_pb2.GetLocalListStatusRequest, _authorization_pb2.GetLocalListStatusResponse]  # type: ignore[assignment]
     """The CSMS's current list version and the version last recorded for a station (no station I/O)."""
+    ReserveNow: _aio.UnaryUnaryMultiCallable[_authorization_pb2.ReserveNowRequest, _authorization_pb2.ReserveNowResponse]  # type: ignore[assignment]
+    """Reservations (docs/adr/0043). ReserveNow gives the reservation the station's next free id, refuses an EVSE (or
+    the whole station) already reserved, sends reserve-now through device-model and waits for the station's answer;
+    the reservation comes back Accepted, or Refused with `station_status` (Occupied, Faulted, Unavailable,
+    Rejected; empty: no answer in time). A repeat with the same `request_key` gets the reservation the first
+    request made (nothing sent twice). INVALID_ARGUMENT: a bad field, or a request the station's OCPP version cannot
+    express (1.6 with a connector type). NOT_FOUND: unknown station. FAILED_PRECONDITION: station offline, or
+    the EVSE already reserved (the message says which).
+    """
+    CancelReservation: _aio.UnaryUnaryMultiCallable[_authorization_pb2.CancelReservationRequest, _authorization_pb2.CancelReservationResponse]  # type: ignore[assignment]
+    """Sends cancel-reservation for an active reservation and waits; Cancelled when the station accepts. An ended
+    reservation is returned as it is (nothing sent). NOT_FOUND: no such reservation. FAILED_PRECONDITION:
+    station offline.
+    """
+    ListReservations: _aio.UnaryUnaryMultiCallable[_authorization_pb2.ListReservationsRequest, _authorization_pb2.ListReservationsResponse]  # type: ignore[assignment]
+    """The reservations of one station or of every station, newest first within a station, statuses as of now
+    (an Accepted reservation past its expiry is EXPIRED).
+    """
+    GetReservation: _aio.UnaryUnaryMultiCallable[_authorization_pb2.GetReservationRequest, _authorization_pb2.GetReservationResponse]  # type: ignore[assignment]
+    """NOT_FOUND: no such reservation."""
 
 class AuthorizationServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -249,5 +289,49 @@ class AuthorizationServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_authorization_pb2.GetLocalListStatusResponse, _abc.Awaitable[_authorization_pb2.GetLocalListStatusResponse]]:
         """The CSMS's current list version and the version last recorded for a station (no station I/O)."""
+
+    @_abc_1.abstractmethod
+    def ReserveNow(
+        self,
+        request: _authorization_pb2.ReserveNowRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_authorization_pb2.ReserveNowResponse, _abc.Awaitable[_authorization_pb2.ReserveNowResponse]]:
+        """Reservations (docs/adr/0043). ReserveNow gives the reservation the station's next free id, refuses an EVSE (or
+        the whole station) already reserved, sends reserve-now through device-model and waits for the station's answer;
+        the reservation comes back Accepted, or Refused with `station_status` (Occupied, Faulted, Unavailable,
+        Rejected; empty: no answer in time). A repeat with the same `request_key` gets the reservation the first
+        request made (nothing sent twice). INVALID_ARGUMENT: a bad field, or a request the station's OCPP version cannot
+        express (1.6 with a connector type). NOT_FOUND: unknown station. FAILED_PRECONDITION: station offline, or
+        the EVSE already reserved (the message says which).
+        """
+
+    @_abc_1.abstractmethod
+    def CancelReservation(
+        self,
+        request: _authorization_pb2.CancelReservationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_authorization_pb2.CancelReservationResponse, _abc.Awaitable[_authorization_pb2.CancelReservationResponse]]:
+        """Sends cancel-reservation for an active reservation and waits; Cancelled when the station accepts. An ended
+        reservation is returned as it is (nothing sent). NOT_FOUND: no such reservation. FAILED_PRECONDITION:
+        station offline.
+        """
+
+    @_abc_1.abstractmethod
+    def ListReservations(
+        self,
+        request: _authorization_pb2.ListReservationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_authorization_pb2.ListReservationsResponse, _abc.Awaitable[_authorization_pb2.ListReservationsResponse]]:
+        """The reservations of one station or of every station, newest first within a station, statuses as of now
+        (an Accepted reservation past its expiry is EXPIRED).
+        """
+
+    @_abc_1.abstractmethod
+    def GetReservation(
+        self,
+        request: _authorization_pb2.GetReservationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_authorization_pb2.GetReservationResponse, _abc.Awaitable[_authorization_pb2.GetReservationResponse]]:
+        """NOT_FOUND: no such reservation."""
 
 def add_AuthorizationServiceServicer_to_server(servicer: AuthorizationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
