@@ -1,7 +1,9 @@
 """The one client of device-model's operator commands (`DeviceModelService.SendCommand`, docs/adr/0020) for
-services that hand commands over (security, firmware): recorded there and sent in the background (`wait =
-false`), at once or, with `queue_if_offline`, once the station is connected, until `expires_at`; a repeat with
-the same idempotency key gets the one command it made. Side effects: gRPC to device-model over one channel."""
+services that hand commands over (security, firmware, smart charging): recorded there and sent in the background
+(`wait = false`), at once or, with `queue_if_offline`, once the station is connected, until `expires_at`; a repeat
+with the same idempotency key gets the one command it made. With `wait` (load management's TxProfiles, whose
+lowers must be answered before any raise goes out) the call returns once the station answered or the command
+failed (within `answer_timeout_s`), the finished record. Side effects: gRPC to device-model over one channel."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from csms_kernel.infra.grpc_tls import GrpcTls
 
 # Refusals that will not pass by themselves: the command, its params or the station's version are wrong.
 FINAL = frozenset({grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNIMPLEMENTED})
+# How long device-model waits for the station's answer to a command sent with `wait`.
+DEFAULT_ANSWER_TIMEOUT_S = 30.0
 
 
 class CommandRefused(Exception):
@@ -44,16 +48,21 @@ class StationCommands(Protocol):
         idempotency_key: str,
         queue_if_offline: bool,
         expires_at: datetime | None,
+        wait: bool = False,
     ) -> device_model_pb2.Command:
         """The command device-model recorded for the station (a repeat with the same key: the same command, never
-        a second one). CommandRefused when it did not record it."""
+        a second one); with `wait`, once it is answered or failed (a repeat: once the first one is). CommandRefused
+        when it did not record it."""
 
 
 class StationCommandsClient:
-    def __init__(self, address: str, timeout_s: float, tls: GrpcTls | None) -> None:
+    def __init__(
+        self, address: str, timeout_s: float, tls: GrpcTls | None, answer_timeout_s: float = DEFAULT_ANSWER_TIMEOUT_S
+    ) -> None:
         self._channel = channel(address, tls)
         self._stub = device_model_pb2_grpc.DeviceModelServiceStub(self._channel)
         self._timeout_s = timeout_s
+        self._answer_timeout_s = answer_timeout_s
 
     async def send(
         self,
@@ -64,20 +73,24 @@ class StationCommandsClient:
         idempotency_key: str,
         queue_if_offline: bool,
         expires_at: datetime | None,
+        wait: bool = False,
     ) -> device_model_pb2.Command:
-        """The command device-model recorded (its params carry the request_id it derived, if any)."""
+        """The command device-model recorded (its params carry the request_id it derived, if any); with `wait`,
+        the station has answered it (ANSWERED) or it failed (FAILED: no answer within `answer_timeout_s`)."""
         request = device_model_pb2.SendCommandRequest(
             station_id=station_id,
             command=command,
             params_json=json.dumps(dict(params)),
-            wait=False,
+            wait=wait,
             queue_if_offline=queue_if_offline,
             idempotency_key=idempotency_key,
+            timeout_ms=round(self._answer_timeout_s * 1000) if wait else 0,
         )
         if expires_at is not None:
             request.expires_at.CopyFrom(timestamp(expires_at))
+        deadline = self._timeout_s + (self._answer_timeout_s if wait else 0.0)
         try:
-            response = await self._stub.SendCommand(request, timeout=self._timeout_s)
+            response = await self._stub.SendCommand(request, timeout=deadline)
         except grpc.aio.AioRpcError as exc:
             raise CommandRefused(
                 f"device-model refused {command} for {station_id}: {exc.code().name} {exc.details()}", exc.code()
