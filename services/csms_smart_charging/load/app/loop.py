@@ -42,6 +42,13 @@ class LoadLoop:
         state = self._sites.site_of(observation.key)
         if state is None:
             return None
+        return await self.on_site_event(state, event)
+
+    async def on_site_event(self, state: SiteState, event: transactions_pb2.TransactionEvent) -> Recomputed | None:
+        """The recompute an event of one of the site's EVSEs led to, if any (an EVSE not on it: none)."""
+        observation = observe(event)
+        if observation is None:
+            return None
         async with self._locks[state.site.site_id]:
             before = state.demands.get(observation.key)
             if before is None:
@@ -55,6 +62,11 @@ class LoadLoop:
             if not calls_for_recompute(before, after) and state.transactions.get(observation.key) == transaction:
                 return None
             with_demand(state, after, transaction)
+            return await self._manager.recompute(state)
+
+    async def recompute(self, state: SiteState) -> Recomputed:
+        """Recomputes the site as it is (its definition or limit changed)."""
+        async with self._locks[state.site.site_id]:
             return await self._manager.recompute(state)
 
     async def set_limit(self, site_id: str, limit: float) -> Recomputed:

@@ -2,8 +2,10 @@
 sent, so the site stays within its limit while the profiles travel (domain/pushes.py). A lower the station did
 accept (or that failed) leaves the raises unsent (the site stays within its limit on the old limits and the
 accepted lowers) and the site due for another recompute; it is logged. Each recompute is numbered and the push
-request keys carry the number, so once the number is stored with the site (not yet, ADR 0042) a recompute
-repeated after a crash sends nothing twice. Side effects: the ProfilePusher's (gRPC to device-model), logs."""
+request keys carry the number; with a `SiteJournal` the number is stored before anything is sent, and each limit
+a station accepted (or an EVSE going idle) as soon as it is known, so after a restart no request key is used again
+for other content and the enforced limits are known. Side effects: the ProfilePusher's (gRPC to device-model), the
+journal's (Cassandra), logs."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Any, Protocol
 from csms_smart_charging.load.domain.allocator import Allocation, allocate
 from csms_smart_charging.load.domain.profiles import request_key, tx_profile
 from csms_smart_charging.load.domain.pushes import Push, PushPlan, plan_pushes
-from csms_smart_charging.load.domain.site import Demand
+from csms_smart_charging.load.domain.site import Demand, EvseKey
 from csms_smart_charging.load.domain.state import SiteState
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,16 @@ class ProfilePusher(Protocol):
     async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
         """Installs the profile once per request key and returns once the station answered: True when it
         accepted it."""
+
+
+class SiteJournal(Protocol):
+    """Where a site's recompute numbers and enforced limits are stored (the site repository)."""
+
+    async def next_sequence(self, site_id: str) -> int:
+        """Increments and returns the site's recompute number, stored before it returns."""
+
+    async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
+        """Stores the limit the EVSE enforces (accepted by its station); None forgets it (the EVSE went idle)."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +59,10 @@ class LoadManager:
         stack_level: int,
         min_raise_a: float,
         clock: Callable[[], float] = time.monotonic,
+        journal: SiteJournal | None = None,
     ) -> None:
         self._pusher = pusher
+        self._journal = journal
         self._stack_level = stack_level
         self._min_raise_a = min_raise_a
         self._clock = clock
@@ -56,9 +70,15 @@ class LoadManager:
     async def recompute(self, state: SiteState) -> Recomputed:
         """Allocates, pushes, and records in `state` what the stations accepted."""
         started = self._clock()
-        state.sequence += 1
-        for key in [key for key, demand in state.demands.items() if not demand.active]:
-            state.installed.pop(key, None)
+        site_id = state.site.site_id
+        if self._journal is None:
+            state.sequence += 1
+        else:
+            state.sequence = await self._journal.next_sequence(site_id)
+        for key in [key for key, demand in state.demands.items() if not demand.active and key in state.installed]:
+            del state.installed[key]
+            if self._journal is not None:
+                await self._journal.save_installed(site_id, key, None)
         allocation = allocate(state.site, list(state.demands.values()))
         plan = plan_pushes(state.installed, allocation, self._min_raise_a)
         complete = await self._send(state, plan.lowers)
@@ -84,6 +104,8 @@ class LoadManager:
         for push, answer in zip(sendable, answers, strict=True):
             if answer is True:
                 state.installed[push.key] = push.limit_a
+                if self._journal is not None:
+                    await self._journal.save_installed(state.site.site_id, push.key, push.limit_a)
                 continue
             accepted = False
             log.warning(

@@ -1,6 +1,7 @@
 """The load manager's ProfilePusher over the service's profile requests: each TxProfile is claimed under its
 request key, handed to device-model with `wait`, and reported installed only once the station accepted it
-(a refusal, a failure or no answer in time: not installed, so the raises of that recompute stay unsent).
+(a refusal, a failure or no answer in time: not installed, so the raises of that recompute stay unsent). A site's
+TxDefaultProfiles (`push_default`) are queued for a station that is offline, which gets them when it connects.
 Side effects: ProfileRequests' (Cassandra, gRPC to device-model, Kafka)."""
 
 from __future__ import annotations
@@ -23,6 +24,20 @@ class RequestsPusher:
             profile,
             request_key=request_key,
             origin=smart_charging_pb2.REQUEST_ORIGIN_LOAD,
+            wait=True,
+        )
+        return answer.accepted
+
+    async def push_default(
+        self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str
+    ) -> bool:
+        answer = await self._requests.set_profile(
+            station_id,
+            evse_id,
+            profile,
+            request_key=request_key,
+            origin=smart_charging_pb2.REQUEST_ORIGIN_LOAD,
+            queue_if_offline=True,
             wait=True,
         )
         return answer.accepted

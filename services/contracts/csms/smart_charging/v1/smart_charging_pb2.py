@@ -24,43 +24,46 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from csms.envelope.v1 import envelope_pb2 as csms_dot_envelope_dot_v1_dot_envelope__pb2
+from csms.transactions.v1 import transactions_pb2 as csms_dot_transactions_dot_v1_dot_transactions__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+csms/smart_charging/v1/smart_charging.proto\x12\x16\x63sms.smart_charging.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\"\xb3\x01\n\x10ProfileRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\ncommand_id\x18\x03 \x01(\t\x12\x13\n\x0bparams_json\x18\x04 \x01(\t\x12\x35\n\x06origin\x18\x05 \x01(\x0e\x32%.csms.smart_charging.v1.RequestOrigin\x12\x19\n\x11queued_if_offline\x18\x06 \x01(\x08\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xaa\x01\n\x0fStationReported\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x14\n\x0cpayload_json\x18\x02 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x03 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x04 \x01(\x05\x12\x33\n\x0cocpp_version\x18\x05 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x06 \x01(\t\"!\n\x0fStationBootSeen\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\xf1\x02\n\x12SmartChargingEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\trequested\x18\n \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequestedH\x00\x12;\n\x08reported\x18\x0b \x01(\x0b\x32\'.csms.smart_charging.v1.StationReportedH\x00\x12\x41\n\x0f\x63ommand_outcome\x18\x0c \x01(\x0b\x32&.csms.smart_charging.v1.CommandOutcomeH\x00\x12<\n\tboot_seen\x18\r \x01(\x0b\x32\'.csms.smart_charging.v1.StationBootSeenH\x00\x42\x07\n\x05\x65vent\"\x9f\x01\n\x15ProfileCommandRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\x12\x18\n\x10queue_if_offline\x18\x03 \x01(\x08\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x05 \x01(\t\"S\n\x16ProfileCommandResponse\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\"7\n!GetStationChargingProfilesRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xb3\x01\n\x10InstalledProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x12\n\nprofile_id\x18\x02 \x01(\x05\x12\x13\n\x0bstack_level\x18\x03 \x01(\x05\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\x14\n\x0cprofile_json\x18\x05 \x01(\t\x12\x12\n\ncommand_id\x18\x06 \x01(\t\x12*\n\x06set_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x01\n\x13ProfileRequestState\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xb8\x03\n\x17StationChargingProfiles\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12;\n\tinstalled\x18\x02 \x03(\x0b\x32(.csms.smart_charging.v1.InstalledProfile\x12=\n\x08requests\x18\x03 \x03(\x0b\x32+.csms.smart_charging.v1.ProfileRequestState\x12\x1d\n\x15\x63omposite_params_json\x18\x04 \x01(\t\x12\x1d\n\x15\x63omposite_result_json\x18\x05 \x01(\t\x12\x30\n\x0c\x63omposite_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07reports\x18\x07 \x03(\x0b\x32\".csms.smart_charging.v1.ReportSeen\x12-\n\tbooted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x08reported\x18\t \x03(\x0b\x32\'.csms.smart_charging.v1.ReportedProfile\"\xa1\x01\n\x0fReportedProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x02 \x01(\x05\x12\x1d\n\x15\x63harging_limit_source\x18\x03 \x01(\t\x12\x14\n\x0cprofile_json\x18\x04 \x01(\t\x12/\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\nReportSeen\x12\x37\n\x06report\x18\x01 \x01(\x0b\x32\'.csms.smart_charging.v1.StationReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa0\x01\n\rRequestOrigin\x12\x1e\n\x1aREQUEST_ORIGIN_UNSPECIFIED\x10\x00\x12\x1b\n\x17REQUEST_ORIGIN_OPERATOR\x10\x01\x12\x1c\n\x18REQUEST_ORIGIN_REINSTALL\x10\x02\x12\x17\n\x13REQUEST_ORIGIN_LOAD\x10\x03\x12\x1b\n\x17REQUEST_ORIGIN_EV_NEEDS\x10\x04\x32\xfa\x04\n\x14SmartChargingService\x12s\n\x12SetChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14\x43learChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14GetCompositeSchedule\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12t\n\x13GetChargingProfiles\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12\x88\x01\n\x1aGetStationChargingProfiles\x12\x39.csms.smart_charging.v1.GetStationChargingProfilesRequest\x1a/.csms.smart_charging.v1.StationChargingProfilesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+csms/smart_charging/v1/smart_charging.proto\x12\x16\x63sms.smart_charging.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\x1a\'csms/transactions/v1/transactions.proto\"\xb3\x01\n\x10ProfileRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\ncommand_id\x18\x03 \x01(\t\x12\x13\n\x0bparams_json\x18\x04 \x01(\t\x12\x35\n\x06origin\x18\x05 \x01(\x0e\x32%.csms.smart_charging.v1.RequestOrigin\x12\x19\n\x11queued_if_offline\x18\x06 \x01(\x08\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xaa\x01\n\x0fStationReported\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x14\n\x0cpayload_json\x18\x02 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x03 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x04 \x01(\x05\x12\x33\n\x0cocpp_version\x18\x05 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x06 \x01(\t\"!\n\x0fStationBootSeen\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\xb0\x03\n\x12SmartChargingEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\trequested\x18\n \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequestedH\x00\x12;\n\x08reported\x18\x0b \x01(\x0b\x32\'.csms.smart_charging.v1.StationReportedH\x00\x12\x41\n\x0f\x63ommand_outcome\x18\x0c \x01(\x0b\x32&.csms.smart_charging.v1.CommandOutcomeH\x00\x12<\n\tboot_seen\x18\r \x01(\x0b\x32\'.csms.smart_charging.v1.StationBootSeenH\x00\x12=\n\rsite_observed\x18\x1e \x01(\x0b\x32$.csms.smart_charging.v1.SiteObservedH\x00\x42\x07\n\x05\x65vent\"\\\n\x0cSiteObserved\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12;\n\x0btransaction\x18\x02 \x01(\x0b\x32&.csms.transactions.v1.TransactionEvent\"\x9f\x01\n\x15ProfileCommandRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\x12\x18\n\x10queue_if_offline\x18\x03 \x01(\x08\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x05 \x01(\t\"S\n\x16ProfileCommandResponse\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\"7\n!GetStationChargingProfilesRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xb3\x01\n\x10InstalledProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x12\n\nprofile_id\x18\x02 \x01(\x05\x12\x13\n\x0bstack_level\x18\x03 \x01(\x05\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\x14\n\x0cprofile_json\x18\x05 \x01(\t\x12\x12\n\ncommand_id\x18\x06 \x01(\t\x12*\n\x06set_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x01\n\x13ProfileRequestState\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xb8\x03\n\x17StationChargingProfiles\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12;\n\tinstalled\x18\x02 \x03(\x0b\x32(.csms.smart_charging.v1.InstalledProfile\x12=\n\x08requests\x18\x03 \x03(\x0b\x32+.csms.smart_charging.v1.ProfileRequestState\x12\x1d\n\x15\x63omposite_params_json\x18\x04 \x01(\t\x12\x1d\n\x15\x63omposite_result_json\x18\x05 \x01(\t\x12\x30\n\x0c\x63omposite_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07reports\x18\x07 \x03(\x0b\x32\".csms.smart_charging.v1.ReportSeen\x12-\n\tbooted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x08reported\x18\t \x03(\x0b\x32\'.csms.smart_charging.v1.ReportedProfile\"\xa1\x01\n\x0fReportedProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x02 \x01(\x05\x12\x1d\n\x15\x63harging_limit_source\x18\x03 \x01(\t\x12\x14\n\x0cprofile_json\x18\x04 \x01(\t\x12/\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\nReportSeen\x12\x37\n\x06report\x18\x01 \x01(\x0b\x32\'.csms.smart_charging.v1.StationReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa0\x01\n\rRequestOrigin\x12\x1e\n\x1aREQUEST_ORIGIN_UNSPECIFIED\x10\x00\x12\x1b\n\x17REQUEST_ORIGIN_OPERATOR\x10\x01\x12\x1c\n\x18REQUEST_ORIGIN_REINSTALL\x10\x02\x12\x17\n\x13REQUEST_ORIGIN_LOAD\x10\x03\x12\x1b\n\x17REQUEST_ORIGIN_EV_NEEDS\x10\x04\x32\xfa\x04\n\x14SmartChargingService\x12s\n\x12SetChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14\x43learChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14GetCompositeSchedule\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12t\n\x13GetChargingProfiles\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12\x88\x01\n\x1aGetStationChargingProfiles\x12\x39.csms.smart_charging.v1.GetStationChargingProfilesRequest\x1a/.csms.smart_charging.v1.StationChargingProfilesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'csms.smart_charging.v1.smart_charging_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REQUESTORIGIN']._serialized_start=2407
-  _globals['_REQUESTORIGIN']._serialized_end=2567
-  _globals['_PROFILEREQUESTED']._serialized_start=138
-  _globals['_PROFILEREQUESTED']._serialized_end=317
-  _globals['_COMMANDOUTCOME']._serialized_start=319
-  _globals['_COMMANDOUTCOME']._serialized_end=425
-  _globals['_STATIONREPORTED']._serialized_start=428
-  _globals['_STATIONREPORTED']._serialized_end=598
-  _globals['_STATIONBOOTSEEN']._serialized_start=600
-  _globals['_STATIONBOOTSEEN']._serialized_end=633
-  _globals['_SMARTCHARGINGEVENT']._serialized_start=636
-  _globals['_SMARTCHARGINGEVENT']._serialized_end=1005
-  _globals['_PROFILECOMMANDREQUEST']._serialized_start=1008
-  _globals['_PROFILECOMMANDREQUEST']._serialized_end=1167
-  _globals['_PROFILECOMMANDRESPONSE']._serialized_start=1169
-  _globals['_PROFILECOMMANDRESPONSE']._serialized_end=1252
-  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_start=1254
-  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_end=1309
-  _globals['_INSTALLEDPROFILE']._serialized_start=1312
-  _globals['_INSTALLEDPROFILE']._serialized_end=1491
-  _globals['_PROFILEREQUESTSTATE']._serialized_start=1494
-  _globals['_PROFILEREQUESTSTATE']._serialized_end=1677
-  _globals['_STATIONCHARGINGPROFILES']._serialized_start=1680
-  _globals['_STATIONCHARGINGPROFILES']._serialized_end=2120
-  _globals['_REPORTEDPROFILE']._serialized_start=2123
-  _globals['_REPORTEDPROFILE']._serialized_end=2284
-  _globals['_REPORTSEEN']._serialized_start=2286
-  _globals['_REPORTSEEN']._serialized_end=2404
-  _globals['_SMARTCHARGINGSERVICE']._serialized_start=2570
-  _globals['_SMARTCHARGINGSERVICE']._serialized_end=3204
+  _globals['_REQUESTORIGIN']._serialized_start=2605
+  _globals['_REQUESTORIGIN']._serialized_end=2765
+  _globals['_PROFILEREQUESTED']._serialized_start=179
+  _globals['_PROFILEREQUESTED']._serialized_end=358
+  _globals['_COMMANDOUTCOME']._serialized_start=360
+  _globals['_COMMANDOUTCOME']._serialized_end=466
+  _globals['_STATIONREPORTED']._serialized_start=469
+  _globals['_STATIONREPORTED']._serialized_end=639
+  _globals['_STATIONBOOTSEEN']._serialized_start=641
+  _globals['_STATIONBOOTSEEN']._serialized_end=674
+  _globals['_SMARTCHARGINGEVENT']._serialized_start=677
+  _globals['_SMARTCHARGINGEVENT']._serialized_end=1109
+  _globals['_SITEOBSERVED']._serialized_start=1111
+  _globals['_SITEOBSERVED']._serialized_end=1203
+  _globals['_PROFILECOMMANDREQUEST']._serialized_start=1206
+  _globals['_PROFILECOMMANDREQUEST']._serialized_end=1365
+  _globals['_PROFILECOMMANDRESPONSE']._serialized_start=1367
+  _globals['_PROFILECOMMANDRESPONSE']._serialized_end=1450
+  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_start=1452
+  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_end=1507
+  _globals['_INSTALLEDPROFILE']._serialized_start=1510
+  _globals['_INSTALLEDPROFILE']._serialized_end=1689
+  _globals['_PROFILEREQUESTSTATE']._serialized_start=1692
+  _globals['_PROFILEREQUESTSTATE']._serialized_end=1875
+  _globals['_STATIONCHARGINGPROFILES']._serialized_start=1878
+  _globals['_STATIONCHARGINGPROFILES']._serialized_end=2318
+  _globals['_REPORTEDPROFILE']._serialized_start=2321
+  _globals['_REPORTEDPROFILE']._serialized_end=2482
+  _globals['_REPORTSEEN']._serialized_start=2484
+  _globals['_REPORTSEEN']._serialized_end=2602
+  _globals['_SMARTCHARGINGSERVICE']._serialized_start=2768
+  _globals['_SMARTCHARGINGSERVICE']._serialized_end=3402
 # @@protoc_insertion_point(module_scope)

@@ -8,6 +8,7 @@ EV charging needs and schedules, installed profiles). docs/adr/0041.
 
 from collections import abc as _abc
 from csms.envelope.v1 import envelope_pb2 as _envelope_pb2
+from csms.transactions.v1 import transactions_pb2 as _transactions_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -206,6 +207,7 @@ class SmartChargingEvent(_message.Message):
     REPORTED_FIELD_NUMBER: _builtins.int
     COMMAND_OUTCOME_FIELD_NUMBER: _builtins.int
     BOOT_SEEN_FIELD_NUMBER: _builtins.int
+    SITE_OBSERVED_FIELD_NUMBER: _builtins.int
     event_id: _builtins.str
     """Unique; the idempotency key of the event (derived from the request key or the CALL)."""
     station_id: _builtins.str
@@ -221,6 +223,8 @@ class SmartChargingEvent(_message.Message):
     def command_outcome(self) -> Global___CommandOutcome: ...
     @_builtins.property
     def boot_seen(self) -> Global___StationBootSeen: ...
+    @_builtins.property
+    def site_observed(self) -> Global___SiteObserved: ...
     def __init__(
         self,
         *,
@@ -231,16 +235,45 @@ class SmartChargingEvent(_message.Message):
         reported: Global___StationReported | None = ...,
         command_outcome: Global___CommandOutcome | None = ...,
         boot_seen: Global___StationBootSeen | None = ...,
+        site_observed: Global___SiteObserved | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_observed", b"site_observed"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "event_id", b"event_id", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "event_id", b"event_id", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_observed", b"site_observed", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["requested", "reported", "command_outcome", "boot_seen"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["requested", "reported", "command_outcome", "boot_seen", "site_observed"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
 Global___SmartChargingEvent: _TypeAlias = SmartChargingEvent  # noqa: Y015
+
+@_typing.final
+class SiteObserved(_message.Message):
+    """Load management (docs/adr/0042): a transaction event of an EVSE on a site, published again under the site's id
+    (the record key) by the observer (group smart_charging.load.observer), so the one instance that holds the
+    site's partition runs its recomputes (group smart_charging.load). station_id is the EVSE's station.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    TRANSACTION_FIELD_NUMBER: _builtins.int
+    site_id: _builtins.str
+    @_builtins.property
+    def transaction(self) -> _transactions_pb2.TransactionEvent: ...
+    def __init__(
+        self,
+        *,
+        site_id: _builtins.str = ...,
+        transaction: _transactions_pb2.TransactionEvent | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["transaction", b"transaction"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["site_id", b"site_id", "transaction", b"transaction"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteObserved: _TypeAlias = SiteObserved  # noqa: Y015
 
 @_typing.final
 class ProfileCommandRequest(_message.Message):
