@@ -20,9 +20,6 @@ PROFILE_COMMANDS = frozenset(
 )
 """The device-model commands whose requests and outcomes make up a station's profile view."""
 
-SITE_EVENTS = frozenset({"site_observed", "site_defined", "site_limit_changed", "site_deleted"})
-"""Load management's events, keyed by site id (docs/adr/0042): not part of any station's profile view."""
-
 COMMAND_KEY_PREFIX = "command:"
 """The request key of a request seen only as a device-model command (sent as a plain operator command)."""
 

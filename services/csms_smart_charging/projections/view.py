@@ -5,8 +5,8 @@ It reads csms.smart_charging.events.v1 (the service's requests and the stations'
 csms.device_model.events.v1: StationBooted becomes a `boot_seen` entry; a profile command queued becomes a
 `requested` entry keyed `command:<command id>` (so a profile sent as a plain operator command is known too; the
 view merges it with the service's own `requested` of the same command), and its answer, failure or expiry a
-`command_outcome` entry; other device-model events write nothing, nor do load management's site-keyed events
-(`SITE_EVENTS`, docs/adr/0042). Rows are keyed by (recorded_at, event_id), with
+`command_outcome` entry; other device-model events write nothing, nor do the site-keyed events (load management's
+SiteDefined, SiteLimitChanged, SiteDeleted). Rows are keyed by (recorded_at, event_id), with
 ids derived from what caused them, so a redelivered or republished event rewrites the same row. Every write
 carries USING TIMESTAMP = recorded_at. `PROJECTION` declares it: group `smart_charging.projector.view`.
 """
@@ -23,7 +23,8 @@ from csms_kernel.infra.envelopes import to_datetime
 from csms_kernel.infra.topics import DEVICE_MODEL_EVENTS
 from csms_kernel.projecting.projection import Projection
 from csms_kernel.projecting.writes import Write, micros
-from csms_smart_charging.domain.events import COMMAND_KEY_PREFIX, PROFILE_COMMANDS, SITE_EVENTS, TOPIC, derived_id
+from csms_smart_charging.domain.events import COMMAND_KEY_PREFIX, PROFILE_COMMANDS, TOPIC, derived_id
+from csms_smart_charging.load.domain.sites import SITE_EVENTS
 from csms_smart_charging.projections.tables import KEYSPACE, VIEW_TABLES
 
 INSERT = (

@@ -1,16 +1,18 @@
-"""In-memory fakes of load management's ports: the sites (by id, and the site of each EVSE) and a pusher that
-records every profile and answers at once."""
+"""In-memory fakes of load management's ports: the sites (by id, and the site of each EVSE), the site repository
+(same contract as load/adapters/sites.py) and a pusher that records every profile and answers at once."""
 
 from __future__ import annotations
 
 import asyncio
-import copy
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from csms_smart_charging.load.app.manager import with_demand
-from csms_smart_charging.load.domain.site import Demand, EvseKey
+from csms_smart_charging.load.domain.config import SiteDefinition, check_site_id
+from csms_smart_charging.load.domain.site import BadSite, Demand, EvseKey
+from csms_smart_charging.load.domain.sites import with_site_limit
 from csms_smart_charging.load.domain.state import SiteState
+from csms_smart_charging.load.ports import EvseTaken, InvalidPageToken, SitesUnavailable
 
 
 class InMemorySites:
@@ -52,39 +54,107 @@ class RecordingPusher:
         return station_id not in self.refuse
 
 
-class InMemoryLoadStore:
-    """The site repository as the load loop uses it: the states given (as loaded: copies), their stored
-    sessions, enforced limits and recompute numbers, and the site of each member EVSE."""
+class InMemorySiteRepository:
+    """Sites in dicts, listed in id order; `unavailable` makes every call raise SitesUnavailable."""
 
-    def __init__(self, *states: SiteState) -> None:
-        self.states = {state.site.site_id: state for state in states}
-        self.sessions: dict[tuple[str, EvseKey], tuple[Demand, str | None]] = {}
+    def __init__(self, *definitions: SiteDefinition) -> None:
+        self.sites: dict[str, SiteDefinition] = {}
+        self.owners: dict[EvseKey, str] = {}
+        self.installed: dict[str, dict[EvseKey, float]] = {}
+        self.sequences: dict[str, int] = {}
+        self.sessions: dict[str, dict[EvseKey, tuple[Demand, str]]] = {}
         self.lookups = 0
+        self.unavailable = False
+        for definition in definitions:
+            self.sites[definition.site_id] = definition
+            self.owners.update(dict.fromkeys(definition.evses, definition.site_id))
+
+    def _check(self) -> None:
+        if self.unavailable:
+            raise SitesUnavailable("site storage: unavailable (fake)")
+
+    async def put(self, definition: SiteDefinition) -> SiteDefinition | None:
+        self._check()
+        site_id = definition.site_id
+        for key in definition.evses:
+            owner = self.owners.get(key)
+            if owner is not None and owner != site_id:
+                raise EvseTaken(key, owner)
+        previous = self.sites.get(site_id)
+        for key in set(previous.evses if previous else ()) - set(definition.evses):
+            del self.owners[key]
+            self.installed.get(site_id, {}).pop(key, None)
+            self.sessions.get(site_id, {}).pop(key, None)
+        self.owners.update(dict.fromkeys(definition.evses, site_id))
+        self.sites[site_id] = definition
+        return previous
+
+    async def get(self, site_id: str) -> SiteDefinition | None:
+        self._check()
+        return self.sites.get(site_id)
+
+    async def list(self, page_size: int, page_token: str | None) -> tuple[list[SiteDefinition], str | None]:
+        self._check()
+        if page_token is not None:
+            try:
+                check_site_id(page_token)
+            except BadSite as exc:
+                raise InvalidPageToken("page token is not one this service issued") from exc
+        ids = sorted(site_id for site_id in self.sites if page_token is None or site_id > page_token)
+        page = [self.sites[site_id] for site_id in ids[:page_size]]
+        return page, page[-1].site_id if len(ids) > page_size else None
+
+    async def delete(self, site_id: str) -> SiteDefinition | None:
+        self._check()
+        previous = self.sites.pop(site_id, None)
+        if previous is not None:
+            for key in previous.evses:
+                del self.owners[key]
+            self.installed.pop(site_id, None)
+            self.sessions.pop(site_id, None)
+        return previous
+
+    async def set_limit(self, site_id: str, limit: float) -> tuple[SiteDefinition, float] | None:
+        self._check()
+        previous = self.sites.get(site_id)
+        if previous is None:
+            return None
+        self.sites[site_id] = with_site_limit(previous, limit)
+        return self.sites[site_id], previous.site.limit
 
     async def site_of(self, key: EvseKey) -> str | None:
+        self._check()
         self.lookups += 1
-        return next((site_id for site_id, state in self.states.items() if key in state.demands), None)
+        return self.owners.get(key)
 
     async def load_state(self, site_id: str) -> SiteState | None:
-        state = self.states.get(site_id)
-        if state is None:
+        self._check()
+        definition = self.sites.get(site_id)
+        if definition is None:
             return None
-        loaded = copy.deepcopy(state)
-        for (site, key), (demand, transaction_id) in self.sessions.items():
-            if site == site_id and key in loaded.demands:
-                with_demand(loaded, demand, transaction_id)
-        return loaded
+        state = definition.state()
+        state.installed = dict(self.installed.get(site_id, {}))
+        state.sequence = self.sequences.get(site_id, 0)
+        for key, (demand, transaction_id) in self.sessions.get(site_id, {}).items():
+            state.demands[key] = dataclasses.replace(demand)
+            state.transactions[key] = transaction_id
+        return state
 
     async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
-        self.sessions[(site_id, demand.key)] = (demand, transaction_id)
-
-    async def next_sequence(self, site_id: str) -> int:
-        self.states[site_id].sequence += 1
-        return self.states[site_id].sequence
+        self._check()
+        if transaction_id is None or not demand.active:
+            self.sessions.get(site_id, {}).pop(demand.key, None)
+        else:
+            self.sessions.setdefault(site_id, {})[demand.key] = (demand, transaction_id)
 
     async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
-        installed = self.states[site_id].installed
+        self._check()
         if limit_a is None:
-            installed.pop(key, None)
+            self.installed.get(site_id, {}).pop(key, None)
         else:
-            installed[key] = limit_a
+            self.installed.setdefault(site_id, {})[key] = limit_a
+
+    async def next_sequence(self, site_id: str) -> int:
+        self._check()
+        self.sequences[site_id] = self.sequences.get(site_id, 0) + 1
+        return self.sequences[site_id]

@@ -3,8 +3,12 @@ mapped to view entries with ids derived from their cause (other commands and eve
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from csms.device_model.v1 import device_model_pb2
 from csms.smart_charging.v1 import smart_charging_pb2
+from csms_smart_charging.load.domain.config import parse_definition
+from csms_smart_charging.load.domain.sites import site_defined, site_deleted
 from csms_smart_charging.projections.view import PROJECTION, view_entry, writes
 from kit.builders.smart_charging import STATION
 from unit.smart_charging.events import request
@@ -50,3 +54,9 @@ def test_other_commands_write_nothing() -> None:
 
 def test_the_projection_reads_both_topics() -> None:
     assert set(PROJECTION.event_types) == {"csms.smart_charging.events.v1", "csms.device_model.events.v1"}
+
+
+def test_site_events_are_not_station_view_entries() -> None:
+    at = datetime(2026, 12, 6, tzinfo=UTC)
+    definition = parse_definition("S", {"limit": 10})
+    assert writes([site_defined(definition, at), site_deleted("S", at)], None) == []

@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Protocol
 
 from csms.transactions.v1 import transactions_pb2
 from csms_smart_charging.load.domain.sessions import observe
-from csms_smart_charging.load.domain.site import EvseKey
 from csms_smart_charging.load.domain.site_events import site_observed
+from csms_smart_charging.load.ports import SiteRepository
 from csms_smart_charging.ports import SmartChargingEventPublisher
 
 
-class SiteDirectory(Protocol):
-    async def site_of(self, key: EvseKey) -> str | None:
-        """The id of the site the EVSE belongs to (None: none)."""
-
-
 class ObserveSites:
-    def __init__(self, sites: SiteDirectory, events: SmartChargingEventPublisher) -> None:
+    def __init__(self, sites: SiteRepository, events: SmartChargingEventPublisher) -> None:
         self._sites = sites
         self._events = events
 

@@ -17,23 +17,14 @@ from typing import Any, Protocol
 
 from csms.smart_charging.v1 import smart_charging_pb2
 from csms_smart_charging.load.app.loop import LoadLoop
-from csms_smart_charging.load.app.manager import SiteJournal
 from csms_smart_charging.load.domain.profiles import tx_default_key, tx_default_profile
 from csms_smart_charging.load.domain.sessions import observe
-from csms_smart_charging.load.domain.site import Demand, EvseKey
+from csms_smart_charging.load.domain.site import EvseKey
 from csms_smart_charging.load.domain.site_events import site_of_event
 from csms_smart_charging.load.domain.state import SiteState
+from csms_smart_charging.load.ports import SiteRepository
 
 log = logging.getLogger(__name__)
-
-
-class LoadStore(SiteJournal, Protocol):
-    async def load_state(self, site_id: str) -> SiteState | None:
-        """The site as the loop resumes it: its sessions, enforced limits and recompute number (None: no such
-        site)."""
-
-    async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
-        """Stores the EVSE's session as the loop sees it (active, phases, cap; the transaction id, None: idle)."""
 
 
 class DefaultPusher(Protocol):
@@ -45,7 +36,7 @@ class DefaultPusher(Protocol):
 
 
 class RunSiteLoops:
-    def __init__(self, store: LoadStore, loop: LoadLoop, defaults: DefaultPusher, stack_level: int) -> None:
+    def __init__(self, store: SiteRepository, loop: LoadLoop, defaults: DefaultPusher, stack_level: int) -> None:
         self._store = store
         self._loop = loop
         self._defaults = defaults

@@ -1,18 +1,54 @@
-"""A site's definition as operators write it (the API body of a site, JSON): its limit, unit, voltage, idle
-limit, groups and EVSEs, read into the load manager's SiteState with every EVSE idle. Refuses bad input with
-BadSite naming the field (a negative limit, an unknown unit or group, an EVSE twice, a minimum above the
-maximum). Pure."""
+"""A site's definition as operators write it (the API body of a site, JSON): its name, limit, unit, voltage, idle
+limit, groups and EVSEs, read into a SiteDefinition (and the load manager's SiteState with every EVSE idle).
+Refuses bad input with BadSite naming the field (a bad site id, a negative limit, an unknown unit or group, an
+EVSE twice, a minimum above the maximum). Pure."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from csms_smart_charging.load.domain.site import BadSite, Demand, EvseKey, Site, Unit
 from csms_smart_charging.load.domain.state import SiteState
 
-SITE_FIELDS = frozenset({"limit", "unit", "voltage_v", "idle_limit_a", "groups", "evses"})
+SITE_FIELDS = frozenset({"name", "limit", "unit", "voltage_v", "idle_limit_a", "groups", "evses"})
 EVSE_FIELDS = frozenset({"station_id", "evse_id", "phases", "min_a", "max_a", "priority", "group_id"})
+
+
+MAX_SITE_ID = 64
+MAX_NAME = 200
+_SITE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteDefinition:
+    """A site as stored: its allocator model, a display name, and its member EVSEs (idle demands carrying each
+    EVSE's phases, minimum, maximum, priority and group), in the order given."""
+
+    site: Site
+    evses: Mapping[EvseKey, Demand]
+    name: str = ""
+
+    @property
+    def site_id(self) -> str:
+        return self.site.site_id
+
+    def state(self) -> SiteState:
+        """The load manager's state of the site: every EVSE idle, nothing installed, recompute 0."""
+        return SiteState(self.site, dict(self.evses))
+
+
+def check_site_id(site_id: str) -> str:
+    """`site_id` when it is 1..64 characters of letters, digits, '.', '_' and '-' (starting with a letter or
+    digit: it goes in URLs and Kafka keys); BadSite otherwise."""
+    if not isinstance(site_id, str) or len(site_id) > MAX_SITE_ID or not _SITE_ID.fullmatch(site_id):
+        raise BadSite(
+            f"site id must be 1..{MAX_SITE_ID} letters, digits, '.', '_' or '-' starting with a letter or digit, "
+            f"got {site_id!r}"
+        )
+    return site_id
 
 
 def _number(where: str, value: Any) -> float:
@@ -34,7 +70,17 @@ def _unknown(where: str, body: Mapping[str, Any], known: frozenset[str]) -> None
 
 
 def parse_site(site_id: str, body: Mapping[str, Any]) -> SiteState:
+    return parse_definition(site_id, body).state()
+
+
+def parse_definition(site_id: str, body: Mapping[str, Any]) -> SiteDefinition:
+    check_site_id(site_id)
+    if not isinstance(body, Mapping):
+        raise BadSite("a site definition must be an object")
     _unknown("site", body, SITE_FIELDS)
+    name = body.get("name", "")
+    if not isinstance(name, str) or len(name) > MAX_NAME:
+        raise BadSite(f"name must be a string of at most {MAX_NAME} characters")
     if "limit" not in body:
         raise BadSite("limit is required")
     try:
@@ -81,4 +127,11 @@ def parse_site(site_id: str, body: Mapping[str, Any]) -> SiteState:
             priority=_integer(f"{where}.priority", evse.get("priority", 1)),
             group_id=group_id,
         )
-    return SiteState(site, demands)
+    return SiteDefinition(site, demands, name)
+
+
+def minimum_sum(definition: SiteDefinition) -> float:
+    """The member EVSEs' minimums added up, in the site's unit: what the limit must allow for all of them to
+    charge at once."""
+    site = definition.site
+    return sum(site.cost_per_ampere(evse.phases) * evse.min_a for evse in definition.evses.values())

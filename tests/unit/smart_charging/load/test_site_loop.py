@@ -10,20 +10,22 @@ from csms_smart_charging.load.app.loop import LoadLoop
 from csms_smart_charging.load.app.manager import LoadManager
 from csms_smart_charging.load.app.observer import ObserveSites
 from csms_smart_charging.load.app.site_loop import RunSiteLoops
+from csms_smart_charging.load.domain.config import SiteDefinition
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
-from csms_smart_charging.load.domain.site_events import observed_site, site_observed
+from csms_smart_charging.load.domain.site_events import site_observed
+from csms_smart_charging.load.domain.sites import event_key
 from csms_smart_charging.load.domain.state import SiteState
-from kit.fakes.load import InMemoryLoadStore, RecordingPusher
+from kit.fakes.load import InMemorySiteRepository, RecordingPusher
 from kit.fakes.smart_charging import PublishedEvents
 
 A, B = EvseKey("CP-A", 1), EvseKey("CP-B", 1)
 
 
-def store_of(limit: float) -> InMemoryLoadStore:
-    return InMemoryLoadStore(SiteState(Site("S", limit), demands={key: Demand(key, active=False) for key in (A, B)}))
+def store_of(limit: float) -> InMemorySiteRepository:
+    return InMemorySiteRepository(SiteDefinition(Site("S", limit), {key: Demand(key, active=False) for key in (A, B)}))
 
 
-def loops_of(store: InMemoryLoadStore) -> tuple[RunSiteLoops, RecordingPusher]:
+def loops_of(store: InMemorySiteRepository) -> tuple[RunSiteLoops, RecordingPusher]:
     pusher = RecordingPusher()
     manager = LoadManager(pusher, stack_level=1, min_raise_a=0.0, journal=store)
     return RunSiteLoops(store, LoadLoop(NoLookups(), manager, 2.0), pusher, stack_level=1), pusher
@@ -65,11 +67,7 @@ async def test_the_observer_rekeys_events_of_evses_on_a_site() -> None:
     )
     await observer.after_writes([started(A, "tx-a"), started(EvseKey("ELSEWHERE", 1), "tx-x"), unused], None)
     [event] = published.events
-    assert (observed_site(event), event.station_id, event.site_observed.transaction) == (
-        "S",
-        "CP-A",
-        started(A, "tx-a"),
-    )
+    assert (event_key(event), event.station_id, event.site_observed.transaction) == ("S", "CP-A", started(A, "tx-a"))
     assert event.event_id == site_observed("S", started(A, "tx-a")).event_id
     assert store.lookups == 2
 
@@ -78,11 +76,10 @@ async def test_sessions_recompute_the_site_and_its_state_is_stored() -> None:
     store = store_of(32.0)
     loops, pusher = loops_of(store)
     await loops.after_writes([site_observed("S", started(A, "tx-a")), site_observed("S", started(B, "tx-b"))], None)
-    saved = store.states["S"]
-    assert saved.installed == {A: 16.0, B: 16.0}
-    assert saved.sequence == 2
+    assert store.installed["S"] == {A: 16.0, B: 16.0}
+    assert store.sequences["S"] == 2
     assert pusher.keys == ["tx-profile:S:1:CP-A:1", "tx-profile:S:2:CP-A:1", "tx-profile:S:2:CP-B:1"]
-    assert {key: (demand.active, tx) for (_, key), (demand, tx) in store.sessions.items()} == {
+    assert {key: (demand.active, tx) for key, (demand, tx) in store.sessions["S"].items()} == {
         A: (True, "tx-a"),
         B: (True, "tx-b"),
     }
@@ -99,7 +96,8 @@ async def test_a_batch_applied_again_sends_nothing_and_a_restart_resumes_under_n
     restarted, pusher_after = loops_of(store)
     await restarted.after_writes([site_observed("S", ended(A, "tx-a"))], None)
     assert pusher_after.keys == ["tx-profile:S:3:CP-B:1"]
-    assert store.states["S"].installed == {B: 32.0}
+    assert store.installed["S"] == {B: 32.0}
+    assert list(store.sessions["S"]) == [B]
     assert not set(pusher_after.keys) & set(sent)
 
 

@@ -27,15 +27,17 @@ from csms.envelope.v1 import envelope_pb2 as csms_dot_envelope_dot_v1_dot_envelo
 from csms.transactions.v1 import transactions_pb2 as csms_dot_transactions_dot_v1_dot_transactions__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+csms/smart_charging/v1/smart_charging.proto\x12\x16\x63sms.smart_charging.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\x1a\'csms/transactions/v1/transactions.proto\"\xb3\x01\n\x10ProfileRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\ncommand_id\x18\x03 \x01(\t\x12\x13\n\x0bparams_json\x18\x04 \x01(\t\x12\x35\n\x06origin\x18\x05 \x01(\x0e\x32%.csms.smart_charging.v1.RequestOrigin\x12\x19\n\x11queued_if_offline\x18\x06 \x01(\x08\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xaa\x01\n\x0fStationReported\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x14\n\x0cpayload_json\x18\x02 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x03 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x04 \x01(\x05\x12\x33\n\x0cocpp_version\x18\x05 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x06 \x01(\t\"!\n\x0fStationBootSeen\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\xb0\x03\n\x12SmartChargingEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12=\n\trequested\x18\n \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequestedH\x00\x12;\n\x08reported\x18\x0b \x01(\x0b\x32\'.csms.smart_charging.v1.StationReportedH\x00\x12\x41\n\x0f\x63ommand_outcome\x18\x0c \x01(\x0b\x32&.csms.smart_charging.v1.CommandOutcomeH\x00\x12<\n\tboot_seen\x18\r \x01(\x0b\x32\'.csms.smart_charging.v1.StationBootSeenH\x00\x12=\n\rsite_observed\x18\x1e \x01(\x0b\x32$.csms.smart_charging.v1.SiteObservedH\x00\x42\x07\n\x05\x65vent\"\\\n\x0cSiteObserved\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12;\n\x0btransaction\x18\x02 \x01(\x0b\x32&.csms.transactions.v1.TransactionEvent\"\x9f\x01\n\x15ProfileCommandRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\x12\x18\n\x10queue_if_offline\x18\x03 \x01(\x08\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x05 \x01(\t\"S\n\x16ProfileCommandResponse\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\"7\n!GetStationChargingProfilesRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xb3\x01\n\x10InstalledProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x12\n\nprofile_id\x18\x02 \x01(\x05\x12\x13\n\x0bstack_level\x18\x03 \x01(\x05\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\x14\n\x0cprofile_json\x18\x05 \x01(\t\x12\x12\n\ncommand_id\x18\x06 \x01(\t\x12*\n\x06set_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x01\n\x13ProfileRequestState\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xb8\x03\n\x17StationChargingProfiles\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12;\n\tinstalled\x18\x02 \x03(\x0b\x32(.csms.smart_charging.v1.InstalledProfile\x12=\n\x08requests\x18\x03 \x03(\x0b\x32+.csms.smart_charging.v1.ProfileRequestState\x12\x1d\n\x15\x63omposite_params_json\x18\x04 \x01(\t\x12\x1d\n\x15\x63omposite_result_json\x18\x05 \x01(\t\x12\x30\n\x0c\x63omposite_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07reports\x18\x07 \x03(\x0b\x32\".csms.smart_charging.v1.ReportSeen\x12-\n\tbooted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x08reported\x18\t \x03(\x0b\x32\'.csms.smart_charging.v1.ReportedProfile\"\xa1\x01\n\x0fReportedProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x02 \x01(\x05\x12\x1d\n\x15\x63harging_limit_source\x18\x03 \x01(\t\x12\x14\n\x0cprofile_json\x18\x04 \x01(\t\x12/\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\nReportSeen\x12\x37\n\x06report\x18\x01 \x01(\x0b\x32\'.csms.smart_charging.v1.StationReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa0\x01\n\rRequestOrigin\x12\x1e\n\x1aREQUEST_ORIGIN_UNSPECIFIED\x10\x00\x12\x1b\n\x17REQUEST_ORIGIN_OPERATOR\x10\x01\x12\x1c\n\x18REQUEST_ORIGIN_REINSTALL\x10\x02\x12\x17\n\x13REQUEST_ORIGIN_LOAD\x10\x03\x12\x1b\n\x17REQUEST_ORIGIN_EV_NEEDS\x10\x04\x32\xfa\x04\n\x14SmartChargingService\x12s\n\x12SetChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14\x43learChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14GetCompositeSchedule\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12t\n\x13GetChargingProfiles\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12\x88\x01\n\x1aGetStationChargingProfiles\x12\x39.csms.smart_charging.v1.GetStationChargingProfilesRequest\x1a/.csms.smart_charging.v1.StationChargingProfilesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+csms/smart_charging/v1/smart_charging.proto\x12\x16\x63sms.smart_charging.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1f\x63sms/envelope/v1/envelope.proto\x1a\'csms/transactions/v1/transactions.proto\"\xb3\x01\n\x10ProfileRequested\x12\x13\n\x0brequest_key\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\ncommand_id\x18\x03 \x01(\t\x12\x13\n\x0bparams_json\x18\x04 \x01(\t\x12\x35\n\x06origin\x18\x05 \x01(\x0e\x32%.csms.smart_charging.v1.RequestOrigin\x12\x19\n\x11queued_if_offline\x18\x06 \x01(\x08\"j\n\x0e\x43ommandOutcome\x12\x12\n\ncommand_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xaa\x01\n\x0fStationReported\x12\x0e\n\x06\x61\x63tion\x18\x01 \x01(\t\x12\x14\n\x0cpayload_json\x18\x02 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x03 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x04 \x01(\x05\x12\x33\n\x0cocpp_version\x18\x05 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12\x12\n\nmessage_id\x18\x06 \x01(\t\"!\n\x0fStationBootSeen\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\x83\x05\n\x12SmartChargingEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07site_id\x18\x04 \x01(\t\x12=\n\trequested\x18\n \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequestedH\x00\x12;\n\x08reported\x18\x0b \x01(\x0b\x32\'.csms.smart_charging.v1.StationReportedH\x00\x12\x41\n\x0f\x63ommand_outcome\x18\x0c \x01(\x0b\x32&.csms.smart_charging.v1.CommandOutcomeH\x00\x12<\n\tboot_seen\x18\r \x01(\x0b\x32\'.csms.smart_charging.v1.StationBootSeenH\x00\x12;\n\x0csite_defined\x18\x0e \x01(\x0b\x32#.csms.smart_charging.v1.SiteDefinedH\x00\x12\x46\n\x12site_limit_changed\x18\x0f \x01(\x0b\x32(.csms.smart_charging.v1.SiteLimitChangedH\x00\x12;\n\x0csite_deleted\x18\x10 \x01(\x0b\x32#.csms.smart_charging.v1.SiteDeletedH\x00\x12=\n\rsite_observed\x18\x1e \x01(\x0b\x32$.csms.smart_charging.v1.SiteObservedH\x00\x42\x07\n\x05\x65vent\"\x85\x02\n\x04Site\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x01\x12\x0c\n\x04unit\x18\x04 \x01(\t\x12\x11\n\tvoltage_v\x18\x05 \x01(\x01\x12\x14\n\x0cidle_limit_a\x18\x06 \x01(\x01\x12\x38\n\x06groups\x18\x07 \x03(\x0b\x32(.csms.smart_charging.v1.Site.GroupsEntry\x12/\n\x05\x65vses\x18\x08 \x03(\x0b\x32 .csms.smart_charging.v1.SiteEvse\x1a-\n\x0bGroupsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x81\x01\n\x08SiteEvse\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x02 \x01(\x05\x12\x0e\n\x06phases\x18\x03 \x01(\x05\x12\r\n\x05min_a\x18\x04 \x01(\x01\x12\r\n\x05max_a\x18\x05 \x01(\x01\x12\x10\n\x08priority\x18\x06 \x01(\x05\x12\x10\n\x08group_id\x18\x07 \x01(\t\"9\n\x0bSiteDefined\x12*\n\x04site\x18\x01 \x01(\x0b\x32\x1c.csms.smart_charging.v1.Site\"G\n\x10SiteLimitChanged\x12\r\n\x05limit\x18\x01 \x01(\x01\x12\x0c\n\x04unit\x18\x02 \x01(\t\x12\x16\n\x0eprevious_limit\x18\x03 \x01(\x01\"\r\n\x0bSiteDeleted\":\n\x0ePutSiteRequest\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_json\x18\x02 \x01(\t\"\x1e\n\x0bSiteRequest\x12\x0f\n\x07site_id\x18\x01 \x01(\t\"9\n\x10ListSitesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"Y\n\x11ListSitesResponse\x12+\n\x05sites\x18\x01 \x03(\x0b\x32\x1c.csms.smart_charging.v1.Site\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x14\n\x12\x44\x65leteSiteResponse\"C\n\x13SetSiteLimitRequest\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x01\x12\x0c\n\x04unit\x18\x03 \x01(\t\"v\n\rSiteShortfall\x12\x13\n\x0bminimum_sum\x18\x01 \x01(\x01\x12\x16\n\x0e\x62\x65low_minimums\x18\x02 \x01(\x08\x12\x38\n\x0bwould_pause\x18\x03 \x03(\x0b\x32#.csms.smart_charging.v1.SiteEvseRef\"2\n\x0bSiteEvseRef\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x02 \x01(\x05\"t\n\x0cSiteResponse\x12*\n\x04site\x18\x01 \x01(\x0b\x32\x1c.csms.smart_charging.v1.Site\x12\x38\n\tshortfall\x18\x02 \x01(\x0b\x32%.csms.smart_charging.v1.SiteShortfall\"\x8a\x01\n\x0e\x45vseAllocation\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x65vse_id\x18\x02 \x01(\x05\x12\x10\n\x08\x65nforced\x18\x03 \x01(\x08\x12\x0f\n\x07limit_a\x18\x04 \x01(\x01\x12\x0e\n\x06paused\x18\x05 \x01(\x08\x12\x10\n\x08group_id\x18\x06 \x01(\t\x12\x0e\n\x06phases\x18\x07 \x01(\x05\"\x9a\x01\n\x0eSiteAllocation\x12\x0f\n\x07site_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x01\x12\x0c\n\x04unit\x18\x04 \x01(\t\x12\x35\n\x05\x65vses\x18\x05 \x03(\x0b\x32&.csms.smart_charging.v1.EvseAllocation\x12\x11\n\tallocated\x18\x06 \x01(\x01\"K\n\x0cSiteObserved\x12;\n\x0btransaction\x18\x01 \x01(\x0b\x32&.csms.transactions.v1.TransactionEvent\"\x9f\x01\n\x15ProfileCommandRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\x12\x18\n\x10queue_if_offline\x18\x03 \x01(\x08\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0brequest_key\x18\x05 \x01(\t\"S\n\x16ProfileCommandResponse\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\"7\n!GetStationChargingProfilesRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"\xb3\x01\n\x10InstalledProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x12\n\nprofile_id\x18\x02 \x01(\x05\x12\x13\n\x0bstack_level\x18\x03 \x01(\x05\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\x14\n\x0cprofile_json\x18\x05 \x01(\t\x12\x12\n\ncommand_id\x18\x06 \x01(\t\x12*\n\x06set_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x01\n\x13ProfileRequestState\x12\x39\n\x07request\x18\x01 \x01(\x0b\x32(.csms.smart_charging.v1.ProfileRequested\x12\x30\n\x0crequested_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05state\x18\x03 \x01(\t\x12\x13\n\x0bresult_json\x18\x04 \x01(\t\x12\x0f\n\x07\x66\x61ilure\x18\x05 \x01(\t\"\xb8\x03\n\x17StationChargingProfiles\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12;\n\tinstalled\x18\x02 \x03(\x0b\x32(.csms.smart_charging.v1.InstalledProfile\x12=\n\x08requests\x18\x03 \x03(\x0b\x32+.csms.smart_charging.v1.ProfileRequestState\x12\x1d\n\x15\x63omposite_params_json\x18\x04 \x01(\t\x12\x1d\n\x15\x63omposite_result_json\x18\x05 \x01(\t\x12\x30\n\x0c\x63omposite_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07reports\x18\x07 \x03(\x0b\x32\".csms.smart_charging.v1.ReportSeen\x12-\n\tbooted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x08reported\x18\t \x03(\x0b\x32\'.csms.smart_charging.v1.ReportedProfile\"\xa1\x01\n\x0fReportedProfile\x12\x0f\n\x07\x65vse_id\x18\x01 \x01(\x05\x12\x17\n\x0focpp_request_id\x18\x02 \x01(\x05\x12\x1d\n\x15\x63harging_limit_source\x18\x03 \x01(\t\x12\x14\n\x0cprofile_json\x18\x04 \x01(\t\x12/\n\x0breported_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"v\n\nReportSeen\x12\x37\n\x06report\x18\x01 \x01(\x0b\x32\'.csms.smart_charging.v1.StationReported\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xa0\x01\n\rRequestOrigin\x12\x1e\n\x1aREQUEST_ORIGIN_UNSPECIFIED\x10\x00\x12\x1b\n\x17REQUEST_ORIGIN_OPERATOR\x10\x01\x12\x1c\n\x18REQUEST_ORIGIN_REINSTALL\x10\x02\x12\x17\n\x13REQUEST_ORIGIN_LOAD\x10\x03\x12\x1b\n\x17REQUEST_ORIGIN_EV_NEEDS\x10\x04\x32\xaf\t\n\x14SmartChargingService\x12s\n\x12SetChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14\x43learChargingProfile\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12u\n\x14GetCompositeSchedule\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12t\n\x13GetChargingProfiles\x12-.csms.smart_charging.v1.ProfileCommandRequest\x1a..csms.smart_charging.v1.ProfileCommandResponse\x12\x88\x01\n\x1aGetStationChargingProfiles\x12\x39.csms.smart_charging.v1.GetStationChargingProfilesRequest\x1a/.csms.smart_charging.v1.StationChargingProfiles\x12W\n\x07PutSite\x12&.csms.smart_charging.v1.PutSiteRequest\x1a$.csms.smart_charging.v1.SiteResponse\x12T\n\x07GetSite\x12#.csms.smart_charging.v1.SiteRequest\x1a$.csms.smart_charging.v1.SiteResponse\x12`\n\tListSites\x12(.csms.smart_charging.v1.ListSitesRequest\x1a).csms.smart_charging.v1.ListSitesResponse\x12]\n\nDeleteSite\x12#.csms.smart_charging.v1.SiteRequest\x1a*.csms.smart_charging.v1.DeleteSiteResponse\x12\x61\n\x0cSetSiteLimit\x12+.csms.smart_charging.v1.SetSiteLimitRequest\x1a$.csms.smart_charging.v1.SiteResponse\x12`\n\x11GetSiteAllocation\x12#.csms.smart_charging.v1.SiteRequest\x1a&.csms.smart_charging.v1.SiteAllocationb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'csms.smart_charging.v1.smart_charging_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REQUESTORIGIN']._serialized_start=2605
-  _globals['_REQUESTORIGIN']._serialized_end=2765
+  _globals['_SITE_GROUPSENTRY']._loaded_options = None
+  _globals['_SITE_GROUPSENTRY']._serialized_options = b'8\001'
+  _globals['_REQUESTORIGIN']._serialized_start=4263
+  _globals['_REQUESTORIGIN']._serialized_end=4423
   _globals['_PROFILEREQUESTED']._serialized_start=179
   _globals['_PROFILEREQUESTED']._serialized_end=358
   _globals['_COMMANDOUTCOME']._serialized_start=360
@@ -45,25 +47,59 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STATIONBOOTSEEN']._serialized_start=641
   _globals['_STATIONBOOTSEEN']._serialized_end=674
   _globals['_SMARTCHARGINGEVENT']._serialized_start=677
-  _globals['_SMARTCHARGINGEVENT']._serialized_end=1109
-  _globals['_SITEOBSERVED']._serialized_start=1111
-  _globals['_SITEOBSERVED']._serialized_end=1203
-  _globals['_PROFILECOMMANDREQUEST']._serialized_start=1206
-  _globals['_PROFILECOMMANDREQUEST']._serialized_end=1365
-  _globals['_PROFILECOMMANDRESPONSE']._serialized_start=1367
-  _globals['_PROFILECOMMANDRESPONSE']._serialized_end=1450
-  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_start=1452
-  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_end=1507
-  _globals['_INSTALLEDPROFILE']._serialized_start=1510
-  _globals['_INSTALLEDPROFILE']._serialized_end=1689
-  _globals['_PROFILEREQUESTSTATE']._serialized_start=1692
-  _globals['_PROFILEREQUESTSTATE']._serialized_end=1875
-  _globals['_STATIONCHARGINGPROFILES']._serialized_start=1878
-  _globals['_STATIONCHARGINGPROFILES']._serialized_end=2318
-  _globals['_REPORTEDPROFILE']._serialized_start=2321
-  _globals['_REPORTEDPROFILE']._serialized_end=2482
-  _globals['_REPORTSEEN']._serialized_start=2484
-  _globals['_REPORTSEEN']._serialized_end=2602
-  _globals['_SMARTCHARGINGSERVICE']._serialized_start=2768
-  _globals['_SMARTCHARGINGSERVICE']._serialized_end=3402
+  _globals['_SMARTCHARGINGEVENT']._serialized_end=1320
+  _globals['_SITE']._serialized_start=1323
+  _globals['_SITE']._serialized_end=1584
+  _globals['_SITE_GROUPSENTRY']._serialized_start=1539
+  _globals['_SITE_GROUPSENTRY']._serialized_end=1584
+  _globals['_SITEEVSE']._serialized_start=1587
+  _globals['_SITEEVSE']._serialized_end=1716
+  _globals['_SITEDEFINED']._serialized_start=1718
+  _globals['_SITEDEFINED']._serialized_end=1775
+  _globals['_SITELIMITCHANGED']._serialized_start=1777
+  _globals['_SITELIMITCHANGED']._serialized_end=1848
+  _globals['_SITEDELETED']._serialized_start=1850
+  _globals['_SITEDELETED']._serialized_end=1863
+  _globals['_PUTSITEREQUEST']._serialized_start=1865
+  _globals['_PUTSITEREQUEST']._serialized_end=1923
+  _globals['_SITEREQUEST']._serialized_start=1925
+  _globals['_SITEREQUEST']._serialized_end=1955
+  _globals['_LISTSITESREQUEST']._serialized_start=1957
+  _globals['_LISTSITESREQUEST']._serialized_end=2014
+  _globals['_LISTSITESRESPONSE']._serialized_start=2016
+  _globals['_LISTSITESRESPONSE']._serialized_end=2105
+  _globals['_DELETESITERESPONSE']._serialized_start=2107
+  _globals['_DELETESITERESPONSE']._serialized_end=2127
+  _globals['_SETSITELIMITREQUEST']._serialized_start=2129
+  _globals['_SETSITELIMITREQUEST']._serialized_end=2196
+  _globals['_SITESHORTFALL']._serialized_start=2198
+  _globals['_SITESHORTFALL']._serialized_end=2316
+  _globals['_SITEEVSEREF']._serialized_start=2318
+  _globals['_SITEEVSEREF']._serialized_end=2368
+  _globals['_SITERESPONSE']._serialized_start=2370
+  _globals['_SITERESPONSE']._serialized_end=2486
+  _globals['_EVSEALLOCATION']._serialized_start=2489
+  _globals['_EVSEALLOCATION']._serialized_end=2627
+  _globals['_SITEALLOCATION']._serialized_start=2630
+  _globals['_SITEALLOCATION']._serialized_end=2784
+  _globals['_SITEOBSERVED']._serialized_start=2786
+  _globals['_SITEOBSERVED']._serialized_end=2861
+  _globals['_PROFILECOMMANDREQUEST']._serialized_start=2864
+  _globals['_PROFILECOMMANDREQUEST']._serialized_end=3023
+  _globals['_PROFILECOMMANDRESPONSE']._serialized_start=3025
+  _globals['_PROFILECOMMANDRESPONSE']._serialized_end=3108
+  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_start=3110
+  _globals['_GETSTATIONCHARGINGPROFILESREQUEST']._serialized_end=3165
+  _globals['_INSTALLEDPROFILE']._serialized_start=3168
+  _globals['_INSTALLEDPROFILE']._serialized_end=3347
+  _globals['_PROFILEREQUESTSTATE']._serialized_start=3350
+  _globals['_PROFILEREQUESTSTATE']._serialized_end=3533
+  _globals['_STATIONCHARGINGPROFILES']._serialized_start=3536
+  _globals['_STATIONCHARGINGPROFILES']._serialized_end=3976
+  _globals['_REPORTEDPROFILE']._serialized_start=3979
+  _globals['_REPORTEDPROFILE']._serialized_end=4140
+  _globals['_REPORTSEEN']._serialized_start=4142
+  _globals['_REPORTSEEN']._serialized_end=4260
+  _globals['_SMARTCHARGINGSERVICE']._serialized_start=4426
+  _globals['_SMARTCHARGINGSERVICE']._serialized_end=5625
 # @@protoc_insertion_point(module_scope)

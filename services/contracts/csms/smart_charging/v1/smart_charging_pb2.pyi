@@ -203,14 +203,20 @@ class SmartChargingEvent(_message.Message):
     EVENT_ID_FIELD_NUMBER: _builtins.int
     STATION_ID_FIELD_NUMBER: _builtins.int
     RECORDED_AT_FIELD_NUMBER: _builtins.int
+    SITE_ID_FIELD_NUMBER: _builtins.int
     REQUESTED_FIELD_NUMBER: _builtins.int
     REPORTED_FIELD_NUMBER: _builtins.int
     COMMAND_OUTCOME_FIELD_NUMBER: _builtins.int
     BOOT_SEEN_FIELD_NUMBER: _builtins.int
+    SITE_DEFINED_FIELD_NUMBER: _builtins.int
+    SITE_LIMIT_CHANGED_FIELD_NUMBER: _builtins.int
+    SITE_DELETED_FIELD_NUMBER: _builtins.int
     SITE_OBSERVED_FIELD_NUMBER: _builtins.int
     event_id: _builtins.str
     """Unique; the idempotency key of the event (derived from the request key or the CALL)."""
     station_id: _builtins.str
+    site_id: _builtins.str
+    """A site event's site (its record key; station_id is then empty)."""
     @_builtins.property
     def recorded_at(self) -> _timestamp_pb2.Timestamp:
         """The CSMS clock."""
@@ -224,6 +230,12 @@ class SmartChargingEvent(_message.Message):
     @_builtins.property
     def boot_seen(self) -> Global___StationBootSeen: ...
     @_builtins.property
+    def site_defined(self) -> Global___SiteDefined: ...
+    @_builtins.property
+    def site_limit_changed(self) -> Global___SiteLimitChanged: ...
+    @_builtins.property
+    def site_deleted(self) -> Global___SiteDeleted: ...
+    @_builtins.property
     def site_observed(self) -> Global___SiteObserved: ...
     def __init__(
         self,
@@ -231,45 +243,505 @@ class SmartChargingEvent(_message.Message):
         event_id: _builtins.str = ...,
         station_id: _builtins.str = ...,
         recorded_at: _timestamp_pb2.Timestamp | None = ...,
+        site_id: _builtins.str = ...,
         requested: Global___ProfileRequested | None = ...,
         reported: Global___StationReported | None = ...,
         command_outcome: Global___CommandOutcome | None = ...,
         boot_seen: Global___StationBootSeen | None = ...,
+        site_defined: Global___SiteDefined | None = ...,
+        site_limit_changed: Global___SiteLimitChanged | None = ...,
+        site_deleted: Global___SiteDeleted | None = ...,
         site_observed: Global___SiteObserved | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_observed", b"site_observed"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_defined", b"site_defined", "site_deleted", b"site_deleted", "site_limit_changed", b"site_limit_changed", "site_observed", b"site_observed"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "event_id", b"event_id", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_observed", b"site_observed", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "event_id", b"event_id", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_defined", b"site_defined", "site_deleted", b"site_deleted", "site_id", b"site_id", "site_limit_changed", b"site_limit_changed", "site_observed", b"site_observed", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["requested", "reported", "command_outcome", "boot_seen", "site_observed"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["requested", "reported", "command_outcome", "boot_seen", "site_defined", "site_limit_changed", "site_deleted", "site_observed"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
 Global___SmartChargingEvent: _TypeAlias = SmartChargingEvent  # noqa: Y015
 
 @_typing.final
+class Site(_message.Message):
+    """A load-management site (docs/adr/0042): a grid connection's limit shared by its EVSEs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class GroupsEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.float
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.float = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    VOLTAGE_V_FIELD_NUMBER: _builtins.int
+    IDLE_LIMIT_A_FIELD_NUMBER: _builtins.int
+    GROUPS_FIELD_NUMBER: _builtins.int
+    EVSES_FIELD_NUMBER: _builtins.int
+    site_id: _builtins.str
+    name: _builtins.str
+    limit: _builtins.float
+    """In unit: amperes per phase ("A") or watts over all phases ("W")."""
+    unit: _builtins.str
+    voltage_v: _builtins.float
+    """Phase to neutral: converts amperes to watts for a W site."""
+    idle_limit_a: _builtins.float
+    """Every idle EVSE's TxDefaultProfile limit, reserved for it (A per phase)."""
+    @_builtins.property
+    def groups(self) -> _containers.ScalarMap[_builtins.str, _builtins.float]:
+        """Group id -> limit in unit (a sub-panel, a feeder)."""
+
+    @_builtins.property
+    def evses(self) -> _containers.RepeatedCompositeFieldContainer[Global___SiteEvse]: ...
+    def __init__(
+        self,
+        *,
+        site_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        limit: _builtins.float = ...,
+        unit: _builtins.str = ...,
+        voltage_v: _builtins.float = ...,
+        idle_limit_a: _builtins.float = ...,
+        groups: _abc.Mapping[_builtins.str, _builtins.float] | None = ...,
+        evses: _abc.Iterable[Global___SiteEvse] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["evses", b"evses", "groups", b"groups", "idle_limit_a", b"idle_limit_a", "limit", b"limit", "name", b"name", "site_id", b"site_id", "unit", b"unit", "voltage_v", b"voltage_v"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Site: _TypeAlias = Site  # noqa: Y015
+
+@_typing.final
+class SiteEvse(_message.Message):
+    """A member EVSE of a site (an EVSE is on at most one site). Currents per phase."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    PHASES_FIELD_NUMBER: _builtins.int
+    MIN_A_FIELD_NUMBER: _builtins.int
+    MAX_A_FIELD_NUMBER: _builtins.int
+    PRIORITY_FIELD_NUMBER: _builtins.int
+    GROUP_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    evse_id: _builtins.int
+    phases: _builtins.int
+    min_a: _builtins.float
+    max_a: _builtins.float
+    priority: _builtins.int
+    group_id: _builtins.str
+    """Empty: in no group."""
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        evse_id: _builtins.int = ...,
+        phases: _builtins.int = ...,
+        min_a: _builtins.float = ...,
+        max_a: _builtins.float = ...,
+        priority: _builtins.int = ...,
+        group_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["evse_id", b"evse_id", "group_id", b"group_id", "max_a", b"max_a", "min_a", b"min_a", "phases", b"phases", "priority", b"priority", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteEvse: _TypeAlias = SiteEvse  # noqa: Y015
+
+@_typing.final
+class SiteDefined(_message.Message):
+    """A site created or replaced (the whole definition)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def site(self) -> Global___Site: ...
+    def __init__(
+        self,
+        *,
+        site: Global___Site | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["site", b"site"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["site", b"site"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteDefined: _TypeAlias = SiteDefined  # noqa: Y015
+
+@_typing.final
+class SiteLimitChanged(_message.Message):
+    """A site's limit changed (in the site's unit)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LIMIT_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    PREVIOUS_LIMIT_FIELD_NUMBER: _builtins.int
+    limit: _builtins.float
+    unit: _builtins.str
+    previous_limit: _builtins.float
+    def __init__(
+        self,
+        *,
+        limit: _builtins.float = ...,
+        unit: _builtins.str = ...,
+        previous_limit: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "previous_limit", b"previous_limit", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteLimitChanged: _TypeAlias = SiteLimitChanged  # noqa: Y015
+
+@_typing.final
+class SiteDeleted(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteDeleted: _TypeAlias = SiteDeleted  # noqa: Y015
+
+@_typing.final
+class PutSiteRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    DEFINITION_JSON_FIELD_NUMBER: _builtins.int
+    site_id: _builtins.str
+    definition_json: _builtins.str
+    """The definition (JSON object): name, limit, unit, voltage_v, idle_limit_a, groups, evses (README "Sites")."""
+    def __init__(
+        self,
+        *,
+        site_id: _builtins.str = ...,
+        definition_json: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["definition_json", b"definition_json", "site_id", b"site_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PutSiteRequest: _TypeAlias = PutSiteRequest  # noqa: Y015
+
+@_typing.final
+class SiteRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    site_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        site_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["site_id", b"site_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteRequest: _TypeAlias = SiteRequest  # noqa: Y015
+
+@_typing.final
+class ListSitesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    page_size: _builtins.int
+    """1..500 (0: 100)."""
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSitesRequest: _TypeAlias = ListSitesRequest  # noqa: Y015
+
+@_typing.final
+class ListSitesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty: the last page."""
+    @_builtins.property
+    def sites(self) -> _containers.RepeatedCompositeFieldContainer[Global___Site]: ...
+    def __init__(
+        self,
+        *,
+        sites: _abc.Iterable[Global___Site] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "sites", b"sites"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSitesResponse: _TypeAlias = ListSitesResponse  # noqa: Y015
+
+@_typing.final
+class DeleteSiteResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteSiteResponse: _TypeAlias = DeleteSiteResponse  # noqa: Y015
+
+@_typing.final
+class SetSiteLimitRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    site_id: _builtins.str
+    limit: _builtins.float
+    unit: _builtins.str
+    """Empty: the site's unit; otherwise it must be the site's unit."""
+    def __init__(
+        self,
+        *,
+        site_id: _builtins.str = ...,
+        limit: _builtins.float = ...,
+        unit: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "site_id", b"site_id", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetSiteLimitRequest: _TypeAlias = SetSiteLimitRequest  # noqa: Y015
+
+@_typing.final
+class SiteShortfall(_message.Message):
+    """What the site's limit leaves of its EVSEs' minimums."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MINIMUM_SUM_FIELD_NUMBER: _builtins.int
+    BELOW_MINIMUMS_FIELD_NUMBER: _builtins.int
+    WOULD_PAUSE_FIELD_NUMBER: _builtins.int
+    minimum_sum: _builtins.float
+    """The member EVSEs' minimums added up, in the site's unit."""
+    below_minimums: _builtins.bool
+    """The limit is below minimum_sum: not every EVSE can charge at once."""
+    @_builtins.property
+    def would_pause(self) -> _containers.RepeatedCompositeFieldContainer[Global___SiteEvseRef]:
+        """The EVSEs charging at the last recompute that the allocator would pause under this limit."""
+
+    def __init__(
+        self,
+        *,
+        minimum_sum: _builtins.float = ...,
+        below_minimums: _builtins.bool = ...,
+        would_pause: _abc.Iterable[Global___SiteEvseRef] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["below_minimums", b"below_minimums", "minimum_sum", b"minimum_sum", "would_pause", b"would_pause"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteShortfall: _TypeAlias = SiteShortfall  # noqa: Y015
+
+@_typing.final
+class SiteEvseRef(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    evse_id: _builtins.int
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        evse_id: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["evse_id", b"evse_id", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteEvseRef: _TypeAlias = SiteEvseRef  # noqa: Y015
+
+@_typing.final
+class SiteResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_FIELD_NUMBER: _builtins.int
+    SHORTFALL_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def site(self) -> Global___Site: ...
+    @_builtins.property
+    def shortfall(self) -> Global___SiteShortfall: ...
+    def __init__(
+        self,
+        *,
+        site: Global___Site | None = ...,
+        shortfall: Global___SiteShortfall | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["shortfall", b"shortfall", "site", b"site"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["shortfall", b"shortfall", "site", b"site"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteResponse: _TypeAlias = SiteResponse  # noqa: Y015
+
+@_typing.final
+class EvseAllocation(_message.Message):
+    """One member EVSE's enforced limit as the load loop last stored it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATION_ID_FIELD_NUMBER: _builtins.int
+    EVSE_ID_FIELD_NUMBER: _builtins.int
+    ENFORCED_FIELD_NUMBER: _builtins.int
+    LIMIT_A_FIELD_NUMBER: _builtins.int
+    PAUSED_FIELD_NUMBER: _builtins.int
+    GROUP_ID_FIELD_NUMBER: _builtins.int
+    PHASES_FIELD_NUMBER: _builtins.int
+    station_id: _builtins.str
+    evse_id: _builtins.int
+    enforced: _builtins.bool
+    """False: no limit stored (the EVSE was idle at the last recompute, or never recomputed)."""
+    limit_a: _builtins.float
+    paused: _builtins.bool
+    """Enforced at 0 A: its minimum did not fit."""
+    group_id: _builtins.str
+    phases: _builtins.int
+    def __init__(
+        self,
+        *,
+        station_id: _builtins.str = ...,
+        evse_id: _builtins.int = ...,
+        enforced: _builtins.bool = ...,
+        limit_a: _builtins.float = ...,
+        paused: _builtins.bool = ...,
+        group_id: _builtins.str = ...,
+        phases: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["enforced", b"enforced", "evse_id", b"evse_id", "group_id", b"group_id", "limit_a", b"limit_a", "paused", b"paused", "phases", b"phases", "station_id", b"station_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EvseAllocation: _TypeAlias = EvseAllocation  # noqa: Y015
+
+@_typing.final
+class SiteAllocation(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SITE_ID_FIELD_NUMBER: _builtins.int
+    SEQUENCE_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    EVSES_FIELD_NUMBER: _builtins.int
+    ALLOCATED_FIELD_NUMBER: _builtins.int
+    site_id: _builtins.str
+    sequence: _builtins.int
+    """The number of the last recompute (0: none yet)."""
+    limit: _builtins.float
+    unit: _builtins.str
+    allocated: _builtins.float
+    """The enforced limits added up, in the site's unit."""
+    @_builtins.property
+    def evses(self) -> _containers.RepeatedCompositeFieldContainer[Global___EvseAllocation]: ...
+    def __init__(
+        self,
+        *,
+        site_id: _builtins.str = ...,
+        sequence: _builtins.int = ...,
+        limit: _builtins.float = ...,
+        unit: _builtins.str = ...,
+        evses: _abc.Iterable[Global___EvseAllocation] | None = ...,
+        allocated: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allocated", b"allocated", "evses", b"evses", "limit", b"limit", "sequence", b"sequence", "site_id", b"site_id", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteAllocation: _TypeAlias = SiteAllocation  # noqa: Y015
+
+@_typing.final
 class SiteObserved(_message.Message):
     """Load management (docs/adr/0042): a transaction event of an EVSE on a site, published again under the site's id
-    (the record key) by the observer (group smart_charging.load.observer), so the one instance that holds the
-    site's partition runs its recomputes (group smart_charging.load). station_id is the EVSE's station.
+    (the record key and site_id) by the observer (group smart_charging.load.observer), so the one instance that
+    holds the site's partition runs its recomputes (group smart_charging.load). station_id is the EVSE's station.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
-    SITE_ID_FIELD_NUMBER: _builtins.int
     TRANSACTION_FIELD_NUMBER: _builtins.int
-    site_id: _builtins.str
     @_builtins.property
     def transaction(self) -> _transactions_pb2.TransactionEvent: ...
     def __init__(
         self,
         *,
-        site_id: _builtins.str = ...,
         transaction: _transactions_pb2.TransactionEvent | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["transaction", b"transaction"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["site_id", b"site_id", "transaction", b"transaction"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["transaction", b"transaction"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -59,6 +59,36 @@ class SmartChargingServiceStub:
                 request_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.GetStationChargingProfilesRequest.SerializeToString,
                 response_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.StationChargingProfiles.FromString,
                 _registered_method=True)
+        self.PutSite = channel.unary_unary(
+                '/csms.smart_charging.v1.SmartChargingService/PutSite',
+                request_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.PutSiteRequest.SerializeToString,
+                response_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.FromString,
+                _registered_method=True)
+        self.GetSite = channel.unary_unary(
+                '/csms.smart_charging.v1.SmartChargingService/GetSite',
+                request_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.SerializeToString,
+                response_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.FromString,
+                _registered_method=True)
+        self.ListSites = channel.unary_unary(
+                '/csms.smart_charging.v1.SmartChargingService/ListSites',
+                request_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.ListSitesRequest.SerializeToString,
+                response_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.ListSitesResponse.FromString,
+                _registered_method=True)
+        self.DeleteSite = channel.unary_unary(
+                '/csms.smart_charging.v1.SmartChargingService/DeleteSite',
+                request_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.SerializeToString,
+                response_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.DeleteSiteResponse.FromString,
+                _registered_method=True)
+        self.SetSiteLimit = channel.unary_unary(
+                '/csms.smart_charging.v1.SmartChargingService/SetSiteLimit',
+                request_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SetSiteLimitRequest.SerializeToString,
+                response_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.FromString,
+                _registered_method=True)
+        self.GetSiteAllocation = channel.unary_unary(
+                '/csms.smart_charging.v1.SmartChargingService/GetSiteAllocation',
+                request_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.SerializeToString,
+                response_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteAllocation.FromString,
+                _registered_method=True)
 
 
 class SmartChargingServiceServicer:
@@ -103,6 +133,52 @@ class SmartChargingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutSite(self, request, context):
+        """Load management sites (docs/adr/0042, "Sites, storage and API"). Each change is published as a site-keyed
+        SmartChargingEvent (SiteDefined, SiteLimitChanged, SiteDeleted) before the call answers.
+        Creates or replaces a site from its JSON definition. INVALID_ARGUMENT: a bad definition (the reason named);
+        FAILED_PRECONDITION: an EVSE already on another site (named); UNAVAILABLE: storage or Kafka unreachable.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSite(self, request, context):
+        """NOT_FOUND: no such site.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSites(self, request, context):
+        """Sites by id order (page_token from the previous page; INVALID_ARGUMENT for one this service did not issue).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSite(self, request, context):
+        """Deletes the site and frees its EVSEs. NOT_FOUND: no such site.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetSiteLimit(self, request, context):
+        """Changes the site's limit (an operator's or a grid operator's signal). A limit below the sum of the minimums
+        is accepted; the answer's shortfall says so and which EVSEs the allocator would pause.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSiteAllocation(self, request, context):
+        """The latest allocation as stored by the load loop: each member EVSE's enforced limit, paused or not.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SmartChargingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -130,6 +206,36 @@ def add_SmartChargingServiceServicer_to_server(servicer, server):
                     servicer.GetStationChargingProfiles,
                     request_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.GetStationChargingProfilesRequest.FromString,
                     response_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.StationChargingProfiles.SerializeToString,
+            ),
+            'PutSite': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutSite,
+                    request_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.PutSiteRequest.FromString,
+                    response_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.SerializeToString,
+            ),
+            'GetSite': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSite,
+                    request_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.FromString,
+                    response_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.SerializeToString,
+            ),
+            'ListSites': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSites,
+                    request_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.ListSitesRequest.FromString,
+                    response_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.ListSitesResponse.SerializeToString,
+            ),
+            'DeleteSite': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSite,
+                    request_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.FromString,
+                    response_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.DeleteSiteResponse.SerializeToString,
+            ),
+            'SetSiteLimit': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSiteLimit,
+                    request_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SetSiteLimitRequest.FromString,
+                    response_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.SerializeToString,
+            ),
+            'GetSiteAllocation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSiteAllocation,
+                    request_deserializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.FromString,
+                    response_serializer=csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteAllocation.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -267,6 +373,168 @@ class SmartChargingService:
             '/csms.smart_charging.v1.SmartChargingService/GetStationChargingProfiles',
             csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.GetStationChargingProfilesRequest.SerializeToString,
             csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.StationChargingProfiles.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutSite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.smart_charging.v1.SmartChargingService/PutSite',
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.PutSiteRequest.SerializeToString,
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.smart_charging.v1.SmartChargingService/GetSite',
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.SerializeToString,
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSites(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.smart_charging.v1.SmartChargingService/ListSites',
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.ListSitesRequest.SerializeToString,
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.ListSitesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSite(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.smart_charging.v1.SmartChargingService/DeleteSite',
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.SerializeToString,
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.DeleteSiteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSiteLimit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.smart_charging.v1.SmartChargingService/SetSiteLimit',
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SetSiteLimitRequest.SerializeToString,
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSiteAllocation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/csms.smart_charging.v1.SmartChargingService/GetSiteAllocation',
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteRequest.SerializeToString,
+            csms_dot_smart__charging_dot_v1_dot_smart__charging__pb2.SiteAllocation.FromString,
             options,
             channel_credentials,
             insecure,

@@ -50,6 +50,24 @@ class SmartChargingServiceStub:
     """The CSMS's view of the station's profiles: installed (set and accepted, not cleared since), every request
     with its outcome, the latest composite schedule, and the station's reports. INVALID_ARGUMENT: bad id.
     """
+    PutSite: _grpc.UnaryUnaryMultiCallable[_smart_charging_pb2.PutSiteRequest, _smart_charging_pb2.SiteResponse]
+    """Load management sites (docs/adr/0042, "Sites, storage and API"). Each change is published as a site-keyed
+    SmartChargingEvent (SiteDefined, SiteLimitChanged, SiteDeleted) before the call answers.
+    Creates or replaces a site from its JSON definition. INVALID_ARGUMENT: a bad definition (the reason named);
+    FAILED_PRECONDITION: an EVSE already on another site (named); UNAVAILABLE: storage or Kafka unreachable.
+    """
+    GetSite: _grpc.UnaryUnaryMultiCallable[_smart_charging_pb2.SiteRequest, _smart_charging_pb2.SiteResponse]
+    """NOT_FOUND: no such site."""
+    ListSites: _grpc.UnaryUnaryMultiCallable[_smart_charging_pb2.ListSitesRequest, _smart_charging_pb2.ListSitesResponse]
+    """Sites by id order (page_token from the previous page; INVALID_ARGUMENT for one this service did not issue)."""
+    DeleteSite: _grpc.UnaryUnaryMultiCallable[_smart_charging_pb2.SiteRequest, _smart_charging_pb2.DeleteSiteResponse]
+    """Deletes the site and frees its EVSEs. NOT_FOUND: no such site."""
+    SetSiteLimit: _grpc.UnaryUnaryMultiCallable[_smart_charging_pb2.SetSiteLimitRequest, _smart_charging_pb2.SiteResponse]
+    """Changes the site's limit (an operator's or a grid operator's signal). A limit below the sum of the minimums
+    is accepted; the answer's shortfall says so and which EVSEs the allocator would pause.
+    """
+    GetSiteAllocation: _grpc.UnaryUnaryMultiCallable[_smart_charging_pb2.SiteRequest, _smart_charging_pb2.SiteAllocation]
+    """The latest allocation as stored by the load loop: each member EVSE's enforced limit, paused or not."""
 
 @_typing.type_check_only
 class SmartChargingServiceAsyncStub(SmartChargingServiceStub):
@@ -70,6 +88,24 @@ class SmartChargingServiceAsyncStub(SmartChargingServiceStub):
     """The CSMS's view of the station's profiles: installed (set and accepted, not cleared since), every request
     with its outcome, the latest composite schedule, and the station's reports. INVALID_ARGUMENT: bad id.
     """
+    PutSite: _aio.UnaryUnaryMultiCallable[_smart_charging_pb2.PutSiteRequest, _smart_charging_pb2.SiteResponse]  # type: ignore[assignment]
+    """Load management sites (docs/adr/0042, "Sites, storage and API"). Each change is published as a site-keyed
+    SmartChargingEvent (SiteDefined, SiteLimitChanged, SiteDeleted) before the call answers.
+    Creates or replaces a site from its JSON definition. INVALID_ARGUMENT: a bad definition (the reason named);
+    FAILED_PRECONDITION: an EVSE already on another site (named); UNAVAILABLE: storage or Kafka unreachable.
+    """
+    GetSite: _aio.UnaryUnaryMultiCallable[_smart_charging_pb2.SiteRequest, _smart_charging_pb2.SiteResponse]  # type: ignore[assignment]
+    """NOT_FOUND: no such site."""
+    ListSites: _aio.UnaryUnaryMultiCallable[_smart_charging_pb2.ListSitesRequest, _smart_charging_pb2.ListSitesResponse]  # type: ignore[assignment]
+    """Sites by id order (page_token from the previous page; INVALID_ARGUMENT for one this service did not issue)."""
+    DeleteSite: _aio.UnaryUnaryMultiCallable[_smart_charging_pb2.SiteRequest, _smart_charging_pb2.DeleteSiteResponse]  # type: ignore[assignment]
+    """Deletes the site and frees its EVSEs. NOT_FOUND: no such site."""
+    SetSiteLimit: _aio.UnaryUnaryMultiCallable[_smart_charging_pb2.SetSiteLimitRequest, _smart_charging_pb2.SiteResponse]  # type: ignore[assignment]
+    """Changes the site's limit (an operator's or a grid operator's signal). A limit below the sum of the minimums
+    is accepted; the answer's shortfall says so and which EVSEs the allocator would pause.
+    """
+    GetSiteAllocation: _aio.UnaryUnaryMultiCallable[_smart_charging_pb2.SiteRequest, _smart_charging_pb2.SiteAllocation]  # type: ignore[assignment]
+    """The latest allocation as stored by the load loop: each member EVSE's enforced limit, paused or not."""
 
 class SmartChargingServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -117,5 +153,59 @@ class SmartChargingServiceServicer(metaclass=_abc_1.ABCMeta):
         """The CSMS's view of the station's profiles: installed (set and accepted, not cleared since), every request
         with its outcome, the latest composite schedule, and the station's reports. INVALID_ARGUMENT: bad id.
         """
+
+    @_abc_1.abstractmethod
+    def PutSite(
+        self,
+        request: _smart_charging_pb2.PutSiteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_smart_charging_pb2.SiteResponse, _abc.Awaitable[_smart_charging_pb2.SiteResponse]]:
+        """Load management sites (docs/adr/0042, "Sites, storage and API"). Each change is published as a site-keyed
+        SmartChargingEvent (SiteDefined, SiteLimitChanged, SiteDeleted) before the call answers.
+        Creates or replaces a site from its JSON definition. INVALID_ARGUMENT: a bad definition (the reason named);
+        FAILED_PRECONDITION: an EVSE already on another site (named); UNAVAILABLE: storage or Kafka unreachable.
+        """
+
+    @_abc_1.abstractmethod
+    def GetSite(
+        self,
+        request: _smart_charging_pb2.SiteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_smart_charging_pb2.SiteResponse, _abc.Awaitable[_smart_charging_pb2.SiteResponse]]:
+        """NOT_FOUND: no such site."""
+
+    @_abc_1.abstractmethod
+    def ListSites(
+        self,
+        request: _smart_charging_pb2.ListSitesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_smart_charging_pb2.ListSitesResponse, _abc.Awaitable[_smart_charging_pb2.ListSitesResponse]]:
+        """Sites by id order (page_token from the previous page; INVALID_ARGUMENT for one this service did not issue)."""
+
+    @_abc_1.abstractmethod
+    def DeleteSite(
+        self,
+        request: _smart_charging_pb2.SiteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_smart_charging_pb2.DeleteSiteResponse, _abc.Awaitable[_smart_charging_pb2.DeleteSiteResponse]]:
+        """Deletes the site and frees its EVSEs. NOT_FOUND: no such site."""
+
+    @_abc_1.abstractmethod
+    def SetSiteLimit(
+        self,
+        request: _smart_charging_pb2.SetSiteLimitRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_smart_charging_pb2.SiteResponse, _abc.Awaitable[_smart_charging_pb2.SiteResponse]]:
+        """Changes the site's limit (an operator's or a grid operator's signal). A limit below the sum of the minimums
+        is accepted; the answer's shortfall says so and which EVSEs the allocator would pause.
+        """
+
+    @_abc_1.abstractmethod
+    def GetSiteAllocation(
+        self,
+        request: _smart_charging_pb2.SiteRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_smart_charging_pb2.SiteAllocation, _abc.Awaitable[_smart_charging_pb2.SiteAllocation]]:
+        """The latest allocation as stored by the load loop: each member EVSE's enforced limit, paused or not."""
 
 def add_SmartChargingServiceServicer_to_server(servicer: SmartChargingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
