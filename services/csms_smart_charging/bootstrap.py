@@ -3,8 +3,10 @@
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers the 2.x stations' smart-charging messages, publishing their reports
 with the replies on csms.smart_charging.events.v1), the station profile view projector (that topic and
-device-model's boots and profile command progress) and the gRPC SmartChargingService (profile commands handed to
-device-model's operator commands, station views).
+device-model's boots and profile command progress), load management's two consumers (docs/adr/0042: the observer
+of csms.transactions.events.v1 re-keying the events of EVSEs on a site by site, and the per-site recompute loop
+pushing TxProfiles, lowers first, each answered before any raise) and the gRPC SmartChargingService (profile
+commands handed to device-model's operator commands, station views).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from csms.smart_charging.v1 import smart_charging_pb2, smart_charging_pb2_grpc
+from csms.smart_charging.v1.smart_charging_pb2 import SmartChargingEvent
 from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.clients.station_commands import StationCommandsClient
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
@@ -33,6 +36,15 @@ from csms_smart_charging.app.ev_needs import AnswerEvNeeds
 from csms_smart_charging.app.profiles import ProfileRequests
 from csms_smart_charging.app.reinstall import ReinstallAfterBoot
 from csms_smart_charging.domain.events import TOPIC
+from csms_smart_charging.load.adapters.sites import CassandraSiteRepository
+from csms_smart_charging.load.app.loop import LoadLoop
+from csms_smart_charging.load.app.manager import LoadManager
+from csms_smart_charging.load.app.observer import ObserveSites
+from csms_smart_charging.load.app.pusher import RequestsPusher
+from csms_smart_charging.load.app.site_loop import RunSiteLoops
+from csms_smart_charging.load.consumers import OBSERVER, SITE_LOOPS
+from csms_smart_charging.load.domain.sites import event_key
+from csms_smart_charging.load.ports import SiteRepository
 from csms_smart_charging.ocpp.context import SmartChargingContext
 from csms_smart_charging.ocpp.routing import TABLES
 from csms_smart_charging.ports import (
@@ -63,6 +75,7 @@ def build(
     station_events: StationEvents | None = None,
     keys: RequestKeys | None = None,
     transactions: ActiveTransactions | None = None,
+    sites: SiteRepository | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Service:
     """The smart-charging service, wired; each keyword replaces a port (tests pass fakes). A `session` passed in
@@ -76,7 +89,10 @@ def build(
         resources.append(session)
     if commands is None:
         commands = client = StationCommandsClient(
-            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
+            settings.device_model_address,
+            settings.device_model_timeout_s,
+            settings.grpc_tls,
+            answer_timeout_s=settings.load_answer_timeout_s,
         )
         resources.append(Closing(client.close))
     if transactions is None:
@@ -116,12 +132,41 @@ def build(
             *([AnswerEvNeeds(station_events, transactions, requests)] if settings.answer_ev_needs else []),
         ],
     )
+    sites = sites or CassandraSiteRepository(session)
+    load_consumers, load_loops = [], []
+    if settings.load_management:
+        observer, observer_consumer = kafka_projection_runner(
+            settings,
+            instance,
+            OBSERVER,
+            session=session,
+            state=NoState(),
+            dead_letter=dead_letter,
+            policies=[ObserveSites(sites, KafkaStationEvents(events_producer, TOPIC, SmartChargingEvent, event_key))],
+        )
+        pusher = RequestsPusher(requests)
+        manager = LoadManager(
+            pusher, stack_level=settings.load_stack_level, min_raise_a=settings.load_min_raise_a, journal=sites
+        )
+        site_loops, site_loops_consumer = kafka_projection_runner(
+            settings,
+            instance,
+            SITE_LOOPS,
+            session=session,
+            state=NoState(),
+            dead_letter=dead_letter,
+            policies=[
+                RunSiteLoops(sites, LoadLoop(manager, settings.load_headroom_a), pusher, settings.load_stack_level)
+            ],
+        )
+        load_consumers = [observer_consumer, site_loops_consumer]
+        load_loops = [observer.run, site_loops.run]
     servicer = SmartChargingServicer(requests, station_events, clock)
     return Service(
         name=NAME,
         instance=instance,
-        resources=[*resources, handler_consumer, projector_consumer, dead_letter, events_producer],
-        loops=[call_runner.run, projector.run],
+        resources=[*resources, handler_consumer, projector_consumer, dead_letter, events_producer, *load_consumers],
+        loops=[call_runner.run, projector.run, *load_loops],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,

@@ -1,4 +1,4 @@
-"""In-memory fakes of load management's ports: the sites (by id, and the site of each EVSE), the site repository
+"""In-memory fakes of load management's ports: the site repository
 (same contract as load/adapters/sites.py) and a pusher that records every profile and answers at once."""
 
 from __future__ import annotations
@@ -13,17 +13,6 @@ from csms_smart_charging.load.domain.site import BadSite, Demand, EvseKey
 from csms_smart_charging.load.domain.sites import with_site_limit
 from csms_smart_charging.load.domain.state import SiteState
 from csms_smart_charging.load.ports import EvseTaken, InvalidPageToken, SitesUnavailable
-
-
-class InMemorySites:
-    def __init__(self, *states: SiteState) -> None:
-        self._states = {state.site.site_id: state for state in states}
-
-    def site_of(self, key: EvseKey) -> SiteState | None:
-        return next((state for state in self._states.values() if key in state.demands), None)
-
-    def get(self, site_id: str) -> SiteState | None:
-        return self._states.get(site_id)
 
 
 class RecordingPusher:

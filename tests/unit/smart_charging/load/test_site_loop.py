@@ -14,7 +14,6 @@ from csms_smart_charging.load.domain.config import SiteDefinition
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
 from csms_smart_charging.load.domain.site_events import site_observed
 from csms_smart_charging.load.domain.sites import event_key
-from csms_smart_charging.load.domain.state import SiteState
 from kit.fakes.load import InMemorySiteRepository, RecordingPusher
 from kit.fakes.smart_charging import PublishedEvents
 
@@ -28,17 +27,7 @@ def store_of(limit: float) -> InMemorySiteRepository:
 def loops_of(store: InMemorySiteRepository) -> tuple[RunSiteLoops, RecordingPusher]:
     pusher = RecordingPusher()
     manager = LoadManager(pusher, stack_level=1, min_raise_a=0.0, journal=store)
-    return RunSiteLoops(store, LoadLoop(NoLookups(), manager, 2.0), pusher, stack_level=1), pusher
-
-
-class NoLookups:
-    """The LoadLoop's by-EVSE lookup, which the site loop never uses (it hands the loop the site's state)."""
-
-    def site_of(self, key: EvseKey) -> SiteState | None:
-        raise AssertionError("the site loop hands the loop its state")
-
-    def get(self, site_id: str) -> SiteState | None:
-        raise AssertionError("the site loop hands the loop its state")
+    return RunSiteLoops(store, LoadLoop(manager, 2.0), pusher, stack_level=1), pusher
 
 
 def started(key: EvseKey, transaction_id: str, message_id: str = "m-1") -> transactions_pb2.TransactionEvent:
