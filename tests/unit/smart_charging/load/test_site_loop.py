@@ -13,7 +13,8 @@ from csms_smart_charging.load.app.site_loop import RunSiteLoops
 from csms_smart_charging.load.domain.config import SiteDefinition
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
 from csms_smart_charging.load.domain.site_events import site_observed
-from csms_smart_charging.load.domain.sites import event_key
+from csms_smart_charging.load.domain.sites import event_key, site_defined, site_limit_changed
+from kit.builders.smart_charging import NOW
 from kit.fakes.load import InMemorySiteRepository, RecordingPusher
 from kit.fakes.smart_charging import PublishedEvents
 
@@ -98,3 +99,25 @@ async def test_station_events_and_unknown_sites_are_skipped() -> None:
     )
     await loops.after_writes([station_event, site_observed("GONE", started(A, "tx-a"))], None)
     assert pusher.keys == [] and store.sessions == {}
+
+
+async def test_a_site_defined_gets_its_idle_limit_as_tx_default_on_every_evse() -> None:
+    definition = SiteDefinition(Site("S", 32.0, idle_limit_a=6.0), {key: Demand(key, active=False) for key in (A, B)})
+    store = InMemorySiteRepository(definition)
+    loops, pusher = loops_of(store)
+    await loops.after_writes([site_defined(definition, NOW)], None)
+    assert pusher.keys == ["tx-default:S:1:CP-A:1", "tx-default:S:1:CP-B:1"]
+    assert {(p["purpose"], p["stack_level"], p["schedules"][0]["periods"][0]["limit"]) for p in pusher.profiles} == {
+        ("TxDefaultProfile", 1, 6.0)
+    }
+
+
+async def test_a_limit_changed_recomputes_the_site_from_the_stored_limit() -> None:
+    store = store_of(32.0)
+    loops, pusher = loops_of(store)
+    await loops.after_writes([site_observed("S", started(A, "tx-a"))], None)
+    changed = await store.set_limit("S", 10.0)
+    assert changed is not None
+    await loops.after_writes([site_limit_changed(changed[0], changed[1], NOW)], None)
+    assert store.installed["S"] == {A: 10.0}
+    assert pusher.keys[-1] == "tx-profile:S:2:CP-A:1"
