@@ -6,7 +6,8 @@ with the replies on csms.smart_charging.events.v1), the station profile view pro
 device-model's boots and profile command progress), load management's two consumers (docs/adr/0042: the observer
 of csms.transactions.events.v1 re-keying the events of EVSEs on a site by site, and the per-site recompute loop
 pushing TxProfiles, lowers first, each answered before any raise) and the gRPC SmartChargingService (profile
-commands handed to device-model's operator commands, station views).
+commands handed to device-model's operator commands, station views, load-management sites stored in Cassandra and
+published as site-keyed events on the same topic).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from csms.smart_charging.v1 import smart_charging_pb2, smart_charging_pb2_grpc
-from csms.smart_charging.v1.smart_charging_pb2 import SmartChargingEvent
 from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.clients.station_commands import StationCommandsClient
 from csms_kernel.handling.answered_calls import CassandraAnsweredCalls
@@ -42,6 +42,7 @@ from csms_smart_charging.load.app.manager import LoadManager
 from csms_smart_charging.load.app.observer import ObserveSites
 from csms_smart_charging.load.app.pusher import RequestsPusher
 from csms_smart_charging.load.app.site_loop import RunSiteLoops
+from csms_smart_charging.load.app.sites import SiteAdmin
 from csms_smart_charging.load.consumers import OBSERVER, SITE_LOOPS
 from csms_smart_charging.load.domain.sites import event_key
 from csms_smart_charging.load.ports import SiteRepository
@@ -111,10 +112,11 @@ def build(
         clock=clock,
     )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
+    events = events or KafkaStationEvents(events_producer, TOPIC, smart_charging_pb2.SmartChargingEvent, event_key)
     requests = ProfileRequests(
         keys or CassandraRequestKeys(session, KEYSPACE),
         commands,
-        events or KafkaStationEvents(events_producer, TOPIC, smart_charging_pb2.SmartChargingEvent),
+        events,
         clock,
         timedelta(seconds=settings.command_expiry_s),
     )
@@ -142,7 +144,7 @@ def build(
             session=session,
             state=NoState(),
             dead_letter=dead_letter,
-            policies=[ObserveSites(sites, KafkaStationEvents(events_producer, TOPIC, SmartChargingEvent, event_key))],
+            policies=[ObserveSites(sites, events)],
         )
         pusher = RequestsPusher(requests)
         manager = LoadManager(
@@ -161,7 +163,8 @@ def build(
         )
         load_consumers = [observer_consumer, site_loops_consumer]
         load_loops = [observer.run, site_loops.run]
-    servicer = SmartChargingServicer(requests, station_events, clock)
+    site_admin = SiteAdmin(sites, events, clock)
+    servicer = SmartChargingServicer(requests, station_events, clock, site_admin)
     return Service(
         name=NAME,
         instance=instance,

@@ -13,8 +13,11 @@ import pytest
 from csms.smart_charging.v1 import smart_charging_pb2
 from csms_smart_charging.api.grpc_api import SmartChargingServicer
 from csms_smart_charging.app.profiles import ProfileRequests
+from csms_smart_charging.load.app.sites import SiteAdmin
+from csms_smart_charging.load.domain.site import EvseKey
 from kit.builders.smart_charging import NOW, STATION
 from kit.fakes.grpc_context import CONTEXT, Aborted
+from kit.fakes.load import InMemorySiteRepository
 from kit.fakes.smart_charging import InMemoryRequestKeys, ListedEvents, PublishedEvents, RecordingCommands
 from unit.smart_charging.events import profile, set_and_answer
 
@@ -29,7 +32,10 @@ class Api:
         self.requests = ProfileRequests(
             InMemoryRequestKeys(), self.commands, self.events, lambda: NOW, timedelta(hours=1)
         )
-        self.servicer = SmartChargingServicer(self.requests, self.view, lambda: NOW)
+        self.sites = InMemorySiteRepository()
+        self.servicer = SmartChargingServicer(
+            self.requests, self.view, lambda: NOW, SiteAdmin(self.sites, self.events, lambda: NOW)
+        )
 
 
 def command_request(params: object, key: str = "", station: str = STATION) -> smart_charging_pb2.ProfileCommandRequest:
@@ -160,3 +166,111 @@ async def test_a_profile_valid_after_the_installed_one_passes() -> None:
     later = {**profile(2, "ChargingStationMaxProfile"), "valid_from": "2027-01-01T00:00:00Z"}
     await api.servicer.SetChargingProfile(command_request({"evse_id": 0, "profile": later}), CONTEXT)
     assert len(api.commands.sent) == 1
+
+
+SITE = {
+    "name": "Depot",
+    "limit": 32,
+    "evses": [
+        {"station_id": "CP-1", "evse_id": 1, "min_a": 6, "priority": 2},
+        {"station_id": "CP-2", "evse_id": 1, "min_a": 10},
+    ],
+}
+
+
+def put_site(site_id: str, body: object) -> smart_charging_pb2.PutSiteRequest:
+    return smart_charging_pb2.PutSiteRequest(site_id=site_id, definition_json=json.dumps(body))
+
+
+async def test_a_site_is_put_read_listed_and_deleted_each_change_published_keyed_by_site() -> None:
+    api = Api()
+    put = await api.servicer.PutSite(put_site("depot", SITE), CONTEXT)
+    assert (put.site.site_id, put.site.name, put.site.limit, len(put.site.evses)) == ("depot", "Depot", 32.0, 2)
+    assert (put.shortfall.minimum_sum, put.shortfall.below_minimums) == (16.0, False)
+    assert (await api.servicer.GetSite(smart_charging_pb2.SiteRequest(site_id="depot"), CONTEXT)).site == put.site
+    listed = await api.servicer.ListSites(smart_charging_pb2.ListSitesRequest(), CONTEXT)
+    assert ([site.site_id for site in listed.sites], listed.next_page_token) == (["depot"], "")
+    await api.servicer.DeleteSite(smart_charging_pb2.SiteRequest(site_id="depot"), CONTEXT)
+    assert [event.WhichOneof("event") for event in api.events.events] == ["site_defined", "site_deleted"]
+    assert {event.site_id for event in api.events.events} == {"depot"}
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.GetSite(smart_charging_pb2.SiteRequest(site_id="depot"), CONTEXT)
+    assert (aborted.value.code, aborted.value.details) == (grpc.StatusCode.NOT_FOUND, "no site 'depot'")
+
+
+@pytest.mark.parametrize(
+    ("request_", "code", "details"),
+    [
+        (smart_charging_pb2.PutSiteRequest(site_id="s", definition_json="{"), "INVALID_ARGUMENT", "not JSON"),
+        (put_site("s", {"limit": -1}), "INVALID_ARGUMENT", "limit must be a finite number >= 0"),
+        (put_site("a/b", SITE), "INVALID_ARGUMENT", "site id must be"),
+        (put_site("s", {**SITE, "evses": [{"station_id": "CP-1", "evse_id": 1, "min_a": 20, "max_a": 10}]}),
+         "INVALID_ARGUMENT", "max_a 10.0 is below min_a 20.0"),
+        (put_site("other", {"limit": 10, "evses": [{"station_id": "CP-2", "evse_id": 1}]}),
+         "FAILED_PRECONDITION", "EVSE CP-2/1 already belongs to site 'depot'"),
+    ],
+)  # fmt: skip
+async def test_a_bad_site_is_refused_with_the_reason(
+    request_: smart_charging_pb2.PutSiteRequest, code: str, details: str
+) -> None:
+    api = Api()
+    await api.servicer.PutSite(put_site("depot", SITE), CONTEXT)
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.PutSite(request_, CONTEXT)
+    assert aborted.value.code == getattr(grpc.StatusCode, code)
+    assert details in aborted.value.details
+    assert len(api.events.events) == 1
+
+
+async def test_a_limit_below_the_minimums_is_accepted_and_says_who_would_pause() -> None:
+    api = Api()
+    await api.servicer.PutSite(put_site("depot", SITE), CONTEXT)
+    for key, limit_a in {("CP-1", 1): 20.0, ("CP-2", 1): 12.0}.items():
+        await api.sites.save_installed("depot", EvseKey(*key), limit_a)
+    answer = await api.servicer.SetSiteLimit(smart_charging_pb2.SetSiteLimitRequest(site_id="depot", limit=12), CONTEXT)
+    assert answer.site.limit == 12.0
+    assert (answer.shortfall.minimum_sum, answer.shortfall.below_minimums) == (16.0, True)
+    assert [(ref.station_id, ref.evse_id) for ref in answer.shortfall.would_pause] == [("CP-2", 1)]
+    changed = api.events.events[-1]
+    assert (changed.site_id, changed.site_limit_changed.limit, changed.site_limit_changed.previous_limit) == (
+        "depot",
+        12.0,
+        32.0,
+    )
+    allocation = await api.servicer.GetSiteAllocation(smart_charging_pb2.SiteRequest(site_id="depot"), CONTEXT)
+    assert [(e.station_id, e.limit_a, e.enforced) for e in allocation.evses] == [
+        ("CP-1", 20.0, True),
+        ("CP-2", 12.0, True),
+    ]
+    assert allocation.allocated == 32.0
+
+
+@pytest.mark.parametrize(
+    ("limit", "unit", "details"),
+    [(-1.0, "", "limit must be a finite number >= 0"), (10.0, "W", "site depot's limit is in A")],
+)
+async def test_a_bad_limit_is_refused_and_nothing_published(limit: float, unit: str, details: str) -> None:
+    api = Api()
+    await api.servicer.PutSite(put_site("depot", SITE), CONTEXT)
+    request = smart_charging_pb2.SetSiteLimitRequest(site_id="depot", limit=limit, unit=unit)
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.SetSiteLimit(request, CONTEXT)
+    assert (aborted.value.code, details in aborted.value.details) == (grpc.StatusCode.INVALID_ARGUMENT, True)
+    assert len(api.events.events) == 1
+    site = await api.sites.get("depot")
+    assert site is not None and site.site.limit == 32.0
+
+
+async def test_site_storage_down_is_unavailable_and_a_bad_page_token_invalid() -> None:
+    api = Api()
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.ListSites(smart_charging_pb2.ListSitesRequest(page_token="!"), CONTEXT)
+    assert aborted.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.ListSites(smart_charging_pb2.ListSitesRequest(page_size=501), CONTEXT)
+    assert aborted.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    api.sites.unavailable = True
+    with pytest.raises(Aborted) as aborted:
+        await api.servicer.PutSite(put_site("depot", SITE), CONTEXT)
+    assert aborted.value.code == grpc.StatusCode.UNAVAILABLE
+    assert api.events.events == []

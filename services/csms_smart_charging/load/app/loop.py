@@ -16,6 +16,10 @@ from csms_smart_charging.load.domain.site import BadSite
 from csms_smart_charging.load.domain.state import SiteState
 
 
+class UnknownSite(LookupError):
+    """No site of that id."""
+
+
 class LoadLoop:
     def __init__(self, manager: LoadManager, headroom_a: float) -> None:
         self._manager = manager
