@@ -20,6 +20,7 @@ import pytest
 from csms.smart_charging.v1 import smart_charging_pb2, smart_charging_pb2_grpc
 from csms_devtools.stack import Stack
 from csms_kernel.clients.channels import channel as grpc_channel
+from csms_kernel.ocpp.versions import OcppVersion
 from kit.waiting import eventually, probe
 from loadtest.simulator.behaviour import EVSE, Behaviour, Mix, State
 from loadtest.simulator.composite import Purpose
@@ -110,8 +111,13 @@ async def test_a_site_holds_its_limit_while_sessions_come_and_go_and_follows_a_n
         provision_tls=stack.config.grpc_tls(),
     )
     steady = asyncio.Event()
-    simulator = Simulator(config, out=lambda line: None, on_phase=lambda name: name == "steady" and steady.set())
-    assert {station.version.value for station in simulator.stations} == {"1.6", "2.0.1"}
+
+    def on_phase(name: str) -> None:
+        if name == "steady":
+            steady.set()
+
+    simulator = Simulator(config, out=lambda line: None, on_phase=on_phase)
+    assert {station.version for station in simulator.stations} == {OcppVersion.V16, OcppVersion.V201}
     running = asyncio.create_task(simulator.run())
     sampler = Sampler(simulator, LIMIT_A)
     sampling: asyncio.Task[None] | None = None
