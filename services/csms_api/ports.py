@@ -173,12 +173,26 @@ class FirmwarePeer(Protocol):
 
 
 class SmartChargingPeer(Protocol):
-    """SmartChargingService (proto/csms/smart_charging/v1): charging profile commands and each station's profiles."""
+    """SmartChargingService (proto/csms/smart_charging/v1): charging profile commands, each station's profiles, and
+    load-management sites."""
 
     async def profile_command(self, command: str, request: sc.ProfileCommandRequest) -> sc.ProfileRequested:
         """`command`: set-charging-profile, clear-charging-profile, get-composite-schedule, get-charging-profiles."""
 
     async def station_profiles(self, station_id: str) -> sc.StationChargingProfiles: ...
+
+    async def put_site(self, site_id: str, definition_json: str) -> sc.SiteResponse:
+        """Creates or replaces a load-management site (docs/adr/0042)."""
+
+    async def get_site(self, site_id: str) -> sc.SiteResponse: ...
+
+    async def list_sites(self, request: sc.ListSitesRequest) -> sc.ListSitesResponse: ...
+
+    async def delete_site(self, site_id: str) -> None: ...
+
+    async def set_site_limit(self, request: sc.SetSiteLimitRequest) -> sc.SiteResponse: ...
+
+    async def site_allocation(self, site_id: str) -> sc.SiteAllocation: ...
 
 
 class DependencyCheck(Protocol):

@@ -201,6 +201,20 @@ class CsmsClient(Protocol):
 
     def station_profiles(self, station_id: str) -> smart_charging_pb2.StationChargingProfiles: ...
 
+    def put_site(self, site_id: str, definition_json: str) -> smart_charging_pb2.SiteResponse:
+        """Creates or replaces a load-management site (docs/adr/0042)."""
+
+    def get_site(self, site_id: str) -> smart_charging_pb2.SiteResponse: ...
+
+    def list_sites(self) -> list[smart_charging_pb2.Site]:
+        """Every site (all pages)."""
+
+    def delete_site(self, site_id: str) -> None: ...
+
+    def set_site_limit(self, request: smart_charging_pb2.SetSiteLimitRequest) -> smart_charging_pb2.SiteResponse: ...
+
+    def site_allocation(self, site_id: str) -> smart_charging_pb2.SiteAllocation: ...
+
     def create_campaign(self, request: firmware_pb2.CreateCampaignRequest) -> firmware_pb2.CampaignView: ...
 
     def list_campaigns(self) -> list[firmware_pb2.CampaignView]: ...
@@ -535,6 +549,43 @@ class GrpcCsmsClient:
         request = smart_charging_pb2.GetStationChargingProfilesRequest(station_id=station_id)
         with self._errors(SMART_CHARGING):
             return self._smart_charging().GetStationChargingProfiles(request, timeout=self._rpc_timeout_s)
+
+    def put_site(self, site_id: str, definition_json: str) -> smart_charging_pb2.SiteResponse:
+        request = smart_charging_pb2.PutSiteRequest(site_id=site_id, definition_json=definition_json)
+        with self._errors(SMART_CHARGING):
+            return self._smart_charging().PutSite(request, timeout=self._rpc_timeout_s)
+
+    def get_site(self, site_id: str) -> smart_charging_pb2.SiteResponse:
+        with self._errors(SMART_CHARGING):
+            return self._smart_charging().GetSite(
+                smart_charging_pb2.SiteRequest(site_id=site_id), timeout=self._rpc_timeout_s
+            )
+
+    def list_sites(self) -> list[smart_charging_pb2.Site]:
+        with self._errors(SMART_CHARGING):
+            return _all_pages(
+                lambda token: self._smart_charging().ListSites(
+                    smart_charging_pb2.ListSitesRequest(page_size=PAGE_SIZE, page_token=token),
+                    timeout=self._rpc_timeout_s,
+                ),
+                lambda page: page.sites,
+            )
+
+    def delete_site(self, site_id: str) -> None:
+        with self._errors(SMART_CHARGING):
+            self._smart_charging().DeleteSite(
+                smart_charging_pb2.SiteRequest(site_id=site_id), timeout=self._rpc_timeout_s
+            )
+
+    def set_site_limit(self, request: smart_charging_pb2.SetSiteLimitRequest) -> smart_charging_pb2.SiteResponse:
+        with self._errors(SMART_CHARGING):
+            return self._smart_charging().SetSiteLimit(request, timeout=self._rpc_timeout_s)
+
+    def site_allocation(self, site_id: str) -> smart_charging_pb2.SiteAllocation:
+        with self._errors(SMART_CHARGING):
+            return self._smart_charging().GetSiteAllocation(
+                smart_charging_pb2.SiteRequest(site_id=site_id), timeout=self._rpc_timeout_s
+            )
 
     def create_campaign(self, request: firmware_pb2.CreateCampaignRequest) -> firmware_pb2.CampaignView:
         with self._errors(FIRMWARE):

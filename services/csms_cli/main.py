@@ -33,6 +33,7 @@ from csms_cli import (
     security,
     serve,
     sessions,
+    sites,
     stack,
     stations,
     tokens,
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         campaigns,
         artifacts,
         charging_profiles,
+        sites,
     ):
         module.add_parser(commands)
     return parser

@@ -247,3 +247,22 @@ class GrpcSmartCharging(GrpcPeer):
     async def station_profiles(self, station_id: str) -> sc.StationChargingProfiles:
         request = sc.GetStationChargingProfilesRequest(station_id=station_id)
         return await self._call(self._stub.GetStationChargingProfiles, request)
+
+    async def put_site(self, site_id: str, definition_json: str) -> sc.SiteResponse:
+        request = sc.PutSiteRequest(site_id=site_id, definition_json=definition_json)
+        return await self._call(self._stub.PutSite, request)
+
+    async def get_site(self, site_id: str) -> sc.SiteResponse:
+        return await self._call(self._stub.GetSite, sc.SiteRequest(site_id=site_id))
+
+    async def list_sites(self, request: sc.ListSitesRequest) -> sc.ListSitesResponse:
+        return await self._call(self._stub.ListSites, request)
+
+    async def delete_site(self, site_id: str) -> None:
+        await self._call(self._stub.DeleteSite, sc.SiteRequest(site_id=site_id))
+
+    async def set_site_limit(self, request: sc.SetSiteLimitRequest) -> sc.SiteResponse:
+        return await self._call(self._stub.SetSiteLimit, request)
+
+    async def site_allocation(self, site_id: str) -> sc.SiteAllocation:
+        return await self._call(self._stub.GetSiteAllocation, sc.SiteRequest(site_id=site_id))

@@ -496,10 +496,14 @@ class FakeFirmware(_Recording):
 @dataclass
 class FakeSmartCharging(_Recording):
     """SmartChargingService: profile commands answered as recorded under their key (command id `cmd-1`), the views
-    given per station."""
+    given per station; sites stored as put (no validation: the service's, tested in tests/unit/smart_charging),
+    answered with `shortfall`, allocations given per site."""
 
     service: str = "smart-charging"
     views: dict[str, sc.StationChargingProfiles] = field(default_factory=dict)
+    sites: dict[str, sc.Site] = field(default_factory=dict)
+    allocations: dict[str, sc.SiteAllocation] = field(default_factory=dict)
+    shortfall: sc.SiteShortfall = field(default_factory=sc.SiteShortfall)
 
     async def profile_command(self, command: str, request: sc.ProfileCommandRequest) -> sc.ProfileRequested:
         self._called(command, request)
@@ -515,6 +519,43 @@ class FakeSmartCharging(_Recording):
     async def station_profiles(self, station_id: str) -> sc.StationChargingProfiles:
         self._called("station_profiles", station_id)
         return self.views.get(station_id, sc.StationChargingProfiles(station_id=station_id))
+
+    async def put_site(self, site_id: str, definition_json: str) -> sc.SiteResponse:
+        self._called("put_site", (site_id, definition_json))
+        body = json.loads(definition_json)
+        evses = [sc.SiteEvse(**evse) for evse in body.pop("evses")]
+        found = sc.Site(site_id=site_id, evses=evses, **body)
+        self.sites[site_id] = found
+        return sc.SiteResponse(site=found, shortfall=self.shortfall)
+
+    async def get_site(self, site_id: str) -> sc.SiteResponse:
+        self._called("get_site", site_id)
+        if site_id not in self.sites:
+            raise self._not_found(f"site {site_id!r}")
+        return sc.SiteResponse(site=self.sites[site_id], shortfall=self.shortfall)
+
+    async def list_sites(self, request: sc.ListSitesRequest) -> sc.ListSitesResponse:
+        self._called("list_sites", request)
+        ids, token = _page(list(self.sites), request.page_size, request.page_token)
+        return sc.ListSitesResponse(sites=[self.sites[i] for i in ids], next_page_token=token)
+
+    async def delete_site(self, site_id: str) -> None:
+        self._called("delete_site", site_id)
+        if self.sites.pop(site_id, None) is None:
+            raise self._not_found(f"site {site_id!r}")
+
+    async def set_site_limit(self, request: sc.SetSiteLimitRequest) -> sc.SiteResponse:
+        self._called("set_site_limit", request)
+        if request.site_id not in self.sites:
+            raise self._not_found(f"site {request.site_id!r}")
+        self.sites[request.site_id].limit = request.limit
+        return sc.SiteResponse(site=self.sites[request.site_id], shortfall=self.shortfall)
+
+    async def site_allocation(self, site_id: str) -> sc.SiteAllocation:
+        self._called("site_allocation", site_id)
+        if site_id not in self.allocations:
+            raise self._not_found(f"site {site_id!r}")
+        return self.allocations[site_id]
 
 
 @dataclass

@@ -59,6 +59,12 @@ ROUTES: list[tuple[str, str, Scope, Any]] = [
     ("POST", "/api/v1/stations/CP-1/composite-schedule", OPERATE, {"evse_id": 1, "duration": 60}),
     ("GET", "/api/v1/stations/CP-1/charging-profiles", READ, None),
     ("GET", "/api/v1/stations/CP-1/composite-schedule", READ, None),
+    ("GET", "/api/v1/sites", READ, None),
+    ("PUT", "/api/v1/sites/depot", OPERATE, {"limit": 10}),
+    ("GET", "/api/v1/sites/depot", READ, None),
+    ("DELETE", "/api/v1/sites/depot", OPERATE, None),
+    ("PUT", "/api/v1/sites/depot/limit", OPERATE, {"limit": 10}),
+    ("GET", "/api/v1/sites/depot/allocation", READ, None),
     ("POST", "/api/v1/firmware/campaigns", OPERATE, {"stations": ["CP-1"], "target": {"location": "https://f/x"}}),
     ("GET", "/api/v1/firmware/campaigns", READ, None),
     ("GET", "/api/v1/firmware/campaigns/c1", READ, None),
@@ -89,6 +95,7 @@ def test_every_api_route_is_listed_here(api: Api) -> None:
         "{stream_id}": "7",
         "{request_id}": "1",
         "{campaign_id}": "c1",
+        "{site_id}": "depot",
         "{action}": "pause",
     }
     filled = set()
