@@ -164,7 +164,7 @@ async def run(args: argparse.Namespace, stations: int, scenario: Callable[..., A
         scenarios=(Scenario.STEADY,),
         duration_s=24 * 3600.0,
         rate=0.0,
-        behaviour=Mix(sessions=False),
+        behaviour=Mix(sessions=True, start_probability=0.0),  # id tokens provisioned; starts sent by this script
         connect_concurrency=200,
         call_timeout_s=120.0,
         provision_address=args.provision,

@@ -37,7 +37,9 @@ FOLLOW_S = 10.0
 HOLD_S = 8.0
 SAMPLE_S = 0.05
 TOLERANCE_A = 0.05  # limits are rounded to 0.1 A; the simulator's float arithmetic
-MIX = Mix(sessions=False, start_probability=0.25, status_probability=0.0, session_length=12)
+# Sessions on (so the stations' id tokens are provisioned), none starting until the TxDefaultProfiles are in.
+QUIET = Mix(sessions=True, start_probability=0.0, status_probability=0.0, session_length=12)
+MIX = dataclasses.replace(QUIET, start_probability=0.25)
 
 
 def drawn_a(behaviour: Behaviour, now: datetime) -> float:
@@ -87,6 +89,15 @@ class Sampler:
             await asyncio.sleep(SAMPLE_S)
 
 
+def diagnosis(simulator: Simulator, running: asyncio.Task[object]) -> str:
+    phase = simulator.phase()
+    ended = running.exception() if running.done() and not running.cancelled() else None
+    states = [(s.station_id, s.behaviour.state.value, s.is_open) for s in simulator.stations]
+    return (
+        f"simulator ended: {running.done()} {ended!r}; calls {dict(phase.calls)}; errors {dict(phase.errors)}; {states}"
+    )
+
+
 @pytest.fixture
 async def sites(stack: Stack) -> AsyncIterator[smart_charging_pb2_grpc.SmartChargingServiceStub]:
     async with grpc_channel(stack.config.smart_charging_address, stack.config.grpc_tls()) as channel:
@@ -104,7 +115,7 @@ async def test_a_site_holds_its_limit_while_sessions_come_and_go_and_follows_a_n
         scenarios=(Scenario.STEADY,),
         duration_s=SESSIONS_S + FOLLOW_S + HOLD_S + 60.0,
         rate=STATIONS * 1.0,
-        behaviour=MIX,
+        behaviour=QUIET,
         call_timeout_s=20.0,
         storm_timeout_s=60.0,
         provision_address=stack.config.authorization_address,
@@ -146,9 +157,10 @@ async def test_a_site_holds_its_limit_while_sessions_come_and_go_and_follows_a_n
 
         sampling = asyncio.create_task(sampler.run())
         for station in simulator.stations:
-            station.behaviour.mix = dataclasses.replace(MIX, sessions=True)
+            station.behaviour.mix = MIX
         await asyncio.sleep(SESSIONS_S)  # the sessions' run: the sampler checks the limit meanwhile
-        assert sum(station.behaviour.sessions_started for station in simulator.stations) >= STATIONS
+        started = sum(station.behaviour.sessions_started for station in simulator.stations)
+        assert started >= STATIONS, diagnosis(simulator, running)
         assert sampler.charging_seen > LIMIT_A // 6, "the site was never crowded beyond its minimums"
         assert sampler.over == [], f"the limit was exceeded: {sampler.over[:5]}"
 
