@@ -43,6 +43,11 @@ class ProfileAnswer:
     command: device_model_pb2.Command
 
     @property
+    def answered(self) -> bool:
+        """The station answered (a CALLRESULT or a CALLERROR); else it failed or is not finished."""
+        return self.command.state == device_model_pb2.COMMAND_STATE_ANSWERED
+
+    @property
     def accepted(self) -> bool:
         """The station answered with status Accepted."""
         if self.command.state != device_model_pb2.COMMAND_STATE_ANSWERED:

@@ -65,3 +65,6 @@ class SiteRepository(Protocol):
     async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
         """Stores the EVSE's session as the load loop sees it (active, phases, cap, start order; `transaction_id`
         None: idle, forgotten), so `load_state` resumes it; an EVSE that leaves the site loses it."""
+
+    async def current_sequence(self, site_id: str) -> int:
+        """The site's latest recompute number (0: none yet)."""

@@ -17,21 +17,27 @@ from csms_smart_charging.load.ports import EvseTaken, InvalidPageToken, SitesUna
 
 class RecordingPusher:
     """Accepts every profile after letting other tasks run; refuses those of the stations in `refuse`, raises for
-    those in `fail`."""
+    those in `fail`, leaves those in `silent` unanswered (outcome unknown)."""
 
-    def __init__(self, refuse: frozenset[str] = frozenset(), fail: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        refuse: frozenset[str] = frozenset(),
+        fail: frozenset[str] = frozenset(),
+        silent: frozenset[str] = frozenset(),
+    ) -> None:
         self.log: list[tuple[str, str, float]] = []
         self.keys: list[str] = []
         self.profiles: list[Mapping[str, Any]] = []
         self.refuse = refuse
         self.fail = fail
+        self.silent = silent
 
     async def push_default(
         self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str
     ) -> bool:
         return await self.push(station_id, evse_id, profile, request_key=request_key)
 
-    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool | None:
         limit = profile["schedules"][0]["periods"][0]["limit"]
         self.log.append(("sent", station_id, limit))
         self.keys.append(request_key)
@@ -39,6 +45,8 @@ class RecordingPusher:
         await asyncio.sleep(0)
         if station_id in self.fail:
             raise ConnectionError(f"device-model unreachable for {station_id}")
+        if station_id in self.silent:
+            return None
         self.log.append(("answered", station_id, limit))
         return station_id not in self.refuse
 
@@ -142,6 +150,10 @@ class InMemorySiteRepository:
             self.installed.get(site_id, {}).pop(key, None)
         else:
             self.installed.setdefault(site_id, {})[key] = limit_a
+
+    async def current_sequence(self, site_id: str) -> int:
+        self._check()
+        return self.sequences.get(site_id, 0)
 
     async def next_sequence(self, site_id: str) -> int:
         self._check()

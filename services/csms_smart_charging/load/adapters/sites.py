@@ -186,6 +186,10 @@ class CassandraSiteRepository:
         params = (site_id, key.station_id, key.evse_id, transaction_id, demand.phases, demand.cap_a, demand.since)
         await self._run(_SAVE_SESSION, params)
 
+    async def current_sequence(self, site_id: str) -> int:
+        rows = await self._run(_SEQUENCE, (site_id,))
+        return int(rows[0]["sequence"]) if rows else 0
+
     async def next_sequence(self, site_id: str) -> int:
         while True:
             rows = await self._run(_SEQUENCE, (site_id,))

@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 
 
 class ProfilePusher(Protocol):
-    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool | None:
         """Installs the profile once per request key and returns once the station answered: True when it
-        accepted it."""
+        accepted it, False when it refused it, None when the outcome is unknown (no answer in time: the station
+        may still install it)."""
 
 
 class SiteJournal(Protocol):
@@ -40,6 +41,9 @@ class SiteJournal(Protocol):
 
     async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
         """Stores the limit the EVSE enforces (accepted by its station); None forgets it (the EVSE went idle)."""
+
+    async def current_sequence(self, site_id: str) -> int:
+        """The site's latest recompute number."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,24 @@ class LoadManager:
         allocation = allocate(state.site, list(state.demands.values()))
         plan = plan_pushes(state.installed, allocation, self._min_raise_a)
         complete = await self._send(state, plan.lowers)
+        if complete and plan.raises and not await self._still_latest(state):
+            log.warning(
+                "site %s: recompute %d overtaken by a newer one; its raises are not sent", site_id, state.sequence
+            )
+            complete = False
         if complete:
             complete = await self._send(state, plan.raises)
         return Recomputed(allocation, plan, state.sequence, complete, self._clock() - started)
+
+    async def _still_latest(self, state: SiteState) -> bool:
+        """No other recompute of the site started since this one (another instance holding the site's partition
+        for a moment, during a rebalance): the raises of an overtaken recompute could add to the newer one's."""
+        return self._journal is None or await self._journal.current_sequence(state.site.site_id) == state.sequence
+
+    async def _remember(self, state: SiteState, key: EvseKey, limit_a: float) -> None:
+        state.installed[key] = limit_a
+        if self._journal is not None:
+            await self._journal.save_installed(state.site.site_id, key, limit_a)
 
     async def _send(self, state: SiteState, pushes: tuple[Push, ...]) -> bool:
         sendable = [push for push in pushes if push.key in state.transactions]
@@ -103,18 +122,19 @@ class LoadManager:
         accepted = True
         for push, answer in zip(sendable, answers, strict=True):
             if answer is True:
-                state.installed[push.key] = push.limit_a
-                if self._journal is not None:
-                    await self._journal.save_installed(state.site.site_id, push.key, push.limit_a)
+                await self._remember(state, push.key, push.limit_a)
                 continue
             accepted = False
+            if answer is not False and push.limit_a > push.previous_a:
+                # Outcome unknown: the station may still install the raise; count it at the higher limit.
+                await self._remember(state, push.key, push.limit_a)
             log.warning(
                 "site %s: TxProfile %.1f A for %s not installed (recompute %d): %s",
                 state.site.site_id,
                 push.limit_a,
                 push.key,
                 state.sequence,
-                "refused by the station" if answer is False else repr(answer),
+                "refused by the station" if answer is False else "no answer" if answer is None else repr(answer),
             )
         return accepted and len(sendable) == len(pushes)
 

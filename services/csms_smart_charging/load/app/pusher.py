@@ -1,6 +1,7 @@
 """The load manager's ProfilePusher over the service's profile requests: each TxProfile is claimed under its
 request key, handed to device-model with `wait`, and reported installed only once the station accepted it
-(a refusal, a failure or no answer in time: not installed, so the raises of that recompute stay unsent). A site's
+(a refusal: not installed; no answer in time: unknown, the station may still install it; either way the raises
+of that recompute stay unsent). A site's
 TxDefaultProfiles (`push_default`) are queued for a station that is offline, which gets them when it connects.
 Side effects: ProfileRequests' (Cassandra, gRPC to device-model, Kafka)."""
 
@@ -17,7 +18,7 @@ class RequestsPusher:
     def __init__(self, requests: ProfileRequests) -> None:
         self._requests = requests
 
-    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool | None:
         answer = await self._requests.set_profile(
             station_id,
             evse_id,
@@ -26,7 +27,7 @@ class RequestsPusher:
             origin=smart_charging_pb2.REQUEST_ORIGIN_LOAD,
             wait=True,
         )
-        return answer.accepted
+        return answer.accepted if answer.answered else None
 
     async def push_default(
         self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str
