@@ -161,7 +161,7 @@ async def test_a_site_holds_its_limit_while_sessions_come_and_go_and_follows_a_n
         await asyncio.sleep(SESSIONS_S)  # the sessions' run: the sampler checks the limit meanwhile
         started = sum(station.behaviour.sessions_started for station in simulator.stations)
         assert started >= STATIONS, diagnosis(simulator, running)
-        assert sampler.charging_seen > LIMIT_A // 6, "the site was never crowded beyond its minimums"
+        assert sampler.charging_seen >= LIMIT_A // 6, "the site was never crowded up to its minimums"
         assert sampler.over == [], f"the limit was exceeded: {sampler.over[:5]}"
 
         changed_at = time.monotonic()
