@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from csms.transactions.v1 import transactions_pb2
 from csms_smart_charging.load.app.manager import LoadManager, Recomputed, with_demand, with_limit
-from csms_smart_charging.load.domain.sessions import Change, apply, calls_for_recompute, observe
+from csms_smart_charging.load.domain.sessions import Change, apply, calls_for_recompute, observe, on_evse
 from csms_smart_charging.load.domain.site import BadSite
 from csms_smart_charging.load.domain.state import SiteState
 
@@ -32,6 +32,7 @@ class LoadLoop:
         if observation is None:
             return None
         async with self._locks[state.site.site_id]:
+            observation = on_evse(observation, state.transactions)
             before = state.demands.get(observation.key)
             if before is None:
                 return None

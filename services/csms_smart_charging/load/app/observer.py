@@ -2,7 +2,9 @@
 each transaction event load management uses (a session started or ended, a Current.Import sample) of an EVSE that
 is on a site is published again on csms.smart_charging.events.v1 under the site's id, so that one instance, the
 one holding the site's partition of that topic, runs the site's recomputes (transaction events are keyed by
-station: a site's stations are spread over partitions). At least once: a batch applied again publishes the same
+station: a site's stations are spread over partitions). An event that names no EVSE (a 1.6 StopTransaction, a 2.x
+TransactionEvent without its evse) goes to the site of the station's EVSE 1, where the site loop finds the EVSE by
+its transaction. At least once: a batch applied again publishes the same
 events again (same ids), which the site loop finds changing nothing. Side effects: the site lookups (Cassandra)
 and the publisher (Kafka)."""
 
@@ -13,9 +15,14 @@ from collections.abc import Sequence
 
 from csms.transactions.v1 import transactions_pb2
 from csms_smart_charging.load.domain.sessions import observe
+from csms_smart_charging.load.domain.site import EvseKey
 from csms_smart_charging.load.domain.site_events import site_observed
 from csms_smart_charging.load.ports import SiteRepository
 from csms_smart_charging.ports import SmartChargingEventPublisher
+
+
+def _lookup(key: EvseKey) -> EvseKey:
+    return EvseKey(key.station_id, 1) if key.evse_id == 0 else key
 
 
 class ObserveSites:
@@ -24,7 +31,9 @@ class ObserveSites:
         self._events = events
 
     async def after_writes(self, events: Sequence[transactions_pb2.TransactionEvent], state: None) -> None:
-        observed = [(event, observation.key) for event in events if (observation := observe(event)) is not None]
+        observed = [
+            (event, _lookup(observation.key)) for event in events if (observation := observe(event)) is not None
+        ]
         keys = sorted({key for _, key in observed})
         sites = dict(zip(keys, await asyncio.gather(*(self._sites.site_of(key) for key in keys)), strict=True))
         found = [site_observed(site_id, event) for event, key in observed if (site_id := sites[key]) is not None]

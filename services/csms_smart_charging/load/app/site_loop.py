@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from csms.smart_charging.v1 import smart_charging_pb2
 from csms_smart_charging.load.app.loop import LoadLoop
 from csms_smart_charging.load.domain.profiles import tx_default_key, tx_default_profile
-from csms_smart_charging.load.domain.sessions import observe
+from csms_smart_charging.load.domain.sessions import observe, on_evse
 from csms_smart_charging.load.domain.site import EvseKey
 from csms_smart_charging.load.domain.site_events import site_of_event
 from csms_smart_charging.load.domain.state import SiteState
@@ -76,7 +76,7 @@ class RunSiteLoops:
         observation = observe(event)
         if observation is None:
             return
-        key = observation.key
+        key = on_evse(observation, state.transactions).key
         before = (state.demands.get(key), state.transactions.get(key))
         await self._loop.on_site_event(state, event)
         demand, transaction_id = state.demands.get(key), state.transactions.get(key)

@@ -121,3 +121,17 @@ async def test_a_limit_changed_recomputes_the_site_from_the_stored_limit() -> No
     await loops.after_writes([site_limit_changed(changed[0], changed[1], NOW)], None)
     assert store.installed["S"] == {A: 10.0}
     assert pusher.keys[-1] == "tx-profile:S:2:CP-A:1"
+
+
+async def test_an_end_naming_no_evse_ends_the_session_of_its_transaction() -> None:
+    store, published = store_of(32.0), PublishedEvents()
+    loops, _ = loops_of(store)
+    await loops.after_writes([site_observed("S", started(A, "tx-a")), site_observed("S", started(B, "tx-b"))], None)
+    stop_16 = transactions_pb2.TransactionEvent(
+        station_id="CP-A", transaction_id="tx-a", message_id="m-stop", ended=transactions_pb2.TransactionEnded()
+    )
+    await ObserveSites(store, published).after_writes([stop_16], None)
+    assert [event_key(event) for event in published.events] == ["S"]
+    await loops.after_writes(published.events, None)
+    assert list(store.sessions["S"]) == [B]
+    assert store.installed["S"] == {B: 32.0}
