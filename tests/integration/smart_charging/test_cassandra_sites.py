@@ -1,7 +1,8 @@
 """Sites in Cassandra (load/adapters/sites.py): a definition round trip, listing by pages, an EVSE on one site at
 most (claimed, refused to another site, freed when the site drops it or is deleted, a stale claim taken over),
-limits set alone, the loop's state (enforced limits, recompute numbers never reused, even after a delete). In a
-keyspace of its own (the tables of schema.cql)."""
+limits set alone, the loop's state (enforced limits, recompute numbers never reused, even after a delete); and
+SiteAdmin publishing each change on csms.smart_charging.events.v1 keyed by the site id, in order, after storing it
+(a refused put publishes nothing). In a keyspace of its own (the tables of schema.cql)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,26 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
+from csms.smart_charging.v1 import smart_charging_pb2
+from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import CassandraSession
+from csms_kernel.infra.kafka import make_producer
 from csms_kernel.migrate import package_schemas, split_cql
+from csms_kernel.outbox.station_events import KafkaStationEvents
 from csms_smart_charging.load.adapters.sites import STALE_CLAIM_S, CassandraSiteRepository
+from csms_smart_charging.load.app.sites import SiteAdmin
 from csms_smart_charging.load.domain.config import SiteDefinition, parse_definition
 from csms_smart_charging.load.domain.site import EvseKey
+from csms_smart_charging.load.domain.sites import event_key
 from csms_smart_charging.load.ports import EvseTaken, InvalidPageToken
 from csms_smart_charging.projections.tables import KEYSPACE
+from infra_fixtures import Infra
+from kit.kafka_log import read_until_end_marks
 
 pytestmark = pytest.mark.integration
 
@@ -169,3 +180,46 @@ async def test_the_loop_state_survives_and_numbers_are_never_reused(session: Cas
     assert state is not None and (state.sequence, state.installed) == (3, {})
     numbers = await asyncio.gather(*(sites.next_sequence(site.site_id) for _ in range(4)))
     assert sorted(numbers) == [4, 5, 6, 7]
+
+
+@pytest.fixture
+async def producer(infra: Infra) -> AsyncIterator[AIOKafkaProducer]:
+    started = make_producer(infra.kafka_bootstrap, f"it-sites-{uuid.uuid4().hex[:8]}")
+    await started.start()
+    yield started
+    await started.stop()
+
+
+async def test_site_changes_are_published_in_order_under_the_site_key(
+    infra: Infra,
+    session: CassandraSession,
+    keyspace: str,
+    producer: AIOKafkaProducer,
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    site_id, other_id, station = f"S-{run}", f"O-{run}", f"IT-{run}"
+    events = KafkaStationEvents(
+        producer, topics.SMART_CHARGING_EVENTS, smart_charging_pb2.SmartChargingEvent, event_key
+    )
+    admin = SiteAdmin(CassandraSiteRepository(session, keyspace), events, lambda: datetime.now(UTC))
+    body = {"name": "IT", "limit": 32, "evses": [{"station_id": station, "evse_id": 1, "min_a": 10}]}
+
+    await admin.put(site_id, body)
+    with pytest.raises(EvseTaken):
+        await admin.put(other_id, body)
+    answer = await admin.set_limit(site_id, 8)
+    assert answer.shortfall.below_minimums and answer.shortfall.minimum_sum == 10
+    await admin.delete(site_id)
+
+    read = await read_until_end_marks(
+        infra.kafka_bootstrap, producer, topics.SMART_CHARGING_EVENTS, [site_id, other_id], f"it-sites-{run}"
+    )
+    assert read[other_id] == []
+    published = [smart_charging_pb2.SmartChargingEvent.FromString(record.value) for record in read[site_id]]
+    assert [event.WhichOneof("event") for event in published] == ["site_defined", "site_limit_changed", "site_deleted"]
+    assert {(event.site_id, event.station_id) for event in published} == {(site_id, "")}
+    assert published[0].site_defined.site.evses[0].station_id == station
+    assert (published[1].site_limit_changed.limit, published[1].site_limit_changed.previous_limit) == (8.0, 32.0)
+    assert all(
+        dict(record.headers)["event_type"] == b"csms.smart_charging.v1.SmartChargingEvent" for record in read[site_id]
+    )
