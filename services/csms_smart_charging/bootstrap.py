@@ -3,9 +3,11 @@
 No I/O: `build()` only constructs; `csms_kernel.infra.lifecycle.serve()` starts the Cassandra session and Kafka
 clients, then runs the call runner (answers the 2.x stations' smart-charging messages, publishing their reports
 with the replies on csms.smart_charging.events.v1), the station profile view projector (that topic and
-device-model's boots and profile command progress) and the gRPC SmartChargingService (profile commands handed to
-device-model's operator commands, station views, load-management sites stored in Cassandra and published as
-site-keyed events on the same topic).
+device-model's boots and profile command progress), load management's two consumers (docs/adr/0042: the observer
+of csms.transactions.events.v1 re-keying the events of EVSEs on a site by site, and the per-site recompute loop
+pushing TxProfiles, lowers first, each answered before any raise) and the gRPC SmartChargingService (profile
+commands handed to device-model's operator commands, station views, load-management sites stored in Cassandra and
+published as site-keyed events on the same topic).
 """
 
 from __future__ import annotations
@@ -35,7 +37,13 @@ from csms_smart_charging.app.profiles import ProfileRequests
 from csms_smart_charging.app.reinstall import ReinstallAfterBoot
 from csms_smart_charging.domain.events import TOPIC
 from csms_smart_charging.load.adapters.sites import CassandraSiteRepository
+from csms_smart_charging.load.app.loop import LoadLoop
+from csms_smart_charging.load.app.manager import LoadManager
+from csms_smart_charging.load.app.observer import ObserveSites
+from csms_smart_charging.load.app.pusher import RequestsPusher
+from csms_smart_charging.load.app.site_loop import RunSiteLoops
 from csms_smart_charging.load.app.sites import SiteAdmin
+from csms_smart_charging.load.consumers import OBSERVER, SITE_LOOPS
 from csms_smart_charging.load.domain.sites import event_key
 from csms_smart_charging.load.ports import SiteRepository
 from csms_smart_charging.ocpp.context import SmartChargingContext
@@ -82,7 +90,9 @@ def build(
         resources.append(session)
     if commands is None:
         commands = client = StationCommandsClient(
-            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
+            settings.device_model_address,
+            settings.device_model_timeout_s,
+            settings.grpc_tls,
         )
         resources.append(Closing(client.close))
     if transactions is None:
@@ -108,6 +118,7 @@ def build(
         events,
         clock,
         timedelta(seconds=settings.command_expiry_s),
+        settings.load_answer_timeout_s,
     )
     station_events = station_events or CassandraStationEvents(session)
     dead_letter = make_producer(settings.kafka_bootstrap, f"{instance}.projector")
@@ -123,13 +134,42 @@ def build(
             *([AnswerEvNeeds(station_events, transactions, requests)] if settings.answer_ev_needs else []),
         ],
     )
-    site_admin = SiteAdmin(sites or CassandraSiteRepository(session), events, clock)
+    sites = sites or CassandraSiteRepository(session)
+    load_consumers, load_loops = [], []
+    if settings.load_management:
+        observer, observer_consumer = kafka_projection_runner(
+            settings,
+            instance,
+            OBSERVER,
+            session=session,
+            state=NoState(),
+            dead_letter=dead_letter,
+            policies=[ObserveSites(sites, events)],
+        )
+        pusher = RequestsPusher(requests)
+        manager = LoadManager(
+            pusher, stack_level=settings.load_stack_level, min_raise_a=settings.load_min_raise_a, journal=sites
+        )
+        site_loops, site_loops_consumer = kafka_projection_runner(
+            settings,
+            instance,
+            SITE_LOOPS,
+            session=session,
+            state=NoState(),
+            dead_letter=dead_letter,
+            policies=[
+                RunSiteLoops(sites, LoadLoop(manager, settings.load_headroom_a), pusher, settings.load_stack_level)
+            ],
+        )
+        load_consumers = [observer_consumer, site_loops_consumer]
+        load_loops = [observer.run, site_loops.run]
+    site_admin = SiteAdmin(sites, events, clock)
     servicer = SmartChargingServicer(requests, station_events, clock, site_admin)
     return Service(
         name=NAME,
         instance=instance,
-        resources=[*resources, handler_consumer, projector_consumer, dead_letter, events_producer],
-        loops=[call_runner.run, projector.run],
+        resources=[*resources, handler_consumer, projector_consumer, dead_letter, events_producer, *load_consumers],
+        loops=[call_runner.run, projector.run, *load_loops],
         grpc=GrpcApi(
             settings.grpc_listen,
             servicer,

@@ -42,5 +42,31 @@ class SmartChargingSettings(CommonSettings):
     transactions_timeout_s: float = Field(
         default=5.0, gt=0, description="Deadline of one ListTransactions call to the transactions service (seconds)."
     )
+    load_management: bool = Field(
+        default=True,
+        description="Run load management (docs/adr/0042): the observer of transaction events "
+        "(group smart_charging.load.observer) and the per-site recompute loop (group smart_charging.load).",
+    )
+    load_stack_level: int = Field(
+        default=1,
+        ge=0,
+        description="Stack level of load management's TxProfiles and TxDefaultProfiles (above the EV-needs "
+        "TxProfile at 0).",
+    )
+    load_min_raise_a: float = Field(
+        default=1.0, ge=0, description="A raise smaller than this (A) waits for a later recompute; lowers never wait."
+    )
+    load_headroom_a: float = Field(
+        default=2.0,
+        ge=0,
+        description="A car drawing less than its grant minus this (A) is capped at its draw plus this; the rest "
+        "goes to the others.",
+    )
+    load_answer_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a TxProfile push waits for the station's answer (seconds); no answer counts as "
+        "not installed (the raises of that recompute wait).",
+    )
     device_model_address: str = peer_address("device_model")
     transactions_address: str = peer_address("transactions")

@@ -140,8 +140,8 @@ SERVICES = {
     "smart-charging": Expected(
         lambda: build_smart_charging(SmartChargingSettings(instance_id="smart-charging-7")),
         "smart-charging",
-        ["CassandraSession", "Closing", "Closing", *KAFKA, "AIOKafkaProducer"],
-        ["CallRunner.run", "ProjectionRunner.run"],
+        ["CassandraSession", "Closing", "Closing", *KAFKA, "AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaConsumer"],
+        ["CallRunner.run", "ProjectionRunner.run", "ProjectionRunner.run", "ProjectionRunner.run"],
         "127.0.0.1:50056",
         "csms.smart_charging.v1.SmartChargingService",
         frozenset(

@@ -1,7 +1,9 @@
 """The one client of device-model's operator commands (`DeviceModelService.SendCommand`, docs/adr/0020) for
-services that hand commands over (security, firmware): recorded there and sent in the background (`wait =
-false`), at once or, with `queue_if_offline`, once the station is connected, until `expires_at`; a repeat with
-the same idempotency key gets the one command it made. Side effects: gRPC to device-model over one channel."""
+services that hand commands over (security, firmware, smart charging): recorded there and sent in the background
+(`wait = false`), at once or, with `queue_if_offline`, once the station is connected, until `expires_at`; a repeat
+with the same idempotency key gets the one command it made. With `wait_s` (load management's TxProfiles, whose
+lowers must be answered before any raise goes out; reservations) the call returns once the station answered or the
+command failed (no answer within `wait_s`), the finished record. Side effects: gRPC to device-model over one channel."""
 
 from __future__ import annotations
 
@@ -44,9 +46,11 @@ class StationCommands(Protocol):
         idempotency_key: str,
         queue_if_offline: bool,
         expires_at: datetime | None,
+        wait_s: float | None = None,
     ) -> device_model_pb2.Command:
         """The command device-model recorded for the station (a repeat with the same key: the same command, never
-        a second one). CommandRefused when it did not record it."""
+        a second one); with `wait_s`, once it is answered or failed (a repeat: once the first one is). CommandRefused
+        when it did not record it."""
 
 
 class StationCommandsClient:
@@ -67,7 +71,7 @@ class StationCommandsClient:
         wait_s: float | None = None,
     ) -> device_model_pb2.Command:
         """The command device-model recorded (its params carry the request_id it derived, if any); with `wait_s`,
-        once the station answered within that many seconds or the command failed (reservations, docs/adr/0043)."""
+        once the station answered it within that many seconds (ANSWERED) or it failed (FAILED)."""
         request = device_model_pb2.SendCommandRequest(
             station_id=station_id,
             command=command,

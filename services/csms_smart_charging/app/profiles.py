@@ -7,17 +7,20 @@ Exactly once: the params are claimed under the request key (the caller's, or a n
 sent, and device-model's idempotency key is derived from the request key, so a repeat of the request, after a
 crash between any two steps included, gets the one command already made and records the same event again, never
 a second SetChargingProfile. A repeat asking for something else under the key is `KeyConflict`. Load management
-installs its TxProfiles with `set_profile` (origin LOAD, a request key per allocation). Side effects: Cassandra,
-gRPC to device-model, Kafka."""
+installs its TxProfiles with `set_profile(wait=True)` (origin LOAD, a request key per allocation), which returns
+once the station answered: lowers must be accepted before any raise is sent (docs/adr/0042). Side effects:
+Cassandra, gRPC to device-model, Kafka."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
+from csms.device_model.v1 import device_model_pb2
 from csms.smart_charging.v1 import smart_charging_pb2
 from csms_kernel.infra.envelopes import to_datetime
 from csms_smart_charging.domain.events import IDEMPOTENCY_PREFIX, PROFILE_COMMANDS, requested
@@ -32,6 +35,30 @@ class KeyConflict(ValueError):
     """The request key was used for another request of the station; the message names it."""
 
 
+@dataclass(frozen=True, slots=True)
+class ProfileAnswer:
+    """A request and device-model's command for it: with `wait`, finished (answered or failed)."""
+
+    request: smart_charging_pb2.ProfileRequested
+    command: device_model_pb2.Command
+
+    @property
+    def answered(self) -> bool:
+        """The station answered (a CALLRESULT or a CALLERROR); else it failed or is not finished."""
+        return self.command.state == device_model_pb2.COMMAND_STATE_ANSWERED
+
+    @property
+    def accepted(self) -> bool:
+        """The station answered with status Accepted."""
+        if self.command.state != device_model_pb2.COMMAND_STATE_ANSWERED:
+            return False
+        try:
+            result = json.loads(self.command.result_json or "{}")
+        except ValueError:
+            return False
+        return isinstance(result, dict) and result.get("status") == "Accepted"
+
+
 class ProfileRequests:
     def __init__(
         self,
@@ -40,12 +67,14 @@ class ProfileRequests:
         events: SmartChargingEventPublisher,
         clock: Callable[[], datetime],
         command_expiry: timedelta,
+        answer_timeout_s: float,
     ) -> None:
         self._keys = keys
         self._commands = commands
         self._events = events
         self._clock = clock
         self._command_expiry = command_expiry
+        self._answer_timeout_s = answer_timeout_s
 
     async def request(
         self,
@@ -60,6 +89,30 @@ class ProfileRequests:
     ) -> smart_charging_pb2.ProfileRequested:
         """The request as recorded. Raises KeyConflict, CommandRefused (device-model's refusal: bad params, unknown
         or offline station, a version that cannot express it) or EventLogUnavailable."""
+        answer = await self._request(
+            station_id,
+            command,
+            params,
+            origin=origin,
+            queue_if_offline=queue_if_offline,
+            expires_at=expires_at,
+            request_key=request_key,
+            wait=False,
+        )
+        return answer.request
+
+    async def _request(
+        self,
+        station_id: str,
+        command: str,
+        params: Mapping[str, Any],
+        *,
+        origin: Origin,
+        queue_if_offline: bool,
+        expires_at: datetime | None,
+        request_key: str,
+        wait: bool,
+    ) -> ProfileAnswer:
         if command not in PROFILE_COMMANDS:
             raise ValueError(f"not a profile command: {command}")
         key = request_key or str(uuid.uuid4())
@@ -78,6 +131,7 @@ class ProfileRequests:
             idempotency_key=IDEMPOTENCY_PREFIX + key,
             queue_if_offline=queue_if_offline,
             expires_at=expires_at if queue_if_offline else None,
+            wait_s=self._answer_timeout_s if wait else None,
         )
         request = smart_charging_pb2.ProfileRequested(
             request_key=key,
@@ -89,13 +143,13 @@ class ProfileRequests:
         )
         at = to_datetime(recorded.created_at) if recorded.HasField("created_at") else self._clock()
         await self._events.publish([requested(station_id, request, at)])
-        return request
+        return ProfileAnswer(request, recorded)
 
     async def reinstall(
         self, station_id: str, profile: smart_charging_pb2.InstalledProfile, *, request_key: str
     ) -> smart_charging_pb2.ProfileRequested:
         """Sets an installed profile again (after a boot), queued if the station went offline meanwhile."""
-        return await self.set_profile(
+        answer = await self.set_profile(
             station_id,
             profile.evse_id,
             json.loads(profile.profile_json),
@@ -103,6 +157,7 @@ class ProfileRequests:
             origin=smart_charging_pb2.REQUEST_ORIGIN_REINSTALL,
             queue_if_offline=True,
         )
+        return answer.request
 
     async def set_profile(
         self,
@@ -113,14 +168,18 @@ class ProfileRequests:
         request_key: str,
         origin: Origin = smart_charging_pb2.REQUEST_ORIGIN_LOAD,
         queue_if_offline: bool = False,
-    ) -> smart_charging_pb2.ProfileRequested:
+        wait: bool = False,
+    ) -> ProfileAnswer:
         """Installs `profile` (set-charging-profile's neutral "profile") on the EVSE (0: the station) once per
-        `request_key` (e.g. `tx-profile:<site>:<allocation seq>:<station>:<evse>`)."""
-        return await self.request(
+        `request_key` (e.g. `tx-profile:<site>:<allocation seq>:<station>:<evse>`). With `wait`, returns once the
+        station answered (`accepted`) or the command failed; a repeat waits for the first command's outcome."""
+        return await self._request(
             station_id,
             "set-charging-profile",
             {"evse_id": evse_id, "profile": dict(profile)},
             origin=origin,
             queue_if_offline=queue_if_offline,
+            expires_at=None,
             request_key=request_key,
+            wait=wait,
         )

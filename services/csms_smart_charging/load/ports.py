@@ -1,6 +1,6 @@
 """Load management's ports: where sites are stored with the state the recompute loop needs after a restart (the
-recompute number and the limit each EVSE enforces). Protocols; the Cassandra adapter is
-load/adapters/sites.py, the fake `InMemorySiteRepository` in tests/kit/fakes/load.py."""
+recompute number, the limit each EVSE enforces, the session on each EVSE as the loop sees it). Protocols; the
+Cassandra adapter is load/adapters/sites.py, the fake `InMemorySiteRepository` in tests/kit/fakes/load.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Protocol
 
 from csms_kernel.ocpp.errors import RetryableError
 from csms_smart_charging.load.domain.config import SiteDefinition
-from csms_smart_charging.load.domain.site import EvseKey
+from csms_smart_charging.load.domain.site import Demand, EvseKey
 from csms_smart_charging.load.domain.state import SiteState
 
 
@@ -53,11 +53,18 @@ class SiteRepository(Protocol):
         """The id of the site the EVSE belongs to (None: none)."""
 
     async def load_state(self, site_id: str) -> SiteState | None:
-        """The site as the loop resumes it: every EVSE idle, the stored enforced limits and recompute number
-        (None: no such site)."""
+        """The site as the loop resumes it: the stored sessions (the other EVSEs idle), enforced limits and
+        recompute number (None: no such site)."""
 
     async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
         """Stores the limit the EVSE enforces (accepted by its station); None forgets it (the EVSE went idle)."""
 
     async def next_sequence(self, site_id: str) -> int:
         """Increments and returns the site's recompute number, stored before it returns."""
+
+    async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
+        """Stores the EVSE's session as the load loop sees it (active, phases, cap, start order; `transaction_id`
+        None: idle, forgotten), so `load_state` resumes it; an EVSE that leaves the site loses it."""
+
+    async def current_sequence(self, site_id: str) -> int:
+        """The site's latest recompute number (0: none yet)."""

@@ -25,18 +25,23 @@ class SentCommand:
     idempotency_key: str
     queue_if_offline: bool
     expires_at: datetime | None
+    wait_s: float | None = None
 
 
 @dataclass
 class RecordingCommands:
     """Device-model as seen through SendCommand: one command per (station, key), its params given the request
-    id `request_id` (as device-model derives one) when the command takes one; `refusal` refuses every command."""
+    id `request_id` (as device-model derives one) when the command takes one; `refusal` refuses every command.
+    A command sent with `wait_s` comes back answered: {"status": `statuses[station]`, default Accepted}, or FAILED
+    for a station in `unanswered`."""
 
     created_at: datetime
     request_id: int = 4242
     refusal: grpc.StatusCode | None = None
     sent: list[SentCommand] = field(default_factory=list)
     commands: dict[tuple[str, str], device_model_pb2.Command] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    unanswered: set[str] = field(default_factory=set)
 
     async def send(
         self,
@@ -47,13 +52,16 @@ class RecordingCommands:
         idempotency_key: str,
         queue_if_offline: bool,
         expires_at: datetime | None,
+        wait_s: float | None = None,
     ) -> device_model_pb2.Command:
         if self.refusal is not None:
             raise CommandRefused(f"device-model refused {command} for {station_id}: {self.refusal.name}", self.refusal)
         known = self.commands.get((station_id, idempotency_key))
         if known is not None:
             return known
-        self.sent.append(SentCommand(station_id, command, dict(params), idempotency_key, queue_if_offline, expires_at))
+        self.sent.append(
+            SentCommand(station_id, command, dict(params), idempotency_key, queue_if_offline, expires_at, wait_s)
+        )
         given = dict(params)
         if command != "get-diagnostics":
             given.setdefault("request_id", self.request_id)
@@ -64,6 +72,11 @@ class RecordingCommands:
             params_json=json.dumps(given),
             created_at=timestamp(self.created_at),
         )
+        if wait_s is not None and station_id in self.unanswered:
+            recorded.state, recorded.failure = device_model_pb2.COMMAND_STATE_FAILED, "timeout"
+        elif wait_s is not None:
+            recorded.state = device_model_pb2.COMMAND_STATE_ANSWERED
+            recorded.result_json = json.dumps({"status": self.statuses.get(station_id, "Accepted")})
         self.commands[(station_id, idempotency_key)] = recorded
         return recorded
 

@@ -1,42 +1,43 @@
-"""In-memory fakes of load management's ports: the sites (by id, and the site of each EVSE), the site repository
+"""In-memory fakes of load management's ports: the site repository
 (same contract as load/adapters/sites.py) and a pusher that records every profile and answers at once."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from csms_smart_charging.load.domain.config import SiteDefinition, check_site_id
-from csms_smart_charging.load.domain.site import BadSite, EvseKey
+from csms_smart_charging.load.domain.site import BadSite, Demand, EvseKey
 from csms_smart_charging.load.domain.sites import with_site_limit
 from csms_smart_charging.load.domain.state import SiteState
 from csms_smart_charging.load.ports import EvseTaken, InvalidPageToken, SitesUnavailable
 
 
-class InMemorySites:
-    def __init__(self, *states: SiteState) -> None:
-        self._states = {state.site.site_id: state for state in states}
-
-    def site_of(self, key: EvseKey) -> SiteState | None:
-        return next((state for state in self._states.values() if key in state.demands), None)
-
-    def get(self, site_id: str) -> SiteState | None:
-        return self._states.get(site_id)
-
-
 class RecordingPusher:
     """Accepts every profile after letting other tasks run; refuses those of the stations in `refuse`, raises for
-    those in `fail`."""
+    those in `fail`, leaves those in `silent` unanswered (outcome unknown)."""
 
-    def __init__(self, refuse: frozenset[str] = frozenset(), fail: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        refuse: frozenset[str] = frozenset(),
+        fail: frozenset[str] = frozenset(),
+        silent: frozenset[str] = frozenset(),
+    ) -> None:
         self.log: list[tuple[str, str, float]] = []
         self.keys: list[str] = []
         self.profiles: list[Mapping[str, Any]] = []
         self.refuse = refuse
         self.fail = fail
+        self.silent = silent
 
-    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+    async def push_default(
+        self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str
+    ) -> bool:
+        return await self.push(station_id, evse_id, profile, request_key=request_key)
+
+    async def push(self, station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool | None:
         limit = profile["schedules"][0]["periods"][0]["limit"]
         self.log.append(("sent", station_id, limit))
         self.keys.append(request_key)
@@ -44,6 +45,8 @@ class RecordingPusher:
         await asyncio.sleep(0)
         if station_id in self.fail:
             raise ConnectionError(f"device-model unreachable for {station_id}")
+        if station_id in self.silent:
+            return None
         self.log.append(("answered", station_id, limit))
         return station_id not in self.refuse
 
@@ -56,6 +59,8 @@ class InMemorySiteRepository:
         self.owners: dict[EvseKey, str] = {}
         self.installed: dict[str, dict[EvseKey, float]] = {}
         self.sequences: dict[str, int] = {}
+        self.sessions: dict[str, dict[EvseKey, tuple[Demand, str]]] = {}
+        self.lookups = 0
         self.unavailable = False
         for definition in definitions:
             self.sites[definition.site_id] = definition
@@ -76,6 +81,7 @@ class InMemorySiteRepository:
         for key in set(previous.evses if previous else ()) - set(definition.evses):
             del self.owners[key]
             self.installed.get(site_id, {}).pop(key, None)
+            self.sessions.get(site_id, {}).pop(key, None)
         self.owners.update(dict.fromkeys(definition.evses, site_id))
         self.sites[site_id] = definition
         return previous
@@ -102,6 +108,7 @@ class InMemorySiteRepository:
             for key in previous.evses:
                 del self.owners[key]
             self.installed.pop(site_id, None)
+            self.sessions.pop(site_id, None)
         return previous
 
     async def set_limit(self, site_id: str, limit: float) -> tuple[SiteDefinition, float] | None:
@@ -114,6 +121,7 @@ class InMemorySiteRepository:
 
     async def site_of(self, key: EvseKey) -> str | None:
         self._check()
+        self.lookups += 1
         return self.owners.get(key)
 
     async def load_state(self, site_id: str) -> SiteState | None:
@@ -124,7 +132,17 @@ class InMemorySiteRepository:
         state = definition.state()
         state.installed = dict(self.installed.get(site_id, {}))
         state.sequence = self.sequences.get(site_id, 0)
+        for key, (demand, transaction_id) in self.sessions.get(site_id, {}).items():
+            state.demands[key] = dataclasses.replace(demand)
+            state.transactions[key] = transaction_id
         return state
+
+    async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
+        self._check()
+        if transaction_id is None or not demand.active:
+            self.sessions.get(site_id, {}).pop(demand.key, None)
+        else:
+            self.sessions.setdefault(site_id, {})[demand.key] = (demand, transaction_id)
 
     async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
         self._check()
@@ -132,6 +150,10 @@ class InMemorySiteRepository:
             self.installed.get(site_id, {}).pop(key, None)
         else:
             self.installed.setdefault(site_id, {})[key] = limit_a
+
+    async def current_sequence(self, site_id: str) -> int:
+        self._check()
+        return self.sequences.get(site_id, 0)
 
     async def next_sequence(self, site_id: str) -> int:
         self._check()

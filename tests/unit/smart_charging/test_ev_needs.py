@@ -77,7 +77,9 @@ class Policy:
         self.view.add(*set_and_answer(1, 0, 0, profile(1, "ChargingStationMaxProfile", limit=20)))
         self.commands = RecordingCommands(NOW)
         self.events = PublishedEvents()
-        requests = ProfileRequests(InMemoryRequestKeys(), self.commands, self.events, lambda: NOW, timedelta(hours=1))
+        requests = ProfileRequests(
+            InMemoryRequestKeys(), self.commands, self.events, lambda: NOW, timedelta(hours=1), 30.0
+        )
         self.policy = AnswerEvNeeds(self.view, transactions or ActiveOn({(STATION, 1): "tx-1"}), requests)
 
 

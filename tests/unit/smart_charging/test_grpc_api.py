@@ -30,7 +30,7 @@ class Api:
         self.events = PublishedEvents()
         self.view = ListedEvents()
         self.requests = ProfileRequests(
-            InMemoryRequestKeys(), self.commands, self.events, lambda: NOW, timedelta(hours=1)
+            InMemoryRequestKeys(), self.commands, self.events, lambda: NOW, timedelta(hours=1), 30.0
         )
         self.sites = InMemorySiteRepository()
         self.servicer = SmartChargingServicer(

@@ -37,7 +37,9 @@ class Policy:
         )
         self.commands = RecordingCommands(NOW, refusal=refusal)
         self.events = PublishedEvents()
-        requests = ProfileRequests(InMemoryRequestKeys(), self.commands, self.events, lambda: NOW, timedelta(hours=1))
+        requests = ProfileRequests(
+            InMemoryRequestKeys(), self.commands, self.events, lambda: NOW, timedelta(hours=1), 30.0
+        )
         self.policy = ReinstallAfterBoot(self.view, requests)
 
 

@@ -1,6 +1,6 @@
 """Sites in Cassandra: the `SiteRepository` port (load/ports.py) over the tables `sites`, `site_evses`,
-`site_installed` and `site_sequences` of schema.cql. Prepared statements, run asynchronously; transient driver
-errors that outlived the retries become `SitesUnavailable`.
+`site_installed`, `site_sequences` and `site_sessions` of schema.cql. Prepared statements, run asynchronously;
+transient driver errors that outlived the retries become `SitesUnavailable`.
 
 An EVSE's membership is claimed with `INSERT ... IF NOT EXISTS` and freed with `DELETE ... IF site_id = ?`, so two
 sites put at once cannot both claim it; a claim left by a put that crashed before it stored its site (the owner
@@ -10,12 +10,13 @@ compare-and-set, so two instances never hand out the same number. Network I/O on
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from csms.smart_charging.v1 import smart_charging_pb2
 from csms_kernel.infra.cassandra import TRANSIENT_ERRORS, CassandraSession, Row
 from csms_smart_charging.load.domain.config import SiteDefinition, check_site_id
-from csms_smart_charging.load.domain.site import BadSite, EvseKey
+from csms_smart_charging.load.domain.site import BadSite, Demand, EvseKey
 from csms_smart_charging.load.domain.sites import definition_of, site_message, with_site_limit
 from csms_smart_charging.load.domain.state import SiteState
 from csms_smart_charging.load.ports import EvseTaken, InvalidPageToken, SitesUnavailable
@@ -39,6 +40,13 @@ _INSTALLED = "SELECT station_id, evse_id, limit_a FROM {ks}.site_installed WHERE
 _SAVE_INSTALLED = "INSERT INTO {ks}.site_installed (site_id, station_id, evse_id, limit_a) VALUES (?, ?, ?, ?)"
 _FORGET_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ? AND station_id = ? AND evse_id = ?"
 _FORGET_SITE_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ?"
+_SESSIONS = "SELECT station_id, evse_id, transaction_id, phases, cap_a, since FROM {ks}.site_sessions WHERE site_id = ?"
+_SAVE_SESSION = (
+    "INSERT INTO {ks}.site_sessions (site_id, station_id, evse_id, transaction_id, phases, cap_a, since) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_FORGET_SESSION = "DELETE FROM {ks}.site_sessions WHERE site_id = ? AND station_id = ? AND evse_id = ?"
+_FORGET_SITE_SESSIONS = "DELETE FROM {ks}.site_sessions WHERE site_id = ?"
 _SEQUENCE = "SELECT sequence FROM {ks}.site_sequences WHERE site_id = ?"
 _FIRST_SEQUENCE = "INSERT INTO {ks}.site_sequences (site_id, sequence) VALUES (?, ?) IF NOT EXISTS"
 _NEXT_SEQUENCE = "UPDATE {ks}.site_sequences SET sequence = ? WHERE site_id = ? IF sequence = ?"
@@ -93,6 +101,7 @@ class CassandraSiteRepository:
         for key in kept - set(definition.evses):
             await self._free(key, site_id)
             await self._run(_FORGET_INSTALLED, (site_id, key.station_id, key.evse_id))
+            await self._run(_FORGET_SESSION, (site_id, key.station_id, key.evse_id))
         return previous
 
     async def _claim(self, key: EvseKey, site_id: str) -> str | None:
@@ -123,6 +132,7 @@ class CassandraSiteRepository:
             return None
         await self._run(_DELETE, (site_id,))
         await self._run(_FORGET_SITE_INSTALLED, (site_id,))
+        await self._run(_FORGET_SITE_SESSIONS, (site_id,))
         for key in previous.evses:
             await self._free(key, site_id)
         return previous
@@ -150,6 +160,14 @@ class CassandraSiteRepository:
             key = EvseKey(row["station_id"], row["evse_id"])
             if key in definition.evses:
                 state.installed[key] = float(row["limit_a"])
+        for row in await self._run(_SESSIONS, (site_id,)):
+            key = EvseKey(row["station_id"], row["evse_id"])
+            if key in definition.evses and row["transaction_id"] is not None:
+                cap = None if row["cap_a"] is None else float(row["cap_a"])
+                state.demands[key] = dataclasses.replace(
+                    definition.evses[key], active=True, phases=row["phases"], cap_a=cap, since=float(row["since"])
+                )
+                state.transactions[key] = str(row["transaction_id"])
         rows = await self._run(_SEQUENCE, (site_id,))
         state.sequence = int(rows[0]["sequence"]) if rows else 0
         return state
@@ -159,6 +177,18 @@ class CassandraSiteRepository:
             await self._run(_FORGET_INSTALLED, (site_id, key.station_id, key.evse_id))
         else:
             await self._run(_SAVE_INSTALLED, (site_id, key.station_id, key.evse_id, limit_a))
+
+    async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
+        key = demand.key
+        if transaction_id is None or not demand.active:
+            await self._run(_FORGET_SESSION, (site_id, key.station_id, key.evse_id))
+            return
+        params = (site_id, key.station_id, key.evse_id, transaction_id, demand.phases, demand.cap_a, demand.since)
+        await self._run(_SAVE_SESSION, params)
+
+    async def current_sequence(self, site_id: str) -> int:
+        rows = await self._run(_SEQUENCE, (site_id,))
+        return int(rows[0]["sequence"]) if rows else 0
 
     async def next_sequence(self, site_id: str) -> int:
         while True:

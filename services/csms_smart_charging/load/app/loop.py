@@ -1,18 +1,18 @@
-"""The recompute loop's use cases: a transaction event (session started, ended, draw or phase count changed) or
-a new site limit (an operator's or a grid operator's signal) updates the site it concerns and, when the
-allocation may change, recomputes and pushes it. One recompute at a time per site (a lock per site), so the
-lowers of one allocation are never overtaken by the raises of another. Side effects: the LoadManager's."""
+"""The recompute loop's use cases on a site's state: a transaction event (session started, ended, draw or phase
+count changed) of one of its EVSEs, a new site limit (an operator's or a grid operator's signal), or a changed
+definition updates the site and, when the allocation may change, recomputes and pushes it. One recompute at a
+time per site (a lock per site), so the lowers of one allocation are never overtaken by the raises of another.
+Side effects: the LoadManager's."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from typing import Protocol
 
 from csms.transactions.v1 import transactions_pb2
 from csms_smart_charging.load.app.manager import LoadManager, Recomputed, with_demand, with_limit
-from csms_smart_charging.load.domain.sessions import Change, apply, calls_for_recompute, observe
-from csms_smart_charging.load.domain.site import BadSite, EvseKey
+from csms_smart_charging.load.domain.sessions import Change, apply, calls_for_recompute, observe, on_evse
+from csms_smart_charging.load.domain.site import BadSite
 from csms_smart_charging.load.domain.state import SiteState
 
 
@@ -20,29 +20,19 @@ class UnknownSite(LookupError):
     """No site of that id."""
 
 
-class Sites(Protocol):
-    def site_of(self, key: EvseKey) -> SiteState | None:
-        """The state of the site the EVSE belongs to; None when it is on no site."""
-
-    def get(self, site_id: str) -> SiteState | None: ...
-
-
 class LoadLoop:
-    def __init__(self, sites: Sites, manager: LoadManager, headroom_a: float) -> None:
-        self._sites = sites
+    def __init__(self, manager: LoadManager, headroom_a: float) -> None:
         self._manager = manager
         self._headroom_a = headroom_a
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def on_event(self, event: transactions_pb2.TransactionEvent) -> Recomputed | None:
-        """The recompute the event led to, if any."""
+    async def on_site_event(self, state: SiteState, event: transactions_pb2.TransactionEvent) -> Recomputed | None:
+        """The recompute an event of one of the site's EVSEs led to, if any (an EVSE not on it: none)."""
         observation = observe(event)
         if observation is None:
             return None
-        state = self._sites.site_of(observation.key)
-        if state is None:
-            return None
         async with self._locks[state.site.site_id]:
+            observation = on_evse(observation, state.transactions)
             before = state.demands.get(observation.key)
             if before is None:
                 return None
@@ -57,14 +47,16 @@ class LoadLoop:
             with_demand(state, after, transaction)
             return await self._manager.recompute(state)
 
-    async def set_limit(self, site_id: str, limit: float) -> Recomputed:
-        """Raises UnknownSite, or BadSite for a limit that is not a finite number >= 0."""
-        state = self._sites.get(site_id)
-        if state is None:
-            raise UnknownSite(f"no site {site_id!r}")
-        async with self._locks[site_id]:
+    async def set_limit(self, state: SiteState, limit: float) -> Recomputed:
+        """Raises BadSite for a limit that is not a finite number >= 0."""
+        async with self._locks[state.site.site_id]:
             try:
                 with_limit(state, limit)
             except BadSite as error:
-                raise BadSite(f"site {site_id}: {error}") from error
+                raise BadSite(f"site {state.site.site_id}: {error}") from error
+            return await self._manager.recompute(state)
+
+    async def recompute(self, state: SiteState) -> Recomputed:
+        """Recomputes the site as it is (its definition or limit changed)."""
+        async with self._locks[state.site.site_id]:
             return await self._manager.recompute(state)

@@ -5,7 +5,7 @@ calls for a recompute (a start, an end, a change of phase count, or a draw clear
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -44,6 +44,17 @@ def observe(event: transactions_pb2.TransactionEvent) -> Observation | None:
     if change is Change.METERED and drawn is None:
         return None
     return Observation(key, change, event.transaction_id, drawn, phases)
+
+
+def on_evse(observation: Observation, transactions: Mapping[EvseKey, str]) -> Observation:
+    """The observation on the EVSE of its transaction when the event named none (EVSE 0: a 1.6 StopTransaction
+    has no connector, a 2.x TransactionEvent may omit its evse after Started); unchanged otherwise."""
+    if observation.key.evse_id != 0 or not observation.transaction_id:
+        return observation
+    for key, transaction_id in transactions.items():
+        if key.station_id == observation.key.station_id and transaction_id == observation.transaction_id:
+            return dataclasses.replace(observation, key=key)
+    return observation
 
 
 def _draw(samples: Iterable[transactions_pb2.SampledValue]) -> tuple[float | None, int | None]:

@@ -17,7 +17,7 @@ from csms_smart_charging.load.domain.config import SiteDefinition, minimum_sum
 from csms_smart_charging.load.domain.site import BadSite, Demand, EvseKey, Site, Unit
 from csms_smart_charging.load.domain.state import SiteState
 
-SITE_EVENTS = frozenset({"site_defined", "site_limit_changed", "site_deleted"})
+SITE_EVENTS = frozenset({"site_defined", "site_limit_changed", "site_deleted", "site_observed"})
 """The SmartChargingEvent cases keyed by site (the others are keyed by station)."""
 
 

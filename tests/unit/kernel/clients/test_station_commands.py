@@ -96,3 +96,14 @@ async def test_a_refusal_keeps_its_status(
         await client.send("CS-1", "reset", {}, idempotency_key="k", queue_if_offline=False, expires_at=None)
     assert (refused.value.code, refused.value.retryable) == (code, retryable)
     assert str(refused.value) == f"device-model refused reset for CS-1: {code.name} no such station"
+
+
+async def test_wait_asks_device_model_to_answer_after_the_station(
+    device_model: tuple[DeviceModel, StationCommandsClient],
+) -> None:
+    servicer, client = device_model
+    await client.send("CS-1", "set-charging-profile", {}, idempotency_key="k", queue_if_offline=False, expires_at=None)
+    await client.send(
+        "CS-1", "set-charging-profile", {}, idempotency_key="k2", queue_if_offline=False, expires_at=None, wait_s=12.5
+    )
+    assert [(r.wait, r.timeout_ms) for r in servicer.received] == [(False, 0), (True, 12_500)]

@@ -3,12 +3,15 @@ stations accepted recorded, and a refused lower holding the raises back."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from csms_smart_charging.load.app.manager import LoadManager, with_demand, with_limit
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
 from csms_smart_charging.load.domain.state import SiteState
-from kit.fakes.load import RecordingPusher
+from kit.fakes.load import InMemorySiteRepository, RecordingPusher
 
 
 def charging(station_id: str, since: float) -> Demand:
@@ -90,3 +93,37 @@ async def test_a_repeated_recompute_with_nothing_changed_sends_nothing() -> None
     sent = len(pusher.keys)
     again = await manager.recompute(state)
     assert again.complete and not again.plan and len(pusher.keys) == sent
+
+
+async def test_a_raise_left_unanswered_counts_at_its_higher_limit() -> None:
+    pusher = RecordingPusher(silent=frozenset({"B"}))
+    manager = LoadManager(pusher, stack_level=5, min_raise_a=0.0)
+    state = SiteState(Site("S", 32.0), installed={EvseKey("A", 1): 16.0, EvseKey("B", 1): 16.0})
+    with_demand(state, charging("A", 1.0), "tx-a")
+    with_demand(state, charging("B", 2.0), "tx-b")
+    with_demand(state, Demand(EvseKey("A", 1), active=False), None)
+    result = await manager.recompute(state)
+    assert not result.complete
+    assert state.installed == {EvseKey("B", 1): 32.0}
+    pusher.silent = frozenset({"A"})
+    with_demand(state, charging("A", 3.0), "tx-a2")
+    await manager.recompute(state)
+    assert state.installed == {EvseKey("A", 1): 16.0, EvseKey("B", 1): 16.0}
+
+
+async def test_a_recompute_overtaken_by_a_newer_one_sends_no_raise() -> None:
+    repository = InMemorySiteRepository()
+    pusher = RecordingPusher()
+    manager = LoadManager(pusher, stack_level=5, min_raise_a=0.0, journal=repository)
+    state = SiteState(Site("S", 32.0), installed={EvseKey("A", 1): 32.0})
+    with_demand(state, charging("A", 1.0), "tx-a")
+    with_demand(state, charging("B", 2.0), "tx-b")
+
+    async def overtaking(station_id: str, evse_id: int, profile: Mapping[str, Any], *, request_key: str) -> bool:
+        await repository.next_sequence("S")  # another instance's recompute of the site starts meanwhile
+        return True
+
+    pusher.push = overtaking  # type: ignore[method-assign]
+    result = await manager.recompute(state)
+    assert not result.complete
+    assert state.installed == {EvseKey("A", 1): 16.0}

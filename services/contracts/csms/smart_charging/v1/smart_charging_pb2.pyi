@@ -8,6 +8,7 @@ EV charging needs and schedules, installed profiles). docs/adr/0041.
 
 from collections import abc as _abc
 from csms.envelope.v1 import envelope_pb2 as _envelope_pb2
+from csms.transactions.v1 import transactions_pb2 as _transactions_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -210,6 +211,7 @@ class SmartChargingEvent(_message.Message):
     SITE_DEFINED_FIELD_NUMBER: _builtins.int
     SITE_LIMIT_CHANGED_FIELD_NUMBER: _builtins.int
     SITE_DELETED_FIELD_NUMBER: _builtins.int
+    SITE_OBSERVED_FIELD_NUMBER: _builtins.int
     event_id: _builtins.str
     """Unique; the idempotency key of the event (derived from the request key or the CALL)."""
     station_id: _builtins.str
@@ -233,6 +235,8 @@ class SmartChargingEvent(_message.Message):
     def site_limit_changed(self) -> Global___SiteLimitChanged: ...
     @_builtins.property
     def site_deleted(self) -> Global___SiteDeleted: ...
+    @_builtins.property
+    def site_observed(self) -> Global___SiteObserved: ...
     def __init__(
         self,
         *,
@@ -247,12 +251,13 @@ class SmartChargingEvent(_message.Message):
         site_defined: Global___SiteDefined | None = ...,
         site_limit_changed: Global___SiteLimitChanged | None = ...,
         site_deleted: Global___SiteDeleted | None = ...,
+        site_observed: Global___SiteObserved | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_defined", b"site_defined", "site_deleted", b"site_deleted", "site_limit_changed", b"site_limit_changed"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_defined", b"site_defined", "site_deleted", b"site_deleted", "site_limit_changed", b"site_limit_changed", "site_observed", b"site_observed"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "event_id", b"event_id", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_defined", b"site_defined", "site_deleted", b"site_deleted", "site_id", b"site_id", "site_limit_changed", b"site_limit_changed", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["boot_seen", b"boot_seen", "command_outcome", b"command_outcome", "event", b"event", "event_id", b"event_id", "recorded_at", b"recorded_at", "reported", b"reported", "requested", b"requested", "site_defined", b"site_defined", "site_deleted", b"site_deleted", "site_id", b"site_id", "site_limit_changed", b"site_limit_changed", "site_observed", b"site_observed", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["requested", "reported", "command_outcome", "boot_seen", "site_defined", "site_limit_changed", "site_deleted"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["requested", "reported", "command_outcome", "boot_seen", "site_defined", "site_limit_changed", "site_deleted", "site_observed"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 
@@ -716,6 +721,31 @@ class SiteAllocation(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___SiteAllocation: _TypeAlias = SiteAllocation  # noqa: Y015
+
+@_typing.final
+class SiteObserved(_message.Message):
+    """Load management (docs/adr/0042): a transaction event of an EVSE on a site, published again under the site's id
+    (the record key and site_id) by the observer (group smart_charging.load.observer), so the one instance that
+    holds the site's partition runs its recomputes (group smart_charging.load). station_id is the EVSE's station.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TRANSACTION_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def transaction(self) -> _transactions_pb2.TransactionEvent: ...
+    def __init__(
+        self,
+        *,
+        transaction: _transactions_pb2.TransactionEvent | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["transaction", b"transaction"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["transaction", b"transaction"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SiteObserved: _TypeAlias = SiteObserved  # noqa: Y015
 
 @_typing.final
 class ProfileCommandRequest(_message.Message):
