@@ -111,6 +111,11 @@ def build(
         settings, instance, PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
     )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
+    if directory is None:
+        directory = stations_client = DeviceModelStations(
+            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
+        )
+        resources.append(Closing(stations_client.close))
     requests = FirmwareRequests(
         keys or CassandraRequestKeys(session, KEYSPACE),
         commands,
@@ -118,17 +123,13 @@ def build(
         clock,
         timedelta(seconds=settings.command_expiry_s),
         images or artifacts.artifacts,
+        directory,
     )
     history = history or CassandraFirmwareHistory(session)
     campaigns_projector, campaigns_consumer = kafka_projection_runner(
         settings, instance, CAMPAIGNS_PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
     )
     campaign_log = campaigns or KafkaCampaignLog(events_producer, session)
-    if directory is None:
-        directory = stations_client = DeviceModelStations(
-            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
-        )
-        resources.append(Closing(stations_client.close))
     driver = CampaignDriver(
         campaign_log,
         leases or CassandraCampaignLeases(session),

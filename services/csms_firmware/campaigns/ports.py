@@ -50,3 +50,6 @@ class StationUpdates(Protocol):
 class StationDirectory(Protocol):
     async def stations(self) -> list[device_model_pb2.Station]:
         """Every station device-model knows (vendor, model and firmware version of its last boot)."""
+
+    async def station(self, station_id: str) -> device_model_pb2.Station | None:
+        """One station as device-model knows it; None when it has never booted."""

@@ -55,3 +55,6 @@ class ListedStations:
 
     async def stations(self) -> list[device_model_pb2.Station]:
         return list(self.known)
+
+    async def station(self, station_id: str) -> device_model_pb2.Station | None:
+        return next((s for s in self.known if s.station_id == station_id), None)

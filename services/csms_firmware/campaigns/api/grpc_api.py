@@ -68,7 +68,7 @@ class CampaignRpcs:
                     model=request.model,
                     current_version=request.current_version,
                 ),
-                Target(request.target.version, request.target.image_id, request.target.location),
+                Target(request.target.version, request.target.image_id, request.target.location, request.target.force),
                 settings_of(request.settings),
                 request.name,
             )

@@ -32,7 +32,7 @@ from csms_kernel.clients.station_commands import CommandRefused
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.firmware_artifacts import Clock, build_artifacts_kit
 from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
-from kit.fakes.firmware_campaigns import ClockedLeases, ListedCampaignLog
+from kit.fakes.firmware_campaigns import ClockedLeases, ListedCampaignLog, ListedStations
 
 T0 = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
 
@@ -41,7 +41,12 @@ class World:
     """Device-model, the firmware requests and history, and the stations' behaviour, on one clock."""
 
     def __init__(
-        self, stations: int, failing: frozenset[str] = frozenset(), target: Target | None = None, **settings: object
+        self,
+        stations: int,
+        failing: frozenset[str] = frozenset(),
+        target: Target | None = None,
+        models: dict[str, str] | None = None,
+        **settings: object,
     ) -> None:
         self.now = T0
         self.commands = RecordingCommands(created_at=T0)
@@ -52,6 +57,15 @@ class World:
         self.failing = failing
         self.offline: set[str] = set()
         self.kit = build_artifacts_kit(LocalDirectoryStore(Path("/nonexistent")), clock=Clock(T0))
+        # Every station booted as an ACME AC-22 but the ones in `models` (station -> model).
+        self.stations = ListedStations(
+            [
+                device_model_pb2.Station(
+                    station_id=f"S{i:03}", vendor="ACME", model=(models or {}).get(f"S{i:03}", "AC-22")
+                )
+                for i in range(stations)
+            ]
+        )
         requests = FirmwareRequests(
             InMemoryRequestKeys(),
             self.commands,
@@ -59,6 +73,7 @@ class World:
             lambda: self.now,
             timedelta(hours=1),
             self.kit.artifacts,
+            self.stations,
         )
         self.updates = RequestStationUpdates(requests, lambda: self.now)
         spec = Spec(
@@ -219,3 +234,61 @@ async def test_an_unknown_image_fails_the_canary_and_halts_the_campaign() -> Non
     assert campaign is not None and campaign.status == Status.HALTED
     assert "missing" in campaign.stations["S000"].reason
     assert world.commands.sent == []
+
+
+def acme_image(models: tuple[str, ...] = ("AC-22",)) -> FirmwareImage:
+    return FirmwareImage(
+        image_id="img-1",
+        version="2.0",
+        vendor="ACME",
+        models=models,
+        filename="fw.bin",
+        content_key="images/img-1/fw.bin",
+        sha256="ab" * 32,
+        size=10,
+        uploaded_at=T0,
+    )
+
+
+async def test_a_station_of_another_model_fails_for_good_with_the_reason_and_gets_nothing() -> None:
+    world = World(
+        4,
+        target=Target("2.0", image_id="img-1"),
+        models={"S002": "DC-50"},
+        canary_size=1,
+        wave_size=3,
+        failure_threshold=0.5,
+    )
+    await world.kit.images.add(acme_image())
+    driver = world.driver("firmware-1")
+    await world.run(driver, 12)
+    campaign = driver.driven("c1")
+    assert campaign is not None and campaign.status == Status.COMPLETED
+    assert campaign.stations["S002"].state == StationState.FAILED
+    assert campaign.stations["S002"].attempts == 1
+    assert "'DC-50'" in campaign.stations["S002"].reason and "'AC-22'" in campaign.stations["S002"].reason
+    assert sorted(s.station_id for s in world.commands.sent) == ["S000", "S001", "S003"]
+
+
+async def test_a_forced_target_goes_to_every_model() -> None:
+    world = World(
+        3, target=Target("2.0", image_id="img-1", force=True), models={"S001": "DC-50"}, canary_size=1, wave_size=2
+    )
+    await world.kit.images.add(acme_image())
+    driver = world.driver("firmware-1")
+    await world.run(driver, 12)
+    campaign = driver.driven("c1")
+    assert campaign is not None and campaign.status == Status.COMPLETED
+    assert sorted(s.station_id for s in world.commands.sent) == ["S000", "S001", "S002"]
+
+
+async def test_a_station_that_never_booted_waits_as_offline_instead_of_failing() -> None:
+    world = World(2, target=Target("2.0", image_id="img-1"), canary_size=1, wave_size=1)
+    world.stations.known = [s for s in world.stations.known if s.station_id != "S001"]
+    await world.kit.images.add(acme_image())
+    driver = world.driver("firmware-1")
+    await world.run(driver, 8)
+    campaign = driver.driven("c1")
+    assert campaign is not None
+    assert campaign.stations["S001"].state == StationState.OFFLINE
+    assert [s.station_id for s in world.commands.sent] == ["S000"]
