@@ -48,6 +48,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("--location", default="", help="URL stations download the image from")
     create.add_argument("--image", default="", dest="image_id", help="an uploaded image id (instead of --location)")
     create.add_argument("--version", default="", help="the version a successful station boots with")
+    create.add_argument(
+        "--force", action="store_true", help="send the --image to every target whatever its vendor/model"
+    )
     create.add_argument("--name", default="")
     create.add_argument("--id", default="", dest="campaign_id", help="your campaign id (a repeat returns it)")
     _settings_arguments(create)
@@ -58,6 +61,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     show = actions.add_parser("show", help="a campaign and its stations")
     show.add_argument("campaign_id", metavar="CAMPAIGN")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--page-size", type=int, default=0, help="stations per page (default 1000, at most 5000)")
+    show.add_argument("--page-token", default="", help="the next page (printed after a page that is not the last)")
     show.set_defaults(handler=show_campaign, uses_client=True)
     watch = actions.add_parser("watch", help="live progress until the campaign completes, halts or is aborted")
     watch.add_argument("campaign_id", metavar="CAMPAIGN")
@@ -108,7 +113,9 @@ def create_campaign(args: argparse.Namespace, client: CsmsClient) -> int:
         vendor=args.vendor,
         model=args.model,
         current_version=args.current_version,
-        target=fw.CampaignTarget(version=args.version, image_id=args.image_id, location=args.location),
+        target=fw.CampaignTarget(
+            version=args.version, image_id=args.image_id, location=args.location, force=args.force
+        ),
     )
     try:
         _apply_settings(args, request.settings)
@@ -146,14 +153,15 @@ def list_campaigns(args: argparse.Namespace, client: CsmsClient) -> int:
 
 
 def show_campaign(args: argparse.Namespace, client: CsmsClient) -> int:
-    found = client.get_campaign(args.campaign_id)
+    found = client.get_campaign(args.campaign_id, args.page_size, args.page_token)
 
     def text() -> str:
         rows = [
             [s.station_id, s.state, str(s.attempts), str(s.wave) if s.wave >= 0 else render.MISSING, s.reason or ""]
             for s in found.stations
         ]
-        return _summary(found) + render.table(("STATION", "STATE", "ATTEMPTS", "WAVE", "REASON"), rows)
+        more = f"\nmore: --page-token {found.next_page_token}\n" if found.next_page_token else ""
+        return _summary(found) + render.table(("STATION", "STATE", "ATTEMPTS", "WAVE", "REASON"), rows) + more
 
     return render.output(args.json, _as_dict(found), text)
 
@@ -185,7 +193,7 @@ def watch_campaign(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    view = client.get_campaign(args.campaign_id)
+    view = client.get_campaign(args.campaign_id, _COUNTS_ONLY)
     progress = Progress(clock(), sum(view.counts.get(state, 0) for state in _SETTLED))
     end = "\n" if not sys.stdout.isatty() else "\r"
     while True:
@@ -196,7 +204,11 @@ def watch_campaign(
             print(f"campaign {view.campaign_id} {view.status}")
             return exit_codes.OK if view.status == "completed" else exit_codes.FAILED
         sleep(args.interval)
-        view = client.get_campaign(args.campaign_id)
+        view = client.get_campaign(args.campaign_id, _COUNTS_ONLY)
+
+
+_COUNTS_ONLY = 1
+"""`watch` reads the counts; one station per page is the least GetCampaign sends."""
 
 
 def _counts(view: fw.CampaignView) -> str:

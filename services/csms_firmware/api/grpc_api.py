@@ -1,7 +1,7 @@
-"""The FirmwareService gRPC servicer: firmware and log requests (handed to app/requests.py) and each station's
-history (read model folded by domain/history.py); the campaign rpcs are campaigns/api/grpc_api.py's. An update
-names a location or an uploaded image (`image_id`; NOT_FOUND when there is none; FAILED_PRECONDITION when it is
-for another vendor/model than the station's last boot, or the station never booted, unless `force`). A station id or params that
+"""The FirmwareService gRPC servicer: firmware and log requests (handed to app/requests.py) and each station's history
+(read model folded by domain/history.py); the campaign rpcs are campaigns/api/grpc_api.py's. An update names a
+location or an uploaded image (`image_id`; NOT_FOUND when there is none; FAILED_PRECONDITION when it is for another
+vendor/model than the station's last boot, or the station never booted, unless `force`). A station id or params that
 cannot make a command is INVALID_ARGUMENT; device-model's refusal keeps its status (NOT_FOUND: unknown station,
 FAILED_PRECONDITION: offline without queue_if_offline, UNAVAILABLE: device-model unreachable); a request key used
 for another request is ALREADY_EXISTS; Kafka unreachable is UNAVAILABLE."""

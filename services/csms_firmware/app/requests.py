@@ -1,16 +1,15 @@
-"""Firmware and log requests: the request key claimed with its params, the command handed to device-model
-(recorded there and sent now, or when the station connects with `queue_if_offline`), then the request recorded
-on csms.firmware.events.v1.
-
-Exactly once: the params are claimed under the request key (the caller's, or a new one) before anything is
-sent, and device-model's idempotency key is derived from the request key, so a repeat of the request, after a
-crash between any two steps included, sends the same params, gets the one command already made and records the
-same event (same id, and the command's creation time) again, never a second UpdateFirmware. A repeat asking for
-something else under the key is `KeyConflict`. An update of an uploaded image (`update_from_image`) sends the
-image's signed download URL for the station (its SHA-256 in the fragment, which never reaches the server), and
-the image's signature and signing certificate; the image id is claimed with the params, and a repeat sends the
-first claim's URL although a new one would differ. An image goes only to a station whose last boot reported the
-image's vendor (and one of its models, when it names any), unless forced (`domain/compatibility.py`). Side effects: Cassandra, gRPC to device-model, Kafka."""
+"""Firmware and log requests: the request key claimed with its params, the command handed to device-model (recorded
+there and sent now, or when the station connects with `queue_if_offline`), then the request recorded on
+csms.firmware.events.v1. Exactly once: the params are claimed under the request key (the caller's, or a new one)
+before anything is sent, and device-model's idempotency key is derived from the request key, so a repeat of the
+request, after a crash between any two steps included, sends the same params, gets the one command already made and
+records the same event (same id, and the command's creation time) again, never a second UpdateFirmware. A repeat
+asking for something else under the key is `KeyConflict`. An update of an uploaded image (`update_from_image`) sends
+the image's signed download URL for the station (its SHA-256 in the fragment, which never reaches the server), and
+the image's signature and signing certificate; the image id is claimed with the params, and a repeat sends the first
+claim's URL although a new one would differ. An image goes only to a station whose last boot reported the image's
+vendor (and one of its models, when it names any), unless forced (`domain/compatibility.py`). Side effects:
+Cassandra, gRPC to device-model, Kafka."""
 
 from __future__ import annotations
 

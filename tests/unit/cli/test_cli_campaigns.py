@@ -41,7 +41,7 @@ class FakeClient:
     def list_campaigns(self) -> list[fw.CampaignView]:
         return [campaign(succeeded=2)]
 
-    def get_campaign(self, campaign_id: str) -> fw.CampaignView:
+    def get_campaign(self, campaign_id: str, page_size: int = 0, page_token: str = "") -> fw.CampaignView:
         self.calls.append(("get", campaign_id))
         return self.views.pop(0) if len(self.views) > 1 else self.views[0]
 

@@ -1,9 +1,10 @@
-"""The `StationUpdates` port on the firmware service's own requests (app/requests.py): one campaign attempt is
-one firmware update request (from the uploaded image, `update_from_image`, or the location) keyed by its attempt
-key, so the request key claim and device-model's idempotency key make a repeat the same command (for an image,
-the same command although a new signed URL would differ). A station offline or not booted yet (device-model:
+"""The `StationUpdates` port on the firmware service's own requests (app/requests.py): one campaign attempt is one
+firmware update request (from the uploaded image, `update_from_image`, or the location) keyed by its attempt key, so
+the request key claim and device-model's idempotency key make a repeat the same command (for an image, the same
+command although a new signed URL would differ). A station offline or not booted yet (device-model:
 FAILED_PRECONDITION, NOT_FOUND; for an image, no vendor/model known yet) is `StationOffline`; other final refusals
-(an unknown image, an image for another vendor/model unless the target forces it) `AttemptRefused`. Side effects: those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
+(an unknown image, an image for another vendor/model unless the target forces it) `AttemptRefused`. Side effects:
+those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
 
 from __future__ import annotations
 
