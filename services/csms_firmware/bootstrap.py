@@ -28,6 +28,7 @@ from csms_firmware.campaigns.adapters.station_updates import RequestStationUpdat
 from csms_firmware.campaigns.app.driver import CampaignDriver
 from csms_firmware.campaigns.ports import CampaignLeases, CampaignLog, StationDirectory
 from csms_firmware.campaigns.projections.campaigns import PROJECTION as CAMPAIGNS_PROJECTION
+from csms_firmware.campaigns.projections.campaigns import CampaignFolds
 from csms_firmware.domain.events import TOPIC
 from csms_firmware.ocpp.context import FirmwareContext
 from csms_firmware.ocpp.routing import TABLES
@@ -126,10 +127,15 @@ def build(
         directory,
     )
     history = history or CassandraFirmwareHistory(session)
-    campaigns_projector, campaigns_consumer = kafka_projection_runner(
-        settings, instance, CAMPAIGNS_PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
-    )
     campaign_log = campaigns or KafkaCampaignLog(events_producer, session)
+    campaigns_projector, campaigns_consumer = kafka_projection_runner(
+        settings,
+        instance,
+        CAMPAIGNS_PROJECTION,
+        session=session,
+        state=CampaignFolds(campaign_log),
+        dead_letter=dead_letter,
+    )
     driver = CampaignDriver(
         campaign_log,
         leases or CassandraCampaignLeases(session),
