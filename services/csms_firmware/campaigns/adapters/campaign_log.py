@@ -26,7 +26,7 @@ _HEADERS = [("event_type", firmware_pb2.CampaignEvent.DESCRIPTOR.full_name.encod
 _ALL = "SELECT event FROM {ks}.campaign_events WHERE campaign_id = ?"
 _SINCE = "SELECT event FROM {ks}.campaign_events WHERE campaign_id = ? AND recorded_at >= ?"
 _LIST = "SELECT campaign_id, over FROM {ks}.campaigns WHERE bucket = ?"
-_SUMMARY = "SELECT events, view FROM {ks}.campaign_summaries WHERE campaign_id = ?"
+_SUMMARY = "SELECT events, summary FROM {ks}.campaign_summaries WHERE campaign_id = ?"
 _STATIONS = (
     "SELECT station_id, state, attempts, wave, reason, version FROM {ks}.campaign_stations "
     "WHERE campaign_id = ? AND station_id > ? LIMIT ?"
@@ -78,7 +78,7 @@ class CassandraCampaignReadModel:
 
     async def summary(self, campaign_id: str) -> firmware_pb2.CampaignView | None:
         row = await self._summary_row(campaign_id)
-        return None if row is None else firmware_pb2.CampaignView.FromString(row["view"])  # type: ignore[arg-type]
+        return None if row is None else firmware_pb2.CampaignView.FromString(row["summary"])  # type: ignore[arg-type]
 
     async def summaries(self) -> list[firmware_pb2.CampaignView]:
         found = await asyncio.gather(*(self.summary(campaign_id) for campaign_id, _over in await self.listed()))

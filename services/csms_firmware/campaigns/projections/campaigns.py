@@ -52,7 +52,7 @@ _CREATED = (
     "USING TIMESTAMP ?"
 )
 _OVER = "UPDATE {ks}.campaigns USING TIMESTAMP ? SET over = true WHERE bucket = ? AND campaign_id = ?"
-_SUMMARY = "INSERT INTO {ks}.campaign_summaries (campaign_id, events, view) VALUES (?, ?, ?) USING TIMESTAMP ?"
+_SUMMARY = "INSERT INTO {ks}.campaign_summaries (campaign_id, events, summary) VALUES (?, ?, ?) USING TIMESTAMP ?"
 _STATION = (
     "INSERT INTO {ks}.campaign_stations (campaign_id, station_id, state, attempts, wave, reason, version) "
     "VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
