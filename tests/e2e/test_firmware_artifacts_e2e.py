@@ -105,6 +105,12 @@ async def test_a_station_updated_from_an_uploaded_image(
         await connected(stack, station_id)
         headers = {"Idempotency-Key": f"img-{station_id}"}
         path = f"/api/v1/stations/{station_id}/firmware/update"
+        # An image for another model than the one the station booted as is refused, naming both, unless forced.
+        other = await upload_image(admin, IMAGE, model="ZZ-9")
+        assert other.status_code == 201, other.text
+        refused = await operator.post(path, json={"image_id": other.json()["image_id"]})
+        assert refused.status_code == 409 and "'ZZ-9'" in refused.text, refused.text
+        assert await calls(station, "UpdateFirmware") == []
         answer = await operator.post(path, json={"image_id": image_id}, headers=headers)
         assert answer.status_code == 202, answer.text
         made = answer.json()
