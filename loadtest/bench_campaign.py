@@ -123,7 +123,8 @@ async def bench(args: argparse.Namespace) -> None:
             while view.status not in OVER:
                 await asyncio.sleep(5)
                 with contextlib.suppress(grpc.aio.AioRpcError):
-                    view = await stub.GetCampaign(fw.GetCampaignRequest(campaign_id=campaign_id), timeout=60)
+                    counts_only = fw.GetCampaignRequest(campaign_id=campaign_id, page_size=1)
+                    view = await stub.GetCampaign(counts_only, timeout=60)
                     print(f"{time.monotonic() - started:7.0f}s {view.status} {dict(view.counts)}", flush=True)
         wall = time.monotonic() - started
         used = meter.used()
