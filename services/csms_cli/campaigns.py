@@ -26,14 +26,20 @@ _BAR = 30
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--canary", type=int, dest="canary_size", help="stations in the canary wave")
-    parser.add_argument("--wave-size", type=int, help="stations per later wave")
-    parser.add_argument("--wave-interval", type=int, dest="wave_interval_s", metavar="S", help="seconds between waves")
-    parser.add_argument("--concurrency", type=int, help="most stations updating at once")
+    parser.add_argument("--canary", type=int, dest="canary_size", help="stations in the canary wave (create: 1)")
+    parser.add_argument("--wave-size", type=int, help="stations per later wave (create: 10)")
+    parser.add_argument(
+        "--wave-interval", type=int, dest="wave_interval_s", metavar="S", help="seconds between waves (create: 0)"
+    )
+    parser.add_argument("--concurrency", type=int, help="most stations updating at once (create: 10)")
     parser.add_argument("--window", metavar="HH:MM-HH:MM", help="daily UTC maintenance window")
-    parser.add_argument("--deadline", type=int, dest="station_deadline_s", metavar="S", help="per-station deadline")
-    parser.add_argument("--max-retries", type=int, help="further attempts of a failed station")
-    parser.add_argument("--threshold", type=float, dest="failure_threshold", help="halt above this failed share")
+    parser.add_argument(
+        "--deadline", type=int, dest="station_deadline_s", metavar="S", help="per-station deadline (create: 1800)"
+    )
+    parser.add_argument("--max-retries", type=int, help="further attempts of a failed station (create: 1)")
+    parser.add_argument(
+        "--threshold", type=float, dest="failure_threshold", help="halt above this failed share of a wave (create: 0.1)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -105,6 +111,15 @@ def _apply_settings(args: argparse.Namespace, settings: fw.CampaignSettings) -> 
         settings.window.CopyFrom(fw.CampaignWindow(start=start, end=end))
 
 
+def _default_settings() -> fw.CampaignSettings:
+    """The campaign defaults (the API's): a setting left out is its default, never zero (a zero failure threshold
+    halted a campaign at its first failure, and zero retries retried nothing, found by a new-user trial)."""
+    from csms_firmware.campaigns.domain.campaign import Settings
+    from csms_firmware.campaigns.domain.messages import settings_message
+
+    return settings_message(Settings())
+
+
 def create_campaign(args: argparse.Namespace, client: CsmsClient) -> int:
     request = fw.CreateCampaignRequest(
         campaign_id=args.campaign_id,
@@ -116,6 +131,7 @@ def create_campaign(args: argparse.Namespace, client: CsmsClient) -> int:
         target=fw.CampaignTarget(
             version=args.version, image_id=args.image_id, location=args.location, force=args.force
         ),
+        settings=_default_settings(),
     )
     try:
         _apply_settings(args, request.settings)
