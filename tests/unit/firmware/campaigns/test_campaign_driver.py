@@ -4,10 +4,12 @@ driver taking over after a crash sending no station a second UpdateFirmware."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
+import pytest
 
 from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
@@ -15,7 +17,7 @@ from csms_firmware.app.requests import FirmwareRequests
 from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_firmware.artifacts.model import FirmwareImage
 from csms_firmware.campaigns.adapters.station_updates import RequestStationUpdates
-from csms_firmware.campaigns.app.driver import CampaignDriver
+from csms_firmware.campaigns.app.driver import IN_FLIGHT, CampaignDriver
 from csms_firmware.campaigns.domain.campaign import (
     AttemptStarted,
     Created,
@@ -292,3 +294,41 @@ async def test_a_station_that_never_booted_waits_as_offline_instead_of_failing()
     assert campaign is not None
     assert campaign.stations["S001"].state == StationState.OFFLINE
     assert [s.station_id for s in world.commands.sent] == ["S000"]
+
+
+class SlowUpdates:
+    """Hand-overs that take a while (device-model under load), counting how many are in flight at once; the one
+    of `failing` fails transiently."""
+
+    def __init__(self, world: World, failing: str = "") -> None:
+        self.world = world
+        self.failing = failing
+        self.in_flight = 0
+        self.most = 0
+
+    async def update(self, station_id: str, target: Target, request_key: str) -> None:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            await asyncio.sleep(0.01)
+            if station_id == self.failing:
+                raise CommandRefused("device-model is restarting", grpc.StatusCode.UNAVAILABLE)
+            await self.world.update(station_id, target, request_key)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_a_tick_hands_attempts_over_together_and_records_those_handed_over() -> None:
+    world = World(60, canary_size=50, wave_size=10, concurrency=50)
+    slow = SlowUpdates(world, failing="S007")
+    driver = CampaignDriver(
+        world.log, world.leases, slow, world.history, lambda: world.now, owner="firmware-1", lease_ttl_s=15, tick_s=1
+    )
+    with pytest.raises(CommandRefused):
+        await driver.tick()
+    assert 1 < slow.most <= IN_FLIGHT
+    started_ = {e.change.station_id for e in world.log.events if isinstance(e.change, AttemptStarted)}
+    assert len(started_) == 49 and "S007" not in started_  # every other hand-over is recorded
+    slow.failing = ""
+    await driver.tick()  # S007 is decided again under the same attempt key
+    assert [s.idempotency_key for s in world.commands.sent if s.station_id == "S007"] == ["firmware:campaign:c1:S007:1"]
