@@ -60,6 +60,15 @@ async def boot(station: Any, version: OcppVersion, firmware_version: str) -> Non
     assert (await station.call(request)).status == "Accepted"
 
 
+async def booted(operator: httpx.AsyncClient, station_id: str) -> None:
+    """Until device-model knows the vendor and model of the station's boot (an image is checked against them)."""
+    await eventually(
+        lambda: get(operator, f"/api/v1/stations/{station_id}"),
+        lambda body: bool(body.get("vendor")),
+        what=f"{station_id}'s boot in device-model",
+    )
+
+
 async def firmware_status(station: Any, version: OcppVersion, status: str, request_id: int | None) -> None:
     if version is V16:
         await station.call(call16.FirmwareStatusNotification(status=status))
@@ -103,6 +112,7 @@ async def test_a_station_updated_from_an_uploaded_image(
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, version) as station:
         await boot(station, version, "1.0")
         await connected(stack, station_id)
+        await booted(operator, station_id)
         headers = {"Idempotency-Key": f"img-{station_id}"}
         path = f"/api/v1/stations/{station_id}/firmware/update"
         # An image for another model than the one the station booted as is refused, naming both, unless forced.
@@ -171,6 +181,7 @@ async def test_a_rejected_signature_is_in_the_history(
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V201) as station:
         await boot(station, V201, "1.0")
         await connected(stack, station_id)
+        await booted(operator, station_id)
         answer = await operator.post(
             f"/api/v1/stations/{station_id}/firmware/update", json={"image_id": uploaded.json()["image_id"]}
         )
@@ -250,7 +261,7 @@ async def test_simulated_stations_download_check_and_boot_an_uploaded_image(
 ) -> None:
     """The simulator's stations (ADR 0039) download the image over HTTP themselves, check its SHA-256 from the
     URL's fragment, install it and boot with the version it names."""
-    uploaded = await upload_image(admin, image("3.2"))
+    uploaded = await upload_image(admin, image("3.2"), vendor="LoadSim")  # the simulator's vendor
     assert uploaded.status_code == 201, uploaded.text
     config = Config(
         url=stack.config.edge_url(0),
@@ -271,6 +282,7 @@ async def test_simulated_stations_download_check_and_boot_an_uploaded_image(
     try:
         await eventually(lambda: asyncio.sleep(0, len(simulator.phases)), lambda n: n == 2, what="steady phase")
         for station in simulator.stations:
+            await booted(operator, station.station_id)
             answer = await operator.post(
                 f"/api/v1/stations/{station.station_id}/firmware/update", json={"image_id": uploaded.json()["image_id"]}
             )
