@@ -64,7 +64,7 @@ async def booted(operator: httpx.AsyncClient, station_id: str) -> None:
     """Until device-model knows the vendor and model of the station's boot (an image is checked against them)."""
     await eventually(
         lambda: get(operator, f"/api/v1/stations/{station_id}"),
-        lambda body: bool(body.get("vendor")),
+        lambda body: bool((body.get("boot") or {}).get("vendor")),
         what=f"{station_id}'s boot in device-model",
     )
 
