@@ -233,7 +233,9 @@ async def test_a_log_file_uploaded_once_and_retrieved_through_the_api(
         assert (content.status_code, content.content) == (200, log)
         found = await eventually(
             lambda: get(operator, f"/api/v1/stations/{station_id}/logs"),
-            lambda body: bool(body["requests"]) and body["requests"][0]["last_status"] == "Uploaded",
+            lambda body: (
+                bool(body["requests"]) and body["requests"][0]["last_status"] == "Uploaded" and bool(body["unmatched"])
+            ),
             what="the log request's statuses",
         )
         assert [(u["status"], u["ocpp_request_id"]) for u in found["unmatched"]] == [("Uploaded", 888_888)]
