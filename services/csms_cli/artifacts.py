@@ -18,9 +18,13 @@ from typing import TYPE_CHECKING
 from csms_cli import exit_codes, render
 from csms_kernel.infra.settings import CommonSettings
 
+DEVELOPMENT_ARTIFACTS = Path(__file__).resolve().parents[2] / ".infra" / "artifacts"
+"""Where `make run` / `make up` keep the local artifact store (csms_devtools.stack's `artifacts_dir`)."""
+
 if TYPE_CHECKING:
     from csms_firmware.artifacts.model import FirmwareImage
     from csms_firmware.artifacts.service import Artifacts
+    from csms_firmware.artifacts.settings import ArtifactSettings
 
 _COLUMNS = ("IMAGE ID", "VERSION", "VENDOR", "MODELS", "SIZE", "UPLOADED")
 CHUNK = 256 * 1024
@@ -54,6 +58,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     upload_url.set_defaults(handler=station_upload_url, uses_client=False)
 
 
+def store_settings(settings: ArtifactSettings, environment: str) -> ArtifactSettings:
+    """`settings`, with the local store in `make run`'s directory (.infra/artifacts of the checkout, where the
+    firmware processes and the API read) when nothing names one in development: the default is relative to the
+    working directory, and an upload from elsewhere stored the bytes where no server looks (found by a new-user
+    trial: the image was listed, its downloads were 404)."""
+    if environment == "development" and settings.store == "local" and "store_dir" not in settings.model_fields_set:
+        return settings.model_copy(update={"store_dir": DEVELOPMENT_ARTIFACTS})
+    return settings
+
+
 @contextlib.asynccontextmanager
 async def artifacts() -> AsyncIterator[Artifacts]:
     """The firmware artifacts over Cassandra and the configured store, for one command."""
@@ -70,7 +84,7 @@ async def artifacts() -> AsyncIterator[Artifacts]:
         retry=RetryPolicy(attempts=3),
         security=settings.cassandra_security,
     )
-    built = build_artifacts(ArtifactSettings(), session, serve_http=False)
+    built = build_artifacts(store_settings(ArtifactSettings(), settings.environment), session, serve_http=False)
     await session.start()
     try:
         async with contextlib.AsyncExitStack() as stack:

@@ -26,14 +26,20 @@ _BAR = 30
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--canary", type=int, dest="canary_size", help="stations in the canary wave")
-    parser.add_argument("--wave-size", type=int, help="stations per later wave")
-    parser.add_argument("--wave-interval", type=int, dest="wave_interval_s", metavar="S", help="seconds between waves")
-    parser.add_argument("--concurrency", type=int, help="most stations updating at once")
+    parser.add_argument("--canary", type=int, dest="canary_size", help="stations in the canary wave (create: 1)")
+    parser.add_argument("--wave-size", type=int, help="stations per later wave (create: 10)")
+    parser.add_argument(
+        "--wave-interval", type=int, dest="wave_interval_s", metavar="S", help="seconds between waves (create: 0)"
+    )
+    parser.add_argument("--concurrency", type=int, help="most stations updating at once (create: 10)")
     parser.add_argument("--window", metavar="HH:MM-HH:MM", help="daily UTC maintenance window")
-    parser.add_argument("--deadline", type=int, dest="station_deadline_s", metavar="S", help="per-station deadline")
-    parser.add_argument("--max-retries", type=int, help="further attempts of a failed station")
-    parser.add_argument("--threshold", type=float, dest="failure_threshold", help="halt above this failed share")
+    parser.add_argument(
+        "--deadline", type=int, dest="station_deadline_s", metavar="S", help="per-station deadline (create: 1800)"
+    )
+    parser.add_argument("--max-retries", type=int, help="further attempts of a failed station (create: 1)")
+    parser.add_argument(
+        "--threshold", type=float, dest="failure_threshold", help="halt above this failed share of a wave (create: 0.1)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -48,6 +54,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     create.add_argument("--location", default="", help="URL stations download the image from")
     create.add_argument("--image", default="", dest="image_id", help="an uploaded image id (instead of --location)")
     create.add_argument("--version", default="", help="the version a successful station boots with")
+    create.add_argument(
+        "--force", action="store_true", help="send the --image to every target whatever its vendor/model"
+    )
     create.add_argument("--name", default="")
     create.add_argument("--id", default="", dest="campaign_id", help="your campaign id (a repeat returns it)")
     _settings_arguments(create)
@@ -58,6 +67,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     show = actions.add_parser("show", help="a campaign and its stations")
     show.add_argument("campaign_id", metavar="CAMPAIGN")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--page-size", type=int, default=0, help="stations per page (default 1000, at most 5000)")
+    show.add_argument("--page-token", default="", help="the next page (printed after a page that is not the last)")
     show.set_defaults(handler=show_campaign, uses_client=True)
     watch = actions.add_parser("watch", help="live progress until the campaign completes, halts or is aborted")
     watch.add_argument("campaign_id", metavar="CAMPAIGN")
@@ -100,6 +111,15 @@ def _apply_settings(args: argparse.Namespace, settings: fw.CampaignSettings) -> 
         settings.window.CopyFrom(fw.CampaignWindow(start=start, end=end))
 
 
+def _default_settings() -> fw.CampaignSettings:
+    """The campaign defaults (the API's): a setting left out is its default, never zero (a zero failure threshold
+    halted a campaign at its first failure, and zero retries retried nothing, found by a new-user trial)."""
+    from csms_firmware.campaigns.domain.campaign import Settings
+    from csms_firmware.campaigns.domain.messages import settings_message
+
+    return settings_message(Settings())
+
+
 def create_campaign(args: argparse.Namespace, client: CsmsClient) -> int:
     request = fw.CreateCampaignRequest(
         campaign_id=args.campaign_id,
@@ -108,7 +128,10 @@ def create_campaign(args: argparse.Namespace, client: CsmsClient) -> int:
         vendor=args.vendor,
         model=args.model,
         current_version=args.current_version,
-        target=fw.CampaignTarget(version=args.version, image_id=args.image_id, location=args.location),
+        target=fw.CampaignTarget(
+            version=args.version, image_id=args.image_id, location=args.location, force=args.force
+        ),
+        settings=_default_settings(),
     )
     try:
         _apply_settings(args, request.settings)
@@ -146,14 +169,15 @@ def list_campaigns(args: argparse.Namespace, client: CsmsClient) -> int:
 
 
 def show_campaign(args: argparse.Namespace, client: CsmsClient) -> int:
-    found = client.get_campaign(args.campaign_id)
+    found = client.get_campaign(args.campaign_id, args.page_size, args.page_token)
 
     def text() -> str:
         rows = [
             [s.station_id, s.state, str(s.attempts), str(s.wave) if s.wave >= 0 else render.MISSING, s.reason or ""]
             for s in found.stations
         ]
-        return _summary(found) + render.table(("STATION", "STATE", "ATTEMPTS", "WAVE", "REASON"), rows)
+        more = f"\nmore: --page-token {found.next_page_token}\n" if found.next_page_token else ""
+        return _summary(found) + render.table(("STATION", "STATE", "ATTEMPTS", "WAVE", "REASON"), rows) + more
 
     return render.output(args.json, _as_dict(found), text)
 
@@ -185,7 +209,7 @@ def watch_campaign(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    view = client.get_campaign(args.campaign_id)
+    view = client.get_campaign(args.campaign_id, _COUNTS_ONLY)
     progress = Progress(clock(), sum(view.counts.get(state, 0) for state in _SETTLED))
     end = "\n" if not sys.stdout.isatty() else "\r"
     while True:
@@ -196,7 +220,11 @@ def watch_campaign(
             print(f"campaign {view.campaign_id} {view.status}")
             return exit_codes.OK if view.status == "completed" else exit_codes.FAILED
         sleep(args.interval)
-        view = client.get_campaign(args.campaign_id)
+        view = client.get_campaign(args.campaign_id, _COUNTS_ONLY)
+
+
+_COUNTS_ONLY = 1
+"""`watch` reads the counts; one station per page is the least GetCampaign sends."""
 
 
 def _counts(view: fw.CampaignView) -> str:

@@ -232,7 +232,7 @@ class CsmsClient(Protocol):
 
     def list_campaigns(self) -> list[firmware_pb2.CampaignView]: ...
 
-    def get_campaign(self, campaign_id: str) -> firmware_pb2.CampaignView: ...
+    def get_campaign(self, campaign_id: str, page_size: int = 0, page_token: str = "") -> firmware_pb2.CampaignView: ...
 
     def control_campaign(self, request: firmware_pb2.ControlCampaignRequest) -> firmware_pb2.CampaignView: ...
 
@@ -609,8 +609,8 @@ class GrpcCsmsClient:
             found = self._firmware().ListCampaigns(firmware_pb2.ListCampaignsRequest(), timeout=self._rpc_timeout_s)
         return list(found.campaigns)
 
-    def get_campaign(self, campaign_id: str) -> firmware_pb2.CampaignView:
-        request = firmware_pb2.GetCampaignRequest(campaign_id=campaign_id)
+    def get_campaign(self, campaign_id: str, page_size: int = 0, page_token: str = "") -> firmware_pb2.CampaignView:
+        request = firmware_pb2.GetCampaignRequest(campaign_id=campaign_id, page_size=page_size, page_token=page_token)
         with self._errors(FIRMWARE):
             return self._firmware().GetCampaign(request, timeout=self._rpc_timeout_s)
 

@@ -51,6 +51,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     update.add_argument("--install-at", metavar="TIME", help="when to install it (RFC 3339; 2.x, signed 1.6)")
     update.add_argument("--signing-certificate", type=Path, metavar="FILE", help="PEM certificate of the signer")
     update.add_argument("--signature", help="base64 signature of the image")
+    update.add_argument(
+        "--force",
+        action="store_true",
+        help="send an --image although it is for another vendor/model than the station's",
+    )
     _common(update)
     update.set_defaults(handler=request_update, uses_client=True)
     status = actions.add_parser("status", help="installed version and the current update with its statuses")
@@ -107,6 +112,7 @@ def request_update(args: argparse.Namespace, client: CsmsClient) -> int:
         station_id=args.station_id,
         location=args.location or "",
         image_id=args.image or "",
+        force=args.force,
         signature=args.signature or "",
     )
     try:

@@ -78,9 +78,10 @@ def _smart_charging_view(session: CassandraSession) -> Declared:
 
 
 def _firmware_campaigns(session: CassandraSession) -> Declared:
-    from csms_firmware.campaigns.projections.campaigns import PROJECTION
+    from csms_firmware.campaigns.adapters.campaign_log import CassandraCampaignReadModel
+    from csms_firmware.campaigns.projections.campaigns import PROJECTION, CampaignFolds
 
-    return PROJECTION, None
+    return PROJECTION, CampaignFolds(CassandraCampaignReadModel(session))
 
 
 # Projection name (its consumer group) → its declaration and current-state step, on a session.

@@ -28,6 +28,7 @@ from csms_firmware.campaigns.adapters.station_updates import RequestStationUpdat
 from csms_firmware.campaigns.app.driver import CampaignDriver
 from csms_firmware.campaigns.ports import CampaignLeases, CampaignLog, StationDirectory
 from csms_firmware.campaigns.projections.campaigns import PROJECTION as CAMPAIGNS_PROJECTION
+from csms_firmware.campaigns.projections.campaigns import CampaignFolds
 from csms_firmware.domain.events import TOPIC
 from csms_firmware.ocpp.context import FirmwareContext
 from csms_firmware.ocpp.routing import TABLES
@@ -111,6 +112,11 @@ def build(
         settings, instance, PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
     )
     events_producer = make_producer(settings.kafka_bootstrap, f"{instance}.events")
+    if directory is None:
+        directory = stations_client = DeviceModelStations(
+            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
+        )
+        resources.append(Closing(stations_client.close))
     requests = FirmwareRequests(
         keys or CassandraRequestKeys(session, KEYSPACE),
         commands,
@@ -118,17 +124,18 @@ def build(
         clock,
         timedelta(seconds=settings.command_expiry_s),
         images or artifacts.artifacts,
+        directory,
     )
     history = history or CassandraFirmwareHistory(session)
-    campaigns_projector, campaigns_consumer = kafka_projection_runner(
-        settings, instance, CAMPAIGNS_PROJECTION, session=session, state=NoState(), dead_letter=dead_letter
-    )
     campaign_log = campaigns or KafkaCampaignLog(events_producer, session)
-    if directory is None:
-        directory = stations_client = DeviceModelStations(
-            settings.device_model_address, settings.device_model_timeout_s, settings.grpc_tls
-        )
-        resources.append(Closing(stations_client.close))
+    campaigns_projector, campaigns_consumer = kafka_projection_runner(
+        settings,
+        instance,
+        CAMPAIGNS_PROJECTION,
+        session=session,
+        state=CampaignFolds(campaign_log),
+        dead_letter=dead_letter,
+    )
     driver = CampaignDriver(
         campaign_log,
         leases or CassandraCampaignLeases(session),

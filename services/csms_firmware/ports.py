@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.artifacts.model import FirmwareImage
 from csms_firmware.artifacts.service import SignedUrl
@@ -24,6 +25,12 @@ class FirmwareImages(Protocol):
     ) -> SignedUrl:
         """A signed URL of the object, valid for the download TTL (or `ttl_s`) from now or `usable_from`."""
         ...
+
+
+class StationIdentities(Protocol):
+    async def station(self, station_id: str) -> device_model_pb2.Station | None:
+        """The station as device-model knows it (vendor, model and firmware version of its last BootNotification);
+        None when it has never booted."""
 
 
 class FirmwareEventPublisher(Protocol):

@@ -238,8 +238,9 @@ class GrpcFirmware(GrpcPeer):
     async def list_campaigns(self) -> fw.ListCampaignsResponse:
         return await self._call(self._stub.ListCampaigns, fw.ListCampaignsRequest())
 
-    async def get_campaign(self, campaign_id: str) -> fw.CampaignView:
-        return await self._call(self._stub.GetCampaign, fw.GetCampaignRequest(campaign_id=campaign_id))
+    async def get_campaign(self, campaign_id: str, page_size: int = 0, page_token: str = "") -> fw.CampaignView:
+        request = fw.GetCampaignRequest(campaign_id=campaign_id, page_size=page_size, page_token=page_token)
+        return await self._call(self._stub.GetCampaign, request)
 
     async def control_campaign(self, request: fw.ControlCampaignRequest) -> fw.CampaignView:
         return await self._call(self._stub.ControlCampaign, request)

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AnyUrl, BaseModel, Field
 
 from csms.firmware.v1 import firmware_pb2 as fw
@@ -46,6 +46,11 @@ class CampaignTarget(BaseModel):
     location: AnyUrl | None = Field(default=None, description="Where stations download the image.")
     image_id: str | None = Field(default=None, description="An uploaded image (instead of location).")
     version: str = Field(default="", description="The version a successful station boots with.")
+    force: bool = Field(
+        default=False,
+        description="With image_id: send it to every station whatever its vendor/model (otherwise a station the "
+        "image is not for fails for good at its turn, the reason naming both).",
+    )
 
 
 class NewCampaign(BaseModel):
@@ -79,7 +84,10 @@ class Campaign(BaseModel):
     halted_wave: int | None
     created_at: datetime | None
     updated_at: datetime | None
-    stations: list[CampaignStation] | None = Field(default=None, description="GET one campaign only.")
+    stations: list[CampaignStation] | None = Field(
+        default=None, description="GET one campaign only: one page of its stations, in station id order."
+    )
+    next_page_token: str | None = Field(default=None, description="GET one campaign: the next page's page_token.")
 
 
 class Campaigns(BaseModel):
@@ -103,6 +111,7 @@ def campaign(message: fw.CampaignView, *, stations: bool = False) -> Campaign:
             location=AnyUrl(message.target.location) if message.target.location else None,
             image_id=convert.text(message.target.image_id),
             version=message.target.version,
+            force=message.target.force,
         ),
         settings=CampaignSettings(
             canary_size=settings.canary_size or 1,
@@ -135,6 +144,7 @@ def campaign(message: fw.CampaignView, *, stations: bool = False) -> Campaign:
         ]
         if stations
         else None,
+        next_page_token=convert.text(message.next_page_token) if stations else None,
     )
 
 
@@ -155,6 +165,7 @@ async def create_campaign(body: NewCampaign, api: Api, response: Response) -> Ca
             version=body.target.version,
             image_id=body.target.image_id or "",
             location=str(body.target.location) if body.target.location is not None else "",
+            force=body.target.force,
         ),
         settings=settings_message(body.settings),
     )
@@ -170,8 +181,14 @@ async def list_campaigns(api: Api) -> Campaigns:
 
 
 @router.get("/{campaign_id}", dependencies=[READ], responses=documented(404), summary="A campaign and its stations")
-async def get_campaign(campaign_id: str, api: Api) -> Campaign:
-    return campaign(await api.firmware.get_campaign(campaign_id), stations=True)
+async def get_campaign(
+    campaign_id: str,
+    api: Api,
+    page_size: Annotated[int, Query(ge=1, le=5000, description="Stations per page.")] = 1000,
+    page_token: Annotated[str, Query(description="next_page_token of the previous page.")] = "",
+) -> Campaign:
+    """The campaign's summary (counts per state, waves, status) and one page of its stations."""
+    return campaign(await api.firmware.get_campaign(campaign_id, page_size, page_token), stations=True)
 
 
 @router.post(

@@ -67,6 +67,11 @@ class FirmwareUpdate(Delivery):
         description="An uploaded image (POST /api/v1/firmware/images): the station gets its own signed download "
         "URL, and the image's signature and signing certificate unless given here.",
     )
+    force: bool = Field(
+        default=False,
+        description="Send the image although its vendor/model is not the station's (its last BootNotification), or "
+        "the station has not booted yet (otherwise 409 naming both).",
+    )
     retrieve_at: AwareDatetime | None = Field(default=None, description="When to start the download (now).")
     install_at: AwareDatetime | None = Field(default=None, description="When to install it (2.x, signed 1.6).")
     signing_certificate: str | None = Field(
@@ -228,14 +233,16 @@ async def update_firmware(
 ) -> FirmwareRequest:
     """Sends UpdateFirmware (1.6: SignedUpdateFirmware for a signed image) of a location or an uploaded image
     (`image_id`) now, or once the station is back with `queue_if_offline`; 202 with the request (follow it with
-    `GET .../firmware`). 404: unknown station or image; 409:
-    offline without queue_if_offline; 422: parameters the station's version cannot express."""
+    `GET .../firmware`). 404: unknown station or image; 409: offline without queue_if_offline, or an image for
+    another vendor/model than the station's (or a station never booted) without `force`; 422: parameters the
+    station's version cannot express."""
     if (body.location is None) == (body.image_id is None):
         raise invalid("body", "give either location or image_id")
     request = fw.RequestFirmwareUpdateRequest(
         station_id=station_id,
         location=str(body.location or ""),
         image_id=body.image_id or "",
+        force=body.force,
         signing_certificate=body.signing_certificate or "",
         signature=body.signature or "",
     )

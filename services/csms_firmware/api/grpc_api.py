@@ -1,6 +1,7 @@
-"""The FirmwareService gRPC servicer: firmware and log requests (handed to app/requests.py) and each station's
-history (read model folded by domain/history.py); the campaign rpcs are campaigns/api/grpc_api.py's. An update
-names a location or an uploaded image (`image_id`; NOT_FOUND when there is none). A station id or params that
+"""The FirmwareService gRPC servicer: firmware and log requests (handed to app/requests.py) and each station's history
+(read model folded by domain/history.py); the campaign rpcs are campaigns/api/grpc_api.py's. An update names a
+location or an uploaded image (`image_id`; NOT_FOUND when there is none; FAILED_PRECONDITION when it is for another
+vendor/model than the station's last boot, or the station never booted, unless `force`). A station id or params that
 cannot make a command is INVALID_ARGUMENT; device-model's refusal keeps its status (NOT_FOUND: unknown station,
 FAILED_PRECONDITION: offline without queue_if_offline, UNAVAILABLE: device-model unreachable); a request key used
 for another request is ALREADY_EXISTS; Kafka unreachable is UNAVAILABLE."""
@@ -14,7 +15,14 @@ from typing import Any
 import grpc
 
 from csms.firmware.v1 import firmware_pb2, firmware_pb2_grpc
-from csms_firmware.app.requests import MAX_REQUEST_KEY, FirmwareRequests, KeyConflict, UnknownImage
+from csms_firmware.app.requests import (
+    MAX_REQUEST_KEY,
+    FirmwareRequests,
+    IncompatibleImage,
+    KeyConflict,
+    StationNotBooted,
+    UnknownImage,
+)
 from csms_firmware.campaigns.api.grpc_api import CampaignRpcs
 from csms_firmware.campaigns.ports import CampaignLog, StationDirectory
 from csms_firmware.domain.history import LOG_UPLOAD, station_history
@@ -110,6 +118,8 @@ class FirmwareServicer(CampaignRpcs, firmware_pb2_grpc.FirmwareServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except UnknownImage as exc:
             await context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+        except (IncompatibleImage, StationNotBooted) as exc:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
         except KeyConflict as exc:
             await context.abort(grpc.StatusCode.ALREADY_EXISTS, str(exc))
         except CommandRefused as exc:

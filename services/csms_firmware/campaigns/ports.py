@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from csms.device_model.v1 import device_model_pb2
+from csms.firmware.v1 import firmware_pb2
 from csms_firmware.campaigns.domain.campaign import Event, Target
 
 
@@ -34,6 +35,25 @@ class CampaignLog(Protocol):
     async def listed(self) -> list[tuple[str, bool]]:
         """Every campaign id with whether it is over (aborted or completed)."""
 
+    async def make_readable(self, created: Event) -> None:
+        """Writes the read model of a just appended `Created` event (what the projector writes for it), so the
+        campaign is readable before the projector got to it."""
+
+    async def folded(self, campaign_id: str) -> int | None:
+        """How many events the campaign's summary was folded from (None: no summary yet)."""
+
+    async def summary(self, campaign_id: str) -> firmware_pb2.CampaignView | None:
+        """The campaign's summary (no stations) from the read model; None when there is none."""
+
+    async def summaries(self) -> list[firmware_pb2.CampaignView]:
+        """Every campaign's summary, in campaign id order."""
+
+    async def stations(
+        self, campaign_id: str, page_size: int, after: str
+    ) -> tuple[list[firmware_pb2.CampaignStation], bool]:
+        """Up to `page_size` of the campaign's stations with an id after `after`, in id order, and whether more
+        follow."""
+
 
 class CampaignLeases(Protocol):
     async def hold(self, campaign_id: str, owner: str, ttl_s: int) -> bool:
@@ -50,3 +70,6 @@ class StationUpdates(Protocol):
 class StationDirectory(Protocol):
     async def stations(self) -> list[device_model_pb2.Station]:
         """Every station device-model knows (vendor, model and firmware version of its last boot)."""
+
+    async def station(self, station_id: str) -> device_model_pb2.Station | None:
+        """One station as device-model knows it; None when it has never booted."""

@@ -523,7 +523,7 @@ class FakeFirmware(_Recording):
         self._called("list_campaigns", None)
         return fw.ListCampaignsResponse(campaigns=list(self.campaigns.values()))
 
-    async def get_campaign(self, campaign_id: str) -> fw.CampaignView:
+    async def get_campaign(self, campaign_id: str, page_size: int = 0, page_token: str = "") -> fw.CampaignView:
         self._called("get_campaign", campaign_id)
         if campaign_id not in self.campaigns:
             raise PeerError(self.service, grpc.StatusCode.NOT_FOUND, f"no campaign {campaign_id!r}")

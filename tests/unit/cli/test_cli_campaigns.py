@@ -41,8 +41,8 @@ class FakeClient:
     def list_campaigns(self) -> list[fw.CampaignView]:
         return [campaign(succeeded=2)]
 
-    def get_campaign(self, campaign_id: str) -> fw.CampaignView:
-        self.calls.append(("get", campaign_id))
+    def get_campaign(self, campaign_id: str, page_size: int = 0, page_token: str = "") -> fw.CampaignView:
+        self.calls.append(("get", (campaign_id, page_size, page_token) if page_size else campaign_id))
         return self.views.pop(0) if len(self.views) > 1 else self.views[0]
 
     def control_campaign(self, request: fw.ControlCampaignRequest) -> fw.CampaignView:
@@ -66,7 +66,20 @@ def test_create_sends_targets_target_and_settings(capsys: pytest.CaptureFixture[
         20,
     )
     assert (sent.settings.window.start, sent.settings.window.end) == ("22:00", "04:00")
+    # What is not given is the default, never zero: a zero threshold would halt at the first failure.
+    assert (sent.settings.max_retries, sent.settings.failure_threshold, sent.settings.canary_size) == (1, 0.1, 1)
+    assert not sent.target.force
     assert "waiting=2" in capsys.readouterr().out
+
+
+def test_create_forces_an_image_and_show_pages_the_stations(capsys: pytest.CaptureFixture[str]) -> None:
+    client = FakeClient()
+    argv = ["campaigns", "create", "--station", "CS-1", "--image", "img-1", "--force", "--threshold", "0.3"]
+    assert run(argv, client_factory=client) == exit_codes.OK
+    [(_, sent)] = client.calls
+    assert (sent.target.image_id, sent.target.force, round(sent.settings.failure_threshold, 3)) == ("img-1", True, 0.3)
+    assert run(["campaigns", "show", "c1", "--page-size", "2", "--page-token", "CS-1"], client_factory=client) == 0
+    assert client.calls[-1] == ("get", ("c1", 2, "CS-1"))
 
 
 def test_set_changes_only_the_given_settings_and_controls_name_their_action() -> None:

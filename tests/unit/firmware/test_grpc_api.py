@@ -11,6 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
 from csms_firmware.api.grpc_api import FirmwareServicer
 from csms_firmware.app.requests import FirmwareRequests
@@ -32,12 +33,18 @@ class Api:
         self.clock = Clock(NOW)
         self.keys = InMemoryRequestKeys()
         self.artifacts = build_artifacts_kit(LocalDirectoryStore(Path("/nonexistent")), clock=self.clock)
+        # The station as its last BootNotification reported it (images are checked against vendor and model).
+        self.stations = ListedStations([device_model_pb2.Station(station_id=STATION, vendor="ACME", model="AC-22")])
         self.requests = FirmwareRequests(
-            self.keys, self.commands, self.events, self.clock, timedelta(hours=1), self.artifacts.artifacts
+            self.keys,
+            self.commands,
+            self.events,
+            self.clock,
+            timedelta(hours=1),
+            self.artifacts.artifacts,
+            self.stations,
         )
-        self.servicer = FirmwareServicer(
-            self.requests, self.history, self.clock, ListedCampaignLog(), ListedStations([])
-        )
+        self.servicer = FirmwareServicer(self.requests, self.history, self.clock, ListedCampaignLog(), self.stations)
 
     @property
     def now(self) -> datetime:

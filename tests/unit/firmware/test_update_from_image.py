@@ -134,3 +134,32 @@ async def test_update_from_image_is_the_same_request_for_campaigns() -> None:
     assert made == again and made.image_id == "img-1"
     [sent] = api.commands.sent
     assert (sent.idempotency_key, sent.queue_if_offline) == ("firmware:campaign:c1:CS-1:1", True)
+
+
+async def test_an_image_for_another_vendor_or_model_is_refused_naming_both_unless_forced() -> None:
+    other_vendor = FirmwareImage(**{**image("img-v").__dict__, "vendor": "Other"})
+    other_model = FirmwareImage(**{**image("img-m").__dict__, "models": ("DC-50", "DC-75")})
+    fits = FirmwareImage(**{**image("img-ok").__dict__, "vendor": " acme ", "models": ("ac-22",)})
+    api = await api_with(other_vendor, other_model, fits)
+    for refused, named in (("img-v", "'Other'"), ("img-m", "'DC-50' or 'DC-75'")):
+        with pytest.raises(Aborted) as caught:
+            await api.servicer.RequestFirmwareUpdate(by_image(refused, key=refused), CONTEXT)
+        assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
+        assert named in caught.value.details and "'AC-22'" in caught.value.details, caught.value.details
+        assert "force" in caught.value.details
+    assert api.commands.sent == [] and api.events.events == []
+    await api.servicer.RequestFirmwareUpdate(by_image("img-ok", key="ok"), CONTEXT)
+    await api.servicer.RequestFirmwareUpdate(by_image("img-m", key="forced", force=True), CONTEXT)
+    assert [e.requested.image_id for e in api.events.events] == ["img-ok", "img-m"]
+    assert len(api.commands.sent) == 2
+
+
+async def test_an_image_for_a_station_that_never_booted_is_refused_unless_forced() -> None:
+    api = await api_with(image())
+    api.stations.known = []
+    with pytest.raises(Aborted) as caught:
+        await api.servicer.RequestFirmwareUpdate(by_image(), CONTEXT)
+    assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "has not booted yet" in caught.value.details
+    await api.servicer.RequestFirmwareUpdate(by_image(key="forced", force=True), CONTEXT)
+    assert len(api.commands.sent) == 1

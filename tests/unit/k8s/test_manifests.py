@@ -32,6 +32,7 @@ from csms_cli import probe
 from csms_cli.main import build_parser
 from csms_cli.serve import SERVICES
 from csms_devtools import k8stopics
+from csms_kernel.infra.settings import PEER_ADDRESSES
 from csms_kernel.migrate import load_topology
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -403,3 +404,83 @@ def test_each_process_allows_the_grpc_clients_its_settings_allow(
         ]
         default = settings_class.model_fields["grpc_clients"].get_default(call_default_factory=True)
         assert set(configured.split(",")) == set(default), f"{overlay} {process}"
+
+
+def settings_class_of(process: str) -> Any:
+    settings_module = importlib.import_module(f"{SERVICES[process]}.settings")
+    (settings_class,) = [
+        value
+        for name, value in vars(settings_module).items()
+        if name.endswith("Settings")
+        and name != "CommonSettings"
+        and "environment" in getattr(value, "model_fields", {})
+    ]
+    return settings_class
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_runs_with_its_address_in_the_common_config(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    """Every `csms serve` process has a workload (a new service left out of k8s/ is caught here), and every peer
+    a process calls (a `<peer>_address` setting) has its address in csms-common."""
+    docs = rendered[overlay]
+    served = {
+        doc["spec"]["template"]["spec"]["containers"][0]["args"][1]
+        for doc in csms_workloads(docs)
+        if doc["spec"]["template"]["spec"]["containers"][0]["args"][0] == "serve"
+    }
+    assert served == set(SERVICES), f"{overlay}: missing {set(SERVICES) - served}"
+    config = common_config(docs)
+    for peer in PEER_ADDRESSES:
+        assert f"CSMS_{peer.upper()}_ADDRESS" in config, (overlay, peer)
+
+
+def policy_peers(rule_peers: list[dict[str, Any]]) -> set[str]:
+    names: set[str] = set()
+    for peer in rule_peers:
+        selector = peer.get("podSelector", {})
+        if "app.kubernetes.io/name" in selector.get("matchLabels", {}):
+            names.add(selector["matchLabels"]["app.kubernetes.io/name"])
+        for expression in selector.get("matchExpressions", []):
+            if expression["key"] == "app.kubernetes.io/name" and expression["operator"] == "In":
+                names.update(expression["values"])
+    return names
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_network_policies_let_each_process_reach_the_peers_it_calls(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    """A process that calls a peer (a `<peer>_address` setting) may leave by an egress rule to it and enter by one
+    of the peer's ingress rules on its gRPC port: a missing rule is a call that times out in the cluster only."""
+    docs = rendered[overlay]
+    policies = of_kind(docs, "NetworkPolicy")
+
+    def selected(policy: dict[str, Any]) -> set[str]:
+        return policy_peers([{"podSelector": policy["spec"]["podSelector"]}])
+
+    for process in SERVICES:
+        fields = settings_class_of(process).model_fields
+        for peer in PEER_ADDRESSES:
+            if f"{peer}_address" not in fields:
+                continue
+            caller, callee = f"csms-{process}", f"csms-{peer.replace('_', '-')}"
+            egress = [
+                rule
+                for policy in policies
+                if caller in selected(policy)
+                for rule in policy["spec"].get("egress", [])
+                if callee in policy_peers(rule.get("to", []))
+            ]
+            ingress = [
+                rule
+                for policy in policies
+                if callee in selected(policy)
+                for rule in policy["spec"].get("ingress", [])
+                if caller in policy_peers(rule.get("from", []))
+            ]
+            assert egress, f"{overlay}: no egress {caller} -> {callee}"
+            assert any(port["port"] == "grpc" for rule in ingress for port in rule.get("ports", [])), (
+                f"{overlay}: no ingress {caller} -> {callee}:grpc"
+            )

@@ -1,6 +1,9 @@
-"""The `StationDirectory` port on device-model's `ListStations` (paged, over one channel). Network I/O only."""
+"""The `StationDirectory` port on device-model's `ListStations` (paged, over one channel), and the `StationIdentities`
+port on its `GetStation`. Network I/O only."""
 
 from __future__ import annotations
+
+import grpc
 
 from csms.device_model.v1 import device_model_pb2, device_model_pb2_grpc
 from csms_kernel.clients.channels import channel
@@ -26,6 +29,17 @@ class DeviceModelStations:
             token = page.next_page_token
             if not token:
                 return found
+
+    async def station(self, station_id: str) -> device_model_pb2.Station | None:
+        try:
+            found = await self._stub.GetStation(
+                device_model_pb2.GetStationRequest(station_id=station_id), timeout=self._timeout_s
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
+        return found.station
 
     async def close(self) -> None:
         await self._channel.close(None)

@@ -1,9 +1,10 @@
-"""The `StationUpdates` port on the firmware service's own requests (app/requests.py): one campaign attempt is
-one firmware update request (from the uploaded image, `update_from_image`, or the location) keyed by its attempt
-key, so the request key claim and device-model's idempotency key make a repeat the same command (for an image,
-the same command although a new signed URL would differ). A station offline or not booted yet (device-model:
-FAILED_PRECONDITION, NOT_FOUND) is `StationOffline`; other final refusals (and an unknown image)
-`AttemptRefused`. Side effects: those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
+"""The `StationUpdates` port on the firmware service's own requests (app/requests.py): one campaign attempt is one
+firmware update request (from the uploaded image, `update_from_image`, or the location) keyed by its attempt key, so
+the request key claim and device-model's idempotency key make a repeat the same command (for an image, the same
+command although a new signed URL would differ). A station offline or not booted yet (device-model:
+FAILED_PRECONDITION, NOT_FOUND; for an image, no vendor/model known yet) is `StationOffline`; other final refusals
+(an unknown image, an image for another vendor/model unless the target forces it) `AttemptRefused`. Side effects:
+those of FirmwareRequests (Cassandra, gRPC to device-model, Kafka)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import datetime
 import grpc
 
 from csms.firmware.v1 import firmware_pb2
-from csms_firmware.app.requests import FirmwareRequests, UnknownImage
+from csms_firmware.app.requests import FirmwareRequests, IncompatibleImage, StationNotBooted, UnknownImage
 from csms_firmware.campaigns.domain.campaign import Target
 from csms_firmware.campaigns.ports import AttemptRefused, StationOffline
 from csms_firmware.domain.params import BadRequest, update_params
@@ -32,7 +33,12 @@ class RequestStationUpdates:
         try:
             if target.image_id:
                 await self._requests.update_from_image(
-                    station_id, target.image_id, request_key, queue_if_offline=False, expires_at=None
+                    station_id,
+                    target.image_id,
+                    request_key,
+                    queue_if_offline=False,
+                    expires_at=None,
+                    force=target.force,
                 )
             else:
                 command = update_params(
@@ -42,7 +48,9 @@ class RequestStationUpdates:
                 await self._requests.request(
                     station_id, command, queue_if_offline=False, expires_at=None, request_key=request_key
                 )
-        except (BadRequest, UnknownImage) as exc:
+        except StationNotBooted as exc:
+            raise StationOffline(str(exc)) from exc
+        except (BadRequest, UnknownImage, IncompatibleImage) as exc:
             raise AttemptRefused(str(exc)) from exc
         except CommandRefused as exc:
             if exc.code in _NOT_CONNECTED:

@@ -1,8 +1,10 @@
 """FirmwareService's campaign rpcs (mixed into the servicer): create (targets resolved from the explicit list
-and device-model's stations), list, show (the campaign folded from its events) and the operator's controls,
-each recorded as one event on csms.firmware.campaigns.v1 for the campaign's driver to follow. Bad settings or
-targets are INVALID_ARGUMENT naming the field; an unknown campaign NOT_FOUND; a control its state does not allow
-FAILED_PRECONDITION; Kafka unreachable UNAVAILABLE."""
+and device-model's stations; answered once the campaign is readable: its read model is written with the
+projection's own writes), list and show (the summaries the campaigns projector keeps, and one page of a campaign's
+stations: nothing is folded on a read) and the operator's controls (checked against the campaign folded from its
+events), each recorded as one event on csms.firmware.campaigns.v1 for the campaign's driver to follow. Bad
+settings or targets are INVALID_ARGUMENT naming the field; an unknown campaign NOT_FOUND; a control its state does
+not allow FAILED_PRECONDITION; Kafka unreachable UNAVAILABLE."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ from csms_kernel.outbox.relay import EventLogUnavailable
 
 Context = grpc.aio.ServicerContext[Any, Any]
 MAX_ID = 100
+PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 5000
 CONTROLS: dict[str, Callable[[], Change]] = {"pause": Paused, "resume": Resumed, "abort": Aborted}
 
 
@@ -50,9 +54,9 @@ class CampaignRpcs:
         campaign_id = request.campaign_id or str(uuid.uuid4())
         if len(campaign_id) > MAX_ID:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"campaign_id: at most {MAX_ID} characters")
-        known = rebuild(await self._campaigns.load(campaign_id))
+        known = await self._campaigns.summary(campaign_id)
         if known is not None:
-            return view(known, stations=False)
+            return known
         try:
             for station in request.stations:
                 check_station_id(station)
@@ -68,7 +72,7 @@ class CampaignRpcs:
                     model=request.model,
                     current_version=request.current_version,
                 ),
-                Target(request.target.version, request.target.image_id, request.target.location),
+                Target(request.target.version, request.target.image_id, request.target.location, request.target.force),
                 settings_of(request.settings),
                 request.name,
             )
@@ -79,20 +83,27 @@ class CampaignRpcs:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"device-model's station list: {exc.details()}")
         created = event(campaign_id, self._campaign_clock(), Created(spec))
         await self._append(context, [created])
+        await self._campaigns.make_readable(created)
         campaign = rebuild([created])
         assert campaign is not None
         return view(campaign, stations=False)
 
     async def ListCampaigns(self, request: fw.ListCampaignsRequest, context: Context) -> fw.ListCampaignsResponse:
-        found = fw.ListCampaignsResponse()
-        for campaign_id, _over in await self._campaigns.listed():
-            campaign = rebuild(await self._campaigns.load(campaign_id))
-            if campaign is not None:
-                found.campaigns.append(view(campaign, stations=False))
-        return found
+        return fw.ListCampaignsResponse(campaigns=await self._campaigns.summaries())
 
     async def GetCampaign(self, request: fw.GetCampaignRequest, context: Context) -> fw.CampaignView:
-        return view(await self._campaign(context, request.campaign_id), stations=True)
+        found = await self._campaigns.summary(request.campaign_id) if request.campaign_id else None
+        if found is None:
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"no campaign {request.campaign_id!r}")
+        if request.page_size > MAX_PAGE_SIZE:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"page_size: at most {MAX_PAGE_SIZE}")
+        stations, more = await self._campaigns.stations(
+            request.campaign_id, request.page_size or PAGE_SIZE, request.page_token
+        )
+        found.stations.extend(stations)
+        if more:
+            found.next_page_token = stations[-1].station_id
+        return found
 
     async def ControlCampaign(self, request: fw.ControlCampaignRequest, context: Context) -> fw.CampaignView:
         campaign = await self._campaign(context, request.campaign_id)

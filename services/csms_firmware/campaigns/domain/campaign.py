@@ -112,10 +112,13 @@ class Target:
     version: str = ""
     image_id: str = ""
     location: str = ""
+    force: bool = False  # the image goes to stations of another vendor/model too
 
     def check(self) -> None:
         if bool(self.image_id) == bool(self.location):
             raise BadCampaign("give exactly one of image_id and location")
+        if self.force and not self.image_id:
+            raise BadCampaign("force applies to an uploaded image (image_id) only")
 
 
 @dataclass(frozen=True)

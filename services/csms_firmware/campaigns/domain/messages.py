@@ -82,7 +82,9 @@ def settings_message(settings: Settings) -> fw.CampaignSettings:
 
 
 def target_message(target: Target) -> fw.CampaignTarget:
-    return fw.CampaignTarget(version=target.version, image_id=target.image_id, location=target.location)
+    return fw.CampaignTarget(
+        version=target.version, image_id=target.image_id, location=target.location, force=target.force
+    )
 
 
 def to_message(event: Event) -> fw.CampaignEvent:
@@ -134,7 +136,7 @@ def from_message(message: fw.CampaignEvent) -> Event:
         spec = Spec(
             message.campaign_id,
             tuple(created.stations),
-            Target(target.version, target.image_id, target.location),
+            Target(target.version, target.image_id, target.location, target.force),
             settings_of(created.settings),
             created.name,
         )

@@ -4,10 +4,12 @@ driver taking over after a crash sending no station a second UpdateFirmware."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
+import pytest
 
 from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2
@@ -15,7 +17,7 @@ from csms_firmware.app.requests import FirmwareRequests
 from csms_firmware.artifacts.local import LocalDirectoryStore
 from csms_firmware.artifacts.model import FirmwareImage
 from csms_firmware.campaigns.adapters.station_updates import RequestStationUpdates
-from csms_firmware.campaigns.app.driver import CampaignDriver
+from csms_firmware.campaigns.app.driver import IN_FLIGHT, CampaignDriver
 from csms_firmware.campaigns.domain.campaign import (
     AttemptStarted,
     Created,
@@ -32,7 +34,7 @@ from csms_kernel.clients.station_commands import CommandRefused
 from csms_kernel.infra.envelopes import timestamp
 from kit.builders.firmware_artifacts import Clock, build_artifacts_kit
 from kit.fakes.firmware import InMemoryRequestKeys, ListedHistory, PublishedEvents, RecordingCommands
-from kit.fakes.firmware_campaigns import ClockedLeases, ListedCampaignLog
+from kit.fakes.firmware_campaigns import ClockedLeases, ListedCampaignLog, ListedStations
 
 T0 = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
 
@@ -41,7 +43,12 @@ class World:
     """Device-model, the firmware requests and history, and the stations' behaviour, on one clock."""
 
     def __init__(
-        self, stations: int, failing: frozenset[str] = frozenset(), target: Target | None = None, **settings: object
+        self,
+        stations: int,
+        failing: frozenset[str] = frozenset(),
+        target: Target | None = None,
+        models: dict[str, str] | None = None,
+        **settings: object,
     ) -> None:
         self.now = T0
         self.commands = RecordingCommands(created_at=T0)
@@ -52,6 +59,15 @@ class World:
         self.failing = failing
         self.offline: set[str] = set()
         self.kit = build_artifacts_kit(LocalDirectoryStore(Path("/nonexistent")), clock=Clock(T0))
+        # Every station booted as an ACME AC-22 but the ones in `models` (station -> model).
+        self.stations = ListedStations(
+            [
+                device_model_pb2.Station(
+                    station_id=f"S{i:03}", vendor="ACME", model=(models or {}).get(f"S{i:03}", "AC-22")
+                )
+                for i in range(stations)
+            ]
+        )
         requests = FirmwareRequests(
             InMemoryRequestKeys(),
             self.commands,
@@ -59,6 +75,7 @@ class World:
             lambda: self.now,
             timedelta(hours=1),
             self.kit.artifacts,
+            self.stations,
         )
         self.updates = RequestStationUpdates(requests, lambda: self.now)
         spec = Spec(
@@ -219,3 +236,99 @@ async def test_an_unknown_image_fails_the_canary_and_halts_the_campaign() -> Non
     assert campaign is not None and campaign.status == Status.HALTED
     assert "missing" in campaign.stations["S000"].reason
     assert world.commands.sent == []
+
+
+def acme_image(models: tuple[str, ...] = ("AC-22",)) -> FirmwareImage:
+    return FirmwareImage(
+        image_id="img-1",
+        version="2.0",
+        vendor="ACME",
+        models=models,
+        filename="fw.bin",
+        content_key="images/img-1/fw.bin",
+        sha256="ab" * 32,
+        size=10,
+        uploaded_at=T0,
+    )
+
+
+async def test_a_station_of_another_model_fails_for_good_with_the_reason_and_gets_nothing() -> None:
+    world = World(
+        4,
+        target=Target("2.0", image_id="img-1"),
+        models={"S002": "DC-50"},
+        canary_size=1,
+        wave_size=3,
+        failure_threshold=0.5,
+    )
+    await world.kit.images.add(acme_image())
+    driver = world.driver("firmware-1")
+    await world.run(driver, 12)
+    campaign = driver.driven("c1")
+    assert campaign is not None and campaign.status == Status.COMPLETED
+    assert campaign.stations["S002"].state == StationState.FAILED
+    assert campaign.stations["S002"].attempts == 1
+    assert "'DC-50'" in campaign.stations["S002"].reason and "'AC-22'" in campaign.stations["S002"].reason
+    assert sorted(s.station_id for s in world.commands.sent) == ["S000", "S001", "S003"]
+
+
+async def test_a_forced_target_goes_to_every_model() -> None:
+    world = World(
+        3, target=Target("2.0", image_id="img-1", force=True), models={"S001": "DC-50"}, canary_size=1, wave_size=2
+    )
+    await world.kit.images.add(acme_image())
+    driver = world.driver("firmware-1")
+    await world.run(driver, 12)
+    campaign = driver.driven("c1")
+    assert campaign is not None and campaign.status == Status.COMPLETED
+    assert sorted(s.station_id for s in world.commands.sent) == ["S000", "S001", "S002"]
+
+
+async def test_a_station_that_never_booted_waits_as_offline_instead_of_failing() -> None:
+    world = World(2, target=Target("2.0", image_id="img-1"), canary_size=1, wave_size=1)
+    world.stations.known = [s for s in world.stations.known if s.station_id != "S001"]
+    await world.kit.images.add(acme_image())
+    driver = world.driver("firmware-1")
+    await world.run(driver, 8)
+    campaign = driver.driven("c1")
+    assert campaign is not None
+    assert campaign.stations["S001"].state == StationState.OFFLINE
+    assert [s.station_id for s in world.commands.sent] == ["S000"]
+
+
+class SlowUpdates:
+    """Hand-overs that take a while (device-model under load), counting how many are in flight at once; the one
+    of `failing` fails transiently."""
+
+    def __init__(self, world: World, failing: str = "") -> None:
+        self.world = world
+        self.failing = failing
+        self.in_flight = 0
+        self.most = 0
+
+    async def update(self, station_id: str, target: Target, request_key: str) -> None:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            await asyncio.sleep(0.01)
+            if station_id == self.failing:
+                raise CommandRefused("device-model is restarting", grpc.StatusCode.UNAVAILABLE)
+            await self.world.update(station_id, target, request_key)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_a_tick_hands_attempts_over_together_and_records_those_handed_over() -> None:
+    world = World(60, canary_size=50, wave_size=10, concurrency=50)
+    slow = SlowUpdates(world, failing="S007")
+    driver = CampaignDriver(
+        world.log, world.leases, slow, world.history, lambda: world.now, owner="firmware-1", lease_ttl_s=15, tick_s=1
+    )
+    with pytest.raises(CommandRefused):
+        await driver.tick()
+    assert 1 < slow.most <= IN_FLIGHT
+    started_ = {e.change.station_id for e in world.log.events if isinstance(e.change, AttemptStarted)}
+    assert len(started_) == 49 and "S007" not in started_  # every other hand-over is recorded
+    slow.failing = ""
+    await driver.tick()  # S007 is decided again under the same attempt key
+    assert [s.idempotency_key for s in world.commands.sent if s.station_id == "S007"] == ["firmware:campaign:c1:S007:1"]

@@ -1,10 +1,12 @@
 """FirmwareService's campaign rpcs over fakes: create (explicit and filtered targets, idempotent by id, bad input
-named), show with stations, list, and the controls recorded as events (refused when the state forbids them); and
-the campaigns projection's writes."""
+named, readable as soon as it is answered), show with one page of stations, list, and the controls recorded as
+events (refused when the state forbids them); and the campaigns projection's writes: events, list, summary and
+station rows from the fold its current-state step keeps (re-read when another instance projected meanwhile)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
@@ -12,10 +14,22 @@ import pytest
 from csms.device_model.v1 import device_model_pb2
 from csms.firmware.v1 import firmware_pb2 as fw
 from csms_firmware.campaigns.api.grpc_api import CampaignRpcs
-from csms_firmware.campaigns.domain.campaign import Paused, SettingsChanged
+from csms_firmware.campaigns.domain.campaign import (
+    AttemptStarted,
+    Created,
+    Event,
+    Paused,
+    Settings,
+    SettingsChanged,
+    Spec,
+    Target,
+    WaveStarted,
+    event,
+)
 from csms_firmware.campaigns.domain.messages import to_message
-from csms_firmware.campaigns.projections.campaigns import PROJECTION
+from csms_firmware.campaigns.projections.campaigns import PROJECTION, CampaignFolds
 from csms_kernel.infra.topics import FIRMWARE_CAMPAIGNS
+from csms_kernel.projecting.writes import Write
 from kit.fakes.firmware_campaigns import ListedCampaignLog, ListedStations
 from kit.fakes.grpc_context import CONTEXT, Aborted
 
@@ -44,7 +58,8 @@ async def test_a_campaign_targets_the_list_and_the_stations_matching_every_filte
     again = await api.CreateCampaign(request, CONTEXT)
     assert again.campaign_id == "c1" and len(log.events) == 1
     shown = await api.GetCampaign(fw.GetCampaignRequest(campaign_id="c1"), CONTEXT)
-    assert [s.station_id for s in shown.stations] == ["Z9", "A1"]
+    assert [s.station_id for s in shown.stations] == ["A1", "Z9"]  # pages go in station id order
+    assert log.events[0].change.spec.stations == ("Z9", "A1")  # type: ignore[union-attr]  # the rollout order
     listed = await api.ListCampaigns(fw.ListCampaignsRequest(), CONTEXT)
     assert [c.campaign_id for c in listed.campaigns] == ["c1"]
 
@@ -107,9 +122,114 @@ async def test_the_projection_stores_every_event_and_lists_the_campaign_until_it
     await api.CreateCampaign(fw.CreateCampaignRequest(campaign_id="c1", stations=["A1"], target=TARGET), CONTEXT)
     await api.ControlCampaign(fw.ControlCampaignRequest(campaign_id="c1", action="abort"), CONTEXT)
     assert PROJECTION.topics == (FIRMWARE_CAMPAIGNS,)
-    created, aborted = (PROJECTION.writes([to_message(e)], None) for e in log.events)
+    created, aborted = (PROJECTION.writes([to_message(e)], {}) for e in log.events)
     assert [w.cql.split()[2] for w in created] == ["{ks}.campaign_events", "{ks}.campaigns"]
     assert created[0].params[:3] == ("c1", NOW, log.events[0].event_id)
     assert [w.cql.split()[1] for w in aborted] == ["INTO", "{ks}.campaigns"]
     with pytest.raises(ValueError, match="campaign_id"):
-        PROJECTION.writes([fw.CampaignEvent(event_id="x")], None)
+        PROJECTION.writes([fw.CampaignEvent(event_id="x")], {})
+
+
+async def test_a_campaign_is_readable_as_soon_as_its_creation_is_answered() -> None:
+    api, log = rpcs()
+    log.readable = False  # the projector has not got to it (yet)
+    await api.CreateCampaign(fw.CreateCampaignRequest(campaign_id="c1", stations=["A1"], target=TARGET), CONTEXT)
+    assert log.made_readable == ["c1"]
+    shown = await api.GetCampaign(fw.GetCampaignRequest(campaign_id="c1"), CONTEXT)
+    assert (shown.status, [s.state for s in shown.stations]) == ("running", ["waiting"])
+    with pytest.raises(Aborted) as caught:
+        await api.GetCampaign(fw.GetCampaignRequest(campaign_id="other"), CONTEXT)
+    assert caught.value.code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_show_pages_the_stations_and_refuses_a_page_too_large() -> None:
+    api, _log = rpcs()
+    stations = [f"S{i}" for i in range(5)]
+    await api.CreateCampaign(fw.CreateCampaignRequest(campaign_id="c1", stations=stations, target=TARGET), CONTEXT)
+    seen: list[str] = []
+    token = ""
+    for _ in range(5):
+        page = await api.GetCampaign(fw.GetCampaignRequest(campaign_id="c1", page_size=2, page_token=token), CONTEXT)
+        assert page.counts["waiting"] == 5 and len(page.stations) <= 2
+        seen += [s.station_id for s in page.stations]
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == stations
+    with pytest.raises(Aborted) as caught:
+        await api.GetCampaign(fw.GetCampaignRequest(campaign_id="c1", page_size=5001), CONTEXT)
+    assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT and "page_size" in caught.value.details
+
+
+@dataclass
+class ReadModel:
+    """The read model the projection's current-state step reads: the events written so far and the summaries'
+    event counts (as the writes left them)."""
+
+    events: list[Event] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    loads: int = 0
+
+    async def load(self, campaign_id: str) -> list[Event]:
+        self.loads += 1
+        return [e for e in self.events if e.campaign_id == campaign_id]
+
+    async def folded(self, campaign_id: str) -> int | None:
+        return self.counts.get(campaign_id)
+
+    def written(self, writes: list[Write]) -> None:
+        for write in writes:
+            if "campaign_summaries" in write.cql:
+                self.counts[str(write.params[0])] = int(write.params[1])  # type: ignore[call-overload]
+
+
+def spec(stations: tuple[str, ...]) -> Spec:
+    return Spec("c1", stations, Target("2.0", location="https://fw.example/2.0.bin"), Settings(concurrency=2))
+
+
+async def project(folds: CampaignFolds, model: ReadModel, events: list[Event]) -> list[Write]:
+    messages = [to_message(e) for e in events]
+    writes = PROJECTION.writes(messages, await folds.read(messages))
+    model.events += events
+    model.written(writes)
+    return writes
+
+
+async def test_the_summary_and_the_changed_stations_are_written_from_the_fold_without_rereading_it() -> None:
+    model = ReadModel()
+    folds = CampaignFolds(model)
+    created = event("c1", NOW, Created(spec(("S1", "S2", "S3"))))
+    writes = await project(folds, model, [created])
+    [created_summary] = [w for w in writes if "campaign_summaries" in w.cql]
+    stations = [w.params[1:5] for w in writes if "campaign_stations" in w.cql]
+    assert stations == [("S1", "waiting", 0, -1), ("S2", "waiting", 0, -1), ("S3", "waiting", 0, -1)]
+    first_at = created_summary.params[3]
+    later = NOW + timedelta(seconds=5)
+    writes = await project(
+        folds,
+        model,
+        [event("c1", later, WaveStarted(0, ("S1", "S2"))), event("c1", later, AttemptStarted("S1", 1))],
+    )
+    [summary] = [w for w in writes if "campaign_summaries" in w.cql]
+    view = fw.CampaignView.FromString(summary.params[2])  # type: ignore[arg-type]
+    assert (summary.params[1], view.counts["updating"], view.counts["pending"], view.waves) == (3, 1, 1, 1)
+    assert summary.params[3] == first_at + 2  # type: ignore[operator]  # grows with the events folded
+    assert sorted(w.params[1:3] for w in writes if "campaign_stations" in w.cql) == [
+        ("S1", "updating"),
+        ("S2", "pending"),
+    ]
+    assert model.loads == 1  # the campaign was read once, when first seen
+    again = await project(folds, model, [event("c1", later, AttemptStarted("S1", 1))])
+    assert [w.params[1] for w in again if "campaign_summaries" in w.cql] == [3]  # a redelivery folds nothing new
+
+
+async def test_a_fold_other_than_the_summary_s_is_read_again() -> None:
+    model = ReadModel()
+    mine, theirs = CampaignFolds(model), CampaignFolds(model)
+    await project(mine, model, [event("c1", NOW, Created(spec(("S1", "S2"))))])
+    # Another instance projected the campaign meanwhile (a rebalance moved its partition there and back).
+    await project(theirs, model, [event("c1", NOW, WaveStarted(0, ("S1", "S2")))])
+    writes = await project(mine, model, [event("c1", NOW, AttemptStarted("S2", 1))])
+    [summary] = [w for w in writes if "campaign_summaries" in w.cql]
+    view = fw.CampaignView.FromString(summary.params[2])  # type: ignore[arg-type]
+    assert (summary.params[1], view.counts["pending"], view.counts["updating"]) == (3, 1, 1)

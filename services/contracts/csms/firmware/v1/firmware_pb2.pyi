@@ -317,6 +317,7 @@ class RequestFirmwareUpdateRequest(_message.Message):
     EXPIRES_AT_FIELD_NUMBER: _builtins.int
     REQUEST_KEY_FIELD_NUMBER: _builtins.int
     IMAGE_ID_FIELD_NUMBER: _builtins.int
+    FORCE_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     location: _builtins.str
     has_retries: _builtins.bool
@@ -331,8 +332,11 @@ class RequestFirmwareUpdateRequest(_message.Message):
     image_id: _builtins.str
     """An uploaded image (POST /api/v1/firmware/images) instead of a location: the service sends the image's signed
     download URL (its SHA-256 in the fragment) with the image's signature and signing certificate (unless given
-    here). NOT_FOUND: no such image.
+    here). NOT_FOUND: no such image. FAILED_PRECONDITION: the image's vendor (and model, when it names models)
+    is not the station's (its last BootNotification), or the station has not booted yet, unless `force`.
     """
+    force: _builtins.bool
+    """Send the image whatever the station's vendor and model."""
     @_builtins.property
     def retrieve_at(self) -> _timestamp_pb2.Timestamp:
         """Absent: now."""
@@ -359,10 +363,11 @@ class RequestFirmwareUpdateRequest(_message.Message):
         expires_at: _timestamp_pb2.Timestamp | None = ...,
         request_key: _builtins.str = ...,
         image_id: _builtins.str = ...,
+        force: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "install_at", b"install_at", "retrieve_at", b"retrieve_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "has_retries", b"has_retries", "image_id", b"image_id", "install_at", b"install_at", "location", b"location", "queue_if_offline", b"queue_if_offline", "request_key", b"request_key", "retries", b"retries", "retrieve_at", b"retrieve_at", "retry_interval_s", b"retry_interval_s", "signature", b"signature", "signing_certificate", b"signing_certificate", "station_id", b"station_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "force", b"force", "has_retries", b"has_retries", "image_id", b"image_id", "install_at", b"install_at", "location", b"location", "queue_if_offline", b"queue_if_offline", "request_key", b"request_key", "retries", b"retries", "retrieve_at", b"retrieve_at", "retry_interval_s", b"retry_interval_s", "signature", b"signature", "signing_certificate", b"signing_certificate", "station_id", b"station_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -800,19 +805,25 @@ class CampaignTarget(_message.Message):
     VERSION_FIELD_NUMBER: _builtins.int
     IMAGE_ID_FIELD_NUMBER: _builtins.int
     LOCATION_FIELD_NUMBER: _builtins.int
+    FORCE_FIELD_NUMBER: _builtins.int
     version: _builtins.str
     image_id: _builtins.str
     location: _builtins.str
+    force: _builtins.bool
+    """With image_id: send it to every target whatever its vendor and model (without: a station the image does not
+    name fails for good at its turn, the reason naming both, and counts against its wave's failure threshold).
+    """
     def __init__(
         self,
         *,
         version: _builtins.str = ...,
         image_id: _builtins.str = ...,
         location: _builtins.str = ...,
+        force: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["image_id", b"image_id", "location", b"location", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["force", b"force", "image_id", b"image_id", "location", b"location", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1139,12 +1150,14 @@ class CampaignView(_message.Message):
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     STATIONS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     campaign_id: _builtins.str
     name: _builtins.str
     status: _builtins.str
     """running, paused, halted, aborted, completed"""
     waves: _builtins.int
     halted_wave: _builtins.int
+    next_page_token: _builtins.str
     @_builtins.property
     def target(self) -> Global___CampaignTarget: ...
     @_builtins.property
@@ -1157,7 +1170,7 @@ class CampaignView(_message.Message):
     def updated_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def stations(self) -> _containers.RepeatedCompositeFieldContainer[Global___CampaignStation]:
-        """GetCampaign only."""
+        """GetCampaign only: one page of the stations (in station id order), and the token of the next ("" at the end)."""
 
     def __init__(
         self,
@@ -1173,10 +1186,11 @@ class CampaignView(_message.Message):
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         stations: _abc.Iterable[Global___CampaignStation] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "settings", b"settings", "target", b"target", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id", "counts", b"counts", "created_at", b"created_at", "halted_wave", b"halted_wave", "name", b"name", "settings", b"settings", "stations", b"stations", "status", b"status", "target", b"target", "updated_at", b"updated_at", "waves", b"waves"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id", "counts", b"counts", "created_at", b"created_at", "halted_wave", b"halted_wave", "name", b"name", "next_page_token", b"next_page_token", "settings", b"settings", "stations", b"stations", "status", b"status", "target", b"target", "updated_at", b"updated_at", "waves", b"waves"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1222,15 +1236,22 @@ class GetCampaignRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     CAMPAIGN_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     campaign_id: _builtins.str
+    page_size: _builtins.int
+    """Stations per page (0: 1000; at most 5000); page_token: next_page_token of the previous page."""
+    page_token: _builtins.str
     def __init__(
         self,
         *,
         campaign_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["campaign_id", b"campaign_id", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
