@@ -8,7 +8,8 @@ Every answered station CALL leaves four timestamps in Kafka, with no tracing swi
   the reply record's Kafka timestamp: the call runner produced it inside its transaction;
 - the delivered copy in the frame log (`received_at` of a CSMS-to-station frame): the edge wrote the reply to
   the socket.
-CALLs answered at the edge itself (no call-topic record) are reported apart: receive → durable → sent.
+CALLs the edge answered itself (ADR 0046: their frame-log record has the edge's `reason`, and no call-topic record)
+are only counted: their answer follows one frame-log acknowledgement (the first hop below).
 
     .venv/bin/python -m loadtest.hops --bootstrap 127.0.0.1:9092 --since-s 70 [--until-s 10]
 
@@ -24,11 +25,12 @@ import statistics
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 
 from csms.envelope.v1 import envelope_pb2
+from csms_edge.domain import edge_answers
 
 _CALL = 2
 _ANSWERS = frozenset({3, 4})
@@ -43,7 +45,6 @@ class Hops:
     sent_ns: int = 0
     action: str = ""
     edge_answered: bool = False
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _ns(timestamp: object) -> int:
@@ -77,11 +78,14 @@ def read(bootstrap: str, since_ms: int, until_ms: int) -> dict[tuple[str, str, s
     hops: dict[tuple[str, str, str], Hops] = defaultdict(Hops)
     deadline = time.monotonic() + 120
     while left and time.monotonic() < deadline:
-        for message in consumer.consume(5000, timeout=1.0):
+        messages = consumer.consume(5000, timeout=2.0)
+        if not messages:
+            break  # the ends of transactional partitions are commit markers, never returned as records
+        for message in messages:
             if message.error():
                 continue
-            topic, partition = message.topic(), message.partition()
-            if message.offset() + 1 >= ends[(topic, partition)]:
+            topic, partition, offset = message.topic() or "", message.partition() or 0, message.offset() or 0
+            if offset + 1 >= ends[(topic, partition)]:
                 left.discard((topic, partition))
             _, ts_ms = message.timestamp()
             if ts_ms > until_ms:
@@ -95,13 +99,9 @@ def read(bootstrap: str, since_ms: int, until_ms: int) -> dict[tuple[str, str, s
             if topic == "ocpp.frames.v1":
                 if envelope.direction == envelope_pb2.DIRECTION_STATION_TO_CSMS and envelope.message_type == _CALL:
                     entry.received_ns, entry.action = _ns(envelope.received_at), envelope.action
-                elif envelope.direction == envelope_pb2.DIRECTION_CSMS_TO_STATION:
-                    if envelope.message_type in _ANSWERS:
-                        if envelope.HasField("received_at") and _ns(envelope.received_at) and not entry.sent_ns:
-                            entry.sent_ns = _ns(envelope.received_at)
-                        if not envelope.HasField("received_at") or not _ns(envelope.received_at):
-                            entry.edge_answered = True
-                            entry.extra["answer_logged_ns"] = _ns(envelope.produced_at)
+                    entry.edge_answered = envelope.reason == edge_answers.REASON
+                elif envelope.message_type in _ANSWERS and not entry.sent_ns:
+                    entry.sent_ns = _ns(envelope.received_at)  # a delivered copy: when it was written
             elif topic.startswith("ocpp.calls."):
                 entry.durable_ns = ts_ms * 1_000_000
             elif envelope.message_type in _ANSWERS:
@@ -121,10 +121,13 @@ def _line(name: str, values: list[float]) -> str:
 
 def report(hops: dict[tuple[str, str, str], Hops]) -> str:
     by_action: dict[str, list[Hops]] = defaultdict(list)
+    answered_here: dict[str, int] = defaultdict(int)
     for entry in hops.values():
-        if entry.received_ns and entry.sent_ns:
+        if entry.received_ns and entry.edge_answered:
+            answered_here[entry.action] += 1
+        elif entry.received_ns and entry.sent_ns:
             by_action[entry.action].append(entry)
-    lines = []
+    lines = [f"{action}: {n} answered at the edge (ADR 0046)" for action, n in sorted(answered_here.items())]
     for action, entries in sorted(by_action.items(), key=lambda item: -len(item[1])):
         routed = [e for e in entries if e.durable_ns and e.handled_ns and e.produced_ns]
         lines.append(f"{action}: {len(entries)} answered, {len(routed)} through a service")
