@@ -308,6 +308,7 @@ class EdgeNode:
                     byte_burst=settings.station_byte_burst,
                 ),
                 boot_statuses,
+                frozenset(settings.answered_at_edge),
             ),
             registry,
             changes,

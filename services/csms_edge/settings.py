@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from csms_edge.domain import edge_answers
 from csms_kernel.infra.settings import CommonSettings, Identities, grpc_clients, peer_address
 
 
@@ -173,17 +174,31 @@ class EdgeSettings(CommonSettings):
         description="Replication factor of the node's delivery topic when it is created (partitions and retention "
         "come from topology.toml).",
     )
+    answered_at_edge: Annotated[list[str], NoDecode] = Field(
+        default=["Heartbeat"],
+        description="Station CALLs the edge answers itself once the CALL is durable in the frame log, instead of "
+        "handing them to their owner (comma-separated; only actions whose answer is a pure function of the frame: "
+        "Heartbeat; empty: every CALL goes to its owner). docs/adr/0046.",
+    )
     drain_timeout_s: float = Field(
         default=10.0, description="On SIGTERM, how long the delivery consumer may take to finish the batch in hand."
     )
     authorization_address: str = peer_address("authorization")
     device_model_address: str = peer_address("device_model")
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "answered_at_edge", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("answered_at_edge")
+    @classmethod
+    def _answerable(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - edge_answers.ANSWERABLE)
+        if unknown:
+            raise ValueError(f"the edge cannot answer {unknown}: only {sorted(edge_answers.ANSWERABLE)}")
         return value
 
     def development_secrets(self) -> list[str]:

@@ -6,6 +6,8 @@ The edge parses only OCPP-J framing: a malformed CALL (or a frame of unknown typ
 version's CALLERROR, and so is a CALL the station may not send while its boot is Pending or Rejected
 (SecurityError; logged with its `reason`, not handed to its owner: `edge.domain.boot_gate`, docs/adr/0031; on
 a connection without a boot answer the status of the station's last boot is looked up once, before its first CALL);
+a CALL whose answer is a pure function of the frame (Heartbeat, `edge.domain.edge_answers`, docs/adr/0046) is
+answered here too, once the CALL and its answer are both durable in the frame log, and not handed to its owner;
 a malformed CALLRESULT/CALLERROR/CALLRESULTERROR/SEND is never answered (OCPP-J answers
 only CALLs) but logged and counted, and fails the CSMS call it answers; a CALLRESULT/CALLERROR resolves the
 pending CSMS-initiated call; CALLs are answered by their owning
@@ -25,8 +27,9 @@ from dataclasses import dataclass, field
 from opentelemetry.trace import SpanKind
 from websockets.exceptions import ConnectionClosed
 
+from csms.envelope.v1.envelope_pb2 import Envelope
 from csms_edge.app.connections import Connection, ConnectionTable
-from csms_edge.domain import boot_gate
+from csms_edge.domain import boot_gate, edge_answers
 from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.ports import BootStatuses, BootStatusUnavailable, FrameLog
@@ -53,6 +56,8 @@ class SessionContext:
     edge_address: str
     limits: Limits = field(default_factory=Limits)
     boot_statuses: BootStatuses | None = None
+    answered_at_edge: frozenset[str] = frozenset()
+    """Actions the edge answers itself (`edge.domain.edge_answers`, docs/adr/0046)."""
 
 
 def describe_close(exc: ConnectionClosed) -> str:
@@ -154,7 +159,7 @@ class Session:
         connection, context = self._connection, self._context
         pipe = connection.outbound_if_any
         envelope = context.envelopes.inbound(connection, message, parsed, received_at, action)
-        refused = None
+        refused = answer = None
         if isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
             envelope.repeat = connection.saw_call(parsed.message_id)
             if connection.needs_boot_status(parsed.action):
@@ -162,6 +167,11 @@ class Session:
             refused = connection.refusal(parsed.action)
             if refused is not None:
                 envelope.reason = refused
+            elif context.answered_at_edge:
+                answer = edge_answers.answer(parsed, connection.version, received_at, context.answered_at_edge)
+            if answer is not None:
+                await self._answer_here(envelope, parsed, answer, received_at)
+                return
         try:
             await context.frame_log.append(envelope)
         except Exception:
@@ -189,6 +199,29 @@ class Session:
                 )
         elif parsed.message_type is MessageType.SEND:
             log.debug("station %s: SEND %s handed to its owner, not answered", connection.station_id, parsed.action)
+
+    async def _answer_here(self, call: Envelope, frame: Frame, answer: str, received_at: int) -> None:
+        """A CALL whose answer is a pure function of the frame: the CALL (marked with `edge_answers.REASON`, so it
+        is not handed to its owner) and its answer are appended together, and the answer is sent only once both
+        are durable; if the append fails, the CALL stays unanswered (the station sends it again)."""
+        connection, context = self._connection, self._context
+        call.reason = edge_answers.REASON
+        reply = context.envelopes.outbound(
+            connection, answer, MessageType.CALL_RESULT, frame.message_id, frame.action, call.traceparent
+        )
+        try:
+            await context.frame_log.append_many([call, reply])
+        except Exception:
+            log.error(
+                "station %s: frame %s not recorded, dropped unanswered",
+                connection.station_id,
+                frame.message_id,
+                exc_info=True,
+            )
+            return
+        await connection.socket.send(answer)
+        metrics.count_frame(metrics.OUT, metrics.type_label(MessageType.CALL_RESULT), frame.action)
+        metrics.observe_round_trip(frame.action, (context.envelopes.clock_ns() - received_at) / 1e9)
 
     async def _look_up_boot_status(self) -> None:
         """Restricts the connection by the status of the station's last boot; unrestricted when it cannot be read

@@ -158,9 +158,10 @@ class CommonSettings(BaseSettings):
     handler_gather_ms: int = common(
         5,
         "handler_gather_ms",
-        "Call runners read the frame log in batches gathered for up to this long (milliseconds; 0: a fetch "
-        "returns at the first record). Fewer Kafka requests under load, but an idle stack then polls "
-        "(docs/adr/0008-performance.md).",
+        "Call runners fetch their call topic in batches gathered for up to this long (milliseconds; 0: a fetch "
+        "returns at the first record and waits up to 500 ms when there is none). Above 0 every call runner "
+        "fetches that often even when idle: 5 ms cost Kafka ~0.13 core on an idle 6-service stack "
+        "(docs/adr/0046: 0 is not yet the default, the idle runner's consumer-lag metric is then missing).",
     )
     projection_gather_ms: int = common(
         100,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 
 import pytest
 from prometheus_client import REGISTRY
 
 from csms.envelope.v1 import envelope_pb2
+from csms_edge.adapters.frame_log import owner_topic
 from csms_edge.app.session import Session
+from csms_edge.domain import edge_answers
 from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import timestamp
 from csms_kernel.ocpp.versions import OcppVersion
@@ -172,6 +175,63 @@ async def test_a_call_is_logged_untouched_and_not_answered_by_the_edge() -> None
     assert world.frame_log.records == [
         frame_envelope(raw, tenant="acme", received_at=timestamp(T0_NS), traceparent=TRACEPARENT)
     ]
+
+
+def answering_heartbeats(world: World) -> World:
+    world.context = dataclasses.replace(world.context, answered_at_edge=frozenset({"Heartbeat"}))
+    return world
+
+
+@pytest.mark.parametrize("version", [V16, V201, V21])
+async def test_a_heartbeat_is_answered_at_the_edge_once_it_and_its_answer_are_durable(version: OcppVersion) -> None:
+    world = answering_heartbeats(World())
+    connection, socket = world.connection(version=version)
+    await Session(connection, world.context).handle('[2, "m1", "Heartbeat", {}]')
+    call, reply = world.frame_log.records
+    assert (call.message_type, call.action, call.reason) == (2, "Heartbeat", edge_answers.REASON)
+    assert owner_topic(call) is None  # not handed to device-model
+    assert (reply.direction, reply.message_type, reply.message_id, reply.action) == (
+        envelope_pb2.DIRECTION_CSMS_TO_STATION,
+        3,
+        "m1",
+        "Heartbeat",
+    )
+    assert socket.sent == [reply.frame.decode()]
+    assert json.loads(socket.sent[0]) == [3, "m1", {"currentTime": "2026-01-01T00:00:00.000Z"}]
+    assert [entry for entry, _ in world.journal] == ["logged", "logged", "sent"]  # durable, then sent
+
+
+async def test_a_heartbeat_is_not_answered_when_it_cannot_be_made_durable() -> None:
+    world = answering_heartbeats(World())
+    world.frame_log.fail = True
+    connection, socket = world.connection(version=V16)
+    await Session(connection, world.context).handle('[2, "m1", "Heartbeat", {}]')
+    assert socket.sent == []
+    assert world.frame_log.records == []
+
+
+async def test_a_heartbeat_resent_after_a_lost_answer_is_answered_again_once() -> None:
+    world = answering_heartbeats(World())
+    connection, socket = world.connection(version=V201)
+    session = Session(connection, world.context)
+    for _ in range(2):
+        await session.handle('[2, "m1", "Heartbeat", {}]')
+    assert [(r.message_type, r.repeat) for r in world.frame_log.records] == [
+        (2, False),
+        (3, False),
+        (2, True),
+        (3, False),
+    ]
+    assert [json.loads(frame)[1] for frame in socket.sent] == ["m1", "m1"]  # one answer per CALL received
+
+
+async def test_an_invalid_heartbeat_goes_to_its_owner_as_before() -> None:
+    world = answering_heartbeats(World())
+    connection, socket = world.connection(version=V201)
+    await Session(connection, world.context).handle('[2, "m1", "Heartbeat", {"unexpected": true}]')
+    (call,) = world.frame_log.records
+    assert (call.reason, socket.sent) == ("", [])
+    assert owner_topic(call) == "ocpp.calls.device_model.v1"
 
 
 async def test_a_call_resent_on_the_connection_is_logged_as_a_repeat() -> None:

@@ -56,3 +56,12 @@ def test_advertised_address(listen: str, advertise: str, expected: str) -> None:
 
 def test_all_interfaces_advertise_the_host_name() -> None:
     assert advertised_address("0.0.0.0:0", "", 4242) == f"{socket.gethostname()}:4242"
+
+
+def test_the_actions_answered_at_the_edge(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert EdgeSettings().answered_at_edge == ["Heartbeat"]
+    monkeypatch.setenv("CSMS_EDGE_ANSWERED_AT_EDGE", "")
+    assert EdgeSettings().answered_at_edge == []
+    monkeypatch.setenv("CSMS_EDGE_ANSWERED_AT_EDGE", "Heartbeat,StatusNotification")
+    with pytest.raises(ValueError, match="cannot answer \\['StatusNotification'\\]"):
+        EdgeSettings()

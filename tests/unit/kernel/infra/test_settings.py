@@ -17,12 +17,12 @@ ADDRESSES = {"device_model_address", "authorization_address", "transactions_addr
 def test_common_settings_keep_their_name_in_every_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CSMS_KAFKA_BOOTSTRAP", "kafka:9092")
     monkeypatch.setenv("CSMS_CASSANDRA_CONTACT_POINTS", "c1, c2")
-    monkeypatch.setenv("CSMS_HANDLER_GATHER_MS", "0")
+    monkeypatch.setenv("CSMS_HANDLER_GATHER_MS", "7")
     for settings in (EdgeSettings(), DeviceModelSettings(), AuthorizationSettings(), TransactionsSettings()):
         assert (settings.kafka_bootstrap, settings.cassandra_contact_points, settings.handler_gather_ms) == (
             "kafka:9092",
             ["c1", "c2"],
-            0,
+            7,
         )
 
 

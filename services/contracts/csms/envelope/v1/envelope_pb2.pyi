@@ -144,7 +144,8 @@ class Envelope(_message.Message):
     """KIND_CONNECTED only: where the edge node's gRPC EdgeService listens."""
     reason: _builtins.str
     """KIND_MALFORMED_FRAME and KIND_DISCONNECTED: why. A station CALL the edge answered itself instead of handing it
-    to its owner (sent while its boot was Pending or Rejected, docs/adr/0031): why it was refused.
+    to its owner: why (refused while its boot was Pending or Rejected, docs/adr/0031; or answered because its
+    answer is a pure function of the frame, docs/adr/0046).
     """
     traceparent: _builtins.str
     """W3C trace context of the hop that produced the record (also mirrored in the Kafka headers)."""
