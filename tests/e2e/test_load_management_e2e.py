@@ -68,7 +68,7 @@ class Sampler:
     limit_a: float
     samples: int = 0
     peak_a: float = 0.0
-    over: list[tuple[float, float, float]] = dataclasses.field(default_factory=list)
+    over: list[tuple[float, float, float, list[tuple[str, float]]]] = dataclasses.field(default_factory=list)
     charging_seen: int = 0
 
     def total(self) -> float:
@@ -85,7 +85,9 @@ class Sampler:
                 sum(1 for s in self.simulator.stations if s.behaviour.state is State.CHARGING),
             )
             if total > self.limit_a + TOLERANCE_A:
-                self.over.append((time.monotonic(), total, self.limit_a))
+                now = datetime.now(UTC)
+                draws = [(s.station_id, round(drawn_a(s.behaviour, now), 1)) for s in self.simulator.stations]
+                self.over.append((time.monotonic(), total, self.limit_a, [d for d in draws if d[1] > 0]))
             await asyncio.sleep(SAMPLE_S)
 
 
@@ -104,11 +106,6 @@ async def sites(stack: Stack) -> AsyncIterator[smart_charging_pb2_grpc.SmartChar
         yield smart_charging_pb2_grpc.SmartChargingServiceStub(channel)
 
 
-@pytest.mark.xfail(
-    reason="open (ADR 0042): on the loaded shared machine the sampled sum briefly exceeded the 40 A limit "
-    "(46.6 A and 43.3 A in 2 of 958 samples); cause not identified yet",
-    strict=False,
-)
 async def test_a_site_holds_its_limit_while_sessions_come_and_go_and_follows_a_new_limit(
     stack: Stack, sites: smart_charging_pb2_grpc.SmartChargingServiceStub
 ) -> None:

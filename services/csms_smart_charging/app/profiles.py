@@ -49,14 +49,14 @@ class ProfileAnswer:
 
     @property
     def accepted(self) -> bool:
-        """The station answered with status Accepted."""
+        """The station answered with status Accepted (device-model's neutral answer: `{"status": "accepted"}`)."""
         if self.command.state != device_model_pb2.COMMAND_STATE_ANSWERED:
             return False
         try:
             result = json.loads(self.command.result_json or "{}")
         except ValueError:
             return False
-        return isinstance(result, dict) and result.get("status") == "Accepted"
+        return isinstance(result, dict) and result.get("status") == "accepted"
 
 
 class ProfileRequests:

@@ -32,7 +32,8 @@ class SentCommand:
 class RecordingCommands:
     """Device-model as seen through SendCommand: one command per (station, key), its params given the request
     id `request_id` (as device-model derives one) when the command takes one; `refusal` refuses every command.
-    A command sent with `wait_s` comes back answered: {"status": `statuses[station]`, default Accepted}, or FAILED
+    A command sent with `wait_s` comes back answered as device-model words it: {"status": `statuses[station]`, default
+    "accepted"} (snake case), or FAILED
     for a station in `unanswered`."""
 
     created_at: datetime
@@ -76,7 +77,7 @@ class RecordingCommands:
             recorded.state, recorded.failure = device_model_pb2.COMMAND_STATE_FAILED, "timeout"
         elif wait_s is not None:
             recorded.state = device_model_pb2.COMMAND_STATE_ANSWERED
-            recorded.result_json = json.dumps({"status": self.statuses.get(station_id, "Accepted")})
+            recorded.result_json = json.dumps({"status": self.statuses.get(station_id, "accepted")})
         self.commands[(station_id, idempotency_key)] = recorded
         return recorded
 

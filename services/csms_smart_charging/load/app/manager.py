@@ -85,6 +85,13 @@ class LoadManager:
                 await self._journal.save_installed(site_id, key, None)
         allocation = allocate(state.site, list(state.demands.values()))
         plan = plan_pushes(state.installed, allocation, self._min_raise_a)
+        log.info(
+            "site %s: recompute %d: lowers %s, raises %s",
+            site_id,
+            state.sequence,
+            [(str(push.key), push.previous_a, push.limit_a) for push in plan.lowers],
+            [(str(push.key), push.previous_a, push.limit_a) for push in plan.raises],
+        )
         complete = await self._send(state, plan.lowers)
         if complete and plan.raises and not await self._still_latest(state):
             log.warning(
