@@ -6,31 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
 from csms_kernel.infra.cassandra import CassandraSession
-from csms_kernel.migrate import package_schemas, split_cql
 from csms_smart_charging.load.adapters.sites import CassandraSiteRepository
 from csms_smart_charging.load.domain.config import SiteDefinition, parse_definition
 from csms_smart_charging.load.domain.site import EvseKey
-from csms_smart_charging.projections.tables import KEYSPACE
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = f"csms_sessions_it_{uuid.uuid4().hex[:10]}"
-    await session.execute(
-        f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
-    )
-    (schema,) = package_schemas(["csms_smart_charging"])
-    for statement in split_cql(schema.cql):
-        await session.execute(statement.replace(f"{KEYSPACE}.", f"{name}."))
-    yield name
-    await session.execute(f"DROP KEYSPACE IF EXISTS {name}")
 
 
 def _site(site_id: str, station: str, *evse_ids: int) -> SiteDefinition:

@@ -19,7 +19,6 @@ from csms.smart_charging.v1 import smart_charging_pb2
 from csms_kernel.infra import topics
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_producer
-from csms_kernel.migrate import package_schemas, split_cql
 from csms_kernel.outbox.station_events import KafkaStationEvents
 from csms_smart_charging.load.adapters.sites import STALE_CLAIM_S, CassandraSiteRepository
 from csms_smart_charging.load.app.sites import SiteAdmin
@@ -27,24 +26,10 @@ from csms_smart_charging.load.domain.config import SiteDefinition, parse_definit
 from csms_smart_charging.load.domain.site import EvseKey
 from csms_smart_charging.load.domain.sites import event_key
 from csms_smart_charging.load.ports import EvseTaken, InvalidPageToken
-from csms_smart_charging.projections.tables import KEYSPACE
 from infra_fixtures import Infra
 from kit.kafka_log import read_until_end_marks
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = f"csms_sites_it_{uuid.uuid4().hex[:10]}"
-    await session.execute(
-        f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
-    )
-    (schema,) = package_schemas(["csms_smart_charging"])
-    for statement in split_cql(schema.cql):
-        await session.execute(statement.replace(f"{KEYSPACE}.", f"{name}."))
-    yield name
-    await session.execute(f"DROP KEYSPACE IF EXISTS {name}")
 
 
 def _site(site_id: str, station: str, *evse_ids: int, limit: float = 100.0) -> SiteDefinition:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,12 +14,10 @@ from csms.smart_charging.v1 import smart_charging_pb2
 from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.envelopes import timestamp
-from csms_kernel.migrate import package_schemas, split_cql
 from csms_kernel.projecting.writes import CassandraWriter
 from csms_smart_charging.adapters.view_store import CassandraStationEvents
 from csms_smart_charging.domain.events import requested
 from csms_smart_charging.domain.view import station_view
-from csms_smart_charging.projections.tables import KEYSPACE
 from csms_smart_charging.projections.view import PROJECTION
 from kit.builders.smart_charging import NOW
 
@@ -33,19 +30,6 @@ PROFILE = {
     "kind": "Absolute",
     "schedules": [{"id": 1, "charging_rate_unit": "A", "periods": [{"start_period": 0, "limit": 16}]}],
 }
-
-
-@pytest.fixture(scope="module")
-async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = f"csms_smart_charging_it_{uuid.uuid4().hex[:10]}"
-    await session.execute(
-        f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
-    )
-    (schema,) = package_schemas(["csms_smart_charging"])
-    for statement in split_cql(schema.cql):
-        await session.execute(statement.replace(f"{KEYSPACE}.", f"{name}."))
-    yield name
-    await session.execute(f"DROP KEYSPACE IF EXISTS {name}")
 
 
 async def test_a_station_view_round_trip(session: CassandraSession, keyspace: str) -> None:
