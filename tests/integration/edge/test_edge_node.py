@@ -16,6 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as result16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
@@ -154,13 +155,15 @@ async def test_v16_station_round_trip(edge: EdgeHarness, frames: FramesTail) -> 
         assert ws.subprotocol == "ocpp1.6"
         station = ChargePoint16(station_id, ws)
         reader = asyncio.create_task(station.start())
-        heartbeat = asyncio.create_task(station.call(call16.Heartbeat()))
-        envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="Heartbeat"))
-        request = one(envelopes, envelope_pb2.KIND_FRAME, action="Heartbeat")
+        status = asyncio.create_task(
+            station.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
+        )
+        envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="StatusNotification"))
+        request = one(envelopes, envelope_pb2.KIND_FRAME, action="StatusNotification")
         assert request.ocpp_version == envelope_pb2.OCPP_VERSION_16
-        frame = json.dumps([3, request.message_id, {"currentTime": "2026-01-01T00:00:00Z"}])
+        frame = json.dumps([3, request.message_id, {}])
         await edge.deliver(reply_to(request, frame, False, datetime.now(UTC)))
-        assert (await asyncio.wait_for(heartbeat, DEADLINE_S)).current_time == "2026-01-01T00:00:00Z"
+        assert isinstance(await asyncio.wait_for(status, DEADLINE_S), result16.StatusNotification)
         await stop_reader(reader)
 
 
@@ -260,13 +263,13 @@ async def test_malformed_frames_are_answered_and_the_connection_keeps_working(
         assert (
             await recv(ws) == '[4,"m-9","MessageTypeNotSupported","MessageTypeId 9 is not supported by ocpp2.0.1",{}]'
         )
-        await ws.send('[2,"hb-1","Heartbeat",{}]')
+        await ws.send('[2,"hb-1","Heartbeat",{}]')  # answered by the edge itself once logged (docs/adr/0046)
+        message_type, message_id, payload = json.loads(await recv(ws))
+        assert (message_type, message_id, list(payload)) == (3, "hb-1", ["currentTime"])
         envelopes = await frames.wait_for(station_id, has(envelope_pb2.KIND_FRAME, action="Heartbeat"))
-        request = one(envelopes, envelope_pb2.KIND_FRAME, action="Heartbeat")
-        await edge.deliver(
-            reply_to(request, '[3,"hb-1",{"currentTime":"2026-01-01T00:00:00Z"}]', False, datetime.now(UTC))
-        )
-        assert await recv(ws) == '[3,"hb-1",{"currentTime":"2026-01-01T00:00:00Z"}]'
+        call = one(envelopes, envelope_pb2.KIND_FRAME, direction=envelope_pb2.DIRECTION_STATION_TO_CSMS)
+        assert (call.message_id, call.frame) == ("hb-1", b'[2,"hb-1","Heartbeat",{}]')
+        assert call.reason.startswith("answered at the edge"), call.reason
     malformed = [e for e in frames.envelopes(station_id) if e.kind == envelope_pb2.KIND_MALFORMED_FRAME]
     assert [e.frame for e in malformed] == [b"this is not json", b"\x00binary", b'[9,"m-9",{}]']
     assert malformed[0].reason == "RpcFrameworkError: frame is not valid JSON"
