@@ -89,8 +89,8 @@ class LoadManager:
             "site %s: recompute %d: lowers %s, raises %s",
             site_id,
             state.sequence,
-            [(str(push.key), push.previous_a, push.limit_a) for push in plan.lowers],
-            [(str(push.key), push.previous_a, push.limit_a) for push in plan.raises],
+            [(str(push.key), round(push.previous_a, 1), round(push.limit_a, 1)) for push in plan.lowers],
+            [(str(push.key), round(push.previous_a, 1), round(push.limit_a, 1)) for push in plan.raises],
         )
         complete = await self._send(state, plan.lowers)
         if complete and plan.raises and not await self._still_latest(state):
