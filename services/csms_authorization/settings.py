@@ -5,7 +5,14 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, Identities, grpc_clients, peer_address
+from csms_kernel.infra.settings import (
+    PEER_ADDRESSES,
+    CommonSettings,
+    Identities,
+    device_model_timeout,
+    grpc_clients,
+    peer_address,
+)
 
 
 class AuthorizationSettings(CommonSettings):
@@ -48,9 +55,7 @@ class AuthorizationSettings(CommonSettings):
         "bounds how late the edge nodes close a disabled station's connection (docs/adr/0021).",
     )
     device_model_address: str = peer_address("device_model")
-    device_model_timeout_s: float = Field(
-        default=10.0, gt=0, description="Reservations: how long device-model may take to record a command (seconds)."
-    )
+    device_model_timeout_s: float = device_model_timeout("reservations")
     reservation_answer_timeout_s: float = Field(
         default=30.0,
         gt=0,

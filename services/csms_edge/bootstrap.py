@@ -38,7 +38,7 @@ from csms_edge.adapters.ws_server import HandshakeGuard, StationEndpoint, counte
 from csms_edge.api.grpc_api import SERVICE_NAME, EdgeServicer
 from csms_edge.app.connections import ConnectionTable
 from csms_edge.app.credential_changes import REMEMBER_S, CredentialChanges
-from csms_edge.app.session import LOG_UNAVAILABLE_CODE, SessionContext
+from csms_edge.app.session import SessionContext
 from csms_edge.domain.budget import Limits
 from csms_edge.domain.envelopes import EnvelopeFactory
 from csms_edge.domain.limits import ConnectionLimits
@@ -143,12 +143,9 @@ class EdgeNode:
         log.info(line)
         print(line, flush=True)
 
-    def _close_unrouted(self, envelope: envelope_pb2.Envelope) -> None:
-        """A CALL in the frame log but not handed to its service: closes the connection, so the station
-        reconnects and sends the CALL again."""
-        connection = self.table.get(envelope.station_id, envelope.connection_id)
-        if connection is not None:
-            self.table.close_in_background(connection, LOG_UNAVAILABLE_CODE, "CALL not handed to its service")
+    def _still_connected(self, envelope: envelope_pb2.Envelope) -> bool:
+        """True while the connection a frame came on is its station's connection on this node."""
+        return self.table.get(envelope.station_id, envelope.connection_id) is not None
 
     async def _start(self, started: contextlib.AsyncExitStack) -> None:
         settings = self.settings
@@ -186,7 +183,7 @@ class EdgeNode:
                 call_producer_config(settings.kafka_bootstrap, node_id, settings.kafka_security)
             )
             started.push_async_callback(call_producer.stop)
-            frame_log = KafkaFrameLog(producer, on_unrouted=self._close_unrouted, call_producer=call_producer)
+            frame_log = KafkaFrameLog(producer, still_connected=self._still_connected, call_producer=call_producer)
         registry = self._registry
         cache: VerdictCache = NothingCached()
         if registry is None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, Identities, grpc_clients, peer_address
+from csms_kernel.infra.settings import (
+    PEER_ADDRESSES,
+    CommonSettings,
+    Identities,
+    device_model_timeout,
+    grpc_clients,
+    peer_address,
+)
 
 
 class FirmwareSettings(CommonSettings):
@@ -24,9 +31,7 @@ class FirmwareSettings(CommonSettings):
         description="A firmware or log command queued for an offline station (queue_if_offline) without an "
         "expiry of its own is kept this long (seconds).",
     )
-    device_model_timeout_s: float = Field(
-        default=10.0, gt=0, description="Deadline of one SendCommand call to device-model (seconds)."
-    )
+    device_model_timeout_s: float = device_model_timeout()
     device_model_address: str = peer_address("device_model")
     campaign_tick_s: float = Field(
         default=2.0, gt=0, description="How often the campaign driver looks at the campaigns it drives (seconds)."

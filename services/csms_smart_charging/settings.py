@@ -5,7 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from csms_kernel.infra.settings import PEER_ADDRESSES, CommonSettings, Identities, grpc_clients, peer_address
+from csms_kernel.infra.settings import (
+    PEER_ADDRESSES,
+    CommonSettings,
+    Identities,
+    device_model_timeout,
+    grpc_clients,
+    peer_address,
+)
 
 
 class SmartChargingSettings(CommonSettings):
@@ -26,9 +33,7 @@ class SmartChargingSettings(CommonSettings):
         description="A profile command queued for an offline station (queue_if_offline) without an expiry of its "
         "own is kept this long (seconds).",
     )
-    device_model_timeout_s: float = Field(
-        default=10.0, gt=0, description="Deadline of one SendCommand call to device-model (seconds)."
-    )
+    device_model_timeout_s: float = device_model_timeout()
     reinstall_on_boot: bool = Field(
         default=True,
         description="After a station boots, send it again every ChargingStationMaxProfile and TxDefaultProfile the "

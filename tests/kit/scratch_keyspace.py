@@ -1,9 +1,12 @@
-"""A scratch keyspace with the transactions read-model tables, and full dumps of them for comparisons."""
+"""Scratch keyspaces for integration tests: a service's whole schema.cql in a keyspace of its own
+(`service_keyspace`), the transactions read-model tables alone (`create_keyspace`), and full dumps for comparisons."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from csms_kernel.infra.cassandra import CassandraSession
@@ -11,6 +14,22 @@ from csms_kernel.migrate import package_schemas, split_cql
 from csms_transactions.projections.tables import KEYSPACE, TABLES
 
 _TABLE = re.compile(rf"CREATE TABLE IF NOT EXISTS {KEYSPACE}\.(\w+)")
+
+
+@asynccontextmanager
+async def service_keyspace(session: CassandraSession, package: str, keyspace: str) -> AsyncIterator[str]:
+    """A fresh keyspace with every table of `package`'s schema.cql (its keyspace `keyspace` renamed), dropped after."""
+    name = f"{package}_it_{uuid.uuid4().hex[:10]}"
+    await session.execute(
+        f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
+    )
+    (schema,) = package_schemas([package])
+    try:
+        for statement in split_cql(schema.cql):
+            await session.execute(statement.replace(f"{keyspace}.", f"{name}."))
+        yield name
+    finally:
+        await drop_keyspace(session, name)
 
 
 async def create_keyspace(session: CassandraSession) -> str:

@@ -5,10 +5,12 @@ An append returns once Kafka acknowledged the frame-log record (acks=all, idempo
 a returned append as durable; a failed one raises (the frame stays unanswered; the station sends it again).
 Only then is a station CALL handed to its owner's call topic, so a service never answers a CALL the log
 lacks; the append does not wait for that acknowledgement (the connection reads its next frame meanwhile,
-ADR 0017). A hand-over that fails calls `on_unrouted` (the edge closes the station's connection, so the
-station reconnects and sends the CALL again). Key = station id; value = serialized Envelope; routing fields
-mirrored in headers. The adapter stamps `produced_at`. It does not own the producer's lifecycle (bootstrap does).
-While appends fail (Kafka unreachable, librdkafka's queue full) the node reports NOT_SERVING
+ADR 0017). A hand-over that fails may still have reached the topic (a timed-out write has an unknown outcome):
+it is handed over again, marked as a repeat, after a capped doubling delay, while `still_connected` says the
+station's connection is the one it came on, so the owner answers it once on that connection (a repeat is looked
+up among the answered calls of that connection; ADR 0017 addendum). Key = station id; value = serialized
+Envelope; routing fields mirrored in headers. The adapter stamps `produced_at`. It does not own the producer's
+lifecycle (bootstrap does). While appends fail (Kafka unreachable, librdkafka's queue full) the node reports NOT_SERVING
 (`csms_kernel.infra.health`), until one passes again.
 """
 
@@ -69,9 +71,11 @@ class KafkaFrameLog:
         topic: str = topics.FRAMES,
         clock_ns: Callable[[], int] = time.time_ns,
         calls_topic: Callable[[str], str] = topics.calls,
-        on_unrouted: Callable[[envelope_pb2.Envelope], None] = lambda envelope: None,
+        still_connected: Callable[[envelope_pb2.Envelope], bool] = lambda envelope: True,
         call_producer: RecordSender | None = None,
         readiness: Readiness = READINESS,
+        hand_over_retry_s: float = 1.0,
+        hand_over_retry_max_s: float = 10.0,
     ) -> None:
         """`call_producer` hands CALLs over (default: `producer`); give it one that reports failures only."""
         self._producer = producer
@@ -79,7 +83,9 @@ class KafkaFrameLog:
         self._topic = topic
         self._calls_topic = calls_topic
         self._clock_ns = clock_ns
-        self._on_unrouted = on_unrouted
+        self._still_connected = still_connected
+        self._retry_s = hand_over_retry_s
+        self._retry_max_s = hand_over_retry_max_s
         self._readiness = readiness
         self._failing = False
 
@@ -124,7 +130,7 @@ class KafkaFrameLog:
         envelope, value, headers = record
         return self._producer.send(self._topic, value, envelope.station_id.encode(), headers)
 
-    def _hand_over(self, record: _Record) -> None:
+    def _hand_over(self, record: _Record, attempt: int = 0) -> None:
         """Hands a station CALL to its owner's call topic, without waiting; other frames stay in the log."""
         envelope, value, headers = record
         topic = owner_topic(envelope, self._calls_topic)
@@ -132,14 +138,36 @@ class KafkaFrameLog:
             return
         try:
             self._call_producer.send_reporting_failure(
-                topic, value, envelope.station_id.encode(), headers, lambda: self._unrouted(envelope)
+                topic, value, envelope.station_id.encode(), headers, lambda: self._unrouted(envelope, attempt)
             )
         except Exception:
-            self._unrouted(envelope)
+            self._unrouted(envelope, attempt)
 
-    def _unrouted(self, envelope: envelope_pb2.Envelope) -> None:
-        log.error("station %s: CALL %s not handed to its service", envelope.station_id, envelope.message_id)
-        self._on_unrouted(envelope)
+    def _unrouted(self, envelope: envelope_pb2.Envelope, attempt: int) -> None:
+        if not self._still_connected(envelope):
+            log.error(
+                "station %s: CALL %s not handed to its service and its connection is gone (the station sends it again)",
+                envelope.station_id,
+                envelope.message_id,
+            )
+            return
+        delay = min(self._retry_max_s, self._retry_s * 2**attempt)
+        log.warning(
+            "station %s: CALL %s not handed to its service; handed over again in %.1f s",
+            envelope.station_id,
+            envelope.message_id,
+            delay,
+        )
+        asyncio.get_running_loop().call_later(delay, self._hand_over_again, envelope, attempt + 1)
+
+    def _hand_over_again(self, envelope: envelope_pb2.Envelope, attempt: int) -> None:
+        if not self._still_connected(envelope):
+            self._unrouted(envelope, attempt)
+            return
+        repeat = envelope_pb2.Envelope()
+        repeat.CopyFrom(envelope)
+        repeat.repeat = True
+        self._hand_over(self._record(repeat), attempt)
 
 
 async def _acknowledged(acks: list[asyncio.Future[None]]) -> None:

@@ -56,6 +56,12 @@ def peer_address(peer: str) -> Any:
     )
 
 
+def device_model_timeout(used_by: str = "") -> Any:
+    """The field of the deadline of one SendCommand call to device-model (a service's own setting)."""
+    users = f"; used by {used_by}" if used_by else ""
+    return Field(default=10.0, gt=0, description=f"Deadline of one SendCommand call to device-model (seconds{users}).")
+
+
 def grpc_clients(*identities: str) -> Any:
     """The field of the identities allowed to call a process's gRPC service (`CSMS_<SERVICE>_GRPC_CLIENTS`)."""
     return Field(

@@ -33,9 +33,9 @@ from csms_firmware.campaigns.projections.campaigns import PROJECTION, CampaignFo
 from csms_firmware.projections.tables import KEYSPACE
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.kafka import make_producer
-from csms_kernel.migrate import package_schemas, split_cql
 from csms_kernel.projecting.writes import CassandraWriter
 from infra_fixtures import Infra
+from kit import scratch_keyspace
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
@@ -43,15 +43,8 @@ T0 = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = f"csms_firmware_it_{uuid.uuid4().hex[:10]}"
-    await session.execute(
-        f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
-    )
-    (schema,) = package_schemas(["csms_firmware"])
-    for statement in split_cql(schema.cql):
-        await session.execute(statement.replace(f"{KEYSPACE}.", f"{name}."))
-    yield name
-    await session.execute(f"DROP KEYSPACE IF EXISTS {name}")
+    async with scratch_keyspace.service_keyspace(session, "csms_firmware", KEYSPACE) as name:
+        yield name
 
 
 async def test_campaign_events_round_trip_and_fold(session: CassandraSession, keyspace: str, infra: Infra) -> None:

@@ -19,8 +19,8 @@ from csms_firmware.projections.tables import KEYSPACE
 from csms_kernel.clients.request_keys import CassandraRequestKeys
 from csms_kernel.infra.cassandra import CassandraSession
 from csms_kernel.infra.envelopes import timestamp
-from csms_kernel.migrate import package_schemas, split_cql
 from csms_kernel.projecting.writes import CassandraWriter
+from kit import scratch_keyspace
 from kit.builders.firmware import NOW
 
 pytestmark = pytest.mark.integration
@@ -28,15 +28,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = f"csms_firmware_it_{uuid.uuid4().hex[:10]}"
-    await session.execute(
-        f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
-    )
-    (schema,) = package_schemas(["csms_firmware"])
-    for statement in split_cql(schema.cql):
-        await session.execute(statement.replace(f"{KEYSPACE}.", f"{name}."))
-    yield name
-    await session.execute(f"DROP KEYSPACE IF EXISTS {name}")
+    async with scratch_keyspace.service_keyspace(session, "csms_firmware", KEYSPACE) as name:
+        yield name
 
 
 async def test_a_station_history_round_trip(session: CassandraSession, keyspace: str) -> None:

@@ -12,7 +12,6 @@ import pytest
 
 from csms.security.v1 import security_pb2
 from csms_kernel.infra.cassandra import CassandraSession
-from csms_kernel.migrate import package_schemas, split_cql
 from csms_kernel.projecting.writes import CassandraWriter
 from csms_kernel.security.events import csms_event
 from csms_security.adapters.certificate_store import CassandraCertificateStore
@@ -21,6 +20,7 @@ from csms_security.domain.csr import CHARGING_STATION, V2G
 from csms_security.ports import SigningRequest
 from csms_security.projections.security_events import PROJECTION
 from csms_security.projections.tables import KEYSPACE
+from kit import scratch_keyspace
 from kit.builders.security import issued_certificate
 
 pytestmark = pytest.mark.integration
@@ -30,15 +30,8 @@ NOW = datetime(2026, 11, 21, 12, 0, 0, 123000, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 async def keyspace(session: CassandraSession) -> AsyncIterator[str]:
-    name = f"csms_security_it_{uuid.uuid4().hex[:10]}"
-    await session.execute(
-        f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
-    )
-    (schema,) = package_schemas(["csms_security"])
-    for statement in split_cql(schema.cql):
-        await session.execute(statement.replace(f"{KEYSPACE}.", f"{name}."))
-    yield name
-    await session.execute(f"DROP KEYSPACE IF EXISTS {name}")
+    async with scratch_keyspace.service_keyspace(session, "csms_security", KEYSPACE) as name:
+        yield name
 
 
 def station() -> str:

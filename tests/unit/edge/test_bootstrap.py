@@ -10,7 +10,6 @@ import pytest
 
 from csms.envelope.v1 import envelope_pb2
 from csms_edge.app.connections import Connection
-from csms_edge.app.session import LOG_UNAVAILABLE_CODE
 from csms_edge.bootstrap import EdgeNode, build
 from csms_edge.settings import EdgeSettings
 from csms_kernel.infra.health import READINESS
@@ -43,14 +42,12 @@ class FakeSocket:
         self.closed = (code, reason)
 
 
-async def test_a_call_not_handed_to_its_service_closes_the_stations_connection() -> None:
+def test_a_frame_is_still_connected_while_its_connection_is_the_stations_one_on_the_node() -> None:
     node = EdgeNode(EdgeSettings(node_id="edge-7"))
-    socket = FakeSocket()
-    node.table.register(Connection("CS-1", "conn-1", OcppVersion.V201, socket))
-    node._close_unrouted(envelope_pb2.Envelope(station_id="CS-1", connection_id="conn-1", message_id="m1"))
-    node._close_unrouted(envelope_pb2.Envelope(station_id="CS-2", connection_id="conn-9", message_id="m1"))
-    await node.table.wait_closing()
-    assert socket.closed == (LOG_UNAVAILABLE_CODE, "CALL not handed to its service")
+    node.table.register(Connection("CS-1", "conn-1", OcppVersion.V201, FakeSocket()))
+    assert node._still_connected(envelope_pb2.Envelope(station_id="CS-1", connection_id="conn-1", message_id="m1"))
+    assert not node._still_connected(envelope_pb2.Envelope(station_id="CS-1", connection_id="conn-0", message_id="m1"))
+    assert not node._still_connected(envelope_pb2.Envelope(station_id="CS-2", connection_id="conn-9", message_id="m1"))
 
 
 async def test_a_delivery_loop_that_ends_on_its_own_makes_the_node_not_serving() -> None:

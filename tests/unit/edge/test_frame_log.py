@@ -138,17 +138,60 @@ async def test_the_node_reports_not_serving_while_appends_fail() -> None:
     assert readiness.serving
 
 
-async def test_a_failed_hand_over_is_reported_for_the_station_to_send_the_call_again() -> None:
+async def test_a_failed_hand_over_is_handed_over_again_as_a_repeat_while_the_connection_lasts() -> None:
+    """A timed-out hand-over may have reached the topic after all: the copy is marked as a repeat, so the owner
+    answers the CALL once (ADR 0017 addendum)."""
     sender = FakeSender()
-    unrouted: list[str] = []
-    log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(), on_unrouted=lambda e: unrouted.append(e.message_id))
+    connected = {"m0", "m1"}
+    log = KafkaFrameLog(
+        sender,
+        "frames",
+        clock_ns=FixedClock(),
+        still_connected=lambda envelope: envelope.message_id in connected,
+        hand_over_retry_s=0.01,
+        hand_over_retry_max_s=0.02,
+    )
     appending = asyncio.create_task(log.append_many([heartbeat_call(message_id="m0"), heartbeat_call(message_id="m1")]))
     await asyncio.sleep(0)
     sender.ack_all()
     await appending
     assert len(sender.failures) == 2  # a delivered hand-over reports nothing
     sender.failures[1]()
-    assert unrouted == ["m1"]
+    assert len(sender.sent) == 4  # nothing again before the delay
+    await asyncio.sleep(0.015)
+    topic, value, key, _ = sender.sent[-1]
+    again = envelope_pb2.Envelope.FromString(value)
+    assert (topic, key, again.message_id, again.repeat) == ("ocpp.calls.device_model.v1", b"CS-1", "m1", True)
+    sender.failures[-1]()  # fails again: the next delay is capped
+    await asyncio.sleep(0.025)
+    assert len(sender.sent) == 6
+    connected.discard("m1")
+    sender.failures[-1]()
+    await asyncio.sleep(0.03)
+    assert len(sender.sent) == 6  # the station's connection is gone: it sends the CALL again itself
+
+
+async def test_a_hand_over_refused_at_once_is_handed_over_again_later() -> None:
+    class RefusingOnce(FakeSender):
+        refused = False
+
+        def send_reporting_failure(
+            self, topic: str, value: bytes, key: bytes, headers: Headers, on_failure: Callable[[], None]
+        ) -> None:
+            if not self.refused:
+                self.refused = True
+                raise BufferError("queue full")
+            super().send_reporting_failure(topic, value, key, headers, on_failure)
+
+    sender, call_sender = FakeSender(), RefusingOnce()
+    log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(), call_producer=call_sender, hand_over_retry_s=0.01)
+    appending = asyncio.create_task(log.append(heartbeat_call()))
+    await asyncio.sleep(0)
+    sender.ack_all()
+    await appending
+    assert call_sender.sent == []
+    await asyncio.sleep(0.02)
+    assert [envelope_pb2.Envelope.FromString(value).repeat for _, value, _, _ in call_sender.sent] == [True]
 
 
 async def test_calls_are_handed_over_through_the_call_producer_when_one_is_given() -> None:
