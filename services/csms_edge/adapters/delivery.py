@@ -35,6 +35,9 @@ from csms_kernel.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 
+# Frames that answer a station CALL (CALLRESULT_ERROR is never sent to a station: OCPP 2.1 sends it to the CSMS).
+_ANSWERS = frozenset({MessageType.CALL_RESULT.value, MessageType.CALL_ERROR.value})
+
 STALLED_CODE = 1011
 READINESS_COMPONENT = "edge delivery"
 
@@ -179,6 +182,8 @@ class DeliveryHandler:
             ):
                 connection.boot_answered(boot_gate.registration_status(text))
             await connection.socket.send(text)
+        if envelope.message_type in _ANSWERS:
+            connection.answered(envelope.message_id)
         metrics.count_frame(metrics.OUT, metrics.type_label(MessageType(envelope.message_type)), envelope.action)
         now_ns = self._envelopes.clock_ns()
         if envelope.HasField("received_at"):  # when the edge read the CALL this answers

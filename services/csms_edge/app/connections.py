@@ -5,12 +5,17 @@ background (a close waits for the closing handshake, which a half-open socket ne
 should wait for it inline). State per connection is kept small: the outbound pipe is created lazily; the boot status
 that restricts the station (the last boot answer relayed, or before one, the status of its last boot anywhere,
 looked up once) and what the CSMS asked for since (docs/adr/0031) are a string, a flag and, while Pending, a set.
+A connection also knows the station CALL it handed to a service and has not answered yet; when it ends, the table
+keeps that message id for a while, and the station's next connection on this node marks its first CALL, if it has
+that id, as a repeat of it (docs/adr/0017 addendum).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,6 +33,11 @@ _MARK_MASK = (1 << _MARK_BITS) - 1
 _USED = 1 << (_MARK_BITS - 1)
 _HASH_MASK = _USED - 1
 _RECENT_MASK = (1 << (4 * _MARK_BITS)) - 1
+
+# How long, and for how many stations at most, a CALL left unanswered by an ended connection is remembered (as
+# long as the services remember their answers: the answered_calls tables' TTL).
+DEPARTED_TTL_S = 600.0
+DEPARTED_MAX = 100_000
 
 REPLACED_CODE = 1000
 REPLACED_REASON = "replaced by a newer connection"
@@ -55,6 +65,8 @@ class Connection:
     _registration: str = field(default="", repr=False)
     _status_known: bool = field(default=False, repr=False)
     _asked: set[str] | None = field(default=None, repr=False)
+    _unanswered: str = field(default="", repr=False)
+    _inherited: tuple[str, str] | None = field(default=None, repr=False)
 
     def saw_call(self, message_id: str) -> bool:
         """Records a CALL's message id; true when one of the last four CALLs on this connection had it (a
@@ -70,6 +82,32 @@ class Connection:
         )
         self._recent_calls = ((recent << _MARK_BITS) | mark) & _RECENT_MASK
         return repeat
+
+    def call_handed_over(self, message_id: str) -> None:
+        """A station CALL went to its owning service; it is unanswered until `answered` is called for it."""
+        self._unanswered = message_id
+
+    def answered(self, message_id: str) -> None:
+        """An answer to the station CALL `message_id` was sent on this connection."""
+        if self._unanswered == message_id:
+            self._unanswered = ""
+
+    @property
+    def unanswered(self) -> str:
+        """The message id of the last station CALL handed over and not answered on this connection ("" none)."""
+        return self._unanswered
+
+    def inherit(self, connection_id: str, message_id: str) -> None:
+        """The station's previous connection on this node ended with the CALL `message_id` unanswered."""
+        self._inherited = (connection_id, message_id)
+
+    def repeat_of(self, message_id: str) -> str:
+        """For the first CALL on this connection: the previous connection's id when the CALL repeats the one left
+        unanswered there; "" otherwise (and for every later CALL)."""
+        inherited, self._inherited = self._inherited, None
+        if inherited is not None and inherited[1] == message_id:
+            return inherited[0]
+        return ""
 
     def boot_answered(self, status: str) -> None:
         """The station is sent a BootNotification answer with this status (`edge.domain.boot_gate`)."""
@@ -129,9 +167,12 @@ class Connection:
 
 
 class ConnectionTable:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._by_station: dict[str, Connection] = {}
         self._closing: set[asyncio.Task[None]] = set()
+        self._clock = clock
+        # Station -> (connection id, unanswered CALL's message id, when the connection ended), oldest first.
+        self._departed: OrderedDict[str, tuple[str, str, float]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._by_station)
@@ -140,6 +181,11 @@ class ConnectionTable:
         """Makes `connection` the station's current one; the one it replaces is failed and closed."""
         previous = self._by_station.get(connection.station_id)
         self._by_station[connection.station_id] = connection
+        departed = self._departed.pop(connection.station_id, None)
+        if previous is not None and previous is not connection and previous.unanswered:
+            connection.inherit(previous.connection_id, previous.unanswered)
+        elif departed is not None and self._clock() - departed[2] <= DEPARTED_TTL_S:
+            connection.inherit(departed[0], departed[1])
         if previous is None:
             CONNECTIONS.inc()
         elif previous is not connection:
@@ -158,6 +204,14 @@ class ConnectionTable:
         if self._by_station.get(connection.station_id) is connection:
             del self._by_station[connection.station_id]
             CONNECTIONS.dec()
+            if connection.unanswered:
+                self._departed[connection.station_id] = (
+                    connection.connection_id,
+                    connection.unanswered,
+                    self._clock(),
+                )
+                while len(self._departed) > DEPARTED_MAX:
+                    self._departed.popitem(last=False)
             return True
         return False
 

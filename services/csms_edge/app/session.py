@@ -162,6 +162,9 @@ class Session:
         refused = answer = None
         if isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
             envelope.repeat = connection.saw_call(parsed.message_id)
+            repeat_of = connection.repeat_of(parsed.message_id)
+            if repeat_of:
+                envelope.repeat, envelope.repeat_of_connection_id = True, repeat_of
             if connection.needs_boot_status(parsed.action):
                 await self._look_up_boot_status()
             refused = connection.refusal(parsed.action)
@@ -182,6 +185,8 @@ class Session:
                 exc_info=True,
             )
             return
+        if refused is None and isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
+            connection.call_handed_over(parsed.message_id)
         if refused is not None:
             await self._refuse(parsed.message_id, refused, envelope.traceparent)
         elif isinstance(parsed, MalformedFrame):

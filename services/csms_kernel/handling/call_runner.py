@@ -317,7 +317,9 @@ class CallRunner(Generic[C]):
                 events = await self._router.dispatch_send(call, frame)
                 traceparent = tracing.current_traceparent() or envelope.traceparent
                 return [self._event_record(key, event, traceparent) for event in events]
-            answer = await self._answer(call, frame, envelope.frame, source, repeat=envelope.repeat)
+            answer = await self._answer(
+                call, frame, envelope.frame, source, repeat=envelope.repeat, repeat_of=envelope.repeat_of_connection_id
+            )
             reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
             reply.traceparent = tracing.current_traceparent() or reply.traceparent
             out = [
@@ -331,17 +333,26 @@ class CallRunner(Generic[C]):
             out += [self._event_record(key, event, reply.traceparent) for event in answer.events]
             return out
 
-    async def _answer(self, call: CallInfo, frame: Frame, raw: bytes, source: str, *, repeat: bool) -> Answer:
+    async def _answer(
+        self, call: CallInfo, frame: Frame, raw: bytes, source: str, *, repeat: bool, repeat_of: str = ""
+    ) -> Answer:
         """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
         The same record handled again (its batch was aborted) is handled anew: its events were never committed.
         Only a CALL marked `repeat` is looked up in `AnsweredCalls` (one read per CALL cost more than the
         handling: docs/adr/0008-performance.md); a copy the edge did not mark is recognised by the process that
-        answered the first."""
+        answered the first. A CALL repeating one left unanswered on the station's previous connection
+        (`repeat_of`, that connection's id) is looked up under that connection, and its answer kept under both."""
         key = (call.station_id, call.connection_id, call.message_id)
         digest = frame_digest(raw)
         previous = self._recent.get(key)
         if previous is None and repeat:
             previous = await self._answered.get(*key)
+        if previous is None and repeat_of:
+            prior = (call.station_id, repeat_of, call.message_id)
+            previous = self._recent.get(prior) or await self._answered.get(*prior)
+            if previous is not None and previous.frame_digest == digest:
+                await self._answered.put(*key, previous)
+                self._recent.put(key, previous)
         if previous is not None and previous.source != source and previous.frame_digest == digest:
             return Answer(previous.reply, previous.is_error, [])
         started = time.perf_counter()

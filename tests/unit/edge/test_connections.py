@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from csms_edge.app.connections import DEPARTED_TTL_S, ConnectionTable
 from csms_edge.app.outbound import StationDisconnected
 from kit.fakes.edge import World
 
@@ -63,3 +64,49 @@ def test_a_call_message_id_seen_among_the_last_four_calls_is_a_repeat() -> None:
     assert connection.saw_call("e") is True
     other, _ = World().connection(connection_id="other")
     assert other.saw_call("a") is False  # per connection
+
+
+async def test_a_call_a_replaced_connection_left_unanswered_is_what_the_next_one_may_repeat_first() -> None:
+    world = World()
+    old, _ = world.connection(connection_id="old")
+    world.table.register(old)
+    old.call_handed_over("m1")
+    old.answered("m1")
+    old.call_handed_over("m2")
+    new, _ = world.connection(connection_id="new")
+    world.table.register(new)
+    assert new.repeat_of("m2") == "old"
+    assert new.repeat_of("m2") == ""  # the first CALL only
+
+
+async def test_nothing_is_carried_over_for_an_answered_call_or_a_first_call_with_another_id() -> None:
+    world = World()
+    old, _ = world.connection(connection_id="old")
+    world.table.register(old)
+    old.call_handed_over("m1")
+    old.answered("m1")
+    new, _ = world.connection(connection_id="new")
+    world.table.register(new)
+    assert new.repeat_of("m1") == ""
+    old.call_handed_over("m2")
+    newer, _ = world.connection(connection_id="newer")
+    world.table.register(old)
+    world.table.register(newer)
+    assert newer.repeat_of("m9") == ""
+    assert newer.repeat_of("m2") == ""
+
+
+def test_a_connection_that_ended_leaves_its_unanswered_call_for_the_answers_lifetime() -> None:
+    now = [0.0]
+    table = ConnectionTable(clock=lambda: now[0])
+    world = World()
+    for gap_s, expected in ((DEPARTED_TTL_S - 1, "old"), (DEPARTED_TTL_S + 1, "")):
+        old, _ = world.connection(connection_id="old")
+        table.register(old)
+        old.call_handed_over("m1")
+        assert table.unregister(old)
+        now[0] += gap_s
+        new, _ = world.connection(connection_id="new")
+        table.register(new)
+        assert new.repeat_of("m1") == expected
+        table.unregister(new)

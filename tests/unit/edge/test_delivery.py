@@ -60,6 +60,17 @@ async def test_reply_reaches_the_current_connection_then_is_recorded() -> None:
     assert record.traceparent == "00-11111111111111111111111111111111-2222222222222222-01"
 
 
+async def test_an_answer_sent_marks_the_connection_s_call_answered() -> None:
+    world = World()
+    connection, _ = world.connection()
+    world.table.register(connection)
+    connection.call_handed_over("m1")
+    await deliver_and_record(handler(world), [reply(frame='[3,"m0",{}]', message_id="m0")])
+    assert connection.unanswered == "m1"
+    await deliver_and_record(handler(world), [reply()])
+    assert connection.unanswered == ""
+
+
 async def test_batch_is_delivered_in_order() -> None:
     world = World()
     connection, socket = world.connection()

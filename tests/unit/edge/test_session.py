@@ -249,6 +249,24 @@ async def test_a_call_resent_on_the_connection_is_logged_as_a_repeat() -> None:
     ]
 
 
+async def test_the_first_call_of_a_new_connection_repeating_the_one_left_unanswered_says_so() -> None:
+    world = World()
+    old, _ = world.connection(version=V201, connection_id="old")
+    world.table.register(old)
+    await Session(old, world.context).handle('[2, "m1", "StatusNotification", {}]')
+    assert old.unanswered == "m1"
+    new, _ = world.connection(version=V201, connection_id="new")
+    world.table.register(new)
+    session = Session(new, world.context)
+    await session.handle('[2, "m1", "StatusNotification", {}]')
+    await session.handle('[2, "m2", "StatusNotification", {}]')
+    assert [(r.connection_id, r.message_id, r.repeat, r.repeat_of_connection_id) for r in world.frame_log.records] == [
+        ("old", "m1", False, ""),
+        ("new", "m1", True, "old"),
+        ("new", "m2", False, ""),
+    ]
+
+
 async def test_failing_frame_log_means_no_answer() -> None:
     world = World()
     world.frame_log.fail = True

@@ -76,7 +76,12 @@ def runner(answered: InMemoryAnsweredCalls, *, remember_answer: bool = True) -> 
 
 
 def heartbeat_record(
-    connection_id: str, received_at: datetime, payload: dict[str, Any] | None = None, *, repeat: bool = False
+    connection_id: str,
+    received_at: datetime,
+    payload: dict[str, Any] | None = None,
+    *,
+    repeat: bool = False,
+    repeat_of: str = "",
 ) -> bytes:
     return frame_envelope(
         json.dumps([2, "m1", "Heartbeat", payload or {}]),
@@ -85,6 +90,7 @@ def heartbeat_record(
         connection_id=connection_id,
         received_at=timestamp(received_at),
         repeat=repeat,
+        repeat_of_connection_id=repeat_of,
     ).SerializeToString()
 
 
@@ -164,6 +170,37 @@ async def test_the_same_message_id_on_another_connection_or_with_another_frame_i
     assert len(events(reconnected)) == 1
     assert reply_frame(changed).startswith('[4,"m1","FormatViolation"')
     assert not answered.rows[("CS1", "c1", "m1")].is_error  # a CALLERROR before any handler ran is not stored
+
+
+@pytest.mark.parametrize("same_process", [True, False])
+async def test_a_call_left_unanswered_on_the_previous_connection_is_answered_once_on_the_next(
+    same_process: bool,
+) -> None:
+    """The edge marks the first CALL of a new connection that repeats the CALL the previous one left unanswered
+    (docs/adr/0017 addendum): the first answer again, no second event, and repeats on the new connection too."""
+    answered = InMemoryAnsweredCalls()
+    calls = runner(answered)
+    first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
+    later = T0 + timedelta(seconds=40)
+    handler = calls if same_process else runner(answered)
+    again = await handler.handle_record(heartbeat_record("c2", later, repeat=True, repeat_of="c1"), "0:20")
+    assert reply_frame(again) == reply_frame(first)
+    assert events(again) == []
+    elsewhere = runner(answered)  # a further repeat on c2, after the partition moved
+    third = await elsewhere.handle_record(heartbeat_record("c2", later, repeat=True), "0:21")
+    assert (reply_frame(third), events(third)) == (reply_frame(first), [])
+
+
+async def test_a_call_on_a_new_connection_repeating_nothing_handled_before_is_handled() -> None:
+    answered = InMemoryAnsweredCalls()
+    calls = runner(answered)
+    await calls.handle_record(heartbeat_record("c1", T0, {"x": 1}), "0:10")  # another frame under that id
+    handled = await calls.handle_record(heartbeat_record("c2", T0, repeat=True, repeat_of="c1"), "0:20")
+    assert len(events(handled)) == 1
+    never = await runner(InMemoryAnsweredCalls()).handle_record(
+        heartbeat_record("c2", T0, repeat=True, repeat_of="c1"), "0:20"
+    )
+    assert len(events(never)) == 1  # the first copy never reached a service
 
 
 EXISTING = {topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS}
