@@ -40,10 +40,14 @@ _INSTALLED = "SELECT station_id, evse_id, limit_a FROM {ks}.site_installed WHERE
 _SAVE_INSTALLED = "INSERT INTO {ks}.site_installed (site_id, station_id, evse_id, limit_a) VALUES (?, ?, ?, ?)"
 _FORGET_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ? AND station_id = ? AND evse_id = ?"
 _FORGET_SITE_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ?"
-_SESSIONS = "SELECT station_id, evse_id, transaction_id, phases, cap_a, since FROM {ks}.site_sessions WHERE site_id = ?"
+_SESSIONS = (
+    "SELECT station_id, evse_id, transaction_id, phases, cap_a, since, out_of_service, connector_id "
+    "FROM {ks}.site_sessions WHERE site_id = ?"
+)
 _SAVE_SESSION = (
-    "INSERT INTO {ks}.site_sessions (site_id, station_id, evse_id, transaction_id, phases, cap_a, since) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO {ks}.site_sessions "
+    "(site_id, station_id, evse_id, transaction_id, phases, cap_a, since, out_of_service, connector_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _FORGET_SESSION = "DELETE FROM {ks}.site_sessions WHERE site_id = ? AND station_id = ? AND evse_id = ?"
 _FORGET_SITE_SESSIONS = "DELETE FROM {ks}.site_sessions WHERE site_id = ?"
@@ -165,7 +169,13 @@ class CassandraSiteRepository:
             if key in definition.evses and row["transaction_id"] is not None:
                 cap = None if row["cap_a"] is None else float(row["cap_a"])
                 state.demands[key] = dataclasses.replace(
-                    definition.evses[key], active=True, phases=row["phases"], cap_a=cap, since=float(row["since"])
+                    definition.evses[key],
+                    active=True,
+                    phases=row["phases"],
+                    cap_a=cap,
+                    since=float(row["since"]),
+                    out_of_service=bool(row["out_of_service"]),
+                    connector_id=row["connector_id"] or 0,
                 )
                 state.transactions[key] = str(row["transaction_id"])
         rows = await self._run(_SEQUENCE, (site_id,))
@@ -183,7 +193,17 @@ class CassandraSiteRepository:
         if transaction_id is None or not demand.active:
             await self._run(_FORGET_SESSION, (site_id, key.station_id, key.evse_id))
             return
-        params = (site_id, key.station_id, key.evse_id, transaction_id, demand.phases, demand.cap_a, demand.since)
+        params = (
+            site_id,
+            key.station_id,
+            key.evse_id,
+            transaction_id,
+            demand.phases,
+            demand.cap_a,
+            demand.since,
+            demand.out_of_service,
+            demand.connector_id,
+        )
         await self._run(_SAVE_SESSION, params)
 
     async def current_sequence(self, site_id: str) -> int:

@@ -9,6 +9,7 @@ from csms.transactions.v1 import transactions_pb2
 from csms_smart_charging.load.app.loop import LoadLoop
 from csms_smart_charging.load.app.manager import LoadManager
 from csms_smart_charging.load.app.observer import ObserveSites
+from csms_smart_charging.load.app.retries import SiteRetries
 from csms_smart_charging.load.app.site_loop import RunSiteLoops
 from csms_smart_charging.load.domain.config import SiteDefinition
 from csms_smart_charging.load.domain.site import Demand, EvseKey, Site
@@ -25,10 +26,13 @@ def store_of(limit: float) -> InMemorySiteRepository:
     return InMemorySiteRepository(SiteDefinition(Site("S", limit), {key: Demand(key, active=False) for key in (A, B)}))
 
 
-def loops_of(store: InMemorySiteRepository) -> tuple[RunSiteLoops, RecordingPusher]:
-    pusher = RecordingPusher()
+def loops_of(
+    store: InMemorySiteRepository, pusher: RecordingPusher | None = None, retries: SiteRetries | None = None
+) -> tuple[RunSiteLoops, RecordingPusher]:
+    pusher = pusher or RecordingPusher()
     manager = LoadManager(pusher, stack_level=1, min_raise_a=0.0, journal=store)
-    return RunSiteLoops(store, LoadLoop(manager, 2.0), pusher, stack_level=1), pusher
+    retries = retries or SiteRetries(initial_s=1.0, maximum_s=8.0)
+    return RunSiteLoops(store, LoadLoop(manager, 2.0), pusher, stack_level=1, retries=retries), pusher
 
 
 def started(key: EvseKey, transaction_id: str, message_id: str = "m-1") -> transactions_pb2.TransactionEvent:
