@@ -36,8 +36,10 @@ _CLAIMED = "SELECT site_id, WRITETIME(site_id) AS written FROM {ks}.site_evses W
 _CLAIM = "INSERT INTO {ks}.site_evses (station_id, evse_id, site_id) VALUES (?, ?, ?) IF NOT EXISTS"
 _TAKE_OVER = "UPDATE {ks}.site_evses SET site_id = ? WHERE station_id = ? AND evse_id = ? IF site_id = ?"
 _FREE = "DELETE FROM {ks}.site_evses WHERE station_id = ? AND evse_id = ? IF site_id = ?"
-_INSTALLED = "SELECT station_id, evse_id, limit_a FROM {ks}.site_installed WHERE site_id = ?"
-_SAVE_INSTALLED = "INSERT INTO {ks}.site_installed (site_id, station_id, evse_id, limit_a) VALUES (?, ?, ?, ?)"
+_INSTALLED = "SELECT station_id, evse_id, limit_a, unconfirmed FROM {ks}.site_installed WHERE site_id = ?"
+_SAVE_INSTALLED = (
+    "INSERT INTO {ks}.site_installed (site_id, station_id, evse_id, limit_a, unconfirmed) VALUES (?, ?, ?, ?, ?)"
+)
 _FORGET_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ? AND station_id = ? AND evse_id = ?"
 _FORGET_SITE_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ?"
 _SESSIONS = (
@@ -164,6 +166,8 @@ class CassandraSiteRepository:
             key = EvseKey(row["station_id"], row["evse_id"])
             if key in definition.evses:
                 state.installed[key] = float(row["limit_a"])
+                if row["unconfirmed"]:
+                    state.unconfirmed.add(key)
         for row in await self._run(_SESSIONS, (site_id,)):
             key = EvseKey(row["station_id"], row["evse_id"])
             if key in definition.evses and row["transaction_id"] is not None:
@@ -182,11 +186,13 @@ class CassandraSiteRepository:
         state.sequence = int(rows[0]["sequence"]) if rows else 0
         return state
 
-    async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
+    async def save_installed(
+        self, site_id: str, key: EvseKey, limit_a: float | None, *, unconfirmed: bool = False
+    ) -> None:
         if limit_a is None:
             await self._run(_FORGET_INSTALLED, (site_id, key.station_id, key.evse_id))
         else:
-            await self._run(_SAVE_INSTALLED, (site_id, key.station_id, key.evse_id, limit_a))
+            await self._run(_SAVE_INSTALLED, (site_id, key.station_id, key.evse_id, limit_a, unconfirmed))
 
     async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
         key = demand.key
