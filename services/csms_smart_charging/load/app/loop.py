@@ -48,7 +48,7 @@ class LoadLoop:
                 Change.STATUS: state.transactions.get(observation.key),
             }[observation.change]
             if not calls_for_recompute(before, after) and state.transactions.get(observation.key) == transaction:
-                if after.connector_id != before.connector_id:
+                if before.active and after.connector_id != before.connector_id:
                     # The connector in use, learnt from a status: kept so the other connectors' statuses do not count.
                     with_demand(state, dataclasses.replace(before, connector_id=after.connector_id), transaction)
                 return None

@@ -135,7 +135,7 @@ def apply(demand: Demand, observation: Observation, granted_a: float | None, hea
         )
     if observation.change is Change.STATUS:
         demand = _with_status(demand, observation.status, observation.connector_id)
-        if observation.drawn_a is None and not observation.resumed:
+        if not demand.active or (observation.drawn_a is None and not observation.resumed):
             return demand
     if observation.resumed and observation.drawn_a is None:
         return dataclasses.replace(demand, cap_a=None)

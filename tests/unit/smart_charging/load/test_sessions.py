@@ -153,3 +153,8 @@ def test_a_2x_charging_state_change_is_a_draw_unless_a_current_is_sampled() -> N
     assert sampled == Observation(KEY, Change.METERED, "tx-1", drawn_a=7.0, phases=1)
     capped = Demand(KEY, active=True, cap_a=4.0)
     assert apply(capped, Observation(KEY, Change.METERED, "tx-1", resumed=True), 6.0, 2.0).cap_a is None
+
+
+def test_a_status_of_an_idle_evse_caps_nothing() -> None:
+    idle = Demand(KEY, active=False)
+    assert seen(idle, 2, 1, "SuspendedEV", granted=16.0).cap_a is None

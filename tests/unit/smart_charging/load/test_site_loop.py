@@ -309,3 +309,16 @@ async def test_at_most_the_configured_number_of_sites_run_at_once(concurrency: i
     await loops.after_writes([site_observed(f"S{n}", started(key, f"tx-{n}")) for n, key in enumerate(keys)], None)
     assert pusher.most == concurrency
     assert all(store.installed[f"S{n}"] == {key: 32.0} for n, key in enumerate(keys))
+
+
+async def test_the_connector_in_use_is_learnt_so_another_connector_s_unavailable_pauses_nothing() -> None:
+    store = store_of(32.0)
+    loops, pusher = loops_of(store)
+    await loops.after_writes([site_observed("S", started(A, "tx-a"))], None)
+    await loops.after_writes([site_status_observed("S", status(A, "Occupied", connector_id=2))], None)
+    assert store.sessions["S"][A][0].connector_id == 2
+    sent = list(pusher.keys)
+    await loops.after_writes([site_status_observed("S", status(A, "Unavailable", connector_id=1))], None)
+    assert pusher.keys == sent and store.installed["S"] == {A: 32.0}
+    await loops.after_writes([site_status_observed("S", status(A, "Faulted", connector_id=2))], None)
+    assert store.installed["S"] == {A: 0.0}
