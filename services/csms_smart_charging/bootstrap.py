@@ -41,6 +41,7 @@ from csms_smart_charging.load.app.loop import LoadLoop
 from csms_smart_charging.load.app.manager import LoadManager
 from csms_smart_charging.load.app.observer import ObserveSites
 from csms_smart_charging.load.app.pusher import RequestsPusher
+from csms_smart_charging.load.app.retries import SiteRetries
 from csms_smart_charging.load.app.site_loop import RunSiteLoops
 from csms_smart_charging.load.app.sites import SiteAdmin
 from csms_smart_charging.load.consumers import OBSERVER, SITE_LOOPS
@@ -150,6 +151,14 @@ def build(
         manager = LoadManager(
             pusher, stack_level=settings.load_stack_level, min_raise_a=settings.load_min_raise_a, journal=sites
         )
+        run_site_loops = RunSiteLoops(
+            sites,
+            LoadLoop(manager, settings.load_headroom_a),
+            pusher,
+            settings.load_stack_level,
+            retries=SiteRetries(initial_s=settings.load_retry_initial_s, maximum_s=settings.load_retry_max_s),
+            concurrency=settings.load_site_concurrency,
+        )
         site_loops, site_loops_consumer = kafka_projection_runner(
             settings,
             instance,
@@ -157,12 +166,10 @@ def build(
             session=session,
             state=NoState(),
             dead_letter=dead_letter,
-            policies=[
-                RunSiteLoops(sites, LoadLoop(manager, settings.load_headroom_a), pusher, settings.load_stack_level)
-            ],
+            policies=[run_site_loops],
         )
         load_consumers = [observer_consumer, site_loops_consumer]
-        load_loops = [observer.run, site_loops.run]
+        load_loops = [observer.run, site_loops.run, run_site_loops.run_retries]
     site_admin = SiteAdmin(sites, events, clock)
     servicer = SmartChargingServicer(requests, station_events, clock, site_admin)
     return Service(

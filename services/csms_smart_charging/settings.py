@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from csms_kernel.infra.settings import (
@@ -49,8 +51,8 @@ class SmartChargingSettings(CommonSettings):
     )
     load_management: bool = Field(
         default=True,
-        description="Run load management (docs/adr/0042): the observer of transaction events "
-        "(group smart_charging.load.observer) and the per-site recompute loop (group smart_charging.load).",
+        description="Run load management (docs/adr/0042): the observer of transaction events and connector "
+        "statuses (group smart_charging.load.observer) and the per-site recompute loop (group smart_charging.load).",
     )
     load_stack_level: int = Field(
         default=1,
@@ -73,5 +75,26 @@ class SmartChargingSettings(CommonSettings):
         description="How long a TxProfile push waits for the station's answer (seconds); no answer counts as "
         "not installed (the raises of that recompute wait).",
     )
+    load_retry_initial_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="A site whose recompute ended incomplete (a TxProfile refused or unanswered) is recomputed "
+        "again after about this long (seconds), doubling up to load_retry_max_s until one ends complete.",
+    )
+    load_retry_max_s: float = Field(
+        default=60.0, gt=0, description="The longest wait between two retries of a site's recompute (seconds)."
+    )
+    load_site_concurrency: int = Field(
+        default=64,
+        ge=1,
+        description="How many sites of one batch of the site loop are recomputed at the same time (each site's "
+        "events stay in order).",
+    )
     device_model_address: str = peer_address("device_model")
     transactions_address: str = peer_address("transactions")
+
+    @model_validator(mode="after")
+    def _retry_bounds(self) -> Self:
+        if self.load_retry_max_s < self.load_retry_initial_s:
+            raise ValueError("load_retry_max_s must be >= load_retry_initial_s")
+        return self

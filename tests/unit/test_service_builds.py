@@ -141,7 +141,13 @@ SERVICES = {
         lambda: build_smart_charging(SmartChargingSettings(instance_id="smart-charging-7")),
         "smart-charging",
         ["CassandraSession", "Closing", "Closing", *KAFKA, "AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaConsumer"],
-        ["CallRunner.run", "ProjectionRunner.run", "ProjectionRunner.run", "ProjectionRunner.run"],
+        [
+            "CallRunner.run",
+            "ProjectionRunner.run",
+            "ProjectionRunner.run",
+            "ProjectionRunner.run",
+            "RunSiteLoops.run_retries",
+        ],
         "127.0.0.1:50056",
         "csms.smart_charging.v1.SmartChargingService",
         frozenset(

@@ -56,8 +56,11 @@ class SiteRepository(Protocol):
         """The site as the loop resumes it: the stored sessions (the other EVSEs idle), enforced limits and
         recompute number (None: no such site)."""
 
-    async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
-        """Stores the limit the EVSE enforces (accepted by its station); None forgets it (the EVSE went idle)."""
+    async def save_installed(
+        self, site_id: str, key: EvseKey, limit_a: float | None, *, unconfirmed: bool = False
+    ) -> None:
+        """Stores the limit the EVSE enforces (accepted by its station; `unconfirmed`: sent without an answer, it
+        may); None forgets it (the EVSE went idle)."""
 
     async def next_sequence(self, site_id: str) -> int:
         """Increments and returns the site's recompute number, stored before it returns."""

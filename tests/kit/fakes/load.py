@@ -58,6 +58,7 @@ class InMemorySiteRepository:
         self.sites: dict[str, SiteDefinition] = {}
         self.owners: dict[EvseKey, str] = {}
         self.installed: dict[str, dict[EvseKey, float]] = {}
+        self.unconfirmed: dict[str, set[EvseKey]] = {}
         self.sequences: dict[str, int] = {}
         self.sessions: dict[str, dict[EvseKey, tuple[Demand, str]]] = {}
         self.lookups = 0
@@ -108,6 +109,7 @@ class InMemorySiteRepository:
             for key in previous.evses:
                 del self.owners[key]
             self.installed.pop(site_id, None)
+            self.unconfirmed.pop(site_id, None)
             self.sessions.pop(site_id, None)
         return previous
 
@@ -131,6 +133,7 @@ class InMemorySiteRepository:
             return None
         state = definition.state()
         state.installed = dict(self.installed.get(site_id, {}))
+        state.unconfirmed = set(self.unconfirmed.get(site_id, set()))
         state.sequence = self.sequences.get(site_id, 0)
         for key, (demand, transaction_id) in self.sessions.get(site_id, {}).items():
             state.demands[key] = dataclasses.replace(demand)
@@ -144,12 +147,18 @@ class InMemorySiteRepository:
         else:
             self.sessions.setdefault(site_id, {})[demand.key] = (demand, transaction_id)
 
-    async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
+    async def save_installed(
+        self, site_id: str, key: EvseKey, limit_a: float | None, *, unconfirmed: bool = False
+    ) -> None:
         self._check()
+        unconfirmed_of = self.unconfirmed.setdefault(site_id, set())
+        unconfirmed_of.discard(key)
         if limit_a is None:
             self.installed.get(site_id, {}).pop(key, None)
         else:
             self.installed.setdefault(site_id, {})[key] = limit_a
+            if unconfirmed:
+                unconfirmed_of.add(key)
 
     async def current_sequence(self, site_id: str) -> int:
         self._check()

@@ -36,14 +36,20 @@ _CLAIMED = "SELECT site_id, WRITETIME(site_id) AS written FROM {ks}.site_evses W
 _CLAIM = "INSERT INTO {ks}.site_evses (station_id, evse_id, site_id) VALUES (?, ?, ?) IF NOT EXISTS"
 _TAKE_OVER = "UPDATE {ks}.site_evses SET site_id = ? WHERE station_id = ? AND evse_id = ? IF site_id = ?"
 _FREE = "DELETE FROM {ks}.site_evses WHERE station_id = ? AND evse_id = ? IF site_id = ?"
-_INSTALLED = "SELECT station_id, evse_id, limit_a FROM {ks}.site_installed WHERE site_id = ?"
-_SAVE_INSTALLED = "INSERT INTO {ks}.site_installed (site_id, station_id, evse_id, limit_a) VALUES (?, ?, ?, ?)"
+_INSTALLED = "SELECT station_id, evse_id, limit_a, unconfirmed FROM {ks}.site_installed WHERE site_id = ?"
+_SAVE_INSTALLED = (
+    "INSERT INTO {ks}.site_installed (site_id, station_id, evse_id, limit_a, unconfirmed) VALUES (?, ?, ?, ?, ?)"
+)
 _FORGET_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ? AND station_id = ? AND evse_id = ?"
 _FORGET_SITE_INSTALLED = "DELETE FROM {ks}.site_installed WHERE site_id = ?"
-_SESSIONS = "SELECT station_id, evse_id, transaction_id, phases, cap_a, since FROM {ks}.site_sessions WHERE site_id = ?"
+_SESSIONS = (
+    "SELECT station_id, evse_id, transaction_id, phases, cap_a, since, out_of_service, connector_id "
+    "FROM {ks}.site_sessions WHERE site_id = ?"
+)
 _SAVE_SESSION = (
-    "INSERT INTO {ks}.site_sessions (site_id, station_id, evse_id, transaction_id, phases, cap_a, since) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO {ks}.site_sessions "
+    "(site_id, station_id, evse_id, transaction_id, phases, cap_a, since, out_of_service, connector_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _FORGET_SESSION = "DELETE FROM {ks}.site_sessions WHERE site_id = ? AND station_id = ? AND evse_id = ?"
 _FORGET_SITE_SESSIONS = "DELETE FROM {ks}.site_sessions WHERE site_id = ?"
@@ -160,30 +166,50 @@ class CassandraSiteRepository:
             key = EvseKey(row["station_id"], row["evse_id"])
             if key in definition.evses:
                 state.installed[key] = float(row["limit_a"])
+                if row["unconfirmed"]:
+                    state.unconfirmed.add(key)
         for row in await self._run(_SESSIONS, (site_id,)):
             key = EvseKey(row["station_id"], row["evse_id"])
             if key in definition.evses and row["transaction_id"] is not None:
                 cap = None if row["cap_a"] is None else float(row["cap_a"])
                 state.demands[key] = dataclasses.replace(
-                    definition.evses[key], active=True, phases=row["phases"], cap_a=cap, since=float(row["since"])
+                    definition.evses[key],
+                    active=True,
+                    phases=row["phases"],
+                    cap_a=cap,
+                    since=float(row["since"]),
+                    out_of_service=bool(row["out_of_service"]),
+                    connector_id=row["connector_id"] or 0,
                 )
                 state.transactions[key] = str(row["transaction_id"])
         rows = await self._run(_SEQUENCE, (site_id,))
         state.sequence = int(rows[0]["sequence"]) if rows else 0
         return state
 
-    async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
+    async def save_installed(
+        self, site_id: str, key: EvseKey, limit_a: float | None, *, unconfirmed: bool = False
+    ) -> None:
         if limit_a is None:
             await self._run(_FORGET_INSTALLED, (site_id, key.station_id, key.evse_id))
         else:
-            await self._run(_SAVE_INSTALLED, (site_id, key.station_id, key.evse_id, limit_a))
+            await self._run(_SAVE_INSTALLED, (site_id, key.station_id, key.evse_id, limit_a, unconfirmed))
 
     async def save_session(self, site_id: str, demand: Demand, transaction_id: str | None) -> None:
         key = demand.key
         if transaction_id is None or not demand.active:
             await self._run(_FORGET_SESSION, (site_id, key.station_id, key.evse_id))
             return
-        params = (site_id, key.station_id, key.evse_id, transaction_id, demand.phases, demand.cap_a, demand.since)
+        params = (
+            site_id,
+            key.station_id,
+            key.evse_id,
+            transaction_id,
+            demand.phases,
+            demand.cap_a,
+            demand.since,
+            demand.out_of_service,
+            demand.connector_id,
+        )
         await self._run(_SAVE_SESSION, params)
 
     async def current_sequence(self, site_id: str) -> int:

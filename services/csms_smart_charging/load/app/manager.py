@@ -39,8 +39,11 @@ class SiteJournal(Protocol):
     async def next_sequence(self, site_id: str) -> int:
         """Increments and returns the site's recompute number, stored before it returns."""
 
-    async def save_installed(self, site_id: str, key: EvseKey, limit_a: float | None) -> None:
-        """Stores the limit the EVSE enforces (accepted by its station); None forgets it (the EVSE went idle)."""
+    async def save_installed(
+        self, site_id: str, key: EvseKey, limit_a: float | None, *, unconfirmed: bool = False
+    ) -> None:
+        """Stores the limit the EVSE enforces (accepted by its station; `unconfirmed`: sent without an answer, it
+        may); None forgets it (the EVSE went idle)."""
 
     async def current_sequence(self, site_id: str) -> int:
         """The site's latest recompute number."""
@@ -81,10 +84,11 @@ class LoadManager:
             state.sequence = await self._journal.next_sequence(site_id)
         for key in [key for key, demand in state.demands.items() if not demand.active and key in state.installed]:
             del state.installed[key]
+            state.unconfirmed.discard(key)
             if self._journal is not None:
                 await self._journal.save_installed(site_id, key, None)
         allocation = allocate(state.site, list(state.demands.values()))
-        plan = plan_pushes(state.installed, allocation, self._min_raise_a)
+        plan = plan_pushes(state.installed, allocation, self._min_raise_a, state.unconfirmed)
         log.info(
             "site %s: recompute %d: lowers %s, raises %s",
             site_id,
@@ -107,10 +111,14 @@ class LoadManager:
         for a moment, during a rebalance): the raises of an overtaken recompute could add to the newer one's."""
         return self._journal is None or await self._journal.current_sequence(state.site.site_id) == state.sequence
 
-    async def _remember(self, state: SiteState, key: EvseKey, limit_a: float) -> None:
+    async def _remember(self, state: SiteState, key: EvseKey, limit_a: float, *, unconfirmed: bool = False) -> None:
         state.installed[key] = limit_a
+        if unconfirmed:
+            state.unconfirmed.add(key)
+        else:
+            state.unconfirmed.discard(key)
         if self._journal is not None:
-            await self._journal.save_installed(state.site.site_id, key, limit_a)
+            await self._journal.save_installed(state.site.site_id, key, limit_a, unconfirmed=unconfirmed)
 
     async def _send(self, state: SiteState, pushes: tuple[Push, ...]) -> bool:
         sendable = [push for push in pushes if push.key in state.transactions]
@@ -133,8 +141,9 @@ class LoadManager:
                 continue
             accepted = False
             if answer is not False and push.limit_a > push.previous_a:
-                # Outcome unknown: the station may still install the raise; count it at the higher limit.
-                await self._remember(state, push.key, push.limit_a)
+                # Outcome unknown: the station may still install the raise; count it at the higher limit, and send it
+                # again with the next recompute.
+                await self._remember(state, push.key, push.limit_a, unconfirmed=True)
             log.warning(
                 "site %s: TxProfile %.1f A for %s not installed (recompute %d): %s",
                 state.site.site_id,

@@ -2,7 +2,8 @@
 
 1. Idle EVSEs keep the site's `idle_limit_a` (their TxDefaultProfile), reserved before anything else.
 2. Admission: active EVSEs by priority (highest first), then by `since`, get their minimum if it fits in the
-   site and in their group; one that does not fit is paused (limit 0), never left below its minimum.
+   site and in their group; one that does not fit is paused (limit 0), never left below its minimum. An active
+   EVSE out of service (its connector Faulted or Unavailable) is paused and takes nothing.
 3. Fair share: the admitted ones grow together, in proportion to their priority, towards a common level
    (weighted max-min fairness: every EVSE ends at priority x level, clamped to [min, ceiling]); a group or the
    site that fills up freezes its members, and what an EVSE cannot use (its ceiling) goes to the others.
@@ -86,7 +87,7 @@ def allocate(site: Site, demands: Sequence[Demand]) -> Allocation:
             for constraint in constraints_of(demand):
                 remaining[constraint] -= site.idle_limit_a * site.cost_per_ampere(demand.phases)
     capacity = dict(remaining)
-    admitted = _admit(site, [d for d in demands if d.active], remaining)
+    admitted = _admit(site, [d for d in demands if d.active and not d.out_of_service], remaining)
     levels = _fill(site, admitted, remaining)
     limits = _round_down(site, admitted, levels, capacity)
     grants: dict[EvseKey, Grant] = {}

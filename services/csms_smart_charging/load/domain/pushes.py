@@ -4,7 +4,7 @@ first phase each EVSE is at its old limit or a lower one; during the second at m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from csms_smart_charging.load.domain.allocator import Allocation, GrantState
@@ -32,11 +32,18 @@ class PushPlan:
         return bool(self.lowers or self.raises)
 
 
-def plan_pushes(installed: Mapping[EvseKey, float], allocation: Allocation, min_raise_a: float = 0.0) -> PushPlan:
+def plan_pushes(
+    installed: Mapping[EvseKey, float],
+    allocation: Allocation,
+    min_raise_a: float = 0.0,
+    unconfirmed: Collection[EvseKey] = (),
+) -> PushPlan:
     """The pushes from `installed` (the limit each EVSE enforces now; an EVSE missing from it enforces the
     site's idle limit, its TxDefaultProfile) to `allocation`. Idle EVSEs get nothing: their session's TxProfile
     ended with it. A raise smaller than `min_raise_a` is left for later (fewer messages when draws wobble); a
-    lower, however small, is always sent (the station would otherwise keep more than its share)."""
+    lower, however small, is always sent (the station would otherwise keep more than its share). An
+    `unconfirmed` limit (sent without an answer: the EVSE may enforce it or its previous one) that the allocation
+    keeps is sent again with the raises (it may be a raise; the site's sums count it already)."""
     lowers: list[Push] = []
     raises: list[Push] = []
     for key in sorted(allocation.grants):
@@ -47,6 +54,10 @@ def plan_pushes(installed: Mapping[EvseKey, float], allocation: Allocation, min_
         push = Push(key, grant.limit_a, grant.phases, previous)
         if grant.limit_a < previous - _EPSILON:
             lowers.append(push)
-        elif grant.limit_a > previous + max(_EPSILON, min_raise_a) or (key not in installed and grant.limit_a):
+        elif (
+            grant.limit_a > previous + max(_EPSILON, min_raise_a)
+            or (key not in installed and grant.limit_a)
+            or key in unconfirmed
+        ):
             raises.append(push)
     return PushPlan(tuple(lowers), tuple(raises))

@@ -73,7 +73,9 @@ class Demand:
     """One EVSE of the site. `active`: a session is charging (or may charge) there; an idle EVSE keeps its
     `idle_limit_a` reserved. `min_a`/`max_a`: what the EVSE (or the car) can use, per phase; `priority` >= 1
     weighs its share; `since` orders who keeps its minimum first among equal priorities (earlier first);
-    `cap_a`: what the car was seen to use (with headroom), None when unknown (see `demand_cap`)."""
+    `cap_a`: what the car was seen to use (with headroom), None when unknown (see `demand_cap`);
+    `out_of_service`: the connector in use (`connector_id`, 0: unknown) reported Faulted or Unavailable: the
+    EVSE delivers nothing, its session is held at 0 A and nothing is reserved for it until it is back."""
 
     key: EvseKey
     active: bool
@@ -84,6 +86,8 @@ class Demand:
     since: float = 0.0
     group_id: str | None = None
     cap_a: float | None = None
+    out_of_service: bool = False
+    connector_id: int = 0
 
     def __post_init__(self) -> None:
         if not 1 <= self.phases <= MAX_PHASES:

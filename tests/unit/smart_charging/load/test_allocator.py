@@ -3,6 +3,8 @@ paused, pauses only when the minimums do not fit, weighted fair shares, and unus
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -179,3 +181,28 @@ def test_bad_input_is_refused_naming_the_field() -> None:
             assert message in str(error)
         else:
             raise AssertionError(f"accepted: {message}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.data())
+def test_an_evse_out_of_service_is_paused_and_changes_nobody_else_s_share(
+    case: tuple[Site, list[Demand]], data: st.DataObject
+) -> None:
+    site, found = case
+    out = {d.key for d in found if d.active and data.draw(st.booleans())}
+    marked = [dataclasses.replace(d, out_of_service=d.key in out) for d in found]
+    allocation = allocate(site, marked)
+    without = allocate(site, [d for d in found if d.key not in out])
+    for key in out:
+        assert allocation.grants[key].limit_a == 0.0 and allocation.grants[key].state is GrantState.PAUSED
+    assert {key: grant for key, grant in allocation.grants.items() if key not in out} == dict(without.grants)
+
+
+def test_an_evse_out_of_service_gives_its_share_to_the_others() -> None:
+    a, b = EvseKey("A", 1), EvseKey("B", 1)
+    site = Site("S", 32.0)
+    sharing = allocate(site, [Demand(a, active=True), Demand(b, active=True)])
+    assert (sharing.grants[a].limit_a, sharing.grants[b].limit_a) == (16.0, 16.0)
+    faulted = allocate(site, [Demand(a, active=True, out_of_service=True), Demand(b, active=True)])
+    assert (faulted.grants[a].limit_a, faulted.grants[b].limit_a) == (0.0, 32.0)
+    assert faulted.paused == (a,) and faulted.usage[SITE] == 32.0

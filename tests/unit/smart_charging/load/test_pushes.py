@@ -98,3 +98,13 @@ def test_small_raises_wait_and_unchanged_limits_are_not_sent() -> None:
     assert not plan_pushes({car.key: 32.0}, allocate(site, [car]))
     assert not plan_pushes({car.key: 31.5}, allocate(site, [car]), min_raise_a=1.0)
     assert plan_pushes({car.key: 31.5}, allocate(site, [car])).raises
+
+
+def test_an_unconfirmed_limit_the_allocation_keeps_is_sent_again_with_the_raises() -> None:
+    a, b = EvseKey("A", 1), EvseKey("B", 1)
+    allocation = allocate(Site("S", 32.0), [Demand(a, active=True), Demand(b, active=True)])
+    installed = {a: 16.0, b: 20.0}
+    plan = plan_pushes(installed, allocation, 1.0, unconfirmed={a, b})
+    assert [(push.key, push.limit_a) for push in plan.lowers] == [(b, 16.0)]
+    assert [(push.key, push.previous_a, push.limit_a) for push in plan.raises] == [(a, 16.0, 16.0)]
+    assert not plan_pushes(installed | {b: 16.0}, allocation, 1.0)

@@ -7,6 +7,7 @@ EV charging needs and schedules, installed profiles). docs/adr/0041.
 """
 
 from collections import abc as _abc
+from csms.device_model.v1 import device_model_pb2 as _device_model_pb2
 from csms.envelope.v1 import envelope_pb2 as _envelope_pb2
 from csms.transactions.v1 import transactions_pb2 as _transactions_pb2
 from google.protobuf import descriptor as _descriptor
@@ -727,21 +728,27 @@ class SiteObserved(_message.Message):
     """Load management (docs/adr/0042): a transaction event of an EVSE on a site, published again under the site's id
     (the record key and site_id) by the observer (group smart_charging.load.observer), so the one instance that
     holds the site's partition runs its recomputes (group smart_charging.load). station_id is the EVSE's station.
+    An event of an EVSE on a site, observed for the site's loop (docs/adr/0042): a transaction event or a
+    device-model event with a ConnectorStatusChanged; exactly one is set.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     TRANSACTION_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def transaction(self) -> _transactions_pb2.TransactionEvent: ...
+    @_builtins.property
+    def status(self) -> _device_model_pb2.DeviceModelEvent: ...
     def __init__(
         self,
         *,
         transaction: _transactions_pb2.TransactionEvent | None = ...,
+        status: _device_model_pb2.DeviceModelEvent | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["transaction", b"transaction"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["status", b"status", "transaction", b"transaction"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["transaction", b"transaction"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["status", b"status", "transaction", b"transaction"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
