@@ -347,21 +347,26 @@ class Stack:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def kill(self, name: str, sig: int = signal.SIGTERM, timeout_s: float = 20.0) -> None:
-        process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(sig)
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        self._kill_together([name], sig, timeout_s)
 
     def stop(self) -> None:
-        # Edge nodes first (they drain their stations), then the services.
+        # Edge nodes first (they drain their stations), then the services; each group's processes side by side.
         edges = {spec.name for spec in self.specs if spec.service == "edge"}
-        for name in sorted(self.processes, key=lambda n: n not in edges):
-            self.kill(name)
+        self._kill_together([name for name in self.processes if name in edges])
+        self._kill_together(list(self.processes))
+
+    def _kill_together(self, names: list[str], sig: int = signal.SIGTERM, timeout_s: float = 20.0) -> None:
+        """Signals every named process, then waits for each (killed outright after `timeout_s`)."""
+        running = [p for p in (self.processes.pop(name, None) for name in names) if p is not None and p.poll() is None]
+        for process in running:
+            process.send_signal(sig)
+        deadline = time.monotonic() + timeout_s
+        for process in running:
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def save_state(self) -> None:
         state = {name: process.pid for name, process in self.processes.items()}

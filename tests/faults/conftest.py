@@ -4,7 +4,9 @@
 restarting or killing it never disturbs other tests or the user's stack; it is stopped and deleted at the
 end of the session (copies left by a session that died are stopped and deleted at the start of the next).
 `make_stack` starts whole stacks (`csms_devtools.stack.Stack`), two instances of every service by default, with a
-unique instance prefix and stops them after the test.
+unique instance prefix and stops them after the test. `instances` is either one count for every service or the
+counts of the named services, the others then running one instance: each process costs about 2 s of CPU to
+start, so a test asks for two instances only of the services its claim is about.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from csms_devtools.stack import Stack, StackConfig
+from csms_devtools.stack import SERVICES, Stack, StackConfig
 from infra_fixtures import LocalCopy, main_infra_dir, migrate_infra, run_infra_step
 from kit.stack import FaultInfra, MakeStack, free_port
 
@@ -59,8 +61,15 @@ def fault_infra() -> Iterator[FaultInfra]:
 async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[MakeStack]:
     stacks: list[Stack] = []
 
-    async def make(edges: int = 1, heartbeat_interval_s: int = 300, instances: int = 2) -> Stack:
+    async def make(edges: int = 1, heartbeat_interval_s: int = 300, instances: int | Mapping[str, int] = 2) -> Stack:
         infra = fault_infra.infra
+        if not isinstance(instances, int) and set(instances) - set(SERVICES):
+            raise ValueError(f"unknown services {sorted(set(instances) - set(SERVICES))}, expected some of {SERVICES}")
+
+        def ports(service: str) -> tuple[int, ...]:
+            count = instances if isinstance(instances, int) else instances.get(service, 1)
+            return tuple(free_port() for _ in range(count))
+
         config = StackConfig(
             kafka_bootstrap=infra.kafka_bootstrap,
             cassandra_contact_points=",".join(infra.cassandra_contact_points),
@@ -68,14 +77,14 @@ async def make_stack(fault_infra: FaultInfra, tmp_path: Path) -> AsyncIterator[M
             cassandra_local_dc=infra.local_dc,
             edge_ports=tuple(free_port() for _ in range(edges)),
             edge_grpc_ports=tuple(free_port() for _ in range(edges)),
-            device_model_ports=tuple(free_port() for _ in range(instances)),
-            authorization_ports=tuple(free_port() for _ in range(instances)),
-            transactions_ports=tuple(free_port() for _ in range(instances)),
-            security_ports=tuple(free_port() for _ in range(instances)),
-            firmware_ports=tuple(free_port() for _ in range(instances)),
-            firmware_http_ports=tuple(free_port() for _ in range(instances)),
+            device_model_ports=ports("device-model"),
+            authorization_ports=ports("authorization"),
+            transactions_ports=ports("transactions"),
+            security_ports=ports("security"),
+            firmware_ports=ports("firmware"),
+            firmware_http_ports=ports("firmware"),
             artifacts_dir=tmp_path / "artifacts",
-            smart_charging_ports=tuple(free_port() for _ in range(instances)),
+            smart_charging_ports=ports("smart-charging"),
             accept_unknown_stations=True,
             heartbeat_interval_s=heartbeat_interval_s,
             run_dir=tmp_path / f"stack-{len(stacks)}",

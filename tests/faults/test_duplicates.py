@@ -4,7 +4,8 @@ and its owner's call topic twice more (as a redelivering edge or producer retry 
 Must hold, for a 1.6, a 2.0.1 and a 2.1 station: every reply to one message id is identical to the first;
 each duplicate is answered (the station gets one reply per copy); exactly one StationBooted and one
 ConnectorStatusChanged per station; the projected station is unchanged apart from its last-seen time (a frame
-is a sign of life, as OCPP has it).
+is a sign of life, as OCPP has it). One instance of every service: a copy goes to the partition of its
+station, whose one owner answers it with two instances as with one.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ CALLS = {"b1": "BootNotification", "s1": "StatusNotification"}
 async def test_duplicated_calls_get_the_same_answer_and_change_nothing(
     fault_infra: FaultInfra, make_stack: MakeStack
 ) -> None:
-    stack = await make_stack()
+    stack = await make_stack(instances=1)
     bootstrap = fault_infra.infra.kafka_bootstrap
     frames_start = await end_offsets(bootstrap, topics.FRAMES)
     events_start = await end_offsets(bootstrap, topics.DEVICE_MODEL_EVENTS)

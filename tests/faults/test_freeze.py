@@ -7,7 +7,8 @@ sent); by then the other instance owns its partitions and has answered the same 
 the zombie's commit (KIP-447, ADR 0013). Each station waits 90 s before sending a CALL again, so it never
 does: every CALL is sent once. Must hold (`kit.exactly_once`): every CALL answered exactly once on its socket;
 every event and every committed reply exactly once per (station, message id), read with read_committed; the
-projection equal to a replay of the events; both instances alive at the end.
+projection equal to a replay of the events; both instances alive at the end. One instance of every other
+service.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ VERSIONS = (OcppVersion.V16, OcppVersion.V201, OcppVersion.V21)
 async def test_a_frozen_instance_resumes_without_doubling_anything(
     broker_restart: bool, fault_infra: FaultInfra, make_stack: MakeStack
 ) -> None:
-    stack = await make_stack()
+    stack = await make_stack(instances={"device-model": 2})
     bootstrap = fault_infra.infra.kafka_bootstrap
     prefix = stack.config.instance_prefix
     start = await LogStart.now(bootstrap, [stack.config.edge_node_id(0)])

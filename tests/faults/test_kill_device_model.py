@@ -5,6 +5,7 @@ Each station retries its BootNotification with the same message id until answere
 station is answered Accepted; every CALL frame it sent gets exactly one reply, all of them identical (late is
 fine); exactly one StationBooted event per boot in `csms.device_model.events.v1` (read_committed); the
 stations projection ends correct (vendor, model, version, connected on its node); both instances run at the end.
+One instance of every other service.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ VERSIONS = (OcppVersion.V16, OcppVersion.V201, OcppVersion.V21)
 async def test_sigkill_of_a_device_model_instance_during_boot_storm(
     fault_infra: FaultInfra, make_stack: MakeStack
 ) -> None:
-    stack = await make_stack()
+    stack = await make_stack(instances={"device-model": 2})
     bootstrap = fault_infra.infra.kafka_bootstrap
     events_start = await end_offsets(bootstrap, topics.DEVICE_MODEL_EVENTS)
     prefix = stack.config.instance_prefix

@@ -3,7 +3,7 @@
 Must hold: every station of the killed node reconnects to the surviving one; the presence projection moves
 each of them to that node (connected, never left on the dead one); a CSMS-initiated call (gRPC SendCall for
 every station, `csms call` for one) reaches the station and returns its CALLRESULT; the stations' CALLs
-are answered on the new connections.
+are answered on the new connections. One instance of every service behind the two nodes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ TRIGGER = json.dumps({"requestedMessage": "Heartbeat"})
 
 
 async def test_sigkill_of_an_edge_node_moves_its_stations_and_commands_follow(make_stack: MakeStack) -> None:
-    stack = await make_stack(edges=2)
+    stack = await make_stack(edges=2, instances=1)
     config = stack.config
     urls = [config.edge_url(0), config.edge_url(1)]  # every station tries node 1 first, then node 2
     stations = [

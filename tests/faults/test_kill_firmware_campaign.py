@@ -1,7 +1,8 @@
 """A kill -9 of the firmware service mid-campaign (docs/adr/0040): 60 simulated stations are being updated by a
 campaign when both firmware instances are SIGKILLed and started again. Must hold: the campaign is taken over
 (after the lease TTL) and completes with every station on the new version after one attempt — no progress lost —
-and the frame log holds exactly one UpdateFirmware CALL per station — none sent twice."""
+and the frame log holds exactly one UpdateFirmware CALL per station — none sent twice.
+One instance of every other service."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ async def show(stack: Stack, campaign_id: str) -> fw.CampaignView:
 async def test_sigkill_of_the_firmware_service_mid_campaign_loses_nothing_and_sends_nothing_twice(
     fault_infra: FaultInfra, make_stack: MakeStack
 ) -> None:
-    stack = await make_stack()
+    stack = await make_stack(instances={"firmware": 2})
     bootstrap = fault_infra.infra.kafka_bootstrap
     frames_start = await end_offsets(bootstrap, topics.FRAMES)
     config = Config(

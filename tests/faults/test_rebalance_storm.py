@@ -6,7 +6,7 @@ Every join and every leave moves partitions between instances in the middle of t
 transactions. Each station waits 90 s before sending a CALL again, so every CALL is sent once. Must hold
 (`kit.exactly_once`): every CALL answered exactly once on its socket; every event and every committed reply
 exactly once per (station, message id), read with read_committed; the projection equal to a replay of the
-events; the stack's own instances alive at the end.
+events; the stack's own instances alive at the end. One instance of every other service.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def extra_instance(stack: Stack, number: int) -> ProcessSpec:
 async def test_instances_joining_and_leaving_under_load_double_nothing(
     fault_infra: FaultInfra, make_stack: MakeStack
 ) -> None:
-    stack = await make_stack()
+    stack = await make_stack(instances={"device-model": 2})
     bootstrap = fault_infra.infra.kafka_bootstrap
     prefix = stack.config.instance_prefix
     start = await LogStart.now(bootstrap, [stack.config.edge_node_id(0)])

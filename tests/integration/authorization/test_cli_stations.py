@@ -53,9 +53,10 @@ def tls_env(pki: DevPki, identity: str, prefix: str = "CSMS_GRPC_TLS") -> dict[s
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def service_env(infra: Infra, session: CassandraSession, pki: DevPki) -> AsyncIterator[dict[str, str]]:
-    """Runs `csms serve authorization` until it reports SERVING; yields the environment of the CLI calls."""
+    """Runs `csms serve authorization` until it reports SERVING, once for the module's tests (their ids are their
+    own); yields the environment of the CLI calls."""
     port = free_port()
     address = f"127.0.0.1:{port}"
     instance = f"it-cli-authorization-{uuid.uuid4().hex[:8]}"
