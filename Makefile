@@ -42,8 +42,10 @@ down:
 	test ! -x $(BIN)/csms || $(BIN)/csms stack down
 	$(PY) deploy/infra.py stop all
 
+# Unit tests first, then integration, then e2e: Kafka and Cassandra start at the first integration test and the
+# e2e stack at the first e2e test, so neither burns CPU while the unit tests run.
 test: setup infra-fetch s3-fetch lint k8s-tools
-	$(BIN)/pytest -p no:cacheprovider --ignore=tests/faults
+	$(BIN)/pytest -p no:cacheprovider tests/unit tests/integration tests/e2e
 
 test-unit: setup k8s-tools
 	$(BIN)/pytest -p no:cacheprovider tests/unit
