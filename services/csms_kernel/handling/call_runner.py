@@ -260,7 +260,10 @@ class CallRunner(Generic[C]):
             return
         self._last_transaction = now
         outs = await self._deliverable(handled)
-        with tracing.publish_spans((out.topic, tracing.header_value(out.headers)) for out in outs):
+        with (
+            tracing.publish_spans((out.topic, tracing.header_value(out.headers)) for out in outs),
+            metrics.HANDLER_TRANSACTION.labels(self._service).time(),
+        ):
             await self._producer.commit(outs, offsets, generation)
         self._forget_carried()
 

@@ -237,6 +237,7 @@ class AsyncConsumer:
         self._generation = Generation(0, None)
         self._ends: dict[TopicPartition, int] = {}
         self._committed: dict[TopicPartition, int] = {}
+        self._fetching: dict[TopicPartition, int] = {}
 
     async def start(self) -> None:
         consumer = self._factory(self._config)
@@ -263,7 +264,7 @@ class AsyncConsumer:
 
     async def poll(self, max_records: int, timeout_s: float) -> Batch:
         """Up to `max_records` records, waiting up to `timeout_s` for the first; rebalance callbacks run here."""
-        messages = await self._worker.run(self._started().consume, max_records, timeout_s)
+        messages = await self._worker.run(self._consume, max_records, timeout_s)
         batch: Batch = {}
         for message in messages:
             error = message.error()
@@ -278,6 +279,16 @@ class AsyncConsumer:
                 Record(topic, partition, offset, message.key(), message.value(), cast(Headers, message.headers() or []))
             )
         return batch
+
+    def _consume(self, max_records: int, timeout_s: float) -> list[confluent_kafka.Message]:
+        # librdkafka's consume(n, timeout) returns only once n messages are there or the timeout is over, whatever
+        # arrived meanwhile: wait for one, then take what is queued.
+        consumer = self._started()
+        messages = consumer.consume(max_records, 0)
+        if messages or timeout_s <= 0:
+            return messages
+        first = consumer.consume(1, timeout_s)
+        return first + consumer.consume(max_records - 1, 0) if first and max_records > 1 else first
 
     def generation(self) -> Generation:
         return self._generation
@@ -312,13 +323,17 @@ class AsyncConsumer:
         return self.highwater(partition)
 
     async def position(self, partition: TopicPartition) -> int:
-        """The next offset this consumer returns: its position, or the committed offset before a record came."""
+        """The next offset this consumer returns: its position; before a record came, the committed offset, else
+        (nothing committed yet) the offset librdkafka fetches next."""
         return self._known_position(partition)
 
     def _known_position(self, partition: TopicPartition) -> int:
         tp = confluent_kafka.TopicPartition(partition.topic, partition.partition)
         position = int(self._started().position([tp])[0].offset)
-        return position if position >= 0 else self._committed.get(partition, -1)
+        if position >= 0:
+            return position
+        committed = self._committed.get(partition, -1)
+        return committed if committed >= 0 else self._fetching.get(partition, -1)
 
     def _started(self) -> confluent_kafka.Consumer:
         if self._consumer is None:
@@ -356,10 +371,12 @@ class AsyncConsumer:
 
     def _read_stats(self, stats_json: str) -> None:
         """librdkafka's statistics: per partition, the end a `read_committed` reader can reach (the last stable
-        offset) and the group's committed offset, which stand in for a position until a record arrives."""
+        offset), the group's committed offset and the next offset to fetch, which stand in for a position until a
+        record arrives."""
         stats = json.loads(stats_json)
         ends: dict[TopicPartition, int] = {}
         committed: dict[TopicPartition, int] = {}
+        fetching: dict[TopicPartition, int] = {}
         for topic, topic_stats in stats.get("topics", {}).items():
             for number, partition in topic_stats.get("partitions", {}).items():
                 tp = TopicPartition(topic, int(number))
@@ -368,7 +385,8 @@ class AsyncConsumer:
                 end = partition.get("ls_offset", -1)
                 ends[tp] = end if end >= 0 else partition.get("hi_offset", -1)
                 committed[tp] = partition.get("committed_offset", -1)
-        self._ends, self._committed = ends, committed
+                fetching[tp] = partition.get("next_offset", -1)
+        self._ends, self._committed, self._fetching = ends, committed, fetching
 
 
 class _ProducerSession:

@@ -162,12 +162,11 @@ class CommonSettings(BaseSettings):
         "carries several CALLs' replies, at the price of up to this much latency.",
     )
     handler_gather_ms: int = common(
-        5,
+        0,
         "handler_gather_ms",
         "Call runners fetch their call topic in batches gathered for up to this long (milliseconds; 0: a fetch "
         "returns at the first record and waits up to 500 ms when there is none). Above 0 every call runner "
-        "fetches that often even when idle: 5 ms cost Kafka ~0.13 core on an idle 6-service stack "
-        "(docs/adr/0046: 0 is not yet the default, the idle runner's consumer-lag metric is then missing).",
+        "fetches that often even when idle: 5 ms cost Kafka ~0.13 core on an idle 6-service stack (docs/adr/0046).",
     )
     projection_gather_ms: int = common(
         100,

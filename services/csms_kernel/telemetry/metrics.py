@@ -66,6 +66,12 @@ HANDLER_DURATION = Histogram(
     ["service", "action", "outcome"],
     buckets=_LATENCY_BUCKETS,
 )
+HANDLER_TRANSACTION = Histogram(
+    "csms_handler_transaction_seconds",
+    "One call runner transaction: publishing a batch's replies and events with its consumer offsets, committed",
+    ["service"],
+    buckets=_LATENCY_BUCKETS,
+)
 PROJECTION_BATCH = Histogram(
     "csms_projection_batch_seconds",
     "Applying one batch of records to a read model",

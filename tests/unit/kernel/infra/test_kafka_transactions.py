@@ -408,6 +408,51 @@ async def test_the_lag_is_known_from_librdkafkas_statistics_before_a_record_arri
     await consumer.stop()
 
 
+class BatchFillingConsumer(FakeConsumer):
+    """librdkafka's consume(n, timeout): waits out the timeout unless n messages are there (counted, not slept)."""
+
+    def __init__(self, metadata: bytes, arriving: list[FakeMessage]) -> None:
+        super().__init__(metadata)
+        self.arriving = arriving
+        self.waited_s = 0.0
+
+    def consume(self, num_messages: int, timeout: float) -> list[FakeMessage]:
+        if len(self.messages) < num_messages and timeout > 0:
+            self.waited_s += timeout
+            self.messages += self.arriving
+            self.arriving = []
+        taken, self.messages = self.messages[:num_messages], self.messages[num_messages:]
+        return taken
+
+
+async def test_a_poll_returns_what_is_queued_without_waiting_for_a_full_batch() -> None:
+    fake = BatchFillingConsumer(metadata(7), arriving=[FakeMessage(0, 6)])
+    fake.messages = [FakeMessage(0, 4), FakeMessage(0, 5)]
+    consumer = AsyncConsumer({"group.id": "svc.handlers"}, ["frames"], factory=lambda config: fake)  # type: ignore[arg-type,return-value]
+    await consumer.start()
+    first = await consumer.poll(500, 0.2)
+    assert [r.offset for r in first[TopicPartition("frames", 0)]] == [4, 5]
+    assert fake.waited_s == 0
+    second = await consumer.poll(500, 0.2)
+    assert [r.offset for r in second[TopicPartition("frames", 0)]] == [6]
+    assert fake.waited_s == 0.2  # only while nothing was there
+    await consumer.stop()
+
+
+async def test_a_partition_never_committed_nor_consumed_has_the_lag_of_librdkafkas_fetch_position() -> None:
+    fake = FakeConsumer(metadata(7))
+    fake.positions = {0: -1001}
+    consumer = AsyncConsumer({"group.id": "svc.handlers"}, ["frames"], factory=lambda config: fake)  # type: ignore[arg-type,return-value]
+    await consumer.start()
+    fake.rebalances.append(("on_assign", [confluent_kafka.TopicPartition("frames", 0)]))
+    await consumer.poll(500, 0)
+    stats = {"ls_offset": 0, "hi_offset": 0, "committed_offset": -1001, "next_offset": 0}
+    consumer._on_stats(json.dumps({"topics": {"frames": {"partitions": {"0": stats}}}}))
+    tp = TopicPartition("frames", 0)
+    assert (consumer.highwater(tp), await consumer.position(tp)) == (0, 0)
+    await consumer.stop()
+
+
 async def test_a_close_that_blocks_inside_librdkafka_does_not_stop_the_shutdown() -> None:
     release = threading.Event()
 
