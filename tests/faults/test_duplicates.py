@@ -57,8 +57,11 @@ async def test_duplicated_calls_get_the_same_answer_and_change_nothing(
                 )
         before = await eventually(
             lambda: snapshot(stack.config, ids),
-            lambda rows: len(rows) == len(ids) and all(len(row.connectors) == 1 for row in rows.values()),
-            what="the stations projected",
+            lambda rows: (
+                len(rows) == len(ids)
+                and all(len(row.connectors) == 1 and row.registration_status == "Accepted" for row in rows.values())
+            ),
+            what="the stations' boots and statuses projected",
         )
 
         for station in stations:  # the same CALL again on the socket
