@@ -282,13 +282,12 @@ class AsyncConsumer:
 
     def _consume(self, max_records: int, timeout_s: float) -> list[confluent_kafka.Message]:
         # librdkafka's consume(n, timeout) returns only once n messages are there or the timeout is over, whatever
-        # arrived meanwhile: wait for one, then take what is queued.
+        # arrived meanwhile: wait for one (at once if one is queued), then take what else is queued.
         consumer = self._started()
-        messages = consumer.consume(max_records, 0)
-        if messages or timeout_s <= 0:
-            return messages
-        first = consumer.consume(1, timeout_s)
-        return first + consumer.consume(max_records - 1, 0) if first and max_records > 1 else first
+        messages = consumer.consume(1, timeout_s)
+        if messages and max_records > 1:
+            messages += consumer.consume(max_records - 1, 0)
+        return messages
 
     def generation(self) -> Generation:
         return self._generation
