@@ -8,7 +8,7 @@ before the project's virtualenv exists.
     python3 deploy/infra.py fetch                       # jars into .infra/*/lib (once)
     python3 deploy/infra.py start [kafka|cassandra|all] # detached; waits until ready
     python3 deploy/infra.py status [--json]             # exit 0 only if both are ready
-    python3 deploy/infra.py stop [kafka|cassandra|all]  # SIGTERM, then SIGKILL
+    python3 deploy/infra.py stop [kafka|cassandra|all]  # SIGTERM, then SIGKILL after 60 s (--grace S; 0: at once)
     python3 deploy/infra.py reset [kafka|cassandra|all] # stop + delete data
     python3 deploy/infra.py env                         # connection settings as VAR=value
 
@@ -779,15 +779,16 @@ def stop_one(s: Settings, svc: str, timeout_s: float = 60.0) -> None:
         s.pid_file(svc).unlink(missing_ok=True)
         return
     t0 = time.monotonic()
-    log(f"{svc}: stopping pid {pid} (SIGTERM)")
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
+    if timeout_s > 0:
+        log(f"{svc}: stopping pid {pid} (SIGTERM)")
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
     while running_pid(s, svc) is not None and time.monotonic() - t0 < timeout_s:
         time.sleep(0.25)
     if running_pid(s, svc) is not None:
-        log(f"{svc}: still alive after {timeout_s:.0f} s, SIGKILL")
+        log(f"{svc}: still alive after {timeout_s:.0f} s, SIGKILL" if timeout_s > 0 else f"{svc}: killing pid {pid}")
         try:
             os.killpg(pid, signal.SIGKILL)  # start_new_session: the JVM leads its own group
         except OSError:
@@ -798,21 +799,21 @@ def stop_one(s: Settings, svc: str, timeout_s: float = 60.0) -> None:
     log(f"{svc}: stopped after {time.monotonic() - t0:.1f} s")
 
 
-def cmd_stop(s: Settings, which: str) -> int:
+def cmd_stop(s: Settings, which: str, grace_s: float = 60.0) -> int:
     with locked(s, s.start_timeout_s + 300):
-        _stop(s, _selected(which))
+        _stop(s, _selected(which), grace_s)
     return 0
 
 
-def _stop(s: Settings, svcs: list[str]) -> None:
+def _stop(s: Settings, svcs: list[str], grace_s: float = 60.0) -> None:
     if len(svcs) <= 1:
         for svc in svcs:
-            stop_one(s, svc)
+            stop_one(s, svc, grace_s)
         return
     # both drain in parallel (Cassandra's drain takes a few seconds)
     import threading
 
-    threads = [threading.Thread(target=stop_one, args=(s, svc)) for svc in svcs]
+    threads = [threading.Thread(target=stop_one, args=(s, svc, grace_s)) for svc in svcs]
     for t in threads:
         t.start()
     for t in threads:
@@ -875,6 +876,14 @@ def main(argv: list[str] | None = None) -> int:
         sp.add_argument("which", nargs="?", default="all", choices=[*SERVICES, "all"])
         if name == "start":
             sp.add_argument("--lease", type=int, metavar="PID", help="register a test session (its pid)")
+        if name == "stop":
+            sp.add_argument(
+                "--grace",
+                type=float,
+                default=60.0,
+                metavar="S",
+                help="seconds after SIGTERM before SIGKILL (0: at once)",
+            )
     rel = sub.add_parser("release", help="drop a test session's lease; stop what it launched if none remain")
     rel.add_argument("lease", type=int, metavar="PID")
     rel.add_argument("--keep", action="store_true", help="leave everything running (CSMS_KEEP_INFRA=1)")
@@ -890,7 +899,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "release":
         return cmd_release(s, args.lease, args.keep)
     if args.cmd == "stop":
-        return cmd_stop(s, args.which)
+        return cmd_stop(s, args.which, args.grace)
     if args.cmd == "reset":
         return cmd_reset(s, args.which)
     if args.cmd == "status":

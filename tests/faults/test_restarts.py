@@ -1,4 +1,5 @@
-"""Kafka broker restart and Cassandra restart while 40 stations send StatusNotifications back to back.
+"""Kafka broker restart (clean, and after a kill -9) and Cassandra restart while 40 stations send
+StatusNotifications back to back.
 
 Must hold, for either restart: every CALLRESULT a station received answers a CALL present in
 `ocpp.frames.v1` (a frame that could not be appended is never acknowledged: the station retries it);
@@ -11,15 +12,17 @@ answers again afterwards (no service restarted).
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
+from aiokafka import TopicPartition
 
 from csms.device_model.v1 import device_model_pb2
 from csms.envelope.v1 import envelope_pb2
 from csms_kernel.infra import topics
+from csms_kernel.ocpp.ownership import DEVICE_MODEL
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.kafka_log import end_offsets, read_committed
+from kit.kafka_log import end_offsets, read_committed, read_committed_records
 from kit.stack import FaultInfra, MakeStack, get_stations
 from kit.stations.raw import RawStation, StatusLoad, close_all, connect_all
 from kit.waiting import eventually, probe
@@ -28,18 +31,27 @@ STATIONS = 40
 VERSIONS = (OcppVersion.V16, OcppVersion.V201, OcppVersion.V21)
 
 
-@pytest.mark.parametrize("service", ["kafka", "cassandra"])
+@pytest.mark.parametrize(
+    ("service", "kill"),
+    [("kafka", False), ("cassandra", False), ("kafka", True)],
+    ids=["kafka", "cassandra", "kafka-killed"],
+)
 async def test_restart_under_load_loses_and_doubles_nothing(
-    service: str, fault_infra: FaultInfra, make_stack: MakeStack
+    service: str, kill: bool, fault_infra: FaultInfra, make_stack: MakeStack
 ) -> None:
     stack = await make_stack()
     bootstrap = fault_infra.infra.kafka_bootstrap
     processes = dict(stack.processes)
     frames_start = await end_offsets(bootstrap, topics.FRAMES)
     events_start = await end_offsets(bootstrap, topics.DEVICE_MODEL_EVENTS)
+    calls_start = await end_offsets(bootstrap, topics.calls(DEVICE_MODEL))
     prefix = stack.config.instance_prefix
     stations = [
-        RawStation([stack.config.edge_url(0)], f"{prefix}{service}-{i:02d}", VERSIONS[i % len(VERSIONS)])
+        RawStation(
+            [stack.config.edge_url(0)],
+            f"{prefix}{service}{'-killed' if kill else ''}-{i:02d}",
+            VERSIONS[i % len(VERSIONS)],
+        )
         for i in range(STATIONS)
     ]
     await connect_all(stations)
@@ -48,7 +60,7 @@ async def test_restart_under_load_loses_and_doubles_nothing(
     try:
         await eventually(probe(lambda: load.acked_since(0.0)), lambda n: n == STATIONS, what="the load to run")
         down_at = time.monotonic()
-        await fault_infra.restart(service)
+        await fault_infra.restart(service, kill=kill)
         back_at = time.monotonic()
         await eventually(
             probe(lambda: load.acked_since(back_at)),
@@ -64,7 +76,8 @@ async def test_restart_under_load_loses_and_doubles_nothing(
     slowest = max(at - down_at for acks in load.acked.values() for *_, at in acks if at > down_at)
     resent = sum(n - 1 for station in stations for n in station.sent.values())
     print(
-        f"\n{service} restart took {back_at - down_at:.1f} s; {len(acked)} CALLs acknowledged, {resent} resends;"
+        f"\n{service} {'kill -9 and ' if kill else ''}restart took {back_at - down_at:.1f} s;"
+        f" {len(acked)} CALLs acknowledged, {resent} resends;"
         f" first answers after the restart began came within {slowest:.1f} s"
     )
     try:
@@ -85,11 +98,17 @@ async def test_restart_under_load_loses_and_doubles_nothing(
                 assert all(reply == [3, message_id, {}] for reply in replies), replies
 
         changed: Counter[tuple[str, str, str]] = Counter()
-        for value in await read_committed(bootstrap, events_start):
-            event = device_model_pb2.DeviceModelEvent.FromString(value)
+        found_at: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for record in await read_committed_records(bootstrap, events_start):
+            event = device_model_pb2.DeviceModelEvent.FromString(record.value or b"")
             if event.station_id.startswith(prefix) and event.WhichOneof("event") == "connector_status_changed":
                 changed[(event.station_id, event.message_id, event.connector_status_changed.status)] += 1
-        assert changed == Counter({(sid, mid, status): 1 for (sid, mid), status in acked.items()})
+                found_at[(event.station_id, event.message_id)].append(f"{record.partition}:{record.offset}")
+        expected = Counter({(sid, mid, status): 1 for (sid, mid), status in acked.items()})
+        if changed != expected:
+            wrong = {(sid, mid) for sid, mid, _ in set(changed) ^ set(expected)}
+            wrong |= {(sid, mid) for (sid, mid, status), n in changed.items() if n != expected[(sid, mid, status)]}
+            pytest.fail(await _explain(bootstrap, calls_start, sorted(wrong), found_at, acked))
 
         last = {station_id: acks[-1][1] for station_id, acks in load.acked.items()}
 
@@ -100,3 +119,32 @@ async def test_restart_under_load_loses_and_doubles_nothing(
         await eventually(projected, lambda statuses: statuses == last, timeout_s=60, what="last statuses projected")
     finally:
         await close_all(stations)
+
+
+async def _explain(
+    bootstrap: str,
+    calls_start: dict[TopicPartition, int],
+    wrong: list[tuple[str, str]],
+    found_at: dict[tuple[str, str], list[str]],
+    acked: dict[tuple[str, str], str],
+) -> str:
+    """For each CALL whose events are wrong: where its events are, and every copy of it in device-model's call
+    topic (position, connection, repeat marks), so a failure shows whether one record was handled twice or two."""
+    copies: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for record in await read_committed_records(bootstrap, calls_start):
+        envelope = envelope_pb2.Envelope.FromString(record.value or b"")
+        if (envelope.station_id, envelope.message_id) in found_at or (
+            envelope.station_id,
+            envelope.message_id,
+        ) in acked:
+            copies[(envelope.station_id, envelope.message_id)].append(
+                f"{record.partition}:{record.offset} connection {envelope.connection_id[:8]}"
+                f" repeat={envelope.repeat} repeat_of={envelope.repeat_of_connection_id[:8]}"
+            )
+    lines = [f"{len(wrong)} CALLs with missing or extra ConnectorStatusChanged events:"]
+    for key in wrong:
+        lines.append(
+            f"  {key}: acked {acked.get(key)!r}; events at {found_at.get(key, [])};"
+            f" call-topic copies {copies.get(key, [])}"
+        )
+    return "\n".join(lines)

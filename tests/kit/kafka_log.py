@@ -30,6 +30,13 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
 
 async def read_committed(bootstrap: str, start: dict[TopicPartition, int]) -> list[bytes]:
     """Every committed record value from `start` up to the current last stable offsets."""
+    return [record.value for record in await read_committed_records(bootstrap, start) if record.value]
+
+
+async def read_committed_records(
+    bootstrap: str, start: dict[TopicPartition, int]
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every committed record from `start` up to the current last stable offsets."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed")
     await consumer.start()
     try:
@@ -37,11 +44,11 @@ async def read_committed(bootstrap: str, start: dict[TopicPartition, int]) -> li
         for tp, offset in start.items():
             consumer.seek(tp, offset)
         end = await consumer.end_offsets(list(start))
-        values: list[bytes] = []
+        read: list[ConsumerRecord[bytes, bytes]] = []
         while [tp for tp in start if await consumer.position(tp) < end[tp]]:
             batch = await consumer.getmany(timeout_ms=500)
-            values += [record.value for records in batch.values() for record in records if record.value]
-        return values
+            read += [record for records in batch.values() for record in records]
+        return read
     finally:
         await consumer.stop()
 

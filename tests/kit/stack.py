@@ -112,14 +112,15 @@ class FaultInfra:
     def infra(self) -> Infra:
         return self.copy.infra
 
-    def stop(self, service: str) -> None:
-        run_infra_step("stop", service, timeout=120.0, copy=self.copy)
+    def stop(self, service: str, *, kill: bool = False) -> None:
+        """SIGTERM (a clean shutdown, SIGKILL after 60 s), or with `kill` SIGKILL at once (a crash)."""
+        run_infra_step("stop", service, *(["--grace", "0"] if kill else []), timeout=120.0, copy=self.copy)
 
     def start(self, service: str) -> None:
         run_infra_step("start", service, timeout=300.0, copy=self.copy)
 
-    async def restart(self, service: str) -> None:
-        await asyncio.to_thread(self.stop, service)
+    async def restart(self, service: str, *, kill: bool = False) -> None:
+        await asyncio.to_thread(lambda: self.stop(service, kill=kill))
         await asyncio.to_thread(self.start, service)
 
 
