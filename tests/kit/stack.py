@@ -58,10 +58,19 @@ def one_instance_config(infra: Infra, run_dir: Path, pki_dir: Path, **overrides:
     )
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port free now that no earlier call in this process returned, so a stack's ports are distinct (the
+    kernel may hand out the same free port twice in a row)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class Cli:

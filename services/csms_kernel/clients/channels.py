@@ -39,6 +39,9 @@ SERVER_OPTIONS: tuple[tuple[str, int], ...] = (
     # calls, with GOAWAY ("too many pings").
     ("grpc.keepalive_permit_without_calls", 1),
     ("grpc.http2.min_ping_interval_without_data_ms", KEEPALIVE_TIME_MS // 2),
+    # gRPC sets SO_REUSEPORT by default: a second server on a port in use would bind and silently take half of
+    # its connections (calls answered UNIMPLEMENTED by the wrong service). Without it the bind fails loudly.
+    ("grpc.so_reuseport", 0),
 )
 
 

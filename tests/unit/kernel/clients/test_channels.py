@@ -97,3 +97,13 @@ def test_every_channel_balances_round_robin_and_pings_as_often_as_the_servers_al
     assert client["grpc.keepalive_permit_without_calls"] == server["grpc.keepalive_permit_without_calls"] == 1
     assert server["grpc.http2.min_ping_interval_without_data_ms"] < client["grpc.keepalive_time_ms"]
     assert client["grpc.http2.ping_timeout_ms"] == client["grpc.keepalive_timeout_ms"] == channels.PING_TIMEOUT_MS
+
+
+async def test_a_server_never_shares_its_port_with_another() -> None:
+    first = serving(Instance("dm-1"), None)
+    await first.start()
+    try:
+        with pytest.raises(RuntimeError, match="bind"):
+            build_server(f"127.0.0.1:{first.port}", [], None)
+    finally:
+        await first.stop(0)
