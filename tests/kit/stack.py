@@ -5,7 +5,9 @@ restartable Kafka + Cassandra copy, and reads of the device-model projection ove
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -128,7 +130,19 @@ class FaultInfra:
     def start(self, service: str) -> None:
         run_infra_step("start", service, timeout=300.0, copy=self.copy)
 
-    async def restart(self, service: str, *, kill: bool = False) -> None:
+    def pid(self, service: str) -> int:
+        status = json.loads(self.copy.run("status", "--json", timeout=60.0).stdout)
+        pid = status[service]["pid"]
+        assert pid, f"{service} is not running"
+        return int(pid)
+
+    async def restart(self, service: str, *, kill: bool = False, hang_s: float = 0.0) -> None:
+        """Stops and starts `service`; with `hang_s`, it is first frozen (SIGSTOP) that long: connections stay open
+        and nothing answers, as when a broker's shutdown hangs."""
+        if hang_s:
+            pid = await asyncio.to_thread(self.pid, service)
+            os.kill(pid, signal.SIGSTOP)
+            await asyncio.sleep(hang_s)
         await asyncio.to_thread(lambda: self.stop(service, kill=kill))
         await asyncio.to_thread(self.start, service)
 

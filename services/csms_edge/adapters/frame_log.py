@@ -5,13 +5,14 @@ An append returns once Kafka acknowledged the frame-log record (acks=all, idempo
 a returned append as durable; a failed one raises (the frame stays unanswered; the station sends it again).
 Only then is a station CALL handed to its owner's call topic, so a service never answers a CALL the log
 lacks; the append does not wait for that acknowledgement (the connection reads its next frame meanwhile,
-ADR 0017). A hand-over that fails may still have reached the topic (a timed-out write has an unknown outcome):
-it is handed over again, marked as a repeat, after a capped doubling delay, while `still_connected` says the
-station's connection is the one it came on, so the owner answers it once on that connection (a repeat is looked
-up among the answered calls of that connection; ADR 0017 addendum). Key = station id; value = serialized
-Envelope; routing fields mirrored in headers. The adapter stamps `produced_at`. It does not own the producer's
-lifecycle (bootstrap does). While appends fail (Kafka unreachable, librdkafka's queue full) the node reports NOT_SERVING
-(`csms_kernel.infra.health`), until one passes again.
+ADR 0017). A CALL whose connection was replaced or closed before its append was acknowledged is not handed over:
+the station sends it again on its new connection. A hand-over that fails may still have reached the topic (a
+timed-out write has an unknown outcome): it is handed over again, marked as a repeat, after a capped doubling
+delay, while `still_connected` says the station's connection is the one it came on, so the owner answers it once
+on that connection (a repeat is looked up among the answered calls of that connection; ADR 0017 addenda).
+Key = station id; value = serialized Envelope; routing fields mirrored in headers. The adapter stamps
+`produced_at`. It does not own the producer's lifecycle (bootstrap does). While appends fail (Kafka unreachable,
+librdkafka's queue full) the node reports NOT_SERVING (`csms_kernel.infra.health`), until one passes again.
 """
 
 from __future__ import annotations
@@ -131,10 +132,21 @@ class KafkaFrameLog:
         return self._producer.send(self._topic, value, envelope.station_id.encode(), headers)
 
     def _hand_over(self, record: _Record, attempt: int = 0) -> None:
-        """Hands a station CALL to its owner's call topic, without waiting; other frames stay in the log."""
+        """Hands a station CALL (or SEND) to its owner's call topic, without waiting; other frames stay in the log.
+        A CALL whose connection is no longer its station's current one stays in the log only: its answer could not
+        reach the station, which sends the CALL again on its new connection, and that copy is no repeat of this one
+        (the new connection inherited no unanswered CALL), so handing both over would have the CALL handled twice."""
         envelope, value, headers = record
         topic = owner_topic(envelope, self._calls_topic)
         if topic is None:
+            return
+        if envelope.message_type == envelope_pb2.MESSAGE_TYPE_CALL and not self._still_connected(envelope):
+            log.info(
+                "station %s: CALL %s logged after its connection %s was replaced or closed; not handed over",
+                envelope.station_id,
+                envelope.message_id,
+                envelope.connection_id,
+            )
             return
         try:
             self._call_producer.send_reporting_failure(

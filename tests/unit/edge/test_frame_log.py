@@ -259,3 +259,18 @@ async def test_a_full_librdkafka_queue_refuses_the_append_at_once() -> None:
     await producer.stop(timeout_s=0)
     with pytest.raises(Exception, match="Purged"):
         await waiting
+
+
+async def test_a_call_whose_connection_is_gone_once_logged_is_not_handed_over_but_a_send_is() -> None:
+    """The station sends the CALL again on its new connection, where it is no repeat of this copy: handing this
+    one over too would have the CALL handled twice. A SEND is never sent again, so it is handed over."""
+    sender = FakeSender()
+    log = KafkaFrameLog(sender, "frames", clock_ns=FixedClock(), still_connected=lambda envelope: False)
+    send = heartbeat_call(message_id="s1")
+    send.message_type = envelope_pb2.MESSAGE_TYPE_SEND
+    appending = asyncio.create_task(log.append_many([heartbeat_call(message_id="c1"), send]))
+    await asyncio.sleep(0)
+    sender.ack_all()
+    await appending
+    handed = [(topic, envelope_pb2.Envelope.FromString(value).message_id) for topic, value, *_ in sender.sent]
+    assert handed == [("frames", "c1"), ("frames", "s1"), ("ocpp.calls.device_model.v1", "s1")]
