@@ -8,8 +8,9 @@ lacks; the append does not wait for that acknowledgement (the connection reads i
 ADR 0017). A CALL whose connection was replaced or closed before its append was acknowledged is not handed over:
 the station sends it again on its new connection. A hand-over that fails may still have reached the topic (a
 timed-out write has an unknown outcome): it is handed over again, marked as a repeat, after a capped doubling
-delay, while `still_connected` says the station's connection is the one it came on, so the owner answers it once
-on that connection (a repeat is looked up among the answered calls of that connection; ADR 0017 addenda).
+delay, while `still_connected` says the station's connection is the one it came on (a SEND, which no station sends
+again, until it is handed over), so the owner handles it once (a repeat is looked up among the answers of that
+connection; ADR 0017 addenda).
 Key = station id; value = serialized Envelope; routing fields mirrored in headers. The adapter stamps
 `produced_at`. It does not own the producer's lifecycle (bootstrap does). While appends fail (Kafka unreachable,
 librdkafka's queue full) the node reports NOT_SERVING (`csms_kernel.infra.health`), until one passes again.
@@ -135,12 +136,13 @@ class KafkaFrameLog:
         """Hands a station CALL (or SEND) to its owner's call topic, without waiting; other frames stay in the log.
         A CALL whose connection is no longer its station's current one stays in the log only: its answer could not
         reach the station, which sends the CALL again on its new connection, and that copy is no repeat of this one
-        (the new connection inherited no unanswered CALL), so handing both over would have the CALL handled twice."""
+        (the new connection inherited no unanswered CALL), so handing both over would have the CALL handled twice.
+        A SEND is handed over whatever became of its connection: a station never sends it again."""
         envelope, value, headers = record
         topic = owner_topic(envelope, self._calls_topic)
         if topic is None:
             return
-        if envelope.message_type == envelope_pb2.MESSAGE_TYPE_CALL and not self._still_connected(envelope):
+        if self._resent_elsewhere(envelope):
             log.info(
                 "station %s: CALL %s logged after its connection %s was replaced or closed; not handed over",
                 envelope.station_id,
@@ -155,8 +157,12 @@ class KafkaFrameLog:
         except Exception:
             self._unrouted(envelope, attempt)
 
+    def _resent_elsewhere(self, envelope: envelope_pb2.Envelope) -> bool:
+        """A CALL whose connection is gone: the station sends it again on its next connection."""
+        return envelope.message_type == envelope_pb2.MESSAGE_TYPE_CALL and not self._still_connected(envelope)
+
     def _unrouted(self, envelope: envelope_pb2.Envelope, attempt: int) -> None:
-        if not self._still_connected(envelope):
+        if self._resent_elsewhere(envelope):
             log.error(
                 "station %s: CALL %s not handed to its service and its connection is gone (the station sends it again)",
                 envelope.station_id,
@@ -165,17 +171,15 @@ class KafkaFrameLog:
             return
         delay = min(self._retry_max_s, self._retry_s * 2**attempt)
         log.warning(
-            "station %s: CALL %s not handed to its service; handed over again in %.1f s",
+            "station %s: %s %s not handed to its service; handed over again in %.1f s",
             envelope.station_id,
+            envelope_pb2.MessageType.Name(envelope.message_type).removeprefix("MESSAGE_TYPE_"),
             envelope.message_id,
             delay,
         )
         asyncio.get_running_loop().call_later(delay, self._hand_over_again, envelope, attempt + 1)
 
     def _hand_over_again(self, envelope: envelope_pb2.Envelope, attempt: int) -> None:
-        if not self._still_connected(envelope):
-            self._unrouted(envelope, attempt)
-            return
         repeat = envelope_pb2.Envelope()
         repeat.CopyFrom(envelope)
         repeat.repeat = True

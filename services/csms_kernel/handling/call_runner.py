@@ -15,7 +15,8 @@ transactional producer (`kafka_transactions.TransactionalProducer`) and stops it
 A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
 and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
 `AnsweredCalls`, where each answer of a route that remembers its answers is stored before the commit.
-An OCPP 2.1 SEND the service owns is handled like a CALL but gets no reply: only its events are published.
+An OCPP 2.1 SEND the service owns is handled like a CALL but gets no reply: only its events are published; a copy
+the edge handed over again (`repeat`) is dropped if this process handled the SEND.
 Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
 reply and the events carry that span's context, and each published reply gets a span until the commit.
 """
@@ -117,6 +118,7 @@ class CallRunner(Generic[C]):
         self._producer = producer
         self._answered = answered
         self._recent = RecentAnswers()
+        self._recent_sends = RecentAnswers()
         self._events_topic = events_topic
         self._clock = clock
         self._backoff = backoff or Backoff(initial_s=0.5, maximum_s=30.0)
@@ -317,6 +319,8 @@ class CallRunner(Generic[C]):
         ):
             key = envelope.station_id.encode()
             if frame.message_type is MessageType.SEND:
+                if self._sent_before(call, envelope.frame, source, repeat=envelope.repeat):
+                    return []
                 events = await self._router.dispatch_send(call, frame)
                 traceparent = tracing.current_traceparent() or envelope.traceparent
                 return [self._event_record(key, event, traceparent) for event in events]
@@ -366,6 +370,19 @@ class CallRunner(Generic[C]):
             await self._answered.put(*key, answered)
         self._recent.put(key, answered)
         return answer
+
+    def _sent_before(self, call: CallInfo, raw: bytes, source: str, *, repeat: bool) -> bool:
+        """True for a copy of a SEND this process handled from another record (the edge hands a SEND over again,
+        marked `repeat`, after a hand-over of unknown outcome); otherwise the SEND is remembered. Only this process
+        remembers its SENDs (a durable write per telemetry frame would cost more than handling it): a copy that
+        reaches another instance after a rebalance is handled again."""
+        key = (call.station_id, call.connection_id, call.message_id)
+        digest = frame_digest(raw)
+        previous = self._recent_sends.get(key)
+        if repeat and previous is not None and previous.source != source and previous.frame_digest == digest:
+            return True
+        self._recent_sends.put(key, AnsweredCall(source, digest, "", False))
+        return False
 
     def _may_own(self, record: Record) -> bool:
         """False for a record whose Kafka headers (`envelope_headers`) show it is not one of this service's

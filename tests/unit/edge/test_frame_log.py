@@ -274,3 +274,20 @@ async def test_a_call_whose_connection_is_gone_once_logged_is_not_handed_over_bu
     await appending
     handed = [(topic, envelope_pb2.Envelope.FromString(value).message_id) for topic, value, *_ in sender.sent]
     assert handed == [("frames", "c1"), ("frames", "s1"), ("ocpp.calls.device_model.v1", "s1")]
+
+
+async def test_a_send_whose_hand_over_failed_is_handed_over_again_after_its_connection_is_gone() -> None:
+    sender = FakeSender()
+    log = KafkaFrameLog(
+        sender, "frames", clock_ns=FixedClock(), still_connected=lambda envelope: False, hand_over_retry_s=0.01
+    )
+    send = heartbeat_call(message_id="s1")
+    send.message_type = envelope_pb2.MESSAGE_TYPE_SEND
+    appending = asyncio.create_task(log.append(send))
+    await asyncio.sleep(0)
+    sender.ack_all()
+    await appending
+    sender.failures[0]()
+    await asyncio.sleep(0.02)
+    again = envelope_pb2.Envelope.FromString(sender.sent[-1][1])
+    assert (sender.sent[-1][0], again.message_id, again.repeat) == ("ocpp.calls.device_model.v1", "s1", True)

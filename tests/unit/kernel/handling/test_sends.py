@@ -127,3 +127,19 @@ async def test_the_runner_publishes_a_sends_events_and_no_reply() -> None:
 
 async def test_the_runner_publishes_nothing_for_a_bad_send() -> None:
     assert await runner().handle_record(send_record({"id": 3}), "0:1") == []
+
+
+def repeated(value: bytes) -> bytes:
+    envelope = envelope_pb2.Envelope.FromString(value)
+    envelope.repeat = True
+    return envelope.SerializeToString()
+
+
+async def test_a_send_handed_over_again_is_handled_once_and_the_same_record_read_again_anew() -> None:
+    handling = runner()
+    first = send_record(PAYLOAD)
+    assert len(await handling.handle_record(first, "0:1")) == 1
+    assert await handling.handle_record(repeated(first), "0:2") == []  # the edge's second hand-over
+    assert len(await handling.handle_record(first, "0:1")) == 1  # its batch was aborted: read again
+    other = send_record({**PAYLOAD, "pending": 1})
+    assert len(await handling.handle_record(repeated(other), "0:3")) == 1  # same id, other content: handled
