@@ -113,10 +113,12 @@ async def test_monitoring_events_reports_and_customer_information(
         first = call.NotifyMonitoringReport(request_id=report_id, seq_no=0, generated_at=GENERATED, tbc=True)
         for part in (last, first, last):
             await station.call(part)
-        reports = await eventually(
+        reports = await eventually(  # parts and monitors are separate rows: "complete" can show first
             lambda: operator.get(f"/api/v1/stations/{station_id}/monitors"),
-            lambda answer: any(r["status"] == "complete" for r in answer.json()["reports"]),
-            what="the monitoring report complete",
+            lambda answer: (
+                any(r["status"] == "complete" for r in answer.json()["reports"]) and len(answer.json()["monitors"]) == 2
+            ),
+            what="the monitoring report complete and its monitor stored",
         )
         assert reports.json()["reports"] == [
             {"request_id": report_id, "status": "complete", "parts_received": 2, "missing_seq_nos": [], "monitors": 1,
