@@ -3,7 +3,10 @@ root conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import sys
+import threading
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -25,3 +28,29 @@ def _readiness_left_serving() -> Iterator[None]:
     yield
     for component in READINESS.failing_components:
         READINESS.ok(component)
+
+
+HUNG_AFTER_S = 840.0
+"""A test still running after this (pytest-timeout ends the run at 900 s, printing the threads) prints the stack
+of every asyncio task of the tests' event loop: a hang on the loop shows only an idle thread otherwise."""
+
+
+@pytest.fixture(autouse=True)
+async def _tasks_printed_if_hung(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+
+    def print_tasks() -> None:
+        if capture is not None:
+            capture.suspend_global_capture(in_=True)
+        print(f"\n{request.node.nodeid} still running after {HUNG_AFTER_S:.0f} s; its loop's tasks:", file=sys.stderr)
+        for task in asyncio.all_tasks(loop):
+            task.print_stack(file=sys.stderr)
+        if capture is not None:
+            capture.resume_global_capture()
+
+    timer = threading.Timer(HUNG_AFTER_S, lambda: loop.call_soon_threadsafe(print_tasks))
+    timer.daemon = True
+    timer.start()
+    yield
+    timer.cancel()
