@@ -28,6 +28,11 @@ class AnsweredCall:
     reply: str
     is_error: bool
 
+    def answers_copy(self, source: str, digest: bytes) -> bool:
+        """True when a frame with `digest` read from `source` is another copy of the frame this answered; the same
+        record read again (its batch was aborted) is not: it is handled anew."""
+        return self.source != source and self.frame_digest == digest
+
 
 def frame_digest(frame: bytes) -> bytes:
     return hashlib.sha256(frame).digest()

@@ -360,7 +360,7 @@ class CallRunner(Generic[C]):
             if previous is not None and previous.frame_digest == digest:
                 await self._answered.put(*key, previous)
                 self._recent.put(key, previous)
-        if previous is not None and previous.source != source and previous.frame_digest == digest:
+        if previous is not None and previous.answers_copy(source, digest):
             return Answer(previous.reply, previous.is_error, [])
         started = time.perf_counter()
         answer = await self._router.dispatch(call, frame)
@@ -379,7 +379,7 @@ class CallRunner(Generic[C]):
         key = (call.station_id, call.connection_id, call.message_id)
         digest = frame_digest(raw)
         previous = self._recent_sends.get(key)
-        if repeat and previous is not None and previous.source != source and previous.frame_digest == digest:
+        if repeat and previous is not None and previous.answers_copy(source, digest):
             return True
         self._recent_sends.put(key, AnsweredCall(source, digest, "", False))
         return False
