@@ -15,6 +15,7 @@ import pytest
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.stack import connected
 from kit.waiting import eventually
 from loadtest.simulator.behaviour import Mix
 from loadtest.simulator.config import Config, Scenario
@@ -58,6 +59,8 @@ async def test_simulated_stations_answer_device_management_from_their_state(
     run = asyncio.create_task(simulator.run())
     try:
         await eventually(lambda: asyncio.sleep(0, len(simulator.phases)), lambda n: n == 2, what="steady phase")
+        for station in (v16, v201):
+            await connected(stack, station.station_id)
 
         report = {"action": "GetBaseReport", "payload": {"requestId": 41, "reportBase": "FullInventory"}}
         assert await command(operator, v201.station_id, "raw", report) == {"status": "Accepted"}
