@@ -19,7 +19,7 @@ from csms.device_model.v1 import device_model_pb2 as pb
 from csms_devtools.stack import Stack
 from csms_kernel.infra import topics
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import problem, register, unique
+from kit.api import command, problem, register, send_command, unique
 from kit.kafka_log import end_offsets, read_committed
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
@@ -149,21 +149,6 @@ RAW = {
 }
 
 
-async def send(
-    http: httpx.AsyncClient, station_id: str, command: str, params: dict[str, Any], **query: Any
-) -> httpx.Response:
-    return await http.post(
-        f"/api/v1/stations/{station_id}/commands/{command}", json=params, params={"timeout_s": 15, **query}
-    )
-
-
-async def answered(http: httpx.AsyncClient, station_id: str, command: str, params: dict[str, Any]) -> dict[str, Any]:
-    answer = await send(http, station_id, command, params)
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 async def get_command(http: httpx.AsyncClient, command_id: str) -> dict[str, Any]:
     answer = await http.get(f"/api/v1/commands/{command_id}")
     assert answer.status_code == 200, answer.text
@@ -181,22 +166,22 @@ async def test_every_command_in_one_shape(
         await connected(stack, station_id)
         for name, params, result, received in CASES_16 if version is V16 else CASES_2X:
             station.received.calls.clear()
-            command = await answered(operator, station_id, name, params)
-            assert (command["state"], command["result"], command["params"]) == ("answered", result, params), name
+            record = await command(operator, station_id, name, params)
+            assert (record["state"], record["result"], record["params"]) == ("answered", result, params), name
             assert station.received.calls == [received], name
-            assert command["ocpp_version"] == {V16: "1.6", V201: "2.0.1", V21: "2.1"}[version]
-            (frame,) = command["response"]
-            assert frame[0] == 3 and command["request"][0]["action"] == received[0]
-            assert await get_command(operator, command["command_id"]) == command
+            assert record["ocpp_version"] == {V16: "1.6", V201: "2.0.1", V21: "2.1"}[version]
+            (frame,) = record["response"]
+            assert frame[0] == 3 and record["request"][0]["action"] == received[0]
+            assert await get_command(operator, record["command_id"]) == record
         raw_params, raw_result = RAW[version]
-        assert (await answered(operator, station_id, "raw", raw_params))["result"] == raw_result
+        assert (await command(operator, station_id, "raw", raw_params))["result"] == raw_result
         if version is V16:
             assert station.configuration["HeartbeatInterval"] == "120"
         else:
             assert station.variables[("SampledDataCtrlr", "TxUpdatedInterval")] == "30"
 
         station.received.calls.clear()
-        later = await send(operator, station_id, "clear-cache", {}, wait=False)
+        later = await send_command(operator, station_id, "clear-cache", {}, wait=False)
         assert later.status_code in (200, 202), later.text
         if later.status_code == 202:
             assert later.headers["location"] == f"/api/v1/commands/{later.json()['command_id']}"
@@ -226,7 +211,7 @@ async def test_commands_queued_for_an_offline_station_go_once_it_is_back_in_orde
         return found["connected"] is False
 
     await eventually(is_offline, bool, what="offline")
-    problem(await send(operator, station_id, "clear-cache", {}), 409)
+    problem(await send_command(operator, station_id, "clear-cache", {}), 409)
 
     start = await end_offsets(stack.config.kafka_bootstrap, topics.DEVICE_MODEL_EVENTS)
     commands: list[tuple[str, dict[str, Any], float]] = [
@@ -237,7 +222,7 @@ async def test_commands_queued_for_an_offline_station_go_once_it_is_back_in_orde
     ]
     queued = []
     for name, params, expires_in in commands:
-        answer = await send(operator, station_id, name, params, queue_if_offline=True, expires_in=expires_in)
+        answer = await send_command(operator, station_id, name, params, queue_if_offline=True, expires_in=expires_in)
         assert answer.status_code == 202, answer.text
         assert answer.headers["location"] == f"/api/v1/commands/{answer.json()['command_id']}"
         queued.append(answer.json())
@@ -303,14 +288,16 @@ async def test_refusals(
     async with connected_station(stack.config.edge_url(0), station_id, PASSWORD, V16) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
-        assert message in problem(await send(operator, station_id, command, params), status)["detail"]
+        assert message in problem(await send_command(operator, station_id, command, params), status)["detail"]
         assert station.received.calls == []
 
 
 async def test_unknown_station_and_command_ids_are_not_found(operator: httpx.AsyncClient) -> None:
-    problem(await send(operator, unique("E2E-NOBODY"), "clear-cache", {}), 404)
+    problem(await send_command(operator, unique("E2E-NOBODY"), "clear-cache", {}), 404)
     problem(await operator.get(f"/api/v1/commands/{unique('nothing')}"), 404)
-    missing_expiry = problem(await send(operator, unique("E2E-NOBODY"), "clear-cache", {}, queue_if_offline=True), 422)
+    missing_expiry = problem(
+        await send_command(operator, unique("E2E-NOBODY"), "clear-cache", {}, queue_if_offline=True), 422
+    )
     assert "expires_in" in missing_expiry["detail"]
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import register, unique
+from kit.api import command, register, unique
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
@@ -126,13 +126,6 @@ async def reports(http: httpx.AsyncClient, station_id: str) -> dict[int, dict[st
     answer = await http.get(f"/api/v1/stations/{station_id}/reports")
     assert answer.status_code == 200, answer.text
     return {report["request_id"]: report for report in answer.json()}
-
-
-async def command(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> dict[str, Any]:
-    answer = await http.post(f"/api/v1/stations/{station_id}/commands/{name}", json=params, params={"timeout_s": 15})
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 async def send_parts(station: Any, request_id: int, data: list[dict[str, Any]], size: int, order: list[int]) -> None:

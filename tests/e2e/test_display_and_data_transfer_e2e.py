@@ -20,7 +20,7 @@ from ocpp.v201 import call as call201
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import problem, register
+from kit.api import answered, problem, register
 from kit.builders.ocmf import record
 from kit.stack import PASSWORD, connected
 from kit.stations.ocpp_client import connected_station
@@ -30,14 +30,6 @@ pytestmark = pytest.mark.e2e
 
 V16, V201, V21 = OcppVersion.V16, OcppVersion.V201, OcppVersion.V21
 DATA_TRANSFER = {V16: call16.DataTransfer, V201: call201.DataTransfer, V21: call21.DataTransfer}
-
-
-async def command(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> dict[str, Any]:
-    answer = await http.post(f"/api/v1/stations/{station_id}/commands/{name}", json=params, params={"timeout_s": 15})
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    assert body["state"] == "answered", body
-    return body
 
 
 async def shown(http: httpx.AsyncClient, station_id: str) -> list[tuple[int, str, str]]:
@@ -55,9 +47,9 @@ async def test_display_messages_set_get_clear_on_a_2_0_1_station(
         await connected(stack, station_id)
 
         first = {"id": 1, "priority": "always_front", "content": "Willkommen", "language": "de", "state": "idle"}
-        assert (await command(operator, station_id, "set-display-message", first))["result"] == {"status": "accepted"}
+        assert (await answered(operator, station_id, "set-display-message", first))["result"] == {"status": "accepted"}
         second = {"id": 2, "priority": "normal_cycle", "content": "https://example.com/tariff", "format": "uri"}
-        await command(operator, station_id, "set-display-message", second)
+        await answered(operator, station_id, "set-display-message", second)
         assert station.display_messages[1]["message"] == {"format": "UTF8", "language": "de", "content": "Willkommen"}
         await eventually(
             lambda: shown(operator, station_id),
@@ -65,7 +57,7 @@ async def test_display_messages_set_get_clear_on_a_2_0_1_station(
             what="both messages shown",
         )
 
-        assert (await command(operator, station_id, "clear-display-message", {"id": 2}))["result"] == {
+        assert (await answered(operator, station_id, "clear-display-message", {"id": 2}))["result"] == {
             "status": "accepted"
         }
         await eventually(
@@ -80,7 +72,7 @@ async def test_display_messages_set_get_clear_on_a_2_0_1_station(
                 "priority": "InFront",
                 "message": {"format": "ASCII", "content": f"local {message_id}"},
             }
-        got = await command(operator, station_id, "get-display-messages", {})
+        got = await answered(operator, station_id, "get-display-messages", {})
         assert got["result"] == {"status": "accepted", "request_id": got["params"]["request_id"]}
         assert station.received.calls[-1] == ("GetDisplayMessages", {"requestId": got["params"]["request_id"]})
         await eventually(
@@ -129,7 +121,7 @@ async def test_data_transfer_answers_per_vendor_registry(
         ]
         for request, status in sent:
             assert (await station.call(request)).status == status
-        out = await command(
+        out = await answered(
             operator, station_id, "data-transfer", {"vendor_id": "ACME", "message_id": "ping", "data": "hi"}
         )
         assert out["result"]["status"] == "accepted"

@@ -15,7 +15,7 @@ import pytest
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import register
+from kit.api import answered, register
 from kit.live_events_server import SseStream
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
@@ -24,14 +24,6 @@ from kit.waiting import eventually
 pytestmark = pytest.mark.e2e
 
 GENERATED = "2026-11-21T12:00:05Z"
-
-
-async def command(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> dict[str, Any]:
-    answer = await http.post(f"/api/v1/stations/{station_id}/commands/{name}", json=params, params={"timeout_s": 15})
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    assert body["state"] == "answered", body
-    return body
 
 
 def request_id_of(station: Any, action: str) -> int:
@@ -51,7 +43,7 @@ async def test_monitoring_events_reports_and_customer_information(
         live = SseStream(operator, f"/api/v1/events?station_id={station_id}&type=station.event")
         await live.opened()
 
-        set_ = await command(
+        set_ = await answered(
             operator,
             station_id,
             "set-variable-monitoring",
@@ -99,7 +91,7 @@ async def test_monitoring_events_reports_and_customer_information(
         assert [(e["event_id"], e["severity"], e["cleared"]) for e in events.json()["items"]] == [(1, 2, False)]
         await live.close()
 
-        await command(operator, station_id, "get-monitoring-report", {"criteria": ["threshold"]})
+        await answered(operator, station_id, "get-monitoring-report", {"criteria": ["threshold"]})
         report_id = request_id_of(station, "GetMonitoringReport")
         monitor = {
             "component": {"name": "EVSE"},
@@ -126,7 +118,7 @@ async def test_monitoring_events_reports_and_customer_information(
         ]  # fmt: skip
         assert sorted(m["id"] for m in reports.json()["monitors"]) == [7, 100]
 
-        await command(operator, station_id, "customer-information", {"customer_identifier": "customer-7"})
+        await answered(operator, station_id, "customer-information", {"customer_identifier": "customer-7"})
         information_id = request_id_of(station, "CustomerInformation")
         for seq_no, data, tbc in ((1, "3 sessions", False), (0, "customer-7: ", True), (1, "3 sessions", False)):
             await station.call(

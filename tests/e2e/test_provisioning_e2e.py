@@ -22,7 +22,7 @@ from ocpp.v201 import call as call201
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import problem, register
+from kit.api import problem, register, send_command
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually, wait_until
@@ -37,10 +37,6 @@ SET_CONFIGURATION = {
     V201: {"settings": [{"key": "MeterValueSampleInterval", "value": 30}]},
     V21: {"settings": [{"key": "MeterValueSampleInterval", "value": 30}]},
 }
-
-
-async def command(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> httpx.Response:
-    return await http.post(f"/api/v1/stations/{station_id}/commands/{name}", json=params, params={"timeout_s": 15})
 
 
 HEARTBEAT = {V16: call16.Heartbeat, V201: call201.Heartbeat, V21: call21.Heartbeat}
@@ -64,11 +60,11 @@ async def read_its_configuration(http: httpx.AsyncClient, station: Any, station_
     """While Pending: 2.x GetBaseReport, and the station's NotifyReport passes the edge (the CSMS asked for it);
     1.6 GetConfiguration. Either fills the station's inventory."""
     if version is V16:
-        read = await command(http, station_id, "get-configuration", {})
+        read = await send_command(http, station_id, "get-configuration", {})
         assert (read.status_code, read.json()["state"]) == (200, "answered"), read.text
         component, expected = "OCPP16", ("HeartbeatInterval", "300")
     else:
-        read = await command(http, station_id, "get-base-report", {"report_base": "full_inventory"})
+        read = await send_command(http, station_id, "get-base-report", {"report_base": "full_inventory"})
         assert (read.status_code, read.json()["result"]) == (200, {"status": "accepted"}), read.text
         part = station.calls.NotifyReport(
             request_id=read.json()["params"]["request_id"],
@@ -110,13 +106,13 @@ async def test_pending_configured_then_accepted(
         assert "boot Pending" in await refused_heartbeat(station, version)
 
         await read_its_configuration(operator, station, station_id, version)
-        configured = await command(operator, station_id, "set-configuration", SET_CONFIGURATION[version])
+        configured = await send_command(operator, station_id, "set-configuration", SET_CONFIGURATION[version])
         assert (configured.status_code, configured.json()["state"]) == (200, "answered"), configured.text
         if version is V16:
             assert station.configuration["HeartbeatInterval"] == "120"
         else:
             assert station.variables[("SampledDataCtrlr", "TxUpdatedInterval")] == "30"
-        triggered = await command(operator, station_id, "trigger-message", {"message": "heartbeat"})
+        triggered = await send_command(operator, station_id, "trigger-message", {"message": "heartbeat"})
         assert triggered.json()["result"] == {"status": "accepted"}, triggered.text
         assert (await station.heartbeat()) is not None  # asked for by the CSMS: passes
 
@@ -155,7 +151,7 @@ async def test_rejected_station_sends_and_is_sent_nothing(
         await connected(stack, station_id)
         assert "boot Rejected" in await refused_heartbeat(station, V201)
         await eventually(lambda: registration(operator, station_id), lambda s: s == "Rejected", what="Rejected")
-        assert "Rejected" in problem(await command(operator, station_id, "clear-cache", {}), 409)["detail"]
+        assert "Rejected" in problem(await send_command(operator, station_id, "clear-cache", {}), 409)["detail"]
         assert station.received.calls == []
         accepted = await operator.post(f"/api/v1/stations/{station_id}/provisioning/accept")
         assert accepted.json()["trigger_command"] is None  # a Rejected station is not asked: it retries by itself

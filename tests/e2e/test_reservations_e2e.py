@@ -20,7 +20,7 @@ from ocpp.v16 import call as call16
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
-from kit.api import register, unique
+from kit.api import command, register, unique
 from kit.stack import PASSWORD, connected, get_station
 from kit.stations.ocpp_client import connected_station
 from kit.waiting import eventually
@@ -38,15 +38,6 @@ def iso(moment: datetime) -> str:
 async def add_token(admin: httpx.AsyncClient, token: str) -> None:
     answer = await admin.post("/api/v1/tokens", json={"id_token": token, "type": "ISO14443"})
     assert answer.status_code == 201, answer.text
-
-
-async def command(operator: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> dict[str, Any]:
-    answer = await operator.post(
-        f"/api/v1/stations/{station_id}/commands/{name}", json=params, params={"timeout_s": 15}
-    )
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 async def start_status(station: Any, version: OcppVersion, token: str, evse: int) -> str:

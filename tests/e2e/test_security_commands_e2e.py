@@ -22,7 +22,7 @@ from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
 from csms_kernel.pki import certificates as pki
 from csms_kernel.pki.dev import DevPki
-from kit.api import problem, register
+from kit.api import answered, problem, register
 from kit.pki import station_tls_context
 from kit.stack import PASSWORD, Cli, connected
 from kit.stations.ocpp_client import connected_station, hash_data
@@ -43,14 +43,6 @@ def root() -> tuple[str, str]:
     ca = pki.self_signed_ca(pki.name("E2E Operator Root"), key, days=30)
     leaf = pki.issue(ca, key, pki.name("E2E-LEAF"), pki.new_key().public_key(), days=10)
     return pki.certificate_pem(ca).decode(), pki.certificate_pem(leaf, ca).decode()
-
-
-async def command(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> dict[str, Any]:
-    answer = await http.post(f"/api/v1/stations/{station_id}/commands/{name}", json=params, params={"timeout_s": 15})
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    assert body["state"] == "answered", body
-    return body
 
 
 async def verdict(
@@ -78,13 +70,13 @@ async def test_root_certificates_installed_listed_and_deleted(
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
 
-        installed = await command(
+        installed = await answered(
             operator, station_id, "install-certificate", {"certificate_type": "csms_root", "certificate_pem": root_pem}
         )
         assert installed["result"] == {"status": "accepted"}
         assert station.certificates.installed == {ROOT_TYPE[version]: [root_pem]}
 
-        listed = await command(operator, station_id, "get-installed-certificate-ids", {})
+        listed = await answered(operator, station_id, "get-installed-certificate-ids", {})
         assert listed["result"] == {
             "status": "accepted",
             "certificates": [{"certificate_type": "csms_root", **hash_data(root_pem)}],
@@ -99,19 +91,19 @@ async def test_root_certificates_installed_listed_and_deleted(
         assert '"status": "accepted"' in deleted.stdout
         assert station.certificates.installed == {ROOT_TYPE[version]: []}
 
-        again = await command(operator, station_id, "delete-certificate", hash_data(root_pem))
+        again = await answered(operator, station_id, "delete-certificate", hash_data(root_pem))
         assert again["result"] == {"status": "not_found"}
-        listed = await command(
+        listed = await answered(
             operator, station_id, "get-installed-certificate-ids", {"certificate_types": ["csms_root"]}
         )
         assert listed["result"] == {"status": "not_found", "certificates": []}
 
-        signed = await command(operator, station_id, "certificate-signed", {"certificate_chain_pem": chain_pem})
+        signed = await answered(operator, station_id, "certificate-signed", {"certificate_chain_pem": chain_pem})
         assert signed["result"] == {"status": "accepted"}
         kind = None if version is V16 else "ChargingStationCertificate"
         assert station.certificates.signed == [(kind, chain_pem)]
 
-        trigger = await command(
+        trigger = await answered(
             operator, station_id, "trigger-message", {"message": "sign_charging_station_certificate"}
         )
         assert trigger["result"] == {"status": "accepted"}
@@ -139,7 +131,7 @@ async def test_password_rotation_without_a_window(
     async with connected_station(url, station_id, PASSWORD, version) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
-        rotated = await command(operator, station_id, "set-password", {"password": NEW_PASSWORD[version]})
+        rotated = await answered(operator, station_id, "set-password", {"password": NEW_PASSWORD[version]})
         assert rotated["result"] == {"status": "accepted"}
         assert station.credentials.password == REGISTERED[version]
         shown = str(rotated)
@@ -179,7 +171,7 @@ async def test_a_rotation_the_station_rejects_is_cancelled(
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
         station.credentials.accept = False
-        rejected = await command(operator, station_id, "set-password", {"password": NEW_PASSWORD[V201]})
+        rejected = await answered(operator, station_id, "set-password", {"password": NEW_PASSWORD[V201]})
         assert rejected["result"] == {"status": "rejected"}
         assert await verdict(authorization, station_id, NEW_PASSWORD[V201]) == authorization_pb2.VERDICT_WRONG_PASSWORD
         assert await verdict(authorization, station_id, PASSWORD) == authorization_pb2.VERDICT_ACCEPTED
@@ -222,7 +214,7 @@ async def test_security_profile_upgrade_from_1_to_2(
     async with connected_station(url, station_id, PASSWORD, version) as station:
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
-        upgraded = await command(operator, station_id, "set-security-profile", params)
+        upgraded = await answered(operator, station_id, "set-security-profile", params)
         assert upgraded["result"]["status"] == "accepted", upgraded
         assert station.credentials.security_profile == (2 if version is V16 else 1)
         if version is V201:
@@ -268,7 +260,7 @@ async def test_an_upgrade_the_station_rejects_is_cancelled(
         assert (await station.boot()).status == "Accepted"
         await connected(stack, station_id)
         station.credentials.accept = False
-        rejected = await command(operator, station_id, "set-security-profile", params)
+        rejected = await answered(operator, station_id, "set-security-profile", params)
         assert rejected["result"]["status"] == "rejected"
         assert [call[0] for call in station.received.calls] == ["SetNetworkProfile"]
         found = await registered(authorization, station_id)

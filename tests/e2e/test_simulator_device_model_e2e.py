@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 
 from csms_devtools.stack import Stack
 from csms_kernel.ocpp.versions import OcppVersion
+from kit.api import result_of
 from kit.stack import connected
 from kit.waiting import eventually
 from loadtest.simulator.behaviour import Mix
@@ -25,13 +25,6 @@ pytestmark = pytest.mark.e2e
 
 VARIABLES, ITEMS_PER_PART = 300, 50
 COMM = {"name": "OCPPCommCtrlr"}
-
-
-async def command(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> Any:
-    answer = await http.post(f"/api/v1/stations/{station_id}/commands/{name}?timeout=20", json=params)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["state"] == "answered", answer.text
-    return answer.json()["result"]
 
 
 async def test_simulated_stations_answer_device_management_from_their_state(
@@ -63,7 +56,7 @@ async def test_simulated_stations_answer_device_management_from_their_state(
             await connected(stack, station.station_id)
 
         report = {"action": "GetBaseReport", "payload": {"requestId": 41, "reportBase": "FullInventory"}}
-        assert await command(operator, v201.station_id, "raw", report) == {"status": "Accepted"}
+        assert await result_of(operator, v201.station_id, "raw", report) == {"status": "Accepted"}
         parts = VARIABLES // ITEMS_PER_PART
         await eventually(
             lambda: asyncio.sleep(0, simulator.phase().calls["NotifyReport"]),
@@ -74,11 +67,11 @@ async def test_simulated_stations_answer_device_management_from_their_state(
         heartbeat = {"component": COMM, "variable": {"name": "HeartbeatInterval"}}
         profile = {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "SecurityProfile"}}
         changes = [heartbeat | {"attributeValue": "90"}, profile | {"attributeValue": "3"}]
-        changed = await command(
+        changed = await result_of(
             operator, v201.station_id, "raw", {"action": "SetVariables", "payload": {"setVariableData": changes}}
         )
         assert [r["attributeStatus"] for r in changed["setVariableResult"]] == ["Accepted", "Rejected"]
-        got = await command(
+        got = await result_of(
             operator,
             v201.station_id,
             "raw",
@@ -87,12 +80,12 @@ async def test_simulated_stations_answer_device_management_from_their_state(
         assert [r["attributeValue"] for r in got["getVariableResult"]] == ["90", "1"]
 
         key = {"key": "OCPPCommCtrlr.HeartbeatInterval", "value": 45}
-        assert await command(operator, v16.station_id, "set-configuration", key) == {
+        assert await result_of(operator, v16.station_id, "set-configuration", key) == {
             "results": [{"key": "OCPPCommCtrlr.HeartbeatInterval", "status": "accepted"}]
         }
-        read = await command(operator, v16.station_id, "get-configuration", {"keys": ["HeartbeatInterval"]})
+        read = await result_of(operator, v16.station_id, "get-configuration", {"keys": ["HeartbeatInterval"]})
         assert read["configuration"] == [{"key": "HeartbeatInterval", "value": "45", "readonly": False}]
-        readonly = await command(
+        readonly = await result_of(
             operator,
             v16.station_id,
             "raw",

@@ -52,3 +52,32 @@ def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = answer.json()
     assert {"type", "title", "status", "detail", "instance"} <= set(body) and body["status"] == status
     return body
+
+
+async def send_command(
+    http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any], **query: Any
+) -> httpx.Response:
+    """POST of an operator command; the station has 15 s to answer unless `timeout` in `query` says otherwise."""
+    return await http.post(
+        f"/api/v1/stations/{station_id}/commands/{name}", json=params, params={"timeout": 15, **query}
+    )
+
+
+async def command(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The 200 body of an operator command (its record: state, result...)."""
+    answer = await send_command(http, station_id, name, params)
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def answered(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The 200 body of an operator command the station answered."""
+    body = await command(http, station_id, name, params)
+    assert body["state"] == "answered", body
+    return body
+
+
+async def result_of(http: httpx.AsyncClient, station_id: str, name: str, params: dict[str, Any]) -> Any:
+    """The neutral result of an operator command the station answered."""
+    return (await answered(http, station_id, name, params))["result"]
