@@ -17,7 +17,7 @@ import contextlib
 import signal
 from datetime import UTC, datetime
 
-from csms_kernel.handling.answered_calls import AnsweredCall
+from csms_kernel.handling.answered_calls import AnsweredCall, LatestAnswer
 from csms_kernel.handling.call_runner import CallRunner
 from csms_kernel.handling.router import Router
 from csms_kernel.infra import topics
@@ -34,6 +34,9 @@ class NoAnsweredCalls:
 
     async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None:
         raise AssertionError("an idle service answered a CALL")
+
+    async def latest(self, station_id: str) -> LatestAnswer | None:
+        return None
 
 
 async def serve(name: str, reads: str, bootstrap: str) -> None:

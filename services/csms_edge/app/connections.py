@@ -7,7 +7,8 @@ that restricts the station (the last boot answer relayed, or before one, the sta
 looked up once) and what the CSMS asked for since (docs/adr/0031) are a string, a flag and, while Pending, a set.
 A connection also knows the station CALL it handed to a service and has not answered yet; when it ends, the table
 keeps that message id for a while, and the station's next connection on this node marks its first CALL, if it has
-that id, as a repeat of it (docs/adr/0017 addendum).
+that id, as a repeat of it (docs/adr/0017 addendum); any other first CALL but a BootNotification is marked as such, for
+the owning service to compare with the station's latest answered CALL (a previous connection on another node).
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ class Connection:
         )
         self._recent_calls = ((recent << _MARK_BITS) | mark) & _RECENT_MASK
         return repeat
+
+    @property
+    def no_call_yet(self) -> bool:
+        """True until `saw_call` records this connection's first CALL."""
+        return self._recent_calls == 0
 
     def call_handed_over(self, message_id: str) -> None:
         """A station CALL went to its owning service; it is unanswered until `answered` is called for it."""

@@ -161,10 +161,14 @@ class Session:
         envelope = context.envelopes.inbound(connection, message, parsed, received_at, action)
         refused = answer = None
         if isinstance(parsed, Frame) and parsed.message_type is MessageType.CALL:
+            first = connection.no_call_yet
             envelope.repeat = connection.saw_call(parsed.message_id)
             repeat_of = connection.repeat_of(parsed.message_id)
             if repeat_of:
                 envelope.repeat, envelope.repeat_of_connection_id = True, repeat_of
+            elif first and parsed.action != boot_gate.BOOT_NOTIFICATION:
+                # A station rebooted may reuse its message ids; its BootNotification is never a repeat.
+                envelope.first_call = True
             if connection.needs_boot_status(parsed.action):
                 await self._look_up_boot_status()
             refused = connection.refusal(parsed.action)

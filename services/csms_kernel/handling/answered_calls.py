@@ -1,7 +1,9 @@
 """Answers already given to station CALLs, so a CALL repeated on the same connection gets the same answer.
 
 OCPP-J message ids are unique per sender and connection, so a CALL whose (station, connection, message id)
-was answered before is the same CALL again: a station retrying after a timeout, or a frame appended twice.
+was answered before is the same CALL again: a station retrying after a timeout, or a frame appended twice. The
+station's latest answer, whatever its connection, tells a station's first CALL on a new connection that sends again
+the CALL left unanswered on the last one.
 The port `AnsweredCalls` and its Cassandra adapter (one table per service keyspace, rows expiring after a
 retry window; side effects: reads and writes that table), and `RecentAnswers`, the process's own latest
 answers in memory, which spare the table's read for all but the CALLs the edge marks as repeats.
@@ -61,10 +63,23 @@ class RecentAnswers:
                 del self._answers[oldest]
 
 
+@dataclass(frozen=True)
+class LatestAnswer:
+    """The answer most recently stored for a station, with the connection and message id it is stored under."""
+
+    connection_id: str
+    message_id: str
+    answer: AnsweredCall
+
+
 class AnsweredCalls(Protocol):
     async def get(self, station_id: str, connection_id: str, message_id: str) -> AnsweredCall | None: ...
 
     async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None: ...
+
+    async def latest(self, station_id: str) -> LatestAnswer | None:
+        """The answer put last for the station, on any connection (None: none within the retry window)."""
+        ...
 
 
 class CassandraAnsweredCalls:
@@ -76,6 +91,10 @@ class CassandraAnsweredCalls:
         self._select = (
             f"SELECT source, frame_digest, reply, is_error FROM {table}"
             " WHERE station_id = ? AND connection_id = ? AND message_id = ?"
+        )
+        self._select_station = (
+            "SELECT connection_id, message_id, source, frame_digest, reply, is_error, writetime(reply) AS written"
+            f" FROM {table} WHERE station_id = ?"
         )
         self._insert = (
             f"INSERT INTO {table} (station_id, connection_id, message_id, source, frame_digest, reply, is_error)"
@@ -89,6 +108,16 @@ class CassandraAnsweredCalls:
             return None
         row = rows[0]
         return AnsweredCall(row["source"], row["frame_digest"], row["reply"], bool(row["is_error"]))
+
+    async def latest(self, station_id: str) -> LatestAnswer | None:
+        """Reads the station's whole partition (its answers of the retry window) and keeps the last written."""
+        statement = await self._session.prepare(self._select_station, idempotent=True)
+        rows = await self._session.execute(statement, (station_id,))
+        if not rows:
+            return None
+        row = max(rows, key=lambda r: r["written"])
+        answer = AnsweredCall(row["source"], row["frame_digest"], row["reply"], bool(row["is_error"]))
+        return LatestAnswer(row["connection_id"], row["message_id"], answer)
 
     async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None:
         statement = await self._session.prepare(self._insert, idempotent=True)

@@ -14,7 +14,9 @@ latest after `carry_s`. One transaction at a time; the runner owns its
 transactional producer (`kafka_transactions.TransactionalProducer`) and stops it when it ends.
 A CALL repeated on the same connection (a station's retry, a frame appended twice) gets the first answer
 and no events: from this process's `RecentAnswers`, or, for a CALL the edge marked as a repeat, from
-`AnsweredCalls`, where each answer of a route that remembers its answers is stored before the commit.
+`AnsweredCalls`, where each answer of a route that remembers its answers is stored before the commit. The first
+CALL on a connection (edge mark `first_call`) that has the message id and frame of the station's latest stored answer,
+given on another connection, is that CALL sent again after its connection ended unanswered: it gets that answer too.
 An OCPP 2.1 SEND the service owns is handled like a CALL but gets no reply: only its events are published; a copy
 the edge handed over again (`repeat`) is dropped if this process handled the SEND.
 Each CALL is handled in an `ocpp.handle` span continuing the edge's trace (the envelope's traceparent); the
@@ -37,7 +39,7 @@ from google.protobuf.message import Message
 from opentelemetry.trace import SpanKind
 
 from csms.envelope.v1 import envelope_pb2
-from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, RecentAnswers, frame_digest
+from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, CallKey, RecentAnswers, frame_digest
 from csms_kernel.handling.router import Answer, CallInfo, Router
 from csms_kernel.infra import topics
 from csms_kernel.infra.backoff import Backoff
@@ -324,9 +326,7 @@ class CallRunner(Generic[C]):
                 events = await self._router.dispatch_send(call, frame)
                 traceparent = tracing.current_traceparent() or envelope.traceparent
                 return [self._event_record(key, event, traceparent) for event in events]
-            answer = await self._answer(
-                call, frame, envelope.frame, source, repeat=envelope.repeat, repeat_of=envelope.repeat_of_connection_id
-            )
+            answer = await self._answer(call, frame, envelope, source)
             reply = reply_to(envelope, answer.frame, answer.is_error, self._clock())
             reply.traceparent = tracing.current_traceparent() or reply.traceparent
             out = [
@@ -340,26 +340,26 @@ class CallRunner(Generic[C]):
             out += [self._event_record(key, event, reply.traceparent) for event in answer.events]
             return out
 
-    async def _answer(
-        self, call: CallInfo, frame: Frame, raw: bytes, source: str, *, repeat: bool, repeat_of: str = ""
-    ) -> Answer:
+    async def _answer(self, call: CallInfo, frame: Frame, envelope: envelope_pb2.Envelope, source: str) -> Answer:
         """The first answer again for a repeated CALL; otherwise the router's, stored before it is published.
         The same record handled again (its batch was aborted) is handled anew: its events were never committed.
-        Only a CALL marked `repeat` is looked up in `AnsweredCalls` (one read per CALL cost more than the
+        Only a CALL the edge marks is looked up in `AnsweredCalls` (one read per CALL cost more than the
         handling: docs/adr/0008-performance.md); a copy the edge did not mark is recognised by the process that
         answered the first. A CALL repeating one left unanswered on the station's previous connection
-        (`repeat_of`, that connection's id) is looked up under that connection, and its answer kept under both."""
+        (`repeat_of_connection_id`) is looked up under that connection; a connection's `first_call` is compared with
+        the station's latest answer (docs/adr/0017 addenda); an answer found so is kept under both connections."""
         key = (call.station_id, call.connection_id, call.message_id)
-        digest = frame_digest(raw)
+        digest = frame_digest(envelope.frame)
         previous = self._recent.get(key)
-        if previous is None and repeat:
+        if previous is None and envelope.repeat:
             previous = await self._answered.get(*key)
-        if previous is None and repeat_of:
-            prior = (call.station_id, repeat_of, call.message_id)
-            previous = self._recent.get(prior) or await self._answered.get(*prior)
-            if previous is not None and previous.frame_digest == digest:
-                await self._answered.put(*key, previous)
-                self._recent.put(key, previous)
+        if previous is None and envelope.repeat_of_connection_id:
+            prior = (call.station_id, envelope.repeat_of_connection_id, call.message_id)
+            previous = await self._kept_under(key, digest, self._recent.get(prior) or await self._answered.get(*prior))
+        elif previous is None and envelope.first_call:
+            latest = await self._answered.latest(call.station_id)
+            if latest and latest.message_id == call.message_id and latest.connection_id != call.connection_id:
+                previous = await self._kept_under(key, digest, latest.answer)
         if previous is not None and previous.answers_copy(source, digest):
             return Answer(previous.reply, previous.is_error, [])
         started = time.perf_counter()
@@ -370,6 +370,14 @@ class CallRunner(Generic[C]):
             await self._answered.put(*key, answered)
         self._recent.put(key, answered)
         return answer
+
+    async def _kept_under(self, key: CallKey, digest: bytes, previous: AnsweredCall | None) -> AnsweredCall | None:
+        """`previous`, an answer given on another connection, kept under `key` too when it answered this frame."""
+        if previous is None or previous.frame_digest != digest:
+            return None
+        await self._answered.put(*key, previous)
+        self._recent.put(key, previous)
+        return previous
 
     def _sent_before(self, call: CallInfo, raw: bytes, source: str, *, repeat: bool) -> bool:
         """True for a copy of a SEND this process handled from another record (the edge hands a SEND over again,

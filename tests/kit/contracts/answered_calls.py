@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, frame_digest
+from csms_kernel.handling.answered_calls import AnsweredCall, AnsweredCalls, LatestAnswer, frame_digest
 
 REPLY = '[3,"m-1",{"currentTime":"2026-01-02T03:04:05Z","note":"été"}]'
 ERROR = '[4,"m-1","FormatViolation","Payload is syntactically incorrect",{}]'
@@ -61,3 +61,15 @@ class AnsweredCallsContract:
         await asyncio.gather(*(answered.put(station, "c", m, answer) for (station, m), answer in answers.items()))
         found = await asyncio.gather(*(answered.get(station, "c", m) for station, m in answers))
         assert found == list(answers.values())
+
+    async def test_the_latest_answer_is_the_one_put_last_on_any_connection(self, answered: AnsweredCalls) -> None:
+        station, other = a_station(), a_station()
+        assert await answered.latest(station) is None
+        first, second, third = (AnsweredCall(f"0:{n}", frame_digest(b"%d" % n), REPLY, False) for n in range(3))
+        await answered.put(station, "conn-1", "m-1", first)
+        await answered.put(station, "conn-2", "m-9", second)
+        await answered.put(other, "conn-3", "m-1", third)
+        assert await answered.latest(station) == LatestAnswer("conn-2", "m-9", second)
+        await answered.put(station, "conn-1", "m-1", first)
+        assert await answered.latest(station) == LatestAnswer("conn-1", "m-1", first)
+        assert await answered.latest(other) == LatestAnswer("conn-3", "m-1", third)

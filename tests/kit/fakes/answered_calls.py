@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from csms_kernel.handling.answered_calls import AnsweredCall
+from csms_kernel.handling.answered_calls import AnsweredCall, LatestAnswer
 
 
 @dataclass
@@ -17,4 +17,13 @@ class InMemoryAnsweredCalls:
         return self.rows.get((station_id, connection_id, message_id))
 
     async def put(self, station_id: str, connection_id: str, message_id: str, answer: AnsweredCall) -> None:
+        self.rows.pop((station_id, connection_id, message_id), None)
         self.rows[(station_id, connection_id, message_id)] = answer
+
+    async def latest(self, station_id: str) -> LatestAnswer | None:
+        self.reads += 1
+        found = [(key, answer) for key, answer in self.rows.items() if key[0] == station_id]
+        if not found:
+            return None
+        (_, connection_id, message_id), answer = found[-1]
+        return LatestAnswer(connection_id, message_id, answer)

@@ -60,6 +60,11 @@ class RawStation:
         return self._reader is not None and not self._reader.done()
 
     @property
+    def awaiting_reply(self) -> bool:
+        """A CALL of this station is sent and not answered yet."""
+        return bool(self._waiting)
+
+    @property
     def close_code(self) -> int | None:
         """The close code of the last connection once it is closed."""
         return self._ws.close_code if self._ws is not None and not self.connected else None
@@ -127,11 +132,13 @@ class RawStation:
                 await self.connect(max(1.0, deadline - time.monotonic()))
             waiter = self._waiting.setdefault(message_id, asyncio.get_running_loop().create_future())
             sent_at = time.monotonic()
+            assert self._reader is not None
             try:
                 await self.send(frame, message_id)
             except websockets.ConnectionClosed:
+                # send raises without yielding: wait for the reader to see the close, or this loop starves all
+                await self._reader
                 continue
-            assert self._reader is not None
             watched: set[asyncio.Future[Any]] = {waiter, self._reader}
             await asyncio.wait(watched, timeout=attempt_timeout_s, return_when=asyncio.FIRST_COMPLETED)
             if waiter.done():

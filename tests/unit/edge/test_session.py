@@ -172,9 +172,8 @@ async def test_a_call_is_logged_untouched_and_not_answered_by_the_edge() -> None
     raw = '[2,  "m1", "Heartbeat", {}  ]'
     await Session(connection, world.context).handle(raw)
     assert socket.sent == []
-    assert world.frame_log.records == [
-        frame_envelope(raw, tenant="acme", received_at=timestamp(T0_NS), traceparent=TRACEPARENT)
-    ]
+    first = frame_envelope(raw, tenant="acme", received_at=timestamp(T0_NS), traceparent=TRACEPARENT, first_call=True)
+    assert world.frame_log.records == [first]
 
 
 def answering_heartbeats(world: World) -> World:
@@ -264,6 +263,30 @@ async def test_the_first_call_of_a_new_connection_repeating_the_one_left_unanswe
         ("old", "m1", False, ""),
         ("new", "m1", True, "old"),
         ("new", "m2", False, ""),
+    ]
+    assert [r.first_call for r in world.frame_log.records] == [True, False, False]
+
+
+async def test_only_the_first_call_of_a_connection_is_marked_first_and_never_a_boot_notification() -> None:
+    """The owner compares a marked CALL with the station's latest answer (docs/adr/0017 addendum, session 13); a
+    station that rebooted may reuse message ids, so its BootNotification is not compared."""
+    world = World()
+    for connection_id, frames in (
+        ("a", ['[2, "m1", "StatusNotification", {}]', '[2, "m2", "StatusNotification", {}]']),
+        ("b", ['[2, "m1", "BootNotification", {}]', '[2, "m2", "StatusNotification", {}]']),
+        ("c", ['[3, "x", {}]', '[2, "m3", "StatusNotification", {}]']),
+    ):
+        connection, _ = world.connection(version=V201, connection_id=connection_id)
+        session = Session(connection, world.context)
+        for frame in frames:
+            await session.handle(frame)
+    assert [(r.connection_id, r.message_id, r.first_call) for r in world.frame_log.records] == [
+        ("a", "m1", True),
+        ("a", "m2", False),
+        ("b", "m1", False),
+        ("b", "m2", False),
+        ("c", "x", False),
+        ("c", "m3", True),
     ]
 
 

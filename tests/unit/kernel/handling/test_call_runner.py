@@ -82,15 +82,18 @@ def heartbeat_record(
     *,
     repeat: bool = False,
     repeat_of: str = "",
+    first_call: bool = False,
+    message_id: str = "m1",
 ) -> bytes:
     return frame_envelope(
-        json.dumps([2, "m1", "Heartbeat", payload or {}]),
+        json.dumps([2, message_id, "Heartbeat", payload or {}]),
         station_id="CS1",
         tenant="default",
         connection_id=connection_id,
         received_at=timestamp(received_at),
         repeat=repeat,
         repeat_of_connection_id=repeat_of,
+        first_call=first_call,
     ).SerializeToString()
 
 
@@ -201,6 +204,37 @@ async def test_a_call_on_a_new_connection_repeating_nothing_handled_before_is_ha
         heartbeat_record("c2", T0, repeat=True, repeat_of="c1"), "0:20"
     )
     assert len(events(never)) == 1  # the first copy never reached a service
+
+
+@pytest.mark.parametrize("same_process", [True, False])
+async def test_a_first_call_sending_again_the_latest_answered_call_from_another_connection_is_answered_once(
+    same_process: bool,
+) -> None:
+    """A station whose edge node died reconnects to another node and sends the CALL left unanswered again: the
+    edge marks it `first_call` only (docs/adr/0017 addendum, session 13); the first answer again, no second event."""
+    answered = InMemoryAnsweredCalls()
+    calls = runner(answered)
+    first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
+    later = T0 + timedelta(seconds=40)
+    handler = calls if same_process else runner(answered)
+    again = await handler.handle_record(heartbeat_record("c2", later, first_call=True), "0:20")
+    assert (reply_frame(again), events(again)) == (reply_frame(first), [])
+    elsewhere = runner(answered)  # a further repeat on c2, after the partition moved
+    third = await elsewhere.handle_record(heartbeat_record("c2", later, repeat=True), "0:21")
+    assert (reply_frame(third), events(third)) == (reply_frame(first), [])
+
+
+async def test_a_first_call_is_a_new_call_unless_it_repeats_the_latest_answer_exactly() -> None:
+    answered = InMemoryAnsweredCalls()
+    calls = runner(answered)
+    assert len(events(await calls.handle_record(heartbeat_record("c1", T0, first_call=True), "0:1"))) == 1
+    assert answered.reads == 1  # nothing stored for the station yet
+    await calls.handle_record(heartbeat_record("c1", T0, message_id="m2"), "0:2")
+    older = await calls.handle_record(heartbeat_record("c2", T0, first_call=True), "0:3")  # m1 is not the latest
+    other_frame = await calls.handle_record(heartbeat_record("c3", T0, {"x": 1}, first_call=True), "0:4")
+    unmarked = await calls.handle_record(heartbeat_record("c4", T0), "0:5")
+    assert [len(events(out)) for out in (older, unmarked)] == [1, 1]
+    assert reply_frame(other_frame).startswith('[4,"m1","FormatViolation"')  # handled, not the stored answer
 
 
 EXISTING = {topics.delivery("edge-1"), topics.DEVICE_MODEL_EVENTS}

@@ -25,21 +25,21 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63sms/envelope/v1/envelope.proto\x12\x10\x63sms.envelope.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x04\n\x08\x45nvelope\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x33\n\x0cocpp_version\x18\x03 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12.\n\tdirection\x18\x04 \x01(\x0e\x32\x1b.csms.envelope.v1.Direction\x12$\n\x04kind\x18\x05 \x01(\x0e\x32\x16.csms.envelope.v1.Kind\x12\x33\n\x0cmessage_type\x18\x06 \x01(\x0e\x32\x1d.csms.envelope.v1.MessageType\x12\x12\n\nmessage_id\x18\x07 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x08 \x01(\t\x12\r\n\x05\x66rame\x18\t \x01(\x0c\x12\x14\n\x0c\x65\x64ge_node_id\x18\n \x01(\t\x12\x15\n\rconnection_id\x18\x0b \x01(\t\x12/\n\x0breceived_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bproduced_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x65\x64ge_address\x18\x0e \x01(\t\x12\x0e\n\x06reason\x18\x0f \x01(\t\x12\x13\n\x0btraceparent\x18\x10 \x01(\t\x12\x0e\n\x06repeat\x18\x11 \x01(\x08\x12\x1f\n\x17repeat_of_connection_id\x18\x12 \x01(\t*k\n\x0bOcppVersion\x12\x1c\n\x18OCPP_VERSION_UNSPECIFIED\x10\x00\x12\x13\n\x0fOCPP_VERSION_16\x10\x01\x12\x14\n\x10OCPP_VERSION_201\x10\x02\x12\x13\n\x0fOCPP_VERSION_21\x10\x03*d\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44IRECTION_STATION_TO_CSMS\x10\x01\x12\x1d\n\x19\x44IRECTION_CSMS_TO_STATION\x10\x02*\x8c\x01\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0e\n\nKIND_FRAME\x10\x01\x12\x18\n\x14KIND_MALFORMED_FRAME\x10\x02\x12\x12\n\x0eKIND_CONNECTED\x10\x03\x12\x15\n\x11KIND_DISCONNECTED\x10\x04\x12\x19\n\x15KIND_CLOSE_CONNECTION\x10\x05*\xb8\x01\n\x0bMessageType\x12\x1c\n\x18MESSAGE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11MESSAGE_TYPE_CALL\x10\x02\x12\x1c\n\x18MESSAGE_TYPE_CALL_RESULT\x10\x03\x12\x1b\n\x17MESSAGE_TYPE_CALL_ERROR\x10\x04\x12\"\n\x1eMESSAGE_TYPE_CALL_RESULT_ERROR\x10\x05\x12\x15\n\x11MESSAGE_TYPE_SEND\x10\x06\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63sms/envelope/v1/envelope.proto\x12\x10\x63sms.envelope.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb0\x04\n\x08\x45nvelope\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x33\n\x0cocpp_version\x18\x03 \x01(\x0e\x32\x1d.csms.envelope.v1.OcppVersion\x12.\n\tdirection\x18\x04 \x01(\x0e\x32\x1b.csms.envelope.v1.Direction\x12$\n\x04kind\x18\x05 \x01(\x0e\x32\x16.csms.envelope.v1.Kind\x12\x33\n\x0cmessage_type\x18\x06 \x01(\x0e\x32\x1d.csms.envelope.v1.MessageType\x12\x12\n\nmessage_id\x18\x07 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x08 \x01(\t\x12\r\n\x05\x66rame\x18\t \x01(\x0c\x12\x14\n\x0c\x65\x64ge_node_id\x18\n \x01(\t\x12\x15\n\rconnection_id\x18\x0b \x01(\t\x12/\n\x0breceived_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bproduced_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x65\x64ge_address\x18\x0e \x01(\t\x12\x0e\n\x06reason\x18\x0f \x01(\t\x12\x13\n\x0btraceparent\x18\x10 \x01(\t\x12\x0e\n\x06repeat\x18\x11 \x01(\x08\x12\x1f\n\x17repeat_of_connection_id\x18\x12 \x01(\t\x12\x12\n\nfirst_call\x18\x13 \x01(\x08*k\n\x0bOcppVersion\x12\x1c\n\x18OCPP_VERSION_UNSPECIFIED\x10\x00\x12\x13\n\x0fOCPP_VERSION_16\x10\x01\x12\x14\n\x10OCPP_VERSION_201\x10\x02\x12\x13\n\x0fOCPP_VERSION_21\x10\x03*d\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44IRECTION_STATION_TO_CSMS\x10\x01\x12\x1d\n\x19\x44IRECTION_CSMS_TO_STATION\x10\x02*\x8c\x01\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x0e\n\nKIND_FRAME\x10\x01\x12\x18\n\x14KIND_MALFORMED_FRAME\x10\x02\x12\x12\n\x0eKIND_CONNECTED\x10\x03\x12\x15\n\x11KIND_DISCONNECTED\x10\x04\x12\x19\n\x15KIND_CLOSE_CONNECTION\x10\x05*\xb8\x01\n\x0bMessageType\x12\x1c\n\x18MESSAGE_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11MESSAGE_TYPE_CALL\x10\x02\x12\x1c\n\x18MESSAGE_TYPE_CALL_RESULT\x10\x03\x12\x1b\n\x17MESSAGE_TYPE_CALL_ERROR\x10\x04\x12\"\n\x1eMESSAGE_TYPE_CALL_RESULT_ERROR\x10\x05\x12\x15\n\x11MESSAGE_TYPE_SEND\x10\x06\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'csms.envelope.v1.envelope_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_OCPPVERSION']._serialized_start=629
-  _globals['_OCPPVERSION']._serialized_end=736
-  _globals['_DIRECTION']._serialized_start=738
-  _globals['_DIRECTION']._serialized_end=838
-  _globals['_KIND']._serialized_start=841
-  _globals['_KIND']._serialized_end=981
-  _globals['_MESSAGETYPE']._serialized_start=984
-  _globals['_MESSAGETYPE']._serialized_end=1168
+  _globals['_OCPPVERSION']._serialized_start=649
+  _globals['_OCPPVERSION']._serialized_end=756
+  _globals['_DIRECTION']._serialized_start=758
+  _globals['_DIRECTION']._serialized_end=858
+  _globals['_KIND']._serialized_start=861
+  _globals['_KIND']._serialized_end=1001
+  _globals['_MESSAGETYPE']._serialized_start=1004
+  _globals['_MESSAGETYPE']._serialized_end=1188
   _globals['_ENVELOPE']._serialized_start=87
-  _globals['_ENVELOPE']._serialized_end=627
+  _globals['_ENVELOPE']._serialized_end=647
 # @@protoc_insertion_point(module_scope)

@@ -128,6 +128,7 @@ class Envelope(_message.Message):
     TRACEPARENT_FIELD_NUMBER: _builtins.int
     REPEAT_FIELD_NUMBER: _builtins.int
     REPEAT_OF_CONNECTION_ID_FIELD_NUMBER: _builtins.int
+    FIRST_CALL_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     tenant: _builtins.str
     ocpp_version: Global___OcppVersion.ValueType
@@ -159,6 +160,12 @@ class Envelope(_message.Message):
     ended (same message id, first CALL on the new connection): that connection's id. `repeat` is set too; the owning
     service looks the answer up under that connection (docs/adr/0017 addendum).
     """
+    first_call: _builtins.bool
+    """The first CALL on its connection, not a BootNotification and not marked `repeat`: the station may be sending
+    again the CALL its previous connection, possibly to another edge node, left unanswered. The owning service
+    looks at the station's latest answered CALL: the same message id and frame from another connection is that
+    CALL again (docs/adr/0017 addendum, session 13).
+    """
     @_builtins.property
     def received_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -184,10 +191,11 @@ class Envelope(_message.Message):
         traceparent: _builtins.str = ...,
         repeat: _builtins.bool = ...,
         repeat_of_connection_id: _builtins.str = ...,
+        first_call: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["produced_at", b"produced_at", "received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "connection_id", b"connection_id", "direction", b"direction", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "frame", b"frame", "kind", b"kind", "message_id", b"message_id", "message_type", b"message_type", "ocpp_version", b"ocpp_version", "produced_at", b"produced_at", "reason", b"reason", "received_at", b"received_at", "repeat", b"repeat", "repeat_of_connection_id", b"repeat_of_connection_id", "station_id", b"station_id", "tenant", b"tenant", "traceparent", b"traceparent"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "connection_id", b"connection_id", "direction", b"direction", "edge_address", b"edge_address", "edge_node_id", b"edge_node_id", "first_call", b"first_call", "frame", b"frame", "kind", b"kind", "message_id", b"message_id", "message_type", b"message_type", "ocpp_version", b"ocpp_version", "produced_at", b"produced_at", "reason", b"reason", "received_at", b"received_at", "repeat", b"repeat", "repeat_of_connection_id", b"repeat_of_connection_id", "station_id", b"station_id", "tenant", b"tenant", "traceparent", b"traceparent"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
