@@ -176,19 +176,23 @@ async def test_the_same_message_id_on_another_connection_or_with_another_frame_i
 
 
 @pytest.mark.parametrize("same_process", [True, False])
+@pytest.mark.parametrize(
+    "mark", [{"repeat": True, "repeat_of": "c1"}, {"first_call": True}], ids=["repeat_of", "first_call"]
+)
 async def test_a_call_left_unanswered_on_the_previous_connection_is_answered_once_on_the_next(
-    same_process: bool,
+    same_process: bool, mark: dict[str, Any]
 ) -> None:
-    """The edge marks the first CALL of a new connection that repeats the CALL the previous one left unanswered
-    (docs/adr/0017 addendum): the first answer again, no second event, and repeats on the new connection too."""
+    """The edge marks the first CALL of a new connection that repeats the CALL the previous one on that node left
+    unanswered (`repeat_of`), and any other first CALL but a boot (`first_call`: the station may have come from a
+    node that died; the owner compares it with the station's latest answer) (docs/adr/0017 addenda): the first
+    answer again, no second event, and repeats on the new connection too."""
     answered = InMemoryAnsweredCalls()
     calls = runner(answered)
     first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
     later = T0 + timedelta(seconds=40)
     handler = calls if same_process else runner(answered)
-    again = await handler.handle_record(heartbeat_record("c2", later, repeat=True, repeat_of="c1"), "0:20")
-    assert reply_frame(again) == reply_frame(first)
-    assert events(again) == []
+    again = await handler.handle_record(heartbeat_record("c2", later, **mark), "0:20")
+    assert (reply_frame(again), events(again)) == (reply_frame(first), [])
     elsewhere = runner(answered)  # a further repeat on c2, after the partition moved
     third = await elsewhere.handle_record(heartbeat_record("c2", later, repeat=True), "0:21")
     assert (reply_frame(third), events(third)) == (reply_frame(first), [])
@@ -204,24 +208,6 @@ async def test_a_call_on_a_new_connection_repeating_nothing_handled_before_is_ha
         heartbeat_record("c2", T0, repeat=True, repeat_of="c1"), "0:20"
     )
     assert len(events(never)) == 1  # the first copy never reached a service
-
-
-@pytest.mark.parametrize("same_process", [True, False])
-async def test_a_first_call_sending_again_the_latest_answered_call_from_another_connection_is_answered_once(
-    same_process: bool,
-) -> None:
-    """A station whose edge node died reconnects to another node and sends the CALL left unanswered again: the
-    edge marks it `first_call` only (docs/adr/0017 addendum, session 13); the first answer again, no second event."""
-    answered = InMemoryAnsweredCalls()
-    calls = runner(answered)
-    first = await calls.handle_record(heartbeat_record("c1", T0), "0:10")
-    later = T0 + timedelta(seconds=40)
-    handler = calls if same_process else runner(answered)
-    again = await handler.handle_record(heartbeat_record("c2", later, first_call=True), "0:20")
-    assert (reply_frame(again), events(again)) == (reply_frame(first), [])
-    elsewhere = runner(answered)  # a further repeat on c2, after the partition moved
-    third = await elsewhere.handle_record(heartbeat_record("c2", later, repeat=True), "0:21")
-    assert (reply_frame(third), events(third)) == (reply_frame(first), [])
 
 
 async def test_a_first_call_is_a_new_call_unless_it_repeats_the_latest_answer_exactly() -> None:
